@@ -1,0 +1,6 @@
+/* cb-engine-error.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "cb-engine-error.h"
+
+G_DEFINE_QUARK (cb-engine-error-quark, cb_engine_error)

@@ -1,0 +1,39 @@
+/* cb-engine-error.h
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define CB_ENGINE_ERROR (cb_engine_error_quark ())
+
+/**
+ * CbEngineError:
+ * @CB_ENGINE_ERROR_INVALID: an argument is malformed or out of range (HTTP 400)
+ * @CB_ENGINE_ERROR_NOT_FOUND: no stream, agent or object by that id or name (HTTP 404)
+ * @CB_ENGINE_ERROR_EXISTS: the name is already in use (HTTP 409)
+ * @CB_ENGINE_ERROR_NO_DEVICE: the camera or microphone asked for is not there (HTTP 404)
+ * @CB_ENGINE_ERROR_FILE_NOT_FOUND: a media file is missing (HTTP 404)
+ * @CB_ENGINE_ERROR_BAD_FORMAT: a media file cannot be read as media (HTTP 400)
+ * @CB_ENGINE_ERROR_MISSING_PLUGIN: a GStreamer element we need is not installed (HTTP 500)
+ * @CB_ENGINE_ERROR_FAILED: anything else (HTTP 500)
+ *
+ * Errors of the engine. The server maps them to HTTP statuses and to the WCS `info`
+ * strings in one table (src/server/cb-error-map.c).
+ */
+typedef enum {
+  CB_ENGINE_ERROR_INVALID,
+  CB_ENGINE_ERROR_NOT_FOUND,
+  CB_ENGINE_ERROR_EXISTS,
+  CB_ENGINE_ERROR_NO_DEVICE,
+  CB_ENGINE_ERROR_FILE_NOT_FOUND,
+  CB_ENGINE_ERROR_BAD_FORMAT,
+  CB_ENGINE_ERROR_MISSING_PLUGIN,
+  CB_ENGINE_ERROR_FAILED,
+} CbEngineError;
+
+GQuark cb_engine_error_quark (void);
+
+G_END_DECLS

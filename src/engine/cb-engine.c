@@ -1,0 +1,692 @@
+/* cb-engine.c — the registry of named streams and the operations on them
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "cb-engine.h"
+#include "cb-local-source.h"
+
+typedef struct {
+  CbStream       *stream;
+  CbStopFunc      stop;
+  gpointer        stop_data;
+  GDestroyNotify  stop_destroy;
+  gulong          changed_id;
+} Entry;
+
+struct _CbEngine
+{
+  GObject       parent_instance;
+
+  CbSettings   *settings;
+  GMainContext *context;
+  gint64        start_time;
+  char         *media_dir;
+
+  GMutex        lock;        /* guards the two tables: lookups may come from any thread */
+  GHashTable   *by_name;     /* name → Entry* (owns) */
+  GHashTable   *by_session;  /* mediaSessionId → Entry* */
+  gboolean      shut_down;
+};
+
+G_DEFINE_FINAL_TYPE (CbEngine, cb_engine, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_STREAM_ADDED,
+  SIGNAL_STREAM_REMOVED,
+  SIGNAL_STREAM_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+entry_free (gpointer data)
+{
+  Entry *e = data;
+
+  if (e->stop_destroy != NULL)
+    e->stop_destroy (e->stop_data);
+  g_clear_signal_handler (&e->changed_id, e->stream);
+  g_object_unref (e->stream);
+  g_free (e);
+}
+
+static void
+cb_engine_dispose (GObject *object)
+{
+  CbEngine *self = CB_ENGINE (object);
+
+  cb_engine_shutdown (self);
+  G_OBJECT_CLASS (cb_engine_parent_class)->dispose (object);
+}
+
+static void
+cb_engine_finalize (GObject *object)
+{
+  CbEngine *self = CB_ENGINE (object);
+
+  g_hash_table_unref (self->by_session);
+  g_hash_table_unref (self->by_name);
+  g_clear_object (&self->settings);
+  g_main_context_unref (self->context);
+  g_free (self->media_dir);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (cb_engine_parent_class)->finalize (object);
+}
+
+static void
+cb_engine_class_init (CbEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cb_engine_dispose;
+  object_class->finalize = cb_engine_finalize;
+
+  signals[SIGNAL_STREAM_ADDED] =
+    g_signal_new ("stream-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, CB_TYPE_STREAM);
+  signals[SIGNAL_STREAM_REMOVED] =
+    g_signal_new ("stream-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, CB_TYPE_STREAM);
+  signals[SIGNAL_STREAM_CHANGED] =
+    g_signal_new ("stream-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, CB_TYPE_STREAM);
+}
+
+static void
+cb_engine_init (CbEngine *self)
+{
+  g_mutex_init (&self->lock);
+  self->context = g_main_context_ref_thread_default ();
+  self->start_time = g_get_monotonic_time ();
+  self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, entry_free);
+  self->by_session = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+/**
+ * cb_engine_new:
+ * @settings: (nullable): the settings; defaults when %NULL
+ *
+ * Returns: (transfer full): an engine bound to the thread-default main context.
+ */
+CbEngine *
+cb_engine_new (CbSettings *settings)
+{
+  CbEngine *self;
+  const char *dir;
+
+  if (!gst_is_initialized ())
+    gst_init (NULL, NULL);
+
+  self = g_object_new (CB_TYPE_ENGINE, NULL);
+  self->settings = settings ? g_object_ref (settings) : cb_settings_new ();
+
+  dir = cb_settings_get_string (self->settings, "media_dir");
+  if (dir != NULL && *dir != '\0')
+    self->media_dir = g_canonicalize_filename (dir, NULL);
+  else
+    {
+      const char *videos = g_get_user_special_dir (G_USER_DIRECTORY_VIDEOS);
+      self->media_dir = g_build_filename (videos ? videos : g_get_home_dir (), "Castbridge", NULL);
+    }
+  return self;
+}
+
+CbSettings *
+cb_engine_get_settings (CbEngine *self)
+{
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+  return self->settings;
+}
+
+GMainContext *
+cb_engine_get_context (CbEngine *self)
+{
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+  return self->context;
+}
+
+gint64
+cb_engine_get_start_time (CbEngine *self)
+{
+  return self->start_time;
+}
+
+const char *
+cb_engine_get_media_dir (CbEngine *self)
+{
+  return self->media_dir;
+}
+
+void
+cb_engine_invoke (CbEngine       *self,
+                  GSourceFunc     func,
+                  gpointer        data,
+                  GDestroyNotify  destroy)
+{
+  g_return_if_fail (CB_IS_ENGINE (self));
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, func, data, destroy);
+}
+
+/**
+ * cb_engine_validate_stream_name:
+ *
+ * A stream name is 1–255 bytes of UTF-8 with no control characters, no `/`, `\`
+ * or `..`; `#`, spaces and the rest are allowed (WCS names like `amsStream#amsroom1`).
+ */
+gboolean
+cb_engine_validate_stream_name (const char  *name,
+                                GError     **error)
+{
+  gsize len;
+
+  if (name == NULL || *name == '\0')
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Stream name is empty");
+      return FALSE;
+    }
+  len = strlen (name);
+  if (len > 255 || !g_utf8_validate (name, len, NULL))
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Stream name must be UTF-8 of at most 255 bytes");
+      return FALSE;
+    }
+  for (const char *p = name; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\')
+      {
+        g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                     "Stream name must not contain control characters, “/” or “\\”");
+        return FALSE;
+      }
+  if (strstr (name, "..") != NULL || g_str_has_prefix (name, " ") || g_str_has_suffix (name, " "))
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Stream name must not contain “..” or start or end with a space");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- registry ------------------------------------------------------------ */
+
+CbStream *
+cb_engine_lookup_stream (CbEngine   *self,
+                         const char *name)
+{
+  Entry *e;
+  CbStream *stream = NULL;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+  if (name == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  e = g_hash_table_lookup (self->by_name, name);
+  if (e != NULL)
+    stream = g_object_ref (e->stream);
+  g_mutex_unlock (&self->lock);
+  return stream;
+}
+
+CbStream *
+cb_engine_lookup_session (CbEngine   *self,
+                          const char *media_session_id)
+{
+  Entry *e;
+  CbStream *stream = NULL;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+  if (media_session_id == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  e = g_hash_table_lookup (self->by_session, media_session_id);
+  if (e != NULL)
+    stream = g_object_ref (e->stream);
+  g_mutex_unlock (&self->lock);
+  return stream;
+}
+
+static int
+compare_by_date (gconstpointer a,
+                 gconstpointer b)
+{
+  CbStream *sa = *(CbStream **) a;
+  CbStream *sb = *(CbStream **) b;
+  CbStreamInfo *ia = cb_stream_get_snapshot (sa);
+  CbStreamInfo *ib = cb_stream_get_snapshot (sb);
+  int r = ia->create_date < ib->create_date ? -1 : ia->create_date > ib->create_date ? 1
+          : g_strcmp0 (ia->name, ib->name);
+
+  cb_stream_info_free (ia);
+  cb_stream_info_free (ib);
+  return r;
+}
+
+/**
+ * cb_engine_list_streams:
+ *
+ * Returns: (transfer full) (element-type CbStream): the live streams, oldest first.
+ */
+GPtrArray *
+cb_engine_list_streams (CbEngine *self)
+{
+  CbStreamFilter all = { NULL, NULL, -1, NULL };
+
+  return cb_engine_find_streams (self, &all);
+}
+
+GPtrArray *
+cb_engine_find_streams (CbEngine             *self,
+                        const CbStreamFilter *filter)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), out);
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->by_name);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Entry *e = value;
+      g_autoptr(CbStreamInfo) info = NULL;
+
+      if (filter != NULL)
+        {
+          info = cb_stream_get_snapshot (e->stream);
+          if (filter->name != NULL && g_strcmp0 (filter->name, info->name) != 0)
+            continue;
+          if (filter->media_session_id != NULL &&
+              g_strcmp0 (filter->media_session_id, info->media_session_id) != 0)
+            continue;
+          if (filter->published >= 0 && (!!filter->published) != (!!info->published))
+            continue;
+          if (filter->status != NULL &&
+              g_ascii_strcasecmp (filter->status, cb_stream_status_to_string (info->status)) != 0)
+            continue;
+        }
+      g_ptr_array_add (out, g_object_ref (e->stream));
+    }
+  g_mutex_unlock (&self->lock);
+
+  g_ptr_array_sort (out, compare_by_date);
+  return out;
+}
+
+static void
+on_stream_changed (CbStream *stream,
+                   gpointer  data)
+{
+  g_signal_emit (data, signals[SIGNAL_STREAM_CHANGED], 0, stream);
+}
+
+/**
+ * cb_engine_add_stream:
+ * @stop: (nullable): how to stop the producer; called once, on the engine context
+ *
+ * Registers a producer's stream under its name. On error, @stop_destroy is called.
+ */
+gboolean
+cb_engine_add_stream (CbEngine        *self,
+                      CbStream        *stream,
+                      CbStopFunc       stop,
+                      gpointer         stop_data,
+                      GDestroyNotify   stop_destroy,
+                      GError         **error)
+{
+  const char *name = cb_stream_get_name (stream);
+  Entry *e;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (CB_IS_STREAM (stream), FALSE);
+
+  if (!cb_engine_validate_stream_name (name, error))
+    goto fail;
+
+  g_mutex_lock (&self->lock);
+  if (self->shut_down || g_hash_table_contains (self->by_name, name))
+    {
+      gboolean shut_down = self->shut_down;
+      g_mutex_unlock (&self->lock);
+      if (shut_down)
+        g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "The server is stopping");
+      else
+        g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS, "Stream name is already in use");
+      goto fail;
+    }
+  e = g_new0 (Entry, 1);
+  e->stream = g_object_ref (stream);
+  e->stop = stop;
+  e->stop_data = stop_data;
+  e->stop_destroy = stop_destroy;
+  g_hash_table_insert (self->by_name, (gpointer) name, e);
+  g_hash_table_insert (self->by_session, (gpointer) cb_stream_get_media_session_id (stream), e);
+  g_mutex_unlock (&self->lock);
+
+  e->changed_id = g_signal_connect_object (stream, "changed", G_CALLBACK (on_stream_changed),
+                                           self, 0);
+  if (cb_stream_get_status (stream) == CB_STREAM_NEW)
+    cb_stream_set_status (stream, CB_STREAM_PENDING, NULL);
+  g_info ("stream %s published (%s)", name, cb_stream_get_media_session_id (stream));
+  g_signal_emit (self, signals[SIGNAL_STREAM_ADDED], 0, stream);
+  return TRUE;
+
+fail:
+  if (stop_destroy != NULL)
+    stop_destroy (stop_data);
+  return FALSE;
+}
+
+/**
+ * cb_engine_remove_stream:
+ *
+ * The one way a stream ends: sets its final status, tells its consumers, stops its
+ * producer and removes it from the registry. Safe to call more than once.
+ */
+void
+cb_engine_remove_stream (CbEngine       *self,
+                         CbStream       *stream,
+                         CbStreamStatus  status,
+                         const char     *info)
+{
+  Entry *e;
+  g_autoptr(CbStream) keep = g_object_ref (stream);
+
+  g_return_if_fail (CB_IS_ENGINE (self));
+
+  g_mutex_lock (&self->lock);
+  e = g_hash_table_lookup (self->by_name, cb_stream_get_name (stream));
+  if (e == NULL || e->stream != stream)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  g_hash_table_remove (self->by_session, cb_stream_get_media_session_id (stream));
+  g_hash_table_steal (self->by_name, cb_stream_get_name (stream));
+  g_mutex_unlock (&self->lock);
+
+  cb_stream_set_status (stream, status, info);
+  cb_stream_push_eos (stream);
+  if (e->stop != NULL)
+    e->stop (e->stop_data, info);
+
+  g_info ("stream %s ended: %s %s", cb_stream_get_name (stream),
+          cb_stream_status_to_string (status), info ? info : "");
+  g_signal_emit (self, signals[SIGNAL_STREAM_CHANGED], 0, stream);
+  g_signal_emit (self, signals[SIGNAL_STREAM_REMOVED], 0, stream);
+  entry_free (e);
+}
+
+/* ---- local sources ------------------------------------------------------- */
+
+typedef struct {
+  CbEngine      *engine;   /* weak: the engine outlives its entries */
+  CbStream      *stream;
+  CbLocalSource *source;
+} LocalPublisher;
+
+static void
+local_publisher_free (gpointer data)
+{
+  LocalPublisher *lp = data;
+
+  g_signal_handlers_disconnect_by_data (lp->source, lp);
+  cb_local_source_set_stream (lp->source, NULL);
+  cb_local_source_stop (lp->source);
+  g_object_unref (lp->source);
+  g_object_unref (lp->stream);
+  g_free (lp);
+}
+
+static void
+local_publisher_stop (gpointer    data,
+                      const char *info)
+{
+  LocalPublisher *lp = data;
+
+  cb_local_source_set_stream (lp->source, NULL);
+  cb_local_source_stop (lp->source);
+}
+
+static void
+on_local_source_error (CbLocalSource *source,
+                       const GError  *error,
+                       gpointer       data)
+{
+  LocalPublisher *lp = data;
+
+  g_debug ("stream %s: %s", cb_stream_get_name (lp->stream), error->message);
+  cb_engine_remove_stream (lp->engine, lp->stream, CB_STREAM_FAILED, error->message);
+}
+
+static void
+on_local_source_eos (CbLocalSource *source,
+                     gpointer       data)
+{
+  LocalPublisher *lp = data;
+
+  cb_engine_remove_stream (lp->engine, lp->stream, CB_STREAM_UNPUBLISHED,
+                           "Stopped by publisher stop");
+}
+
+/**
+ * cb_engine_publish_source:
+ * @name: the stream's name
+ * @source: a capture spec (see cb_local_source_new())
+ *
+ * Starts capturing and publishes the capture as stream @name.
+ *
+ * Returns: (transfer full): the stream, status PENDING until media flows
+ */
+CbStream *
+cb_engine_publish_source (CbEngine    *self,
+                          const char  *name,
+                          const char  *source,
+                          GError     **error)
+{
+  g_autoptr(CbStream) stream = NULL;
+  g_autoptr(CbStream) existing = NULL;
+  LocalPublisher *lp;
+  CbLocalSource *capture;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+
+  if (!cb_engine_validate_stream_name (name, error))
+    return NULL;
+  existing = cb_engine_lookup_stream (self, name);
+  if (existing != NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS, "Stream name is already in use");
+      return NULL;
+    }
+
+  capture = cb_local_source_new_configured (source, self->settings, error);
+  if (capture == NULL)
+    return NULL;
+
+  stream = cb_stream_new (name, "Local");
+  cb_stream_set_source (stream, source);
+
+  lp = g_new0 (LocalPublisher, 1);
+  lp->engine = self;
+  lp->stream = g_object_ref (stream);
+  lp->source = capture;
+  g_signal_connect (capture, "error", G_CALLBACK (on_local_source_error), lp);
+  g_signal_connect (capture, "eos", G_CALLBACK (on_local_source_eos), lp);
+
+  if (!cb_engine_add_stream (self, stream, local_publisher_stop, lp, local_publisher_free, error))
+    return NULL;
+
+  cb_local_source_set_stream (capture, stream);
+  if (!cb_local_source_start (capture, error))
+    {
+      cb_engine_remove_stream (self, stream, CB_STREAM_FAILED, (*error)->message);
+      return NULL;
+    }
+  return g_steal_pointer (&stream);
+}
+
+gboolean
+cb_engine_unpublish (CbEngine    *self,
+                     const char  *name,
+                     GError     **error)
+{
+  g_autoptr(CbStream) stream = NULL;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
+
+  stream = cb_engine_lookup_stream (self, name);
+  if (stream == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+      return FALSE;
+    }
+  cb_engine_remove_stream (self, stream, CB_STREAM_UNPUBLISHED, "Stopped by publisher stop");
+  return TRUE;
+}
+
+gboolean
+cb_engine_terminate (CbEngine    *self,
+                     const char  *media_session_id,
+                     const char  *name,
+                     GError     **error)
+{
+  g_autoptr(CbStream) stream = NULL;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
+
+  if (media_session_id != NULL)
+    stream = cb_engine_lookup_session (self, media_session_id);
+  else if (name != NULL)
+    stream = cb_engine_lookup_stream (self, name);
+  if (stream == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+      return FALSE;
+    }
+  cb_engine_remove_stream (self, stream, CB_STREAM_UNPUBLISHED, "Stopped by rest /terminate");
+  return TRUE;
+}
+
+/**
+ * cb_engine_shutdown:
+ *
+ * Stops every stream (their consumers see the end) and refuses new ones.
+ */
+void
+cb_engine_shutdown (CbEngine *self)
+{
+  g_autoptr(GPtrArray) streams = NULL;
+
+  g_mutex_lock (&self->lock);
+  self->shut_down = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  streams = cb_engine_list_streams (self);
+  for (guint i = 0; i < streams->len; i++)
+    cb_engine_remove_stream (self, g_ptr_array_index (streams, i), CB_STREAM_UNPUBLISHED,
+                             "Stopped by server shutdown");
+}
+
+/* ---- async wrappers for other threads ------------------------------------ */
+
+typedef struct {
+  char *name;
+  char *source;
+} PublishData;
+
+static void
+publish_data_free (gpointer data)
+{
+  PublishData *pd = data;
+
+  g_free (pd->name);
+  g_free (pd->source);
+  g_free (pd);
+}
+
+static gboolean
+publish_in_engine (gpointer data)
+{
+  GTask *task = data;
+  CbEngine *self = g_task_get_source_object (task);
+  PublishData *pd = g_task_get_task_data (task);
+  g_autoptr(CbStream) stream = NULL;
+  GError *error = NULL;
+
+  stream = cb_engine_publish_source (self, pd->name, pd->source, &error);
+  if (stream == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, cb_stream_get_snapshot (stream),
+                           (GDestroyNotify) cb_stream_info_free);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cb_engine_publish_source_async (CbEngine            *self,
+                                const char          *name,
+                                const char          *source,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  PublishData *pd = g_new0 (PublishData, 1);
+
+  g_task_set_source_tag (task, cb_engine_publish_source_async);
+  pd->name = g_strdup (name);
+  pd->source = g_strdup (source);
+  g_task_set_task_data (task, pd, publish_data_free);
+  cb_engine_invoke (self, publish_in_engine, task, g_object_unref);
+}
+
+CbStreamInfo *
+cb_engine_publish_source_finish (CbEngine      *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+unpublish_in_engine (gpointer data)
+{
+  GTask *task = data;
+  CbEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (cb_engine_unpublish (self, g_task_get_task_data (task), &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cb_engine_unpublish_async (CbEngine            *self,
+                           const char          *name,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, cb_engine_unpublish_async);
+  g_task_set_task_data (task, g_strdup (name), g_free);
+  cb_engine_invoke (self, unpublish_in_engine, task, g_object_unref);
+}
+
+gboolean
+cb_engine_unpublish_finish (CbEngine      *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,105 @@
+/* cb-engine.h — the registry of named streams and the operations on them
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "cb-engine-error.h"
+#include "cb-settings.h"
+#include "cb-stream.h"
+
+G_BEGIN_DECLS
+
+#define CB_TYPE_ENGINE (cb_engine_get_type ())
+G_DECLARE_FINAL_TYPE (CbEngine, cb_engine, CB, ENGINE, GObject)
+
+/**
+ * CbStreamFilter:
+ *
+ * The filter of `/stream/find`: %NULL strings and a negative @published match anything.
+ */
+typedef struct {
+  const char *name;
+  const char *media_session_id;
+  int         published;   /* -1 any, 0 players only, 1 publishers only */
+  const char *status;      /* a CbStreamStatus name, or NULL */
+} CbStreamFilter;
+
+/* The engine belongs to the GMainContext that is thread-default when it is created:
+ * its operations must be called there (the server runs there too), and its signals
+ * ("stream-added", "stream-removed", "stream-changed", each with the CbStream) are
+ * emitted there. Other threads (the GTK front end) use the _async variants or
+ * cb_engine_invoke(). Media runs on GStreamer's own threads and never waits on it. */
+CbEngine     *cb_engine_new                 (CbSettings      *settings);
+CbSettings   *cb_engine_get_settings        (CbEngine        *self);
+GMainContext *cb_engine_get_context         (CbEngine        *self);
+void          cb_engine_invoke              (CbEngine        *self,
+                                             GSourceFunc      func,
+                                             gpointer         data,
+                                             GDestroyNotify   destroy);
+gint64        cb_engine_get_start_time      (CbEngine        *self);
+const char   *cb_engine_get_media_dir       (CbEngine        *self);
+
+gboolean      cb_engine_validate_stream_name (const char     *name,
+                                              GError        **error);
+
+/* Registry. Lookups return a new reference or NULL. */
+CbStream     *cb_engine_lookup_stream       (CbEngine        *self,
+                                             const char      *name);
+CbStream     *cb_engine_lookup_session      (CbEngine        *self,
+                                             const char      *media_session_id);
+GPtrArray    *cb_engine_list_streams        (CbEngine        *self);
+GPtrArray    *cb_engine_find_streams        (CbEngine        *self,
+                                             const CbStreamFilter *filter);
+
+/* For producers (local sources, later WebRTC/RTMP ingest): claim a name. Fails with
+ * CB_ENGINE_ERROR_EXISTS when a stream by that name is live. @stop is called (on the
+ * engine context) when the stream is terminated or unpublished through the engine. */
+typedef void (*CbStopFunc) (gpointer data, const char *info);
+
+gboolean      cb_engine_add_stream          (CbEngine        *self,
+                                             CbStream        *stream,
+                                             CbStopFunc       stop,
+                                             gpointer         stop_data,
+                                             GDestroyNotify   stop_destroy,
+                                             GError         **error);
+/* Sets the final status and removes the stream from the registry. */
+void          cb_engine_remove_stream       (CbEngine        *self,
+                                             CbStream        *stream,
+                                             CbStreamStatus   status,
+                                             const char      *info);
+
+/* Operations shared by the GUI, REST and the command line. */
+CbStream     *cb_engine_publish_source      (CbEngine        *self,
+                                             const char      *name,
+                                             const char      *source,
+                                             GError         **error);
+gboolean      cb_engine_unpublish           (CbEngine        *self,
+                                             const char      *name,
+                                             GError         **error);
+gboolean      cb_engine_terminate           (CbEngine        *self,
+                                             const char      *media_session_id,
+                                             const char      *name,
+                                             GError         **error);
+void          cb_engine_shutdown            (CbEngine        *self);
+
+/* From another thread: the result is delivered on the caller's thread-default context. */
+void          cb_engine_publish_source_async  (CbEngine            *self,
+                                               const char          *name,
+                                               const char          *source,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+CbStreamInfo *cb_engine_publish_source_finish (CbEngine            *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+void          cb_engine_unpublish_async       (CbEngine            *self,
+                                               const char          *name,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean      cb_engine_unpublish_finish      (CbEngine            *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,772 @@
+/* cb-local-source.c — capture from this machine into a stream
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One pipeline per source: capture → tee → (preview: small RGBA frames) and
+ * (publish: H.264 / Opus into the attached stream). Encoding runs only while a
+ * stream is attached; a valve closes the branch otherwise.
+ */
+#include <string.h>
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+
+#include "cb-engine-error.h"
+#include "cb-local-source.h"
+
+struct _CbLocalSource
+{
+  GObject        parent_instance;
+
+  char          *spec;
+  char          *video_part;   /* "pattern", "camera[:id]", NULL */
+  char          *audio_part;   /* "tone", "mic[:id]", NULL */
+  char          *file_path;
+
+  GstElement    *pipeline;
+  guint          bus_watch;
+  gboolean       has_video;
+  gboolean       has_audio;
+
+  GMutex         lock;          /* guards the fields below, used from streaming threads */
+  CbStream      *stream;
+  GstElement    *valve[CB_MEDIA_N_KINDS];
+  GstCaps       *sent_caps[CB_MEDIA_N_KINDS];
+  CbPreviewFunc  preview_func;
+  gpointer       preview_data;
+  GDestroyNotify preview_destroy;
+
+  /* settings, read at construction */
+  int            width, height, fps, bitrate, keyframe_seconds;
+};
+
+G_DEFINE_FINAL_TYPE (CbLocalSource, cb_local_source, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_ERROR,
+  SIGNAL_EOS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+cb_local_source_dispose (GObject *object)
+{
+  CbLocalSource *self = CB_LOCAL_SOURCE (object);
+
+  cb_local_source_stop (self);
+  g_clear_handle_id (&self->bus_watch, g_source_remove);
+  gst_clear_object (&self->pipeline);
+  for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
+    {
+      gst_clear_object (&self->valve[k]);
+      gst_clear_caps (&self->sent_caps[k]);
+    }
+  g_clear_object (&self->stream);
+  if (self->preview_destroy != NULL)
+    self->preview_destroy (self->preview_data);
+  self->preview_destroy = NULL;
+  self->preview_func = NULL;
+
+  G_OBJECT_CLASS (cb_local_source_parent_class)->dispose (object);
+}
+
+static void
+cb_local_source_finalize (GObject *object)
+{
+  CbLocalSource *self = CB_LOCAL_SOURCE (object);
+
+  g_free (self->spec);
+  g_free (self->video_part);
+  g_free (self->audio_part);
+  g_free (self->file_path);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (cb_local_source_parent_class)->finalize (object);
+}
+
+static void
+cb_local_source_class_init (CbLocalSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cb_local_source_dispose;
+  object_class->finalize = cb_local_source_finalize;
+
+  signals[SIGNAL_ERROR] =
+    g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_EOS] =
+    g_signal_new ("eos", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+cb_local_source_init (CbLocalSource *self)
+{
+  g_mutex_init (&self->lock);
+  self->width = 1280;
+  self->height = 720;
+  self->fps = 30;
+  self->bitrate = 2500;
+  self->keyframe_seconds = 2;
+}
+
+/* ---- devices ------------------------------------------------------------- */
+
+void
+cb_device_free (CbDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->id);
+  g_free (device->label);
+  g_free (device);
+}
+
+static char *
+device_id (GstDevice *device)
+{
+  g_autoptr(GstStructure) props = gst_device_get_properties (device);
+  static const char *keys[] = { "api.v4l2.path", "device.path", "node.name", "object.path",
+                                "device.strid", "device.name" };
+
+  if (props != NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+      {
+        const char *v = gst_structure_get_string (props, keys[i]);
+        if (v != NULL && *v != '\0')
+          return g_strdup (v);
+      }
+  return gst_device_get_display_name (device);
+}
+
+static GList *
+monitor_devices (CbMediaKind kind)
+{
+  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
+
+  gst_device_monitor_add_filter (monitor, kind == CB_MEDIA_VIDEO ? "Video/Source" : "Audio/Source",
+                                 NULL);
+  return gst_device_monitor_get_devices (monitor);
+}
+
+/**
+ * cb_devices_list:
+ *
+ * Returns: (transfer full) (element-type CbDevice): cameras or microphones; may be empty.
+ */
+GPtrArray *
+cb_devices_list (CbMediaKind kind)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_device_free);
+  GList *devices = monitor_devices (kind);
+
+  for (GList *l = devices; l != NULL; l = l->next)
+    {
+      CbDevice *d = g_new0 (CbDevice, 1);
+      d->id = device_id (l->data);
+      d->label = gst_device_get_display_name (l->data);
+      g_ptr_array_add (out, d);
+    }
+  g_list_free_full (devices, gst_object_unref);
+  return out;
+}
+
+/* Returns the capture element for the device with @id (or the first one when @id is NULL). */
+static GstElement *
+create_device_element (CbMediaKind   kind,
+                       const char   *id,
+                       GError      **error)
+{
+  GList *devices = monitor_devices (kind);
+  GstElement *element = NULL;
+
+  for (GList *l = devices; l != NULL && element == NULL; l = l->next)
+    {
+      g_autofree char *this_id = device_id (l->data);
+      g_autofree char *label = gst_device_get_display_name (l->data);
+
+      if (id == NULL || g_strcmp0 (id, this_id) == 0 || g_strcmp0 (id, label) == 0)
+        element = gst_device_create_element (l->data, NULL);
+    }
+  g_list_free_full (devices, gst_object_unref);
+
+  if (element == NULL)
+    {
+      const char *what = kind == CB_MEDIA_VIDEO ? "camera" : "microphone";
+      if (id != NULL)
+        g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                     "No %s “%s” on this machine", what, id);
+      else
+        g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                     "No %s on this machine", what);
+    }
+  return element;
+}
+
+/* ---- spec ---------------------------------------------------------------- */
+
+static gboolean
+parse_spec (CbLocalSource  *self,
+            const char     *spec,
+            GError        **error)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (spec == NULL || *spec == '\0' || !g_utf8_validate (spec, -1, NULL))
+    goto bad;
+
+  if (g_str_has_prefix (spec, "file:"))
+    {
+      const char *path = spec + 5;
+      g_autofree char *local = NULL;
+
+      if (g_str_has_prefix (path, "//"))
+        local = g_filename_from_uri (spec, NULL, NULL);
+      else
+        local = g_strdup (path);
+      if (local == NULL || *local == '\0')
+        goto bad;
+      if (!g_file_test (local, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND,
+                       "File not found: %s", local);
+          return FALSE;
+        }
+      self->file_path = g_steal_pointer (&local);
+      return TRUE;
+    }
+
+  parts = g_strsplit (spec, "+", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *p = parts[i];
+      char **slot = NULL;
+      const char *value = p;
+
+      if (g_str_equal (p, "test"))
+        {
+          if (self->video_part != NULL || self->audio_part != NULL)
+            goto bad;
+          self->video_part = g_strdup ("pattern");
+          self->audio_part = g_strdup ("tone");
+          continue;
+        }
+      if (g_str_equal (p, "pattern") || g_str_equal (p, "camera") || g_str_has_prefix (p, "camera:"))
+        slot = &self->video_part;
+      else if (g_str_equal (p, "tone") || g_str_equal (p, "mic") || g_str_has_prefix (p, "mic:"))
+        slot = &self->audio_part;
+      else
+        goto bad;
+      if (*slot != NULL || (g_str_has_suffix (p, ":")))
+        goto bad;
+      *slot = g_strdup (value);
+    }
+  if (self->video_part == NULL && self->audio_part == NULL)
+    goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+               "Unknown source “%s”: use test, camera, mic, camera+mic, pattern+tone or file:PATH",
+               spec ? spec : "");
+  return FALSE;
+}
+
+/* ---- pipeline ------------------------------------------------------------ */
+
+static void
+push_sample (CbLocalSource *self,
+             CbMediaKind    kind,
+             GstSample     *sample)
+{
+  g_autoptr(CbStream) stream = NULL;
+  GstCaps *caps = gst_sample_get_caps (sample);
+  GstBuffer *buffer = gst_sample_get_buffer (sample);
+  const GstSegment *segment = gst_sample_get_segment (sample);
+  gboolean new_caps = FALSE;
+  GstBuffer *out;
+
+  g_mutex_lock (&self->lock);
+  if (self->stream != NULL)
+    stream = g_object_ref (self->stream);
+  if (caps != NULL && (self->sent_caps[kind] == NULL || !gst_caps_is_equal (caps, self->sent_caps[kind])))
+    {
+      gst_caps_replace (&self->sent_caps[kind], caps);
+      new_caps = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (stream == NULL || buffer == NULL)
+    return;
+  if (new_caps || cb_stream_dup_caps (stream, kind) == NULL)
+    cb_stream_push_caps (stream, kind, caps);
+
+  /* One clock for both kinds: running time of the pipeline. */
+  out = gst_buffer_copy (buffer);
+  if (segment != NULL && segment->format == GST_FORMAT_TIME)
+    {
+      if (GST_BUFFER_PTS_IS_VALID (out))
+        GST_BUFFER_PTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (out));
+      if (GST_BUFFER_DTS_IS_VALID (out))
+        GST_BUFFER_DTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_DTS (out));
+    }
+  cb_stream_push_buffer (stream, kind, out);
+  gst_buffer_unref (out);
+}
+
+static GstFlowReturn
+on_video_sample (GstAppSink *sink,
+                 gpointer    data)
+{
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+
+  if (sample != NULL)
+    push_sample (data, CB_MEDIA_VIDEO, sample);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+on_audio_sample (GstAppSink *sink,
+                 gpointer    data)
+{
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+
+  if (sample != NULL)
+    push_sample (data, CB_MEDIA_AUDIO, sample);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+on_preview_sample (GstAppSink *sink,
+                   gpointer    data)
+{
+  CbLocalSource *self = data;
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+
+  g_mutex_lock (&self->lock);
+  if (sample != NULL && self->preview_func != NULL)
+    self->preview_func (sample, self->preview_data);
+  g_mutex_unlock (&self->lock);
+  return GST_FLOW_OK;
+}
+
+/* Adds "queue ! <desc>" fed from @src_pad and wires its appsink. */
+static gboolean
+add_branch (CbLocalSource  *self,
+            GstPad         *src_pad,
+            const char     *desc,
+            GstAppSinkCallbacks *callbacks,
+            CbMediaKind     kind,
+            GError        **error)
+{
+  GstElement *bin = cb_media_parse_bin (desc, TRUE, error);
+  g_autoptr(GstPad) sink_pad = NULL;
+  g_autoptr(GstElement) sink = NULL;
+
+  if (bin == NULL)
+    return FALSE;
+  gst_bin_add (GST_BIN (self->pipeline), bin);
+  sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), callbacks, self, NULL);
+  if ((int) kind >= 0)
+    {
+      g_mutex_lock (&self->lock);
+      gst_clear_object (&self->valve[kind]);
+      self->valve[kind] = gst_bin_get_by_name (GST_BIN (bin), "valve");
+      g_object_set (self->valve[kind], "drop", self->stream == NULL, NULL);
+      g_mutex_unlock (&self->lock);
+    }
+  sink_pad = gst_element_get_static_pad (bin, "sink");
+  if (gst_pad_link (src_pad, sink_pad) != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Cannot link capture branch");
+      return FALSE;
+    }
+  gst_element_sync_state_with_parent (bin);
+  return TRUE;
+}
+
+static gboolean
+add_video_branches (CbLocalSource  *self,
+                    GstPad         *raw_pad,
+                    GError        **error)
+{
+  GstElement *tee = gst_element_factory_make ("tee", NULL);
+  GstAppSinkCallbacks video_cb = { .new_sample = on_video_sample };
+  GstAppSinkCallbacks preview_cb = { .new_sample = on_preview_sample };
+  g_autoptr(GstPad) tee_sink = gst_element_get_static_pad (tee, "sink");
+  g_autoptr(GstPad) t1 = NULL;
+  g_autoptr(GstPad) t2 = NULL;
+  g_autofree char *encode = NULL;
+  gboolean sync = self->file_path != NULL;
+
+  gst_bin_add (GST_BIN (self->pipeline), tee);
+  gst_element_sync_state_with_parent (tee);
+  if (gst_pad_link (raw_pad, tee_sink) != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Cannot link video capture");
+      return FALSE;
+    }
+  t1 = gst_element_request_pad_simple (tee, "src_%u");
+  t2 = gst_element_request_pad_simple (tee, "src_%u");
+
+  encode = g_strdup_printf ("queue max-size-buffers=5 leaky=downstream ! valve name=valve ! "
+                            "videoconvert ! x264enc tune=zerolatency speed-preset=veryfast "
+                            "bitrate=%d key-int-max=%d bframes=0 ! h264parse ! "
+                            "video/x-h264,stream-format=avc,alignment=au,profile=constrained-baseline ! "
+                            "appsink name=sink sync=%s max-buffers=60 drop=true",
+                            self->bitrate, MAX (1, self->fps * self->keyframe_seconds),
+                            sync ? "true" : "false");
+  if (!add_branch (self, t1, encode, &video_cb, CB_MEDIA_VIDEO, error))
+    return FALSE;
+  return add_branch (self, t2,
+                     "queue max-size-buffers=1 leaky=downstream ! videoconvert ! videoscale ! "
+                     "video/x-raw,format=RGBA,width=640,pixel-aspect-ratio=1/1 ! "
+                     "appsink name=sink sync=false max-buffers=1 drop=true",
+                     &preview_cb, -1, error);
+}
+
+static gboolean
+add_audio_branch (CbLocalSource  *self,
+                  GstPad         *raw_pad,
+                  GError        **error)
+{
+  GstAppSinkCallbacks audio_cb = { .new_sample = on_audio_sample };
+  g_autofree char *desc = g_strdup_printf ("queue max-size-time=1000000000 leaky=downstream ! "
+                                           "valve name=valve ! audioconvert ! audioresample ! "
+                                           "audio/x-raw,rate=48000,channels=2 ! "
+                                           "opusenc bitrate=96000 ! appsink name=sink sync=%s "
+                                           "max-buffers=200 drop=true",
+                                           self->file_path != NULL ? "true" : "false");
+
+  return add_branch (self, raw_pad, desc, &audio_cb, CB_MEDIA_AUDIO, error);
+}
+
+static GstPad *
+add_source (CbLocalSource  *self,
+            const char     *desc,
+            GstElement     *device,
+            GError        **error)
+{
+  GstElement *bin = cb_media_parse_bin (desc, TRUE, error);
+  g_autoptr(GstPad) pad = NULL;
+
+  if (bin == NULL)
+    {
+      g_clear_object (&device);
+      return NULL;
+    }
+  if (device != NULL)
+    {
+      /* The description starts after the device: put it in front. */
+      g_autoptr(GstPad) bin_sink = gst_element_get_static_pad (bin, "sink");
+      g_autoptr(GstPad) dev_src = NULL;
+
+      gst_bin_add (GST_BIN (self->pipeline), device);
+      dev_src = gst_element_get_static_pad (device, "src");
+      gst_bin_add (GST_BIN (self->pipeline), bin);
+      if (dev_src == NULL || bin_sink == NULL || gst_pad_link (dev_src, bin_sink) != GST_PAD_LINK_OK)
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Cannot link the device");
+          return NULL;
+        }
+    }
+  else
+    gst_bin_add (GST_BIN (self->pipeline), bin);
+
+  pad = gst_element_get_static_pad (bin, "src");
+  return g_steal_pointer (&pad);
+}
+
+static void
+on_decodebin_pad_added (GstElement *decodebin,
+                        GstPad     *pad,
+                        gpointer    data)
+{
+  CbLocalSource *self = data;
+  g_autoptr(GstCaps) caps = gst_pad_get_current_caps (pad);
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  GstElement *conv;
+  g_autoptr(GstPad) conv_sink = NULL;
+  g_autoptr(GstPad) conv_src = NULL;
+
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+
+  if (g_str_has_prefix (name, "video/") && !self->has_video)
+    {
+      self->has_video = TRUE;
+      conv = cb_media_parse_bin ("videoconvert ! videoscale", TRUE, NULL);
+      gst_bin_add (GST_BIN (self->pipeline), conv);
+      gst_element_sync_state_with_parent (conv);
+      conv_sink = gst_element_get_static_pad (conv, "sink");
+      gst_pad_link (pad, conv_sink);
+      conv_src = gst_element_get_static_pad (conv, "src");
+      add_video_branches (self, conv_src, &error);
+    }
+  else if (g_str_has_prefix (name, "audio/") && !self->has_audio)
+    {
+      self->has_audio = TRUE;
+      conv = cb_media_parse_bin ("audioconvert", TRUE, NULL);
+      gst_bin_add (GST_BIN (self->pipeline), conv);
+      gst_element_sync_state_with_parent (conv);
+      conv_sink = gst_element_get_static_pad (conv, "sink");
+      gst_pad_link (pad, conv_sink);
+      conv_src = gst_element_get_static_pad (conv, "src");
+      add_audio_branch (self, conv_src, &error);
+    }
+  if (error != NULL)
+    g_warning ("%s: %s", self->spec, error->message);
+}
+
+static gboolean
+on_bus_message (GstBus     *bus,
+                GstMessage *message,
+                gpointer    data)
+{
+  CbLocalSource *self = data;
+
+  switch (GST_MESSAGE_TYPE (message))
+    {
+    case GST_MESSAGE_ERROR:
+      {
+        g_autoptr(GError) gst_error = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *debug = NULL;
+
+        gst_message_parse_error (message, &gst_error, &debug);
+        g_debug ("source %s: %s (%s)", self->spec, gst_error->message, debug ? debug : "");
+        if (self->file_path != NULL &&
+            (g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_TYPE_NOT_FOUND) ||
+             g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE) ||
+             g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_DEMUX) ||
+             g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND)))
+          error = g_error_new (CB_ENGINE_ERROR, CB_ENGINE_ERROR_BAD_FORMAT,
+                               "File has wrong format");
+        else
+          error = g_error_new (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "%s", gst_error->message);
+        g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+      }
+      break;
+    case GST_MESSAGE_EOS:
+      g_signal_emit (self, signals[SIGNAL_EOS], 0);
+      break;
+    default:
+      break;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+build_pipeline (CbLocalSource  *self,
+                GError        **error)
+{
+  g_autoptr(GstBus) bus = NULL;
+
+  self->pipeline = gst_pipeline_new ("local-source");
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  self->bus_watch = gst_bus_add_watch (bus, on_bus_message, self);
+
+  if (self->file_path != NULL)
+    {
+      GstElement *src, *decodebin;
+
+      if (!cb_media_have_element ("decodebin", error))
+        return FALSE;
+      src = gst_element_factory_make ("filesrc", NULL);
+      decodebin = gst_element_factory_make ("decodebin", NULL);
+      g_object_set (src, "location", self->file_path, NULL);
+      gst_bin_add_many (GST_BIN (self->pipeline), src, decodebin, NULL);
+      gst_element_link (src, decodebin);
+      g_signal_connect (decodebin, "pad-added", G_CALLBACK (on_decodebin_pad_added), self);
+      return TRUE;
+    }
+
+  if (self->video_part != NULL)
+    {
+      g_autofree char *caps = g_strdup_printf ("capsfilter caps=\"video/x-raw,width=%d,height=%d,framerate=%d/1\"",
+                                               self->width, self->height, self->fps);
+      g_autofree char *desc = NULL;
+      g_autoptr(GstPad) pad = NULL;
+      GstElement *device = NULL;
+
+      if (g_str_equal (self->video_part, "pattern"))
+        {
+          g_autoptr(GstElementFactory) overlay = gst_element_factory_find ("timeoverlay");
+          desc = g_strdup_printf ("videotestsrc is-live=true pattern=smpte horizontal-speed=2 ! "
+                                  "%s %s", caps,
+                                  overlay ? "! timeoverlay halignment=center valignment=center "
+                                            "font-desc=\"Sans 36\"" : "");
+        }
+      else
+        {
+          const char *id = strchr (self->video_part, ':');
+          device = create_device_element (CB_MEDIA_VIDEO, id ? id + 1 : NULL, error);
+          if (device == NULL)
+            return FALSE;
+          desc = g_strdup_printf ("videoconvert ! videoscale ! videorate ! %s", caps);
+        }
+      pad = add_source (self, desc, device, error);
+      if (pad == NULL || !add_video_branches (self, pad, error))
+        return FALSE;
+      self->has_video = TRUE;
+    }
+
+  if (self->audio_part != NULL)
+    {
+      g_autoptr(GstPad) pad = NULL;
+      GstElement *device = NULL;
+      const char *desc;
+
+      if (g_str_equal (self->audio_part, "tone"))
+        desc = "audiotestsrc is-live=true wave=sine freq=440 volume=0.1";
+      else
+        {
+          const char *id = strchr (self->audio_part, ':');
+          device = create_device_element (CB_MEDIA_AUDIO, id ? id + 1 : NULL, error);
+          if (device == NULL)
+            return FALSE;
+          desc = "audioconvert";
+        }
+      pad = add_source (self, desc, device, error);
+      if (pad == NULL || !add_audio_branch (self, pad, error))
+        return FALSE;
+      self->has_audio = TRUE;
+    }
+  return TRUE;
+}
+
+CbLocalSource *
+cb_local_source_new (const char  *spec,
+                     GError     **error)
+{
+  return cb_local_source_new_configured (spec, NULL, error);
+}
+
+/**
+ * cb_local_source_new_configured:
+ * @settings: (nullable): reads capture_width, capture_height, capture_fps,
+ *   capture_bitrate and capture_keyframe_interval
+ */
+CbLocalSource *
+cb_local_source_new_configured (const char  *spec,
+                                CbSettings  *settings,
+                                GError     **error)
+{
+  g_autoptr(CbLocalSource) self = g_object_new (CB_TYPE_LOCAL_SOURCE, NULL);
+
+  if (settings != NULL)
+    {
+      self->width = CLAMP (cb_settings_get_int (settings, "capture_width"), 16, 7680);
+      self->height = CLAMP (cb_settings_get_int (settings, "capture_height"), 16, 4320);
+      self->fps = CLAMP (cb_settings_get_int (settings, "capture_fps"), 1, 120);
+      self->bitrate = CLAMP (cb_settings_get_int (settings, "capture_bitrate"), 50, 100000);
+      self->keyframe_seconds = CLAMP (cb_settings_get_int (settings, "capture_keyframe_interval"), 1, 20);
+    }
+  if (!parse_spec (self, spec, error))
+    return NULL;
+  self->spec = g_strdup (spec);
+  if (!cb_media_have_element ("x264enc", error) || !cb_media_have_element ("opusenc", error))
+    return NULL;
+  if (!build_pipeline (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+const char *
+cb_local_source_get_spec (CbLocalSource *self)
+{
+  return self->spec;
+}
+
+gboolean
+cb_local_source_has_video (CbLocalSource *self)
+{
+  return self->has_video;
+}
+
+gboolean
+cb_local_source_has_audio (CbLocalSource *self)
+{
+  return self->has_audio;
+}
+
+gboolean
+cb_local_source_start (CbLocalSource  *self,
+                       GError        **error)
+{
+  g_return_val_if_fail (CB_IS_LOCAL_SOURCE (self), FALSE);
+
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, self->file_path ? CB_ENGINE_ERROR_BAD_FORMAT
+                                                           : CB_ENGINE_ERROR_NO_DEVICE,
+                   self->file_path ? "Failed to read file" : "The capture device could not be opened");
+      gst_element_set_state (self->pipeline, GST_STATE_NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+cb_local_source_stop (CbLocalSource *self)
+{
+  g_return_if_fail (CB_IS_LOCAL_SOURCE (self));
+
+  if (self->pipeline != NULL)
+    gst_element_set_state (self->pipeline, GST_STATE_NULL);
+}
+
+void
+cb_local_source_set_stream (CbLocalSource *self,
+                            CbStream      *stream)
+{
+  g_autoptr(GstElement) vvalve = NULL;
+
+  g_return_if_fail (CB_IS_LOCAL_SOURCE (self));
+
+  g_mutex_lock (&self->lock);
+  g_set_object (&self->stream, stream);
+  for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
+    {
+      gst_clear_caps (&self->sent_caps[k]);
+      if (self->valve[k] != NULL)
+        g_object_set (self->valve[k], "drop", stream == NULL, NULL);
+    }
+  if (self->valve[CB_MEDIA_VIDEO] != NULL)
+    vvalve = gst_object_ref (self->valve[CB_MEDIA_VIDEO]);
+  g_mutex_unlock (&self->lock);
+
+  /* A stream that starts mid-capture starts on a fresh keyframe. */
+  if (stream != NULL && vvalve != NULL)
+    {
+      g_autoptr(GstPad) pad = gst_element_get_static_pad (vvalve, "src");
+      gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                           TRUE, 0));
+    }
+}
+
+void
+cb_local_source_set_preview (CbLocalSource  *self,
+                             CbPreviewFunc   func,
+                             gpointer        data,
+                             GDestroyNotify  destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (CB_IS_LOCAL_SOURCE (self));
+
+  g_mutex_lock (&self->lock);
+  old_destroy = self->preview_destroy;
+  old_data = self->preview_data;
+  self->preview_func = func;
+  self->preview_data = data;
+  self->preview_destroy = destroy;
+  g_mutex_unlock (&self->lock);
+
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}

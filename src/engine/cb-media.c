@@ -1,0 +1,177 @@
+/* cb-media.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "cb-media.h"
+#include <string.h>
+#include "cb-engine-error.h"
+
+gboolean
+cb_profile_is_passthrough (const CbProfile *profile)
+{
+  return profile == NULL ||
+         (profile->width <= 0 && profile->height <= 0 && profile->fps <= 0 &&
+          profile->bitrate <= 0 && profile->keyframe_interval <= 0);
+}
+
+char *
+cb_profile_to_key (const CbProfile *profile,
+                   CbAudioWant      audio)
+{
+  static const char *audio_names[] = { "any", "aac", "opus" };
+  CbProfile zero = { 0 };
+
+  if (profile == NULL)
+    profile = &zero;
+
+  /* A width without a height means nothing (aspect ratio is kept from the height). */
+  return g_strdup_printf ("%dx%d@%d/%dk/ki%d/%s",
+                          profile->height > 0 ? MAX (profile->width, 0) : 0,
+                          MAX (profile->height, 0), MAX (profile->fps, 0),
+                          MAX (profile->bitrate, 0), MAX (profile->keyframe_interval, 0),
+                          audio_names[CLAMP (audio, 0, 2)]);
+}
+
+void
+cb_media_info_clear (CbMediaInfo *info)
+{
+  g_clear_pointer (&info->video_codec, g_free);
+  g_clear_pointer (&info->audio_codec, g_free);
+  memset (info, 0, sizeof *info);
+}
+
+void
+cb_media_info_copy (CbMediaInfo       *dest,
+                    const CbMediaInfo *src)
+{
+  *dest = *src;
+  dest->video_codec = g_strdup (src->video_codec);
+  dest->audio_codec = g_strdup (src->audio_codec);
+}
+
+const char *
+cb_media_codec_from_caps (const GstCaps *caps)
+{
+  const GstStructure *s;
+  const char *name;
+
+  if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
+    return NULL;
+
+  s = gst_caps_get_structure (caps, 0);
+  name = gst_structure_get_name (s);
+
+  if (g_str_equal (name, "video/x-h264"))
+    return "H264";
+  if (g_str_equal (name, "video/x-h265"))
+    return "H265";
+  if (g_str_equal (name, "video/x-vp8"))
+    return "VP8";
+  if (g_str_equal (name, "video/x-vp9"))
+    return "VP9";
+  if (g_str_equal (name, "audio/x-opus"))
+    return "opus";
+  if (g_str_equal (name, "audio/mpeg"))
+    {
+      int version = 0;
+      gst_structure_get_int (s, "mpegversion", &version);
+      return version == 1 ? "mpeg" : "mpeg4-generic";
+    }
+  if (g_str_equal (name, "audio/x-mulaw"))
+    return "PCMU";
+  if (g_str_equal (name, "audio/x-alaw"))
+    return "PCMA";
+  return name;
+}
+
+void
+cb_media_info_update_caps (CbMediaInfo   *info,
+                           CbMediaKind    kind,
+                           const GstCaps *caps)
+{
+  const GstStructure *s;
+
+  if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
+    return;
+
+  s = gst_caps_get_structure (caps, 0);
+
+  if (kind == CB_MEDIA_VIDEO)
+    {
+      int num = 0, den = 1;
+
+      info->has_video = TRUE;
+      g_free (info->video_codec);
+      info->video_codec = g_strdup (cb_media_codec_from_caps (caps));
+      gst_structure_get_int (s, "width", &info->width);
+      gst_structure_get_int (s, "height", &info->height);
+      if (gst_structure_get_fraction (s, "framerate", &num, &den) && den > 0 && num > 0)
+        info->fps = (double) num / den;
+    }
+  else
+    {
+      info->has_audio = TRUE;
+      g_free (info->audio_codec);
+      info->audio_codec = g_strdup (cb_media_codec_from_caps (caps));
+      gst_structure_get_int (s, "rate", &info->audio_rate);
+      gst_structure_get_int (s, "channels", &info->audio_channels);
+    }
+}
+
+gboolean
+cb_media_have_element (const char  *factory,
+                       GError     **error)
+{
+  g_autoptr(GstElementFactory) f = gst_element_factory_find (factory);
+
+  if (f == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
+                   "GStreamer element “%s” is not installed", factory);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const char *
+cb_media_pick_aac_encoder (void)
+{
+  /* fdkaacenc sounds best where it exists; avenc_aac (gst-libav) is everywhere FFmpeg is. */
+  static const char *candidates[] = { "fdkaacenc", "avenc_aac", "voaacenc" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      g_autoptr(GstElementFactory) f = gst_element_factory_find (candidates[i]);
+      if (f != NULL)
+        return candidates[i];
+    }
+  return NULL;
+}
+
+/**
+ * cb_media_parse_bin:
+ *
+ * gst_parse_bin_from_description() that fails as a whole: GStreamer may hand back a
+ * half-built bin together with a "recoverable" error (a missing element); we never
+ * want that bin.
+ *
+ * Returns: (transfer full) (nullable): the bin
+ */
+GstElement *
+cb_media_parse_bin (const char  *description,
+                    gboolean     ghost_unlinked_pads,
+                    GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GstElement *bin = gst_parse_bin_from_description (description, ghost_unlinked_pads, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_debug ("cannot build “%s”: %s", description, local_error->message);
+      if (bin != NULL)
+        gst_object_unref (gst_object_ref_sink (bin));
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
+                   "GStreamer cannot build a pipeline: %s", local_error->message);
+      return NULL;
+    }
+  return bin;
+}

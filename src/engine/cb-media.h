@@ -1,0 +1,84 @@
+/* cb-media.h — media kinds, codecs, per-stream media info and transcoding profiles
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CB_MEDIA_VIDEO,
+  CB_MEDIA_AUDIO,
+  CB_MEDIA_N_KINDS,
+} CbMediaKind;
+
+/**
+ * CbAudioWant:
+ * @CB_AUDIO_ANY: the consumer takes the stream's audio as it is
+ * @CB_AUDIO_AAC: the consumer needs AAC (RTMP, MP4)
+ * @CB_AUDIO_OPUS: the consumer needs Opus (WebRTC players)
+ */
+typedef enum {
+  CB_AUDIO_ANY,
+  CB_AUDIO_AAC,
+  CB_AUDIO_OPUS,
+} CbAudioWant;
+
+/**
+ * CbProfile:
+ * @width: output width, 0 keeps the aspect ratio from @height (or the source size)
+ * @height: output height, 0 keeps the source size
+ * @fps: output frame rate, 0 keeps the source rate
+ * @bitrate: video bitrate in kbit/s, 0 picks one from the size
+ * @keyframe_interval: frames between keyframes, 0 for the encoder's default of 2 s
+ *
+ * A video transcoding profile. An all-zero profile means passthrough.
+ */
+typedef struct {
+  int width;
+  int height;
+  int fps;
+  int bitrate;
+  int keyframe_interval;
+} CbProfile;
+
+gboolean  cb_profile_is_passthrough (const CbProfile *profile);
+char     *cb_profile_to_key         (const CbProfile *profile,
+                                     CbAudioWant      audio);
+
+/**
+ * CbMediaInfo:
+ *
+ * What is known of a stream's media, as WCS reports it. Codec names are
+ * WCS's: "H264", "VP8", "opus", "mpeg4-generic" (AAC), "PCMU", "PCMA".
+ */
+typedef struct {
+  gboolean has_video;
+  gboolean has_audio;
+  char    *video_codec;
+  int      width;
+  int      height;
+  double   fps;
+  int      bitrate;          /* kbit/s, measured over the last seconds, video + audio */
+  char    *audio_codec;
+  int      audio_rate;
+  int      audio_channels;
+} CbMediaInfo;
+
+void        cb_media_info_clear        (CbMediaInfo       *info);
+void        cb_media_info_copy         (CbMediaInfo       *dest,
+                                        const CbMediaInfo *src);
+void        cb_media_info_update_caps  (CbMediaInfo       *info,
+                                        CbMediaKind        kind,
+                                        const GstCaps     *caps);
+const char *cb_media_codec_from_caps   (const GstCaps     *caps);
+
+const char *cb_media_pick_aac_encoder  (void);
+GstElement *cb_media_parse_bin         (const char        *description,
+                                        gboolean           ghost_unlinked_pads,
+                                        GError           **error);
+gboolean    cb_media_have_element      (const char        *factory,
+                                        GError           **error);
+
+G_END_DECLS

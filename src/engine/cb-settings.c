@@ -1,0 +1,398 @@
+/* cb-settings.c — one properties file of `key=value` lines, WCS key names
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb-engine-error.h"
+#include "cb-settings.h"
+
+struct _CbSettings
+{
+  GObject     parent_instance;
+  GHashTable *values;   /* key → value, only keys set explicitly */
+};
+
+G_DEFINE_FINAL_TYPE (CbSettings, cb_settings, G_TYPE_OBJECT)
+
+/* Every key we read, with its default. Keys not in this table are kept as they are
+ * (a flashphoner.properties copied over holds many), but nothing reads them. */
+static const CbSettingInfo known[] = {
+  { "http.port", CB_SETTING_PORT, "8081", "REST API, web client, WHIP/WHEP (HTTP)" },
+  { "https.port", CB_SETTING_PORT, "8444", "REST API and pages over HTTPS" },
+  { "ws.port", CB_SETTING_PORT, "8080", "WebSocket signaling (ws)" },
+  { "wss.port", CB_SETTING_PORT, "8443", "WebSocket signaling (wss)" },
+  { "rtmp.port", CB_SETTING_PORT, "1935", "RTMP ingest and play" },
+  { "bind_address", CB_SETTING_STRING, "0.0.0.0", "Address the server listens on" },
+  { "media_dir", CB_SETTING_STRING, "", "Media folder (recordings, VOD, sounds); empty: ~/Videos/Castbridge" },
+  { "media_port_from", CB_SETTING_PORT, "31001", "First UDP port for WebRTC media" },
+  { "media_port_to", CB_SETTING_PORT, "32000", "Last UDP port for WebRTC media" },
+  { "keep_alive.server_interval", CB_SETTING_INT, "5000", "WebSocket ping interval, ms" },
+  { "keep_alive.probes", CB_SETTING_INT, "10", "Missed pongs before a WebSocket session is closed" },
+  { "rest_auth_user", CB_SETTING_STRING, "", "User for REST calls from other machines (HTTP Basic)" },
+  { "rest_auth_password", CB_SETTING_STRING, "", "Password for REST calls from other machines", TRUE },
+  { "disable_rest_auth", CB_SETTING_BOOL, "false", "Let other machines use REST without credentials" },
+  { "capture_width", CB_SETTING_INT, "1280", "Width of the local capture" },
+  { "capture_height", CB_SETTING_INT, "720", "Height of the local capture" },
+  { "capture_fps", CB_SETTING_INT, "30", "Frame rate of the local capture" },
+  { "capture_bitrate", CB_SETTING_INT, "2500", "H.264 bitrate of the local capture, kbit/s" },
+  { "capture_keyframe_interval", CB_SETTING_INT, "2", "Seconds between keyframes of the local capture" },
+  { "transcoding_enabled", CB_SETTING_BOOL, "true", "Allow transcoding when a consumer needs another codec or size" },
+  { "consumer_queue_ms", CB_SETTING_INT, "3000", "Media a consumer may queue before it drops to the next keyframe, ms" },
+  { "rtmp_transponder_stream_name_prefix", CB_SETTING_STRING, "rtmp_", "Prefix of stream names pushed to RTMP" },
+  { "rtmp_transponder_full_url", CB_SETTING_BOOL, "false", "The RTMP URL's last element is the stream name" },
+  { "rtmp_transponder_send_metadata", CB_SETTING_BOOL, "true", "Send onMetaData to RTMP destinations" },
+  { "rtmp_publisher_ip", CB_SETTING_STRING, "", "Local address for outgoing RTMP connections" },
+  { "rtmp_flash_ver_subscriber", CB_SETTING_STRING, "FMLE/3.0 (compatible; FMSc/1.0)", "flashVer sent in RTMP connect" },
+  { "rtmp_push_auto_start", CB_SETTING_BOOL, "false", "Push every published stream to rtmp_push_auto_start_url" },
+  { "rtmp_push_auto_start_url", CB_SETTING_STRING, "", "Destination of automatic pushes", TRUE },
+  { "rtmp_push_restore", CB_SETTING_BOOL, "false", "Reconnect RTMP pushes that drop" },
+  { "rtmp_push_restore_attempts", CB_SETTING_INT, "3", "Reconnection attempts, -1 for no limit" },
+  { "rtmp_push_restore_interval_ms", CB_SETTING_INT, "5000", "Pause between reconnection attempts, ms" },
+  { "rtmp_out_buffer_enabled", CB_SETTING_BOOL, "false", "Buffer outgoing RTMP" },
+  { "rtmp_out_buffer_start_size", CB_SETTING_INT, "300", "Outgoing buffer start size, ms" },
+  { "rtmp_out_buffer_initial_size", CB_SETTING_INT, "2000", "Outgoing buffer initial size, ms" },
+  { "rtmp_out_buffer_polling_time", CB_SETTING_INT, "50", "Outgoing buffer polling time, ms" },
+  { "rtmp_out_buffer_max_bufferings_allowed", CB_SETTING_INT, "-1", "Rebufferings allowed, -1 for no limit" },
+  { "record_formats", CB_SETTING_STRING, "h264-mp4", "Recording formats" },
+  { "stream_record_policy_template", CB_SETTING_STRING, "stream-{mediaSessionId}-{login}", "Recording file name template" },
+  { "record_rotation", CB_SETTING_STRING, "", "Start a new recording file every N seconds, or every NM megabytes" },
+  { "vod_live_loop", CB_SETTING_BOOL, "true", "Loop shared VOD streams" },
+  { "vod_stream_timeout", CB_SETTING_INT, "0", "Seconds a shared VOD stream lives after its last viewer" },
+};
+
+const CbSettingInfo *
+cb_settings_get_known (guint *n_known)
+{
+  if (n_known != NULL)
+    *n_known = G_N_ELEMENTS (known);
+  return known;
+}
+
+const CbSettingInfo *
+cb_settings_lookup_info (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (g_str_equal (known[i].key, key))
+      return &known[i];
+  return NULL;
+}
+
+static void
+cb_settings_finalize (GObject *object)
+{
+  CbSettings *self = CB_SETTINGS (object);
+
+  g_hash_table_unref (self->values);
+  G_OBJECT_CLASS (cb_settings_parent_class)->finalize (object);
+}
+
+static void
+cb_settings_class_init (CbSettingsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cb_settings_finalize;
+}
+
+static void
+cb_settings_init (CbSettings *self)
+{
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+CbSettings *
+cb_settings_new (void)
+{
+  return g_object_new (CB_TYPE_SETTINGS, NULL);
+}
+
+static gboolean
+parse_int (const char *text,
+           gint64     *out)
+{
+  char *end = NULL;
+  gint64 v;
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  errno = 0;
+  v = g_ascii_strtoll (text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0')
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_bool (const char *text,
+            gboolean   *out)
+{
+  if (g_ascii_strcasecmp (text, "true") == 0 || g_str_equal (text, "1") ||
+      g_ascii_strcasecmp (text, "yes") == 0 || g_ascii_strcasecmp (text, "on") == 0)
+    *out = TRUE;
+  else if (g_ascii_strcasecmp (text, "false") == 0 || g_str_equal (text, "0") ||
+           g_ascii_strcasecmp (text, "no") == 0 || g_ascii_strcasecmp (text, "off") == 0)
+    *out = FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_value (const CbSettingInfo *info,
+             const char          *value,
+             GError             **error)
+{
+  gint64 i;
+  gboolean b;
+
+  switch (info->type)
+    {
+    case CB_SETTING_STRING:
+      return TRUE;
+    case CB_SETTING_INT:
+      if (parse_int (value, &i))
+        return TRUE;
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Setting “%s” must be a whole number, not “%s”", info->key, value);
+      return FALSE;
+    case CB_SETTING_PORT:
+      if (parse_int (value, &i) && i >= 0 && i <= 65535)
+        return TRUE;
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Setting “%s” must be a port from 0 to 65535, not “%s”", info->key, value);
+      return FALSE;
+    case CB_SETTING_BOOL:
+      if (parse_bool (value, &b))
+        return TRUE;
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Setting “%s” must be true or false, not “%s”", info->key, value);
+      return FALSE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+cb_settings_set (CbSettings  *self,
+                 const char  *key,
+                 const char  *value,
+                 GError     **error)
+{
+  const CbSettingInfo *info;
+  g_autofree char *k = NULL;
+  g_autofree char *v = NULL;
+
+  g_return_val_if_fail (CB_IS_SETTINGS (self), FALSE);
+  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
+
+  k = g_strstrip (g_strdup (key));
+  v = g_strstrip (g_strdup (value));
+
+  if (*k == '\0' || !g_utf8_validate (k, -1, NULL) || !g_utf8_validate (v, -1, NULL) ||
+      strpbrk (k, " \t=") != NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "“%s” is not a valid setting name", key);
+      return FALSE;
+    }
+
+  info = cb_settings_lookup_info (k);
+  if (info != NULL && !check_value (info, v, error))
+    return FALSE;
+
+  g_hash_table_replace (self->values, g_steal_pointer (&k), g_steal_pointer (&v));
+  return TRUE;
+}
+
+gboolean
+cb_settings_parse_override (CbSettings  *self,
+                            const char  *key_equals_value,
+                            GError     **error)
+{
+  const char *eq = strchr (key_equals_value, '=');
+  g_autofree char *key = NULL;
+
+  if (eq == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "“%s” is not KEY=VALUE", key_equals_value);
+      return FALSE;
+    }
+  key = g_strndup (key_equals_value, eq - key_equals_value);
+  return cb_settings_set (self, key, eq + 1, error);
+}
+
+gboolean
+cb_settings_load_data (CbSettings  *self,
+                       const char  *data,
+                       gssize       length,
+                       GError     **error)
+{
+  g_autofree char *copy = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_return_val_if_fail (CB_IS_SETTINGS (self), FALSE);
+
+  if (length < 0)
+    length = strlen (data);
+  if (memchr (data, '\0', length) != NULL || !g_utf8_validate (data, length, NULL))
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Settings are not UTF-8 text");
+      return FALSE;
+    }
+
+  copy = g_strndup (data, length);
+  lines = g_strsplit (copy, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      char *eq;
+      g_autoptr(GError) local_error = NULL;
+
+      if (*line == '\0' || *line == '#' || *line == '!')
+        continue;
+
+      eq = strchr (line, '=');
+      if (eq == NULL)
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                       "Line %u: “%s” is not KEY=VALUE", i + 1, line);
+          return FALSE;
+        }
+      *eq = '\0';
+      if (!cb_settings_set (self, line, eq + 1, &local_error))
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                       "Line %u: %s", i + 1, local_error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+cb_settings_load_file (CbSettings  *self,
+                       const char  *path,
+                       GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return FALSE;
+  if (!cb_settings_load_data (self, contents, length, &local_error))
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "%s: %s", path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+char **
+cb_settings_list_keys (CbSettings *self)
+{
+  GPtrArray *keys = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    g_ptr_array_add (keys, g_strdup (known[i].key));
+
+  g_hash_table_iter_init (&iter, self->values);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (cb_settings_lookup_info (key) == NULL)
+      g_ptr_array_add (keys, g_strdup (key));
+
+  g_ptr_array_sort (keys, compare_strings);
+  g_ptr_array_add (keys, NULL);
+  return (char **) g_ptr_array_free (keys, FALSE);
+}
+
+gboolean
+cb_settings_save_file (CbSettings  *self,
+                       const char  *path,
+                       GError     **error)
+{
+  g_autoptr(GString) out = g_string_new ("# Castbridge settings (WCS key names). Defaults are commented out.\n");
+  g_auto(GStrv) keys = cb_settings_list_keys (self);
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      const CbSettingInfo *info = cb_settings_lookup_info (keys[i]);
+      const char *value = g_hash_table_lookup (self->values, keys[i]);
+
+      if (info != NULL)
+        g_string_append_printf (out, "\n# %s\n", info->description);
+      if (value != NULL)
+        g_string_append_printf (out, "%s=%s\n", keys[i], value);
+      else if (info != NULL)
+        g_string_append_printf (out, "#%s=%s\n", keys[i], info->default_value);
+    }
+
+  return g_file_set_contents_full (path, out->str, out->len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+gboolean
+cb_settings_is_set (CbSettings *self,
+                    const char *key)
+{
+  return g_hash_table_contains (self->values, key);
+}
+
+const char *
+cb_settings_get_string (CbSettings *self,
+                        const char *key)
+{
+  const char *value;
+  const CbSettingInfo *info;
+
+  g_return_val_if_fail (CB_IS_SETTINGS (self), NULL);
+
+  value = g_hash_table_lookup (self->values, key);
+  if (value != NULL)
+    return value;
+  info = cb_settings_lookup_info (key);
+  return info != NULL ? info->default_value : NULL;
+}
+
+gint64
+cb_settings_get_int (CbSettings *self,
+                     const char *key)
+{
+  const char *text = cb_settings_get_string (self, key);
+  const CbSettingInfo *info;
+  gint64 v = 0;
+
+  if (text != NULL && parse_int (text, &v))
+    return v;
+  /* Unknown keys are unchecked: fall back to the default rather than guess. */
+  info = cb_settings_lookup_info (key);
+  if (info != NULL && parse_int (info->default_value, &v))
+    return v;
+  return 0;
+}
+
+gboolean
+cb_settings_get_bool (CbSettings *self,
+                      const char *key)
+{
+  const char *text = cb_settings_get_string (self, key);
+  gboolean b = FALSE;
+
+  if (text != NULL && parse_bool (text, &b))
+    return b;
+  return FALSE;
+}

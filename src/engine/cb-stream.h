@@ -1,0 +1,130 @@
+/* cb-stream.h — a named stream: state, media info and the encoded fan-out
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include "cb-media.h"
+
+G_BEGIN_DECLS
+
+/**
+ * CbStreamStatus:
+ *
+ * Stream statuses, named and ordered as WCS names them.
+ */
+typedef enum {
+  CB_STREAM_NEW,
+  CB_STREAM_PENDING,
+  CB_STREAM_PUBLISHING,
+  CB_STREAM_PLAYING,
+  CB_STREAM_PAUSED,
+  CB_STREAM_UNPUBLISHED,
+  CB_STREAM_STOPPED,
+  CB_STREAM_FAILED,
+  CB_STREAM_PLAYBACK_PROBLEM,
+  CB_STREAM_PROCESSED_LOCAL,
+  CB_STREAM_PROCESSED_REMOTE,
+} CbStreamStatus;
+
+const char *cb_stream_status_to_string   (CbStreamStatus status);
+gboolean    cb_stream_status_from_string (const char     *text,
+                                          CbStreamStatus *status);
+gboolean    cb_stream_status_is_final    (CbStreamStatus  status);
+
+/**
+ * CbStreamInfo:
+ *
+ * A copy of a stream's state at one moment, safe to hand to any thread.
+ * This is what REST answers, the GUI and the log read.
+ */
+typedef struct {
+  char           *name;
+  char           *media_session_id;
+  CbStreamStatus  status;
+  char           *info;
+  gboolean        published;
+  char           *media_provider;   /* "Local", "WebRTC", "RTMP", "VOD" */
+  char           *source;           /* the producer's description ("test", "file:…") */
+  gint64          create_date;      /* ms since the epoch */
+  CbMediaInfo     media;
+  guint           n_consumers;
+} CbStreamInfo;
+
+CbStreamInfo *cb_stream_info_copy (const CbStreamInfo *info);
+void          cb_stream_info_free (CbStreamInfo       *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbStreamInfo, cb_stream_info_free)
+
+#define CB_TYPE_STREAM (cb_stream_get_type ())
+G_DECLARE_FINAL_TYPE (CbStream, cb_stream, CB, STREAM, GObject)
+
+CbStream       *cb_stream_new               (const char      *name,
+                                             const char      *media_provider);
+const char     *cb_stream_get_name          (CbStream        *self);
+const char     *cb_stream_get_media_session_id (CbStream     *self);
+CbStreamStatus  cb_stream_get_status        (CbStream        *self);
+char           *cb_stream_dup_info          (CbStream        *self);
+void            cb_stream_set_status        (CbStream        *self,
+                                             CbStreamStatus   status,
+                                             const char      *info);
+void            cb_stream_set_source        (CbStream        *self,
+                                             const char      *source);
+CbStreamInfo   *cb_stream_get_snapshot      (CbStream        *self);
+
+/* Producer side: called from any thread (usually a GStreamer streaming thread).
+ * Buffers carry PTS (and DTS for video) in one clock for both kinds; video
+ * buffers without GST_BUFFER_FLAG_DELTA_UNIT are keyframes. Caps come before the
+ * first buffer of their kind: H.264 as stream-format=avc,alignment=au with
+ * codec_data; AAC as stream-format=raw with codec_data; Opus as audio/x-opus. */
+void            cb_stream_push_caps         (CbStream        *self,
+                                             CbMediaKind      kind,
+                                             GstCaps         *caps);
+void            cb_stream_push_buffer       (CbStream        *self,
+                                             CbMediaKind      kind,
+                                             GstBuffer       *buffer);
+void            cb_stream_push_eos          (CbStream        *self);
+GstCaps        *cb_stream_dup_caps          (CbStream        *self,
+                                             CbMediaKind      kind);
+
+/* Consumer side. */
+typedef struct _CbConsumer CbConsumer;
+
+/**
+ * CbConsumerFuncs:
+ * @caps: the caps of @kind changed (also called first on attach)
+ * @buffer: a buffer to queue. Called with the stream's fan-out lock held, from the
+ *   producer's thread: it must not block. Return %FALSE when the consumer's queue is
+ *   full; the stream then drops for this consumer alone until the next keyframe.
+ * @eos: the producer stopped; no more buffers will come
+ */
+typedef struct {
+  void     (*caps)   (gpointer data, CbMediaKind kind, GstCaps *caps);
+  gboolean (*buffer) (gpointer data, CbMediaKind kind, GstBuffer *buffer);
+  void     (*eos)    (gpointer data);
+} CbConsumerFuncs;
+
+CbConsumer *cb_stream_attach              (CbStream               *self,
+                                           const CbConsumerFuncs  *funcs,
+                                           gpointer                data,
+                                           GDestroyNotify          destroy,
+                                           const CbProfile        *profile,
+                                           CbAudioWant             audio,
+                                           GError                **error);
+void        cb_consumer_detach            (CbConsumer             *consumer);
+guint64     cb_consumer_get_dropped       (CbConsumer             *consumer);
+guint64     cb_consumer_get_delivered     (CbConsumer             *consumer);
+
+guint       cb_stream_get_n_consumers     (CbStream               *self);
+guint       cb_stream_get_n_renditions    (CbStream               *self);
+
+/* Convenience: a consumer that feeds one or two appsrc elements (either may be NULL),
+ * rebasing timestamps to start at 0 and dropping GOPs when an appsrc holds more
+ * than its max-bytes. */
+CbConsumer *cb_stream_attach_appsrc       (CbStream               *self,
+                                           GstElement             *video_appsrc,
+                                           GstElement             *audio_appsrc,
+                                           const CbProfile        *profile,
+                                           CbAudioWant             audio,
+                                           GError                **error);
+
+G_END_DECLS

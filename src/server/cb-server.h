@@ -1,0 +1,39 @@
+/* cb-server.h — the embedded server's network front: REST, WebSocket signaling, health
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "cb-engine.h"
+
+G_BEGIN_DECLS
+
+#define CB_SERVER_ERROR (cb_server_error_quark ())
+
+typedef enum {
+  CB_SERVER_ERROR_BAD_REQUEST,     /* malformed JSON, wrong type, missing field: 400 */
+  CB_SERVER_ERROR_TOO_LARGE,       /* body over the limit: 400 */
+  CB_SERVER_ERROR_UNAUTHORIZED,    /* 401 */
+  CB_SERVER_ERROR_FORBIDDEN,       /* 403 */
+  CB_SERVER_ERROR_NOT_FOUND,       /* no such REST path: 404 */
+  CB_SERVER_ERROR_LISTEN,          /* a port could not be bound */
+} CbServerError;
+
+GQuark cb_server_error_quark (void);
+
+#define CB_TYPE_SERVER (cb_server_get_type ())
+G_DECLARE_FINAL_TYPE (CbServer, cb_server, CB, SERVER, GObject)
+
+/* Reads `http.port`, `ws.port`, `bind_address`, `rest_auth_user`, `rest_auth_password`
+ * from the engine's settings. Must be created and used on the engine's context. */
+CbServer *cb_server_new           (CbEngine  *engine);
+gboolean  cb_server_start         (CbServer  *self,
+                                   GError   **error);
+void      cb_server_stop          (CbServer  *self);
+/* The ports actually bound (after cb_server_start; useful when the setting was 0). */
+guint     cb_server_get_http_port (CbServer  *self);
+guint     cb_server_get_ws_port   (CbServer  *self);
+/* The open WebSocket signaling sessions. */
+guint     cb_server_get_n_sessions (CbServer *self);
+
+G_END_DECLS
