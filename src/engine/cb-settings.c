@@ -39,7 +39,6 @@ static const CbSettingInfo known[] = {
   { "capture_bitrate", CB_SETTING_INT, "2500", "H.264 bitrate of the local capture, kbit/s" },
   { "capture_keyframe_interval", CB_SETTING_INT, "2", "Seconds between keyframes of the local capture" },
   { "transcoding_enabled", CB_SETTING_BOOL, "true", "Allow transcoding when a consumer needs another codec or size" },
-  { "consumer_queue_ms", CB_SETTING_INT, "3000", "Media a consumer may queue before it drops to the next keyframe, ms" },
   { "rtmp_transponder_stream_name_prefix", CB_SETTING_STRING, "rtmp_", "Prefix of stream names pushed to RTMP" },
   { "rtmp_transponder_full_url", CB_SETTING_BOOL, "false", "The RTMP URL's last element is the stream name" },
   { "rtmp_transponder_send_metadata", CB_SETTING_BOOL, "true", "Send onMetaData to RTMP destinations" },
