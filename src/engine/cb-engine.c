@@ -490,6 +490,7 @@ cb_engine_publish_source (CbEngine    *self,
 {
   g_autoptr(CbStream) stream = NULL;
   g_autoptr(CbStream) existing = NULL;
+  g_autoptr(GError) start_error = NULL;
   LocalPublisher *lp;
   CbLocalSource *capture;
 
@@ -522,9 +523,10 @@ cb_engine_publish_source (CbEngine    *self,
     return NULL;
 
   cb_local_source_set_stream (capture, stream);
-  if (!cb_local_source_start (capture, error))
+  if (!cb_local_source_start (capture, &start_error))
     {
-      cb_engine_remove_stream (self, stream, CB_STREAM_FAILED, (*error)->message);
+      cb_engine_remove_stream (self, stream, CB_STREAM_FAILED, start_error->message);
+      g_propagate_error (error, g_steal_pointer (&start_error));
       return NULL;
     }
   return g_steal_pointer (&stream);

@@ -25,15 +25,17 @@ GQuark cb_server_error_quark (void);
 G_DECLARE_FINAL_TYPE (CbServer, cb_server, CB, SERVER, GObject)
 
 /* Reads `http.port`, `ws.port`, `bind_address`, `rest_auth_user`, `rest_auth_password`
- * from the engine's settings. Must be created and used on the engine's context. */
-CbServer *cb_server_new           (CbEngine  *engine);
-gboolean  cb_server_start         (CbServer  *self,
-                                   GError   **error);
-void      cb_server_stop          (CbServer  *self);
+ * from the engine's settings. Must be created and used on the engine's context.
+ * (Also read, per request or session: `disable_rest_auth`, `keep_alive.server_interval`,
+ * `keep_alive.probes`.) */
+CbServer *cb_server_new            (CbEngine  *engine);
+gboolean  cb_server_start          (CbServer  *self,
+                                    GError   **error);
+void      cb_server_stop           (CbServer  *self);
 /* The ports actually bound (after cb_server_start; useful when the setting was 0). */
-guint     cb_server_get_http_port (CbServer  *self);
-guint     cb_server_get_ws_port   (CbServer  *self);
+guint     cb_server_get_http_port  (CbServer  *self);
+guint     cb_server_get_ws_port    (CbServer  *self);
 /* The open WebSocket signaling sessions. */
-guint     cb_server_get_n_sessions (CbServer *self);
+guint     cb_server_get_n_sessions (CbServer  *self);
 
 G_END_DECLS

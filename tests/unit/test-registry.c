@@ -53,7 +53,7 @@ test_names (void)
   for (guint i = 0; i < G_N_ELEMENTS (name_cases); i++)
     {
       g_autoptr(GError) e = NULL;
-      g_test_message ("case %u", i);
+      g_test_message ("name case %u", i);
       g_assert_cmpint (cb_engine_validate_stream_name (name_cases[i].name, &e), ==, name_cases[i].ok);
       if (!name_cases[i].ok)
         g_assert_error (e, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID);

@@ -60,7 +60,9 @@ test_parse_table (void)
       g_autoptr(GError) error = NULL;
       gboolean ok = cb_settings_load_data (s, c->input, -1, &error);
 
-      g_test_message ("case %u: %s", i, c->input);
+      g_autofree char *shown = g_strescape (c->input, NULL);
+
+      g_test_message ("case %u: %s", i, shown);
       g_assert_cmpint (ok, ==, c->ok);
       if (ok)
         {

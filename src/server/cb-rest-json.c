@@ -1,0 +1,198 @@
+/* cb-rest-json.c — the JSON that REST answers (and later signaling) carry
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "cb-rest-json.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MASK "***"
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_bool (JsonBuilder *builder,
+          const char  *name,
+          gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static gboolean
+scheme_has_key_in_path (const char *scheme)
+{
+  static const char * const schemes[] = { "rtmp", "rtmps", "rtmpt", "rtmpe", "rtmpte",
+                                          "srt", "rtsp", "rtsps", NULL };
+
+  for (guint i = 0; schemes[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (scheme, schemes[i]) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+char *
+cb_rest_json_mask_url (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *path = NULL;
+  const char *scheme;
+  const char *host;
+  char *slash;
+  int port;
+
+  if (url == NULL)
+    return NULL;
+
+  uri = g_uri_parse (url, G_URI_FLAGS_PARSE_RELAXED | G_URI_FLAGS_HAS_PASSWORD |
+                     G_URI_FLAGS_ENCODED, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+    return g_strdup (url);
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "file") == 0)
+    return g_strdup (url);
+
+  host = g_uri_get_host (uri);
+  port = g_uri_get_port (uri);
+  path = g_strdup (g_uri_get_path (uri));
+
+  if (scheme_has_key_in_path (scheme))
+    {
+      /* The key is the last of two or more segments; "/app" alone carries none. */
+      slash = strrchr (path, '/');
+      if (slash != NULL && slash != path && slash[1] != '\0')
+        {
+          g_autofree char *prefix = g_strndup (path, (gsize) (slash - path) + 1);
+
+          g_free (path);
+          path = g_strconcat (prefix, MASK, NULL);
+        }
+    }
+
+  return g_uri_join_with_user (G_URI_FLAGS_ENCODED | G_URI_FLAGS_HAS_PASSWORD,
+                               scheme,
+                               g_uri_get_user (uri),
+                               g_uri_get_password (uri) != NULL ? MASK : NULL,
+                               NULL,
+                               host, port, path,
+                               g_uri_get_query (uri) != NULL ? MASK : NULL,
+                               g_uri_get_fragment (uri));
+}
+
+void
+cb_rest_json_add_stream (JsonBuilder        *builder,
+                         const CbStreamInfo *info)
+{
+  const CbMediaInfo *media;
+  g_autofree char *source = NULL;
+
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+  g_return_if_fail (info != NULL);
+
+  media = &info->media;
+  source = cb_rest_json_mask_url (info->source);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "mediaSessionId", info->media_session_id);
+  add_string (builder, "name", info->name);
+  add_bool (builder, "published", info->published);
+  add_bool (builder, "hasVideo", media->has_video);
+  add_bool (builder, "hasAudio", media->has_audio);
+  add_string (builder, "status", cb_stream_status_to_string (info->status));
+  /* WCS sends "" rather than null when there is nothing to say. */
+  add_string (builder, "info", info->info != NULL ? info->info : "");
+  add_string (builder, "videoCodec", media->video_codec);
+  add_string (builder, "audioCodec", media->audio_codec);
+  add_int (builder, "width", media->width);
+  add_int (builder, "height", media->height);
+  /* WCS reports whole frames per second; a double would print as 29.969999999999999. */
+  add_int (builder, "fps", isfinite (media->fps) ? (gint64) lround (media->fps) : 0);
+  add_int (builder, "bitrate", media->bitrate);
+  add_int (builder, "createDate", info->create_date);
+  add_string (builder, "mediaProvider", info->media_provider);
+  add_string (builder, "source", source);
+  add_int (builder, "audioRate", media->audio_rate);
+  add_int (builder, "audioChannels", media->audio_channels);
+  add_int (builder, "consumers", info->n_consumers);
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+cb_rest_json_stream (const CbStreamInfo *info)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  cb_rest_json_add_stream (builder, info);
+  return json_builder_get_root (builder);
+}
+
+JsonNode *
+cb_rest_json_stream_array (GPtrArray *streams)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; streams != NULL && i < streams->len; i++)
+    {
+      g_autoptr(CbStreamInfo) info = cb_stream_get_snapshot (g_ptr_array_index (streams, i));
+
+      if (info != NULL)
+        cb_rest_json_add_stream (builder, info);
+    }
+  json_builder_end_array (builder);
+
+  return json_builder_get_root (builder);
+}
+
+JsonNode *
+cb_rest_json_error (guint       status,
+                    const char *message,
+                    const char *info)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  add_string (builder, "error", message != NULL ? message : "Error");
+  add_int (builder, "status", status);
+  if (info != NULL)
+    add_string (builder, "info", info);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+char *
+cb_rest_json_to_string (JsonNode *node,
+                        gsize    *length)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, length);
+}

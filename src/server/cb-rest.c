@@ -1,0 +1,254 @@
+/* cb-rest.c — the REST verbs: tables, handlers and dispatch, free of HTTP
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every verb is a row: a path, a validation table and a handler that calls the same
+ * engine operation the GUI calls. Errors are GErrors mapped in cb-error-map.c.
+ */
+#include "config.h"
+
+#include "cb-rest.h"
+
+#include "cb-error-map.h"
+#include "cb-rest-json.h"
+#include "cb-server.h"
+
+/* WCS verbs take extra members (clients send whole stream objects back): keep them.
+ * Castbridge's own verbs are strict, so that a typo is a 400, not a silent default. */
+
+static const CbRestField no_fields[] = {
+  { NULL }
+};
+
+static const CbRestField stream_find_fields[] = {
+  { "name",           CB_JSON_STRING,  FALSE, 0 },
+  { "mediaSessionId", CB_JSON_STRING,  FALSE, 0 },
+  { "published",      CB_JSON_BOOLEAN, FALSE, 0 },
+  { "status",         CB_JSON_STRING,  FALSE, 64 },
+  { NULL }
+};
+
+static const CbRestField stream_terminate_fields[] = {
+  { "mediaSessionId", CB_JSON_STRING,  FALSE, 0 },
+  { "name",           CB_JSON_STRING,  FALSE, 0 },
+  { NULL }
+};
+
+static const CbRestField source_publish_fields[] = {
+  { "name",           CB_JSON_STRING,  TRUE,  0 },
+  { "source",         CB_JSON_STRING,  TRUE,  0 },
+  { NULL }
+};
+
+static const CbRestField source_unpublish_fields[] = {
+  { "name",           CB_JSON_STRING,  TRUE,  0 },
+  { NULL }
+};
+
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  /* The table has checked the type; null means absent. */
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gboolean
+answer_streams (GPtrArray  *streams,
+                JsonNode  **answer,
+                GError    **error)
+{
+  if (streams == NULL || streams->len == 0)
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND,
+                           "No stream matches");
+      return FALSE;
+    }
+
+  *answer = cb_rest_json_stream_array (streams);
+  return TRUE;
+}
+
+static gboolean
+stream_find_all (CbEngine    *engine,
+                 JsonObject  *request,
+                 JsonNode   **answer,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) streams = cb_engine_list_streams (engine);
+
+  return answer_streams (streams, answer, error);
+}
+
+static gboolean
+stream_find (CbEngine    *engine,
+             JsonObject  *request,
+             JsonNode   **answer,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) streams = NULL;
+  CbStreamFilter filter = { NULL, NULL, -1, NULL };
+  CbStreamStatus status;
+  JsonNode *published;
+
+  filter.name = get_string (request, "name");
+  filter.media_session_id = get_string (request, "mediaSessionId");
+  filter.status = get_string (request, "status");
+
+  published = json_object_get_member (request, "published");
+  if (published != NULL && !JSON_NODE_HOLDS_NULL (published))
+    filter.published = json_node_get_boolean (published) ? 1 : 0;
+
+  if (filter.status != NULL && !cb_stream_status_from_string (filter.status, &status))
+    {
+      g_set_error (error, CB_SERVER_ERROR, CB_SERVER_ERROR_BAD_REQUEST,
+                   "Field 'status' is not a stream status");
+      return FALSE;
+    }
+
+  streams = cb_engine_find_streams (engine, &filter);
+  return answer_streams (streams, answer, error);
+}
+
+static gboolean
+stream_terminate (CbEngine    *engine,
+                  JsonObject  *request,
+                  JsonNode   **answer,
+                  GError     **error)
+{
+  const char *media_session_id = get_string (request, "mediaSessionId");
+  const char *name = get_string (request, "name");
+
+  if (media_session_id == NULL && name == NULL)
+    {
+      g_set_error_literal (error, CB_SERVER_ERROR, CB_SERVER_ERROR_BAD_REQUEST,
+                           "Missing required field 'mediaSessionId' (or 'name')");
+      return FALSE;
+    }
+
+  return cb_engine_terminate (engine, media_session_id, name, error);
+}
+
+static gboolean
+source_publish (CbEngine    *engine,
+                JsonObject  *request,
+                JsonNode   **answer,
+                GError     **error)
+{
+  g_autoptr(CbStream) stream = NULL;
+  g_autoptr(CbStreamInfo) info = NULL;
+
+  stream = cb_engine_publish_source (engine,
+                                     get_string (request, "name"),
+                                     get_string (request, "source"),
+                                     error);
+  if (stream == NULL)
+    return FALSE;
+
+  info = cb_stream_get_snapshot (stream);
+  *answer = cb_rest_json_stream (info);
+  return TRUE;
+}
+
+static gboolean
+source_unpublish (CbEngine    *engine,
+                  JsonObject  *request,
+                  JsonNode   **answer,
+                  GError     **error)
+{
+  return cb_engine_unpublish (engine, get_string (request, "name"), error);
+}
+
+static const CbRestVerb verbs[] = {
+  { "stream/find_all",            { no_fields,               FALSE }, stream_find_all },
+  { "stream/find",                { stream_find_fields,      FALSE }, stream_find },
+  { "stream/terminate",           { stream_terminate_fields, FALSE }, stream_terminate },
+  { "castbridge/source/publish",  { source_publish_fields,   TRUE  }, source_publish },
+  { "castbridge/source/unpublish", { source_unpublish_fields, TRUE  }, source_unpublish },
+};
+
+const CbRestVerb *
+cb_rest_get_verbs (guint *n_verbs)
+{
+  if (n_verbs != NULL)
+    *n_verbs = G_N_ELEMENTS (verbs);
+  return verbs;
+}
+
+const CbRestVerb *
+cb_rest_lookup_verb (const char *path)
+{
+  if (path == NULL)
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      if (g_str_equal (verbs[i].path, path))
+        return &verbs[i];
+    }
+  return NULL;
+}
+
+guint
+cb_rest_call (CbEngine          *engine,
+              const CbRestVerb  *verb,
+              const char        *body,
+              gsize              length,
+              JsonNode         **answer)
+{
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  guint status;
+
+  g_return_val_if_fail (CB_IS_ENGINE (engine), 500);
+  g_return_val_if_fail (verb != NULL, 500);
+  g_return_val_if_fail (answer != NULL && *answer == NULL, 500);
+
+  request = cb_rest_validate_body (&verb->schema, body, length, &error);
+  if (request != NULL && verb->handler (engine, request, &result, &error))
+    {
+      *answer = g_steal_pointer (&result);
+      return 200;
+    }
+
+  if (error == NULL)
+    {
+      g_warning ("REST %s failed without an error", verb->path);
+      g_set_error_literal (&error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Internal error");
+    }
+
+  status = cb_error_map_http_status (error);
+  if (status >= 500)
+    g_warning ("REST %s: %s", verb->path, error->message);
+  else
+    g_debug ("REST %s: %u %s", verb->path, status, error->message);
+
+  *answer = cb_rest_json_error (status, error->message, cb_error_map_wcs_info (error));
+  return status;
+}
+
+JsonNode *
+cb_rest_health (CbEngine *engine)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  gint64 uptime;
+
+  g_return_val_if_fail (CB_IS_ENGINE (engine), NULL);
+
+  uptime = (g_get_monotonic_time () - cb_engine_get_start_time (engine)) / G_USEC_PER_SEC;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "ok");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_set_member_name (builder, "uptime");
+  json_builder_add_int_value (builder, MAX (uptime, 0));
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}

@@ -1,0 +1,41 @@
+/* cb-rest.h — the REST verbs: tables, handlers and dispatch, free of HTTP
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include "cb-engine.h"
+#include "cb-rest-validate.h"
+
+G_BEGIN_DECLS
+
+#define CB_REST_PREFIX "/rest-api/"
+
+/* Fills *@answer (a new node, or %NULL for an empty body) or sets @error. */
+typedef gboolean (*CbRestHandler) (CbEngine    *engine,
+                                   JsonObject  *request,
+                                   JsonNode   **answer,
+                                   GError     **error);
+
+typedef struct {
+  const char    *path;      /* below /rest-api/, e.g. "stream/find_all" */
+  CbRestSchema   schema;
+  CbRestHandler  handler;
+} CbRestVerb;
+
+/* @path is below /rest-api/ ("stream/find"). %NULL when there is no such verb. */
+const CbRestVerb *cb_rest_lookup_verb (const char       *path);
+const CbRestVerb *cb_rest_get_verbs   (guint            *n_verbs);
+
+/* Validates @body against the verb's table, runs it and maps any error: returns the
+ * HTTP status and sets *@answer to the JSON to send (%NULL: empty body). */
+guint             cb_rest_call        (CbEngine         *engine,
+                                       const CbRestVerb *verb,
+                                       const char       *body,
+                                       gsize             length,
+                                       JsonNode        **answer);
+
+/* {"status": "ok", "version": PACKAGE_VERSION, "uptime": seconds} */
+JsonNode         *cb_rest_health      (CbEngine         *engine);
+
+G_END_DECLS

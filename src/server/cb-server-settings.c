@@ -1,0 +1,50 @@
+/* cb-server-settings.c — reading the server's settings with a fallback
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "cb-server-settings.h"
+
+static gboolean
+have_key (CbSettings *settings,
+          const char *key)
+{
+  return cb_settings_is_set (settings, key) || cb_settings_lookup_info (key) != NULL;
+}
+
+const char *
+cb_server_settings_get_string (CbSettings *settings,
+                               const char *key,
+                               const char *fallback)
+{
+  const char *value;
+
+  g_return_val_if_fail (CB_IS_SETTINGS (settings), fallback);
+
+  if (!have_key (settings, key))
+    return fallback;
+  value = cb_settings_get_string (settings, key);
+  return value != NULL ? value : fallback;
+}
+
+gint64
+cb_server_settings_get_int (CbSettings *settings,
+                            const char *key,
+                            gint64      fallback)
+{
+  g_return_val_if_fail (CB_IS_SETTINGS (settings), fallback);
+
+  if (!have_key (settings, key))
+    return fallback;
+  return cb_settings_get_int (settings, key);
+}
+
+gboolean
+cb_server_settings_get_bool (CbSettings *settings,
+                             const char *key,
+                             gboolean    fallback)
+{
+  g_return_val_if_fail (CB_IS_SETTINGS (settings), fallback);
+
+  if (!have_key (settings, key))
+    return fallback;
+  return cb_settings_get_bool (settings, key);
+}

@@ -1,0 +1,687 @@
+/* cb-server.c — the embedded server's network front: REST, WebSocket signaling, health
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two SoupServers, so that the REST port answers no WebSocket upgrades and the
+ * signaling port (which WCS clients open with any path) serves nothing else. Both run
+ * on the engine's context; every handler is synchronous there, so a client that goes
+ * away mid-request leaves nothing behind.
+ */
+#include "config.h"
+
+#include "cb-server.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "cb-error-map.h"
+#include "cb-rest.h"
+#include "cb-rest-auth.h"
+#include "cb-rest-json.h"
+#include "cb-server-settings.h"
+#include "cb-ws-session.h"
+
+#define DEFAULT_HTTP_PORT          8081
+#define DEFAULT_WS_PORT            8080
+#define DEFAULT_BIND_ADDRESS       "0.0.0.0"
+#define DEFAULT_PING_INTERVAL_MS   5000
+#define DEFAULT_PING_PROBES        10
+
+#define CORS_ALLOW_METHODS "POST, GET, OPTIONS"
+#define CORS_ALLOW_HEADERS "Content-Type, Authorization"
+
+G_DEFINE_QUARK (cb-server-error-quark, cb_server_error)
+
+struct _CbServer
+{
+  GObject       parent_instance;
+
+  CbEngine     *engine;
+  GMainContext *context;
+  SoupServer   *http_server;
+  SoupServer   *ws_server;
+  GPtrArray    *sessions;      /* CbWsSession, owned */
+
+  guint         http_port;
+  guint         ws_port;
+  gboolean      started;
+};
+
+G_DEFINE_FINAL_TYPE (CbServer, cb_server, G_TYPE_OBJECT)
+
+/* Set on a request whose body went over the limit while it was being read. */
+static GQuark too_large_quark;
+
+/* ---- responses ------------------------------------------------------------------ */
+
+static void
+add_cors_headers (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
+  soup_message_headers_replace (headers, "Access-Control-Allow-Methods", CORS_ALLOW_METHODS);
+  soup_message_headers_replace (headers, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+}
+
+static void
+respond (SoupServerMessage *msg,
+         guint              status,
+         JsonNode          *body)
+{
+  add_cors_headers (msg);
+
+  if (body != NULL)
+    {
+      gsize length = 0;
+      char *text = cb_rest_json_to_string (body, &length);
+
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                        text, length);
+    }
+  else
+    {
+      soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
+    }
+
+  soup_server_message_set_status (msg, status, NULL);
+}
+
+static void
+respond_error (SoupServerMessage *msg,
+               guint              status,
+               const char        *message)
+{
+  g_autoptr(JsonNode) body = cb_rest_json_error (status, message, NULL);
+
+  respond (msg, status, body);
+}
+
+static void
+respond_gerror (SoupServerMessage *msg,
+                const GError      *error)
+{
+  guint status = cb_error_map_http_status (error);
+  g_autoptr(JsonNode) body = cb_rest_json_error (status, error->message,
+                                                 cb_error_map_wcs_info (error));
+
+  respond (msg, status, body);
+}
+
+/* ---- body limit ------------------------------------------------------------------ */
+
+static void
+reject_too_large (SoupServerMessage *msg)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_object_get_qdata (G_OBJECT (msg), too_large_quark) != NULL)
+    return;
+  g_object_set_qdata (G_OBJECT (msg), too_large_quark, GINT_TO_POINTER (TRUE));
+
+  /* Stop keeping the body; libsoup still reads (and drops) the rest of it unless the
+   * client waits for 100-continue, and then skips our handler since a status is set. */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+
+  g_set_error (&error, CB_SERVER_ERROR, CB_SERVER_ERROR_TOO_LARGE,
+               "Body too large: at most %d bytes", CB_REST_MAX_BODY);
+  respond_gerror (msg, error);
+}
+
+static void
+on_msg_got_headers (SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > CB_REST_MAX_BODY)
+    reject_too_large (msg);
+}
+
+static void
+on_msg_got_chunk (SoupServerMessage *msg,
+                  GBytes            *chunk,
+                  gpointer           user_data)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  if (body->length > CB_REST_MAX_BODY)
+    reject_too_large (msg);
+}
+
+/* On both servers: libsoup would otherwise keep a body of any size in memory. */
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_msg_got_headers), NULL);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_msg_got_chunk), NULL);
+}
+
+/* ---- REST and health --------------------------------------------------------------- */
+
+static const char *
+remote_host (SoupServerMessage *msg)
+{
+  const char *host = soup_server_message_get_remote_host (msg);
+
+  return host != NULL ? host : "?";
+}
+
+static gboolean
+check_auth (CbServer          *self,
+            SoupServerMessage *msg)
+{
+  CbRestAuthConfig config;
+  CbRestAuthResult result;
+  const char *authorization;
+
+  cb_rest_auth_config_init (&config, cb_engine_get_settings (self->engine));
+  authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                "Authorization");
+  result = cb_rest_auth_check (soup_server_message_get_remote_address (msg),
+                               authorization, &config);
+
+  switch (result)
+    {
+    case CB_REST_AUTH_ALLOW:
+      return TRUE;
+
+    case CB_REST_AUTH_UNAUTHORIZED:
+      g_debug ("REST from %s: credentials %s", remote_host (msg),
+               authorization != NULL ? "rejected" : "missing");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate",
+                                    "Basic realm=\"" CB_REST_AUTH_REALM "\"");
+      respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "Authentication required");
+      return FALSE;
+
+    case CB_REST_AUTH_FORBIDDEN:
+    default:
+      g_debug ("REST from %s: remote control is disabled", remote_host (msg));
+      respond_error (msg, SOUP_STATUS_FORBIDDEN,
+                     "Remote control is disabled: configure rest_auth_user and "
+                     "rest_auth_password to allow it");
+      return FALSE;
+    }
+}
+
+static void
+handle_preflight (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  /* Browsers send preflights without credentials: they are answered to anyone. */
+  soup_message_headers_replace (headers, "Access-Control-Max-Age", "86400");
+  soup_message_headers_replace (headers, "Allow", CORS_ALLOW_METHODS);
+  respond (msg, SOUP_STATUS_OK, NULL);
+}
+
+static void
+respond_method_not_allowed (SoupServerMessage *msg,
+                            const char        *allow)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
+  respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method not allowed");
+}
+
+static void
+handle_health (CbServer          *self,
+               SoupServerMessage *msg,
+               const char        *method)
+{
+  g_autoptr(JsonNode) body = NULL;
+
+  /* /health is open to everyone, also remote callers without credentials: it only
+   * tells that the server runs, its version and uptime, which is what load balancers
+   * and monitoring probes need, and they carry no REST credentials. */
+  if (method == SOUP_METHOD_OPTIONS)
+    {
+      handle_preflight (msg);
+      return;
+    }
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      respond_method_not_allowed (msg, "GET, HEAD, OPTIONS");
+      return;
+    }
+
+  body = cb_rest_health (self->engine);
+  respond (msg, SOUP_STATUS_OK, body);
+}
+
+static void
+handle_rest (CbServer          *self,
+             SoupServerMessage *msg,
+             const char        *method,
+             const char        *path)
+{
+  const CbRestVerb *verb;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  const char *data;
+  gsize length = 0;
+  guint status;
+
+  if (method == SOUP_METHOD_OPTIONS)
+    {
+      handle_preflight (msg);
+      return;
+    }
+
+  if (!check_auth (self, msg))
+    return;
+
+  verb = cb_rest_lookup_verb (path + strlen (CB_REST_PREFIX));
+  if (verb == NULL)
+    {
+      respond_error (msg, SOUP_STATUS_NOT_FOUND, "No such REST method");
+      return;
+    }
+
+  if (method != SOUP_METHOD_POST)
+    {
+      respond_method_not_allowed (msg, "POST, OPTIONS");
+      return;
+    }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  data = g_bytes_get_data (body, &length);
+
+  status = cb_rest_call (self->engine, verb, data != NULL ? data : "", length, &answer);
+  g_debug ("POST %s from %s: %u", path, remote_host (msg), status);
+  respond (msg, status, answer);
+}
+
+static void
+on_http_request (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  CbServer *self = CB_SERVER (user_data);
+  const char *method = soup_server_message_get_method (msg);
+
+  if (path == NULL)
+    path = "/";
+
+  if (g_str_equal (path, "/health"))
+    handle_health (self, msg, method);
+  else if (g_str_has_prefix (path, CB_REST_PREFIX))
+    handle_rest (self, msg, method, path);
+  else if (method == SOUP_METHOD_OPTIONS)
+    handle_preflight (msg);
+  else
+    respond_error (msg, SOUP_STATUS_NOT_FOUND, "Not found");
+}
+
+/* ---- WebSocket ----------------------------------------------------------------------- */
+
+static void
+on_session_closed (CbWsSession *session,
+                   gpointer     user_data)
+{
+  CbServer *self = CB_SERVER (user_data);
+
+  g_signal_handlers_disconnect_by_data (session, self);
+  g_ptr_array_remove_fast (self->sessions, session);
+}
+
+static void
+on_websocket (SoupServer              *server,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *connection,
+              gpointer                 user_data)
+{
+  CbServer *self = CB_SERVER (user_data);
+  CbSettings *settings = cb_engine_get_settings (self->engine);
+  g_autofree char *token = NULL;
+  CbWsSession *session;
+  gint64 interval, probes;
+
+  token = cb_ws_session_make_auth_token (soup_server_message_get_remote_address (msg),
+                                         soup_server_message_get_local_address (msg));
+  /* Not an internet socket (soup_server_accept_iostream): any unique token will do. */
+  if (token == NULL)
+    token = g_uuid_string_random ();
+
+  interval = cb_server_settings_get_int (settings, "keep_alive.server_interval",
+                                         DEFAULT_PING_INTERVAL_MS);
+  probes = cb_server_settings_get_int (settings, "keep_alive.probes", DEFAULT_PING_PROBES);
+
+  g_debug ("WebSocket %s opened on %s", token, path != NULL ? path : "/");
+
+  session = cb_ws_session_new (self->engine, connection, self->context, token,
+                               (guint) CLAMP (interval, 0, G_MAXINT),
+                               (guint) CLAMP (probes, 1, G_MAXINT));
+  g_signal_connect (session, "closed", G_CALLBACK (on_session_closed), self);
+  g_ptr_array_add (self->sessions, session);
+}
+
+/* ---- listening ------------------------------------------------------------------------- */
+
+static gboolean
+is_any_address (const char *bind)
+{
+  return bind == NULL || bind[0] == '\0' || g_str_equal (bind, "0.0.0.0") ||
+         g_str_equal (bind, "::") || g_str_equal (bind, "*");
+}
+
+/* The port of the first listening socket. (soup_server_get_uris() leaks an address per
+ * call in libsoup 3.2.) */
+static guint
+get_bound_port (SoupServer *server)
+{
+  GSList *listeners = soup_server_get_listeners (server);
+  guint port = 0;
+
+  for (const GSList *l = listeners; l != NULL && port == 0; l = l->next)
+    {
+      g_autoptr(GSocketAddress) address = g_socket_get_local_address (l->data, NULL);
+
+      if (address != NULL && G_IS_INET_SOCKET_ADDRESS (address))
+        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+    }
+  g_slist_free (listeners);
+
+  return port;
+}
+
+static gboolean
+listen_address (SoupServer    *server,
+                GInetAddress  *address,
+                guint          port,
+                GError       **error)
+{
+  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
+
+  return soup_server_listen (server, socket_address, 0, error);
+}
+
+/* IPv4 and IPv6 on the same port, as soup_server_listen_all() does (which leaks in
+ * libsoup 3.2). IPv6 is skipped where the system has none. */
+static gboolean
+listen_dual (SoupServer    *server,
+             GInetAddress  *address4,
+             GInetAddress  *address6,
+             guint          port,
+             GError       **error)
+{
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autoptr(GError) v6_error = NULL;
+      guint bound;
+
+      if (!listen_address (server, address4, port, error))
+        return FALSE;
+
+      bound = get_bound_port (server);
+      if (listen_address (server, address6, bound, &v6_error))
+        return TRUE;
+
+      /* An ephemeral port free on IPv4 may be taken on IPv6: pick another. */
+      if (port == 0 && attempt < 10 &&
+          g_error_matches (v6_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          soup_server_disconnect (server);
+          continue;
+        }
+
+      if (g_error_matches (v6_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          g_propagate_error (error, g_steal_pointer (&v6_error));
+          return FALSE;
+        }
+
+      g_debug ("No IPv6 listener on port %u: %s", bound, v6_error->message);
+      return TRUE;
+    }
+}
+
+static gboolean
+listen_on (SoupServer  *server,
+           const char  *what,
+           const char  *bind,
+           guint        port,
+           guint       *bound_port,
+           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  if (is_any_address (bind) || g_ascii_strcasecmp (bind, "localhost") == 0)
+    {
+      gboolean any = is_any_address (bind);
+      g_autoptr(GInetAddress) address4 =
+        any ? g_inet_address_new_any (G_SOCKET_FAMILY_IPV4)
+            : g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GInetAddress) address6 =
+        any ? g_inet_address_new_any (G_SOCKET_FAMILY_IPV6)
+            : g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+
+      ok = listen_dual (server, address4, address6, port, &local_error);
+    }
+  else
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (bind);
+
+      if (address == NULL)
+        {
+          g_set_error (error, CB_SERVER_ERROR, CB_SERVER_ERROR_LISTEN,
+                       "Cannot listen for %s: bind_address '%s' is not an IP address",
+                       what, bind);
+          return FALSE;
+        }
+      ok = listen_address (server, address, port, &local_error);
+    }
+
+  if (!ok)
+    {
+      soup_server_disconnect (server);
+      g_set_error (error, CB_SERVER_ERROR, CB_SERVER_ERROR_LISTEN,
+                   "Cannot listen for %s on %s port %u: %s", what,
+                   is_any_address (bind) ? "all addresses" : bind, port,
+                   local_error->message);
+      return FALSE;
+    }
+
+  *bound_port = get_bound_port (server);
+  return TRUE;
+}
+
+static guint
+port_setting (CbSettings *settings,
+              const char *key,
+              guint       fallback)
+{
+  gint64 value = cb_server_settings_get_int (settings, key, fallback);
+
+  if (value < 0 || value > 65535)
+    {
+      g_warning ("Setting %s=%" G_GINT64_FORMAT " is not a port, using %u",
+                 key, value, fallback);
+      return fallback;
+    }
+  return (guint) value;
+}
+
+gboolean
+cb_server_start (CbServer  *self,
+                 GError   **error)
+{
+  CbSettings *settings;
+  const char *bind;
+  guint http_port, ws_port;
+  gboolean pushed = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (CB_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->started)
+    return TRUE;
+
+  settings = cb_engine_get_settings (self->engine);
+  bind = cb_server_settings_get_string (settings, "bind_address", DEFAULT_BIND_ADDRESS);
+  http_port = port_setting (settings, "http.port", DEFAULT_HTTP_PORT);
+  ws_port = port_setting (settings, "ws.port", DEFAULT_WS_PORT);
+
+  /* libsoup attaches its listening sources to the thread-default context. */
+  {
+    g_autoptr(GMainContext) current = g_main_context_ref_thread_default ();
+
+    if (current != self->context)
+      {
+        g_main_context_push_thread_default (self->context);
+        pushed = TRUE;
+      }
+  }
+
+  ok = listen_on (self->http_server, "HTTP", bind, http_port, &self->http_port, error) &&
+       listen_on (self->ws_server, "WebSocket", bind, ws_port, &self->ws_port, error);
+
+  if (pushed)
+    g_main_context_pop_thread_default (self->context);
+
+  if (!ok)
+    {
+      soup_server_disconnect (self->http_server);
+      soup_server_disconnect (self->ws_server);
+      self->http_port = self->ws_port = 0;
+      return FALSE;
+    }
+
+  self->started = TRUE;
+  g_debug ("Listening on %s: HTTP %u, WebSocket %u",
+           is_any_address (bind) ? "all addresses" : bind, self->http_port, self->ws_port);
+  return TRUE;
+}
+
+void
+cb_server_stop (CbServer *self)
+{
+  g_autoptr(GPtrArray) sessions = NULL;
+
+  g_return_if_fail (CB_IS_SERVER (self));
+
+  /* Drop the sessions first: each closes its socket as it goes. */
+  sessions = g_steal_pointer (&self->sessions);
+  self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      CbWsSession *session = g_ptr_array_index (sessions, i);
+
+      g_signal_handlers_disconnect_by_data (session, self);
+      cb_ws_session_close (session, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "Server stopped");
+    }
+
+  if (self->http_server != NULL)
+    soup_server_disconnect (self->http_server);
+  if (self->ws_server != NULL)
+    soup_server_disconnect (self->ws_server);
+
+  self->http_port = 0;
+  self->ws_port = 0;
+  self->started = FALSE;
+}
+
+guint
+cb_server_get_http_port (CbServer *self)
+{
+  g_return_val_if_fail (CB_IS_SERVER (self), 0);
+
+  return self->http_port;
+}
+
+guint
+cb_server_get_ws_port (CbServer *self)
+{
+  g_return_val_if_fail (CB_IS_SERVER (self), 0);
+
+  return self->ws_port;
+}
+
+guint
+cb_server_get_n_sessions (CbServer *self)
+{
+  g_return_val_if_fail (CB_IS_SERVER (self), 0);
+
+  return self->sessions->len;
+}
+
+/* ---- object ----------------------------------------------------------------------------- */
+
+static void
+cb_server_dispose (GObject *object)
+{
+  CbServer *self = CB_SERVER (object);
+
+  if (self->sessions != NULL)
+    cb_server_stop (self);
+
+  g_clear_object (&self->http_server);
+  g_clear_object (&self->ws_server);
+  g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (cb_server_parent_class)->dispose (object);
+}
+
+static void
+cb_server_finalize (GObject *object)
+{
+  CbServer *self = CB_SERVER (object);
+
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (cb_server_parent_class)->finalize (object);
+}
+
+static void
+cb_server_class_init (CbServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cb_server_dispose;
+  object_class->finalize = cb_server_finalize;
+
+  too_large_quark = g_quark_from_static_string ("cb-server-body-too-large");
+}
+
+static void
+cb_server_init (CbServer *self)
+{
+  self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+CbServer *
+cb_server_new (CbEngine *engine)
+{
+  CbServer *self;
+
+  g_return_val_if_fail (CB_IS_ENGINE (engine), NULL);
+
+  self = g_object_new (CB_TYPE_SERVER, NULL);
+  self->engine = g_object_ref (engine);
+  self->context = g_main_context_ref_thread_default ();
+
+  self->http_server = soup_server_new ("server-header", "Castbridge/" PACKAGE_VERSION, NULL);
+  g_signal_connect (self->http_server, "request-started",
+                    G_CALLBACK (on_request_started), self);
+  soup_server_add_handler (self->http_server, NULL, on_http_request, self, NULL);
+
+  self->ws_server = soup_server_new ("server-header", "Castbridge/" PACKAGE_VERSION, NULL);
+  g_signal_connect (self->ws_server, "request-started",
+                    G_CALLBACK (on_request_started), self);
+  /* WCS clients open ws://host:8080 with no path, or /websocket, or anything else. */
+  soup_server_add_websocket_handler (self->ws_server, NULL, NULL, NULL,
+                                     on_websocket, self, NULL);
+
+  return self;
+}

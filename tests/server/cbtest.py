@@ -1,0 +1,281 @@
+# cbtest.py — helpers for the server tests: run the real castbridge-server, talk to it
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Python 3 standard library only. Everything stays on loopback (or a private network
+# namespace) with ephemeral ports.
+
+import atexit
+import base64
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+
+
+START_TIMEOUT = float(os.environ.get('CB_TEST_START_TIMEOUT', '20'))
+STOP_TIMEOUT = 10
+
+
+_live_servers = set()
+
+
+@atexit.register
+def _kill_live_servers():
+    # Runs also when the test runner is interrupted (SIGTERM from a meson timeout).
+    for server in list(_live_servers):
+        server.cleanup()
+
+
+class ServerProcess:
+    """castbridge-server with ephemeral ports, a private media folder and logs in a file."""
+
+    def __init__(self, *extra_args, bind=None):
+        binary = os.environ.get('CB_SERVER_BINARY')
+        if not binary:
+            raise RuntimeError('CB_SERVER_BINARY is not set')
+        self.tmp = tempfile.mkdtemp(prefix='cb-server-test-')
+        self.media_dir = os.path.join(self.tmp, 'media')
+        os.mkdir(self.media_dir)
+        self.stdout_path = os.path.join(self.tmp, 'stdout')
+        self.stderr_path = os.path.join(self.tmp, 'stderr')
+        args = [binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
+                '--media-dir', self.media_dir]
+        if bind is not None:
+            args += ['--bind', bind]
+        args += list(extra_args)
+        env = dict(os.environ)
+        env.setdefault('G_MESSAGES_DEBUG', 'cb-server')
+        # A critical is a programmer error: make it crash the server and fail the test.
+        env.setdefault('G_DEBUG', 'fatal-criticals')
+        self._stdout = open(self.stdout_path, 'w')
+        self._stderr = open(self.stderr_path, 'w')
+        try:
+            self.proc = subprocess.Popen(args, stdout=self._stdout, stderr=self._stderr,
+                                         stdin=subprocess.DEVNULL, env=env)
+        except OSError:
+            self._close()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+        _live_servers.add(self)
+        self.http_port = self.ws_port = self.rtmp_port = None
+        try:
+            self._wait_listening()
+        except Exception:
+            self.kill()
+            raise
+
+    def _wait_listening(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            with open(self.stdout_path) as f:
+                for line in f:
+                    if line.startswith('listening '):
+                        fields = dict(kv.split('=', 1) for kv in line.split()[1:])
+                        self.http_port = int(fields['http'])
+                        self.ws_port = int(fields['ws'])
+                        self.rtmp_port = int(fields.get('rtmp', 0))
+                        return
+            if self.proc.poll() is not None:
+                raise RuntimeError('castbridge-server exited with %d before listening:\n%s'
+                                   % (self.proc.returncode, self.logs()))
+            time.sleep(0.05)
+        raise RuntimeError('castbridge-server did not print its ports:\n' + self.logs())
+
+    def logs(self):
+        out = []
+        for path in (self.stdout_path, self.stderr_path):
+            try:
+                with open(path, errors='replace') as f:
+                    out.append(f.read()[-20000:])
+            except OSError:
+                pass
+        return '\n'.join(out)
+
+    def stop(self):
+        """SIGTERM; returns the exit status (None if it had to be killed)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                return None
+        self._close()
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._close()
+
+    def _close(self):
+        for f in (self._stdout, self._stderr):
+            if not f.closed:
+                f.close()
+
+    def cleanup(self):
+        self.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        _live_servers.discard(self)
+
+    # ---- HTTP --------------------------------------------------------------------------
+
+    def request(self, method, path, body=None, headers=None, host='127.0.0.1', chunks=None):
+        """Returns (status, headers (lower-case names), raw body bytes)."""
+        conn = http.client.HTTPConnection(host, self.http_port, timeout=15)
+        try:
+            hdrs = dict(headers or {})
+            if chunks is not None:
+                hdrs['Transfer-Encoding'] = 'chunked'
+                conn.request(method, path, body=iter(chunks), headers=hdrs,
+                             encode_chunked=True)
+            else:
+                if body is None:
+                    data = None
+                elif isinstance(body, (bytes, bytearray)):
+                    data = bytes(body)
+                else:
+                    data = json.dumps(body).encode()
+                if method == 'POST' and data is None:
+                    data = b''
+                if data is not None:
+                    hdrs.setdefault('Content-Type', 'application/json')
+                conn.request(method, path, body=data, headers=hdrs)
+            resp = conn.getresponse()
+            raw = resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, raw
+        finally:
+            conn.close()
+
+    def rest(self, path, body=None, **kwargs):
+        """POST /rest-api/<path>; returns (status, parsed JSON or None, headers)."""
+        status, headers, raw = self.request('POST', '/rest-api/' + path, body, **kwargs)
+        return status, (json.loads(raw) if raw else None), headers
+
+    def wait_for_stream(self, predicate, body, timeout=30):
+        """Polls /stream/find with @body until one stream satisfies @predicate."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            status, answer, _ = self.rest('stream/find', body)
+            last = (status, answer)
+            if status == 200:
+                for stream in answer:
+                    if predicate(stream):
+                        return stream
+            time.sleep(0.2)
+        raise AssertionError('no stream matched in %ds; last answer %r\n%s'
+                             % (timeout, last, self.logs()))
+
+
+# ---- a minimal WebSocket client ----------------------------------------------------------
+
+WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+
+
+class WebSocketClient:
+    def __init__(self, port, path='/', host='127.0.0.1', timeout=10):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = ('GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n'
+                   'Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n'
+                   'Sec-WebSocket-Version: 13\r\nOrigin: http://%s\r\n\r\n'
+                   % (path, host, port, key, host))
+        self.sock.sendall(request.encode())
+        self.buf = b''
+        while b'\r\n\r\n' not in self.buf:
+            data = self.sock.recv(4096)
+            if not data:
+                raise ConnectionError('closed during the handshake')
+            self.buf += data
+        head, self.buf = self.buf.split(b'\r\n\r\n', 1)
+        lines = head.decode('latin-1').split('\r\n')
+        self.status_line = lines[0]
+        if ' 101 ' not in lines[0] + ' ':
+            raise ConnectionError('handshake refused: ' + lines[0])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(':')
+            headers[name.strip().lower()] = value.strip()
+        expected = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()
+        if headers.get('sec-websocket-accept') != expected:
+            raise ConnectionError('bad Sec-WebSocket-Accept')
+
+    def _recv_exact(self, n):
+        while len(self.buf) < n:
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError('connection closed')
+            self.buf += data
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def send_frame(self, opcode, payload):
+        header = bytes([0x80 | opcode])
+        n = len(payload)
+        if n < 126:
+            header += bytes([0x80 | n])
+        elif n < 65536:
+            header += bytes([0x80 | 126]) + struct.pack('!H', n)
+        else:
+            header += bytes([0x80 | 127]) + struct.pack('!Q', n)
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(header + mask + masked)
+
+    def send_text(self, text):
+        self.send_frame(0x1, text.encode() if isinstance(text, str) else text)
+
+    def send_json(self, message, *data):
+        self.send_text(json.dumps({'message': message, 'data': list(data)}))
+
+    def recv_frame(self):
+        """Returns (opcode, payload); answers WebSocket-level pings itself."""
+        while True:
+            b0, b1 = self._recv_exact(2)
+            opcode = b0 & 0x0f
+            n = b1 & 0x7f
+            if n == 126:
+                n = struct.unpack('!H', self._recv_exact(2))[0]
+            elif n == 127:
+                n = struct.unpack('!Q', self._recv_exact(8))[0]
+            mask = self._recv_exact(4) if b1 & 0x80 else None
+            payload = self._recv_exact(n)
+            if mask:
+                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+            if opcode == 0x9:
+                self.send_frame(0xA, payload)
+                continue
+            if opcode == 0xA:
+                continue
+            return opcode, payload
+
+    def recv_json(self):
+        """The next text message as a dict; raises ConnectionError on a close frame."""
+        opcode, payload = self.recv_frame()
+        if opcode == 0x8:
+            raise ConnectionError('closed by the server: %r' % payload)
+        return json.loads(payload.decode())
+
+    def recv_message(self, name, skip=('ping',)):
+        while True:
+            msg = self.recv_json()
+            if msg.get('message') == name:
+                return msg
+            if msg.get('message') not in skip:
+                raise AssertionError('expected %s, got %r' % (name, msg))
+
+    def close(self):
+        try:
+            self.send_frame(0x8, struct.pack('!H', 1000))
+        except OSError:
+            pass
+        self.sock.close()
