@@ -3,8 +3,9 @@
  */
 #include <string.h>
 
-#include "cb-engine.h"
+#include "cb-engine-private.h"
 #include "cb-local-source.h"
+#include "cb-push-agent-private.h"
 
 typedef struct {
   CbStream       *stream;
@@ -26,6 +27,7 @@ struct _CbEngine
   GMutex        lock;        /* guards the two tables: lookups may come from any thread */
   GHashTable   *by_name;     /* name → Entry* (owns) */
   GHashTable   *by_session;  /* mediaSessionId → Entry* */
+  GHashTable   *pushes;      /* mediaSessionId → CbPushAgent* (engine context only) */
   gboolean      shut_down;
 };
 
@@ -35,6 +37,9 @@ enum {
   SIGNAL_STREAM_ADDED,
   SIGNAL_STREAM_REMOVED,
   SIGNAL_STREAM_CHANGED,
+  SIGNAL_PUSH_ADDED,
+  SIGNAL_PUSH_REMOVED,
+  SIGNAL_PUSH_CHANGED,
   N_SIGNALS
 };
 
@@ -68,6 +73,7 @@ cb_engine_finalize (GObject *object)
 
   g_hash_table_unref (self->by_session);
   g_hash_table_unref (self->by_name);
+  g_hash_table_unref (self->pushes);
   g_clear_object (&self->settings);
   g_main_context_unref (self->context);
   g_free (self->media_dir);
@@ -92,6 +98,31 @@ cb_engine_class_init (CbEngineClass *klass)
   signals[SIGNAL_STREAM_CHANGED] =
     g_signal_new ("stream-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, CB_TYPE_STREAM);
+  signals[SIGNAL_PUSH_ADDED] =
+    g_signal_new ("push-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, CB_TYPE_PUSH_AGENT);
+  signals[SIGNAL_PUSH_REMOVED] =
+    g_signal_new ("push-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, CB_TYPE_PUSH_AGENT);
+  signals[SIGNAL_PUSH_CHANGED] =
+    g_signal_new ("push-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, CB_TYPE_PUSH_AGENT);
+}
+
+GHashTable *
+cb_engine_get_push_table (CbEngine *self)
+{
+  return self->pushes;
+}
+
+void
+cb_engine_emit_push (CbEngine    *self,
+                     CbPushAgent *agent,
+                     int          what)
+{
+  guint id = what > 0 ? SIGNAL_PUSH_ADDED : what < 0 ? SIGNAL_PUSH_REMOVED : SIGNAL_PUSH_CHANGED;
+
+  g_signal_emit (self, signals[id], 0, agent);
 }
 
 static void
@@ -102,6 +133,7 @@ cb_engine_init (CbEngine *self)
   self->start_time = g_get_monotonic_time ();
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, entry_free);
   self->by_session = g_hash_table_new (g_str_hash, g_str_equal);
+  self->pushes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
 /**
@@ -373,6 +405,7 @@ cb_engine_add_stream (CbEngine        *self,
     cb_stream_set_status (stream, CB_STREAM_PENDING, NULL);
   g_info ("stream %s published (%s)", name, cb_stream_get_media_session_id (stream));
   g_signal_emit (self, signals[SIGNAL_STREAM_ADDED], 0, stream);
+  cb_engine_push_auto_start (self, stream);
   return TRUE;
 
 fail:
@@ -587,6 +620,8 @@ cb_engine_shutdown (CbEngine *self)
   g_mutex_lock (&self->lock);
   self->shut_down = TRUE;
   g_mutex_unlock (&self->lock);
+
+  cb_engine_stop_all_pushes (self);
 
   streams = cb_engine_list_streams (self);
   for (guint i = 0; i < streams->len; i++)

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include "cb-engine-error.h"
+#include "cb-push-agent.h"
 #include "cb-settings.h"
 #include "cb-stream.h"
 
@@ -82,6 +83,43 @@ gboolean      cb_engine_terminate           (CbEngine        *self,
                                              const char      *name,
                                              GError         **error);
 void          cb_engine_shutdown            (CbEngine        *self);
+
+/* A file name from the network or a user, inside the media folder: no folders, no "..".
+ * Returns the full path, or NULL with CB_ENGINE_ERROR_INVALID (leaves the folder) or
+ * _NOT_FOUND (no such file). */
+char         *cb_engine_resolve_media_file  (CbEngine        *self,
+                                             const char      *name,
+                                             GError         **error);
+
+/* RTMP push agents (WCS transponders). Signals "push-added", "push-removed" and
+ * "push-changed", each with the CbPushAgent, on the engine context. */
+CbPushAgent  *cb_engine_push_start          (CbEngine            *self,
+                                             const CbPushRequest *request,
+                                             GError             **error);
+CbPushAgent  *cb_engine_lookup_push         (CbEngine        *self,
+                                             const char      *media_session_id);
+GPtrArray    *cb_engine_find_pushes         (CbEngine        *self,
+                                             const char      *stream_name,
+                                             const char      *rtmp_url);
+gboolean      cb_engine_push_terminate      (CbEngine        *self,
+                                             const char      *media_session_id,
+                                             GError         **error);
+gboolean      cb_engine_push_set_muted      (CbEngine        *self,
+                                             const char      *media_session_id,
+                                             gboolean         muted,
+                                             GError         **error);
+gboolean      cb_engine_push_sound_on       (CbEngine        *self,
+                                             const char      *media_session_id,
+                                             const char      *sound_file,
+                                             gboolean         loop,
+                                             gboolean         replace,
+                                             GError         **error);
+gboolean      cb_engine_push_sound_off      (CbEngine        *self,
+                                             const char      *media_session_id,
+                                             GError         **error);
+gboolean      cb_engine_push_retry_now      (CbEngine        *self,
+                                             const char      *media_session_id,
+                                             GError         **error);
 
 /* From another thread: the result is delivered on the caller's thread-default context. */
 void          cb_engine_publish_source_async  (CbEngine            *self,

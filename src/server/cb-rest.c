@@ -10,6 +10,7 @@
 
 #include "cb-error-map.h"
 #include "cb-rest-json.h"
+#include "cb-rest-push.h"
 #include "cb-server.h"
 
 /* WCS verbs take extra members (clients send whole stream objects back): keep them.
@@ -168,6 +169,15 @@ static const CbRestVerb verbs[] = {
   { "stream/terminate",           { stream_terminate_fields, FALSE }, stream_terminate },
   { "castbridge/source/publish",  { source_publish_fields,   TRUE  }, source_publish },
   { "castbridge/source/unpublish", { source_unpublish_fields, TRUE  }, source_unpublish },
+  { "push/startup",               { cb_rest_push_startup_fields, FALSE }, cb_rest_push_startup },
+  { "push/find",                  { cb_rest_push_find_fields,    FALSE }, cb_rest_push_find },
+  { "push/find_all",              { no_fields,                   FALSE }, cb_rest_push_find_all },
+  { "push/terminate",             { cb_rest_push_id_fields,      FALSE }, cb_rest_push_terminate },
+  { "push/mute",                  { cb_rest_push_id_fields,      FALSE }, cb_rest_push_mute },
+  { "push/unmute",                { cb_rest_push_id_fields,      FALSE }, cb_rest_push_unmute },
+  { "push/sound_on",              { cb_rest_push_sound_on_fields, FALSE }, cb_rest_push_sound_on },
+  { "push/sound_off",             { cb_rest_push_id_fields,      FALSE }, cb_rest_push_sound_off },
+  { "castbridge/push/retry",      { cb_rest_push_id_fields,      TRUE  }, cb_rest_push_retry },
 };
 
 const CbRestVerb *

@@ -1,0 +1,19 @@
+/* cb-engine-private.h — the engine's parts shared by its own files
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cb-engine.h"
+
+G_BEGIN_DECLS
+
+GHashTable *cb_engine_get_push_table   (CbEngine    *self);
+/* @what: 1 added, -1 removed, 0 changed */
+void        cb_engine_emit_push        (CbEngine    *self,
+                                        CbPushAgent *agent,
+                                        int          what);
+void        cb_engine_stop_all_pushes  (CbEngine    *self);
+void        cb_engine_push_auto_start  (CbEngine    *self,
+                                        CbStream    *stream);
+
+G_END_DECLS

@@ -1,0 +1,1284 @@
+/* cb-push-agent.c — publish a stream to an RTMP destination, with events and reconnection
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * An agent is a consumer of its stream (H.264 video, AAC audio, a transcoding profile
+ * when asked) and the owner of one RTMP client connection at a time. Media arrives on
+ * the producer's thread, becomes FLV tag bodies and waits in the agent's own bounded
+ * queue; the engine context drains the queue into the connection as the socket allows.
+ * A slow uplink drops whole GOPs from this queue alone; nothing else waits for it.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <gst/app/gstappsink.h>
+
+#include "cb-engine-error.h"
+#include "cb-flv.h"
+#include "cb-push-agent-private.h"
+#include "cb-rtmp-client.h"
+#include "cb-rtmp-url.h"
+#include "cb-sound-mixer.h"
+#include "cb-stream.h"
+
+#define MAX_EVENTS            50
+/* What the agent queues before it drops a GOP: media time and bytes. */
+#define DEFAULT_QUEUE_MS      4000
+#define MAX_QUEUE_BYTES       (24 * 1024 * 1024)
+/* Bytes the client may hold unsent before the agent stops handing it more. */
+#define CLIENT_HIGH_WATER     (512 * 1024)
+#define LIVENESS_TIMEOUT_US   (15 * G_USEC_PER_SEC)
+#define MAX_BACKOFF_MS        60000
+
+typedef struct {
+  guint8   type;         /* CB_FLV_TAG_AUDIO / _VIDEO / _SCRIPT */
+  guint32  timestamp;
+  GBytes  *payload;
+  gboolean keyframe;
+  gboolean config;       /* a sequence header: never dropped */
+} Packet;
+
+struct _CbPushAgent
+{
+  GObject        parent_instance;
+
+  CbEngine      *engine;          /* weak: the engine owns its agents */
+  char          *id;
+  char          *stream_name;
+  CbRtmpUrl     *url;
+  CbRtmpUrl     *backup_url;
+  gboolean       using_backup;
+  char          *publish_name;
+  char          *app;
+  char          *flash_ver;
+  char          *bind_address;
+  gboolean       send_metadata;
+  CbProfile      profile;
+  gboolean       force_h264;
+
+  CbPushState    state;
+  GPtrArray     *events;          /* CbPushEvent* */
+  guint          reconnects;
+  guint          attempts_used;
+  gboolean       restore;
+  int            restore_attempts;
+  guint          restore_interval_ms;
+  guint          retry_source;
+  gint64         retry_at;
+
+  CbRtmpClient  *client;
+  GCancellable  *cancellable;
+  CbStream      *stream;
+  CbConsumer    *consumer;
+  gulong         stream_changed_id;
+
+  guint          tick_source;
+  guint64        last_bytes_sent;
+  gint64         last_progress;
+  int            bitrate;
+  gboolean       metadata_sent;
+  gboolean       out_buffer_enabled;
+  guint          out_start_ms;
+  guint          queue_limit_ms;
+
+  /* Shared with the producer's thread. */
+  GMutex         lock;
+  GQueue         packets;         /* Packet* */
+  gsize          queued_bytes;
+  GstClockTime   base;
+  guint32        last_ts;
+  GstCaps       *caps[CB_MEDIA_N_KINDS];
+  guint64        dropped;
+  gboolean       muted;
+  GBytes        *silence;         /* one silent AAC frame for the current audio caps */
+  CbSoundMixer  *mixer;
+  char          *sound_file;
+  gint           drain_pending;   /* atomic */
+  gboolean       session_live;    /* packets are being accepted */
+};
+
+G_DEFINE_FINAL_TYPE (CbPushAgent, cb_push_agent, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void connect_now (CbPushAgent *self);
+static void end_session (CbPushAgent *self);
+
+const char *
+cb_push_state_to_string (CbPushState state)
+{
+  static const char *names[] = { "CONNECTING", "STREAMING", "WAITING", "FAILED", "STOPPED" };
+
+  return (guint) state < G_N_ELEMENTS (names) ? names[state] : "FAILED";
+}
+
+const char *
+cb_push_event_type_to_string (CbPushEventType type)
+{
+  static const char *names[] = { "Connected", "ConnectionFailed", "Disconnected", "Error",
+                                 "StreamStarted", "StreamError", "StreamStopped" };
+
+  return (guint) type < G_N_ELEMENTS (names) ? names[type] : "Error";
+}
+
+static void
+event_free (gpointer data)
+{
+  CbPushEvent *e = data;
+
+  g_free (e->reason);
+  g_free (e);
+}
+
+static void
+packet_free (gpointer data)
+{
+  Packet *p = data;
+
+  g_bytes_unref (p->payload);
+  g_free (p);
+}
+
+void
+cb_push_info_free (CbPushInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->media_session_id);
+  g_free (info->stream_name);
+  g_free (info->rtmp_url);
+  g_free (info->publish_name);
+  g_free (info->sound_file);
+  g_ptr_array_unref (info->events);
+  g_free (info);
+}
+
+static void
+clear_queue_locked (CbPushAgent *self)
+{
+  g_queue_clear_full (&self->packets, packet_free);
+  self->queued_bytes = 0;
+}
+
+static void
+cb_push_agent_dispose (GObject *object)
+{
+  CbPushAgent *self = CB_PUSH_AGENT (object);
+
+  end_session (self);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  G_OBJECT_CLASS (cb_push_agent_parent_class)->dispose (object);
+}
+
+static void
+cb_push_agent_finalize (GObject *object)
+{
+  CbPushAgent *self = CB_PUSH_AGENT (object);
+
+  g_free (self->id);
+  g_free (self->stream_name);
+  g_clear_pointer (&self->url, cb_rtmp_url_free);
+  g_clear_pointer (&self->backup_url, cb_rtmp_url_free);
+  g_free (self->publish_name);
+  g_free (self->app);
+  g_free (self->flash_ver);
+  g_free (self->bind_address);
+  g_free (self->sound_file);
+  g_ptr_array_unref (self->events);
+  clear_queue_locked (self);
+  for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
+    gst_clear_caps (&self->caps[k]);
+  g_clear_pointer (&self->silence, g_bytes_unref);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (cb_push_agent_parent_class)->finalize (object);
+}
+
+static void
+cb_push_agent_class_init (CbPushAgentClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cb_push_agent_dispose;
+  object_class->finalize = cb_push_agent_finalize;
+
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+cb_push_agent_init (CbPushAgent *self)
+{
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->packets);
+  self->events = g_ptr_array_new_with_free_func (event_free);
+  self->base = GST_CLOCK_TIME_NONE;
+  self->state = CB_PUSH_CONNECTING;
+}
+
+static void
+emit_changed (CbPushAgent *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+add_event (CbPushAgent     *self,
+           CbPushEventType  type,
+           const char      *reason)
+{
+  CbPushEvent *e = g_new0 (CbPushEvent, 1);
+
+  e->type = type;
+  e->reason = g_strdup (reason ? reason : "");
+  e->time = g_get_real_time () / 1000;
+  if (self->events->len >= MAX_EVENTS)
+    g_ptr_array_remove_index (self->events, 0);
+  g_ptr_array_add (self->events, e);
+  /* The reason carries the server's words, never our URL: nothing secret to redact. */
+  g_info ("push %s → %s: %s %s", self->stream_name, self->id,
+          cb_push_event_type_to_string (type), e->reason);
+}
+
+static void
+set_state (CbPushAgent *self,
+           CbPushState  state)
+{
+  self->state = state;
+  emit_changed (self);
+}
+
+/* ---- media in (producer thread) ------------------------------------------ */
+
+static guint32
+to_ms (CbPushAgent  *self,
+       GstClockTime  t)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (t) || self->base == GST_CLOCK_TIME_NONE || t <= self->base)
+    return 0;
+  return (guint32) ((t - self->base) / GST_MSECOND);
+}
+
+static void
+schedule_drain (CbPushAgent *self);
+
+/* Drops the media packets before @stop (all of them when @stop is NULL); sequence headers
+ * stay. Called with the lock held. */
+static void
+drop_media_before_locked (CbPushAgent *self,
+                          GList       *stop)
+{
+  for (GList *l = self->packets.head; l != NULL && l != stop;)
+    {
+      GList *next = l->next;
+      Packet *q = l->data;
+
+      if (!q->config)
+        {
+          self->queued_bytes -= g_bytes_get_size (q->payload);
+          self->dropped++;
+          packet_free (q);
+          g_queue_delete_link (&self->packets, l);
+        }
+      l = next;
+    }
+}
+
+/* Called with the lock held. Over the limits, whole GOPs go: everything before the newest
+ * keyframe, or, with no newer keyframe queued, all media, and the stream is told to skip
+ * to its next keyframe for this agent (return FALSE). */
+static gboolean
+enqueue_locked (CbPushAgent *self,
+                Packet      *p)
+{
+  Packet *head = NULL;
+  GList *last_key = NULL;
+
+  g_queue_push_tail (&self->packets, p);
+  self->queued_bytes += g_bytes_get_size (p->payload);
+  self->last_ts = MAX (self->last_ts, p->timestamp);
+
+  for (GList *l = self->packets.head; l != NULL && head == NULL; l = l->next)
+    if (!((Packet *) l->data)->config)
+      head = l->data;
+  if (p->timestamp - MIN (head->timestamp, p->timestamp) <= self->queue_limit_ms &&
+      self->queued_bytes <= MAX_QUEUE_BYTES)
+    return TRUE;
+
+  for (GList *l = self->packets.tail; l != NULL && last_key == NULL; l = l->prev)
+    if (((Packet *) l->data)->keyframe)
+      last_key = l;
+
+  if (last_key != NULL && last_key != self->packets.head)
+    {
+      drop_media_before_locked (self, last_key);
+      return TRUE;
+    }
+  drop_media_before_locked (self, NULL);
+  return FALSE;
+}
+
+static GBytes *
+make_sequence_header (CbMediaKind  kind,
+                      GstCaps     *caps)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  const GValue *v = gst_structure_get_value (s, "codec_data");
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  GstBuffer *cd;
+  GstMapInfo map;
+
+  if (v == NULL || !GST_VALUE_HOLDS_BUFFER (v))
+    return NULL;
+  cd = gst_value_get_buffer (v);
+  if (!gst_buffer_map (cd, &map, GST_MAP_READ))
+    return NULL;
+  if (kind == CB_MEDIA_VIDEO)
+    cb_flv_write_avc_video (out, TRUE, CB_FLV_AVC_SEQUENCE_HEADER, 0, map.data, map.size);
+  else
+    cb_flv_write_aac_audio (out, CB_FLV_AAC_SEQUENCE_HEADER, map.data, map.size);
+  gst_buffer_unmap (cd, &map);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+static void
+consumer_caps (gpointer     data,
+               CbMediaKind  kind,
+               GstCaps     *caps)
+{
+  CbPushAgent *self = data;
+  g_autoptr(GBytes) header = make_sequence_header (kind, caps);
+  g_autoptr(CbSoundMixer) mixer = NULL;
+
+  g_mutex_lock (&self->lock);
+  gst_caps_replace (&self->caps[kind], caps);
+  if (kind == CB_MEDIA_AUDIO)
+    {
+      g_clear_pointer (&self->silence, g_bytes_unref);
+      if (self->mixer != NULL)
+        mixer = g_object_ref (self->mixer);
+    }
+  if (header != NULL && self->session_live)
+    {
+      Packet *p = g_new0 (Packet, 1);
+
+      p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
+      p->timestamp = self->last_ts;
+      p->payload = g_steal_pointer (&header);
+      p->config = TRUE;
+      /* A new configuration goes before anything queued that was encoded with it. */
+      g_queue_push_tail (&self->packets, p);
+      self->queued_bytes += g_bytes_get_size (p->payload);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (mixer != NULL)
+    cb_sound_mixer_set_caps (mixer, caps);
+  schedule_drain (self);
+}
+
+static GBytes *
+payload_for (CbMediaKind  kind,
+             GstBuffer   *buffer,
+             gint32       cts,
+             GBytes      *replacement)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  GstMapInfo map;
+
+  if (replacement != NULL)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (replacement, &len);
+      cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, data, len);
+      return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+    }
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return NULL;
+  if (kind == CB_MEDIA_VIDEO)
+    cb_flv_write_avc_video (out, !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT),
+                            CB_FLV_AVC_NALU, cts, map.data, map.size);
+  else
+    cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, map.data, map.size);
+  gst_buffer_unmap (buffer, &map);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+/* Makes one silent AAC frame with the configuration of @caps (once per caps). */
+static GBytes *
+make_silence (GstCaps *caps)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  const char *aac = cb_media_pick_aac_encoder ();
+  g_autofree char *desc = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstElement) sink = NULL;
+  GBytes *frame = NULL;
+  int rate = 48000, channels = 2;
+
+  if (aac == NULL)
+    return NULL;
+  gst_structure_get_int (s, "rate", &rate);
+  gst_structure_get_int (s, "channels", &channels);
+  desc = g_strdup_printf ("audiotestsrc wave=silence num-buffers=8 samplesperbuffer=1024 ! "
+                          "audio/x-raw,rate=%d,channels=%d ! audioconvert ! %s ! "
+                          "appsink name=sink sync=false", rate, channels, aac);
+  pipeline = gst_parse_launch (desc, NULL);
+  if (pipeline == NULL)
+    return NULL;
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  /* Skip the encoder's priming frames. */
+  for (int i = 0; i < 4; i++)
+    {
+      g_autoptr(GstSample) sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), GST_SECOND);
+      GstMapInfo map;
+
+      if (sample == NULL)
+        break;
+      if (i < 3)
+        continue;
+      if (gst_buffer_map (gst_sample_get_buffer (sample), &map, GST_MAP_READ))
+        {
+          frame = g_bytes_new (map.data, map.size);
+          gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
+        }
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return frame;
+}
+
+/* Queues one media buffer (from the stream, or mixed audio from the sound mixer). */
+static gboolean
+queue_media (CbPushAgent *self,
+             CbMediaKind  kind,
+             GstBuffer   *buffer,
+             gboolean     from_mixer)
+{
+  GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  g_autoptr(GBytes) silence = NULL;
+  g_autoptr(CbSoundMixer) mixer = NULL;
+  gboolean keyframe = kind == CB_MEDIA_VIDEO &&
+                      !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  GBytes *payload;
+  gint32 cts = 0;
+  gboolean ok;
+  Packet *p;
+
+  g_mutex_lock (&self->lock);
+  if (!self->session_live)
+    {
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
+  if (self->base == GST_CLOCK_TIME_NONE && GST_CLOCK_TIME_IS_VALID (dts))
+    self->base = dts;
+  if (kind == CB_MEDIA_AUDIO && !from_mixer)
+    {
+      if (self->mixer != NULL)
+        mixer = g_object_ref (self->mixer);
+      else if (self->muted && self->caps[CB_MEDIA_AUDIO] != NULL)
+        {
+          if (self->silence == NULL)
+            self->silence = make_silence (self->caps[CB_MEDIA_AUDIO]);
+          if (self->silence != NULL)
+            silence = g_bytes_ref (self->silence);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (mixer != NULL)
+    {
+      /* The mixer hands the mixed frame back through queue_media (from_mixer). */
+      cb_sound_mixer_push (mixer, buffer);
+      return TRUE;
+    }
+
+  if (kind == CB_MEDIA_VIDEO && GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts))
+    cts = (gint32) (((gint64) pts - (gint64) dts) / (gint64) GST_MSECOND);
+  payload = payload_for (kind, buffer, cts, silence);
+  if (payload == NULL)
+    return TRUE;
+
+  p = g_new0 (Packet, 1);
+  p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
+  p->payload = payload;
+  p->keyframe = keyframe;
+
+  g_mutex_lock (&self->lock);
+  p->timestamp = to_ms (self, kind == CB_MEDIA_VIDEO ? dts : pts);
+  ok = enqueue_locked (self, p);
+  g_mutex_unlock (&self->lock);
+
+  schedule_drain (self);
+  return ok;
+}
+
+static gboolean
+consumer_buffer (gpointer     data,
+                 CbMediaKind  kind,
+                 GstBuffer   *buffer)
+{
+  return queue_media (data, kind, buffer, FALSE);
+}
+
+static void
+on_mixer_output (GstBuffer *buffer,
+                 gpointer   data)
+{
+  queue_media (data, CB_MEDIA_AUDIO, buffer, TRUE);
+}
+
+static gboolean
+stream_ended_idle (gpointer data)
+{
+  CbPushAgent *self = data;
+
+  if (self->state != CB_PUSH_STOPPED)
+    cb_push_agent_stop (self, "Stream stopped");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+consumer_eos (gpointer data)
+{
+  CbPushAgent *self = data;
+
+  /* Let what is queued go out, then stop, on the engine context. */
+  g_main_context_invoke_full (cb_engine_get_context (self->engine), G_PRIORITY_LOW,
+                              stream_ended_idle, g_object_ref (self), g_object_unref);
+}
+
+static const CbConsumerFuncs consumer_funcs = {
+  consumer_caps,
+  consumer_buffer,
+  consumer_eos,
+};
+
+/* ---- media out (engine context) ------------------------------------------ */
+
+static void
+send_metadata (CbPushAgent *self)
+{
+  CbFlvMetadata md = { 0 };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GstCaps) vcaps = NULL;
+  g_autoptr(GstCaps) acaps = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->caps[CB_MEDIA_VIDEO])
+    vcaps = gst_caps_ref (self->caps[CB_MEDIA_VIDEO]);
+  if (self->caps[CB_MEDIA_AUDIO])
+    acaps = gst_caps_ref (self->caps[CB_MEDIA_AUDIO]);
+  g_mutex_unlock (&self->lock);
+
+  if (vcaps != NULL)
+    {
+      const GstStructure *s = gst_caps_get_structure (vcaps, 0);
+      int w = 0, h = 0, n = 0, d = 1;
+
+      gst_structure_get_int (s, "width", &w);
+      gst_structure_get_int (s, "height", &h);
+      if (gst_structure_get_fraction (s, "framerate", &n, &d) && d > 0)
+        md.framerate = (double) n / d;
+      md.width = w;
+      md.height = h;
+      md.videocodecid = CB_FLV_VIDEO_AVC;
+      md.videodatarate = self->profile.bitrate;
+    }
+  if (acaps != NULL)
+    {
+      const GstStructure *s = gst_caps_get_structure (acaps, 0);
+      int rate = 0, channels = 0;
+
+      gst_structure_get_int (s, "rate", &rate);
+      gst_structure_get_int (s, "channels", &channels);
+      md.audiocodecid = CB_FLV_AUDIO_AAC;
+      md.audiosamplerate = rate;
+      md.audiosamplesize = 16;
+      md.audiochannels = channels;
+    }
+  md.encoder = (char *) "Castbridge " PACKAGE_VERSION;
+  bytes = cb_flv_metadata_build (&md, TRUE);
+  cb_rtmp_client_send (self->client, CB_FLV_TAG_SCRIPT, 0, bytes);
+}
+
+static gboolean
+drain (gpointer data)
+{
+  CbPushAgent *self = data;
+
+  g_atomic_int_set (&self->drain_pending, 0);
+  if (self->state != CB_PUSH_STREAMING || self->client == NULL)
+    return G_SOURCE_REMOVE;
+
+  if (self->out_buffer_enabled)
+    {
+      gboolean ready;
+
+      g_mutex_lock (&self->lock);
+      ready = self->metadata_sent || self->packets.length == 0 ||
+              ((Packet *) g_queue_peek_tail (&self->packets))->timestamp -
+              ((Packet *) g_queue_peek_head (&self->packets))->timestamp >= self->out_start_ms;
+      g_mutex_unlock (&self->lock);
+      if (!ready)
+        return G_SOURCE_REMOVE;
+    }
+
+  if (!self->metadata_sent)
+    {
+      gboolean have_caps;
+
+      g_mutex_lock (&self->lock);
+      have_caps = self->caps[CB_MEDIA_VIDEO] != NULL || self->caps[CB_MEDIA_AUDIO] != NULL;
+      g_mutex_unlock (&self->lock);
+      if (!have_caps)
+        return G_SOURCE_REMOVE;
+      if (self->send_metadata)
+        send_metadata (self);
+      self->metadata_sent = TRUE;
+    }
+
+  while (cb_rtmp_client_get_queued_bytes (self->client) < CLIENT_HIGH_WATER)
+    {
+      Packet *p;
+
+      g_mutex_lock (&self->lock);
+      p = g_queue_pop_head (&self->packets);
+      if (p != NULL)
+        self->queued_bytes -= g_bytes_get_size (p->payload);
+      g_mutex_unlock (&self->lock);
+      if (p == NULL)
+        break;
+      if (!cb_rtmp_client_send (self->client, p->type, p->timestamp, p->payload))
+        {
+          packet_free (p);
+          break;
+        }
+      packet_free (p);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_drain (CbPushAgent *self)
+{
+  if (!g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
+    return;
+  g_main_context_invoke_full (cb_engine_get_context (self->engine), G_PRIORITY_DEFAULT, drain,
+                              g_object_ref (self), g_object_unref);
+}
+
+/* ---- sessions and reconnection -------------------------------------------- */
+
+static void
+detach_consumer (CbPushAgent *self)
+{
+  g_mutex_lock (&self->lock);
+  self->session_live = FALSE;
+  clear_queue_locked (self);
+  g_mutex_unlock (&self->lock);
+
+  g_clear_pointer (&self->consumer, cb_consumer_detach);
+  if (self->stream != NULL)
+    g_clear_signal_handler (&self->stream_changed_id, self->stream);
+  g_clear_object (&self->stream);
+}
+
+static void
+end_session (CbPushAgent *self)
+{
+  detach_consumer (self);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->client != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->client, self);
+      cb_rtmp_client_close (self->client, FALSE);
+      g_clear_object (&self->client);
+    }
+}
+
+static gboolean
+retry_timeout (gpointer data)
+{
+  CbPushAgent *self = data;
+
+  self->retry_source = 0;
+  self->retry_at = 0;
+  self->reconnects++;
+  connect_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* After a failure: wait and try again, or give up. */
+static void
+after_failure (CbPushAgent *self)
+{
+  guint delay;
+
+  end_session (self);
+  if (self->state == CB_PUSH_STOPPED)
+    return;
+
+  if (self->backup_url != NULL && !self->using_backup && self->attempts_used == 0)
+    {
+      /* Voximplant's backupUrl: the main URL did not answer, try the backup at once. */
+      self->using_backup = TRUE;
+      self->attempts_used++;
+      connect_now (self);
+      return;
+    }
+
+  if (!self->restore ||
+      (self->restore_attempts >= 0 && self->attempts_used >= (guint) self->restore_attempts))
+    {
+      set_state (self, CB_PUSH_FAILED);
+      return;
+    }
+
+  if (self->restore_attempts >= 0)
+    delay = self->restore_interval_ms;
+  else
+    {
+      /* No limit: back off exponentially, with jitter so that many agents spread out. */
+      guint shift = MIN (self->attempts_used, 10);
+      guint64 d = (guint64) MAX (self->restore_interval_ms, 100) << shift;
+      d = MIN (d, MAX_BACKOFF_MS);
+      delay = (guint) (d * g_random_double_range (0.8, 1.2));
+    }
+  self->attempts_used++;
+  self->retry_at = g_get_real_time () / 1000 + delay;
+  self->retry_source = g_timeout_add (delay, retry_timeout, self);
+  set_state (self, CB_PUSH_WAITING);
+}
+
+static void
+on_client_connected (CbRtmpClient *client,
+                     gpointer      data)
+{
+  CbPushAgent *self = data;
+
+  add_event (self, CB_PUSH_EVENT_CONNECTED, "NetConnection.Connect.Success");
+  emit_changed (self);
+}
+
+static void
+on_client_closed (CbRtmpClient *client,
+                  const GError *reason,
+                  gpointer      data)
+{
+  CbPushAgent *self = data;
+
+  if (self->state != CB_PUSH_STREAMING)
+    return;   /* publish_finish reports failures before streaming */
+  add_event (self, CB_PUSH_EVENT_DISCONNECTED, reason ? reason->message : "Connection closed");
+  after_failure (self);
+}
+
+static void
+on_client_status (CbRtmpClient *client,
+                  const char   *level,
+                  const char   *code,
+                  const char   *description,
+                  gpointer      data)
+{
+  CbPushAgent *self = data;
+  g_autofree char *reason = NULL;
+
+  if (self->state != CB_PUSH_STREAMING || g_strcmp0 (level, "error") != 0)
+    return;
+  reason = g_strdup_printf ("%s%s%s", code, description && *description ? ": " : "",
+                            description ? description : "");
+  add_event (self, CB_PUSH_EVENT_STREAM_ERROR, reason);
+  emit_changed (self);
+}
+
+static void
+on_stream_changed (CbStream *stream,
+                   gpointer  data)
+{
+  CbPushAgent *self = data;
+  g_autoptr(CbStreamInfo) info = cb_stream_get_snapshot (stream);
+
+  if (cb_stream_status_is_final (info->status) && self->state != CB_PUSH_STOPPED)
+    cb_push_agent_stop (self, info->info && *info->info ? info->info : "Stream stopped");
+}
+
+static gboolean
+start_media (CbPushAgent  *self,
+             GError      **error)
+{
+  g_autoptr(CbStream) stream = cb_engine_lookup_stream (self->engine, self->stream_name);
+  CbProfile profile = self->profile;
+
+  if (stream == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+      return FALSE;
+    }
+  if (self->force_h264 && cb_profile_is_passthrough (&profile))
+    profile.keyframe_interval = 60;   /* any profile: the stream's video is not H.264 */
+
+  g_mutex_lock (&self->lock);
+  clear_queue_locked (self);
+  self->base = GST_CLOCK_TIME_NONE;
+  self->last_ts = 0;
+  self->session_live = TRUE;
+  g_mutex_unlock (&self->lock);
+  self->metadata_sent = FALSE;
+
+  self->stream = g_object_ref (stream);
+  self->stream_changed_id = g_signal_connect (stream, "changed", G_CALLBACK (on_stream_changed), self);
+  /* Attaching replays the cached GOP: the destination starts on a keyframe at once. */
+  self->consumer = cb_stream_attach (stream, &consumer_funcs, self, NULL, &profile,
+                                     CB_AUDIO_AAC, error);
+  return self->consumer != NULL;
+}
+
+static void
+on_publish_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr(CbPushAgent) self = data;
+  CbRtmpClient *client = CB_RTMP_CLIENT (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!cb_rtmp_client_publish_finish (client, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || client != self->client)
+        return;
+      add_event (self, cb_rtmp_client_is_connected (client) ? CB_PUSH_EVENT_STREAM_ERROR
+                                                            : CB_PUSH_EVENT_CONNECTION_FAILED,
+                 error->message);
+      after_failure (self);
+      return;
+    }
+  if (client != self->client)
+    return;
+
+  self->attempts_used = 0;
+  self->last_progress = g_get_monotonic_time ();
+  self->last_bytes_sent = 0;
+  add_event (self, CB_PUSH_EVENT_STREAM_STARTED, "NetStream.Publish.Start");
+  self->state = CB_PUSH_STREAMING;
+  if (!start_media (self, &error))
+    {
+      add_event (self, CB_PUSH_EVENT_STREAM_ERROR, error->message);
+      self->state = CB_PUSH_FAILED;
+      end_session (self);
+    }
+  emit_changed (self);
+  schedule_drain (self);
+}
+
+static void
+connect_now (CbPushAgent *self)
+{
+  CbSettings *settings = cb_engine_get_settings (self->engine);
+  CbRtmpClientConfig config = { 0 };
+  const char *ip = cb_settings_get_string (settings, "rtmp_publisher_ip");
+
+  end_session (self);
+  config.url = self->using_backup ? self->backup_url : self->url;
+  config.stream_name = self->publish_name;
+  config.app = self->app;
+  config.flash_ver = self->flash_ver;
+  config.bind_address = ip && *ip ? ip : NULL;
+  config.timeout_ms = 10000;
+  config.tls_validation = !cb_settings_get_bool (settings, "rtmp_tls_no_verify");
+
+  self->client = cb_rtmp_client_new (&config);
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect (self->client, "connected", G_CALLBACK (on_client_connected), self);
+  g_signal_connect (self->client, "closed", G_CALLBACK (on_client_closed), self);
+  g_signal_connect (self->client, "status", G_CALLBACK (on_client_status), self);
+  set_state (self, CB_PUSH_CONNECTING);
+  cb_rtmp_client_publish_async (self->client, self->cancellable, on_publish_done,
+                                g_object_ref (self));
+}
+
+/* Once a second: the sent bitrate, and whether the connection is still alive. */
+static gboolean
+tick (gpointer data)
+{
+  CbPushAgent *self = data;
+  guint64 sent;
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->state != CB_PUSH_STREAMING || self->client == NULL)
+    {
+      if (self->bitrate != 0)
+        {
+          self->bitrate = 0;
+          emit_changed (self);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+
+  sent = cb_rtmp_client_get_bytes_sent (self->client);
+  self->bitrate = (int) ((sent - MIN (sent, self->last_bytes_sent)) * 8 / 1000);
+  if (sent != self->last_bytes_sent || cb_rtmp_client_get_queued_bytes (self->client) == 0)
+    self->last_progress = now;
+  self->last_bytes_sent = sent;
+
+  /* Liveness: bytes stuck in our queue, or a server that stopped acknowledging. */
+  if (now - self->last_progress > LIVENESS_TIMEOUT_US)
+    {
+      add_event (self, CB_PUSH_EVENT_DISCONNECTED,
+                 "Connection stalled: the server accepted no data for 15 s");
+      after_failure (self);
+      return G_SOURCE_CONTINUE;
+    }
+  if (cb_rtmp_client_get_bytes_acked (self->client) > 0 &&
+      now - cb_rtmp_client_get_last_ack_time (self->client) > LIVENESS_TIMEOUT_US &&
+      sent - cb_rtmp_client_get_bytes_acked (self->client) > 4 * 1024 * 1024)
+    {
+      add_event (self, CB_PUSH_EVENT_DISCONNECTED,
+                 "Connection dead: no acknowledgement from the server for 15 s");
+      after_failure (self);
+      return G_SOURCE_CONTINUE;
+    }
+  emit_changed (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- public --------------------------------------------------------------- */
+
+/**
+ * cb_push_agent_new:
+ *
+ * Checks the request and builds the agent; cb_push_agent_start() connects.
+ * Errors: CB_ENGINE_ERROR_INVALID for a missing or malformed URL, _NOT_FOUND for an
+ * unknown stream or sound file, _FAILED when the video codec is not H.264 and
+ * transcoding is off ("Video codec mismatch. VP8 granted, but should be H.264").
+ */
+CbPushAgent *
+cb_push_agent_new (CbEngine            *engine,
+                   const CbPushRequest *request,
+                   GError             **error)
+{
+  CbSettings *settings = cb_engine_get_settings (engine);
+  g_autoptr(CbPushAgent) self = NULL;
+  g_autoptr(CbStream) stream = NULL;
+  g_autoptr(GstCaps) vcaps = NULL;
+  g_autoptr(GError) url_error = NULL;
+  gboolean full_url;
+  const char *prefix;
+  const char *flash;
+
+  if (request->rtmp_url == NULL || *request->rtmp_url == '\0')
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Missing rtmpUrl");
+      return NULL;
+    }
+  stream = cb_engine_lookup_stream (engine, request->stream_name);
+  if (stream == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+      return NULL;
+    }
+
+  self = g_object_new (CB_TYPE_PUSH_AGENT, NULL);
+  self->engine = engine;
+  self->id = g_uuid_string_random ();
+  self->stream_name = g_strdup (request->stream_name);
+  self->profile = request->profile;
+  self->muted = request->muted;
+
+  full_url = request->full_url >= 0 ? request->full_url
+                                    : cb_settings_get_bool (settings, "rtmp_transponder_full_url");
+  prefix = cb_settings_get_string (settings, "rtmp_transponder_stream_name_prefix");
+  self->url = cb_rtmp_url_parse_wcs (request->rtmp_url, request->stream_name, prefix, full_url,
+                                     &url_error);
+  if (self->url == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Bad rtmpUrl: %s",
+                   url_error->message);
+      return NULL;
+    }
+  if (request->backup_url != NULL && *request->backup_url != '\0')
+    {
+      self->backup_url = cb_rtmp_url_parse_wcs (request->backup_url, request->stream_name, prefix,
+                                                full_url, &url_error);
+      if (self->backup_url == NULL)
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Bad backupUrl: %s",
+                       url_error->message);
+          return NULL;
+        }
+    }
+  self->publish_name = cb_rtmp_url_get_publish_name (self->url);
+  if (self->publish_name == NULL || *self->publish_name == '\0')
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "rtmpUrl names no stream to publish");
+      return NULL;
+    }
+  self->app = g_strdup (request->application_name && *request->application_name
+                        ? request->application_name : NULL);
+  flash = request->flash_version && *request->flash_version
+          ? request->flash_version : cb_settings_get_string (settings, "rtmp_flash_ver_subscriber");
+  self->flash_ver = g_strdup (flash);
+  self->send_metadata = cb_settings_get_bool (settings, "rtmp_transponder_send_metadata");
+  self->restore = cb_settings_get_bool (settings, "rtmp_push_restore");
+  self->restore_attempts = (int) cb_settings_get_int (settings, "rtmp_push_restore_attempts");
+  self->restore_interval_ms = (guint) CLAMP (cb_settings_get_int (settings, "rtmp_push_restore_interval_ms"),
+                                             100, 3600 * 1000);
+  self->out_buffer_enabled = cb_settings_get_bool (settings, "rtmp_out_buffer_enabled");
+  self->out_start_ms = (guint) CLAMP (cb_settings_get_int (settings, "rtmp_out_buffer_start_size"), 0, 60000);
+  self->queue_limit_ms = self->out_buffer_enabled
+                         ? (guint) CLAMP (cb_settings_get_int (settings, "rtmp_out_buffer_initial_size"), 500, 60000)
+                         : DEFAULT_QUEUE_MS;
+
+  /* RTMP carries H.264: anything else needs the transcoder, when it is allowed. */
+  vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
+  if (vcaps != NULL && g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0)
+    {
+      if (!cb_settings_get_bool (settings, "transcoding_enabled"))
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                       "Video codec mismatch. %s granted, but should be H.264",
+                       cb_media_codec_from_caps (vcaps));
+          return NULL;
+        }
+      self->force_h264 = TRUE;
+    }
+  if (!cb_profile_is_passthrough (&self->profile) && !cb_settings_get_bool (settings, "transcoding_enabled"))
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                   "Transcoding required, but disabled");
+      return NULL;
+    }
+
+  if (request->sound_file != NULL && !cb_push_agent_sound_on (self, request->sound_file,
+                                                              request->sound_loop,
+                                                              request->sound_replace, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+void
+cb_push_agent_start (CbPushAgent *self)
+{
+  g_return_if_fail (CB_IS_PUSH_AGENT (self));
+
+  if (self->tick_source == 0)
+    self->tick_source = g_timeout_add_seconds (1, tick, self);
+  connect_now (self);
+}
+
+/**
+ * cb_push_agent_stop:
+ *
+ * Ends the publish properly (FCUnpublish, deleteStream) so that the destination sees
+ * the end of the stream, and reports StreamStopped with @reason.
+ */
+void
+cb_push_agent_stop (CbPushAgent *self,
+                    const char  *reason)
+{
+  g_return_if_fail (CB_IS_PUSH_AGENT (self));
+
+  if (self->state == CB_PUSH_STOPPED)
+    return;
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  self->retry_at = 0;
+  detach_consumer (self);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  if (self->client != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->client, self);
+      cb_rtmp_client_close (self->client, TRUE);
+      g_clear_object (&self->client);
+    }
+  g_clear_object (&self->cancellable);
+  cb_push_agent_sound_off (self);
+  add_event (self, CB_PUSH_EVENT_STREAM_STOPPED, reason);
+  self->bitrate = 0;
+  set_state (self, CB_PUSH_STOPPED);
+}
+
+void
+cb_push_agent_retry_now (CbPushAgent *self)
+{
+  g_return_if_fail (CB_IS_PUSH_AGENT (self));
+
+  if (self->state != CB_PUSH_WAITING && self->state != CB_PUSH_FAILED)
+    return;
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retry_at = 0;
+  self->attempts_used = 0;
+  self->reconnects++;
+  if (self->tick_source == 0)
+    self->tick_source = g_timeout_add_seconds (1, tick, self);
+  connect_now (self);
+}
+
+void
+cb_push_agent_set_muted (CbPushAgent *self,
+                         gboolean     muted)
+{
+  g_return_if_fail (CB_IS_PUSH_AGENT (self));
+
+  g_mutex_lock (&self->lock);
+  self->muted = muted;
+  g_mutex_unlock (&self->lock);
+  emit_changed (self);
+}
+
+gboolean
+cb_push_agent_sound_on (CbPushAgent  *self,
+                        const char   *path,
+                        gboolean      loop,
+                        gboolean      replace,
+                        GError      **error)
+{
+  g_autoptr(CbSoundMixer) mixer = NULL;
+  g_autoptr(CbSoundMixer) old = NULL;
+  GstCaps *caps;
+
+  g_return_val_if_fail (CB_IS_PUSH_AGENT (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  caps = self->caps[CB_MEDIA_AUDIO] ? gst_caps_ref (self->caps[CB_MEDIA_AUDIO]) : NULL;
+  g_mutex_unlock (&self->lock);
+
+  mixer = cb_sound_mixer_new (path, loop, replace, on_mixer_output, self, error);
+  if (caps != NULL)
+    {
+      if (mixer != NULL)
+        cb_sound_mixer_set_caps (mixer, caps);
+      gst_caps_unref (caps);
+    }
+  if (mixer == NULL)
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  old = self->mixer;
+  self->mixer = g_steal_pointer (&mixer);
+  g_free (self->sound_file);
+  self->sound_file = g_path_get_basename (path);
+  g_mutex_unlock (&self->lock);
+  if (old != NULL)
+    cb_sound_mixer_stop (old);
+  emit_changed (self);
+  return TRUE;
+}
+
+void
+cb_push_agent_sound_off (CbPushAgent *self)
+{
+  g_autoptr(CbSoundMixer) old = NULL;
+
+  g_return_if_fail (CB_IS_PUSH_AGENT (self));
+
+  g_mutex_lock (&self->lock);
+  old = g_steal_pointer (&self->mixer);
+  g_clear_pointer (&self->sound_file, g_free);
+  g_mutex_unlock (&self->lock);
+  if (old != NULL)
+    {
+      cb_sound_mixer_stop (old);
+      emit_changed (self);
+    }
+}
+
+const char *
+cb_push_agent_get_id (CbPushAgent *self)
+{
+  return self->id;
+}
+
+const char *
+cb_push_agent_get_stream_name (CbPushAgent *self)
+{
+  return self->stream_name;
+}
+
+CbPushState
+cb_push_agent_get_state (CbPushAgent *self)
+{
+  return self->state;
+}
+
+gboolean
+cb_push_agent_matches (CbPushAgent *self,
+                       const char  *stream_name,
+                       const char  *rtmp_url)
+{
+  g_autoptr(CbRtmpUrl) other = NULL;
+  CbSettings *settings = cb_engine_get_settings (self->engine);
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  if (stream_name != NULL && g_strcmp0 (stream_name, self->stream_name) != 0)
+    return FALSE;
+  if (rtmp_url == NULL)
+    return TRUE;
+  other = cb_rtmp_url_parse_wcs (rtmp_url, self->stream_name,
+                                 cb_settings_get_string (settings, "rtmp_transponder_stream_name_prefix"),
+                                 cb_settings_get_bool (settings, "rtmp_transponder_full_url"), NULL);
+  if (other == NULL)
+    return FALSE;
+  a = cb_rtmp_url_to_string (self->url);
+  b = cb_rtmp_url_to_string (other);
+  return g_strcmp0 (a, b) == 0;
+}
+
+CbPushInfo *
+cb_push_agent_get_info (CbPushAgent *self)
+{
+  CbPushInfo *info = g_new0 (CbPushInfo, 1);
+  g_autofree char *masked_name = NULL;
+
+  info->media_session_id = g_strdup (self->id);
+  info->stream_name = g_strdup (self->stream_name);
+  info->rtmp_url = cb_rtmp_url_to_string_masked (self->url);
+  info->publish_name = cb_rtmp_mask_secret (self->publish_name);
+  info->state = self->state;
+  info->profile = self->profile;
+  info->reconnects = self->reconnects;
+  info->retry_at = self->retry_at;
+  info->bitrate = self->bitrate;
+  if (self->client != NULL)
+    {
+      info->bytes_sent = cb_rtmp_client_get_bytes_sent (self->client);
+      info->bytes_acked = cb_rtmp_client_get_bytes_acked (self->client);
+    }
+  info->events = g_ptr_array_new_with_free_func (event_free);
+  for (guint i = 0; i < self->events->len; i++)
+    {
+      CbPushEvent *e = g_ptr_array_index (self->events, i);
+      CbPushEvent *copy = g_new0 (CbPushEvent, 1);
+
+      *copy = *e;
+      copy->reason = g_strdup (e->reason);
+      g_ptr_array_add (info->events, copy);
+    }
+
+  g_mutex_lock (&self->lock);
+  info->muted = self->muted;
+  info->sound_enabled = self->mixer != NULL;
+  info->sound_file = g_strdup (self->sound_file);
+  info->dropped = self->dropped;
+  if (self->caps[CB_MEDIA_VIDEO] != NULL)
+    {
+      const GstStructure *s = gst_caps_get_structure (self->caps[CB_MEDIA_VIDEO], 0);
+      gst_structure_get_int (s, "width", &info->width);
+      gst_structure_get_int (s, "height", &info->height);
+    }
+  g_mutex_unlock (&self->lock);
+  return info;
+}

@@ -1,0 +1,123 @@
+/* cb-push-agent.h — publish a stream to an RTMP destination, with events and reconnection
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+#include "cb-media.h"
+
+G_BEGIN_DECLS
+
+/**
+ * CbPushState:
+ *
+ * Where an agent is: %CB_PUSH_CONNECTING until the server accepts the publish,
+ * %CB_PUSH_STREAMING while media flows, %CB_PUSH_WAITING between reconnection attempts,
+ * %CB_PUSH_FAILED when it gave up, %CB_PUSH_STOPPED when it was stopped.
+ */
+typedef enum {
+  CB_PUSH_CONNECTING,
+  CB_PUSH_STREAMING,
+  CB_PUSH_WAITING,
+  CB_PUSH_FAILED,
+  CB_PUSH_STOPPED,
+} CbPushState;
+
+/**
+ * CbPushEventType:
+ *
+ * Voximplant StreamingAgent's events.
+ */
+typedef enum {
+  CB_PUSH_EVENT_CONNECTED,
+  CB_PUSH_EVENT_CONNECTION_FAILED,
+  CB_PUSH_EVENT_DISCONNECTED,
+  CB_PUSH_EVENT_ERROR,
+  CB_PUSH_EVENT_STREAM_STARTED,
+  CB_PUSH_EVENT_STREAM_ERROR,
+  CB_PUSH_EVENT_STREAM_STOPPED,
+} CbPushEventType;
+
+const char *cb_push_state_to_string      (CbPushState     state);
+const char *cb_push_event_type_to_string (CbPushEventType type);
+
+typedef struct {
+  CbPushEventType  type;
+  char            *reason;
+  gint64           time;      /* ms since the epoch */
+} CbPushEvent;
+
+/**
+ * CbPushRequest:
+ * @stream_name: the stream to push
+ * @rtmp_url: the destination (credentials allowed: user:password@host or ?username=&password=)
+ * @full_url: -1 from the settings (rtmp_transponder_full_url), 0 no, 1 the URL's last
+ *   element is the published name
+ * @application_name: (nullable): the app part, overriding the URL's (Voximplant)
+ * @backup_url: (nullable): used when @rtmp_url does not answer (Voximplant)
+ * @flash_version: (nullable): flashVer for connect (else rtmp_flash_ver_subscriber)
+ * @profile: transcoding profile; all zero for passthrough
+ * @muted: start muted
+ * @sound_file: (nullable): a WAV file in the media folder to insert at start
+ * @sound_loop: loop @sound_file
+ * @sound_replace: the sound replaces the stream's audio instead of mixing into it
+ */
+typedef struct {
+  const char *stream_name;
+  const char *rtmp_url;
+  int         full_url;
+  const char *application_name;
+  const char *backup_url;
+  const char *flash_version;
+  CbProfile   profile;
+  gboolean    muted;
+  const char *sound_file;
+  gboolean    sound_loop;
+  gboolean    sound_replace;
+} CbPushRequest;
+
+/**
+ * CbPushInfo:
+ *
+ * A copy of an agent's state for any thread: what REST answers and the GUI shows.
+ * @rtmp_url is masked (no password, no stream key).
+ */
+typedef struct {
+  char        *media_session_id;
+  char        *stream_name;
+  char        *rtmp_url;
+  char        *publish_name;     /* masked as well */
+  CbPushState  state;
+  CbProfile    profile;
+  int          width;
+  int          height;
+  gboolean     muted;
+  gboolean     sound_enabled;
+  char        *sound_file;
+  guint        reconnects;
+  gint64       retry_at;         /* ms since the epoch of the next attempt, or 0 */
+  guint64      bytes_sent;
+  guint64      bytes_acked;
+  int          bitrate;          /* kbit/s sent over the last seconds */
+  guint64      dropped;          /* media packets dropped for a slow uplink */
+  GPtrArray   *events;           /* CbPushEvent*, oldest first */
+} CbPushInfo;
+
+void        cb_push_info_free (CbPushInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbPushInfo, cb_push_info_free)
+
+#define CB_TYPE_PUSH_AGENT (cb_push_agent_get_type ())
+G_DECLARE_FINAL_TYPE (CbPushAgent, cb_push_agent, CB, PUSH_AGENT, GObject)
+
+const char *cb_push_agent_get_id           (CbPushAgent *self);
+const char *cb_push_agent_get_stream_name  (CbPushAgent *self);
+CbPushState cb_push_agent_get_state        (CbPushAgent *self);
+CbPushInfo *cb_push_agent_get_info         (CbPushAgent *self);
+/* Does this agent push @stream_name to the same destination as @rtmp_url? */
+gboolean    cb_push_agent_matches          (CbPushAgent *self,
+                                            const char  *stream_name,
+                                            const char  *rtmp_url);
+
+/* Signals: "changed" () on the engine context, whenever state, events or figures change. */
+
+G_END_DECLS
