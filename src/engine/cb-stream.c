@@ -279,6 +279,7 @@ cb_stream_get_snapshot (CbStream *self)
   info->source = g_strdup (self->source);
   cb_media_info_copy (&info->media, &self->media);
   info->n_consumers = self->consumers->len;
+  info->n_renditions = g_hash_table_size (self->renditions);
   g_mutex_unlock (&self->lock);
 
   return info;

@@ -49,6 +49,7 @@ typedef struct {
   gint64          create_date;      /* ms since the epoch */
   CbMediaInfo     media;
   guint           n_consumers;
+  guint           n_renditions;     /* transcoders running for this stream */
 } CbStreamInfo;
 
 CbStreamInfo *cb_stream_info_copy (const CbStreamInfo *info);

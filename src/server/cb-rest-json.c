@@ -136,6 +136,7 @@ cb_rest_json_add_stream (JsonBuilder        *builder,
   add_int (builder, "audioRate", media->audio_rate);
   add_int (builder, "audioChannels", media->audio_channels);
   add_int (builder, "consumers", info->n_consumers);
+  add_int (builder, "renditions", info->n_renditions);
   json_builder_end_object (builder);
 }
 

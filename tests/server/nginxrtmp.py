@@ -1,0 +1,122 @@
+# nginxrtmp.py — a real nginx with the RTMP module, started by a test on a free loopback port
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+MODULE_PATHS = ['/usr/lib/nginx/modules/ngx_rtmp_module.so',
+                '/usr/lib64/nginx/modules/ngx_rtmp_module.so']
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def available():
+    return shutil.which('nginx') is not None and any(os.path.exists(p) for p in MODULE_PATHS)
+
+
+class NginxRtmp:
+    """nginx-rtmp with an application `live` (and whatever `extra` adds) on 127.0.0.1."""
+
+    def __init__(self, extra='', port=None):
+        self.tmp = tempfile.mkdtemp(prefix='cb-nginx-')
+        self.port = port or free_port()
+        self.extra = extra
+        self.proc = None
+        self.start()
+
+    def _write_conf(self):
+        module = next(p for p in MODULE_PATHS if os.path.exists(p))
+        conf = f"""
+load_module {module};
+daemon off;
+master_process off;
+pid {self.tmp}/nginx.pid;
+error_log {self.tmp}/error.log info;
+events {{ worker_connections 256; }}
+rtmp {{
+  server {{
+    listen 127.0.0.1:{self.port};
+    chunk_size 4096;
+    ping 10s;
+    application live {{
+      live on;
+      record off;
+    }}
+    {self.extra}
+  }}
+}}
+"""
+        with open(os.path.join(self.tmp, 'nginx.conf'), 'w') as f:
+            f.write(conf)
+
+    def start(self):
+        self._write_conf()
+        self.proc = subprocess.Popen(['nginx', '-c', os.path.join(self.tmp, 'nginx.conf'),
+                                      '-p', self.tmp], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(('127.0.0.1', self.port), timeout=0.5):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError('nginx exited: ' + self.log())
+                time.sleep(0.05)
+        raise RuntimeError('nginx-rtmp did not start: ' + self.log())
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def log(self):
+        try:
+            with open(os.path.join(self.tmp, 'error.log'), errors='replace') as f:
+                return f.read()[-8000:]
+        except OSError:
+            return ''
+
+    def url(self, app='live', name=None):
+        base = f'rtmp://127.0.0.1:{self.port}/{app}'
+        return base + '/' + name if name else base
+
+    def cleanup(self):
+        self.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def ffprobe(url, timeout=20):
+    """Returns [{codec_type, codec_name, width, height}] of a live RTMP stream, or None."""
+    try:
+        out = subprocess.run(['ffprobe', '-hide_banner', '-loglevel', 'error',
+                              '-rw_timeout', '8000000',
+                              '-show_entries', 'stream=codec_type,codec_name,width,height,avg_frame_rate',
+                              '-of', 'json', url],
+                             capture_output=True, timeout=timeout, text=True)
+    except subprocess.TimeoutExpired:
+        return None
+    if out.returncode != 0:
+        return None
+    return json.loads(out.stdout).get('streams', [])
+
+
+def wait_ffprobe(url, predicate, timeout=40):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = ffprobe(url)
+        if last and predicate(last):
+            return last
+        time.sleep(0.5)
+    raise AssertionError(f'ffprobe of {url} never matched; last {last!r}')

@@ -1,0 +1,270 @@
+# test_push.py — RTMP push against a real nginx-rtmp, through the WCS /push REST API
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import os
+import signal
+import struct
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if len(sys.argv) > 1 and os.path.isfile(sys.argv[1]):
+    os.environ['CB_SERVER_BINARY'] = os.path.abspath(sys.argv.pop(1))
+
+import cbtest  # noqa: E402
+import nginxrtmp  # noqa: E402
+from nginxrtmp import NginxRtmp, ffprobe, wait_ffprobe  # noqa: E402
+
+
+def codecs(streams):
+    return {s['codec_type']: s for s in streams}
+
+
+def h264_aac(streams, width=None, height=None):
+    c = codecs(streams)
+    v, a = c.get('video'), c.get('audio')
+    return (v is not None and a is not None and v['codec_name'] == 'h264' and
+            a['codec_name'] == 'aac' and (width is None or v.get('width') == width) and
+            (height is None or v.get('height') == height))
+
+
+def make_wav(path, seconds=1, rate=48000):
+    frames = rate * seconds
+    data = b''.join(struct.pack('<hh', (i * 37) % 3000, (i * 37) % 3000) for i in range(frames))
+    with open(path, 'wb') as f:
+        f.write(b'RIFF' + struct.pack('<I', 36 + len(data)) + b'WAVE')
+        f.write(b'fmt ' + struct.pack('<IHHIIHH', 16, 1, 2, rate, rate * 4, 4, 16))
+        f.write(b'data' + struct.pack('<I', len(data)) + data)
+
+
+@unittest.skipUnless(nginxrtmp.available(), 'nginx with the RTMP module is not installed')
+class PushTest(unittest.TestCase):
+    server_args = ()
+
+    def setUp(self):
+        self.nginx = NginxRtmp()
+        self.addCleanup(self.nginx.cleanup)
+        self.server = cbtest.ServerProcess('--publish', 'cam=test', *self.server_args)
+        self.addCleanup(self.server.cleanup)
+        self.server.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'})
+
+    def push(self, expect=200, **body):
+        body.setdefault('streamName', 'cam')
+        status, answer, _ = self.server.rest('push/startup', body)
+        self.assertEqual(status, expect, answer)
+        return answer
+
+    def find(self, msid):
+        status, answer, _ = self.server.rest('push/find', {'mediaSessionId': msid})
+        self.assertEqual(status, 200, answer)
+        return answer[0]
+
+    def wait_push(self, msid, predicate, timeout=30):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            last = self.find(msid)
+            if predicate(last):
+                return last
+            time.sleep(0.2)
+        raise AssertionError(f'transponder never matched: {last!r}\n{self.server.logs()}')
+
+    def event_types(self, t):
+        return [e['type'] for e in t['events']]
+
+
+class PushBasicsTest(PushTest):
+    def test_push_passthrough_reaches_nginx(self):
+        t = self.push(rtmpUrl=self.nginx.url())
+        self.assertNotIn('rtmp_cam', t['rtmpUrl'] + t['publishName'])   # the key is masked
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        self.assertEqual(self.event_types(t)[:2], ['Connected', 'StreamStarted'])
+        streams = wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
+        self.assertTrue(h264_aac(streams, 1280, 720), streams)
+
+        status, all_, _ = self.server.rest('push/find_all')
+        self.assertEqual(status, 200)
+        self.assertEqual(len(all_), 1)
+        status, found, _ = self.server.rest('push/find', {'streamName': 'cam',
+                                                          'rtmpUrl': self.nginx.url()})
+        self.assertEqual(status, 200)
+        self.assertEqual(found[0]['mediaSessionId'], t['mediaSessionId'])
+
+        # The same stream to the same URL again: 409, and the first one goes on.
+        self.push(expect=409, rtmpUrl=self.nginx.url())
+
+        # Terminate: the destination sees the end of the stream.
+        status, _, _ = self.server.rest('push/terminate', {'mediaSessionId': t['mediaSessionId']})
+        self.assertEqual(status, 200)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and ffprobe(self.nginx.url(name='rtmp_cam'), timeout=6):
+            time.sleep(0.5)
+        self.assertIsNone(ffprobe(self.nginx.url(name='rtmp_cam'), timeout=6))
+        status, _, _ = self.server.rest('push/find', {'mediaSessionId': t['mediaSessionId']})
+        self.assertEqual(status, 404)
+        self.assertIn('deleteStream', self.nginx.log())
+
+    def test_full_url_and_prefix(self):
+        t = self.push(rtmpUrl=self.nginx.url(name='chosen'), rtmpTransponderFullUrl=True)
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        wait_ffprobe(self.nginx.url(name='chosen'), h264_aac)
+
+    def test_bad_requests(self):
+        cases = [
+            ({'rtmpUrl': 'rtmp://127.0.0.1/live', 'streamName': 'nope'}, 404),
+            ({'streamName': 'cam'}, 400),
+            ({'streamName': 'cam', 'rtmpUrl': ''}, 400),
+            ({'streamName': 'cam', 'rtmpUrl': 'http://127.0.0.1/live'}, 400),
+            ({'streamName': 'cam', 'rtmpUrl': 'rtmp:///live'}, 400),
+            ({'streamName': 'cam', 'rtmpUrl': 'rtmp://127.0.0.1:99999/live'}, 400),
+            ({'streamName': 'cam', 'rtmpUrl': self.nginx.url(), 'height': -1}, 400),
+            ({'streamName': 'cam', 'rtmpUrl': self.nginx.url(), 'height': 'tall'}, 400),
+            ({'streamName': 'cam', 'rtmpUrl': self.nginx.url(),
+              'options': {'action': 'sound_on', 'soundFile': '../../etc/passwd'}}, 400),
+            ({'streamName': 'cam', 'rtmpUrl': self.nginx.url(),
+              'options': {'action': 'sound_on', 'soundFile': 'missing.wav'}}, 404),
+            ({'streamName': 'cam', 'rtmpUrl': self.nginx.url(), 'options': {'action': 'dance'}}, 400),
+        ]
+        for body, expected in cases:
+            status, answer, _ = self.server.rest('push/startup', body)
+            self.assertEqual(status, expected, (body, answer))
+        for verb in ('push/terminate', 'push/mute', 'push/unmute', 'push/sound_off'):
+            status, _, _ = self.server.rest(verb, {'mediaSessionId': 'no-such-id'})
+            self.assertEqual(status, 404, verb)
+        status, _, _ = self.server.rest('push/find_all')
+        self.assertEqual(status, 404)
+        status, _, _ = self.server.rest('push/terminate', {})
+        self.assertEqual(status, 400)
+        # Still serving.
+        status, _, _ = self.server.request('GET', '/health')
+        self.assertEqual(status, 200)
+
+    def test_credentials_never_shown(self):
+        url = f'rtmp://alice:s3cret@127.0.0.1:{self.nginx.port}/live?password=hunter2'
+        t = self.push(rtmpUrl=url)
+        text = repr(t)
+        self.assertNotIn('s3cret', text)
+        self.assertNotIn('hunter2', text)
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        self.assertNotIn('s3cret', self.server.logs())
+        self.assertNotIn('hunter2', self.server.logs())
+
+    def test_mute_and_sound(self):
+        make_wav(os.path.join(self.server.media_dir, 'jingle.wav'))
+        with open(os.path.join(self.server.media_dir, 'fake.wav'), 'w') as f:
+            f.write('not a wav')
+        t = self.push(rtmpUrl=self.nginx.url(), options={'action': 'mute'})
+        self.assertTrue(t['muted'])
+        msid = t['mediaSessionId']
+        self.wait_push(msid, lambda t: t['status'] == 'STREAMING')
+        wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)   # audio track still there
+        self.assertEqual(self.server.rest('push/unmute', {'mediaSessionId': msid})[0], 200)
+        self.assertFalse(self.find(msid)['muted'])
+        status, _, _ = self.server.rest('push/sound_on', {'mediaSessionId': msid,
+                                                          'soundFile': 'jingle.wav', 'loop': True})
+        self.assertEqual(status, 200)
+        self.assertTrue(self.find(msid)['soundEnabled'])
+        self.assertEqual(self.server.rest('push/sound_on', {'mediaSessionId': msid,
+                                                            'soundFile': 'fake.wav'})[0], 400)
+        self.assertEqual(self.server.rest('push/sound_on', {'mediaSessionId': msid,
+                                                            'soundFile': '../jingle.wav'})[0], 400)
+        time.sleep(2)
+        t = self.find(msid)
+        self.assertEqual(t['status'], 'STREAMING')
+        wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
+        self.assertEqual(self.server.rest('push/sound_off', {'mediaSessionId': msid})[0], 200)
+        self.assertFalse(self.find(msid)['soundEnabled'])
+
+    def test_rejected_publish_reports_server_reason(self):
+        # nginx-rtmp refuses a second publisher of a name that is already live.
+        first = self.push(rtmpUrl=self.nginx.url(name='taken'), rtmpTransponderFullUrl=True)
+        self.wait_push(first['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        status, _, _ = self.server.rest('castbridge/source/publish', {'name': 'other', 'source': 'test'})
+        self.assertEqual(status, 200)
+        self.server.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'other'})
+        t = self.push(streamName='other', rtmpUrl=self.nginx.url(name='taken'),
+                      rtmpTransponderFullUrl=True)
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'FAILED')
+        errors = [e for e in t['events'] if e['type'] == 'StreamError']
+        self.assertTrue(errors, t)
+        self.assertIn('NetStream.Publish.BadName', errors[0]['reason'])
+
+    def test_connection_refused(self):
+        port = nginxrtmp.free_port()
+        t = self.push(rtmpUrl=f'rtmp://127.0.0.1:{port}/live')
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'FAILED')
+        self.assertEqual(self.event_types(t), ['ConnectionFailed'])
+        self.assertTrue(t['events'][0]['reason'])
+
+
+class PushTranscodeTest(PushTest):
+    server_args = ('-o', 'capture_width=640', '-o', 'capture_height=360')
+
+    def renditions(self):
+        status, answer, _ = self.server.rest('stream/find', {'name': 'cam'})
+        return answer[0]['renditions']
+
+    def test_profiles_encoded_once(self):
+        hd = self.push(rtmpUrl=self.nginx.url(name='hd'), rtmpTransponderFullUrl=True,
+                       width=1280, height=720, fps=30)
+        same = self.push(rtmpUrl=self.nginx.url(name='hd2'), rtmpTransponderFullUrl=True,
+                         height=720, fps=30)
+        small = self.push(rtmpUrl=self.nginx.url(name='small'), rtmpTransponderFullUrl=True,
+                          height=180)
+        for t in (hd, same, small):
+            self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        wait_ffprobe(self.nginx.url(name='hd'), lambda s: h264_aac(s, 1280, 720))
+        wait_ffprobe(self.nginx.url(name='hd2'), lambda s: h264_aac(s, 1280, 720))
+        wait_ffprobe(self.nginx.url(name='small'), lambda s: h264_aac(s, 320, 180))
+        # 720p30 once for two agents, 180p once: two encoders for three agents.
+        self.assertEqual(self.renditions(), 2)
+        fps = codecs(ffprobe(self.nginx.url(name='hd')))['video']['avg_frame_rate']
+        self.assertEqual(fps, '30/1')
+
+
+class PushReconnectTest(PushTest):
+    server_args = ('-o', 'rtmp_push_restore=true', '-o', 'rtmp_push_restore_attempts=20',
+                   '-o', 'rtmp_push_restore_interval_ms=500')
+
+    def test_reconnects_without_disturbing_others(self):
+        other = NginxRtmp()
+        self.addCleanup(other.cleanup)
+        victim = self.push(rtmpUrl=self.nginx.url())
+        steady = self.push(rtmpUrl=other.url())
+        for t in (victim, steady):
+            self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
+
+        self.nginx.kill()
+        t = self.wait_push(victim['mediaSessionId'], lambda t: 'Disconnected' in self.event_types(t))
+        self.nginx.start()
+        t = self.wait_push(victim['mediaSessionId'],
+                           lambda t: t['status'] == 'STREAMING' and t['reconnects'] >= 1, timeout=40)
+        self.assertEqual(self.event_types(t).count('StreamStarted'), 2)
+        wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
+
+        s = self.find(steady['mediaSessionId'])
+        self.assertEqual(s['status'], 'STREAMING')
+        self.assertEqual(s['reconnects'], 0)
+        self.assertEqual(self.event_types(s), ['Connected', 'StreamStarted'])
+        wait_ffprobe(other.url(name='rtmp_cam'), h264_aac)
+
+    def test_retry_now(self):
+        port = nginxrtmp.free_port()
+        t = self.push(rtmpUrl=f'rtmp://127.0.0.1:{port}/live')
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'WAITING')
+        self.assertGreater(t['retryAt'], 0)
+        status, _, _ = self.server.rest('castbridge/push/retry', {'mediaSessionId': t['mediaSessionId']})
+        self.assertEqual(status, 200)
+
+
+if __name__ == '__main__':
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
+    program = unittest.main(verbosity=2, exit=False)
+    result = program.result
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if result.skipped and result.testsRun <= len(result.skipped):
+        sys.exit(77)
+    sys.exit(0)
