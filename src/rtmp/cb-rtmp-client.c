@@ -58,7 +58,8 @@ struct _CbRtmpClient
   GTask              *task;            /* the pending publish */
   GCancellable       *cancellable;     /* ours: cancelled on close */
   gulong              task_cancel_id;
-  guint               timeout_source;
+  GSource            *timeout_source;
+  GMainContext       *context;
 
   GSocketClient      *socket_client;
   GIOStream          *io;
@@ -94,6 +95,18 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void start_read (CbRtmpClient *self);
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_source_unref (*source);
+      *source = NULL;
+    }
+}
+
 static void fail (CbRtmpClient *self, GError *error);
 static void start_tcp (CbRtmpClient *self);
 
@@ -102,7 +115,7 @@ cb_rtmp_client_dispose (GObject *object)
 {
   CbRtmpClient *self = CB_RTMP_CLIENT (object);
 
-  g_clear_handle_id (&self->timeout_source, g_source_remove);
+  clear_source (&self->timeout_source);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->io);
@@ -123,6 +136,7 @@ cb_rtmp_client_finalize (GObject *object)
   g_free (self->auth_query);
   g_free (self->read_buf);
   g_clear_object (&self->cancellable);
+  g_main_context_unref (self->context);
   g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
   g_clear_pointer (&self->reader, cb_rtmp_chunk_reader_free);
   g_clear_pointer (&self->writer, cb_rtmp_chunk_writer_free);
@@ -154,6 +168,7 @@ cb_rtmp_client_init (CbRtmpClient *self)
 {
   g_queue_init (&self->out);
   self->read_buf = g_malloc (READ_SIZE);
+  self->context = g_main_context_ref_thread_default ();
 }
 
 static CbRtmpUrl *
@@ -373,7 +388,7 @@ on_timeout (gpointer data)
   static const char *what[] = { "", "connecting", "the handshake", "connect", "createStream",
                                 "publish", "", "" };
 
-  self->timeout_source = 0;
+  clear_source (&self->timeout_source);
   fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                            "No answer from the server during %s", what[self->state]));
   return G_SOURCE_REMOVE;
@@ -384,9 +399,13 @@ set_state (CbRtmpClient *self,
            State         state)
 {
   self->state = state;
-  g_clear_handle_id (&self->timeout_source, g_source_remove);
+  clear_source (&self->timeout_source);
   if (state != STATE_PUBLISHED && state != STATE_CLOSED && state != STATE_IDLE)
-    self->timeout_source = g_timeout_add (self->timeout_ms, on_timeout, self);
+    {
+      self->timeout_source = g_timeout_source_new (self->timeout_ms);
+      g_source_set_callback (self->timeout_source, on_timeout, self, NULL);
+      g_source_attach (self->timeout_source, self->context);
+    }
 }
 
 static char *
@@ -1013,18 +1032,23 @@ cb_rtmp_client_close (CbRtmpClient *self,
       send_command (self, 0, del);
       self->closing = TRUE;
       self->state = STATE_CLOSED;
-      g_clear_handle_id (&self->timeout_source, g_source_remove);
+      clear_source (&self->timeout_source);
       self->closed_emitted = TRUE;
       g_signal_emit (self, signals[SIGNAL_CLOSED], 0, NULL);
       /* Written within two seconds, or dropped. The object stays alive meanwhile. */
-      g_timeout_add_full (G_PRIORITY_DEFAULT, 2000, on_close_timeout, g_object_ref (self),
-                          g_object_unref);
+      {
+        GSource *source = g_timeout_source_new (2000);
+
+        g_source_set_callback (source, on_close_timeout, g_object_ref (self), g_object_unref);
+        g_source_attach (source, self->context);
+        g_source_unref (source);
+      }
       kick_write (self);
       return;
     }
 
   self->state = STATE_CLOSED;
-  g_clear_handle_id (&self->timeout_source, g_source_remove);
+  clear_source (&self->timeout_source);
   finish_close (self);
   if (!self->closed_emitted)
     {

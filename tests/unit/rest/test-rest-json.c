@@ -85,7 +85,8 @@ test_json_stream (void)
   assert_int_member (object, "audioRate", 48000);
   assert_int_member (object, "audioChannels", 2);
   assert_int_member (object, "consumers", 3);
-  g_assert_cmpuint (json_object_get_size (object), ==, 19);
+  assert_int_member (object, "renditions", 0);
+  g_assert_cmpuint (json_object_get_size (object), ==, 20);
 }
 
 static void

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+# make-corpus.py — writes the seed files of tests/fuzz/corpus/<target>/
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Seeds are small valid and broken inputs. Run once after changing this script; the files
+# are committed. Inputs that crashed a target are added by hand as crash-<what> files and
+# never regenerated away (this script only writes seed-* files).
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, 'corpus', target)
+    os.makedirs(d, exist_ok=True)
+    assert len(data) < 8192, name
+    with open(os.path.join(d, 'seed-' + name), 'wb') as f:
+        f.write(data)
+
+
+# ---- AMF0 ----
+def num(v):
+    return b'\x00' + struct.pack('>d', v)
+
+
+def s(v):
+    b = v.encode() if isinstance(v, str) else v
+    return b'\x02' + struct.pack('>H', len(b)) + b
+
+
+def key(v):
+    b = v.encode() if isinstance(v, str) else v
+    return struct.pack('>H', len(b)) + b
+
+
+def obj(pairs, marker=b'\x03'):
+    return marker + b''.join(key(k) + v for k, v in pairs) + b'\x00\x00\x09'
+
+
+def ecma(pairs):
+    return b'\x08' + struct.pack('>I', len(pairs)) + obj(pairs, b'')
+
+
+def boolean(v):
+    return b'\x01' + (b'\x01' if v else b'\x00')
+
+
+NULL = b'\x05'
+
+connect = s('connect') + num(1) + obj([
+    ('app', s('live')), ('type', s('nonprivate')), ('flashVer', s('FMLE/3.0 (compatible; FMSc/1.0)')),
+    ('swfUrl', s('rtmp://localhost/live')), ('tcUrl', s('rtmp://localhost/live')),
+    ('fpad', boolean(False)), ('capabilities', num(239)), ('audioCodecs', num(3575)),
+    ('videoCodecs', num(252)), ('videoFunction', num(1)), ('objectEncoding', num(0))])
+publish = s('publish') + num(5) + NULL + s('stream-key') + s('live')
+result = s('_result') + num(1) + obj([('fmsVer', s('FMS/3,0,1,123')), ('capabilities', num(31))]) + \
+    obj([('level', s('status')), ('code', s('NetConnection.Connect.Success')),
+         ('description', s('Connection succeeded.')), ('objectEncoding', num(0))])
+on_status = s('onStatus') + num(0) + NULL + obj([
+    ('level', s('error')), ('code', s('NetStream.Publish.BadName')), ('description', s('Stream already publishing'))])
+meta_pairs = [('duration', num(0)), ('width', num(1280)), ('height', num(720)),
+              ('videodatarate', num(2500)), ('framerate', num(30)), ('videocodecid', num(7)),
+              ('audiodatarate', num(160)), ('audiosamplerate', num(48000)),
+              ('audiosamplesize', num(16)), ('stereo', boolean(True)), ('audiocodecid', num(10)),
+              ('encoder', s('obs-output module (libobs version 30.0.0)'))]
+metadata = s('@setDataFrame') + s('onMetaData') + ecma(meta_pairs)
+
+write('amf0', 'connect', connect)
+write('amf0', 'publish', publish)
+write('amf0', 'result', result)
+write('amf0', 'onstatus', on_status)
+write('amf0', 'metadata', metadata)
+write('amf0', 'strict-array', b'\x0a' + struct.pack('>I', 3) + num(1) + NULL + s('x'))
+write('amf0', 'long-string', b'\x0c' + struct.pack('>I', 5) + b'hello')
+write('amf0', 'date', b'\x0b' + struct.pack('>dh', 1.7e12, -60))
+write('amf0', 'typed-object', b'\x10' + key('Foo') + key('a') + num(2) + b'\x00\x00\x09')
+write('amf0', 'xml', b'\x0f' + struct.pack('>I', 4) + b'<a/>')
+write('amf0', 'nul-in-string', s(b'li\x00ve') + num(0))
+write('amf0', 'deep-objects', b''.join([b'\x03' + key('o')] * 40) + NULL + b'\x00\x00\x09' * 40)
+write('amf0', 'deep-arrays', b'\x0a\x00\x00\x00\x01' * 60 + NULL)
+write('amf0', 'truncated-connect', connect[:40])
+write('amf0', 'reference', b'\x07\x00\x01')
+write('amf0', 'amf3-switch', s('connect') + num(1) + b'\x11\x0a\x0b\x01')
+write('amf0', 'absurd-strict-array', b'\x0a\xff\xff\xff\xff' + NULL)
+write('amf0', 'absurd-long-string', b'\x0c\x7f\xff\xff\xff' + b'ab')
+write('amf0', 'ecma-no-end', b'\x08\x00\x00\x00\x01' + key('a') + num(1))
+write('amf0', 'lone-object-end', s('x') + num(1) + b'\x09')
+
+
+# ---- chunk streams ----
+class Writer:
+    def __init__(self):
+        self.chunk_size = 128
+        self.out = b''
+
+    @staticmethod
+    def basic(fmt, csid):
+        if csid < 64:
+            return bytes([fmt << 6 | csid])
+        if csid < 320:
+            return bytes([fmt << 6, csid - 64])
+        return bytes([fmt << 6 | 1, (csid - 64) & 0xff, (csid - 64) >> 8])
+
+    def msg(self, csid, type_id, stream_id, ts, payload, ext_in_continuation=True):
+        field = min(ts, 0xffffff)
+        hdr = self.basic(0, csid) + struct.pack('>I', field)[1:] + struct.pack('>I', len(payload))[1:] + \
+            bytes([type_id]) + struct.pack('<I', stream_id)
+        ext = struct.pack('>I', ts) if field == 0xffffff else b''
+        self.out += hdr + ext + payload[:self.chunk_size]
+        off = self.chunk_size
+        while off < len(payload):
+            self.out += self.basic(3, csid) + (ext if ext_in_continuation else b'') + \
+                payload[off:off + self.chunk_size]
+            off += self.chunk_size
+
+    def set_chunk_size(self, n):
+        self.msg(2, 1, 0, 0, struct.pack('>I', n))
+        self.chunk_size = n
+
+
+def chunk_seed(name, w, control=0x00):
+    write('chunk', name, bytes([control]) + w.out)
+
+
+w = Writer()
+w.msg(3, 20, 0, 0, connect)
+chunk_seed('connect-128', w)
+
+w = Writer()
+w.set_chunk_size(4096)
+w.msg(3, 20, 0, 0, connect)
+w.msg(3, 20, 0, 0, s('releaseStream') + num(2) + NULL + s('key'))
+w.msg(3, 20, 0, 0, s('createStream') + num(4) + NULL)
+w.msg(4, 20, 1, 0, publish)
+w.msg(4, 18, 1, 0, metadata)
+avcc = bytes.fromhex('0164001fffe1001a6764001facd9405005bb0110000003001000000303c0f1831960010006'
+                     '68ebe3cb22c0')
+w.msg(6, 9, 1, 0, b'\x17\x00\x00\x00\x00' + avcc)
+w.msg(4, 8, 1, 0, b'\xaf\x00\x12\x10')
+w.msg(6, 9, 1, 33, b'\x17\x01\x00\x00\x21' + struct.pack('>I', 300) + bytes([0x65]) + bytes(299))
+w.msg(4, 8, 1, 21, b'\xaf\x01' + bytes(40))
+chunk_seed('obs-publish', w, 0x1f)
+
+w = Writer()
+w.set_chunk_size(2)
+w.msg(3, 20, 0, 0x01000000, b'abcde')
+chunk_seed('ext-ts-with-continuation-ext', w, 0x03)
+w = Writer()
+w.set_chunk_size(2)
+w.msg(3, 20, 0, 0x01000000, b'abcde', ext_in_continuation=False)
+w.out += Writer.basic(0, 5) + bytes.fromhex('000000 000001 14 00000000 01')
+chunk_seed('ext-ts-without-continuation-ext', w, 0x00)
+
+write('chunk', 'deltas', b'\x00' + bytes.fromhex(
+    '04 000064 000002 08 01000000 aabb 44 00000a 000003 08 ccddee 84 00000a ff0011 c4 112233'
+    .replace(' ', '')))
+write('chunk', 'interleaved', b'\x01' + bytes.fromhex(
+    ('02 000000 000004 01 00000000 00000002 04 000000 000004 08 01000000 aabb'
+     '06 000000 000004 09 01000000 1122 c4 ccdd c6 3344').replace(' ', '')))
+write('chunk', 'abort', b'\x05' + bytes.fromhex(
+    ('02 000000 000004 01 00000000 00000002 04 000000 000004 08 01000000 aabb'
+     '02 000000 000004 02 00000000 0000 c2 0004 04 000005 000002 08 01000000 ccdd').replace(' ', '')))
+write('chunk', 'librtmp-ping', b'\x00' + bytes.fromhex('42 000000 000006 04 0006 00000d0f'.replace(' ', '')))
+write('chunk', 'csid-forms', b'\x02' + bytes.fromhex(
+    '00 00 000000 000001 14 00000000 01 01 ff ff 000000 000001 14 00000000 02 40 00 000001 000001 14 03'
+    .replace(' ', '')))
+write('chunk', 'control-messages', b'\x00' + bytes.fromhex(
+    ('02 000000 000004 05 00000000 002625a0 02 000000 000005 06 00000000 002625a0 02'
+     '02 000000 000004 03 00000000 00001000 02 000000 00000a 04 00000000 0003 00000001 00000bb8').replace(' ', '')))
+write('chunk', 'set-chunk-size-zero', b'\x00' + bytes.fromhex('02 000000 000004 01 00000000 00000000'.replace(' ', '')))
+write('chunk', 'too-large', b'\x00' + bytes.fromhex('03 000000 ffffff 09 01000000 00'.replace(' ', '')))
+write('chunk', 'limit-300', b'\x20' + bytes.fromhex('03 000000 00012d 09 01000000 00'.replace(' ', '')))
+write('chunk', 'fmt3-fresh', b'\x00' + bytes.fromhex('c4 aa'.replace(' ', '')))
+write('chunk', 'fmt0-mid-message', b'\x00' + bytes.fromhex(
+    '03 000000 0000ff 09 01000000 00 03 000000 000001 09 01000000 00'.replace(' ', '')))
+
+# ---- FLV ----
+write('flv', 'avc-sequence-header', b'\x17\x00\x00\x00\x00' + avcc)
+write('flv', 'avc-nalu', b'\x27\x01\x00\x00\x21' + bytes.fromhex('00000005 4188840021'))
+write('flv', 'avc-eos', b'\x17\x02\x00\x00\x00')
+write('flv', 'vp6', b'\x24\x00\x11\x22')
+write('flv', 'enhanced-hevc', b'\xa1hvc1\x00\x00\x10\xaa')
+write('flv', 'enhanced-opus', b'\x90Opus\x01')
+write('flv', 'aac-config', b'\xaf\x00\x12\x10')
+write('flv', 'mp3', b'\x2f\xff\xfb\x90\x00')
+write('flv', 'avcc', avcc)
+write('flv', 'avcc-two-sps', bytes.fromhex('0142c01effe2 0004 6742c01e 0004 6742c01f 01 0002 68ce'
+                                           .replace(' ', '')))
+write('flv', 'annexb-frame', bytes.fromhex(
+    ('00000001 6764001facd9405005bb0110000003001000000303c0f1831960 000001 68ebe3cb22c0 0000'
+     '00000001 06050180 00000001 65888421').replace(' ', '')))
+write('flv', 'length-prefixed', bytes.fromhex('00000002 6742 00000002 68ce 00000003 658884'.replace(' ', '')))
+write('flv', 'metadata', metadata)
+write('flv', 'metadata-object', s('onMetaData') + obj([('videocodecid', s('avc1')), ('stereo', boolean(False))]))
+flv = b'FLV\x01\x05' + struct.pack('>II', 9, 0)
+for tag_type, ts, body in ((18, 0, s('onMetaData') + ecma(meta_pairs[:3])),
+                           (9, 0, b'\x17\x00\x00\x00\x00' + avcc), (8, 0, b'\xaf\x00\x12\x10'),
+                           (9, 0x1234567, b'\x27\x01\x00\x00\x00\x00\x00\x00\x01\x41')):
+    flv += bytes([tag_type]) + struct.pack('>I', len(body))[1:] + struct.pack('>I', ts & 0xffffff)[1:] + \
+        bytes([ts >> 24]) + b'\x00\x00\x00' + body + struct.pack('>I', 11 + len(body))
+write('flv', 'file', flv)
+write('flv', 'file-truncated', flv[:60])
+
+# ---- handshake ----
+BLOCK = 1536
+c1 = struct.pack('>II', 1000, 0) + bytes((i * 7) & 0xff for i in range(BLOCK - 8))
+s1 = struct.pack('>II', 2000, 0) + bytes((i * 11) & 0xff for i in range(BLOCK - 8))
+fmle_c1 = struct.pack('>I', 0) + bytes.fromhex('80000702') + bytes((i * 13) & 0xff for i in range(BLOCK - 8))
+write('handshake', 'server-simple', b'\x01' + b'\x03' + c1 + s1 + b'\x02\x00')
+write('handshake', 'server-fmle-c1', b'\x21' + b'\x03' + fmle_c1)
+write('handshake', 'client-simple', b'\x00' + b'\x03' + s1 + c1)
+write('handshake', 'server-http', b'\x01' + b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+write('handshake', 'server-tls', b'\x01' + bytes.fromhex('16030100a5010000a10303'))
+write('handshake', 'server-rtmpe', b'\x01' + b'\x06' + c1[:100])
+write('handshake', 'client-v4', b'\x00' + b'\x04' + s1)
+
+# ---- URLs ----
+for i, url in enumerate([
+        'rtmp://live.twitch.tv/app/live_123456_abcdefghijkl',
+        'rtmps://a.rtmps.youtube.com:443/live2/abcd-efgh-ijkl-mnop',
+        'rtmp://127.0.0.1:1936/app/instance/stream?token=abc&x',
+        'rtmp://[::1]:1935/live/s',
+        'rtmp://[fe80::1%25eth0]/live',
+        'rtmp://user:p%40ss@host/live/s',
+        'rtmp://host/live/s?username=bob&password=secret',
+        'rtmp://host/live/',
+        'rtmp://host:65536/live',
+        'rtmp://[::1/live',
+        'rtmp://user:pa%00ss@host/live',
+        'http://host/live/s',
+        'rtmp://host//s',
+        'rtmp://h\xc3\xa9st/live/\xd0\xbf',
+]):
+    write('url', '%02d' % i, url.encode('latin-1') if '\xc3' in url else url.encode())
+write('url', 'control-chars', b'rtmp://host/live/s\n\x00x')
