@@ -54,7 +54,13 @@ cb_local_source_dispose (GObject *object)
   CbLocalSource *self = CB_LOCAL_SOURCE (object);
 
   cb_local_source_stop (self);
-  g_clear_handle_id (&self->bus_watch, g_source_remove);
+  if (self->pipeline != NULL && self->bus_watch != 0)
+    {
+      /* The watch lives on the context the source was made in, not the default one. */
+      g_autoptr(GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+      gst_bus_remove_watch (bus);
+      self->bus_watch = 0;
+    }
   gst_clear_object (&self->pipeline);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     {
@@ -414,7 +420,7 @@ add_video_branches (CbLocalSource  *self,
                             "videoconvert ! x264enc tune=zerolatency speed-preset=veryfast "
                             "bitrate=%d key-int-max=%d bframes=0 ! h264parse ! "
                             "video/x-h264,stream-format=avc,alignment=au,profile=constrained-baseline ! "
-                            "appsink name=sink sync=%s max-buffers=60 drop=true",
+                            "appsink name=sink sync=%s async=false max-buffers=60 drop=true",
                             self->bitrate, MAX (1, self->fps * self->keyframe_seconds),
                             sync ? "true" : "false");
   if (!add_branch (self, t1, encode, &video_cb, CB_MEDIA_VIDEO, error))
@@ -422,7 +428,7 @@ add_video_branches (CbLocalSource  *self,
   return add_branch (self, t2,
                      "queue max-size-buffers=1 leaky=downstream ! videoconvert ! videoscale ! "
                      "video/x-raw,format=RGBA,width=640,pixel-aspect-ratio=1/1 ! "
-                     "appsink name=sink sync=false max-buffers=1 drop=true",
+                     "appsink name=sink sync=false async=false max-buffers=1 drop=true",
                      &preview_cb, -1, error);
 }
 
@@ -435,7 +441,7 @@ add_audio_branch (CbLocalSource  *self,
   g_autofree char *desc = g_strdup_printf ("queue max-size-time=1000000000 leaky=downstream ! "
                                            "valve name=valve ! audioconvert ! audioresample ! "
                                            "audio/x-raw,rate=48000,channels=2 ! "
-                                           "opusenc bitrate=96000 ! appsink name=sink sync=%s "
+                                           "opusenc bitrate=96000 ! appsink name=sink sync=%s async=false "
                                            "max-buffers=200 drop=true",
                                            self->file_path != NULL ? "true" : "false");
 

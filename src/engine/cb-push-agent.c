@@ -62,7 +62,7 @@ struct _CbPushAgent
   gboolean       restore;
   int            restore_attempts;
   guint          restore_interval_ms;
-  guint          retry_source;
+  GSource       *retry_source;
   gint64         retry_at;
 
   CbRtmpClient  *client;
@@ -71,7 +71,7 @@ struct _CbPushAgent
   CbConsumer    *consumer;
   gulong         stream_changed_id;
 
-  guint          tick_source;
+  GSource       *tick_source;
   guint64        last_bytes_sent;
   gint64         last_progress;
   int            bitrate;
@@ -107,6 +107,30 @@ static guint signals[N_SIGNALS];
 
 static void connect_now (CbPushAgent *self);
 static void end_session (CbPushAgent *self);
+
+/* Timers run on the engine's context (the GUI runs it on its own thread). */
+static GSource *
+timeout_on_engine (CbPushAgent *self,
+                   guint        ms,
+                   GSourceFunc  func)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, cb_engine_get_context (self->engine));
+  return source;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_source_unref (*source);
+      *source = NULL;
+    }
+}
 
 const char *
 cb_push_state_to_string (CbPushState state)
@@ -170,8 +194,8 @@ cb_push_agent_dispose (GObject *object)
   CbPushAgent *self = CB_PUSH_AGENT (object);
 
   end_session (self);
-  g_clear_handle_id (&self->retry_source, g_source_remove);
-  g_clear_handle_id (&self->tick_source, g_source_remove);
+  clear_source (&self->retry_source);
+  clear_source (&self->tick_source);
   G_OBJECT_CLASS (cb_push_agent_parent_class)->dispose (object);
 }
 
@@ -711,7 +735,7 @@ retry_timeout (gpointer data)
 {
   CbPushAgent *self = data;
 
-  self->retry_source = 0;
+  clear_source (&self->retry_source);
   self->retry_at = 0;
   self->reconnects++;
   connect_now (self);
@@ -756,7 +780,7 @@ after_failure (CbPushAgent *self)
     }
   self->attempts_used++;
   self->retry_at = g_get_real_time () / 1000 + delay;
-  self->retry_source = g_timeout_add (delay, retry_timeout, self);
+  self->retry_source = timeout_on_engine (self, delay, retry_timeout);
   set_state (self, CB_PUSH_WAITING);
 }
 
@@ -1072,8 +1096,8 @@ cb_push_agent_start (CbPushAgent *self)
 {
   g_return_if_fail (CB_IS_PUSH_AGENT (self));
 
-  if (self->tick_source == 0)
-    self->tick_source = g_timeout_add_seconds (1, tick, self);
+  if (self->tick_source == NULL)
+    self->tick_source = timeout_on_engine (self, 1000, tick);
   connect_now (self);
 }
 
@@ -1091,8 +1115,8 @@ cb_push_agent_stop (CbPushAgent *self,
 
   if (self->state == CB_PUSH_STOPPED)
     return;
-  g_clear_handle_id (&self->retry_source, g_source_remove);
-  g_clear_handle_id (&self->tick_source, g_source_remove);
+  clear_source (&self->retry_source);
+  clear_source (&self->tick_source);
   self->retry_at = 0;
   detach_consumer (self);
   if (self->cancellable != NULL)
@@ -1117,12 +1141,12 @@ cb_push_agent_retry_now (CbPushAgent *self)
 
   if (self->state != CB_PUSH_WAITING && self->state != CB_PUSH_FAILED)
     return;
-  g_clear_handle_id (&self->retry_source, g_source_remove);
+  clear_source (&self->retry_source);
   self->retry_at = 0;
   self->attempts_used = 0;
   self->reconnects++;
-  if (self->tick_source == 0)
-    self->tick_source = g_timeout_add_seconds (1, tick, self);
+  if (self->tick_source == NULL)
+    self->tick_source = timeout_on_engine (self, 1000, tick);
   connect_now (self);
 }
 

@@ -12,6 +12,7 @@ import time
 
 MODULE_PATHS = ['/usr/lib/nginx/modules/ngx_rtmp_module.so',
                 '/usr/lib64/nginx/modules/ngx_rtmp_module.so']
+STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so'
 
 
 def free_port():
@@ -24,20 +25,44 @@ def available():
     return shutil.which('nginx') is not None and any(os.path.exists(p) for p in MODULE_PATHS)
 
 
+def tls_available():
+    return available() and os.path.exists(STREAM_MODULE) and shutil.which('openssl') is not None
+
+
 class NginxRtmp:
     """nginx-rtmp with an application `live` (and whatever `extra` adds) on 127.0.0.1."""
 
-    def __init__(self, extra='', port=None):
+    def __init__(self, extra='', port=None, tls=False):
         self.tmp = tempfile.mkdtemp(prefix='cb-nginx-')
         self.port = port or free_port()
         self.extra = extra
+        self.tls_port = free_port() if tls else None
         self.proc = None
+        if tls:
+            # A self-signed certificate: rtmps:// terminates in nginx's stream module.
+            subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+                            '-keyout', os.path.join(self.tmp, 'key.pem'),
+                            '-out', os.path.join(self.tmp, 'cert.pem'), '-days', '1',
+                            '-subj', '/CN=localhost'], check=True, capture_output=True)
         self.start()
 
     def _write_conf(self):
         module = next(p for p in MODULE_PATHS if os.path.exists(p))
+        tls = ''
+        if self.tls_port:
+            tls = f"""
+stream {{
+  server {{
+    listen 127.0.0.1:{self.tls_port} ssl;
+    ssl_certificate {self.tmp}/cert.pem;
+    ssl_certificate_key {self.tmp}/key.pem;
+    proxy_pass 127.0.0.1:{self.port};
+  }}
+}}
+"""
         conf = f"""
 load_module {module};
+{'load_module ' + STREAM_MODULE + ';' if self.tls_port else ''}
 daemon off;
 master_process off;
 pid {self.tmp}/nginx.pid;
@@ -55,6 +80,7 @@ rtmp {{
     {self.extra}
   }}
 }}
+{tls}
 """
         with open(os.path.join(self.tmp, 'nginx.conf'), 'w') as f:
             f.write(conf)
@@ -91,6 +117,10 @@ rtmp {{
         base = f'rtmp://127.0.0.1:{self.port}/{app}'
         return base + '/' + name if name else base
 
+    def tls_url(self, app='live', name=None):
+        base = f'rtmps://127.0.0.1:{self.tls_port}/{app}'
+        return base + '/' + name if name else base
+
     def cleanup(self):
         self.kill()
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -109,6 +139,17 @@ def ffprobe(url, timeout=20):
     if out.returncode != 0:
         return None
     return json.loads(out.stdout).get('streams', [])
+
+
+def mean_volume(url, seconds=3):
+    """The mean volume in dB of a few seconds of a live stream's audio (-91 is silence)."""
+    out = subprocess.run(['ffmpeg', '-hide_banner', '-nostats', '-rw_timeout', '8000000',
+                          '-i', url, '-t', str(seconds), '-vn', '-af', 'volumedetect',
+                          '-f', 'null', '-'], capture_output=True, text=True, timeout=30)
+    for line in out.stderr.splitlines():
+        if 'mean_volume:' in line:
+            return float(line.split('mean_volume:')[1].split()[0])
+    return None
 
 
 def wait_ffprobe(url, predicate, timeout=40):

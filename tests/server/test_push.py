@@ -159,8 +159,13 @@ class PushBasicsTest(PushTest):
         msid = t['mediaSessionId']
         self.wait_push(msid, lambda t: t['status'] == 'STREAMING')
         wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)   # audio track still there
+        muted_volume = nginxrtmp.mean_volume(self.nginx.url(name='rtmp_cam'))
+        self.assertIsNotNone(muted_volume)
+        self.assertLess(muted_volume, -80)                          # silence
         self.assertEqual(self.server.rest('push/unmute', {'mediaSessionId': msid})[0], 200)
         self.assertFalse(self.find(msid)['muted'])
+        tone_volume = nginxrtmp.mean_volume(self.nginx.url(name='rtmp_cam'))
+        self.assertGreater(tone_volume, -40)                         # the test tone is back
         status, _, _ = self.server.rest('push/sound_on', {'mediaSessionId': msid,
                                                           'soundFile': 'jingle.wav', 'loop': True})
         self.assertEqual(status, 200)
@@ -171,8 +176,10 @@ class PushBasicsTest(PushTest):
                                                             'soundFile': '../jingle.wav'})[0], 400)
         time.sleep(2)
         t = self.find(msid)
-        self.assertEqual(t['status'], 'STREAMING')
+        self.assertEqual(t['status'], 'STREAMING', t)
         wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
+        mixed_volume = nginxrtmp.mean_volume(self.nginx.url(name='rtmp_cam'))
+        self.assertGreater(mixed_volume, tone_volume + 1)            # the jingle is mixed in
         self.assertEqual(self.server.rest('push/sound_off', {'mediaSessionId': msid})[0], 200)
         self.assertFalse(self.find(msid)['soundEnabled'])
 
@@ -196,6 +203,51 @@ class PushBasicsTest(PushTest):
         t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'FAILED')
         self.assertEqual(self.event_types(t), ['ConnectionFailed'])
         self.assertTrue(t['events'][0]['reason'])
+
+
+class PushAutoStartTest(PushTest):
+    def setUp(self):
+        self.nginx = NginxRtmp()
+        self.addCleanup(self.nginx.cleanup)
+        self.server = cbtest.ServerProcess('--publish', 'cam=test', '-o', 'rtmp_push_auto_start=true',
+                                           '-o', 'rtmp_push_auto_start_url=' + self.nginx.url())
+        self.addCleanup(self.server.cleanup)
+
+    def test_every_stream_is_pushed(self):
+        wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
+        status, _, _ = self.server.rest('castbridge/source/publish', {'name': 'late', 'source': 'test'})
+        self.assertEqual(status, 200)
+        wait_ffprobe(self.nginx.url(name='rtmp_late'), h264_aac)
+        status, answer, _ = self.server.rest('push/find_all')
+        self.assertEqual(sorted(t['streamName'] for t in answer), ['cam', 'late'])
+
+
+@unittest.skipUnless(nginxrtmp.tls_available(), 'nginx stream module or openssl missing')
+class PushTlsTest(PushTest):
+    server_args = ('-o', 'rtmp_tls_no_verify=true')
+
+    def setUp(self):
+        self.nginx = NginxRtmp(tls=True)
+        self.addCleanup(self.nginx.cleanup)
+        self.server = cbtest.ServerProcess('--publish', 'cam=test', *self.server_args)
+        self.addCleanup(self.server.cleanup)
+        self.server.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'})
+
+    def test_rtmps(self):
+        t = self.push(rtmpUrl=self.nginx.tls_url())
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
+
+
+@unittest.skipUnless(nginxrtmp.tls_available(), 'nginx stream module or openssl missing')
+class PushTlsVerifyTest(PushTlsTest):
+    server_args = ()
+
+    def test_rtmps(self):
+        # A self-signed certificate is refused when certificates are checked (the default).
+        t = self.push(rtmpUrl=self.nginx.tls_url())
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'FAILED')
+        self.assertEqual(self.event_types(t), ['ConnectionFailed'])
 
 
 class PushTranscodeTest(PushTest):

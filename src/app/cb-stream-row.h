@@ -1,0 +1,34 @@
+/* cb-stream-row.h — one row of the Streams panel: a stream's state, formatted for people
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "cb-stream.h"
+
+G_BEGIN_DECLS
+
+#define CB_TYPE_STREAM_ROW (cb_stream_row_get_type ())
+G_DECLARE_FINAL_TYPE (CbStreamRow, cb_stream_row, CB, STREAM_ROW, GObject)
+
+CbStreamRow *cb_stream_row_new              (const CbStreamInfo *info);
+void         cb_stream_row_update           (CbStreamRow        *self,
+                                             const CbStreamInfo *info);
+const char  *cb_stream_row_get_name         (CbStreamRow        *self);
+const char  *cb_stream_row_get_status       (CbStreamRow        *self);
+const char  *cb_stream_row_get_status_label (CbStreamRow        *self);
+const char  *cb_stream_row_get_info         (CbStreamRow        *self);
+const char  *cb_stream_row_get_video        (CbStreamRow        *self);
+const char  *cb_stream_row_get_audio        (CbStreamRow        *self);
+const char  *cb_stream_row_get_bitrate      (CbStreamRow        *self);
+const char  *cb_stream_row_get_provider     (CbStreamRow        *self);
+const char  *cb_stream_row_get_source       (CbStreamRow        *self);
+
+/* For people: "H264 1280×720 30 fps", "opus 48 kHz 2 ch", "2500 kbit/s". */
+char        *cb_format_video                (const CbMediaInfo  *media);
+char        *cb_format_audio                (const CbMediaInfo  *media);
+char        *cb_format_bitrate              (int                 kbps);
+const char  *cb_format_status               (CbStreamStatus      status);
+
+G_END_DECLS

@@ -1,0 +1,258 @@
+/* cb-studio.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The UI never waits on media or network I/O: the engine and the server get their own
+ * thread and GMainContext. The GTK thread reaches them only through the engine's _async
+ * calls and cb_engine_invoke().
+ */
+#include "config.h"
+
+#include "cb-server.h"
+#include "cb-studio.h"
+
+struct _CbStudio
+{
+  GObject       parent_instance;
+
+  CbSettings   *settings;
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+
+  /* Written by the engine thread before it signals `started`, read-only after. */
+  GMutex        lock;
+  GCond         cond;
+  gboolean      started;
+  CbEngine     *engine;
+  CbServer     *server;     /* engine thread only */
+  guint         http_port;
+  guint         ws_port;
+  char         *bind_address;
+  char         *server_error;
+};
+
+G_DEFINE_FINAL_TYPE (CbStudio, cb_studio, G_TYPE_OBJECT)
+
+gboolean
+cb_studio_apply_environment (CbSettings  *settings,
+                             GError     **error)
+{
+  static const struct { const char *variable, *key; } overrides[] = {
+    { "CB_HTTP_PORT", "http.port" },
+    { "CB_WS_PORT", "ws.port" },
+  };
+
+  g_return_val_if_fail (CB_IS_SETTINGS (settings), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (overrides); i++)
+    {
+      const char *value = g_getenv (overrides[i].variable);
+      g_autoptr(GError) local_error = NULL;
+
+      if (value == NULL)
+        continue;
+      if (!cb_settings_set (settings, overrides[i].key, value, &local_error))
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "%s: %s",
+                       overrides[i].variable, local_error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+start_server (CbStudio  *self,
+              GError   **error)
+{
+  g_autoptr(CbServer) server = cb_server_new (self->engine);
+
+  if (!cb_server_start (server, error))
+    return FALSE;
+  self->server = g_steal_pointer (&server);
+  self->http_port = cb_server_get_http_port (self->server);
+  self->ws_port = cb_server_get_ws_port (self->server);
+  return TRUE;
+}
+
+static gpointer
+studio_thread (gpointer data)
+{
+  CbStudio *self = data;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (self->context);
+
+  self->engine = cb_engine_new (self->settings);
+  self->bind_address = g_strdup (cb_settings_get_string (self->settings, "bind_address"));
+
+  if (!start_server (self, &error))
+    {
+      /* Another program (or another Castbridge) has the ports. The studio is still
+       * useful without remote control; a server on ports of the system's choosing is
+       * more useful than none, and the window shows where it is. */
+      g_warning ("The server could not start: %s; trying ports the system picks",
+                 error->message);
+      self->server_error = g_strdup (error->message);
+      g_clear_error (&error);
+
+      cb_settings_set (self->settings, "http.port", "0", NULL);
+      cb_settings_set (self->settings, "ws.port", "0", NULL);
+      if (!start_server (self, &error))
+        g_warning ("The server could not start: %s; going on without it", error->message);
+      else
+        g_clear_pointer (&self->server_error, g_free);
+    }
+
+  g_mutex_lock (&self->lock);
+  self->started = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  g_main_loop_run (self->loop);
+
+  if (self->server != NULL)
+    cb_server_stop (self->server);
+  g_clear_object (&self->server);
+  cb_engine_shutdown (self->engine);
+
+  /* Let the shutdown's last callbacks run on this context. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static void
+cb_studio_dispose (GObject *object)
+{
+  CbStudio *self = CB_STUDIO (object);
+
+  cb_studio_stop (self);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (cb_studio_parent_class)->dispose (object);
+}
+
+static void
+cb_studio_finalize (GObject *object)
+{
+  CbStudio *self = CB_STUDIO (object);
+
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_free (self->bind_address);
+  g_free (self->server_error);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (cb_studio_parent_class)->finalize (object);
+}
+
+static void
+cb_studio_class_init (CbStudioClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cb_studio_dispose;
+  object_class->finalize = cb_studio_finalize;
+}
+
+static void
+cb_studio_init (CbStudio *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+}
+
+CbStudio *
+cb_studio_new (CbSettings *settings)
+{
+  CbStudio *self;
+
+  g_return_val_if_fail (CB_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (CB_TYPE_STUDIO, NULL);
+  self->settings = g_object_ref (settings);
+  return self;
+}
+
+gboolean
+cb_studio_start (CbStudio  *self,
+                 GError   **error)
+{
+  g_return_val_if_fail (CB_IS_STUDIO (self), FALSE);
+  g_return_val_if_fail (self->thread == NULL, FALSE);
+
+  self->thread = g_thread_try_new ("cb-engine", studio_thread, self, error);
+  if (self->thread == NULL)
+    return FALSE;
+
+  /* Only at start-up, before any window: making the engine and binding two sockets. */
+  g_mutex_lock (&self->lock);
+  while (!self->started)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  return TRUE;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cb_studio_stop (CbStudio *self)
+{
+  g_return_if_fail (CB_IS_STUDIO (self));
+
+  if (self->thread == NULL)
+    return;
+
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, quit_loop,
+                              g_main_loop_ref (self->loop),
+                              (GDestroyNotify) g_main_loop_unref);
+  g_thread_join (g_steal_pointer (&self->thread));
+}
+
+CbEngine *
+cb_studio_get_engine (CbStudio *self)
+{
+  g_return_val_if_fail (CB_IS_STUDIO (self), NULL);
+  return self->engine;
+}
+
+guint
+cb_studio_get_http_port (CbStudio *self)
+{
+  g_return_val_if_fail (CB_IS_STUDIO (self), 0);
+  return self->http_port;
+}
+
+guint
+cb_studio_get_ws_port (CbStudio *self)
+{
+  g_return_val_if_fail (CB_IS_STUDIO (self), 0);
+  return self->ws_port;
+}
+
+const char *
+cb_studio_get_bind_address (CbStudio *self)
+{
+  g_return_val_if_fail (CB_IS_STUDIO (self), NULL);
+  return self->bind_address;
+}
+
+const char *
+cb_studio_get_server_error (CbStudio *self)
+{
+  g_return_val_if_fail (CB_IS_STUDIO (self), NULL);
+  return self->server_error;
+}

@@ -1,0 +1,37 @@
+/* cb-window.h — the studio window: preview, sources, Go Live, streams
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cb-stream-list.h"
+#include "cb-studio.h"
+
+G_BEGIN_DECLS
+
+#define CB_TYPE_WINDOW (cb_window_get_type ())
+G_DECLARE_FINAL_TYPE (CbWindow, cb_window, CB, WINDOW, AdwApplicationWindow)
+
+/* @application may be NULL (tests). */
+CbWindow        *cb_window_new                 (GtkApplication *application,
+                                                CbStudio       *studio);
+CbStudio        *cb_window_get_studio          (CbWindow       *self);
+/* Picks a media file as the video source, as the file chooser does. FALSE for a file
+ * that is not local, or while live. */
+gboolean         cb_window_use_file            (CbWindow       *self,
+                                                GFile          *file);
+
+/* For tests: the parts a user looks at. */
+CbStreamList    *cb_window_get_streams_model   (CbWindow       *self);
+GtkPicture      *cb_window_get_preview_picture (CbWindow       *self);
+GtkToggleButton *cb_window_get_live_button     (CbWindow       *self);
+GtkEditable     *cb_window_get_name_entry      (CbWindow       *self);
+/* What the preview says instead of a picture (no device, unreadable file), or NULL. */
+const char      *cb_window_get_preview_problem (CbWindow       *self);
+/* TRUE once the engine has confirmed the stream (Go Live finished). */
+gboolean         cb_window_is_live             (CbWindow       *self);
+/* TRUE while a publish or unpublish is on its way. */
+gboolean         cb_window_is_busy             (CbWindow       *self);
+
+G_END_DECLS

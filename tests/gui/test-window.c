@@ -1,0 +1,697 @@
+/* test-window.c — the studio window against a real engine and server, under Xvfb
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What a user sees: the test pattern moves in the preview; a stream published over
+ * REST shows in the Streams panel; Go Live puts "studio" on the server and Stop takes
+ * it off; a name in use is refused and the button goes back. Screenshots are written
+ * to CB_SCREENSHOT_DIR for people to look at.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "cb-studio.h"
+#include "cb-window.h"
+
+#define WAIT_LIMIT_S 60   /* a safety net against hangs, not a timing */
+
+typedef struct
+{
+  CbStudio    *studio;
+  CbWindow    *window;
+  SoupSession *session;
+} Fixture;
+
+typedef gboolean (*Condition) (Fixture *fixture, gconstpointer data);
+
+static gboolean
+on_wait_limit (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_for (Fixture       *fixture,
+          Condition      condition,
+          gconstpointer  data)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_LIMIT_S, on_wait_limit, &expired);
+
+  while (!condition (fixture, data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  return !expired;
+}
+
+/* Lets pending redraws and hops run. */
+static void
+settle (void)
+{
+  for (guint i = 0; i < 50 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(CbSettings) settings = cb_settings_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* Ephemeral ports, as CB_HTTP_PORT=0 CB_WS_PORT=0 castbridge would use. */
+  g_assert_true (cb_settings_set (settings, "http.port", "0", NULL));
+  g_assert_true (cb_settings_set (settings, "ws.port", "0", NULL));
+  g_assert_true (cb_settings_set (settings, "bind_address", "127.0.0.1", NULL));
+
+  fixture->studio = cb_studio_new (settings);
+  g_assert_true (cb_studio_start (fixture->studio, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cb_studio_get_http_port (fixture->studio), >, 0);
+
+  fixture->window = cb_window_new (NULL, fixture->studio);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  fixture->session = soup_session_new ();
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->session);
+  gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&fixture->window)));
+  settle ();
+  cb_studio_stop (fixture->studio);
+  g_assert_finalize_object (g_steal_pointer (&fixture->studio));
+}
+
+/* REST, as a script would call it. */
+
+static void
+on_rest_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  GBytes *body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+
+  if (body == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, body, (GDestroyNotify) g_bytes_unref);
+  g_object_unref (task);
+}
+
+static gboolean
+task_done (Fixture       *fixture,
+           gconstpointer  data)
+{
+  return g_task_get_completed ((GTask *) data);
+}
+
+static guint
+rest_post (Fixture    *fixture,
+           const char *path,
+           const char *json)
+{
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/rest-api/%s",
+                                          cb_studio_get_http_port (fixture->studio), path);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", uri);
+  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Async, with the GTK main loop turning: the window keeps drawing meanwhile. */
+  soup_message_set_request_body_from_bytes (message, "application/json", request);
+  soup_session_send_and_read_async (fixture->session, message, G_PRIORITY_DEFAULT, NULL,
+                                    on_rest_done, g_object_ref (task));
+  g_assert_true (wait_for (fixture, task_done, task));
+  body = g_task_propagate_pointer (task, &error);
+  g_assert_no_error (error);
+  g_test_message ("POST %s %s → %u %.*s", path, json, soup_message_get_status (message),
+                  (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
+  return soup_message_get_status (message);
+}
+
+/* The engine's registry, asked on its own thread. */
+
+typedef struct
+{
+  CbEngine *engine;
+  char     *name;
+  gboolean  found;
+  gboolean  done;
+} Lookup;
+
+static gboolean
+lookup_in_engine (gpointer data)
+{
+  Lookup *lookup = data;
+  g_autoptr(CbStream) stream = cb_engine_lookup_stream (lookup->engine, lookup->name);
+
+  g_atomic_int_set (&lookup->found, stream != NULL);
+  g_atomic_int_set (&lookup->done, TRUE);
+  g_main_context_wakeup (NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+lookup_done (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return g_atomic_int_get (&((Lookup *) data)->done);
+}
+
+static gboolean
+engine_has_stream (Fixture    *fixture,
+                   const char *name)
+{
+  Lookup lookup = { cb_studio_get_engine (fixture->studio), (char *) name, FALSE, FALSE };
+
+  cb_engine_invoke (lookup.engine, lookup_in_engine, &lookup, NULL);
+  g_assert_true (wait_for (fixture, lookup_done, &lookup));
+  return lookup.found;
+}
+
+/* Conditions. */
+
+static gboolean
+window_is_drawn (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkWidget *widget = GTK_WIDGET (fixture->window);
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0 &&
+         gtk_widget_get_height (widget) > 0;
+}
+
+static gboolean
+preview_has_frame (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GdkPaintable *paintable =
+    gtk_picture_get_paintable (cb_window_get_preview_picture (fixture->window));
+
+  return paintable != NULL && gdk_paintable_get_intrinsic_width (paintable) > 0 &&
+         gdk_paintable_get_intrinsic_height (paintable) > 0;
+}
+
+static gboolean
+row_has_status (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char * const *name_status = data;
+  CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window),
+                                            name_status[0]);
+
+  return row != NULL && g_strcmp0 (cb_stream_row_get_status (row), name_status[1]) == 0;
+}
+
+static gboolean
+row_is_gone (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return cb_stream_list_lookup (cb_window_get_streams_model (fixture->window), data) == NULL;
+}
+
+static gboolean
+window_is_live (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return cb_window_is_live (fixture->window);
+}
+
+static gboolean
+window_is_idle (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return !cb_window_is_live (fixture->window) && !cb_window_is_busy (fixture->window);
+}
+
+static gboolean
+row_has_bitrate (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window), data);
+
+  return row != NULL && g_strcmp0 (cb_stream_row_get_bitrate (row), "—") != 0;
+}
+
+/* Screenshots. */
+
+static gboolean
+texture_is_blank (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  g_autofree guint32 *pixels = g_malloc (stride * height);
+
+  gdk_texture_download (texture, (guchar *) pixels, stride);
+  for (gsize i = 1; i < (gsize) width * height; i++)
+    if (pixels[i] != pixels[0])
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+screenshot_path (const char *name)
+{
+  const char *dir = g_getenv ("CB_SCREENSHOT_DIR");
+  const char *suffix = g_getenv ("CB_SCREENSHOT_SUFFIX");
+  g_autofree char *file = g_strdup_printf ("%s%s.png", name, suffix != NULL ? suffix : "");
+
+  return g_build_filename (dir != NULL ? dir : ".", file, NULL);
+}
+
+typedef struct
+{
+  GskRenderNode *node;
+  int            width;
+  int            height;
+} WindowImage;
+
+/* The window's render nodes exist only while its layout is valid: between frames
+ * that change it (a row added, a label changed) there is none, so try until one comes. */
+static gboolean
+window_rendered (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  WindowImage *image = (WindowImage *) data;
+  GtkWidget *widget = GTK_WIDGET (fixture->window);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+
+  if (!window_is_drawn (fixture, NULL))
+    return FALSE;
+
+  image->width = gtk_widget_get_width (widget);
+  image->height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, image->width, image->height);
+  image->node = gtk_snapshot_free_to_node (snapshot);
+  return image->node != NULL;
+}
+
+static void
+save_window_screenshot (Fixture    *fixture,
+                        const char *name)
+{
+  GtkWidget *widget = GTK_WIDGET (fixture->window);
+  WindowImage image = { 0 };
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = screenshot_path (name);
+
+  g_assert_true (wait_for (fixture, window_rendered, &image));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)),
+                                         image.node,
+                                         &GRAPHENE_RECT_INIT (0, 0, image.width, image.height));
+  gsk_render_node_unref (image.node);
+  g_assert_nonnull (texture);
+  g_assert_false (texture_is_blank (texture));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_test_message ("window screenshot: %s (%d×%d)", path, image.width, image.height);
+}
+
+static void
+save_screen_grab (const char *name)
+{
+  g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
+  g_autofree char *path = screenshot_path (name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int status = 0;
+  const char *display = g_getenv ("DISPLAY");
+  const char *argv[] = { "ffmpeg", "-loglevel", "error", "-y", "-f", "x11grab",
+                         "-i", display, "-frames:v", "1", path, NULL };
+
+  if (ffmpeg == NULL || display == NULL)
+    {
+      g_test_message ("no ffmpeg or no X display: no screen grab");
+      return;
+    }
+  argv[0] = ffmpeg;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (texture_is_blank (texture));
+  g_test_message ("screen grab: %s", path);
+}
+
+/* Tests. */
+
+static void
+test_preview (Fixture       *fixture,
+              gconstpointer  data)
+{
+  GdkPaintable *paintable;
+
+  if (!wait_for (fixture, preview_has_frame, NULL))
+    {
+      /* Either the window said why, or the capture never delivered a frame. */
+      g_test_message ("no preview frame; the window says: %s",
+                      cb_window_get_preview_problem (fixture->window));
+      g_test_fail ();
+      return;
+    }
+  paintable = gtk_picture_get_paintable (cb_window_get_preview_picture (fixture->window));
+  g_test_message ("preview %d×%d", gdk_paintable_get_intrinsic_width (paintable),
+                  gdk_paintable_get_intrinsic_height (paintable));
+
+  /* Before anything is published: the preview and the empty Streams panel. */
+  settle ();
+  save_window_screenshot (fixture, "castbridge-idle");
+}
+
+static void
+test_rest_publish_shows (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char *publishing[] = { "from-rest", "PUBLISHING" };
+  const char *live[] = { "studio", "PUBLISHING" };
+  GListModel *streams;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  streams = G_LIST_MODEL (cb_window_get_streams_model (fixture->window));
+  g_assert_cmpuint (g_list_model_get_n_items (streams), ==, 0);
+
+  /* A stream from outside the window, with no refresh asked for. */
+  g_assert_cmpuint (rest_post (fixture, "castbridge/source/publish",
+                               "{\"name\":\"from-rest\",\"source\":\"test\"}"), ==, 200);
+  g_assert_true (wait_for (fixture, row_has_status, publishing));
+  /* The once-a-second poll brings the measured bitrate. */
+  g_assert_true (wait_for (fixture, row_has_bitrate, "from-rest"));
+
+  /* The window's own stream next to it, for the picture. */
+  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), TRUE);
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+  g_assert_true (wait_for (fixture, row_has_status, live));
+  g_assert_true (wait_for (fixture, row_has_bitrate, "studio"));
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  settle ();
+
+  save_window_screenshot (fixture, "castbridge-window");
+  save_screen_grab ("screen");
+
+  /* Stopped over REST: the row goes, and so does the window's live state. */
+  g_assert_cmpuint (rest_post (fixture, "castbridge/source/unpublish",
+                               "{\"name\":\"from-rest\"}"), ==, 200);
+  g_assert_true (wait_for (fixture, row_is_gone, "from-rest"));
+  g_assert_cmpuint (rest_post (fixture, "castbridge/source/unpublish",
+                               "{\"name\":\"studio\"}"), ==, 200);
+  g_assert_true (wait_for (fixture, row_is_gone, "studio"));
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  g_assert_false (gtk_toggle_button_get_active (cb_window_get_live_button (fixture->window)));
+}
+
+static void
+test_go_live (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const char *live[] = { "studio", "PUBLISHING" };
+  GtkToggleButton *button = cb_window_get_live_button (fixture->window);
+  GtkEditable *name_entry = cb_window_get_name_entry (fixture->window);
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  g_assert_false (engine_has_stream (fixture, "studio"));
+
+  gtk_toggle_button_set_active (button, TRUE);
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+  g_assert_true (engine_has_stream (fixture, "studio"));
+  g_assert_true (wait_for (fixture, row_has_status, live));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (name_entry)));
+
+  gtk_toggle_button_set_active (button, FALSE);
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  g_assert_false (engine_has_stream (fixture, "studio"));
+  g_assert_true (wait_for (fixture, row_is_gone, "studio"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (name_entry)));
+}
+
+static void
+test_go_live_name_in_use (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *taken[] = { "taken", "PUBLISHING" };
+  GtkToggleButton *button = cb_window_get_live_button (fixture->window);
+
+  g_assert_cmpuint (rest_post (fixture, "castbridge/source/publish",
+                               "{\"name\":\"taken\",\"source\":\"test\"}"), ==, 200);
+  g_assert_true (wait_for (fixture, row_has_status, taken));
+
+  gtk_editable_set_text (cb_window_get_name_entry (fixture->window), "taken");
+  gtk_toggle_button_set_active (button, TRUE);
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  /* Refused: the button is back, the other stream untouched. */
+  g_assert_false (gtk_toggle_button_get_active (button));
+  g_assert_true (engine_has_stream (fixture, "taken"));
+
+  /* A name the engine refuses never leaves the window. */
+  gtk_editable_set_text (cb_window_get_name_entry (fixture->window), "");
+  gtk_toggle_button_set_active (button, TRUE);
+  g_assert_false (gtk_toggle_button_get_active (button));
+  g_assert_true (window_is_idle (fixture, NULL));
+}
+
+static gboolean
+preview_has_problem (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  return cb_window_get_preview_problem (fixture->window) != NULL;
+}
+
+static gboolean
+row_from_file (Fixture       *fixture,
+               gconstpointer  data)
+{
+  CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window), data);
+
+  return row != NULL && g_str_has_prefix (cb_stream_row_get_source (row), "file:") &&
+         g_strcmp0 (cb_stream_row_get_status (row), "PUBLISHING") == 0;
+}
+
+/* A media file: previewed, published, and the stream ends with the file. */
+static void
+test_media_file (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
+  g_autofree char *dir = NULL;
+  g_autofree char *clip = NULL;
+  g_autoptr(GFile) missing = g_file_new_for_path ("/nonexistent/castbridge/clip.webm");
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (ffmpeg == NULL)
+    {
+      g_test_skip ("no ffmpeg to make a media file");
+      return;
+    }
+  dir = g_dir_make_tmp ("castbridge-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  clip = g_build_filename (dir, "clip.webm", NULL);
+  {
+    const char *argv[] = { ffmpeg, "-loglevel", "error", "-y",
+                           "-f", "lavfi", "-i", "testsrc=size=320x240:rate=30",
+                           "-f", "lavfi", "-i", "sine=frequency=440",
+                           "-t", "3", "-c:v", "libvpx", "-b:v", "500k", "-c:a", "libvorbis",
+                           clip, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL,
+                                 NULL, NULL, NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+
+  /* A file that is not there is a message, not a crash. */
+  g_assert_true (cb_window_use_file (fixture->window, missing));
+  g_assert_true (wait_for (fixture, preview_has_problem, NULL));
+  g_test_message ("missing file: %s", cb_window_get_preview_problem (fixture->window));
+  save_window_screenshot (fixture, "castbridge-no-preview");
+
+  file = g_file_new_for_path (clip);
+  g_assert_true (cb_window_use_file (fixture->window, file));
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  g_assert_null (cb_window_get_preview_problem (fixture->window));
+
+  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), TRUE);
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+  g_assert_true (wait_for (fixture, row_from_file, "studio"));
+
+  /* Three seconds later the file ends, and so does the stream: the window sees it. */
+  g_assert_true (wait_for (fixture, row_is_gone, "studio"));
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  g_assert_false (gtk_toggle_button_get_active (cb_window_get_live_button (fixture->window)));
+
+  g_unlink (clip);
+  g_rmdir (dir);
+}
+
+/* The castbridge program itself: it says where it listens, serves REST while its window
+ * is up, and quits cleanly on SIGTERM. */
+
+typedef struct
+{
+  GMainContext *context;
+  char         *line;
+  gboolean      done;
+} LineRead;
+
+static void
+on_line_read (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineRead *read = user_data;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
+                                                          NULL, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+line_read (Fixture       *fixture,
+           gconstpointer  data)
+{
+  return ((LineRead *) data)->done;
+}
+
+static void
+on_exited (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_set (Fixture       *fixture,
+          gconstpointer  data)
+{
+  return *(const gboolean *) data;
+}
+
+static void
+test_application (void)
+{
+  const char *program = g_getenv ("CB_CASTBRIDGE");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture fixture = { 0 };
+  LineRead read = { 0 };
+  gboolean exited = FALSE;
+  guint http_port = 0, ws_port = 0;
+
+  if (program == NULL)
+    {
+      g_test_skip ("CB_CASTBRIDGE is not set");
+      return;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_setenv (launcher, "CB_HTTP_PORT", "0", TRUE);
+  g_subprocess_launcher_setenv (launcher, "CB_WS_PORT", "0", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, program, "-o", "bind_address=127.0.0.1",
+                                         NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
+  g_assert_true (wait_for (&fixture, line_read, &read));
+  g_assert_nonnull (read.line);
+  g_test_message ("castbridge: %s", read.line);
+  g_assert_cmpint (sscanf (read.line, "listening http=%u ws=%u", &http_port, &ws_port), ==, 2);
+  g_assert_cmpuint (http_port, >, 0);
+  g_assert_cmpuint (ws_port, >, 0);
+
+  /* Its server answers while the GUI runs. */
+  {
+    g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/rest-api/stream/find_all",
+                                            http_port);
+    g_autoptr(SoupMessage) message = soup_message_new ("POST", uri);
+    g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+    g_autoptr(GBytes) body = NULL;
+
+    fixture.session = soup_session_new ();
+    soup_session_send_and_read_async (fixture.session, message, G_PRIORITY_DEFAULT, NULL,
+                                      on_rest_done, g_object_ref (task));
+    g_assert_true (wait_for (&fixture, task_done, task));
+    body = g_task_propagate_pointer (task, &error);
+    g_assert_no_error (error);
+    g_test_message ("find_all → %u", soup_message_get_status (message));
+    /* An HTTP answer from our server, whatever find_all says of no streams. */
+    g_assert_cmpuint (soup_message_get_status (message), >=, 200);
+    g_assert_cmpuint (soup_message_get_status (message), <, 500);
+    g_clear_object (&fixture.session);
+  }
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait_async (process, NULL, on_exited, &exited);
+  g_assert_true (wait_for (&fixture, flag_set, &exited));
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_free (read.line);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, CB_BUILD_DIR "/po");
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_message ("no display");
+      return 77;
+    }
+  adw_init ();
+  /* What AdwApplication does at startup for castbridge. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/castbridge/Castbridge/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add ("/cb/gui/preview", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
+  g_test_add ("/cb/gui/rest-publish-shows", Fixture, NULL, fixture_set_up,
+              test_rest_publish_shows, fixture_tear_down);
+  g_test_add ("/cb/gui/go-live", Fixture, NULL, fixture_set_up, test_go_live, fixture_tear_down);
+  g_test_add ("/cb/gui/go-live-name-in-use", Fixture, NULL, fixture_set_up,
+              test_go_live_name_in_use, fixture_tear_down);
+
+  g_test_add ("/cb/gui/media-file", Fixture, NULL, fixture_set_up, test_media_file,
+              fixture_tear_down);
+  g_test_add_func ("/cb/gui/application", test_application);
+
+  return g_test_run ();
+}
