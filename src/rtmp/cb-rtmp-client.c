@@ -847,6 +847,9 @@ on_tcp_connected (GObject      *source,
       return;
     }
   self->io = G_IO_STREAM (conn);
+  /* The connect timeout must not apply to later reads: a server may stay silent for long
+   * while we publish. Liveness is judged above us, by what the server acknowledges. */
+  g_socket_set_timeout (g_socket_connection_get_socket (conn), 0);
 
   g_clear_pointer (&self->reader, cb_rtmp_chunk_reader_free);
   g_clear_pointer (&self->writer, cb_rtmp_chunk_writer_free);
