@@ -449,6 +449,12 @@ send_connect (CbRtmpClient *self)
       bytes = g_byte_array_free_to_bytes (g_steal_pointer (&out));
       queue_bytes (self, bytes);
     }
+  /* Ask the server to acknowledge every DEFAULT_WINDOW bytes: its acknowledgements are how
+   * the pusher tells a live connection from a dead one. */
+  {
+    g_autoptr(CbRtmpMessage) window = cb_rtmp_message_new_window_ack_size (DEFAULT_WINDOW);
+    send_message (self, window);
+  }
 
   cb_amf0_object_set_string (obj, "app", app);
   cb_amf0_object_set_string (obj, "type", "nonprivate");

@@ -6,6 +6,7 @@
 
 import atexit
 import base64
+import re
 import hashlib
 import http.client
 import json
@@ -17,6 +18,7 @@ import struct
 import subprocess
 import tempfile
 import time
+import unittest
 
 
 START_TIMEOUT = float(os.environ.get('CB_TEST_START_TIMEOUT', '20'))
@@ -279,3 +281,88 @@ class WebSocketClient:
         except OSError:
             pass
         self.sock.close()
+
+
+# ---- another machine: a network namespace ---------------------------------------------
+
+def _run(*cmd, check=True):
+    return subprocess.run(cmd, check=check, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+
+
+class NetnsHost:
+    """A test host: a network namespace joined to this machine by a veth pair.
+
+    This side is `host_ip`, the namespace is `ns_ip` (a private /30 that only exists
+    between the two). Raises unittest.SkipTest when not root or when `ip` cannot do it.
+    """
+
+    _count = 0
+
+    def __init__(self):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest('needs root for ip netns')
+        if shutil.which('ip') is None:
+            raise unittest.SkipTest('no ip command')
+        NetnsHost.remove_stale()
+        NetnsHost._count += 1
+        pid, n = os.getpid(), NetnsHost._count
+        self.ns = 'cbtest-%d-%d' % (pid, n)
+        self.host_if = 'cbh%d-%d' % (pid % 100000, n)
+        self.ns_if = 'cbn%d-%d' % (pid % 100000, n)
+        block = (pid * 8 + n) % 16384
+        base = '10.203.%d.%d' % (block // 64, (block % 64) * 4)
+        prefix = base.rsplit('.', 1)[0]
+        last = int(base.rsplit('.', 1)[1])
+        self.host_ip = '%s.%d' % (prefix, last + 1)
+        self.ns_ip = '%s.%d' % (prefix, last + 2)
+        steps = [
+            ('ip', 'netns', 'add', self.ns),
+            ('ip', 'link', 'add', self.host_if, 'type', 'veth', 'peer', 'name', self.ns_if),
+            ('ip', 'link', 'set', self.ns_if, 'netns', self.ns),
+            ('ip', 'addr', 'add', self.host_ip + '/30', 'dev', self.host_if),
+            ('ip', 'link', 'set', self.host_if, 'up'),
+            ('ip', 'netns', 'exec', self.ns, 'ip', 'addr', 'add', self.ns_ip + '/30',
+             'dev', self.ns_if),
+            ('ip', 'netns', 'exec', self.ns, 'ip', 'link', 'set', self.ns_if, 'up'),
+            ('ip', 'netns', 'exec', self.ns, 'ip', 'link', 'set', 'lo', 'up'),
+        ]
+        atexit.register(self.cleanup)   # also on SIGTERM: the test mains exit on it
+        for step in steps:
+            result = _run(*step, check=False)
+            if result.returncode != 0:
+                self.cleanup()
+                raise unittest.SkipTest('cannot set up a network namespace (%s): %s'
+                                        % (' '.join(step), result.stderr.strip()))
+
+    def command(self, *cmd):
+        """The argv that runs @cmd inside the namespace."""
+        return ['ip', 'netns', 'exec', self.ns] + list(cmd)
+
+    def link(self, up):
+        """Plugs or unplugs the namespace's cable."""
+        _run(*self.command('ip', 'link', 'set', self.ns_if, 'up' if up else 'down'))
+
+    def cleanup(self):
+        _run('ip', 'link', 'del', self.host_if, check=False)
+        _run('ip', 'netns', 'del', self.ns, check=False)
+
+    @staticmethod
+    def remove_stale():
+        """Namespaces left by an earlier run that was killed before it could clean up."""
+        result = _run('ip', 'netns', 'list', check=False)
+        for match in re.finditer(r'^cbtest-(\d+)(?:-(\d+))?\b', result.stdout, re.M):
+            pid = int(match.group(1))
+            if pid == os.getpid():
+                continue
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                n = match.group(2)
+                if n is not None:
+                    _run('ip', 'link', 'del', 'cbh%d-%s' % (pid % 100000, n), check=False)
+                else:
+                    _run('ip', 'link', 'del', 'cbh%d' % (pid % 1000000), check=False)
+                _run('ip', 'netns', 'del', match.group(0), check=False)
+            except PermissionError:
+                pass

@@ -32,8 +32,11 @@ def tls_available():
 class NginxRtmp:
     """nginx-rtmp with an application `live` (and whatever `extra` adds) on 127.0.0.1."""
 
-    def __init__(self, extra='', port=None, tls=False):
+    def __init__(self, extra='', port=None, tls=False, host='127.0.0.1', netns=None):
+        """@netns: a cbtest.NetnsHost to run in, listening on @host there."""
         self.tmp = tempfile.mkdtemp(prefix='cb-nginx-')
+        self.host = host
+        self.netns = netns
         self.port = port or free_port()
         self.extra = extra
         self.tls_port = free_port() if tls else None
@@ -70,7 +73,7 @@ error_log {self.tmp}/error.log info;
 events {{ worker_connections 256; }}
 rtmp {{
   server {{
-    listen 127.0.0.1:{self.port};
+    listen {self.host}:{self.port};
     chunk_size 4096;
     ping 10s;
     application live {{
@@ -87,13 +90,15 @@ rtmp {{
 
     def start(self):
         self._write_conf()
-        self.proc = subprocess.Popen(['nginx', '-c', os.path.join(self.tmp, 'nginx.conf'),
-                                      '-p', self.tmp], stdin=subprocess.DEVNULL,
+        argv = ['nginx', '-c', os.path.join(self.tmp, 'nginx.conf'), '-p', self.tmp]
+        if self.netns is not None:
+            argv = self.netns.command(*argv)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                with socket.create_connection(('127.0.0.1', self.port), timeout=0.5):
+                with socket.create_connection((self.host, self.port), timeout=0.5):
                     return
             except OSError:
                 if self.proc.poll() is not None:
@@ -114,7 +119,7 @@ rtmp {{
             return ''
 
     def url(self, app='live', name=None):
-        base = f'rtmp://127.0.0.1:{self.port}/{app}'
+        base = f'rtmp://{self.host}:{self.port}/{app}'
         return base + '/' + name if name else base
 
     def tls_url(self, app='live', name=None):

@@ -250,6 +250,25 @@ class PushTlsVerifyTest(PushTlsTest):
         self.assertEqual(self.event_types(t), ['ConnectionFailed'])
 
 
+class PushLivenessTest(PushTest):
+    """A destination on another machine whose cable is pulled: never shown as live."""
+
+    def test_dead_connection_is_detected(self):
+        host = cbtest.NetnsHost()
+        self.addCleanup(host.cleanup)
+        remote = NginxRtmp(host=host.ns_ip, netns=host)
+        self.addCleanup(remote.cleanup)
+        t = self.push(rtmpUrl=remote.url())
+        t = self.wait_push(t['mediaSessionId'],
+                           lambda t: t['status'] == 'STREAMING' and t['bytesAcknowledged'] > 0,
+                           timeout=40)
+        host.link(False)   # no FIN, no RST: the connection just goes quiet
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] != 'STREAMING', timeout=60)
+        self.assertIn('Disconnected', self.event_types(t))
+        reason = [e for e in t['events'] if e['type'] == 'Disconnected'][0]['reason']
+        self.assertRegex(reason, 'stalled|acknowledge|timed out|reset|closed')
+
+
 class PushTranscodeTest(PushTest):
     server_args = ('-o', 'capture_width=640', '-o', 'capture_height=360')
 

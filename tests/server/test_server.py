@@ -5,12 +5,9 @@
 #
 # Usage: test_server.py PATH/TO/castbridge-server [unittest arguments]
 
-import atexit
 import base64
 import json
 import os
-import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 if len(sys.argv) > 1 and os.path.isfile(sys.argv[1]):
     os.environ['CB_SERVER_BINARY'] = os.path.abspath(sys.argv.pop(1))
 
-from cbtest import ServerProcess, WebSocketClient  # noqa: E402
+from cbtest import NetnsHost, ServerProcess, WebSocketClient  # noqa: E402
 
 WCS_STREAM_FIELDS = ('mediaSessionId', 'name', 'published', 'hasVideo', 'hasAudio', 'status',
                      'info', 'videoCodec', 'audioCodec', 'width', 'height', 'fps', 'bitrate',
@@ -399,71 +396,17 @@ class WebSocketKeepAliveTest(ServerTestCase):
             ws.close()
 
 
-def run(*cmd, check=True):
-    return subprocess.run(cmd, check=check, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True)
-
-
 class RemoteAuthTest(unittest.TestCase):
     """Calls from another machine: a network namespace joined by a veth pair."""
 
     @classmethod
     def setUpClass(cls):
-        if os.geteuid() != 0:
-            raise unittest.SkipTest('needs root for ip netns')
-        if shutil.which('ip') is None:
-            raise unittest.SkipTest('no ip command')
-        cls.remove_stale_namespaces()
-        pid = os.getpid()
-        cls.ns = 'cbtest-%d' % pid
-        cls.host_if = 'cbh%d' % (pid % 1000000)
-        cls.ns_if = 'cbn%d' % (pid % 1000000)
-        subnet = 4 * (pid % 64)
-        cls.host_ip = '10.203.%d.%d' % ((pid // 64) % 250, subnet + 1)
-        cls.ns_ip = '10.203.%d.%d' % ((pid // 64) % 250, subnet + 2)
-        steps = [
-            ('ip', 'netns', 'add', cls.ns),
-            ('ip', 'link', 'add', cls.host_if, 'type', 'veth', 'peer', 'name', cls.ns_if),
-            ('ip', 'link', 'set', cls.ns_if, 'netns', cls.ns),
-            ('ip', 'addr', 'add', cls.host_ip + '/30', 'dev', cls.host_if),
-            ('ip', 'link', 'set', cls.host_if, 'up'),
-            ('ip', 'netns', 'exec', cls.ns, 'ip', 'addr', 'add', cls.ns_ip + '/30',
-             'dev', cls.ns_if),
-            ('ip', 'netns', 'exec', cls.ns, 'ip', 'link', 'set', cls.ns_if, 'up'),
-            ('ip', 'netns', 'exec', cls.ns, 'ip', 'link', 'set', 'lo', 'up'),
-        ]
-        atexit.register(cls.cleanup_namespace)   # also on SIGTERM, see main
-        for step in steps:
-            result = run(*step, check=False)
-            if result.returncode != 0:
-                cls.cleanup_namespace()
-                raise unittest.SkipTest('cannot set up a network namespace (%s): %s'
-                                        % (' '.join(step), result.stderr.strip()))
+        cls.host = NetnsHost()
+        cls.ns, cls.host_ip, cls.ns_ip = cls.host.ns, cls.host.host_ip, cls.host.ns_ip
 
     @classmethod
     def tearDownClass(cls):
-        cls.cleanup_namespace()
-
-    @classmethod
-    def cleanup_namespace(cls):
-        run('ip', 'link', 'del', cls.host_if, check=False)
-        run('ip', 'netns', 'del', cls.ns, check=False)
-
-    @staticmethod
-    def remove_stale_namespaces():
-        """Namespaces left by an earlier run that was killed before it could clean up."""
-        result = run('ip', 'netns', 'list', check=False)
-        for match in re.finditer(r'^cbtest-(\d+)\b', result.stdout, re.M):
-            pid = int(match.group(1))
-            if pid == os.getpid():
-                continue
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                run('ip', 'link', 'del', 'cbh%d' % (pid % 1000000), check=False)
-                run('ip', 'netns', 'del', match.group(0), check=False)
-            except PermissionError:
-                pass
+        cls.host.cleanup()
 
     CLIENT = r'''
 import sys, urllib.request, urllib.error
