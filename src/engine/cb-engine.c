@@ -243,19 +243,18 @@ cb_engine_validate_stream_name (const char  *name,
 
 /* ---- registry ------------------------------------------------------------ */
 
-CbStream *
-cb_engine_lookup_stream (CbEngine   *self,
-                         const char *name)
+static CbStream *
+lookup_in (CbEngine   *self,
+           GHashTable *table,
+           const char *key)
 {
   Entry *e;
   CbStream *stream = NULL;
 
-  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
-  if (name == NULL)
+  if (key == NULL)
     return NULL;
-
   g_mutex_lock (&self->lock);
-  e = g_hash_table_lookup (self->by_name, name);
+  e = g_hash_table_lookup (table, key);
   if (e != NULL)
     stream = g_object_ref (e->stream);
   g_mutex_unlock (&self->lock);
@@ -263,22 +262,19 @@ cb_engine_lookup_stream (CbEngine   *self,
 }
 
 CbStream *
+cb_engine_lookup_stream (CbEngine   *self,
+                         const char *name)
+{
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+  return lookup_in (self, self->by_name, name);
+}
+
+CbStream *
 cb_engine_lookup_session (CbEngine   *self,
                           const char *media_session_id)
 {
-  Entry *e;
-  CbStream *stream = NULL;
-
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
-  if (media_session_id == NULL)
-    return NULL;
-
-  g_mutex_lock (&self->lock);
-  e = g_hash_table_lookup (self->by_session, media_session_id);
-  if (e != NULL)
-    stream = g_object_ref (e->stream);
-  g_mutex_unlock (&self->lock);
-  return stream;
+  return lookup_in (self, self->by_session, media_session_id);
 }
 
 static int

@@ -321,24 +321,14 @@ push_sample (CbLocalSource *self,
 }
 
 static GstFlowReturn
-on_video_sample (GstAppSink *sink,
-                 gpointer    data)
+on_sample (GstAppSink *sink,
+           gpointer    data)
 {
   g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+  CbMediaKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (sink), "cb-kind"));
 
   if (sample != NULL)
-    push_sample (data, CB_MEDIA_VIDEO, sample);
-  return GST_FLOW_OK;
-}
-
-static GstFlowReturn
-on_audio_sample (GstAppSink *sink,
-                 gpointer    data)
-{
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
-
-  if (sample != NULL)
-    push_sample (data, CB_MEDIA_AUDIO, sample);
+    push_sample (data, kind, sample);
   return GST_FLOW_OK;
 }
 
@@ -373,6 +363,7 @@ add_branch (CbLocalSource  *self,
     return FALSE;
   gst_bin_add (GST_BIN (self->pipeline), bin);
   sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
+  g_object_set_data (G_OBJECT (sink), "cb-kind", GINT_TO_POINTER (kind));
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), callbacks, self, NULL);
   if ((int) kind >= 0)
     {
@@ -398,7 +389,7 @@ add_video_branches (CbLocalSource  *self,
                     GError        **error)
 {
   GstElement *tee = gst_element_factory_make ("tee", NULL);
-  GstAppSinkCallbacks video_cb = { .new_sample = on_video_sample };
+  GstAppSinkCallbacks video_cb = { .new_sample = on_sample };
   GstAppSinkCallbacks preview_cb = { .new_sample = on_preview_sample };
   g_autoptr(GstPad) tee_sink = gst_element_get_static_pad (tee, "sink");
   g_autoptr(GstPad) t1 = NULL;
@@ -437,7 +428,7 @@ add_audio_branch (CbLocalSource  *self,
                   GstPad         *raw_pad,
                   GError        **error)
 {
-  GstAppSinkCallbacks audio_cb = { .new_sample = on_audio_sample };
+  GstAppSinkCallbacks audio_cb = { .new_sample = on_sample };
   g_autofree char *desc = g_strdup_printf ("queue max-size-time=1000000000 leaky=downstream ! "
                                            "valve name=valve ! audioconvert ! audioresample ! "
                                            "audio/x-raw,rate=48000,channels=2 ! "

@@ -81,24 +81,14 @@ push_sample (CbTranscoder *self,
 }
 
 static GstFlowReturn
-on_video_sample (GstAppSink *sink,
-                 gpointer    data)
+on_sample (GstAppSink *sink,
+           gpointer    data)
 {
   g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+  CbMediaKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (sink), "cb-kind"));
 
   if (sample != NULL)
-    push_sample (data, CB_MEDIA_VIDEO, sample);
-  return GST_FLOW_OK;
-}
-
-static GstFlowReturn
-on_audio_sample (GstAppSink *sink,
-                 gpointer    data)
-{
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
-
-  if (sample != NULL)
-    push_sample (data, CB_MEDIA_AUDIO, sample);
+    push_sample (data, kind, sample);
   return GST_FLOW_OK;
 }
 
@@ -220,7 +210,8 @@ add_branch (CbTranscoder  *self,
   gst_app_src_set_caps (GST_APP_SRC (self->appsrc[kind]), caps);
 
   sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
-  callbacks.new_sample = kind == CB_MEDIA_VIDEO ? on_video_sample : on_audio_sample;
+  callbacks.new_sample = on_sample;
+  g_object_set_data (G_OBJECT (sink), "cb-kind", GINT_TO_POINTER (kind));
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
 
   gst_element_sync_state_with_parent (bin);
