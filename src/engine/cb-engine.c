@@ -562,6 +562,38 @@ cb_engine_publish_source (CbEngine    *self,
 }
 
 gboolean
+cb_engine_set_local_preview (CbEngine             *self,
+                             const char           *name,
+                             CbEnginePreviewFunc   func,
+                             gpointer              data,
+                             GDestroyNotify        destroy,
+                             GError              **error)
+{
+  CbLocalSource *source = NULL;
+  Entry *e;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  e = name ? g_hash_table_lookup (self->by_name, name) : NULL;
+  if (e != NULL && e->stop == local_publisher_stop)
+    source = g_object_ref (((LocalPublisher *) e->stop_data)->source);
+  g_mutex_unlock (&self->lock);
+
+  if (source == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND,
+                   "No local capture is published as “%s”", name ? name : "");
+      if (destroy != NULL)
+        destroy (data);
+      return FALSE;
+    }
+  cb_local_source_set_preview (source, (CbPreviewFunc) func, data, destroy);
+  g_object_unref (source);
+  return TRUE;
+}
+
+gboolean
 cb_engine_unpublish (CbEngine    *self,
                      const char  *name,
                      GError     **error)

@@ -84,6 +84,18 @@ gboolean      cb_engine_terminate           (CbEngine        *self,
                                              GError         **error);
 void          cb_engine_shutdown            (CbEngine        *self);
 
+/* The preview of a stream this engine captures itself (published with
+ * cb_engine_publish_source): frames from the same capture, so a camera need not be opened
+ * twice. @func runs on a streaming thread (see CbPreviewFunc); NULL stops the preview.
+ * Fails with CB_ENGINE_ERROR_NOT_FOUND for a stream that is not a local capture. */
+typedef void (*CbEnginePreviewFunc) (GstSample *sample, gpointer data);
+gboolean      cb_engine_set_local_preview   (CbEngine            *self,
+                                             const char          *name,
+                                             CbEnginePreviewFunc  func,
+                                             gpointer             data,
+                                             GDestroyNotify       destroy,
+                                             GError             **error);
+
 /* A file name from the network or a user, inside the media folder: no folders, no "..".
  * Returns the full path, or NULL with CB_ENGINE_ERROR_INVALID (leaves the folder) or
  * _NOT_FOUND (no such file). */

@@ -288,6 +288,36 @@ test_file_wrong_format (void)
   g_free (ev.last_removed_info);
 }
 
+static void
+count_frame (GstSample *sample,
+             gpointer   data)
+{
+  const GstStructure *s = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
+
+  g_assert_cmpstr (gst_structure_get_string (s, "format"), ==, "RGBA");
+  g_atomic_int_inc ((gint *) data);
+}
+
+static void
+test_local_preview (void)
+{
+  g_autoptr(CbEngine) engine = cb_engine_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbStream) s = cb_engine_publish_source (engine, "prev", "test", &error);
+  gint frames = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (cb_engine_set_local_preview (engine, "prev", count_frame, &frames, NULL, &error));
+  for (guint i = 0; i < 100 && g_atomic_int_get (&frames) < 5; i++)
+    iterate_for (50);
+  g_assert_cmpint (g_atomic_int_get (&frames), >=, 5);
+  g_assert_true (cb_engine_set_local_preview (engine, "prev", NULL, NULL, NULL, &error));
+
+  g_assert_false (cb_engine_set_local_preview (engine, "nope", count_frame, &frames, NULL, &error));
+  g_assert_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND);
+  cb_engine_shutdown (engine);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -299,5 +329,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/engine/bad-sources", test_bad_sources);
   g_test_add_func ("/cb/engine/missing-devices", test_missing_devices);
   g_test_add_func ("/cb/engine/file-wrong-format", test_file_wrong_format);
+  g_test_add_func ("/cb/engine/local-preview", test_local_preview);
   return g_test_run ();
 }
