@@ -25,8 +25,8 @@ struct _CbEngine
   char         *media_dir;
 
   GMutex        lock;        /* guards the two tables: lookups may come from any thread */
-  GHashTable   *by_name;     /* name → Entry* (owns) */
-  GHashTable   *by_session;  /* mediaSessionId → Entry* */
+  GHashTable   *by_session;  /* mediaSessionId → Entry* (owns): publishers and players */
+  GHashTable   *by_name;     /* name → Entry*: publishers only */
   GHashTable   *pushes;      /* mediaSessionId → CbPushAgent* (engine context only) */
   gboolean      shut_down;
 };
@@ -71,8 +71,8 @@ cb_engine_finalize (GObject *object)
 {
   CbEngine *self = CB_ENGINE (object);
 
-  g_hash_table_unref (self->by_session);
   g_hash_table_unref (self->by_name);
+  g_hash_table_unref (self->by_session);
   g_hash_table_unref (self->pushes);
   g_clear_object (&self->settings);
   g_main_context_unref (self->context);
@@ -131,8 +131,8 @@ cb_engine_init (CbEngine *self)
   g_mutex_init (&self->lock);
   self->context = g_main_context_ref_thread_default ();
   self->start_time = g_get_monotonic_time ();
-  self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, entry_free);
-  self->by_session = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_session = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, entry_free);
+  self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->pushes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
@@ -317,7 +317,7 @@ cb_engine_find_streams (CbEngine             *self,
   g_return_val_if_fail (CB_IS_ENGINE (self), out);
 
   g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->by_name);
+  g_hash_table_iter_init (&iter, self->by_session);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Entry *e = value;
@@ -367,6 +367,7 @@ cb_engine_add_stream (CbEngine        *self,
                       GError         **error)
 {
   const char *name = cb_stream_get_name (stream);
+  gboolean published;
   Entry *e;
 
   g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
@@ -375,15 +376,22 @@ cb_engine_add_stream (CbEngine        *self,
   if (!cb_engine_validate_stream_name (name, error))
     goto fail;
 
+  published = cb_stream_is_published (stream);
   g_mutex_lock (&self->lock);
-  if (self->shut_down || g_hash_table_contains (self->by_name, name))
+  if (self->shut_down ||
+      (published && g_hash_table_contains (self->by_name, name)) ||
+      g_hash_table_contains (self->by_session, cb_stream_get_media_session_id (stream)))
     {
       gboolean shut_down = self->shut_down;
+      gboolean name_taken = published && g_hash_table_contains (self->by_name, name);
+
       g_mutex_unlock (&self->lock);
       if (shut_down)
         g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "The server is stopping");
-      else
+      else if (name_taken)
         g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS, "Stream name is already in use");
+      else
+        g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS, "mediaSessionId is already in use");
       goto fail;
     }
   e = g_new0 (Entry, 1);
@@ -391,8 +399,9 @@ cb_engine_add_stream (CbEngine        *self,
   e->stop = stop;
   e->stop_data = stop_data;
   e->stop_destroy = stop_destroy;
-  g_hash_table_insert (self->by_name, (gpointer) name, e);
   g_hash_table_insert (self->by_session, (gpointer) cb_stream_get_media_session_id (stream), e);
+  if (published)
+    g_hash_table_insert (self->by_name, (gpointer) name, e);
   g_mutex_unlock (&self->lock);
 
   e->changed_id = g_signal_connect_object (stream, "changed", G_CALLBACK (on_stream_changed),
@@ -428,14 +437,15 @@ cb_engine_remove_stream (CbEngine       *self,
   g_return_if_fail (CB_IS_ENGINE (self));
 
   g_mutex_lock (&self->lock);
-  e = g_hash_table_lookup (self->by_name, cb_stream_get_name (stream));
+  e = g_hash_table_lookup (self->by_session, cb_stream_get_media_session_id (stream));
   if (e == NULL || e->stream != stream)
     {
       g_mutex_unlock (&self->lock);
       return;
     }
-  g_hash_table_remove (self->by_session, cb_stream_get_media_session_id (stream));
-  g_hash_table_steal (self->by_name, cb_stream_get_name (stream));
+  g_hash_table_steal (self->by_session, cb_stream_get_media_session_id (stream));
+  if (g_hash_table_lookup (self->by_name, cb_stream_get_name (stream)) == e)
+    g_hash_table_remove (self->by_name, cb_stream_get_name (stream));
   g_mutex_unlock (&self->lock);
 
   cb_stream_set_status (stream, status, info);
@@ -463,6 +473,7 @@ local_publisher_free (gpointer data)
 {
   LocalPublisher *lp = data;
 
+  cb_stream_set_keyframe_func (lp->stream, NULL, NULL);
   g_signal_handlers_disconnect_by_data (lp->source, lp);
   cb_local_source_set_stream (lp->source, NULL);
   cb_local_source_stop (lp->source);
@@ -552,6 +563,7 @@ cb_engine_publish_source (CbEngine    *self,
     return NULL;
 
   cb_local_source_set_stream (capture, stream);
+  cb_stream_set_keyframe_func (stream, (void (*) (gpointer)) cb_local_source_request_keyframe, capture);
   if (!cb_local_source_start (capture, &start_error))
     {
       cb_engine_remove_stream (self, stream, CB_STREAM_FAILED, start_error->message);

@@ -738,11 +738,25 @@ cb_local_source_set_stream (CbLocalSource *self,
 
   /* A stream that starts mid-capture starts on a fresh keyframe. */
   if (stream != NULL && vvalve != NULL)
-    {
-      g_autoptr(GstPad) pad = gst_element_get_static_pad (vvalve, "src");
-      gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-                                                                           TRUE, 0));
-    }
+    cb_local_source_request_keyframe (self);
+}
+
+/* Asks the encoder for a keyframe now (a new consumer, a player's PLI). Any thread. */
+void
+cb_local_source_request_keyframe (CbLocalSource *self)
+{
+  g_autoptr(GstElement) vvalve = NULL;
+  g_autoptr(GstPad) pad = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->valve[CB_MEDIA_VIDEO] != NULL)
+    vvalve = gst_object_ref (self->valve[CB_MEDIA_VIDEO]);
+  g_mutex_unlock (&self->lock);
+  if (vvalve == NULL)
+    return;
+  pad = gst_element_get_static_pad (vvalve, "src");
+  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                       TRUE, 0));
 }
 
 void

@@ -36,7 +36,13 @@ struct _CbStream
   char           *media_session_id;
   char           *media_provider;
   gint64          create_date;
+  gboolean        published;        /* FALSE for players */
   GMainContext   *context;          /* where "changed" is emitted */
+
+  /* How to ask the producer for a keyframe (guarded by lock). */
+  void          (*keyframe_func) (gpointer data);
+  gpointer        keyframe_data;
+  gint64          last_keyframe_request;
 
   /* Guards everything below. Consumer callbacks run with it held. */
   GMutex          lock;

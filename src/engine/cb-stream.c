@@ -141,12 +141,70 @@ CbStream *
 cb_stream_new (const char *name,
                const char *media_provider)
 {
+  return cb_stream_new_full (name, media_provider, NULL, TRUE);
+}
+
+/**
+ * cb_stream_new_full:
+ * @media_session_id: (nullable): the id a client chose (WCS clients do), or %NULL for a new one
+ * @published: %FALSE for a player's stream (WCS lists players as streams too)
+ */
+CbStream *
+cb_stream_new_full (const char *name,
+                    const char *media_provider,
+                    const char *media_session_id,
+                    gboolean    published)
+{
   CbStream *self = g_object_new (CB_TYPE_STREAM, NULL);
 
   self->name = g_strdup (name);
   self->media_provider = g_strdup (media_provider != NULL ? media_provider : "Local");
-  self->media_session_id = g_uuid_string_random ();
+  self->media_session_id = media_session_id != NULL && *media_session_id != '\0'
+                           ? g_strdup (media_session_id) : g_uuid_string_random ();
+  self->published = published;
   return self;
+}
+
+gboolean
+cb_stream_is_published (CbStream *self)
+{
+  g_return_val_if_fail (CB_IS_STREAM (self), FALSE);
+  return self->published;
+}
+
+void
+cb_stream_set_keyframe_func (CbStream  *self,
+                             void     (*func) (gpointer data),
+                             gpointer   data)
+{
+  g_return_if_fail (CB_IS_STREAM (self));
+
+  g_mutex_lock (&self->lock);
+  self->keyframe_func = func;
+  self->keyframe_data = data;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+cb_stream_request_keyframe (CbStream *self)
+{
+  void (*func) (gpointer) = NULL;
+  gpointer data = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_if_fail (CB_IS_STREAM (self));
+
+  g_mutex_lock (&self->lock);
+  /* Rate-limited: a lossy player asking every frame must not make every frame a keyframe. */
+  if (self->keyframe_func != NULL && now - self->last_keyframe_request >= G_USEC_PER_SEC)
+    {
+      self->last_keyframe_request = now;
+      func = self->keyframe_func;
+      data = self->keyframe_data;
+    }
+  g_mutex_unlock (&self->lock);
+  if (func != NULL)
+    func (data);
 }
 
 const char *
@@ -271,7 +329,7 @@ cb_stream_get_snapshot (CbStream *self)
   info->media_session_id = g_strdup (self->media_session_id);
   info->media_provider = g_strdup (self->media_provider);
   info->create_date = self->create_date;
-  info->published = TRUE;
+  info->published = self->published;
 
   g_mutex_lock (&self->lock);
   info->status = self->status;

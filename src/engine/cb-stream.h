@@ -61,6 +61,17 @@ G_DECLARE_FINAL_TYPE (CbStream, cb_stream, CB, STREAM, GObject)
 
 CbStream       *cb_stream_new               (const char      *name,
                                              const char      *media_provider);
+CbStream       *cb_stream_new_full          (const char      *name,
+                                             const char      *media_provider,
+                                             const char      *media_session_id,
+                                             gboolean         published);
+gboolean        cb_stream_is_published      (CbStream        *self);
+/* The producer's way to make a keyframe; consumers call cb_stream_request_keyframe(),
+ * which calls it at most once a second. @func runs on the caller's thread. */
+void            cb_stream_set_keyframe_func (CbStream        *self,
+                                             void           (*func) (gpointer data),
+                                             gpointer         data);
+void            cb_stream_request_keyframe  (CbStream        *self);
 const char     *cb_stream_get_name          (CbStream        *self);
 const char     *cb_stream_get_media_session_id (CbStream     *self);
 CbStreamStatus  cb_stream_get_status        (CbStream        *self);

@@ -1,8 +1,8 @@
 /* cb-ws-session.c — one WebSocket signaling session (WCS protocol)
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Only the session start and the keep-alive for now: `connection` is answered with
- * `getUserData` and `getVersion`; stream messages come with the signaling issue.
+ * The session start and the keep-alive: `connection` is answered with `getUserData` and
+ * `getVersion`. Stream messages go to CbWsMedia (cb-ws-media.c).
  * Everything here reads network input: nothing asserts on it, bad frames are ignored.
  */
 #include "config.h"
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cb-rest-validate.h"
+#include "cb-ws-media.h"
 
 /* A publishStream carries an SDP offer of a few KiB; this leaves room for large ones. */
 #define MAX_MESSAGE (256 * 1024)
@@ -23,6 +24,7 @@ struct _CbWsSession
   GObject                  parent_instance;
 
   CbEngine                *engine;
+  CbWsMedia               *media;
   SoupWebsocketConnection *connection;
   GMainContext            *context;
   GSource                 *ping_source;
@@ -281,6 +283,10 @@ cb_ws_session_handle_text (CbWsSession *self,
     handle_connection (self, argument);
   else if (g_str_equal (message, "pong"))
     self->missed = 0;
+  else if (g_str_equal (message, "ping"))
+    cb_ws_session_send (self, "pong", NULL);
+  else if (self->media != NULL && cb_ws_media_handle (self->media, message, argument))
+    ;
   else
     g_debug ("WebSocket %s: ignoring message '%.*s'", self->auth_token,
              MAX_NAME_IN_LOG, message);
@@ -329,6 +335,8 @@ on_connection_closed (SoupWebsocketConnection *connection,
   self->closed = TRUE;
   g_debug ("WebSocket %s closed (%u)", self->auth_token,
            soup_websocket_connection_get_close_code (connection));
+  if (self->media != NULL)
+    cb_ws_media_session_closed (self->media);
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0);
 }
 
@@ -350,6 +358,11 @@ cb_ws_session_dispose (GObject *object)
       g_clear_object (&self->connection);
     }
 
+  if (self->media != NULL)
+    {
+      cb_ws_media_session_closed (self->media);
+      g_clear_object (&self->media);
+    }
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (cb_ws_session_parent_class)->dispose (object);
@@ -411,6 +424,7 @@ cb_ws_session_new (CbEngine                *engine,
   self->context = context != NULL ? g_main_context_ref (context)
                                    : g_main_context_ref_thread_default ();
   self->auth_token = g_strdup (auth_token);
+  self->media = cb_ws_media_new (engine, self, auth_token);
   self->ping_interval_ms = ping_interval_ms;
   self->probes = MAX (probes, 1);
 

@@ -1,0 +1,389 @@
+/* cb-webrtc-endpoint.c — browsers (and other WebRTC peers) publishing and playing
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A publisher is a producer like any other: its peer's depayloaded frames go into a
+ * stream's fan-out. A player is a consumer: an appsrc pair fed by the fan-out, with a
+ * stream object of its own (published = false) so that it can be found and stopped as
+ * WCS clients expect.
+ */
+#include "cb-engine-private.h"
+#include "cb-webrtc-endpoint.h"
+#include "cb-webrtc-peer.h"
+
+typedef struct {
+  gatomicrefcount    ref;         /* the engine's entry, and a pending answer */
+  CbEngine          *engine;      /* weak: the engine outlives its streams */
+  CbStream          *stream;      /* this endpoint's own stream */
+  CbStream          *source;      /* player: the stream played */
+  CbWebrtcPeer      *peer;
+  CbConsumer        *consumer;
+  CbProfile          profile;
+  gulong             source_changed_id;
+  CbWebrtcAnswerFunc answer_func;
+  gpointer           answer_data;
+  GDestroyNotify     answer_destroy;
+  gboolean           stopped;
+
+  GMutex             lock;        /* publisher: last caps per kind, from streaming threads */
+  GstCaps           *caps[2];
+} Endpoint;
+
+static Endpoint *
+endpoint_ref (Endpoint *ep)
+{
+  g_atomic_ref_count_inc (&ep->ref);
+  return ep;
+}
+
+static void
+endpoint_unref (gpointer data)
+{
+  Endpoint *ep = data;
+
+  if (!g_atomic_ref_count_dec (&ep->ref))
+    return;
+  if (ep->source != NULL)
+    g_clear_signal_handler (&ep->source_changed_id, ep->source);
+  g_clear_pointer (&ep->consumer, cb_consumer_detach);
+  if (ep->peer != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (ep->peer, ep);
+      cb_webrtc_peer_set_media_func (ep->peer, NULL, NULL, NULL);
+      cb_webrtc_peer_close (ep->peer);
+      g_clear_object (&ep->peer);
+    }
+  if (ep->answer_destroy != NULL)
+    ep->answer_destroy (ep->answer_data);
+  g_clear_object (&ep->source);
+  g_clear_object (&ep->stream);
+  for (int k = 0; k < 2; k++)
+    gst_clear_caps (&ep->caps[k]);
+  g_mutex_clear (&ep->lock);
+  g_free (ep);
+}
+
+/* The engine's stop callback: the stream is being removed. */
+static void
+endpoint_stop (gpointer    data,
+               const char *info)
+{
+  Endpoint *ep = data;
+
+  ep->stopped = TRUE;
+  if (ep->stream != NULL)
+    cb_stream_set_keyframe_func (ep->stream, NULL, NULL);
+  g_clear_pointer (&ep->consumer, cb_consumer_detach);
+  if (ep->peer != NULL)
+    {
+      cb_webrtc_peer_set_media_func (ep->peer, NULL, NULL, NULL);
+      cb_webrtc_peer_close (ep->peer);
+    }
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Endpoint, endpoint_unref)
+
+static Endpoint *
+endpoint_new (CbEngine           *engine,
+              CbWebrtcAnswerFunc  func,
+              gpointer            data,
+              GDestroyNotify      destroy)
+{
+  Endpoint *ep = g_new0 (Endpoint, 1);
+
+  g_atomic_ref_count_init (&ep->ref);
+  g_mutex_init (&ep->lock);
+  ep->engine = engine;
+  ep->answer_func = func;
+  ep->answer_data = data;
+  ep->answer_destroy = destroy;
+  return ep;
+}
+
+static CbWebrtcPeer *
+make_peer (CbEngine     *engine,
+           CbWebrtcRole  role)
+{
+  CbSettings *settings = cb_engine_get_settings (engine);
+
+  return cb_webrtc_peer_new (role, (guint) cb_settings_get_int (settings, "media_port_from"),
+                             (guint) cb_settings_get_int (settings, "media_port_to"));
+}
+
+static void
+on_peer_state (CbWebrtcPeer *peer,
+               int           state,
+               const char   *reason,
+               gpointer      data)
+{
+  Endpoint *ep = data;
+
+  if (ep->stopped)
+    return;
+  if (state == CB_WEBRTC_PEER_FAILED)
+    cb_engine_remove_stream (ep->engine, ep->stream, CB_STREAM_FAILED,
+                             reason ? reason : "Failed by ICE timeout");
+  else if (state == CB_WEBRTC_PEER_CONNECTED && ep->source != NULL)
+    cb_stream_set_status (ep->stream, CB_STREAM_PLAYING, NULL);
+}
+
+static void
+deliver_answer (Endpoint     *ep,
+                const char   *answer,
+                const GError *error)
+{
+  if (ep->answer_func != NULL)
+    ep->answer_func (ep->stream, answer, error, ep->answer_data);
+}
+
+/* ---- publishers ------------------------------------------------------------ */
+
+static void
+on_published_media (int        kind,
+                    GstCaps   *caps,
+                    GstBuffer *buffer,
+                    gpointer   data)
+{
+  Endpoint *ep = data;
+  gboolean new_caps = FALSE;
+
+  g_mutex_lock (&ep->lock);
+  if (ep->caps[kind] == NULL || !gst_caps_is_equal (ep->caps[kind], caps))
+    {
+      gst_caps_replace (&ep->caps[kind], caps);
+      new_caps = TRUE;
+    }
+  g_mutex_unlock (&ep->lock);
+
+  /* h264parse gives avc caps with codec_data only once it has seen SPS/PPS. */
+  if (new_caps)
+    cb_stream_push_caps (ep->stream, kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO, caps);
+  cb_stream_push_buffer (ep->stream, kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO,
+                         buffer);
+}
+
+static void
+on_publisher_answer (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  g_autoptr(Endpoint) ep = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = cb_webrtc_peer_answer_finish (CB_WEBRTC_PEER (source), result, &error);
+  g_autoptr(CbStream) keep = g_object_ref (ep->stream);
+  CbEngine *engine = ep->engine;
+
+  if (ep->stopped)
+    return;
+  deliver_answer (ep, answer, error);
+  if (answer == NULL)
+    cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
+}
+
+static void
+publisher_keyframe (gpointer data)
+{
+  Endpoint *ep = data;
+
+  if (ep->peer != NULL)
+    cb_webrtc_peer_request_keyframe (ep->peer);
+}
+
+CbStream *
+cb_engine_webrtc_publish (CbEngine               *self,
+                          const CbWebrtcRequest  *request,
+                          CbWebrtcAnswerFunc      func,
+                          gpointer                data,
+                          GDestroyNotify          destroy,
+                          GError                **error)
+{
+  g_autoptr(CbStream) existing = NULL;
+  Endpoint *ep;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+
+  if (!cb_engine_validate_stream_name (request->name, error))
+    goto fail;
+  existing = cb_engine_lookup_stream (self, request->name);
+  if (existing != NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS, "Stream name is already in use");
+      goto fail;
+    }
+  if (request->sdp == NULL || *request->sdp == '\0')
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Missing SDP offer");
+      goto fail;
+    }
+
+  ep = endpoint_new (self, func, data, destroy);
+  ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, TRUE);
+  cb_stream_set_source (ep->stream, request->remote_address);
+  ep->peer = make_peer (self, CB_WEBRTC_RECEIVE);
+  cb_webrtc_peer_set_media_func (ep->peer, on_published_media, ep, NULL);
+  g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
+  if (!cb_engine_add_stream (self, ep->stream, endpoint_stop, ep, endpoint_unref, error))
+    return NULL;
+  cb_stream_set_keyframe_func (ep->stream, publisher_keyframe, ep);
+
+  if (request->rtmp_url != NULL && *request->rtmp_url != '\0')
+    {
+      CbPushRequest push = { 0 };
+      g_autoptr(GError) push_error = NULL;
+      g_autoptr(CbPushAgent) agent = NULL;
+
+      push.stream_name = request->name;
+      push.rtmp_url = request->rtmp_url;
+      push.full_url = -1;
+      agent = cb_engine_push_start (self, &push, &push_error);
+      if (agent == NULL)
+        g_warning ("stream %s: cannot push to RTMP: %s", request->name, push_error->message);
+    }
+
+  cb_webrtc_peer_answer_async (ep->peer, request->sdp, NULL, on_publisher_answer, endpoint_ref (ep));
+  return g_object_ref (ep->stream);
+
+fail:
+  if (destroy != NULL)
+    destroy (data);
+  return NULL;
+}
+
+/* ---- players ---------------------------------------------------------------- */
+
+static void
+on_source_changed (CbStream *source,
+                   gpointer  data)
+{
+  Endpoint *ep = data;
+
+  if (!ep->stopped && cb_stream_status_is_final (cb_stream_get_status (source)))
+    cb_engine_remove_stream (ep->engine, ep->stream, CB_STREAM_STOPPED, "Stopped by publisher stop");
+}
+
+static void
+on_keyframe_requested (CbWebrtcPeer *peer,
+                       gpointer      data)
+{
+  Endpoint *ep = data;
+
+  if (ep->source != NULL)
+    cb_stream_request_keyframe (ep->source);
+}
+
+static void
+on_player_answer (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  g_autoptr(Endpoint) ep = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = cb_webrtc_peer_answer_finish (CB_WEBRTC_PEER (object), result, &error);
+  g_autoptr(CbStream) keep = g_object_ref (ep->stream);
+  g_autoptr(GstCaps) vcaps = NULL;
+  CbEngine *engine = ep->engine;
+  CbProfile profile = ep->profile;
+
+  if (ep->stopped)
+    return;
+  if (answer == NULL)
+    {
+      deliver_answer (ep, NULL, error);
+      cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
+      return;
+    }
+
+  /* WebRTC players get H.264 (the peer offers nothing else): a VP8 source is transcoded. */
+  vcaps = cb_stream_dup_caps (ep->source, CB_MEDIA_VIDEO);
+  if (vcaps != NULL && g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0 &&
+      cb_profile_is_passthrough (&profile))
+    profile.keyframe_interval = 60;
+  ep->consumer = cb_stream_attach_appsrc (ep->source,
+                                          cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_VIDEO),
+                                          cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_AUDIO),
+                                          &profile, CB_AUDIO_OPUS, &error);
+  if (ep->consumer == NULL)
+    {
+      deliver_answer (ep, NULL, error);
+      cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
+      return;
+    }
+  deliver_answer (ep, answer, NULL);
+  /* The player starts from the cached keyframe; a fresh one soon after keeps it smooth. */
+  cb_stream_request_keyframe (ep->source);
+}
+
+CbStream *
+cb_engine_webrtc_play (CbEngine               *self,
+                       const CbWebrtcRequest  *request,
+                       CbWebrtcAnswerFunc      func,
+                       gpointer                data,
+                       GDestroyNotify          destroy,
+                       GError                **error)
+{
+  g_autoptr(CbStream) source = NULL;
+  Endpoint *ep;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+
+  source = request->name ? cb_engine_lookup_stream (self, request->name) : NULL;
+  if (source == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+      goto fail;
+    }
+  if (request->sdp == NULL || *request->sdp == '\0')
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Missing SDP offer");
+      goto fail;
+    }
+  if (request->width < 0 || request->height < 0 || request->width > 7680 || request->height > 4320)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Bad width or height");
+      goto fail;
+    }
+
+  ep = endpoint_new (self, func, data, destroy);
+  ep->source = g_object_ref (source);
+  ep->profile.height = request->height;
+  ep->profile.width = request->height > 0 ? request->width : 0;
+  ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, FALSE);
+  cb_stream_set_source (ep->stream, request->remote_address);
+  ep->peer = make_peer (self, CB_WEBRTC_SEND);
+  g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
+  g_signal_connect (ep->peer, "keyframe-requested", G_CALLBACK (on_keyframe_requested), ep);
+  if (!cb_engine_add_stream (self, ep->stream, endpoint_stop, ep, endpoint_unref, error))
+    return NULL;
+  ep->source_changed_id = g_signal_connect (source, "changed", G_CALLBACK (on_source_changed), ep);
+
+  cb_webrtc_peer_answer_async (ep->peer, request->sdp, NULL, on_player_answer, endpoint_ref (ep));
+  return g_object_ref (ep->stream);
+
+fail:
+  if (destroy != NULL)
+    destroy (data);
+  return NULL;
+}
+
+/**
+ * cb_engine_webrtc_stop:
+ *
+ * Stops a WebRTC publisher (UNPUBLISHED) or player (STOPPED) by its mediaSessionId.
+ */
+gboolean
+cb_engine_webrtc_stop (CbEngine    *self,
+                       const char  *media_session_id,
+                       const char  *info,
+                       GError     **error)
+{
+  g_autoptr(CbStream) stream = cb_engine_lookup_session (self, media_session_id);
+
+  if (stream == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+      return FALSE;
+    }
+  cb_engine_remove_stream (self, stream,
+                           cb_stream_is_published (stream) ? CB_STREAM_UNPUBLISHED : CB_STREAM_STOPPED,
+                           info);
+  return TRUE;
+}

@@ -1,0 +1,59 @@
+/* cb-webrtc-endpoint.h — WebRTC publishers and players of the embedded server
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cb-engine.h"
+
+G_BEGIN_DECLS
+
+/**
+ * CbWebrtcRequest:
+ * @name: the stream's name
+ * @media_session_id: (nullable): the client's id for this publish or play (WCS clients
+ *   make one), or %NULL for a new one
+ * @sdp: the client's offer
+ * @remote_address: (nullable): who asks, for people to read ("WebRTC 10.0.0.5:51234")
+ * @rtmp_url: (nullable): publish only: push to this RTMP URL as soon as it publishes
+ * @width: play only: transcode to this width (with @height)
+ * @height: play only: transcode to this height; 0 plays the stream as it is
+ */
+typedef struct {
+  const char *name;
+  const char *media_session_id;
+  const char *sdp;
+  const char *remote_address;
+  const char *rtmp_url;
+  int         width;
+  int         height;
+} CbWebrtcRequest;
+
+/* Called once on the engine context with the answer SDP, or with the error that ended the
+ * stream before there was one (the stream is then FAILED and removed). */
+typedef void (*CbWebrtcAnswerFunc) (CbStream     *stream,
+                                    const char   *answer,
+                                    const GError *error,
+                                    gpointer      data);
+
+/* Both register the new stream at once (status PENDING; a publisher turns PUBLISHING when
+ * media arrives, a player PLAYING when connected) and answer later through @func. Errors
+ * now: _EXISTS (name in use), _NOT_FOUND (play: no such stream), _INVALID. On error,
+ * @destroy is called on @data. */
+CbStream *cb_engine_webrtc_publish (CbEngine               *self,
+                                    const CbWebrtcRequest  *request,
+                                    CbWebrtcAnswerFunc      func,
+                                    gpointer                data,
+                                    GDestroyNotify          destroy,
+                                    GError                **error);
+CbStream *cb_engine_webrtc_play    (CbEngine               *self,
+                                    const CbWebrtcRequest  *request,
+                                    CbWebrtcAnswerFunc      func,
+                                    gpointer                data,
+                                    GDestroyNotify          destroy,
+                                    GError                **error);
+gboolean  cb_engine_webrtc_stop    (CbEngine               *self,
+                                    const char             *media_session_id,
+                                    const char             *info,
+                                    GError                **error);
+
+G_END_DECLS

@@ -1,0 +1,168 @@
+/* cb-sdp-policy.c — which codec to take from a browser's offer, and answer touch-ups
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * H.264 with packetization-mode=1 comes first, so that RTMP and MP4 consumers need no
+ * video transcoding; constrained baseline before other profiles, since every browser
+ * decodes it. VP8 is taken only when the offer has no usable H.264.
+ */
+#include <string.h>
+#include <gst/sdp/sdp.h>
+
+#include "cb-webrtc-peer.h"
+
+G_DEFINE_QUARK (cb-webrtc-error-quark, cb_webrtc_error)
+
+void
+cb_sdp_codec_clear (CbSdpCodec *codec)
+{
+  g_clear_pointer (&codec->encoding, g_free);
+  g_clear_pointer (&codec->fmtp, g_free);
+  codec->pt = -1;
+  codec->clock_rate = 0;
+}
+
+static const char *
+fmtp_for (const GstSDPMedia *m,
+          int                pt)
+{
+  for (guint i = 0; i < gst_sdp_media_attributes_len (m); i++)
+    {
+      const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, i);
+      char *end = NULL;
+      long v;
+
+      if (g_strcmp0 (a->key, "fmtp") != 0 || a->value == NULL)
+        continue;
+      v = strtol (a->value, &end, 10);
+      if (end != a->value && v == pt && *end == ' ')
+        return end + 1;
+    }
+  return NULL;
+}
+
+/* Score of an H.264 payload: -1 unusable, higher is better. */
+static int
+h264_score (const char *fmtp)
+{
+  int score = 1;
+
+  if (fmtp == NULL || strstr (fmtp, "packetization-mode=1") == NULL)
+    return -1;
+  if (strstr (fmtp, "profile-level-id=42e0") != NULL || strstr (fmtp, "profile-level-id=42E0") != NULL)
+    score += 4;   /* constrained baseline */
+  else if (strstr (fmtp, "profile-level-id=4200") != NULL)
+    score += 3;   /* baseline */
+  else if (strstr (fmtp, "profile-level-id=4d00") != NULL)
+    score += 2;   /* main */
+  if (strstr (fmtp, "level-asymmetry-allowed=1") != NULL)
+    score += 1;
+  return score;
+}
+
+gboolean
+cb_sdp_pick_codec (const char  *offer,
+                   const char  *media,
+                   CbSdpCodec  *out,
+                   GError     **error)
+{
+  g_autoptr(GstSDPMessage) sdp = NULL;
+  int best_score = -1;
+
+  out->pt = -1;
+  out->encoding = NULL;
+  out->fmtp = NULL;
+  out->clock_rate = 0;
+
+  if (offer == NULL || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK ||
+      gst_sdp_message_medias_len (sdp) == 0)
+    {
+      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
+      return FALSE;
+    }
+
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    {
+      const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+
+      if (g_strcmp0 (gst_sdp_media_get_media (m), media) != 0 || gst_sdp_media_get_port (m) == 0)
+        continue;
+      for (guint f = 0; f < gst_sdp_media_formats_len (m); f++)
+        {
+          int pt = atoi (gst_sdp_media_get_format (m, f));
+          g_autoptr(GstCaps) caps = gst_sdp_media_get_caps_from_media (m, pt);
+          const GstStructure *s;
+          const char *enc;
+          int rate = 0, score = -1;
+
+          if (caps == NULL)
+            continue;
+          s = gst_caps_get_structure (caps, 0);
+          enc = gst_structure_get_string (s, "encoding-name");
+          gst_structure_get_int (s, "clock-rate", &rate);
+          if (enc == NULL)
+            continue;
+          if (g_ascii_strcasecmp (enc, "H264") == 0)
+            {
+              int h = h264_score (fmtp_for (m, pt));
+              score = h < 0 ? -1 : 100 + h;
+            }
+          else if (g_ascii_strcasecmp (enc, "VP8") == 0)
+            score = 50;
+          else if (g_ascii_strcasecmp (enc, "OPUS") == 0)
+            score = 100;
+          if (score > best_score)
+            {
+              const char *fmtp = fmtp_for (m, pt);
+
+              best_score = score;
+              g_free (out->encoding);
+              g_free (out->fmtp);
+              out->pt = pt;
+              out->encoding = g_ascii_strup (enc, -1);
+              out->clock_rate = rate;
+              out->fmtp = g_strdup (fmtp);
+            }
+        }
+      break;   /* the first m-section of that kind */
+    }
+
+  if (best_score < 0)
+    {
+      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_NO_CODECS, "No common codecs");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+cb_sdp_finish_answer (const char *answer)
+{
+  g_auto(GStrv) lines = g_strsplit (answer, "\n", -1);
+  GString *out = g_string_new (NULL);
+  gboolean in_media = FALSE, has_end = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = lines[i];
+      gsize len = strlen (line);
+
+      if (len > 0 && line[len - 1] == '\r')
+        line[len - 1] = '\0';
+      if (*line == '\0')
+        continue;
+      if (g_str_has_prefix (line, "m="))
+        {
+          if (in_media && !has_end)
+            g_string_append (out, "a=end-of-candidates\r\n");
+          in_media = TRUE;
+          has_end = FALSE;
+        }
+      else if (g_str_equal (line, "a=end-of-candidates"))
+        has_end = TRUE;
+      g_string_append (out, line);
+      g_string_append (out, "\r\n");
+    }
+  if (in_media && !has_end)
+    g_string_append (out, "a=end-of-candidates\r\n");
+  return g_string_free (out, FALSE);
+}

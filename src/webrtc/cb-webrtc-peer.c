@@ -1,0 +1,832 @@
+/* cb-webrtc-peer.c — one WebRTC peer on webrtcbin, answering a browser's offer
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The browser always offers, without candidates. We answer with our own host candidates
+ * and a=end-of-candidates, and let libnice learn the browser's addresses from its
+ * connectivity checks (peer-reflexive candidates). webrtcbin's callbacks come from its
+ * own threads; everything that touches our state hops to the peer's context.
+ */
+#include <string.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+
+#include "cb-webrtc-peer.h"
+
+/* How long we wait for our own candidates before answering with what we have. */
+#define GATHER_TIMEOUT_MS 5000
+
+struct _CbWebrtcPeer
+{
+  GObject            parent_instance;
+
+  CbWebrtcRole       role;
+  GMainContext      *context;
+  GstElement        *pipeline;
+  GstElement        *webrtc;
+  guint              port_min;
+  guint              port_max;
+  CbWebrtcPeerState  state;
+
+  GTask             *task;          /* the pending answer */
+  GSource           *gather_timeout;
+  GSource           *bus_watch;
+  gboolean           answered;
+
+  GMutex             lock;          /* media func, used from streaming threads */
+  CbWebrtcMediaFunc  media_func;
+  gpointer           media_data;
+  GDestroyNotify     media_destroy;
+  GstElement        *sink[2];       /* receive role: the appsinks, for keyframe requests */
+
+  char              *codec[2];
+  GstElement        *appsrc[2];
+};
+
+G_DEFINE_FINAL_TYPE (CbWebrtcPeer, cb_webrtc_peer, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_STATE_CHANGED,
+  SIGNAL_KEYFRAME_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_source_unref (*source);
+      *source = NULL;
+    }
+}
+
+static void
+cb_webrtc_peer_dispose (GObject *object)
+{
+  CbWebrtcPeer *self = CB_WEBRTC_PEER (object);
+
+  cb_webrtc_peer_close (self);
+  G_OBJECT_CLASS (cb_webrtc_peer_parent_class)->dispose (object);
+}
+
+static void
+cb_webrtc_peer_finalize (GObject *object)
+{
+  CbWebrtcPeer *self = CB_WEBRTC_PEER (object);
+
+  for (int k = 0; k < 2; k++)
+    {
+      g_free (self->codec[k]);
+      gst_clear_object (&self->appsrc[k]);
+      gst_clear_object (&self->sink[k]);
+    }
+  if (self->media_destroy != NULL)
+    self->media_destroy (self->media_data);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (cb_webrtc_peer_parent_class)->finalize (object);
+}
+
+static void
+cb_webrtc_peer_class_init (CbWebrtcPeerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cb_webrtc_peer_dispose;
+  object_class->finalize = cb_webrtc_peer_finalize;
+
+  signals[SIGNAL_STATE_CHANGED] =
+    g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
+  signals[SIGNAL_KEYFRAME_REQUESTED] =
+    g_signal_new ("keyframe-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+cb_webrtc_peer_init (CbWebrtcPeer *self)
+{
+  g_mutex_init (&self->lock);
+  self->context = g_main_context_ref_thread_default ();
+}
+
+/* ---- hopping to the peer's context ------------------------------------------ */
+
+typedef struct {
+  CbWebrtcPeer      *peer;
+  CbWebrtcPeerState  state;
+  char              *reason;
+} StateChange;
+
+static gboolean
+apply_state (gpointer data)
+{
+  StateChange *sc = data;
+  CbWebrtcPeer *self = sc->peer;
+
+  if (self->state != sc->state && self->state != CB_WEBRTC_PEER_CLOSED &&
+      self->state != CB_WEBRTC_PEER_FAILED)
+    {
+      self->state = sc->state;
+      g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, (int) sc->state, sc->reason);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+state_change_free (gpointer data)
+{
+  StateChange *sc = data;
+
+  g_object_unref (sc->peer);
+  g_free (sc->reason);
+  g_free (sc);
+}
+
+static void
+post_state (CbWebrtcPeer      *self,
+            CbWebrtcPeerState  state,
+            const char        *reason)
+{
+  StateChange *sc = g_new0 (StateChange, 1);
+
+  sc->peer = g_object_ref (self);
+  sc->state = state;
+  sc->reason = g_strdup (reason);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_state, sc,
+                              state_change_free);
+}
+
+/* ---- answering -------------------------------------------------------------- */
+
+static void
+finish_task (CbWebrtcPeer *self,
+             char         *answer,
+             GError       *error)
+{
+  GTask *task = g_steal_pointer (&self->task);
+
+  clear_source (&self->gather_timeout);
+  if (task == NULL)
+    {
+      g_free (answer);
+      g_clear_error (&error);
+      return;
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, answer, g_free);
+  g_object_unref (task);
+}
+
+static gboolean
+deliver_answer (gpointer data)
+{
+  CbWebrtcPeer *self = data;
+  GstWebRTCSessionDescription *desc = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->answered || self->task == NULL)
+    return G_SOURCE_REMOVE;
+  self->answered = TRUE;
+  g_object_get (self->webrtc, "local-description", &desc, NULL);
+  if (desc == NULL)
+    {
+      finish_task (self, NULL, g_error_new (CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
+                                            "No local description"));
+      return G_SOURCE_REMOVE;
+    }
+  text = gst_sdp_message_as_text (desc->sdp);
+  gst_webrtc_session_description_free (desc);
+  finish_task (self, cb_sdp_finish_answer (text), NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_gathering_state (GstElement *webrtc,
+                    GParamSpec *pspec,
+                    gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+  GstWebRTCICEGatheringState state;
+
+  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, deliver_answer,
+                                g_object_ref (self), g_object_unref);
+}
+
+static gboolean
+on_gather_timeout (gpointer data)
+{
+  CbWebrtcPeer *self = data;
+
+  clear_source (&self->gather_timeout);
+  deliver_answer (self);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct {
+  CbWebrtcPeer *peer;
+  GError       *error;
+} ErrorHop;
+
+static gboolean
+fail_in_context (gpointer data)
+{
+  ErrorHop *hop = data;
+
+  finish_task (hop->peer, NULL, g_steal_pointer (&hop->error));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+error_hop_free (gpointer data)
+{
+  ErrorHop *hop = data;
+
+  g_clear_error (&hop->error);
+  g_object_unref (hop->peer);
+  g_free (hop);
+}
+
+static void
+post_failure (CbWebrtcPeer *self,
+              GError       *error)
+{
+  ErrorHop *hop = g_new0 (ErrorHop, 1);
+
+  hop->peer = g_object_ref (self);
+  hop->error = error;
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, fail_in_context, hop,
+                              error_hop_free);
+}
+
+static void
+on_answer_set (GstPromise *promise,
+               gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+  GstWebRTCICEGatheringState state;
+
+  gst_promise_unref (promise);
+  g_object_get (self->webrtc, "ice-gathering-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, deliver_answer,
+                                g_object_ref (self), g_object_unref);
+}
+
+static void
+on_answer_created (GstPromise *promise,
+                   gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *answer = NULL;
+  GError *error = NULL;
+
+  if (reply != NULL)
+    {
+      if (gst_structure_has_field (reply, "error"))
+        gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
+      else
+        gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
+    }
+  gst_promise_unref (promise);
+
+  if (answer == NULL)
+    {
+      post_failure (self, g_error_new (CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_NO_CODECS,
+                                       "No common codecs%s%s", error ? ": " : "",
+                                       error ? error->message : ""));
+      g_clear_error (&error);
+      return;
+    }
+  g_signal_emit_by_name (self->webrtc, "set-local-description", answer,
+                         gst_promise_new_with_change_func (on_answer_set, self, NULL));
+  gst_webrtc_session_description_free (answer);
+}
+
+static void
+on_offer_set (GstPromise *promise,
+              gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GError *error = NULL;
+
+  if (reply != NULL && gst_structure_has_field (reply, "error"))
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
+  gst_promise_unref (promise);
+  if (error != NULL)
+    {
+      post_failure (self, g_error_new (CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP,
+                                       "Bad SDP offer: %s", error->message));
+      g_error_free (error);
+      return;
+    }
+  g_signal_emit_by_name (self->webrtc, "create-answer", NULL,
+                         gst_promise_new_with_change_func (on_answer_created, self, NULL));
+}
+
+/* ---- receiving ---------------------------------------------------------------- */
+
+static GstFlowReturn
+on_received_sample (GstAppSink *sink,
+                    gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+  int kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (sink), "cb-kind"));
+  const GstSegment *segment;
+  GstBuffer *buffer;
+  GstBuffer *out;
+
+  if (sample == NULL)
+    return GST_FLOW_OK;
+  buffer = gst_sample_get_buffer (sample);
+  segment = gst_sample_get_segment (sample);
+  out = gst_buffer_copy (buffer);
+  if (segment != NULL && segment->format == GST_FORMAT_TIME)
+    {
+      if (GST_BUFFER_PTS_IS_VALID (out))
+        GST_BUFFER_PTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (out));
+      if (GST_BUFFER_DTS_IS_VALID (out))
+        GST_BUFFER_DTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_DTS (out));
+    }
+  g_mutex_lock (&self->lock);
+  if (self->media_func != NULL)
+    self->media_func (kind, gst_sample_get_caps (sample), out, self->media_data);
+  g_mutex_unlock (&self->lock);
+  gst_buffer_unref (out);
+  return GST_FLOW_OK;
+}
+
+static void
+on_incoming_pad (GstElement *webrtc,
+                 GstPad     *pad,
+                 gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+  g_autoptr(GstCaps) caps = NULL;
+  const GstStructure *s;
+  const char *encoding, *media, *desc = NULL;
+  GstAppSinkCallbacks callbacks = { .new_sample = on_received_sample };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstPad) sink_pad = NULL;
+  g_autoptr(GstElement) sink = NULL;
+  GstElement *bin;
+  int kind;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  caps = gst_pad_get_current_caps (pad);
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  s = gst_caps_get_structure (caps, 0);
+  encoding = gst_structure_get_string (s, "encoding-name");
+  media = gst_structure_get_string (s, "media");
+  if (encoding == NULL || media == NULL)
+    return;
+  kind = g_str_equal (media, "video") ? CB_WEBRTC_VIDEO : CB_WEBRTC_AUDIO;
+
+  if (g_ascii_strcasecmp (encoding, "H264") == 0)
+    desc = "rtph264depay ! h264parse ! video/x-h264,stream-format=avc,alignment=au ! "
+           "appsink name=sink sync=false async=false";
+  else if (g_ascii_strcasecmp (encoding, "VP8") == 0)
+    desc = "rtpvp8depay ! appsink name=sink sync=false async=false";
+  else if (g_ascii_strcasecmp (encoding, "OPUS") == 0)
+    desc = "rtpopusdepay ! appsink name=sink sync=false async=false";
+  if (desc == NULL)
+    {
+      /* Nothing we can use: drain it so that webrtcbin does not stall. */
+      desc = "fakesink name=sink sync=false async=false";
+    }
+  bin = gst_parse_bin_from_description (desc, TRUE, &error);
+  if (bin == NULL || error != NULL)
+    {
+      g_warning ("webrtc: cannot depayload %s: %s", encoding, error ? error->message : "");
+      if (bin != NULL)
+        gst_object_unref (gst_object_ref_sink (bin));
+      return;
+    }
+  gst_bin_add (GST_BIN (self->pipeline), bin);
+  sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
+  if (GST_IS_APP_SINK (sink))
+    {
+      g_object_set_data (G_OBJECT (sink), "cb-kind", GINT_TO_POINTER (kind));
+      gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
+      g_mutex_lock (&self->lock);
+      gst_object_replace ((GstObject **) &self->sink[kind], GST_OBJECT (sink));
+      g_mutex_unlock (&self->lock);
+    }
+  gst_element_sync_state_with_parent (bin);
+  sink_pad = gst_element_get_static_pad (bin, "sink");
+  gst_pad_link (pad, sink_pad);
+
+  /* The first frames must decode: ask the browser for a keyframe at once. */
+  if (kind == CB_WEBRTC_VIDEO)
+    cb_webrtc_peer_request_keyframe (self);
+}
+
+/* ---- sending ------------------------------------------------------------------ */
+
+static gboolean
+emit_keyframe_requested (gpointer data)
+{
+  g_signal_emit (data, signals[SIGNAL_KEYFRAME_REQUESTED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static GstPadProbeReturn
+on_keyframe_probe (GstPad          *pad,
+                   GstPadProbeInfo *info,
+                   gpointer         data)
+{
+  CbWebrtcPeer *self = data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (gst_video_event_is_force_key_unit (event))
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_keyframe_requested,
+                                g_object_ref (self), g_object_unref);
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+add_send_branch (CbWebrtcPeer  *self,
+                 int            kind,
+                 CbSdpCodec    *codec,
+                 GError       **error)
+{
+  g_autofree char *desc = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(GstPad) src_pad = NULL;
+  g_autoptr(GstPad) sink_pad = NULL;
+  GstWebRTCRTPTransceiver *transceiver = NULL;
+  GstElement *bin;
+
+  if (kind == CB_WEBRTC_VIDEO)
+    desc = g_strdup_printf ("appsrc name=src format=time is-live=true do-timestamp=false "
+                            "max-bytes=8000000 ! h264parse ! rtph264pay pt=%d "
+                            "config-interval=-1 aggregate-mode=zero-latency mtu=1200 ! "
+                            "capsfilter caps=\"application/x-rtp,media=video,encoding-name=H264,"
+                            "payload=%d,clock-rate=90000\"", codec->pt, codec->pt);
+  else
+    desc = g_strdup_printf ("appsrc name=src format=time is-live=true do-timestamp=false "
+                            "max-bytes=2000000 ! rtpopuspay pt=%d ! "
+                            "capsfilter caps=\"application/x-rtp,media=audio,encoding-name=OPUS,"
+                            "payload=%d,clock-rate=48000\"", codec->pt, codec->pt);
+  bin = gst_parse_bin_from_description (desc, TRUE, &parse_error);
+  if (bin == NULL || parse_error != NULL)
+    {
+      if (bin != NULL)
+        gst_object_unref (gst_object_ref_sink (bin));
+      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_MISSING_PLUGIN, "%s",
+                   parse_error ? parse_error->message : "cannot build the sender");
+      return FALSE;
+    }
+  gst_bin_add (GST_BIN (self->pipeline), bin);
+  self->appsrc[kind] = gst_bin_get_by_name (GST_BIN (bin), "src");
+  src_pad = gst_element_get_static_pad (bin, "src");
+  sink_pad = gst_element_request_pad_simple (self->webrtc, "sink_%u");
+  if (gst_pad_link (src_pad, sink_pad) != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "Cannot link the sender");
+      return FALSE;
+    }
+  g_object_get (sink_pad, "transceiver", &transceiver, NULL);
+  if (transceiver != NULL)
+    {
+      g_object_set (transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+      gst_object_unref (transceiver);
+    }
+  if (kind == CB_WEBRTC_VIDEO)
+    gst_pad_add_probe (src_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_keyframe_probe, self, NULL);
+  gst_element_sync_state_with_parent (bin);
+  return TRUE;
+}
+
+static void
+add_receive_transceiver (CbWebrtcPeer *self,
+                         const char   *media,
+                         CbSdpCodec   *codec)
+{
+  g_autoptr(GstCaps) caps = NULL;
+  GstWebRTCRTPTransceiver *transceiver = NULL;
+
+  caps = gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, media,
+                              "encoding-name", G_TYPE_STRING, codec->encoding,
+                              "payload", G_TYPE_INT, codec->pt,
+                              "clock-rate", G_TYPE_INT, codec->clock_rate, NULL);
+  if (codec->fmtp != NULL && g_str_equal (codec->encoding, "H264"))
+    {
+      g_auto(GStrv) params = g_strsplit (codec->fmtp, ";", -1);
+
+      for (guint i = 0; params[i] != NULL; i++)
+        {
+          g_auto(GStrv) kv = g_strsplit (g_strstrip (params[i]), "=", 2);
+          if (kv[0] != NULL && kv[1] != NULL)
+            gst_caps_set_simple (caps, kv[0], G_TYPE_STRING, kv[1], NULL);
+        }
+    }
+  if (g_str_equal (codec->encoding, "OPUS"))
+    gst_caps_set_simple (caps, "encoding-params", G_TYPE_STRING, "2", NULL);
+  g_signal_emit_by_name (self->webrtc, "add-transceiver",
+                         GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &transceiver);
+  if (transceiver != NULL)
+    gst_object_unref (transceiver);
+}
+
+/* ---- states ------------------------------------------------------------------- */
+
+static void
+on_connection_state (GstElement *webrtc,
+                     GParamSpec *pspec,
+                     gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+  GstWebRTCPeerConnectionState state;
+  GstWebRTCICEConnectionState ice;
+
+  g_object_get (webrtc, "connection-state", &state, "ice-connection-state", &ice, NULL);
+  switch (state)
+    {
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
+      post_state (self, CB_WEBRTC_PEER_CONNECTED, NULL);
+      break;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
+      post_state (self, CB_WEBRTC_PEER_FAILED,
+                  ice == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED ? "Failed by ICE timeout"
+                                                               : "Failed by DTLS error");
+      break;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
+      post_state (self, CB_WEBRTC_PEER_FAILED, "Disconnected");
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
+on_bus_message (GstBus     *bus,
+                GstMessage *message,
+                gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *debug = NULL;
+
+      gst_message_parse_error (message, &error, &debug);
+      g_debug ("webrtc peer: %s (%s)", error->message, debug ? debug : "");
+      if (self->task != NULL)
+        finish_task (self, NULL, g_error_new (CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "%s",
+                                              error->message));
+      post_state (self, CB_WEBRTC_PEER_FAILED,
+                  g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED) &&
+                  strstr (error->message, "DTLS") ? "Failed by DTLS error" : error->message);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- public ------------------------------------------------------------------- */
+
+CbWebrtcPeer *
+cb_webrtc_peer_new (CbWebrtcRole role,
+                    guint        port_min,
+                    guint        port_max)
+{
+  CbWebrtcPeer *self = g_object_new (CB_TYPE_WEBRTC_PEER, NULL);
+
+  self->role = role;
+  self->port_min = port_min;
+  self->port_max = port_max;
+  return self;
+}
+
+void
+cb_webrtc_peer_set_media_func (CbWebrtcPeer      *self,
+                               CbWebrtcMediaFunc  func,
+                               gpointer           data,
+                               GDestroyNotify     destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_mutex_lock (&self->lock);
+  old_destroy = self->media_destroy;
+  old_data = self->media_data;
+  self->media_func = func;
+  self->media_data = data;
+  self->media_destroy = destroy;
+  g_mutex_unlock (&self->lock);
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+static gboolean
+build_pipeline (CbWebrtcPeer  *self,
+                GError       **error)
+{
+  g_autoptr(GstBus) bus = NULL;
+  GstWebRTCICE *ice = NULL;
+  GSource *watch;
+
+  self->pipeline = gst_pipeline_new ("webrtc-peer");
+  self->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
+  if (self->webrtc == NULL)
+    {
+      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_MISSING_PLUGIN,
+                   "webrtcbin is not installed (gst-plugins-bad)");
+      gst_clear_object (&self->pipeline);
+      return FALSE;
+    }
+  g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
+                "latency", 100, NULL);
+  g_object_get (self->webrtc, "ice-agent", &ice, NULL);
+  if (ice != NULL)
+    {
+      if (self->port_min > 0 && self->port_max >= self->port_min)
+        g_object_set (ice, "min-rtp-port", self->port_min, "max-rtp-port", self->port_max, NULL);
+      gst_object_unref (ice);
+    }
+  gst_bin_add (GST_BIN (self->pipeline), self->webrtc);
+  g_signal_connect (self->webrtc, "pad-added", G_CALLBACK (on_incoming_pad), self);
+  g_signal_connect (self->webrtc, "notify::ice-gathering-state", G_CALLBACK (on_gathering_state), self);
+  g_signal_connect (self->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state), self);
+
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  watch = gst_bus_create_watch (bus);
+  g_source_set_callback (watch, (GSourceFunc) (void (*) (void)) on_bus_message, self, NULL);
+  g_source_attach (watch, self->context);
+  self->bus_watch = watch;
+  return TRUE;
+}
+
+void
+cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
+                             const char          *offer,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GstSDPMessage) sdp = NULL;
+  GstWebRTCSessionDescription *desc;
+  GError *error = NULL;
+  CbSdpCodec codec[2];
+  gboolean have[2];
+  static const char *media_names[] = { "video", "audio" };
+
+  g_task_set_source_tag (task, cb_webrtc_peer_answer_async);
+  if (self->pipeline != NULL || self->task != NULL)
+    {
+      g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "Already answered");
+      return;
+    }
+  if (offer == NULL || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK)
+    {
+      g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
+      return;
+    }
+  for (int k = 0; k < 2; k++)
+    {
+      have[k] = cb_sdp_pick_codec (offer, media_names[k], &codec[k], NULL);
+      /* A player gets H.264 video; a VP8-only player would need a VP8 sender. */
+      if (have[k] && self->role == CB_WEBRTC_SEND && k == CB_WEBRTC_VIDEO &&
+          !g_str_equal (codec[k].encoding, "H264"))
+        {
+          cb_sdp_codec_clear (&codec[k]);
+          have[k] = FALSE;
+        }
+    }
+  if (!have[0] && !have[1])
+    {
+      g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_NO_CODECS, "No common codecs");
+      return;
+    }
+  if (!build_pipeline (self, &error))
+    {
+      for (int k = 0; k < 2; k++)
+        cb_sdp_codec_clear (&codec[k]);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  for (int k = 0; k < 2 && error == NULL; k++)
+    {
+      if (!have[k])
+        continue;
+      self->codec[k] = g_str_equal (codec[k].encoding, "OPUS") ? g_strdup ("opus")
+                                                             : g_strdup (codec[k].encoding);
+      if (self->role == CB_WEBRTC_SEND)
+        add_send_branch (self, k, &codec[k], &error);
+      else
+        add_receive_transceiver (self, media_names[k], &codec[k]);
+    }
+  for (int k = 0; k < 2; k++)
+    cb_sdp_codec_clear (&codec[k]);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
+                               "Cannot start the WebRTC pipeline");
+      return;
+    }
+  self->state = CB_WEBRTC_PEER_CONNECTING;
+  self->task = g_steal_pointer (&task);
+  self->gather_timeout = g_timeout_source_new (GATHER_TIMEOUT_MS);
+  g_source_set_callback (self->gather_timeout, on_gather_timeout, self, NULL);
+  g_source_attach (self->gather_timeout, self->context);
+
+  desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, g_steal_pointer (&sdp));
+  g_signal_emit_by_name (self->webrtc, "set-remote-description", desc,
+                         gst_promise_new_with_change_func (on_offer_set, self, NULL));
+  gst_webrtc_session_description_free (desc);
+}
+
+char *
+cb_webrtc_peer_answer_finish (CbWebrtcPeer  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+cb_webrtc_peer_get_codec (CbWebrtcPeer *self,
+                          int           kind)
+{
+  g_return_val_if_fail (kind == 0 || kind == 1, NULL);
+  return self->codec[kind];
+}
+
+GstElement *
+cb_webrtc_peer_get_appsrc (CbWebrtcPeer *self,
+                           int           kind)
+{
+  g_return_val_if_fail (kind == 0 || kind == 1, NULL);
+  return self->appsrc[kind];
+}
+
+CbWebrtcPeerState
+cb_webrtc_peer_get_state (CbWebrtcPeer *self)
+{
+  return self->state;
+}
+
+void
+cb_webrtc_peer_request_keyframe (CbWebrtcPeer *self)
+{
+  g_autoptr(GstElement) sink = NULL;
+  g_autoptr(GstPad) pad = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->sink[CB_WEBRTC_VIDEO] != NULL)
+    sink = gst_object_ref (self->sink[CB_WEBRTC_VIDEO]);
+  g_mutex_unlock (&self->lock);
+  if (sink == NULL)
+    return;
+  /* Travels up to rtpsession, which sends the browser a PLI. */
+  pad = gst_element_get_static_pad (sink, "sink");
+  if (pad != NULL)
+    gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                          TRUE, 0));
+}
+
+void
+cb_webrtc_peer_close (CbWebrtcPeer *self)
+{
+  if (self->pipeline == NULL)
+    return;
+  clear_source (&self->gather_timeout);
+  clear_source (&self->bus_watch);
+  finish_task (self, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Closed"));
+  g_signal_handlers_disconnect_by_data (self->webrtc, self);
+  gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  {
+    g_autoptr(GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+    gst_bus_set_flushing (bus, TRUE);
+  }
+  gst_clear_object (&self->pipeline);
+  self->webrtc = NULL;
+  if (self->state != CB_WEBRTC_PEER_FAILED)
+    self->state = CB_WEBRTC_PEER_CLOSED;
+}

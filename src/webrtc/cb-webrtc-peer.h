@@ -1,0 +1,123 @@
+/* cb-webrtc-peer.h — one WebRTC peer on webrtcbin, answering a browser's offer
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define CB_WEBRTC_ERROR (cb_webrtc_error_quark ())
+
+/**
+ * CbWebrtcError:
+ * @CB_WEBRTC_ERROR_BAD_SDP: the offer is not SDP we can read
+ * @CB_WEBRTC_ERROR_NO_CODECS: no common codec ("No common codecs")
+ * @CB_WEBRTC_ERROR_ICE: ICE failed ("Failed by ICE timeout")
+ * @CB_WEBRTC_ERROR_DTLS: DTLS failed ("Failed by DTLS error")
+ * @CB_WEBRTC_ERROR_MISSING_PLUGIN: webrtcbin, nice or a codec element is not installed
+ * @CB_WEBRTC_ERROR_FAILED: anything else
+ */
+typedef enum {
+  CB_WEBRTC_ERROR_BAD_SDP,
+  CB_WEBRTC_ERROR_NO_CODECS,
+  CB_WEBRTC_ERROR_ICE,
+  CB_WEBRTC_ERROR_DTLS,
+  CB_WEBRTC_ERROR_MISSING_PLUGIN,
+  CB_WEBRTC_ERROR_FAILED,
+} CbWebrtcError;
+
+GQuark cb_webrtc_error_quark (void);
+
+/**
+ * CbWebrtcRole:
+ * @CB_WEBRTC_RECEIVE: the remote side publishes to us (a browser's camera)
+ * @CB_WEBRTC_SEND: we send to the remote side (a player)
+ */
+typedef enum {
+  CB_WEBRTC_RECEIVE,
+  CB_WEBRTC_SEND,
+} CbWebrtcRole;
+
+typedef enum {
+  CB_WEBRTC_PEER_NEW,
+  CB_WEBRTC_PEER_CONNECTING,
+  CB_WEBRTC_PEER_CONNECTED,
+  CB_WEBRTC_PEER_FAILED,
+  CB_WEBRTC_PEER_CLOSED,
+} CbWebrtcPeerState;
+
+/* Media kinds, as the engine numbers them. */
+#define CB_WEBRTC_VIDEO 0
+#define CB_WEBRTC_AUDIO 1
+
+/**
+ * CbWebrtcMediaFunc:
+ * @kind: CB_WEBRTC_VIDEO or CB_WEBRTC_AUDIO
+ * @caps: the caps of @buffer (H.264 as avc/au with codec_data, VP8, Opus)
+ * @buffer: one encoded frame, timestamps in the peer's running time
+ *
+ * Receive role: called from a streaming thread for each depayloaded frame.
+ */
+typedef void (*CbWebrtcMediaFunc) (int        kind,
+                                   GstCaps   *caps,
+                                   GstBuffer *buffer,
+                                   gpointer   data);
+
+#define CB_TYPE_WEBRTC_PEER (cb_webrtc_peer_get_type ())
+G_DECLARE_FINAL_TYPE (CbWebrtcPeer, cb_webrtc_peer, CB, WEBRTC_PEER, GObject)
+
+/* The peer lives on the GMainContext that is thread-default when it is made. Signals,
+ * emitted there: "state-changed" (CbWebrtcPeerState state, const char *reason) and, for
+ * the send role, "keyframe-requested" () when the remote side asks for one (PLI/FIR). */
+CbWebrtcPeer *cb_webrtc_peer_new               (CbWebrtcRole         role,
+                                                guint                port_min,
+                                                guint                port_max);
+void          cb_webrtc_peer_set_media_func    (CbWebrtcPeer        *self,
+                                                CbWebrtcMediaFunc    func,
+                                                gpointer             data,
+                                                GDestroyNotify       destroy);
+
+/* Answers @offer (no trickle: the answer carries our candidates and end-of-candidates).
+ * The send role must know what it can send: H.264 video and Opus audio; a kind the offer
+ * does not ask for is not sent. */
+void          cb_webrtc_peer_answer_async      (CbWebrtcPeer        *self,
+                                                const char          *offer,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+char         *cb_webrtc_peer_answer_finish     (CbWebrtcPeer        *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
+/* After the answer: what was agreed for @kind ("H264", "VP8", "opus"), or NULL. */
+const char   *cb_webrtc_peer_get_codec         (CbWebrtcPeer        *self,
+                                                int                  kind);
+/* Send role: the appsrc that takes @kind's encoded frames (NULL when not sent). */
+GstElement   *cb_webrtc_peer_get_appsrc        (CbWebrtcPeer        *self,
+                                                int                  kind);
+CbWebrtcPeerState cb_webrtc_peer_get_state     (CbWebrtcPeer        *self);
+/* Receive role: asks the remote side for a keyframe (PLI). */
+void          cb_webrtc_peer_request_keyframe  (CbWebrtcPeer        *self);
+void          cb_webrtc_peer_close             (CbWebrtcPeer        *self);
+
+/* SDP policy, pure functions (cb-sdp-policy.c). */
+typedef struct {
+  int   pt;
+  char *encoding;     /* "H264", "VP8", "OPUS" */
+  int   clock_rate;
+  char *fmtp;         /* may be NULL */
+} CbSdpCodec;
+
+void     cb_sdp_codec_clear        (CbSdpCodec   *codec);
+/* Picks the codec we want from the offer's m-section @media ("video" or "audio"):
+ * H.264 with packetization-mode=1 (constrained baseline first), else VP8; Opus. */
+gboolean cb_sdp_pick_codec         (const char   *offer,
+                                    const char   *media,
+                                    CbSdpCodec   *out,
+                                    GError      **error);
+/* Adds a=end-of-candidates to every m-section that lacks it. */
+char    *cb_sdp_finish_answer      (const char   *answer);
+
+G_END_DECLS
