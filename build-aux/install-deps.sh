@@ -14,6 +14,10 @@ for pkg in $(grep -v '^#' "$list" | grep -v '^[[:space:]]*$'); do
   [ "$status" = "installed" ] || missing="$missing $pkg"
 done
 
+# npm ships inside some nodejs packages (NodeSource's) and separately in Debian's:
+# ask for Debian's only when there is no npm at all.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+
 [ -z "$missing" ] && exit 0
 
 echo "install-deps: installing:$missing"

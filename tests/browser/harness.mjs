@@ -1,0 +1,114 @@
+// harness.mjs — what the browser tests share: the real castbridge-server, a static page
+// server, and headless Chromium with a fake camera and microphone.
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const modulesDir = process.env.CB_BROWSER_MODULES || path.join(here, 'node_modules');
+export const chromiumPath = process.env.CB_CHROMIUM || '/usr/bin/chromium';
+
+export function missing () {
+  if (!fs.existsSync(chromiumPath))
+    return `no Chromium at ${chromiumPath}`;
+  if (!fs.existsSync(path.join(modulesDir, 'playwright-core')) ||
+      !fs.existsSync(path.join(modulesDir, '@flashphoner', 'websdk')))
+    return `npm modules missing in ${modulesDir}`;
+  if (!process.env.CB_SERVER_BINARY)
+    return 'CB_SERVER_BINARY is not set';
+  return null;
+}
+
+export async function loadPlaywright () {
+  return import(path.join(modulesDir, 'playwright-core', 'index.mjs'));
+}
+
+export class Server {
+  static async start (...args) {
+    const s = new Server();
+    s.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-browser-'));
+    s.log = path.join(s.dir, 'server.log');
+    const out = fs.openSync(s.log, 'w');
+    s.proc = spawn(process.env.CB_SERVER_BINARY,
+      ['--http-port', '0', '--ws-port', '0', '--rtmp-port', '0', '--media-dir', s.dir, ...args],
+      { stdio: ['ignore', out, out], env: { ...process.env, G_DEBUG: 'fatal-criticals' } });
+    const deadline = Date.now() + 20000;
+    while (Date.now() < deadline) {
+      const text = fs.readFileSync(s.log, 'utf8');
+      const m = text.match(/^listening http=(\d+) ws=(\d+) rtmp=(\d+)/m);
+      if (m) {
+        [s.httpPort, s.wsPort, s.rtmpPort] = m.slice(1).map(Number);
+        return s;
+      }
+      if (s.proc.exitCode !== null)
+        throw new Error('castbridge-server exited: ' + text);
+      await sleep(50);
+    }
+    throw new Error('castbridge-server did not start: ' + fs.readFileSync(s.log, 'utf8'));
+  }
+
+  get wsUrl () { return `ws://127.0.0.1:${this.wsPort}`; }
+
+  async rest (verb, body) {
+    const res = await fetch(`http://127.0.0.1:${this.httpPort}/rest-api/${verb}`,
+      { method: 'POST', body: JSON.stringify(body || {}), headers: { 'Content-Type': 'application/json' } });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
+
+  logs () { return fs.readFileSync(this.log, 'utf8').slice(-20000); }
+
+  async stop () {
+    if (this.proc.exitCode === null) {
+      this.proc.kill('SIGTERM');
+      await new Promise((resolve) => { this.proc.once('exit', resolve); setTimeout(resolve, 10000); });
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    return this.proc.exitCode;
+  }
+}
+
+// Serves the SDK test page and the SDK itself from node_modules.
+export async function startPageServer () {
+  const files = {
+    '/sdk-page.html': [path.join(here, 'sdk-page.html'), 'text/html'],
+    '/flashphoner.js': [path.join(modulesDir, '@flashphoner', 'websdk', 'flashphoner.js'), 'text/javascript'],
+  };
+  const server = http.createServer((req, res) => {
+    const f = files[req.url.split('?')[0]];
+    if (!f) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'Content-Type': f[1] });
+    fs.createReadStream(f[0]).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.url = `http://127.0.0.1:${server.address().port}`;
+  return server;
+}
+
+export const chromiumArgs = [
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--no-sandbox',
+  '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
+];
+
+export function sleep (ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+
+export async function waitFor (fn, what, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
+}
+
+export function which (cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}

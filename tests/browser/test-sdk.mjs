@@ -1,0 +1,103 @@
+// test-sdk.mjs — the official WCS Web SDK against Castbridge, in headless Chromium
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, chromiumArgs, chromiumPath, loadPlaywright, missing, sleep, startPageServer, waitFor } from './harness.mjs';
+
+const skip = missing();
+
+describe('WCS Web SDK', { skip: skip || false }, () => {
+  let server, pages, browser;
+
+  before(async () => {
+    const { chromium } = await loadPlaywright();
+    server = await Server.start();
+    pages = await startPageServer();
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  });
+
+  after(async () => {
+    await browser?.close();
+    pages?.close();
+    const code = await server?.stop();
+    assert.equal(code, 0, 'castbridge-server exits cleanly');
+  });
+
+  async function open () {
+    const page = await browser.newPage();
+    await page.goto(`${pages.url}/sdk-page.html`);
+    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    return page;
+  }
+
+  test('publish, play with frames at the published size, stop both', async () => {
+    const pub = await open();
+    assert.equal(await pub.evaluate(() => window.start('publish', 'sdk1')), 'PUBLISHING:');
+
+    const found = await server.rest('stream/find', { name: 'sdk1', published: true });
+    assert.equal(found.status, 200);
+    assert.equal(found.body[0].mediaProvider, 'WebRTC');
+
+    const play = await open();
+    assert.equal(await play.evaluate(() => window.start('play', 'sdk1')), 'PLAYING:');
+    const stats = await waitFor(async () => {
+      const s = await play.evaluate(() => window.inbound());
+      return s.video && s.video.framesDecoded > 10 && s.audio && s.audio.samples > 0 ? s : null;
+    }, 'decoded frames');
+    const published = (await server.rest('stream/find', { name: 'sdk1', published: true })).body[0];
+    assert.equal(stats.video.width, published.width);
+    assert.equal(stats.video.height, published.height);
+    assert.equal(published.videoCodec, 'H264');
+
+    // The player is a stream too (published: false), as in WCS.
+    const players = await server.rest('stream/find', { name: 'sdk1', published: false });
+    assert.equal(players.status, 200);
+    assert.equal(players.body[0].status, 'PLAYING');
+
+    // Mute on the publisher reaches the player as a stream event.
+    await pub.evaluate(() => window.muteAudio());
+    await waitFor(() => play.evaluate(() => window.streamEvents.includes('audioMuted')), 'audioMuted event');
+
+    await play.evaluate(() => window.stop('play'));
+    await waitFor(() => play.evaluate(() => window.events.includes('STOPPED:')), 'STOPPED');
+    await pub.evaluate(() => window.stop('publish'));
+    await waitFor(() => pub.evaluate(() => window.events.includes('UNPUBLISHED:')), 'UNPUBLISHED');
+    assert.equal((await server.rest('stream/find', { name: 'sdk1' })).status, 404);
+    await pub.close();
+    await play.close();
+  });
+
+  test('a name in use fails with the WCS reason', async () => {
+    const first = await open();
+    assert.equal(await first.evaluate(() => window.start('publish', 'taken')), 'PUBLISHING:');
+    const second = await open();
+    assert.equal(await second.evaluate(() => window.start('publish', 'taken')),
+      'FAILED:Stream name is already in use');
+    // The first one was not disturbed.
+    const found = await server.rest('stream/find', { name: 'taken', published: true });
+    assert.equal(found.body[0].status, 'PUBLISHING');
+    await first.close();
+    await second.close();
+  });
+
+  test('playing an unknown name fails with Stream not found', async () => {
+    const page = await open();
+    assert.equal(await page.evaluate(() => window.start('play', 'no-such-stream')),
+      'FAILED:Stream not found');
+    await page.close();
+  });
+
+  test('closing the publisher page stops its players', async () => {
+    const pub = await open();
+    assert.equal(await pub.evaluate(() => window.start('publish', 'gone')), 'PUBLISHING:');
+    const play = await open();
+    assert.equal(await play.evaluate(() => window.start('play', 'gone')), 'PLAYING:');
+    await pub.close();   // the socket closes with the page
+    await waitFor(() => play.evaluate(() => window.events.some((e) => e === 'STOPPED:Stopped by publisher stop')),
+      'player stopped by publisher stop');
+    await waitFor(async () => (await server.rest('stream/find', { name: 'gone' })).status === 404,
+      'streams gone from the server');
+    await play.close();
+  });
+});
