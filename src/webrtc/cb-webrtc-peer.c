@@ -460,6 +460,15 @@ on_keyframe_probe (GstPad          *pad,
   return GST_PAD_PROBE_OK;
 }
 
+/* NACK and retransmission: lost packets are asked for (receive) or resent (send).
+ * "do-nack" belongs to webrtcbin's own transceiver class, so check that it is there. */
+static void
+enable_nack (GstWebRTCRTPTransceiver *transceiver)
+{
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (transceiver), "do-nack") != NULL)
+    g_object_set (transceiver, "do-nack", TRUE, NULL);
+}
+
 static gboolean
 add_send_branch (CbWebrtcPeer  *self,
                  int            kind,
@@ -542,7 +551,10 @@ add_receive_transceiver (CbWebrtcPeer *self,
   g_signal_emit_by_name (self->webrtc, "add-transceiver",
                          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &transceiver);
   if (transceiver != NULL)
-    gst_object_unref (transceiver);
+    {
+      enable_nack (transceiver);
+      gst_object_unref (transceiver);
+    }
 }
 
 /* ---- states ------------------------------------------------------------------- */
