@@ -73,7 +73,8 @@ cb_sdp_pick_codec (const char  *offer,
   out->fmtp = NULL;
   out->clock_rate = 0;
 
-  if (offer == NULL || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK ||
+  /* GstSDP asserts on an empty buffer: empty is simply not SDP. */
+  if (offer == NULL || *offer == '\0' || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK ||
       gst_sdp_message_medias_len (sdp) == 0)
     {
       g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");

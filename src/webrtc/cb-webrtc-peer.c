@@ -707,7 +707,8 @@ cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
       g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "Already answered");
       return;
     }
-  if (offer == NULL || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK)
+  if (offer == NULL || *offer == '\0' || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK ||
+      gst_sdp_message_medias_len (sdp) == 0)
     {
       g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
       return;

@@ -1,0 +1,126 @@
+/* test-sdp-policy.c — which codec we take from an offer, and the answer touch-ups
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "cb-webrtc-peer.h"
+
+/* A trimmed Chromium offer: VP8 first, then H.264 in several profiles, then Opus. */
+static const char chrome_offer[] =
+  "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+  "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\n"
+  "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n"
+  "a=rtpmap:63 red/48000/2\r\na=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+  "m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 105 106 107\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendonly\r\n"
+  "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
+  "a=rtpmap:102 H264/90000\r\na=fmtp:102 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f\r\n"
+  "a=rtpmap:103 H264/90000\r\na=fmtp:103 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n"
+  "a=rtpmap:104 H264/90000\r\na=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f\r\n"
+  "a=rtpmap:105 H264/90000\r\na=fmtp:105 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
+  "a=rtpmap:106 H264/90000\r\na=fmtp:106 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=640032\r\n"
+  "a=rtpmap:107 rtx/90000\r\na=fmtp:107 apt=106\r\n";
+
+typedef struct {
+  const char *name;
+  const char *offer;
+  const char *media;
+  gboolean    ok;
+  int         pt;
+  const char *encoding;
+  int         code;
+} Row;
+
+static const char vp8_only[] =
+  "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+  "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:96 VP8/90000\r\n";
+static const char h264_mode0_only[] =
+  "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+  "m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:102 H264/90000\r\n"
+  "a=fmtp:102 packetization-mode=0;profile-level-id=42e01f\r\n";
+static const char stripped_audio[] =   /* the SDK's stripCodecs can leave no Opus */
+  "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+  "m=audio 9 UDP/TLS/RTP/SAVPF 9\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:9 G722/8000\r\n";
+static const char rejected_video[] =
+  "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+  "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:96 VP8/90000\r\n";
+
+static const Row rows[] = {
+  { "chrome-video-prefers-h264-cb", chrome_offer, "video", TRUE, 105, "H264" },
+  { "chrome-audio-opus", chrome_offer, "audio", TRUE, 111, "OPUS" },
+  { "vp8-only", vp8_only, "video", TRUE, 96, "VP8" },
+  { "h264-mode0-unusable", h264_mode0_only, "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_NO_CODECS },
+  { "no-opus", stripped_audio, "audio", FALSE, -1, NULL, CB_WEBRTC_ERROR_NO_CODECS },
+  { "no-audio-section", vp8_only, "audio", FALSE, -1, NULL, CB_WEBRTC_ERROR_NO_CODECS },
+  { "rejected-section", rejected_video, "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_NO_CODECS },
+  { "empty", "", "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_BAD_SDP },
+  { "junk", "hello world", "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_BAD_SDP },
+  { "null", NULL, "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_BAD_SDP },
+};
+
+static void
+test_row (gconstpointer data)
+{
+  const Row *row = data;
+  CbSdpCodec codec;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = cb_sdp_pick_codec (row->offer, row->media, &codec, &error);
+
+  g_assert_cmpint (ok, ==, row->ok);
+  if (ok)
+    {
+      g_assert_no_error (error);
+      g_assert_cmpint (codec.pt, ==, row->pt);
+      g_assert_cmpstr (codec.encoding, ==, row->encoding);
+    }
+  else
+    g_assert_error (error, CB_WEBRTC_ERROR, row->code);
+  cb_sdp_codec_clear (&codec);
+}
+
+static void
+test_truncated_offers (void)
+{
+  gsize len = strlen (chrome_offer);
+
+  /* Every prefix: an answer or an error, never a crash. */
+  for (gsize i = 0; i <= len; i++)
+    {
+      g_autofree char *prefix = g_strndup (chrome_offer, i);
+      CbSdpCodec codec;
+
+      cb_sdp_pick_codec (prefix, "video", &codec, NULL);
+      cb_sdp_codec_clear (&codec);
+    }
+}
+
+static void
+test_finish_answer (void)
+{
+  const char *answer = "v=0\r\ns=-\r\nm=audio 9 RTP 111\r\na=candidate:1 1 UDP 1 127.0.0.1 5000 typ host\r\n"
+                       "m=video 9 RTP 96\r\na=end-of-candidates\r\n";
+  g_autofree char *out = cb_sdp_finish_answer (answer);
+  const char *first = strstr (out, "a=end-of-candidates");
+
+  g_assert_nonnull (first);
+  g_assert_true (first < strstr (out, "m=video"));
+  g_assert_null (strstr (first + 1, "a=end-of-candidates\r\na=end-of-candidates"));
+  /* Exactly one per m-section. */
+  g_assert_nonnull (strstr (strstr (out, "m=video"), "a=end-of-candidates"));
+  g_assert_null (strstr (strstr (strstr (out, "m=video"), "a=end-of-candidates") + 1,
+                         "a=end-of-candidates"));
+  g_assert_true (g_str_has_suffix (out, "\r\n"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cb/webrtc/sdp/pick/%s", rows[i].name);
+      g_test_add_data_func (path, &rows[i], test_row);
+    }
+  g_test_add_func ("/cb/webrtc/sdp/truncated-offers", test_truncated_offers);
+  g_test_add_func ("/cb/webrtc/sdp/finish-answer", test_finish_answer);
+  return g_test_run ();
+}
