@@ -62,8 +62,14 @@ on_agent_changed (CbPushAgent *agent,
 
   cb_engine_emit_push (engine, agent, 0);
   if (cb_push_agent_get_state (agent) == CB_PUSH_STOPPED)
-    g_main_context_invoke_full (cb_engine_get_context (engine), G_PRIORITY_DEFAULT,
-                                remove_stopped_idle, g_object_ref (agent), g_object_unref);
+    {
+      /* A real idle, never synchronous: the agent is still inside its own emission. */
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_callback (idle, remove_stopped_idle, g_object_ref (agent), g_object_unref);
+      g_source_attach (idle, cb_engine_get_context (engine));
+      g_source_unref (idle);
+    }
 }
 
 /**

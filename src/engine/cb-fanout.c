@@ -281,6 +281,9 @@ attach_direct (CbStream              *self,
   g_ptr_array_add (self->consumers, c);
   g_mutex_unlock (&self->lock);
 
+  /* No cached GOP (a producer with rare keyframes, like a browser): ask for one. */
+  if (c->need_keyframe)
+    cb_stream_request_keyframe (self);
   cb_stream_schedule_changed (self);
   return c;
 }

@@ -28,6 +28,8 @@
 #define CLIENT_HIGH_WATER     (512 * 1024)
 #define LIVENESS_TIMEOUT_US   (15 * G_USEC_PER_SEC)
 #define MAX_BACKOFF_MS        60000
+/* Voximplant's default keyframe interval: 2 s. */
+#define KEYFRAME_MAX_GAP_US   (2 * G_USEC_PER_SEC)
 
 typedef struct {
   guint8   type;         /* CB_FLV_TAG_AUDIO / _VIDEO / _SCRIPT */
@@ -74,6 +76,7 @@ struct _CbPushAgent
   GSource       *tick_source;
   guint64        last_bytes_sent;
   gint64         last_progress;
+  gint64         last_keyframe;   /* monotonic time of the last keyframe queued (atomic) */
   int            bitrate;
   gboolean       metadata_sent;
   gboolean       out_buffer_enabled;
@@ -119,6 +122,20 @@ timeout_on_engine (CbPushAgent *self,
   g_source_set_callback (source, func, self, NULL);
   g_source_attach (source, cb_engine_get_context (self->engine));
   return source;
+}
+
+/* Runs @func (with a reference on the agent) from the engine context's loop, never now. */
+static void
+idle_on_engine (CbPushAgent *self,
+                int          priority,
+                GSourceFunc  func)
+{
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, priority);
+  g_source_set_callback (idle, func, g_object_ref (self), g_object_unref);
+  g_source_attach (idle, cb_engine_get_context (self->engine));
+  g_source_unref (idle);
 }
 
 static void
@@ -538,6 +555,8 @@ queue_media (CbPushAgent *self,
   g_mutex_lock (&self->lock);
   p->timestamp = to_ms (self, kind == CB_MEDIA_VIDEO ? dts : pts);
   ok = enqueue_locked (self, p);
+  if (keyframe)
+    self->last_keyframe = g_get_monotonic_time ();
   g_mutex_unlock (&self->lock);
 
   schedule_drain (self);
@@ -574,9 +593,9 @@ consumer_eos (gpointer data)
 {
   CbPushAgent *self = data;
 
-  /* Let what is queued go out, then stop, on the engine context. */
-  g_main_context_invoke_full (cb_engine_get_context (self->engine), G_PRIORITY_LOW,
-                              stream_ended_idle, g_object_ref (self), g_object_unref);
+  /* Let what is queued go out, then stop, on the engine context (later: the stream's
+   * fan-out lock is held here). */
+  idle_on_engine (self, G_PRIORITY_LOW, stream_ended_idle);
 }
 
 static const CbConsumerFuncs consumer_funcs = {
@@ -695,8 +714,7 @@ schedule_drain (CbPushAgent *self)
 {
   if (!g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
     return;
-  g_main_context_invoke_full (cb_engine_get_context (self->engine), G_PRIORITY_DEFAULT, drain,
-                              g_object_ref (self), g_object_unref);
+  idle_on_engine (self, G_PRIORITY_DEFAULT, drain);
 }
 
 /* ---- sessions and reconnection -------------------------------------------- */
@@ -833,7 +851,10 @@ on_stream_changed (CbStream *stream,
   g_autoptr(CbStreamInfo) info = cb_stream_get_snapshot (stream);
 
   if (cb_stream_status_is_final (info->status) && self->state != CB_PUSH_STOPPED)
-    cb_push_agent_stop (self, info->info && *info->info ? info->info : "Stream stopped");
+    {
+      g_autoptr(CbPushAgent) keep = g_object_ref (self);
+      cb_push_agent_stop (self, info->info && *info->info ? info->info : "Stream stopped");
+    }
 }
 
 static gboolean
@@ -971,6 +992,17 @@ tick (gpointer data)
       after_failure (self);
       return G_SOURCE_CONTINUE;
     }
+  /* RTMP servers keep no GOP: viewers who join there need keyframes every few seconds.
+   * Producers with rare keyframes (browsers send one on request) are asked for them. */
+  {
+    gint64 last_key;
+
+    g_mutex_lock (&self->lock);
+    last_key = self->last_keyframe;
+    g_mutex_unlock (&self->lock);
+    if (self->stream != NULL && now - last_key > KEYFRAME_MAX_GAP_US)
+      cb_stream_request_keyframe (self->stream);
+  }
   emit_changed (self);
   return G_SOURCE_CONTINUE;
 }

@@ -259,10 +259,15 @@ emit_changed_idle (gpointer data)
 void
 cb_stream_schedule_changed (CbStream *self)
 {
+  GSource *idle;
+
   if (!g_atomic_int_compare_and_exchange (&self->notify_pending, 0, 1))
     return;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed_idle,
-                              g_object_ref (self), g_object_unref);
+  /* Always later, never inside the caller: callers hold locks or are mid-removal. */
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, emit_changed_idle, g_object_ref (self), g_object_unref);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
 }
 
 /**

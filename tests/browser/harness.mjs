@@ -112,3 +112,62 @@ export async function waitFor (fn, what, timeout = 20000) {
 export function which (cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
+
+// nginx with the RTMP module on a free loopback port (see tests/server/nginxrtmp.py).
+export class NginxRtmp {
+  static available () {
+    return which('nginx') && fs.existsSync('/usr/lib/nginx/modules/ngx_rtmp_module.so') && which('ffprobe');
+  }
+
+  static async start () {
+    const n = new NginxRtmp();
+    n.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-nginx-'));
+    n.port = await freePort();
+    fs.writeFileSync(path.join(n.dir, 'nginx.conf'), `
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+master_process off;
+pid ${n.dir}/nginx.pid;
+error_log ${n.dir}/error.log info;
+events { worker_connections 256; }
+rtmp { server { listen 127.0.0.1:${n.port}; application live { live on; record off; } } }
+`);
+    n.proc = spawn('nginx', ['-c', path.join(n.dir, 'nginx.conf'), '-p', n.dir], { stdio: 'ignore' });
+    await waitFor(() => canConnect(n.port), 'nginx-rtmp listening', 10000);
+    return n;
+  }
+
+  url (name) { return `rtmp://127.0.0.1:${this.port}/live` + (name ? `/${name}` : ''); }
+
+  stop () {
+    this.proc.kill('SIGKILL');
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+import net from 'node:net';
+
+export function canConnect (port) {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+export async function freePort () {
+  const s = http.createServer();
+  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = s.address().port;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+// [{codec_type, codec_name, width, height}] of a live RTMP stream, or null.
+export function ffprobe (url) {
+  const r = spawnSync('ffprobe', ['-hide_banner', '-loglevel', 'error', '-rw_timeout', '8000000',
+    '-show_entries', 'stream=codec_type,codec_name,width,height', '-of', 'json', url],
+  { encoding: 'utf8', timeout: 20000 });
+  if (r.status !== 0) return null;
+  return JSON.parse(r.stdout).streams || null;
+}

@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, chromiumArgs, chromiumPath, loadPlaywright, missing, sleep, startPageServer, waitFor } from './harness.mjs';
+import { NginxRtmp, Server, chromiumArgs, chromiumPath, ffprobe, loadPlaywright, missing, sleep, startPageServer, waitFor } from './harness.mjs';
 
 const skip = missing();
 
@@ -87,6 +87,44 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
       'FAILED:Stream not found');
     await page.close();
   });
+
+  function h264aac (streams) {
+    const v = streams?.find((s) => s.codec_type === 'video');
+    const a = streams?.find((s) => s.codec_type === 'audio');
+    return v?.codec_name === 'h264' && a?.codec_name === 'aac' ? { v, a } : null;
+  }
+
+  test('a stream published from Chromium is pushed to nginx-rtmp as H.264 + AAC',
+    { skip: !NginxRtmp.available() && 'nginx-rtmp or ffprobe missing' }, async () => {
+      const nginx = await NginxRtmp.start();
+      try {
+        const pub = await open();
+        assert.equal(await pub.evaluate(() => window.start('publish', 'tonginx')), 'PUBLISHING:');
+        const t = await server.rest('push/startup', { streamName: 'tonginx', rtmpUrl: nginx.url() });
+        assert.equal(t.status, 200, JSON.stringify(t.body));
+        let found;
+        try {
+          found = await waitFor(() => h264aac(ffprobe(nginx.url('rtmp_tonginx'))), 'H.264 + AAC at nginx', 40000);
+        } catch (e) {
+          throw new Error(e.message + ' ' + JSON.stringify((await server.rest('push/find_all')).body));
+        }
+        const published = (await server.rest('stream/find', { name: 'tonginx', published: true })).body[0];
+        assert.equal(found.v.width, published.width);
+        // publishStream's rtmpUrl pushes at once (Opus becomes AAC once for the stream).
+        const pub2 = await open();
+        assert.equal(await pub2.evaluate((u) => window.start('publish', 'direct', { rtmpUrl: u }), nginx.url()),
+          'PUBLISHING:');
+        try {
+          await waitFor(() => h264aac(ffprobe(nginx.url('rtmp_direct'))), 'rtmpUrl push at nginx', 40000);
+        } catch (e) {
+          throw new Error(e.message + ' ' + JSON.stringify((await server.rest('push/find_all')).body));
+        }
+        await pub.close();
+        await pub2.close();
+      } finally {
+        nginx.stop();
+      }
+    });
 
   test('closing the publisher page stops its players', async () => {
     const pub = await open();
