@@ -130,12 +130,22 @@ main (int   argc,
         goto fail;
     }
 
-  /* One line for scripts, then what a person wants to see. RTMP ingest is not built yet. */
+  /* Headless, RTMP is half the point: a busy RTMP port is fatal here. */
+  if (cb_server_get_rtmp_port (server) == 0)
+    {
+      g_set_error (&error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                   "Cannot listen for RTMP on port %" G_GINT64_FORMAT,
+                   cb_settings_get_int (settings, "rtmp.port"));
+      goto fail;
+    }
+
+  /* One line for scripts, then what a person wants to see. */
   g_print ("listening http=%u ws=%u rtmp=%u\n", cb_server_get_http_port (server),
-           cb_server_get_ws_port (server), 0u);
+           cb_server_get_ws_port (server), cb_server_get_rtmp_port (server));
   g_print ("REST API:   http://127.0.0.1:%u/rest-api/\n", cb_server_get_http_port (server));
   g_print ("Health:     http://127.0.0.1:%u/health\n", cb_server_get_http_port (server));
   g_print ("WebSocket:  ws://127.0.0.1:%u/\n", cb_server_get_ws_port (server));
+  g_print ("RTMP:       rtmp://127.0.0.1:%u/live/<stream>\n", cb_server_get_rtmp_port (server));
   g_print ("Media dir:  %s\n", cb_engine_get_media_dir (engine));
   fflush (stdout);
 

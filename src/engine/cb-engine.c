@@ -6,6 +6,7 @@
 #include "cb-engine-private.h"
 #include "cb-local-source.h"
 #include "cb-push-agent-private.h"
+#include "cb-relay.h"
 
 typedef struct {
   CbStream       *stream;
@@ -662,6 +663,7 @@ cb_engine_shutdown (CbEngine *self)
   g_mutex_unlock (&self->lock);
 
   cb_engine_stop_all_pushes (self);
+  cb_engine_stop_all_relays (self);
 
   streams = cb_engine_list_streams (self);
   for (guint i = 0; i < streams->len; i++)

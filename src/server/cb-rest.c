@@ -10,6 +10,8 @@
 
 #include "cb-error-map.h"
 #include "cb-rest-json.h"
+#include "cb-rest-pull-rtmp.h"
+#include "cb-rest-pull.h"
 #include "cb-rest-push.h"
 #include "cb-server.h"
 
@@ -178,6 +180,12 @@ static const CbRestVerb verbs[] = {
   { "push/sound_on",              { cb_rest_push_sound_on_fields, FALSE }, cb_rest_push_sound_on },
   { "push/sound_off",             { cb_rest_push_id_fields,      FALSE }, cb_rest_push_sound_off },
   { "castbridge/push/retry",      { cb_rest_push_id_fields,      TRUE  }, cb_rest_push_retry },
+  { "pull/push",                  { cb_rest_pull_push_fields,      FALSE }, cb_rest_pull_push },
+  { "pull/find_all",              { no_fields,                     FALSE }, cb_rest_pull_find_all },
+  { "pull/terminate",             { cb_rest_pull_terminate_fields, FALSE }, cb_rest_pull_terminate },
+  { "pull/rtmp/pull",             { cb_rest_pull_rtmp_pull_fields,      FALSE }, cb_rest_pull_rtmp_pull },
+  { "pull/rtmp/find_all",         { no_fields,                          FALSE }, cb_rest_pull_rtmp_find_all },
+  { "pull/rtmp/terminate",        { cb_rest_pull_rtmp_terminate_fields, FALSE }, cb_rest_pull_rtmp_terminate },
 };
 
 const CbRestVerb *

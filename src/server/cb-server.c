@@ -17,11 +17,15 @@
 #include "cb-rest.h"
 #include "cb-rest-auth.h"
 #include "cb-rest-json.h"
+#include "cb-rtmp-ingest.h"
+#include "cb-rtmp-server.h"
 #include "cb-server-settings.h"
+#include "cb-whip.h"
 #include "cb-ws-session.h"
 
 #define DEFAULT_HTTP_PORT          8081
 #define DEFAULT_WS_PORT            8080
+#define DEFAULT_RTMP_PORT          1935
 #define DEFAULT_BIND_ADDRESS       "0.0.0.0"
 #define DEFAULT_PING_INTERVAL_MS   5000
 #define DEFAULT_PING_PROBES        10
@@ -39,10 +43,12 @@ struct _CbServer
   GMainContext *context;
   SoupServer   *http_server;
   SoupServer   *ws_server;
+  CbRtmpServer *rtmp_server;   /* RTMP ingest and play: publishes are engine streams */
   GPtrArray    *sessions;      /* CbWsSession, owned */
 
   guint         http_port;
   guint         ws_port;
+  guint         rtmp_port;
   gboolean      started;
 };
 
@@ -517,7 +523,7 @@ cb_server_start (CbServer  *self,
 {
   CbSettings *settings;
   const char *bind;
-  guint http_port, ws_port;
+  guint http_port, ws_port, rtmp_port;
   gboolean pushed = FALSE;
   gboolean ok;
 
@@ -531,6 +537,7 @@ cb_server_start (CbServer  *self,
   bind = cb_server_settings_get_string (settings, "bind_address", DEFAULT_BIND_ADDRESS);
   http_port = port_setting (settings, "http.port", DEFAULT_HTTP_PORT);
   ws_port = port_setting (settings, "ws.port", DEFAULT_WS_PORT);
+  rtmp_port = port_setting (settings, "rtmp.port", DEFAULT_RTMP_PORT);
 
   /* libsoup attaches its listening sources to the thread-default context. */
   {
@@ -546,6 +553,26 @@ cb_server_start (CbServer  *self,
   ok = listen_on (self->http_server, "HTTP", bind, http_port, &self->http_port, error) &&
        listen_on (self->ws_server, "WebSocket", bind, ws_port, &self->ws_port, error);
 
+  /* RTMP on the engine's context as well. A port someone else holds costs RTMP only:
+   * the studio and the REST API stay useful (castbridge-server makes it fatal itself). */
+  if (ok)
+    {
+      g_autoptr(GError) rtmp_error = NULL;
+
+      g_clear_object (&self->rtmp_server);
+      self->rtmp_server = cb_rtmp_server_new (cb_rtmp_ingest_get_server_handler (), self->engine);
+      if (cb_rtmp_server_listen (self->rtmp_server, bind, rtmp_port, &rtmp_error))
+        self->rtmp_port = cb_rtmp_server_get_port (self->rtmp_server);
+      else
+        {
+          g_message ("Cannot listen for RTMP on %s port %u: %s",
+                     is_any_address (bind) ? "all addresses" : bind, rtmp_port,
+                     rtmp_error->message);
+          g_clear_object (&self->rtmp_server);
+          self->rtmp_port = 0;
+        }
+    }
+
   if (pushed)
     g_main_context_pop_thread_default (self->context);
 
@@ -558,8 +585,9 @@ cb_server_start (CbServer  *self,
     }
 
   self->started = TRUE;
-  g_debug ("Listening on %s: HTTP %u, WebSocket %u",
-           is_any_address (bind) ? "all addresses" : bind, self->http_port, self->ws_port);
+  g_debug ("Listening on %s: HTTP %u, WebSocket %u, RTMP %u",
+           is_any_address (bind) ? "all addresses" : bind, self->http_port, self->ws_port,
+           self->rtmp_port);
   return TRUE;
 }
 
@@ -585,9 +613,13 @@ cb_server_stop (CbServer *self)
     soup_server_disconnect (self->http_server);
   if (self->ws_server != NULL)
     soup_server_disconnect (self->ws_server);
+  if (self->rtmp_server != NULL)
+    cb_rtmp_server_stop (self->rtmp_server);
+  g_clear_object (&self->rtmp_server);
 
   self->http_port = 0;
   self->ws_port = 0;
+  self->rtmp_port = 0;
   self->started = FALSE;
 }
 
@@ -605,6 +637,20 @@ cb_server_get_ws_port (CbServer *self)
   g_return_val_if_fail (CB_IS_SERVER (self), 0);
 
   return self->ws_port;
+}
+
+/**
+ * cb_server_get_rtmp_port:
+ *
+ * Returns: the RTMP port listened on, or 0 when RTMP is not listening (the server is
+ *   stopped, or rtmp.port could not be bound)
+ */
+guint
+cb_server_get_rtmp_port (CbServer *self)
+{
+  g_return_val_if_fail (CB_IS_SERVER (self), 0);
+
+  return self->rtmp_port;
 }
 
 guint
@@ -675,6 +721,7 @@ cb_server_new (CbEngine *engine)
   g_signal_connect (self->http_server, "request-started",
                     G_CALLBACK (on_request_started), self);
   soup_server_add_handler (self->http_server, NULL, on_http_request, self, NULL);
+  cb_whip_register (self->http_server, self->engine, self);
 
   self->ws_server = soup_server_new ("server-header", "Castbridge/" PACKAGE_VERSION, NULL);
   g_signal_connect (self->ws_server, "request-started",

@@ -24,8 +24,8 @@ GQuark cb_server_error_quark (void);
 #define CB_TYPE_SERVER (cb_server_get_type ())
 G_DECLARE_FINAL_TYPE (CbServer, cb_server, CB, SERVER, GObject)
 
-/* Reads `http.port`, `ws.port`, `bind_address`, `rest_auth_user`, `rest_auth_password`
- * from the engine's settings. Must be created and used on the engine's context.
+/* Reads `http.port`, `ws.port`, `rtmp.port`, `bind_address`, `rest_auth_user`,
+ * `rest_auth_password` from the engine's settings. Must be created and used on the engine's context.
  * (Also read, per request or session: `disable_rest_auth`, `keep_alive.server_interval`,
  * `keep_alive.probes`.) */
 CbServer *cb_server_new            (CbEngine  *engine);
@@ -35,6 +35,8 @@ void      cb_server_stop           (CbServer  *self);
 /* The ports actually bound (after cb_server_start; useful when the setting was 0). */
 guint     cb_server_get_http_port  (CbServer  *self);
 guint     cb_server_get_ws_port    (CbServer  *self);
+/* 0 when RTMP does not listen: a busy rtmp.port is no reason for cb_server_start() to fail. */
+guint     cb_server_get_rtmp_port  (CbServer  *self);
 /* The open WebSocket signaling sessions. */
 guint     cb_server_get_n_sessions (CbServer  *self);
 

@@ -35,6 +35,7 @@ struct _CbWebrtcPeer
   GSource           *gather_timeout;
   GSource           *bus_watch;
   gboolean           answered;
+  gboolean           offering;      /* we made the offer (publishing to another server) */
 
   GMutex             lock;          /* media func, used from streaming threads */
   CbWebrtcMediaFunc  media_func;
@@ -482,17 +483,23 @@ add_send_branch (CbWebrtcPeer  *self,
   GstWebRTCRTPTransceiver *transceiver = NULL;
   GstElement *bin;
 
+  /* Offering, the caps are what the offer says: packetization-mode 1 (the payloader
+   * adds the profile from the stream's SPS), Opus in stereo. Answering, webrtcbin takes
+   * the rest from the offer. */
+  const char *video_extra = self->offering ? ",packetization-mode=(string)1" : "";
+  const char *audio_extra = self->offering ? ",encoding-params=(string)2" : "";
+
   if (kind == CB_WEBRTC_VIDEO)
     desc = g_strdup_printf ("appsrc name=src format=time is-live=true do-timestamp=false "
                             "max-bytes=8000000 ! h264parse ! rtph264pay pt=%d "
                             "config-interval=-1 aggregate-mode=zero-latency mtu=1200 ! "
                             "capsfilter caps=\"application/x-rtp,media=video,encoding-name=H264,"
-                            "payload=%d,clock-rate=90000\"", codec->pt, codec->pt);
+                            "payload=%d,clock-rate=90000%s\"", codec->pt, codec->pt, video_extra);
   else
     desc = g_strdup_printf ("appsrc name=src format=time is-live=true do-timestamp=false "
                             "max-bytes=2000000 ! rtpopuspay pt=%d ! "
                             "capsfilter caps=\"application/x-rtp,media=audio,encoding-name=OPUS,"
-                            "payload=%d,clock-rate=48000\"", codec->pt, codec->pt);
+                            "payload=%d,clock-rate=48000%s\"", codec->pt, codec->pt, audio_extra);
   bin = gst_parse_bin_from_description (desc, TRUE, &parse_error);
   if (bin == NULL || parse_error != NULL)
     {
@@ -781,6 +788,155 @@ cb_webrtc_peer_answer_finish (CbWebrtcPeer  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_offer_local_set (GstPromise *promise,
+                    gpointer    data)
+{
+  on_answer_set (promise, data);   /* the same: wait for our candidates, then deliver */
+}
+
+static void
+on_offer_created (GstPromise *promise,
+                  gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *offer = NULL;
+
+  if (reply != NULL)
+    gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+  gst_promise_unref (promise);
+  if (offer == NULL)
+    {
+      post_failure (self, g_error_new (CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
+                                       "webrtcbin made no offer"));
+      return;
+    }
+  g_signal_emit_by_name (self->webrtc, "set-local-description", offer,
+                         gst_promise_new_with_change_func (on_offer_local_set, self, NULL));
+  gst_webrtc_session_description_free (offer);
+}
+
+/**
+ * cb_webrtc_peer_offer_async:
+ *
+ * Send role, offering side: makes an offer for H.264 and/or Opus with our candidates
+ * (no trickle). Give the remote answer to cb_webrtc_peer_set_answer().
+ */
+void
+cb_webrtc_peer_offer_async (CbWebrtcPeer        *self,
+                            gboolean             video,
+                            gboolean             audio,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+  CbSdpCodec codec[2] = { { 102, (char *) "H264", 90000, NULL }, { 111, (char *) "OPUS", 48000, NULL } };
+  gboolean want[2] = { video, audio };
+
+  g_task_set_source_tag (task, cb_webrtc_peer_offer_async);
+  if (self->role != CB_WEBRTC_SEND || self->pipeline != NULL || (!video && !audio))
+    {
+      g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
+                               "Cannot offer (already negotiated, or nothing to send)");
+      return;
+    }
+  self->offering = TRUE;
+  if (!build_pipeline (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (int k = 0; k < 2 && error == NULL; k++)
+    if (want[k])
+      {
+        self->codec[k] = g_strdup (k == CB_WEBRTC_VIDEO ? "H264" : "opus");
+        add_send_branch (self, k, &codec[k], &error);
+      }
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
+                               "Cannot start the WebRTC pipeline");
+      return;
+    }
+  self->state = CB_WEBRTC_PEER_CONNECTING;
+  self->task = g_steal_pointer (&task);
+  self->gather_timeout = g_timeout_source_new (GATHER_TIMEOUT_MS);
+  g_source_set_callback (self->gather_timeout, on_gather_timeout, self, NULL);
+  g_source_attach (self->gather_timeout, self->context);
+  g_signal_emit_by_name (self->webrtc, "create-offer", NULL,
+                         gst_promise_new_with_change_func (on_offer_created, self, NULL));
+}
+
+char *
+cb_webrtc_peer_offer_finish (CbWebrtcPeer  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_remote_answer_set (GstPromise *promise,
+                      gpointer    data)
+{
+  CbWebrtcPeer *self = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GError *error = NULL;
+
+  if (reply != NULL && gst_structure_has_field (reply, "error"))
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
+  gst_promise_unref (promise);
+  if (error != NULL)
+    {
+      g_autofree char *reason = g_strdup_printf ("The remote answer was refused: %s", error->message);
+      post_state (self, CB_WEBRTC_PEER_FAILED, reason);
+      g_error_free (error);
+    }
+}
+
+/**
+ * cb_webrtc_peer_set_answer:
+ *
+ * Offering side: applies the remote answer. Fails at once for text that is not SDP;
+ * a refusal by webrtcbin shows as the FAILED state.
+ */
+gboolean
+cb_webrtc_peer_set_answer (CbWebrtcPeer  *self,
+                           const char    *answer,
+                           GError       **error)
+{
+  GstSDPMessage *sdp = NULL;
+  GstWebRTCSessionDescription *desc;
+
+  if (!self->offering || self->webrtc == NULL)
+    {
+      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "No offer was made");
+      return FALSE;
+    }
+  if (answer == NULL || *answer == '\0' || gst_sdp_message_new_from_text (answer, &sdp) != GST_SDP_OK ||
+      gst_sdp_message_medias_len (sdp) == 0)
+    {
+      if (sdp != NULL)
+        gst_sdp_message_free (sdp);
+      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP answer");
+      return FALSE;
+    }
+  desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+  g_signal_emit_by_name (self->webrtc, "set-remote-description", desc,
+                         gst_promise_new_with_change_func (on_remote_answer_set, self, NULL));
+  gst_webrtc_session_description_free (desc);
+  return TRUE;
 }
 
 const char *

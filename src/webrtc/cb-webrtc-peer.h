@@ -91,6 +91,21 @@ char         *cb_webrtc_peer_answer_finish     (CbWebrtcPeer        *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
+/* Offering side (publishing to another server): an offer with our candidates, then the
+ * remote answer. */
+void          cb_webrtc_peer_offer_async       (CbWebrtcPeer        *self,
+                                                gboolean             video,
+                                                gboolean             audio,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+char         *cb_webrtc_peer_offer_finish      (CbWebrtcPeer        *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+gboolean      cb_webrtc_peer_set_answer        (CbWebrtcPeer        *self,
+                                                const char          *answer,
+                                                GError             **error);
+
 /* After the answer: what was agreed for @kind ("H264", "VP8", "opus"), or NULL. */
 const char   *cb_webrtc_peer_get_codec         (CbWebrtcPeer        *self,
                                                 int                  kind);

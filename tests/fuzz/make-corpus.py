@@ -235,3 +235,87 @@ for i, url in enumerate([
 ]):
     write('url', '%02d' % i, url.encode('latin-1') if '\xc3' in url else url.encode())
 write('url', 'control-chars', b'rtmp://host/live/s\n\x00x')
+
+# ---- server session (after the handshake; control: bit 0 refuse publish/play, bit 1
+# refuse connect, the rest the piece size) ----
+def server_seed(name, w, control=0x1c):
+    write('server', name, bytes([control]) + w.out)
+
+
+def publisher(w, name='cam'):
+    w.msg(3, 20, 0, 0, connect)
+    w.msg(3, 20, 0, 0, s('releaseStream') + num(2) + NULL + s(name))
+    w.msg(3, 20, 0, 0, s('FCPublish') + num(3) + NULL + s(name))
+    w.msg(3, 20, 0, 0, s('createStream') + num(4) + NULL)
+    w.msg(8, 20, 1, 0, s('publish') + num(5) + NULL + s(name) + s('live'))
+
+
+w = Writer()
+publisher(w)
+w.set_chunk_size(4096)
+w.msg(4, 18, 1, 0, metadata)
+w.msg(6, 9, 1, 0, b'\x17\x00\x00\x00\x00' + avcc)
+w.msg(4, 8, 1, 0, b'\xaf\x00\x12\x10')
+w.msg(6, 9, 1, 33, b'\x17\x01\x00\x00\x21' + struct.pack('>I', 300) + bytes([0x65]) + bytes(299))
+w.msg(4, 8, 1, 21, b'\xaf\x01' + bytes(40))
+w.msg(3, 20, 0, 0, s('FCUnpublish') + num(6) + NULL + s('cam'))
+w.msg(3, 20, 0, 0, s('deleteStream') + num(7) + NULL + num(1))
+server_seed('obs-publish', w)
+server_seed('obs-publish-refused', w, 0x1d)
+server_seed('connect-refused', w, 0x1e)
+server_seed('obs-publish-bytewise', w, 0x00)
+
+w = Writer()
+publisher(w, 'amsStream#amsroom1?key=abc')
+w.msg(8, 20, 1, 0, s('publish') + num(0) + NULL + b'\x01\x00')
+w.msg(8, 20, 1, 0, s('publish') + num(0) + NULL + s('amsStream#amsroom2') + s('live'))
+w.msg(8, 20, 1, 0, s('closeStream') + num(0) + NULL)
+server_seed('republish', w)
+
+w = Writer()
+w.msg(3, 20, 0, 0, connect)
+w.msg(3, 20, 0, 0, s('createStream') + num(2) + NULL)
+w.msg(8, 20, 1, 0, s('play') + num(0) + NULL + s('cam') + num(-2000))
+w.msg(2, 4, 0, 0, struct.pack('>HII', 3, 1, 3000))
+w.msg(2, 4, 0, 0, struct.pack('>HI', 6, 1234))
+w.msg(2, 5, 0, 0, struct.pack('>I', 100))
+w.msg(3, 20, 0, 0, s('getStreamLength') + num(3) + NULL + s('cam'))
+w.msg(3, 20, 0, 0, s('deleteStream') + num(4) + NULL + num(1))
+server_seed('play', w)
+
+w = Writer()
+publisher(w)
+tags = b''
+for ts, body in ((1000, b'\x17\x01\x00\x00\x00\x00\x00\x00\x01\x65'), (1033, b'\xaf\x01\x21')):
+    tag = bytes([9 if body[0] == 0x17 else 8]) + struct.pack('>I', len(body))[1:] + \
+        struct.pack('>I', ts)[1:] + bytes([ts >> 24]) + b'\x00\x00\x00' + body
+    tags += tag + struct.pack('>I', len(tag))
+w.msg(6, 22, 1, 500, tags)
+w.msg(6, 22, 1, 600, tags[:-9] + b'\xff\xff')
+server_seed('aggregate', w)
+
+w = Writer()
+for i in range(10):
+    w.msg(3, 20, 0, 0, connect if i == 0 else s('createStream') + num(i + 1) + NULL)
+server_seed('too-many-streams', w)
+
+w = Writer()
+w.msg(3, 20, 0, 0, s('createStream') + num(2) + NULL)
+server_seed('command-before-connect', w)
+w = Writer()
+w.msg(6, 9, 1, 0, b'\x17\x01')
+server_seed('media-before-connect', w)
+w = Writer()
+w.msg(3, 20, 0, 0, connect)
+w.msg(3, 20, 0, 0, connect)
+server_seed('second-connect', w)
+w = Writer()
+w.msg(3, 20, 0, 0, connect)
+w.msg(3, 20, 0, 0, s('publish')[:-2])
+server_seed('undecodable-command', w)
+w = Writer()
+w.msg(3, 17, 0, 0, b'\x00' + connect)
+w.msg(3, 17, 0, 0, b'\x00' + s('createStream') + num(2) + NULL)
+w.msg(8, 15, 1, 0, b'\x00' + metadata)
+server_seed('amf3-commands', w)
+write('server', 'junk', b'\x00' + bytes(range(256)) * 4)

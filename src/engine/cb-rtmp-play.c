@@ -1,0 +1,469 @@
+/* cb-rtmp-play.c — a stream played over an RTMP server connection
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A consumer of the stream, like a push agent without the client: buffers arrive on the
+ * producer's thread, become FLV tag bodies in the play's own bounded queue, and the
+ * engine's context drains that queue into the session as its socket allows. A player
+ * that reads too slowly loses whole GOPs from this queue alone.
+ */
+#include "config.h"
+
+#include "cb-flv.h"
+#include "cb-rtmp-play.h"
+
+#define QUEUE_LIMIT_MS     4000
+#define MAX_QUEUE_BYTES    (16 * 1024 * 1024)
+/* Bytes the session may hold unwritten before the play stops handing it more. */
+#define SESSION_HIGH_WATER (512 * 1024)
+
+typedef struct {
+  guint8   type;
+  guint32  timestamp;
+  GBytes  *payload;
+  gboolean keyframe;
+  gboolean config;    /* a sequence header: never dropped */
+} Packet;
+
+struct _CbRtmpPlay
+{
+  gint                 ref_count;    /* atomic */
+  CbEngine            *engine;       /* weak */
+  CbRtmpServerSession *session;      /* NULL once stopped */
+  guint32              stream_id;
+  char                *name;
+  CbStream            *stream;
+  CbConsumer          *consumer;
+  gboolean             metadata_sent;
+  gboolean             eof_sent;
+  gboolean             retry_pending;
+
+  /* Shared with the producer's thread. */
+  GMutex               lock;
+  GQueue               packets;       /* Packet* */
+  gsize                queued_bytes;
+  GstClockTime         base;
+  guint32              last_ts;
+  GstCaps             *caps[CB_MEDIA_N_KINDS];
+  guint64              dropped;
+  gboolean             eos;
+  gint                 drain_pending; /* atomic */
+};
+
+static void
+packet_free (gpointer data)
+{
+  Packet *p = data;
+
+  g_bytes_unref (p->payload);
+  g_free (p);
+}
+
+static CbRtmpPlay *
+play_ref (CbRtmpPlay *self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+static void
+play_unref (gpointer data)
+{
+  CbRtmpPlay *self = data;
+
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  g_queue_clear_full (&self->packets, packet_free);
+  for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
+    gst_clear_caps (&self->caps[k]);
+  g_clear_object (&self->stream);
+  g_free (self->name);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+static gboolean drain (gpointer data);
+
+static gboolean
+drain_retry (gpointer data)
+{
+  CbRtmpPlay *self = data;
+
+  self->retry_pending = FALSE;
+  return drain (data);
+}
+
+/* Always later, from the engine's context: never from inside the stream's lock. */
+static void
+schedule_drain (CbRtmpPlay *self)
+{
+  GSource *source;
+
+  if (!g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
+    return;
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, drain, play_ref (self), play_unref);
+  g_source_attach (source, cb_engine_get_context (self->engine));
+  g_source_unref (source);
+}
+
+static guint32
+to_ms (CbRtmpPlay   *self,
+       GstClockTime  t)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (t) || self->base == GST_CLOCK_TIME_NONE || t <= self->base)
+    return 0;
+  return (guint32) ((t - self->base) / GST_MSECOND);
+}
+
+/* With the lock held. */
+static void
+drop_media_before_locked (CbRtmpPlay *self,
+                          GList      *stop)
+{
+  for (GList *l = self->packets.head; l != NULL && l != stop;)
+    {
+      GList *next = l->next;
+      Packet *q = l->data;
+
+      if (!q->config)
+        {
+          self->queued_bytes -= g_bytes_get_size (q->payload);
+          self->dropped++;
+          packet_free (q);
+          g_queue_delete_link (&self->packets, l);
+        }
+      l = next;
+    }
+}
+
+/* With the lock held. Over the limits, whole GOPs go: everything before the newest queued
+ * keyframe, or all media when there is none, and the stream then skips to its next
+ * keyframe for this player (FALSE). */
+static gboolean
+enqueue_locked (CbRtmpPlay *self,
+                Packet     *p)
+{
+  Packet *head = NULL;
+  GList *last_key = NULL;
+
+  g_queue_push_tail (&self->packets, p);
+  self->queued_bytes += g_bytes_get_size (p->payload);
+  self->last_ts = MAX (self->last_ts, p->timestamp);
+
+  for (GList *l = self->packets.head; l != NULL && head == NULL; l = l->next)
+    if (!((Packet *) l->data)->config)
+      head = l->data;
+  if (head == NULL || (p->timestamp - MIN (head->timestamp, p->timestamp) <= QUEUE_LIMIT_MS &&
+                       self->queued_bytes <= MAX_QUEUE_BYTES))
+    return TRUE;
+
+  for (GList *l = self->packets.tail; l != NULL && last_key == NULL; l = l->prev)
+    if (((Packet *) l->data)->keyframe)
+      last_key = l;
+  if (last_key != NULL && last_key != self->packets.head)
+    {
+      drop_media_before_locked (self, last_key);
+      return TRUE;
+    }
+  drop_media_before_locked (self, NULL);
+  return FALSE;
+}
+
+static GBytes *
+sequence_header (CbMediaKind  kind,
+                 GstCaps     *caps)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  const GValue *v = gst_structure_get_value (s, "codec_data");
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  GstBuffer *cd;
+  GstMapInfo map;
+
+  if (v == NULL || !GST_VALUE_HOLDS_BUFFER (v))
+    return NULL;
+  cd = gst_value_get_buffer (v);
+  if (!gst_buffer_map (cd, &map, GST_MAP_READ))
+    return NULL;
+  if (kind == CB_MEDIA_VIDEO)
+    cb_flv_write_avc_video (out, TRUE, CB_FLV_AVC_SEQUENCE_HEADER, 0, map.data, map.size);
+  else
+    cb_flv_write_aac_audio (out, CB_FLV_AAC_SEQUENCE_HEADER, map.data, map.size);
+  gst_buffer_unmap (cd, &map);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+static void
+consumer_caps (gpointer     data,
+               CbMediaKind  kind,
+               GstCaps     *caps)
+{
+  CbRtmpPlay *self = data;
+  GBytes *header = sequence_header (kind, caps);
+
+  g_mutex_lock (&self->lock);
+  gst_caps_replace (&self->caps[kind], caps);
+  if (header != NULL)
+    {
+      Packet *p = g_new0 (Packet, 1);
+
+      p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
+      p->timestamp = self->last_ts;
+      p->payload = header;
+      p->config = TRUE;
+      g_queue_push_tail (&self->packets, p);
+      self->queued_bytes += g_bytes_get_size (header);
+    }
+  g_mutex_unlock (&self->lock);
+  schedule_drain (self);
+}
+
+static gboolean
+consumer_buffer (gpointer     data,
+                 CbMediaKind  kind,
+                 GstBuffer   *buffer)
+{
+  CbRtmpPlay *self = data;
+  GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  gboolean keyframe = kind == CB_MEDIA_VIDEO &&
+                      !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  GstMapInfo map;
+  gboolean ok;
+  Packet *p;
+  gint32 cts = 0;
+
+  if (kind == CB_MEDIA_VIDEO && GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts))
+    cts = (gint32) (((gint64) pts - (gint64) dts) / (gint64) GST_MSECOND);
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return TRUE;
+  if (kind == CB_MEDIA_VIDEO)
+    cb_flv_write_avc_video (out, keyframe, CB_FLV_AVC_NALU, cts, map.data, map.size);
+  else
+    cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, map.data, map.size);
+  gst_buffer_unmap (buffer, &map);
+
+  p = g_new0 (Packet, 1);
+  p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
+  p->payload = g_byte_array_free_to_bytes (g_steal_pointer (&out));
+  p->keyframe = keyframe;
+
+  g_mutex_lock (&self->lock);
+  if (self->base == GST_CLOCK_TIME_NONE && GST_CLOCK_TIME_IS_VALID (dts))
+    self->base = dts;
+  p->timestamp = to_ms (self, kind == CB_MEDIA_VIDEO ? dts : pts);
+  ok = enqueue_locked (self, p);
+  g_mutex_unlock (&self->lock);
+
+  schedule_drain (self);
+  return ok;
+}
+
+static void
+consumer_eos (gpointer data)
+{
+  CbRtmpPlay *self = data;
+
+  g_mutex_lock (&self->lock);
+  self->eos = TRUE;
+  g_mutex_unlock (&self->lock);
+  schedule_drain (self);
+}
+
+static const CbConsumerFuncs consumer_funcs = {
+  consumer_caps,
+  consumer_buffer,
+  consumer_eos,
+};
+
+static void
+send_metadata (CbRtmpPlay *self)
+{
+  CbFlvMetadata md = { 0 };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GstCaps) vcaps = NULL;
+  g_autoptr(GstCaps) acaps = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->caps[CB_MEDIA_VIDEO] != NULL)
+    vcaps = gst_caps_ref (self->caps[CB_MEDIA_VIDEO]);
+  if (self->caps[CB_MEDIA_AUDIO] != NULL)
+    acaps = gst_caps_ref (self->caps[CB_MEDIA_AUDIO]);
+  g_mutex_unlock (&self->lock);
+
+  if (vcaps != NULL)
+    {
+      const GstStructure *s = gst_caps_get_structure (vcaps, 0);
+      int w = 0, h = 0, n = 0, d = 1;
+
+      gst_structure_get_int (s, "width", &w);
+      gst_structure_get_int (s, "height", &h);
+      if (gst_structure_get_fraction (s, "framerate", &n, &d) && d > 0)
+        md.framerate = (double) n / d;
+      md.width = w;
+      md.height = h;
+      md.videocodecid = CB_FLV_VIDEO_AVC;
+    }
+  if (acaps != NULL)
+    {
+      const GstStructure *s = gst_caps_get_structure (acaps, 0);
+      int rate = 0, channels = 0;
+
+      gst_structure_get_int (s, "rate", &rate);
+      gst_structure_get_int (s, "channels", &channels);
+      md.audiocodecid = CB_FLV_AUDIO_AAC;
+      md.audiosamplerate = rate;
+      md.audiosamplesize = 16;
+      md.audiochannels = channels;
+    }
+  md.encoder = (char *) "Castbridge " PACKAGE_VERSION;
+  /* To a player: onMetaData itself, not the publisher's @setDataFrame. */
+  bytes = cb_flv_metadata_build (&md, FALSE);
+  cb_rtmp_server_session_send_media (self->session, self->stream_id, CB_FLV_TAG_SCRIPT, 0, bytes);
+}
+
+static gboolean
+drain (gpointer data)
+{
+  CbRtmpPlay *self = data;
+  gboolean eos, empty;
+
+  g_atomic_int_set (&self->drain_pending, 0);
+  if (self->session == NULL || self->eof_sent)
+    return G_SOURCE_REMOVE;
+
+  if (!self->metadata_sent)
+    {
+      gboolean have_caps;
+
+      g_mutex_lock (&self->lock);
+      have_caps = self->caps[CB_MEDIA_VIDEO] != NULL || self->caps[CB_MEDIA_AUDIO] != NULL;
+      g_mutex_unlock (&self->lock);
+      if (have_caps)
+        {
+          send_metadata (self);
+          self->metadata_sent = TRUE;
+        }
+    }
+
+  while (self->metadata_sent &&
+         cb_rtmp_server_session_get_queued_bytes (self->session) < SESSION_HIGH_WATER)
+    {
+      Packet *p;
+
+      g_mutex_lock (&self->lock);
+      p = g_queue_pop_head (&self->packets);
+      if (p != NULL)
+        self->queued_bytes -= g_bytes_get_size (p->payload);
+      g_mutex_unlock (&self->lock);
+      if (p == NULL)
+        break;
+      if (!cb_rtmp_server_session_send_media (self->session, self->stream_id, p->type,
+                                              p->timestamp, p->payload))
+        {
+          packet_free (p);
+          return G_SOURCE_REMOVE;
+        }
+      packet_free (p);
+    }
+
+  g_mutex_lock (&self->lock);
+  eos = self->eos;
+  empty = self->packets.length == 0;
+  g_mutex_unlock (&self->lock);
+  if (eos && empty)
+    {
+      g_autofree char *text = g_strdup_printf ("%s is now unpublished.", self->name);
+
+      self->eof_sent = TRUE;
+      cb_rtmp_server_session_send_user_control (self->session, CB_RTMP_USER_STREAM_EOF,
+                                                self->stream_id);
+      cb_rtmp_server_session_send_status (self->session, self->stream_id, "status",
+                                          "NetStream.Play.UnpublishNotify", text);
+    }
+  else if (!empty && !self->retry_pending &&
+           cb_rtmp_server_session_get_queued_bytes (self->session) >= SESSION_HIGH_WATER)
+    {
+      /* The socket is behind: look again soon rather than on the next packet only. */
+      GSource *later = g_timeout_source_new (50);
+
+      self->retry_pending = TRUE;
+      g_source_set_callback (later, drain_retry, play_ref (self), play_unref);
+      g_source_attach (later, cb_engine_get_context (self->engine));
+      g_source_unref (later);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+CbRtmpPlay *
+cb_rtmp_play_start (CbEngine            *engine,
+                    CbRtmpServerSession *session,
+                    guint32              stream_id,
+                    const char          *name,
+                    GError             **error)
+{
+  g_autoptr(CbStream) stream = cb_engine_lookup_stream (engine, name);
+  g_autoptr(GstCaps) vcaps = NULL;
+  g_autoptr(GError) attach_error = NULL;
+  CbProfile profile = { 0 };
+  CbRtmpPlay *self;
+
+  g_return_val_if_fail (CB_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (session != NULL, NULL);
+
+  if (stream == NULL)
+    {
+      g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, "Stream not found");
+      return NULL;
+    }
+  /* RTMP carries H.264: another codec goes through the transcoder, when allowed. */
+  vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
+  if (vcaps != NULL && g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0)
+    {
+      if (!cb_settings_get_bool (cb_engine_get_settings (engine), "transcoding_enabled"))
+        {
+          g_set_error (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED,
+                       "Video codec mismatch. %s granted, but should be H.264",
+                       cb_media_codec_from_caps (vcaps));
+          return NULL;
+        }
+      profile.keyframe_interval = 60;
+    }
+
+  self = g_new0 (CbRtmpPlay, 1);
+  self->ref_count = 1;
+  self->engine = engine;
+  self->session = session;
+  self->stream_id = stream_id;
+  self->name = g_strdup (name);
+  self->stream = g_object_ref (stream);
+  self->base = GST_CLOCK_TIME_NONE;
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->packets);
+
+  /* Attaching replays the cached GOP: the player starts on a keyframe at once. */
+  self->consumer = cb_stream_attach (stream, &consumer_funcs, self, NULL, &profile, CB_AUDIO_AAC,
+                                     &attach_error);
+  if (self->consumer == NULL)
+    {
+      g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, attach_error->message);
+      self->session = NULL;
+      play_unref (self);
+      return NULL;
+    }
+  g_debug ("RTMP play of %s to %s", name, cb_rtmp_server_session_get_peer (session));
+  return self;
+}
+
+void
+cb_rtmp_play_stop (CbRtmpPlay *self)
+{
+  if (self == NULL)
+    return;
+  self->session = NULL;
+  g_clear_pointer (&self->consumer, cb_consumer_detach);
+  g_debug ("RTMP play of %s ended (%" G_GUINT64_FORMAT " packets dropped)", self->name,
+           self->dropped);
+  play_unref (self);
+}

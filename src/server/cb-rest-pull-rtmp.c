@@ -1,0 +1,107 @@
+/* cb-rest-pull-rtmp.c — the WCS /pull/rtmp verbs: streams pulled from other RTMP servers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "cb-rest-pull-rtmp.h"
+
+#include "cb-engine.h"
+#include "cb-server.h"
+
+const CbRestField cb_rest_pull_rtmp_pull_fields[] = {
+  { "uri",             CB_JSON_STRING,  TRUE,  0 },
+  { "localStreamName", CB_JSON_STRING,  FALSE, 0 },
+  { "record",          CB_JSON_BOOLEAN, FALSE, 0 },
+  { NULL }
+};
+
+const CbRestField cb_rest_pull_rtmp_terminate_fields[] = {
+  { "uri",             CB_JSON_STRING,  TRUE,  0 },
+  { NULL }
+};
+
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  return json_node_get_string (node);
+}
+
+JsonNode *
+cb_rest_json_pull_rtmp (const CbRtmpPullInfo *info)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "uri");
+  json_builder_add_string_value (b, info->uri);
+  json_builder_set_member_name (b, "localStreamName");
+  json_builder_add_string_value (b, info->local_stream_name);
+  json_builder_set_member_name (b, "localMediaSessionId");
+  json_builder_add_string_value (b, info->local_media_session_id);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, cb_rtmp_pull_state_to_string (info->state));
+  json_builder_set_member_name (b, "record");
+  json_builder_add_boolean_value (b, info->record);
+  json_builder_set_member_name (b, "reconnects");
+  json_builder_add_int_value (b, info->reconnects);
+  json_builder_set_member_name (b, "retryAt");
+  json_builder_add_int_value (b, info->retry_at);
+  json_builder_set_member_name (b, "bytesReceived");
+  json_builder_add_int_value (b, (gint64) info->bytes_received);
+  json_builder_set_member_name (b, "info");
+  json_builder_add_string_value (b, info->last_error ? info->last_error : "");
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* WCS answers the start of a pull with an empty body. */
+gboolean
+cb_rest_pull_rtmp_pull (CbEngine    *engine,
+                        JsonObject  *request,
+                        JsonNode   **answer,
+                        GError     **error)
+{
+  JsonNode *record = json_object_get_member (request, "record");
+  g_autoptr(CbRtmpPullInfo) info = NULL;
+
+  info = cb_rtmp_pull_start (engine, get_string (request, "uri"),
+                             get_string (request, "localStreamName"),
+                             record != NULL && !JSON_NODE_HOLDS_NULL (record) &&
+                             json_node_get_boolean (record),
+                             error);
+  return info != NULL;
+}
+
+gboolean
+cb_rest_pull_rtmp_find_all (CbEngine    *engine,
+                            JsonObject  *request,
+                            JsonNode   **answer,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) pulls = cb_rtmp_pull_list (engine);
+  g_autoptr(JsonArray) array = NULL;
+
+  if (pulls->len == 0)
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Pull not found");
+      return FALSE;
+    }
+  array = json_array_new ();
+  for (guint i = 0; i < pulls->len; i++)
+    json_array_add_element (array, cb_rest_json_pull_rtmp (g_ptr_array_index (pulls, i)));
+  *answer = json_node_new (JSON_NODE_ARRAY);
+  json_node_set_array (*answer, array);
+  return TRUE;
+}
+
+gboolean
+cb_rest_pull_rtmp_terminate (CbEngine    *engine,
+                             JsonObject  *request,
+                             JsonNode   **answer,
+                             GError     **error)
+{
+  return cb_rtmp_pull_terminate (engine, get_string (request, "uri"), error);
+}

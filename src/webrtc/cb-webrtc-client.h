@@ -1,0 +1,38 @@
+/* cb-webrtc-client.h — publish to another server over WebRTC: WCS WebSocket or WHIP
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cb-webrtc-peer.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CB_WEBRTC_CLIENT_CONNECTING,
+  CB_WEBRTC_CLIENT_PUBLISHING,
+  CB_WEBRTC_CLIENT_FAILED,
+  CB_WEBRTC_CLIENT_STOPPED,
+} CbWebrtcClientState;
+
+const char *cb_webrtc_client_state_to_string (CbWebrtcClientState state);
+
+#define CB_TYPE_WEBRTC_CLIENT (cb_webrtc_client_get_type ())
+G_DECLARE_FINAL_TYPE (CbWebrtcClient, cb_webrtc_client, CB, WEBRTC_CLIENT, GObject)
+
+/* @url: ws:// or wss:// (a WCS server, or another Castbridge's WebSocket port) or http://
+ * or https:// (a WHIP endpoint). Fails with CB_WEBRTC_ERROR_FAILED for another scheme.
+ * Lives on the thread-default GMainContext. Signal "state-changed" (int state, const char
+ * *reason) there; "connected" () when media can flow (attach the media then). */
+CbWebrtcClient     *cb_webrtc_client_new        (const char     *url,
+                                                 const char     *stream_name,
+                                                 guint           port_min,
+                                                 guint           port_max,
+                                                 GError        **error);
+CbWebrtcPeer       *cb_webrtc_client_get_peer   (CbWebrtcClient *self);
+const char         *cb_webrtc_client_get_remote_id (CbWebrtcClient *self);
+CbWebrtcClientState cb_webrtc_client_get_state  (CbWebrtcClient *self);
+void                cb_webrtc_client_start      (CbWebrtcClient *self);
+/* Ends the publish on the remote side (unPublishStream, or WHIP's DELETE). */
+void                cb_webrtc_client_stop       (CbWebrtcClient *self);
+
+G_END_DECLS
