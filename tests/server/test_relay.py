@@ -1,0 +1,103 @@
+# test_relay.py — one Castbridge relays a stream to another over WebRTC (WCS /pull/push)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import os
+import signal
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if len(sys.argv) > 1 and os.path.isfile(sys.argv[1]):
+    os.environ['CB_SERVER_BINARY'] = os.path.abspath(sys.argv.pop(1))
+
+import cbtest  # noqa: E402
+
+
+class RelayTest(unittest.TestCase):
+    def setUp(self):
+        self.a = cbtest.ServerProcess('--publish', 'cam=test')
+        self.addCleanup(self.a.cleanup)
+        self.b = cbtest.ServerProcess()
+        self.addCleanup(self.b.cleanup)
+        self.a.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'})
+
+    def relays(self):
+        status, answer, _ = self.a.rest('pull/find_all')
+        return answer if status == 200 else []
+
+    def relay_to(self, uri, remote):
+        status, answer, _ = self.a.rest('pull/push', {'uri': uri, 'localStreamName': 'cam',
+                                                      'remoteStreamName': remote})
+        self.assertEqual(status, 200, answer)
+        return answer
+
+    def test_relay_over_wcs_signaling(self):
+        uri = 'ws://127.0.0.1:%d' % self.b.ws_port
+        r = self.relay_to(uri, 'fromA')
+        self.assertEqual(r['localStreamName'], 'cam')
+        remote = self.b.wait_for_stream(
+            lambda s: s['status'] == 'PUBLISHING' and s['videoCodec'] == 'H264' and s['width'] == 1280,
+            {'name': 'fromA'}, timeout=40)
+        self.assertEqual(remote['audioCodec'], 'opus')
+        self.assertEqual(remote['mediaSessionId'], r['remoteMediaSessionId'])
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and self.relays()[0]['status'] != 'PUBLISHING':
+            time.sleep(0.2)
+        self.assertEqual(self.relays()[0]['status'], 'PUBLISHING')
+
+        # The same relay again: 409; another remote name is fine.
+        status, _, _ = self.a.rest('pull/push', {'uri': uri, 'localStreamName': 'cam',
+                                                 'remoteStreamName': 'fromA'})
+        self.assertEqual(status, 409)
+
+        status, _, _ = self.a.rest('pull/terminate', {'localStreamName': 'cam',
+                                                      'remoteStreamName': 'fromA'})
+        self.assertEqual(status, 200)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and self.b.rest('stream/find', {'name': 'fromA'})[0] == 200:
+            time.sleep(0.2)
+        self.assertEqual(self.b.rest('stream/find', {'name': 'fromA'})[0], 404)
+        self.assertEqual(self.a.rest('pull/find_all')[0], 404)
+
+    def test_remote_refusal_is_reported(self):
+        # B already has a stream by that name: the relay fails with B's reason.
+        status, _, _ = self.b.rest('castbridge/source/publish', {'name': 'busy', 'source': 'test'})
+        self.assertEqual(status, 200)
+        self.relay_to('ws://127.0.0.1:%d' % self.b.ws_port, 'busy')
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and self.relays()[0]['status'] != 'FAILED':
+            time.sleep(0.2)
+        r = self.relays()[0]
+        self.assertEqual(r['status'], 'FAILED')
+        self.assertEqual(r['info'], 'Stream name is already in use')
+
+    def test_bad_requests(self):
+        cases = [
+            ({'uri': 'ws://127.0.0.1:1', 'localStreamName': 'nope'}, 404),
+            ({'uri': 'ftp://127.0.0.1/x', 'localStreamName': 'cam'}, 400),
+            ({'uri': 'not a uri', 'localStreamName': 'cam'}, 400),
+            ({'localStreamName': 'cam'}, 400),
+            ({'uri': 'ws://127.0.0.1:1'}, 400),
+            ({'uri': 5, 'localStreamName': 'cam'}, 400),
+        ]
+        for body, expected in cases:
+            status, answer, _ = self.a.rest('pull/push', body)
+            self.assertEqual(status, expected, (body, answer))
+        self.assertEqual(self.a.rest('pull/terminate', {})[0], 400)
+        self.assertEqual(self.a.rest('pull/terminate', {'uri': 'ws://x'})[0], 404)
+
+    def test_unreachable_server_fails(self):
+        port = cbtest.free_port() if hasattr(cbtest, 'free_port') else 1
+        self.relay_to('ws://127.0.0.1:%d' % port, 'x')
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and self.relays()[0]['status'] != 'FAILED':
+            time.sleep(0.2)
+        self.assertEqual(self.relays()[0]['status'], 'FAILED')
+        self.assertTrue(self.relays()[0]['info'])
+
+
+if __name__ == '__main__':
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
+    program = unittest.main(verbosity=2, exit=False)
+    sys.exit(0 if program.result.wasSuccessful() else 1)
