@@ -126,6 +126,34 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
       }
     });
 
+  test('an RTMP stream published by ffmpeg plays in Chromium with audio',
+    { skip: !NginxRtmp.available() && 'ffmpeg missing' }, async () => {
+      const { spawn } = await import('node:child_process');
+      const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re',
+        '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-c:a', 'aac', '-b:a', '96k',
+        '-f', 'flv', `rtmp://127.0.0.1:${server.rtmpPort}/live/fromffmpeg`], { stdio: 'ignore' });
+      try {
+        await waitFor(async () => (await server.rest('stream/find', { name: 'fromffmpeg', status: 'PUBLISHING' })).status === 200,
+          'the RTMP stream', 20000);
+        const play = await open();
+        assert.equal(await play.evaluate(() => window.start('play', 'fromffmpeg')), 'PLAYING:');
+        const stats = await waitFor(async () => {
+          const s = await play.evaluate(() => window.inbound());
+          return s.video?.framesDecoded > 10 && s.audio?.samples > 48000 && s.audio.audioLevel > 0.01 ? s : null;
+        }, 'video frames and audible audio', 30000);
+        assert.equal(stats.video.width, 640);
+        assert.equal(stats.video.height, 360);
+        // AAC was made Opus once for the stream, whatever the number of players.
+        const rtmp = (await server.rest('stream/find', { name: 'fromffmpeg', published: true })).body[0];
+        assert.equal(rtmp.audioCodec, 'mpeg4-generic');
+        assert.equal(rtmp.renditions, 1);
+        await play.close();
+      } finally {
+        ffmpeg.kill('SIGKILL');
+      }
+    });
+
   test('closing the publisher page stops its players', async () => {
     const pub = await open();
     assert.equal(await pub.evaluate(() => window.start('publish', 'gone')), 'PUBLISHING:');
