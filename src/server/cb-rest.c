@@ -13,6 +13,7 @@
 #include "cb-rest-pull-rtmp.h"
 #include "cb-rest-pull.h"
 #include "cb-rest-push.h"
+#include "cb-snapshot.h"
 #include "cb-server.h"
 
 /* WCS verbs take extra members (clients send whole stream objects back): keep them.
@@ -165,10 +166,63 @@ source_unpublish (CbEngine    *engine,
   return cb_engine_unpublish (engine, get_string (request, "name"), error);
 }
 
+static const CbRestField stream_snapshot_fields[] = {
+  { "streamName",     CB_JSON_STRING,  TRUE,  0 },
+  { NULL }
+};
+
+typedef struct {
+  CbRestReply reply;
+  gpointer    data;
+} SnapshotReply;
+
+static void
+on_snapshot_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  SnapshotReply *sr = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) png = cb_engine_snapshot_finish (CB_ENGINE (source), result, &error);
+  static const CbRestVerb snapshot_verb = { "stream/snapshot" };
+  JsonNode *answer = NULL;
+  guint status = 200;
+
+  if (png == NULL)
+    status = cb_rest_error_answer (&snapshot_verb, error, &answer);
+  else
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+      g_autofree char *data = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "data");
+      json_builder_add_string_value (b, data);
+      json_builder_end_object (b);
+      answer = json_builder_get_root (b);
+    }
+  sr->reply (status, answer, sr->data);
+  g_free (sr);
+}
+
+static void
+stream_snapshot (CbEngine    *engine,
+                 JsonObject  *request,
+                 CbRestReply  reply,
+                 gpointer     data)
+{
+  SnapshotReply *sr = g_new0 (SnapshotReply, 1);
+
+  sr->reply = reply;
+  sr->data = data;
+  cb_engine_snapshot_async (engine, get_string (request, "streamName"), NULL, on_snapshot_done, sr);
+}
+
 static const CbRestVerb verbs[] = {
   { "stream/find_all",            { no_fields,               FALSE }, stream_find_all },
   { "stream/find",                { stream_find_fields,      FALSE }, stream_find },
   { "stream/terminate",           { stream_terminate_fields, FALSE }, stream_terminate },
+  { "stream/snapshot",            { stream_snapshot_fields,  FALSE }, NULL, stream_snapshot },
   { "castbridge/source/publish",  { source_publish_fields,   TRUE  }, source_publish },
   { "castbridge/source/unpublish", { source_unpublish_fields, TRUE  }, source_unpublish },
   { "push/startup",               { cb_rest_push_startup_fields, FALSE }, cb_rest_push_startup },
@@ -220,10 +274,9 @@ cb_rest_call (CbEngine          *engine,
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) result = NULL;
-  guint status;
 
   g_return_val_if_fail (CB_IS_ENGINE (engine), 500);
-  g_return_val_if_fail (verb != NULL, 500);
+  g_return_val_if_fail (verb != NULL && verb->handler != NULL, 500);
   g_return_val_if_fail (answer != NULL && *answer == NULL, 500);
 
   request = cb_rest_validate_body (&verb->schema, body, length, &error);
@@ -238,8 +291,16 @@ cb_rest_call (CbEngine          *engine,
       g_warning ("REST %s failed without an error", verb->path);
       g_set_error_literal (&error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Internal error");
     }
+  return cb_rest_error_answer (verb, error, answer);
+}
 
-  status = cb_error_map_http_status (error);
+guint
+cb_rest_error_answer (const CbRestVerb *verb,
+                      const GError     *error,
+                      JsonNode        **answer)
+{
+  guint status = cb_error_map_http_status (error);
+
   if (status >= 500)
     g_warning ("REST %s: %s", verb->path, error->message);
   else
@@ -247,6 +308,35 @@ cb_rest_call (CbEngine          *engine,
 
   *answer = cb_rest_json_error (status, error->message, cb_error_map_wcs_info (error));
   return status;
+}
+
+void
+cb_rest_call_async (CbEngine         *engine,
+                    const CbRestVerb *verb,
+                    const char       *body,
+                    gsize             length,
+                    CbRestReply       reply,
+                    gpointer          data)
+{
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *answer = NULL;
+  guint status;
+
+  if (verb->async_handler == NULL)
+    {
+      status = cb_rest_call (engine, verb, body, length, &answer);
+      reply (status, answer, data);
+      return;
+    }
+  request = cb_rest_validate_body (&verb->schema, body, length, &error);
+  if (request == NULL)
+    {
+      status = cb_rest_error_answer (verb, error, &answer);
+      reply (status, answer, data);
+      return;
+    }
+  verb->async_handler (engine, request, reply, data);
 }
 
 JsonNode *

@@ -17,10 +17,21 @@ typedef gboolean (*CbRestHandler) (CbEngine    *engine,
                                    JsonNode   **answer,
                                    GError     **error);
 
+/* Verbs whose answer comes later (a snapshot): call @reply once, on the engine context,
+ * with the status and the answer (consumed; NULL for an empty body). */
+typedef void (*CbRestReply) (guint     status,
+                             JsonNode *answer,
+                             gpointer  data);
+typedef void (*CbRestAsyncHandler) (CbEngine    *engine,
+                                    JsonObject  *request,
+                                    CbRestReply  reply,
+                                    gpointer     data);
+
 typedef struct {
-  const char    *path;      /* below /rest-api/, e.g. "stream/find_all" */
-  CbRestSchema   schema;
-  CbRestHandler  handler;
+  const char         *path;      /* below /rest-api/, e.g. "stream/find_all" */
+  CbRestSchema        schema;
+  CbRestHandler       handler;
+  CbRestAsyncHandler  async_handler;   /* instead of @handler, when the answer comes later */
 } CbRestVerb;
 
 /* @path is below /rest-api/ ("stream/find"). %NULL when there is no such verb. */
@@ -34,6 +45,19 @@ guint             cb_rest_call        (CbEngine         *engine,
                                        const char       *body,
                                        gsize             length,
                                        JsonNode        **answer);
+
+/* The same for verbs with an async_handler (and for the others too): @reply is called
+ * once, maybe before this returns. */
+void              cb_rest_call_async  (CbEngine         *engine,
+                                       const CbRestVerb *verb,
+                                       const char       *body,
+                                       gsize             length,
+                                       CbRestReply       reply,
+                                       gpointer          data);
+/* Maps @error to a status and WCS error body (consumes nothing). */
+guint             cb_rest_error_answer (const CbRestVerb *verb,
+                                        const GError     *error,
+                                        JsonNode        **answer);
 
 /* {"status": "ok", "version": PACKAGE_VERSION, "uptime": seconds} */
 JsonNode         *cb_rest_health      (CbEngine         *engine);

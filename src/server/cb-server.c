@@ -261,6 +261,28 @@ handle_health (CbServer          *self,
 }
 
 static void
+on_paused_msg_finished (SoupServerMessage *msg,
+                        gpointer           data)
+{
+  g_object_set_data (G_OBJECT (msg), "cb-paused", NULL);
+}
+
+static void
+on_rest_reply (guint     status,
+               JsonNode *answer,
+               gpointer  data)
+{
+  g_autoptr(SoupServerMessage) msg = data;
+  g_autoptr(JsonNode) body = answer;
+
+  if (g_object_get_data (G_OBJECT (msg), "cb-paused") == NULL)
+    return;   /* the client went away meanwhile */
+  g_object_set_data (G_OBJECT (msg), "cb-paused", NULL);
+  respond (msg, status, body);
+  soup_server_message_unpause (msg);
+}
+
+static void
 handle_rest (CbServer          *self,
              SoupServerMessage *msg,
              const char        *method,
@@ -297,6 +319,18 @@ handle_rest (CbServer          *self,
 
   body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   data = g_bytes_get_data (body, &length);
+
+  if (verb->async_handler != NULL)
+    {
+      /* The answer comes later: hold the message, and answer only if the client is
+       * still there. */
+      soup_server_message_pause (msg);
+      g_object_set_data (G_OBJECT (msg), "cb-paused", GINT_TO_POINTER (1));
+      g_signal_connect (msg, "finished", G_CALLBACK (on_paused_msg_finished), NULL);
+      cb_rest_call_async (self->engine, verb, data != NULL ? data : "", length, on_rest_reply,
+                          g_object_ref (msg));
+      return;
+    }
 
   status = cb_rest_call (self->engine, verb, data != NULL ? data : "", length, &answer);
   g_debug ("POST %s from %s: %u", path, remote_host (msg), status);

@@ -162,8 +162,12 @@ describe('WHIP and WHEP against bad input', { skip }, () => {
         socket.on('error', resolve);
       });
     }
-    await sleep(1500);
+    await sleep(500);
     await healthy();
+    // Nobody learnt their Location: their streams are stopped, not left PENDING.
+    for (let i = 0; i < 3; i++)
+      await waitFor(async () => (await server.rest('stream/find', { name: `gone${i}` })).status === 404,
+        `gone${i} stopped`, 10000);
     // The server still answers offers.
     const res = await call('POST', '/whip/after-hangup', OFFER, 'application/sdp');
     assert.equal(res.status, 201, res.text);
