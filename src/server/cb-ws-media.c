@@ -12,6 +12,7 @@
 
 #include "cb-error-map.h"
 #include "cb-rest-json.h"
+#include "cb-snapshot.h"
 #include "cb-webrtc-endpoint.h"
 
 typedef struct {
@@ -382,6 +383,63 @@ send_data (CbWsMedia  *self,
   cb_ws_session_send (self->session, "DataStatusEvent", one_element (json_builder_get_root (b)));
 }
 
+typedef struct {
+  CbWsMedia *media;
+  char      *media_session_id;
+} SnapshotData;
+
+static void
+on_snapshot (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  SnapshotData *sd = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) png = cb_engine_snapshot_finish (CB_ENGINE (source), result, &error);
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  if (!sd->media->closed)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "mediaSessionId");
+      json_builder_add_string_value (b, sd->media_session_id);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, png ? "snapshotCompleted" : "snapshotFailed");
+      json_builder_set_member_name (b, "payload");
+      json_builder_begin_object (b);
+      if (png != NULL)
+        {
+          g_autofree char *text = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+          json_builder_set_member_name (b, "snapshot");
+          json_builder_add_string_value (b, text);
+        }
+      else
+        {
+          json_builder_set_member_name (b, "info");
+          json_builder_add_string_value (b, error->message);
+        }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      cb_ws_session_send (sd->media->session, "notifyStreamEvent",
+                          one_element (json_builder_get_root (b)));
+    }
+  g_object_unref (sd->media);
+  g_free (sd->media_session_id);
+  g_free (sd);
+}
+
+static void
+snapshot (CbWsMedia  *self,
+          JsonObject *arg)
+{
+  SnapshotData *sd = g_new0 (SnapshotData, 1);
+  const char *msid = member_string (arg, "mediaSessionId");
+
+  sd->media = g_object_ref (self);
+  sd->media_session_id = g_strdup (msid ? msid : "");
+  cb_engine_snapshot_async (self->engine, member_string (arg, "name"), NULL, on_snapshot, sd);
+}
+
 gboolean
 cb_ws_media_handle (CbWsMedia  *self,
                     const char *message,
@@ -401,6 +459,8 @@ cb_ws_media_handle (CbWsMedia  *self,
     stream_event (self, arg);
   else if (g_str_equal (message, "sendData"))
     send_data (self, arg);
+  else if (g_str_equal (message, "snapshot"))
+    snapshot (self, arg);
   else if (g_str_equal (message, "pushLogs") || g_str_equal (message, "submitBugReport") ||
            g_str_equal (message, "sessionDebug"))
     ;   /* accepted, nothing to do */
