@@ -140,12 +140,19 @@ main (int   argc,
     }
 
   /* One line for scripts, then what a person wants to see. */
-  g_print ("listening http=%u ws=%u rtmp=%u\n", cb_server_get_http_port (server),
-           cb_server_get_ws_port (server), cb_server_get_rtmp_port (server));
+  g_print ("listening http=%u ws=%u rtmp=%u https=%u wss=%u\n", cb_server_get_http_port (server),
+           cb_server_get_ws_port (server), cb_server_get_rtmp_port (server),
+           cb_server_get_https_port (server), cb_server_get_wss_port (server));
   g_print ("REST API:   http://127.0.0.1:%u/rest-api/\n", cb_server_get_http_port (server));
   g_print ("Health:     http://127.0.0.1:%u/health\n", cb_server_get_http_port (server));
   g_print ("WebSocket:  ws://127.0.0.1:%u/\n", cb_server_get_ws_port (server));
   g_print ("RTMP:       rtmp://127.0.0.1:%u/live/<stream>\n", cb_server_get_rtmp_port (server));
+  g_print ("Web pages:  http://127.0.0.1:%u/client/\n", cb_server_get_http_port (server));
+  g_print ("WHIP/WHEP:  http://127.0.0.1:%u/whip/<stream>  /whep/<stream>\n",
+           cb_server_get_http_port (server));
+  if (cb_server_get_https_port (server) != 0)
+    g_print ("HTTPS, WSS: https://127.0.0.1:%u/  wss://127.0.0.1:%u/\n",
+             cb_server_get_https_port (server), cb_server_get_wss_port (server));
   g_print ("Media dir:  %s\n", cb_engine_get_media_dir (engine));
   fflush (stdout);
 

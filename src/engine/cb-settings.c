@@ -24,6 +24,8 @@ static const CbSettingInfo known[] = {
   { "ws.port", CB_SETTING_PORT, "8080", "WebSocket signaling (ws)" },
   { "wss.port", CB_SETTING_PORT, "8443", "WebSocket signaling (wss)" },
   { "rtmp.port", CB_SETTING_PORT, "1935", "RTMP ingest and play" },
+  { "tls_certificate_file", CB_SETTING_STRING, "", "PEM certificate for HTTPS and WSS; empty: no HTTPS, no WSS" },
+  { "tls_key_file", CB_SETTING_STRING, "", "PEM private key of tls_certificate_file (may be the same file)" },
   { "bind_address", CB_SETTING_STRING, "0.0.0.0", "Address the server listens on" },
   { "media_dir", CB_SETTING_STRING, "", "Media folder (recordings, VOD, sounds); empty: ~/Videos/Castbridge" },
   { "media_port_from", CB_SETTING_PORT, "31001", "First UDP port for WebRTC media" },

@@ -43,6 +43,10 @@ struct _CbServer
   GMainContext *context;
   SoupServer   *http_server;
   SoupServer   *ws_server;
+  SoupServer   *https_server;   /* only with a certificate */
+  SoupServer   *wss_server;
+  guint         https_port;
+  guint         wss_port;
   CbRtmpServer *rtmp_server;   /* RTMP ingest and play: publishes are engine streams */
   GPtrArray    *sessions;      /* CbWsSession, owned */
 
@@ -435,19 +439,21 @@ get_bound_port (SoupServer *server)
 
 static gboolean
 listen_address (SoupServer    *server,
+                gboolean       tls,
                 GInetAddress  *address,
                 guint          port,
                 GError       **error)
 {
   g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
 
-  return soup_server_listen (server, socket_address, 0, error);
+  return soup_server_listen (server, socket_address, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
 /* IPv4 and IPv6 on the same port, as soup_server_listen_all() does (which leaks in
  * libsoup 3.2). IPv6 is skipped where the system has none. */
 static gboolean
 listen_dual (SoupServer    *server,
+             gboolean       tls,
              GInetAddress  *address4,
              GInetAddress  *address6,
              guint          port,
@@ -458,11 +464,11 @@ listen_dual (SoupServer    *server,
       g_autoptr(GError) v6_error = NULL;
       guint bound;
 
-      if (!listen_address (server, address4, port, error))
+      if (!listen_address (server, tls, address4, port, error))
         return FALSE;
 
       bound = get_bound_port (server);
-      if (listen_address (server, address6, bound, &v6_error))
+      if (listen_address (server, tls, address6, bound, &v6_error))
         return TRUE;
 
       /* An ephemeral port free on IPv4 may be taken on IPv6: pick another. */
@@ -484,8 +490,72 @@ listen_dual (SoupServer    *server,
     }
 }
 
+static gboolean listen_on (SoupServer *server, gboolean tls, const char *what, const char *bind,
+                           guint port, guint *bound_port, GError **error);
+static guint port_setting (CbSettings *settings, const char *key, guint fallback);
+
+static SoupServer *
+make_http_server (CbServer        *self,
+                  GTlsCertificate *certificate)
+{
+  SoupServer *server = soup_server_new ("server-header", "Castbridge/" PACKAGE_VERSION,
+                                        "tls-certificate", certificate, NULL);
+
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
+  soup_server_add_handler (server, NULL, on_http_request, self, NULL);
+  cb_whip_register (server, self->engine, self);
+  return server;
+}
+
+static SoupServer *
+make_ws_server (CbServer        *self,
+                GTlsCertificate *certificate)
+{
+  SoupServer *server = soup_server_new ("server-header", "Castbridge/" PACKAGE_VERSION,
+                                        "tls-certificate", certificate, NULL);
+
+  g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
+  /* WCS clients open ws://host:8080 with no path, or /websocket, or anything else. */
+  soup_server_add_websocket_handler (server, NULL, NULL, NULL, on_websocket, self, NULL);
+  return server;
+}
+
+/* HTTPS and WSS, when tls_certificate_file and tls_key_file name a PEM certificate
+ * and key: the same handlers as HTTP and WS, on https.port and wss.port. */
+static gboolean
+start_tls (CbServer    *self,
+           CbSettings  *settings,
+           const char  *bind,
+           GError     **error)
+{
+  const char *cert = cb_server_settings_get_string (settings, "tls_certificate_file", "");
+  const char *key = cb_server_settings_get_string (settings, "tls_key_file", "");
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (*cert == '\0' && *key == '\0')
+    return TRUE;
+  certificate = g_tls_certificate_new_from_files (cert, *key ? key : cert, &local_error);
+  if (certificate == NULL)
+    {
+      g_set_error (error, CB_SERVER_ERROR, CB_SERVER_ERROR_LISTEN,
+                   "Cannot load the TLS certificate (tls_certificate_file, tls_key_file): %s",
+                   local_error->message);
+      return FALSE;
+    }
+  g_clear_object (&self->https_server);
+  g_clear_object (&self->wss_server);
+  self->https_server = make_http_server (self, certificate);
+  self->wss_server = make_ws_server (self, certificate);
+  return listen_on (self->https_server, TRUE, "HTTPS", bind,
+                    port_setting (settings, "https.port", 8444), &self->https_port, error) &&
+         listen_on (self->wss_server, TRUE, "WSS", bind,
+                    port_setting (settings, "wss.port", 8443), &self->wss_port, error);
+}
+
 static gboolean
 listen_on (SoupServer  *server,
+           gboolean     tls,
            const char  *what,
            const char  *bind,
            guint        port,
@@ -505,7 +575,7 @@ listen_on (SoupServer  *server,
         any ? g_inet_address_new_any (G_SOCKET_FAMILY_IPV6)
             : g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
 
-      ok = listen_dual (server, address4, address6, port, &local_error);
+      ok = listen_dual (server, tls, address4, address6, port, &local_error);
     }
   else
     {
@@ -518,7 +588,7 @@ listen_on (SoupServer  *server,
                        what, bind);
           return FALSE;
         }
-      ok = listen_address (server, address, port, &local_error);
+      ok = listen_address (server, tls, address, port, &local_error);
     }
 
   if (!ok)
@@ -584,8 +654,9 @@ cb_server_start (CbServer  *self,
       }
   }
 
-  ok = listen_on (self->http_server, "HTTP", bind, http_port, &self->http_port, error) &&
-       listen_on (self->ws_server, "WebSocket", bind, ws_port, &self->ws_port, error);
+  ok = listen_on (self->http_server, FALSE, "HTTP", bind, http_port, &self->http_port, error) &&
+       listen_on (self->ws_server, FALSE, "WebSocket", bind, ws_port, &self->ws_port, error) &&
+       start_tls (self, settings, bind, error);
 
   /* RTMP on the engine's context as well. A port someone else holds costs RTMP only:
    * the studio and the REST API stay useful (castbridge-server makes it fatal itself). */
@@ -614,7 +685,11 @@ cb_server_start (CbServer  *self,
     {
       soup_server_disconnect (self->http_server);
       soup_server_disconnect (self->ws_server);
-      self->http_port = self->ws_port = 0;
+      if (self->https_server != NULL)
+        soup_server_disconnect (self->https_server);
+      if (self->wss_server != NULL)
+        soup_server_disconnect (self->wss_server);
+      self->http_port = self->ws_port = self->https_port = self->wss_port = 0;
       return FALSE;
     }
 
@@ -647,6 +722,10 @@ cb_server_stop (CbServer *self)
     soup_server_disconnect (self->http_server);
   if (self->ws_server != NULL)
     soup_server_disconnect (self->ws_server);
+  if (self->https_server != NULL)
+    soup_server_disconnect (self->https_server);
+  if (self->wss_server != NULL)
+    soup_server_disconnect (self->wss_server);
   if (self->rtmp_server != NULL)
     cb_rtmp_server_stop (self->rtmp_server);
   g_clear_object (&self->rtmp_server);
@@ -707,6 +786,8 @@ cb_server_dispose (GObject *object)
 
   g_clear_object (&self->http_server);
   g_clear_object (&self->ws_server);
+  g_clear_object (&self->https_server);
+  g_clear_object (&self->wss_server);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
   g_clear_object (&self->engine);
 
@@ -751,18 +832,22 @@ cb_server_new (CbEngine *engine)
   self->engine = g_object_ref (engine);
   self->context = g_main_context_ref_thread_default ();
 
-  self->http_server = soup_server_new ("server-header", "Castbridge/" PACKAGE_VERSION, NULL);
-  g_signal_connect (self->http_server, "request-started",
-                    G_CALLBACK (on_request_started), self);
-  soup_server_add_handler (self->http_server, NULL, on_http_request, self, NULL);
-  cb_whip_register (self->http_server, self->engine, self);
-
-  self->ws_server = soup_server_new ("server-header", "Castbridge/" PACKAGE_VERSION, NULL);
-  g_signal_connect (self->ws_server, "request-started",
-                    G_CALLBACK (on_request_started), self);
-  /* WCS clients open ws://host:8080 with no path, or /websocket, or anything else. */
-  soup_server_add_websocket_handler (self->ws_server, NULL, NULL, NULL,
-                                     on_websocket, self, NULL);
+  self->http_server = make_http_server (self, NULL);
+  self->ws_server = make_ws_server (self, NULL);
 
   return self;
+}
+
+guint
+cb_server_get_https_port (CbServer *self)
+{
+  g_return_val_if_fail (CB_IS_SERVER (self), 0);
+  return self->https_port;
+}
+
+guint
+cb_server_get_wss_port (CbServer *self)
+{
+  g_return_val_if_fail (CB_IS_SERVER (self), 0);
+  return self->wss_port;
 }

@@ -35,6 +35,9 @@ void      cb_server_stop           (CbServer  *self);
 /* The ports actually bound (after cb_server_start; useful when the setting was 0). */
 guint     cb_server_get_http_port  (CbServer  *self);
 guint     cb_server_get_ws_port    (CbServer  *self);
+/* 0 unless tls_certificate_file / tls_key_file are set. */
+guint     cb_server_get_https_port (CbServer  *self);
+guint     cb_server_get_wss_port   (CbServer  *self);
 /* 0 when RTMP does not listen: a busy rtmp.port is no reason for cb_server_start() to fail. */
 guint     cb_server_get_rtmp_port  (CbServer  *self);
 /* The open WebSocket signaling sessions. */

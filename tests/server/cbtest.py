@@ -184,8 +184,10 @@ WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 
 
 class WebSocketClient:
-    def __init__(self, port, path='/', host='127.0.0.1', timeout=10):
+    def __init__(self, port, path='/', host='127.0.0.1', timeout=10, ssl_context=None):
         self.sock = socket.create_connection((host, port), timeout=timeout)
+        if ssl_context is not None:
+            self.sock = ssl_context.wrap_socket(self.sock, server_hostname='localhost')
         key = base64.b64encode(os.urandom(16)).decode()
         request = ('GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n'
                    'Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n'
