@@ -85,7 +85,8 @@ test_dispatch_verb_table (void)
   for (guint i = 0; i < n_verbs; i++)
     {
       g_assert_true (cb_rest_lookup_verb (verbs[i].path) == &verbs[i]);
-      g_assert_nonnull (verbs[i].handler);
+      /* Exactly one way to answer: now, or later. */
+      g_assert_true ((verbs[i].handler != NULL) != (verbs[i].async_handler != NULL));
       g_assert_nonnull (verbs[i].schema.fields);
       for (const CbRestField *a = verbs[i].schema.fields; a->name != NULL; a++)
         for (const CbRestField *b = a + 1; b->name != NULL; b++)
