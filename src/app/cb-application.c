@@ -155,8 +155,9 @@ cb_application_startup (GApplication *application)
     }
 
   /* What the headless server prints, so that scripts and tests find the ports. */
-  g_print ("listening http=%u ws=%u rtmp=0\n",
-           cb_studio_get_http_port (self->studio), cb_studio_get_ws_port (self->studio));
+  g_print ("listening http=%u ws=%u rtmp=%u\n",
+           cb_studio_get_http_port (self->studio), cb_studio_get_ws_port (self->studio),
+           cb_studio_get_rtmp_port (self->studio));
   fflush (stdout);
 
 #ifdef G_OS_UNIX
@@ -237,7 +238,8 @@ cb_application_new (void)
   GApplicationFlags flags = G_APPLICATION_DEFAULT_FLAGS;
 
   /* Tests run their own instance on ephemeral ports next to the user's. */
-  if (g_getenv ("CB_HTTP_PORT") != NULL || g_getenv ("CB_WS_PORT") != NULL)
+  if (g_getenv ("CB_HTTP_PORT") != NULL || g_getenv ("CB_WS_PORT") != NULL ||
+      g_getenv ("CB_RTMP_PORT") != NULL)
     flags |= G_APPLICATION_NON_UNIQUE;
 
   return g_object_new (CB_TYPE_APPLICATION,

@@ -27,6 +27,7 @@ struct _CbStudio
   CbServer     *server;     /* engine thread only */
   guint         http_port;
   guint         ws_port;
+  guint         rtmp_port;
   char         *bind_address;
   char         *server_error;
 };
@@ -40,6 +41,7 @@ cb_studio_apply_environment (CbSettings  *settings,
   static const struct { const char *variable, *key; } overrides[] = {
     { "CB_HTTP_PORT", "http.port" },
     { "CB_WS_PORT", "ws.port" },
+    { "CB_RTMP_PORT", "rtmp.port" },
   };
 
   g_return_val_if_fail (CB_IS_SETTINGS (settings), FALSE);
@@ -72,6 +74,7 @@ start_server (CbStudio  *self,
   self->server = g_steal_pointer (&server);
   self->http_port = cb_server_get_http_port (self->server);
   self->ws_port = cb_server_get_ws_port (self->server);
+  self->rtmp_port = cb_server_get_rtmp_port (self->server);
   return TRUE;
 }
 
@@ -241,6 +244,13 @@ cb_studio_get_ws_port (CbStudio *self)
 {
   g_return_val_if_fail (CB_IS_STUDIO (self), 0);
   return self->ws_port;
+}
+
+guint
+cb_studio_get_rtmp_port (CbStudio *self)
+{
+  g_return_val_if_fail (CB_IS_STUDIO (self), 0);
+  return self->rtmp_port;
 }
 
 const char *

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 #define CB_TYPE_STUDIO (cb_studio_get_type ())
 G_DECLARE_FINAL_TYPE (CbStudio, cb_studio, CB, STUDIO, GObject)
 
-/* Reads CB_HTTP_PORT and CB_WS_PORT (0 for an ephemeral port), which tests use. */
+/* Reads CB_HTTP_PORT, CB_WS_PORT and CB_RTMP_PORT (0 for an ephemeral port), which
+ * tests use. */
 gboolean    cb_studio_apply_environment  (CbSettings  *settings,
                                           GError     **error);
 
@@ -28,6 +29,8 @@ CbEngine   *cb_studio_get_engine         (CbStudio    *self);
 /* 0 when the server is not running. */
 guint       cb_studio_get_http_port      (CbStudio    *self);
 guint       cb_studio_get_ws_port        (CbStudio    *self);
+/* 0 when RTMP ingest does not listen (its port was taken). */
+guint       cb_studio_get_rtmp_port      (CbStudio    *self);
 const char *cb_studio_get_bind_address   (CbStudio    *self);
 /* Why the server is not running, or NULL. */
 const char *cb_studio_get_server_error   (CbStudio    *self);

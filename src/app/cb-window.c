@@ -11,6 +11,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cb-destination-config.h"
+#include "cb-destinations-panel.h"
 #include "cb-local-source.h"
 #include "cb-preview-paintable.h"
 #include "cb-streams-panel.h"
@@ -30,6 +32,7 @@ struct _CbWindow
   CbStudio          *studio;
   CbEngine          *engine;
   CbStreamList      *streams;
+  CbDestinationList *destinations;
   GCancellable      *cancellable;
 
   /* Sources: labels in the string lists, specs at the same positions. The last video
@@ -62,6 +65,7 @@ struct _CbWindow
   AdwStatusPage     *preview_status;
   GtkWidget         *live_badge;
   CbStreamsPanel    *streams_panel;
+  CbDestinationsPanel *destinations_panel;
 };
 
 G_DEFINE_FINAL_TYPE (CbWindow, cb_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -720,6 +724,27 @@ on_streams_items_changed (GListModel *model,
   check_live_stream (self);
 }
 
+/* Destinations. */
+
+static void
+on_destination_operation_failed (CbDestinationList *list,
+                                 CbDestination     *destination,
+                                 const char        *message,
+                                 CbWindow          *self)
+{
+  show_toast (self, message);
+}
+
+static void
+on_name_entry_changed (GtkEditable *editable,
+                       CbWindow    *self)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (editable)));
+
+  /* New destinations push the studio's own stream unless told otherwise. */
+  cb_destinations_panel_set_default_stream (self->destinations_panel, name);
+}
+
 /* GObject. */
 
 static void
@@ -728,8 +753,12 @@ update_server_info (CbWindow *self)
   g_autofree char *info = NULL;
   guint http_port = cb_studio_get_http_port (self->studio);
   guint ws_port = cb_studio_get_ws_port (self->studio);
+  guint rtmp_port = cb_studio_get_rtmp_port (self->studio);
 
-  if (http_port != 0)
+  if (http_port != 0 && rtmp_port != 0)
+    info = g_strdup_printf (_("Server ports: REST %u · WebSocket %u · RTMP %u"), http_port,
+                            ws_port, rtmp_port);
+  else if (http_port != 0)
     info = g_strdup_printf (_("Server ports: REST %u · WebSocket %u"), http_port, ws_port);
   else
     info = g_strdup (_("Server is not running"));
@@ -740,6 +769,7 @@ static void
 cb_window_constructed (GObject *object)
 {
   CbWindow *self = CB_WINDOW (object);
+  g_autofree char *config_path = cb_destination_config_default_path ();
 
   G_OBJECT_CLASS (cb_window_parent_class)->constructed (object);
 
@@ -750,6 +780,14 @@ cb_window_constructed (GObject *object)
   g_signal_connect_object (self->streams, "items-changed",
                            G_CALLBACK (on_streams_items_changed), self, 0);
   cb_streams_panel_set_model (self->streams_panel, G_LIST_MODEL (self->streams));
+
+  self->destinations = cb_destination_list_new (self->engine, config_path);
+  g_signal_connect_object (self->destinations, "operation-failed",
+                           G_CALLBACK (on_destination_operation_failed), self, 0);
+  cb_destinations_panel_set_list (self->destinations_panel, self->destinations);
+  g_signal_connect_object (self->name_entry, "changed", G_CALLBACK (on_name_entry_changed),
+                           self, 0);
+  on_name_entry_changed (GTK_EDITABLE (self->name_entry), self);
 
   update_server_info (self);
   if (cb_studio_get_server_error (self->studio) != NULL)
@@ -784,7 +822,11 @@ cb_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CB_TYPE_WINDOW);
 
+  /* The list empties itself as it goes: nothing to check about it any more. */
+  if (self->streams != NULL)
+    g_signal_handlers_disconnect_by_data (self->streams, self);
   g_clear_object (&self->streams);
+  g_clear_object (&self->destinations);
   g_clear_object (&self->engine);
   g_clear_object (&self->studio);
 
@@ -860,6 +902,7 @@ cb_window_class_init (CbWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CB_TYPE_STREAMS_PANEL);
+  g_type_ensure (CB_TYPE_DESTINATIONS_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/castbridge/Castbridge/cb-window.ui");
@@ -874,6 +917,7 @@ cb_window_class_init (CbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CbWindow, preview_status);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, live_badge);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, streams_panel);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, destinations_panel);
   gtk_widget_class_bind_template_callback (widget_class, on_live_button_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_source_dropdown_selected);
 }
@@ -911,6 +955,20 @@ cb_window_get_studio (CbWindow *self)
 {
   g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
   return self->studio;
+}
+
+CbDestinationList *
+cb_window_get_destinations_model (CbWindow *self)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
+  return self->destinations;
+}
+
+CbDestinationsPanel *
+cb_window_get_destinations_panel (CbWindow *self)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
+  return self->destinations_panel;
 }
 
 CbStreamList *

@@ -1,10 +1,11 @@
-/* cb-window.h — the studio window: preview, sources, Go Live, streams
+/* cb-window.h — the studio window: preview, sources, Go Live, streams, destinations
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <adwaita.h>
 
+#include "cb-destinations-panel.h"
 #include "cb-stream-list.h"
 #include "cb-studio.h"
 
@@ -24,6 +25,8 @@ gboolean         cb_window_use_file            (CbWindow       *self,
 
 /* For tests: the parts a user looks at. */
 CbStreamList    *cb_window_get_streams_model   (CbWindow       *self);
+CbDestinationList *cb_window_get_destinations_model (CbWindow    *self);
+CbDestinationsPanel *cb_window_get_destinations_panel (CbWindow  *self);
 GtkPicture      *cb_window_get_preview_picture (CbWindow       *self);
 GtkToggleButton *cb_window_get_live_button     (CbWindow       *self);
 GtkEditable     *cb_window_get_name_entry      (CbWindow       *self);

@@ -12,6 +12,9 @@
 #include <adwaita.h>
 #include <gmodule.h>
 
+#include "cb-bitrate-graph.h"
+#include "cb-destination-row.h"
+#include "cb-destinations-panel.h"
 #include "cb-stream-row.h"
 #include "cb-streams-panel.h"
 #include "cb-window.h"
@@ -319,7 +322,7 @@ test_ui_names_exist (void)
   g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
 
   collect_ui (RESOURCE_PATH, files);
-  g_assert_cmpuint (files->len, >=, 3);
+  g_assert_cmpuint (files->len, >=, 5);
 
   for (guint i = 0; i < files->len; i++)
     {
@@ -355,6 +358,10 @@ main (int   argc,
   g_type_ensure (CB_TYPE_WINDOW);
   g_type_ensure (CB_TYPE_STREAMS_PANEL);
   g_type_ensure (CB_TYPE_STREAM_ROW);
+  g_type_ensure (CB_TYPE_DESTINATIONS_PANEL);
+  g_type_ensure (CB_TYPE_DESTINATION_ROW);
+  g_type_ensure (CB_TYPE_DESTINATION);
+  g_type_ensure (CB_TYPE_BITRATE_GRAPH);
 
   g_test_add_func ("/cb/data/ui-names-exist", test_ui_names_exist);
   g_test_add_func ("/cb/data/style-sheet", test_style_sheet_present);

@@ -8,140 +8,11 @@
  */
 #include "config.h"
 
-#include <adwaita.h>
 #include <glib/gstdio.h>
-#include <glib/gi18n.h>
-#include <libsoup/soup.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 
-#include "cb-studio.h"
-#include "cb-window.h"
-
-#define WAIT_LIMIT_S 60   /* a safety net against hangs, not a timing */
-
-typedef struct
-{
-  CbStudio    *studio;
-  CbWindow    *window;
-  SoupSession *session;
-} Fixture;
-
-typedef gboolean (*Condition) (Fixture *fixture, gconstpointer data);
-
-static gboolean
-on_wait_limit (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_for (Fixture       *fixture,
-          Condition      condition,
-          gconstpointer  data)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_LIMIT_S, on_wait_limit, &expired);
-
-  while (!condition (fixture, data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return !expired;
-}
-
-/* Lets pending redraws and hops run. */
-static void
-settle (void)
-{
-  for (guint i = 0; i < 50 && g_main_context_pending (NULL); i++)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(CbSettings) settings = cb_settings_new ();
-  g_autoptr(GError) error = NULL;
-
-  /* Ephemeral ports, as CB_HTTP_PORT=0 CB_WS_PORT=0 castbridge would use. */
-  g_assert_true (cb_settings_set (settings, "http.port", "0", NULL));
-  g_assert_true (cb_settings_set (settings, "ws.port", "0", NULL));
-  g_assert_true (cb_settings_set (settings, "bind_address", "127.0.0.1", NULL));
-
-  fixture->studio = cb_studio_new (settings);
-  g_assert_true (cb_studio_start (fixture->studio, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (cb_studio_get_http_port (fixture->studio), >, 0);
-
-  fixture->window = cb_window_new (NULL, fixture->studio);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  fixture->session = soup_session_new ();
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_clear_object (&fixture->session);
-  gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&fixture->window)));
-  settle ();
-  cb_studio_stop (fixture->studio);
-  g_assert_finalize_object (g_steal_pointer (&fixture->studio));
-}
-
-/* REST, as a script would call it. */
-
-static void
-on_rest_done (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *task = user_data;
-  GError *error = NULL;
-  GBytes *body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
-
-  if (body == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, body, (GDestroyNotify) g_bytes_unref);
-  g_object_unref (task);
-}
-
-static gboolean
-task_done (Fixture       *fixture,
-           gconstpointer  data)
-{
-  return g_task_get_completed ((GTask *) data);
-}
-
-static guint
-rest_post (Fixture    *fixture,
-           const char *path,
-           const char *json)
-{
-  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/rest-api/%s",
-                                          cb_studio_get_http_port (fixture->studio), path);
-  g_autoptr(SoupMessage) message = soup_message_new ("POST", uri);
-  g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  /* Async, with the GTK main loop turning: the window keeps drawing meanwhile. */
-  soup_message_set_request_body_from_bytes (message, "application/json", request);
-  soup_session_send_and_read_async (fixture->session, message, G_PRIORITY_DEFAULT, NULL,
-                                    on_rest_done, g_object_ref (task));
-  g_assert_true (wait_for (fixture, task_done, task));
-  body = g_task_propagate_pointer (task, &error);
-  g_assert_no_error (error);
-  g_test_message ("POST %s %s → %u %.*s", path, json, soup_message_get_status (message),
-                  (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
-  return soup_message_get_status (message);
-}
+#include "gui-util.h"
 
 /* The engine's registry, asked on its own thread. */
 
@@ -186,27 +57,6 @@ engine_has_stream (Fixture    *fixture,
 /* Conditions. */
 
 static gboolean
-window_is_drawn (Fixture       *fixture,
-                 gconstpointer  data)
-{
-  GtkWidget *widget = GTK_WIDGET (fixture->window);
-
-  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0 &&
-         gtk_widget_get_height (widget) > 0;
-}
-
-static gboolean
-preview_has_frame (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  GdkPaintable *paintable =
-    gtk_picture_get_paintable (cb_window_get_preview_picture (fixture->window));
-
-  return paintable != NULL && gdk_paintable_get_intrinsic_width (paintable) > 0 &&
-         gdk_paintable_get_intrinsic_height (paintable) > 0;
-}
-
-static gboolean
 row_has_status (Fixture       *fixture,
                 gconstpointer  data)
 {
@@ -225,134 +75,12 @@ row_is_gone (Fixture       *fixture,
 }
 
 static gboolean
-window_is_live (Fixture       *fixture,
-                gconstpointer  data)
-{
-  return cb_window_is_live (fixture->window);
-}
-
-static gboolean
-window_is_idle (Fixture       *fixture,
-                gconstpointer  data)
-{
-  return !cb_window_is_live (fixture->window) && !cb_window_is_busy (fixture->window);
-}
-
-static gboolean
 row_has_bitrate (Fixture       *fixture,
                  gconstpointer  data)
 {
   CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window), data);
 
   return row != NULL && g_strcmp0 (cb_stream_row_get_bitrate (row), "—") != 0;
-}
-
-/* Screenshots. */
-
-static gboolean
-texture_is_blank (GdkTexture *texture)
-{
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4;
-  g_autofree guint32 *pixels = g_malloc (stride * height);
-
-  gdk_texture_download (texture, (guchar *) pixels, stride);
-  for (gsize i = 1; i < (gsize) width * height; i++)
-    if (pixels[i] != pixels[0])
-      return FALSE;
-  return TRUE;
-}
-
-static char *
-screenshot_path (const char *name)
-{
-  const char *dir = g_getenv ("CB_SCREENSHOT_DIR");
-  const char *suffix = g_getenv ("CB_SCREENSHOT_SUFFIX");
-  g_autofree char *file = g_strdup_printf ("%s%s.png", name, suffix != NULL ? suffix : "");
-
-  return g_build_filename (dir != NULL ? dir : ".", file, NULL);
-}
-
-typedef struct
-{
-  GskRenderNode *node;
-  int            width;
-  int            height;
-} WindowImage;
-
-/* The window's render nodes exist only while its layout is valid: between frames
- * that change it (a row added, a label changed) there is none, so try until one comes. */
-static gboolean
-window_rendered (Fixture       *fixture,
-                 gconstpointer  data)
-{
-  WindowImage *image = (WindowImage *) data;
-  GtkWidget *widget = GTK_WIDGET (fixture->window);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  GtkSnapshot *snapshot;
-
-  if (!window_is_drawn (fixture, NULL))
-    return FALSE;
-
-  image->width = gtk_widget_get_width (widget);
-  image->height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, image->width, image->height);
-  image->node = gtk_snapshot_free_to_node (snapshot);
-  return image->node != NULL;
-}
-
-static void
-save_window_screenshot (Fixture    *fixture,
-                        const char *name)
-{
-  GtkWidget *widget = GTK_WIDGET (fixture->window);
-  WindowImage image = { 0 };
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = screenshot_path (name);
-
-  g_assert_true (wait_for (fixture, window_rendered, &image));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)),
-                                         image.node,
-                                         &GRAPHENE_RECT_INIT (0, 0, image.width, image.height));
-  gsk_render_node_unref (image.node);
-  g_assert_nonnull (texture);
-  g_assert_false (texture_is_blank (texture));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-  g_test_message ("window screenshot: %s (%d×%d)", path, image.width, image.height);
-}
-
-static void
-save_screen_grab (const char *name)
-{
-  g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
-  g_autofree char *path = screenshot_path (name);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int status = 0;
-  const char *display = g_getenv ("DISPLAY");
-  const char *argv[] = { "ffmpeg", "-loglevel", "error", "-y", "-f", "x11grab",
-                         "-i", display, "-frames:v", "1", path, NULL };
-
-  if (ffmpeg == NULL || display == NULL)
-    {
-      g_test_message ("no ffmpeg or no X display: no screen grab");
-      return;
-    }
-  argv[0] = ffmpeg;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL,
-                               NULL, NULL, NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
-  g_assert_no_error (error);
-
-  texture = gdk_texture_new_from_filename (path, &error);
-  g_assert_no_error (error);
-  g_assert_false (texture_is_blank (texture));
-  g_test_message ("screen grab: %s", path);
 }
 
 /* Tests. */
@@ -394,7 +122,7 @@ test_rest_publish_shows (Fixture       *fixture,
 
   /* A stream from outside the window, with no refresh asked for. */
   g_assert_cmpuint (rest_post (fixture, "castbridge/source/publish",
-                               "{\"name\":\"from-rest\",\"source\":\"test\"}"), ==, 200);
+                               "{\"name\":\"from-rest\",\"source\":\"test\"}", NULL), ==, 200);
   g_assert_true (wait_for (fixture, row_has_status, publishing));
   /* The once-a-second poll brings the measured bitrate. */
   g_assert_true (wait_for (fixture, row_has_bitrate, "from-rest"));
@@ -412,10 +140,10 @@ test_rest_publish_shows (Fixture       *fixture,
 
   /* Stopped over REST: the row goes, and so does the window's live state. */
   g_assert_cmpuint (rest_post (fixture, "castbridge/source/unpublish",
-                               "{\"name\":\"from-rest\"}"), ==, 200);
+                               "{\"name\":\"from-rest\"}", NULL), ==, 200);
   g_assert_true (wait_for (fixture, row_is_gone, "from-rest"));
   g_assert_cmpuint (rest_post (fixture, "castbridge/source/unpublish",
-                               "{\"name\":\"studio\"}"), ==, 200);
+                               "{\"name\":\"studio\"}", NULL), ==, 200);
   g_assert_true (wait_for (fixture, row_is_gone, "studio"));
   g_assert_true (wait_for (fixture, window_is_idle, NULL));
   g_assert_false (gtk_toggle_button_get_active (cb_window_get_live_button (fixture->window)));
@@ -453,7 +181,7 @@ test_go_live_name_in_use (Fixture       *fixture,
   GtkToggleButton *button = cb_window_get_live_button (fixture->window);
 
   g_assert_cmpuint (rest_post (fixture, "castbridge/source/publish",
-                               "{\"name\":\"taken\",\"source\":\"test\"}"), ==, 200);
+                               "{\"name\":\"taken\",\"source\":\"test\"}", NULL), ==, 200);
   g_assert_true (wait_for (fixture, row_has_status, taken));
 
   gtk_editable_set_text (cb_window_get_name_entry (fixture->window), "taken");
@@ -601,7 +329,7 @@ test_application (void)
   Fixture fixture = { 0 };
   LineRead read = { 0 };
   gboolean exited = FALSE;
-  guint http_port = 0, ws_port = 0;
+  guint http_port = 0, ws_port = 0, rtmp_port = 0;
 
   if (program == NULL)
     {
@@ -612,6 +340,7 @@ test_application (void)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_setenv (launcher, "CB_HTTP_PORT", "0", TRUE);
   g_subprocess_launcher_setenv (launcher, "CB_WS_PORT", "0", TRUE);
+  g_subprocess_launcher_setenv (launcher, "CB_RTMP_PORT", "0", TRUE);
   process = g_subprocess_launcher_spawn (launcher, &error, program, "-o", "bind_address=127.0.0.1",
                                          NULL);
   g_assert_no_error (error);
@@ -621,9 +350,12 @@ test_application (void)
   g_assert_true (wait_for (&fixture, line_read, &read));
   g_assert_nonnull (read.line);
   g_test_message ("castbridge: %s", read.line);
-  g_assert_cmpint (sscanf (read.line, "listening http=%u ws=%u", &http_port, &ws_port), ==, 2);
+  g_assert_cmpint (sscanf (read.line, "listening http=%u ws=%u rtmp=%u", &http_port, &ws_port,
+                           &rtmp_port), ==, 3);
   g_assert_cmpuint (http_port, >, 0);
   g_assert_cmpuint (ws_port, >, 0);
+  /* RTMP ingest on a port of the system's choosing, as asked. */
+  g_assert_cmpuint (rtmp_port, >, 0);
 
   /* Its server answers while the GUI runs. */
   {
@@ -658,29 +390,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, CB_BUILD_DIR "/po");
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
+  if (!gui_test_init (&argc, &argv))
     {
       g_test_message ("no display");
       return 77;
     }
-  adw_init ();
-  /* What AdwApplication does at startup for castbridge. */
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/castbridge/Castbridge/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add ("/cb/gui/preview", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
   g_test_add ("/cb/gui/rest-publish-shows", Fixture, NULL, fixture_set_up,
