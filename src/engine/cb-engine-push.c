@@ -184,11 +184,20 @@ cb_engine_push_terminate (CbEngine    *self,
                           const char  *media_session_id,
                           GError     **error)
 {
+  return cb_engine_push_terminate_full (self, media_session_id, "Stopped by rest /terminate", error);
+}
+
+gboolean
+cb_engine_push_terminate_full (CbEngine    *self,
+                               const char  *media_session_id,
+                               const char  *reason,
+                               GError     **error)
+{
   g_autoptr(CbPushAgent) agent = lookup_or_error (self, media_session_id, error);
 
   if (agent == NULL)
     return FALSE;
-  cb_push_agent_stop (agent, "Stopped by rest /terminate");
+  cb_push_agent_stop (agent, reason ? reason : "Stopped");
   if (cb_push_agent_get_state (agent) == CB_PUSH_STOPPED)
     remove_stopped_idle (agent);
   return TRUE;

@@ -116,6 +116,11 @@ GPtrArray    *cb_engine_find_pushes         (CbEngine        *self,
 gboolean      cb_engine_push_terminate      (CbEngine        *self,
                                              const char      *media_session_id,
                                              GError         **error);
+/* The same with the reason its StreamStopped event gives (NULL: "Stopped"). */
+gboolean      cb_engine_push_terminate_full (CbEngine        *self,
+                                             const char      *media_session_id,
+                                             const char      *reason,
+                                             GError         **error);
 gboolean      cb_engine_push_set_muted      (CbEngine        *self,
                                              const char      *media_session_id,
                                              gboolean         muted,

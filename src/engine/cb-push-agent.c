@@ -61,6 +61,7 @@ struct _CbPushAgent
   GPtrArray     *events;          /* CbPushEvent* */
   guint          reconnects;
   guint          attempts_used;
+  gboolean       full_url;        /* the URL's last element is the published name */
   gboolean       restore;
   int            restore_attempts;
   guint          restore_interval_ms;
@@ -1052,6 +1053,7 @@ cb_push_agent_new (CbEngine            *engine,
 
   full_url = request->full_url >= 0 ? request->full_url
                                     : cb_settings_get_bool (settings, "rtmp_transponder_full_url");
+  self->full_url = full_url;
   prefix = cb_settings_get_string (settings, "rtmp_transponder_stream_name_prefix");
   self->url = cb_rtmp_url_parse_wcs (request->rtmp_url, request->stream_name, prefix, full_url,
                                      &url_error);
@@ -1085,8 +1087,12 @@ cb_push_agent_new (CbEngine            *engine,
           ? request->flash_version : cb_settings_get_string (settings, "rtmp_flash_ver_subscriber");
   self->flash_ver = g_strdup (flash);
   self->send_metadata = cb_settings_get_bool (settings, "rtmp_transponder_send_metadata");
-  self->restore = cb_settings_get_bool (settings, "rtmp_push_restore");
-  self->restore_attempts = (int) cb_settings_get_int (settings, "rtmp_push_restore_attempts");
+  self->restore = request->restore == CB_PUSH_RESTORE_DEFAULT
+                  ? cb_settings_get_bool (settings, "rtmp_push_restore")
+                  : request->restore == CB_PUSH_RESTORE_ON;
+  self->restore_attempts = request->restore == CB_PUSH_RESTORE_ON && request->restore_attempts != 0
+                           ? request->restore_attempts
+                           : (int) cb_settings_get_int (settings, "rtmp_push_restore_attempts");
   self->restore_interval_ms = (guint) CLAMP (cb_settings_get_int (settings, "rtmp_push_restore_interval_ms"),
                                              100, 3600 * 1000);
   self->out_buffer_enabled = cb_settings_get_bool (settings, "rtmp_out_buffer_enabled");
@@ -1285,7 +1291,7 @@ cb_push_agent_matches (CbPushAgent *self,
     return TRUE;
   other = cb_rtmp_url_parse_wcs (rtmp_url, self->stream_name,
                                  cb_settings_get_string (settings, "rtmp_transponder_stream_name_prefix"),
-                                 cb_settings_get_bool (settings, "rtmp_transponder_full_url"), NULL);
+                                 self->full_url, NULL);
   if (other == NULL)
     return FALSE;
   a = cb_rtmp_url_to_string (self->url);

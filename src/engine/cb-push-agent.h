@@ -47,6 +47,12 @@ typedef struct {
   gint64           time;      /* ms since the epoch */
 } CbPushEvent;
 
+typedef enum {
+  CB_PUSH_RESTORE_DEFAULT,   /* as rtmp_push_restore says */
+  CB_PUSH_RESTORE_ON,
+  CB_PUSH_RESTORE_OFF,
+} CbPushRestore;
+
 /**
  * CbPushRequest:
  * @stream_name: the stream to push
@@ -61,6 +67,9 @@ typedef struct {
  * @sound_file: (nullable): a WAV file in the media folder to insert at start
  * @sound_loop: loop @sound_file
  * @sound_replace: the sound replaces the stream's audio instead of mixing into it
+ * @restore: reconnect after drops: from the settings (rtmp_push_restore), on or off
+ * @restore_attempts: with @restore on: attempts, -1 for no limit (exponential backoff
+ *   with jitter), 0 for the settings' rtmp_push_restore_attempts
  */
 typedef struct {
   const char *stream_name;
@@ -74,6 +83,8 @@ typedef struct {
   const char *sound_file;
   gboolean    sound_loop;
   gboolean    sound_replace;
+  CbPushRestore restore;
+  int         restore_attempts;
 } CbPushRequest;
 
 /**

@@ -178,6 +178,22 @@ test_width_counts_without_aspect (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (profile, "width"), ==, 0);
 }
 
+static void
+test_full_url_duplicate (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char *body = "{\"streamName\":\"cam\",\"rtmpUrl\":\"rtmp://127.0.0.1:1/live/key1\","
+                     "\"rtmpTransponderFullUrl\":true}";
+
+  /* The duplicate check reads the URL the way the first push did (full-URL mode), not
+   * the way the global setting would. */
+  g_assert_cmpuint (call (fixture, "push/startup", body, NULL), ==, 200);
+  g_assert_cmpuint (call (fixture, "push/startup", body, NULL), ==, 409);
+  g_assert_cmpuint (call (fixture, "push/startup",
+                          "{\"streamName\":\"cam\",\"rtmpUrl\":\"rtmp://127.0.0.1:1/live/key2\","
+                          "\"rtmpTransponderFullUrl\":true}", NULL), ==, 200);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -190,6 +206,8 @@ main (int argc, char *argv[])
     }
   g_test_add ("/cb/server/push/startup-find-duplicate-terminate", Fixture, NULL, fixture_set_up,
               test_startup_find_duplicate_terminate, fixture_tear_down);
+  g_test_add ("/cb/server/push/full-url-duplicate", Fixture, NULL, fixture_set_up,
+              test_full_url_duplicate, fixture_tear_down);
   g_test_add ("/cb/server/push/width-counts-without-aspect", Fixture, NULL, fixture_set_up,
               test_width_counts_without_aspect, fixture_tear_down);
   return g_test_run ();
