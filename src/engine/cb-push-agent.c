@@ -56,6 +56,8 @@ struct _CbPushAgent
   gboolean       send_metadata;
   CbProfile      profile;
   gboolean       force_h264;
+  gboolean       transcoding_enabled;
+  char          *codec_error;     /* set when the video cannot go out as H.264 */
 
   CbPushState    state;
   GPtrArray     *events;          /* CbPushEvent* */
@@ -231,6 +233,7 @@ cb_push_agent_finalize (GObject *object)
   g_free (self->flash_ver);
   g_free (self->bind_address);
   g_free (self->sound_file);
+  g_free (self->codec_error);
   g_ptr_array_unref (self->events);
   clear_queue_locked (self);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
@@ -858,6 +861,25 @@ on_stream_changed (CbStream *stream,
     }
 }
 
+/* Sets force_h264, or codec_error when the video is not H.264 and may not be transcoded. */
+static gboolean
+check_video_codec (CbPushAgent *self,
+                   GstCaps     *vcaps)
+{
+  const char *codec = vcaps ? cb_media_codec_from_caps (vcaps) : NULL;
+
+  if (codec == NULL || g_str_equal (codec, "H264"))
+    return TRUE;
+  if (self->transcoding_enabled)
+    {
+      self->force_h264 = TRUE;
+      return TRUE;
+    }
+  g_free (self->codec_error);
+  self->codec_error = g_strdup_printf ("Video codec mismatch. %s granted, but should be H.264", codec);
+  return FALSE;
+}
+
 static gboolean
 start_media (CbPushAgent  *self,
              GError      **error)
@@ -870,6 +892,16 @@ start_media (CbPushAgent  *self,
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
       return FALSE;
     }
+  {
+    g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
+
+    /* The codec may have become known only now (the stream was pending at start). */
+    if (!check_video_codec (self, vcaps))
+      {
+        g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, self->codec_error);
+        return FALSE;
+      }
+  }
   if (self->force_h264 && cb_profile_is_passthrough (&profile))
     profile.keyframe_interval = 60;   /* any profile: the stream's video is not H.264 */
 
@@ -1101,19 +1133,11 @@ cb_push_agent_new (CbEngine            *engine,
                          ? (guint) CLAMP (cb_settings_get_int (settings, "rtmp_out_buffer_initial_size"), 500, 60000)
                          : DEFAULT_QUEUE_MS;
 
-  /* RTMP carries H.264: anything else needs the transcoder, when it is allowed. */
+  /* RTMP carries H.264: anything else needs the transcoder, when it is allowed; when it
+   * is not, the agent exists and says why it cannot stream (StreamError). */
+  self->transcoding_enabled = cb_settings_get_bool (settings, "transcoding_enabled");
   vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
-  if (vcaps != NULL && g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0)
-    {
-      if (!cb_settings_get_bool (settings, "transcoding_enabled"))
-        {
-          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
-                       "Video codec mismatch. %s granted, but should be H.264",
-                       cb_media_codec_from_caps (vcaps));
-          return NULL;
-        }
-      self->force_h264 = TRUE;
-    }
+  check_video_codec (self, vcaps);
   if (!cb_profile_is_passthrough (&self->profile) && !cb_settings_get_bool (settings, "transcoding_enabled"))
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
@@ -1134,6 +1158,12 @@ cb_push_agent_start (CbPushAgent *self)
 {
   g_return_if_fail (CB_IS_PUSH_AGENT (self));
 
+  if (self->codec_error != NULL)
+    {
+      add_event (self, CB_PUSH_EVENT_STREAM_ERROR, self->codec_error);
+      set_state (self, CB_PUSH_FAILED);
+      return;
+    }
   if (self->tick_source == NULL)
     self->tick_source = timeout_on_engine (self, 1000, tick);
   connect_now (self);

@@ -154,6 +154,27 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
       }
     });
 
+  test('a VP8 publisher is transcoded to H.264 for RTMP',
+    { skip: !NginxRtmp.available() && 'nginx-rtmp or ffprobe missing' }, async () => {
+      const nginx = await NginxRtmp.start();
+      try {
+        const pub = await open();
+        assert.equal(await pub.evaluate(() => window.start('publish', 'vp8cam', { stripCodecs: 'H264' })),
+          'PUBLISHING:');
+        const published = await waitFor(async () => {
+          const f = await server.rest('stream/find', { name: 'vp8cam', published: true });
+          return f.body?.[0]?.videoCodec ? f.body[0] : null;
+        }, 'the video codec');
+        assert.equal(published.videoCodec, 'VP8');
+        assert.equal((await server.rest('push/startup', { streamName: 'vp8cam', rtmpUrl: nginx.url() })).status, 200);
+        const found = await waitFor(() => h264aac(ffprobe(nginx.url('rtmp_vp8cam'))), 'H.264 at nginx', 40000);
+        assert.equal(found.v.width, published.width);
+        await pub.close();
+      } finally {
+        nginx.stop();
+      }
+    });
+
   test('closing the publisher page stops its players', async () => {
     const pub = await open();
     assert.equal(await pub.evaluate(() => window.start('publish', 'gone')), 'PUBLISHING:');
@@ -165,5 +186,41 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
     await waitFor(async () => (await server.rest('stream/find', { name: 'gone' })).status === 404,
       'streams gone from the server');
     await play.close();
+  });
+});
+
+describe('WCS Web SDK with transcoding disabled', { skip: skip || false }, () => {
+  let server, pages, browser;
+
+  before(async () => {
+    const { chromium } = await loadPlaywright();
+    server = await Server.start('-o', 'transcoding_enabled=false');
+    pages = await startPageServer();
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  });
+
+  after(async () => {
+    await browser?.close();
+    pages?.close();
+    await server?.stop();
+  });
+
+  test('a push of a VP8 stream reports StreamError with the codec mismatch', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${pages.url}/sdk-page.html`);
+    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    assert.equal(await page.evaluate(() => window.start('publish', 'vp8only', { stripCodecs: 'H264' })),
+      'PUBLISHING:');
+    await waitFor(async () => (await server.rest('stream/find', { name: 'vp8only' })).body?.[0]?.videoCodec === 'VP8',
+      'VP8 known');
+    const t = await server.rest('push/startup', { streamName: 'vp8only', rtmpUrl: 'rtmp://127.0.0.1:1/live' });
+    assert.equal(t.status, 200);
+    const agent = await waitFor(async () => {
+      const f = await server.rest('push/find', { mediaSessionId: t.body.mediaSessionId });
+      return f.body[0].status === 'FAILED' ? f.body[0] : null;
+    }, 'the agent to fail');
+    assert.deepEqual(agent.events.map((e) => [e.type, e.reason]),
+      [['StreamError', 'Video codec mismatch. VP8 granted, but should be H.264']]);
+    await page.close();
   });
 });
