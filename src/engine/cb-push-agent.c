@@ -85,6 +85,10 @@ struct _CbPushAgent
   gboolean       out_buffer_enabled;
   guint          out_start_ms;
   guint          queue_limit_ms;
+  guint          out_polling_ms;
+  int            out_max_bufferings;   /* -1: no limit */
+  guint          bufferings;           /* times the queue overflowed (guarded by lock) */
+  GSource       *poll_source;
 
   /* Shared with the producer's thread. */
   GMutex         lock;
@@ -216,6 +220,7 @@ cb_push_agent_dispose (GObject *object)
   end_session (self);
   clear_source (&self->retry_source);
   clear_source (&self->tick_source);
+  clear_source (&self->poll_source);
   G_OBJECT_CLASS (cb_push_agent_parent_class)->dispose (object);
 }
 
@@ -359,6 +364,7 @@ enqueue_locked (CbPushAgent *self,
     if (((Packet *) l->data)->keyframe)
       last_key = l;
 
+  self->bufferings++;
   if (last_key != NULL && last_key != self->packets.head)
     {
       drop_media_before_locked (self, last_key);
@@ -656,6 +662,18 @@ send_metadata (CbPushAgent *self)
   cb_rtmp_client_send (self->client, CB_FLV_TAG_SCRIPT, 0, bytes);
 }
 
+static gboolean drain (gpointer data);
+
+static gboolean
+poll_drain (gpointer data)
+{
+  CbPushAgent *self = data;
+
+  clear_source (&self->poll_source);
+  drain (self);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 drain (gpointer data)
 {
@@ -710,6 +728,11 @@ drain (gpointer data)
         }
       packet_free (p);
     }
+
+  /* With the outgoing buffer on, a backed-up uplink is polled every
+   * rtmp_out_buffer_polling_time instead of waiting for the next frame. */
+  if (self->out_buffer_enabled && self->poll_source == NULL && self->packets.length > 0)
+    self->poll_source = timeout_on_engine (self, self->out_polling_ms, poll_drain);
   return G_SOURCE_REMOVE;
 }
 
@@ -740,6 +763,7 @@ detach_consumer (CbPushAgent *self)
 static void
 end_session (CbPushAgent *self)
 {
+  clear_source (&self->poll_source);
   detach_consumer (self);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -909,6 +933,7 @@ start_media (CbPushAgent  *self,
   clear_queue_locked (self);
   self->base = GST_CLOCK_TIME_NONE;
   self->last_ts = 0;
+  self->bufferings = 0;
   self->session_live = TRUE;
   g_mutex_unlock (&self->lock);
   self->metadata_sent = FALSE;
@@ -1025,6 +1050,24 @@ tick (gpointer data)
       after_failure (self);
       return G_SOURCE_CONTINUE;
     }
+  if (self->out_buffer_enabled && self->out_max_bufferings >= 0)
+    {
+      guint bufferings;
+
+      g_mutex_lock (&self->lock);
+      bufferings = self->bufferings;
+      g_mutex_unlock (&self->lock);
+      if (bufferings > (guint) self->out_max_bufferings)
+        {
+          g_autofree char *reason = g_strdup_printf ("The uplink cannot keep up: %u bufferings, "
+                                                     "rtmp_out_buffer_max_bufferings_allowed is %d",
+                                                     bufferings, self->out_max_bufferings);
+          add_event (self, CB_PUSH_EVENT_STREAM_ERROR, reason);
+          after_failure (self);
+          return G_SOURCE_CONTINUE;
+        }
+    }
+
   /* RTMP servers keep no GOP: viewers who join there need keyframes every few seconds.
    * Producers with rare keyframes (browsers send one on request) are asked for them. */
   {
@@ -1129,6 +1172,8 @@ cb_push_agent_new (CbEngine            *engine,
                                              100, 3600 * 1000);
   self->out_buffer_enabled = cb_settings_get_bool (settings, "rtmp_out_buffer_enabled");
   self->out_start_ms = (guint) CLAMP (cb_settings_get_int (settings, "rtmp_out_buffer_start_size"), 0, 60000);
+  self->out_polling_ms = (guint) CLAMP (cb_settings_get_int (settings, "rtmp_out_buffer_polling_time"), 5, 5000);
+  self->out_max_bufferings = (int) MAX (cb_settings_get_int (settings, "rtmp_out_buffer_max_bufferings_allowed"), -1);
   self->queue_limit_ms = self->out_buffer_enabled
                          ? (guint) CLAMP (cb_settings_get_int (settings, "rtmp_out_buffer_initial_size"), 500, 60000)
                          : DEFAULT_QUEUE_MS;

@@ -269,6 +269,31 @@ class PushLivenessTest(PushTest):
         self.assertRegex(reason, 'stalled|acknowledge|timed out|reset|closed')
 
 
+class PushOutBufferTest(PushTest):
+    """rtmp_out_buffer_*: a start buffer, and a push stopped when the uplink keeps overflowing."""
+    server_args = ('-o', 'rtmp_out_buffer_enabled=true', '-o', 'rtmp_out_buffer_start_size=300',
+                   '-o', 'rtmp_out_buffer_initial_size=1000', '-o', 'rtmp_out_buffer_polling_time=20',
+                   '-o', 'rtmp_out_buffer_max_bufferings_allowed=0')
+
+    def test_buffered_push_plays(self):
+        t = self.push(rtmpUrl=self.nginx.url())
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
+        self.assertEqual(self.find(t['mediaSessionId'])['status'], 'STREAMING')
+
+    def test_overflowing_uplink_is_stopped(self):
+        host = cbtest.NetnsHost()
+        self.addCleanup(host.cleanup)
+        remote = NginxRtmp(host=host.ns_ip, netns=host)
+        self.addCleanup(remote.cleanup)
+        t = self.push(rtmpUrl=remote.url())
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING', timeout=40)
+        host.link(False)   # the queue can only grow now
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'FAILED', timeout=40)
+        errors = [e['reason'] for e in t['events'] if e['type'] == 'StreamError']
+        self.assertTrue(errors and 'bufferings' in errors[0], t['events'])
+
+
 class PushTranscodeTest(PushTest):
     server_args = ('-o', 'capture_width=640', '-o', 'capture_height=360')
 
