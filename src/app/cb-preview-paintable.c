@@ -221,8 +221,16 @@ cb_preview_paintable_push_sample (CbPreviewPaintable *self,
       return;
     }
 
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, show_pending,
-                              g_object_ref (self), g_object_unref);
+  /* An idle source, never g_main_context_invoke(): from a streaming thread, whose
+   * thread-default context is the global one, invoke() may acquire the GTK context
+   * between two iterations and run show_pending (GTK code) right here. */
+  {
+    GSource *idle = g_idle_source_new ();
+
+    g_source_set_callback (idle, show_pending, g_object_ref (self), g_object_unref);
+    g_source_attach (idle, self->context);
+    g_source_unref (idle);
+  }
 }
 
 guint64

@@ -20,6 +20,8 @@ struct _CbStreamRow
   char    *bitrate;
   char    *provider;
   char    *source;
+  char    *kind;
+  gboolean pulled;
   CbStreamStatus status_value;
 };
 
@@ -37,6 +39,8 @@ enum {
   PROP_BITRATE,
   PROP_PROVIDER,
   PROP_SOURCE,
+  PROP_KIND,
+  PROP_PULLED,
   N_PROPS
 };
 
@@ -133,6 +137,20 @@ cb_format_audio (const CbMediaInfo *media)
 }
 
 char *
+cb_format_kind (gboolean    published,
+                const char *media_provider)
+{
+  const char *provider = media_provider;
+
+  /* RTMP and WebRTC are names; only "Local" reads differently in other languages. */
+  if (provider == NULL || *provider == '\0' || g_strcmp0 (provider, "Local") == 0)
+    provider = C_("stream provider", "Local");
+
+  /* TRANSLATORS: a stream's role and where it comes from: "Publisher · RTMP". */
+  return g_strdup_printf (published ? _("Publisher · %s") : _("Player · %s"), provider);
+}
+
+char *
 cb_format_bitrate (int kbps)
 {
   if (kbps <= 0)
@@ -153,6 +171,7 @@ cb_stream_row_finalize (GObject *object)
   g_free (self->bitrate);
   g_free (self->provider);
   g_free (self->source);
+  g_free (self->kind);
 
   G_OBJECT_CLASS (cb_stream_row_parent_class)->finalize (object);
 }
@@ -207,6 +226,12 @@ cb_stream_row_get_property (GObject    *object,
     case PROP_SOURCE:
       g_value_set_string (value, self->source);
       break;
+    case PROP_KIND:
+      g_value_set_string (value, self->kind);
+      break;
+    case PROP_PULLED:
+      g_value_set_boolean (value, self->pulled);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -254,6 +279,16 @@ cb_stream_row_class_init (CbStreamRowClass *klass)
     g_param_spec_string ("source", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /* Publisher or player, and the provider, for people: "Publisher · RTMP". */
+  properties[PROP_KIND] =
+    g_param_spec_string ("kind", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /* Pulled from another RTMP server by this one: the studio can end the pull. */
+  properties[PROP_PULLED] =
+    g_param_spec_boolean ("pulled", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -296,6 +331,7 @@ cb_stream_row_update (CbStreamRow        *self,
                       const CbStreamInfo *info)
 {
   const char *status;
+  gboolean pulled;
 
   g_return_if_fail (CB_IS_STREAM_ROW (self));
   g_return_if_fail (info != NULL);
@@ -319,6 +355,16 @@ cb_stream_row_update (CbStreamRow        *self,
   set_field (self, &self->bitrate, cb_format_bitrate (info->media.bitrate), PROP_BITRATE);
   set_field (self, &self->provider, g_strdup (info->media_provider), PROP_PROVIDER);
   set_field (self, &self->source, g_strdup (info->source), PROP_SOURCE);
+  set_field (self, &self->kind, cb_format_kind (info->published, info->media_provider),
+             PROP_KIND);
+  /* CbStreamInfo has no flag for it: the RTMP pull describes its streams as "pull <uri>". */
+  pulled = info->published && g_strcmp0 (info->media_provider, "RTMP") == 0
+           && info->source != NULL && g_str_has_prefix (info->source, "pull ");
+  if (self->pulled != pulled)
+    {
+      self->pulled = pulled;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PULLED]);
+    }
 
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -384,4 +430,18 @@ cb_stream_row_get_source (CbStreamRow *self)
 {
   g_return_val_if_fail (CB_IS_STREAM_ROW (self), NULL);
   return self->source;
+}
+
+const char *
+cb_stream_row_get_kind (CbStreamRow *self)
+{
+  g_return_val_if_fail (CB_IS_STREAM_ROW (self), NULL);
+  return self->kind;
+}
+
+gboolean
+cb_stream_row_get_pulled (CbStreamRow *self)
+{
+  g_return_val_if_fail (CB_IS_STREAM_ROW (self), FALSE);
+  return self->pulled;
 }

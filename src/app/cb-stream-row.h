@@ -24,11 +24,15 @@ const char  *cb_stream_row_get_audio        (CbStreamRow        *self);
 const char  *cb_stream_row_get_bitrate      (CbStreamRow        *self);
 const char  *cb_stream_row_get_provider     (CbStreamRow        *self);
 const char  *cb_stream_row_get_source       (CbStreamRow        *self);
+const char  *cb_stream_row_get_kind         (CbStreamRow        *self);
+gboolean     cb_stream_row_get_pulled       (CbStreamRow        *self);
 
 /* For people: "H264 1280×720 30 fps", "opus 48 kHz 2 ch", "2500 kbit/s". */
 char        *cb_format_video                (const CbMediaInfo  *media);
 char        *cb_format_audio                (const CbMediaInfo  *media);
 char        *cb_format_bitrate              (int                 kbps);
+char        *cb_format_kind                 (gboolean            published,
+                                             const char         *media_provider);
 const char  *cb_format_status               (CbStreamStatus      status);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 
 #include "cb-stream-row.h"
 #include "cb-streams-panel.h"
@@ -12,6 +13,8 @@ struct _CbStreamsPanel
   AdwBin        parent_instance;
 
   GListModel   *model;
+  char         *rtmp_url;
+  char         *publish_key;
 
   /* Template. */
   GtkLabel     *count_label;
@@ -19,6 +22,16 @@ struct _CbStreamsPanel
   GtkStack     *stack;
   GtkColumnView *column_view;
   GtkNoSelection *selection;
+  GtkMenuButton *obs_button;
+  GtkLabel      *obs_url_label;
+  GtkEditable   *obs_name_entry;
+  GtkEditable   *obs_key_entry;
+  GtkMenuButton *pull_button;
+  GtkPopover    *pull_popover;
+  GtkEditable   *pull_url_entry;
+  GtkEditable   *pull_name_entry;
+  GtkWidget     *pull_start_button;
+  GtkColumnViewColumn *remove_column;
 };
 
 G_DEFINE_FINAL_TYPE (CbStreamsPanel, cb_streams_panel, ADW_TYPE_BIN)
@@ -31,6 +44,14 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  PULL_REQUESTED,
+  REMOVE_PULL_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 update_empty (CbStreamsPanel *self)
@@ -52,6 +73,129 @@ on_model_items_changed (GListModel     *model,
                         CbStreamsPanel *self)
 {
   update_empty (self);
+}
+
+/* Connect OBS. OBS's "stream key" is the stream name, with ?key= when the server wants a
+ * publish key. */
+
+static void
+update_obs_key (CbStreamsPanel *self)
+{
+  const char *name = gtk_editable_get_text (self->obs_name_entry);
+  g_autofree char *key = NULL;
+
+  if (self->publish_key != NULL && *self->publish_key != '\0')
+    key = g_strdup_printf ("%s?key=%s", name, self->publish_key);
+  else
+    key = g_strdup (name);
+  gtk_editable_set_text (self->obs_key_entry, key);
+}
+
+static void
+on_obs_name_changed (CbStreamsPanel *self)
+{
+  update_obs_key (self);
+}
+
+static void
+on_obs_copy_url_clicked (CbStreamsPanel *self)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)),
+                          gtk_label_get_label (self->obs_url_label));
+}
+
+static void
+on_obs_copy_key_clicked (CbStreamsPanel *self)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)),
+                          gtk_editable_get_text (self->obs_key_entry));
+}
+
+/* Pulls: the window does the engine work; the panel only asks. */
+
+static void
+on_pull_entry_changed (CbStreamsPanel *self)
+{
+  g_autofree char *uri = g_strstrip (g_strdup (gtk_editable_get_text (self->pull_url_entry)));
+
+  gtk_widget_set_sensitive (self->pull_start_button, *uri != '\0');
+}
+
+static void
+on_pull_start_clicked (CbStreamsPanel *self)
+{
+  g_autofree char *uri = g_strstrip (g_strdup (gtk_editable_get_text (self->pull_url_entry)));
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (self->pull_name_entry)));
+
+  if (*uri == '\0')
+    return;
+  gtk_popover_popdown (self->pull_popover);
+  g_signal_emit (self, signals[PULL_REQUESTED], 0, uri, *name != '\0' ? name : NULL);
+  gtk_editable_set_text (self->pull_url_entry, "");
+  gtk_editable_set_text (self->pull_name_entry, "");
+}
+
+static void
+on_remove_clicked (GtkButton      *button,
+                   CbStreamsPanel *self)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (button), "cb-list-item");
+  CbStreamRow *row = CB_STREAM_ROW (gtk_list_item_get_item (item));
+
+  if (row != NULL)
+    g_signal_emit (self, signals[REMOVE_PULL_REQUESTED], 0, cb_stream_row_get_name (row));
+}
+
+static void
+on_remove_setup (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 CbStreamsPanel           *self)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("window-close-symbolic");
+
+  gtk_widget_set_tooltip_text (button, _("Stop Pulling"));
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "circular");
+  g_object_set_data (G_OBJECT (button), "cb-list-item", item);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (on_remove_clicked), self, 0);
+  gtk_list_item_set_child (item, button);
+}
+
+static void
+on_remove_bind (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                CbStreamsPanel           *self)
+{
+  GtkWidget *button = gtk_list_item_get_child (item);
+  GBinding *binding = g_object_bind_property (gtk_list_item_get_item (item), "pulled",
+                                              button, "visible", G_BINDING_SYNC_CREATE);
+
+  g_object_set_data (G_OBJECT (button), "cb-binding", binding);
+}
+
+static void
+on_remove_unbind (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  CbStreamsPanel           *self)
+{
+  GtkWidget *button = gtk_list_item_get_child (item);
+  GBinding *binding = g_object_steal_data (G_OBJECT (button), "cb-binding");
+
+  if (binding != NULL)
+    g_binding_unbind (binding);
+}
+
+static void
+cb_streams_panel_finalize (GObject *object)
+{
+  CbStreamsPanel *self = CB_STREAMS_PANEL (object);
+
+  g_free (self->rtmp_url);
+  g_free (self->publish_key);
+
+  G_OBJECT_CLASS (cb_streams_panel_parent_class)->finalize (object);
 }
 
 static void
@@ -114,6 +258,7 @@ cb_streams_panel_class_init (CbStreamsPanelClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cb_streams_panel_dispose;
+  object_class->finalize = cb_streams_panel_finalize;
   object_class->get_property = cb_streams_panel_get_property;
   object_class->set_property = cb_streams_panel_set_property;
 
@@ -126,6 +271,15 @@ cb_streams_panel_class_init (CbStreamsPanelClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The user asked to pull @uri (an RTMP URL) into @name (NULL: the URL's stream name). */
+  signals[PULL_REQUESTED] =
+    g_signal_new ("pull-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /* The user asked to end the pull that feeds the stream @name. */
+  signals[REMOVE_PULL_REQUESTED] =
+    g_signal_new ("remove-pull-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
   /* The list item factories look the row type up by name. */
   g_type_ensure (CB_TYPE_STREAM_ROW);
 
@@ -136,13 +290,37 @@ cb_streams_panel_class_init (CbStreamsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, column_view);
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, selection);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, obs_button);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, obs_url_label);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, obs_name_entry);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, obs_key_entry);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_button);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_popover);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_url_entry);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_name_entry);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_start_button);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, remove_column);
+  gtk_widget_class_bind_template_callback (widget_class, on_pull_entry_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_pull_start_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_obs_name_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_obs_copy_url_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_obs_copy_key_clicked);
 }
 
 static void
 cb_streams_panel_init (CbStreamsPanel *self)
 {
+  g_autoptr(GtkListItemFactory) remove_factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   update_empty (self);
+
+  /* A button needs the row's name at click time, which a builder factory cannot give. */
+  g_signal_connect_object (remove_factory, "setup", G_CALLBACK (on_remove_setup), self, 0);
+  g_signal_connect_object (remove_factory, "bind", G_CALLBACK (on_remove_bind), self, 0);
+  g_signal_connect_object (remove_factory, "unbind", G_CALLBACK (on_remove_unbind), self, 0);
+  gtk_column_view_column_set_factory (self->remove_column, remove_factory);
+  cb_streams_panel_set_rtmp_ingest (self, NULL, NULL);
 }
 
 GListModel *
@@ -186,4 +364,73 @@ cb_streams_panel_set_server_info (CbStreamsPanel *self,
     return;
   gtk_label_set_label (self->server_label, server_info);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_INFO]);
+}
+
+void
+cb_streams_panel_set_rtmp_ingest (CbStreamsPanel *self,
+                                  const char     *url,
+                                  const char     *publish_key)
+{
+  g_return_if_fail (CB_IS_STREAMS_PANEL (self));
+
+  g_free (self->rtmp_url);
+  self->rtmp_url = g_strdup (url);
+  g_free (self->publish_key);
+  self->publish_key = g_strdup (publish_key);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->obs_button), url != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->obs_button),
+                               url != NULL ? _("Connect OBS")
+                                           : _("RTMP ingest is not running"));
+  gtk_label_set_label (self->obs_url_label, url != NULL ? url : "");
+  update_obs_key (self);
+}
+
+GtkMenuButton *
+cb_streams_panel_get_obs_button (CbStreamsPanel *self)
+{
+  g_return_val_if_fail (CB_IS_STREAMS_PANEL (self), NULL);
+  return self->obs_button;
+}
+
+GtkLabel *
+cb_streams_panel_get_obs_url_label (CbStreamsPanel *self)
+{
+  g_return_val_if_fail (CB_IS_STREAMS_PANEL (self), NULL);
+  return self->obs_url_label;
+}
+
+GtkEditable *
+cb_streams_panel_get_obs_key_entry (CbStreamsPanel *self)
+{
+  g_return_val_if_fail (CB_IS_STREAMS_PANEL (self), NULL);
+  return self->obs_key_entry;
+}
+
+GtkMenuButton *
+cb_streams_panel_get_pull_button (CbStreamsPanel *self)
+{
+  g_return_val_if_fail (CB_IS_STREAMS_PANEL (self), NULL);
+  return self->pull_button;
+}
+
+GtkEditable *
+cb_streams_panel_get_pull_url_entry (CbStreamsPanel *self)
+{
+  g_return_val_if_fail (CB_IS_STREAMS_PANEL (self), NULL);
+  return self->pull_url_entry;
+}
+
+GtkEditable *
+cb_streams_panel_get_pull_name_entry (CbStreamsPanel *self)
+{
+  g_return_val_if_fail (CB_IS_STREAMS_PANEL (self), NULL);
+  return self->pull_name_entry;
+}
+
+GtkButton *
+cb_streams_panel_get_pull_start_button (CbStreamsPanel *self)
+{
+  g_return_val_if_fail (CB_IS_STREAMS_PANEL (self), NULL);
+  return GTK_BUTTON (self->pull_start_button);
 }

@@ -9,12 +9,16 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "cb-destination-config.h"
 #include "cb-destinations-panel.h"
 #include "cb-local-source.h"
 #include "cb-preview-paintable.h"
+#include "cb-rtmp-pull.h"
 #include "cb-streams-panel.h"
 #include "cb-window.h"
 
@@ -747,6 +751,228 @@ on_name_entry_changed (GtkEditable *editable,
 
 /* GObject. */
 
+/* Connect OBS: where OBS on this machine or the local network reaches the RTMP ingest. */
+
+static char *
+dup_lan_address (const char *bind_address)
+{
+  struct ifaddrs *addrs = NULL;
+  char *found = NULL;
+
+  if (bind_address != NULL && *bind_address != '\0' && strcmp (bind_address, "0.0.0.0") != 0
+      && strcmp (bind_address, "::") != 0)
+    return g_strdup (bind_address);
+
+  /* The first running IPv4 interface that is not loopback: what another computer on the
+   * network (or OBS here) can use. */
+  if (getifaddrs (&addrs) == 0)
+    {
+      for (struct ifaddrs *a = addrs; a != NULL && found == NULL; a = a->ifa_next)
+        {
+          g_autoptr(GInetAddress) address = NULL;
+
+          if (a->ifa_addr == NULL || a->ifa_addr->sa_family != AF_INET
+              || (a->ifa_flags & IFF_UP) == 0 || (a->ifa_flags & IFF_LOOPBACK) != 0)
+            continue;
+          address = g_inet_address_new_from_bytes (
+            (const guint8 *) &((struct sockaddr_in *) a->ifa_addr)->sin_addr,
+            G_SOCKET_FAMILY_IPV4);
+          found = g_inet_address_to_string (address);
+        }
+      freeifaddrs (addrs);
+    }
+  return found != NULL ? found : g_strdup ("127.0.0.1");
+}
+
+typedef struct
+{
+  GWeakRef      window;
+  CbEngine     *engine;
+  GMainContext *ui_context;
+  char         *publish_key;
+} KeyFetch;
+
+static void
+key_fetch_free (gpointer data)
+{
+  KeyFetch *fetch = data;
+
+  g_weak_ref_clear (&fetch->window);
+  g_clear_object (&fetch->engine);
+  g_clear_pointer (&fetch->ui_context, g_main_context_unref);
+  g_free (fetch->publish_key);
+  g_free (fetch);
+}
+
+static gboolean
+key_fetch_show (gpointer data)
+{
+  KeyFetch *fetch = data;
+  g_autoptr(CbWindow) self = g_weak_ref_get (&fetch->window);
+  g_autofree char *host = NULL;
+  g_autofree char *url = NULL;
+  guint rtmp_port;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  rtmp_port = cb_studio_get_rtmp_port (self->studio);
+  if (rtmp_port != 0)
+    {
+      host = dup_lan_address (cb_studio_get_bind_address (self->studio));
+      url = g_strdup_printf ("rtmp://%s:%u/live", host, rtmp_port);
+    }
+  cb_streams_panel_set_rtmp_ingest (self->streams_panel, url, fetch->publish_key);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the engine's context: the settings belong to it. */
+static gboolean
+key_fetch_read (gpointer data)
+{
+  KeyFetch *fetch = data;
+  CbSettings *settings = cb_engine_get_settings (fetch->engine);
+  GMainContext *ui_context = fetch->ui_context;
+
+  fetch->publish_key = g_strdup (cb_settings_get_string (settings, "rtmp_publish_key"));
+  g_main_context_invoke_full (ui_context, G_PRIORITY_DEFAULT, key_fetch_show, fetch,
+                              key_fetch_free);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+update_rtmp_ingest (CbWindow *self)
+{
+  KeyFetch *fetch = g_new0 (KeyFetch, 1);
+
+  g_weak_ref_init (&fetch->window, self);
+  fetch->engine = g_object_ref (self->engine);
+  fetch->ui_context = g_main_context_ref_thread_default ();
+  /* The fetch is handed on to the UI context by key_fetch_read(), which frees it there. */
+  cb_engine_invoke (self->engine, key_fetch_read, fetch, NULL);
+}
+
+/* RTMP pulls, asked for in the Streams panel, done on the engine's context. */
+
+typedef struct
+{
+  GWeakRef      window;
+  CbEngine     *engine;
+  GMainContext *ui_context;
+  gboolean      remove;
+  char         *uri;
+  char         *name;
+  GError       *error;
+} PullOp;
+
+static void
+pull_op_free (gpointer data)
+{
+  PullOp *op = data;
+
+  g_weak_ref_clear (&op->window);
+  g_clear_object (&op->engine);
+  g_clear_pointer (&op->ui_context, g_main_context_unref);
+  g_free (op->uri);
+  g_free (op->name);
+  g_clear_error (&op->error);
+  g_free (op);
+}
+
+static gboolean
+pull_op_done (gpointer data)
+{
+  PullOp *op = data;
+  g_autoptr(CbWindow) self = g_weak_ref_get (&op->window);
+  g_autofree char *message = NULL;
+
+  if (self == NULL || op->error == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_debug ("RTMP pull %s failed: %s", op->remove ? "removal" : "start", op->error->message);
+  if (op->error->domain == CB_ENGINE_ERROR && op->error->code == CB_ENGINE_ERROR_INVALID)
+    message = g_strdup (_("This is not an RTMP address, or the name cannot be used"));
+  else if (op->error->domain == CB_ENGINE_ERROR && op->error->code == CB_ENGINE_ERROR_EXISTS)
+    message = g_strdup (_("This address is already pulled, or the name is in use"));
+  else
+    message = describe_error (op->error, op->name);
+  show_toast (self, message);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+pull_op_run (gpointer data)
+{
+  PullOp *op = data;
+  GMainContext *ui_context = op->ui_context;
+
+  if (!op->remove)
+    {
+      g_autoptr(CbRtmpPullInfo) info = cb_rtmp_pull_start (op->engine, op->uri, op->name,
+                                                          FALSE, &op->error);
+    }
+  else
+    {
+      /* The pull list only has masked URIs (no key), which need not match the pull:
+       * end its stream instead, as /pull/rtmp/terminate does. */
+      g_autoptr(GPtrArray) pulls = cb_rtmp_pull_list (op->engine);
+      g_autoptr(CbStream) stream = NULL;
+      gboolean pulled = FALSE;
+
+      for (guint i = 0; i < pulls->len; i++)
+        {
+          CbRtmpPullInfo *info = g_ptr_array_index (pulls, i);
+
+          pulled |= g_strcmp0 (info->local_stream_name, op->name) == 0;
+        }
+      if (pulled)
+        stream = cb_engine_lookup_stream (op->engine, op->name);
+      if (stream != NULL)
+        cb_engine_remove_stream (op->engine, stream, CB_STREAM_UNPUBLISHED,
+                                 "Stopped in the studio");
+      else
+        g_set_error_literal (&op->error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND,
+                             "Pull not found");
+    }
+  g_main_context_invoke_full (ui_context, G_PRIORITY_DEFAULT, pull_op_done, op, pull_op_free);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_pull_op (CbWindow   *self,
+             gboolean    remove,
+             const char *uri,
+             const char *name)
+{
+  PullOp *op = g_new0 (PullOp, 1);
+
+  g_weak_ref_init (&op->window, self);
+  op->engine = g_object_ref (self->engine);
+  op->ui_context = g_main_context_ref_thread_default ();
+  op->remove = remove;
+  op->uri = g_strdup (uri);
+  op->name = g_strdup (name);
+  /* Handed on to the UI context by pull_op_run(), which frees it there. */
+  cb_engine_invoke (self->engine, pull_op_run, op, NULL);
+}
+
+static void
+on_streams_panel_pull_requested (CbStreamsPanel *panel,
+                                 const char     *uri,
+                                 const char     *name,
+                                 CbWindow       *self)
+{
+  run_pull_op (self, FALSE, uri, name);
+}
+
+static void
+on_streams_panel_remove_pull_requested (CbStreamsPanel *panel,
+                                        const char     *name,
+                                        CbWindow       *self)
+{
+  run_pull_op (self, TRUE, NULL, name);
+}
+
 static void
 update_server_info (CbWindow *self)
 {
@@ -780,6 +1006,10 @@ cb_window_constructed (GObject *object)
   g_signal_connect_object (self->streams, "items-changed",
                            G_CALLBACK (on_streams_items_changed), self, 0);
   cb_streams_panel_set_model (self->streams_panel, G_LIST_MODEL (self->streams));
+  g_signal_connect_object (self->streams_panel, "pull-requested",
+                           G_CALLBACK (on_streams_panel_pull_requested), self, 0);
+  g_signal_connect_object (self->streams_panel, "remove-pull-requested",
+                           G_CALLBACK (on_streams_panel_remove_pull_requested), self, 0);
 
   self->destinations = cb_destination_list_new (self->engine, config_path);
   g_signal_connect_object (self->destinations, "operation-failed",
@@ -790,6 +1020,7 @@ cb_window_constructed (GObject *object)
   on_name_entry_changed (GTK_EDITABLE (self->name_entry), self);
 
   update_server_info (self);
+  update_rtmp_ingest (self);
   if (cb_studio_get_server_error (self->studio) != NULL)
     show_toast (self, _("The usual ports are taken: the server listens on other ones"));
 
@@ -1021,4 +1252,11 @@ cb_window_is_busy (CbWindow *self)
 {
   g_return_val_if_fail (CB_IS_WINDOW (self), FALSE);
   return self->live_state == LIVE_STARTING || self->live_state == LIVE_STOPPING;
+}
+
+CbStreamsPanel *
+cb_window_get_streams_panel (CbWindow *self)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
+  return self->streams_panel;
 }

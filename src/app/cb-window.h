@@ -7,6 +7,7 @@
 
 #include "cb-destinations-panel.h"
 #include "cb-stream-list.h"
+#include "cb-streams-panel.h"
 #include "cb-studio.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,7 @@ gboolean         cb_window_use_file            (CbWindow       *self,
 CbStreamList    *cb_window_get_streams_model   (CbWindow       *self);
 CbDestinationList *cb_window_get_destinations_model (CbWindow    *self);
 CbDestinationsPanel *cb_window_get_destinations_panel (CbWindow  *self);
+CbStreamsPanel  *cb_window_get_streams_panel   (CbWindow       *self);
 GtkPicture      *cb_window_get_preview_picture (CbWindow       *self);
 GtkToggleButton *cb_window_get_live_button     (CbWindow       *self);
 GtkEditable     *cb_window_get_name_entry      (CbWindow       *self);

@@ -57,6 +57,21 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Hops to @context from webrtcbin's threads: always queued, never run here (invoke()
+ * would run it at once when @context is also this thread's default and is free). */
+static void
+idle_on (GMainContext   *context,
+         GSourceFunc     func,
+         gpointer        data,
+         GDestroyNotify  destroy)
+{
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, func, data, destroy);
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+}
+
 static void
 clear_source (GSource **source)
 {
@@ -161,7 +176,7 @@ post_state (CbWebrtcPeer      *self,
   sc->peer = g_object_ref (self);
   sc->state = state;
   sc->reason = g_strdup (reason);
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_state, sc,
+  idle_on (self->context, apply_state, sc,
                               state_change_free);
 }
 
@@ -221,7 +236,7 @@ on_gathering_state (GstElement *webrtc,
 
   g_object_get (webrtc, "ice-gathering-state", &state, NULL);
   if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, deliver_answer,
+    idle_on (self->context, deliver_answer,
                                 g_object_ref (self), g_object_unref);
 }
 
@@ -267,7 +282,7 @@ post_failure (CbWebrtcPeer *self,
 
   hop->peer = g_object_ref (self);
   hop->error = error;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, fail_in_context, hop,
+  idle_on (self->context, fail_in_context, hop,
                               error_hop_free);
 }
 
@@ -281,7 +296,7 @@ on_answer_set (GstPromise *promise,
   gst_promise_unref (promise);
   g_object_get (self->webrtc, "ice-gathering-state", &state, NULL);
   if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, deliver_answer,
+    idle_on (self->context, deliver_answer,
                                 g_object_ref (self), g_object_unref);
 }
 
@@ -456,7 +471,7 @@ on_keyframe_probe (GstPad          *pad,
   GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
 
   if (gst_video_event_is_force_key_unit (event))
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_keyframe_requested,
+    idle_on (self->context, emit_keyframe_requested,
                                 g_object_ref (self), g_object_unref);
   return GST_PAD_PROBE_OK;
 }

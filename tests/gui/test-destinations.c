@@ -1160,6 +1160,147 @@ test_config (void)
   g_assert_cmpint (record->profile.fps, ==, 0);
 }
 
+/* Streams pulled from nginx-rtmp: added from the Streams panel, removed from their row. */
+
+typedef struct
+{
+  const char *name;
+  const char *status;
+} RowWait;
+
+static gboolean
+stream_row_has_status (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const RowWait *wait = data;
+  CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window),
+                                            wait->name);
+
+  return row != NULL && g_strcmp0 (cb_stream_row_get_status (row), wait->status) == 0;
+}
+
+static gboolean
+stream_row_has_video (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window), data);
+
+  return row != NULL && g_strcmp0 (cb_stream_row_get_video (row), "—") != 0
+         && g_strcmp0 (cb_stream_row_get_bitrate (row), "—") != 0;
+}
+
+static gboolean
+stream_row_is_gone (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  return cb_stream_list_lookup (cb_window_get_streams_model (fixture->window), data) == NULL;
+}
+
+/* The visible remove button of @name's row, as a user finds it. */
+static GtkButton *
+find_remove_button (GtkWidget  *widget,
+                    const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkListItem *item = g_object_get_data (G_OBJECT (child), "cb-list-item");
+      GtkButton *found;
+
+      if (GTK_IS_BUTTON (child) && item != NULL && gtk_widget_get_visible (child)
+          && CB_IS_STREAM_ROW (gtk_list_item_get_item (item))
+          && g_strcmp0 (cb_stream_row_get_name (gtk_list_item_get_item (item)), name) == 0)
+        return GTK_BUTTON (child);
+      found = find_remove_button (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_rtmp_pull (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) publisher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *publish_url = NULL;
+  g_autofree char *rtmp_kind = NULL;
+  CbStreamsPanel *panel = cb_window_get_streams_panel (fixture->window);
+  RowWait publishing = { "pulled", "PUBLISHING" };
+  CbStreamRow *row;
+  GtkButton *remove;
+  Nginx *nginx;
+
+  if (ffmpeg == NULL)
+    {
+      g_test_skip ("no ffmpeg to publish to nginx");
+      return;
+    }
+  nginx = nginx_start ();
+  if (nginx == NULL)
+    return;
+
+  publish_url = g_strdup_printf ("rtmp://127.0.0.1:%u/live/source", nginx->port);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  publisher = g_subprocess_launcher_spawn (launcher, &error, ffmpeg, "-loglevel", "error",
+                                           "-re", "-f", "lavfi",
+                                           "-i", "testsrc=size=640x360:rate=30",
+                                           "-f", "lavfi", "-i", "sine=frequency=440",
+                                           "-c:v", "libx264", "-preset", "ultrafast",
+                                           "-tune", "zerolatency", "-g", "30",
+                                           "-pix_fmt", "yuv420p", "-c:a", "aac",
+                                           "-f", "flv", publish_url, NULL);
+  g_assert_no_error (error);
+
+  /* As a user does it: the + button, the address and a name, Pull. The pull retries until
+   * ffmpeg is publishing. */
+  g_assert_true (wait_for (fixture, window_is_drawn, NULL));
+  gtk_menu_button_popup (cb_streams_panel_get_pull_button (panel));
+  gtk_editable_set_text (cb_streams_panel_get_pull_url_entry (panel), publish_url);
+  gtk_editable_set_text (cb_streams_panel_get_pull_name_entry (panel), "pulled");
+  settle ();
+  save_native_screenshot (fixture,
+                          GTK_WIDGET (gtk_menu_button_get_popover (
+                            cb_streams_panel_get_pull_button (panel))),
+                          "castbridge-rtmp-pull-add");
+  g_signal_emit_by_name (cb_streams_panel_get_pull_start_button (panel), "clicked");
+
+  if (!wait_for (fixture, stream_row_has_status, &publishing))
+    nginx_log (nginx);
+  g_assert_true (wait_for (fixture, stream_row_has_status, &publishing));
+  row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window), "pulled");
+  rtmp_kind = cb_format_kind (TRUE, "RTMP");
+  g_assert_cmpstr (cb_stream_row_get_kind (row), ==, rtmp_kind);
+  g_assert_true (cb_stream_row_get_pulled (row));
+  g_assert_true (g_str_has_prefix (cb_stream_row_get_source (row), "pull rtmp://"));
+  /* ffmpeg's picture arrives through nginx and the pull, and its bitrate is measured. */
+  g_assert_true (wait_for (fixture, stream_row_has_video, "pulled"));
+  settle ();
+  save_window_screenshot (fixture, "castbridge-rtmp-pull");
+
+  /* Its row's button ends the pull; the stream leaves the panel. */
+  remove = find_remove_button (GTK_WIDGET (panel), "pulled");
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  g_assert_true (wait_for (fixture, stream_row_is_gone, "pulled"));
+
+  g_subprocess_send_signal (publisher, SIGKILL);
+  g_subprocess_wait (publisher, NULL, NULL);
+  nginx_stop (nginx);
+}
+
+static const char *pull_settings[] = {
+  "rtmp_pull_restore_interval_ms=500",
+  NULL,
+};
+
 int
 main (int   argc,
       char *argv[])
@@ -1183,6 +1324,9 @@ main (int   argc,
               test_remembered, fixture_tear_down);
   g_test_add ("/cb/gui/destinations/reconnect", Fixture, reconnect_settings, fixture_set_up,
               test_reconnect, fixture_tear_down);
+
+  g_test_add ("/cb/gui/streams/rtmp-pull", Fixture, pull_settings, fixture_set_up,
+              test_rtmp_pull, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -124,6 +124,19 @@ test_rest_publish_shows (Fixture       *fixture,
   g_assert_cmpuint (rest_post (fixture, "castbridge/source/publish",
                                "{\"name\":\"from-rest\",\"source\":\"test\"}", NULL), ==, 200);
   g_assert_true (wait_for (fixture, row_has_status, publishing));
+  /* A publisher from this machine's own sources, described as the engine describes it. */
+  {
+    CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window),
+                                              "from-rest");
+    g_autofree char *publisher = cb_format_kind (TRUE, "Local");
+    g_autofree char *player = cb_format_kind (FALSE, "Local");
+
+    g_assert_cmpstr (cb_stream_row_get_kind (row), ==, publisher);
+    g_assert_cmpstr (cb_stream_row_get_kind (row), !=, player);
+    g_assert_cmpstr (cb_stream_row_get_source (row), ==, "test");
+    if (g_getenv ("LANGUAGE") == NULL)
+      g_assert_cmpstr (cb_stream_row_get_kind (row), ==, "Publisher · Local");
+  }
   /* The once-a-second poll brings the measured bitrate. */
   g_assert_true (wait_for (fixture, row_has_bitrate, "from-rest"));
 
@@ -148,6 +161,72 @@ test_rest_publish_shows (Fixture       *fixture,
   g_assert_true (wait_for (fixture, window_is_idle, NULL));
   g_assert_false (gtk_toggle_button_get_active (cb_window_get_live_button (fixture->window)));
 }
+
+static gboolean
+obs_url_is_set (Fixture       *fixture,
+                gconstpointer  data)
+{
+  CbStreamsPanel *panel = cb_window_get_streams_panel (fixture->window);
+
+  return *gtk_label_get_label (cb_streams_panel_get_obs_url_label (panel)) != '\0';
+}
+
+static GtkText *
+find_text (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkText *text = GTK_IS_TEXT (child) ? GTK_TEXT (child) : find_text (child);
+
+      if (text != NULL)
+        return text;
+    }
+  return NULL;
+}
+
+/* Connect OBS: the server URL with the real RTMP port, and a key OBS can paste, hidden
+ * until asked for. */
+static void
+test_connect_obs (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbStreamsPanel *panel = cb_window_get_streams_panel (fixture->window);
+  GtkMenuButton *button = cb_streams_panel_get_obs_button (panel);
+  GtkPopover *popover = gtk_menu_button_get_popover (button);
+  GtkEditable *key_entry = cb_streams_panel_get_obs_key_entry (panel);
+  g_autofree char *port_path = NULL;
+  const char *url;
+  GtkText *text;
+
+  g_assert_true (wait_for (fixture, window_is_drawn, NULL));
+  g_assert_true (wait_for (fixture, obs_url_is_set, NULL));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (button)));
+
+  gtk_menu_button_popup (button);
+  settle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+
+  url = gtk_label_get_label (cb_streams_panel_get_obs_url_label (panel));
+  port_path = g_strdup_printf (":%u/live", cb_studio_get_rtmp_port (fixture->studio));
+  g_assert_cmpuint (cb_studio_get_rtmp_port (fixture->studio), !=, 0);
+  g_assert_true (g_str_has_prefix (url, "rtmp://"));
+  g_assert_true (g_str_has_suffix (url, port_path));
+
+  /* The key is the stream name with the server's publish key. */
+  g_assert_cmpstr (gtk_editable_get_text (key_entry), ==, "obs?key=s3cret");
+  text = find_text (GTK_WIDGET (key_entry));
+  g_assert_nonnull (text);
+  g_assert_false (gtk_text_get_visibility (text));
+
+  save_native_screenshot (fixture, GTK_WIDGET (popover), "castbridge-connect-obs");
+  gtk_popover_popdown (popover);
+}
+
+static const char *obs_settings[] = {
+  "rtmp_publish_key=s3cret",
+  NULL,
+};
 
 static void
 test_go_live (Fixture       *fixture,
@@ -399,6 +478,8 @@ main (int   argc,
   g_test_add ("/cb/gui/preview", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
   g_test_add ("/cb/gui/rest-publish-shows", Fixture, NULL, fixture_set_up,
               test_rest_publish_shows, fixture_tear_down);
+  g_test_add ("/cb/gui/connect-obs", Fixture, obs_settings, fixture_set_up, test_connect_obs,
+              fixture_tear_down);
   g_test_add ("/cb/gui/go-live", Fixture, NULL, fixture_set_up, test_go_live, fixture_tear_down);
   g_test_add ("/cb/gui/go-live-name-in-use", Fixture, NULL, fixture_set_up,
               test_go_live_name_in_use, fixture_tear_down);
