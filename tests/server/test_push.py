@@ -294,6 +294,32 @@ class PushOutBufferTest(PushTest):
         self.assertTrue(errors and 'bufferings' in errors[0], t['events'])
 
 
+class PushAdobeAuthTest(PushTest):
+    """Credentials in the URL answer an Adobe-style challenge, and never show."""
+
+    def setUp(self):
+        super().setUp()
+        import fake_adobe_rtmp
+        self.fake = fake_adobe_rtmp.FakeAdobeRtmp('alice', 's3cret')
+        self.addCleanup(self.fake.close)
+
+    def test_challenge_answered(self):
+        t = self.push(rtmpUrl='rtmp://alice:s3cret@127.0.0.1:%d/live/key1' % self.fake.port,
+                      rtmpTransponderFullUrl=True)
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        self.assertEqual(self.fake.events[:3], ['challenge', 'authenticated', 'publish'])
+        self.assertNotIn('s3cret', repr(self.find(t['mediaSessionId'])))
+        self.assertNotIn('s3cret', self.server.logs())
+
+    def test_wrong_password_is_reported(self):
+        t = self.push(rtmpUrl='rtmp://alice:wrong@127.0.0.1:%d/live/key2' % self.fake.port,
+                      rtmpTransponderFullUrl=True)
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'FAILED')
+        self.assertEqual(self.event_types(t), ['ConnectionFailed'])
+        self.assertIn('authfailed', t['events'][0]['reason'])
+        self.assertIn('authfailed', self.fake.events)
+
+
 class PushTranscodeTest(PushTest):
     server_args = ('-o', 'capture_width=640', '-o', 'capture_height=360')
 
