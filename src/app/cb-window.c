@@ -18,6 +18,7 @@
 #include "cb-destinations-panel.h"
 #include "cb-local-source.h"
 #include "cb-preview-paintable.h"
+#include "cb-publish-target.h"
 #include "cb-rtmp-pull.h"
 #include "cb-streams-panel.h"
 #include "cb-window.h"
@@ -63,6 +64,7 @@ struct _CbWindow
   GtkEntry          *name_entry;
   GtkToggleButton   *live_button;
   GtkLabel          *live_label;
+  CbPublishTarget   *publish_target;
   AdwToastOverlay   *toast_overlay;
   GtkStack          *preview_stack;
   GtkPicture        *preview_picture;
@@ -576,6 +578,7 @@ set_live_button_active (CbWindow *self,
 static void
 go_offline (CbWindow *self)
 {
+  cb_publish_target_stop (self->publish_target);
   self->live_state = LIVE_OFF;
   self->live_row_seen = FALSE;
   g_clear_pointer (&self->live_name, g_free);
@@ -614,6 +617,8 @@ on_publish_ready (GObject      *object,
   self->live_state = LIVE_ON;
   self->live_row_seen = cb_stream_list_lookup (self->streams, self->live_name) != NULL;
   update_live_ui (self);
+  /* Another server too, when one is chosen: it needs the stream to exist first. */
+  cb_publish_target_start (self->publish_target, self->live_name);
 }
 
 static void
@@ -675,6 +680,7 @@ stop_live (CbWindow *self)
 {
   self->live_state = LIVE_STOPPING;
   update_live_ui (self);
+  cb_publish_target_stop (self->publish_target);
   cb_engine_unpublish_async (self->engine, self->live_name, self->cancellable,
                              on_unpublish_ready, g_object_ref (self));
 }
@@ -747,6 +753,15 @@ on_name_entry_changed (GtkEditable *editable,
 
   /* New destinations push the studio's own stream unless told otherwise. */
   cb_destinations_panel_set_default_stream (self->destinations_panel, name);
+  cb_publish_target_set_default_name (self->publish_target, name);
+}
+
+static void
+on_publish_target_failed (CbPublishTarget *target,
+                          const char      *message,
+                          CbWindow        *self)
+{
+  show_toast (self, message);
 }
 
 /* GObject. */
@@ -1011,6 +1026,10 @@ cb_window_constructed (GObject *object)
   g_signal_connect_object (self->streams_panel, "remove-pull-requested",
                            G_CALLBACK (on_streams_panel_remove_pull_requested), self, 0);
 
+  cb_publish_target_set_engine (self->publish_target, self->engine);
+  g_signal_connect_object (self->publish_target, "failed",
+                           G_CALLBACK (on_publish_target_failed), self, 0);
+
   self->destinations = cb_destination_list_new (self->engine, config_path);
   g_signal_connect_object (self->destinations, "operation-failed",
                            G_CALLBACK (on_destination_operation_failed), self, 0);
@@ -1134,6 +1153,7 @@ cb_window_class_init (CbWindowClass *klass)
 
   g_type_ensure (CB_TYPE_STREAMS_PANEL);
   g_type_ensure (CB_TYPE_DESTINATIONS_PANEL);
+  g_type_ensure (CB_TYPE_PUBLISH_TARGET);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/castbridge/Castbridge/cb-window.ui");
@@ -1142,6 +1162,7 @@ cb_window_class_init (CbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CbWindow, name_entry);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, live_button);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, live_label);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, publish_target);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, preview_stack);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, preview_picture);
@@ -1259,4 +1280,11 @@ cb_window_get_streams_panel (CbWindow *self)
 {
   g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
   return self->streams_panel;
+}
+
+CbPublishTarget *
+cb_window_get_publish_target (CbWindow *self)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
+  return self->publish_target;
 }

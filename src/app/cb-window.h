@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "cb-destinations-panel.h"
+#include "cb-publish-target.h"
 #include "cb-stream-list.h"
 #include "cb-streams-panel.h"
 #include "cb-studio.h"
@@ -32,6 +33,7 @@ CbStreamsPanel  *cb_window_get_streams_panel   (CbWindow       *self);
 GtkPicture      *cb_window_get_preview_picture (CbWindow       *self);
 GtkToggleButton *cb_window_get_live_button     (CbWindow       *self);
 GtkEditable     *cb_window_get_name_entry      (CbWindow       *self);
+CbPublishTarget *cb_window_get_publish_target  (CbWindow       *self);
 /* What the preview says instead of a picture (no device, unreadable file), or NULL. */
 const char      *cb_window_get_preview_problem (CbWindow       *self);
 /* TRUE once the engine has confirmed the stream (Go Live finished). */

@@ -164,8 +164,17 @@ rest_post (Fixture     *fixture,
            const char  *json,
            char       **body_out)
 {
-  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/rest-api/%s",
-                                          cb_studio_get_http_port (fixture->studio), path);
+  return rest_post_at (fixture, cb_studio_get_http_port (fixture->studio), path, json, body_out);
+}
+
+guint
+rest_post_at (Fixture     *fixture,
+              guint        port,
+              const char  *path,
+              const char  *json,
+              char       **body_out)
+{
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/rest-api/%s", port, path);
   g_autoptr(SoupMessage) message = soup_message_new ("POST", uri);
   g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
   g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);

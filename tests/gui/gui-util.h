@@ -49,6 +49,12 @@ guint     rest_post              (Fixture       *fixture,
                                   const char    *path,
                                   const char    *json,
                                   char         **body);
+/* The same, to another server's REST port. */
+guint     rest_post_at           (Fixture       *fixture,
+                                  guint          port,
+                                  const char    *path,
+                                  const char    *json,
+                                  char         **body);
 
 /* For soup_session_send_and_read_async(): completes the GTask in @user_data (and drops
  * the reference it holds) with the body. */

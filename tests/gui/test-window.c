@@ -14,6 +14,8 @@
 
 #include "gui-util.h"
 
+#include <json-glib/json-glib.h>
+
 /* The engine's registry, asked on its own thread. */
 
 typedef struct
@@ -465,6 +467,136 @@ test_application (void)
   g_free (read.line);
 }
 
+/* Publish to another server: a second castbridge-server on loopback. */
+
+static gboolean
+remote_stream_is (Fixture    *fixture,
+                  guint       port,
+                  const char *status,
+                  const char *video_codec)
+{
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object = NULL;
+  guint http_status;
+
+  http_status = rest_post_at (fixture, port, "stream/find", "{\"name\":\"studio-remote\"}",
+                              &body);
+  if (status == NULL)
+    return http_status == 404;
+  if (http_status != 200 || !json_parser_load_from_data (parser, body, -1, NULL))
+    return FALSE;
+
+  root = json_parser_get_root (parser);
+  if (JSON_NODE_HOLDS_ARRAY (root) && json_array_get_length (json_node_get_array (root)) > 0)
+    object = json_array_get_object_element (json_node_get_array (root), 0);
+  else if (JSON_NODE_HOLDS_OBJECT (root))
+    object = json_node_get_object (root);
+  return object != NULL &&
+         g_strcmp0 (json_object_get_string_member_with_default (object, "status", ""),
+                    status) == 0 &&
+         g_strcmp0 (json_object_get_string_member_with_default (object, "videoCodec", ""),
+                    video_codec) == 0;
+}
+
+static gboolean
+poll_remote (Fixture    *fixture,
+             guint       port,
+             const char *status,
+             const char *video_codec)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (remote_stream_is (fixture, port, status, video_codec))
+        return TRUE;
+      spin_for (500);
+    }
+  return FALSE;
+}
+
+static gboolean
+relay_is_publishing (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  CbPublishTarget *target = cb_window_get_publish_target (fixture->window);
+
+  return g_strcmp0 (cb_publish_target_get_status (target), "PUBLISHING") == 0;
+}
+
+static void
+test_publish_to (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char *program = g_getenv ("CB_SERVER_BINARY");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  GtkToggleButton *button = cb_window_get_live_button (fixture->window);
+  CbPublishTarget *target = cb_window_get_publish_target (fixture->window);
+  guint http_port = 0, ws_port = 0;
+  gboolean exited = FALSE;
+
+  if (program == NULL)
+    {
+      g_test_skip ("CB_SERVER_BINARY is not set");
+      return;
+    }
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, program,
+                              "--http-port", "0", "--ws-port", "0", "--rtmp-port", "0", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while (http_port == 0)
+    {
+      LineRead read = { 0 };
+
+      g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
+      g_assert_true (wait_for (fixture, line_read, &read));
+      g_assert_nonnull (read.line);
+      g_test_message ("castbridge-server: %s", read.line);
+      if (sscanf (read.line, "listening http=%u ws=%u", &http_port, &ws_port) != 2)
+        http_port = 0;
+      g_free (read.line);
+    }
+  g_assert_cmpuint (ws_port, >, 0);
+
+  g_assert_null (cb_publish_target_get_uri (target));
+  uri = g_strdup_printf ("ws://127.0.0.1:%u", ws_port);
+  cb_publish_target_set_remote (target, uri, "studio-remote");
+  g_assert_cmpstr (cb_publish_target_get_uri (target), ==, uri);
+  gtk_menu_button_popup (cb_publish_target_get_menu_button (target));
+  spin_for (300);
+  save_native_screenshot (fixture,
+                          GTK_WIDGET (gtk_menu_button_get_popover (
+                            cb_publish_target_get_menu_button (target))),
+                          "publish-to-popover");
+  gtk_menu_button_popdown (cb_publish_target_get_menu_button (target));
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  gtk_toggle_button_set_active (button, TRUE);
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+
+  /* The other server has it, as H.264, and the window says so. */
+  g_assert_true (poll_remote (fixture, http_port, "PUBLISHING", "H264"));
+  g_assert_true (wait_for (fixture, relay_is_publishing, NULL));
+  spin_for (500);
+  save_window_screenshot (fixture, "publish-to");
+
+  /* Stop ends the relay too. */
+  gtk_toggle_button_set_active (button, FALSE);
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  g_assert_null (cb_publish_target_get_status (target));
+  g_assert_true (poll_remote (fixture, http_port, NULL, NULL));
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait_async (process, NULL, on_exited, &exited);
+  g_assert_true (wait_for (fixture, flag_set, &exited));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -485,6 +617,8 @@ main (int   argc,
               test_go_live_name_in_use, fixture_tear_down);
 
   g_test_add ("/cb/gui/media-file", Fixture, NULL, fixture_set_up, test_media_file,
+              fixture_tear_down);
+  g_test_add ("/cb/gui/publish-to", Fixture, NULL, fixture_set_up, test_publish_to,
               fixture_tear_down);
   g_test_add_func ("/cb/gui/application", test_application);
 
