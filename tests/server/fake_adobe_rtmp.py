@@ -12,7 +12,6 @@ import os
 import socket
 import struct
 import threading
-import urllib.parse
 
 
 def amf_string(s):
@@ -167,8 +166,9 @@ class FakeAdobeRtmp:
                                'description': description}))
 
     def _connect(self, conn, txn, app):
-        query = urllib.parse.parse_qs(app.partition('?')[2])
-        one = {k: v[0] for k, v in query.items()}
+        # Raw, as Adobe's servers read it: the base64 response may hold '+', which
+        # form decoding would turn into a space (FFmpeg and OBS send it unescaped too).
+        one = dict(kv.partition('=')[::2] for kv in app.partition('?')[2].split('&') if kv)
         if one.get('authmod') != 'adobe' or 'user' not in one:
             self.events.append('connect-without-auth')
             self._reject(conn, txn, '[ AccessManager.Reject ] : [ code=403 need auth; authmod=adobe ] : ')
