@@ -18,17 +18,6 @@ const CbRestField cb_rest_pull_rtmp_terminate_fields[] = {
   { NULL }
 };
 
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-  return json_node_get_string (node);
-}
-
 JsonNode *
 cb_rest_json_pull_rtmp (const CbRtmpPullInfo *info)
 {
@@ -67,8 +56,8 @@ cb_rest_pull_rtmp_pull (CbEngine    *engine,
   JsonNode *record = json_object_get_member (request, "record");
   g_autoptr(CbRtmpPullInfo) info = NULL;
 
-  info = cb_rtmp_pull_start (engine, get_string (request, "uri"),
-                             get_string (request, "localStreamName"),
+  info = cb_rtmp_pull_start (engine, cb_rest_get_string (request, "uri"),
+                             cb_rest_get_string (request, "localStreamName"),
                              record != NULL && !JSON_NODE_HOLDS_NULL (record) &&
                              json_node_get_boolean (record),
                              error);
@@ -82,19 +71,9 @@ cb_rest_pull_rtmp_find_all (CbEngine    *engine,
                             GError     **error)
 {
   g_autoptr(GPtrArray) pulls = cb_rtmp_pull_list (engine);
-  g_autoptr(JsonArray) array = NULL;
 
-  if (pulls->len == 0)
-    {
-      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Pull not found");
-      return FALSE;
-    }
-  array = json_array_new ();
-  for (guint i = 0; i < pulls->len; i++)
-    json_array_add_element (array, cb_rest_json_pull_rtmp (g_ptr_array_index (pulls, i)));
-  *answer = json_node_new (JSON_NODE_ARRAY);
-  json_node_set_array (*answer, array);
-  return TRUE;
+  return cb_rest_answer_list (pulls, (JsonNode *(*) (gconstpointer)) cb_rest_json_pull_rtmp,
+                              "Pull not found", answer, error);
 }
 
 gboolean
@@ -103,5 +82,5 @@ cb_rest_pull_rtmp_terminate (CbEngine    *engine,
                              JsonNode   **answer,
                              GError     **error)
 {
-  return cb_rtmp_pull_terminate (engine, get_string (request, "uri"), error);
+  return cb_rtmp_pull_terminate (engine, cb_rest_get_string (request, "uri"), error);
 }

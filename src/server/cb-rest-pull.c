@@ -23,17 +23,6 @@ const CbRestField cb_rest_pull_terminate_fields[] = {
   { NULL }
 };
 
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static JsonNode *
 relay_json (const CbRelayInfo *info)
 {
@@ -64,9 +53,9 @@ cb_rest_pull_push (CbEngine    *engine,
                    JsonNode   **answer,
                    GError     **error)
 {
-  g_autoptr(CbRelayInfo) info = cb_engine_relay_push (engine, get_string (request, "uri"),
-                                                      get_string (request, "localStreamName"),
-                                                      get_string (request, "remoteStreamName"),
+  g_autoptr(CbRelayInfo) info = cb_engine_relay_push (engine, cb_rest_get_string (request, "uri"),
+                                                      cb_rest_get_string (request, "localStreamName"),
+                                                      cb_rest_get_string (request, "remoteStreamName"),
                                                       error);
 
   if (info == NULL)
@@ -82,19 +71,9 @@ cb_rest_pull_find_all (CbEngine    *engine,
                        GError     **error)
 {
   g_autoptr(GPtrArray) relays = cb_engine_list_relays (engine);
-  JsonArray *array;
 
-  if (relays->len == 0)
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "No relay");
-      return FALSE;
-    }
-  array = json_array_new ();
-  for (guint i = 0; i < relays->len; i++)
-    json_array_add_element (array, relay_json (g_ptr_array_index (relays, i)));
-  *answer = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (*answer, array);
-  return TRUE;
+  return cb_rest_answer_list (relays, (JsonNode *(*) (gconstpointer)) relay_json, "No relay",
+                              answer, error);
 }
 
 gboolean
@@ -103,9 +82,9 @@ cb_rest_pull_terminate (CbEngine    *engine,
                         JsonNode   **answer,
                         GError     **error)
 {
-  const char *uri = get_string (request, "uri");
-  const char *local = get_string (request, "localStreamName");
-  const char *remote = get_string (request, "remoteStreamName");
+  const char *uri = cb_rest_get_string (request, "uri");
+  const char *local = cb_rest_get_string (request, "localStreamName");
+  const char *remote = cb_rest_get_string (request, "remoteStreamName");
 
   if (uri == NULL && local == NULL && remote == NULL)
     {

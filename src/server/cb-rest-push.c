@@ -42,17 +42,6 @@ const CbRestField cb_rest_push_sound_on_fields[] = {
   { NULL }
 };
 
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static gint64
 get_int (JsonObject *object,
          const char *name)
@@ -175,18 +164,11 @@ cb_rest_json_push (const CbPushInfo *info)
 }
 
 static JsonNode *
-push_array (GPtrArray *agents)
+agent_json (gconstpointer agent)
 {
-  g_autoptr(JsonArray) array = json_array_new ();
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(CbPushInfo) info = cb_push_agent_get_info ((CbPushAgent *) agent);
 
-  for (guint i = 0; i < agents->len; i++)
-    {
-      g_autoptr(CbPushInfo) info = cb_push_agent_get_info (g_ptr_array_index (agents, i));
-      json_array_add_element (array, cb_rest_json_push (info));
-    }
-  json_node_set_array (node, array);
-  return node;
+  return cb_rest_json_push (info);
 }
 
 gboolean
@@ -213,12 +195,12 @@ cb_rest_push_startup (CbEngine    *engine,
       !check_range ("keyFrameInterval", kint, 3000, error))
     return FALSE;
 
-  req.stream_name = get_string (request, "streamName");
-  req.rtmp_url = get_string (request, "rtmpUrl");
+  req.stream_name = cb_rest_get_string (request, "streamName");
+  req.rtmp_url = cb_rest_get_string (request, "rtmpUrl");
   req.full_url = get_bool (request, "rtmpTransponderFullUrl");
-  req.flash_version = get_string (request, "rtmpFlashVersion");
-  req.application_name = get_string (request, "applicationName");
-  req.backup_url = get_string (request, "backupUrl");
+  req.flash_version = cb_rest_get_string (request, "rtmpFlashVersion");
+  req.application_name = cb_rest_get_string (request, "applicationName");
+  req.backup_url = cb_rest_get_string (request, "backupUrl");
   /* Height switches transcoding on; width counts only with a height and when the aspect
    * ratio is not kept; width alone is ignored, as in WCS. */
   req.profile.height = (int) height;
@@ -230,14 +212,14 @@ cb_rest_push_startup (CbEngine    *engine,
 
   if (options_node != NULL && JSON_NODE_HOLDS_OBJECT (options_node))
     options = json_node_get_object (options_node);
-  action = get_string (options, "action");
+  action = cb_rest_get_string (options, "action");
   if (action != NULL)
     {
       if (g_str_equal (action, "mute"))
         req.muted = TRUE;
       else if (g_str_equal (action, "sound_on"))
         {
-          req.sound_file = get_string (options, "soundFile");
+          req.sound_file = cb_rest_get_string (options, "soundFile");
           req.sound_loop = get_bool (options, "loop") == 1;
           req.sound_replace = get_bool (options, "replace") == 1;
           if (req.sound_file == NULL)
@@ -268,13 +250,7 @@ answer_pushes (GPtrArray  *agents,
                JsonNode  **answer,
                GError    **error)
 {
-  if (agents->len == 0)
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Transponder not found");
-      return FALSE;
-    }
-  *answer = push_array (agents);
-  return TRUE;
+  return cb_rest_answer_list (agents, agent_json, "Transponder not found", answer, error);
 }
 
 gboolean
@@ -283,7 +259,7 @@ cb_rest_push_find (CbEngine    *engine,
                    JsonNode   **answer,
                    GError     **error)
 {
-  const char *id = get_string (request, "mediaSessionId");
+  const char *id = cb_rest_get_string (request, "mediaSessionId");
   g_autoptr(GPtrArray) agents = NULL;
 
   if (id != NULL)
@@ -295,8 +271,8 @@ cb_rest_push_find (CbEngine    *engine,
         g_ptr_array_add (agents, g_steal_pointer (&agent));
     }
   else
-    agents = cb_engine_find_pushes (engine, get_string (request, "streamName"),
-                                    get_string (request, "rtmpUrl"));
+    agents = cb_engine_find_pushes (engine, cb_rest_get_string (request, "streamName"),
+                                    cb_rest_get_string (request, "rtmpUrl"));
   return answer_pushes (agents, answer, error);
 }
 
@@ -317,7 +293,7 @@ cb_rest_push_terminate (CbEngine    *engine,
                         JsonNode   **answer,
                         GError     **error)
 {
-  return cb_engine_push_terminate (engine, get_string (request, "mediaSessionId"), error);
+  return cb_engine_push_terminate (engine, cb_rest_get_string (request, "mediaSessionId"), error);
 }
 
 gboolean
@@ -326,7 +302,7 @@ cb_rest_push_mute (CbEngine    *engine,
                    JsonNode   **answer,
                    GError     **error)
 {
-  return cb_engine_push_set_muted (engine, get_string (request, "mediaSessionId"), TRUE, error);
+  return cb_engine_push_set_muted (engine, cb_rest_get_string (request, "mediaSessionId"), TRUE, error);
 }
 
 gboolean
@@ -335,7 +311,7 @@ cb_rest_push_unmute (CbEngine    *engine,
                      JsonNode   **answer,
                      GError     **error)
 {
-  return cb_engine_push_set_muted (engine, get_string (request, "mediaSessionId"), FALSE, error);
+  return cb_engine_push_set_muted (engine, cb_rest_get_string (request, "mediaSessionId"), FALSE, error);
 }
 
 gboolean
@@ -344,8 +320,8 @@ cb_rest_push_sound_on (CbEngine    *engine,
                        JsonNode   **answer,
                        GError     **error)
 {
-  return cb_engine_push_sound_on (engine, get_string (request, "mediaSessionId"),
-                                  get_string (request, "soundFile"),
+  return cb_engine_push_sound_on (engine, cb_rest_get_string (request, "mediaSessionId"),
+                                  cb_rest_get_string (request, "soundFile"),
                                   get_bool (request, "loop") == 1,
                                   get_bool (request, "replace") == 1, error);
 }
@@ -356,7 +332,7 @@ cb_rest_push_sound_off (CbEngine    *engine,
                         JsonNode   **answer,
                         GError     **error)
 {
-  return cb_engine_push_sound_off (engine, get_string (request, "mediaSessionId"), error);
+  return cb_engine_push_sound_off (engine, cb_rest_get_string (request, "mediaSessionId"), error);
 }
 
 gboolean
@@ -365,5 +341,5 @@ cb_rest_push_retry (CbEngine    *engine,
                     JsonNode   **answer,
                     GError     **error)
 {
-  return cb_engine_push_retry_now (engine, get_string (request, "mediaSessionId"), error);
+  return cb_engine_push_retry_now (engine, cb_rest_get_string (request, "mediaSessionId"), error);
 }

@@ -48,18 +48,6 @@ static const CbRestField source_unpublish_fields[] = {
   { NULL }
 };
 
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  /* The table has checked the type; null means absent. */
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static gboolean
 answer_streams (GPtrArray  *streams,
                 JsonNode  **answer,
@@ -98,9 +86,9 @@ stream_find (CbEngine    *engine,
   CbStreamStatus status;
   JsonNode *published;
 
-  filter.name = get_string (request, "name");
-  filter.media_session_id = get_string (request, "mediaSessionId");
-  filter.status = get_string (request, "status");
+  filter.name = cb_rest_get_string (request, "name");
+  filter.media_session_id = cb_rest_get_string (request, "mediaSessionId");
+  filter.status = cb_rest_get_string (request, "status");
 
   published = json_object_get_member (request, "published");
   if (published != NULL && !JSON_NODE_HOLDS_NULL (published))
@@ -123,8 +111,8 @@ stream_terminate (CbEngine    *engine,
                   JsonNode   **answer,
                   GError     **error)
 {
-  const char *media_session_id = get_string (request, "mediaSessionId");
-  const char *name = get_string (request, "name");
+  const char *media_session_id = cb_rest_get_string (request, "mediaSessionId");
+  const char *name = cb_rest_get_string (request, "name");
 
   if (media_session_id == NULL && name == NULL)
     {
@@ -146,8 +134,8 @@ source_publish (CbEngine    *engine,
   g_autoptr(CbStreamInfo) info = NULL;
 
   stream = cb_engine_publish_source (engine,
-                                     get_string (request, "name"),
-                                     get_string (request, "source"),
+                                     cb_rest_get_string (request, "name"),
+                                     cb_rest_get_string (request, "source"),
                                      error);
   if (stream == NULL)
     return FALSE;
@@ -163,7 +151,7 @@ source_unpublish (CbEngine    *engine,
                   JsonNode   **answer,
                   GError     **error)
 {
-  return cb_engine_unpublish (engine, get_string (request, "name"), error);
+  return cb_engine_unpublish (engine, cb_rest_get_string (request, "name"), error);
 }
 
 static const CbRestField stream_snapshot_fields[] = {
@@ -215,7 +203,7 @@ stream_snapshot (CbEngine    *engine,
 
   sr->reply = reply;
   sr->data = data;
-  cb_engine_snapshot_async (engine, get_string (request, "streamName"), NULL, on_snapshot_done, sr);
+  cb_engine_snapshot_async (engine, cb_rest_get_string (request, "streamName"), NULL, on_snapshot_done, sr);
 }
 
 static const CbRestVerb verbs[] = {
@@ -337,6 +325,39 @@ cb_rest_call_async (CbEngine         *engine,
       return;
     }
   verb->async_handler (engine, request, reply, data);
+}
+
+const char *
+cb_rest_get_string (JsonObject *object,
+                    const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+gboolean
+cb_rest_answer_list (GPtrArray   *items,
+                     JsonNode  *(*to_json) (gconstpointer item),
+                     const char  *none,
+                     JsonNode   **answer,
+                     GError     **error)
+{
+  JsonArray *array;
+
+  if (items == NULL || items->len == 0)
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, none);
+      return FALSE;
+    }
+  array = json_array_new ();
+  for (guint i = 0; i < items->len; i++)
+    json_array_add_element (array, to_json (g_ptr_array_index (items, i)));
+  *answer = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (*answer, array);
+  return TRUE;
 }
 
 JsonNode *

@@ -59,6 +59,19 @@ guint             cb_rest_error_answer (const CbRestVerb *verb,
                                         const GError     *error,
                                         JsonNode        **answer);
 
+/* A string member of a request, or NULL when absent, null or not a string (members
+ * outside a verb's table, like `options.*`, are not type-checked). */
+const char       *cb_rest_get_string   (JsonObject       *object,
+                                        const char       *name);
+
+/* The answer of the find verbs: @items as a JSON array, each item made by @to_json, or
+ * CB_ENGINE_ERROR_NOT_FOUND with @none when there is none. */
+gboolean          cb_rest_answer_list  (GPtrArray        *items,
+                                        JsonNode       *(*to_json) (gconstpointer item),
+                                        const char       *none,
+                                        JsonNode        **answer,
+                                        GError          **error);
+
 /* {"status": "ok", "version": PACKAGE_VERSION, "uptime": seconds} */
 JsonNode         *cb_rest_health      (CbEngine         *engine);
 
