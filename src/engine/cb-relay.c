@@ -1,10 +1,16 @@
-/* cb-relay.c — relay a stream to another server over WebRTC (WCS /pull/push)
+/* cb-relay.c — relay streams to and from other servers over WebRTC (WCS /pull/push and
+ * /pull/pull)
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A relay is a consumer of a local stream feeding a WebRTC client that publishes to the
- * other server (a WCS server, another Castbridge, or a WHIP endpoint). Media is attached
- * once the connection is up, so the remote side starts on a keyframe.
+ * A push relay is a consumer of a local stream feeding a WebRTC client that publishes to
+ * the other server (a WCS server, another Castbridge, or a WHIP endpoint). Media is
+ * attached once the connection is up, so the remote side starts on a keyframe.
+ *
+ * A pull relay is a producer: a WebRTC client plays the remote stream (WCS playStream, or
+ * WHEP) and its frames go into a local stream, as a browser publisher's do. The relay
+ * stays listed after its stream ends (with the reason) until /pull/terminate.
  */
+#include "cb-engine-private.h"
 #include "cb-relay.h"
 #include "cb-webrtc-client.h"
 
@@ -18,6 +24,12 @@ typedef struct {
   CbConsumer     *consumer;
   gulong          stream_changed_id;
   char           *info;
+
+  /* Pull relays. */
+  gboolean        pull;
+  gboolean        stream_removed;
+  GMutex          lock;             /* caps, from streaming threads */
+  GstCaps        *caps[2];
 } Relay;
 
 /* The engine's relays, on its context only (set on the engine object). */
@@ -57,19 +69,36 @@ relay_detach (Relay *r)
 }
 
 static void
+relay_stop_client (Relay *r)
+{
+  if (r->client == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (r->client, r);
+  g_signal_handlers_disconnect_by_data (cb_webrtc_client_get_peer (r->client), r);
+  /* After this returns no frame of the peer reaches us. */
+  cb_webrtc_peer_set_media_func (cb_webrtc_client_get_peer (r->client), NULL, NULL, NULL);
+  if (cb_webrtc_client_get_state (r->client) != CB_WEBRTC_CLIENT_FAILED)   /* keep the reason */
+    cb_webrtc_client_stop (r->client);
+}
+
+static void
 relay_free (Relay *r)
 {
   relay_detach (r);
+  if (r->pull && !r->stream_removed)
+    {
+      /* The one way a stream ends; it comes back through pull_stopped(). */
+      cb_engine_remove_stream (r->engine, r->stream, CB_STREAM_UNPUBLISHED,
+                               "Stopped by rest /terminate");
+    }
   if (r->stream != NULL)
     g_clear_signal_handler (&r->stream_changed_id, r->stream);
-  if (r->client != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (r->client, r);
-      g_signal_handlers_disconnect_by_data (cb_webrtc_client_get_peer (r->client), r);
-      cb_webrtc_client_stop (r->client);
-      g_clear_object (&r->client);
-    }
+  relay_stop_client (r);
+  g_clear_object (&r->client);
   g_clear_object (&r->stream);
+  for (int k = 0; k < 2; k++)
+    gst_clear_caps (&r->caps[k]);
+  g_mutex_clear (&r->lock);
   g_free (r->uri);
   g_free (r->local_name);
   g_free (r->remote_name);
@@ -81,7 +110,7 @@ static CbRelayInfo *
 relay_info (Relay *r)
 {
   CbRelayInfo *info = g_new0 (CbRelayInfo, 1);
-  static const char *statuses[] = { "PENDING", "PUBLISHING", "FAILED", "UNPUBLISHED" };
+  static const char *statuses[] = { "PENDING", "PUBLISHING", "FAILED", "UNPUBLISHED", "PLAYING" };
   CbWebrtcClientState state = cb_webrtc_client_get_state (r->client);
 
   info->local_media_session_id = g_strdup (cb_stream_get_media_session_id (r->stream));
@@ -89,7 +118,9 @@ relay_info (Relay *r)
   info->local_stream_name = g_strdup (r->local_name);
   info->remote_stream_name = g_strdup (r->remote_name);
   info->uri = g_strdup (r->uri);
-  info->status = g_strdup (statuses[CLAMP ((int) state, 0, 3)]);
+  info->status = g_strdup (statuses[CLAMP ((int) state, 0, (int) G_N_ELEMENTS (statuses) - 1)]);
+  if (r->pull && state == CB_WEBRTC_CLIENT_STOPPED)
+    info->status = (g_free (info->status), g_strdup ("STOPPED"));
   info->info = g_strdup (r->info);
   return info;
 }
@@ -115,6 +146,32 @@ on_client_connected (CbWebrtcClient *client,
     g_warning ("relay of %s: %s", r->local_name, error->message);
 }
 
+/* A failed pull ends its stream, from the engine context. */
+typedef struct {
+  CbEngine *engine;
+  CbStream *stream;
+  char     *reason;
+} PullFailure;
+
+static gboolean
+remove_failed_pull (gpointer data)
+{
+  PullFailure *f = data;
+
+  cb_engine_remove_stream (f->engine, f->stream, CB_STREAM_FAILED, f->reason);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pull_failure_free (gpointer data)
+{
+  PullFailure *f = data;
+
+  g_object_unref (f->stream);
+  g_free (f->reason);
+  g_free (f);
+}
+
 static void
 on_client_state (CbWebrtcClient *client,
                  int             state,
@@ -128,10 +185,23 @@ on_client_state (CbWebrtcClient *client,
       g_free (r->info);
       r->info = g_strdup (reason);
     }
-  g_info ("relay %s → %s: %s %s", r->local_name, r->remote_name,
+  g_info ("relay %s %s %s: %s %s", r->local_name, r->pull ? "←" : "→", r->remote_name,
           cb_webrtc_client_state_to_string (state), reason ? reason : "");
-  if (state == CB_WEBRTC_CLIENT_FAILED || state == CB_WEBRTC_CLIENT_STOPPED)
+  if (!r->pull && (state == CB_WEBRTC_CLIENT_FAILED || state == CB_WEBRTC_CLIENT_STOPPED))
     relay_detach (r);
+  else if (r->pull && state == CB_WEBRTC_CLIENT_FAILED && !r->stream_removed)
+    {
+      /* Not from inside the client's own signal: the stream's end stops the client. */
+      PullFailure *f = g_new0 (PullFailure, 1);
+      GSource *idle = g_idle_source_new ();
+
+      f->engine = r->engine;
+      f->stream = g_object_ref (r->stream);
+      f->reason = g_strdup (reason ? reason : "Failed");
+      g_source_set_callback (idle, remove_failed_pull, f, pull_failure_free);
+      g_source_attach (idle, g_main_context_get_thread_default ());
+      g_source_unref (idle);
+    }
 }
 
 static void
@@ -156,6 +226,67 @@ on_stream_changed (CbStream *stream,
     }
 }
 
+/* 409 when the same relay is running already. */
+static gboolean
+check_duplicate (CbEngine    *self,
+                 gboolean     pull,
+                 const char  *uri,
+                 const char  *local_name,
+                 const char  *remote_name,
+                 GError     **error)
+{
+  GPtrArray *relays = relays_of (self);
+
+  for (guint i = 0; i < relays->len; i++)
+    {
+      Relay *o = g_ptr_array_index (relays, i);
+      CbWebrtcClientState state = cb_webrtc_client_get_state (o->client);
+
+      if (o->pull == pull && g_strcmp0 (o->uri, uri) == 0 &&
+          g_strcmp0 (o->local_name, local_name) == 0 &&
+          g_strcmp0 (o->remote_name, remote_name) == 0 &&
+          state != CB_WEBRTC_CLIENT_FAILED && state != CB_WEBRTC_CLIENT_STOPPED)
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS,
+                       pull ? "This stream is already pulled from there"
+                            : "This stream is already relayed there");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static Relay *
+relay_new (CbEngine    *self,
+           gboolean     pull,
+           const char  *uri,
+           const char  *local_name,
+           const char  *remote_name,
+           GError     **error)
+{
+  CbSettings *settings = cb_engine_get_settings (self);
+  guint port_min = (guint) cb_settings_get_int (settings, "media_port_from");
+  guint port_max = (guint) cb_settings_get_int (settings, "media_port_to");
+  g_autoptr(GError) client_error = NULL;
+  Relay *r = g_new0 (Relay, 1);
+
+  r->client = pull ? cb_webrtc_client_new_player (uri, remote_name, port_min, port_max, &client_error)
+                   : cb_webrtc_client_new (uri, remote_name, port_min, port_max, &client_error);
+  if (r->client == NULL)
+    {
+      g_free (r);
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "%s", client_error->message);
+      return NULL;
+    }
+  g_mutex_init (&r->lock);
+  r->pull = pull;
+  r->engine = self;
+  r->uri = g_strdup (uri);
+  r->local_name = g_strdup (local_name);
+  r->remote_name = g_strdup (remote_name);
+  return r;
+}
+
 CbRelayInfo *
 cb_engine_relay_push (CbEngine    *self,
                       const char  *uri,
@@ -163,10 +294,7 @@ cb_engine_relay_push (CbEngine    *self,
                       const char  *remote_name,
                       GError     **error)
 {
-  GPtrArray *relays = relays_of (self);
-  CbSettings *settings = cb_engine_get_settings (self);
   g_autoptr(CbStream) stream = NULL;
-  g_autoptr(GError) client_error = NULL;
   Relay *r;
 
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
@@ -179,43 +307,111 @@ cb_engine_relay_push (CbEngine    *self,
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
       return NULL;
     }
-  for (guint i = 0; i < relays->len; i++)
-    {
-      Relay *o = g_ptr_array_index (relays, i);
-
-      if (g_strcmp0 (o->uri, uri) == 0 && g_strcmp0 (o->local_name, local_name) == 0 &&
-          g_strcmp0 (o->remote_name, remote_name) == 0 &&
-          cb_webrtc_client_get_state (o->client) != CB_WEBRTC_CLIENT_FAILED &&
-          cb_webrtc_client_get_state (o->client) != CB_WEBRTC_CLIENT_STOPPED)
-        {
-          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS,
-                       "This stream is already relayed there");
-          return NULL;
-        }
-    }
-
-  r = g_new0 (Relay, 1);
-  r->client = cb_webrtc_client_new (uri, remote_name,
-                                    (guint) cb_settings_get_int (settings, "media_port_from"),
-                                    (guint) cb_settings_get_int (settings, "media_port_to"),
-                                    &client_error);
-  if (r->client == NULL)
-    {
-      g_free (r);
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "%s", client_error->message);
-      return NULL;
-    }
-  r->engine = self;
-  r->uri = g_strdup (uri);
-  r->local_name = g_strdup (local_name);
-  r->remote_name = g_strdup (remote_name);
+  if (!check_duplicate (self, FALSE, uri, local_name, remote_name, error))
+    return NULL;
+  r = relay_new (self, FALSE, uri, local_name, remote_name, error);
+  if (r == NULL)
+    return NULL;
   r->stream = g_object_ref (stream);
   g_signal_connect (r->client, "connected", G_CALLBACK (on_client_connected), r);
   g_signal_connect (r->client, "state-changed", G_CALLBACK (on_client_state), r);
   g_signal_connect (cb_webrtc_client_get_peer (r->client), "keyframe-requested",
                     G_CALLBACK (on_keyframe_requested), r);
   r->stream_changed_id = g_signal_connect (stream, "changed", G_CALLBACK (on_stream_changed), r);
-  g_ptr_array_add (relays, r);
+  g_ptr_array_add (relays_of (self), r);
+  cb_webrtc_client_start (r->client);
+  return relay_info (r);
+}
+
+/* ---- pull ------------------------------------------------------------------ */
+
+static void
+on_pulled_media (int        kind,
+                 GstCaps   *caps,
+                 GstBuffer *buffer,
+                 gpointer   data)
+{
+  Relay *r = data;
+  CbMediaKind mk = kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO;
+  gboolean new_caps = FALSE;
+
+  g_mutex_lock (&r->lock);
+  if (r->caps[kind] == NULL || !gst_caps_is_equal (r->caps[kind], caps))
+    {
+      gst_caps_replace (&r->caps[kind], caps);
+      new_caps = TRUE;
+    }
+  g_mutex_unlock (&r->lock);
+  if (new_caps)
+    cb_stream_push_caps (r->stream, mk, caps);
+  cb_stream_push_buffer (r->stream, mk, buffer);
+}
+
+static void
+pull_keyframe (gpointer data)
+{
+  Relay *r = data;
+
+  if (r->client != NULL)
+    cb_webrtc_peer_request_keyframe (cb_webrtc_client_get_peer (r->client));
+}
+
+/* The engine's stop callback: the pulled stream ends (terminate, or the remote failed). */
+static void
+pull_stopped (gpointer    data,
+              const char *info)
+{
+  Relay *r = data;
+
+  r->stream_removed = TRUE;
+  cb_stream_set_keyframe_func (r->stream, NULL, NULL);
+  relay_stop_client (r);
+}
+
+CbRelayInfo *
+cb_engine_relay_pull (CbEngine    *self,
+                      const char  *uri,
+                      const char  *local_name,
+                      const char  *remote_name,
+                      GError     **error)
+{
+  g_autoptr(CbStream) stream = NULL;
+  g_autofree char *source = NULL;
+  Relay *r;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+
+  if (remote_name == NULL || *remote_name == '\0')
+    remote_name = local_name;
+  if (local_name == NULL || *local_name == '\0')
+    local_name = remote_name;
+  if (!cb_engine_validate_stream_name (local_name, error))
+    return NULL;
+  stream = cb_engine_lookup_stream (self, local_name);
+  if (stream != NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS, "Stream name is already in use");
+      return NULL;
+    }
+  if (!check_duplicate (self, TRUE, uri, local_name, remote_name, error))
+    return NULL;
+  r = relay_new (self, TRUE, uri, local_name, remote_name, error);
+  if (r == NULL)
+    return NULL;
+
+  r->stream = cb_stream_new (local_name, "WebRTC");
+  source = g_strdup_printf ("pull %s", uri);
+  cb_stream_set_source (r->stream, source);
+  cb_webrtc_peer_set_media_func (cb_webrtc_client_get_peer (r->client), on_pulled_media, r, NULL);
+  if (!cb_engine_add_stream (self, r->stream, pull_stopped, r, NULL, error))
+    {
+      r->stream_removed = TRUE;
+      relay_free (r);
+      return NULL;
+    }
+  cb_stream_set_keyframe_func (r->stream, pull_keyframe, r);
+  g_signal_connect (r->client, "state-changed", G_CALLBACK (on_client_state), r);
+  g_ptr_array_add (relays_of (self), r);
   cb_webrtc_client_start (r->client);
   return relay_info (r);
 }

@@ -1,4 +1,5 @@
-/* cb-relay.h — relay a stream to another server over WebRTC (WCS /pull/push)
+/* cb-relay.h — relay streams to and from other servers over WebRTC (WCS /pull/push,
+ * /pull/pull)
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -13,7 +14,8 @@ typedef struct {
   char *local_stream_name;
   char *remote_stream_name;
   char *uri;
-  char *status;     /* PENDING, PUBLISHING, FAILED, UNPUBLISHED */
+  char *status;     /* PENDING, PUBLISHING (push) or PLAYING (pull), FAILED, UNPUBLISHED
+                     * (push) or STOPPED (pull) */
   char *info;       /* why it failed, or NULL */
 } CbRelayInfo;
 
@@ -24,6 +26,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRelayInfo, cb_relay_info_free)
  * http(s):// WHIP endpoint) as @remote_name. Errors: _NOT_FOUND (no such local stream),
  * _INVALID (bad URI), _EXISTS (already relayed there under that name). */
 CbRelayInfo *cb_engine_relay_push      (CbEngine     *self,
+                                        const char   *uri,
+                                        const char   *local_name,
+                                        const char   *remote_name,
+                                        GError      **error);
+/* Plays @remote_name from @uri (ws:// WCS or another Castbridge, or an http(s):// WHEP
+ * endpoint URL) into the local stream @local_name (by default the remote name). Errors:
+ * _EXISTS (the local name is in use, or the same pull runs), _INVALID (bad URI or name). */
+CbRelayInfo *cb_engine_relay_pull      (CbEngine     *self,
                                         const char   *uri,
                                         const char   *local_name,
                                         const char   *remote_name,

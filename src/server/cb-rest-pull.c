@@ -2,7 +2,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * /pull/push publishes a local stream to another server over WebRTC (WCS, another
- * Castbridge, or a WHIP endpoint); /pull/find_all lists relays; /pull/terminate stops them.
+ * Castbridge, or a WHIP endpoint); /pull/pull plays a stream of another server (WCS,
+ * another Castbridge, or a WHEP endpoint) into a local stream; /pull/find_all lists
+ * relays; /pull/terminate stops them.
  */
 #include "cb-rest-pull.h"
 
@@ -12,6 +14,13 @@
 const CbRestField cb_rest_pull_push_fields[] = {
   { "uri",              CB_JSON_STRING, TRUE,  2048 },
   { "localStreamName",  CB_JSON_STRING, TRUE,  0 },
+  { "remoteStreamName", CB_JSON_STRING, FALSE, 0 },
+  { NULL }
+};
+
+const CbRestField cb_rest_pull_pull_fields[] = {
+  { "uri",              CB_JSON_STRING, TRUE,  2048 },
+  { "localStreamName",  CB_JSON_STRING, FALSE, 0 },
   { "remoteStreamName", CB_JSON_STRING, FALSE, 0 },
   { NULL }
 };
@@ -58,6 +67,29 @@ cb_rest_pull_push (CbEngine    *engine,
                                                       cb_rest_get_string (request, "remoteStreamName"),
                                                       error);
 
+  if (info == NULL)
+    return FALSE;
+  *answer = relay_json (info);
+  return TRUE;
+}
+
+gboolean
+cb_rest_pull_pull (CbEngine    *engine,
+                   JsonObject  *request,
+                   JsonNode   **answer,
+                   GError     **error)
+{
+  const char *local = cb_rest_get_string (request, "localStreamName");
+  const char *remote = cb_rest_get_string (request, "remoteStreamName");
+  g_autoptr(CbRelayInfo) info = NULL;
+
+  if ((local == NULL || *local == '\0') && (remote == NULL || *remote == '\0'))
+    {
+      g_set_error (error, CB_SERVER_ERROR, CB_SERVER_ERROR_BAD_REQUEST,
+                   "Give remoteStreamName (and localStreamName for another local name)");
+      return FALSE;
+    }
+  info = cb_engine_relay_pull (engine, cb_rest_get_string (request, "uri"), local, remote, error);
   if (info == NULL)
     return FALSE;
   *answer = relay_json (info);

@@ -223,6 +223,7 @@ static const CbRestVerb verbs[] = {
   { "push/sound_off",             { cb_rest_push_id_fields,      FALSE }, cb_rest_push_sound_off },
   { "castbridge/push/retry",      { cb_rest_push_id_fields,      TRUE  }, cb_rest_push_retry },
   { "pull/push",                  { cb_rest_pull_push_fields,      FALSE }, cb_rest_pull_push },
+  { "pull/pull",                  { cb_rest_pull_pull_fields,      FALSE }, cb_rest_pull_pull },
   { "pull/find_all",              { no_fields,                     FALSE }, cb_rest_pull_find_all },
   { "pull/terminate",             { cb_rest_pull_terminate_fields, FALSE }, cb_rest_pull_terminate },
   { "pull/rtmp/pull",             { cb_rest_pull_rtmp_pull_fields,      FALSE }, cb_rest_pull_rtmp_pull },

@@ -85,7 +85,10 @@ cb_sdp_pick_codec (const char  *offer,
     {
       const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
 
-      if (g_strcmp0 (gst_sdp_media_get_media (m), media) != 0 || gst_sdp_media_get_port (m) == 0)
+      /* Port 0 is a rejected section, unless it is bundle-only (webrtcbin's max-bundle
+       * offers mark every section after the first so). */
+      if (g_strcmp0 (gst_sdp_media_get_media (m), media) != 0 ||
+          (gst_sdp_media_get_port (m) == 0 && gst_sdp_media_get_attribute_val (m, "bundle-only") == NULL))
         continue;
       for (guint f = 0; f < gst_sdp_media_formats_len (m); f++)
         {
@@ -166,4 +169,49 @@ cb_sdp_finish_answer (const char *answer)
   if (in_media && !has_end)
     g_string_append (out, "a=end-of-candidates\r\n");
   return g_string_free (out, FALSE);
+}
+
+/**
+ * cb_sdp_answer_set_fmtp:
+ *
+ * Makes the answer's format parameters for @pt in the first @media section @fmtp. The
+ * sender's H.264 answer must repeat the offered profile-level-id (a browser takes an
+ * answer without one as baseline level 1.0, which does not match its offer); the
+ * payloader's caps do not know it before the first frame.
+ */
+void
+cb_sdp_answer_set_fmtp (GstSDPMessage *sdp,
+                        const char    *media,
+                        int            pt,
+                        const char    *fmtp)
+{
+  g_autofree char *value = NULL;
+
+  if (fmtp == NULL || *fmtp == '\0' || pt < 0)
+    return;
+  value = g_strdup_printf ("%d %s", pt, fmtp);
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    {
+      GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (sdp, i);
+
+      if (g_strcmp0 (gst_sdp_media_get_media (m), media) != 0)
+        continue;
+      for (guint a = 0; a < gst_sdp_media_attributes_len (m); a++)
+        {
+          const GstSDPAttribute *attr = gst_sdp_media_get_attribute (m, a);
+          char *end = NULL;
+
+          if (g_strcmp0 (attr->key, "fmtp") == 0 && attr->value != NULL &&
+              strtol (attr->value, &end, 10) == pt && end != attr->value && *end == ' ')
+            {
+              GstSDPAttribute replacement;
+
+              gst_sdp_attribute_set (&replacement, "fmtp", value);
+              gst_sdp_media_replace_attribute (m, a, &replacement);
+              return;
+            }
+        }
+      gst_sdp_media_add_attribute (m, "fmtp", value);
+      return;
+    }
 }

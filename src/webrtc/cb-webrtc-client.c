@@ -1,11 +1,13 @@
-/* cb-webrtc-client.c — publish to another server over WebRTC: WCS WebSocket or WHIP
+/* cb-webrtc-client.c — publish to or play from another server over WebRTC: WCS
+ * WebSocket, WHIP or WHEP
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The client side of the same signaling the server speaks: with a ws:// URL it says
- * `connection`, waits for `getUserData`, sends `publishStream` with our offer and takes the
- * answer from `setRemoteSDP`; the remote stream's status arrives in
- * `notifyStreamStatusEvent`. With an http(s):// URL it POSTs the offer to a WHIP endpoint
- * and DELETEs the resource at the end. Everything from the remote side is checked.
+ * `connection`, waits for `getUserData`, sends `publishStream` (or `playStream`) with our
+ * offer and takes the answer from `setRemoteSDP`; the remote stream's status arrives in
+ * `notifyStreamStatusEvent`. With an http(s):// URL it POSTs the offer to a WHIP (or
+ * WHEP) endpoint and DELETEs the resource at the end. Everything from the remote side is
+ * checked.
  */
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -21,7 +23,8 @@ struct _CbWebrtcClient
 
   char                    *url;
   char                    *stream_name;
-  gboolean                 whip;
+  gboolean                 whip;          /* http(s): WHIP, or WHEP when playing */
+  gboolean                 play;
   CbWebrtcPeer            *peer;
   CbWebrtcClientState      state;
   char                    *media_session_id;
@@ -46,7 +49,7 @@ static guint signals[N_SIGNALS];
 const char *
 cb_webrtc_client_state_to_string (CbWebrtcClientState state)
 {
-  static const char *names[] = { "CONNECTING", "PUBLISHING", "FAILED", "STOPPED" };
+  static const char *names[] = { "CONNECTING", "PUBLISHING", "FAILED", "STOPPED", "PLAYING" };
 
   return (guint) state < G_N_ELEMENTS (names) ? names[state] : "FAILED";
 }
@@ -133,12 +136,13 @@ fail (CbWebrtcClient *self,
   g_cancellable_cancel (self->cancellable);
 }
 
-CbWebrtcClient *
-cb_webrtc_client_new (const char  *url,
-                      const char  *stream_name,
-                      guint        port_min,
-                      guint        port_max,
-                      GError     **error)
+static CbWebrtcClient *
+client_new (const char  *url,
+            const char  *stream_name,
+            gboolean     play,
+            guint        port_min,
+            guint        port_max,
+            GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
   CbWebrtcClient *self;
@@ -151,7 +155,8 @@ cb_webrtc_client_new (const char  *url,
        g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
     {
       g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
-                   "Bad URI: use ws://, wss:// (WCS) or http(s):// (WHIP)");
+                   play ? "Bad URI: use ws://, wss:// (WCS) or http(s):// (WHEP)"
+                        : "Bad URI: use ws://, wss:// (WCS) or http(s):// (WHIP)");
       return NULL;
     }
   if (stream_name == NULL || *stream_name == '\0')
@@ -164,8 +169,29 @@ cb_webrtc_client_new (const char  *url,
   self->url = g_strdup (url);
   self->stream_name = g_strdup (stream_name);
   self->whip = g_str_has_prefix (scheme, "http");
-  self->peer = cb_webrtc_peer_new (CB_WEBRTC_SEND, port_min, port_max);
+  self->play = play;
+  self->peer = cb_webrtc_peer_new (play ? CB_WEBRTC_RECEIVE : CB_WEBRTC_SEND, port_min, port_max);
   return self;
+}
+
+CbWebrtcClient *
+cb_webrtc_client_new (const char  *url,
+                      const char  *stream_name,
+                      guint        port_min,
+                      guint        port_max,
+                      GError     **error)
+{
+  return client_new (url, stream_name, FALSE, port_min, port_max, error);
+}
+
+CbWebrtcClient *
+cb_webrtc_client_new_player (const char  *url,
+                             const char  *stream_name,
+                             guint        port_min,
+                             guint        port_max,
+                             GError     **error)
+{
+  return client_new (url, stream_name, TRUE, port_min, port_max, error);
 }
 
 CbWebrtcPeer *
@@ -197,9 +223,9 @@ on_peer_state (CbWebrtcPeer *peer,
   if (state == CB_WEBRTC_PEER_CONNECTED)
     {
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
-      /* WHIP has no status messages: connected is publishing. */
+      /* WHIP and WHEP have no status messages: connected is publishing, or playing. */
       if (self->whip)
-        set_state (self, CB_WEBRTC_CLIENT_PUBLISHING, NULL);
+        set_state (self, self->play ? CB_WEBRTC_CLIENT_PLAYING : CB_WEBRTC_CLIENT_PUBLISHING, NULL);
     }
   else if (state == CB_WEBRTC_PEER_FAILED)
     fail (self, reason ? reason : "WebRTC failed");
@@ -256,7 +282,7 @@ on_offer_for_wcs (GObject      *source,
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, self->stream_name);
   json_builder_set_member_name (b, "published");
-  json_builder_add_boolean_value (b, TRUE);
+  json_builder_add_boolean_value (b, !self->play);
   json_builder_set_member_name (b, "hasVideo");
   json_builder_add_boolean_value (b, TRUE);
   json_builder_set_member_name (b, "hasAudio");
@@ -270,7 +296,7 @@ on_offer_for_wcs (GObject      *source,
   json_builder_set_member_name (b, "sdp");
   json_builder_add_string_value (b, offer);
   json_builder_end_object (b);
-  ws_send (self, "publishStream", json_builder_get_root (b));
+  ws_send (self, self->play ? "playStream" : "publishStream", json_builder_get_root (b));
 }
 
 static const char *
@@ -334,9 +360,10 @@ handle_ws_message (CbWebrtcClient *self,
 
       if (g_strcmp0 (object_string (stream, "mediaSessionId"), self->media_session_id) != 0)
         return;
-      if (g_strcmp0 (status, "PUBLISHING") == 0)
-        set_state (self, CB_WEBRTC_CLIENT_PUBLISHING, NULL);
-      else if (g_strcmp0 (status, "FAILED") == 0 || g_strcmp0 (status, "UNPUBLISHED") == 0)
+      if (g_strcmp0 (status, self->play ? "PLAYING" : "PUBLISHING") == 0)
+        set_state (self, self->play ? CB_WEBRTC_CLIENT_PLAYING : CB_WEBRTC_CLIENT_PUBLISHING, NULL);
+      else if (g_strcmp0 (status, "FAILED") == 0 || g_strcmp0 (status, "UNPUBLISHED") == 0 ||
+               g_strcmp0 (status, "STOPPED") == 0)
         fail (self, info && *info ? info : status);
     }
 }
@@ -430,7 +457,8 @@ on_whip_answer (GObject      *source,
   status = soup_message_get_status (msg);
   if (status != SOUP_STATUS_CREATED)
     {
-      g_autofree char *reason = g_strdup_printf ("WHIP endpoint answered %u %s", status,
+      g_autofree char *reason = g_strdup_printf ("%s endpoint answered %u %s",
+                                                 self->play ? "WHEP" : "WHIP", status,
                                                  soup_message_get_reason_phrase (msg));
       fail (self, reason);
       return;
@@ -469,7 +497,7 @@ on_offer_for_whip (GObject      *source,
   msg = soup_message_new ("POST", self->url);
   if (msg == NULL)
     {
-      fail (self, "Bad WHIP URL");
+      fail (self, self->play ? "Bad WHEP URL" : "Bad WHIP URL");
       return;
     }
   {
@@ -526,7 +554,7 @@ cb_webrtc_client_stop (CbWebrtcClient *self)
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, self->stream_name);
       json_builder_end_object (b);
-      ws_send (self, "unPublishStream", json_builder_get_root (b));
+      ws_send (self, self->play ? "stopStream" : "unPublishStream", json_builder_get_root (b));
       g_signal_handlers_disconnect_by_data (self->ws, self);
       soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     }

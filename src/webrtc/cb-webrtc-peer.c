@@ -44,6 +44,8 @@ struct _CbWebrtcPeer
   GstElement        *sink[2];       /* receive role: the appsinks, for keyframe requests */
 
   char              *codec[2];
+  int                pt[2];         /* send role, answering: the offered payload types */
+  char              *fmtp[2];       /* and their format parameters, repeated in the answer */
   GstElement        *appsrc[2];
 };
 
@@ -100,6 +102,7 @@ cb_webrtc_peer_finalize (GObject *object)
   for (int k = 0; k < 2; k++)
     {
       g_free (self->codec[k]);
+      g_free (self->fmtp[k]);
       gst_clear_object (&self->appsrc[k]);
       gst_clear_object (&self->sink[k]);
     }
@@ -326,6 +329,9 @@ on_answer_created (GstPromise *promise,
       g_clear_error (&error);
       return;
     }
+  if (self->role == CB_WEBRTC_SEND && g_strcmp0 (self->codec[CB_WEBRTC_VIDEO], "H264") == 0)
+    cb_sdp_answer_set_fmtp (answer->sdp, "video", self->pt[CB_WEBRTC_VIDEO],
+                            self->fmtp[CB_WEBRTC_VIDEO]);
   g_signal_emit_by_name (self->webrtc, "set-local-description", answer,
                          gst_promise_new_with_change_func (on_answer_set, self, NULL));
   gst_webrtc_session_description_free (answer);
@@ -570,11 +576,17 @@ add_receive_transceiver (CbWebrtcPeer *self,
     }
   if (g_str_equal (codec->encoding, "OPUS"))
     gst_caps_set_simple (caps, "encoding-params", G_TYPE_STRING, "2", NULL);
+  else if (self->offering)
+    gst_caps_set_simple (caps, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
+                         "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, NULL);
   g_signal_emit_by_name (self->webrtc, "add-transceiver",
                          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &transceiver);
   if (transceiver != NULL)
     {
-      enable_nack (transceiver);
+      /* Audio is not retransmitted (browsers do not offer it, and webrtcbin as the
+       * answering sender finds no transceiver for an audio offer with RTX). */
+      if (g_str_equal (media, "video"))
+        enable_nack (transceiver);
       gst_object_unref (transceiver);
     }
 }
@@ -765,6 +777,8 @@ cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
         continue;
       self->codec[k] = g_str_equal (codec[k].encoding, "OPUS") ? g_strdup ("opus")
                                                              : g_strdup (codec[k].encoding);
+      self->pt[k] = codec[k].pt;
+      self->fmtp[k] = g_strdup (codec[k].fmtp);
       if (self->role == CB_WEBRTC_SEND)
         add_send_branch (self, k, &codec[k], &error);
       else
@@ -834,11 +848,20 @@ on_offer_created (GstPromise *promise,
   gst_webrtc_session_description_free (offer);
 }
 
+static char *
+role_fmtp (CbWebrtcRole role)
+{
+  return role == CB_WEBRTC_RECEIVE
+         ? (char *) "packetization-mode=1;profile-level-id=42e01f;level-asymmetry-allowed=1"
+         : NULL;
+}
+
 /**
  * cb_webrtc_peer_offer_async:
  *
- * Send role, offering side: makes an offer for H.264 and/or Opus with our candidates
- * (no trickle). Give the remote answer to cb_webrtc_peer_set_answer().
+ * Offering side: makes an offer to send (send role) or receive (receive role) H.264
+ * and/or Opus, with our candidates (no trickle). Give the remote answer to
+ * cb_webrtc_peer_set_answer().
  */
 void
 cb_webrtc_peer_offer_async (CbWebrtcPeer        *self,
@@ -850,11 +873,16 @@ cb_webrtc_peer_offer_async (CbWebrtcPeer        *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
-  CbSdpCodec codec[2] = { { 102, (char *) "H264", 90000, NULL }, { 111, (char *) "OPUS", 48000, NULL } };
+  /* Receiving, the offer says which H.264 we decode: constrained baseline, any level. */
+  CbSdpCodec codec[2] = {
+    { 102, (char *) "H264", 90000,
+      role_fmtp (self->role) },
+    { 111, (char *) "OPUS", 48000, NULL },
+  };
   gboolean want[2] = { video, audio };
 
   g_task_set_source_tag (task, cb_webrtc_peer_offer_async);
-  if (self->role != CB_WEBRTC_SEND || self->pipeline != NULL || (!video && !audio))
+  if (self->pipeline != NULL || (!video && !audio))
     {
       g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
                                "Cannot offer (already negotiated, or nothing to send)");
@@ -866,11 +894,15 @@ cb_webrtc_peer_offer_async (CbWebrtcPeer        *self,
       g_task_return_error (task, error);
       return;
     }
-  for (int k = 0; k < 2 && error == NULL; k++)
+  /* Audio first, as browsers order their offers. */
+  for (int i = 0, k = 1; i < 2 && error == NULL; i++, k = 1 - k)
     if (want[k])
       {
         self->codec[k] = g_strdup (k == CB_WEBRTC_VIDEO ? "H264" : "opus");
-        add_send_branch (self, k, &codec[k], &error);
+        if (self->role == CB_WEBRTC_SEND)
+          add_send_branch (self, k, &codec[k], &error);
+        else
+          add_receive_transceiver (self, k == CB_WEBRTC_VIDEO ? "video" : "audio", &codec[k]);
       }
   if (error != NULL)
     {
@@ -974,6 +1006,166 @@ CbWebrtcPeerState
 cb_webrtc_peer_get_state (CbWebrtcPeer *self)
 {
   return self->state;
+}
+
+/* ---- statistics ------------------------------------------------------------- */
+
+typedef struct {
+  CbWebrtcPeer      *peer;
+  CbWebrtcStatsFunc  func;
+  gpointer           data;
+  GDestroyNotify     destroy;
+  CbWebrtcStats      stats;
+} StatsCall;
+
+static void
+stats_call_free (gpointer data)
+{
+  StatsCall *call = data;
+
+  if (call->destroy != NULL)
+    call->destroy (call->data);
+  g_object_unref (call->peer);
+  g_free (call);
+}
+
+static gboolean
+deliver_stats (gpointer data)
+{
+  StatsCall *call = data;
+
+  call->func (call->peer, &call->stats, call->data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A number field of a stats structure, whatever its integer or double type; -1 if absent. */
+static double
+stats_number (const GstStructure *s,
+              const char         *name)
+{
+  const GValue *v = gst_structure_get_value (s, name);
+
+  if (v == NULL)
+    return -1;
+  switch (G_VALUE_TYPE (v))
+    {
+    case G_TYPE_UINT64: return (double) g_value_get_uint64 (v);
+    case G_TYPE_INT64: return (double) g_value_get_int64 (v);
+    case G_TYPE_UINT: return g_value_get_uint (v);
+    case G_TYPE_INT: return g_value_get_int (v);
+    case G_TYPE_DOUBLE: return g_value_get_double (v);
+    default: return -1;
+    }
+}
+
+static void
+stats_add (gint64 *total,
+           double  value)
+{
+  if (value < 0)
+    return;
+  *total = (*total < 0 ? 0 : *total) + (gint64) value;
+}
+
+static gboolean
+collect_stat (GQuark        field,
+              const GValue *value,
+              gpointer      data)
+{
+  StatsCall *call = data;
+  CbWebrtcStats *st = &call->stats;
+  gboolean receiving = call->peer->role == CB_WEBRTC_RECEIVE;
+  GstWebRTCStatsType type;
+  const GstStructure *s;
+  const char *kind;
+
+  if (!GST_VALUE_HOLDS_STRUCTURE (value))
+    return TRUE;
+  s = gst_value_get_structure (value);
+  if (!gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL))
+    return TRUE;
+  kind = gst_structure_get_string (s, "kind");
+
+  if (receiving && type == GST_WEBRTC_STATS_INBOUND_RTP)
+    {
+      stats_add (&st->bytes, stats_number (s, "bytes-received"));
+      stats_add (&st->packets, stats_number (s, "packets-received"));
+      stats_add (&st->packets_lost, stats_number (s, "packets-lost"));
+      stats_add (&st->nack_count, stats_number (s, "nack-count"));
+      stats_add (&st->pli_count, stats_number (s, "pli-count"));
+      if (g_strcmp0 (kind, "audio") != 0 && stats_number (s, "jitter") >= 0)
+        st->jitter = stats_number (s, "jitter");
+    }
+  else if (!receiving && type == GST_WEBRTC_STATS_OUTBOUND_RTP)
+    {
+      stats_add (&st->bytes, stats_number (s, "bytes-sent"));
+      stats_add (&st->packets, stats_number (s, "packets-sent"));
+      stats_add (&st->nack_count, stats_number (s, "nack-count"));
+      stats_add (&st->pli_count, stats_number (s, "pli-count"));
+    }
+  else if (!receiving && type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
+    {
+      stats_add (&st->packets_lost, stats_number (s, "packets-lost"));
+      if (g_strcmp0 (kind, "audio") != 0 && stats_number (s, "jitter") >= 0)
+        st->jitter = stats_number (s, "jitter");
+    }
+  /* Round trip: the remote side's reports on what we send (remote-inbound), or on our
+   * reports (remote-outbound, when the sender computes it), else the ICE pair's. */
+  if ((type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP || type == GST_WEBRTC_STATS_REMOTE_OUTBOUND_RTP ||
+       type == GST_WEBRTC_STATS_CANDIDATE_PAIR) && st->round_trip_time < 0)
+    {
+      double rtt = stats_number (s, "round-trip-time");
+
+      if (rtt < 0)
+        rtt = stats_number (s, "current-round-trip-time");
+      if (rtt > 0)
+        st->round_trip_time = rtt;
+    }
+  return TRUE;
+}
+
+static void
+on_stats (GstPromise *promise,
+          gpointer    data)
+{
+  StatsCall *call = data;
+  const GstStructure *reply = NULL;
+
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
+    reply = gst_promise_get_reply (promise);
+  if (reply != NULL)
+    gst_structure_foreach (reply, collect_stat, call);
+  gst_promise_unref (promise);
+  idle_on (call->peer->context, deliver_stats, call, stats_call_free);
+}
+
+/**
+ * cb_webrtc_peer_get_stats:
+ *
+ * Asks webrtcbin for its statistics and calls @callback on the peer's context with a
+ * summary; a peer that is not running gives every figure as -1.
+ */
+void
+cb_webrtc_peer_get_stats (CbWebrtcPeer      *self,
+                          CbWebrtcStatsFunc  callback,
+                          gpointer           data,
+                          GDestroyNotify     destroy)
+{
+  StatsCall *call = g_new0 (StatsCall, 1);
+
+  g_return_if_fail (CB_IS_WEBRTC_PEER (self));
+  call->peer = g_object_ref (self);
+  call->func = callback;
+  call->data = data;
+  call->destroy = destroy;
+  call->stats = (CbWebrtcStats) { -1, -1, -1, -1, -1, -1, -1 };
+  if (self->webrtc == NULL)
+    {
+      idle_on (self->context, deliver_stats, call, stats_call_free);
+      return;
+    }
+  g_signal_emit_by_name (self->webrtc, "get-stats", NULL,
+                         gst_promise_new_with_change_func (on_stats, call, NULL));
 }
 
 void

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
 
 G_BEGIN_DECLS
 
@@ -91,8 +92,9 @@ char         *cb_webrtc_peer_answer_finish     (CbWebrtcPeer        *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
-/* Offering side (publishing to another server): an offer with our candidates, then the
- * remote answer. */
+/* Offering side: an offer with our candidates, then the remote answer. The send role
+ * offers H.264 and/or Opus to send (publishing to another server); the receive role
+ * offers to receive them (playing from another server, WHEP). */
 void          cb_webrtc_peer_offer_async       (CbWebrtcPeer        *self,
                                                 gboolean             video,
                                                 gboolean             audio,
@@ -113,6 +115,32 @@ const char   *cb_webrtc_peer_get_codec         (CbWebrtcPeer        *self,
 GstElement   *cb_webrtc_peer_get_appsrc        (CbWebrtcPeer        *self,
                                                 int                  kind);
 CbWebrtcPeerState cb_webrtc_peer_get_state     (CbWebrtcPeer        *self);
+/**
+ * CbWebrtcStats:
+ *
+ * What a streamer wants to see of a peer, from webrtcbin's statistics: the inbound RTP
+ * streams (receive role) or the outbound ones (send role), summed over video and audio
+ * except where named. A figure that webrtcbin does not give is -1.
+ */
+typedef struct {
+  gint64  bytes;              /* received (receive role) or sent (send role) */
+  gint64  packets;
+  gint64  packets_lost;       /* reported lost: by our receiver, or by the remote one */
+  double  jitter;             /* seconds, video */
+  double  round_trip_time;    /* seconds */
+  gint64  nack_count;
+  gint64  pli_count;
+} CbWebrtcStats;
+
+/* Asks webrtcbin for its statistics; @callback runs on the peer's context. */
+typedef void (*CbWebrtcStatsFunc) (CbWebrtcPeer        *peer,
+                                   const CbWebrtcStats *stats,
+                                   gpointer             data);
+void          cb_webrtc_peer_get_stats         (CbWebrtcPeer        *self,
+                                                CbWebrtcStatsFunc    callback,
+                                                gpointer             data,
+                                                GDestroyNotify       destroy);
+
 /* Receive role: asks the remote side for a keyframe (PLI). */
 void          cb_webrtc_peer_request_keyframe  (CbWebrtcPeer        *self);
 void          cb_webrtc_peer_close             (CbWebrtcPeer        *self);
@@ -132,6 +160,11 @@ gboolean cb_sdp_pick_codec         (const char   *offer,
                                     const char   *media,
                                     CbSdpCodec   *out,
                                     GError      **error);
+/* Sets the answer's a=fmtp for @pt in the first @media section (adds it when missing). */
+void     cb_sdp_answer_set_fmtp    (GstSDPMessage *sdp,
+                                    const char    *media,
+                                    int            pt,
+                                    const char    *fmtp);
 /* Adds a=end-of-candidates to every m-section that lacks it. */
 char    *cb_sdp_finish_answer      (const char   *answer);
 

@@ -1,4 +1,5 @@
-# test_relay.py — one Castbridge relays a stream to another over WebRTC (WCS /pull/push)
+# test_relay.py — one Castbridge relays a stream to another over WebRTC (WCS /pull/push),
+# and plays one from another into a local stream (/pull/pull)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
@@ -12,15 +13,21 @@ if len(sys.argv) > 1 and os.path.isfile(sys.argv[1]):
     os.environ['CB_SERVER_BINARY'] = os.path.abspath(sys.argv.pop(1))
 
 import cbtest  # noqa: E402
+from nginxrtmp import wait_ffprobe  # noqa: E402
 
 
-class RelayTest(unittest.TestCase):
+class TwoServers(unittest.TestCase):
+    """A publishes its test pattern as cam; B is empty."""
+
     def setUp(self):
         self.a = cbtest.ServerProcess('--publish', 'cam=test')
         self.addCleanup(self.a.cleanup)
         self.b = cbtest.ServerProcess()
         self.addCleanup(self.b.cleanup)
         self.a.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'})
+
+
+class RelayTest(TwoServers):
 
     def relays(self):
         status, answer, _ = self.a.rest('pull/find_all')
@@ -95,6 +102,112 @@ class RelayTest(unittest.TestCase):
             time.sleep(0.2)
         self.assertEqual(self.relays()[0]['status'], 'FAILED')
         self.assertTrue(self.relays()[0]['info'])
+
+
+class PullTest(TwoServers):
+    """B plays A's stream over WebRTC into a stream of its own."""
+
+    def relays(self):
+        status, answer, _ = self.b.rest('pull/find_all')
+        return answer if status == 200 else []
+
+    def wait_relay(self, predicate, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            relays = self.relays()
+            if relays and predicate(relays[0]):
+                return relays[0]
+            time.sleep(0.2)
+        self.fail('relay never matched; last %r' % (self.relays(),))
+
+    def pull(self, uri, **names):
+        body = {'uri': uri}
+        body.update(names)
+        status, answer, _ = self.b.rest('pull/pull', body)
+        self.assertEqual(status, 200, answer)
+        return answer
+
+    def check_pulled(self, uri):
+        r = self.pull(uri, remoteStreamName='cam', localStreamName='fromA')
+        self.assertEqual(r['localStreamName'], 'fromA')
+        local = self.b.wait_for_stream(
+            lambda s: s['status'] == 'PUBLISHING' and s['videoCodec'] == 'H264' and s['width'] == 1280
+            and s['audioCodec'] == 'opus', {'name': 'fromA'}, timeout=40)
+        self.assertEqual(local['mediaSessionId'], r['localMediaSessionId'])
+        self.wait_relay(lambda r: r['status'] == 'PLAYING')
+        # A counts B as one of its players, as a browser would be.
+        self.a.wait_for_stream(lambda s: s['status'] == 'PLAYING', {'name': 'cam', 'published': False})
+        # What came in decodes: B serves it over RTMP as H.264 + AAC.
+        wait_ffprobe('rtmp://127.0.0.1:%d/live/fromA' % self.b.rtmp_port,
+                     lambda streams: {s['codec_type']: s['codec_name'] for s in streams} ==
+                     {'video': 'h264', 'audio': 'aac'})
+
+        status, _, _ = self.b.rest('pull/pull', {'uri': uri, 'remoteStreamName': 'cam',
+                                                 'localStreamName': 'fromA'})
+        self.assertEqual(status, 409)
+
+        status, _, _ = self.b.rest('pull/terminate', {'localStreamName': 'fromA'})
+        self.assertEqual(status, 200)
+        self.assertEqual(self.b.rest('stream/find', {'name': 'fromA'})[0], 404)
+        self.assertEqual(self.b.rest('pull/find_all')[0], 404)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and \
+                self.a.rest('stream/find', {'name': 'cam', 'published': False})[0] == 200:
+            time.sleep(0.2)
+        self.assertEqual(self.a.rest('stream/find', {'name': 'cam', 'published': False})[0], 404)
+
+    def test_pull_over_wcs_signaling(self):
+        self.check_pulled('ws://127.0.0.1:%d' % self.a.ws_port)
+
+    def test_pull_over_whep(self):
+        self.check_pulled('http://127.0.0.1:%d/whep/cam' % self.a.http_port)
+
+    def test_unknown_remote_stream_fails(self):
+        self.pull('ws://127.0.0.1:%d' % self.a.ws_port, remoteStreamName='nothing')
+        r = self.wait_relay(lambda r: r['status'] == 'FAILED')
+        self.assertEqual(r['info'], 'Stream not found')
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.b.rest('stream/find', {'name': 'nothing'})[0] == 200:
+            time.sleep(0.2)
+        self.assertEqual(self.b.rest('stream/find', {'name': 'nothing'})[0], 404)
+        # Listed with its reason until terminated.
+        self.assertEqual(self.b.rest('pull/terminate', {'remoteStreamName': 'nothing'})[0], 200)
+        self.assertEqual(self.b.rest('pull/find_all')[0], 404)
+
+    def test_whep_refusal_is_reported(self):
+        self.pull('http://127.0.0.1:%d/whep/nothing' % self.a.http_port, remoteStreamName='nothing')
+        r = self.wait_relay(lambda r: r['status'] == 'FAILED')
+        self.assertIn('404', r['info'])
+
+    def test_bad_requests(self):
+        status, _, _ = self.b.rest('castbridge/source/publish', {'name': 'taken', 'source': 'test'})
+        self.assertEqual(status, 200)
+        ws = 'ws://127.0.0.1:%d' % self.a.ws_port
+        cases = [
+            ({'uri': ws}, 400),
+            ({'remoteStreamName': 'cam'}, 400),
+            ({'uri': 'ftp://127.0.0.1/x', 'remoteStreamName': 'cam'}, 400),
+            ({'uri': ws, 'remoteStreamName': 7}, 400),
+            ({'uri': ws, 'remoteStreamName': 'cam', 'localStreamName': '../x'}, 400),
+            ({'uri': ws, 'remoteStreamName': 'cam', 'localStreamName': 'taken'}, 409),
+        ]
+        for body, expected in cases:
+            status, answer, _ = self.b.rest('pull/pull', body)
+            self.assertEqual(status, expected, (body, answer))
+        self.assertEqual(self.b.rest('pull/find_all')[0], 404)
+
+    def test_stream_terminate_stops_the_pull(self):
+        self.pull('ws://127.0.0.1:%d' % self.a.ws_port, remoteStreamName='cam')
+        local = self.b.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'}, timeout=40)
+        status, _, _ = self.b.rest('stream/terminate', {'mediaSessionId': local['mediaSessionId']})
+        self.assertEqual(status, 200)
+        r = self.wait_relay(lambda r: r['status'] in ('STOPPED', 'FAILED'))
+        self.assertEqual(r['status'], 'STOPPED')
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and \
+                self.a.rest('stream/find', {'name': 'cam', 'published': False})[0] == 200:
+            time.sleep(0.2)
+        self.assertEqual(self.a.rest('stream/find', {'name': 'cam', 'published': False})[0], 404)
 
 
 if __name__ == '__main__':

@@ -44,6 +44,14 @@ static const char rejected_video[] =
   "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
   "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:96 VP8/90000\r\n";
 
+/* webrtcbin's max-bundle offer: every section after the first is port 0, bundle-only. */
+static const char bundle_only_audio[] =
+  "v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE video0 audio1\r\n"
+  "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=mid:video0\r\na=recvonly\r\na=rtpmap:102 H264/90000\r\n"
+  "a=fmtp:102 packetization-mode=1;profile-level-id=42e01f\r\n"
+  "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\na=bundle-only\r\na=mid:audio1\r\na=recvonly\r\n"
+  "a=rtpmap:111 OPUS/48000/2\r\n";
+
 static const Row rows[] = {
   { "chrome-video-prefers-h264-cb", chrome_offer, "video", TRUE, 105, "H264" },
   { "chrome-audio-opus", chrome_offer, "audio", TRUE, 111, "OPUS" },
@@ -52,6 +60,7 @@ static const Row rows[] = {
   { "no-opus", stripped_audio, "audio", FALSE, -1, NULL, CB_WEBRTC_ERROR_NO_CODECS },
   { "no-audio-section", vp8_only, "audio", FALSE, -1, NULL, CB_WEBRTC_ERROR_NO_CODECS },
   { "rejected-section", rejected_video, "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_NO_CODECS },
+  { "bundle-only-section", bundle_only_audio, "audio", TRUE, 111, "OPUS" },
   { "empty", "", "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_BAD_SDP },
   { "junk", "hello world", "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_BAD_SDP },
   { "null", NULL, "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_BAD_SDP },
@@ -111,6 +120,39 @@ test_finish_answer (void)
   g_assert_true (g_str_has_suffix (out, "\r\n"));
 }
 
+/* The sender's answer repeats the offered H.264 parameters (profile-level-id above all). */
+static void
+test_answer_fmtp (void)
+{
+  const char *answer = "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+                       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 OPUS/48000/2\r\n"
+                       "a=fmtp:111 minptime=10\r\n"
+                       "m=video 9 UDP/TLS/RTP/SAVPF 108\r\na=rtpmap:108 H264/90000\r\n"
+                       "a=fmtp:108 packetization-mode=1\r\n";
+  const char *offered = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
+  g_autoptr(GstSDPMessage) sdp = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *want = g_strdup_printf ("a=fmtp:108 %s\r\n", offered);
+
+  g_assert_cmpint (gst_sdp_message_new_from_text (answer, &sdp), ==, GST_SDP_OK);
+  cb_sdp_answer_set_fmtp (sdp, "video", 108, offered);
+  text = gst_sdp_message_as_text (sdp);
+  g_assert_nonnull (strstr (text, want));
+  g_assert_null (strstr (text, "a=fmtp:108 packetization-mode=1\r\n"));
+  g_assert_nonnull (strstr (text, "a=fmtp:111 minptime=10\r\n"));   /* audio untouched */
+
+  /* No fmtp line yet: one is added; nothing to set: nothing changes. */
+  gst_sdp_message_free (g_steal_pointer (&sdp));
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpint (gst_sdp_message_new_from_text ("v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+                                                  "m=video 9 RTP/SAVPF 96\r\na=rtpmap:96 H264/90000\r\n",
+                                                  &sdp), ==, GST_SDP_OK);
+  cb_sdp_answer_set_fmtp (sdp, "video", 96, NULL);
+  cb_sdp_answer_set_fmtp (sdp, "video", 96, "packetization-mode=1");
+  text = gst_sdp_message_as_text (sdp);
+  g_assert_nonnull (strstr (text, "a=fmtp:96 packetization-mode=1\r\n"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -122,5 +164,6 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/cb/webrtc/sdp/truncated-offers", test_truncated_offers);
   g_test_add_func ("/cb/webrtc/sdp/finish-answer", test_finish_answer);
+  g_test_add_func ("/cb/webrtc/sdp/answer-fmtp", test_answer_fmtp);
   return g_test_run ();
 }
