@@ -75,6 +75,9 @@ gop_append (CbStream    *self,
     }
 }
 
+#define KIND_BIT(kind) (1u << (kind))
+#define ALL_KINDS (KIND_BIT (CB_MEDIA_VIDEO) | KIND_BIT (CB_MEDIA_AUDIO))
+
 /* Called with the lock held. */
 static void
 deliver (CbConsumer  *c,
@@ -83,9 +86,11 @@ deliver (CbConsumer  *c,
 {
   CbStream *self = c->stream;
 
+  if (!(c->kinds & KIND_BIT (kind)))
+    return;
   if (c->need_keyframe)
     {
-      gboolean has_video = self->caps[CB_MEDIA_VIDEO] != NULL;
+      gboolean has_video = self->caps[CB_MEDIA_VIDEO] != NULL && (c->kinds & KIND_BIT (CB_MEDIA_VIDEO));
 
       if (kind == CB_MEDIA_VIDEO && !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
         c->need_keyframe = FALSE;
@@ -149,6 +154,9 @@ cb_stream_push_caps (CbStream    *self,
   for (guint i = 0; i < self->consumers->len; i++)
     {
       CbConsumer *c = g_ptr_array_index (self->consumers, i);
+
+      if (!(c->kinds & KIND_BIT (kind)))
+        continue;
       c->funcs->caps (c->data, kind, caps);
       if (kind == CB_MEDIA_VIDEO)
         c->need_keyframe = TRUE;
@@ -248,11 +256,14 @@ cb_stream_push_eos (CbStream *self)
   g_mutex_unlock (&self->lock);
 }
 
+/* Attaches a consumer of the @kinds of @self. A consumer of audio alone (the twin of a
+ * video consumer) never ends the stream for its owner: its twin does. */
 static CbConsumer *
-attach_direct (CbStream              *self,
-               const CbConsumerFuncs *funcs,
-               gpointer               data,
-               GDestroyNotify         destroy)
+attach_kinds (CbStream              *self,
+              const CbConsumerFuncs *funcs,
+              gpointer               data,
+              GDestroyNotify         destroy,
+              guint                  kinds)
 {
   CbConsumer *c = g_new0 (CbConsumer, 1);
 
@@ -260,11 +271,13 @@ attach_direct (CbStream              *self,
   c->funcs = funcs;
   c->data = data;
   c->destroy = destroy;
-  c->need_keyframe = TRUE;
+  c->kinds = kinds;
+  c->need_keyframe = (kinds & KIND_BIT (CB_MEDIA_VIDEO)) != 0;
+  c->eos_sent = kinds == KIND_BIT (CB_MEDIA_AUDIO);
 
   g_mutex_lock (&self->lock);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
-    if (self->caps[k] != NULL)
+    if (self->caps[k] != NULL && (kinds & KIND_BIT (k)))
       funcs->caps (data, k, self->caps[k]);
   /* Fast start: replay the cached GOP, keyframe first. */
   for (guint i = 0; i < self->gop->len; i++)
@@ -274,7 +287,7 @@ attach_direct (CbStream              *self,
     }
   if (self->eos)
     {
-      if (funcs->eos != NULL)
+      if (funcs->eos != NULL && !c->eos_sent)
         funcs->eos (data);
       c->eos_sent = TRUE;
     }
@@ -286,6 +299,15 @@ attach_direct (CbStream              *self,
     cb_stream_request_keyframe (self);
   cb_stream_schedule_changed (self);
   return c;
+}
+
+static CbConsumer *
+attach_direct (CbStream              *self,
+               const CbConsumerFuncs *funcs,
+               gpointer               data,
+               GDestroyNotify         destroy)
+{
+  return attach_kinds (self, funcs, data, destroy, ALL_KINDS);
 }
 
 static gboolean
@@ -314,6 +336,96 @@ needs_rendition (CbStream        *self,
   return g_strcmp0 (codec, "opus") != 0;
 }
 
+static gboolean remove_rendition_if_unused (CbStream     *parent,
+                                            CbTranscoder *rendition);
+
+/* A consumer split in two (video from one rendition, audio from another) is called from
+ * two producers' threads; this keeps its callbacks one at a time, as for any consumer. */
+typedef struct {
+  gatomicrefcount        refs;
+  GMutex                 lock;
+  const CbConsumerFuncs *funcs;
+  gpointer               data;
+  GDestroyNotify         destroy;
+} Twins;
+
+static void
+twins_unref (gpointer data)
+{
+  Twins *t = data;
+
+  if (!g_atomic_ref_count_dec (&t->refs))
+    return;
+  if (t->destroy != NULL)
+    t->destroy (t->data);
+  g_mutex_clear (&t->lock);
+  g_free (t);
+}
+
+static void
+twins_caps (gpointer     data,
+            CbMediaKind  kind,
+            GstCaps     *caps)
+{
+  Twins *t = data;
+
+  g_mutex_lock (&t->lock);
+  t->funcs->caps (t->data, kind, caps);
+  g_mutex_unlock (&t->lock);
+}
+
+static gboolean
+twins_buffer (gpointer     data,
+              CbMediaKind  kind,
+              GstBuffer   *buffer)
+{
+  Twins *t = data;
+  gboolean taken;
+
+  g_mutex_lock (&t->lock);
+  taken = t->funcs->buffer (t->data, kind, buffer);
+  g_mutex_unlock (&t->lock);
+  return taken;
+}
+
+static void
+twins_eos (gpointer data)
+{
+  Twins *t = data;
+
+  g_mutex_lock (&t->lock);
+  if (t->funcs->eos != NULL)
+    t->funcs->eos (t->data);
+  g_mutex_unlock (&t->lock);
+}
+
+static const CbConsumerFuncs twins_funcs = { twins_caps, twins_buffer, twins_eos };
+
+/* The rendition of @self for @profile and @audio, made on first use. */
+static CbTranscoder *
+get_rendition (CbStream         *self,
+               const CbProfile  *profile,
+               CbAudioWant       audio,
+               GError          **error)
+{
+  g_autofree char *key = cb_profile_to_key (profile, audio);
+  CbTranscoder *rendition;
+
+  g_mutex_lock (&self->lock);
+  rendition = g_hash_table_lookup (self->renditions, key);
+  g_mutex_unlock (&self->lock);
+  if (rendition != NULL)
+    return rendition;
+
+  rendition = cb_transcoder_new (self, profile, audio, error);
+  if (rendition == NULL)
+    return NULL;
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->renditions, g_steal_pointer (&key), rendition);
+  g_mutex_unlock (&self->lock);
+  return rendition;
+}
+
 /**
  * cb_stream_attach:
  * @profile: (nullable): a transcoding profile, or %NULL for passthrough
@@ -336,7 +448,6 @@ cb_stream_attach (CbStream               *self,
                   CbAudioWant             audio,
                   GError                **error)
 {
-  g_autofree char *key = NULL;
   CbTranscoder *rendition;
   CbConsumer *c;
 
@@ -358,29 +469,61 @@ cb_stream_attach (CbStream               *self,
   if (!needs_rendition (self, profile, audio))
     return attach_direct (self, funcs, data, destroy);
 
-  key = cb_profile_to_key (profile, audio);
-  g_mutex_lock (&self->lock);
-  rendition = g_hash_table_lookup (self->renditions, key);
-  g_mutex_unlock (&self->lock);
-
-  if (rendition == NULL)
+  /* Audio alone: the audio rendition carries the video as it is. */
+  if (cb_profile_is_passthrough (profile))
     {
-      rendition = cb_transcoder_new (self, profile, audio, error);
+      rendition = get_rendition (self, profile, audio, error);
       if (rendition == NULL)
-        {
-          if (destroy != NULL)
-            destroy (data);
-          return NULL;
-        }
-      g_mutex_lock (&self->lock);
-      g_hash_table_insert (self->renditions, g_strdup (key), rendition);
-      g_mutex_unlock (&self->lock);
+        goto fail;
+      c = attach_direct (cb_transcoder_get_output (rendition), funcs, data, destroy);
+      c->parent = g_object_ref (self);
+      c->rendition = rendition;
+      return c;
     }
 
-  c = attach_direct (cb_transcoder_get_output (rendition), funcs, data, destroy);
+  /* Video is encoded once per profile, and audio once per codec, whatever the other kind
+   * each consumer needs: a video rendition keeps the audio as it is, and a consumer that
+   * needs other audio takes it from the audio rendition, through a twin consumer. */
+  rendition = get_rendition (self, profile, CB_AUDIO_ANY, error);
+  if (rendition == NULL)
+    goto fail;
+  if (!needs_rendition (self, NULL, audio))
+    {
+      c = attach_direct (cb_transcoder_get_output (rendition), funcs, data, destroy);
+    }
+  else
+    {
+      CbTranscoder *audio_rendition = get_rendition (self, NULL, audio, error);
+
+      if (audio_rendition == NULL)
+        {
+          if (remove_rendition_if_unused (self, rendition))
+            cb_transcoder_free (rendition);
+          goto fail;
+        }
+      Twins *t = g_new0 (Twins, 1);
+
+      g_atomic_ref_count_init (&t->refs);
+      g_atomic_ref_count_inc (&t->refs);
+      g_mutex_init (&t->lock);
+      t->funcs = funcs;
+      t->data = data;
+      t->destroy = destroy;
+      c = attach_kinds (cb_transcoder_get_output (rendition), &twins_funcs, t, twins_unref,
+                        KIND_BIT (CB_MEDIA_VIDEO));
+      c->twin = attach_kinds (cb_transcoder_get_output (audio_rendition), &twins_funcs, t,
+                              twins_unref, KIND_BIT (CB_MEDIA_AUDIO));
+      c->twin->parent = g_object_ref (self);
+      c->twin->rendition = audio_rendition;
+    }
   c->parent = g_object_ref (self);
   c->rendition = rendition;
   return c;
+
+fail:
+  if (destroy != NULL)
+    destroy (data);
+  return NULL;
 }
 
 static gboolean
@@ -424,6 +567,7 @@ cb_consumer_detach (CbConsumer *c)
   if (c == NULL)
     return;
 
+  g_clear_pointer (&c->twin, cb_consumer_detach);
   self = c->stream;
   g_mutex_lock (&self->lock);
   g_ptr_array_remove (self->consumers, c);

@@ -19,6 +19,10 @@ struct _CbConsumer
   CbStream              *stream;      /* strong: the stream (or rendition) attached to */
   CbStream              *parent;      /* strong, only when attached through a rendition */
   CbTranscoder          *rendition;   /* owned by parent's table; released on detach */
+  guint                  kinds;       /* bit per CbMediaKind: what this consumer gets */
+  /* A consumer whose video comes from a video rendition and whose audio needs another
+   * codec: its audio is a second consumer, of the audio rendition, detached with it. */
+  CbConsumer            *twin;
   const CbConsumerFuncs *funcs;
   gpointer               data;
   GDestroyNotify         destroy;

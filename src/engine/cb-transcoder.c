@@ -73,11 +73,24 @@ push_sample (CbTranscoder *self,
 {
   GstCaps *caps = gst_sample_get_caps (sample);
   GstBuffer *buffer = gst_sample_get_buffer (sample);
+  const GstSegment *segment = gst_sample_get_segment (sample);
+  g_autoptr(GstBuffer) out = NULL;
 
   if (caps != NULL)
     cb_stream_push_caps (self->out, kind, caps);   /* ignored when equal */
-  if (buffer != NULL)
-    cb_stream_push_buffer (self->out, kind, buffer);
+  if (buffer == NULL)
+    return;
+  /* Timestamps in running time, as the input's: x264enc moves its segment 1000 hours on
+   * (room for negative DTS), and the raw timestamps would be 1000 hours off the audio. */
+  out = gst_buffer_copy (buffer);
+  if (segment != NULL && segment->format == GST_FORMAT_TIME)
+    {
+      if (GST_BUFFER_PTS_IS_VALID (out))
+        GST_BUFFER_PTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (out));
+      if (GST_BUFFER_DTS_IS_VALID (out))
+        GST_BUFFER_DTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_DTS (out));
+    }
+  cb_stream_push_buffer (self->out, kind, out);
 }
 
 static GstFlowReturn
@@ -154,6 +167,7 @@ describe_branch (CbTranscoder  *self,
                               "max-size-bytes=0 max-size-time=0 ! %s ! videoconvert ! "
                               "videoscale ! %s %s ! x264enc tune=zerolatency "
                               "speed-preset=veryfast bitrate=%d key-int-max=%d bframes=0 ! "
+                              "video/x-h264,profile=constrained-baseline ! "
                               "h264parse ! video/x-h264,stream-format=avc,alignment=au ! "
                               "appsink name=sink sync=false",
                               dec, p->fps > 0 ? "videorate !" : "", raw->str,

@@ -68,6 +68,8 @@ export class Server {
       this.proc.kill('SIGTERM');
       await new Promise((resolve) => { this.proc.once('exit', resolve); setTimeout(resolve, 10000); });
     }
+    if (process.env.CB_KEEP_LOGS)
+      fs.copyFileSync(this.log, path.join(process.env.CB_KEEP_LOGS, `server-${this.proc.pid}.log`));
     fs.rmSync(this.dir, { recursive: true, force: true });
     return this.proc.exitCode;
   }

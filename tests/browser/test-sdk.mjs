@@ -154,7 +154,7 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
       }
     });
 
-  test('a VP8 publisher is transcoded to H.264 for RTMP',
+  test('a VP8 publisher is transcoded to H.264 once for RTMP and WebRTC players',
     { skip: !NginxRtmp.available() && 'nginx-rtmp or ffprobe missing' }, async () => {
       const nginx = await NginxRtmp.start();
       try {
@@ -169,6 +169,21 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
         assert.equal((await server.rest('push/startup', { streamName: 'vp8cam', rtmpUrl: nginx.url() })).status, 200);
         const found = await waitFor(() => h264aac(ffprobe(nginx.url('rtmp_vp8cam'))), 'H.264 at nginx', 40000);
         assert.equal(found.v.width, published.width);
+
+        // A WebRTC player of the same stream gets H.264 too, with pictures, while the push
+        // goes on: the video is encoded once for both (one rendition for video, whatever
+        // audio codec each consumer wants).
+        const play = await open();
+        assert.equal(await play.evaluate(() => window.start('play', 'vp8cam')), 'PLAYING:');
+        const stats = await waitFor(async () => {
+          const s = await play.evaluate(() => window.inbound());
+          return s.video && s.video.framesDecoded > 10 ? s : null;
+        }, 'decoded frames of the VP8 stream', 40000);
+        assert.equal(stats.video.width, published.width);
+        assert.equal(stats.video.height, published.height);
+        // One H.264 encoding for both, one Opus->AAC for the push alone.
+        assert.equal((await server.rest('stream/find', { name: 'vp8cam', published: true })).body[0].renditions, 2);
+        await play.close();
         await pub.close();
       } finally {
         nginx.stop();

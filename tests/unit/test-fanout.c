@@ -388,6 +388,61 @@ test_opus_to_aac_once (void)
   cb_engine_shutdown (engine);
 }
 
+/* A player (Opus) and a push (AAC) of one profile: the video is encoded once, and only
+ * the push's audio is transcoded, from the video rendition's output. */
+static void
+test_video_rendition_shared_across_audio (void)
+{
+  g_autoptr(CbEngine) engine = cb_engine_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbStream) s = cb_engine_publish_source (engine, "mixed", "test", &error);
+  CbProfile p360 = { .height = 360 };
+  AudioSeen aac = { 0 };
+  Decoder *player = decoder_new ();
+  CbConsumer *cp, *ca;
+
+  g_assert_true (wait_for_status (s, CB_STREAM_PUBLISHING, 10000));
+  cp = cb_stream_attach_appsrc (s, player->src, NULL, &p360, CB_AUDIO_OPUS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 1);
+  ca = cb_stream_attach (s, &audio_funcs, &aac, NULL, &p360, CB_AUDIO_AAC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 2);   /* one video, one audio */
+  /* A second profile shares the audio rendition: three encoders for three needs. */
+  {
+    CbProfile p180 = { .height = 180 };
+    AudioSeen aac2 = { 0 };
+    CbConsumer *c2 = cb_stream_attach (s, &audio_funcs, &aac2, NULL, &p180, CB_AUDIO_AAC, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 3);
+    cb_consumer_detach (c2);
+    g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 2);
+    g_free (aac2.codec);
+  }
+
+  for (guint i = 0; i < 200 && (g_atomic_int_get (&player->frames) < 5 ||
+                                g_atomic_int_get (&aac.buffers) < 5); i++)
+    iterate_for (50);
+  g_assert_cmpint (player->width, ==, 640);
+  g_assert_cmpstr (aac.codec, ==, "mpeg4-generic");
+
+  cb_consumer_detach (ca);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 1);
+  /* The player goes on alone. */
+  {
+    gint before = g_atomic_int_get (&player->frames);
+    for (guint i = 0; i < 100 && g_atomic_int_get (&player->frames) < before + 5; i++)
+      iterate_for (50);
+    g_assert_cmpint (g_atomic_int_get (&player->frames), >=, before + 5);
+  }
+  cb_consumer_detach (cp);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 0);
+  decoder_free (player);
+  g_free (aac.codec);
+  cb_engine_shutdown (engine);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -398,6 +453,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/fanout/attach-bad-profile", test_attach_bad_profile);
   g_test_add_func ("/cb/fanout/real-late-decoder", test_real_late_decoder);
   g_test_add_func ("/cb/fanout/renditions-shared", test_renditions_shared);
+  g_test_add_func ("/cb/fanout/video-rendition-shared-across-audio",
+                   test_video_rendition_shared_across_audio);
   g_test_add_func ("/cb/fanout/opus-to-aac-once", test_opus_to_aac_once);
   return g_test_run ();
 }
