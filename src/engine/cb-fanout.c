@@ -166,6 +166,19 @@ cb_stream_push_caps (CbStream    *self,
   cb_stream_schedule_changed (self);
 }
 
+gboolean
+cb_stream_has_b_frames (CbStream *self)
+{
+  gboolean b_frames;
+
+  g_return_val_if_fail (CB_IS_STREAM (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  b_frames = self->media.b_frames;
+  g_mutex_unlock (&self->lock);
+  return b_frames;
+}
+
 GstCaps *
 cb_stream_dup_caps (CbStream    *self,
                     CbMediaKind  kind)
@@ -202,6 +215,9 @@ cb_stream_push_buffer (CbStream    *self,
   if (kind == CB_MEDIA_VIDEO)
     {
       self->frames++;
+      if (GST_BUFFER_PTS_IS_VALID (buffer) && GST_BUFFER_DTS_IS_VALID (buffer) &&
+          GST_BUFFER_PTS (buffer) != GST_BUFFER_DTS (buffer))
+        self->media.b_frames = TRUE;
       if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
         gop_reset (self);
       if (self->gop->len > 0 || !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))

@@ -61,6 +61,7 @@ typedef struct {
   int      height;
   double   fps;
   int      bitrate;          /* kbit/s, measured over the last seconds, video + audio */
+  gboolean b_frames;         /* video frames come out of order (PTS != DTS seen) */
   char    *audio_codec;
   int      audio_rate;
   int      audio_channels;

@@ -137,8 +137,10 @@ on_client_connected (CbWebrtcClient *client,
 
   if (r->consumer != NULL)
     return;
-  if (vcaps != NULL && g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0)
-    profile.keyframe_interval = 60;   /* the offer is H.264: transcode a VP8 source */
+  /* The offer is H.264 without B-frames: transcode a VP8 source, or one with B-frames. */
+  if (vcaps != NULL && (g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0 ||
+                        cb_stream_has_b_frames (r->stream)))
+    profile.keyframe_interval = 60;
   r->consumer = cb_stream_attach_appsrc (r->stream, cb_webrtc_peer_get_appsrc (peer, 0),
                                          cb_webrtc_peer_get_appsrc (peer, 1), &profile,
                                          CB_AUDIO_OPUS, &error);

@@ -97,6 +97,9 @@ void            cb_stream_push_buffer       (CbStream        *self,
 void            cb_stream_push_eos          (CbStream        *self);
 GstCaps        *cb_stream_dup_caps          (CbStream        *self,
                                              CbMediaKind      kind);
+/* TRUE once a video frame came with a decoding time other than its presentation time:
+ * WebRTC has no B-frames, so WebRTC consumers need the video transcoded. */
+gboolean        cb_stream_has_b_frames      (CbStream        *self);
 
 /* Consumer side. */
 typedef struct _CbConsumer CbConsumer;

@@ -292,10 +292,11 @@ on_player_answer (GObject      *object,
       return;
     }
 
-  /* WebRTC players get H.264 (the peer offers nothing else): a VP8 source is transcoded. */
+  /* WebRTC players get H.264 without B-frames (the peer offers nothing else): a VP8
+   * source, or one with B-frames, is transcoded. */
   vcaps = cb_stream_dup_caps (ep->source, CB_MEDIA_VIDEO);
-  if (vcaps != NULL && g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0 &&
-      cb_profile_is_passthrough (&profile))
+  if (vcaps != NULL && cb_profile_is_passthrough (&profile) &&
+      (g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0 || cb_stream_has_b_frames (ep->source)))
     profile.keyframe_interval = 60;
   ep->consumer = cb_stream_attach_appsrc (ep->source,
                                           cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_VIDEO),

@@ -154,6 +154,32 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
       }
     });
 
+  test('an RTMP stream with B-frames (x264 defaults) is transcoded for Chromium',
+    { skip: !NginxRtmp.available() && 'ffmpeg missing' }, async () => {
+      const { spawn } = await import('node:child_process');
+      const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re',
+        '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
+        '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '3', '-g', '60', '-c:a', 'aac',
+        '-f', 'flv', `rtmp://127.0.0.1:${server.rtmpPort}/live/bframes`], { stdio: 'ignore' });
+      try {
+        await waitFor(async () => (await server.rest('stream/find', { name: 'bframes', status: 'PUBLISHING' })).status === 200,
+          'the RTMP stream', 20000);
+        const play = await open();
+        assert.equal(await play.evaluate(() => window.start('play', 'bframes')), 'PLAYING:');
+        // Passed through, Chromium decodes about one frame a second of such a stream.
+        const stats = await waitFor(async () => {
+          const s = await play.evaluate(() => window.inbound());
+          return s.video?.framesDecoded > 90 ? s : null;
+        }, 'smoothly decoded frames', 30000);
+        assert.equal(stats.video.width, 640);
+        // One H.264 encoding without B-frames, one AAC->Opus.
+        assert.equal((await server.rest('stream/find', { name: 'bframes', published: true })).body[0].renditions, 2);
+        await play.close();
+      } finally {
+        ffmpeg.kill('SIGKILL');
+      }
+    });
+
   test('a VP8 publisher is transcoded to H.264 once for RTMP and WebRTC players',
     { skip: !NginxRtmp.available() && 'nginx-rtmp or ffprobe missing' }, async () => {
       const nginx = await NginxRtmp.start();
