@@ -106,13 +106,16 @@ cb_stream_list_model_init (GListModelInterface *iface)
   iface->get_item = cb_stream_list_get_item;
 }
 
+/* Rows are told apart by mediaSessionId: a player's stream has the name of the stream
+ * it plays (as WCS lists it), and a stream may end and start again under its name. */
 static gboolean
 find_row (CbStreamList *self,
-          const char   *name,
+          const char   *media_session_id,
           guint        *position)
 {
   for (guint i = 0; i < self->rows->len; i++)
-    if (g_strcmp0 (cb_stream_row_get_name (g_ptr_array_index (self->rows, i)), name) == 0)
+    if (g_strcmp0 (cb_stream_row_get_media_session_id (g_ptr_array_index (self->rows, i)),
+                   media_session_id) == 0)
       {
         *position = i;
         return TRUE;
@@ -135,7 +138,7 @@ apply_info (CbStreamList       *self,
 {
   guint position;
 
-  if (find_row (self, info->name, &position))
+  if (find_row (self, info->media_session_id, &position))
     {
       cb_stream_row_update (g_ptr_array_index (self->rows, position), info);
       return;
@@ -152,11 +155,11 @@ apply_info (CbStreamList       *self,
 
 static void
 apply_removed (CbStreamList *self,
-               const char   *name)
+               const char   *media_session_id)
 {
   guint position;
 
-  if (find_row (self, name, &position))
+  if (find_row (self, media_session_id, &position))
     remove_at (self, position);
 }
 
@@ -165,13 +168,13 @@ static void
 apply_all (CbStreamList *self,
            GPtrArray    *infos)
 {
-  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint i = 0; i < infos->len; i++)
     {
       const CbStreamInfo *info = g_ptr_array_index (infos, i);
 
-      g_hash_table_add (names, info->name);
+      g_hash_table_add (ids, info->media_session_id);
       apply_info (self, info);
     }
 
@@ -179,7 +182,7 @@ apply_all (CbStreamList *self,
     {
       CbStreamRow *row = g_ptr_array_index (self->rows, i - 1);
 
-      if (!g_hash_table_contains (names, cb_stream_row_get_name (row)))
+      if (!g_hash_table_contains (ids, cb_stream_row_get_media_session_id (row)))
         remove_at (self, i - 1);
     }
 }
@@ -197,7 +200,7 @@ typedef struct
   Mirror       *mirror;
   UpdateKind    kind;
   CbStreamInfo *info;    /* UPDATE_CHANGED */
-  char         *name;    /* UPDATE_REMOVED */
+  char         *id;      /* UPDATE_REMOVED: the mediaSessionId */
   GPtrArray    *infos;   /* UPDATE_ALL */
 } Update;
 
@@ -208,7 +211,7 @@ update_free (gpointer data)
 
   mirror_unref (update->mirror);
   g_clear_pointer (&update->info, cb_stream_info_free);
-  g_free (update->name);
+  g_free (update->id);
   g_clear_pointer (&update->infos, g_ptr_array_unref);
   g_free (update);
 }
@@ -228,7 +231,7 @@ update_apply (gpointer data)
       apply_info (self, update->info);
       break;
     case UPDATE_REMOVED:
-      apply_removed (self, update->name);
+      apply_removed (self, update->id);
       break;
     case UPDATE_ALL:
       self->poll_pending = FALSE;
@@ -269,7 +272,7 @@ on_engine_stream_removed (CbEngine *engine,
   Update *update = g_new0 (Update, 1);
 
   update->kind = UPDATE_REMOVED;
-  update->name = g_strdup (cb_stream_get_name (stream));
+  update->id = g_strdup (cb_stream_get_media_session_id (stream));
   send_update (mirror, update);
 }
 
@@ -516,11 +519,20 @@ CbStreamRow *
 cb_stream_list_lookup (CbStreamList *self,
                        const char   *name)
 {
-  guint position;
+  CbStreamRow *player = NULL;
 
   g_return_val_if_fail (CB_IS_STREAM_LIST (self), NULL);
 
-  if (name != NULL && find_row (self, name, &position))
-    return g_ptr_array_index (self->rows, position);
-  return NULL;
+  for (guint i = 0; name != NULL && i < self->rows->len; i++)
+    {
+      CbStreamRow *row = g_ptr_array_index (self->rows, i);
+
+      if (g_strcmp0 (cb_stream_row_get_name (row), name) != 0)
+        continue;
+      if (cb_stream_row_get_published (row))
+        return row;
+      if (player == NULL)
+        player = row;
+    }
+  return player;
 }

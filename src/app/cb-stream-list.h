@@ -17,7 +17,8 @@ G_DECLARE_FINAL_TYPE (CbStreamList, cb_stream_list, CB, STREAM_LIST, GObject)
  * follows the engine's signals and a once-a-second poll there. */
 CbStreamList *cb_stream_list_new     (CbEngine     *engine);
 CbEngine     *cb_stream_list_get_engine (CbStreamList *self);
-/* The row of a live stream by name, or NULL. Borrowed. */
+/* The row of a live stream by name (the publisher's when players of it are listed too),
+ * or NULL. Borrowed. */
 CbStreamRow  *cb_stream_list_lookup  (CbStreamList *self,
                                       const char   *name);
 

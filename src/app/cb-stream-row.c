@@ -13,6 +13,7 @@ struct _CbStreamRow
   GObject  parent_instance;
 
   char    *name;
+  char    *media_session_id;
   char    *status;
   char    *info;
   char    *video;
@@ -22,6 +23,7 @@ struct _CbStreamRow
   char    *source;
   char    *kind;
   gboolean pulled;
+  gboolean published;
   CbStreamStatus status_value;
 };
 
@@ -41,6 +43,7 @@ enum {
   PROP_SOURCE,
   PROP_KIND,
   PROP_PULLED,
+  PROP_PUBLISHED,
   N_PROPS
 };
 
@@ -164,6 +167,7 @@ cb_stream_row_finalize (GObject *object)
   CbStreamRow *self = CB_STREAM_ROW (object);
 
   g_free (self->name);
+  g_free (self->media_session_id);
   g_free (self->status);
   g_free (self->info);
   g_free (self->video);
@@ -232,6 +236,9 @@ cb_stream_row_get_property (GObject    *object,
     case PROP_PULLED:
       g_value_set_boolean (value, self->pulled);
       break;
+    case PROP_PUBLISHED:
+      g_value_set_boolean (value, self->published);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -289,6 +296,11 @@ cb_stream_row_class_init (CbStreamRowClass *klass)
     g_param_spec_boolean ("pulled", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /* A publisher's stream, which the studio can play; FALSE for a player's. */
+  properties[PROP_PUBLISHED] =
+    g_param_spec_boolean ("published", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -339,6 +351,14 @@ cb_stream_row_update (CbStreamRow        *self,
   g_object_freeze_notify (G_OBJECT (self));
 
   set_field (self, &self->name, g_strdup (info->name), PROP_NAME);
+  /* Not a property: it names the row and never changes. */
+  if (self->media_session_id == NULL)
+    self->media_session_id = g_strdup (info->media_session_id);
+  if (self->published != info->published)
+    {
+      self->published = info->published;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PUBLISHED]);
+    }
 
   status = cb_stream_status_to_string (info->status);
   if (g_strcmp0 (self->status, status) != 0)
@@ -444,4 +464,18 @@ cb_stream_row_get_pulled (CbStreamRow *self)
 {
   g_return_val_if_fail (CB_IS_STREAM_ROW (self), FALSE);
   return self->pulled;
+}
+
+gboolean
+cb_stream_row_get_published (CbStreamRow *self)
+{
+  g_return_val_if_fail (CB_IS_STREAM_ROW (self), FALSE);
+  return self->published;
+}
+
+const char *
+cb_stream_row_get_media_session_id (CbStreamRow *self)
+{
+  g_return_val_if_fail (CB_IS_STREAM_ROW (self), NULL);
+  return self->media_session_id;
 }

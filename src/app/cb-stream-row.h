@@ -26,6 +26,10 @@ const char  *cb_stream_row_get_provider     (CbStreamRow        *self);
 const char  *cb_stream_row_get_source       (CbStreamRow        *self);
 const char  *cb_stream_row_get_kind         (CbStreamRow        *self);
 gboolean     cb_stream_row_get_pulled       (CbStreamRow        *self);
+/* TRUE for a publisher's stream, FALSE for a player's (which has the same name). */
+gboolean     cb_stream_row_get_published    (CbStreamRow        *self);
+/* What tells a stream from a player of it, or from a later stream of the same name. */
+const char  *cb_stream_row_get_media_session_id (CbStreamRow    *self);
 
 /* For people: "H264 1280×720 30 fps", "opus 48 kHz 2 ch", "2500 kbit/s". */
 char        *cb_format_video                (const CbMediaInfo  *media);

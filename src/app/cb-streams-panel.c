@@ -48,6 +48,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   PULL_REQUESTED,
   REMOVE_PULL_REQUESTED,
+  PLAY_REQUESTED,
   N_SIGNALS
 };
 
@@ -144,6 +145,23 @@ on_remove_clicked (GtkButton      *button,
 
   if (row != NULL)
     g_signal_emit (self, signals[REMOVE_PULL_REQUESTED], 0, cb_stream_row_get_name (row));
+}
+
+/* Double-click or Enter on a row: play a published stream. A player's row has nothing
+ * to play of its own. */
+static void
+on_column_view_activate (GtkColumnView  *column_view,
+                         guint           position,
+                         CbStreamsPanel *self)
+{
+  g_autoptr(CbStreamRow) row = NULL;
+
+  if (self->model == NULL)
+    return;
+  row = g_list_model_get_item (self->model, position);
+  if (row == NULL || !cb_stream_row_get_published (row))
+    return;
+  g_signal_emit (self, signals[PLAY_REQUESTED], 0, cb_stream_row_get_name (row));
 }
 
 static void
@@ -279,6 +297,10 @@ cb_streams_panel_class_init (CbStreamsPanelClass *klass)
   signals[REMOVE_PULL_REQUESTED] =
     g_signal_new ("remove-pull-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The user asked to watch the published stream @name. */
+  signals[PLAY_REQUESTED] =
+    g_signal_new ("play-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   /* The list item factories look the row type up by name. */
   g_type_ensure (CB_TYPE_STREAM_ROW);
@@ -300,6 +322,7 @@ cb_streams_panel_class_init (CbStreamsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_name_entry);
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_start_button);
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, remove_column);
+  gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_pull_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_pull_start_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_obs_name_changed);
@@ -433,4 +456,11 @@ cb_streams_panel_get_pull_start_button (CbStreamsPanel *self)
 {
   g_return_val_if_fail (CB_IS_STREAMS_PANEL (self), NULL);
   return GTK_BUTTON (self->pull_start_button);
+}
+
+GtkColumnView *
+cb_streams_panel_get_column_view (CbStreamsPanel *self)
+{
+  g_return_val_if_fail (CB_IS_STREAMS_PANEL (self), NULL);
+  return self->column_view;
 }

@@ -11,8 +11,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CbStreamsPanel, cb_streams_panel, CB, STREAMS_PANEL, AdwBin)
 
 GListModel *cb_streams_panel_get_model (CbStreamsPanel *self);
-/* Signals: "pull-requested" (uri, name or NULL) and "remove-pull-requested" (name); the
- * owner does the engine work and reports errors. */
+/* Signals: "pull-requested" (uri, name or NULL), "remove-pull-requested" (name) and
+ * "play-requested" (name: a published stream's row was activated); the owner does the
+ * work and reports errors. */
 /* A model of CbStreamRow, usually a CbStreamList. */
 void        cb_streams_panel_set_model (CbStreamsPanel *self,
                                         GListModel     *model);
@@ -32,5 +33,6 @@ GtkMenuButton *cb_streams_panel_get_pull_button    (CbStreamsPanel *self);
 GtkEditable   *cb_streams_panel_get_pull_url_entry (CbStreamsPanel *self);
 GtkEditable   *cb_streams_panel_get_pull_name_entry (CbStreamsPanel *self);
 GtkButton     *cb_streams_panel_get_pull_start_button (CbStreamsPanel *self);
+GtkColumnView *cb_streams_panel_get_column_view    (CbStreamsPanel *self);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "cb-destination-config.h"
 #include "cb-destinations-panel.h"
 #include "cb-local-source.h"
+#include "cb-player-window.h"
 #include "cb-preview-paintable.h"
 #include "cb-publish-target.h"
 #include "cb-rtmp-pull.h"
@@ -52,6 +53,9 @@ struct _CbWindow
 
   CbLocalSource     *preview_source;
   CbPreviewPaintable *preview;
+
+  /* Open players by stream name; each removes itself when it is destroyed. */
+  GHashTable        *players;
 
   LiveState          live_state;
   char              *live_name;
@@ -988,6 +992,49 @@ on_streams_panel_remove_pull_requested (CbStreamsPanel *panel,
   run_pull_op (self, TRUE, NULL, name);
 }
 
+/* Players: one window per stream name. */
+
+static void
+on_player_destroy (CbPlayerWindow *player,
+                   CbWindow       *self)
+{
+  const char *name = cb_player_window_get_stream_name (player);
+
+  if (g_hash_table_lookup (self->players, name) == player)
+    g_hash_table_remove (self->players, name);
+}
+
+static void
+on_streams_panel_play_requested (CbStreamsPanel *panel,
+                                 const char     *name,
+                                 CbWindow       *self)
+{
+  CbPlayerWindow *player = g_hash_table_lookup (self->players, name);
+
+  if (player == NULL)
+    {
+      player = cb_player_window_new (self->studio, name);
+      gtk_window_set_transient_for (GTK_WINDOW (player), GTK_WINDOW (self));
+      g_hash_table_insert (self->players, g_strdup (name), player);
+      g_signal_connect_object (player, "destroy", G_CALLBACK (on_player_destroy), self, 0);
+    }
+  gtk_window_present (GTK_WINDOW (player));
+}
+
+static void
+close_players (CbWindow *self)
+{
+  g_autoptr(GList) players = NULL;
+
+  if (self->players == NULL)
+    return;
+  /* Each one leaves the table as it goes. */
+  players = g_hash_table_get_values (self->players);
+  for (GList *l = players; l != NULL; l = l->next)
+    gtk_window_destroy (GTK_WINDOW (l->data));
+  g_hash_table_remove_all (self->players);
+}
+
 static void
 update_server_info (CbWindow *self)
 {
@@ -1025,6 +1072,8 @@ cb_window_constructed (GObject *object)
                            G_CALLBACK (on_streams_panel_pull_requested), self, 0);
   g_signal_connect_object (self->streams_panel, "remove-pull-requested",
                            G_CALLBACK (on_streams_panel_remove_pull_requested), self, 0);
+  g_signal_connect_object (self->streams_panel, "play-requested",
+                           G_CALLBACK (on_streams_panel_play_requested), self, 0);
 
   cb_publish_target_set_engine (self->publish_target, self->engine);
   g_signal_connect_object (self->publish_target, "failed",
@@ -1061,6 +1110,9 @@ cb_window_dispose (GObject *object)
     cb_engine_unpublish_async (self->engine, self->live_name, NULL, NULL, NULL);
   g_clear_pointer (&self->live_name, g_free);
 
+  /* They play from this window's studio. */
+  close_players (self);
+
   if (self->file_chooser != NULL)
     {
       gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->file_chooser));
@@ -1094,6 +1146,7 @@ cb_window_finalize (GObject *object)
   g_clear_object (&self->audio_labels);
   g_clear_pointer (&self->audio_specs, g_ptr_array_unref);
   g_free (self->live_spec);
+  g_clear_pointer (&self->players, g_hash_table_unref);
 
   G_OBJECT_CLASS (cb_window_parent_class)->finalize (object);
 }
@@ -1182,6 +1235,7 @@ cb_window_init (CbWindow *self)
   self->video_specs = g_ptr_array_new_with_free_func (g_free);
   self->audio_labels = gtk_string_list_new (NULL);
   self->audio_specs = g_ptr_array_new_with_free_func (g_free);
+  self->players = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1287,4 +1341,13 @@ cb_window_get_publish_target (CbWindow *self)
 {
   g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
   return self->publish_target;
+}
+
+CbPlayerWindow *
+cb_window_get_player (CbWindow   *self,
+                      const char *stream_name)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (stream_name != NULL, NULL);
+  return g_hash_table_lookup (self->players, stream_name);
 }

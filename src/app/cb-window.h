@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "cb-destinations-panel.h"
+#include "cb-player-window.h"
 #include "cb-publish-target.h"
 #include "cb-stream-list.h"
 #include "cb-streams-panel.h"
@@ -40,5 +41,8 @@ const char      *cb_window_get_preview_problem (CbWindow       *self);
 gboolean         cb_window_is_live             (CbWindow       *self);
 /* TRUE while a publish or unpublish is on its way. */
 gboolean         cb_window_is_busy             (CbWindow       *self);
+/* The player window open for @stream_name (the Streams panel opens them), or NULL. */
+CbPlayerWindow  *cb_window_get_player          (CbWindow       *self,
+                                                const char     *stream_name);
 
 G_END_DECLS

@@ -1088,12 +1088,24 @@ collect_stat (GQuark        field,
 
   if (receiving && type == GST_WEBRTC_STATS_INBOUND_RTP)
     {
+      const GstStructure *source = NULL;
+      const GValue *nested = gst_structure_get_value (s, "gst-rtpsource-stats");
+      gboolean video;
+
+      /* GStreamer 1.22 says kind=audio for every inbound stream; its RTP source stats
+       * know the clock rate (90 kHz is video), and the packets lost. */
+      if (nested != NULL && GST_VALUE_HOLDS_STRUCTURE (nested))
+        source = gst_value_get_structure (nested);
+      video = source != NULL ? stats_number (source, "clock-rate") == 90000
+                             : g_strcmp0 (kind, "audio") != 0;
       stats_add (&st->bytes, stats_number (s, "bytes-received"));
       stats_add (&st->packets, stats_number (s, "packets-received"));
-      stats_add (&st->packets_lost, stats_number (s, "packets-lost"));
+      stats_add (&st->packets_lost, stats_number (s, "packets-lost") >= 0 || source == NULL
+                                    ? stats_number (s, "packets-lost")
+                                    : stats_number (source, "packets-lost"));
       stats_add (&st->nack_count, stats_number (s, "nack-count"));
       stats_add (&st->pli_count, stats_number (s, "pli-count"));
-      if (g_strcmp0 (kind, "audio") != 0 && stats_number (s, "jitter") >= 0)
+      if (video && stats_number (s, "jitter") >= 0)
         st->jitter = stats_number (s, "jitter");
     }
   else if (!receiving && type == GST_WEBRTC_STATS_OUTBOUND_RTP)

@@ -15,6 +15,7 @@
 #include "cb-bitrate-graph.h"
 #include "cb-destination-row.h"
 #include "cb-destinations-panel.h"
+#include "cb-player-window.h"
 #include "cb-stream-row.h"
 #include "cb-streams-panel.h"
 #include "cb-window.h"
@@ -362,6 +363,7 @@ main (int   argc,
   g_type_ensure (CB_TYPE_DESTINATION_ROW);
   g_type_ensure (CB_TYPE_DESTINATION);
   g_type_ensure (CB_TYPE_BITRATE_GRAPH);
+  g_type_ensure (CB_TYPE_PLAYER_WINDOW);
 
   g_test_add_func ("/cb/data/ui-names-exist", test_ui_names_exist);
   g_test_add_func ("/cb/data/style-sheet", test_style_sheet_present);
