@@ -28,8 +28,6 @@ typedef struct {
   /* Pull relays. */
   gboolean        pull;
   gboolean        stream_removed;
-  GMutex          lock;             /* caps, from streaming threads */
-  GstCaps        *caps[2];
 } Relay;
 
 /* The engine's relays, on its context only (set on the engine object). */
@@ -96,9 +94,6 @@ relay_free (Relay *r)
   relay_stop_client (r);
   g_clear_object (&r->client);
   g_clear_object (&r->stream);
-  for (int k = 0; k < 2; k++)
-    gst_clear_caps (&r->caps[k]);
-  g_mutex_clear (&r->lock);
   g_free (r->uri);
   g_free (r->local_name);
   g_free (r->remote_name);
@@ -280,7 +275,6 @@ relay_new (CbEngine    *self,
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "%s", client_error->message);
       return NULL;
     }
-  g_mutex_init (&r->lock);
   r->pull = pull;
   r->engine = self;
   r->uri = g_strdup (uri);
@@ -335,17 +329,8 @@ on_pulled_media (int        kind,
 {
   Relay *r = data;
   CbMediaKind mk = kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO;
-  gboolean new_caps = FALSE;
 
-  g_mutex_lock (&r->lock);
-  if (r->caps[kind] == NULL || !gst_caps_is_equal (r->caps[kind], caps))
-    {
-      gst_caps_replace (&r->caps[kind], caps);
-      new_caps = TRUE;
-    }
-  g_mutex_unlock (&r->lock);
-  if (new_caps)
-    cb_stream_push_caps (r->stream, mk, caps);
+  cb_stream_push_caps (r->stream, mk, caps);   /* ignored when equal */
   cb_stream_push_buffer (r->stream, mk, buffer);
 }
 

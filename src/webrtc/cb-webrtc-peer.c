@@ -720,6 +720,39 @@ build_pipeline (CbWebrtcPeer  *self,
   return TRUE;
 }
 
+/* What the role does with @kind: a sender branch, or a receiving transceiver. */
+static void
+add_media (CbWebrtcPeer  *self,
+           int            kind,
+           CbSdpCodec    *codec,
+           GError       **error)
+{
+  if (self->role == CB_WEBRTC_SEND)
+    add_send_branch (self, kind, codec, error);
+  else
+    add_receive_transceiver (self, kind == CB_WEBRTC_VIDEO ? "video" : "audio", codec);
+}
+
+/* Starts the pipeline and keeps *@task for the answer (or offer) to come, with a gathering
+ * deadline; FALSE (and *@task completed) when the pipeline does not start. */
+static gboolean
+start_negotiation (CbWebrtcPeer  *self,
+                   GTask        **task)
+{
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_task_return_new_error (*task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
+                               "Cannot start the WebRTC pipeline");
+      return FALSE;
+    }
+  self->state = CB_WEBRTC_PEER_CONNECTING;
+  self->task = g_steal_pointer (task);
+  self->gather_timeout = g_timeout_source_new (GATHER_TIMEOUT_MS);
+  g_source_set_callback (self->gather_timeout, on_gather_timeout, self, NULL);
+  g_source_attach (self->gather_timeout, self->context);
+  return TRUE;
+}
+
 void
 cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
                              const char          *offer,
@@ -779,10 +812,7 @@ cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
                                                              : g_strdup (codec[k].encoding);
       self->pt[k] = codec[k].pt;
       self->fmtp[k] = g_strdup (codec[k].fmtp);
-      if (self->role == CB_WEBRTC_SEND)
-        add_send_branch (self, k, &codec[k], &error);
-      else
-        add_receive_transceiver (self, media_names[k], &codec[k]);
+      add_media (self, k, &codec[k], &error);
     }
   for (int k = 0; k < 2; k++)
     cb_sdp_codec_clear (&codec[k]);
@@ -792,17 +822,8 @@ cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
       return;
     }
 
-  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    {
-      g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
-                               "Cannot start the WebRTC pipeline");
-      return;
-    }
-  self->state = CB_WEBRTC_PEER_CONNECTING;
-  self->task = g_steal_pointer (&task);
-  self->gather_timeout = g_timeout_source_new (GATHER_TIMEOUT_MS);
-  g_source_set_callback (self->gather_timeout, on_gather_timeout, self, NULL);
-  g_source_attach (self->gather_timeout, self->context);
+  if (!start_negotiation (self, &task))
+    return;
 
   desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, g_steal_pointer (&sdp));
   g_signal_emit_by_name (self->webrtc, "set-remote-description", desc,
@@ -899,27 +920,15 @@ cb_webrtc_peer_offer_async (CbWebrtcPeer        *self,
     if (want[k])
       {
         self->codec[k] = g_strdup (k == CB_WEBRTC_VIDEO ? "H264" : "opus");
-        if (self->role == CB_WEBRTC_SEND)
-          add_send_branch (self, k, &codec[k], &error);
-        else
-          add_receive_transceiver (self, k == CB_WEBRTC_VIDEO ? "video" : "audio", &codec[k]);
+        add_media (self, k, &codec[k], &error);
       }
   if (error != NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    {
-      g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
-                               "Cannot start the WebRTC pipeline");
-      return;
-    }
-  self->state = CB_WEBRTC_PEER_CONNECTING;
-  self->task = g_steal_pointer (&task);
-  self->gather_timeout = g_timeout_source_new (GATHER_TIMEOUT_MS);
-  g_source_set_callback (self->gather_timeout, on_gather_timeout, self, NULL);
-  g_source_attach (self->gather_timeout, self->context);
+  if (!start_negotiation (self, &task))
+    return;
   g_signal_emit_by_name (self->webrtc, "create-offer", NULL,
                          gst_promise_new_with_change_func (on_offer_created, self, NULL));
 }
