@@ -100,13 +100,27 @@ endpoint_new (CbEngine           *engine,
 }
 
 static CbWebrtcPeer *
-make_peer (CbEngine     *engine,
-           CbWebrtcRole  role)
+make_peer (CbEngine              *engine,
+           CbWebrtcRole           role,
+           const CbWebrtcRequest *request)
 {
   CbSettings *settings = cb_engine_get_settings (engine);
+  const char *bind = cb_settings_get_string (settings, "bind_address");
+  g_autoptr(GInetAddress) address = NULL;
+  CbWebrtcPeer *peer;
 
-  return cb_webrtc_peer_new (role, (guint) cb_settings_get_int (settings, "media_port_from"),
+  peer = cb_webrtc_peer_new (role, (guint) cb_settings_get_int (settings, "media_port_from"),
                              (guint) cb_settings_get_int (settings, "media_port_to"));
+  /* A client on loopback gets loopback candidates; a server bound to one address offers
+   * candidates on that address only. */
+  if (request->loopback_address != NULL)
+    cb_webrtc_peer_set_local_address (peer, request->loopback_address);
+  else if (g_strcmp0 (bind, "localhost") == 0)
+    cb_webrtc_peer_set_local_address (peer, "127.0.0.1");
+  else if (bind != NULL && (address = g_inet_address_new_from_string (bind)) != NULL &&
+           !g_inet_address_get_is_any (address))
+    cb_webrtc_peer_set_local_address (peer, bind);
+  return peer;
 }
 
 static void
@@ -218,7 +232,7 @@ cb_engine_webrtc_publish (CbEngine               *self,
   ep = endpoint_new (self, func, data, destroy);
   ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, TRUE);
   cb_stream_set_source (ep->stream, request->remote_address);
-  ep->peer = make_peer (self, CB_WEBRTC_RECEIVE);
+  ep->peer = make_peer (self, CB_WEBRTC_RECEIVE, request);
   cb_webrtc_peer_set_media_func (ep->peer, on_published_media, ep, NULL);
   g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
   if (!cb_engine_add_stream (self, ep->stream, endpoint_stop, ep, endpoint_unref, error))
@@ -349,7 +363,7 @@ cb_engine_webrtc_play (CbEngine               *self,
   ep->profile.width = request->height > 0 ? request->width : 0;
   ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, FALSE);
   cb_stream_set_source (ep->stream, request->remote_address);
-  ep->peer = make_peer (self, CB_WEBRTC_SEND);
+  ep->peer = make_peer (self, CB_WEBRTC_SEND, request);
   g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
   g_signal_connect (ep->peer, "keyframe-requested", G_CALLBACK (on_keyframe_requested), ep);
   if (!cb_engine_add_stream (self, ep->stream, endpoint_stop, ep, endpoint_unref, error))

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
  *   make one), or %NULL for a new one
  * @sdp: the client's offer
  * @remote_address: (nullable): who asks, for people to read ("WebRTC 10.0.0.5:51234")
+ * @loopback_address: (nullable): "127.0.0.1" or "::1" when the client reached us over
+ *   loopback: our candidates are then on loopback only (the path it already uses)
  * @rtmp_url: (nullable): publish only: push to this RTMP URL as soon as it publishes
  * @width: play only: transcode to this width (with @height)
  * @height: play only: transcode to this height; 0 plays the stream as it is
@@ -23,6 +25,7 @@ typedef struct {
   const char *media_session_id;
   const char *sdp;
   const char *remote_address;
+  const char *loopback_address;
   const char *rtmp_url;
   int         width;
   int         height;

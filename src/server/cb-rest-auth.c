@@ -11,6 +11,22 @@
 
 #include "cb-server-settings.h"
 
+const char *
+cb_rest_auth_loopback_literal (GSocketAddress *address)
+{
+  GInetAddress *inet;
+
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (!cb_rest_auth_is_loopback (inet))
+    return NULL;
+  /* ::ffff:127.x.x.x (a dual-stack socket) is IPv4 loopback on the wire. */
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 && g_inet_address_get_is_loopback (inet))
+    return "::1";
+  return "127.0.0.1";
+}
+
 gboolean
 cb_rest_auth_is_loopback (GInetAddress *address)
 {

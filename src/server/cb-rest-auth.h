@@ -32,6 +32,9 @@ typedef struct {
 
 /* 127.0.0.0/8, ::1 and IPv4-mapped ::ffff:127.x.x.x. */
 gboolean         cb_rest_auth_is_loopback   (GInetAddress           *address);
+/* "127.0.0.1" or "::1" when @address (a connection's own end) is a loopback address, so
+ * that WebRTC with that client stays on loopback; %NULL otherwise. */
+const char      *cb_rest_auth_loopback_literal (GSocketAddress       *address);
 
 /* Loopback callers need no credentials; others need HTTP Basic matching @config.
  * @remote may be %NULL (unknown: treated as remote). @authorization is the raw

@@ -404,6 +404,8 @@ on_websocket (SoupServer              *server,
   session = cb_ws_session_new (self->engine, connection, self->context, token,
                                (guint) CLAMP (interval, 0, G_MAXINT),
                                (guint) CLAMP (probes, 1, G_MAXINT));
+  cb_ws_session_set_loopback_address (session,
+                                      cb_rest_auth_loopback_literal (soup_server_message_get_local_address (msg)));
   g_signal_connect (session, "closed", G_CALLBACK (on_session_closed), self);
   g_ptr_array_add (self->sessions, session);
 }

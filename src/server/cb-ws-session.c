@@ -29,6 +29,7 @@ struct _CbWsSession
   GMainContext            *context;
   GSource                 *ping_source;
   char                    *auth_token;
+  const char              *loopback_address; /* a static string */
 
   guint                    ping_interval_ms;
   guint                    probes;
@@ -454,6 +455,23 @@ cb_ws_session_get_auth_token (CbWsSession *self)
   g_return_val_if_fail (CB_IS_WS_SESSION (self), NULL);
 
   return self->auth_token;
+}
+
+const char *
+cb_ws_session_get_loopback_address (CbWsSession *self)
+{
+  g_return_val_if_fail (CB_IS_WS_SESSION (self), NULL);
+
+  return self->loopback_address;
+}
+
+void
+cb_ws_session_set_loopback_address (CbWsSession *self,
+                                    const char  *address)
+{
+  g_return_if_fail (CB_IS_WS_SESSION (self));
+
+  self->loopback_address = g_intern_string (address);
 }
 
 gboolean

@@ -22,6 +22,11 @@ CbWsSession *cb_ws_session_new            (CbEngine                *engine,
                                            guint                    probes);
 const char  *cb_ws_session_get_auth_token (CbWsSession             *self);
 gboolean     cb_ws_session_is_established (CbWsSession             *self);
+/* "127.0.0.1" or "::1" when the client reached us over loopback (then WebRTC with it
+ * stays there), %NULL otherwise; set by the server as it accepts the connection. */
+const char  *cb_ws_session_get_loopback_address (CbWsSession        *self);
+void         cb_ws_session_set_loopback_address (CbWsSession        *self,
+                                                 const char         *address);
 /* Sends {"message": @message, "data": @data} when the socket is open; @data (an
  * array, or %NULL for []) is consumed. */
 void         cb_ws_session_send           (CbWsSession             *self,

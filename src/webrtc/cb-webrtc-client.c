@@ -136,6 +136,20 @@ fail (CbWebrtcClient *self,
   g_cancellable_cancel (self->cancellable);
 }
 
+/* A server on this machine's loopback is reached over loopback (libnice leaves loopback
+ * out unless asked); any other server over every interface. */
+static void
+set_loopback_address (CbWebrtcPeer *peer,
+                      const char   *host)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    cb_webrtc_peer_set_local_address (peer, "127.0.0.1");
+  else if (address != NULL && g_inet_address_get_is_loopback (address))
+    cb_webrtc_peer_set_local_address (peer, host);
+}
+
 static CbWebrtcClient *
 client_new (const char  *url,
             const char  *stream_name,
@@ -171,6 +185,7 @@ client_new (const char  *url,
   self->whip = g_str_has_prefix (scheme, "http");
   self->play = play;
   self->peer = cb_webrtc_peer_new (play ? CB_WEBRTC_RECEIVE : CB_WEBRTC_SEND, port_min, port_max);
+  set_loopback_address (self->peer, g_uri_get_host (uri));
   return self;
 }
 

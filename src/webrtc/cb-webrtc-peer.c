@@ -29,6 +29,7 @@ struct _CbWebrtcPeer
   GstElement        *webrtc;
   guint              port_min;
   guint              port_max;
+  char              *local_address; /* the one address candidates are gathered on, or NULL */
   CbWebrtcPeerState  state;
 
   GTask             *task;          /* the pending answer */
@@ -108,6 +109,7 @@ cb_webrtc_peer_finalize (GObject *object)
     }
   if (self->media_destroy != NULL)
     self->media_destroy (self->media_data);
+  g_free (self->local_address);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (cb_webrtc_peer_parent_class)->finalize (object);
@@ -503,6 +505,7 @@ add_send_branch (CbWebrtcPeer  *self,
   g_autoptr(GstPad) sink_pad = NULL;
   GstWebRTCRTPTransceiver *transceiver = NULL;
   GstElement *bin;
+  guint32 ssrc = g_random_int ();
 
   /* Offering, the caps are what the offer says: packetization-mode 1 (the payloader
    * adds the profile from the stream's SPS), Opus in stereo. Answering, webrtcbin takes
@@ -512,15 +515,17 @@ add_send_branch (CbWebrtcPeer  *self,
 
   if (kind == CB_WEBRTC_VIDEO)
     desc = g_strdup_printf ("appsrc name=src format=time is-live=true do-timestamp=false "
-                            "max-bytes=8000000 ! h264parse ! rtph264pay pt=%d "
+                            "max-bytes=8000000 ! h264parse ! rtph264pay pt=%d ssrc=%u "
                             "config-interval=-1 aggregate-mode=zero-latency mtu=1200 ! "
                             "capsfilter caps=\"application/x-rtp,media=video,encoding-name=H264,"
-                            "payload=%d,clock-rate=90000%s\"", codec->pt, codec->pt, video_extra);
+                            "payload=%d,clock-rate=90000,ssrc=(uint)%u%s\"", codec->pt, ssrc,
+                            codec->pt, ssrc, video_extra);
   else
     desc = g_strdup_printf ("appsrc name=src format=time is-live=true do-timestamp=false "
-                            "max-bytes=2000000 ! rtpopuspay pt=%d ! "
+                            "max-bytes=2000000 ! rtpopuspay pt=%d ssrc=%u ! "
                             "capsfilter caps=\"application/x-rtp,media=audio,encoding-name=OPUS,"
-                            "payload=%d,clock-rate=48000%s\"", codec->pt, codec->pt, audio_extra);
+                            "payload=%d,clock-rate=48000,ssrc=(uint)%u%s\"", codec->pt, ssrc,
+                            codec->pt, ssrc, audio_extra);
   bin = gst_parse_bin_from_description (desc, TRUE, &parse_error);
   if (bin == NULL || parse_error != NULL)
     {
@@ -543,6 +548,8 @@ add_send_branch (CbWebrtcPeer  *self,
   if (transceiver != NULL)
     {
       g_object_set (transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+      if (kind == CB_WEBRTC_VIDEO)
+        enable_nack (transceiver);
       gst_object_unref (transceiver);
     }
   if (kind == CB_WEBRTC_VIDEO)
@@ -662,6 +669,15 @@ cb_webrtc_peer_new (CbWebrtcRole role,
 }
 
 void
+cb_webrtc_peer_set_local_address (CbWebrtcPeer *self,
+                                  const char   *address)
+{
+  g_return_if_fail (self->pipeline == NULL);
+  g_free (self->local_address);
+  self->local_address = g_strdup (address);
+}
+
+void
 cb_webrtc_peer_set_media_func (CbWebrtcPeer      *self,
                                CbWebrtcMediaFunc  func,
                                gpointer           data,
@@ -705,6 +721,17 @@ build_pipeline (CbWebrtcPeer  *self,
     {
       if (self->port_min > 0 && self->port_max >= self->port_min)
         g_object_set (ice, "min-rtp-port", self->port_min, "max-rtp-port", self->port_max, NULL);
+      /* Once one address is added, libnice gathers on the added ones only. */
+      if (self->local_address != NULL &&
+          g_signal_lookup ("add-local-ip-address", G_OBJECT_TYPE (ice)) != 0)
+        {
+          gboolean added = FALSE;
+
+          g_signal_emit_by_name (ice, "add-local-ip-address", self->local_address, &added);
+          if (!added)
+            g_warning ("webrtc: cannot gather candidates on %s; using every interface",
+                       self->local_address);
+        }
       gst_object_unref (ice);
     }
   gst_bin_add (GST_BIN (self->pipeline), self->webrtc);

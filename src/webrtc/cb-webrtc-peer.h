@@ -75,6 +75,11 @@ G_DECLARE_FINAL_TYPE (CbWebrtcPeer, cb_webrtc_peer, CB, WEBRTC_PEER, GObject)
 CbWebrtcPeer *cb_webrtc_peer_new               (CbWebrtcRole         role,
                                                 guint                port_min,
                                                 guint                port_max);
+/* Gather ICE candidates on @address only (an IP literal: the address the server is bound
+ * to, or loopback for a loopback peer); by default, on every interface but loopback.
+ * Before the first answer or offer. */
+void          cb_webrtc_peer_set_local_address (CbWebrtcPeer        *self,
+                                                const char          *address);
 void          cb_webrtc_peer_set_media_func    (CbWebrtcPeer        *self,
                                                 CbWebrtcMediaFunc    func,
                                                 gpointer             data,

@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 import { spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -35,7 +36,8 @@ export class Server {
     s.log = path.join(s.dir, 'server.log');
     const out = fs.openSync(s.log, 'w');
     s.proc = spawn(process.env.CB_SERVER_BINARY,
-      ['--http-port', '0', '--ws-port', '0', '--rtmp-port', '0', '--media-dir', s.dir, ...args],
+      ['--bind', '127.0.0.1', '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
+        '--media-dir', s.dir, ...args],
       { stdio: ['ignore', out, out], env: { ...process.env, G_DEBUG: 'fatal-criticals' } });
     const deadline = Date.now() + 20000;
     while (Date.now() < deadline) {
@@ -96,7 +98,48 @@ export const chromiumArgs = [
   '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--no-sandbox',
   '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
+  // WebRTC on loopback: the tests run where loopback is the only interface (on-loopback.sh).
+  '--allow-loopback-in-peer-connection',
 ];
+
+// A UDP relay on loopback between Chromium and the server that loses some of the server's
+// video RTP packets (every @every-th of payload type @pt after the first 100), so that
+// retransmission can be seen. RTCP, RTX (another payload type), STUN and DTLS pass.
+export class LossyUdpRelay {
+  static async start (pt, every) {
+    const r = new LossyUdpRelay();
+    r.pt = pt;
+    r.every = every;
+    r.seen = r.dropped = 0;
+    r.client = r.target = null;
+    r.sock = dgram.createSocket('udp4');
+    r.sock.on('message', (msg, from) => r.onMessage(msg, from));
+    await new Promise((resolve) => r.sock.bind(0, '127.0.0.1', resolve));
+    r.port = r.sock.address().port;
+    return r;
+  }
+
+  setTarget (address, port) { this.target = { address, port }; }
+
+  onMessage (msg, from) {
+    const t = this.target;
+    if (t && from.address === t.address && from.port === t.port) {
+      const rtp = msg.length > 12 && (msg[0] & 0xc0) === 0x80 && !(msg[1] >= 192 && msg[1] <= 223);
+      if (rtp && (msg[1] & 0x7f) === this.pt && ++this.seen > 100 && this.seen % this.every === 0) {
+        this.dropped++;
+        return;
+      }
+      if (this.client)
+        this.sock.send(msg, this.client.port, this.client.address);
+    } else {
+      this.client = { address: from.address, port: from.port };
+      if (t)
+        this.sock.send(msg, t.port, t.address);
+    }
+  }
+
+  close () { this.sock.close(); }
+}
 
 export function sleep (ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 

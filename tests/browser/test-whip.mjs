@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Server, chromiumArgs, chromiumPath, loadPlaywright, missing, waitFor } from './harness.mjs';
+import { LossyUdpRelay, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, waitFor } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const skip = missing();
@@ -90,6 +90,47 @@ describe('WHIP and WHEP', { skip: skip || false }, () => {
       'WHIP stream gone');
     // Deleted resources are gone for good.
     assert.equal(await pub.evaluate((r) => window.remove(r), published.resource), 404);
+    await pub.close();
+    await play.close();
+  });
+
+  test('video packets lost on the way are NACKed by Chromium and resent by Castbridge (RTX)', async () => {
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const pub = await browser.newPage();
+    await pub.goto(pageServer.url);
+    const published = await pub.evaluate((u) => window.whipPublish(u), `${base}/whip/lossy`);
+    assert.equal(published.status, 201, published.body);
+
+    const play = await browser.newPage();
+    await play.goto(pageServer.url);
+    // The player's answer: video first, H.264 at the offered payload type, RTX for it.
+    const relay = await LossyUdpRelay.start(-1, 10);
+    try {
+      const played = await play.evaluate(([u, port]) => window.whepPlay(u, port),
+        [`${base}/whep/lossy`, relay.port]);
+      assert.equal(played.status, 201, played.body);
+      const video = played.body.split('m=')[1];
+      const pt = Number(video.match(/^video \d+ \S+ (\d+)/)[1]);
+      assert.match(video, new RegExp(`a=rtcp-fb:${pt} nack\r\n`));
+      assert.match(video, new RegExp(`a=fmtp:\\d+ apt=${pt}\r\n`), 'an RTX payload type');
+      assert.match(video, /a=ssrc-group:FID [1-9]\d* [1-9]\d*\r\n/, 'media and RTX SSRCs signalled');
+      relay.pt = pt;
+      relay.setTarget(played.serverCandidate.address, played.serverCandidate.port);
+
+      // Every packet the relay lost is asked for again and resent.
+      const stats = await waitFor(async () => {
+        const dropped = relay.dropped;
+        const s = await play.evaluate(() => window.inbound());
+        return dropped >= 10 && s.video?.framesDecoded > 60 && s.video.nackCount >= dropped &&
+          s.video.retransmitted >= dropped ? s : null;
+      }, 'NACKs answered with retransmissions', 30000);
+      // Repaired in time: no frame was lost, so no keyframe had to be asked for.
+      assert.equal(stats.video.pliCount, 0, JSON.stringify(stats.video));
+      assert.equal(await play.evaluate((r) => window.remove(r), played.resource), 200);
+    } finally {
+      relay.close();
+    }
+    assert.equal(await pub.evaluate((r) => window.remove(r), published.resource), 200);
     await pub.close();
     await play.close();
   });

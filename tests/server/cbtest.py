@@ -36,9 +36,11 @@ def _kill_live_servers():
 
 
 class ServerProcess:
-    """castbridge-server with ephemeral ports, a private media folder and logs in a file."""
+    """castbridge-server with ephemeral ports, a private media folder and logs in a file.
 
-    def __init__(self, *extra_args, bind=None):
+    It listens on loopback (so its WebRTC candidates are there too) unless told @bind."""
+
+    def __init__(self, *extra_args, bind='127.0.0.1'):
         binary = os.environ.get('CB_SERVER_BINARY')
         if not binary:
             raise RuntimeError('CB_SERVER_BINARY is not set')
