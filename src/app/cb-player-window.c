@@ -25,6 +25,7 @@
 #include "cb-preview-paintable.h"
 #include "cb-stream-row.h"
 #include "cb-webrtc-client.h"
+#include "cb-webrtc-endpoint.h"
 
 #define STATS_INTERVAL_S 1
 
@@ -82,6 +83,7 @@ struct _CbPlayerWindow
   guint64             last_decoded;
   gint64              last_decoded_time;
   int                 bitrate_kbps;
+  double              sender_rtt;      /* seconds, from the server's side; -1 unknown */
 
   /* Template. */
   GtkButton          *stop_button;
@@ -566,6 +568,7 @@ reset_stats (CbPlayerWindow *self)
   self->last_decoded = 0;
   self->last_decoded_time = 0;
   self->bitrate_kbps = 0;
+  self->sender_rtt = -1;
   gtk_label_set_label (self->bitrate_label, "—");
   gtk_label_set_label (self->fps_label, "—");
   gtk_label_set_label (self->resolution_label, "—");
@@ -643,6 +646,7 @@ on_stats (CbWebrtcPeer        *peer,
   StatsRequest *request = data;
   g_autoptr(CbPlayerWindow) self = g_weak_ref_get (&request->window);
   gint64 now = g_get_monotonic_time ();
+  double rtt;
 
   if (self == NULL || request->generation != self->generation || stats == NULL)
     return;
@@ -673,10 +677,12 @@ on_stats (CbWebrtcPeer        *peer,
   else
     gtk_label_set_label (self->loss_label, "—");
 
-  if (stats->round_trip_time >= 0)
+  /* webrtcbin gives a receiver no round trip; the server's sender of this session has it
+   * from our receiver reports (stream_check_done()). */
+  rtt = stats->round_trip_time >= 0 ? stats->round_trip_time : self->sender_rtt;
+  if (rtt >= 0)
     {
-      g_autofree char *text = g_strdup_printf (_("%d ms"),
-                                               (int) lround (stats->round_trip_time * 1000.0));
+      g_autofree char *text = g_strdup_printf (_("%d ms"), (int) lround (rtt * 1000.0));
 
       gtk_label_set_label (self->rtt_label, text);
     }
@@ -685,7 +691,8 @@ on_stats (CbWebrtcPeer        *peer,
 }
 
 /* Whether the stream is still published. WHEP tells a player nothing when the stream
- * ends (the server just stops sending), so the window asks the engine. */
+ * ends (the server just stops sending), so the window asks the engine; and the round
+ * trip, which the engine's sender to this player knows. */
 
 typedef struct
 {
@@ -694,7 +701,9 @@ typedef struct
   CbEngine     *engine;
   GMainContext *ui_context;
   char         *name;
+  char         *session_id;    /* the server's id of our WHEP session */
   gboolean      published;
+  double        sender_rtt;
 } StreamCheck;
 
 static void
@@ -706,6 +715,7 @@ stream_check_free (gpointer data)
   g_clear_object (&check->engine);
   g_clear_pointer (&check->ui_context, g_main_context_unref);
   g_free (check->name);
+  g_free (check->session_id);
   g_free (check);
 }
 
@@ -715,8 +725,11 @@ stream_check_done (gpointer data)
   StreamCheck *check = data;
   g_autoptr(CbPlayerWindow) self = g_weak_ref_get (&check->window);
 
-  if (self == NULL || check->generation != self->generation || check->published ||
-      self->state != PLAYER_PLAYING)
+  if (self == NULL || check->generation != self->generation || self->state != PLAYER_PLAYING)
+    return G_SOURCE_REMOVE;
+  if (check->sender_rtt >= 0)
+    self->sender_rtt = check->sender_rtt;
+  if (check->published)
     return G_SOURCE_REMOVE;
 
   g_debug ("Player of “%s”: the stream has ended", self->stream_name);
@@ -725,20 +738,43 @@ stream_check_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Hands @data (a StreamCheck) to the GTK context, which frees it there. */
+static void
+stream_check_deliver (gpointer data)
+{
+  StreamCheck *check = data;
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, stream_check_done, check, stream_check_free);
+  g_source_attach (source, check->ui_context);
+  g_source_unref (source);
+}
+
+/* On the engine's context. */
+static void
+on_sender_stats (CbWebrtcPeer        *peer,
+                 const CbWebrtcStats *stats,
+                 gpointer             data)
+{
+  StreamCheck *check = data;
+
+  check->sender_rtt = stats->round_trip_time;
+}
+
 /* On the engine's context. */
 static gboolean
 stream_check_run (gpointer data)
 {
   StreamCheck *check = data;
   g_autoptr(CbStream) stream = cb_engine_lookup_stream (check->engine, check->name);
-  GSource *source;
 
   check->published = stream != NULL && cb_stream_is_published (stream);
-
-  source = g_idle_source_new ();
-  g_source_set_callback (source, stream_check_done, check, stream_check_free);
-  g_source_attach (source, check->ui_context);
-  g_source_unref (source);
+  /* The sender's statistics come later; their destroy hands the check on. */
+  if (check->published && check->session_id != NULL &&
+      cb_engine_webrtc_get_stats (check->engine, check->session_id, on_sender_stats, check,
+                                  stream_check_deliver))
+    return G_SOURCE_REMOVE;
+  stream_check_deliver (check);
   return G_SOURCE_REMOVE;
 }
 
@@ -752,6 +788,9 @@ check_stream (CbPlayerWindow *self)
   check->engine = g_object_ref (cb_studio_get_engine (self->studio));
   check->ui_context = g_main_context_ref (self->ui_context);
   check->name = g_strdup (self->stream_name);
+  check->sender_rtt = -1;
+  if (self->client != NULL)
+    check->session_id = g_strdup (cb_webrtc_client_get_remote_id (self->client));
   /* Handed on to the GTK context by stream_check_run(), which frees it there. */
   cb_engine_invoke (check->engine, stream_check_run, check, NULL);
 }

@@ -35,6 +35,9 @@ endpoint_ref (Endpoint *ep)
   return ep;
 }
 
+/* The stream's peer, for cb_engine_webrtc_get_stats(). */
+#define PEER_KEY "cb-webrtc-peer"
+
 static void
 endpoint_unref (gpointer data)
 {
@@ -42,6 +45,8 @@ endpoint_unref (gpointer data)
 
   if (!g_atomic_ref_count_dec (&ep->ref))
     return;
+  if (ep->stream != NULL)
+    g_object_set_data (G_OBJECT (ep->stream), PEER_KEY, NULL);
   if (ep->source != NULL)
     g_clear_signal_handler (&ep->source_changed_id, ep->source);
   g_clear_pointer (&ep->consumer, cb_consumer_detach);
@@ -233,6 +238,7 @@ cb_engine_webrtc_publish (CbEngine               *self,
   ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, TRUE);
   cb_stream_set_source (ep->stream, request->remote_address);
   ep->peer = make_peer (self, CB_WEBRTC_RECEIVE, request);
+  g_object_set_data_full (G_OBJECT (ep->stream), PEER_KEY, g_object_ref (ep->peer), g_object_unref);
   cb_webrtc_peer_set_media_func (ep->peer, on_published_media, ep, NULL);
   g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
   if (!cb_engine_add_stream (self, ep->stream, endpoint_stop, ep, endpoint_unref, error))
@@ -364,6 +370,7 @@ cb_engine_webrtc_play (CbEngine               *self,
   ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, FALSE);
   cb_stream_set_source (ep->stream, request->remote_address);
   ep->peer = make_peer (self, CB_WEBRTC_SEND, request);
+  g_object_set_data_full (G_OBJECT (ep->stream), PEER_KEY, g_object_ref (ep->peer), g_object_unref);
   g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
   g_signal_connect (ep->peer, "keyframe-requested", G_CALLBACK (on_keyframe_requested), ep);
   if (!cb_engine_add_stream (self, ep->stream, endpoint_stop, ep, endpoint_unref, error))
@@ -400,5 +407,28 @@ cb_engine_webrtc_stop (CbEngine    *self,
   cb_engine_remove_stream (self, stream,
                            cb_stream_is_published (stream) ? CB_STREAM_UNPUBLISHED : CB_STREAM_STOPPED,
                            info);
+  return TRUE;
+}
+
+/**
+ * cb_engine_webrtc_get_stats:
+ *
+ * Asks the peer of the WebRTC publisher or player @media_session_id for its statistics
+ * (cb_webrtc_peer_get_stats()); on the engine's context, where @func and then @destroy
+ * run. FALSE, and neither is called, when no such WebRTC stream is here.
+ */
+gboolean
+cb_engine_webrtc_get_stats (CbEngine          *self,
+                            const char        *media_session_id,
+                            CbWebrtcStatsFunc  func,
+                            gpointer           data,
+                            GDestroyNotify     destroy)
+{
+  g_autoptr(CbStream) stream = cb_engine_lookup_session (self, media_session_id);
+  CbWebrtcPeer *peer = stream != NULL ? g_object_get_data (G_OBJECT (stream), PEER_KEY) : NULL;
+
+  if (peer == NULL)
+    return FALSE;
+  cb_webrtc_peer_get_stats (peer, func, data, destroy);
   return TRUE;
 }

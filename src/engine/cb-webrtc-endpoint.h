@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cb-engine.h"
+#include "cb-webrtc-peer.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +55,14 @@ CbStream *cb_engine_webrtc_play    (CbEngine               *self,
                                     gpointer                data,
                                     GDestroyNotify          destroy,
                                     GError                **error);
+/* The statistics of the WebRTC publisher or player @media_session_id (its peer's
+ * cb_webrtc_peer_get_stats()). On the engine's context, where @func and then @destroy run;
+ * FALSE, and neither runs, when there is no such WebRTC stream. */
+gboolean  cb_engine_webrtc_get_stats (CbEngine             *self,
+                                      const char           *media_session_id,
+                                      CbWebrtcStatsFunc     func,
+                                      gpointer              data,
+                                      GDestroyNotify        destroy);
 gboolean  cb_engine_webrtc_stop    (CbEngine               *self,
                                     const char             *media_session_id,
                                     const char             *info,

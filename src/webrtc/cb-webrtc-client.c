@@ -28,6 +28,7 @@ struct _CbWebrtcClient
   CbWebrtcPeer            *peer;
   CbWebrtcClientState      state;
   char                    *media_session_id;
+  char                    *resource_id;    /* WHIP/WHEP: the last segment of Location */
   char                    *whip_resource;
 
   SoupSession             *session;
@@ -85,6 +86,7 @@ cb_webrtc_client_finalize (GObject *object)
   g_free (self->url);
   g_free (self->stream_name);
   g_free (self->media_session_id);
+  g_free (self->resource_id);
   g_free (self->whip_resource);
   g_clear_object (&self->cancellable);
   g_main_context_unref (self->context);
@@ -218,7 +220,7 @@ cb_webrtc_client_get_peer (CbWebrtcClient *self)
 const char *
 cb_webrtc_client_get_remote_id (CbWebrtcClient *self)
 {
-  return self->media_session_id;
+  return self->resource_id != NULL ? self->resource_id : self->media_session_id;
 }
 
 CbWebrtcClientState
@@ -485,7 +487,11 @@ on_whip_answer (GObject      *source,
       g_autoptr(GUri) resolved = base ? g_uri_parse_relative (base, location, G_URI_FLAGS_NONE, NULL) : NULL;
 
       if (resolved != NULL)
-        self->whip_resource = g_uri_to_string (resolved);
+        {
+          self->whip_resource = g_uri_to_string (resolved);
+          g_free (self->resource_id);
+          self->resource_id = g_path_get_basename (g_uri_get_path (resolved));
+        }
     }
   answer = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   if (!cb_webrtc_peer_set_answer (self->peer, answer, &error))

@@ -40,6 +40,8 @@ CbWebrtcClient     *cb_webrtc_client_new_player (const char     *url,
                                                  guint           port_max,
                                                  GError        **error);
 CbWebrtcPeer       *cb_webrtc_client_get_peer   (CbWebrtcClient *self);
+/* The id of the publish or play on the remote server: the mediaSessionId we gave it
+ * (WCS), or the last segment of the WHIP/WHEP resource (Castbridge's mediaSessionId). */
 const char         *cb_webrtc_client_get_remote_id (CbWebrtcClient *self);
 CbWebrtcClientState cb_webrtc_client_get_state  (CbWebrtcClient *self);
 void                cb_webrtc_client_start      (CbWebrtcClient *self);

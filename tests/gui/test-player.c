@@ -76,6 +76,16 @@ player_is_playing (Fixture       *fixture,
          g_strcmp0 (gtk_label_get_label (cb_player_window_get_fps_label (player)), "—") != 0;
 }
 
+/* The round trip comes from the server's sender, once our first receiver report is back. */
+static gboolean
+player_has_rtt (Fixture       *fixture,
+                gconstpointer  data)
+{
+  CbPlayerWindow *player = (CbPlayerWindow *) data;
+
+  return g_strcmp0 (gtk_label_get_label (cb_player_window_get_rtt_label (player)), "—") != 0;
+}
+
 static gboolean
 player_has_stopped (Fixture       *fixture,
                     gconstpointer  data)
@@ -169,6 +179,7 @@ test_player (Fixture       *fixture,
       g_test_fail ();
       return;
     }
+  g_assert_true (wait_for (fixture, player_has_rtt, player));
   row = find_row (fixture, TRUE, NULL);
   resolution = gtk_label_get_label (cb_player_window_get_resolution_label (player));
   g_test_message ("player: %s, %s, %s, loss %s, round trip %s; the server says %s",
@@ -188,6 +199,8 @@ test_player (Fixture       *fixture,
                        "Playing");
       g_assert_true (g_str_has_suffix (gtk_label_get_label (
                        cb_player_window_get_bitrate_label (player)), " kbit/s"));
+      g_assert_true (g_str_has_suffix (gtk_label_get_label (
+                       cb_player_window_get_rtt_label (player)), " ms"));
     }
   /* Under Xvfb there is no sound card; the window says so rather than pretend. */
   if (!cb_player_window_has_audio_output (player))
