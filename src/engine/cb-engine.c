@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb-engine-private.h"
+#include "cb-webrtc-peer.h"
 #include "cb-local-source.h"
 #include "cb-push-agent-private.h"
 #include "cb-relay.h"
@@ -669,6 +670,9 @@ cb_engine_shutdown (CbEngine *self)
   for (guint i = 0; i < streams->len; i++)
     cb_engine_remove_stream (self, g_ptr_array_index (streams, i), CB_STREAM_UNPUBLISHED,
                              "Stopped by server shutdown");
+  /* WebRTC peers stop in worker threads: let them finish before the process goes. */
+  if (!cb_webrtc_peer_wait_closed (5000))
+    g_warning ("Some WebRTC connections were still closing at shutdown");
 }
 
 /* ---- async wrappers for other threads ------------------------------------ */

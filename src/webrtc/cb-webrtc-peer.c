@@ -36,6 +36,7 @@ struct _CbWebrtcPeer
   GSource           *gather_timeout;
   GSource           *bus_watch;
   gboolean           answered;
+  gboolean           closed;        /* the pipeline is gone, or going in a worker thread */
   gboolean           offering;      /* we made the offer (publishing to another server) */
 
   GMutex             lock;          /* media func, used from streaming threads */
@@ -86,12 +87,15 @@ clear_source (GSource **source)
     }
 }
 
+static void close_peer (CbWebrtcPeer *self,
+                        gboolean      in_worker);
+
 static void
 cb_webrtc_peer_dispose (GObject *object)
 {
   CbWebrtcPeer *self = CB_WEBRTC_PEER (object);
 
-  cb_webrtc_peer_close (self);
+  close_peer (self, FALSE);   /* the last reference is going: no worker can hold it */
   G_OBJECT_CLASS (cb_webrtc_peer_parent_class)->dispose (object);
 }
 
@@ -796,7 +800,7 @@ cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
   static const char *media_names[] = { "video", "audio" };
 
   g_task_set_source_tag (task, cb_webrtc_peer_answer_async);
-  if (self->pipeline != NULL || self->task != NULL)
+  if (self->pipeline != NULL || self->task != NULL || self->closed)
     {
       g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "Already answered");
       return;
@@ -1002,7 +1006,7 @@ cb_webrtc_peer_set_answer (CbWebrtcPeer  *self,
   GstSDPMessage *sdp = NULL;
   GstWebRTCSessionDescription *desc;
 
-  if (!self->offering || self->webrtc == NULL)
+  if (!self->offering || self->webrtc == NULL || self->closed)
     {
       g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "No offer was made");
       return FALSE;
@@ -1207,7 +1211,7 @@ cb_webrtc_peer_get_stats (CbWebrtcPeer      *self,
   call->data = data;
   call->destroy = destroy;
   call->stats = (CbWebrtcStats) { -1, -1, -1, -1, -1, -1, -1 };
-  if (self->webrtc == NULL)
+  if (self->webrtc == NULL || self->closed)
     {
       idle_on (self->context, deliver_stats, call, stats_call_free);
       return;
@@ -1235,22 +1239,102 @@ cb_webrtc_peer_request_keyframe (CbWebrtcPeer *self)
                                                                           TRUE, 0));
 }
 
-void
-cb_webrtc_peer_close (CbWebrtcPeer *self)
+/* Pipelines being stopped in worker threads, for cb_webrtc_peer_wait_closed(). */
+static GMutex teardown_lock;
+static GCond  teardown_cond;
+static guint  n_teardowns;
+
+static void
+stop_pipeline (GstElement *pipeline)
 {
+  g_autoptr(GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_bus_set_flushing (bus, TRUE);
+}
+
+/* In a worker thread, holding the peer: webrtcbin may call it back until it is stopped. */
+static void
+teardown_in_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      data,
+                    GCancellable *cancellable)
+{
+  CbWebrtcPeer *self = source;
+
+  stop_pipeline (data);
+  self->webrtc = NULL;   /* nothing reads it once closed, but webrtcbin's own callbacks */
+  g_task_return_boolean (task, TRUE);
+  g_mutex_lock (&teardown_lock);
+  n_teardowns--;
+  g_cond_broadcast (&teardown_cond);
+  g_mutex_unlock (&teardown_lock);
+}
+
+/* Ends the peer at once; its pipeline stops here or, @in_worker, in a worker thread. */
+static void
+close_peer (CbWebrtcPeer *self,
+            gboolean      in_worker)
+{
+  g_autoptr(GTask) task = NULL;
+  GstElement *pipeline;
+
   if (self->pipeline == NULL)
     return;
   clear_source (&self->gather_timeout);
   clear_source (&self->bus_watch);
   finish_task (self, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Closed"));
   g_signal_handlers_disconnect_by_data (self->webrtc, self);
-  gst_element_set_state (self->pipeline, GST_STATE_NULL);
-  {
-    g_autoptr(GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-    gst_bus_set_flushing (bus, TRUE);
-  }
-  gst_clear_object (&self->pipeline);
-  self->webrtc = NULL;
+  self->closed = TRUE;
   if (self->state != CB_WEBRTC_PEER_FAILED)
     self->state = CB_WEBRTC_PEER_CLOSED;
+  pipeline = g_steal_pointer (&self->pipeline);
+
+  if (!in_worker)
+    {
+      stop_pipeline (pipeline);
+      gst_object_unref (pipeline);
+      self->webrtc = NULL;
+      return;
+    }
+  g_mutex_lock (&teardown_lock);
+  n_teardowns++;
+  g_mutex_unlock (&teardown_lock);
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, pipeline, gst_object_unref);
+  g_task_run_in_thread (task, teardown_in_thread);
+}
+
+/**
+ * cb_webrtc_peer_close:
+ *
+ * Ends the peer at once: no more state changes, media or answers. Stopping webrtcbin
+ * (ICE, DTLS, its threads) takes a while, so it goes on in a worker thread that holds
+ * the peer; the caller is not held up (a GUI closing a player, the engine stopping many
+ * players at once).
+ */
+void
+cb_webrtc_peer_close (CbWebrtcPeer *self)
+{
+  close_peer (self, TRUE);
+}
+
+/**
+ * cb_webrtc_peer_wait_closed:
+ *
+ * Waits up to @timeout_ms for the pipelines of closed peers to stop (at shutdown, before
+ * the process goes); FALSE if some are still stopping.
+ */
+gboolean
+cb_webrtc_peer_wait_closed (guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean done;
+
+  g_mutex_lock (&teardown_lock);
+  while (n_teardowns > 0 && g_cond_wait_until (&teardown_cond, &teardown_lock, deadline))
+    ;
+  done = n_teardowns == 0;
+  g_mutex_unlock (&teardown_lock);
+  return done;
 }

@@ -149,6 +149,7 @@ void          cb_webrtc_peer_get_stats         (CbWebrtcPeer        *self,
 /* Receive role: asks the remote side for a keyframe (PLI). */
 void          cb_webrtc_peer_request_keyframe  (CbWebrtcPeer        *self);
 void          cb_webrtc_peer_close             (CbWebrtcPeer        *self);
+gboolean      cb_webrtc_peer_wait_closed       (guint                timeout_ms);
 
 /* SDP policy, pure functions (cb-sdp-policy.c). */
 typedef struct {
