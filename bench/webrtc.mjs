@@ -478,7 +478,8 @@ try {
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu',
     '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
     '--autoplay-policy=no-user-gesture-required', '--disable-background-timer-throttling',
-    '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'] });
+    '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+    '--allow-loopback-in-peer-connection'] });
   const context = await browser.newContext();
 
   // The official SDK: play → first decoded frame, one player at a time.

@@ -119,6 +119,26 @@ test_auth_is_loopback (void)
   g_assert_false (cb_rest_auth_is_loopback (NULL));
 }
 
+/* The address WebRTC with a loopback client gathers on: libnice wants the plain literal. */
+static void
+test_auth_loopback_literal (void)
+{
+  static const struct { const char *address; const char *literal; } rows[] = {
+    { "127.0.0.1", "127.0.0.1" }, { "127.0.0.2", "127.0.0.1" }, { "::1", "::1" },
+    { "::ffff:127.0.0.1", "127.0.0.1" }, { "10.0.0.1", NULL }, { "::", NULL },
+    { "fe80::1", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (rows[i].address);
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, 8080);
+
+      g_assert_cmpstr (cb_rest_auth_loopback_literal (address), ==, rows[i].literal);
+    }
+  g_assert_null (cb_rest_auth_loopback_literal (NULL));
+}
+
 static void
 test_auth_secure_equal (void)
 {
@@ -146,6 +166,7 @@ main (int   argc,
     }
   g_test_add_func ("/cb/server/auth/long-header", test_auth_long_header);
   g_test_add_func ("/cb/server/auth/is-loopback", test_auth_is_loopback);
+  g_test_add_func ("/cb/server/auth/loopback-literal", test_auth_loopback_literal);
   g_test_add_func ("/cb/server/auth/secure-equal", test_auth_secure_equal);
 
   return g_test_run ();
