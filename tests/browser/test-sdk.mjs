@@ -180,6 +180,37 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
       }
     });
 
+  test('players asking for 320x240 get it, encoded once for all of them',
+    { skip: !NginxRtmp.available() && 'ffmpeg missing' }, async () => {
+      const { spawn } = await import('node:child_process');
+      const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re',
+        '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-c:a', 'aac',
+        '-f', 'flv', `rtmp://127.0.0.1:${server.rtmpPort}/live/scaled`], { stdio: 'ignore' });
+      try {
+        await waitFor(async () => (await server.rest('stream/find', { name: 'scaled', status: 'PUBLISHING' })).status === 200,
+          'the RTMP stream', 20000);
+        const small = { constraints: { audio: true, video: { width: 320, height: 240 } } };
+        const players = [await open(), await open()];
+        for (const p of players)
+          assert.equal(await p.evaluate((x) => window.start('play', 'scaled', x), small), 'PLAYING:');
+        for (const p of players) {
+          const stats = await waitFor(async () => {
+            const s = await p.evaluate(() => window.inbound());
+            return s.video?.framesDecoded > 10 && s.video.width > 0 ? s : null;
+          }, 'decoded frames at the asked size', 30000);
+          assert.equal(stats.video.width, 320);
+          assert.equal(stats.video.height, 240);
+        }
+        // One 320x240 encoding shared by both players, one AAC->Opus.
+        assert.equal((await server.rest('stream/find', { name: 'scaled', published: true })).body[0].renditions, 2);
+        for (const p of players)
+          await p.close();
+      } finally {
+        ffmpeg.kill('SIGKILL');
+      }
+    });
+
   test('a VP8 publisher is transcoded to H.264 once for RTMP and WebRTC players',
     { skip: !NginxRtmp.available() && 'nginx-rtmp or ffprobe missing' }, async () => {
       const nginx = await NginxRtmp.start();

@@ -24,12 +24,23 @@ async function startPage () {
   return server;
 }
 
+// The UDP ports of WebRTC media come from this range (media_port_from–media_port_to).
+const mediaPorts = [46000, 46999];
+
+function assertCandidatePorts (sdp) {
+  const ports = [...sdp.matchAll(/a=candidate:\S+ 1 UDP \d+ \S+ (\d+) typ host/g)].map((m) => Number(m[1]));
+  assert.ok(ports.length > 0, 'UDP host candidates');
+  for (const port of ports)
+    assert.ok(port >= mediaPorts[0] && port <= mediaPorts[1], `port ${port} in the media range`);
+}
+
 describe('WHIP and WHEP', { skip: skip || false }, () => {
   let server, pageServer, browser;
 
   before(async () => {
     const { chromium } = await loadPlaywright();
-    server = await Server.start('-o', 'webrtc_ice_servers=stun:127.0.0.1:3478');
+    server = await Server.start('-o', 'webrtc_ice_servers=stun:127.0.0.1:3478',
+      '-o', `media_port_from=${mediaPorts[0]}`, '-o', `media_port_to=${mediaPorts[1]}`);
     pageServer = await startPage();
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   });
@@ -49,6 +60,7 @@ describe('WHIP and WHEP', { skip: skip || false }, () => {
     assert.equal(published.status, 201, published.body);
     assert.match(published.type, /^application\/sdp/);
     assert.match(published.body, /a=end-of-candidates/);
+    assertCandidatePorts(published.body);
     assert.match(published.location, /^\/whip\/whipcam\/[0-9a-f-]+$/);
     assert.ok(published.etag, 'an ETag');
     assert.equal(published.link, '<stun:127.0.0.1:3478>; rel="ice-server"');
@@ -70,6 +82,7 @@ describe('WHIP and WHEP', { skip: skip || false }, () => {
     const played = await play.evaluate((u) => window.whepPlay(u), `${base}/whep/whipcam`);
     assert.equal(played.status, 201, played.body);
     assert.match(played.location, /^\/whep\/whipcam\/[0-9a-f-]+$/);
+    assertCandidatePorts(played.body);
     const stats = await waitFor(async () => {
       const s = await play.evaluate(() => window.inbound());
       return s.video && s.video.framesDecoded > 10 && s.video.width > 0 ? s : null;
