@@ -290,6 +290,37 @@ on_keyframe_requested (CbWebrtcPeer *peer,
     cb_stream_request_keyframe (ep->source);
 }
 
+/* WebRTC players get H.264 without B-frames (the peer offers nothing else): a VP8
+ * source, or one with B-frames, is encoded anew (TRUE), and so is a size asked for in
+ * @profile. Audio (AAC from RTMP to Opus) is always bridged. */
+static gboolean
+player_needs_video_transcoding (CbStream        *source,
+                                const CbProfile *profile)
+{
+  g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (source, CB_MEDIA_VIDEO);
+
+  return !cb_profile_is_passthrough (profile) ||
+         (vcaps != NULL && (g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0 ||
+                            cb_stream_has_b_frames (source)));
+}
+
+/* With transcoding_enabled false, a player that needs it fails (WCS's reason). */
+static gboolean
+check_transcoding_allowed (CbEngine         *engine,
+                           CbStream         *source,
+                           const CbProfile  *profile,
+                           GError          **error)
+{
+  if (player_needs_video_transcoding (source, profile) &&
+      !cb_settings_get_bool (cb_engine_get_settings (engine), "transcoding_enabled"))
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                           "Transcoding required, but disabled");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 on_player_answer (GObject      *object,
                   GAsyncResult *result,
@@ -299,7 +330,6 @@ on_player_answer (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *answer = cb_webrtc_peer_answer_finish (CB_WEBRTC_PEER (object), result, &error);
   g_autoptr(CbStream) keep = g_object_ref (ep->stream);
-  g_autoptr(GstCaps) vcaps = NULL;
   CbEngine *engine = ep->engine;
   CbProfile profile = ep->profile;
 
@@ -312,11 +342,14 @@ on_player_answer (GObject      *object,
       return;
     }
 
-  /* WebRTC players get H.264 without B-frames (the peer offers nothing else): a VP8
-   * source, or one with B-frames, is transcoded. */
-  vcaps = cb_stream_dup_caps (ep->source, CB_MEDIA_VIDEO);
-  if (vcaps != NULL && cb_profile_is_passthrough (&profile) &&
-      (g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0 || cb_stream_has_b_frames (ep->source)))
+  /* The source may have become VP8 or shown B-frames since the request. */
+  if (!check_transcoding_allowed (engine, ep->source, &profile, &error))
+    {
+      deliver_answer (ep, NULL, error);
+      cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
+      return;
+    }
+  if (cb_profile_is_passthrough (&profile) && player_needs_video_transcoding (ep->source, &profile))
     profile.keyframe_interval = 60;
   ep->consumer = cb_stream_attach_appsrc (ep->source,
                                           cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_VIDEO),
@@ -342,6 +375,7 @@ cb_engine_webrtc_play (CbEngine               *self,
                        GError                **error)
 {
   g_autoptr(CbStream) source = NULL;
+  CbProfile profile = { 0 };
   Endpoint *ep;
 
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
@@ -363,10 +397,14 @@ cb_engine_webrtc_play (CbEngine               *self,
       goto fail;
     }
 
+  profile.height = request->height;
+  profile.width = request->height > 0 ? request->width : 0;
+  if (!check_transcoding_allowed (self, source, &profile, error))
+    goto fail;
+
   ep = endpoint_new (self, func, data, destroy);
   ep->source = g_object_ref (source);
-  ep->profile.height = request->height;
-  ep->profile.width = request->height > 0 ? request->width : 0;
+  ep->profile = profile;
   ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, FALSE);
   cb_stream_set_source (ep->stream, request->remote_address);
   ep->peer = make_peer (self, CB_WEBRTC_SEND, request);

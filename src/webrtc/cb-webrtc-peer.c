@@ -934,10 +934,10 @@ cb_webrtc_peer_offer_async (CbWebrtcPeer        *self,
   gboolean want[2] = { video, audio };
 
   g_task_set_source_tag (task, cb_webrtc_peer_offer_async);
-  if (self->pipeline != NULL || (!video && !audio))
+  if (self->pipeline != NULL || self->closed || (!video && !audio))
     {
       g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
-                               "Cannot offer (already negotiated, or nothing to send)");
+                               "Cannot offer (already negotiated, closed, or nothing to send)");
       return;
     }
   self->offering = TRUE;

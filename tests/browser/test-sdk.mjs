@@ -295,4 +295,31 @@ describe('WCS Web SDK with transcoding disabled', { skip: skip || false }, () =>
       [['StreamError', 'Video codec mismatch. VP8 granted, but should be H.264']]);
     await page.close();
   });
+
+  test('players that would need transcoding fail with the WCS reason; others play', async () => {
+    async function open () {
+      const page = await browser.newPage();
+      await page.goto(`${pages.url}/sdk-page.html`);
+      assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+      return page;
+    }
+    const vp8 = await open();
+    assert.equal(await vp8.evaluate(() => window.start('publish', 'vp8cam', { stripCodecs: 'H264' })), 'PUBLISHING:');
+    const h264 = await open();
+    assert.equal(await h264.evaluate(() => window.start('publish', 'h264cam')), 'PUBLISHING:');
+    await waitFor(async () => (await server.rest('stream/find', { name: 'vp8cam' })).body?.[0]?.videoCodec === 'VP8',
+      'VP8 known');
+    await waitFor(async () => (await server.rest('stream/find', { name: 'h264cam' })).body?.[0]?.videoCodec === 'H264',
+      'H.264 known');
+
+    const play = await open();
+    assert.equal(await play.evaluate(() => window.start('play', 'vp8cam')), 'FAILED:Transcoding required, but disabled');
+    const sized = await open();
+    assert.equal(await sized.evaluate(() => window.start('play', 'h264cam',
+      { constraints: { audio: true, video: { width: 320, height: 240 } } })), 'FAILED:Transcoding required, but disabled');
+    const plain = await open();
+    assert.equal(await plain.evaluate(() => window.start('play', 'h264cam')), 'PLAYING:');
+    for (const p of [vp8, h264, play, sized, plain])
+      await p.close();
+  });
 });
