@@ -23,9 +23,6 @@ typedef struct {
   gpointer           answer_data;
   GDestroyNotify     answer_destroy;
   gboolean           stopped;
-
-  GMutex             lock;        /* publisher: last caps per kind, from streaming threads */
-  GstCaps           *caps[2];
 } Endpoint;
 
 static Endpoint *
@@ -61,9 +58,6 @@ endpoint_unref (gpointer data)
     ep->answer_destroy (ep->answer_data);
   g_clear_object (&ep->source);
   g_clear_object (&ep->stream);
-  for (int k = 0; k < 2; k++)
-    gst_clear_caps (&ep->caps[k]);
-  g_mutex_clear (&ep->lock);
   g_free (ep);
 }
 
@@ -96,7 +90,6 @@ endpoint_new (CbEngine           *engine,
   Endpoint *ep = g_new0 (Endpoint, 1);
 
   g_atomic_ref_count_init (&ep->ref);
-  g_mutex_init (&ep->lock);
   ep->engine = engine;
   ep->answer_func = func;
   ep->answer_data = data;
@@ -163,19 +156,10 @@ on_published_media (int        kind,
                     gpointer   data)
 {
   Endpoint *ep = data;
-  gboolean new_caps = FALSE;
 
-  g_mutex_lock (&ep->lock);
-  if (ep->caps[kind] == NULL || !gst_caps_is_equal (ep->caps[kind], caps))
-    {
-      gst_caps_replace (&ep->caps[kind], caps);
-      new_caps = TRUE;
-    }
-  g_mutex_unlock (&ep->lock);
-
-  /* h264parse gives avc caps with codec_data only once it has seen SPS/PPS. */
-  if (new_caps)
-    cb_stream_push_caps (ep->stream, kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO, caps);
+  /* h264parse gives avc caps with codec_data only once it has seen SPS/PPS; the stream
+   * ignores caps equal to those it has. */
+  cb_stream_push_caps (ep->stream, kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO, caps);
   cb_stream_push_buffer (ep->stream, kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO,
                          buffer);
 }
