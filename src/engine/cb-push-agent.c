@@ -17,6 +17,7 @@
 #include "cb-push-agent-private.h"
 #include "cb-rtmp-client.h"
 #include "cb-rtmp-url.h"
+#include "cb-flv-queue.h"
 #include "cb-sound-mixer.h"
 #include "cb-stream.h"
 
@@ -30,14 +31,6 @@
 #define MAX_BACKOFF_MS        60000
 /* Voximplant's default keyframe interval: 2 s. */
 #define KEYFRAME_MAX_GAP_US   (2 * G_USEC_PER_SEC)
-
-typedef struct {
-  guint8   type;         /* CB_FLV_TAG_AUDIO / _VIDEO / _SCRIPT */
-  guint32  timestamp;
-  GBytes  *payload;
-  gboolean keyframe;
-  gboolean config;       /* a sequence header: never dropped */
-} Packet;
 
 struct _CbPushAgent
 {
@@ -92,12 +85,8 @@ struct _CbPushAgent
 
   /* Shared with the producer's thread. */
   GMutex         lock;
-  GQueue         packets;         /* Packet* */
-  gsize          queued_bytes;
-  GstClockTime   base;
-  guint32        last_ts;
+  CbFlvQueue     queue;
   GstCaps       *caps[CB_MEDIA_N_KINDS];
-  guint64        dropped;
   gboolean       muted;
   GBytes        *silence;         /* one silent AAC frame for the current audio caps */
   CbSoundMixer  *mixer;
@@ -182,15 +171,6 @@ event_free (gpointer data)
   g_free (e);
 }
 
-static void
-packet_free (gpointer data)
-{
-  Packet *p = data;
-
-  g_bytes_unref (p->payload);
-  g_free (p);
-}
-
 void
 cb_push_info_free (CbPushInfo *info)
 {
@@ -203,13 +183,6 @@ cb_push_info_free (CbPushInfo *info)
   g_free (info->sound_file);
   g_ptr_array_unref (info->events);
   g_free (info);
-}
-
-static void
-clear_queue_locked (CbPushAgent *self)
-{
-  g_queue_clear_full (&self->packets, packet_free);
-  self->queued_bytes = 0;
 }
 
 static void
@@ -240,7 +213,7 @@ cb_push_agent_finalize (GObject *object)
   g_free (self->sound_file);
   g_free (self->codec_error);
   g_ptr_array_unref (self->events);
-  clear_queue_locked (self);
+  cb_flv_queue_clear (&self->queue);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     gst_clear_caps (&self->caps[k]);
   g_clear_pointer (&self->silence, g_bytes_unref);
@@ -265,9 +238,8 @@ static void
 cb_push_agent_init (CbPushAgent *self)
 {
   g_mutex_init (&self->lock);
-  g_queue_init (&self->packets);
+  cb_flv_queue_init (&self->queue);
   self->events = g_ptr_array_new_with_free_func (event_free);
-  self->base = GST_CLOCK_TIME_NONE;
   self->state = CB_PUSH_CONNECTING;
 }
 
@@ -305,97 +277,8 @@ set_state (CbPushAgent *self,
 
 /* ---- media in (producer thread) ------------------------------------------ */
 
-static guint32
-to_ms (CbPushAgent  *self,
-       GstClockTime  t)
-{
-  if (!GST_CLOCK_TIME_IS_VALID (t) || self->base == GST_CLOCK_TIME_NONE || t <= self->base)
-    return 0;
-  return (guint32) ((t - self->base) / GST_MSECOND);
-}
-
 static void
 schedule_drain (CbPushAgent *self);
-
-/* Drops the media packets before @stop (all of them when @stop is NULL); sequence headers
- * stay. Called with the lock held. */
-static void
-drop_media_before_locked (CbPushAgent *self,
-                          GList       *stop)
-{
-  for (GList *l = self->packets.head; l != NULL && l != stop;)
-    {
-      GList *next = l->next;
-      Packet *q = l->data;
-
-      if (!q->config)
-        {
-          self->queued_bytes -= g_bytes_get_size (q->payload);
-          self->dropped++;
-          packet_free (q);
-          g_queue_delete_link (&self->packets, l);
-        }
-      l = next;
-    }
-}
-
-/* Called with the lock held. Over the limits, whole GOPs go: everything before the newest
- * keyframe, or, with no newer keyframe queued, all media, and the stream is told to skip
- * to its next keyframe for this agent (return FALSE). */
-static gboolean
-enqueue_locked (CbPushAgent *self,
-                Packet      *p)
-{
-  Packet *head = NULL;
-  GList *last_key = NULL;
-
-  g_queue_push_tail (&self->packets, p);
-  self->queued_bytes += g_bytes_get_size (p->payload);
-  self->last_ts = MAX (self->last_ts, p->timestamp);
-
-  for (GList *l = self->packets.head; l != NULL && head == NULL; l = l->next)
-    if (!((Packet *) l->data)->config)
-      head = l->data;
-  if (p->timestamp - MIN (head->timestamp, p->timestamp) <= self->queue_limit_ms &&
-      self->queued_bytes <= MAX_QUEUE_BYTES)
-    return TRUE;
-
-  for (GList *l = self->packets.tail; l != NULL && last_key == NULL; l = l->prev)
-    if (((Packet *) l->data)->keyframe)
-      last_key = l;
-
-  self->bufferings++;
-  if (last_key != NULL && last_key != self->packets.head)
-    {
-      drop_media_before_locked (self, last_key);
-      return TRUE;
-    }
-  drop_media_before_locked (self, NULL);
-  return FALSE;
-}
-
-static GBytes *
-make_sequence_header (CbMediaKind  kind,
-                      GstCaps     *caps)
-{
-  const GstStructure *s = gst_caps_get_structure (caps, 0);
-  const GValue *v = gst_structure_get_value (s, "codec_data");
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  GstBuffer *cd;
-  GstMapInfo map;
-
-  if (v == NULL || !GST_VALUE_HOLDS_BUFFER (v))
-    return NULL;
-  cd = gst_value_get_buffer (v);
-  if (!gst_buffer_map (cd, &map, GST_MAP_READ))
-    return NULL;
-  if (kind == CB_MEDIA_VIDEO)
-    cb_flv_write_avc_video (out, TRUE, CB_FLV_AVC_SEQUENCE_HEADER, 0, map.data, map.size);
-  else
-    cb_flv_write_aac_audio (out, CB_FLV_AAC_SEQUENCE_HEADER, map.data, map.size);
-  gst_buffer_unmap (cd, &map);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
 
 static void
 consumer_caps (gpointer     data,
@@ -403,7 +286,6 @@ consumer_caps (gpointer     data,
                GstCaps     *caps)
 {
   CbPushAgent *self = data;
-  g_autoptr(GBytes) header = make_sequence_header (kind, caps);
   g_autoptr(CbSoundMixer) mixer = NULL;
 
   g_mutex_lock (&self->lock);
@@ -414,50 +296,14 @@ consumer_caps (gpointer     data,
       if (self->mixer != NULL)
         mixer = g_object_ref (self->mixer);
     }
-  if (header != NULL && self->session_live)
-    {
-      Packet *p = g_new0 (Packet, 1);
-
-      p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
-      p->timestamp = self->last_ts;
-      p->payload = g_steal_pointer (&header);
-      p->config = TRUE;
-      /* A new configuration goes before anything queued that was encoded with it. */
-      g_queue_push_tail (&self->packets, p);
-      self->queued_bytes += g_bytes_get_size (p->payload);
-    }
+  /* A new configuration goes after what was encoded with the old one. */
+  if (self->session_live)
+    cb_flv_queue_push_config (&self->queue, kind, caps);
   g_mutex_unlock (&self->lock);
 
   if (mixer != NULL)
     cb_sound_mixer_set_caps (mixer, caps);
   schedule_drain (self);
-}
-
-static GBytes *
-payload_for (CbMediaKind  kind,
-             GstBuffer   *buffer,
-             gint32       cts,
-             GBytes      *replacement)
-{
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  GstMapInfo map;
-
-  if (replacement != NULL)
-    {
-      gsize len;
-      const guint8 *data = g_bytes_get_data (replacement, &len);
-      cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, data, len);
-      return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-    }
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
-    return NULL;
-  if (kind == CB_MEDIA_VIDEO)
-    cb_flv_write_avc_video (out, !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT),
-                            CB_FLV_AVC_NALU, cts, map.data, map.size);
-  else
-    cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, map.data, map.size);
-  gst_buffer_unmap (buffer, &map);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
 /* Makes one silent AAC frame with the configuration of @caps (once per caps). */
@@ -512,15 +358,13 @@ queue_media (CbPushAgent *self,
              gboolean     from_mixer)
 {
   GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
-  GstClockTime pts = GST_BUFFER_PTS (buffer);
   g_autoptr(GBytes) silence = NULL;
   g_autoptr(CbSoundMixer) mixer = NULL;
   gboolean keyframe = kind == CB_MEDIA_VIDEO &&
                       !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  gboolean overflowed = FALSE;
   GBytes *payload;
-  gint32 cts = 0;
   gboolean ok;
-  Packet *p;
 
   g_mutex_lock (&self->lock);
   if (!self->session_live)
@@ -528,8 +372,9 @@ queue_media (CbPushAgent *self,
       g_mutex_unlock (&self->lock);
       return TRUE;
     }
-  if (self->base == GST_CLOCK_TIME_NONE && GST_CLOCK_TIME_IS_VALID (dts))
-    self->base = dts;
+  /* Time 0 is the first buffer, even one the mixer gets first. */
+  if (self->queue.base == GST_CLOCK_TIME_NONE && GST_CLOCK_TIME_IS_VALID (dts))
+    self->queue.base = dts;
   if (kind == CB_MEDIA_AUDIO && !from_mixer)
     {
       if (self->mixer != NULL)
@@ -551,20 +396,15 @@ queue_media (CbPushAgent *self,
       return TRUE;
     }
 
-  if (kind == CB_MEDIA_VIDEO && GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts))
-    cts = (gint32) (((gint64) pts - (gint64) dts) / (gint64) GST_MSECOND);
-  payload = payload_for (kind, buffer, cts, silence);
+  payload = cb_flv_payload_for (kind, buffer, silence);
   if (payload == NULL)
     return TRUE;
 
-  p = g_new0 (Packet, 1);
-  p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
-  p->payload = payload;
-  p->keyframe = keyframe;
-
   g_mutex_lock (&self->lock);
-  p->timestamp = to_ms (self, kind == CB_MEDIA_VIDEO ? dts : pts);
-  ok = enqueue_locked (self, p);
+  ok = cb_flv_queue_push_media (&self->queue, kind, buffer, payload, self->queue_limit_ms,
+                                MAX_QUEUE_BYTES, &overflowed);
+  if (overflowed)
+    self->bufferings++;
   if (keyframe)
     self->last_keyframe = g_get_monotonic_time ();
   g_mutex_unlock (&self->lock);
@@ -688,9 +528,9 @@ drain (gpointer data)
       gboolean ready;
 
       g_mutex_lock (&self->lock);
-      ready = self->metadata_sent || self->packets.length == 0 ||
-              ((Packet *) g_queue_peek_tail (&self->packets))->timestamp -
-              ((Packet *) g_queue_peek_head (&self->packets))->timestamp >= self->out_start_ms;
+      ready = self->metadata_sent || self->queue.packets.length == 0 ||
+              ((CbFlvPacket *) g_queue_peek_tail (&self->queue.packets))->timestamp -
+              ((CbFlvPacket *) g_queue_peek_head (&self->queue.packets))->timestamp >= self->out_start_ms;
       g_mutex_unlock (&self->lock);
       if (!ready)
         return G_SOURCE_REMOVE;
@@ -712,26 +552,24 @@ drain (gpointer data)
 
   while (cb_rtmp_client_get_queued_bytes (self->client) < CLIENT_HIGH_WATER)
     {
-      Packet *p;
+      CbFlvPacket *p;
 
       g_mutex_lock (&self->lock);
-      p = g_queue_pop_head (&self->packets);
-      if (p != NULL)
-        self->queued_bytes -= g_bytes_get_size (p->payload);
+      p = cb_flv_queue_pop (&self->queue);
       g_mutex_unlock (&self->lock);
       if (p == NULL)
         break;
       if (!cb_rtmp_client_send (self->client, p->type, p->timestamp, p->payload))
         {
-          packet_free (p);
+          cb_flv_packet_free (p);
           break;
         }
-      packet_free (p);
+      cb_flv_packet_free (p);
     }
 
   /* With the outgoing buffer on, a backed-up uplink is polled every
    * rtmp_out_buffer_polling_time instead of waiting for the next frame. */
-  if (self->out_buffer_enabled && self->poll_source == NULL && self->packets.length > 0)
+  if (self->out_buffer_enabled && self->poll_source == NULL && self->queue.packets.length > 0)
     self->poll_source = timeout_on_engine (self, self->out_polling_ms, poll_drain);
   return G_SOURCE_REMOVE;
 }
@@ -751,7 +589,7 @@ detach_consumer (CbPushAgent *self)
 {
   g_mutex_lock (&self->lock);
   self->session_live = FALSE;
-  clear_queue_locked (self);
+  cb_flv_queue_clear (&self->queue);
   g_mutex_unlock (&self->lock);
 
   g_clear_pointer (&self->consumer, cb_consumer_detach);
@@ -930,9 +768,7 @@ start_media (CbPushAgent  *self,
     profile.keyframe_interval = 60;   /* any profile: the stream's video is not H.264 */
 
   g_mutex_lock (&self->lock);
-  clear_queue_locked (self);
-  self->base = GST_CLOCK_TIME_NONE;
-  self->last_ts = 0;
+  cb_flv_queue_reset (&self->queue);
   self->bufferings = 0;
   self->session_live = TRUE;
   g_mutex_unlock (&self->lock);
@@ -1409,7 +1245,7 @@ cb_push_agent_get_info (CbPushAgent *self)
   info->muted = self->muted;
   info->sound_enabled = self->mixer != NULL;
   info->sound_file = g_strdup (self->sound_file);
-  info->dropped = self->dropped;
+  info->dropped = self->queue.dropped;
   if (self->caps[CB_MEDIA_VIDEO] != NULL)
     {
       const GstStructure *s = gst_caps_get_structure (self->caps[CB_MEDIA_VIDEO], 0);

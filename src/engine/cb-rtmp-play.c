@@ -9,20 +9,13 @@
 #include "config.h"
 
 #include "cb-flv.h"
+#include "cb-flv-queue.h"
 #include "cb-rtmp-play.h"
 
 #define QUEUE_LIMIT_MS     4000
 #define MAX_QUEUE_BYTES    (16 * 1024 * 1024)
 /* Bytes the session may hold unwritten before the play stops handing it more. */
 #define SESSION_HIGH_WATER (512 * 1024)
-
-typedef struct {
-  guint8   type;
-  guint32  timestamp;
-  GBytes  *payload;
-  gboolean keyframe;
-  gboolean config;    /* a sequence header: never dropped */
-} Packet;
 
 struct _CbRtmpPlay
 {
@@ -39,24 +32,11 @@ struct _CbRtmpPlay
 
   /* Shared with the producer's thread. */
   GMutex               lock;
-  GQueue               packets;       /* Packet* */
-  gsize                queued_bytes;
-  GstClockTime         base;
-  guint32              last_ts;
+  CbFlvQueue           queue;
   GstCaps             *caps[CB_MEDIA_N_KINDS];
-  guint64              dropped;
   gboolean             eos;
   gint                 drain_pending; /* atomic */
 };
-
-static void
-packet_free (gpointer data)
-{
-  Packet *p = data;
-
-  g_bytes_unref (p->payload);
-  g_free (p);
-}
 
 static CbRtmpPlay *
 play_ref (CbRtmpPlay *self)
@@ -72,7 +52,7 @@ play_unref (gpointer data)
 
   if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
-  g_queue_clear_full (&self->packets, packet_free);
+  cb_flv_queue_clear (&self->queue);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     gst_clear_caps (&self->caps[k]);
   g_clear_object (&self->stream);
@@ -107,113 +87,16 @@ schedule_drain (CbRtmpPlay *self)
   g_source_unref (source);
 }
 
-static guint32
-to_ms (CbRtmpPlay   *self,
-       GstClockTime  t)
-{
-  if (!GST_CLOCK_TIME_IS_VALID (t) || self->base == GST_CLOCK_TIME_NONE || t <= self->base)
-    return 0;
-  return (guint32) ((t - self->base) / GST_MSECOND);
-}
-
-/* With the lock held. */
-static void
-drop_media_before_locked (CbRtmpPlay *self,
-                          GList      *stop)
-{
-  for (GList *l = self->packets.head; l != NULL && l != stop;)
-    {
-      GList *next = l->next;
-      Packet *q = l->data;
-
-      if (!q->config)
-        {
-          self->queued_bytes -= g_bytes_get_size (q->payload);
-          self->dropped++;
-          packet_free (q);
-          g_queue_delete_link (&self->packets, l);
-        }
-      l = next;
-    }
-}
-
-/* With the lock held. Over the limits, whole GOPs go: everything before the newest queued
- * keyframe, or all media when there is none, and the stream then skips to its next
- * keyframe for this player (FALSE). */
-static gboolean
-enqueue_locked (CbRtmpPlay *self,
-                Packet     *p)
-{
-  Packet *head = NULL;
-  GList *last_key = NULL;
-
-  g_queue_push_tail (&self->packets, p);
-  self->queued_bytes += g_bytes_get_size (p->payload);
-  self->last_ts = MAX (self->last_ts, p->timestamp);
-
-  for (GList *l = self->packets.head; l != NULL && head == NULL; l = l->next)
-    if (!((Packet *) l->data)->config)
-      head = l->data;
-  if (head == NULL || (p->timestamp - MIN (head->timestamp, p->timestamp) <= QUEUE_LIMIT_MS &&
-                       self->queued_bytes <= MAX_QUEUE_BYTES))
-    return TRUE;
-
-  for (GList *l = self->packets.tail; l != NULL && last_key == NULL; l = l->prev)
-    if (((Packet *) l->data)->keyframe)
-      last_key = l;
-  if (last_key != NULL && last_key != self->packets.head)
-    {
-      drop_media_before_locked (self, last_key);
-      return TRUE;
-    }
-  drop_media_before_locked (self, NULL);
-  return FALSE;
-}
-
-static GBytes *
-sequence_header (CbMediaKind  kind,
-                 GstCaps     *caps)
-{
-  const GstStructure *s = gst_caps_get_structure (caps, 0);
-  const GValue *v = gst_structure_get_value (s, "codec_data");
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  GstBuffer *cd;
-  GstMapInfo map;
-
-  if (v == NULL || !GST_VALUE_HOLDS_BUFFER (v))
-    return NULL;
-  cd = gst_value_get_buffer (v);
-  if (!gst_buffer_map (cd, &map, GST_MAP_READ))
-    return NULL;
-  if (kind == CB_MEDIA_VIDEO)
-    cb_flv_write_avc_video (out, TRUE, CB_FLV_AVC_SEQUENCE_HEADER, 0, map.data, map.size);
-  else
-    cb_flv_write_aac_audio (out, CB_FLV_AAC_SEQUENCE_HEADER, map.data, map.size);
-  gst_buffer_unmap (cd, &map);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
-
 static void
 consumer_caps (gpointer     data,
                CbMediaKind  kind,
                GstCaps     *caps)
 {
   CbRtmpPlay *self = data;
-  GBytes *header = sequence_header (kind, caps);
 
   g_mutex_lock (&self->lock);
   gst_caps_replace (&self->caps[kind], caps);
-  if (header != NULL)
-    {
-      Packet *p = g_new0 (Packet, 1);
-
-      p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
-      p->timestamp = self->last_ts;
-      p->payload = header;
-      p->config = TRUE;
-      g_queue_push_tail (&self->packets, p);
-      self->queued_bytes += g_bytes_get_size (header);
-    }
+  cb_flv_queue_push_config (&self->queue, kind, caps);
   g_mutex_unlock (&self->lock);
   schedule_drain (self);
 }
@@ -224,36 +107,14 @@ consumer_buffer (gpointer     data,
                  GstBuffer   *buffer)
 {
   CbRtmpPlay *self = data;
-  GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
-  GstClockTime pts = GST_BUFFER_PTS (buffer);
-  gboolean keyframe = kind == CB_MEDIA_VIDEO &&
-                      !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  GstMapInfo map;
+  GBytes *payload = cb_flv_payload_for (kind, buffer, NULL);
   gboolean ok;
-  Packet *p;
-  gint32 cts = 0;
 
-  if (kind == CB_MEDIA_VIDEO && GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts))
-    cts = (gint32) (((gint64) pts - (gint64) dts) / (gint64) GST_MSECOND);
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+  if (payload == NULL)
     return TRUE;
-  if (kind == CB_MEDIA_VIDEO)
-    cb_flv_write_avc_video (out, keyframe, CB_FLV_AVC_NALU, cts, map.data, map.size);
-  else
-    cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, map.data, map.size);
-  gst_buffer_unmap (buffer, &map);
-
-  p = g_new0 (Packet, 1);
-  p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
-  p->payload = g_byte_array_free_to_bytes (g_steal_pointer (&out));
-  p->keyframe = keyframe;
-
   g_mutex_lock (&self->lock);
-  if (self->base == GST_CLOCK_TIME_NONE && GST_CLOCK_TIME_IS_VALID (dts))
-    self->base = dts;
-  p->timestamp = to_ms (self, kind == CB_MEDIA_VIDEO ? dts : pts);
-  ok = enqueue_locked (self, p);
+  ok = cb_flv_queue_push_media (&self->queue, kind, buffer, payload, QUEUE_LIMIT_MS,
+                                MAX_QUEUE_BYTES, NULL);
   g_mutex_unlock (&self->lock);
 
   schedule_drain (self);
@@ -350,27 +211,25 @@ drain (gpointer data)
   while (self->metadata_sent &&
          cb_rtmp_server_session_get_queued_bytes (self->session) < SESSION_HIGH_WATER)
     {
-      Packet *p;
+      CbFlvPacket *p;
 
       g_mutex_lock (&self->lock);
-      p = g_queue_pop_head (&self->packets);
-      if (p != NULL)
-        self->queued_bytes -= g_bytes_get_size (p->payload);
+      p = cb_flv_queue_pop (&self->queue);
       g_mutex_unlock (&self->lock);
       if (p == NULL)
         break;
       if (!cb_rtmp_server_session_send_media (self->session, self->stream_id, p->type,
                                               p->timestamp, p->payload))
         {
-          packet_free (p);
+          cb_flv_packet_free (p);
           return G_SOURCE_REMOVE;
         }
-      packet_free (p);
+      cb_flv_packet_free (p);
     }
 
   g_mutex_lock (&self->lock);
   eos = self->eos;
-  empty = self->packets.length == 0;
+  empty = self->queue.packets.length == 0;
   g_mutex_unlock (&self->lock);
   if (eos && empty)
     {
@@ -438,9 +297,8 @@ cb_rtmp_play_start (CbEngine            *engine,
   self->stream_id = stream_id;
   self->name = g_strdup (name);
   self->stream = g_object_ref (stream);
-  self->base = GST_CLOCK_TIME_NONE;
   g_mutex_init (&self->lock);
-  g_queue_init (&self->packets);
+  cb_flv_queue_init (&self->queue);
 
   /* Attaching replays the cached GOP: the player starts on a keyframe at once. */
   self->consumer = cb_stream_attach (stream, &consumer_funcs, self, NULL, &profile, CB_AUDIO_AAC,
@@ -464,6 +322,6 @@ cb_rtmp_play_stop (CbRtmpPlay *self)
   self->session = NULL;
   g_clear_pointer (&self->consumer, cb_consumer_detach);
   g_debug ("RTMP play of %s ended (%" G_GUINT64_FORMAT " packets dropped)", self->name,
-           self->dropped);
+           self->queue.dropped);
   play_unref (self);
 }

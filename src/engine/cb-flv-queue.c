@@ -1,0 +1,209 @@
+/* cb-flv-queue.c — the bounded FLV tag queue of an RTMP sender
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Push agents and RTMP players both turn a stream's buffers into FLV tag bodies on the
+ * producer's thread and send them from the engine's context as the socket allows. A
+ * sender that cannot keep up loses whole GOPs from its own queue, never the stream's;
+ * sequence headers stay so that what follows still decodes.
+ */
+#include "config.h"
+
+#include "cb-flv.h"
+#include "cb-flv-queue.h"
+
+void
+cb_flv_packet_free (gpointer packet)
+{
+  CbFlvPacket *p = packet;
+
+  g_bytes_unref (p->payload);
+  g_free (p);
+}
+
+void
+cb_flv_queue_init (CbFlvQueue *queue)
+{
+  g_queue_init (&queue->packets);
+  queue->queued_bytes = 0;
+  queue->base = GST_CLOCK_TIME_NONE;
+  queue->last_ts = 0;
+  queue->dropped = 0;
+}
+
+void
+cb_flv_queue_clear (CbFlvQueue *queue)
+{
+  g_queue_clear_full (&queue->packets, cb_flv_packet_free);
+  queue->queued_bytes = 0;
+}
+
+void
+cb_flv_queue_reset (CbFlvQueue *queue)
+{
+  cb_flv_queue_clear (queue);
+  queue->base = GST_CLOCK_TIME_NONE;
+  queue->last_ts = 0;
+}
+
+static void
+push_tail (CbFlvQueue  *queue,
+           CbFlvPacket *p)
+{
+  g_queue_push_tail (&queue->packets, p);
+  queue->queued_bytes += g_bytes_get_size (p->payload);
+}
+
+gboolean
+cb_flv_queue_push_config (CbFlvQueue  *queue,
+                          CbMediaKind  kind,
+                          GstCaps     *caps)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  const GValue *v = gst_structure_get_value (s, "codec_data");
+  g_autoptr(GByteArray) out = NULL;
+  CbFlvPacket *p;
+  GstBuffer *cd;
+  GstMapInfo map;
+
+  if (v == NULL || !GST_VALUE_HOLDS_BUFFER (v))
+    return FALSE;
+  cd = gst_value_get_buffer (v);
+  if (!gst_buffer_map (cd, &map, GST_MAP_READ))
+    return FALSE;
+  out = g_byte_array_new ();
+  if (kind == CB_MEDIA_VIDEO)
+    cb_flv_write_avc_video (out, TRUE, CB_FLV_AVC_SEQUENCE_HEADER, 0, map.data, map.size);
+  else
+    cb_flv_write_aac_audio (out, CB_FLV_AAC_SEQUENCE_HEADER, map.data, map.size);
+  gst_buffer_unmap (cd, &map);
+
+  p = g_new0 (CbFlvPacket, 1);
+  p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
+  p->timestamp = queue->last_ts;
+  p->payload = g_byte_array_free_to_bytes (g_steal_pointer (&out));
+  p->config = TRUE;
+  push_tail (queue, p);
+  return TRUE;
+}
+
+GBytes *
+cb_flv_payload_for (CbMediaKind  kind,
+                    GstBuffer   *buffer,
+                    GBytes      *replacement)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  GstMapInfo map;
+  gint32 cts = 0;
+
+  if (replacement != NULL)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (replacement, &len);
+
+      cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, data, len);
+      return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+    }
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return NULL;
+  if (kind == CB_MEDIA_VIDEO)
+    {
+      /* B-frames: the composition time offset is PTS − DTS. */
+      if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts))
+        cts = (gint32) (((gint64) pts - (gint64) dts) / (gint64) GST_MSECOND);
+      cb_flv_write_avc_video (out, !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT),
+                              CB_FLV_AVC_NALU, cts, map.data, map.size);
+    }
+  else
+    cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, map.data, map.size);
+  gst_buffer_unmap (buffer, &map);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+static guint32
+to_ms (CbFlvQueue   *queue,
+       GstClockTime  t)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (t) || queue->base == GST_CLOCK_TIME_NONE || t <= queue->base)
+    return 0;
+  return (guint32) ((t - queue->base) / GST_MSECOND);
+}
+
+/* Drops the media packets before @stop (all of them when @stop is NULL). */
+static void
+drop_media_before (CbFlvQueue *queue,
+                   GList      *stop)
+{
+  for (GList *l = queue->packets.head; l != NULL && l != stop;)
+    {
+      GList *next = l->next;
+      CbFlvPacket *q = l->data;
+
+      if (!q->config)
+        {
+          queue->queued_bytes -= g_bytes_get_size (q->payload);
+          queue->dropped++;
+          cb_flv_packet_free (q);
+          g_queue_delete_link (&queue->packets, l);
+        }
+      l = next;
+    }
+}
+
+gboolean
+cb_flv_queue_push_media (CbFlvQueue  *queue,
+                         CbMediaKind  kind,
+                         GstBuffer   *buffer,
+                         GBytes      *payload,
+                         guint32      limit_ms,
+                         gsize        max_bytes,
+                         gboolean    *overflowed)
+{
+  GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
+  CbFlvPacket *p = g_new0 (CbFlvPacket, 1);
+  CbFlvPacket *head = NULL;
+  GList *last_key = NULL;
+
+  if (overflowed != NULL)
+    *overflowed = FALSE;
+  if (queue->base == GST_CLOCK_TIME_NONE && GST_CLOCK_TIME_IS_VALID (dts))
+    queue->base = dts;
+  p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
+  p->payload = payload;
+  p->keyframe = kind == CB_MEDIA_VIDEO && !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  /* FLV times are decoding times for video; audio has only one. */
+  p->timestamp = to_ms (queue, kind == CB_MEDIA_VIDEO ? dts : GST_BUFFER_PTS (buffer));
+  push_tail (queue, p);
+  queue->last_ts = MAX (queue->last_ts, p->timestamp);
+
+  for (GList *l = queue->packets.head; l != NULL && head == NULL; l = l->next)
+    if (!((CbFlvPacket *) l->data)->config)
+      head = l->data;
+  if (head == NULL || (p->timestamp - MIN (head->timestamp, p->timestamp) <= limit_ms &&
+                       queue->queued_bytes <= max_bytes))
+    return TRUE;
+
+  if (overflowed != NULL)
+    *overflowed = TRUE;
+  for (GList *l = queue->packets.tail; l != NULL && last_key == NULL; l = l->prev)
+    if (((CbFlvPacket *) l->data)->keyframe)
+      last_key = l;
+  if (last_key != NULL && last_key != queue->packets.head)
+    {
+      drop_media_before (queue, last_key);
+      return TRUE;
+    }
+  drop_media_before (queue, NULL);
+  return FALSE;
+}
+
+CbFlvPacket *
+cb_flv_queue_pop (CbFlvQueue *queue)
+{
+  CbFlvPacket *p = g_queue_pop_head (&queue->packets);
+
+  if (p != NULL)
+    queue->queued_bytes -= g_bytes_get_size (p->payload);
+  return p;
+}

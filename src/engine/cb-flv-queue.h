@@ -1,0 +1,60 @@
+/* cb-flv-queue.h — the bounded FLV tag queue of an RTMP sender (push agent, RTMP player)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "cb-media.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint8   type;         /* CB_FLV_TAG_AUDIO / _VIDEO / _SCRIPT */
+  guint32  timestamp;    /* ms from the queue's first DTS */
+  GBytes  *payload;      /* the FLV tag body */
+  gboolean keyframe;
+  gboolean config;       /* a sequence header: never dropped */
+} CbFlvPacket;
+
+/* Not locked: its owner's lock guards it (buffers come on the producer's thread, the
+ * owner drains on the engine's context). */
+typedef struct {
+  GQueue       packets;        /* CbFlvPacket* */
+  gsize        queued_bytes;
+  GstClockTime base;           /* the first DTS, time 0 of the timestamps */
+  guint32      last_ts;
+  guint64      dropped;        /* media packets dropped with their GOPs */
+} CbFlvQueue;
+
+void         cb_flv_packet_free         (gpointer      packet);
+
+void         cb_flv_queue_init          (CbFlvQueue   *queue);
+/* Empties the queue and starts its timestamps anew (a new connection). */
+void         cb_flv_queue_reset         (CbFlvQueue   *queue);
+void         cb_flv_queue_clear         (CbFlvQueue   *queue);
+
+/* A sequence header from @caps' codec_data, queued at the last timestamp; FALSE when the
+ * caps have none. */
+gboolean     cb_flv_queue_push_config   (CbFlvQueue   *queue,
+                                         CbMediaKind   kind,
+                                         GstCaps      *caps);
+/* An encoded frame as an FLV tag body (AVC NALUs with the composition time, or raw AAC),
+ * or, when @replacement is given, that AAC frame in its place; NULL when unreadable. */
+GBytes      *cb_flv_payload_for         (CbMediaKind   kind,
+                                         GstBuffer    *buffer,
+                                         GBytes       *replacement);
+/* Queues @payload for @buffer's kind and times. Over @limit_ms of media or @max_bytes,
+ * whole GOPs go: everything before the newest queued keyframe, or, with none, all media;
+ * then FALSE: the stream should skip to its next keyframe for this consumer.
+ * *@overflowed (may be NULL) says whether the limits were hit. */
+gboolean     cb_flv_queue_push_media    (CbFlvQueue   *queue,
+                                         CbMediaKind   kind,
+                                         GstBuffer    *buffer,
+                                         GBytes       *payload,
+                                         guint32       limit_ms,
+                                         gsize         max_bytes,
+                                         gboolean     *overflowed);
+CbFlvPacket *cb_flv_queue_pop           (CbFlvQueue   *queue);
+
+G_END_DECLS
