@@ -3,12 +3,12 @@
  *
  * Two sources meet here. The destinations people made are read from a file (keys from
  * the secret store) and written back when they change. The engine's push agents, which
- * REST calls start and stop as well as this list, are mirrored as CbStreamList mirrors
- * streams: handlers on the engine thread take CbPushInfo snapshots and hop to the UI
- * thread in the order they were sent. An agent belongs to the destination that started
- * it (tagged on the engine thread while cb_engine_push_start() runs), else to the
- * remembered destination with the same stream and masked URL, else it is shown as an
- * external destination for as long as it lives.
+ * REST calls start and stop as well as this list, are followed through a CbMirror
+ * (cb-mirror.c) as CbStreamList follows streams: CbPushInfo snapshots taken on the
+ * engine thread reach the UI thread in the order they were sent. An agent belongs to the
+ * destination that started it (tagged on the engine thread while cb_engine_push_start()
+ * runs), else to the remembered destination with the same stream and masked URL, else it
+ * is shown as an external destination for as long as it lives.
  */
 #include "config.h"
 
@@ -20,18 +20,10 @@
 #include "cb-destination-config.h"
 #include "cb-destination-list.h"
 #include "cb-destination-presets.h"
+#include "cb-mirror-private.h"
 #include "cb-secret-store.h"
 
 #define TICK_INTERVAL_MS 1000
-
-typedef struct
-{
-  gatomicrefcount     ref;
-  GMainContext       *ui_context;
-  CbDestinationList  *list;              /* UI thread only; NULL once the list is gone */
-  gulong              handlers[3];       /* engine thread only */
-  const char         *starting_id;       /* engine thread only: whose agent push_start makes */
-} Mirror;
 
 struct _CbDestinationList
 {
@@ -40,7 +32,7 @@ struct _CbDestinationList
   CbEngine      *engine;
   char          *config_path;
   GPtrArray     *items;            /* CbDestination */
-  Mirror        *mirror;
+  CbMirror      *mirror;
   GCancellable  *cancellable;
   guint          tick_id;
   GHashTable    *restart;          /* ids of destinations to start again once stopped */
@@ -83,32 +75,6 @@ static void save              (CbDestinationList *self);
 static void start_destination (CbDestinationList *self,
                                CbDestination     *destination);
 
-static Mirror *
-mirror_ref (Mirror *mirror)
-{
-  g_atomic_ref_count_inc (&mirror->ref);
-  return mirror;
-}
-
-static void
-mirror_unref (gpointer data)
-{
-  Mirror *mirror = data;
-
-  if (g_atomic_ref_count_dec (&mirror->ref))
-    {
-      g_main_context_unref (mirror->ui_context);
-      g_free (mirror);
-    }
-}
-
-static void
-mirror_closure_notify (gpointer  data,
-                       GClosure *closure)
-{
-  mirror_unref (data);
-}
-
 /* Model. */
 
 static GType
@@ -127,11 +93,7 @@ static gpointer
 cb_destination_list_get_item (GListModel *model,
                               guint       position)
 {
-  CbDestinationList *self = CB_DESTINATION_LIST (model);
-
-  if (position >= self->items->len)
-    return NULL;
-  return g_object_ref (g_ptr_array_index (self->items, position));
+  return cb_mirror_rows_get_item (CB_DESTINATION_LIST (model)->items, position);
 }
 
 static void
@@ -156,9 +118,8 @@ append_item (CbDestinationList *self,
              !cb_destination_is_external (g_ptr_array_index (self->items, position)))
         position++;
     }
-  g_ptr_array_insert (self->items, position, g_object_ref (destination));
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  cb_mirror_rows_insert (G_LIST_MODEL (self), self->items, properties[PROP_N_ITEMS], position,
+                         destination);
 }
 
 static void
@@ -167,11 +128,8 @@ remove_item (CbDestinationList *self,
 {
   guint position;
 
-  if (!g_ptr_array_find (self->items, destination, &position))
-    return;
-  g_ptr_array_remove_index (self->items, position);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  if (g_ptr_array_find (self->items, destination, &position))
+    cb_mirror_rows_remove (G_LIST_MODEL (self), self->items, properties[PROP_N_ITEMS], position);
 }
 
 static CbDestination *
@@ -256,13 +214,18 @@ adopt_external (CbDestinationList *self,
     }
 }
 
-/* Updates from the engine. */
+/* Updates from the engine, through the mirror: snapshots taken on the engine thread,
+ * applied on the UI thread. */
 
+/* @owner_id: the destination whose cb_engine_push_start() added the agent, when it was
+ * one of this list's. */
 static void
-apply_info (CbDestinationList *self,
-            const CbPushInfo  *info,
-            const char        *owner_id)
+apply_info (gpointer    list,
+            gpointer    snapshot,
+            const char *owner_id)
 {
+  CbDestinationList *self = list;
+  const CbPushInfo *info = snapshot;
   CbDestination *destination = cb_destination_list_lookup_session (self, info->media_session_id);
 
   if (destination == NULL && owner_id != NULL)
@@ -311,9 +274,12 @@ maybe_restart (CbDestinationList *self,
 }
 
 static void
-apply_removed (CbDestinationList *self,
-               const CbPushInfo  *info)
+apply_removed (gpointer    list,
+               gpointer    snapshot,
+               const char *tag)
 {
+  CbDestinationList *self = list;
+  const CbPushInfo *info = snapshot;
   CbDestination *destination = lookup_last_session (self, info->media_session_id);
   g_autoptr(CbDestination) hold = NULL;
 
@@ -331,20 +297,13 @@ apply_removed (CbDestinationList *self,
   maybe_restart (self, destination);
 }
 
-/* The whole set of agents: destinations whose agent is not in it are detached. */
+/* After a listing of every agent: destinations whose agent is not in it are detached. */
 static void
-apply_all (CbDestinationList *self,
-           GPtrArray         *infos)
+drop_missing (gpointer    list,
+              GHashTable *ids)
 {
-  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  CbDestinationList *self = list;
 
-  for (guint i = 0; i < infos->len; i++)
-    {
-      const CbPushInfo *info = g_ptr_array_index (infos, i);
-
-      g_hash_table_add (ids, info->media_session_id);
-      apply_info (self, info, NULL);
-    }
   for (guint i = self->items->len; i > 0; i--)
     {
       CbDestination *destination = g_ptr_array_index (self->items, i - 1);
@@ -359,170 +318,29 @@ apply_all (CbDestinationList *self,
     }
 }
 
-typedef enum {
-  UPDATE_CHANGED,
-  UPDATE_REMOVED,
-  UPDATE_ALL,
-} UpdateKind;
-
-typedef struct
+static const char *
+snapshot_id (gpointer info)
 {
-  Mirror     *mirror;
-  UpdateKind  kind;
-  CbPushInfo *info;      /* UPDATE_CHANGED, UPDATE_REMOVED */
-  char       *owner_id;  /* UPDATE_CHANGED: the destination that started the agent */
-  GPtrArray  *infos;     /* UPDATE_ALL */
-} Update;
-
-static void
-update_free (gpointer data)
-{
-  Update *update = data;
-
-  mirror_unref (update->mirror);
-  g_clear_pointer (&update->info, cb_push_info_free);
-  g_free (update->owner_id);
-  g_clear_pointer (&update->infos, g_ptr_array_unref);
-  g_free (update);
+  return ((const CbPushInfo *) info)->media_session_id;
 }
 
-static gboolean
-update_apply (gpointer data)
+static GPtrArray *
+list_agents (CbEngine *engine)
 {
-  Update *update = data;
-  CbDestinationList *self = update->mirror->list;
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
-
-  switch (update->kind)
-    {
-    case UPDATE_CHANGED:
-      apply_info (self, update->info, update->owner_id);
-      break;
-    case UPDATE_REMOVED:
-      apply_removed (self, update->info);
-      break;
-    case UPDATE_ALL:
-      apply_all (self, update->infos);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  return G_SOURCE_REMOVE;
+  return cb_engine_find_pushes (engine, NULL, NULL);
 }
 
-static void
-send_update (Mirror *mirror,
-             Update *update)
-{
-  update->mirror = mirror_ref (mirror);
-  g_main_context_invoke_full (mirror->ui_context, G_PRIORITY_DEFAULT,
-                              update_apply, update, update_free);
-}
-
-static void
-on_engine_push_added (CbEngine    *engine,
-                      CbPushAgent *agent,
-                      Mirror      *mirror)
-{
-  Update *update = g_new0 (Update, 1);
-
-  update->kind = UPDATE_CHANGED;
-  update->info = cb_push_agent_get_info (agent);
-  update->owner_id = g_strdup (mirror->starting_id);
-  send_update (mirror, update);
-}
-
-static void
-on_engine_push_changed (CbEngine    *engine,
-                        CbPushAgent *agent,
-                        Mirror      *mirror)
-{
-  Update *update = g_new0 (Update, 1);
-
-  update->kind = UPDATE_CHANGED;
-  update->info = cb_push_agent_get_info (agent);
-  send_update (mirror, update);
-}
-
-static void
-on_engine_push_removed (CbEngine    *engine,
-                        CbPushAgent *agent,
-                        Mirror      *mirror)
-{
-  Update *update = g_new0 (Update, 1);
-
-  update->kind = UPDATE_REMOVED;
-  update->info = cb_push_agent_get_info (agent);
-  send_update (mirror, update);
-}
-
-typedef struct
-{
-  CbEngine *engine;
-  Mirror   *mirror;
-} EngineCall;
-
-static EngineCall *
-engine_call_new (CbEngine *engine,
-                 Mirror   *mirror)
-{
-  EngineCall *call = g_new0 (EngineCall, 1);
-
-  call->engine = g_object_ref (engine);
-  call->mirror = mirror_ref (mirror);
-  return call;
-}
-
-static void
-engine_call_free (gpointer data)
-{
-  EngineCall *call = data;
-
-  g_object_unref (call->engine);
-  mirror_unref (call->mirror);
-  g_free (call);
-}
-
-static gboolean
-engine_connect (gpointer data)
-{
-  EngineCall *call = data;
-  Mirror *mirror = call->mirror;
-  g_autoptr(GPtrArray) agents = NULL;
-  Update *update;
-
-  mirror->handlers[0] =
-    g_signal_connect_data (call->engine, "push-added", G_CALLBACK (on_engine_push_added),
-                           mirror_ref (mirror), mirror_closure_notify, 0);
-  mirror->handlers[1] =
-    g_signal_connect_data (call->engine, "push-changed", G_CALLBACK (on_engine_push_changed),
-                           mirror_ref (mirror), mirror_closure_notify, 0);
-  mirror->handlers[2] =
-    g_signal_connect_data (call->engine, "push-removed", G_CALLBACK (on_engine_push_removed),
-                           mirror_ref (mirror), mirror_closure_notify, 0);
-
-  /* After connecting, so that nothing falls between the list and the signals. */
-  agents = cb_engine_find_pushes (call->engine, NULL, NULL);
-  update = g_new0 (Update, 1);
-  update->kind = UPDATE_ALL;
-  update->infos = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_push_info_free);
-  for (guint i = 0; i < agents->len; i++)
-    g_ptr_array_add (update->infos, cb_push_agent_get_info (g_ptr_array_index (agents, i)));
-  send_update (mirror, update);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-engine_disconnect (gpointer data)
-{
-  EngineCall *call = data;
-
-  for (guint i = 0; i < G_N_ELEMENTS (call->mirror->handlers); i++)
-    g_clear_signal_handler (&call->mirror->handlers[i], call->engine);
-  return G_SOURCE_REMOVE;
-}
+static const CbMirrorFuncs mirror_funcs = {
+  .added = { "push-added", (CbMirrorSnapshotFunc) cb_push_agent_get_info,
+             (GDestroyNotify) cb_push_info_free, apply_info },
+  .changed = { "push-changed", (CbMirrorSnapshotFunc) cb_push_agent_get_info,
+               (GDestroyNotify) cb_push_info_free, apply_info },
+  .removed = { "push-removed", (CbMirrorSnapshotFunc) cb_push_agent_get_info,
+               (GDestroyNotify) cb_push_info_free, apply_removed },
+  .list_all = list_agents,
+  .snapshot_id = snapshot_id,
+  .drop_missing = drop_missing,
+};
 
 /* Operations, run on the engine's thread. */
 
@@ -538,7 +356,7 @@ typedef struct
 {
   OpKind                kind;
   CbEngine             *engine;
-  Mirror               *mirror;
+  CbMirror             *mirror;
   char                 *destination_id;
   char                 *session_id;
   char                 *stream_name;
@@ -553,7 +371,7 @@ op_clear (gpointer data)
   Op *op = data;
 
   g_object_unref (op->engine);
-  mirror_unref (op->mirror);
+  cb_mirror_unref (op->mirror);
   g_free (op->destination_id);
   g_free (op->session_id);
   g_free (op->stream_name);
@@ -600,7 +418,7 @@ static gboolean
 op_reply (gpointer data)
 {
   Op *op = data;
-  CbDestinationList *self = op->mirror->list;
+  CbDestinationList *self = cb_mirror_get_list (op->mirror);
   CbDestination *destination;
   g_autofree char *message = NULL;
 
@@ -653,9 +471,9 @@ op_run (gpointer data)
         request.full_url = 1;
         cb_destination_profile_to_engine (&op->profile, source_fps, &request.profile);
 
-        op->mirror->starting_id = op->destination_id;
+        cb_mirror_set_tag (op->mirror, op->destination_id);
         agent = cb_engine_push_start (op->engine, &request, &op->error);
-        op->mirror->starting_id = NULL;
+        cb_mirror_set_tag (op->mirror, NULL);
         if (agent != NULL)
           op->session_id = g_strdup (cb_push_agent_get_id (agent));
       }
@@ -674,8 +492,7 @@ op_run (gpointer data)
       g_assert_not_reached ();
     }
 
-  g_main_context_invoke_full (op->mirror->ui_context, G_PRIORITY_DEFAULT, op_reply,
-                              g_atomic_rc_box_acquire (op), op_unref);
+  cb_mirror_invoke (op->mirror, op_reply, g_atomic_rc_box_acquire (op), op_unref);
   return G_SOURCE_REMOVE;
 }
 
@@ -688,7 +505,7 @@ op_new (CbDestinationList *self,
 
   op->kind = kind;
   op->engine = g_object_ref (self->engine);
-  op->mirror = mirror_ref (self->mirror);
+  op->mirror = cb_mirror_ref (self->mirror);
   op->destination_id = g_strdup (cb_destination_get_id (destination));
   op->session_id = g_strdup (cb_destination_get_media_session_id (destination));
   return op;
@@ -822,9 +639,9 @@ cb_destination_list_retry_now (CbDestinationList *self,
  * stored and read one after the other by the same call. */
 typedef struct
 {
-  Mirror *mirror;
-  char   *destination_id;
-  GQueue   parts;           /* const char *: CB_SECRET_SERVER, CB_SECRET_KEY */
+  CbMirror *mirror;
+  char     *destination_id;
+  GQueue    parts;           /* const char *: CB_SECRET_SERVER, CB_SECRET_KEY */
   gboolean found_server;
 } KeyCall;
 
@@ -834,7 +651,7 @@ key_call_new (CbDestinationList *self,
 {
   KeyCall *call = g_new0 (KeyCall, 1);
 
-  call->mirror = mirror_ref (self->mirror);
+  call->mirror = cb_mirror_ref (self->mirror);
   call->destination_id = g_strdup (cb_destination_get_id (destination));
   g_queue_init (&call->parts);
   return call;
@@ -843,7 +660,7 @@ key_call_new (CbDestinationList *self,
 static void
 key_call_free (KeyCall *call)
 {
-  mirror_unref (call->mirror);
+  cb_mirror_unref (call->mirror);
   g_free (call->destination_id);
   g_queue_clear (&call->parts);
   g_free (call);
@@ -868,7 +685,7 @@ on_secret_stored (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(KeyCall) call = user_data;
-  CbDestinationList *self = call->mirror->list;
+  CbDestinationList *self = cb_mirror_get_list (call->mirror);
   CbDestination *destination;
   g_autoptr(GError) error = NULL;
   gboolean stored = cb_secret_store_save_finish (result, &error);
@@ -986,7 +803,7 @@ on_secret_looked_up (GObject      *object,
                      gpointer      user_data)
 {
   g_autoptr(KeyCall) call = user_data;
-  CbDestinationList *self = call->mirror->list;
+  CbDestinationList *self = cb_mirror_get_list (call->mirror);
   CbDestination *destination;
   g_autoptr(GError) error = NULL;
   g_autofree char *secret = cb_secret_store_lookup_finish (result, &error);
@@ -1114,12 +931,12 @@ on_read (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  Mirror *mirror = user_data;
-  CbDestinationList *self = mirror->list;
+  CbMirror *mirror = user_data;
+  CbDestinationList *self = cb_mirror_get_list (mirror);
   g_autoptr(GPtrArray) records = g_task_propagate_pointer (G_TASK (result), NULL);
   gboolean supported = cb_secret_store_is_supported ();
 
-  mirror_unref (mirror);
+  cb_mirror_unref (mirror);
   if (self == NULL)
     return;
 
@@ -1151,8 +968,7 @@ on_read (GObject      *object,
     save (self);
 
   /* Only now the agents: one started over REST may be a remembered destination's. */
-  cb_engine_invoke (self->engine, engine_connect,
-                    engine_call_new (self->engine, self->mirror), engine_call_free);
+  cb_mirror_connect (self->mirror, self->engine);
   set_loaded (self);
 }
 
@@ -1207,13 +1023,13 @@ on_written (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  Mirror *mirror = user_data;
-  CbDestinationList *self = mirror->list;
+  CbMirror *mirror = user_data;
+  CbDestinationList *self = cb_mirror_get_list (mirror);
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_warning ("The destinations were not saved: %s", error->message);
-  mirror_unref (mirror);
+  cb_mirror_unref (mirror);
   if (self == NULL)
     return;
   self->writing = FALSE;
@@ -1245,7 +1061,7 @@ write_file (CbDestinationList *self)
 
   self->writing = TRUE;
   /* Not cancellable: a change made just before quitting is still written. */
-  task = g_task_new (NULL, NULL, on_written, mirror_ref (self->mirror));
+  task = g_task_new (NULL, NULL, on_written, cb_mirror_ref (self->mirror));
   g_task_set_source_tag (task, write_file);
   g_task_set_task_data (task, write, write_data_free);
   g_task_run_in_thread (task, write_thread);
@@ -1382,14 +1198,11 @@ cb_destination_list_constructed (GObject *object)
 
   g_assert (CB_IS_ENGINE (self->engine));
 
-  self->mirror = g_new0 (Mirror, 1);
-  g_atomic_ref_count_init (&self->mirror->ref);
-  self->mirror->ui_context = g_main_context_ref_thread_default ();
-  self->mirror->list = self;
+  self->mirror = cb_mirror_new (self, &mirror_funcs);
 
   if (self->config_path != NULL)
     {
-      g_autoptr(GTask) task = g_task_new (NULL, NULL, on_read, mirror_ref (self->mirror));
+      g_autoptr(GTask) task = g_task_new (NULL, NULL, on_read, cb_mirror_ref (self->mirror));
 
       g_task_set_source_tag (task, cb_destination_list_constructed);
       g_task_set_task_data (task, g_strdup (self->config_path), g_free);
@@ -1397,8 +1210,7 @@ cb_destination_list_constructed (GObject *object)
     }
   else
     {
-      cb_engine_invoke (self->engine, engine_connect,
-                        engine_call_new (self->engine, self->mirror), engine_call_free);
+      cb_mirror_connect (self->mirror, self->engine);
       set_loaded (self);
     }
   self->tick_id = g_timeout_add (TICK_INTERVAL_MS, on_tick, self);
@@ -1414,19 +1226,11 @@ cb_destination_list_dispose (GObject *object)
 
   if (self->mirror != NULL)
     {
-      self->mirror->list = NULL;
-      cb_engine_invoke (self->engine, engine_disconnect,
-                        engine_call_new (self->engine, self->mirror), engine_call_free);
-      g_clear_pointer (&self->mirror, mirror_unref);
+      cb_mirror_close (self->mirror, self->engine);
+      g_clear_pointer (&self->mirror, cb_mirror_unref);
     }
 
-  if (self->items->len > 0)
-    {
-      guint n = self->items->len;
-
-      g_ptr_array_set_size (self->items, 0);
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
-    }
+  cb_mirror_rows_clear (G_LIST_MODEL (self), self->items);
 
   g_clear_object (&self->engine);
 

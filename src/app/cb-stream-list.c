@@ -1,25 +1,16 @@
 /* cb-stream-list.c
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The engine lives on its own thread and emits "stream-added", "stream-removed" and
- * "stream-changed" there. Handlers take a snapshot (CbStreamInfo, safe for any thread)
- * and hop to the UI context; the list itself is only touched on the UI thread. Updates
- * from the engine thread arrive in the order they were sent, so a poll answer never
- * overtakes a removal that happened after it.
+ * The engine's stream registry, as CbMirror (cb-mirror.c) follows it: "stream-added",
+ * "stream-changed" and "stream-removed" come over as CbStreamInfo snapshots, in the order
+ * they were sent, so a poll answer never overtakes a removal that happened after it.
  */
 #include "config.h"
 
+#include "cb-mirror-private.h"
 #include "cb-stream-list.h"
 
 #define POLL_INTERVAL_MS 1000
-
-typedef struct
-{
-  gatomicrefcount  ref;
-  GMainContext    *ui_context;
-  CbStreamList    *list;          /* UI thread only; NULL once the list is gone */
-  gulong           handlers[3];   /* engine thread only */
-} Mirror;
 
 struct _CbStreamList
 {
@@ -27,9 +18,8 @@ struct _CbStreamList
 
   CbEngine  *engine;
   GPtrArray *rows;                /* CbStreamRow */
-  Mirror    *mirror;
+  CbMirror  *mirror;
   guint      poll_id;
-  gboolean   poll_pending;
 };
 
 static void cb_stream_list_model_init (GListModelInterface *iface);
@@ -46,32 +36,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static Mirror *
-mirror_ref (Mirror *mirror)
-{
-  g_atomic_ref_count_inc (&mirror->ref);
-  return mirror;
-}
-
-static void
-mirror_unref (gpointer data)
-{
-  Mirror *mirror = data;
-
-  if (g_atomic_ref_count_dec (&mirror->ref))
-    {
-      g_main_context_unref (mirror->ui_context);
-      g_free (mirror);
-    }
-}
-
-static void
-mirror_closure_notify (gpointer  data,
-                       GClosure *closure)
-{
-  mirror_unref (data);
-}
 
 /* Model. */
 
@@ -91,11 +55,7 @@ static gpointer
 cb_stream_list_get_item (GListModel *model,
                          guint       position)
 {
-  CbStreamList *self = CB_STREAM_LIST (model);
-
-  if (position >= self->rows->len)
-    return NULL;
-  return g_object_ref (g_ptr_array_index (self->rows, position));
+  return cb_mirror_rows_get_item (CB_STREAM_LIST (model)->rows, position);
 }
 
 static void
@@ -127,15 +87,31 @@ static void
 remove_at (CbStreamList *self,
            guint         position)
 {
-  g_ptr_array_remove_index (self->rows, position);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  cb_mirror_rows_remove (G_LIST_MODEL (self), self->rows, properties[PROP_N_ITEMS], position);
+}
+
+/* What the mirror calls: snapshots taken on the engine thread, applied on the UI thread. */
+
+static gpointer
+snapshot_media_session_id (gpointer stream)
+{
+  return g_strdup (cb_stream_get_media_session_id (stream));
+}
+
+static const char *
+snapshot_id (gpointer info)
+{
+  return ((const CbStreamInfo *) info)->media_session_id;
 }
 
 static void
-apply_info (CbStreamList       *self,
-            const CbStreamInfo *info)
+apply_info (gpointer    list,
+            gpointer    snapshot,
+            const char *tag)
 {
+  CbStreamList *self = list;
+  const CbStreamInfo *info = snapshot;
+  g_autoptr(CbStreamRow) row = NULL;
   guint position;
 
   if (find_row (self, info->media_session_id, &position))
@@ -148,35 +124,29 @@ apply_info (CbStreamList       *self,
   if (cb_stream_status_is_final (info->status))
     return;
 
-  g_ptr_array_add (self->rows, cb_stream_row_new (info));
-  g_list_model_items_changed (G_LIST_MODEL (self), self->rows->len - 1, 0, 1);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  row = cb_stream_row_new (info);
+  cb_mirror_rows_insert (G_LIST_MODEL (self), self->rows, properties[PROP_N_ITEMS],
+                         self->rows->len, row);
 }
 
 static void
-apply_removed (CbStreamList *self,
-               const char   *media_session_id)
+apply_removed (gpointer    list,
+               gpointer    media_session_id,
+               const char *tag)
 {
+  CbStreamList *self = list;
   guint position;
 
   if (find_row (self, media_session_id, &position))
     remove_at (self, position);
 }
 
-/* The whole registry: rows not in it go. */
+/* After a listing of the whole registry: rows not in it go. */
 static void
-apply_all (CbStreamList *self,
-           GPtrArray    *infos)
+drop_missing (gpointer    list,
+              GHashTable *ids)
 {
-  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (guint i = 0; i < infos->len; i++)
-    {
-      const CbStreamInfo *info = g_ptr_array_index (infos, i);
-
-      g_hash_table_add (ids, info->media_session_id);
-      apply_info (self, info);
-    }
+  CbStreamList *self = list;
 
   for (guint i = self->rows->len; i > 0; i--)
     {
@@ -187,180 +157,16 @@ apply_all (CbStreamList *self,
     }
 }
 
-/* Hops from the engine thread to the UI thread. */
-
-typedef enum {
-  UPDATE_CHANGED,
-  UPDATE_REMOVED,
-  UPDATE_ALL,
-} UpdateKind;
-
-typedef struct
-{
-  Mirror       *mirror;
-  UpdateKind    kind;
-  CbStreamInfo *info;    /* UPDATE_CHANGED */
-  char         *id;      /* UPDATE_REMOVED: the mediaSessionId */
-  GPtrArray    *infos;   /* UPDATE_ALL */
-} Update;
-
-static void
-update_free (gpointer data)
-{
-  Update *update = data;
-
-  mirror_unref (update->mirror);
-  g_clear_pointer (&update->info, cb_stream_info_free);
-  g_free (update->id);
-  g_clear_pointer (&update->infos, g_ptr_array_unref);
-  g_free (update);
-}
-
-static gboolean
-update_apply (gpointer data)
-{
-  Update *update = data;
-  CbStreamList *self = update->mirror->list;
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
-
-  switch (update->kind)
-    {
-    case UPDATE_CHANGED:
-      apply_info (self, update->info);
-      break;
-    case UPDATE_REMOVED:
-      apply_removed (self, update->id);
-      break;
-    case UPDATE_ALL:
-      self->poll_pending = FALSE;
-      apply_all (self, update->infos);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-send_update (Mirror *mirror,
-             Update *update)
-{
-  update->mirror = mirror_ref (mirror);
-  g_main_context_invoke_full (mirror->ui_context, G_PRIORITY_DEFAULT,
-                              update_apply, update, update_free);
-}
-
-static void
-on_engine_stream_changed (CbEngine *engine,
-                          CbStream *stream,
-                          Mirror   *mirror)
-{
-  Update *update = g_new0 (Update, 1);
-
-  update->kind = UPDATE_CHANGED;
-  update->info = cb_stream_get_snapshot (stream);
-  send_update (mirror, update);
-}
-
-static void
-on_engine_stream_removed (CbEngine *engine,
-                          CbStream *stream,
-                          Mirror   *mirror)
-{
-  Update *update = g_new0 (Update, 1);
-
-  update->kind = UPDATE_REMOVED;
-  update->id = g_strdup (cb_stream_get_media_session_id (stream));
-  send_update (mirror, update);
-}
-
-static void
-send_all (CbEngine *engine,
-          Mirror   *mirror)
-{
-  g_autoptr(GPtrArray) streams = cb_engine_list_streams (engine);
-  Update *update = g_new0 (Update, 1);
-
-  update->kind = UPDATE_ALL;
-  update->infos = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_stream_info_free);
-  for (guint i = 0; i < streams->len; i++)
-    g_ptr_array_add (update->infos, cb_stream_get_snapshot (g_ptr_array_index (streams, i)));
-  send_update (mirror, update);
-}
-
-/* Calls on the engine thread. */
-
-typedef struct
-{
-  CbEngine *engine;
-  Mirror   *mirror;
-} EngineCall;
-
-static EngineCall *
-engine_call_new (CbEngine *engine,
-                 Mirror   *mirror)
-{
-  EngineCall *call = g_new0 (EngineCall, 1);
-
-  call->engine = g_object_ref (engine);
-  call->mirror = mirror_ref (mirror);
-  return call;
-}
-
-static void
-engine_call_free (gpointer data)
-{
-  EngineCall *call = data;
-
-  g_object_unref (call->engine);
-  mirror_unref (call->mirror);
-  g_free (call);
-}
-
-static gboolean
-engine_connect (gpointer data)
-{
-  EngineCall *call = data;
-  Mirror *mirror = call->mirror;
-
-  mirror->handlers[0] =
-    g_signal_connect_data (call->engine, "stream-added",
-                           G_CALLBACK (on_engine_stream_changed),
-                           mirror_ref (mirror), mirror_closure_notify, 0);
-  mirror->handlers[1] =
-    g_signal_connect_data (call->engine, "stream-changed",
-                           G_CALLBACK (on_engine_stream_changed),
-                           mirror_ref (mirror), mirror_closure_notify, 0);
-  mirror->handlers[2] =
-    g_signal_connect_data (call->engine, "stream-removed",
-                           G_CALLBACK (on_engine_stream_removed),
-                           mirror_ref (mirror), mirror_closure_notify, 0);
-
-  /* After connecting, so that nothing falls between the list and the signals. */
-  send_all (call->engine, mirror);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-engine_disconnect (gpointer data)
-{
-  EngineCall *call = data;
-
-  for (guint i = 0; i < G_N_ELEMENTS (call->mirror->handlers); i++)
-    g_clear_signal_handler (&call->mirror->handlers[i], call->engine);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-engine_poll (gpointer data)
-{
-  EngineCall *call = data;
-
-  send_all (call->engine, call->mirror);
-  return G_SOURCE_REMOVE;
-}
+static const CbMirrorFuncs mirror_funcs = {
+  .added = { "stream-added", (CbMirrorSnapshotFunc) cb_stream_get_snapshot,
+             (GDestroyNotify) cb_stream_info_free, apply_info },
+  .changed = { "stream-changed", (CbMirrorSnapshotFunc) cb_stream_get_snapshot,
+               (GDestroyNotify) cb_stream_info_free, apply_info },
+  .removed = { "stream-removed", snapshot_media_session_id, g_free, apply_removed },
+  .list_all = cb_engine_list_streams,
+  .snapshot_id = snapshot_id,
+  .drop_missing = drop_missing,
+};
 
 /* Bitrates change without a "stream-changed" for each measurement. */
 static gboolean
@@ -368,12 +174,7 @@ on_poll_timeout (gpointer data)
 {
   CbStreamList *self = data;
 
-  if (!self->poll_pending)
-    {
-      self->poll_pending = TRUE;
-      cb_engine_invoke (self->engine, engine_poll,
-                        engine_call_new (self->engine, self->mirror), engine_call_free);
-    }
+  cb_mirror_refresh (self->mirror, self->engine);
   return G_SOURCE_CONTINUE;
 }
 
@@ -386,13 +187,8 @@ cb_stream_list_constructed (GObject *object)
 
   g_assert (CB_IS_ENGINE (self->engine));
 
-  self->mirror = g_new0 (Mirror, 1);
-  g_atomic_ref_count_init (&self->mirror->ref);
-  self->mirror->ui_context = g_main_context_ref_thread_default ();
-  self->mirror->list = self;
-
-  cb_engine_invoke (self->engine, engine_connect,
-                    engine_call_new (self->engine, self->mirror), engine_call_free);
+  self->mirror = cb_mirror_new (self, &mirror_funcs);
+  cb_mirror_connect (self->mirror, self->engine);
   self->poll_id = g_timeout_add (POLL_INTERVAL_MS, on_poll_timeout, self);
 }
 
@@ -405,19 +201,11 @@ cb_stream_list_dispose (GObject *object)
 
   if (self->mirror != NULL)
     {
-      self->mirror->list = NULL;
-      cb_engine_invoke (self->engine, engine_disconnect,
-                        engine_call_new (self->engine, self->mirror), engine_call_free);
-      g_clear_pointer (&self->mirror, mirror_unref);
+      cb_mirror_close (self->mirror, self->engine);
+      g_clear_pointer (&self->mirror, cb_mirror_unref);
     }
 
-  if (self->rows->len > 0)
-    {
-      guint n = self->rows->len;
-
-      g_ptr_array_set_size (self->rows, 0);
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
-    }
+  cb_mirror_rows_clear (G_LIST_MODEL (self), self->rows);
 
   g_clear_object (&self->engine);
 
