@@ -1,0 +1,736 @@
+/* cb-rtmp-connection.c — the client side of an RTMP connection, shared by publisher and player
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything runs on the GMainContext the connection was created in, with GIO's async calls:
+ * no thread, no blocking. Reading never stops (the server's acknowledgements, pings and
+ * status messages are handled while media flows); writing drains an output queue one write
+ * at a time, so a slow uplink shows as queued bytes the pusher can see.
+ *
+ * The connection is a plain struct that its owner (CbRtmpClient, CbRtmpPlayer) frees in
+ * dispose. Each pending operation holds a reference on the owner rather than on the
+ * connection, so the owner, and the connection with it, live as long as their I/O does.
+ */
+#include "config.h"
+
+#include "cb-rtmp-connection-private.h"
+#include "cb-rtmp-handshake.h"
+
+#define READ_SIZE          (64 * 1024)
+#define FLUSH_TIMEOUT_MS   2000
+
+struct _CbRtmpConnection
+{
+  const CbRtmpConnectionRole *role;
+  GObject            *owner;           /* not a reference: the owner holds us */
+
+  CbRtmpUrl          *url;
+  char               *bind_address;
+  guint               timeout_ms;
+  gboolean            tls_validation;
+
+  CbRtmpConnectionState state;
+  gboolean            accepted;        /* NetConnection.Connect.Success seen */
+  GCancellable       *cancellable;     /* ours: cancelled on close */
+  GSource            *timeout_source;
+  GMainContext       *context;
+  gint64              last_input;
+
+  GSocketClient      *socket_client;
+  GIOStream          *io;
+  guint8             *read_buf;
+  CbRtmpHandshake    *handshake;
+  CbRtmpChunkReader  *reader;
+  CbRtmpChunkWriter  *writer;
+  CbRtmpAckCounter    ack_counter;
+  guint64             received;
+
+  GQueue              out;             /* GBytes* */
+  gsize               out_offset;      /* into the head */
+  gsize               queued;
+  gboolean            writing;
+  gboolean            closing;         /* close once the queue is written */
+  guint64             bytes_sent;
+};
+
+static void start_read (CbRtmpConnection *self);
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_source_unref (*source);
+      *source = NULL;
+    }
+}
+
+/* For an operation about to start: the owner stays alive until its callback, which takes
+ * the reference back with g_autoptr(GObject) owner = self->owner. */
+static CbRtmpConnection *
+hold (CbRtmpConnection *self)
+{
+  g_object_ref (self->owner);
+  return self;
+}
+
+static void
+release (gpointer data)
+{
+  CbRtmpConnection *self = data;
+
+  g_object_unref (self->owner);
+}
+
+static CbRtmpUrl *
+url_copy (const CbRtmpUrl *url)
+{
+  CbRtmpUrl *copy = g_new0 (CbRtmpUrl, 1);
+
+  *copy = *url;
+  copy->host = g_strdup (url->host);
+  copy->app = g_strdup (url->app);
+  copy->stream = g_strdup (url->stream);
+  copy->query = g_strdup (url->query);
+  copy->username = g_strdup (url->username);
+  copy->password = g_strdup (url->password);
+  return copy;
+}
+
+CbRtmpConnection *
+cb_rtmp_connection_new (const CbRtmpConnectionRole *role,
+                        GObject                    *owner,
+                        const CbRtmpUrl            *url,
+                        const char                 *bind_address,
+                        guint                       timeout_ms,
+                        gboolean                    tls_validation)
+{
+  CbRtmpConnection *self = g_new0 (CbRtmpConnection, 1);
+
+  self->role = role;
+  self->owner = owner;
+  self->url = url_copy (url);
+  self->bind_address = g_strdup (bind_address);
+  self->timeout_ms = timeout_ms ? timeout_ms : 10000;
+  self->tls_validation = tls_validation;
+  self->cancellable = g_cancellable_new ();
+  self->context = g_main_context_ref_thread_default ();
+  self->read_buf = g_malloc (READ_SIZE);
+  g_queue_init (&self->out);
+  return self;
+}
+
+void
+cb_rtmp_connection_free (CbRtmpConnection *self)
+{
+  clear_source (&self->timeout_source);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->io);
+  g_clear_object (&self->socket_client);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->url, cb_rtmp_url_free);
+  g_free (self->bind_address);
+  g_free (self->read_buf);
+  g_main_context_unref (self->context);
+  g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
+  g_clear_pointer (&self->reader, cb_rtmp_chunk_reader_free);
+  g_clear_pointer (&self->writer, cb_rtmp_chunk_writer_free);
+  g_queue_clear_full (&self->out, (GDestroyNotify) g_bytes_unref);
+  g_free (self);
+}
+
+CbRtmpConnectionState
+cb_rtmp_connection_get_state (CbRtmpConnection *self)
+{
+  return self->state;
+}
+
+const CbRtmpUrl *
+cb_rtmp_connection_get_url (CbRtmpConnection *self)
+{
+  return self->url;
+}
+
+gboolean
+cb_rtmp_connection_is_accepted (CbRtmpConnection *self)
+{
+  return self->accepted;
+}
+
+gsize
+cb_rtmp_connection_get_queued_bytes (CbRtmpConnection *self)
+{
+  return self->queued;
+}
+
+guint64
+cb_rtmp_connection_get_bytes_sent (CbRtmpConnection *self)
+{
+  return self->bytes_sent;
+}
+
+guint64
+cb_rtmp_connection_get_bytes_received (CbRtmpConnection *self)
+{
+  return self->received;
+}
+
+char *
+cb_rtmp_status_text (const CbAmf0Value *info,
+                     const char        *fallback)
+{
+  const char *code = info ? cb_amf0_object_get_string (info, "code") : NULL;
+  const char *description = info ? cb_amf0_object_get_string (info, "description") : NULL;
+
+  if (code == NULL)
+    return g_strdup (description ? description : fallback);
+  if (description == NULL || *description == '\0')
+    return g_strdup (code);
+  return g_strdup_printf ("%s: %s", code, description);
+}
+
+/* ---- output --------------------------------------------------------------- */
+
+static void on_write_done (GObject *source, GAsyncResult *result, gpointer data);
+
+static void
+close_io (CbRtmpConnection *self)
+{
+  if (self->io != NULL)
+    {
+      g_io_stream_close_async (self->io, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      g_clear_object (&self->io);
+    }
+}
+
+static void
+finish_close (CbRtmpConnection *self)
+{
+  close_io (self);
+  g_cancellable_cancel (self->cancellable);
+}
+
+static void
+kick_write (CbRtmpConnection *self)
+{
+  GBytes *head;
+  gsize len;
+  const guint8 *data;
+
+  if (self->writing || self->io == NULL)
+    return;
+  head = g_queue_peek_head (&self->out);
+  if (head == NULL)
+    {
+      if (self->closing)
+        finish_close (self);
+      return;
+    }
+  data = g_bytes_get_data (head, &len);
+  self->writing = TRUE;
+  g_output_stream_write_async (g_io_stream_get_output_stream (self->io),
+                               data + self->out_offset, len - self->out_offset,
+                               G_PRIORITY_DEFAULT, self->cancellable, on_write_done, hold (self));
+}
+
+static void
+on_write_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  CbRtmpConnection *self = data;
+  g_autoptr(GObject) owner = self->owner;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_output_stream_write_finish (G_OUTPUT_STREAM (source), result, &error);
+  GBytes *head;
+
+  self->writing = FALSE;
+  if (n < 0)
+    {
+      if (self->state != CB_RTMP_CONNECTION_CLOSED)
+        cb_rtmp_connection_fail (self, g_steal_pointer (&error));
+      return;
+    }
+  head = g_queue_peek_head (&self->out);
+  self->bytes_sent += n;
+  self->queued -= n;
+  self->out_offset += n;
+  if (head != NULL && self->out_offset >= g_bytes_get_size (head))
+    {
+      g_bytes_unref (g_queue_pop_head (&self->out));
+      self->out_offset = 0;
+    }
+  kick_write (self);
+}
+
+static void
+queue_bytes (CbRtmpConnection *self,
+             GBytes           *bytes)
+{
+  if (g_bytes_get_size (bytes) == 0)
+    return;
+  self->queued += g_bytes_get_size (bytes);
+  g_queue_push_tail (&self->out, g_bytes_ref (bytes));
+  kick_write (self);
+}
+
+gboolean
+cb_rtmp_connection_send_message (CbRtmpConnection *self,
+                                 CbRtmpMessage    *message)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (!cb_rtmp_chunk_writer_write (self->writer, message, out, &error))
+    {
+      g_warning ("%s: cannot write a message: %s", self->role->log_name, error->message);
+      return FALSE;
+    }
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&out));
+  queue_bytes (self, bytes);
+  return TRUE;
+}
+
+void
+cb_rtmp_connection_send_command (CbRtmpConnection *self,
+                                 guint32           stream_id,
+                                 CbAmf0Command    *command)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(CbRtmpMessage) message = NULL;
+
+  cb_amf0_command_encode (command, body);
+  message = cb_rtmp_message_new_from_data (stream_id ? 8 : CB_RTMP_CSID_COMMAND,
+                                           CB_RTMP_MSG_COMMAND_AMF0, stream_id, 0,
+                                           body->data, body->len);
+  cb_rtmp_connection_send_message (self, message);
+}
+
+void
+cb_rtmp_connection_set_chunk_size (CbRtmpConnection *self,
+                                   guint32           chunk_size)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (cb_rtmp_chunk_writer_write_set_chunk_size (self->writer, chunk_size, out, &error))
+    {
+      g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&out));
+
+      queue_bytes (self, bytes);
+    }
+}
+
+/* ---- states and timeouts -------------------------------------------------- */
+
+static gboolean
+on_timeout (gpointer data)
+{
+  CbRtmpConnection *self = data;
+  const char *what[] = { "", "connecting", "the handshake", "connect", "createStream",
+                         self->role->start_command, "", "" };
+
+  if (self->state == CB_RTMP_CONNECTION_STARTED)
+    {
+      /* Only watch_silence arms the timer once started: the source must keep sending. */
+      if (g_get_monotonic_time () - self->last_input < (gint64) self->timeout_ms * 1000)
+        return G_SOURCE_CONTINUE;
+      cb_rtmp_connection_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                                  "The source sent nothing for %u s",
+                                                  self->timeout_ms / 1000));
+      return G_SOURCE_REMOVE;
+    }
+  /* fail() destroys this source: allowed from its own callback. */
+  cb_rtmp_connection_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                              "No answer from the server during %s",
+                                              what[self->state]));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_state (CbRtmpConnection      *self,
+           CbRtmpConnectionState  state)
+{
+  self->state = state;
+  clear_source (&self->timeout_source);
+  if (state == CB_RTMP_CONNECTION_IDLE || state == CB_RTMP_CONNECTION_CLOSED ||
+      (state == CB_RTMP_CONNECTION_STARTED && !self->role->watch_silence))
+    return;
+  /* Once started, the same timer watches for silence, once a second. */
+  self->timeout_source = g_timeout_source_new (state == CB_RTMP_CONNECTION_STARTED
+                                               ? 1000 : self->timeout_ms);
+  g_source_set_callback (self->timeout_source, on_timeout, self, NULL);
+  g_source_attach (self->timeout_source, self->context);
+}
+
+void
+cb_rtmp_connection_set_state (CbRtmpConnection      *self,
+                              CbRtmpConnectionState  state)
+{
+  g_assert (state == CB_RTMP_CONNECTION_STARTING || state == CB_RTMP_CONNECTION_STARTED);
+  set_state (self, state);
+}
+
+/* Tells the owner, which may drop its last reference from its callback: the connection
+ * may be gone when this returns. */
+static void
+report_closed (CbRtmpConnection *self,
+               const GError     *error)
+{
+  GObject *owner = g_object_ref (self->owner);
+
+  self->role->closed (owner, error);
+  g_object_unref (owner);
+}
+
+static void
+shut_down (CbRtmpConnection *self,
+           const GError     *error)
+{
+  set_state (self, CB_RTMP_CONNECTION_CLOSED);
+  g_cancellable_cancel (self->cancellable);
+  close_io (self);
+  report_closed (self, error);
+}
+
+void
+cb_rtmp_connection_fail (CbRtmpConnection *self,
+                         GError           *error)
+{
+  g_autoptr(GError) owned = error;
+
+  if (self->state != CB_RTMP_CONNECTION_CLOSED)
+    shut_down (self, owned);
+}
+
+void
+cb_rtmp_connection_close (CbRtmpConnection *self)
+{
+  if (self->state != CB_RTMP_CONNECTION_CLOSED)
+    shut_down (self, NULL);
+}
+
+static gboolean
+on_flush_timeout (gpointer data)
+{
+  finish_close (data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cb_rtmp_connection_close_after_flush (CbRtmpConnection *self)
+{
+  GObject *owner;
+  GSource *source;
+
+  if (self->state == CB_RTMP_CONNECTION_CLOSED)
+    return;
+  self->closing = TRUE;
+  set_state (self, CB_RTMP_CONNECTION_CLOSED);
+  /* Closed for the owner at once; ours to keep until the rest is set up. */
+  owner = g_object_ref (self->owner);
+  report_closed (self, NULL);
+  /* Written within two seconds, or dropped. The owner stays alive meanwhile. */
+  source = g_timeout_source_new (FLUSH_TIMEOUT_MS);
+  g_source_set_callback (source, on_flush_timeout, hold (self), release);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+  kick_write (self);
+  g_object_unref (owner);
+}
+
+/* ---- input ---------------------------------------------------------------- */
+
+static void
+handle_command (CbRtmpConnection *self,
+                CbRtmpMessage    *message)
+{
+  gsize len;
+  const guint8 *data = cb_rtmp_message_get_data (message, &len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbAmf0Command) cmd = NULL;
+  CbAmf0Value *info;
+
+  if (message->type_id == CB_RTMP_MSG_COMMAND_AMF3 && len > 0)
+    {
+      data++;   /* AMF3 command messages start with a 0 and carry AMF0 */
+      len--;
+    }
+  cmd = cb_amf0_command_decode (data, len, &error);
+  if (cmd == NULL)
+    {
+      g_debug ("%s: undecodable command: %s", self->role->log_name, error->message);
+      return;
+    }
+  info = cb_amf0_command_get_arg (cmd, 0);
+
+  if (g_str_equal (cmd->name, "_result"))
+    {
+      if (cmd->transaction_id == CB_RTMP_CONNECTION_TXN_CONNECT &&
+          self->state == CB_RTMP_CONNECTION_CONNECT)
+        {
+          g_autoptr(CbAmf0Command) create = NULL;
+
+          self->accepted = TRUE;
+          if (self->role->connected != NULL)
+            self->role->connected (self->owner);
+          create = cb_amf0_command_new ("createStream", self->role->create_stream_txn,
+                                        cb_amf0_value_new_null ());
+          cb_rtmp_connection_send_command (self, 0, create);
+          set_state (self, CB_RTMP_CONNECTION_CREATE_STREAM);
+        }
+      else if (cmd->transaction_id == self->role->create_stream_txn &&
+               self->state == CB_RTMP_CONNECTION_CREATE_STREAM)
+        {
+          if (info == NULL || cb_amf0_value_get_kind (info) != CB_AMF0_NUMBER ||
+              !self->role->stream_created (self->owner, cb_amf0_value_get_number (info)))
+            cb_rtmp_connection_fail (self,
+                                     g_error_new (CB_RTMP_ERROR, CB_RTMP_ERROR_PROTOCOL,
+                                                  "createStream answered without a stream id"));
+        }
+      return;
+    }
+
+  if (g_str_equal (cmd->name, "close"))
+    {
+      cb_rtmp_connection_fail (self, g_error_new (CB_RTMP_ERROR, CB_RTMP_ERROR_REJECTED,
+                                                  "NetConnection.Connect.Closed"));
+      return;
+    }
+  self->role->command (self->owner, cmd);
+}
+
+static void
+handle_message (CbRtmpConnection *self,
+                CbRtmpMessage    *message)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 value;
+
+  switch (message->type_id)
+    {
+    case CB_RTMP_MSG_WINDOW_ACK_SIZE:
+      if (cb_rtmp_control_parse_u32 (message, &value, &error))
+        cb_rtmp_ack_counter_set_window (&self->ack_counter, value);
+      break;
+    case CB_RTMP_MSG_USER_CONTROL:
+      {
+        CbRtmpUserControl uc;
+
+        if (cb_rtmp_control_parse_user_control (message, &uc, &error) &&
+            uc.event == CB_RTMP_USER_PING_REQUEST)
+          {
+            g_autoptr(CbRtmpMessage) pong =
+              cb_rtmp_message_new_user_control (CB_RTMP_USER_PING_RESPONSE, uc.value);
+            cb_rtmp_connection_send_message (self, pong);
+          }
+      }
+      break;
+    case CB_RTMP_MSG_COMMAND_AMF0:
+    case CB_RTMP_MSG_COMMAND_AMF3:
+      handle_command (self, message);
+      break;
+    default:
+      /* Set Chunk Size is applied by the reader; the rest (acknowledgements, media) is the
+       * role's business. */
+      if (self->role->message != NULL)
+        self->role->message (self->owner, message);
+      break;
+    }
+}
+
+static gboolean
+process_input (CbRtmpConnection  *self,
+               const guint8      *data,
+               gsize              len,
+               GError           **error)
+{
+  guint32 seq;
+
+  self->received += len;
+  self->last_input = g_get_monotonic_time ();
+  /* An acknowledgement would break the handshake; the window is far larger than it. */
+  if (cb_rtmp_ack_counter_add (&self->ack_counter, len, &seq) &&
+      self->state > CB_RTMP_CONNECTION_HANDSHAKE)
+    {
+      g_autoptr(CbRtmpMessage) ack = cb_rtmp_message_new_acknowledgement (seq);
+      cb_rtmp_connection_send_message (self, ack);
+    }
+
+  if (self->state == CB_RTMP_CONNECTION_HANDSHAKE)
+    {
+      gsize consumed = 0;
+      g_autoptr(GBytes) reply = NULL;
+
+      if (!cb_rtmp_handshake_feed (self->handshake, data, len, &consumed, error))
+        return FALSE;
+      reply = cb_rtmp_handshake_take_output (self->handshake);
+      if (reply != NULL)
+        queue_bytes (self, reply);
+      if (!cb_rtmp_handshake_is_done (self->handshake))
+        return TRUE;
+      self->role->send_connect (self->owner);
+      set_state (self, CB_RTMP_CONNECTION_CONNECT);
+      data += consumed;
+      len -= consumed;
+    }
+
+  if (len > 0)
+    cb_rtmp_chunk_reader_feed (self->reader, data, len);
+  for (;;)
+    {
+      g_autoptr(CbRtmpMessage) message = NULL;
+
+      if (!cb_rtmp_chunk_reader_next (self->reader, &message, error))
+        return FALSE;
+      if (message == NULL)
+        break;
+      handle_message (self, message);
+      if (self->state == CB_RTMP_CONNECTION_CLOSED || self->io == NULL)
+        break;
+    }
+  return TRUE;
+}
+
+static void
+on_read_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  CbRtmpConnection *self = data;
+  g_autoptr(GObject) owner = self->owner;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  /* The read of a socket dropped by a restart ends here too. */
+  if (self->state == CB_RTMP_CONNECTION_CLOSED || self->io == NULL ||
+      G_INPUT_STREAM (source) != g_io_stream_get_input_stream (self->io))
+    return;
+  if (n < 0)
+    {
+      cb_rtmp_connection_fail (self, g_steal_pointer (&error));
+      return;
+    }
+  if (n == 0)
+    {
+      gboolean early = !self->accepted && self->role->tell_early_close;
+
+      cb_rtmp_connection_fail (self,
+                               g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                                            early ? "The server closed the connection before accepting it"
+                                                  : "Connection closed by the server"));
+      return;
+    }
+  if (!process_input (self, self->read_buf, n, &error))
+    {
+      cb_rtmp_connection_fail (self, g_steal_pointer (&error));
+      return;
+    }
+  if (self->io != NULL && self->state != CB_RTMP_CONNECTION_CLOSED)
+    start_read (self);
+}
+
+static void
+start_read (CbRtmpConnection *self)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (self->io), self->read_buf, READ_SIZE,
+                             G_PRIORITY_DEFAULT, self->cancellable, on_read_done, hold (self));
+}
+
+/* ---- connecting ----------------------------------------------------------- */
+
+static void
+on_tcp_connected (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  CbRtmpConnection *self = data;
+  g_autoptr(GObject) owner = self->owner;
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *conn = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source),
+                                                                    result, &error);
+  g_autoptr(GBytes) c0c1 = NULL;
+
+  if (conn == NULL)
+    {
+      if (self->state != CB_RTMP_CONNECTION_CLOSED)
+        cb_rtmp_connection_fail (self, g_steal_pointer (&error));
+      return;
+    }
+  if (self->state == CB_RTMP_CONNECTION_CLOSED)
+    {
+      g_object_unref (conn);
+      return;
+    }
+  self->io = G_IO_STREAM (conn);
+  /* The socket client's timeout stays on the socket, for reads too, unless the role says
+   * otherwise. */
+  if (self->role->reads_may_idle)
+    g_socket_set_timeout (g_socket_connection_get_socket (conn), 0);
+
+  /* A restart begins the chunk streams anew. */
+  g_clear_pointer (&self->reader, cb_rtmp_chunk_reader_free);
+  g_clear_pointer (&self->writer, cb_rtmp_chunk_writer_free);
+  g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
+  self->reader = cb_rtmp_chunk_reader_new ();
+  self->writer = cb_rtmp_chunk_writer_new ();
+  cb_rtmp_ack_counter_init (&self->ack_counter, CB_RTMP_CONNECTION_WINDOW);
+  self->handshake = cb_rtmp_handshake_new (CB_RTMP_HANDSHAKE_CLIENT);
+  set_state (self, CB_RTMP_CONNECTION_HANDSHAKE);
+  c0c1 = cb_rtmp_handshake_take_output (self->handshake);
+  if (c0c1 != NULL)
+    queue_bytes (self, c0c1);
+  start_read (self);
+}
+
+void
+cb_rtmp_connection_start (CbRtmpConnection *self)
+{
+  g_clear_object (&self->socket_client);
+  self->socket_client = g_socket_client_new ();
+  g_socket_client_set_timeout (self->socket_client, (self->timeout_ms + 999) / 1000);
+  if (self->url->tls)
+    {
+      g_socket_client_set_tls (self->socket_client, TRUE);
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      g_socket_client_set_tls_validation_flags (self->socket_client,
+                                                self->tls_validation
+                                                ? G_TLS_CERTIFICATE_VALIDATE_ALL : 0);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+    }
+  if (self->bind_address != NULL)
+    {
+      g_autoptr(GInetAddress) addr = g_inet_address_new_from_string (self->bind_address);
+
+      if (addr != NULL)
+        {
+          g_autoptr(GSocketAddress) local = g_inet_socket_address_new (addr, 0);
+          g_socket_client_set_local_address (self->socket_client, local);
+        }
+    }
+  set_state (self, CB_RTMP_CONNECTION_TCP);
+  g_socket_client_connect_to_host_async (self->socket_client, self->url->host, self->url->port,
+                                         self->cancellable, on_tcp_connected, hold (self));
+}
+
+void
+cb_rtmp_connection_restart (CbRtmpConnection *self)
+{
+  g_clear_object (&self->io);
+  g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_queue_clear_full (&self->out, (GDestroyNotify) g_bytes_unref);
+  self->queued = 0;
+  self->out_offset = 0;
+  self->writing = FALSE;
+  cb_rtmp_connection_start (self);
+}
+
+void
+cb_rtmp_connection_cancel (CbRtmpConnection *self)
+{
+  g_cancellable_cancel (self->cancellable);
+}
