@@ -509,15 +509,19 @@ cb_rtmp_client_publish_async (CbRtmpClient        *self,
 {
   g_return_if_fail (CB_IS_RTMP_CLIENT (self));
 
-  self->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (self->task, cb_rtmp_client_publish_async);
-  if (cb_rtmp_connection_get_state (self->connection) != CB_RTMP_CONNECTION_IDLE)
+  if (self->task != NULL ||
+      cb_rtmp_connection_get_state (self->connection) != CB_RTMP_CONNECTION_IDLE)
     {
-      GTask *task = g_steal_pointer (&self->task);
+      /* The pending publish (if any) stays as it is. */
+      GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, cb_rtmp_client_publish_async);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "Already started");
       g_object_unref (task);
       return;
     }
+  self->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->task, cb_rtmp_client_publish_async);
   if (cancellable != NULL)
     self->task_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_task_cancelled),
                                                   self, NULL);
