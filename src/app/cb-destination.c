@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cb-destination.h"
+#include "cb-stream-row.h"
 #include "cb-destination-presets.h"
 #include "cb-rtmp-url.h"
 
@@ -412,9 +413,7 @@ update_live_fields (CbDestination *self)
              PROP_EVENT_TOOLTIP);
 
   set_field (self, &self->bitrate_label,
-             self->active && info != NULL && info->bitrate > 0
-               ? g_strdup_printf (_("%d kbit/s"), info->bitrate)
-               : g_strdup ("—"),
+             cb_format_bitrate (self->active && info != NULL ? info->bitrate : 0),
              PROP_BITRATE_LABEL);
   set_field (self, &self->reconnects_label,
              info != NULL && info->reconnects > 0
@@ -490,6 +489,14 @@ cb_destination_finalize (GObject *object)
   G_OBJECT_CLASS (cb_destination_parent_class)->finalize (object);
 }
 
+/* A failed or waiting push of this destination can be retried now. */
+static gboolean
+can_retry (CbDestination *self)
+{
+  return self->active && self->info != NULL &&
+         (self->info->state == CB_PUSH_WAITING || self->info->state == CB_PUSH_FAILED);
+}
+
 static void
 cb_destination_get_property (GObject    *object,
                              guint       prop_id,
@@ -554,9 +561,7 @@ cb_destination_get_property (GObject    *object,
       g_value_set_boolean (value, cb_destination_get_muted (self));
       break;
     case PROP_CAN_RETRY:
-      g_value_set_boolean (value, self->active && self->info != NULL &&
-                                  (self->info->state == CB_PUSH_WAITING ||
-                                   self->info->state == CB_PUSH_FAILED));
+      g_value_set_boolean (value, can_retry (self));
       break;
     case PROP_NOTE:
       g_value_set_string (value, self->note);
@@ -883,7 +888,7 @@ cb_destination_apply_info (CbDestination    *self,
   old_state = cb_destination_get_state (self);
   was_muted = cb_destination_get_muted (self);
   old_bitrate = cb_destination_get_bitrate (self);
-  could_retry = was_active && (old_state == CB_PUSH_WAITING || old_state == CB_PUSH_FAILED);
+  could_retry = can_retry (self);
 
   /* A new agent: a new graph. */
   if (g_strcmp0 (self->media_session_id, info->media_session_id) != 0)
@@ -914,8 +919,7 @@ cb_destination_apply_info (CbDestination    *self,
     g_object_notify_by_pspec (object, properties[PROP_MUTED]);
   if (old_bitrate != cb_destination_get_bitrate (self))
     g_object_notify_by_pspec (object, properties[PROP_BITRATE]);
-  if (could_retry != (self->active && (self->info->state == CB_PUSH_WAITING ||
-                                       self->info->state == CB_PUSH_FAILED)))
+  if (could_retry != can_retry (self))
     g_object_notify_by_pspec (object, properties[PROP_CAN_RETRY]);
 
   g_object_thaw_notify (object);

@@ -377,9 +377,7 @@ cb_stream_row_update (CbStreamRow        *self,
   set_field (self, &self->source, g_strdup (info->source), PROP_SOURCE);
   set_field (self, &self->kind, cb_format_kind (info->published, info->media_provider),
              PROP_KIND);
-  /* CbStreamInfo has no flag for it: the RTMP pull describes its streams as "pull <uri>". */
-  pulled = info->published && g_strcmp0 (info->media_provider, "RTMP") == 0
-           && info->source != NULL && g_str_has_prefix (info->source, "pull ");
+  pulled = info->rtmp_pull;
   if (self->pulled != pulled)
     {
       self->pulled = pulled;

@@ -16,4 +16,10 @@ void        cb_engine_stop_all_pushes  (CbEngine    *self);
 void        cb_engine_push_auto_start  (CbEngine    *self,
                                         CbStream    *stream);
 
+/* cb-webrtc-endpoint.c: a CbWebrtcMediaFunc; @stream (a CbStream) gets the media. */
+void        cb_stream_push_webrtc_media (int        kind,
+                                         GstCaps   *caps,
+                                         GstBuffer *buffer,
+                                         gpointer   stream);
+
 G_END_DECLS

@@ -121,6 +121,29 @@ cb_flv_payload_for (CbMediaKind  kind,
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
+void
+cb_flv_queue_set_base (CbFlvQueue   *queue,
+                       GstClockTime  dts)
+{
+  if (queue->base == GST_CLOCK_TIME_NONE && GST_CLOCK_TIME_IS_VALID (dts))
+    queue->base = dts;
+}
+
+gboolean
+cb_flv_queue_is_empty (const CbFlvQueue *queue)
+{
+  return g_queue_is_empty ((GQueue *) &queue->packets);
+}
+
+guint32
+cb_flv_queue_span_ms (const CbFlvQueue *queue)
+{
+  const CbFlvPacket *head = g_queue_peek_head ((GQueue *) &queue->packets);
+  const CbFlvPacket *tail = g_queue_peek_tail ((GQueue *) &queue->packets);
+
+  return head != NULL ? tail->timestamp - head->timestamp : 0;
+}
+
 static guint32
 to_ms (CbFlvQueue   *queue,
        GstClockTime  t)
@@ -167,8 +190,7 @@ cb_flv_queue_push_media (CbFlvQueue  *queue,
 
   if (overflowed != NULL)
     *overflowed = FALSE;
-  if (queue->base == GST_CLOCK_TIME_NONE && GST_CLOCK_TIME_IS_VALID (dts))
-    queue->base = dts;
+  cb_flv_queue_set_base (queue, dts);
   p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
   p->payload = payload;
   p->keyframe = kind == CB_MEDIA_VIDEO && !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
@@ -206,4 +228,37 @@ cb_flv_queue_pop (CbFlvQueue *queue)
   if (p != NULL)
     queue->queued_bytes -= g_bytes_get_size (p->payload);
   return p;
+}
+
+void
+cb_flv_metadata_from_caps (CbFlvMetadata *md,
+                           GstCaps       *vcaps,
+                           GstCaps       *acaps)
+{
+  if (vcaps != NULL)
+    {
+      const GstStructure *s = gst_caps_get_structure (vcaps, 0);
+      int w = 0, h = 0, n = 0, d = 1;
+
+      gst_structure_get_int (s, "width", &w);
+      gst_structure_get_int (s, "height", &h);
+      if (gst_structure_get_fraction (s, "framerate", &n, &d) && d > 0)
+        md->framerate = (double) n / d;
+      md->width = w;
+      md->height = h;
+      md->videocodecid = CB_FLV_VIDEO_AVC;
+    }
+  if (acaps != NULL)
+    {
+      const GstStructure *s = gst_caps_get_structure (acaps, 0);
+      int rate = 0, channels = 0;
+
+      gst_structure_get_int (s, "rate", &rate);
+      gst_structure_get_int (s, "channels", &channels);
+      md->audiocodecid = CB_FLV_AUDIO_AAC;
+      md->audiosamplerate = rate;
+      md->audiosamplesize = 16;
+      md->audiochannels = channels;
+    }
+  md->encoder = (char *) "Castbridge " PACKAGE_VERSION;
 }

@@ -5,6 +5,7 @@
 
 #include <gst/gst.h>
 
+#include "cb-flv.h"
 #include "cb-media.h"
 
 G_BEGIN_DECLS
@@ -56,5 +57,17 @@ gboolean     cb_flv_queue_push_media    (CbFlvQueue   *queue,
                                          gsize         max_bytes,
                                          gboolean     *overflowed);
 CbFlvPacket *cb_flv_queue_pop           (CbFlvQueue   *queue);
+gboolean     cb_flv_queue_is_empty      (const CbFlvQueue *queue);
+/* Milliseconds from the first queued packet to the last. */
+guint32      cb_flv_queue_span_ms       (const CbFlvQueue *queue);
+/* Time 0 of the timestamps, unless it is set already (the first push sets it too). */
+void         cb_flv_queue_set_base      (CbFlvQueue   *queue,
+                                         GstClockTime  dts);
+
+/* onMetaData for what is sent: H.264 size and rate from @vcaps, AAC from @acaps (either
+ * may be NULL), and our encoder name. */
+void         cb_flv_metadata_from_caps  (CbFlvMetadata *metadata,
+                                         GstCaps       *vcaps,
+                                         GstCaps       *acaps);
 
 G_END_DECLS

@@ -308,14 +308,7 @@ push_sample (CbLocalSource *self,
     cb_stream_push_caps (stream, kind, caps);
 
   /* One clock for both kinds: running time of the pipeline. */
-  out = gst_buffer_copy (buffer);
-  if (segment != NULL && segment->format == GST_FORMAT_TIME)
-    {
-      if (GST_BUFFER_PTS_IS_VALID (out))
-        GST_BUFFER_PTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (out));
-      if (GST_BUFFER_DTS_IS_VALID (out))
-        GST_BUFFER_DTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_DTS (out));
-    }
+  out = cb_media_running_time_copy (buffer, segment);
   cb_stream_push_buffer (stream, kind, out);
   gst_buffer_unref (out);
 }

@@ -175,3 +175,19 @@ cb_media_parse_bin (const char  *description,
     }
   return bin;
 }
+
+GstBuffer *
+cb_media_running_time_copy (GstBuffer        *buffer,
+                            const GstSegment *segment)
+{
+  GstBuffer *out = gst_buffer_copy (buffer);
+
+  if (segment != NULL && segment->format == GST_FORMAT_TIME)
+    {
+      if (GST_BUFFER_PTS_IS_VALID (out))
+        GST_BUFFER_PTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (out));
+      if (GST_BUFFER_DTS_IS_VALID (out))
+        GST_BUFFER_DTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_DTS (out));
+    }
+  return out;
+}

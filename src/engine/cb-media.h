@@ -74,6 +74,10 @@ void        cb_media_info_update_caps  (CbMediaInfo       *info,
                                         CbMediaKind        kind,
                                         const GstCaps     *caps);
 const char *cb_media_codec_from_caps   (const GstCaps     *caps);
+/* A copy of @buffer with its timestamps in @segment's running time (a TIME segment; with
+ * none, as they are): one clock for buffers from different pipelines or encoders. */
+GstBuffer  *cb_media_running_time_copy (GstBuffer         *buffer,
+                                        const GstSegment  *segment);
 
 const char *cb_media_pick_aac_encoder  (void);
 GstElement *cb_media_parse_bin         (const char        *description,

@@ -373,8 +373,7 @@ queue_media (CbPushAgent *self,
       return TRUE;
     }
   /* Time 0 is the first buffer, even one the mixer gets first. */
-  if (self->queue.base == GST_CLOCK_TIME_NONE && GST_CLOCK_TIME_IS_VALID (dts))
-    self->queue.base = dts;
+  cb_flv_queue_set_base (&self->queue, dts);
   if (kind == CB_MEDIA_AUDIO && !from_mixer)
     {
       if (self->mixer != NULL)
@@ -465,39 +464,15 @@ send_metadata (CbPushAgent *self)
   g_autoptr(GstCaps) acaps = NULL;
 
   g_mutex_lock (&self->lock);
-  if (self->caps[CB_MEDIA_VIDEO])
+  if (self->caps[CB_MEDIA_VIDEO] != NULL)
     vcaps = gst_caps_ref (self->caps[CB_MEDIA_VIDEO]);
-  if (self->caps[CB_MEDIA_AUDIO])
+  if (self->caps[CB_MEDIA_AUDIO] != NULL)
     acaps = gst_caps_ref (self->caps[CB_MEDIA_AUDIO]);
   g_mutex_unlock (&self->lock);
 
+  cb_flv_metadata_from_caps (&md, vcaps, acaps);
   if (vcaps != NULL)
-    {
-      const GstStructure *s = gst_caps_get_structure (vcaps, 0);
-      int w = 0, h = 0, n = 0, d = 1;
-
-      gst_structure_get_int (s, "width", &w);
-      gst_structure_get_int (s, "height", &h);
-      if (gst_structure_get_fraction (s, "framerate", &n, &d) && d > 0)
-        md.framerate = (double) n / d;
-      md.width = w;
-      md.height = h;
-      md.videocodecid = CB_FLV_VIDEO_AVC;
-      md.videodatarate = self->profile.bitrate;
-    }
-  if (acaps != NULL)
-    {
-      const GstStructure *s = gst_caps_get_structure (acaps, 0);
-      int rate = 0, channels = 0;
-
-      gst_structure_get_int (s, "rate", &rate);
-      gst_structure_get_int (s, "channels", &channels);
-      md.audiocodecid = CB_FLV_AUDIO_AAC;
-      md.audiosamplerate = rate;
-      md.audiosamplesize = 16;
-      md.audiochannels = channels;
-    }
-  md.encoder = (char *) "Castbridge " PACKAGE_VERSION;
+    md.videodatarate = self->profile.bitrate;
   bytes = cb_flv_metadata_build (&md, TRUE);
   cb_rtmp_client_send (self->client, CB_FLV_TAG_SCRIPT, 0, bytes);
 }
@@ -528,9 +503,8 @@ drain (gpointer data)
       gboolean ready;
 
       g_mutex_lock (&self->lock);
-      ready = self->metadata_sent || self->queue.packets.length == 0 ||
-              ((CbFlvPacket *) g_queue_peek_tail (&self->queue.packets))->timestamp -
-              ((CbFlvPacket *) g_queue_peek_head (&self->queue.packets))->timestamp >= self->out_start_ms;
+      ready = self->metadata_sent || cb_flv_queue_is_empty (&self->queue) ||
+              cb_flv_queue_span_ms (&self->queue) >= self->out_start_ms;
       g_mutex_unlock (&self->lock);
       if (!ready)
         return G_SOURCE_REMOVE;
@@ -569,7 +543,7 @@ drain (gpointer data)
 
   /* With the outgoing buffer on, a backed-up uplink is polled every
    * rtmp_out_buffer_polling_time instead of waiting for the next frame. */
-  if (self->out_buffer_enabled && self->poll_source == NULL && self->queue.packets.length > 0)
+  if (self->out_buffer_enabled && self->poll_source == NULL && !cb_flv_queue_is_empty (&self->queue))
     self->poll_source = timeout_on_engine (self, self->out_polling_ms, poll_drain);
   return G_SOURCE_REMOVE;
 }
@@ -1019,7 +993,7 @@ cb_push_agent_new (CbEngine            *engine,
   self->transcoding_enabled = cb_settings_get_bool (settings, "transcoding_enabled");
   vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
   check_video_codec (self, vcaps);
-  if (!cb_profile_is_passthrough (&self->profile) && !cb_settings_get_bool (settings, "transcoding_enabled"))
+  if (!cb_profile_is_passthrough (&self->profile) && !self->transcoding_enabled)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
                    "Transcoding required, but disabled");

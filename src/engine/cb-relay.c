@@ -322,19 +322,6 @@ cb_engine_relay_push (CbEngine    *self,
 /* ---- pull ------------------------------------------------------------------ */
 
 static void
-on_pulled_media (int        kind,
-                 GstCaps   *caps,
-                 GstBuffer *buffer,
-                 gpointer   data)
-{
-  Relay *r = data;
-  CbMediaKind mk = kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO;
-
-  cb_stream_push_caps (r->stream, mk, caps);   /* ignored when equal */
-  cb_stream_push_buffer (r->stream, mk, buffer);
-}
-
-static void
 pull_keyframe (gpointer data)
 {
   Relay *r = data;
@@ -389,7 +376,8 @@ cb_engine_relay_pull (CbEngine    *self,
   r->stream = cb_stream_new (local_name, "WebRTC");
   source = g_strdup_printf ("pull %s", uri);
   cb_stream_set_source (r->stream, source);
-  cb_webrtc_peer_set_media_func (cb_webrtc_client_get_peer (r->client), on_pulled_media, r, NULL);
+  cb_webrtc_peer_set_media_func (cb_webrtc_client_get_peer (r->client), cb_stream_push_webrtc_media,
+                                 g_object_ref (r->stream), g_object_unref);
   if (!cb_engine_add_stream (self, r->stream, pull_stopped, r, NULL, error))
     {
       r->stream_removed = TRUE;

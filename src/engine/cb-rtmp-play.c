@@ -153,32 +153,7 @@ send_metadata (CbRtmpPlay *self)
     acaps = gst_caps_ref (self->caps[CB_MEDIA_AUDIO]);
   g_mutex_unlock (&self->lock);
 
-  if (vcaps != NULL)
-    {
-      const GstStructure *s = gst_caps_get_structure (vcaps, 0);
-      int w = 0, h = 0, n = 0, d = 1;
-
-      gst_structure_get_int (s, "width", &w);
-      gst_structure_get_int (s, "height", &h);
-      if (gst_structure_get_fraction (s, "framerate", &n, &d) && d > 0)
-        md.framerate = (double) n / d;
-      md.width = w;
-      md.height = h;
-      md.videocodecid = CB_FLV_VIDEO_AVC;
-    }
-  if (acaps != NULL)
-    {
-      const GstStructure *s = gst_caps_get_structure (acaps, 0);
-      int rate = 0, channels = 0;
-
-      gst_structure_get_int (s, "rate", &rate);
-      gst_structure_get_int (s, "channels", &channels);
-      md.audiocodecid = CB_FLV_AUDIO_AAC;
-      md.audiosamplerate = rate;
-      md.audiosamplesize = 16;
-      md.audiochannels = channels;
-    }
-  md.encoder = (char *) "Castbridge " PACKAGE_VERSION;
+  cb_flv_metadata_from_caps (&md, vcaps, acaps);
   /* To a player: onMetaData itself, not the publisher's @setDataFrame. */
   bytes = cb_flv_metadata_build (&md, FALSE);
   cb_rtmp_server_session_send_media (self->session, self->stream_id, CB_FLV_TAG_SCRIPT, 0, bytes);
@@ -229,7 +204,7 @@ drain (gpointer data)
 
   g_mutex_lock (&self->lock);
   eos = self->eos;
-  empty = self->queue.packets.length == 0;
+  empty = cb_flv_queue_is_empty (&self->queue);
   g_mutex_unlock (&self->lock);
   if (eos && empty)
     {

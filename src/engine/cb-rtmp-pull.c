@@ -35,7 +35,6 @@ typedef struct {
   guint            attempts;      /* failed attempts since the last success */
   guint            reconnects;
   char            *last_error;
-  gint64           created;
 } Pull;
 
 const char *
@@ -311,11 +310,11 @@ cb_rtmp_pull_start (CbEngine    *engine,
   p->url = g_steal_pointer (&url);
   p->name = g_strdup (local_name);
   p->record = record;
-  p->created = g_get_real_time ();
 
   stream = cb_stream_new (local_name, "RTMP");
   source = g_strdup_printf ("pull %s", p->uri_masked);
   cb_stream_set_source (stream, source);
+  cb_stream_set_rtmp_pull (stream);
   p->stream = g_object_ref (stream);
   p->ingest = cb_rtmp_ingest_new (stream);
 

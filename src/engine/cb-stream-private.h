@@ -53,6 +53,7 @@ struct _CbStream
   CbStreamStatus  status;
   char           *info;
   char           *source;
+  gboolean        rtmp_pull;
   CbMediaInfo     media;
   GstCaps        *caps[CB_MEDIA_N_KINDS];
   GArray         *gop;              /* CbCachedPacket since the last keyframe */

@@ -318,6 +318,16 @@ cb_stream_set_source (CbStream   *self,
   cb_stream_schedule_changed (self);
 }
 
+void
+cb_stream_set_rtmp_pull (CbStream *self)
+{
+  g_return_if_fail (CB_IS_STREAM (self));
+
+  g_mutex_lock (&self->lock);
+  self->rtmp_pull = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
 /**
  * cb_stream_get_snapshot:
  *
@@ -340,6 +350,7 @@ cb_stream_get_snapshot (CbStream *self)
   info->status = self->status;
   info->info = g_strdup (self->info);
   info->source = g_strdup (self->source);
+  info->rtmp_pull = self->rtmp_pull;
   cb_media_info_copy (&info->media, &self->media);
   info->n_consumers = self->consumers->len;
   info->n_renditions = g_hash_table_size (self->renditions);

@@ -46,6 +46,7 @@ typedef struct {
   gboolean        published;
   char           *media_provider;   /* "Local", "WebRTC", "RTMP", "VOD" */
   char           *source;           /* the producer's description ("test", "file:…") */
+  gboolean        rtmp_pull;        /* pulled from an RTMP server (/pull/rtmp/pull) */
   gint64          create_date;      /* ms since the epoch */
   CbMediaInfo     media;
   guint           n_consumers;
@@ -81,6 +82,8 @@ void            cb_stream_set_status        (CbStream        *self,
                                              const char      *info);
 void            cb_stream_set_source        (CbStream        *self,
                                              const char      *source);
+/* Marks a stream that an RTMP pull publishes (before it is registered). */
+void            cb_stream_set_rtmp_pull     (CbStream        *self);
 CbStreamInfo   *cb_stream_get_snapshot      (CbStream        *self);
 
 /* Producer side: called from any thread (usually a GStreamer streaming thread).

@@ -82,14 +82,7 @@ push_sample (CbTranscoder *self,
     return;
   /* Timestamps in running time, as the input's: x264enc moves its segment 1000 hours on
    * (room for negative DTS), and the raw timestamps would be 1000 hours off the audio. */
-  out = gst_buffer_copy (buffer);
-  if (segment != NULL && segment->format == GST_FORMAT_TIME)
-    {
-      if (GST_BUFFER_PTS_IS_VALID (out))
-        GST_BUFFER_PTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (out));
-      if (GST_BUFFER_DTS_IS_VALID (out))
-        GST_BUFFER_DTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_DTS (out));
-    }
+  out = cb_media_running_time_copy (buffer, segment);
   cb_stream_push_buffer (self->out, kind, out);
 }
 

@@ -149,19 +149,20 @@ deliver_answer (Endpoint     *ep,
 
 /* ---- publishers ------------------------------------------------------------ */
 
-static void
-on_published_media (int        kind,
-                    GstCaps   *caps,
-                    GstBuffer *buffer,
-                    gpointer   data)
+/* A CbWebrtcMediaFunc whose data is the CbStream the media goes into (a browser's
+ * publish, a pull from another server). */
+void
+cb_stream_push_webrtc_media (int        kind,
+                             GstCaps   *caps,
+                             GstBuffer *buffer,
+                             gpointer   stream)
 {
-  Endpoint *ep = data;
+  CbMediaKind mk = kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO;
 
   /* h264parse gives avc caps with codec_data only once it has seen SPS/PPS; the stream
    * ignores caps equal to those it has. */
-  cb_stream_push_caps (ep->stream, kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO, caps);
-  cb_stream_push_buffer (ep->stream, kind == CB_WEBRTC_VIDEO ? CB_MEDIA_VIDEO : CB_MEDIA_AUDIO,
-                         buffer);
+  cb_stream_push_caps (stream, mk, caps);
+  cb_stream_push_buffer (stream, mk, buffer);
 }
 
 static void
@@ -223,7 +224,8 @@ cb_engine_webrtc_publish (CbEngine               *self,
   cb_stream_set_source (ep->stream, request->remote_address);
   ep->peer = make_peer (self, CB_WEBRTC_RECEIVE, request);
   g_object_set_data_full (G_OBJECT (ep->stream), PEER_KEY, g_object_ref (ep->peer), g_object_unref);
-  cb_webrtc_peer_set_media_func (ep->peer, on_published_media, ep, NULL);
+  cb_webrtc_peer_set_media_func (ep->peer, cb_stream_push_webrtc_media,
+                                 g_object_ref (ep->stream), g_object_unref);
   g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
   if (!cb_engine_add_stream (self, ep->stream, endpoint_stop, ep, endpoint_unref, error))
     return NULL;
@@ -288,20 +290,24 @@ player_needs_video_transcoding (CbStream        *source,
                             cb_stream_has_b_frames (source)));
 }
 
-/* With transcoding_enabled false, a player that needs it fails (WCS's reason). */
+/* Makes @profile ask for new video where a player needs it (any profile will do for a
+ * passthrough one); with transcoding_enabled false that fails instead (WCS's reason). */
 static gboolean
-check_transcoding_allowed (CbEngine         *engine,
-                           CbStream         *source,
-                           const CbProfile  *profile,
-                           GError          **error)
+player_profile (CbEngine   *engine,
+                CbStream   *source,
+                CbProfile  *profile,
+                GError    **error)
 {
-  if (player_needs_video_transcoding (source, profile) &&
-      !cb_settings_get_bool (cb_engine_get_settings (engine), "transcoding_enabled"))
+  if (!player_needs_video_transcoding (source, profile))
+    return TRUE;
+  if (!cb_settings_get_bool (cb_engine_get_settings (engine), "transcoding_enabled"))
     {
       g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
                            "Transcoding required, but disabled");
       return FALSE;
     }
+  if (cb_profile_is_passthrough (profile))
+    profile->keyframe_interval = 60;
   return TRUE;
 }
 
@@ -319,35 +325,23 @@ on_player_answer (GObject      *object,
 
   if (ep->stopped)
     return;
-  if (answer == NULL)
-    {
-      deliver_answer (ep, NULL, error);
-      cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
-      return;
-    }
-
   /* The source may have become VP8 or shown B-frames since the request. */
-  if (!check_transcoding_allowed (engine, ep->source, &profile, &error))
-    {
-      deliver_answer (ep, NULL, error);
-      cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
-      return;
-    }
-  if (cb_profile_is_passthrough (&profile) && player_needs_video_transcoding (ep->source, &profile))
-    profile.keyframe_interval = 60;
+  if (answer == NULL || !player_profile (engine, ep->source, &profile, &error))
+    goto fail;
   ep->consumer = cb_stream_attach_appsrc (ep->source,
                                           cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_VIDEO),
                                           cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_AUDIO),
                                           &profile, CB_AUDIO_OPUS, &error);
   if (ep->consumer == NULL)
-    {
-      deliver_answer (ep, NULL, error);
-      cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
-      return;
-    }
+    goto fail;
   deliver_answer (ep, answer, NULL);
   /* The player starts from the cached keyframe; a fresh one soon after keeps it smooth. */
   cb_stream_request_keyframe (ep->source);
+  return;
+
+fail:
+  deliver_answer (ep, NULL, error);
+  cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
 }
 
 CbStream *
@@ -383,8 +377,12 @@ cb_engine_webrtc_play (CbEngine               *self,
 
   profile.height = request->height;
   profile.width = request->height > 0 ? request->width : 0;
-  if (!check_transcoding_allowed (self, source, &profile, error))
-    goto fail;
+  {
+    CbProfile wanted = profile;   /* checked now; the answer sets it for the source then */
+
+    if (!player_profile (self, source, &wanted, error))
+      goto fail;
+  }
 
   ep = endpoint_new (self, func, data, destroy);
   ep->source = g_object_ref (source);

@@ -289,13 +289,6 @@ cb_rtmp_player_new (const CbRtmpPlayerConfig *config)
   return self;
 }
 
-gboolean
-cb_rtmp_player_is_playing (CbRtmpPlayer *self)
-{
-  g_return_val_if_fail (CB_IS_RTMP_PLAYER (self), FALSE);
-  return is_playing (self);
-}
-
 guint64
 cb_rtmp_player_get_bytes_received (CbRtmpPlayer *self)
 {

@@ -41,7 +41,6 @@ G_DECLARE_FINAL_TYPE (CbRtmpPlayer, cb_rtmp_player, CB, RTMP_PLAYER, GObject)
 CbRtmpPlayer *cb_rtmp_player_new        (const CbRtmpPlayerConfig *config);
 /* TCP (TLS for rtmps), handshake, connect, createStream, play. */
 void          cb_rtmp_player_start      (CbRtmpPlayer             *self);
-gboolean      cb_rtmp_player_is_playing (CbRtmpPlayer             *self);
 guint64       cb_rtmp_player_get_bytes_received (CbRtmpPlayer     *self);
 void          cb_rtmp_player_close      (CbRtmpPlayer             *self);
 

@@ -546,13 +546,6 @@ cb_rtmp_server_get_port (CbRtmpServer *self)
   return self->port;
 }
 
-guint
-cb_rtmp_server_get_n_connections (CbRtmpServer *self)
-{
-  g_return_val_if_fail (CB_IS_RTMP_SERVER (self), 0);
-  return self->connections->len;
-}
-
 void
 cb_rtmp_server_stop (CbRtmpServer *self)
 {

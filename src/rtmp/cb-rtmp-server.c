@@ -52,7 +52,6 @@ struct _CbRtmpServerSession
   CbRtmpChunkReader  *reader;
   CbRtmpChunkWriter  *writer;
   CbRtmpAckCounter    ack_counter;
-  guint64             received;
 
   char               *app;
   char               *query;
@@ -591,6 +590,56 @@ stream_for_command (CbRtmpServerSession *self,
   return s;
 }
 
+/* Asks the handler to publish or play @name on @s. TRUE with s->handle set when it may;
+ * TRUE with s->handle NULL when it refused (the peer was told why); FALSE with @error when
+ * the connection must end (the handler closed it, or rejected the whole connection). */
+static gboolean
+open_stream (CbRtmpServerSession  *self,
+             MsgStream            *s,
+             guint32               stream_id,
+             StreamKind            kind,
+             const char           *name,
+             const char           *query,
+             GError              **error)
+{
+  gboolean publish = kind == STREAM_PUBLISH;
+  g_autoptr(GError) refusal = NULL;
+  gpointer handle;
+
+  handle = (publish ? self->handler->publish : self->handler->play)
+             (self->data, self, stream_id, name, query, &refusal);
+  if (self->state == SESSION_CLOSED)
+    {
+      if (handle != NULL && self->handler->end != NULL)
+        self->handler->end (self->data, handle, REASON_DISCONNECT);
+      g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, "closed by the handler");
+      return FALSE;
+    }
+  if (handle == NULL)
+    {
+      const char *why = refusal ? refusal->message : publish ? "Refused" : "Stream not found";
+
+      if (g_error_matches (refusal, CB_RTMP_ERROR, CB_RTMP_ERROR_REJECTED))
+        {
+          cb_rtmp_server_session_send_status (self, stream_id, "error",
+                                              "NetConnection.Connect.Rejected", why);
+          g_set_error (error, CB_RTMP_ERROR, CB_RTMP_ERROR_REJECTED, "%s refused: %s",
+                       publish ? "publish" : "play", why);
+          return FALSE;
+        }
+      if (publish)
+        g_debug ("RTMP server: %s may not publish: %s", self->peer ? self->peer : "?", why);
+      cb_rtmp_server_session_send_status (self, stream_id, "error",
+                                          publish ? "NetStream.Publish.BadName"
+                                                  : "NetStream.Play.StreamNotFound", why);
+      return TRUE;
+    }
+  s->kind = kind;
+  s->handle = handle;
+  s->name = g_strdup (name);
+  return TRUE;
+}
+
 static gboolean
 handle_publish (CbRtmpServerSession  *self,
                 guint32               stream_id,
@@ -601,9 +650,7 @@ handle_publish (CbRtmpServerSession  *self,
   MsgStream *s = stream_for_command (self, stream_id);
   g_autofree char *name = NULL;
   g_autofree char *query = NULL;
-  g_autoptr(GError) refusal = NULL;
   const char *full;
-  gpointer handle;
 
   if (s == NULL)
     {
@@ -637,34 +684,10 @@ handle_publish (CbRtmpServerSession  *self,
   if (s->kind != STREAM_IDLE)
     end_stream (self, s, REASON_PUBLISHER_STOP);
 
-  handle = self->handler->publish (self->data, self, stream_id, name, query, &refusal);
-  if (self->state == SESSION_CLOSED)
-    {
-      if (handle != NULL && self->handler->end != NULL)
-        self->handler->end (self->data, handle, REASON_DISCONNECT);
-      g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, "closed by the handler");
-      return FALSE;
-    }
-  if (handle == NULL)
-    {
-      const char *why = refusal ? refusal->message : "Refused";
-
-      if (refusal != NULL && g_error_matches (refusal, CB_RTMP_ERROR, CB_RTMP_ERROR_REJECTED))
-        {
-          cb_rtmp_server_session_send_status (self, stream_id, "error",
-                                              "NetConnection.Connect.Rejected", why);
-          g_set_error (error, CB_RTMP_ERROR, CB_RTMP_ERROR_REJECTED, "publish refused: %s", why);
-          return FALSE;
-        }
-      g_debug ("RTMP server: %s may not publish: %s", self->peer ? self->peer : "?", why);
-      cb_rtmp_server_session_send_status (self, stream_id, "error", "NetStream.Publish.BadName",
-                                          why);
-      return TRUE;
-    }
-
-  s->kind = STREAM_PUBLISH;
-  s->handle = handle;
-  s->name = g_strdup (name);
+  if (!open_stream (self, s, stream_id, STREAM_PUBLISH, name, query, error))
+    return FALSE;
+  if (s->handle == NULL)
+    return TRUE;   /* refused, and told */
   cb_rtmp_server_session_send_user_control (self, CB_RTMP_USER_STREAM_BEGIN, stream_id);
   {
     g_autofree char *text = g_strdup_printf ("%s is now published.", name);
@@ -685,11 +708,9 @@ handle_play (CbRtmpServerSession  *self,
   g_autofree char *name = NULL;
   g_autofree char *query = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(GError) refusal = NULL;
   g_autoptr(GByteArray) access = g_byte_array_new ();
   g_autoptr(GBytes) access_bytes = NULL;
   g_autoptr(CbRtmpMessage) access_msg = NULL;
-  gpointer handle;
 
   if (s == NULL || full == NULL || *full == '\0')
     {
@@ -705,33 +726,10 @@ handle_play (CbRtmpServerSession  *self,
    * queue, so these go first. */
   cb_rtmp_server_session_send_user_control (self, CB_RTMP_USER_STREAM_BEGIN, stream_id);
 
-  handle = self->handler->play (self->data, self, stream_id, name, query, &refusal);
-  if (self->state == SESSION_CLOSED)
-    {
-      if (handle != NULL && self->handler->end != NULL)
-        self->handler->end (self->data, handle, REASON_DISCONNECT);
-      g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, "closed by the handler");
-      return FALSE;
-    }
-  if (handle == NULL)
-    {
-      const char *why = refusal ? refusal->message : "Stream not found";
-
-      if (refusal != NULL && g_error_matches (refusal, CB_RTMP_ERROR, CB_RTMP_ERROR_REJECTED))
-        {
-          cb_rtmp_server_session_send_status (self, stream_id, "error",
-                                              "NetConnection.Connect.Rejected", why);
-          g_set_error (error, CB_RTMP_ERROR, CB_RTMP_ERROR_REJECTED, "play refused: %s", why);
-          return FALSE;
-        }
-      cb_rtmp_server_session_send_status (self, stream_id, "error",
-                                          "NetStream.Play.StreamNotFound", why);
-      return TRUE;
-    }
-
-  s->kind = STREAM_PLAY;
-  s->handle = handle;
-  s->name = g_strdup (name);
+  if (!open_stream (self, s, stream_id, STREAM_PLAY, name, query, error))
+    return FALSE;
+  if (s->handle == NULL)
+    return TRUE;   /* refused, and told */
   text = g_strdup_printf ("Playing and resetting %s.", name);
   cb_rtmp_server_session_send_status (self, stream_id, "status", "NetStream.Play.Reset", text);
   g_free (text);
@@ -1044,7 +1042,6 @@ cb_rtmp_server_session_feed (CbRtmpServerSession  *self,
       return FALSE;
     }
 
-  self->received += len;
   if (cb_rtmp_ack_counter_add (&self->ack_counter, len, &seq) && self->state == SESSION_CONNECTED)
     {
       g_autoptr(CbRtmpMessage) ack = cb_rtmp_message_new_acknowledgement (seq);
@@ -1069,7 +1066,7 @@ cb_rtmp_server_session_feed (CbRtmpServerSession  *self,
       len -= consumed;
     }
 
-  if (self->state == SESSION_WAIT_CONNECT && self->received > MAX_PRE_CONNECT)
+  if (self->state == SESSION_WAIT_CONNECT && self->ack_counter.received > MAX_PRE_CONNECT)
     {
       g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_PROTOCOL,
                            "too many bytes before connect");

@@ -163,7 +163,6 @@ gboolean      cb_rtmp_server_listen              (CbRtmpServer               *se
                                                   guint                       port,
                                                   GError                    **error);
 guint         cb_rtmp_server_get_port            (CbRtmpServer               *self);
-guint         cb_rtmp_server_get_n_connections   (CbRtmpServer               *self);
 /* Closes the listeners and every connection (their publishes and plays end). */
 void          cb_rtmp_server_stop                (CbRtmpServer               *self);
 

@@ -11,6 +11,7 @@
 #include "cb-ws-media.h"
 
 #include "cb-error-map.h"
+#include "cb-rest.h"
 #include "cb-rest-json.h"
 #include "cb-snapshot.h"
 #include "cb-webrtc-endpoint.h"
@@ -88,17 +89,6 @@ cb_ws_media_new (CbEngine    *engine,
     all_media = g_ptr_array_new ();
   g_ptr_array_add (all_media, self);
   return self;
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
 }
 
 static gint64
@@ -233,9 +223,9 @@ start_stream (CbWsMedia  *self,
               JsonObject *arg,
               gboolean    publish)
 {
-  const char *msid = member_string (arg, "mediaSessionId");
-  const char *name = member_string (arg, "name");
-  const char *sdp = member_string (arg, "sdp");
+  const char *msid = cb_rest_get_string (arg, "mediaSessionId");
+  const char *name = cb_rest_get_string (arg, "name");
+  const char *sdp = cb_rest_get_string (arg, "sdp");
   g_autoptr(GError) error = NULL;
   g_autoptr(CbStream) stream = NULL;
   g_autofree char *remote = g_strdup_printf ("WebRTC %s", self->remote ? self->remote : "");
@@ -258,7 +248,7 @@ start_stream (CbWsMedia  *self,
   request.sdp = sdp;
   request.remote_address = remote;
   request.loopback_address = cb_ws_session_get_loopback_address (self->session);
-  request.rtmp_url = member_string (arg, "rtmpUrl");
+  request.rtmp_url = cb_rest_get_string (arg, "rtmpUrl");
   request.width = (int) CLAMP (member_int (arg, "width"), 0, 7680);
   request.height = (int) CLAMP (member_int (arg, "height"), 0, 4320);
 
@@ -281,7 +271,7 @@ static void
 stop_stream (CbWsMedia  *self,
              JsonObject *arg)
 {
-  const char *msid = member_string (arg, "mediaSessionId");
+  const char *msid = cb_rest_get_string (arg, "mediaSessionId");
 
   /* Only this session's own streams. */
   if (msid == NULL || !g_hash_table_contains (self->entries, msid))
@@ -293,8 +283,8 @@ static void
 available_stream (CbWsMedia  *self,
                   JsonObject *arg)
 {
-  const char *msid = member_string (arg, "mediaSessionId");
-  const char *name = member_string (arg, "name");
+  const char *msid = cb_rest_get_string (arg, "mediaSessionId");
+  const char *name = cb_rest_get_string (arg, "name");
   g_autoptr(CbStream) stream = name ? cb_engine_lookup_stream (self->engine, name) : NULL;
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
 
@@ -314,8 +304,8 @@ static void
 stream_event (CbWsMedia  *self,
               JsonObject *arg)
 {
-  const char *msid = member_string (arg, "mediaSessionId");
-  const char *type = member_string (arg, "type");
+  const char *msid = cb_rest_get_string (arg, "mediaSessionId");
+  const char *type = cb_rest_get_string (arg, "type");
   Entry *e = msid ? g_hash_table_lookup (self->entries, msid) : NULL;
 
   if (e == NULL || type == NULL)
@@ -434,11 +424,11 @@ snapshot (CbWsMedia  *self,
           JsonObject *arg)
 {
   SnapshotData *sd = g_new0 (SnapshotData, 1);
-  const char *msid = member_string (arg, "mediaSessionId");
+  const char *msid = cb_rest_get_string (arg, "mediaSessionId");
 
   sd->media = g_object_ref (self);
   sd->media_session_id = g_strdup (msid ? msid : "");
-  cb_engine_snapshot_async (self->engine, member_string (arg, "name"), NULL, on_snapshot, sd);
+  cb_engine_snapshot_async (self->engine, cb_rest_get_string (arg, "name"), NULL, on_snapshot, sd);
 }
 
 gboolean

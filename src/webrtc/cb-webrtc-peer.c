@@ -35,7 +35,6 @@ struct _CbWebrtcPeer
   GTask             *task;          /* the pending answer */
   GSource           *gather_timeout;
   GSource           *bus_watch;
-  gboolean           answered;
   gboolean           closed;        /* the pipeline is gone, or going in a worker thread */
   gboolean           offering;      /* we made the offer (publishing to another server) */
 
@@ -219,9 +218,8 @@ deliver_answer (gpointer data)
   GstWebRTCSessionDescription *desc = NULL;
   g_autofree char *text = NULL;
 
-  if (self->answered || self->task == NULL)
+  if (self->task == NULL)   /* delivered already (finish_task() clears it) */
     return G_SOURCE_REMOVE;
-  self->answered = TRUE;
   g_object_get (self->webrtc, "local-description", &desc, NULL);
   if (desc == NULL)
     {
@@ -235,18 +233,24 @@ deliver_answer (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* From webrtcbin's threads: no trickle, so the description goes out once our own
+ * candidates are all in it. */
+static void
+deliver_when_gathered (CbWebrtcPeer *self)
+{
+  GstWebRTCICEGatheringState state;
+
+  g_object_get (self->webrtc, "ice-gathering-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    idle_on (self->context, deliver_answer, g_object_ref (self), g_object_unref);
+}
+
 static void
 on_gathering_state (GstElement *webrtc,
                     GParamSpec *pspec,
                     gpointer    data)
 {
-  CbWebrtcPeer *self = data;
-  GstWebRTCICEGatheringState state;
-
-  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    idle_on (self->context, deliver_answer,
-                                g_object_ref (self), g_object_unref);
+  deliver_when_gathered (data);
 }
 
 static gboolean
@@ -295,18 +299,31 @@ post_failure (CbWebrtcPeer *self,
                               error_hop_free);
 }
 
-static void
-on_answer_set (GstPromise *promise,
-               gpointer    data)
+/* Takes @promise: its @field description (with @field NULL, none), or NULL and the error
+ * webrtcbin replied with (when it gave one). */
+static GstWebRTCSessionDescription *
+take_reply (GstPromise  *promise,
+            const char  *field,
+            GError     **error)
 {
-  CbWebrtcPeer *self = data;
-  GstWebRTCICEGatheringState state;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *desc = NULL;
 
+  if (reply != NULL && gst_structure_has_field (reply, "error"))
+    gst_structure_get (reply, "error", G_TYPE_ERROR, error, NULL);
+  else if (reply != NULL && field != NULL)
+    gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
   gst_promise_unref (promise);
-  g_object_get (self->webrtc, "ice-gathering-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    idle_on (self->context, deliver_answer,
-                                g_object_ref (self), g_object_unref);
+  return desc;
+}
+
+/* Our answer or our offer is set: deliver it with our candidates. */
+static void
+on_local_set (GstPromise *promise,
+              gpointer    data)
+{
+  gst_promise_unref (promise);
+  deliver_when_gathered (data);
 }
 
 static void
@@ -314,18 +331,8 @@ on_answer_created (GstPromise *promise,
                    gpointer    data)
 {
   CbWebrtcPeer *self = data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  GstWebRTCSessionDescription *answer = NULL;
   GError *error = NULL;
-
-  if (reply != NULL)
-    {
-      if (gst_structure_has_field (reply, "error"))
-        gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
-      else
-        gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-    }
-  gst_promise_unref (promise);
+  GstWebRTCSessionDescription *answer = take_reply (promise, "answer", &error);
 
   if (answer == NULL)
     {
@@ -339,7 +346,7 @@ on_answer_created (GstPromise *promise,
     cb_sdp_answer_set_fmtp (answer->sdp, "video", self->pt[CB_WEBRTC_VIDEO],
                             self->fmtp[CB_WEBRTC_VIDEO]);
   g_signal_emit_by_name (self->webrtc, "set-local-description", answer,
-                         gst_promise_new_with_change_func (on_answer_set, self, NULL));
+                         gst_promise_new_with_change_func (on_local_set, self, NULL));
   gst_webrtc_session_description_free (answer);
 }
 
@@ -348,12 +355,9 @@ on_offer_set (GstPromise *promise,
               gpointer    data)
 {
   CbWebrtcPeer *self = data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
   GError *error = NULL;
 
-  if (reply != NULL && gst_structure_has_field (reply, "error"))
-    gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
-  gst_promise_unref (promise);
+  take_reply (promise, NULL, &error);
   if (error != NULL)
     {
       post_failure (self, g_error_new (CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP,
@@ -373,7 +377,6 @@ on_received_sample (GstAppSink *sink,
 {
   CbWebrtcPeer *self = data;
   g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
-  int kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (sink), "cb-kind"));
   const GstSegment *segment;
   GstBuffer *buffer;
   GstBuffer *out;
@@ -392,7 +395,9 @@ on_received_sample (GstAppSink *sink,
     }
   g_mutex_lock (&self->lock);
   if (self->media_func != NULL)
-    self->media_func (kind, gst_sample_get_caps (sample), out, self->media_data);
+    self->media_func ((GstElement *) sink == self->sink[CB_WEBRTC_VIDEO] ? CB_WEBRTC_VIDEO
+                                                                         : CB_WEBRTC_AUDIO,
+                      gst_sample_get_caps (sample), out, self->media_data);
   g_mutex_unlock (&self->lock);
   gst_buffer_unref (out);
   return GST_FLOW_OK;
@@ -450,7 +455,6 @@ on_incoming_pad (GstElement *webrtc,
   sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
   if (GST_IS_APP_SINK (sink))
     {
-      g_object_set_data (G_OBJECT (sink), "cb-kind", GINT_TO_POINTER (kind));
       gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
       g_mutex_lock (&self->lock);
       gst_object_replace ((GstObject **) &self->sink[kind], GST_OBJECT (sink));
@@ -872,23 +876,13 @@ cb_webrtc_peer_answer_finish (CbWebrtcPeer  *self,
 }
 
 static void
-on_offer_local_set (GstPromise *promise,
-                    gpointer    data)
-{
-  on_answer_set (promise, data);   /* the same: wait for our candidates, then deliver */
-}
-
-static void
 on_offer_created (GstPromise *promise,
                   gpointer    data)
 {
   CbWebrtcPeer *self = data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  GstWebRTCSessionDescription *offer = NULL;
+  g_autoptr(GError) error = NULL;
+  GstWebRTCSessionDescription *offer = take_reply (promise, "offer", &error);
 
-  if (reply != NULL)
-    gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-  gst_promise_unref (promise);
   if (offer == NULL)
     {
       post_failure (self, g_error_new (CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED,
@@ -896,7 +890,7 @@ on_offer_created (GstPromise *promise,
       return;
     }
   g_signal_emit_by_name (self->webrtc, "set-local-description", offer,
-                         gst_promise_new_with_change_func (on_offer_local_set, self, NULL));
+                         gst_promise_new_with_change_func (on_local_set, self, NULL));
   gst_webrtc_session_description_free (offer);
 }
 
@@ -978,12 +972,9 @@ on_remote_answer_set (GstPromise *promise,
                       gpointer    data)
 {
   CbWebrtcPeer *self = data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
   GError *error = NULL;
 
-  if (reply != NULL && gst_structure_has_field (reply, "error"))
-    gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
-  gst_promise_unref (promise);
+  take_reply (promise, NULL, &error);
   if (error != NULL)
     {
       g_autofree char *reason = g_strdup_printf ("The remote answer was refused: %s", error->message);

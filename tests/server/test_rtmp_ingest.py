@@ -90,7 +90,7 @@ class RtmpTest(unittest.TestCase):
     server_args = ()
 
     def setUp(self):
-        self.server = cbtest.ServerProcess('--bind', '127.0.0.1', *self.server_args)
+        self.server = cbtest.ServerProcess(*self.server_args)
         self.addCleanup(self.server.cleanup)
         self.assertGreater(self.server.rtmp_port, 0)
 
