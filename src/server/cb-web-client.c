@@ -155,6 +155,8 @@ on_config_request (SoupServer        *server,
   g_autoptr(CbServer) cb_server = g_weak_ref_get (weak);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autofree char *body = NULL;
+  g_autofree char *wss = NULL;
+  guint wss_port;
   gsize length;
 
   if (!check_get (msg))
@@ -165,9 +167,11 @@ on_config_request (SoupServer        *server,
       return;
     }
 
-  /* No wss listener exists yet: wssPort stays null until one does. */
-  body = g_strdup_printf ("{\"wsPort\":%u,\"wssPort\":null,\"version\":\"%s\"}",
-                          cb_server_get_ws_port (cb_server), PACKAGE_VERSION);
+  /* wssPort is null without a certificate (no WSS listener): pages then use ws://. */
+  wss_port = cb_server_get_wss_port (cb_server);
+  wss = wss_port > 0 ? g_strdup_printf ("%u", wss_port) : g_strdup ("null");
+  body = g_strdup_printf ("{\"wsPort\":%u,\"wssPort\":%s,\"version\":\"%s\"}",
+                          cb_server_get_ws_port (cb_server), wss, PACKAGE_VERSION);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
   length = strlen (body);

@@ -46,6 +46,12 @@ class TlsTest(unittest.TestCase):
         with urllib.request.urlopen('https://127.0.0.1:%d/health' % https, context=self.ctx,
                                     timeout=10) as r:
             self.assertEqual(json.load(r)['status'], 'ok')
+        # A page loaded over https learns where WSS is, so that it signals over TLS too.
+        with urllib.request.urlopen('https://127.0.0.1:%d/castbridge/config.json' % https,
+                                    context=self.ctx, timeout=10) as r:
+            config = json.load(r)
+        self.assertEqual(config['wssPort'], wss)
+        self.assertEqual(config['wsPort'], int(ports['ws']))
 
         # A WebSocket session over TLS: connection → getUserData.
         ws = cbtest.WebSocketClient(wss, ssl_context=self.ctx)
