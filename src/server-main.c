@@ -154,6 +154,7 @@ main (int   argc,
     g_print ("HTTPS, WSS: https://127.0.0.1:%u/  wss://127.0.0.1:%u/\n",
              cb_server_get_https_port (server), cb_server_get_wss_port (server));
   g_print ("Media dir:  %s\n", cb_engine_get_media_dir (engine));
+  g_print ("Records dir: %s\n", cb_engine_get_records_dir (engine));
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);

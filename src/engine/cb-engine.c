@@ -25,6 +25,7 @@ struct _CbEngine
   GMainContext *context;
   gint64        start_time;
   char         *media_dir;
+  char         *records_dir;
 
   GMutex        lock;        /* guards the two tables: lookups may come from any thread */
   GHashTable   *by_session;  /* mediaSessionId → Entry* (owns): publishers and players */
@@ -79,6 +80,7 @@ cb_engine_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_main_context_unref (self->context);
   g_free (self->media_dir);
+  g_free (self->records_dir);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (cb_engine_parent_class)->finalize (object);
 }
@@ -164,6 +166,16 @@ cb_engine_new (CbSettings *settings)
       const char *videos = g_get_user_special_dir (G_USER_DIRECTORY_VIDEOS);
       self->media_dir = g_build_filename (videos ? videos : g_get_home_dir (), "Castbridge", NULL);
     }
+
+  /* WCS keeps records apart from the media; beside the media folder unless set. */
+  dir = cb_settings_get_string (self->settings, "record_dir");
+  if (dir != NULL && *dir != '\0')
+    self->records_dir = g_canonicalize_filename (dir, NULL);
+  else
+    {
+      g_autofree char *parent = g_path_get_dirname (self->media_dir);
+      self->records_dir = g_build_filename (parent, "records", NULL);
+    }
   return self;
 }
 
@@ -191,6 +203,13 @@ const char *
 cb_engine_get_media_dir (CbEngine *self)
 {
   return self->media_dir;
+}
+
+const char *
+cb_engine_get_records_dir (CbEngine *self)
+{
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+  return self->records_dir;
 }
 
 void

@@ -40,6 +40,9 @@ void          cb_engine_invoke              (CbEngine        *self,
                                              GDestroyNotify   destroy);
 gint64        cb_engine_get_start_time      (CbEngine        *self);
 const char   *cb_engine_get_media_dir       (CbEngine        *self);
+/* Where recordings go (record_dir; default: a "records" folder beside the media folder).
+ * VOD reads files from both folders. */
+const char   *cb_engine_get_records_dir     (CbEngine        *self);
 
 gboolean      cb_engine_validate_stream_name (const char     *name,
                                               GError        **error);

@@ -64,11 +64,19 @@ static const CbSettingInfo known[] = {
   { "rtmp_out_buffer_initial_size", CB_SETTING_INT, "2000", "Outgoing buffer initial size, ms" },
   { "rtmp_out_buffer_polling_time", CB_SETTING_INT, "50", "Outgoing buffer polling time, ms" },
   { "rtmp_out_buffer_max_bufferings_allowed", CB_SETTING_INT, "-1", "Rebufferings allowed, -1 for no limit" },
-  { "record_formats", CB_SETTING_STRING, "h264-mp4", "Recording formats" },
+  { "record_dir", CB_SETTING_STRING, "", "Recordings folder; empty: a records folder beside the media folder" },
+  { "record_streams", CB_SETTING_BOOL, "false", "Record every published stream" },
+  { "record_flash_published_streams", CB_SETTING_BOOL, "false", "Record every stream published over RTMP" },
+  { "record_formats", CB_SETTING_STRING, "h264-mp4,vp8-webm", "Recording formats: H.264 to MP4 (AAC audio), VP8 to WebM (Opus audio)" },
+  { "record_mp4_opus", CB_SETTING_BOOL, "false", "Keep Opus audio in MP4 recordings instead of transcoding it to AAC" },
   { "stream_record_policy_template", CB_SETTING_STRING, "stream-{mediaSessionId}-{login}", "Recording file name template" },
   { "record_rotation", CB_SETTING_STRING, "", "Start a new recording file every N seconds, or every NM megabytes" },
+  { "record_min_free_space", CB_SETTING_INT, "200", "Free space (MB) below which no recording starts and running ones are finished" },
+  { "record_max_total_size", CB_SETTING_INT, "0", "Delete the oldest finished recordings beyond this total (MB); 0: keep all" },
+  { "record_max_age_days", CB_SETTING_INT, "0", "Delete finished recordings older than this (days); 0: keep all" },
+  { "on_record_hook_script", CB_SETTING_STRING, "", "Program run when a recording file is finished: stream name, absolute file path" },
   { "vod_live_loop", CB_SETTING_BOOL, "true", "Loop shared VOD streams" },
-  { "vod_stream_timeout", CB_SETTING_INT, "0", "Seconds a shared VOD stream lives after its last viewer" },
+  { "vod_stream_timeout", CB_SETTING_INT, "30", "Seconds a shared VOD stream lives after its last viewer" },
 };
 
 const CbSettingInfo *
