@@ -113,6 +113,8 @@ main (int   argc,
   server = cb_server_new (engine);
   if (!cb_server_start (server, &error))
     goto fail;
+  /* Recordings a crash interrupted are repaired in the background. */
+  cb_engine_record_recover (engine);
 
   for (guint i = 0; publish != NULL && publish[i] != NULL; i++)
     {

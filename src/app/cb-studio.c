@@ -87,6 +87,8 @@ studio_thread (gpointer data)
   g_main_context_push_thread_default (self->context);
 
   self->engine = cb_engine_new (self->settings);
+  /* Recordings a crash interrupted are repaired in the background. */
+  cb_engine_record_recover (self->engine);
   self->bind_address = g_strdup (cb_settings_get_string (self->settings, "bind_address"));
 
   if (!start_server (self, &error))

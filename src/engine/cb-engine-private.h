@@ -16,6 +16,10 @@ void        cb_engine_stop_all_pushes  (CbEngine    *self);
 void        cb_engine_push_auto_start  (CbEngine    *self,
                                         CbStream    *stream);
 
+/* cb-recorder.c */
+struct _CbRecordRegistry *cb_engine_get_record_registry     (CbEngine *self);
+void                      cb_engine_emit_recordings_changed (CbEngine *self);
+
 /* cb-webrtc-endpoint.c: a CbWebrtcMediaFunc; @stream (a CbStream) gets the media. */
 void        cb_stream_push_webrtc_media (int        kind,
                                          GstCaps   *caps,

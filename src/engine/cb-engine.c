@@ -7,6 +7,7 @@
 #include "cb-webrtc-peer.h"
 #include "cb-local-source.h"
 #include "cb-push-agent-private.h"
+#include "cb-recorder-private.h"
 #include "cb-relay.h"
 
 typedef struct {
@@ -31,6 +32,7 @@ struct _CbEngine
   GHashTable   *by_session;  /* mediaSessionId → Entry* (owns): publishers and players */
   GHashTable   *by_name;     /* name → Entry*: publishers only */
   GHashTable   *pushes;      /* mediaSessionId → CbPushAgent* (engine context only) */
+  CbRecordRegistry *records;
   gboolean      shut_down;
 };
 
@@ -43,6 +45,7 @@ enum {
   SIGNAL_PUSH_ADDED,
   SIGNAL_PUSH_REMOVED,
   SIGNAL_PUSH_CHANGED,
+  SIGNAL_RECORDINGS_CHANGED,
   N_SIGNALS
 };
 
@@ -77,6 +80,7 @@ cb_engine_finalize (GObject *object)
   g_hash_table_unref (self->by_name);
   g_hash_table_unref (self->by_session);
   g_hash_table_unref (self->pushes);
+  g_clear_pointer (&self->records, cb_record_registry_free);
   g_clear_object (&self->settings);
   g_main_context_unref (self->context);
   g_free (self->media_dir);
@@ -111,6 +115,21 @@ cb_engine_class_init (CbEngineClass *klass)
   signals[SIGNAL_PUSH_CHANGED] =
     g_signal_new ("push-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, CB_TYPE_PUSH_AGENT);
+  signals[SIGNAL_RECORDINGS_CHANGED] =
+    g_signal_new ("recordings-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
+}
+
+CbRecordRegistry *
+cb_engine_get_record_registry (CbEngine *self)
+{
+  return self->records;
+}
+
+void
+cb_engine_emit_recordings_changed (CbEngine *self)
+{
+  g_signal_emit (self, signals[SIGNAL_RECORDINGS_CHANGED], 0);
 }
 
 GHashTable *
@@ -138,6 +157,7 @@ cb_engine_init (CbEngine *self)
   self->by_session = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, entry_free);
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->pushes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->records = cb_record_registry_new (self);
 }
 
 /**
@@ -432,6 +452,7 @@ cb_engine_add_stream (CbEngine        *self,
   g_info ("stream %s published (%s)", name, cb_stream_get_media_session_id (stream));
   g_signal_emit (self, signals[SIGNAL_STREAM_ADDED], 0, stream);
   cb_engine_push_auto_start (self, stream);
+  cb_engine_record_auto_start (self, stream);
   return TRUE;
 
 fail:
@@ -469,6 +490,8 @@ cb_engine_remove_stream (CbEngine       *self,
     g_hash_table_remove (self->by_name, cb_stream_get_name (stream));
   g_mutex_unlock (&self->lock);
 
+  /* Before the final status: it carries the recording's file name. */
+  cb_engine_record_stream_ending (self, stream);
   cb_stream_set_status (stream, status, info);
   cb_stream_push_eos (stream);
   if (e->stop != NULL)
@@ -684,6 +707,7 @@ cb_engine_shutdown (CbEngine *self)
 
   cb_engine_stop_all_pushes (self);
   cb_engine_stop_all_relays (self);
+  cb_engine_record_shutdown (self);
 
   streams = cb_engine_list_streams (self);
   for (guint i = 0; i < streams->len; i++)
@@ -692,6 +716,19 @@ cb_engine_shutdown (CbEngine *self)
   /* WebRTC peers stop in worker threads: let them finish before the process goes. */
   if (!cb_webrtc_peer_wait_closed (5000))
     g_warning ("Some WebRTC connections were still closing at shutdown");
+  /* Recordings are finished into their final files before the process goes (a file left
+   * behind would be repaired at the next start, but a clean stop should not need that). */
+  if (!cb_engine_record_idle (self) && g_main_context_acquire (self->context))
+    {
+      gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+      while (!cb_engine_record_idle (self) && g_get_monotonic_time () < deadline)
+        if (!g_main_context_iteration (self->context, FALSE))
+          g_usleep (10 * 1000);
+      g_main_context_release (self->context);
+      if (!cb_engine_record_idle (self))
+        g_warning ("Some recordings were still being finished at shutdown");
+    }
 }
 
 /* ---- async wrappers for other threads ------------------------------------ */

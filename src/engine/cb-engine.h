@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 #include "cb-engine-error.h"
 #include "cb-push-agent.h"
+#include "cb-recorder.h"
 #include "cb-settings.h"
 #include "cb-stream.h"
 
@@ -140,6 +141,31 @@ gboolean      cb_engine_push_sound_off      (CbEngine        *self,
 gboolean      cb_engine_push_retry_now      (CbEngine        *self,
                                              const char      *media_session_id,
                                              GError         **error);
+
+/* Recording (WCS's /stream/startRecording, /recorder/…, record: true, the GUI's Record).
+ * Call on the engine context. The engine's "recordings-changed" signal (no arguments)
+ * tells when a recording starts, stops, is finished, recovered or deleted, and once a
+ * second while one runs. */
+gboolean      cb_engine_record_start        (CbEngine              *self,
+                                             const char            *media_session_id,
+                                             const CbRecordConfig  *config,
+                                             GError               **error);
+gboolean      cb_engine_record_stop         (CbEngine              *self,
+                                             const char            *media_session_id,
+                                             GError               **error);
+gboolean      cb_engine_is_recording        (CbEngine              *self,
+                                             const char            *media_session_id);
+/* (element-type CbRecordingInfo), newest first; safe from any thread. */
+GPtrArray    *cb_engine_list_recordings     (CbEngine              *self,
+                                             gboolean               running_only);
+char         *cb_engine_resolve_record_file (CbEngine              *self,
+                                             const char            *file_name,
+                                             GError               **error);
+gboolean      cb_engine_delete_recording    (CbEngine              *self,
+                                             const char            *file_name,
+                                             GError               **error);
+/* Once at start-up: list the records folder, repair what a crash interrupted. */
+void          cb_engine_record_recover      (CbEngine              *self);
 
 /* From another thread: the result is delivered on the caller's thread-default context. */
 void          cb_engine_publish_source_async  (CbEngine            *self,

@@ -325,6 +325,15 @@ cb_rtmp_pull_start (CbEngine    *engine,
     }
   g_ptr_array_add (pulls, p);
   connect_now (p);
+  if (record)
+    {
+      g_autoptr(GError) record_error = NULL;
+
+      /* The recorder waits for the pulled media; a failure to record is no failed pull. */
+      if (!cb_engine_record_start (engine, cb_stream_get_media_session_id (stream), NULL,
+                                   &record_error))
+        g_warning ("recording the pull of %s: %s", p->uri_masked, record_error->message);
+    }
   return pull_info (p);
 }
 

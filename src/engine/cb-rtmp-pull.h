@@ -46,7 +46,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpPullInfo, cb_rtmp_pull_info_free)
 /* On the engine's context. @local_name NULL: the URI's stream name. Errors:
  * CB_ENGINE_ERROR_INVALID (a bad URI or name), _EXISTS (the URI is already pulled, or the
  * name is in use). Reconnects by rtmp_pull_restore, _attempts, _interval_ms.
- * @record is kept and reported (recording is not built yet). */
+ * @record records the pulled stream (as /stream/startRecording would). */
 CbRtmpPullInfo  *cb_rtmp_pull_start     (CbEngine    *engine,
                                          const char  *uri,
                                          const char  *local_name,

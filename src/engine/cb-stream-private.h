@@ -54,6 +54,8 @@ struct _CbStream
   char           *info;
   char           *source;
   gboolean        rtmp_pull;
+  gboolean        recording;
+  char           *record_name;
   CbMediaInfo     media;
   GstCaps        *caps[CB_MEDIA_N_KINDS];
   GArray         *gop;              /* CbCachedPacket since the last keyframe */

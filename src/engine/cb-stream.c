@@ -67,6 +67,7 @@ cb_stream_info_copy (const CbStreamInfo *info)
   copy->info = g_strdup (info->info);
   copy->media_provider = g_strdup (info->media_provider);
   copy->source = g_strdup (info->source);
+  copy->record_name = g_strdup (info->record_name);
   cb_media_info_copy (&copy->media, &info->media);
   return copy;
 }
@@ -81,6 +82,7 @@ cb_stream_info_free (CbStreamInfo *info)
   g_free (info->info);
   g_free (info->media_provider);
   g_free (info->source);
+  g_free (info->record_name);
   cb_media_info_clear (&info->media);
   g_free (info);
 }
@@ -96,6 +98,7 @@ cb_stream_finalize (GObject *object)
   g_free (self->media_provider);
   g_free (self->info);
   g_free (self->source);
+  g_free (self->record_name);
   cb_media_info_clear (&self->media);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
@@ -328,6 +331,29 @@ cb_stream_set_rtmp_pull (CbStream *self)
   g_mutex_unlock (&self->lock);
 }
 
+void
+cb_stream_set_record (CbStream   *self,
+                      gboolean    recording,
+                      const char *record_name)
+{
+  gboolean changed;
+
+  g_return_if_fail (CB_IS_STREAM (self));
+
+  g_mutex_lock (&self->lock);
+  changed = self->recording != !!recording || g_strcmp0 (self->record_name, record_name) != 0;
+  self->recording = !!recording;
+  if (record_name != NULL && g_strcmp0 (self->record_name, record_name) != 0)
+    {
+      g_free (self->record_name);
+      self->record_name = g_strdup (record_name);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (changed)
+    cb_stream_schedule_changed (self);
+}
+
 /**
  * cb_stream_get_snapshot:
  *
@@ -351,6 +377,8 @@ cb_stream_get_snapshot (CbStream *self)
   info->info = g_strdup (self->info);
   info->source = g_strdup (self->source);
   info->rtmp_pull = self->rtmp_pull;
+  info->record = self->recording;
+  info->record_name = g_strdup (self->record_name);
   cb_media_info_copy (&info->media, &self->media);
   info->n_consumers = self->consumers->len;
   info->n_renditions = g_hash_table_size (self->renditions);

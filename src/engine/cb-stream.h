@@ -47,6 +47,8 @@ typedef struct {
   char           *media_provider;   /* "Local", "WebRTC", "RTMP", "VOD" */
   char           *source;           /* the producer's description ("test", "file:…") */
   gboolean        rtmp_pull;        /* pulled from an RTMP server (/pull/rtmp/pull) */
+  gboolean        record;           /* a recorder is writing it now */
+  char           *record_name;      /* the recording's file name (kept after it stops) */
   gint64          create_date;      /* ms since the epoch */
   CbMediaInfo     media;
   guint           n_consumers;
@@ -84,6 +86,11 @@ void            cb_stream_set_source        (CbStream        *self,
                                              const char      *source);
 /* Marks a stream that an RTMP pull publishes (before it is registered). */
 void            cb_stream_set_rtmp_pull     (CbStream        *self);
+/* The recorder's state as WCS reports it (`record`, `recordName`); the name stays
+ * after the recording stops, so that UNPUBLISHED still tells the SDK the file. */
+void            cb_stream_set_record        (CbStream        *self,
+                                             gboolean         recording,
+                                             const char      *record_name);
 CbStreamInfo   *cb_stream_get_snapshot      (CbStream        *self);
 
 /* Producer side: called from any thread (usually a GStreamer streaming thread).

@@ -123,6 +123,9 @@ cb_rest_json_add_stream (JsonBuilder        *builder,
   add_string (builder, "status", cb_stream_status_to_string (info->status));
   /* WCS sends "" rather than null when there is nothing to say. */
   add_string (builder, "info", info->info != NULL ? info->info : "");
+  add_bool (builder, "record", info->record);
+  /* The SDK's getRecordInfo() reads recordName; "" when nothing was recorded. */
+  add_string (builder, "recordName", info->record_name != NULL ? info->record_name : "");
   add_string (builder, "videoCodec", media->video_codec);
   add_string (builder, "audioCodec", media->audio_codec);
   add_int (builder, "width", media->width);

@@ -13,6 +13,7 @@
 #include "cb-rest-pull-rtmp.h"
 #include "cb-rest-pull.h"
 #include "cb-rest-push.h"
+#include "cb-rest-record.h"
 #include "cb-snapshot.h"
 #include "cb-server.h"
 
@@ -211,6 +212,13 @@ static const CbRestVerb verbs[] = {
   { "stream/find",                { stream_find_fields,      FALSE }, stream_find },
   { "stream/terminate",           { stream_terminate_fields, FALSE }, stream_terminate },
   { "stream/snapshot",            { stream_snapshot_fields,  FALSE }, NULL, stream_snapshot },
+  { "stream/startRecording",      { cb_rest_record_id_fields,        FALSE }, cb_rest_record_start },
+  { "stream/stopRecording",       { cb_rest_record_id_fields,        FALSE }, cb_rest_record_stop },
+  { "recorder/startup",           { cb_rest_recorder_startup_fields, FALSE }, cb_rest_recorder_startup },
+  { "recorder/terminate",         { cb_rest_record_id_fields,        FALSE }, cb_rest_record_stop },
+  { "recorder/find_all",          { no_fields,                       FALSE }, cb_rest_recorder_find_all },
+  { "castbridge/recordings/find_all", { no_fields,                   TRUE  }, cb_rest_recordings_find_all },
+  { "castbridge/recordings/delete",   { cb_rest_recordings_file_fields, TRUE }, cb_rest_recordings_delete },
   { "castbridge/source/publish",  { source_publish_fields,   TRUE  }, source_publish },
   { "castbridge/source/unpublish", { source_unpublish_fields, TRUE  }, source_unpublish },
   { "push/startup",               { cb_rest_push_startup_fields, FALSE }, cb_rest_push_startup },

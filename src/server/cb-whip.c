@@ -25,6 +25,7 @@
 #include "cb-error-map.h"
 #include "cb-server-settings.h"
 #include "cb-web-client.h"
+#include "cb-record-download.h"
 #include "cb-webrtc-endpoint.h"
 #include "cb-webrtc-peer.h"
 
@@ -1053,4 +1054,5 @@ cb_whip_register (SoupServer *http,
   soup_server_add_handler (http, "/whep", on_whip_request, state, state_unref);
 
   cb_web_client_register (http, server);
+  cb_record_download_register (http, engine);
 }

@@ -265,6 +265,17 @@ start_stream (CbWsMedia  *self,
       return;
     }
   track (self, stream);
+
+  /* record: true — the recorder waits for the media; recordName comes in the status events. */
+  if (publish)
+    {
+      JsonNode *record = json_object_get_member (arg, "record");
+
+      if (record != NULL && JSON_NODE_HOLDS_VALUE (record) &&
+          json_node_get_value_type (record) == G_TYPE_BOOLEAN && json_node_get_boolean (record) &&
+          !cb_engine_record_start (self->engine, msid, NULL, &error))
+        g_debug ("record: true for %s: %s", name, error->message);
+    }
 }
 
 static void

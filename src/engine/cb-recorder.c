@@ -1,0 +1,1676 @@
+/* cb-recorder.c — recorders (fan-out consumers that write files) and the records folder
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A recorder is a consumer of its stream's fan-out feeding a pipeline of its own:
+ * appsrc → parser → splitmuxsink (mp4mux in fragments of a second, or matroskamux). The
+ * consumer callbacks only queue into the appsrc elements; the files are written on the
+ * pipeline's streaming threads. Whatever goes wrong in that pipeline (a full disk, a muxer
+ * error) stops the recording and nothing else.
+ *
+ * While it is written a part is a fragmented MP4 under a hidden temporary name in the
+ * records folder (".castbridge-….mp4") with a small key-file sidecar (".info") saying whose it is; when
+ * the part is closed, cb-record-file.c rewrites it as a fast-start MP4 under its final name
+ * and only then is it announced. At start-up every temporary file left by a crash goes
+ * through the same finisher.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <gst/app/gstappsrc.h>
+
+#include "cb-engine-private.h"
+#include "cb-mp4.h"
+#include "cb-record-file.h"
+#include "cb-record-name.h"
+#include "cb-recorder-private.h"
+
+#define TEMP_PREFIX          ".castbridge-"
+#define SIDECAR_SUFFIX       ".info"
+#define QUEUE_MAX_BYTES      (64 * 1024 * 1024)
+/* How long a recorder waits for the second kind of media before it records one. */
+#define WAIT_SECOND_KIND_US  (1500 * G_TIME_SPAN_MILLISECOND)
+#define STOP_TIMEOUT_MS      10000
+/* Drops in the first seconds are the consumer waiting for a keyframe, not a slow disk. */
+#define SETTLE_US            (3 * G_USEC_PER_SEC)
+
+typedef struct _Recorder Recorder;
+
+struct _CbRecordRegistry
+{
+  CbEngine   *engine;        /* weak: the engine owns the registry */
+  GMutex      lock;          /* guards files and each recorder's info: lists come from any thread */
+  GHashTable *recorders;     /* mediaSessionId → Recorder* (engine context only) */
+  GPtrArray  *done;          /* Recorder* stopped, still finishing (engine context only) */
+  GPtrArray  *files;         /* CbRecordingInfo*: finished, recovered, failed */
+  guint       changed_idle;
+  gboolean    scanned;
+};
+
+typedef struct {
+  guint   index;
+  gint64  start_ms;
+  char   *path;
+} Part;
+
+struct _Recorder
+{
+  CbRecordRegistry *reg;
+  CbStream         *stream;
+  char             *template_;
+  gint64            rotation_seconds;
+  gint64            rotation_bytes;
+  gboolean          numbered;     /* rotated parts get -1, -2, … (no time in the template) */
+  char             *extension;    /* ".mp4" or ".webm" */
+
+  GstElement       *pipeline;
+  GstElement       *src[CB_MEDIA_N_KINDS];
+  CbConsumer       *consumer;
+  guint             bus_watch;
+  GSource          *timer;
+  GSource          *stop_timeout;
+  gint64            asked_us;      /* monotonic: when recording was asked for */
+  gint64            begun_us;      /* monotonic: when the pipeline started */
+  guint64           dropped_base;
+  gboolean          settled;
+
+  GMutex            parts_lock;    /* parts are opened on a streaming thread */
+  GPtrArray        *parts;         /* Part*, open or closed but not handed to the finisher */
+  guint             next_index;
+  guint64           closed_bytes;
+
+  char             *last_name;     /* the final name of the last part, fixed at stop */
+  gboolean          stopping;
+  gboolean          pipeline_done;
+  guint             n_finishing;
+
+  CbRecordingInfo   info;          /* guarded by reg->lock */
+};
+
+static void registry_changed (CbRecordRegistry *reg);
+static void recorder_stop    (Recorder *rec, const char *reason);
+
+/* ---- CbRecordingInfo ------------------------------------------------------ */
+
+const char *
+cb_recording_state_to_string (CbRecordingState state)
+{
+  static const char *names[] = {
+    "WAITING", "RECORDING", "FINISHING", "FINISHED", "RECOVERED", "FAILED",
+  };
+
+  return state < G_N_ELEMENTS (names) ? names[state] : "FAILED";
+}
+
+CbRecordingInfo *
+cb_recording_info_copy (const CbRecordingInfo *info)
+{
+  CbRecordingInfo *copy = g_new0 (CbRecordingInfo, 1);
+
+  *copy = *info;
+  copy->file_name = g_strdup (info->file_name);
+  copy->path = g_strdup (info->path);
+  copy->stream_name = g_strdup (info->stream_name);
+  copy->media_session_id = g_strdup (info->media_session_id);
+  copy->video_codec = g_strdup (info->video_codec);
+  copy->audio_codec = g_strdup (info->audio_codec);
+  copy->reason = g_strdup (info->reason);
+  return copy;
+}
+
+static void
+recording_info_clear (CbRecordingInfo *info)
+{
+  g_clear_pointer (&info->file_name, g_free);
+  g_clear_pointer (&info->path, g_free);
+  g_clear_pointer (&info->stream_name, g_free);
+  g_clear_pointer (&info->media_session_id, g_free);
+  g_clear_pointer (&info->video_codec, g_free);
+  g_clear_pointer (&info->audio_codec, g_free);
+  g_clear_pointer (&info->reason, g_free);
+}
+
+void
+cb_recording_info_free (CbRecordingInfo *info)
+{
+  if (info == NULL)
+    return;
+  recording_info_clear (info);
+  g_free (info);
+}
+
+static void
+set_str (char       **field,
+         const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/* ---- the registry --------------------------------------------------------- */
+
+static void
+part_free (gpointer data)
+{
+  Part *p = data;
+
+  g_free (p->path);
+  g_free (p);
+}
+
+static void
+recorder_free (Recorder *rec)
+{
+  g_assert (rec->consumer == NULL);
+  if (rec->timer != NULL)
+    g_source_destroy (rec->timer);
+  g_clear_pointer (&rec->timer, g_source_unref);
+  if (rec->stop_timeout != NULL)
+    g_source_destroy (rec->stop_timeout);
+  g_clear_pointer (&rec->stop_timeout, g_source_unref);
+  g_clear_handle_id (&rec->bus_watch, g_source_remove);
+  if (rec->pipeline != NULL)
+    gst_element_set_state (rec->pipeline, GST_STATE_NULL);
+  gst_clear_object (&rec->pipeline);
+  for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
+    gst_clear_object (&rec->src[k]);
+  g_clear_object (&rec->stream);
+  g_ptr_array_unref (rec->parts);
+  g_mutex_clear (&rec->parts_lock);
+  g_free (rec->template_);
+  g_free (rec->extension);
+  g_free (rec->last_name);
+  recording_info_clear (&rec->info);
+  g_free (rec);
+}
+
+CbRecordRegistry *
+cb_record_registry_new (CbEngine *engine)
+{
+  CbRecordRegistry *reg = g_new0 (CbRecordRegistry, 1);
+
+  reg->engine = engine;
+  g_mutex_init (&reg->lock);
+  reg->recorders = g_hash_table_new (g_str_hash, g_str_equal);
+  reg->done = g_ptr_array_new ();
+  reg->files = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_recording_info_free);
+  return reg;
+}
+
+void
+cb_record_registry_free (CbRecordRegistry *reg)
+{
+  if (reg == NULL)
+    return;
+  /* cb_engine_record_shutdown() stopped every recorder; finishers hold the engine. */
+  g_clear_handle_id (&reg->changed_idle, g_source_remove);
+  g_hash_table_unref (reg->recorders);
+  g_ptr_array_unref (reg->done);
+  g_ptr_array_unref (reg->files);
+  g_mutex_clear (&reg->lock);
+  g_free (reg);
+}
+
+static gboolean
+emit_changed (gpointer data)
+{
+  CbRecordRegistry *reg = data;
+
+  reg->changed_idle = 0;
+  cb_engine_emit_recordings_changed (reg->engine);
+  return G_SOURCE_REMOVE;
+}
+
+/* Coalesced: many changes in one iteration give one signal. */
+static void
+registry_changed (CbRecordRegistry *reg)
+{
+  GSource *idle;
+
+  if (reg->changed_idle != 0)
+    return;
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, emit_changed, reg, NULL);
+  reg->changed_idle = g_source_attach (idle, cb_engine_get_context (reg->engine));
+  g_source_unref (idle);
+}
+
+static void
+registry_add_file (CbRecordRegistry *reg,
+                   CbRecordingInfo  *info)
+{
+  g_mutex_lock (&reg->lock);
+  for (guint i = 0; i < reg->files->len; i++)
+    {
+      CbRecordingInfo *f = g_ptr_array_index (reg->files, i);
+
+      if (g_strcmp0 (f->file_name, info->file_name) == 0)
+        {
+          g_ptr_array_remove_index (reg->files, i);
+          break;
+        }
+    }
+  g_ptr_array_add (reg->files, info);
+  g_mutex_unlock (&reg->lock);
+  registry_changed (reg);
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+static char *
+expand_with (const char *template_,
+             const char *stream_name,
+             const char *media_session_id,
+             const char *video_codec,
+             const char *audio_codec,
+             gint64      start_ms,
+             gint64      end_ms,
+             guint       number,
+             const char *extension)
+{
+  CbRecordNameParts parts = { 0 };
+  g_autofree char *suffix = number > 0 ? g_strdup_printf ("-%u%s", number, extension)
+                                       : g_strdup (extension);
+  g_autofree char *stem = NULL;
+
+  parts.stream_name = stream_name;
+  parts.media_session_id = media_session_id;
+  parts.audio_codec = audio_codec;
+  parts.video_codec = video_codec;
+  parts.start_ms = start_ms;
+  parts.end_ms = end_ms;
+  stem = cb_record_name_expand (template_, &parts, suffix);
+  return g_strconcat (stem, suffix, NULL);
+}
+
+static char *
+expand_name (Recorder   *rec,
+             gint64      start_ms,
+             gint64      end_ms,
+             guint       number)
+{
+  g_autoptr(CbStreamInfo) si = cb_stream_get_snapshot (rec->stream);
+
+  return expand_with (rec->template_, si->name, si->media_session_id, si->media.video_codec,
+                      si->media.audio_codec, start_ms, end_ms, number, rec->extension);
+}
+
+/* ---- finishing ------------------------------------------------------------ */
+
+typedef struct {
+  Recorder *rec;           /* NULL for files recovered at start-up */
+  CbRecordRegistry *reg;
+  CbEngine *engine;        /* strong while the finisher runs */
+  char     *temp_path;
+  char     *stream_name;
+  char     *media_session_id;
+  gint64    start_ms;
+  gboolean  recovery;
+} Finish;
+
+static void
+finish_free (Finish *f)
+{
+  g_object_unref (f->engine);
+  g_free (f->temp_path);
+  g_free (f->stream_name);
+  g_free (f->media_session_id);
+  g_free (f);
+}
+
+static void recorder_maybe_done (Recorder *rec);
+static void retention_sweep (CbRecordRegistry *reg);
+
+static void
+run_hook (CbEngine   *engine,
+          const char *stream_name,
+          const char *path)
+{
+  const char *script = cb_settings_get_string (cb_engine_get_settings (engine),
+                                               "on_record_hook_script");
+  g_autoptr(GError) error = NULL;
+  char *argv[4];
+
+  if (script == NULL || *script == '\0')
+    return;
+  /* No shell: the arguments are passed as they are, whatever they hold. */
+  argv[0] = (char *) script;
+  argv[1] = (char *) (stream_name ? stream_name : "");
+  argv[2] = (char *) path;
+  argv[3] = NULL;
+  if (!g_spawn_async (NULL, argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, NULL, &error))
+    g_warning ("on_record_hook_script %s: %s", script, error->message);
+}
+
+static void
+on_file_finished (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  Finish *f = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbRecordFileResult) r = cb_record_file_finish_finish (result, &error);
+  g_autofree char *sidecar = g_strconcat (f->temp_path, SIDECAR_SUFFIX, NULL);
+  CbRecordingInfo *info = g_new0 (CbRecordingInfo, 1);
+
+  info->stream_name = g_strdup (f->stream_name);
+  info->start_time = f->start_ms;
+  if (r != NULL)
+    {
+      info->file_name = g_path_get_basename (r->final_path);
+      info->path = g_strdup (r->final_path);
+      info->state = f->recovery ? CB_RECORDING_RECOVERED : CB_RECORDING_FINISHED;
+      info->duration = r->duration;
+      info->size = r->size;
+      info->video_codec = g_strdup (r->video_codec);
+      info->audio_codec = g_strdup (r->audio_codec);
+      if (f->recovery)
+        {
+          info->recovered_seconds = r->duration;
+          g_message ("Recovered an interrupted recording: %s (%.1f s kept)", info->file_name,
+                     r->duration);
+        }
+      else
+        g_info ("recording finished: %s (%.1f s, %" G_GUINT64_FORMAT " bytes)", info->file_name,
+                r->duration, r->size);
+      if (f->rec != NULL && f->rec->info.reason != NULL)
+        info->reason = g_strdup (f->rec->info.reason);
+      g_unlink (sidecar);
+      run_hook (f->engine, f->stream_name, r->final_path);
+    }
+  else
+    {
+      g_autofree char *base = g_path_get_basename (f->temp_path);
+
+      g_warning ("Recording %s could not be finished: %s", base, error->message);
+      info->file_name = g_steal_pointer (&base);
+      info->path = g_strdup (f->temp_path);
+      info->state = CB_RECORDING_FAILED;
+      info->reason = g_strdup (error->message);
+    }
+  registry_add_file (f->reg, info);
+  if (r != NULL)
+    retention_sweep (f->reg);
+
+  if (f->rec != NULL)
+    {
+      f->rec->n_finishing--;
+      recorder_maybe_done (f->rec);
+    }
+  finish_free (f);
+}
+
+static void
+start_finish (CbRecordRegistry *reg,
+              Recorder         *rec,
+              const char       *temp_path,
+              const char       *final_name,
+              const char       *stream_name,
+              gint64            start_ms,
+              gboolean          recovery)
+{
+  Finish *f = g_new0 (Finish, 1);
+  g_autofree char *final_path = g_build_filename (cb_engine_get_records_dir (reg->engine),
+                                                  final_name, NULL);
+
+  f->rec = rec;
+  f->reg = reg;
+  f->engine = g_object_ref (reg->engine);
+  f->temp_path = g_strdup (temp_path);
+  f->stream_name = g_strdup (stream_name);
+  f->start_ms = start_ms;
+  f->recovery = recovery;
+  if (rec != NULL)
+    rec->n_finishing++;
+  cb_record_file_finish_async (temp_path, final_path, NULL, on_file_finished, f);
+}
+
+/* A part was closed by the muxer (rotation or the end): hand it to the finisher. */
+static void
+finish_part (Recorder   *rec,
+             const char *location)
+{
+  Part *part = NULL;
+  g_autofree char *name = NULL;
+  gboolean last;
+
+  g_mutex_lock (&rec->parts_lock);
+  for (guint i = 0; i < rec->parts->len; i++)
+    {
+      Part *p = g_ptr_array_index (rec->parts, i);
+
+      if (g_strcmp0 (p->path, location) == 0)
+        {
+          part = g_ptr_array_steal_index (rec->parts, i);
+          break;
+        }
+    }
+  last = rec->stopping && rec->parts->len == 0;
+  g_mutex_unlock (&rec->parts_lock);
+  if (part == NULL)
+    return;
+
+  {
+    GStatBuf st;
+
+    if (g_stat (part->path, &st) == 0)
+      rec->closed_bytes += st.st_size;
+  }
+  if (last && rec->last_name != NULL)
+    name = g_strdup (rec->last_name);
+  else
+    name = expand_name (rec, part->start_ms, g_get_real_time () / 1000,
+                        rec->numbered ? part->index : 0);
+  start_finish (rec->reg, rec, part->path, name, rec->info.stream_name, part->start_ms, FALSE);
+  part_free (part);
+}
+
+/* ---- the pipeline --------------------------------------------------------- */
+
+#define SIDECAR_GROUP "recording"
+
+/* Whose a temporary file is, for the start-up that finds it after a crash. */
+static void
+write_sidecar (Recorder   *rec,
+               const char *path,
+               guint       index,
+               gint64      start_ms)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *sidecar = g_strconcat (path, SIDECAR_SUFFIX, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_set_string (kf, SIDECAR_GROUP, "streamName", rec->info.stream_name);
+  g_key_file_set_string (kf, SIDECAR_GROUP, "mediaSessionId", rec->info.media_session_id);
+  g_key_file_set_string (kf, SIDECAR_GROUP, "template", rec->template_);
+  g_key_file_set_int64 (kf, SIDECAR_GROUP, "startMs", start_ms);
+  g_key_file_set_integer (kf, SIDECAR_GROUP, "part", (int) index);
+  g_key_file_set_boolean (kf, SIDECAR_GROUP, "numbered", rec->numbered);
+  g_key_file_set_int64 (kf, SIDECAR_GROUP, "pid", getpid ());
+  if (!g_key_file_save_to_file (kf, sidecar, &error))
+    g_debug ("recording sidecar: %s", error->message);
+}
+
+/* Runs on a streaming thread of the pipeline: names the next part. */
+static char *
+on_format_location (GstElement *splitmux,
+                    guint       fragment_id,
+                    GstSample  *first,
+                    gpointer    data)
+{
+  Recorder *rec = data;
+  Part *part = g_new0 (Part, 1);
+  g_autofree char *base = NULL;
+
+  part->start_ms = g_get_real_time () / 1000;
+  g_mutex_lock (&rec->parts_lock);
+  part->index = ++rec->next_index;
+  base = g_strdup_printf (TEMP_PREFIX "%" G_GINT64_FORMAT "-%s-%u%s", part->start_ms,
+                          rec->info.media_session_id, part->index, rec->extension);
+  part->path = g_build_filename (cb_engine_get_records_dir (rec->reg->engine), base, NULL);
+  g_ptr_array_add (rec->parts, part);
+  g_mutex_unlock (&rec->parts_lock);
+
+  write_sidecar (rec, part->path, part->index, part->start_ms);
+  return g_strdup (part->path);
+}
+
+static void
+pipeline_done (Recorder *rec)
+{
+  g_autoptr(GPtrArray) left = NULL;
+
+  if (rec->pipeline_done)
+    return;
+  rec->pipeline_done = TRUE;
+  g_clear_handle_id (&rec->bus_watch, g_source_remove);
+  if (rec->stop_timeout != NULL)
+    g_source_destroy (rec->stop_timeout);
+  g_clear_pointer (&rec->stop_timeout, g_source_unref);
+  if (rec->pipeline != NULL)
+    gst_element_set_state (rec->pipeline, GST_STATE_NULL);
+
+  /* Parts the muxer never closed (an error, a timeout): the finisher repairs them. */
+  left = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_lock (&rec->parts_lock);
+  for (guint i = 0; i < rec->parts->len; i++)
+    g_ptr_array_add (left, g_strdup (((Part *) g_ptr_array_index (rec->parts, i))->path));
+  g_mutex_unlock (&rec->parts_lock);
+  for (guint i = 0; i < left->len; i++)
+    finish_part (rec, g_ptr_array_index (left, i));
+  recorder_maybe_done (rec);
+}
+
+static gboolean
+on_stop_timeout (gpointer data)
+{
+  Recorder *rec = data;
+
+  g_warning ("recording of %s: the muxer did not finish in time", rec->info.stream_name);
+  g_clear_pointer (&rec->stop_timeout, g_source_unref);
+  pipeline_done (rec);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_bus_message (GstBus     *bus,
+                GstMessage *msg,
+                gpointer    data)
+{
+  Recorder *rec = data;
+
+  switch (GST_MESSAGE_TYPE (msg))
+    {
+    case GST_MESSAGE_ELEMENT:
+      {
+        const GstStructure *s = gst_message_get_structure (msg);
+
+        if (s != NULL && gst_structure_has_name (s, "splitmuxsink-fragment-opened"))
+          {
+            g_mutex_lock (&rec->reg->lock);
+            set_str (&rec->info.path, gst_structure_get_string (s, "location"));
+            g_mutex_unlock (&rec->reg->lock);
+          }
+        else if (s != NULL && gst_structure_has_name (s, "splitmuxsink-fragment-closed"))
+          {
+            const char *location = gst_structure_get_string (s, "location");
+
+            /* The last part is finished after the pipeline stops (its EOS). */
+            if (location != NULL && !rec->stopping)
+              finish_part (rec, location);
+          }
+        break;
+      }
+    case GST_MESSAGE_EOS:
+      pipeline_done (rec);
+      break;
+    case GST_MESSAGE_ERROR:
+      {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *debug = NULL;
+        g_autofree char *reason = NULL;
+
+        gst_message_parse_error (msg, &error, &debug);
+        g_warning ("recording of %s failed in %s: %s (%s)", rec->info.stream_name,
+                   GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message, debug ? debug : "");
+        reason = g_strdup_printf ("Recording stopped: %s", error->message);
+        if (!rec->stopping)
+          recorder_stop (rec, reason);
+        pipeline_done (rec);
+        break;
+      }
+    default:
+      break;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static guint64
+free_space (const char *dir)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autoptr(GFileInfo) fs = g_file_query_filesystem_info (file, G_FILE_ATTRIBUTE_FILESYSTEM_FREE,
+                                                          NULL, NULL);
+
+  if (fs == NULL || !g_file_info_has_attribute (fs, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+    return G_MAXUINT64;
+  return g_file_info_get_attribute_uint64 (fs, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
+}
+
+static guint64
+min_free_space (CbEngine *engine)
+{
+  gint64 mb = cb_settings_get_int (cb_engine_get_settings (engine), "record_min_free_space");
+
+  return mb > 0 ? (guint64) mb * 1024 * 1024 : 0;
+}
+
+static gboolean recorder_begin (Recorder *rec, GError **error);
+
+static gboolean
+on_recorder_tick (gpointer data)
+{
+  Recorder *rec = data;
+  CbEngine *engine = rec->reg->engine;
+  gint64 now = g_get_monotonic_time ();
+
+  if (rec->stopping)
+    return G_SOURCE_CONTINUE;
+
+  if (rec->pipeline == NULL)
+    {
+      g_autoptr(GstCaps) video = cb_stream_dup_caps (rec->stream, CB_MEDIA_VIDEO);
+      g_autoptr(GstCaps) audio = cb_stream_dup_caps (rec->stream, CB_MEDIA_AUDIO);
+      g_autoptr(GError) error = NULL;
+
+      if (cb_stream_status_is_final (cb_stream_get_status (rec->stream)))
+        {
+          recorder_stop (rec, "The stream ended before any media came");
+          return G_SOURCE_CONTINUE;
+        }
+      if ((video == NULL && audio == NULL) ||
+          ((video == NULL || audio == NULL) && now - rec->asked_us < WAIT_SECOND_KIND_US))
+        return G_SOURCE_CONTINUE;
+      if (!recorder_begin (rec, &error))
+        {
+          g_warning ("recording of %s: %s", rec->info.stream_name, error->message);
+          recorder_stop (rec, error->message);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+
+  /* A consumer that drops is a disk that cannot keep up: stop rather than write holes. */
+  if (rec->consumer != NULL && now - rec->begun_us > SETTLE_US)
+    {
+      guint64 dropped = cb_consumer_get_dropped (rec->consumer);
+
+      if (!rec->settled)
+        {
+          rec->settled = TRUE;
+          rec->dropped_base = dropped;
+        }
+      else if (dropped > rec->dropped_base)
+        {
+          recorder_stop (rec, "Recording stopped: the disk could not keep up");
+          return G_SOURCE_CONTINUE;
+        }
+    }
+  if (free_space (cb_engine_get_records_dir (engine)) < min_free_space (engine))
+    {
+      recorder_stop (rec, "Recording stopped: the disk is almost full");
+      return G_SOURCE_CONTINUE;
+    }
+
+  {
+    g_autofree char *path = NULL;
+    guint64 size = rec->closed_bytes;
+    GStatBuf st;
+
+    g_mutex_lock (&rec->reg->lock);
+    path = g_strdup (rec->info.path);
+    g_mutex_unlock (&rec->reg->lock);
+    if (path != NULL && g_stat (path, &st) == 0)
+      size += st.st_size;
+    g_mutex_lock (&rec->reg->lock);
+    rec->info.size = size;
+    rec->info.duration = (now - rec->begun_us) / (double) G_USEC_PER_SEC;
+    g_mutex_unlock (&rec->reg->lock);
+  }
+  registry_changed (rec->reg);
+  return G_SOURCE_CONTINUE;
+}
+
+static GstElement *
+make_src (const char *name)
+{
+  GstElement *src = gst_element_factory_make ("appsrc", name);
+
+  g_object_set (src, "max-bytes", (guint64) QUEUE_MAX_BYTES, "stream-type", 0, NULL);
+  return src;
+}
+
+static gboolean
+add_branch (Recorder    *rec,
+            CbMediaKind  kind,
+            const char  *parser,
+            GstElement  *splitmux,
+            GError     **error)
+{
+  GstElement *src = make_src (kind == CB_MEDIA_VIDEO ? "video" : "audio");
+  GstElement *parse = parser ? gst_element_factory_make (parser, NULL) : gst_element_factory_make ("identity", NULL);
+  GstElement *queue = gst_element_factory_make ("queue", NULL);
+  GstPad *sinkpad;
+  GstPad *srcpad;
+  GstPadLinkReturn ret;
+
+  if (parse == NULL || queue == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
+                   "GStreamer element %s is missing", parser ? parser : "queue");
+      gst_object_unref (src);
+      g_clear_pointer (&parse, gst_object_unref);
+      g_clear_pointer (&queue, gst_object_unref);
+      return FALSE;
+    }
+  /* The queue keeps a muxer that waits for the other kind from stalling this one. */
+  g_object_set (queue, "max-size-buffers", 0, "max-size-time", (guint64) 0,
+                "max-size-bytes", 32 * 1024 * 1024, NULL);
+  gst_bin_add_many (GST_BIN (rec->pipeline), src, parse, queue, NULL);
+  gst_element_link_many (src, parse, queue, NULL);
+  sinkpad = gst_element_request_pad_simple (splitmux, kind == CB_MEDIA_VIDEO ? "video" : "audio_%u");
+  srcpad = gst_element_get_static_pad (queue, "src");
+  ret = gst_pad_link (srcpad, sinkpad);
+  gst_object_unref (srcpad);
+  gst_object_unref (sinkpad);
+  if (ret != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Could not link the recorder");
+      return FALSE;
+    }
+  rec->src[kind] = gst_object_ref (src);
+  return TRUE;
+}
+
+static gboolean
+formats_include (CbEngine   *engine,
+                 const char *format)
+{
+  const char *formats = cb_settings_get_string (cb_engine_get_settings (engine), "record_formats");
+  g_auto(GStrv) list = g_strsplit (formats ? formats : "", ",", -1);
+
+  for (guint i = 0; list[i] != NULL; i++)
+    if (g_ascii_strcasecmp (g_strstrip (list[i]), format) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The stream's media is known: build the pipeline and attach. */
+static gboolean
+recorder_begin (Recorder  *rec,
+                GError   **error)
+{
+  CbEngine *engine = rec->reg->engine;
+  CbSettings *settings = cb_engine_get_settings (engine);
+  g_autoptr(GstCaps) video = cb_stream_dup_caps (rec->stream, CB_MEDIA_VIDEO);
+  g_autoptr(GstCaps) audio = cb_stream_dup_caps (rec->stream, CB_MEDIA_AUDIO);
+  const char *vcodec = video ? cb_media_codec_from_caps (video) : NULL;
+  const char *acodec = audio ? cb_media_codec_from_caps (audio) : NULL;
+  CbProfile profile = { 0 };
+  CbAudioWant want = CB_AUDIO_AAC;
+  const char *audio_parser = "aacparse";
+  GstElement *splitmux;
+  GstElement *muxer;
+  GstElement *sink;
+  g_autoptr(GstBus) bus = NULL;
+  g_autofree char *name = NULL;
+
+  if (g_strcmp0 (vcodec, "VP8") == 0 && formats_include (engine, "vp8-webm"))
+    {
+      g_free (rec->extension);
+      rec->extension = g_strdup (".webm");
+      want = CB_AUDIO_OPUS;
+      audio_parser = "opusparse";
+    }
+  else
+    {
+      if (vcodec != NULL && g_strcmp0 (vcodec, "H264") != 0)
+        {
+          /* MP4 holds H.264 here: another codec is encoded once for every such consumer. */
+          if (!cb_settings_get_bool (settings, "transcoding_enabled"))
+            {
+              g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                           "Transcoding required, but disabled");
+              return FALSE;
+            }
+          profile.keyframe_interval = 60;
+        }
+      if (g_strcmp0 (acodec, "opus") == 0 && cb_settings_get_bool (settings, "record_mp4_opus"))
+        {
+          want = CB_AUDIO_ANY;
+          audio_parser = "opusparse";
+        }
+    }
+
+  rec->pipeline = gst_pipeline_new ("recorder");
+  splitmux = gst_element_factory_make ("splitmuxsink", NULL);
+  muxer = gst_element_factory_make (g_str_equal (rec->extension, ".webm") ? "matroskamux" : "mp4mux",
+                                    NULL);
+  sink = gst_element_factory_make ("filesink", NULL);
+  if (splitmux == NULL || muxer == NULL || sink == NULL)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
+                   "GStreamer's splitmuxsink, mp4mux or matroskamux is missing");
+      g_clear_pointer (&splitmux, gst_object_unref);
+      g_clear_pointer (&muxer, gst_object_unref);
+      g_clear_pointer (&sink, gst_object_unref);
+      return FALSE;
+    }
+  if (g_str_equal (rec->extension, ".mp4"))
+    /* Fragments of a second, index first: readable up to the last fragment at any time. */
+    g_object_set (muxer, "fragment-duration", 1000, "streamable", TRUE, NULL);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  g_object_set (splitmux,
+                "muxer", muxer,
+                "sink", sink,
+                "max-size-time", (guint64) (rec->rotation_seconds * GST_SECOND),
+                "max-size-bytes", (guint64) rec->rotation_bytes,
+                "send-keyframe-requests", FALSE,
+                NULL);
+  g_signal_connect (splitmux, "format-location-full", G_CALLBACK (on_format_location), rec);
+  gst_bin_add (GST_BIN (rec->pipeline), splitmux);
+
+  if (video != NULL &&
+      !add_branch (rec, CB_MEDIA_VIDEO, g_strcmp0 (vcodec, "VP8") == 0 && profile.keyframe_interval == 0
+                                        ? NULL : "h264parse", splitmux, error))
+    return FALSE;
+  if (audio != NULL && !add_branch (rec, CB_MEDIA_AUDIO, audio_parser, splitmux, error))
+    return FALSE;
+
+  bus = gst_pipeline_get_bus (GST_PIPELINE (rec->pipeline));
+  {
+    GSource *watch = gst_bus_create_watch (bus);
+
+    g_source_set_callback (watch, (GSourceFunc) on_bus_message, rec, NULL);
+    rec->bus_watch = g_source_attach (watch, cb_engine_get_context (engine));
+    g_source_unref (watch);
+  }
+  if (gst_element_set_state (rec->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "The recorder did not start");
+      return FALSE;
+    }
+
+  rec->consumer = cb_stream_attach_appsrc (rec->stream, rec->src[CB_MEDIA_VIDEO],
+                                           rec->src[CB_MEDIA_AUDIO], &profile, want, error);
+  if (rec->consumer == NULL)
+    return FALSE;
+
+  rec->begun_us = g_get_monotonic_time ();
+  rec->info.start_time = g_get_real_time () / 1000;
+  name = expand_name (rec, rec->info.start_time, -1, 0);
+  g_mutex_lock (&rec->reg->lock);
+  rec->info.state = CB_RECORDING_RECORDING;
+  set_str (&rec->info.file_name, name);
+  set_str (&rec->info.video_codec, video ? (profile.keyframe_interval ? "H264" : vcodec) : NULL);
+  set_str (&rec->info.audio_codec, audio ? (want == CB_AUDIO_AAC ? "mpeg4-generic" : acodec) : NULL);
+  g_mutex_unlock (&rec->reg->lock);
+  cb_stream_set_record (rec->stream, TRUE, name);
+  g_info ("recording %s into %s", rec->info.stream_name, name);
+  registry_changed (rec->reg);
+  return TRUE;
+}
+
+/* ---- stopping ------------------------------------------------------------- */
+
+static void
+recorder_maybe_done (Recorder *rec)
+{
+  CbRecordRegistry *reg = rec->reg;
+
+  if (!rec->pipeline_done || rec->n_finishing > 0)
+    return;
+  g_mutex_lock (&reg->lock);
+  g_ptr_array_remove (reg->done, rec);
+  g_mutex_unlock (&reg->lock);
+  registry_changed (reg);
+  recorder_free (rec);
+}
+
+/* Stops writing: the last part is named now, so that the stream's UNPUBLISHED carries
+ * the file's final name; the muxer then closes it and the finisher takes it. */
+static void
+recorder_stop (Recorder   *rec,
+               const char *reason)
+{
+  CbRecordRegistry *reg = rec->reg;
+
+  if (rec->stopping)
+    return;
+  rec->stopping = TRUE;
+
+  g_mutex_lock (&reg->lock);
+  g_hash_table_remove (reg->recorders, rec->info.media_session_id);
+  g_ptr_array_add (reg->done, rec);
+  rec->info.state = rec->pipeline != NULL ? CB_RECORDING_FINISHING : CB_RECORDING_FAILED;
+  set_str (&rec->info.reason, reason);
+  g_mutex_unlock (&reg->lock);
+  if (reason != NULL)
+    g_message ("Recording of %s stopped: %s", rec->info.stream_name, reason);
+
+  if (rec->pipeline != NULL)
+    {
+      Part *current = NULL;
+      gint64 start_ms = rec->info.start_time;
+      guint index = 0;
+
+      g_mutex_lock (&rec->parts_lock);
+      if (rec->parts->len > 0)
+        {
+          current = g_ptr_array_index (rec->parts, rec->parts->len - 1);
+          start_ms = current->start_ms;
+          index = current->index;
+        }
+      g_mutex_unlock (&rec->parts_lock);
+      /* WCS leaves the last part unnumbered. */
+      rec->last_name = expand_name (rec, start_ms, g_get_real_time () / 1000, 0);
+      (void) index;
+      g_mutex_lock (&reg->lock);
+      set_str (&rec->info.file_name, rec->last_name);
+      g_mutex_unlock (&reg->lock);
+      cb_stream_set_record (rec->stream, FALSE, rec->last_name);
+    }
+  else
+    cb_stream_set_record (rec->stream, FALSE, NULL);
+
+  g_clear_pointer (&rec->consumer, cb_consumer_detach);
+  if (rec->timer != NULL)
+    g_source_destroy (rec->timer);
+  g_clear_pointer (&rec->timer, g_source_unref);
+
+  if (rec->pipeline == NULL || rec->pipeline_done)
+    {
+      rec->pipeline_done = TRUE;
+      recorder_maybe_done (rec);
+      return;
+    }
+  for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
+    if (rec->src[k] != NULL)
+      gst_app_src_end_of_stream (GST_APP_SRC (rec->src[k]));
+  rec->stop_timeout = g_timeout_source_new (STOP_TIMEOUT_MS);
+  g_source_set_callback (rec->stop_timeout, on_stop_timeout, rec, NULL);
+  g_source_attach (rec->stop_timeout, cb_engine_get_context (reg->engine));
+  registry_changed (reg);
+}
+
+/* ---- the engine's operations ---------------------------------------------- */
+
+static gboolean
+ensure_records_dir (CbEngine  *engine,
+                    GError   **error)
+{
+  const char *dir = cb_engine_get_records_dir (engine);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                   "Cannot create the records folder: %s", g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cb_engine_record_start (CbEngine              *self,
+                        const char            *media_session_id,
+                        const CbRecordConfig  *config,
+                        GError               **error)
+{
+  CbRecordRegistry *reg;
+  CbSettings *settings;
+  g_autoptr(CbStream) stream = NULL;
+  const char *rotation;
+  const char *template_;
+  gint64 seconds = 0;
+  gint64 bytes = 0;
+  Recorder *rec;
+  Recorder *current;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
+
+  reg = cb_engine_get_record_registry (self);
+  settings = cb_engine_get_settings (self);
+  stream = media_session_id ? cb_engine_lookup_session (self, media_session_id) : NULL;
+  if (stream == NULL || !cb_stream_is_published (stream) ||
+      cb_stream_status_is_final (cb_stream_get_status (stream)))
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+      return FALSE;
+    }
+
+  rotation = config && config->rotation ? config->rotation
+                                        : cb_settings_get_string (settings, "record_rotation");
+  if (!cb_record_rotation_parse (rotation, &seconds, &bytes, error))
+    return FALSE;
+  template_ = config && config->file_template && *config->file_template
+              ? config->file_template
+              : cb_settings_get_string (settings, "stream_record_policy_template");
+  if (template_ == NULL || *template_ == '\0')
+    template_ = "stream-{mediaSessionId}-{login}";
+
+  if (!ensure_records_dir (self, error))
+    return FALSE;
+  if (free_space (cb_engine_get_records_dir (self)) < min_free_space (self))
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                   "Not enough free space in the records folder (record_min_free_space is "
+                   "%" G_GINT64_FORMAT " MB)",
+                   cb_settings_get_int (settings, "record_min_free_space"));
+      return FALSE;
+    }
+
+  /* As WCS does: a new recording of a stream that records stops the current file first. */
+  current = g_hash_table_lookup (reg->recorders, media_session_id);
+  if (current != NULL)
+    recorder_stop (current, NULL);
+
+  rec = g_new0 (Recorder, 1);
+  rec->reg = reg;
+  rec->stream = g_object_ref (stream);
+  rec->template_ = g_strdup (template_);
+  rec->rotation_seconds = seconds;
+  rec->rotation_bytes = bytes;
+  rec->numbered = (seconds > 0 || bytes > 0) && !cb_record_name_has_time (template_);
+  rec->extension = g_strdup (".mp4");
+  rec->parts = g_ptr_array_new_with_free_func (part_free);
+  g_mutex_init (&rec->parts_lock);
+  rec->asked_us = g_get_monotonic_time ();
+  rec->info.state = CB_RECORDING_WAITING;
+  rec->info.stream_name = g_strdup (cb_stream_get_name (stream));
+  rec->info.media_session_id = g_strdup (media_session_id);
+  rec->info.start_time = g_get_real_time () / 1000;
+  g_mutex_lock (&reg->lock);
+  g_hash_table_insert (reg->recorders, rec->info.media_session_id, rec);
+  g_mutex_unlock (&reg->lock);
+
+  rec->timer = g_timeout_source_new (200);
+  g_source_set_callback (rec->timer, on_recorder_tick, rec, NULL);
+  g_source_attach (rec->timer, cb_engine_get_context (self));
+  /* Media already flowing: begin at once (the tick would also, a moment later). */
+  on_recorder_tick (rec);
+  registry_changed (reg);
+  return TRUE;
+}
+
+gboolean
+cb_engine_record_stop (CbEngine    *self,
+                       const char  *media_session_id,
+                       GError     **error)
+{
+  CbRecordRegistry *reg;
+  Recorder *rec;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
+
+  reg = cb_engine_get_record_registry (self);
+  rec = media_session_id ? g_hash_table_lookup (reg->recorders, media_session_id) : NULL;
+  if (rec == NULL)
+    {
+      g_autoptr(CbStream) stream = media_session_id ? cb_engine_lookup_session (self, media_session_id)
+                                                    : NULL;
+
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND,
+                           stream ? "The stream is not recording" : "Stream not found");
+      return FALSE;
+    }
+  recorder_stop (rec, NULL);
+  return TRUE;
+}
+
+gboolean
+cb_engine_is_recording (CbEngine   *self,
+                        const char *media_session_id)
+{
+  return media_session_id != NULL &&
+         g_hash_table_contains (cb_engine_get_record_registry (self)->recorders, media_session_id);
+}
+
+/* cb_engine_remove_stream(): the stream ends; its recording ends first, so that the final
+ * status event names the file. */
+void
+cb_engine_record_stream_ending (CbEngine *self,
+                                CbStream *stream)
+{
+  CbRecordRegistry *reg = cb_engine_get_record_registry (self);
+  Recorder *rec = g_hash_table_lookup (reg->recorders, cb_stream_get_media_session_id (stream));
+
+  if (rec != NULL && rec->stream == stream)
+    recorder_stop (rec, NULL);
+}
+
+/* cb_engine_add_stream(): record_streams and record_flash_published_streams. */
+void
+cb_engine_record_auto_start (CbEngine *self,
+                             CbStream *stream)
+{
+  CbSettings *settings = cb_engine_get_settings (self);
+  g_autoptr(CbStreamInfo) info = cb_stream_get_snapshot (stream);
+  g_autoptr(GError) error = NULL;
+
+  if (!info->published)
+    return;
+  if (!cb_settings_get_bool (settings, "record_streams") &&
+      !(cb_settings_get_bool (settings, "record_flash_published_streams") &&
+        g_strcmp0 (info->media_provider, "RTMP") == 0 && !info->rtmp_pull))
+    return;
+  if (!cb_engine_record_start (self, info->media_session_id, NULL, &error))
+    g_warning ("recording %s: %s", info->name, error->message);
+}
+
+void
+cb_engine_record_shutdown (CbEngine *self)
+{
+  CbRecordRegistry *reg = cb_engine_get_record_registry (self);
+  g_autoptr(GList) all = g_hash_table_get_values (reg->recorders);
+
+  for (GList *l = all; l != NULL; l = l->next)
+    recorder_stop (l->data, "Stopped by server shutdown");
+}
+
+/* TRUE once every recorder has closed its files (for a shutdown that waits). */
+gboolean
+cb_engine_record_idle (CbEngine *self)
+{
+  CbRecordRegistry *reg = cb_engine_get_record_registry (self);
+
+  return g_hash_table_size (reg->recorders) == 0 && reg->done->len == 0;
+}
+
+static int
+compare_newest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const CbRecordingInfo *ia = *(CbRecordingInfo **) a;
+  const CbRecordingInfo *ib = *(CbRecordingInfo **) b;
+
+  if (ia->start_time != ib->start_time)
+    return ia->start_time > ib->start_time ? -1 : 1;
+  return g_strcmp0 (ia->file_name, ib->file_name);
+}
+
+static void
+add_recorder_info (GPtrArray *out,
+                   Recorder  *rec)
+{
+  g_ptr_array_add (out, cb_recording_info_copy (&rec->info));
+}
+
+/**
+ * cb_engine_list_recordings:
+ * @running_only: only what recorders are writing now (/recorder/find_all)
+ *
+ * Returns: (transfer full) (element-type CbRecordingInfo): newest first. Call on the
+ * engine context.
+ */
+GPtrArray *
+cb_engine_list_recordings (CbEngine *self,
+                           gboolean  running_only)
+{
+  CbRecordRegistry *reg = cb_engine_get_record_registry (self);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_recording_info_free);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&reg->lock);
+  g_hash_table_iter_init (&iter, reg->recorders);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    add_recorder_info (out, value);
+  if (!running_only)
+    {
+      for (guint i = 0; i < reg->done->len; i++)
+        add_recorder_info (out, g_ptr_array_index (reg->done, i));
+      for (guint i = 0; i < reg->files->len; i++)
+        g_ptr_array_add (out, cb_recording_info_copy (g_ptr_array_index (reg->files, i)));
+    }
+  g_mutex_unlock (&reg->lock);
+  g_ptr_array_sort (out, compare_newest_first);
+  return out;
+}
+
+static gboolean
+is_plain_name (const char *name)
+{
+  return name != NULL && *name != '\0' && name[0] != '.' && strlen (name) <= 255 &&
+         g_utf8_validate (name, -1, NULL) && strchr (name, '/') == NULL &&
+         strchr (name, '\\') == NULL && strstr (name, "..") == NULL;
+}
+
+/**
+ * cb_engine_resolve_record_file:
+ *
+ * The file behind a recording's name, for downloads: a finished file in the records
+ * folder, or the file a recorder is writing under that name now (readable up to its last
+ * fragment). Names from the network: a plain name, never a path.
+ */
+char *
+cb_engine_resolve_record_file (CbEngine    *self,
+                               const char  *name,
+                               GError     **error)
+{
+  CbRecordRegistry *reg = cb_engine_get_record_registry (self);
+  g_autofree char *path = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!is_plain_name (name))
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                           "File names are plain names inside the records folder");
+      return NULL;
+    }
+  path = g_build_filename (cb_engine_get_records_dir (self), name, NULL);
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    return g_steal_pointer (&path);
+
+  g_clear_pointer (&path, g_free);
+  g_mutex_lock (&reg->lock);
+  g_hash_table_iter_init (&iter, reg->recorders);
+  while (path == NULL && g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Recorder *rec = value;
+
+      if (g_strcmp0 (rec->info.file_name, name) == 0 && rec->info.path != NULL)
+        path = g_strdup (rec->info.path);
+    }
+  for (guint i = 0; path == NULL && i < reg->done->len; i++)
+    {
+      Recorder *rec = g_ptr_array_index (reg->done, i);
+
+      if (g_strcmp0 (rec->info.file_name, name) == 0 && rec->info.path != NULL)
+        path = g_strdup (rec->info.path);
+    }
+  g_mutex_unlock (&reg->lock);
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND, "File not found");
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+gboolean
+cb_engine_delete_recording (CbEngine    *self,
+                            const char  *name,
+                            GError     **error)
+{
+  CbRecordRegistry *reg = cb_engine_get_record_registry (self);
+  g_autofree char *path = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!is_plain_name (name))
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                           "File names are plain names inside the records folder");
+      return FALSE;
+    }
+  g_hash_table_iter_init (&iter, reg->recorders);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_strcmp0 (((Recorder *) value)->info.file_name, name) == 0)
+      {
+        g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS,
+                             "The recording is still running: stop it first");
+        return FALSE;
+      }
+  for (guint i = 0; i < reg->done->len; i++)
+    if (g_strcmp0 (((Recorder *) g_ptr_array_index (reg->done, i))->info.file_name, name) == 0)
+      {
+        g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS,
+                             "The recording is still being finished");
+        return FALSE;
+      }
+  path = g_build_filename (cb_engine_get_records_dir (self), name, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND, "File not found");
+      return FALSE;
+    }
+  if (g_unlink (path) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Cannot delete %s: %s", name,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  g_mutex_lock (&reg->lock);
+  for (guint i = 0; i < reg->files->len; i++)
+    if (g_strcmp0 (((CbRecordingInfo *) g_ptr_array_index (reg->files, i))->file_name, name) == 0)
+      {
+        g_ptr_array_remove_index (reg->files, i);
+        break;
+      }
+  g_mutex_unlock (&reg->lock);
+  registry_changed (reg);
+  return TRUE;
+}
+
+/* ---- the records folder: scan, recovery, retention ------------------------ */
+
+typedef struct {
+  char   *path;
+  char   *stream_name;
+  char   *media_session_id;
+  char   *template_;
+  gint64  start_ms;
+  gint64  end_ms;
+  guint   part;
+  gboolean numbered;
+} Interrupted;
+
+static void
+interrupted_free (gpointer data)
+{
+  Interrupted *in = data;
+
+  g_free (in->path);
+  g_free (in->stream_name);
+  g_free (in->media_session_id);
+  g_free (in->template_);
+  g_free (in);
+}
+
+typedef struct {
+  GPtrArray *files;        /* CbRecordingInfo* of finished files */
+  GPtrArray *interrupted;  /* Interrupted* */
+} ScanResult;
+
+static void
+scan_result_free (gpointer data)
+{
+  ScanResult *sr = data;
+
+  g_ptr_array_unref (sr->files);
+  g_ptr_array_unref (sr->interrupted);
+  g_free (sr);
+}
+
+static gboolean
+is_media_name (const char *name)
+{
+  return g_str_has_suffix (name, ".mp4") || g_str_has_suffix (name, ".webm");
+}
+
+/* A temporary file whose writer still runs (another Castbridge on the same folder). */
+static gboolean
+writer_alive (gint64 pid)
+{
+  g_autofree char *comm_path = NULL;
+  g_autofree char *comm = NULL;
+
+  if (pid <= 0 || pid == getpid ())
+    return FALSE;
+  if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+    return FALSE;
+  comm_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/comm", pid);
+  if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
+    return TRUE;   /* no /proc: assume it lives rather than take its file */
+  return strstr (comm, "castbridge") != NULL;
+}
+
+static Interrupted *
+read_interrupted (const char *dir,
+                  const char *name)
+{
+  Interrupted *in = g_new0 (Interrupted, 1);
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *sidecar = NULL;
+  GStatBuf st;
+
+  in->path = g_build_filename (dir, name, NULL);
+  sidecar = g_strconcat (in->path, SIDECAR_SUFFIX, NULL);
+  if (g_stat (in->path, &st) == 0)
+    in->end_ms = (gint64) st.st_mtime * 1000;
+  if (g_key_file_load_from_file (kf, sidecar, G_KEY_FILE_NONE, NULL))
+    {
+      if (writer_alive (g_key_file_get_int64 (kf, SIDECAR_GROUP, "pid", NULL)))
+        {
+          interrupted_free (in);
+          return NULL;
+        }
+      in->stream_name = g_key_file_get_string (kf, SIDECAR_GROUP, "streamName", NULL);
+      in->media_session_id = g_key_file_get_string (kf, SIDECAR_GROUP, "mediaSessionId", NULL);
+      in->template_ = g_key_file_get_string (kf, SIDECAR_GROUP, "template", NULL);
+      in->start_ms = g_key_file_get_int64 (kf, SIDECAR_GROUP, "startMs", NULL);
+      in->part = (guint) MAX (g_key_file_get_integer (kf, SIDECAR_GROUP, "part", NULL), 0);
+      in->numbered = g_key_file_get_boolean (kf, SIDECAR_GROUP, "numbered", NULL);
+    }
+  if (in->template_ == NULL || *in->template_ == '\0')
+    {
+      g_free (in->template_);
+      in->template_ = g_strdup ("recovered-{startTimeMillis}");
+    }
+  if (in->start_ms <= 0)
+    in->start_ms = in->end_ms;
+  return in;
+}
+
+static CbRecordingInfo *
+read_finished (const char *dir,
+               const char *name)
+{
+  CbRecordingInfo *info = g_new0 (CbRecordingInfo, 1);
+  CbMp4Info mp4 = { 0 };
+  GStatBuf st;
+
+  info->file_name = g_strdup (name);
+  info->path = g_build_filename (dir, name, NULL);
+  info->state = strstr (name, ".damaged.") != NULL ? CB_RECORDING_FAILED : CB_RECORDING_FINISHED;
+  if (g_stat (info->path, &st) == 0)
+    {
+      info->size = st.st_size;
+      info->start_time = (gint64) st.st_mtime * 1000;
+    }
+  if (g_str_has_suffix (name, ".mp4") && cb_mp4_probe_file (info->path, &mp4, NULL))
+    {
+      if (mp4.duration_ms > 0)
+        {
+          info->duration = mp4.duration_ms / 1000.0;
+          info->start_time -= mp4.duration_ms;
+        }
+      info->video_codec = mp4.video_codec[0] ? g_strdup (mp4.video_codec) : NULL;
+      info->audio_codec = mp4.audio_codec[0] ? g_strdup (mp4.audio_codec) : NULL;
+    }
+  return info;
+}
+
+static void
+scan_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  const char *dir_path = data;
+  ScanResult *sr = g_new0 (ScanResult, 1);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  sr->files = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_recording_info_free);
+  sr->interrupted = g_ptr_array_new_with_free_func (interrupted_free);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      if (!is_media_name (name))
+        continue;
+      if (g_str_has_prefix (name, TEMP_PREFIX))
+        {
+          Interrupted *in = read_interrupted (dir_path, name);
+
+          if (in != NULL)
+            g_ptr_array_add (sr->interrupted, in);
+        }
+      else if (name[0] != '.')
+        g_ptr_array_add (sr->files, read_finished (dir_path, name));
+    }
+  g_task_return_pointer (task, sr, scan_result_free);
+}
+
+static void
+on_scanned (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  CbEngine *engine = CB_ENGINE (source);
+  CbRecordRegistry *reg = cb_engine_get_record_registry (engine);
+  ScanResult *sr = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (sr == NULL)
+    return;
+  g_mutex_lock (&reg->lock);
+  for (guint i = 0; i < sr->files->len; i++)
+    {
+      CbRecordingInfo *info = g_ptr_array_index (sr->files, i);
+      gboolean known = FALSE;
+
+      for (guint j = 0; j < reg->files->len && !known; j++)
+        known = g_strcmp0 (((CbRecordingInfo *) g_ptr_array_index (reg->files, j))->file_name,
+                           info->file_name) == 0;
+      if (!known)
+        g_ptr_array_add (reg->files, cb_recording_info_copy (info));
+    }
+  reg->scanned = TRUE;
+  g_mutex_unlock (&reg->lock);
+
+  for (guint i = 0; i < sr->interrupted->len; i++)
+    {
+      Interrupted *in = g_ptr_array_index (sr->interrupted, i);
+      const char *ext = g_str_has_suffix (in->path, ".webm") ? ".webm" : ".mp4";
+      g_autofree char *name = expand_with (in->template_, in->stream_name, in->media_session_id,
+                                           NULL, NULL, in->start_ms, in->end_ms,
+                                           in->numbered ? in->part : 0, ext);
+
+      g_message ("Found an interrupted recording: %s; repairing it as %s", in->path, name);
+      start_finish (reg, NULL, in->path, name, in->stream_name, in->start_ms, TRUE);
+    }
+  registry_changed (reg);
+  retention_sweep (reg);
+  scan_result_free (sr);
+}
+
+/**
+ * cb_engine_record_recover:
+ *
+ * At start-up: lists the records folder and repairs every recording that a crash
+ * interrupted (in worker threads; "recordings-changed" tells when each is done).
+ */
+void
+cb_engine_record_recover (CbEngine *self)
+{
+  GTask *task;
+
+  g_return_if_fail (CB_IS_ENGINE (self));
+
+  task = g_task_new (self, NULL, on_scanned, NULL);
+  g_task_set_source_tag (task, cb_engine_record_recover);
+  g_task_set_task_data (task, g_strdup (cb_engine_get_records_dir (self)), g_free);
+  g_task_run_in_thread (task, scan_in_thread);
+  g_object_unref (task);
+}
+
+typedef struct {
+  char   *dir;
+  gint64  max_bytes;
+  gint64  max_age_s;
+} Sweep;
+
+static void
+sweep_free (gpointer data)
+{
+  Sweep *sw = data;
+
+  g_free (sw->dir);
+  g_free (sw);
+}
+
+typedef struct {
+  char   *name;
+  gint64  mtime;
+  gint64  size;
+} SweepFile;
+
+static int
+compare_oldest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const SweepFile *fa = a;
+  const SweepFile *fb = b;
+
+  return fa->mtime < fb->mtime ? -1 : fa->mtime > fb->mtime;
+}
+
+static void
+sweep_in_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  Sweep *sw = data;
+  g_autoptr(GDir) dir = g_dir_open (sw->dir, 0, NULL);
+  g_autoptr(GArray) files = g_array_new (FALSE, TRUE, sizeof (SweepFile));
+  GPtrArray *deleted = g_ptr_array_new_with_free_func (g_free);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 total = 0;
+  const char *name;
+
+  /* Only finished recordings: hidden temporary files are never touched. */
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      SweepFile f;
+      GStatBuf st;
+
+      if (name[0] == '.' || !is_media_name (name))
+        continue;
+      path = g_build_filename (sw->dir, name, NULL);
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      f.name = g_strdup (name);
+      f.mtime = st.st_mtime;
+      f.size = st.st_size;
+      total += f.size;
+      g_array_append_val (files, f);
+    }
+  g_array_sort (files, compare_oldest_first);
+  for (guint i = 0; i < files->len; i++)
+    {
+      SweepFile *f = &g_array_index (files, SweepFile, i);
+      gboolean too_old = sw->max_age_s > 0 && now - f->mtime > sw->max_age_s;
+      gboolean too_much = sw->max_bytes > 0 && total > sw->max_bytes;
+
+      if (too_old || too_much)
+        {
+          g_autofree char *path = g_build_filename (sw->dir, f->name, NULL);
+
+          if (g_unlink (path) == 0)
+            {
+              total -= f->size;
+              g_ptr_array_add (deleted, g_strdup (f->name));
+            }
+        }
+      g_free (f->name);
+    }
+  g_task_return_pointer (task, deleted, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_swept (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  CbEngine *engine = CB_ENGINE (source);
+  CbRecordRegistry *reg = cb_engine_get_record_registry (engine);
+  g_autoptr(GPtrArray) deleted = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (deleted == NULL || deleted->len == 0)
+    return;
+  g_mutex_lock (&reg->lock);
+  for (guint i = 0; i < deleted->len; i++)
+    {
+      const char *name = g_ptr_array_index (deleted, i);
+
+      g_message ("Retention: deleted the old recording %s", name);
+      for (guint j = 0; j < reg->files->len; j++)
+        if (g_strcmp0 (((CbRecordingInfo *) g_ptr_array_index (reg->files, j))->file_name, name) == 0)
+          {
+            g_ptr_array_remove_index (reg->files, j);
+            break;
+          }
+    }
+  g_mutex_unlock (&reg->lock);
+  registry_changed (reg);
+}
+
+/* record_max_total_size and record_max_age_days: the oldest finished files go first. */
+static void
+retention_sweep (CbRecordRegistry *reg)
+{
+  CbSettings *settings = cb_engine_get_settings (reg->engine);
+  gint64 max_mb = cb_settings_get_int (settings, "record_max_total_size");
+  gint64 max_days = cb_settings_get_int (settings, "record_max_age_days");
+  Sweep *sw;
+  GTask *task;
+
+  if (max_mb <= 0 && max_days <= 0)
+    return;
+  sw = g_new0 (Sweep, 1);
+  sw->dir = g_strdup (cb_engine_get_records_dir (reg->engine));
+  sw->max_bytes = max_mb > 0 ? max_mb * 1024 * 1024 : 0;
+  sw->max_age_s = max_days > 0 ? max_days * 24 * 3600 : 0;
+  task = g_task_new (reg->engine, NULL, on_swept, NULL);
+  g_task_set_task_data (task, sw, sweep_free);
+  g_task_run_in_thread (task, sweep_in_thread);
+  g_object_unref (task);
+}
