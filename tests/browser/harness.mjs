@@ -37,7 +37,7 @@ export class Server {
     const out = fs.openSync(s.log, 'w');
     s.proc = spawn(process.env.CB_SERVER_BINARY,
       ['--bind', '127.0.0.1', '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
-        '--media-dir', s.dir, ...args],
+        '--media-dir', s.dir, '-o', 'record_dir=' + path.join(s.dir, 'records'), ...args],
       { stdio: ['ignore', out, out], env: { ...process.env, G_DEBUG: 'fatal-criticals' } });
     const deadline = Date.now() + 20000;
     while (Date.now() < deadline) {
@@ -62,6 +62,8 @@ export class Server {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
+
+  get recordsDir () { return path.join(this.dir, 'records'); }
 
   logs () { return fs.readFileSync(this.log, 'utf8').slice(-20000); }
 

@@ -1,0 +1,81 @@
+// test-record.mjs — recording from the official WCS Web SDK: record: true, getRecordInfo(),
+// the download over HTTP (whole and by Range), and the file decodes
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Server, chromiumArgs, chromiumPath, loadPlaywright, missing, sleep, startPageServer, waitFor } from './harness.mjs';
+
+const skip = missing();
+
+describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
+  let server, pages, browser;
+
+  before(async () => {
+    const { chromium } = await loadPlaywright();
+    server = await Server.start();
+    pages = await startPageServer();
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  });
+
+  after(async () => {
+    await browser?.close();
+    pages?.close();
+    const code = await server?.stop();
+    assert.equal(code, 0, 'castbridge-server exits cleanly');
+  });
+
+  async function open () {
+    const page = await browser.newPage();
+    await page.goto(`${pages.url}/sdk-page.html`);
+    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    return page;
+  }
+
+  test('record: true gives a file named by getRecordInfo() that downloads and decodes', async () => {
+    const pub = await open();
+    assert.equal(await pub.evaluate(() => window.start('publish', 'rec1', { record: true })), 'PUBLISHING:');
+    const recording = await waitFor(async () => {
+      const r = await server.rest('stream/find', { name: 'rec1', published: true });
+      return r.status === 200 && r.body[0].record ? r.body[0] : null;
+    }, 'the stream records');
+    assert.ok(recording.recordName.endsWith('.mp4'), recording.recordName);
+    await sleep(5000);
+
+    await pub.evaluate(() => window.stop('publish'));
+    await waitFor(() => pub.evaluate(() => window.events.includes('UNPUBLISHED:')), 'UNPUBLISHED');
+    const name = await pub.evaluate(() => window.recordInfo());
+    assert.equal(name, recording.recordName);
+
+    // Announced once finished.
+    await waitFor(async () => {
+      const r = await server.rest('castbridge/recordings/find_all');
+      return r.status === 200 && r.body.some((f) => f.fileName === name && f.state === 'FINISHED');
+    }, 'the recording is finished', 30000);
+
+    const url = `http://127.0.0.1:${server.httpPort}/client/records/${encodeURIComponent(name)}`;
+    const whole = Buffer.from(await (await fetch(url)).arrayBuffer());
+    assert.ok(whole.length > 10000, `downloaded ${whole.length} bytes`);
+    const part = await fetch(url, { headers: { Range: 'bytes=0-99' } });
+    assert.equal(part.status, 206);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), whole.subarray(0, 100));
+
+    const file = path.join(server.recordsDir, 'download-check.mp4');
+    fs.writeFileSync(file, whole);
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries',
+      'format=duration:stream=codec_type,codec_name', '-of', 'json', file], { encoding: 'utf8' });
+    assert.equal(probe.status, 0, probe.stderr);
+    const info = JSON.parse(probe.stdout);
+    const codecs = Object.fromEntries(info.streams.map((s) => [s.codec_type, s.codec_name]));
+    assert.deepEqual(codecs, { video: 'h264', audio: 'aac' });   // Opus became AAC
+    assert.ok(Number(info.format.duration) > 3, `duration ${info.format.duration}`);
+    const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+    assert.equal(decode.status, 0);
+    assert.equal(decode.stderr.trim(), '');
+    fs.unlinkSync(file);
+    await pub.close();
+  });
+});

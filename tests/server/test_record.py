@@ -1,0 +1,388 @@
+# test_record.py — recording with real ffmpeg publishers: REST, files, rotation, crashes,
+# full disks, downloads, hooks and retention
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if len(sys.argv) > 1 and os.path.isfile(sys.argv[1]):
+    os.environ['CB_SERVER_BINARY'] = os.path.abspath(sys.argv.pop(1))
+
+os.environ.setdefault('G_MESSAGES_DEBUG', 'cb-server cb-engine')
+
+import cbtest  # noqa: E402
+
+HAVE_FFMPEG = shutil.which('ffmpeg') is not None and shutil.which('ffprobe') is not None
+_media = None
+
+
+def media_file(name, seconds, bitrate=None):
+    """H.264 (a keyframe every second, no B-frames) and AAC, made once per run."""
+    global _media
+    if _media is None:
+        _media = tempfile.mkdtemp(prefix='cb-record-media-')
+    path = os.path.join(_media, name)
+    if not os.path.exists(path):
+        rate = ['-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate] if bitrate else []
+        subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y',
+                        '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+                        '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
+                        '-t', str(seconds), '-c:v', 'libx264', '-preset', 'veryfast',
+                        '-g', '30', '-bf', '0', *rate, '-pix_fmt', 'yuv420p',
+                        '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', path],
+                       check=True, timeout=120)
+    return path
+
+
+def probe(path):
+    out = subprocess.run(['ffprobe', '-v', 'error', '-show_entries',
+                          'format=duration:stream=codec_type,codec_name', '-of', 'json', path],
+                         capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        raise AssertionError(f'ffprobe {path}: {out.stderr}')
+    data = json.loads(out.stdout)
+    codecs = {s['codec_type']: s['codec_name'] for s in data.get('streams', [])}
+    return float(data['format'].get('duration', 0)), codecs
+
+
+def decode_errors(path):
+    """What ffmpeg says when it decodes the whole file (empty: it decodes to the end)."""
+    out = subprocess.run(['ffmpeg', '-hide_banner', '-v', 'error', '-i', path, '-f', 'null', '-'],
+                         capture_output=True, text=True, timeout=120)
+    return out.stderr.strip() if out.returncode == 0 else (out.stderr.strip() or 'failed')
+
+
+def top_boxes(path):
+    boxes = []
+    with open(path, 'rb') as f:
+        while True:
+            head = f.read(8)
+            if len(head) < 8:
+                break
+            size, kind = struct.unpack('>I4s', head)
+            if size == 1:
+                size = struct.unpack('>Q', f.read(8))[0]
+                f.seek(size - 16, 1)
+            elif size == 0:
+                boxes.append(kind.decode('latin-1'))
+                break
+            else:
+                f.seek(size - 8, 1)
+            boxes.append(kind.decode('latin-1'))
+    return boxes
+
+
+class Publisher:
+    def __init__(self, url, path, loop=False):
+        self.log = tempfile.NamedTemporaryFile(prefix='cb-ffmpeg-', suffix='.log', delete=False)
+        args = ['ffmpeg', '-hide_banner', '-loglevel', 'warning', '-nostats', '-re']
+        if loop:
+            args += ['-stream_loop', '-1']
+        args += ['-i', path, '-c', 'copy', '-f', 'flv', url]
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=self.log)
+
+    def wait(self, timeout):
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        os.unlink(self.log.name)
+
+
+@unittest.skipUnless(HAVE_FFMPEG, 'ffmpeg and ffprobe are needed')
+class RecordBase(unittest.TestCase):
+    server_args = ()
+
+    def start_server(self, *args):
+        server = cbtest.ServerProcess(*self.server_args, *args)
+        self.addCleanup(server.cleanup)
+        return server
+
+    def setUp(self):
+        self.records = tempfile.mkdtemp(prefix='cb-records-')
+        self.addCleanup(shutil.rmtree, self.records, True)
+        self.server = self.start_server('-o', 'record_dir=' + self.records)
+
+    def publish(self, name, path, loop=False, server=None):
+        server = server or self.server
+        p = Publisher(f'rtmp://127.0.0.1:{server.rtmp_port}/live/{name}', path, loop)
+        self.addCleanup(p.cleanup)
+        return p
+
+    def wait_publishing(self, name, server=None):
+        server = server or self.server
+        return server.wait_for_stream(
+            lambda s: s['status'] == 'PUBLISHING' and s.get('width', 0) > 0 and
+            s.get('audioCodec'), {'name': name})
+
+    def recordings(self, server=None):
+        status, answer, _ = (server or self.server).rest('castbridge/recordings/find_all')
+        return answer if status == 200 else []
+
+    def wait_recordings(self, predicate, count=1, timeout=40, server=None):
+        deadline = time.monotonic() + timeout
+        found = []
+        while time.monotonic() < deadline:
+            found = [r for r in self.recordings(server) if predicate(r)]
+            if len(found) >= count:
+                return found
+            time.sleep(0.2)
+        self.fail(f'recordings: wanted {count}, have {self.recordings(server)}\n'
+                  f'{(server or self.server).logs()}')
+
+    def visible_files(self):
+        return sorted(f for f in os.listdir(self.records) if not f.startswith('.'))
+
+
+class RecordRestTest(RecordBase):
+    def test_rest_start_stop_download(self):
+        pub = self.publish('cam', media_file('loop.flv', 4), loop=True)
+        stream = self.wait_publishing('cam')
+        msid = stream['mediaSessionId']
+
+        status, _, _ = self.server.rest('stream/startRecording', {'mediaSessionId': msid})
+        self.assertEqual(status, 200)
+        status, running, _ = self.server.rest('recorder/find_all')
+        self.assertEqual(status, 200, self.server.logs())
+        self.assertEqual(running[0]['mediaSessionId'], msid)
+        name = running[0]['fileName']
+        self.assertTrue(name.endswith('.mp4'), name)
+        self.assertIn(msid, name)   # WCS's default template: stream-{mediaSessionId}-{login}
+        stream = self.server.wait_for_stream(lambda s: s['record'], {'mediaSessionId': msid})
+        self.assertEqual(stream['recordName'], name)
+
+        # Readable while it is written: the temporary file is a fragmented MP4.
+        time.sleep(3)
+        status, headers, body = self.server.request(
+            'GET', '/client/records/' + urllib.parse.quote(name))
+        self.assertEqual(status, 200)
+        self.assertGreater(len(body), 1000)
+        partial = os.path.join(self.records, 'partial.bin')
+        with open(partial, 'wb') as f:
+            f.write(body)
+        self.assertIn('moof', top_boxes(partial))
+        os.unlink(partial)
+
+        time.sleep(2)
+        status, _, _ = self.server.rest('stream/stopRecording', {'mediaSessionId': msid})
+        self.assertEqual(status, 200)
+        done = self.wait_recordings(lambda r: r['fileName'] == name and r['state'] == 'FINISHED')
+        self.assertGreater(done[0]['duration'], 4)
+        stream = self.server.wait_for_stream(lambda s: not s['record'], {'mediaSessionId': msid})
+        self.assertEqual(stream['recordName'], name)
+        self.assertEqual(self.visible_files(), [name])
+
+        path = os.path.join(self.records, name)
+        duration, codecs = probe(path)
+        self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
+        self.assertAlmostEqual(duration, done[0]['duration'], delta=0.5)
+        boxes = top_boxes(path)
+        self.assertLess(boxes.index('moov'), boxes.index('mdat'), boxes)   # fast start
+        self.assertEqual(decode_errors(path), '')
+
+        # Downloads: whole, a range, and names that are not recordings.
+        status, headers, body = self.server.request('GET', '/client/records/' + urllib.parse.quote(name))
+        self.assertEqual(status, 200)
+        self.assertEqual(headers['content-type'], 'video/mp4')
+        with open(path, 'rb') as f:
+            whole = f.read()
+        self.assertEqual(body, whole)
+        status, headers, body = self.server.request(
+            'GET', '/client/records/' + urllib.parse.quote(name), headers={'Range': 'bytes=100-1099'})
+        self.assertEqual(status, 206)
+        self.assertEqual(headers['content-range'], f'bytes 100-1099/{len(whole)}')
+        self.assertEqual(body, whole[100:1100])
+        status, headers, _ = self.server.request(
+            'GET', '/client/records/' + urllib.parse.quote(name), headers={'Range': f'bytes={len(whole) + 10}-'})
+        self.assertEqual(status, 416)
+        for bad in ('..%2Fmedia', '%2Fetc%2Fpasswd', '.hidden', 'missing.mp4', '..', 'a%00b.mp4'):
+            status, _, body = self.server.request('GET', '/client/records/' + bad)
+            self.assertIn(status, (400, 404), bad)
+            self.assertNotIn(b'root:', body)
+        pub.cleanup()
+
+    def test_codes(self):
+        self.publish('cam', media_file('loop.flv', 4), loop=True)
+        msid = self.wait_publishing('cam')['mediaSessionId']
+        rest = self.server.rest
+        self.assertEqual(rest('recorder/find_all')[0], 404)
+        self.assertEqual(rest('stream/startRecording', {'mediaSessionId': 'nope'})[0], 404)
+        self.assertEqual(rest('stream/stopRecording', {'mediaSessionId': msid})[0], 404)
+        self.assertEqual(rest('recorder/terminate', {'mediaSessionId': 'nope'})[0], 404)
+        self.assertEqual(rest('stream/startRecording', {})[0], 400)
+        self.assertEqual(rest('stream/startRecording', {'mediaSessionId': 5})[0], 400)
+        self.assertEqual(self.server.request('POST', '/rest-api/stream/startRecording', b'{"media')[0], 400)
+        self.assertEqual(rest('recorder/startup', {'mediaSessionId': msid,
+                                                   'config': {'rotation': 'soon'}})[0], 400)
+        self.assertEqual(rest('recorder/startup', {'mediaSessionId': msid,
+                                                   'config': {'rotation': 7}})[0], 400)
+
+        # /recorder/startup with a template of its own; a second start stops the first file.
+        status, _, _ = rest('recorder/startup', {'mediaSessionId': msid,
+                                                 'config': {'fileTemplate': '{streamName}-a/../b'}})
+        self.assertEqual(status, 200)
+        status, running, _ = rest('recorder/find_all')
+        first = running[0]['fileName']
+        self.assertNotIn('/', first)
+        self.assertTrue(first.startswith('cam-a'), first)
+        time.sleep(3)
+        status, _, _ = rest('recorder/startup', {'mediaSessionId': msid,
+                                                 'config': {'fileTemplate': 'second-{streamName}'}})
+        self.assertEqual(status, 200)
+        self.wait_recordings(lambda r: r['fileName'] == first and r['state'] == 'FINISHED')
+        status, running, _ = rest('recorder/find_all')
+        self.assertEqual([r['fileName'] for r in running], ['second-cam.mp4'])
+        time.sleep(2)
+        self.assertEqual(rest('recorder/terminate', {'mediaSessionId': msid})[0], 200)
+        self.wait_recordings(lambda r: r['fileName'] == 'second-cam.mp4' and r['state'] == 'FINISHED')
+        self.assertEqual(rest('recorder/find_all')[0], 404)
+        # Deleting: a finished file goes; names that are not recordings do not.
+        self.assertEqual(rest('castbridge/recordings/delete', {'fileName': '../media'})[0], 400)
+        self.assertEqual(rest('castbridge/recordings/delete', {'fileName': 'missing.mp4'})[0], 404)
+        self.assertEqual(rest('castbridge/recordings/delete', {'fileName': 'second-cam.mp4'})[0], 200)
+        self.assertNotIn('second-cam.mp4', self.visible_files())
+
+
+class RecordAutoTest(RecordBase):
+    """record_flash_published_streams: the recording starts with the stream."""
+
+    def setUp(self):
+        self.records = tempfile.mkdtemp(prefix='cb-records-')
+        self.addCleanup(shutil.rmtree, self.records, True)
+        self.hook_out = os.path.join(self.records, '.hook-out')
+        hook = os.path.join(self.records, '.hook.sh')
+        with open(hook, 'w') as f:
+            f.write('#!/bin/sh\nprintf "%s|%s\\n" "$1" "$2" >> "$0-out"\n')
+        os.chmod(hook, 0o755)
+        self.hook_out = hook + '-out'
+        self.server = self.start_server('-o', 'record_dir=' + self.records,
+                                        '-o', 'record_flash_published_streams=true',
+                                        '-o', 'stream_record_policy_template={streamName}-{startTimeMillis}',
+                                        '-o', 'on_record_hook_script=' + hook)
+
+    def test_whole_file_duration_and_hook(self):
+        pub = self.publish('cam_one', media_file('six.flv', 6))
+        self.wait_publishing('cam_one')
+        self.assertEqual(pub.wait(30), 0)
+        done = self.wait_recordings(lambda r: r['state'] == 'FINISHED')
+        name = done[0]['fileName']
+        self.assertTrue(name.startswith('cam_one-'), name)
+        path = os.path.join(self.records, name)
+        duration, codecs = probe(path)
+        self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
+        self.assertAlmostEqual(duration, 6.0, delta=0.5)
+        self.assertEqual(decode_errors(path), '')
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not os.path.exists(self.hook_out):
+            time.sleep(0.1)
+        with open(self.hook_out) as f:
+            self.assertEqual(f.read().strip(), f'cam_one|{path}')
+
+
+class RecordCrashTest(RecordBase):
+    """kill -9 while recording: the next start repairs the file, losing about a second."""
+
+    def test_kill_and_recover(self):
+        self.publish('cam', media_file('loop.flv', 4), loop=True)
+        msid = self.wait_publishing('cam')['mediaSessionId']
+        self.assertEqual(self.server.rest('stream/startRecording', {'mediaSessionId': msid})[0], 200)
+        self.server.wait_for_stream(lambda s: s['record'], {'mediaSessionId': msid})
+        started = time.monotonic()
+        time.sleep(10)
+        written = time.monotonic() - started
+        self.server.kill()
+        temps = [f for f in os.listdir(self.records) if f.endswith('.mp4')]
+        self.assertEqual(len(temps), 1, temps)
+        self.assertTrue(temps[0].startswith('.'), temps)
+
+        again = self.start_server('-o', 'record_dir=' + self.records)
+        found = self.wait_recordings(lambda r: r['state'] == 'RECOVERED', server=again)
+        self.assertGreaterEqual(found[0]['recoveredSeconds'], written - 1.6)
+        path = os.path.join(self.records, found[0]['fileName'])
+        duration, codecs = probe(path)
+        self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
+        self.assertGreaterEqual(duration, written - 1.6)
+        self.assertEqual(decode_errors(path), '')
+        boxes = top_boxes(path)
+        self.assertLess(boxes.index('moov'), boxes.index('mdat'), boxes)
+        self.assertEqual([f for f in os.listdir(self.records) if f.startswith('.castbridge-')], [])
+        self.assertIn('Recovered an interrupted recording', again.logs())
+
+
+@unittest.skipUnless(os.geteuid() == 0 and shutil.which('mount'), 'mounting a tmpfs needs root')
+class RecordDiskFullTest(RecordBase):
+    """A small filesystem: the recording stops cleanly, the stream and its players go on."""
+
+    def setUp(self):
+        self.records = tempfile.mkdtemp(prefix='cb-records-small-')
+        r = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', self.records],
+                           capture_output=True)
+        if r.returncode != 0:
+            os.rmdir(self.records)
+            self.skipTest('cannot mount a tmpfs here: ' + r.stderr.decode(errors='replace'))
+        self.addCleanup(shutil.rmtree, self.records, True)
+        self.addCleanup(subprocess.run, ['umount', '-l', self.records])
+        self.server = self.start_server('-o', 'record_dir=' + self.records,
+                                        '-o', 'record_min_free_space=2')
+
+    def test_floor_stops_recording_not_stream(self):
+        self.publish('big', media_file('big.flv', 6, bitrate='3M'), loop=True)
+        msid = self.wait_publishing('big')['mediaSessionId']
+        self.assertEqual(self.server.rest('stream/startRecording', {'mediaSessionId': msid})[0], 200)
+        done = self.wait_recordings(lambda r: r['state'] in ('FINISHED', 'FAILED'), timeout=60)
+        self.assertIn('disk', done[0]['reason'])
+        stream = self.server.wait_for_stream(lambda s: s['status'] == 'PUBLISHING',
+                                             {'mediaSessionId': msid})
+        self.assertFalse(stream['record'])
+        path = os.path.join(self.records, done[0]['fileName'])
+        duration, codecs = probe(path)
+        self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
+        self.assertGreater(duration, 1)
+        self.assertEqual(decode_errors(path), '')
+        # Below the floor, no new recording starts.
+        status, answer, _ = self.server.rest('stream/startRecording', {'mediaSessionId': msid})
+        self.assertEqual(status, 500)
+        self.assertIn('free space', answer['error'])
+
+
+class RecordRotationTest(RecordBase):
+    server_args = ('-o', 'record_flash_published_streams=true', '-o', 'record_rotation=10',
+                   '-o', 'stream_record_policy_template=rot-{streamName}')
+
+    def test_rotation(self):
+        pub = self.publish('cam', media_file('loop.flv', 4), loop=True)
+        self.wait_publishing('cam')
+        time.sleep(25)
+        pub.cleanup()
+        done = self.wait_recordings(lambda r: r['state'] == 'FINISHED', count=3, timeout=30)
+        names = sorted(r['fileName'] for r in done)
+        self.assertEqual(names, ['rot-cam-1.mp4', 'rot-cam-2.mp4', 'rot-cam.mp4'])
+        total = 0
+        for name in names:
+            duration, codecs = probe(os.path.join(self.records, name))
+            self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
+            total += duration
+        self.assertAlmostEqual(probe(os.path.join(self.records, 'rot-cam-1.mp4'))[0], 10, delta=1.1)
+        self.assertAlmostEqual(total, 25, delta=2.5)
+
+
+if __name__ == '__main__':
+    program = unittest.main(verbosity=2, exit=False)
+    sys.exit(0 if program.result.wasSuccessful() else 1)
