@@ -58,7 +58,9 @@ struct _Recorder
 {
   CbRecordRegistry *reg;
   CbStream         *stream;
+  guint             id;           /* unique: an idle that outlives its recorder finds another */
   char             *template_;
+  char             *rotation;     /* as asked, for the recorder that replaces this one */
   gint64            rotation_seconds;
   gint64            rotation_bytes;
   gboolean          numbered;     /* rotated parts get -1, -2, … (no time in the template) */
@@ -74,6 +76,7 @@ struct _Recorder
   gint64            begun_us;      /* monotonic: when the pipeline started */
   guint64           dropped_base;
   gboolean          settled;
+  gint              media_changed;  /* atomic: the caps changed mid-file (see on_parsed) */
 
   GMutex            parts_lock;    /* parts are opened on a streaming thread */
   GPtrArray        *parts;         /* Part*, open or closed but not handed to the finisher */
@@ -90,6 +93,7 @@ struct _Recorder
 
 static void registry_changed (CbRecordRegistry *reg);
 static void recorder_stop    (Recorder *rec, const char *reason);
+static void schedule_caps_change (Recorder *rec);
 
 /* ---- CbRecordingInfo ------------------------------------------------------ */
 
@@ -181,6 +185,7 @@ recorder_free (Recorder *rec)
   g_ptr_array_unref (rec->parts);
   g_mutex_clear (&rec->parts_lock);
   g_free (rec->template_);
+  g_free (rec->rotation);
   g_free (rec->extension);
   g_free (rec->last_name);
   recording_info_clear (&rec->info);
@@ -712,6 +717,47 @@ make_src (const char *name)
   return src;
 }
 
+/* After the parser: new caps once media has flowed (a new resolution, in a sequence header
+ * or in-band parameter sets) would make the muxer rewrite its header over the file. This
+ * file ends there, and a new recorder goes on in a new file. */
+static GstPadProbeReturn
+on_parsed (GstPad          *pad,
+           GstPadProbeInfo *info,
+           gpointer         data)
+{
+  Recorder *rec = data;
+  GstCaps *caps;
+  GstCaps *before;
+
+  /* After a change only the end goes through: the muxer closes the file with what it has. */
+  if (g_atomic_int_get (&rec->media_changed))
+    return (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) &&
+           GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS
+           ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    {
+      g_object_set_data (G_OBJECT (pad), "cb-flowed", GINT_TO_POINTER (TRUE));
+      return GST_PAD_PROBE_OK;
+    }
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+
+  /* The pad's current caps are already the new ones here (sticky events are stored before
+   * the probes run): compare with the caps the muxer got last. */
+  gst_event_parse_caps (GST_PAD_PROBE_INFO_EVENT (info), &caps);
+  before = g_object_get_data (G_OBJECT (pad), "cb-caps");
+  if (before != NULL && g_object_get_data (G_OBJECT (pad), "cb-flowed") != NULL &&
+      !gst_caps_is_equal (before, caps))
+    {
+      if (g_atomic_int_compare_and_exchange (&rec->media_changed, FALSE, TRUE))
+        schedule_caps_change (rec);
+      return GST_PAD_PROBE_DROP;
+    }
+  g_object_set_data_full (G_OBJECT (pad), "cb-caps", gst_caps_ref (caps),
+                          (GDestroyNotify) gst_caps_unref);
+  return GST_PAD_PROBE_OK;
+}
+
 static gboolean
 add_branch (Recorder    *rec,
             CbMediaKind  kind,
@@ -741,6 +787,10 @@ add_branch (Recorder    *rec,
   gst_bin_add_many (GST_BIN (rec->pipeline), src, parse, queue, NULL);
   gst_element_link_many (src, parse, queue, NULL);
   sinkpad = gst_element_request_pad_simple (splitmux, kind == CB_MEDIA_VIDEO ? "video" : "audio_%u");
+  srcpad = gst_element_get_static_pad (parse, "src");
+  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     on_parsed, rec, NULL);
+  gst_object_unref (srcpad);
   srcpad = gst_element_get_static_pad (queue, "src");
   ret = gst_pad_link (srcpad, sinkpad);
   gst_object_unref (srcpad);
@@ -765,6 +815,62 @@ formats_include (CbEngine   *engine,
     if (g_ascii_strcasecmp (g_strstrip (list[i]), format) == 0)
       return TRUE;
   return FALSE;
+}
+
+typedef struct {
+  CbEngine *engine;
+  char     *media_session_id;
+  guint     id;
+} CapsChange;
+
+static void
+caps_change_free (gpointer data)
+{
+  CapsChange *cc = data;
+
+  g_object_unref (cc->engine);
+  g_free (cc->media_session_id);
+  g_free (cc);
+}
+
+/* A new resolution or codec configuration: this file ends and a new one begins with the
+ * new caps (a muxer cannot change them in the middle of a file). */
+static gboolean
+on_caps_change_idle (gpointer data)
+{
+  CapsChange *cc = data;
+  CbRecordRegistry *reg = cb_engine_get_record_registry (cc->engine);
+  Recorder *rec = g_hash_table_lookup (reg->recorders, cc->media_session_id);
+  g_autofree char *template_ = NULL;
+  g_autofree char *rotation = NULL;
+  g_autoptr(GError) error = NULL;
+  CbRecordConfig config;
+
+  if (rec == NULL || rec->id != cc->id || rec->stopping)
+    return G_SOURCE_REMOVE;
+  g_message ("Recording of %s: the media changed; going on in a new file", rec->info.stream_name);
+  template_ = g_strdup (rec->template_);
+  rotation = g_strdup (rec->rotation);
+  config.file_template = template_;
+  config.rotation = rotation;
+  if (!cb_engine_record_start (cc->engine, cc->media_session_id, &config, &error))
+    g_warning ("recording of %s: %s", cc->media_session_id, error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* On a streaming thread: only schedule. */
+static void
+schedule_caps_change (Recorder *rec)
+{
+  CapsChange *cc = g_new0 (CapsChange, 1);
+  GSource *idle = g_idle_source_new ();
+
+  cc->engine = g_object_ref (rec->reg->engine);
+  cc->media_session_id = g_strdup (rec->info.media_session_id);
+  cc->id = rec->id;
+  g_source_set_callback (idle, on_caps_change_idle, cc, caps_change_free);
+  g_source_attach (idle, cb_engine_get_context (rec->reg->engine));
+  g_source_unref (idle);
 }
 
 /* The stream's media is known: build the pipeline and attach. */
@@ -997,6 +1103,7 @@ cb_engine_record_start (CbEngine              *self,
   const char *template_;
   gint64 seconds = 0;
   gint64 bytes = 0;
+  static guint last_id;
   Recorder *rec;
   Recorder *current;
 
@@ -1041,7 +1148,9 @@ cb_engine_record_start (CbEngine              *self,
   rec = g_new0 (Recorder, 1);
   rec->reg = reg;
   rec->stream = g_object_ref (stream);
+  rec->id = ++last_id;
   rec->template_ = g_strdup (template_);
+  rec->rotation = g_strdup (rotation);
   rec->rotation_seconds = seconds;
   rec->rotation_bytes = bytes;
   rec->numbered = (seconds > 0 || bytes > 0) && !cb_record_name_has_time (template_);
@@ -1095,8 +1204,15 @@ gboolean
 cb_engine_is_recording (CbEngine   *self,
                         const char *media_session_id)
 {
-  return media_session_id != NULL &&
-         g_hash_table_contains (cb_engine_get_record_registry (self)->recorders, media_session_id);
+  CbRecordRegistry *reg = cb_engine_get_record_registry (self);
+  gboolean recording;
+
+  if (media_session_id == NULL)
+    return FALSE;
+  g_mutex_lock (&reg->lock);
+  recording = g_hash_table_contains (reg->recorders, media_session_id);
+  g_mutex_unlock (&reg->lock);
+  return recording;
 }
 
 /* cb_engine_remove_stream(): the stream ends; its recording ends first, so that the final

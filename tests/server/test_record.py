@@ -26,7 +26,7 @@ HAVE_FFMPEG = shutil.which('ffmpeg') is not None and shutil.which('ffprobe') is 
 _media = None
 
 
-def media_file(name, seconds, bitrate=None):
+def media_file(name, seconds, bitrate=None, size='640x360'):
     """H.264 (a keyframe every second, no B-frames) and AAC, made once per run."""
     global _media
     if _media is None:
@@ -35,7 +35,7 @@ def media_file(name, seconds, bitrate=None):
     if not os.path.exists(path):
         rate = ['-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate] if bitrate else []
         subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y',
-                        '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+                        '-f', 'lavfi', '-i', f'testsrc2=size={size}:rate=30',
                         '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
                         '-t', str(seconds), '-c:v', 'libx264', '-preset', 'veryfast',
                         '-g', '30', '-bf', '0', *rate, '-pix_fmt', 'yuv420p',
@@ -294,6 +294,29 @@ class RecordAutoTest(RecordBase):
             time.sleep(0.1)
         with open(self.hook_out) as f:
             self.assertEqual(f.read().strip(), f'cam_one|{path}')
+
+
+    def test_resolution_change_starts_a_new_file(self):
+        # Two files of different sizes, one after the other in one RTMP publish: the new
+        # parameter sets come in-band, as OBS sends them when its output size changes.
+        listing = os.path.join(self.records, '.concat.txt')
+        with open(listing, 'w') as f:
+            f.write(f"file '{media_file('a640.flv', 4)}'\nfile '{media_file('b320.flv', 4, size='320x240')}'\n")
+        p = subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-re', '-f', 'concat',
+                            '-safe', '0', '-i', listing, '-c', 'copy', '-f', 'flv',
+                            f'rtmp://127.0.0.1:{self.server.rtmp_port}/live/sizes'], timeout=60)
+        self.assertEqual(p.returncode, 0)
+        done = self.wait_recordings(lambda r: r['streamName'] == 'sizes' and r['state'] == 'FINISHED',
+                                    count=2)
+        sizes = set()
+        for r in done:
+            path = os.path.join(self.records, r['fileName'])
+            self.assertEqual(decode_errors(path), '', r['fileName'])
+            out = subprocess.run(['ffprobe', '-v', 'error', '-select_streams', 'v', '-show_entries',
+                                  'stream=width,height', '-of', 'csv=p=0', path],
+                                 capture_output=True, text=True)
+            sizes.add(out.stdout.strip())
+        self.assertEqual(sizes, {'640,360', '320,240'})
 
 
 class RecordCrashTest(RecordBase):
