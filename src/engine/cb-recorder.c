@@ -14,39 +14,22 @@
  * through the same finisher.
  */
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <gst/app/gstappsrc.h>
 
 #include "cb-engine-private.h"
-#include "cb-mp4.h"
 #include "cb-record-file.h"
 #include "cb-record-name.h"
 #include "cb-recorder-private.h"
 
-#define TEMP_PREFIX          ".castbridge-"
-#define SIDECAR_SUFFIX       ".info"
 #define QUEUE_MAX_BYTES      (64 * 1024 * 1024)
 /* How long a recorder waits for the second kind of media before it records one. */
 #define WAIT_SECOND_KIND_US  (1500 * G_TIME_SPAN_MILLISECOND)
 #define STOP_TIMEOUT_MS      10000
 /* Drops in the first seconds are the consumer waiting for a keyframe, not a slow disk. */
 #define SETTLE_US            (3 * G_USEC_PER_SEC)
-
-typedef struct _Recorder Recorder;
-
-struct _CbRecordRegistry
-{
-  CbEngine   *engine;        /* weak: the engine owns the registry */
-  GMutex      lock;          /* guards files and each recorder's info: lists come from any thread */
-  GHashTable *recorders;     /* mediaSessionId → Recorder* (engine context only) */
-  GPtrArray  *done;          /* Recorder* stopped, still finishing (engine context only) */
-  GPtrArray  *files;         /* CbRecordingInfo*: finished, recovered, failed */
-  guint       changed_idle;
-  gboolean    scanned;
-};
 
 typedef struct {
   guint   index;
@@ -91,7 +74,6 @@ struct _Recorder
   CbRecordingInfo   info;          /* guarded by reg->lock */
 };
 
-static void registry_changed (CbRecordRegistry *reg);
 static void recorder_stop    (Recorder *rec, const char *reason);
 static void schedule_caps_change (Recorder *rec);
 
@@ -230,8 +212,8 @@ emit_changed (gpointer data)
 }
 
 /* Coalesced: many changes in one iteration give one signal. */
-static void
-registry_changed (CbRecordRegistry *reg)
+void
+cb_record_registry_changed (CbRecordRegistry *reg)
 {
   GSource *idle;
 
@@ -260,13 +242,13 @@ registry_add_file (CbRecordRegistry *reg,
     }
   g_ptr_array_add (reg->files, info);
   g_mutex_unlock (&reg->lock);
-  registry_changed (reg);
+  cb_record_registry_changed (reg);
 }
 
 /* ---- names ---------------------------------------------------------------- */
 
-static char *
-expand_with (const char *template_,
+char *
+cb_record_expand_name (const char *template_,
              const char *stream_name,
              const char *media_session_id,
              const char *video_codec,
@@ -299,7 +281,7 @@ expand_name (Recorder   *rec,
 {
   g_autoptr(CbStreamInfo) si = cb_stream_get_snapshot (rec->stream);
 
-  return expand_with (rec->template_, si->name, si->media_session_id, si->media.video_codec,
+  return cb_record_expand_name (rec->template_, si->name, si->media_session_id, si->media.video_codec,
                       si->media.audio_codec, start_ms, end_ms, number, rec->extension);
 }
 
@@ -327,7 +309,6 @@ finish_free (Finish *f)
 }
 
 static void recorder_maybe_done (Recorder *rec);
-static void retention_sweep (CbRecordRegistry *reg);
 
 static void
 run_hook (CbEngine   *engine,
@@ -358,7 +339,7 @@ on_file_finished (GObject      *source,
   Finish *f = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(CbRecordFileResult) r = cb_record_file_finish_finish (result, &error);
-  g_autofree char *sidecar = g_strconcat (f->temp_path, SIDECAR_SUFFIX, NULL);
+  g_autofree char *sidecar = g_strconcat (f->temp_path, CB_RECORD_SIDECAR_SUFFIX, NULL);
   CbRecordingInfo *info = g_new0 (CbRecordingInfo, 1);
 
   info->stream_name = g_strdup (f->stream_name);
@@ -398,7 +379,7 @@ on_file_finished (GObject      *source,
     }
   registry_add_file (f->reg, info);
   if (r != NULL)
-    retention_sweep (f->reg);
+    cb_record_retention_sweep (f->reg);
 
   if (f->rec != NULL)
     {
@@ -408,8 +389,8 @@ on_file_finished (GObject      *source,
   finish_free (f);
 }
 
-static void
-start_finish (CbRecordRegistry *reg,
+void
+cb_record_start_finish (CbRecordRegistry *reg,
               Recorder         *rec,
               const char       *temp_path,
               const char       *final_name,
@@ -469,13 +450,11 @@ finish_part (Recorder   *rec,
   else
     name = expand_name (rec, part->start_ms, g_get_real_time () / 1000,
                         rec->numbered ? part->index : 0);
-  start_finish (rec->reg, rec, part->path, name, rec->info.stream_name, part->start_ms, FALSE);
+  cb_record_start_finish (rec->reg, rec, part->path, name, rec->info.stream_name, part->start_ms, FALSE);
   part_free (part);
 }
 
 /* ---- the pipeline --------------------------------------------------------- */
-
-#define SIDECAR_GROUP "recording"
 
 /* Whose a temporary file is, for the start-up that finds it after a crash. */
 static void
@@ -485,16 +464,16 @@ write_sidecar (Recorder   *rec,
                gint64      start_ms)
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autofree char *sidecar = g_strconcat (path, SIDECAR_SUFFIX, NULL);
+  g_autofree char *sidecar = g_strconcat (path, CB_RECORD_SIDECAR_SUFFIX, NULL);
   g_autoptr(GError) error = NULL;
 
-  g_key_file_set_string (kf, SIDECAR_GROUP, "streamName", rec->info.stream_name);
-  g_key_file_set_string (kf, SIDECAR_GROUP, "mediaSessionId", rec->info.media_session_id);
-  g_key_file_set_string (kf, SIDECAR_GROUP, "template", rec->template_);
-  g_key_file_set_int64 (kf, SIDECAR_GROUP, "startMs", start_ms);
-  g_key_file_set_integer (kf, SIDECAR_GROUP, "part", (int) index);
-  g_key_file_set_boolean (kf, SIDECAR_GROUP, "numbered", rec->numbered);
-  g_key_file_set_int64 (kf, SIDECAR_GROUP, "pid", getpid ());
+  g_key_file_set_string (kf, CB_RECORD_SIDECAR_GROUP, "streamName", rec->info.stream_name);
+  g_key_file_set_string (kf, CB_RECORD_SIDECAR_GROUP, "mediaSessionId", rec->info.media_session_id);
+  g_key_file_set_string (kf, CB_RECORD_SIDECAR_GROUP, "template", rec->template_);
+  g_key_file_set_int64 (kf, CB_RECORD_SIDECAR_GROUP, "startMs", start_ms);
+  g_key_file_set_integer (kf, CB_RECORD_SIDECAR_GROUP, "part", (int) index);
+  g_key_file_set_boolean (kf, CB_RECORD_SIDECAR_GROUP, "numbered", rec->numbered);
+  g_key_file_set_int64 (kf, CB_RECORD_SIDECAR_GROUP, "pid", getpid ());
   if (!g_key_file_save_to_file (kf, sidecar, &error))
     g_debug ("recording sidecar: %s", error->message);
 }
@@ -513,7 +492,7 @@ on_format_location (GstElement *splitmux,
   part->start_ms = g_get_real_time () / 1000;
   g_mutex_lock (&rec->parts_lock);
   part->index = ++rec->next_index;
-  base = g_strdup_printf (TEMP_PREFIX "%" G_GINT64_FORMAT "-%s-%u%s", part->start_ms,
+  base = g_strdup_printf (CB_RECORD_TEMP_PREFIX "%" G_GINT64_FORMAT "-%s-%u%s", part->start_ms,
                           rec->info.media_session_id, part->index, rec->extension);
   part->path = g_build_filename (cb_engine_get_records_dir (rec->reg->engine), base, NULL);
   g_ptr_array_add (rec->parts, part);
@@ -704,7 +683,7 @@ on_recorder_tick (gpointer data)
     rec->info.duration = (now - rec->begun_us) / (double) G_USEC_PER_SEC;
     g_mutex_unlock (&rec->reg->lock);
   }
-  registry_changed (rec->reg);
+  cb_record_registry_changed (rec->reg);
   return G_SOURCE_CONTINUE;
 }
 
@@ -985,7 +964,7 @@ recorder_begin (Recorder  *rec,
   g_mutex_unlock (&rec->reg->lock);
   cb_stream_set_record (rec->stream, TRUE, name);
   g_info ("recording %s into %s", rec->info.stream_name, name);
-  registry_changed (rec->reg);
+  cb_record_registry_changed (rec->reg);
   return TRUE;
 }
 
@@ -1001,7 +980,7 @@ recorder_maybe_done (Recorder *rec)
   g_mutex_lock (&reg->lock);
   g_ptr_array_remove (reg->done, rec);
   g_mutex_unlock (&reg->lock);
-  registry_changed (reg);
+  cb_record_registry_changed (reg);
   recorder_free (rec);
 }
 
@@ -1068,7 +1047,7 @@ recorder_stop (Recorder   *rec,
   rec->stop_timeout = g_timeout_source_new (STOP_TIMEOUT_MS);
   g_source_set_callback (rec->stop_timeout, on_stop_timeout, rec, NULL);
   g_source_attach (rec->stop_timeout, cb_engine_get_context (reg->engine));
-  registry_changed (reg);
+  cb_record_registry_changed (reg);
 }
 
 /* ---- the engine's operations ---------------------------------------------- */
@@ -1171,7 +1150,7 @@ cb_engine_record_start (CbEngine              *self,
   g_source_attach (rec->timer, cb_engine_get_context (self));
   /* Media already flowing: begin at once (the tick would also, a moment later). */
   on_recorder_tick (rec);
-  registry_changed (reg);
+  cb_record_registry_changed (reg);
   return TRUE;
 }
 
@@ -1431,362 +1410,7 @@ cb_engine_delete_recording (CbEngine    *self,
         break;
       }
   g_mutex_unlock (&reg->lock);
-  registry_changed (reg);
+  cb_record_registry_changed (reg);
   return TRUE;
 }
 
-/* ---- the records folder: scan, recovery, retention ------------------------ */
-
-typedef struct {
-  char   *path;
-  char   *stream_name;
-  char   *media_session_id;
-  char   *template_;
-  gint64  start_ms;
-  gint64  end_ms;
-  guint   part;
-  gboolean numbered;
-} Interrupted;
-
-static void
-interrupted_free (gpointer data)
-{
-  Interrupted *in = data;
-
-  g_free (in->path);
-  g_free (in->stream_name);
-  g_free (in->media_session_id);
-  g_free (in->template_);
-  g_free (in);
-}
-
-typedef struct {
-  GPtrArray *files;        /* CbRecordingInfo* of finished files */
-  GPtrArray *interrupted;  /* Interrupted* */
-} ScanResult;
-
-static void
-scan_result_free (gpointer data)
-{
-  ScanResult *sr = data;
-
-  g_ptr_array_unref (sr->files);
-  g_ptr_array_unref (sr->interrupted);
-  g_free (sr);
-}
-
-static gboolean
-is_media_name (const char *name)
-{
-  return g_str_has_suffix (name, ".mp4") || g_str_has_suffix (name, ".webm");
-}
-
-/* A temporary file whose writer still runs (another Castbridge on the same folder). */
-static gboolean
-writer_alive (gint64 pid)
-{
-  g_autofree char *comm_path = NULL;
-  g_autofree char *comm = NULL;
-
-  if (pid <= 0 || pid == getpid ())
-    return FALSE;
-  if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
-    return FALSE;
-  comm_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/comm", pid);
-  if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
-    return TRUE;   /* no /proc: assume it lives rather than take its file */
-  return strstr (comm, "castbridge") != NULL;
-}
-
-static Interrupted *
-read_interrupted (const char *dir,
-                  const char *name)
-{
-  Interrupted *in = g_new0 (Interrupted, 1);
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autofree char *sidecar = NULL;
-  GStatBuf st;
-
-  in->path = g_build_filename (dir, name, NULL);
-  sidecar = g_strconcat (in->path, SIDECAR_SUFFIX, NULL);
-  if (g_stat (in->path, &st) == 0)
-    in->end_ms = (gint64) st.st_mtime * 1000;
-  if (g_key_file_load_from_file (kf, sidecar, G_KEY_FILE_NONE, NULL))
-    {
-      if (writer_alive (g_key_file_get_int64 (kf, SIDECAR_GROUP, "pid", NULL)))
-        {
-          interrupted_free (in);
-          return NULL;
-        }
-      in->stream_name = g_key_file_get_string (kf, SIDECAR_GROUP, "streamName", NULL);
-      in->media_session_id = g_key_file_get_string (kf, SIDECAR_GROUP, "mediaSessionId", NULL);
-      in->template_ = g_key_file_get_string (kf, SIDECAR_GROUP, "template", NULL);
-      in->start_ms = g_key_file_get_int64 (kf, SIDECAR_GROUP, "startMs", NULL);
-      in->part = (guint) MAX (g_key_file_get_integer (kf, SIDECAR_GROUP, "part", NULL), 0);
-      in->numbered = g_key_file_get_boolean (kf, SIDECAR_GROUP, "numbered", NULL);
-    }
-  if (in->template_ == NULL || *in->template_ == '\0')
-    {
-      g_free (in->template_);
-      in->template_ = g_strdup ("recovered-{startTimeMillis}");
-    }
-  if (in->start_ms <= 0)
-    in->start_ms = in->end_ms;
-  return in;
-}
-
-static CbRecordingInfo *
-read_finished (const char *dir,
-               const char *name)
-{
-  CbRecordingInfo *info = g_new0 (CbRecordingInfo, 1);
-  CbMp4Info mp4 = { 0 };
-  GStatBuf st;
-
-  info->file_name = g_strdup (name);
-  info->path = g_build_filename (dir, name, NULL);
-  info->state = strstr (name, ".damaged.") != NULL ? CB_RECORDING_FAILED : CB_RECORDING_FINISHED;
-  if (g_stat (info->path, &st) == 0)
-    {
-      info->size = st.st_size;
-      info->start_time = (gint64) st.st_mtime * 1000;
-    }
-  if (g_str_has_suffix (name, ".mp4") && cb_mp4_probe_file (info->path, &mp4, NULL))
-    {
-      if (mp4.duration_ms > 0)
-        {
-          info->duration = mp4.duration_ms / 1000.0;
-          info->start_time -= mp4.duration_ms;
-        }
-      info->video_codec = mp4.video_codec[0] ? g_strdup (mp4.video_codec) : NULL;
-      info->audio_codec = mp4.audio_codec[0] ? g_strdup (mp4.audio_codec) : NULL;
-    }
-  return info;
-}
-
-static void
-scan_in_thread (GTask        *task,
-                gpointer      source,
-                gpointer      data,
-                GCancellable *cancellable)
-{
-  const char *dir_path = data;
-  ScanResult *sr = g_new0 (ScanResult, 1);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  const char *name;
-
-  sr->files = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_recording_info_free);
-  sr->interrupted = g_ptr_array_new_with_free_func (interrupted_free);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      if (!is_media_name (name))
-        continue;
-      if (g_str_has_prefix (name, TEMP_PREFIX))
-        {
-          Interrupted *in = read_interrupted (dir_path, name);
-
-          if (in != NULL)
-            g_ptr_array_add (sr->interrupted, in);
-        }
-      else if (name[0] != '.')
-        g_ptr_array_add (sr->files, read_finished (dir_path, name));
-    }
-  g_task_return_pointer (task, sr, scan_result_free);
-}
-
-static void
-on_scanned (GObject      *source,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  CbEngine *engine = CB_ENGINE (source);
-  CbRecordRegistry *reg = cb_engine_get_record_registry (engine);
-  ScanResult *sr = g_task_propagate_pointer (G_TASK (result), NULL);
-
-  if (sr == NULL)
-    return;
-  g_mutex_lock (&reg->lock);
-  for (guint i = 0; i < sr->files->len; i++)
-    {
-      CbRecordingInfo *info = g_ptr_array_index (sr->files, i);
-      gboolean known = FALSE;
-
-      for (guint j = 0; j < reg->files->len && !known; j++)
-        known = g_strcmp0 (((CbRecordingInfo *) g_ptr_array_index (reg->files, j))->file_name,
-                           info->file_name) == 0;
-      if (!known)
-        g_ptr_array_add (reg->files, cb_recording_info_copy (info));
-    }
-  reg->scanned = TRUE;
-  g_mutex_unlock (&reg->lock);
-
-  for (guint i = 0; i < sr->interrupted->len; i++)
-    {
-      Interrupted *in = g_ptr_array_index (sr->interrupted, i);
-      const char *ext = g_str_has_suffix (in->path, ".webm") ? ".webm" : ".mp4";
-      g_autofree char *name = expand_with (in->template_, in->stream_name, in->media_session_id,
-                                           NULL, NULL, in->start_ms, in->end_ms,
-                                           in->numbered ? in->part : 0, ext);
-
-      g_message ("Found an interrupted recording: %s; repairing it as %s", in->path, name);
-      start_finish (reg, NULL, in->path, name, in->stream_name, in->start_ms, TRUE);
-    }
-  registry_changed (reg);
-  retention_sweep (reg);
-  scan_result_free (sr);
-}
-
-/**
- * cb_engine_record_recover:
- *
- * At start-up: lists the records folder and repairs every recording that a crash
- * interrupted (in worker threads; "recordings-changed" tells when each is done).
- */
-void
-cb_engine_record_recover (CbEngine *self)
-{
-  GTask *task;
-
-  g_return_if_fail (CB_IS_ENGINE (self));
-
-  task = g_task_new (self, NULL, on_scanned, NULL);
-  g_task_set_source_tag (task, cb_engine_record_recover);
-  g_task_set_task_data (task, g_strdup (cb_engine_get_records_dir (self)), g_free);
-  g_task_run_in_thread (task, scan_in_thread);
-  g_object_unref (task);
-}
-
-typedef struct {
-  char   *dir;
-  gint64  max_bytes;
-  gint64  max_age_s;
-} Sweep;
-
-static void
-sweep_free (gpointer data)
-{
-  Sweep *sw = data;
-
-  g_free (sw->dir);
-  g_free (sw);
-}
-
-typedef struct {
-  char   *name;
-  gint64  mtime;
-  gint64  size;
-} SweepFile;
-
-static int
-compare_oldest_first (gconstpointer a,
-                      gconstpointer b)
-{
-  const SweepFile *fa = a;
-  const SweepFile *fb = b;
-
-  return fa->mtime < fb->mtime ? -1 : fa->mtime > fb->mtime;
-}
-
-static void
-sweep_in_thread (GTask        *task,
-                 gpointer      source,
-                 gpointer      data,
-                 GCancellable *cancellable)
-{
-  Sweep *sw = data;
-  g_autoptr(GDir) dir = g_dir_open (sw->dir, 0, NULL);
-  g_autoptr(GArray) files = g_array_new (FALSE, TRUE, sizeof (SweepFile));
-  GPtrArray *deleted = g_ptr_array_new_with_free_func (g_free);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 total = 0;
-  const char *name;
-
-  /* Only finished recordings: hidden temporary files are never touched. */
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      SweepFile f;
-      GStatBuf st;
-
-      if (name[0] == '.' || !is_media_name (name))
-        continue;
-      path = g_build_filename (sw->dir, name, NULL);
-      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
-        continue;
-      f.name = g_strdup (name);
-      f.mtime = st.st_mtime;
-      f.size = st.st_size;
-      total += f.size;
-      g_array_append_val (files, f);
-    }
-  g_array_sort (files, compare_oldest_first);
-  for (guint i = 0; i < files->len; i++)
-    {
-      SweepFile *f = &g_array_index (files, SweepFile, i);
-      gboolean too_old = sw->max_age_s > 0 && now - f->mtime > sw->max_age_s;
-      gboolean too_much = sw->max_bytes > 0 && total > sw->max_bytes;
-
-      if (too_old || too_much)
-        {
-          g_autofree char *path = g_build_filename (sw->dir, f->name, NULL);
-
-          if (g_unlink (path) == 0)
-            {
-              total -= f->size;
-              g_ptr_array_add (deleted, g_strdup (f->name));
-            }
-        }
-      g_free (f->name);
-    }
-  g_task_return_pointer (task, deleted, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-on_swept (GObject      *source,
-          GAsyncResult *result,
-          gpointer      data)
-{
-  CbEngine *engine = CB_ENGINE (source);
-  CbRecordRegistry *reg = cb_engine_get_record_registry (engine);
-  g_autoptr(GPtrArray) deleted = g_task_propagate_pointer (G_TASK (result), NULL);
-
-  if (deleted == NULL || deleted->len == 0)
-    return;
-  g_mutex_lock (&reg->lock);
-  for (guint i = 0; i < deleted->len; i++)
-    {
-      const char *name = g_ptr_array_index (deleted, i);
-
-      g_message ("Retention: deleted the old recording %s", name);
-      for (guint j = 0; j < reg->files->len; j++)
-        if (g_strcmp0 (((CbRecordingInfo *) g_ptr_array_index (reg->files, j))->file_name, name) == 0)
-          {
-            g_ptr_array_remove_index (reg->files, j);
-            break;
-          }
-    }
-  g_mutex_unlock (&reg->lock);
-  registry_changed (reg);
-}
-
-/* record_max_total_size and record_max_age_days: the oldest finished files go first. */
-static void
-retention_sweep (CbRecordRegistry *reg)
-{
-  CbSettings *settings = cb_engine_get_settings (reg->engine);
-  gint64 max_mb = cb_settings_get_int (settings, "record_max_total_size");
-  gint64 max_days = cb_settings_get_int (settings, "record_max_age_days");
-  Sweep *sw;
-  GTask *task;
-
-  if (max_mb <= 0 && max_days <= 0)
-    return;
-  sw = g_new0 (Sweep, 1);
-  sw->dir = g_strdup (cb_engine_get_records_dir (reg->engine));
-  sw->max_bytes = max_mb > 0 ? max_mb * 1024 * 1024 : 0;
-  sw->max_age_s = max_days > 0 ? max_days * 24 * 3600 : 0;
-  task = g_task_new (reg->engine, NULL, on_swept, NULL);
-  g_task_set_task_data (task, sw, sweep_free);
-  g_task_run_in_thread (task, sweep_in_thread);
-  g_object_unref (task);
-}
