@@ -22,10 +22,13 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
       }                                                                        \
   } G_STMT_END
 
-/* A parser failed: the error must be one of ours, with a message. */
-#define FUZZ_CHECK_ERROR(error)                                                \
+/* A parser failed: the error must be one of @error_domain, with a message. */
+#define FUZZ_CHECK_ERROR_IN(error, error_domain)                               \
   G_STMT_START {                                                               \
     FUZZ_CHECK ((error) != NULL);                                              \
-    FUZZ_CHECK ((error)->domain == CB_RTMP_ERROR);                             \
+    FUZZ_CHECK ((error)->domain == (error_domain));                            \
     FUZZ_CHECK ((error)->message != NULL);                                     \
   } G_STMT_END
+
+/* The same for the parsers of src/rtmp. */
+#define FUZZ_CHECK_ERROR(error) FUZZ_CHECK_ERROR_IN (error, CB_RTMP_ERROR)

@@ -319,3 +319,49 @@ w.msg(3, 17, 0, 0, b'\x00' + s('createStream') + num(2) + NULL)
 w.msg(8, 15, 1, 0, b'\x00' + metadata)
 server_seed('amf3-commands', w)
 write('server', 'junk', b'\x00' + bytes(range(256)) * 4)
+
+
+# ---- MP4 boxes (cb_mp4_parse) ----
+def box(kind, payload=b''):
+    return struct.pack('>I', 8 + len(payload)) + kind + payload
+
+
+def box64(kind, payload=b''):
+    return struct.pack('>I', 1) + kind + struct.pack('>Q', 16 + len(payload)) + payload
+
+
+def mvhd(timescale, duration, version=0):
+    if version == 0:
+        return box(b'mvhd', struct.pack('>IIIII', 0, 0, 0, timescale, duration) + bytes(80))
+    return box(b'mvhd', struct.pack('>IQQIQ', 0x01000000, 0, 0, timescale, duration) + bytes(80))
+
+
+def trak(handler, entry):
+    stsd = box(b'stsd', struct.pack('>II', 0, 1) + box(entry, bytes(28)))
+    hdlr = box(b'hdlr', struct.pack('>II', 0, 0) + handler + bytes(13))
+    return box(b'trak', box(b'tkhd', bytes(84)) +
+               box(b'mdia', box(b'mdhd', bytes(24)) + hdlr + box(b'minf', box(b'stbl', stsd))))
+
+
+ftyp = box(b'ftyp', b'isom\x00\x00\x02\x00isomiso2avc1mp41')
+moov_av = box(b'moov', mvhd(1000, 5000) + trak(b'vide', b'avc1') + trak(b'soun', b'mp4a'))
+moov_frag = box(b'moov', mvhd(1000, 0) + trak(b'vide', b'avc1') + trak(b'soun', b'Opus') +
+                box(b'mvex', box(b'trex', bytes(24)) * 2))
+moof = box(b'moof', box(b'mfhd', bytes(8)) + box(b'traf', box(b'tfhd', bytes(8)) + box(b'trun', bytes(20))))
+fragmented = ftyp + moov_frag + moof + box(b'mdat', bytes(64)) + moof + box(b'mdat', bytes(64))
+
+write('mp4', 'plain', ftyp + moov_av + box(b'mdat', bytes(100)))
+write('mp4', 'moov-last-v1', ftyp + box(b'mdat', bytes(100)) +
+      box(b'moov', mvhd(90000, 630000, 1) + trak(b'vide', b'vp08') + trak(b'soun', b'Opus')))
+write('mp4', 'fragmented', fragmented)
+write('mp4', 'fragmented-cut', fragmented[:-30])
+write('mp4', 'fragmented-moof-last', fragmented[:-72])
+write('mp4', '64-bit-sizes', ftyp + box64(b'moov', moov_av[8:]) + box64(b'mdat', bytes(100)))
+write('mp4', 'size-zero', ftyp + moov_av + struct.pack('>I', 0) + b'mdat' + bytes(50))
+write('mp4', 'claims-4-gib', ftyp + moov_av + b'\xff\xff\xff\xffmdat' + bytes(100))
+write('mp4', 'claims-64-bit-max', ftyp + moov_av + struct.pack('>I', 1) + b'mdat' + b'\xff' * 8)
+write('mp4', 'child-overflows', ftyp + box(b'moov', mvhd(1000, 2000) + b'\x00\x00\x10\x00trak' +
+                                           bytes(16)))
+write('mp4', 'cut-header', ftyp + b'\x00\x00\x00\x40mo')
+write('mp4', 'garbage', b'hello, this is not an MP4 file at all')
+write('mp4', 'webm', bytes.fromhex('1a45dfa39f4286810142f7810142f2810442f381084282847765626d'))
