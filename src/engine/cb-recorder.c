@@ -261,16 +261,14 @@ cb_record_expand_name (const char *template_,
   CbRecordNameParts parts = { 0 };
   g_autofree char *suffix = number > 0 ? g_strdup_printf ("-%u%s", number, extension)
                                        : g_strdup (extension);
-  g_autofree char *stem = NULL;
-
   parts.stream_name = stream_name;
   parts.media_session_id = media_session_id;
   parts.audio_codec = audio_codec;
   parts.video_codec = video_codec;
   parts.start_ms = start_ms;
   parts.end_ms = end_ms;
-  stem = cb_record_name_expand (template_, &parts, suffix);
-  return g_strconcat (stem, suffix, NULL);
+  /* Cut to 255 bytes with the suffix, unsafe characters replaced. */
+  return cb_record_name_expand (template_, &parts, suffix);
 }
 
 static char *

@@ -155,24 +155,33 @@ on_records_request (SoupServer        *server,
   }
   soup_message_headers_replace (headers, "Content-Disposition", disposition);
 
-  if (soup_message_headers_get_ranges (req, total, &ranges, &n_ranges))
+  if (soup_message_headers_get_one (req, "Range") != NULL &&
+      soup_message_headers_get_ranges (req, total, &ranges, &n_ranges))
     {
-      /* One range is what players ask for; several are answered with the first. */
-      start = ranges[0].start;
-      length = ranges[0].end - ranges[0].start + 1;
+      /* One range is what players ask for; several are answered with the first. libsoup
+       * hands back ranges past the end as they are: those are unsatisfiable. */
+      gboolean ok = n_ranges > 0 && ranges[0].start >= 0 && ranges[0].start < total &&
+                    ranges[0].end >= ranges[0].start;
+
+      if (ok)
+        {
+          start = ranges[0].start;
+          length = MIN (ranges[0].end, total - 1) - start + 1;
+        }
       soup_message_headers_free_ranges (req, ranges);
+      if (!ok)
+        {
+          g_autofree char *unsatisfiable = g_strdup_printf ("bytes */%" G_GOFFSET_FORMAT, total);
+
+          soup_message_headers_replace (headers, "Content-Range", unsatisfiable);
+          respond_text (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable\n");
+          return;
+        }
       soup_message_headers_set_content_range (headers, start, start + length - 1, total);
       soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
     }
-  else if (soup_message_headers_get_one (req, "Range") != NULL)
-    {
-      g_autofree char *unsatisfiable = g_strdup_printf ("bytes */%" G_GOFFSET_FORMAT, total);
-
-      soup_message_headers_replace (headers, "Content-Range", unsatisfiable);
-      respond_text (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable\n");
-      return;
-    }
   else
+    /* No Range, or one that does not parse: the whole file (RFC 9110 lets us ignore it). */
     soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CONTENT_LENGTH);

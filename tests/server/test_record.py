@@ -102,8 +102,9 @@ class Publisher:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        self.log.close()
-        os.unlink(self.log.name)
+        if not self.log.closed:
+            self.log.close()
+            os.unlink(self.log.name)
 
 
 @unittest.skipUnless(HAVE_FFMPEG, 'ffmpeg and ffprobe are needed')
@@ -212,7 +213,8 @@ class RecordRestTest(RecordBase):
         status, headers, _ = self.server.request(
             'GET', '/client/records/' + urllib.parse.quote(name), headers={'Range': f'bytes={len(whole) + 10}-'})
         self.assertEqual(status, 416)
-        for bad in ('..%2Fmedia', '%2Fetc%2Fpasswd', '.hidden', 'missing.mp4', '..', 'a%00b.mp4'):
+        for bad in ('..%2Fmedia', '%2Fetc%2Fpasswd', '.hidden', 'missing.mp4', 'a%00b.mp4',
+                    '.castbridge-x.mp4', '%2E%2E%2Fmedia'):
             status, _, body = self.server.request('GET', '/client/records/' + bad)
             self.assertIn(status, (400, 404), bad)
             self.assertNotIn(b'root:', body)
@@ -304,8 +306,9 @@ class RecordAutoTest(RecordBase):
             f.write(f"file '{media_file('a640.flv', 4)}'\nfile '{media_file('b320.flv', 4, size='320x240')}'\n")
         p = subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-re', '-f', 'concat',
                             '-safe', '0', '-i', listing, '-c', 'copy', '-f', 'flv',
-                            f'rtmp://127.0.0.1:{self.server.rtmp_port}/live/sizes'], timeout=60)
-        self.assertEqual(p.returncode, 0)
+                            f'rtmp://127.0.0.1:{self.server.rtmp_port}/live/sizes'],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr + self.server.logs())
         done = self.wait_recordings(lambda r: r['streamName'] == 'sizes' and r['state'] == 'FINISHED',
                                     count=2)
         sizes = set()
