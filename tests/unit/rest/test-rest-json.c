@@ -86,7 +86,10 @@ test_json_stream (void)
   assert_int_member (object, "audioChannels", 2);
   assert_int_member (object, "consumers", 3);
   assert_int_member (object, "renditions", 0);
-  g_assert_cmpuint (json_object_get_size (object), ==, 20);
+  /* WCS's record and recordName: "" when nothing was recorded. */
+  g_assert_false (json_object_get_boolean_member (object, "record"));
+  g_assert_cmpstr (json_object_get_string_member (object, "recordName"), ==, "");
+  g_assert_cmpuint (json_object_get_size (object), ==, 22);
 }
 
 static void
