@@ -99,9 +99,10 @@ gboolean      cb_engine_set_local_preview   (CbEngine            *self,
                                              GDestroyNotify       destroy,
                                              GError             **error);
 
-/* A file name from the network or a user, inside the media folder: no folders, no "..".
- * Returns the full path, or NULL with CB_ENGINE_ERROR_INVALID (leaves the folder) or
- * _NOT_FOUND (no such file). */
+/* A file name from the network or a user, inside the media folder: no folders, no "..",
+ * no link out (cb_path_confine()). Returns the full path, or NULL with
+ * CB_ENGINE_ERROR_INVALID (a bad name, or one that leaves the folder) or
+ * _FILE_NOT_FOUND ("File not found"). */
 char         *cb_engine_resolve_media_file  (CbEngine        *self,
                                              const char      *name,
                                              GError         **error);
