@@ -82,7 +82,10 @@ cb_whip_parse_path (const char *path,
   if (name_end == name_start)
     return FALSE;
 
-  name = g_strndup (name_start, name_end - name_start);
+  /* Split first, decode then: a name may hold an encoded "/" ("vod%3A%2F%2Fx.mp4"). */
+  name = g_uri_unescape_segment (name_start, name_end, NULL);
+  if (name == NULL || *name == '\0')
+    return FALSE;   /* a bad escape, or an encoded NUL */
 
   if (res_start != NULL)
     {
@@ -1007,8 +1010,9 @@ on_whip_request (SoupServer        *server,
   const char *method = soup_server_message_get_method (msg);
   CbWhipPath path = { 0 };
 
-  /* libsoup hands handlers the path percent-decoded (SoupServer:raw-paths is off). */
-  if (!cb_whip_parse_path (decoded_path, &path))
+  /* The path as it came, still percent-encoded: libsoup's decoded one has lost the
+   * difference between a "/" and a "%2F" inside a name (VOD names hold "://"). */
+  if (!cb_whip_parse_path (g_uri_get_path (soup_server_message_get_uri (msg)), &path))
     {
       respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not found: use /whip/<stream name> or /whep/<stream name>");
       return;
