@@ -39,12 +39,13 @@ typedef struct {
 
 /* Pure helpers (unit-tested in tests/unit/rest/test-whip.c). */
 
-/* @path is percent-encoded, as it came in the request: it is split at its "/" first and
- * the name decoded then, so that a name may hold an encoded "/" (a VOD name,
- * "/whep/vod%3A%2F%2Fx.mp4"). FALSE for anything that is not one of the two shapes above:
- * other prefixes, an empty name, a bad escape or an encoded NUL in it, more segments, a
- * resource id that is not 1–128 of [A-Za-z0-9_-]. @out is only filled on success; clear it
- * with cb_whip_path_clear(). */
+/* @path is percent-decoded, as libsoup gives it to handlers (a name can hold no "/": the
+ * engine refuses it anyway) — except a VOD name, "vod://dir/file.mp4" (sent encoded,
+ * "/whep/vod%3A%2F%2Fdir%2Ffile.mp4"), whose last segment is the resource only when it can
+ * be one and a file name is left before it (a POST rejoins the two: it has no resource).
+ * FALSE for anything that is not one of the two shapes above: other prefixes, an empty
+ * name, more segments, a resource id that is not 1–128 of [A-Za-z0-9_-]. @out is only
+ * filled on success; clear it with cb_whip_path_clear(). */
 gboolean          cb_whip_parse_path       (const char             *path,
                                             CbWhipPath             *out);
 void              cb_whip_path_clear       (CbWhipPath             *path);
