@@ -62,7 +62,8 @@ check_name (const char  *name,
       n = i - start;
       if (n == 0)
         return refuse (error, "empty component");
-      if ((n == 1 && name[start] == '.') || (n == 2 && name[start] == '.' && name[start + 1] == '.'))
+      if ((n == 1 && name[start] == '.') ||
+          (n == 2 && name[start] == '.' && name[start + 1] == '.'))
         return refuse (error, "“.” or “..” component");
       if (n > CB_PATH_MAX_COMPONENT)
         return refuse (error, "component too long");

@@ -36,6 +36,9 @@
 /* How much of the file the probe reads at most: enough video to see B-frames. */
 #define PROBE_VIDEO_FRAMES 60
 #define PROBE_TIMEOUT_US   (10 * G_USEC_PER_SEC)
+/* However short vod_stream_timeout is, the first viewer has this long to attach (a WebRTC
+ * player attaches once its answer is made). */
+#define FIRST_VIEWER_GRACE_S 5
 /* Each track's queue after the demuxer: room for a badly interleaved file. */
 #define QUEUE_TIME         (5 * GST_SECOND)
 
@@ -155,6 +158,19 @@ resolve_file (CbEngine    *engine,
   return NULL;
 }
 
+static GError *
+wrong_format (void)
+{
+  return g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_BAD_FORMAT,
+                              "File has wrong format");
+}
+
+static GError *
+read_failure (void)
+{
+  return g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Failed to read file");
+}
+
 /* GStreamer's errors in the words WCS uses for them. */
 static GError *
 map_gst_error (const GError *gst_error)
@@ -165,14 +181,8 @@ map_gst_error (const GError *gst_error)
        gst_error->code == GST_RESOURCE_ERROR_OPEN_READ_WRITE))
     return g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND, "File not found");
   if (gst_error->domain == GST_STREAM_ERROR)
-    return g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_BAD_FORMAT, "File has wrong format");
-  return g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Failed to read file");
-}
-
-static GError *
-wrong_format (void)
-{
-  return g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_BAD_FORMAT, "File has wrong format");
+    return wrong_format ();
+  return read_failure ();
 }
 
 /* ---- the demuxer's tracks ---------------------------------------------------------- */
@@ -343,7 +353,8 @@ make_pipeline (const char  *path,
   if (src == NULL || demux == NULL)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
-                   "GStreamer element “%s” is not installed", src == NULL ? "filesrc" : "qtdemux");
+                   "GStreamer element “%s” is not installed",
+                   src == NULL ? "filesrc" : "qtdemux");
       if (src != NULL)
         gst_object_unref (gst_object_ref_sink (src));
       if (demux != NULL)
@@ -428,7 +439,8 @@ probe_sample (Probe       *p,
     p->caps[kind] = gst_caps_ref (caps);
   if (buffer != NULL && segment != NULL && segment->format == GST_FORMAT_TIME)
     {
-      GstClockTime t = kind == CB_MEDIA_VIDEO ? GST_BUFFER_DTS_OR_PTS (buffer) : GST_BUFFER_PTS (buffer);
+      GstClockTime t = kind == CB_MEDIA_VIDEO ? GST_BUFFER_DTS_OR_PTS (buffer)
+                                              : GST_BUFFER_PTS (buffer);
       guint64 rt;
 
       /* Decoding starts before presentation with B-frames: how far, to shift it all by. */
@@ -466,7 +478,7 @@ probe_run (Probe        *p,
     {
       error = bus_error (bus);
       if (error == NULL)
-        error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Failed to read file");
+        error = read_failure ();
       goto out;
     }
 
@@ -485,10 +497,11 @@ probe_run (Probe        *p,
         }
       if (error == NULL && (g_cancellable_is_cancelled (cancellable) ||
                             g_get_monotonic_time () > deadline))
-        error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Failed to read file");
+        error = read_failure ();
       g_mutex_lock (&t.lock);
       if (error == NULL && !t.done)
-        g_cond_wait_until (&t.cond, &t.lock, g_get_monotonic_time () + 20 * G_TIME_SPAN_MILLISECOND);
+        g_cond_wait_until (&t.cond, &t.lock,
+                           g_get_monotonic_time () + 20 * G_TIME_SPAN_MILLISECOND);
     }
   if (error == NULL && t.missing_element)
     error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
@@ -532,7 +545,7 @@ probe_run (Probe        *p,
       error = bus_error (bus);
       if (error == NULL && (g_cancellable_is_cancelled (cancellable) ||
                             g_get_monotonic_time () > deadline))
-        error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Failed to read file");
+        error = read_failure ();
     }
   /* Tracks without a single sample do not count; a file with none at all is no media. */
   if (error == NULL && p->caps[CB_MEDIA_VIDEO] == NULL && p->caps[CB_MEDIA_AUDIO] == NULL)
@@ -639,7 +652,12 @@ clear_timeout (CbVod *vod)
 static void
 stop_pipeline (CbVod *vod)
 {
-  g_clear_object (&vod->monitor);
+  if (vod->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (vod->monitor, vod);
+      g_file_monitor_cancel (vod->monitor);
+      g_clear_object (&vod->monitor);
+    }
   if (vod->bus_source != NULL)
     {
       g_source_destroy (vod->bus_source);
@@ -819,8 +837,7 @@ on_bus_message (GstBus     *bus,
             cb_stream_get_status (vod->stream) == CB_STREAM_PUBLISHING)
           {
             g_clear_error (&error);
-            error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
-                                         "Failed to read file");
+            error = read_failure ();
           }
         vod_fail (vod, error);
         return G_SOURCE_REMOVE;
@@ -847,7 +864,7 @@ on_file_changed (GFileMonitor      *monitor,
   if (event != G_FILE_MONITOR_EVENT_DELETED && event != G_FILE_MONITOR_EVENT_MOVED_OUT &&
       event != G_FILE_MONITOR_EVENT_RENAMED)
     return;
-  error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Failed to read file");
+  error = read_failure ();
   g_info ("VOD %s: its file was removed", cb_stream_get_name (vod->stream));
   vod_fail (vod, error);
 }
@@ -865,7 +882,8 @@ start_pipeline (CbVod   *vod,
     return FALSE;
   bus = gst_element_get_bus (vod->pipeline);
   vod->bus_source = gst_bus_create_watch (bus);
-  g_source_set_callback (vod->bus_source, (GSourceFunc) (void (*) (void)) on_bus_message, vod, NULL);
+  g_source_set_callback (vod->bus_source, (GSourceFunc) (void (*) (void)) on_bus_message, vod,
+                         NULL);
   g_source_attach (vod->bus_source, cb_engine_get_context (vod->engine));
 
   file = g_file_new_for_path (vod->path);
@@ -919,7 +937,8 @@ arm_timeout (CbVod *vod)
 {
   if (vod->timeout != NULL)
     return;
-  vod->timeout = g_timeout_source_new_seconds (vod->timeout_s);
+  vod->timeout = g_timeout_source_new_seconds (vod->had_viewer ? vod->timeout_s
+                                               : MAX (vod->timeout_s, FIRST_VIEWER_GRACE_S));
   g_source_set_callback (vod->timeout, on_timeout, vod_ref (vod), vod_unref);
   g_source_attach (vod->timeout, cb_engine_get_context (vod->engine));
 }
