@@ -512,6 +512,25 @@ class VodPushTest(VodTest):
         self.assertEqual(status, 404, answer)
 
 
+class VodRelayTest(VodTest):
+    def test_relay_vod_live_to_another_castbridge(self):
+        other = cbtest.ServerProcess()
+        self.addCleanup(other.cleanup)
+        uri = 'ws://127.0.0.1:%d' % other.ws_port
+        status, answer, _ = self.server.rest('pull/push', {'uri': uri,
+                                                           'localStreamName': 'vod-live://plain.mp4',
+                                                           'remoteStreamName': 'film'})
+        self.assertEqual(status, 200, answer)
+        remote = other.wait_for_stream(lambda s: s['status'] == 'PUBLISHING' and
+                                       s['videoCodec'] == 'H264' and s['width'] == 320,
+                                       {'name': 'film'}, timeout=40)
+        self.assertEqual(remote['audioCodec'], 'opus')
+        status, answer, _ = self.server.rest('pull/push', {'uri': uri,
+                                                           'localStreamName': 'vod://plain.mp4',
+                                                           'remoteStreamName': 'mine'})
+        self.assertEqual(status, 400, answer)
+
+
 if __name__ == '__main__':
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     program = unittest.main(verbosity=2, exit=False)
