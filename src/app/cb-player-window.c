@@ -25,6 +25,7 @@
 #include "cb-preview-paintable.h"
 #include "cb-stream-row.h"
 #include "cb-webrtc-client.h"
+#include "cb-vod.h"
 #include "cb-webrtc-endpoint.h"
 
 #define STATS_INTERVAL_S 1
@@ -766,9 +767,22 @@ static gboolean
 stream_check_run (gpointer data)
 {
   StreamCheck *check = data;
-  g_autoptr(CbStream) stream = cb_engine_lookup_stream (check->engine, check->name);
+  g_autoptr(CbStream) stream = NULL;
 
-  check->published = stream != NULL && cb_stream_is_published (stream);
+  /* A personal VOD ("vod://x.mp4") is no stream anyone finds by name: the server's player
+   * of this WHEP session says whether it still plays (it ends with the file). */
+  if (cb_vod_parse_name (check->name, NULL, NULL) == CB_VOD_PERSONAL)
+    {
+      stream = check->session_id ? cb_engine_lookup_session (check->engine, check->session_id)
+                                 : NULL;
+      check->published = check->session_id == NULL ||
+                         (stream != NULL && !cb_stream_status_is_final (cb_stream_get_status (stream)));
+    }
+  else
+    {
+      stream = cb_engine_lookup_stream (check->engine, check->name);
+      check->published = stream != NULL && cb_stream_is_published (stream);
+    }
   /* The sender's statistics come later; their destroy hands the check on. */
   if (check->published && check->session_id != NULL &&
       cb_engine_webrtc_get_stats (check->engine, check->session_id, on_sender_stats, check,

@@ -7,6 +7,26 @@
 
 G_BEGIN_DECLS
 
+/**
+ * CbEngineAddFlags:
+ * @CB_ENGINE_ADD_UNNAMED: registered by mediaSessionId only: nobody finds it by name (a
+ *   personal VOD serves the one viewer it was made for)
+ * @CB_ENGINE_ADD_VOD: a VOD reader's stream: its name may be a VOD URI (checked by the
+ *   reader), and it is not pushed by rtmp_push_auto_start
+ */
+typedef enum {
+  CB_ENGINE_ADD_UNNAMED = 1 << 0,
+  CB_ENGINE_ADD_VOD     = 1 << 1,
+} CbEngineAddFlags;
+
+gboolean    cb_engine_add_stream_full  (CbEngine         *self,
+                                        CbStream         *stream,
+                                        CbEngineAddFlags  flags,
+                                        CbStopFunc        stop,
+                                        gpointer          stop_data,
+                                        GDestroyNotify    stop_destroy,
+                                        GError          **error);
+
 GHashTable *cb_engine_get_push_table   (CbEngine    *self);
 /* @what: 1 added, -1 removed, 0 changed */
 void        cb_engine_emit_push        (CbEngine    *self,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb-engine-private.h"
+#include "cb-path.h"
 #include "cb-push-agent-private.h"
 #include "cb-sound-mixer.h"
 
@@ -12,25 +13,17 @@ cb_engine_resolve_media_file (CbEngine    *self,
                               const char  *name,
                               GError     **error)
 {
-  g_autofree char *path = NULL;
-
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
 
-  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL) ||
-      strchr (name, '/') != NULL || strchr (name, '\\') != NULL || strstr (name, "..") != NULL ||
-      name[0] == '.')
+  /* Sounds are plain names in the media folder itself, as before; the confinement (links
+   * out, lengths, what is a file) is the one every file name from the network gets. */
+  if (name == NULL || strchr (name, '/') != NULL || name[0] == '.')
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
                    "File names are plain names inside the media folder");
       return NULL;
     }
-  path = g_build_filename (cb_engine_get_media_dir (self), name, NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "File not found");
-      return NULL;
-    }
-  return g_steal_pointer (&path);
+  return cb_path_confine (cb_engine_get_media_dir (self), name, error);
 }
 
 static gboolean

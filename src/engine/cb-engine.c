@@ -9,6 +9,7 @@
 #include "cb-push-agent-private.h"
 #include "cb-recorder-private.h"
 #include "cb-relay.h"
+#include "cb-vod.h"
 
 typedef struct {
   CbStream       *stream;
@@ -279,6 +280,13 @@ cb_engine_validate_stream_name (const char  *name,
                    "Stream name must not contain “..” or start or end with a space");
       return FALSE;
     }
+  /* Players asking for such a name get the file: a live stream by it could not be played. */
+  if (cb_vod_parse_name (name, NULL, NULL) != CB_VOD_NONE)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Stream names starting with “vod:” or “vod-live:” name VOD files");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -316,6 +324,44 @@ cb_engine_lookup_session (CbEngine   *self,
 {
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
   return lookup_in (self, self->by_session, media_session_id);
+}
+
+CbStream *
+cb_engine_open_play_stream (CbEngine    *self,
+                            const char  *name,
+                            GError     **error)
+{
+  g_autofree char *file = NULL;
+  g_autofree char *canonical = NULL;
+  CbVodKind kind;
+  CbStream *stream;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+
+  kind = name != NULL ? cb_vod_parse_name (name, &file, &canonical) : CB_VOD_NONE;
+  if (kind != CB_VOD_NONE)
+    return cb_vod_open (self, kind, file, canonical, error);
+
+  stream = name != NULL ? cb_engine_lookup_stream (self, name) : NULL;
+  if (stream == NULL)
+    g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+  return stream;
+}
+
+/**
+ * cb_engine_release_play_stream:
+ *
+ * The caller of cb_engine_open_play_stream() will not play @stream after all (its own
+ * request failed). A personal VOD nobody watches ends now; anything else is left alone.
+ */
+void
+cb_engine_release_play_stream (CbEngine *self,
+                               CbStream *stream)
+{
+  g_return_if_fail (CB_IS_ENGINE (self));
+
+  if (stream != NULL)
+    cb_vod_release (self, stream);
 }
 
 static int
@@ -407,6 +453,18 @@ cb_engine_add_stream (CbEngine        *self,
                       GDestroyNotify   stop_destroy,
                       GError         **error)
 {
+  return cb_engine_add_stream_full (self, stream, 0, stop, stop_data, stop_destroy, error);
+}
+
+gboolean
+cb_engine_add_stream_full (CbEngine          *self,
+                           CbStream          *stream,
+                           CbEngineAddFlags   flags,
+                           CbStopFunc         stop,
+                           gpointer           stop_data,
+                           GDestroyNotify     stop_destroy,
+                           GError           **error)
+{
   const char *name = cb_stream_get_name (stream);
   gboolean published;
   Entry *e;
@@ -414,10 +472,14 @@ cb_engine_add_stream (CbEngine        *self,
   g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (CB_IS_STREAM (stream), FALSE);
 
-  if (!cb_engine_validate_stream_name (name, error))
+  /* A VOD reader checks its name itself; a player is named after what it plays, which
+   * may be a VOD file. */
+  if (!(flags & CB_ENGINE_ADD_VOD) &&
+      !(!cb_stream_is_published (stream) && cb_vod_parse_name (name, NULL, NULL) != CB_VOD_NONE) &&
+      !cb_engine_validate_stream_name (name, error))
     goto fail;
 
-  published = cb_stream_is_published (stream);
+  published = cb_stream_is_published (stream) && !(flags & CB_ENGINE_ADD_UNNAMED);
   g_mutex_lock (&self->lock);
   if (self->shut_down ||
       (published && g_hash_table_contains (self->by_name, name)) ||
@@ -451,8 +513,13 @@ cb_engine_add_stream (CbEngine        *self,
     cb_stream_set_status (stream, CB_STREAM_PENDING, NULL);
   g_info ("stream %s published (%s)", name, cb_stream_get_media_session_id (stream));
   g_signal_emit (self, signals[SIGNAL_STREAM_ADDED], 0, stream);
-  cb_engine_push_auto_start (self, stream);
-  cb_engine_record_auto_start (self, stream);
+  /* Publishers only: a player is no stream to push or record, and nobody published a VOD
+   * (pushing or recording every file someone watches is not what the settings ask for). */
+  if (published && !(flags & CB_ENGINE_ADD_VOD))
+    {
+      cb_engine_push_auto_start (self, stream);
+      cb_engine_record_auto_start (self, stream);
+    }
   return TRUE;
 
 fail:

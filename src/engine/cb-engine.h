@@ -48,7 +48,8 @@ const char   *cb_engine_get_records_dir     (CbEngine        *self);
 gboolean      cb_engine_validate_stream_name (const char     *name,
                                               GError        **error);
 
-/* Registry. Lookups return a new reference or NULL. */
+/* Registry. Lookups return a new reference or NULL. For playing, use
+ * cb_engine_open_play_stream(), which also knows VOD names. */
 CbStream     *cb_engine_lookup_stream       (CbEngine        *self,
                                              const char      *name);
 CbStream     *cb_engine_lookup_session      (CbEngine        *self,
@@ -56,6 +57,23 @@ CbStream     *cb_engine_lookup_session      (CbEngine        *self,
 GPtrArray    *cb_engine_list_streams        (CbEngine        *self);
 GPtrArray    *cb_engine_find_streams        (CbEngine        *self,
                                              const CbStreamFilter *filter);
+
+/* The one way every player (WebRTC, WHEP, RTMP, push agents) finds what it plays: a live
+ * stream by its name, or a VOD file: "vod-live://FILE" starts or joins the shared reader
+ * of FILE, "vod://FILE" makes a reader for this one player (also "vod-live:FILE" and
+ * "vod:FILE", the forms RTMP URLs carry easily). Errors: _NOT_FOUND "Stream not found",
+ * _FILE_NOT_FOUND "File not found" (also for a name that would leave the media and
+ * records folders). A file that is not H.264/AAC MP4 fails the stream after this returns,
+ * with "File has wrong format" (cb_vod_get_error()).
+ *
+ * A caller that does not attach to what it opened after all (its own request failed)
+ * hands it back with cb_engine_release_play_stream(), so that a personal reader ends now
+ * instead of after vod_stream_timeout. */
+CbStream     *cb_engine_open_play_stream    (CbEngine        *self,
+                                             const char      *name,
+                                             GError         **error);
+void          cb_engine_release_play_stream (CbEngine        *self,
+                                             CbStream        *stream);
 
 /* For producers (local sources, later WebRTC/RTMP ingest): claim a name. Fails with
  * CB_ENGINE_ERROR_EXISTS when a stream by that name is live. @stop is called (on the
@@ -100,9 +118,10 @@ gboolean      cb_engine_set_local_preview   (CbEngine            *self,
                                              GDestroyNotify       destroy,
                                              GError             **error);
 
-/* A file name from the network or a user, inside the media folder: no folders, no "..".
- * Returns the full path, or NULL with CB_ENGINE_ERROR_INVALID (leaves the folder) or
- * _NOT_FOUND (no such file). */
+/* A file name from the network or a user, inside the media folder: no folders, no "..",
+ * no link out (cb_path_confine()). Returns the full path, or NULL with
+ * CB_ENGINE_ERROR_INVALID (a bad name, or one that leaves the folder) or
+ * _FILE_NOT_FOUND ("File not found"). */
 char         *cb_engine_resolve_media_file  (CbEngine        *self,
                                              const char      *name,
                                              GError         **error);

@@ -15,6 +15,7 @@
 #include "cb-engine-error.h"
 #include "cb-flv.h"
 #include "cb-push-agent-private.h"
+#include "cb-vod.h"
 #include "cb-rtmp-client.h"
 #include "cb-rtmp-url.h"
 #include "cb-flv-queue.h"
@@ -720,14 +721,12 @@ static gboolean
 start_media (CbPushAgent  *self,
              GError      **error)
 {
-  g_autoptr(CbStream) stream = cb_engine_lookup_stream (self->engine, self->stream_name);
+  /* A vod-live stream that ended while this agent reconnected starts again. */
+  g_autoptr(CbStream) stream = cb_engine_open_play_stream (self->engine, self->stream_name, error);
   CbProfile profile = self->profile;
 
   if (stream == NULL)
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
-      return FALSE;
-    }
+    return FALSE;
   {
     g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
 
@@ -922,12 +921,16 @@ cb_push_agent_new (CbEngine            *engine,
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Missing rtmpUrl");
       return NULL;
     }
-  stream = cb_engine_lookup_stream (engine, request->stream_name);
-  if (stream == NULL)
+  /* A personal VOD serves one viewer of its own; a shared one (vod-live://) can be pushed. */
+  if (cb_vod_parse_name (request->stream_name, NULL, NULL) == CB_VOD_PERSONAL)
     {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Bad URI: a vod:// stream has one viewer; push vod-live:// instead");
       return NULL;
     }
+  stream = cb_engine_open_play_stream (engine, request->stream_name, error);
+  if (stream == NULL)
+    return NULL;
 
   self = g_object_new (CB_TYPE_PUSH_AGENT, NULL);
   self->engine = engine;

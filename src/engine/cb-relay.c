@@ -12,6 +12,7 @@
  */
 #include "cb-engine-private.h"
 #include "cb-relay.h"
+#include "cb-vod.h"
 #include "cb-webrtc-client.h"
 
 typedef struct {
@@ -297,12 +298,16 @@ cb_engine_relay_push (CbEngine    *self,
 
   if (remote_name == NULL || *remote_name == '\0')
     remote_name = local_name;
-  stream = local_name ? cb_engine_lookup_stream (self, local_name) : NULL;
-  if (stream == NULL)
+  /* Any stream a player could play, a shared VOD too; a personal one has its own viewer. */
+  if (cb_vod_parse_name (local_name, NULL, NULL) == CB_VOD_PERSONAL)
     {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Bad URI: a vod:// stream has one viewer; relay vod-live:// instead");
       return NULL;
     }
+  stream = cb_engine_open_play_stream (self, local_name, error);
+  if (stream == NULL)
+    return NULL;
   if (!check_duplicate (self, FALSE, uri, local_name, remote_name, error))
     return NULL;
   r = relay_new (self, FALSE, uri, local_name, remote_name, error);

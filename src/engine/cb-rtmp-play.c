@@ -211,6 +211,14 @@ drain (gpointer data)
       g_autofree char *text = g_strdup_printf ("%s is now unpublished.", self->name);
 
       self->eof_sent = TRUE;
+      /* A stream that failed (a VOD file that cannot be read) says why. */
+      if (cb_stream_get_status (self->stream) == CB_STREAM_FAILED)
+        {
+          g_autofree char *info = cb_stream_dup_info (self->stream);
+
+          cb_rtmp_server_session_send_status (self->session, self->stream_id, "error",
+                                              "NetStream.Play.Failed", info ? info : "Failed");
+        }
       cb_rtmp_server_session_send_user_control (self->session, CB_RTMP_USER_STREAM_EOF,
                                                 self->stream_id);
       cb_rtmp_server_session_send_status (self->session, self->stream_id, "status",
@@ -237,18 +245,22 @@ cb_rtmp_play_start (CbEngine            *engine,
                     const char          *name,
                     GError             **error)
 {
-  g_autoptr(CbStream) stream = cb_engine_lookup_stream (engine, name);
+  g_autoptr(CbStream) stream = NULL;
   g_autoptr(GstCaps) vcaps = NULL;
   g_autoptr(GError) attach_error = NULL;
+  g_autoptr(GError) open_error = NULL;
   CbProfile profile = { 0 };
   CbRtmpPlay *self;
 
   g_return_val_if_fail (CB_IS_ENGINE (engine), NULL);
   g_return_val_if_fail (session != NULL, NULL);
 
+  /* A live stream, or a VOD file ("vod://x.mp4", "vod-live:x.mp4"): the reason a VOD
+   * cannot start ("File not found") is what the player reads in StreamNotFound. */
+  stream = cb_engine_open_play_stream (engine, name, &open_error);
   if (stream == NULL)
     {
-      g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, "Stream not found");
+      g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, open_error->message);
       return NULL;
     }
   /* RTMP carries H.264: another codec goes through the transcoder, when allowed. */
@@ -260,6 +272,7 @@ cb_rtmp_play_start (CbEngine            *engine,
           g_set_error (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED,
                        "Video codec mismatch. %s granted, but should be H.264",
                        cb_media_codec_from_caps (vcaps));
+          cb_engine_release_play_stream (engine, stream);
           return NULL;
         }
       profile.keyframe_interval = 60;
@@ -274,6 +287,9 @@ cb_rtmp_play_start (CbEngine            *engine,
   self->stream = g_object_ref (stream);
   g_mutex_init (&self->lock);
   cb_flv_queue_init (&self->queue);
+  /* A stream with a position of its own (a VOD file) is played from that timeline: a
+   * viewer who joins a shared VOD late sees where in the file it is. */
+  cb_flv_queue_set_base (&self->queue, cb_stream_get_timeline_origin (stream));
 
   /* Attaching replays the cached GOP: the player starts on a keyframe at once. */
   self->consumer = cb_stream_attach (stream, &consumer_funcs, self, NULL, &profile, CB_AUDIO_AAC,
@@ -283,6 +299,7 @@ cb_rtmp_play_start (CbEngine            *engine,
       g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, attach_error->message);
       self->session = NULL;
       play_unref (self);
+      cb_engine_release_play_stream (engine, stream);
       return NULL;
     }
   g_debug ("RTMP play of %s to %s", name, cb_rtmp_server_session_get_peer (session));

@@ -15,8 +15,10 @@ typedef struct _CbRtmpPlay CbRtmpPlay;
  * whole GOPs from its own queue; nothing else waits for it. When the stream ends the
  * player gets StreamEOF and NetStream.Play.UnpublishNotify.
  *
- * On the engine's context. Errors: %CB_RTMP_ERROR_FAILED "Stream not found" (the session
- * answers NetStream.Play.StreamNotFound). */
+ * @name is anything cb_engine_open_play_stream() takes: a live stream or a VOD file.
+ * On the engine's context. Errors: %CB_RTMP_ERROR_FAILED "Stream not found", "File not
+ * found", … (the session answers NetStream.Play.StreamNotFound with it). A stream that
+ * fails later (a file of the wrong format) gives NetStream.Play.Failed with its reason. */
 CbRtmpPlay *cb_rtmp_play_start (CbEngine            *engine,
                                 CbRtmpServerSession *session,
                                 guint32              stream_id,

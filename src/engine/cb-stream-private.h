@@ -64,6 +64,8 @@ struct _CbStream
   GPtrArray      *consumers;        /* CbConsumer* */
   GHashTable     *renditions;       /* profile key → CbTranscoder* */
   gboolean        eos;
+  gboolean        preparing;
+  GstClockTime    timeline_origin;
 
   /* Bitrate over a sliding window. */
   guint64         window_bytes;

@@ -130,6 +130,7 @@ cb_stream_init (CbStream *self)
   self->create_date = g_get_real_time () / 1000;
   self->status = CB_STREAM_NEW;
   self->window_start = GST_CLOCK_TIME_NONE;
+  self->timeline_origin = GST_CLOCK_TIME_NONE;
   cb_stream_fanout_init (self);
 }
 
@@ -352,6 +353,70 @@ cb_stream_set_record (CbStream   *self,
 
   if (changed)
     cb_stream_schedule_changed (self);
+}
+
+void
+cb_stream_set_preparing (CbStream *self,
+                         gboolean  preparing)
+{
+  gboolean changed;
+
+  g_return_if_fail (CB_IS_STREAM (self));
+
+  g_mutex_lock (&self->lock);
+  changed = self->preparing != !!preparing;
+  self->preparing = !!preparing;
+  g_mutex_unlock (&self->lock);
+  if (changed)
+    cb_stream_schedule_changed (self);
+}
+
+gboolean
+cb_stream_is_preparing (CbStream *self)
+{
+  gboolean preparing;
+
+  g_return_val_if_fail (CB_IS_STREAM (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  preparing = self->preparing;
+  g_mutex_unlock (&self->lock);
+  return preparing;
+}
+
+void
+cb_stream_mark_b_frames (CbStream *self)
+{
+  g_return_if_fail (CB_IS_STREAM (self));
+
+  g_mutex_lock (&self->lock);
+  self->media.b_frames = TRUE;
+  g_mutex_unlock (&self->lock);
+  cb_stream_schedule_changed (self);
+}
+
+void
+cb_stream_set_timeline_origin (CbStream     *self,
+                               GstClockTime  origin)
+{
+  g_return_if_fail (CB_IS_STREAM (self));
+
+  g_mutex_lock (&self->lock);
+  self->timeline_origin = origin;
+  g_mutex_unlock (&self->lock);
+}
+
+GstClockTime
+cb_stream_get_timeline_origin (CbStream *self)
+{
+  GstClockTime origin;
+
+  g_return_val_if_fail (CB_IS_STREAM (self), GST_CLOCK_TIME_NONE);
+
+  g_mutex_lock (&self->lock);
+  origin = self->timeline_origin;
+  g_mutex_unlock (&self->lock);
+  return origin;
 }
 
 /**

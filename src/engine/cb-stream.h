@@ -111,6 +111,23 @@ GstCaps        *cb_stream_dup_caps          (CbStream        *self,
  * WebRTC has no B-frames, so WebRTC consumers need the video transcoded. */
 gboolean        cb_stream_has_b_frames      (CbStream        *self);
 
+/* A producer that knows its media before it flows (a VOD reader reads the head of its
+ * file first) marks its stream preparing until the caps and B-frames are on it: consumers
+ * that choose what to ask for by the source's media (WebRTC players) wait while a stream
+ * is preparing. "changed" is emitted when it stops preparing. */
+void            cb_stream_set_preparing     (CbStream        *self,
+                                             gboolean         preparing);
+gboolean        cb_stream_is_preparing      (CbStream        *self);
+/* The producer knows the video has B-frames before the first one comes. */
+void            cb_stream_mark_b_frames     (CbStream        *self);
+/* The time of the stream's own position 0 (a VOD file's start), or GST_CLOCK_TIME_NONE
+ * (the default) for streams that have none. RTMP players count their timestamps from
+ * it instead of from their first buffer, so that a viewer who joins a shared VOD sees
+ * where in the file it is. */
+void            cb_stream_set_timeline_origin (CbStream      *self,
+                                               GstClockTime   origin);
+GstClockTime    cb_stream_get_timeline_origin (CbStream      *self);
+
 /* Consumer side. */
 typedef struct _CbConsumer CbConsumer;
 

@@ -9,6 +9,7 @@
 #include "cb-engine-private.h"
 #include "cb-webrtc-endpoint.h"
 #include "cb-webrtc-peer.h"
+#include "cb-vod.h"
 
 typedef struct {
   gatomicrefcount    ref;         /* the engine's entry, and a pending answer */
@@ -22,6 +23,7 @@ typedef struct {
   CbWebrtcAnswerFunc answer_func;
   gpointer           answer_data;
   GDestroyNotify     answer_destroy;
+  char              *pending_answer;   /* player: held while the source is preparing */
   gboolean           stopped;
 } Endpoint;
 
@@ -56,6 +58,7 @@ endpoint_unref (gpointer data)
     }
   if (ep->answer_destroy != NULL)
     ep->answer_destroy (ep->answer_data);
+  g_free (ep->pending_answer);
   g_clear_object (&ep->source);
   g_clear_object (&ep->stream);
   g_free (ep);
@@ -138,13 +141,17 @@ on_peer_state (CbWebrtcPeer *peer,
     cb_stream_set_status (ep->stream, CB_STREAM_PLAYING, NULL);
 }
 
+/* At most once: the answer, or the error that ended the stream before there was one. */
 static void
 deliver_answer (Endpoint     *ep,
                 const char   *answer,
                 const GError *error)
 {
-  if (ep->answer_func != NULL)
-    ep->answer_func (ep->stream, answer, error, ep->answer_data);
+  CbWebrtcAnswerFunc func = ep->answer_func;
+
+  ep->answer_func = NULL;
+  if (func != NULL)
+    func (ep->stream, answer, error, ep->answer_data);
 }
 
 /* ---- publishers ------------------------------------------------------------ */
@@ -256,14 +263,42 @@ fail:
 
 /* ---- players ---------------------------------------------------------------- */
 
+static void attach_player (Endpoint   *ep,
+                           const char *answer);
+
 static void
 on_source_changed (CbStream *source,
                    gpointer  data)
 {
   Endpoint *ep = data;
+  g_autoptr(Endpoint) hold = NULL;
+  g_autoptr(CbStream) keep = NULL;
+  const GError *vod_error;
 
-  if (!ep->stopped && cb_stream_status_is_final (cb_stream_get_status (source)))
-    cb_engine_remove_stream (ep->engine, ep->stream, CB_STREAM_STOPPED, "Stopped by publisher stop");
+  if (ep->stopped)
+    return;
+  hold = endpoint_ref (ep);
+  keep = g_object_ref (ep->stream);
+  if (cb_stream_status_is_final (cb_stream_get_status (source)))
+    {
+      /* A file that cannot be played ("File has wrong format"): the viewer asked for it,
+       * so its reason is the viewer's. Any other end is the publisher stopping. */
+      vod_error = cb_vod_get_error (source);
+      if (vod_error != NULL)
+        {
+          deliver_answer (ep, NULL, vod_error);
+          cb_engine_remove_stream (ep->engine, keep, CB_STREAM_FAILED, vod_error->message);
+        }
+      else
+        cb_engine_remove_stream (ep->engine, keep, CB_STREAM_STOPPED, "Stopped by publisher stop");
+      return;
+    }
+  if (ep->pending_answer != NULL && !cb_stream_is_preparing (source))
+    {
+      g_autofree char *answer = g_steal_pointer (&ep->pending_answer);
+
+      attach_player (ep, answer);
+    }
 }
 
 static void
@@ -311,6 +346,37 @@ player_profile (CbEngine   *engine,
   return TRUE;
 }
 
+/* Attaches the player to its source and hands out the answer. */
+static void
+attach_player (Endpoint   *ep,
+               const char *answer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbStream) keep = g_object_ref (ep->stream);
+  g_autoptr(CbStream) source = g_object_ref (ep->source);
+  CbEngine *engine = ep->engine;
+  CbProfile profile = ep->profile;
+
+  /* The source may have become VP8 or shown B-frames since the request. */
+  if (!player_profile (engine, source, &profile, &error))
+    goto fail;
+  ep->consumer = cb_stream_attach_appsrc (source,
+                                          cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_VIDEO),
+                                          cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_AUDIO),
+                                          &profile, CB_AUDIO_OPUS, &error);
+  if (ep->consumer == NULL)
+    goto fail;
+  deliver_answer (ep, answer, NULL);
+  /* The player starts from the cached keyframe; a fresh one soon after keeps it smooth. */
+  cb_stream_request_keyframe (source);
+  return;
+
+fail:
+  deliver_answer (ep, NULL, error);
+  cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
+  cb_engine_release_play_stream (engine, source);
+}
+
 static void
 on_player_answer (GObject      *object,
                   GAsyncResult *result,
@@ -320,28 +386,26 @@ on_player_answer (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *answer = cb_webrtc_peer_answer_finish (CB_WEBRTC_PEER (object), result, &error);
   g_autoptr(CbStream) keep = g_object_ref (ep->stream);
+  g_autoptr(CbStream) source = g_object_ref (ep->source);
   CbEngine *engine = ep->engine;
-  CbProfile profile = ep->profile;
 
   if (ep->stopped)
     return;
-  /* The source may have become VP8 or shown B-frames since the request. */
-  if (answer == NULL || !player_profile (engine, ep->source, &profile, &error))
-    goto fail;
-  ep->consumer = cb_stream_attach_appsrc (ep->source,
-                                          cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_VIDEO),
-                                          cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_AUDIO),
-                                          &profile, CB_AUDIO_OPUS, &error);
-  if (ep->consumer == NULL)
-    goto fail;
-  deliver_answer (ep, answer, NULL);
-  /* The player starts from the cached keyframe; a fresh one soon after keeps it smooth. */
-  cb_stream_request_keyframe (ep->source);
-  return;
-
-fail:
-  deliver_answer (ep, NULL, error);
-  cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
+  if (answer == NULL)
+    {
+      deliver_answer (ep, NULL, error);
+      cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
+      cb_engine_release_play_stream (engine, source);
+      return;
+    }
+  /* A VOD reader still reading its file's head: whether the video needs transcoding is
+   * known when it is done (on_source_changed goes on from there). */
+  if (cb_stream_is_preparing (source))
+    {
+      ep->pending_answer = g_steal_pointer (&answer);
+      return;
+    }
+  attach_player (ep, answer);
 }
 
 CbStream *
@@ -358,12 +422,7 @@ cb_engine_webrtc_play (CbEngine               *self,
 
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
 
-  source = request->name ? cb_engine_lookup_stream (self, request->name) : NULL;
-  if (source == NULL)
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND, "Stream not found");
-      goto fail;
-    }
+  /* The request first: a VOD file is not opened for a request that cannot play it. */
   if (request->sdp == NULL || *request->sdp == '\0')
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Missing SDP offer");
@@ -374,6 +433,9 @@ cb_engine_webrtc_play (CbEngine               *self,
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Bad width or height");
       goto fail;
     }
+  source = cb_engine_open_play_stream (self, request->name, error);
+  if (source == NULL)
+    goto fail;
 
   profile.height = request->height;
   profile.width = request->height > 0 ? request->width : 0;
@@ -381,7 +443,10 @@ cb_engine_webrtc_play (CbEngine               *self,
     CbProfile wanted = profile;   /* checked now; the answer sets it for the source then */
 
     if (!player_profile (self, source, &wanted, error))
-      goto fail;
+      {
+        cb_engine_release_play_stream (self, source);
+        goto fail;
+      }
   }
 
   ep = endpoint_new (self, func, data, destroy);
@@ -394,7 +459,10 @@ cb_engine_webrtc_play (CbEngine               *self,
   g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
   g_signal_connect (ep->peer, "keyframe-requested", G_CALLBACK (on_keyframe_requested), ep);
   if (!cb_engine_add_stream (self, ep->stream, endpoint_stop, ep, endpoint_unref, error))
-    return NULL;
+    {
+      cb_engine_release_play_stream (self, source);
+      return NULL;
+    }
   ep->source_changed_id = g_signal_connect (source, "changed", G_CALLBACK (on_source_changed), ep);
 
   cb_webrtc_peer_answer_async (ep->peer, request->sdp, NULL, on_player_answer, endpoint_ref (ep));

@@ -14,6 +14,7 @@
 #include "cb-rest-pull.h"
 #include "cb-rest-push.h"
 #include "cb-rest-record.h"
+#include "cb-rest-vod.h"
 #include "cb-snapshot.h"
 #include "cb-server.h"
 
@@ -237,6 +238,10 @@ static const CbRestVerb verbs[] = {
   { "pull/rtmp/pull",             { cb_rest_pull_rtmp_pull_fields,      FALSE }, cb_rest_pull_rtmp_pull },
   { "pull/rtmp/find_all",         { no_fields,                          FALSE }, cb_rest_pull_rtmp_find_all },
   { "pull/rtmp/terminate",        { cb_rest_pull_rtmp_terminate_fields, FALSE }, cb_rest_pull_rtmp_terminate },
+  { "vod/startup",                { cb_rest_vod_startup_fields,   FALSE }, NULL, cb_rest_vod_startup },
+  { "vod/find",                   { cb_rest_vod_find_fields,      FALSE }, cb_rest_vod_find },
+  { "vod/find_all",               { no_fields,                    FALSE }, cb_rest_vod_find_all },
+  { "vod/terminate",              { cb_rest_vod_terminate_fields, FALSE }, cb_rest_vod_terminate },
 };
 
 const CbRestVerb *

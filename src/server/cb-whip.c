@@ -24,6 +24,7 @@
 
 #include "cb-error-map.h"
 #include "cb-server-settings.h"
+#include "cb-vod.h"
 #include "cb-web-client.h"
 #include "cb-record-download.h"
 #include "cb-webrtc-endpoint.h"
@@ -44,6 +45,50 @@ static gboolean
 is_resource_char (char c)
 {
   return g_ascii_isalnum (c) || c == '-' || c == '_';
+}
+
+static gboolean
+is_resource_id (const char *start,
+                const char *end)
+{
+  if (end == start || end - start > MAX_RESOURCE_ID)
+    return FALSE;
+  for (const char *p = start; p < end; p++)
+    if (!is_resource_char (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* A VOD name ("vod://dir/file.mp4") holds "/", which the decoded path no longer tells
+ * from the separator: the last segment is a resource when it can be one and a file name
+ * is left before it. */
+static gboolean
+split_vod_name (const char  *name_start,
+                const char **name_end,
+                const char **res_start,
+                const char **res_end)
+{
+  g_autofree char *file = NULL;
+  const char *end = name_start + strlen (name_start);
+  const char *file_start, *last;
+
+  if (cb_vod_parse_name (name_start, &file, NULL) == CB_VOD_NONE)
+    return FALSE;
+  file_start = end - strlen (file);
+  last = strrchr (name_start, '/');
+  *name_end = end;
+  *res_start = *res_end = NULL;
+  if (last == NULL || last <= file_start)
+    return TRUE;
+  if (last + 1 == end)
+    *name_end = last;   /* "/whep/vod://x.mp4/": the endpoint */
+  else if (is_resource_id (last + 1, end))
+    {
+      *name_end = last;
+      *res_start = last + 1;
+      *res_end = end;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -68,7 +113,9 @@ cb_whip_parse_path (const char *path,
 
   name_start = path + strlen ("/whip/");
   name_end = strchr (name_start, '/');
-  if (name_end == NULL)
+  if (split_vod_name (name_start, &name_end, &res_start, &res_end))
+    ;
+  else if (name_end == NULL)
     name_end = name_start + strlen (name_start);
   else
     {
@@ -87,11 +134,8 @@ cb_whip_parse_path (const char *path,
 
   if (res_start != NULL)
     {
-      if (res_end - res_start > MAX_RESOURCE_ID)
+      if (!is_resource_id (res_start, res_end))
         return FALSE;
-      for (const char *p = res_start; p < res_end; p++)
-        if (!is_resource_char (*p))
-          return FALSE;
       resource = g_strndup (res_start, res_end - res_start);
     }
 
@@ -1021,6 +1065,16 @@ on_whip_request (SoupServer        *server,
     ;
   else if (path.resource == NULL && method == SOUP_METHOD_POST)
     handle_post (state, msg, &path);
+  else if (method == SOUP_METHOD_POST && cb_vod_parse_name (path.name, NULL, NULL) != CB_VOD_NONE)
+    {
+      /* Only endpoints are posted to: "vod://dir/abc" was a file, not a resource. */
+      char *name = g_strconcat (path.name, "/", path.resource, NULL);
+
+      g_free (path.name);
+      path.name = name;
+      g_clear_pointer (&path.resource, g_free);
+      handle_post (state, msg, &path);
+    }
   else if (path.resource == NULL)
     respond_not_allowed (msg, ENDPOINT_ALLOW);
   else if (method == SOUP_METHOD_DELETE)

@@ -40,9 +40,12 @@ typedef struct {
 /* Pure helpers (unit-tested in tests/unit/rest/test-whip.c). */
 
 /* @path is percent-decoded, as libsoup gives it to handlers (a name can hold no "/": the
- * engine refuses it anyway). FALSE for anything that is not one of the two shapes above:
- * other prefixes, an empty name, more segments, a resource id that is not 1–128 of
- * [A-Za-z0-9_-]. @out is only filled on success; clear it with cb_whip_path_clear(). */
+ * engine refuses it anyway) — except a VOD name, "vod://dir/file.mp4" (sent encoded,
+ * "/whep/vod%3A%2F%2Fdir%2Ffile.mp4"), whose last segment is the resource only when it can
+ * be one and a file name is left before it (a POST rejoins the two: it has no resource).
+ * FALSE for anything that is not one of the two shapes above: other prefixes, an empty
+ * name, more segments, a resource id that is not 1–128 of [A-Za-z0-9_-]. @out is only
+ * filled on success; clear it with cb_whip_path_clear(). */
 gboolean          cb_whip_parse_path       (const char             *path,
                                             CbWhipPath             *out);
 void              cb_whip_path_clear       (CbWhipPath             *path);

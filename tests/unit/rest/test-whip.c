@@ -27,6 +27,18 @@ static const PathCase path_cases[] = {
   { "/whip/кам",                      TRUE,  CB_WHIP_KIND_WHIP, "кам", NULL },
   { "/whip/100%",                     TRUE,  CB_WHIP_KIND_WHIP, "100%", NULL },   /* not decoded twice */
   { "/whip/my%20cam",                 TRUE,  CB_WHIP_KIND_WHIP, "my%20cam", NULL },
+  /* VOD names hold "/": the last segment is a resource when it can be one. */
+  { "/whep/vod://x.mp4",              TRUE,  CB_WHIP_KIND_WHEP, "vod://x.mp4", NULL },
+  { "/whep/vod://x.mp4/",             TRUE,  CB_WHIP_KIND_WHEP, "vod://x.mp4", NULL },
+  { "/whep/vod://x.mp4/0f6b-AZ_9",    TRUE,  CB_WHIP_KIND_WHEP, "vod://x.mp4", "0f6b-AZ_9" },
+  { "/whep/vod-live://sub/x.mp4",     TRUE,  CB_WHIP_KIND_WHEP, "vod-live://sub/x.mp4", NULL },
+  { "/whep/vod-live://sub/x.mp4/abc", TRUE,  CB_WHIP_KIND_WHEP, "vod-live://sub/x.mp4", "abc" },
+  { "/whep/VOD-LIVE://a/b/c.mp4",     TRUE,  CB_WHIP_KIND_WHEP, "VOD-LIVE://a/b/c.mp4", NULL },
+  { "/whep/vod://abc",                TRUE,  CB_WHIP_KIND_WHEP, "vod://abc", NULL },
+  { "/whep/vod:x.mp4",                TRUE,  CB_WHIP_KIND_WHEP, "vod:x.mp4", NULL },
+  { "/whep/vod:x.mp4/abc",            TRUE,  CB_WHIP_KIND_WHEP, "vod:x.mp4", "abc" },
+  { "/whep/vod://sub/abc",            TRUE,  CB_WHIP_KIND_WHEP, "vod://sub", "abc" },  /* POST rejoins */
+  { "/whep/vod://sub/a.b/c d",        TRUE,  CB_WHIP_KIND_WHEP, "vod://sub/a.b/c d", NULL },
   { "/whip/\xff\xfe",                 TRUE,  CB_WHIP_KIND_WHIP, "\xff\xfe", NULL }, /* the engine refuses it */
   { "/whip/",                         FALSE },
   { "/whip",                          FALSE },
@@ -81,6 +93,7 @@ test_resource_path (void)
   g_autofree char *a = cb_whip_resource_path (CB_WHIP_KIND_WHIP, "cam", "abc");
   g_autofree char *b = cb_whip_resource_path (CB_WHIP_KIND_WHEP, "my cam/#?", "x-1");
   g_autofree char *c = cb_whip_resource_path (CB_WHIP_KIND_WHIP, "кам 100%", "id");
+  g_autofree char *d = cb_whip_resource_path (CB_WHIP_KIND_WHEP, "vod-live://a/b.mp4", "id");
   g_autofree char *decoded = NULL;
   CbWhipPath path = { 0 };
 
@@ -90,6 +103,12 @@ test_resource_path (void)
   decoded = g_uri_unescape_string (c, NULL);
   g_assert_true (cb_whip_parse_path (decoded, &path));
   g_assert_cmpstr (path.name, ==, "кам 100%");
+  g_assert_cmpstr (path.resource, ==, "id");
+  cb_whip_path_clear (&path);
+  g_free (decoded);
+  decoded = g_uri_unescape_string (d, NULL);
+  g_assert_true (cb_whip_parse_path (decoded, &path));
+  g_assert_cmpstr (path.name, ==, "vod-live://a/b.mp4");
   g_assert_cmpstr (path.resource, ==, "id");
   cb_whip_path_clear (&path);
 }

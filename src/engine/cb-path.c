@@ -1,0 +1,187 @@
+/* cb-path.c — file names from the network, confined to one folder
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every file name that comes from a client (VOD files, sounds mixed into a push) goes
+ * through here, so that no request reads outside the media and records folders. The
+ * name is checked as text first (no absolute paths, no "..", no backslashes, bounded
+ * lengths), then resolved: a symbolic link may point anywhere inside the folder, never
+ * out of it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cb-engine-error.h"
+#include "cb-path.h"
+
+static gboolean
+refuse (GError     **error,
+        const char  *why)
+{
+  g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Bad file name: %s", why);
+  return FALSE;
+}
+
+/* The name as text: relative, canonical ("a/b", never "a//b", "./a" or "a/"), components
+ * of at most CB_PATH_MAX_COMPONENT bytes, no control characters. */
+static gboolean
+check_name (const char  *name,
+            gsize        len,
+            GError     **error)
+{
+  gsize start = 0;
+
+  if (len == 0)
+    return refuse (error, "empty");
+  if (len > CB_PATH_MAX_NAME)
+    return refuse (error, "too long");
+  if (memchr (name, '\0', len) != NULL)
+    return refuse (error, "NUL byte");
+  if (!g_utf8_validate_len (name, len, NULL))
+    return refuse (error, "not UTF-8");
+  if (name[0] == '/')
+    return refuse (error, "absolute path");
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) name[i];
+
+      if (c == '\\')
+        return refuse (error, "backslash");
+      if (c < 0x20 || c == 0x7f)
+        return refuse (error, "control character");
+    }
+  for (gsize i = 0; i <= len; i++)
+    {
+      gsize n;
+
+      if (i < len && name[i] != '/')
+        continue;
+      n = i - start;
+      if (n == 0)
+        return refuse (error, "empty component");
+      if ((n == 1 && name[start] == '.') ||
+          (n == 2 && name[start] == '.' && name[start + 1] == '.'))
+        return refuse (error, "“.” or “..” component");
+      if (n > CB_PATH_MAX_COMPONENT)
+        return refuse (error, "component too long");
+      start = i + 1;
+    }
+  return TRUE;
+}
+
+static gboolean
+resolve_error (int          errsv,
+               GError     **error)
+{
+  if (errsv == ENOENT || errsv == ENOTDIR || errsv == EACCES)
+    g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND, "File not found");
+  else if (errsv == ELOOP || errsv == ENAMETOOLONG)
+    refuse (error, "cannot be resolved");
+  else
+    g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "File cannot be resolved: %s",
+                 g_strerror (errsv));
+  return FALSE;
+}
+
+/**
+ * cb_path_confine_len:
+ * @root: the folder names are confined to
+ * @name: a relative name from a client, "file.mp4" or "folder/file.mp4"
+ * @length: the length of @name in bytes, or -1 when it is NUL-terminated; names from JSON
+ *   or the network carry their length, so that an embedded NUL is refused instead of
+ *   silently ending the name
+ *
+ * Resolves @name inside @root. Refused with %CB_ENGINE_ERROR_INVALID: an empty name, a
+ * NUL byte, invalid UTF-8, control characters, an absolute path, a backslash, an empty,
+ * "." or ".." component, a component over %CB_PATH_MAX_COMPONENT bytes or a name over
+ * %CB_PATH_MAX_NAME, a name that resolves outside realpath(@root) (a symbolic link out),
+ * and anything that is not a regular file. A name that does not exist (or a @root that
+ * does not) is %CB_ENGINE_ERROR_FILE_NOT_FOUND, "File not found". Messages never contain
+ * the paths.
+ *
+ * Resolving touches the file system (lstat of each component): callers on a main
+ * context accept that for a local folder, as they would a stat.
+ *
+ * Returns: (transfer full) (nullable): the resolved absolute path, free of symbolic
+ *   links, to open
+ */
+char *
+cb_path_confine_len (const char  *root,
+                     const char  *name,
+                     gssize       length,
+                     GError     **error)
+{
+  g_autofree char *copy = NULL;
+  g_autofree char *joined = NULL;
+  char *real_root = NULL;
+  char *real = NULL;
+  char *out = NULL;
+  gsize root_len;
+  struct stat st;
+
+  g_return_val_if_fail (root != NULL, NULL);
+
+  if (name == NULL)
+    {
+      refuse (error, "empty");
+      return NULL;
+    }
+  if (!check_name (name, length < 0 ? strlen (name) : (gsize) length, error))
+    return NULL;
+  copy = g_strndup (name, length < 0 ? strlen (name) : (gsize) length);
+
+  real_root = realpath (root, NULL);
+  if (real_root == NULL)
+    {
+      resolve_error (errno, error);
+      return NULL;
+    }
+  joined = g_build_filename (real_root, copy, NULL);
+  real = realpath (joined, NULL);
+  if (real == NULL)
+    {
+      resolve_error (errno, error);
+      goto out;
+    }
+
+  root_len = strlen (real_root);
+  /* "/" as the root holds everything; otherwise the separator must follow the root. */
+  if (!(strncmp (real, real_root, root_len) == 0 &&
+        (real[root_len] == '/' || (root_len == 1 && real_root[0] == '/' && real[1] != '\0'))))
+    {
+      refuse (error, "outside the folder");
+      goto out;
+    }
+  if (stat (real, &st) != 0)
+    {
+      resolve_error (errno, error);
+      goto out;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      refuse (error, "not a regular file");
+      goto out;
+    }
+  out = g_strdup (real);
+
+out:
+  free (real);
+  free (real_root);
+  return out;
+}
+
+/**
+ * cb_path_confine:
+ *
+ * cb_path_confine_len() for a NUL-terminated @name.
+ */
+char *
+cb_path_confine (const char  *root,
+                 const char  *name,
+                 GError     **error)
+{
+  return cb_path_confine_len (root, name, -1, error);
+}

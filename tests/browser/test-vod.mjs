@@ -1,0 +1,112 @@
+// test-vod.mjs — VOD files played in Chromium: the WCS Web SDK's playStream and WHEP (the
+// path the studio's own player takes)
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NginxRtmp, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, startPageServer, waitFor } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const skip = missing() || (!NginxRtmp.available() && 'ffmpeg missing');
+
+// 6 s of H.264 (a keyframe a second) and AAC; with B-frames or without.
+function makeFile (dir, name, bframes) {
+  const out = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', '6', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '30', '-bf', String(bframes),
+    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', path.join(dir, name)]);
+  assert.equal(out.status, 0, String(out.stderr));
+}
+
+async function startWhipPage () {
+  const server = http.createServer((req, res) => {
+    if (req.url.split('?')[0] !== '/whip-page.html') { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    fs.createReadStream(path.join(here, 'whip-page.html')).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.url = `http://127.0.0.1:${server.address().port}/whip-page.html`;
+  return server;
+}
+
+describe('VOD in Chromium', { skip: skip || false }, () => {
+  let server, pages, whipPage, browser;
+
+  before(async () => {
+    const { chromium } = await loadPlaywright();
+    server = await Server.start();
+    makeFile(server.dir, 'plain.mp4', 0);
+    makeFile(server.dir, 'bframes.mp4', 2);
+    fs.writeFileSync(path.join(server.dir, 'x.mp4'), 'not an MP4 file\n');
+    pages = await startPageServer();
+    whipPage = await startWhipPage();
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  });
+
+  after(async () => {
+    await browser?.close();
+    pages?.close();
+    whipPage?.close();
+    const code = await server?.stop();
+    assert.equal(code, 0, 'castbridge-server exits cleanly');
+  });
+
+  async function open () {
+    const page = await browser.newPage();
+    await page.goto(`${pages.url}/sdk-page.html`);
+    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    return page;
+  }
+
+  test('the SDK plays vod:// with B-frames smoothly, then STOPPED at the end of the file', async () => {
+    const play = await open();
+    assert.equal(await play.evaluate(() => window.start('play', 'vod://bframes.mp4')), 'PLAYING:');
+    const stats = await waitFor(async () => {
+      const s = await play.evaluate(() => window.inbound());
+      return s.video?.framesDecoded > 90 && s.audio?.samples > 0 ? s : null;
+    }, 'smoothly decoded frames', 30000);
+    assert.equal(stats.video.width, 320);
+    assert.equal(stats.video.height, 240);
+    await waitFor(() => play.evaluate(() => window.events.some((e) => e.startsWith('STOPPED'))),
+      'STOPPED at the end of the file', 30000);
+    await play.close();
+  });
+
+  test('the SDK is told why a file cannot be played, in WCS words', async () => {
+    for (const [name, expected] of [['vod://missing.mp4', 'FAILED:File not found'],
+      ['vod-live://../plain.mp4', 'FAILED:File not found'],
+      ['vod://x.mp4', 'FAILED:File has wrong format']]) {
+      const play = await open();
+      assert.equal(await play.evaluate((n) => window.start('play', n), name), expected, name);
+      await play.close();
+    }
+  });
+
+  test('WHEP plays a shared vod-live stream that an SDK viewer watches too', async () => {
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const sdk = await open();
+    assert.equal(await sdk.evaluate(() => window.start('play', 'vod-live://plain.mp4')), 'PLAYING:');
+
+    const page = await browser.newPage();
+    await page.goto(whipPage.url);
+    const played = await page.evaluate((u) => window.whepPlay(u),
+      `${base}/whep/${encodeURIComponent('vod-live://plain.mp4')}`);
+    assert.equal(played.status, 201, played.body);
+    assert.match(played.location, /^\/whep\/vod-live%3A%2F%2Fplain\.mp4\/[0-9a-f-]+$/);
+    await waitFor(async () => {
+      const s = await page.evaluate(() => window.inbound());
+      return s.video?.framesDecoded > 30 ? s : null;
+    }, 'WHEP decoded frames', 30000);
+    const vods = await server.rest('vod/find_all');
+    assert.equal(vods.status, 200);
+    assert.deepEqual(vods.body.map((v) => v.uri), ['vod-live://plain.mp4']);   // one reader
+    assert.equal(await page.evaluate((r) => window.remove(r), played.resource), 200);
+    await sdk.close();
+    await page.close();
+  });
+});
