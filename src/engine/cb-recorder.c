@@ -20,6 +20,7 @@
 #include <gst/app/gstappsrc.h>
 
 #include "cb-engine-private.h"
+#include "cb-path.h"
 #include "cb-record-file.h"
 #include "cb-record-name.h"
 #include "cb-recorder-private.h"
@@ -1294,12 +1295,29 @@ cb_engine_list_recordings (CbEngine *self,
   return out;
 }
 
-static gboolean
-is_plain_name (const char *name)
+/* A recording's name from the network or a user: through the one confinement function,
+ * and never a hidden file (the temporary files are reached by their recording's name). */
+static char *
+confine_record_name (CbEngine    *self,
+                     const char  *name,
+                     GError     **error)
 {
-  return name != NULL && *name != '\0' && name[0] != '.' && strlen (name) <= 255 &&
-         g_utf8_validate (name, -1, NULL) && strchr (name, '/') == NULL &&
-         strchr (name, '\\') == NULL && strstr (name, "..") == NULL;
+  g_autoptr(GError) local = NULL;
+  char *path;
+
+  if (name == NULL || name[0] == '.' || strchr (name, '/') != NULL)
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                           "File names are plain names inside the records folder");
+      return NULL;
+    }
+  path = cb_path_confine (cb_engine_get_records_dir (self), name, &local);
+  if (path == NULL && g_error_matches (local, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND))
+    /* Not on disk (yet): the caller looks for a recorder by that name. */
+    return g_build_filename (cb_engine_get_records_dir (self), name, NULL);
+  if (path == NULL)
+    g_propagate_error (error, g_steal_pointer (&local));
+  return path;
 }
 
 /**
@@ -1319,14 +1337,10 @@ cb_engine_resolve_record_file (CbEngine    *self,
   GHashTableIter iter;
   gpointer value;
 
-  if (!is_plain_name (name))
-    {
-      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
-                           "File names are plain names inside the records folder");
-      return NULL;
-    }
-  path = g_build_filename (cb_engine_get_records_dir (self), name, NULL);
-  if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+  path = confine_record_name (self, name, error);
+  if (path == NULL)
+    return NULL;
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return g_steal_pointer (&path);
 
   g_clear_pointer (&path, g_free);
@@ -1365,12 +1379,9 @@ cb_engine_delete_recording (CbEngine    *self,
   GHashTableIter iter;
   gpointer value;
 
-  if (!is_plain_name (name))
-    {
-      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
-                           "File names are plain names inside the records folder");
-      return FALSE;
-    }
+  path = confine_record_name (self, name, error);
+  if (path == NULL)
+    return FALSE;
   g_hash_table_iter_init (&iter, reg->recorders);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (g_strcmp0 (((Recorder *) value)->info.file_name, name) == 0)
@@ -1386,8 +1397,7 @@ cb_engine_delete_recording (CbEngine    *self,
                              "The recording is still being finished");
         return FALSE;
       }
-  path = g_build_filename (cb_engine_get_records_dir (self), name, NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND, "File not found");
       return FALSE;
