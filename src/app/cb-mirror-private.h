@@ -31,9 +31,13 @@ typedef struct
 
 typedef struct
 {
+  /* A signal whose name is NULL is not followed. */
   CbMirrorSignal   added;
   CbMirrorSignal   changed;     /* also takes and applies the snapshots of a listing */
   CbMirrorSignal   removed;
+  /* A signal with no arguments that only says something changed (the engine's
+   * "recordings-changed"): each emission sends a listing. NULL for none. */
+  const char      *relist;
 
   /* A listing: engine thread, every object there is (an array that holds them). */
   GPtrArray      *(*list_all)     (CbEngine   *engine);
@@ -66,6 +70,11 @@ void        cb_mirror_refresh   (CbMirror            *mirror,
 /* UI thread, from the list's dispose: nothing reaches the list any more. */
 void        cb_mirror_close     (CbMirror            *mirror,
                                  CbEngine            *engine);
+
+/* Engine thread only: everything there is, now; after an operation, so that its answer
+ * (sent next with cb_mirror_invoke()) finds the list with what it changed. */
+void        cb_mirror_send_listing (CbMirror         *mirror,
+                                    CbEngine         *engine);
 
 /* Engine thread only: what the list is doing there while an engine call it made may add
  * an object (CbDestinationList: whose push is starting). NULL when done. */

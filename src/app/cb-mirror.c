@@ -22,7 +22,7 @@ struct _CbMirror
   const CbMirrorFuncs *funcs;
   gpointer             list;              /* UI thread only; NULL once closed */
   gboolean             refresh_pending;   /* UI thread only */
-  gulong               handlers[3];       /* engine thread only */
+  gulong               handlers[4];       /* engine thread only: added, changed, removed, relist */
   const char          *tag;               /* engine thread only */
 };
 
@@ -163,6 +163,13 @@ send_listing (CbMirror *mirror,
   send_update (mirror, update);
 }
 
+void
+cb_mirror_send_listing (CbMirror *mirror,
+                        CbEngine *engine)
+{
+  send_listing (mirror, engine);
+}
+
 /* Each handler holds the mirror until the engine lets go of it. */
 typedef struct
 {
@@ -193,6 +200,20 @@ on_engine_signal (CbEngine *engine,
   if (handler->signal == &handler->mirror->funcs->added)
     update->tag = g_strdup (handler->mirror->tag);
   send_update (handler->mirror, update);
+}
+
+static void
+on_engine_relist (CbEngine *engine,
+                  CbMirror *mirror)
+{
+  send_listing (mirror, engine);
+}
+
+static void
+relist_free (gpointer  data,
+             GClosure *closure)
+{
+  cb_mirror_unref (data);
 }
 
 /* Calls on the engine thread. */
@@ -233,10 +254,14 @@ engine_connect (gpointer data)
     &mirror->funcs->added, &mirror->funcs->changed, &mirror->funcs->removed
   };
 
-  G_STATIC_ASSERT (G_N_ELEMENTS (signals) == G_N_ELEMENTS (mirror->handlers));
+  G_STATIC_ASSERT (G_N_ELEMENTS (signals) + 1 == G_N_ELEMENTS (mirror->handlers));
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
     {
-      Handler *handler = g_new0 (Handler, 1);
+      Handler *handler;
+
+      if (signals[i]->name == NULL)
+        continue;
+      handler = g_new0 (Handler, 1);
 
       handler->mirror = cb_mirror_ref (mirror);
       handler->signal = signals[i];
@@ -244,6 +269,10 @@ engine_connect (gpointer data)
         g_signal_connect_data (call->engine, handler->signal->name,
                                G_CALLBACK (on_engine_signal), handler, handler_free, 0);
     }
+  if (mirror->funcs->relist != NULL)
+    mirror->handlers[G_N_ELEMENTS (signals)] =
+      g_signal_connect_data (call->engine, mirror->funcs->relist, G_CALLBACK (on_engine_relist),
+                             cb_mirror_ref (mirror), relist_free, 0);
 
   /* After connecting, so that nothing falls between the list and the signals. */
   send_listing (mirror, call->engine);

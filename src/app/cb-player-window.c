@@ -949,21 +949,10 @@ on_bus_message (GstBus     *bus,
 static char *
 dup_whep_url (CbPlayerWindow *self)
 {
-  const char *bind = cb_studio_get_bind_address (self->studio);
   g_autofree char *escaped = g_uri_escape_string (self->stream_name, NULL, FALSE);
-  g_autofree char *host = NULL;
-  g_autoptr(GInetAddress) address = bind != NULL ? g_inet_address_new_from_string (bind) : NULL;
+  g_autofree char *path = g_strconcat ("/whep/", escaped, NULL);
 
-  /* Loopback, unless the server listens on one address only. */
-  if (address == NULL || g_inet_address_get_is_any (address))
-    host = g_strdup ("127.0.0.1");
-  else if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
-    host = g_strdup_printf ("[%s]", bind);
-  else
-    host = g_strdup (bind);
-
-  return g_strdup_printf ("http://%s:%u/whep/%s", host, cb_studio_get_http_port (self->studio),
-                          escaped);
+  return cb_studio_dup_local_url (self->studio, path);
 }
 
 static void
@@ -1008,6 +997,11 @@ on_pipeline_built (GObject      *object,
   gst_object_unref (bus);
 
   url = dup_whep_url (self);
+  if (url == NULL)
+    {
+      fail_later (self, PLAYER_FAILED, _("Server is not running"));
+      return;
+    }
   client = cb_webrtc_client_new_player (url, self->stream_name, self->port_min, self->port_max,
                                         &error);
   if (client == NULL)

@@ -25,6 +25,8 @@ struct _CbStreamRow
   gboolean pulled;
   gboolean published;
   CbStreamStatus status_value;
+  gboolean recording;
+  char    *record_progress;
 };
 
 G_DEFINE_FINAL_TYPE (CbStreamRow, cb_stream_row, G_TYPE_OBJECT)
@@ -44,6 +46,8 @@ enum {
   PROP_KIND,
   PROP_PULLED,
   PROP_PUBLISHED,
+  PROP_RECORDING,
+  PROP_RECORD_PROGRESS,
   N_PROPS
 };
 
@@ -176,6 +180,7 @@ cb_stream_row_finalize (GObject *object)
   g_free (self->provider);
   g_free (self->source);
   g_free (self->kind);
+  g_free (self->record_progress);
 
   G_OBJECT_CLASS (cb_stream_row_parent_class)->finalize (object);
 }
@@ -239,6 +244,12 @@ cb_stream_row_get_property (GObject    *object,
     case PROP_PUBLISHED:
       g_value_set_boolean (value, self->published);
       break;
+    case PROP_RECORDING:
+      g_value_set_boolean (value, self->recording);
+      break;
+    case PROP_RECORD_PROGRESS:
+      g_value_set_string (value, self->record_progress);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -300,6 +311,15 @@ cb_stream_row_class_init (CbStreamRowClass *klass)
   properties[PROP_PUBLISHED] =
     g_param_spec_boolean ("published", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /* A recorder is on it (waiting for media or writing), as the Recordings list says. */
+  properties[PROP_RECORDING] =
+    g_param_spec_boolean ("recording", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* While recording: how long and how big so far, for people ("0:12 · 1.3 MB"). */
+  properties[PROP_RECORD_PROGRESS] =
+    g_param_spec_string ("record-progress", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -476,4 +496,39 @@ cb_stream_row_get_media_session_id (CbStreamRow *self)
 {
   g_return_val_if_fail (CB_IS_STREAM_ROW (self), NULL);
   return self->media_session_id;
+}
+
+gboolean
+cb_stream_row_get_recording (CbStreamRow *self)
+{
+  g_return_val_if_fail (CB_IS_STREAM_ROW (self), FALSE);
+  return self->recording;
+}
+
+const char *
+cb_stream_row_get_record_progress (CbStreamRow *self)
+{
+  g_return_val_if_fail (CB_IS_STREAM_ROW (self), NULL);
+  return self->record_progress;
+}
+
+void
+cb_stream_row_set_recording (CbStreamRow *self,
+                             gboolean     recording,
+                             const char  *progress)
+{
+  g_return_if_fail (CB_IS_STREAM_ROW (self));
+
+  recording = !!recording;
+  if (!recording)
+    progress = NULL;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->recording != recording)
+    {
+      self->recording = recording;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+    }
+  set_field (self, &self->record_progress, g_strdup (progress), PROP_RECORD_PROGRESS);
+  g_object_thaw_notify (G_OBJECT (self));
 }

@@ -30,6 +30,13 @@ gboolean     cb_stream_row_get_pulled       (CbStreamRow        *self);
 gboolean     cb_stream_row_get_published    (CbStreamRow        *self);
 /* What tells a stream from a player of it, or from a later stream of the same name. */
 const char  *cb_stream_row_get_media_session_id (CbStreamRow    *self);
+/* Recording: set by the window from the Recordings list (which knows a recorder waiting
+ * for media, and the elapsed time and size); @progress is for people, NULL when off. */
+gboolean     cb_stream_row_get_recording    (CbStreamRow        *self);
+const char  *cb_stream_row_get_record_progress (CbStreamRow     *self);
+void         cb_stream_row_set_recording    (CbStreamRow        *self,
+                                             gboolean            recording,
+                                             const char         *progress);
 
 /* For people: "H264 1280×720 30 fps", "opus 48 kHz 2 ch", "2500 kbit/s". */
 char        *cb_format_video                (const CbMediaInfo  *media);

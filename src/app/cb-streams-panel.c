@@ -32,6 +32,7 @@ struct _CbStreamsPanel
   GtkEditable   *pull_name_entry;
   GtkWidget     *pull_start_button;
   GtkColumnViewColumn *remove_column;
+  GtkColumnViewColumn *record_column;
 };
 
 G_DEFINE_FINAL_TYPE (CbStreamsPanel, cb_streams_panel, ADW_TYPE_BIN)
@@ -49,6 +50,7 @@ enum {
   PULL_REQUESTED,
   REMOVE_PULL_REQUESTED,
   PLAY_REQUESTED,
+  RECORD_REQUESTED,
   N_SIGNALS
 };
 
@@ -205,6 +207,102 @@ on_remove_unbind (GtkSignalListItemFactory *factory,
     g_binding_unbind (binding);
 }
 
+/* Record: on a publisher's row, a button that starts or stops recording it. */
+
+static void
+sync_record_button (GtkWidget   *button,
+                    CbStreamRow *row)
+{
+  gboolean recording = cb_stream_row_get_recording (row);
+  const char *label = recording ? _("Stop Recording") : _("Record");
+  const char *progress = cb_stream_row_get_record_progress (row);
+  g_autofree char *tooltip = NULL;
+
+  /* How long and how big so far, where the pointer already is. */
+  if (recording && progress != NULL)
+    tooltip = g_strdup_printf ("%s (%s)", label, progress);
+  gtk_button_set_icon_name (GTK_BUTTON (button), recording ? "media-playback-stop-symbolic"
+                                                           : "media-record-symbolic");
+  gtk_widget_set_tooltip_text (button, tooltip != NULL ? tooltip : label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  if (recording)
+    gtk_widget_add_css_class (button, "recording");
+  else
+    gtk_widget_remove_css_class (button, "recording");
+}
+
+static void
+on_row_recording_notify (CbStreamRow *row,
+                         GParamSpec  *pspec,
+                         GtkWidget   *button)
+{
+  sync_record_button (button, row);
+}
+
+static void
+on_record_clicked (GtkButton      *button,
+                   CbStreamsPanel *self)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (button), "cb-list-item");
+  CbStreamRow *row = CB_STREAM_ROW (gtk_list_item_get_item (item));
+
+  if (row != NULL && cb_stream_row_get_published (row))
+    g_signal_emit (self, signals[RECORD_REQUESTED], 0, cb_stream_row_get_media_session_id (row),
+                   !cb_stream_row_get_recording (row));
+}
+
+static void
+on_record_setup (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 CbStreamsPanel           *self)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("media-record-symbolic");
+
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "circular");
+  gtk_widget_add_css_class (button, "record-button");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data (G_OBJECT (button), "cb-list-item", item);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (on_record_clicked), self, 0);
+  gtk_list_item_set_child (item, button);
+}
+
+static void
+on_record_bind (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                CbStreamsPanel           *self)
+{
+  GtkWidget *button = gtk_list_item_get_child (item);
+  CbStreamRow *row = CB_STREAM_ROW (gtk_list_item_get_item (item));
+  /* A player's row has nothing of its own to record. */
+  GBinding *binding = g_object_bind_property (row, "published", button, "visible",
+                                              G_BINDING_SYNC_CREATE);
+
+  g_object_set_data (G_OBJECT (button), "cb-binding", binding);
+  g_signal_connect_object (row, "notify::recording", G_CALLBACK (on_row_recording_notify),
+                           button, 0);
+  g_signal_connect_object (row, "notify::record-progress", G_CALLBACK (on_row_recording_notify),
+                           button, 0);
+  sync_record_button (button, row);
+}
+
+static void
+on_record_unbind (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  CbStreamsPanel           *self)
+{
+  GtkWidget *button = gtk_list_item_get_child (item);
+  GBinding *binding = g_object_steal_data (G_OBJECT (button), "cb-binding");
+  gpointer row = gtk_list_item_get_item (item);
+
+  if (binding != NULL)
+    g_binding_unbind (binding);
+  if (row != NULL)
+    g_signal_handlers_disconnect_by_func (row, on_row_recording_notify, button);
+}
+
 static void
 cb_streams_panel_finalize (GObject *object)
 {
@@ -301,6 +399,10 @@ cb_streams_panel_class_init (CbStreamsPanelClass *klass)
   signals[PLAY_REQUESTED] =
     g_signal_new ("play-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The user asked to start (TRUE) or stop recording the stream of the mediaSessionId. */
+  signals[RECORD_REQUESTED] =
+    g_signal_new ("record-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
 
   /* The list item factories look the row type up by name. */
   g_type_ensure (CB_TYPE_STREAM_ROW);
@@ -322,6 +424,7 @@ cb_streams_panel_class_init (CbStreamsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_name_entry);
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_start_button);
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, remove_column);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, record_column);
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_pull_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_pull_start_clicked);
@@ -334,6 +437,7 @@ static void
 cb_streams_panel_init (CbStreamsPanel *self)
 {
   g_autoptr(GtkListItemFactory) remove_factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkListItemFactory) record_factory = gtk_signal_list_item_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
   update_empty (self);
@@ -343,6 +447,10 @@ cb_streams_panel_init (CbStreamsPanel *self)
   g_signal_connect_object (remove_factory, "bind", G_CALLBACK (on_remove_bind), self, 0);
   g_signal_connect_object (remove_factory, "unbind", G_CALLBACK (on_remove_unbind), self, 0);
   gtk_column_view_column_set_factory (self->remove_column, remove_factory);
+  g_signal_connect_object (record_factory, "setup", G_CALLBACK (on_record_setup), self, 0);
+  g_signal_connect_object (record_factory, "bind", G_CALLBACK (on_record_bind), self, 0);
+  g_signal_connect_object (record_factory, "unbind", G_CALLBACK (on_record_unbind), self, 0);
+  gtk_column_view_column_set_factory (self->record_column, record_factory);
   cb_streams_panel_set_rtmp_ingest (self, NULL, NULL);
 }
 

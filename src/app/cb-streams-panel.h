@@ -11,9 +11,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CbStreamsPanel, cb_streams_panel, CB, STREAMS_PANEL, AdwBin)
 
 GListModel *cb_streams_panel_get_model (CbStreamsPanel *self);
-/* Signals: "pull-requested" (uri, name or NULL), "remove-pull-requested" (name) and
- * "play-requested" (name: a published stream's row was activated); the owner does the
- * work and reports errors. */
+/* Signals: "pull-requested" (uri, name or NULL), "remove-pull-requested" (name),
+ * "play-requested" (name: a published stream's row was activated) and "record-requested"
+ * (mediaSessionId, TRUE to start or FALSE to stop: a publisher's Record button); the owner
+ * does the work and reports errors. */
 /* A model of CbStreamRow, usually a CbStreamList. */
 void        cb_streams_panel_set_model (CbStreamsPanel *self,
                                         GListModel     *model);

@@ -268,3 +268,29 @@ cb_studio_get_server_error (CbStudio *self)
   g_return_val_if_fail (CB_IS_STUDIO (self), NULL);
   return self->server_error;
 }
+
+/* Loopback, unless the server listens on one address only. */
+char *
+cb_studio_dup_local_url (CbStudio   *self,
+                         const char *path)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autofree char *host = NULL;
+
+  g_return_val_if_fail (CB_IS_STUDIO (self), NULL);
+  g_return_val_if_fail (path != NULL && path[0] == '/', NULL);
+
+  if (self->http_port == 0)
+    return NULL;
+
+  if (self->bind_address != NULL)
+    address = g_inet_address_new_from_string (self->bind_address);
+  if (address == NULL || g_inet_address_get_is_any (address))
+    host = g_strdup ("127.0.0.1");
+  else if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+    host = g_strdup_printf ("[%s]", self->bind_address);
+  else
+    host = g_strdup (self->bind_address);
+
+  return g_strdup_printf ("http://%s:%u%s", host, self->http_port, path);
+}

@@ -34,5 +34,9 @@ guint       cb_studio_get_rtmp_port      (CbStudio    *self);
 const char *cb_studio_get_bind_address   (CbStudio    *self);
 /* Why the server is not running, or NULL. */
 const char *cb_studio_get_server_error   (CbStudio    *self);
+/* http://HOST:PORT@path, where this machine reaches the server (loopback unless it
+ * listens on one address only); NULL when the server is not running. */
+char       *cb_studio_dup_local_url      (CbStudio    *self,
+                                          const char  *path);
 
 G_END_DECLS

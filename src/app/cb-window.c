@@ -21,62 +21,9 @@
 #include "cb-preview-paintable.h"
 #include "cb-publish-target.h"
 #include "cb-rtmp-pull.h"
+#include "cb-recordings-panel.h"
 #include "cb-streams-panel.h"
-#include "cb-window.h"
-
-typedef enum {
-  LIVE_OFF,
-  LIVE_STARTING,
-  LIVE_ON,
-  LIVE_STOPPING,
-} LiveState;
-
-struct _CbWindow
-{
-  AdwApplicationWindow parent_instance;
-
-  CbStudio          *studio;
-  CbEngine          *engine;
-  CbStreamList      *streams;
-  CbDestinationList *destinations;
-  GCancellable      *cancellable;
-
-  /* Sources: labels in the string lists, specs at the same positions. The last video
-   * item opens a file chooser (spec NULL). */
-  GtkStringList     *video_labels;
-  GPtrArray         *video_specs;
-  GtkStringList     *audio_labels;
-  GPtrArray         *audio_specs;
-  guint              video_selected;   /* the last real choice, to go back to */
-  gboolean           updating_sources;
-  GtkFileChooserNative *file_chooser;
-
-  CbLocalSource     *preview_source;
-  CbPreviewPaintable *preview;
-
-  /* Open players by stream name; each removes itself when it is destroyed. */
-  GHashTable        *players;
-
-  LiveState          live_state;
-  char              *live_name;
-  char              *live_spec;
-  gboolean           live_row_seen;
-
-  /* Template. */
-  GtkDropDown       *source_dropdown;
-  GtkDropDown       *mic_dropdown;
-  GtkEntry          *name_entry;
-  GtkToggleButton   *live_button;
-  GtkLabel          *live_label;
-  CbPublishTarget   *publish_target;
-  AdwToastOverlay   *toast_overlay;
-  GtkStack          *preview_stack;
-  GtkPicture        *preview_picture;
-  AdwStatusPage     *preview_status;
-  GtkWidget         *live_badge;
-  CbStreamsPanel    *streams_panel;
-  CbDestinationsPanel *destinations_panel;
-};
+#include "cb-window-private.h"
 
 G_DEFINE_FINAL_TYPE (CbWindow, cb_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -125,9 +72,9 @@ describe_error (const GError *error,
   return g_strdup_printf (_("Something went wrong: %s"), error->message);
 }
 
-static void
-show_toast (CbWindow   *self,
-            const char *text)
+void
+cb_window_show_toast (CbWindow   *self,
+                      const char *text)
 {
   AdwToast *toast = adw_toast_new (text);
 
@@ -445,7 +392,7 @@ on_file_chooser_response (GtkNativeDialog *dialog,
   if (file == NULL || !cb_window_use_file (self, file))
     {
       if (file != NULL)
-        show_toast (self, _("Only files on this computer can be used"));
+        cb_window_show_toast (self, _("Only files on this computer can be used"));
       /* Back to what was chosen before "Media file…". */
       select_video (self, self->video_selected);
     }
@@ -555,6 +502,7 @@ update_live_ui (CbWindow *self)
   gtk_widget_set_visible (self->live_badge, self->live_state == LIVE_ON);
 
   gtk_label_set_label (self->live_label, on ? _("_Stop") : _("_Go Live"));
+  cb_window_record_sync (self);
   if (on)
     {
       gtk_widget_remove_css_class (button, "suggested-action");
@@ -586,6 +534,7 @@ go_offline (CbWindow *self)
   self->live_state = LIVE_OFF;
   self->live_row_seen = FALSE;
   g_clear_pointer (&self->live_name, g_free);
+  g_clear_pointer (&self->live_session_id, g_free);
   set_live_button_active (self, FALSE);
   update_live_ui (self);
   cb_window_restart_preview (self);
@@ -610,12 +559,14 @@ on_publish_ready (GObject      *object,
       g_autofree char *message = describe_error (error, self->live_name);
 
       g_debug ("Publishing “%s” failed: %s", self->live_name, error->message);
-      show_toast (self, message);
+      cb_window_show_toast (self, message);
       go_offline (self);
       return;
     }
 
   g_debug ("Live as “%s” (%s)", info->name, info->media_session_id);
+  g_free (self->live_session_id);
+  self->live_session_id = g_strdup (info->media_session_id);
   cb_stream_info_free (info);
 
   self->live_state = LIVE_ON;
@@ -636,7 +587,7 @@ start_live (CbWindow *self)
     {
       g_autofree char *message = describe_error (error, name);
 
-      show_toast (self, message);
+      cb_window_show_toast (self, message);
       set_live_button_active (self, FALSE);
       return;
     }
@@ -672,7 +623,7 @@ on_unpublish_ready (GObject      *object,
           g_autofree char *message = describe_error (error, self->live_name);
 
           g_warning ("Stopping “%s” failed: %s", self->live_name, error->message);
-          show_toast (self, message);
+          cb_window_show_toast (self, message);
         }
     }
 
@@ -723,7 +674,7 @@ check_live_stream (CbWindow *self)
       g_autofree char *message = g_strdup_printf (_("The stream “%s” has ended"),
                                                   self->live_name);
 
-      show_toast (self, message);
+      cb_window_show_toast (self, message);
       go_offline (self);
     }
 }
@@ -746,7 +697,7 @@ on_destination_operation_failed (CbDestinationList *list,
                                  const char        *message,
                                  CbWindow          *self)
 {
-  show_toast (self, message);
+  cb_window_show_toast (self, message);
 }
 
 static void
@@ -765,7 +716,7 @@ on_publish_target_failed (CbPublishTarget *target,
                           const char      *message,
                           CbWindow        *self)
 {
-  show_toast (self, message);
+  cb_window_show_toast (self, message);
 }
 
 /* GObject. */
@@ -915,7 +866,7 @@ pull_op_done (gpointer data)
     message = g_strdup (_("This address is already pulled, or the name is in use"));
   else
     message = describe_error (op->error, op->name);
-  show_toast (self, message);
+  cb_window_show_toast (self, message);
   return G_SOURCE_REMOVE;
 }
 
@@ -1004,21 +955,28 @@ on_player_destroy (CbPlayerWindow *player,
     g_hash_table_remove (self->players, name);
 }
 
+void
+cb_window_play (CbWindow   *self,
+                const char *stream_name)
+{
+  CbPlayerWindow *player = g_hash_table_lookup (self->players, stream_name);
+
+  if (player == NULL)
+    {
+      player = cb_player_window_new (self->studio, stream_name);
+      gtk_window_set_transient_for (GTK_WINDOW (player), GTK_WINDOW (self));
+      g_hash_table_insert (self->players, g_strdup (stream_name), player);
+      g_signal_connect_object (player, "destroy", G_CALLBACK (on_player_destroy), self, 0);
+    }
+  gtk_window_present (GTK_WINDOW (player));
+}
+
 static void
 on_streams_panel_play_requested (CbStreamsPanel *panel,
                                  const char     *name,
                                  CbWindow       *self)
 {
-  CbPlayerWindow *player = g_hash_table_lookup (self->players, name);
-
-  if (player == NULL)
-    {
-      player = cb_player_window_new (self->studio, name);
-      gtk_window_set_transient_for (GTK_WINDOW (player), GTK_WINDOW (self));
-      g_hash_table_insert (self->players, g_strdup (name), player);
-      g_signal_connect_object (player, "destroy", G_CALLBACK (on_player_destroy), self, 0);
-    }
-  gtk_window_present (GTK_WINDOW (player));
+  cb_window_play (self, name);
 }
 
 static void
@@ -1087,10 +1045,12 @@ cb_window_constructed (GObject *object)
                            self, 0);
   on_name_entry_changed (GTK_EDITABLE (self->name_entry), self);
 
+  cb_window_record_setup (self);
+
   update_server_info (self);
   update_rtmp_ingest (self);
   if (cb_studio_get_server_error (self->studio) != NULL)
-    show_toast (self, _("The usual ports are taken: the server listens on other ones"));
+    cb_window_show_toast (self, _("The usual ports are taken: the server listens on other ones"));
 
   fill_sources (self, NULL, NULL);
   list_devices (self);
@@ -1122,6 +1082,7 @@ cb_window_dispose (GObject *object)
   if (self->preview_picture != NULL)
     stop_preview (self);
 
+  cb_window_record_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CB_TYPE_WINDOW);
 
   /* The list empties itself as it goes: nothing to check about it any more. */
@@ -1129,6 +1090,7 @@ cb_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->streams, self);
   g_clear_object (&self->streams);
   g_clear_object (&self->destinations);
+  g_clear_object (&self->recordings);
   g_clear_object (&self->engine);
   g_clear_object (&self->studio);
 
@@ -1146,6 +1108,7 @@ cb_window_finalize (GObject *object)
   g_clear_object (&self->audio_labels);
   g_clear_pointer (&self->audio_specs, g_ptr_array_unref);
   g_free (self->live_spec);
+  g_free (self->live_session_id);
   g_clear_pointer (&self->players, g_hash_table_unref);
 
   G_OBJECT_CLASS (cb_window_parent_class)->finalize (object);
@@ -1206,6 +1169,7 @@ cb_window_class_init (CbWindowClass *klass)
 
   g_type_ensure (CB_TYPE_STREAMS_PANEL);
   g_type_ensure (CB_TYPE_DESTINATIONS_PANEL);
+  g_type_ensure (CB_TYPE_RECORDINGS_PANEL);
   g_type_ensure (CB_TYPE_PUBLISH_TARGET);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -1223,8 +1187,19 @@ cb_window_class_init (CbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CbWindow, live_badge);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, streams_panel);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, destinations_panel);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, destinations_button);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, sidebar_stack);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, recordings_page);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, recordings_panel);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, record_button);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, rec_indicator);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, rec_time_label);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, rec_size_label);
   gtk_widget_class_bind_template_callback (widget_class, on_live_button_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_source_dropdown_selected);
+  cb_window_record_class_init (widget_class);
 }
 
 static void
@@ -1350,4 +1325,45 @@ cb_window_get_player (CbWindow   *self,
   g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
   g_return_val_if_fail (stream_name != NULL, NULL);
   return g_hash_table_lookup (self->players, stream_name);
+}
+
+CbRecordingList *
+cb_window_get_recordings_model (CbWindow *self)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
+  return self->recordings;
+}
+
+CbRecordingsPanel *
+cb_window_get_recordings_panel (CbWindow *self)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
+  return self->recordings_panel;
+}
+
+gboolean
+cb_window_get_recordings_shown (CbWindow *self)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), FALSE);
+  return gtk_widget_get_visible (self->sidebar) &&
+         g_strcmp0 (adw_view_stack_get_visible_child_name (self->sidebar_stack),
+                    "recordings") == 0;
+}
+
+GtkToggleButton *
+cb_window_get_record_button (CbWindow *self)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
+  return self->record_button;
+}
+
+char *
+cb_window_dup_record_indicator (CbWindow *self)
+{
+  g_return_val_if_fail (CB_IS_WINDOW (self), NULL);
+
+  if (!gtk_widget_get_visible (self->rec_indicator))
+    return NULL;
+  return g_strdup_printf ("%s %s", gtk_label_get_label (self->rec_time_label),
+                          gtk_label_get_label (self->rec_size_label));
 }

@@ -1,4 +1,5 @@
-/* cb-window.h — the studio window: preview, sources, Go Live, streams, destinations
+/* cb-window.h — the studio window: preview, sources, Go Live, streams, destinations,
+ * recordings
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -8,6 +9,8 @@
 #include "cb-destinations-panel.h"
 #include "cb-player-window.h"
 #include "cb-publish-target.h"
+#include "cb-recording-list.h"
+#include "cb-recordings-panel.h"
 #include "cb-stream-list.h"
 #include "cb-streams-panel.h"
 #include "cb-studio.h"
@@ -44,5 +47,13 @@ gboolean         cb_window_is_busy             (CbWindow       *self);
 /* The player window open for @stream_name (the Streams panel opens them), or NULL. */
 CbPlayerWindow  *cb_window_get_player          (CbWindow       *self,
                                                 const char     *stream_name);
+CbRecordingList *cb_window_get_recordings_model (CbWindow      *self);
+CbRecordingsPanel *cb_window_get_recordings_panel (CbWindow    *self);
+/* TRUE when the sidebar is shown with its Recordings page. */
+gboolean         cb_window_get_recordings_shown (CbWindow      *self);
+/* Beside Go Live: records the live stream. */
+GtkToggleButton *cb_window_get_record_button   (CbWindow       *self);
+/* What the header bar's recording indicator says ("0:12 1.3 MB"), or NULL while hidden. */
+char            *cb_window_dup_record_indicator (CbWindow      *self);
 
 G_END_DECLS

@@ -148,6 +148,22 @@ part_free (gpointer data)
   g_free (p);
 }
 
+/* Sources of the engine's context: g_source_remove() would look for them in the default
+ * context, which is another one where the engine runs on a thread of its own (the GUI). */
+static void
+clear_engine_source (CbEngine *engine,
+                     guint    *id)
+{
+  GSource *source;
+
+  if (*id == 0)
+    return;
+  source = g_main_context_find_source_by_id (cb_engine_get_context (engine), *id);
+  if (source != NULL)
+    g_source_destroy (source);
+  *id = 0;
+}
+
 static void
 recorder_free (Recorder *rec)
 {
@@ -158,7 +174,7 @@ recorder_free (Recorder *rec)
   if (rec->stop_timeout != NULL)
     g_source_destroy (rec->stop_timeout);
   g_clear_pointer (&rec->stop_timeout, g_source_unref);
-  g_clear_handle_id (&rec->bus_watch, g_source_remove);
+  clear_engine_source (rec->reg->engine, &rec->bus_watch);
   if (rec->pipeline != NULL)
     gst_element_set_state (rec->pipeline, GST_STATE_NULL);
   gst_clear_object (&rec->pipeline);
@@ -194,7 +210,7 @@ cb_record_registry_free (CbRecordRegistry *reg)
   if (reg == NULL)
     return;
   /* cb_engine_record_shutdown() stopped every recorder; finishers hold the engine. */
-  g_clear_handle_id (&reg->changed_idle, g_source_remove);
+  clear_engine_source (reg->engine, &reg->changed_idle);
   g_hash_table_unref (reg->recorders);
   g_ptr_array_unref (reg->done);
   g_ptr_array_unref (reg->files);
@@ -509,7 +525,7 @@ pipeline_done (Recorder *rec)
   if (rec->pipeline_done)
     return;
   rec->pipeline_done = TRUE;
-  g_clear_handle_id (&rec->bus_watch, g_source_remove);
+  clear_engine_source (rec->reg->engine, &rec->bus_watch);
   if (rec->stop_timeout != NULL)
     g_source_destroy (rec->stop_timeout);
   g_clear_pointer (&rec->stop_timeout, g_source_unref);

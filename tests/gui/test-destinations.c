@@ -1207,7 +1207,9 @@ find_remove_button (GtkWidget  *widget,
       GtkListItem *item = g_object_get_data (G_OBJECT (child), "cb-list-item");
       GtkButton *found;
 
+      /* The row's other button records it. */
       if (GTK_IS_BUTTON (child) && item != NULL && gtk_widget_get_visible (child)
+          && !gtk_widget_has_css_class (child, "record-button")
           && CB_IS_STREAM_ROW (gtk_list_item_get_item (item))
           && g_strcmp0 (cb_stream_row_get_name (gtk_list_item_get_item (item)), name) == 0)
         return GTK_BUTTON (child);
