@@ -13,12 +13,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
 #include <string.h>
 
 #include "cb-mirror-private.h"
 #include "cb-recording-list.h"
+#include "cb-vod.h"
 
 #define THUMBNAIL_WIDTH 192
 
@@ -35,7 +34,6 @@ struct _CbRecordingList
 
   GCancellable *cancellable;       /* probes and REST calls */
   char         *probing;           /* the file being read, or NULL */
-  SoupSession  *session;
 };
 
 static void cb_recording_list_model_init (GListModelInterface *iface);
@@ -282,6 +280,7 @@ typedef enum {
   OP_START,
   OP_STOP,
   OP_DELETE,
+  OP_PUBLISH,
 } OpKind;
 
 typedef struct
@@ -291,6 +290,7 @@ typedef struct
   CbMirror  *mirror;
   char      *media_session_id;
   char      *file_name;
+  char      *stream_name;   /* OP_PUBLISH: the vod-live stream's name */
   GError    *error;
 } Op;
 
@@ -303,6 +303,7 @@ op_clear (gpointer data)
   g_clear_pointer (&op->mirror, cb_mirror_unref);
   g_free (op->media_session_id);
   g_free (op->file_name);
+  g_free (op->stream_name);
   g_clear_error (&op->error);
 }
 
@@ -326,6 +327,9 @@ describe_error (Op *op)
       return g_strdup_printf (_("Recording could not start: %s"), error->message);
     case OP_STOP:
       return g_strdup_printf (_("Recording could not be stopped: %s"), error->message);
+    case OP_PUBLISH:
+      /* TRANSLATORS: %s is the server's reason, in English. */
+      return g_strdup_printf (_("The recording could not be published: %s"), error->message);
     case OP_DELETE:
     default:
       if (g_error_matches (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS))
@@ -367,8 +371,22 @@ op_reply (gpointer data)
       message = describe_error (op);
       g_signal_emit (self, signals[SIGNAL_OPERATION_FAILED], 0, message);
     }
+  else if (op->kind == OP_PUBLISH)
+    g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, op->stream_name);
   g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
   return G_SOURCE_REMOVE;
+}
+
+static void
+on_vod_started (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Op *op = data;
+  g_autoptr(CbStream) stream = cb_engine_vod_startup_finish (CB_ENGINE (source), result,
+                                                             &op->error);
+
+  cb_mirror_invoke (op->mirror, op_reply, op, op_unref);
 }
 
 static gboolean
@@ -387,6 +405,11 @@ op_run (gpointer data)
     case OP_DELETE:
       cb_engine_delete_recording (op->engine, op->file_name, &op->error);
       break;
+    case OP_PUBLISH:
+      /* Answered once the file is read (a wrong format is known then). */
+      cb_engine_vod_startup_async (op->engine, op->file_name, op->stream_name, -1, NULL,
+                                   on_vod_started, g_atomic_rc_box_acquire (op));
+      return G_SOURCE_REMOVE;
     default:
       g_assert_not_reached ();
     }
@@ -421,125 +444,6 @@ op_send (CbRecordingList *self,
   cb_engine_invoke (self->engine, op_run, op, op_unref);
 }
 
-/* Publishing a file for many viewers. VOD lives on its own branch until it is merged: this
- * is the one place the studio asks for it, the way a REST script does (WCS's /vod/startup
- * with a vod-live:// URI); check it against the engine's VOD call after the merge. */
-
-typedef struct
-{
-  CbMirror *mirror;
-  char     *name;
-} Publish;
-
-static void
-publish_free (Publish *publish)
-{
-  cb_mirror_unref (publish->mirror);
-  g_free (publish->name);
-  g_free (publish);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Publish, publish_free)
-
-/* The server's reason, from a WCS error body ({"error": …, "info": …}). */
-static char *
-dup_rest_reason (SoupMessage *message,
-                 GBytes      *body)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-
-  if (body != NULL &&
-      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                  NULL) &&
-      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    {
-      JsonObject *object = json_node_get_object (root);
-      const char *info = json_object_get_string_member_with_default (object, "info", NULL);
-      const char *error = json_object_get_string_member_with_default (object, "error", NULL);
-
-      if (info != NULL || error != NULL)
-        return g_strdup (info != NULL ? info : error);
-    }
-  return g_strdup_printf ("%u %s", soup_message_get_status (message),
-                          soup_message_get_reason_phrase (message));
-}
-
-static void
-on_published (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(Publish) publish = user_data;
-  CbRecordingList *self = cb_mirror_get_list (publish->mirror);
-  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autofree char *reason = NULL;
-  g_autofree char *text = NULL;
-
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
-  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (body != NULL && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)))
-    {
-      g_debug ("Published as “%s”", publish->name);
-      g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, publish->name);
-      return;
-    }
-
-  reason = error != NULL ? g_strdup (error->message) : dup_rest_reason (message, body);
-  g_debug ("Publishing “%s” failed: %s", publish->name, reason);
-  /* TRANSLATORS: %s is the server's reason, in English. */
-  text = g_strdup_printf (_("The recording could not be published: %s"), reason);
-  g_signal_emit (self, signals[SIGNAL_OPERATION_FAILED], 0, text);
-}
-
-static void
-publish_vod_live (CbRecordingList *self,
-                  CbRecording     *recording,
-                  const char      *name)
-{
-  g_autofree char *url = cb_studio_dup_local_url (self->studio, "/rest-api/vod/startup");
-  g_autofree char *uri = cb_recording_dup_vod_name (recording, TRUE);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(GBytes) request = NULL;
-  Publish *publish;
-  char *json;
-  gsize length;
-
-  if (url == NULL)
-    {
-      g_signal_emit (self, signals[SIGNAL_OPERATION_FAILED], 0, _("Server is not running"));
-      return;
-    }
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "uri");
-  json_builder_add_string_value (builder, uri);
-  json_builder_set_member_name (builder, "localStreamName");
-  json_builder_add_string_value (builder, name);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json = json_to_string (root, FALSE);
-  length = strlen (json);
-  request = g_bytes_new_take (json, length);
-
-  if (self->session == NULL)
-    self->session = soup_session_new ();
-  message = soup_message_new ("POST", url);
-  soup_message_set_request_body_from_bytes (message, "application/json", request);
-
-  publish = g_new0 (Publish, 1);
-  publish->mirror = cb_mirror_ref (self->mirror);
-  publish->name = g_strdup (name);
-  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, self->cancellable,
-                                    on_published, publish);
-}
-
 /* GObject. */
 
 static void
@@ -571,7 +475,6 @@ cb_recording_list_dispose (GObject *object)
 
   cb_mirror_rows_clear (G_LIST_MODEL (self), self->rows);
 
-  g_clear_object (&self->session);
   g_clear_object (&self->engine);
   g_clear_object (&self->studio);
 
@@ -832,6 +735,7 @@ cb_recording_list_publish (CbRecordingList *self,
 {
   g_autofree char *name = NULL;
   g_autoptr(GError) error = NULL;
+  Op *op;
 
   g_return_if_fail (CB_IS_RECORDING_LIST (self));
   g_return_if_fail (CB_IS_RECORDING (recording));
@@ -846,5 +750,11 @@ cb_recording_list_publish (CbRecordingList *self,
       g_signal_emit (self, signals[SIGNAL_OPERATION_FAILED], 0, text);
       return;
     }
-  publish_vod_live (self, recording, name);
+  op = g_atomic_rc_box_new0 (Op);
+  op->kind = OP_PUBLISH;
+  op->engine = g_object_ref (self->engine);
+  op->mirror = cb_mirror_ref (self->mirror);
+  op->file_name = cb_recording_dup_vod_name (recording, TRUE);
+  op->stream_name = g_steal_pointer (&name);
+  cb_engine_invoke (self->engine, op_run, op, op_unref);
 }

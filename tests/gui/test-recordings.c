@@ -157,6 +157,25 @@ publish_answered (Fixture       *fixture,
 }
 
 static gboolean
+vod_is_playing (Fixture       *fixture,
+                gconstpointer  data)
+{
+  CbPlayerWindow *player = (CbPlayerWindow *) data;
+
+  return cb_player_window_get_n_decoded (player) > 10 &&
+         cb_player_window_get_bitrate (player) > 0;
+}
+
+static gboolean
+stream_is_publishing (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window), data);
+
+  return row != NULL && g_strcmp0 (cb_stream_row_get_status (row), "PUBLISHING") == 0;
+}
+
+static gboolean
 delete_dialog_closed (Fixture       *fixture,
                       gconstpointer  data)
 {
@@ -361,9 +380,12 @@ test_record (Fixture       *fixture,
   g_assert_cmpstr (cb_player_window_get_stream_name (player), ==, vod_name);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (player)) ==
                  GTK_WINDOW (fixture->window));
-  spin_for (500);
+  /* The recording plays: pictures decoded, over WHEP, from the studio's own server. */
+  g_assert_true (wait_for (fixture, vod_is_playing, player));
   g_test_message ("the player of %s says: %s", vod_name,
                   gtk_label_get_label (cb_player_window_get_state_label (player)));
+  settle ();
+  save_native_screenshot (fixture, GTK_WIDGET (player), "castbridge-recording-play");
   gtk_window_close (GTK_WINDOW (player));
   g_assert_true (wait_for (fixture, player_is_closed, vod_name));
 
@@ -379,11 +401,11 @@ test_record (Fixture       *fixture,
 
     click (cb_recording_row_get_publish_button (row));
     g_assert_true (wait_for (fixture, publish_answered, &answer));
-    /* VOD comes with its own branch: until then the server refuses vod-live://. */
     g_test_message ("publishing as “%s”: %s", name,
                     answer.published != NULL ? "published" : answer.failure);
-    if (answer.published != NULL)
-      g_assert_cmpstr (answer.published, ==, name);
+    g_assert_cmpstr (answer.published, ==, name);
+    /* A stream like any other: listed in Streams, publishing. */
+    g_assert_true (wait_for (fixture, stream_is_publishing, name));
     g_signal_handler_disconnect (list, published_id);
     g_signal_handler_disconnect (list, failed_id);
     g_free (answer.published);
