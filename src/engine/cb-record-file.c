@@ -196,12 +196,12 @@ on_demux_pad_added (GstElement *demux,
   if (caps == NULL)
     caps = gst_pad_query_caps (pad, NULL);
   codec = wcs_codec_name (caps, &is_video);
-  if (g_strcmp0 (codec, "H264") == 0)
-    parser_name = "h264parse";
-  else if (g_strcmp0 (codec, "mpeg4-generic") == 0)
-    parser_name = "aacparse";
-  else if (g_strcmp0 (codec, "opus") == 0)
-    parser_name = "opusparse";
+  /* No parser: qtdemux's caps are complete, and a parser would turn a change of parameter
+   * sets in the middle of the file (a new resolution, carried in-band) into new caps, which
+   * GStreamer 1.22's mp4mux takes badly (the frames after it did not decode). */
+  if (g_strcmp0 (codec, "H264") == 0 || g_strcmp0 (codec, "mpeg4-generic") == 0 ||
+      g_strcmp0 (codec, "opus") == 0)
+    parser_name = "identity";
   if (parser_name == NULL)
     {
       g_autofree char *shown = gst_caps_to_string (caps);

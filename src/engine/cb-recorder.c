@@ -58,6 +58,7 @@ struct _Recorder
   GSource          *stop_timeout;
   gint64            asked_us;      /* monotonic: when recording was asked for */
   gint64            begun_us;      /* monotonic: when the pipeline started */
+  gint64            last_check_us; /* monotonic: the last disk and size check */
   guint64           dropped_base;
   gboolean          settled;
   gint              media_changed;  /* atomic: the caps changed mid-file (see on_parsed) */
@@ -661,6 +662,11 @@ on_recorder_tick (gpointer data)
       return G_SOURCE_CONTINUE;
     }
 
+  /* Checked every 200 ms while waiting for media; once a second while recording. */
+  if (now - rec->last_check_us < G_USEC_PER_SEC)
+    return G_SOURCE_CONTINUE;
+  rec->last_check_us = now;
+
   /* A consumer that drops is a disk that cannot keep up: stop rather than write holes. */
   if (rec->consumer != NULL && now - rec->begun_us > SETTLE_US)
     {
@@ -707,49 +713,105 @@ make_src (const char *name)
 {
   GstElement *src = gst_element_factory_make ("appsrc", name);
 
-  g_object_set (src, "max-bytes", (guint64) QUEUE_MAX_BYTES, "stream-type", 0, NULL);
+  /* Time format before the pipeline starts (attaching sets it again, too late for the
+   * first segment: a byte segment reached the muxer untouched where no parser converts it). */
+  g_object_set (src, "max-bytes", (guint64) QUEUE_MAX_BYTES, "stream-type", 0,
+                "format", GST_FORMAT_TIME, NULL);
   return src;
 }
 
-/* After the parser: new caps once media has flowed (a new resolution, in a sequence header
- * or in-band parameter sets) would make the muxer rewrite its header over the file. This
- * file ends there, and a new recorder goes on in a new file. */
+/* What passes from a parser to the muxer. mp4mux must see one caps event per file: a caps
+ * update before the first buffer (parsers refine their caps once they see data) crashed
+ * GStreamer 1.22's qtmux now and then, and new caps after data (a new resolution, in a
+ * sequence header or in-band parameter sets) made it rewrite its header over the file. So
+ * caps and segment wait for the first buffer, and later caps never reach the muxer. */
+typedef struct {
+  Recorder *rec;
+  CbMediaKind kind;
+  gboolean  flowed;
+  gboolean  forwarding;
+  GstCaps  *caps;       /* before the first buffer: the latest; after: what the muxer got */
+  GstEvent *segment;    /* held until the first buffer */
+} ParsedPad;
+
+static void
+parsed_pad_free (gpointer data)
+{
+  ParsedPad *pp = data;
+
+  gst_clear_caps (&pp->caps);
+  gst_clear_event (&pp->segment);
+  g_free (pp);
+}
+
 static GstPadProbeReturn
 on_parsed (GstPad          *pad,
            GstPadProbeInfo *info,
            gpointer         data)
 {
-  Recorder *rec = data;
+  ParsedPad *pp = data;
+  GstEvent *event;
   GstCaps *caps;
-  GstCaps *before;
 
+  if (pp->forwarding)
+    return GST_PAD_PROBE_OK;
   /* After a change only the end goes through: the muxer closes the file with what it has. */
-  if (g_atomic_int_get (&rec->media_changed))
+  if (g_atomic_int_get (&pp->rec->media_changed))
     return (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) &&
            GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS
            ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
     {
-      g_object_set_data (G_OBJECT (pad), "cb-flowed", GINT_TO_POINTER (TRUE));
+      if (!pp->flowed)
+        {
+          pp->flowed = TRUE;
+          pp->forwarding = TRUE;
+          if (pp->caps != NULL)
+            gst_pad_push_event (pad, gst_event_new_caps (pp->caps));
+          /* A copy: the pad keeps the dropped event as sticky, and would not send that
+           * very event again. */
+          if (pp->segment != NULL)
+            gst_pad_push_event (pad, gst_event_copy (pp->segment));
+          gst_clear_event (&pp->segment);
+          pp->forwarding = FALSE;
+        }
       return GST_PAD_PROBE_OK;
     }
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_CAPS)
-    return GST_PAD_PROBE_OK;
 
-  /* The pad's current caps are already the new ones here (sticky events are stored before
-   * the probes run): compare with the caps the muxer got last. */
-  gst_event_parse_caps (GST_PAD_PROBE_INFO_EVENT (info), &caps);
-  before = g_object_get_data (G_OBJECT (pad), "cb-caps");
-  if (before != NULL && g_object_get_data (G_OBJECT (pad), "cb-flowed") != NULL &&
-      !gst_caps_is_equal (before, caps))
+  event = GST_PAD_PROBE_INFO_EVENT (info);
+  switch (GST_EVENT_TYPE (event))
     {
-      if (g_atomic_int_compare_and_exchange (&rec->media_changed, FALSE, TRUE))
-        schedule_caps_change (rec);
+    case GST_EVENT_CAPS:
+      gst_event_parse_caps (event, &caps);
+      if (!pp->flowed)
+        {
+          gst_caps_replace (&pp->caps, caps);
+          return GST_PAD_PROBE_DROP;
+        }
+      /* Video goes on in the same file: every keyframe carries its parameter sets (the
+       * parser's config-interval; VP8 keyframes carry their size), so decoders follow a
+       * new resolution as they do in a live stream. New audio caps (another rate or
+       * channel count) need a new track: a new file. */
+      if (pp->kind == CB_MEDIA_AUDIO && pp->caps != NULL && !gst_caps_is_equal (pp->caps, caps))
+        {
+          if (g_atomic_int_compare_and_exchange (&pp->rec->media_changed, FALSE, TRUE))
+            schedule_caps_change (pp->rec);
+        }
       return GST_PAD_PROBE_DROP;
+    case GST_EVENT_SEGMENT:
+      if (!pp->flowed)
+        {
+          gst_event_replace (&pp->segment, event);
+          return GST_PAD_PROBE_DROP;
+        }
+      return GST_PAD_PROBE_OK;
+    case GST_EVENT_TAG:
+      /* Nothing of ours is in tags, and one before the caps would be out of order. */
+      return pp->flowed ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+    default:
+      return GST_PAD_PROBE_OK;
     }
-  g_object_set_data_full (G_OBJECT (pad), "cb-caps", gst_caps_ref (caps),
-                          (GDestroyNotify) gst_caps_unref);
-  return GST_PAD_PROBE_OK;
 }
 
 static gboolean
@@ -775,6 +837,10 @@ add_branch (Recorder    *rec,
       g_clear_pointer (&queue, gst_object_unref);
       return FALSE;
     }
+  /* SPS and PPS in-band before every keyframe: a file stays decodable across a change of
+   * resolution (see on_parsed). */
+  if (parser != NULL && g_str_equal (parser, "h264parse"))
+    g_object_set (parse, "config-interval", 0, NULL);
   /* The queue keeps a muxer that waits for the other kind from stalling this one. */
   g_object_set (queue, "max-size-buffers", 0, "max-size-time", (guint64) 0,
                 "max-size-bytes", 32 * 1024 * 1024, NULL);
@@ -782,8 +848,14 @@ add_branch (Recorder    *rec,
   gst_element_link_many (src, parse, queue, NULL);
   sinkpad = gst_element_request_pad_simple (splitmux, kind == CB_MEDIA_VIDEO ? "video" : "audio_%u");
   srcpad = gst_element_get_static_pad (parse, "src");
-  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-                     on_parsed, rec, NULL);
+  {
+    ParsedPad *pp = g_new0 (ParsedPad, 1);
+
+    pp->rec = rec;
+    pp->kind = kind;
+    gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                       on_parsed, pp, parsed_pad_free);
+  }
   gst_object_unref (srcpad);
   srcpad = gst_element_get_static_pad (queue, "src");
   ret = gst_pad_link (srcpad, sinkpad);

@@ -283,7 +283,8 @@ sweep_in_thread (GTask        *task,
       SweepFile f;
       GStatBuf st;
 
-      if (name[0] == '.' || !is_media_name (name))
+      /* A file that could not be repaired is the user's to look at: never swept. */
+      if (name[0] == '.' || !is_media_name (name) || strstr (name, ".damaged") != NULL)
         continue;
       path = g_build_filename (sw->dir, name, NULL);
       if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))

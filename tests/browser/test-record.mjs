@@ -78,4 +78,35 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
     fs.unlinkSync(file);
     await pub.close();
   });
+
+  test('a VP8 publisher is recorded to WebM with Opus, without encoding', async () => {
+    const pub = await open();
+    assert.equal(await pub.evaluate(() => window.start('publish', 'vp8rec', { record: true, stripCodecs: 'H264' })),
+      'PUBLISHING:');
+    const recording = await waitFor(async () => {
+      const r = await server.rest('stream/find', { name: 'vp8rec', published: true });
+      return r.status === 200 && r.body[0].record ? r.body[0] : null;
+    }, 'the VP8 stream records');
+    assert.equal(recording.videoCodec, 'VP8');
+    assert.ok(recording.recordName.endsWith('.webm'), recording.recordName);
+    assert.equal(recording.renditions, 0, 'nothing is encoded for the recording');
+    await sleep(4000);
+    await pub.evaluate(() => window.stop('publish'));
+    await waitFor(() => pub.evaluate(() => window.events.includes('UNPUBLISHED:')), 'UNPUBLISHED');
+    const name = await pub.evaluate(() => window.recordInfo());
+    await waitFor(async () => {
+      const r = await server.rest('castbridge/recordings/find_all');
+      return r.status === 200 && r.body.some((f) => f.fileName === name && f.state === 'FINISHED');
+    }, 'the WebM recording is finished', 30000);
+    const file = path.join(server.recordsDir, name);
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries',
+      'format=duration:stream=codec_type,codec_name', '-of', 'json', file], { encoding: 'utf8' });
+    assert.equal(probe.status, 0, probe.stderr);
+    const info = JSON.parse(probe.stdout);
+    const codecs = Object.fromEntries(info.streams.map((s) => [s.codec_type, s.codec_name]));
+    assert.deepEqual(codecs, { video: 'vp8', audio: 'opus' });
+    const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+    assert.equal(decode.status, 0, decode.stderr);
+    await pub.close();
+  });
 });
