@@ -17,6 +17,7 @@
 #include <gst/video/video.h>
 
 #include "cb-recording-probe.h"
+#include "cb-media.h"
 
 #define PROBE_STEP_LIMIT_S  10      /* a file that takes longer to open is not worth a picture */
 #define THUMBNAIL_AT_NS     (1 * GST_SECOND)
@@ -63,37 +64,12 @@ static const char *
 codec_from_caps (GstCaps  *caps,
                  gboolean *is_audio)
 {
-  GstStructure *s;
-  const char *name;
-  int version = 0;
+  const char *codec = cb_media_codec_from_caps (caps);
 
-  if (caps == NULL || gst_caps_get_size (caps) == 0)
-    return NULL;
-  s = gst_caps_get_structure (caps, 0);
-  name = gst_structure_get_name (s);
-  *is_audio = g_str_has_prefix (name, "audio/");
-
-  if (g_str_equal (name, "video/x-h264"))
-    return "H264";
-  if (g_str_equal (name, "video/x-h265"))
-    return "H265";
-  if (g_str_equal (name, "video/x-vp8"))
-    return "VP8";
-  if (g_str_equal (name, "video/x-vp9"))
-    return "VP9";
-  if (g_str_equal (name, "video/x-av1"))
-    return "AV1";
-  if (g_str_equal (name, "audio/mpeg") && gst_structure_get_int (s, "mpegversion", &version))
-    return version == 1 ? "MPA" : "mpeg4-generic";
-  if (g_str_equal (name, "audio/x-opus"))
-    return "opus";
-  if (g_str_equal (name, "audio/x-vorbis"))
-    return "vorbis";
-  if (g_str_equal (name, "audio/x-alaw"))
-    return "PCMA";
-  if (g_str_equal (name, "audio/x-mulaw"))
-    return "PCMU";
-  return NULL;
+  *is_audio = codec != NULL &&
+              g_str_has_prefix (gst_structure_get_name (gst_caps_get_structure (caps, 0)),
+                                "audio/");
+  return codec;
 }
 
 /* Streaming thread: notes each codec; audio is not decoded (only its codec matters). */

@@ -22,6 +22,7 @@
 #include "cb-engine-error.h"
 #include "cb-mp4.h"
 #include "cb-record-file.h"
+#include "cb-media.h"
 #include "cb-record-name.h"
 
 #define MIN_DEADLINE_MS   30000
@@ -67,30 +68,17 @@ deadline_ms (guint64 size,
   return MIN_DEADLINE_MS + (gint64) (size / MIB * ms_per_mib);
 }
 
-/* WCS's name for the codec of @caps, or NULL. */
+/* WCS's name for the codec of @caps (cb-media.c), or NULL. */
 static const char *
 wcs_codec_name (const GstCaps *caps,
                 gboolean      *is_video)
 {
-  const GstStructure *s;
-  const char *name;
-  int version = 0;
+  const char *codec = cb_media_codec_from_caps (caps);
 
-  if (caps == NULL || gst_caps_get_size (caps) == 0)
-    return NULL;
-  s = gst_caps_get_structure (caps, 0);
-  name = gst_structure_get_name (s);
-  *is_video = g_str_has_prefix (name, "video/");
-  if (g_str_equal (name, "video/x-h264"))
-    return "H264";
-  if (g_str_equal (name, "video/x-vp8"))
-    return "VP8";
-  if (g_str_equal (name, "audio/x-opus"))
-    return "opus";
-  if (g_str_equal (name, "audio/mpeg") && gst_structure_get_int (s, "mpegversion", &version) &&
-      (version == 2 || version == 4))
-    return "mpeg4-generic";
-  return NULL;
+  *is_video = codec != NULL &&
+              g_str_has_prefix (gst_structure_get_name (gst_caps_get_structure (caps, 0)),
+                                "video/");
+  return codec;
 }
 
 /* Plays @pipeline to its end. Errors: G_IO_ERROR_CANCELLED; _MISSING_PLUGIN when an element

@@ -1408,6 +1408,25 @@ confine_record_name (CbEngine    *self,
   return path;
 }
 
+/* The recorder (running, or stopped and finishing) whose file will be @name, or NULL.
+ * Called with reg->lock held. */
+static Recorder *
+find_recorder_by_name (CbRecordRegistry *reg,
+                       const char       *name)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, reg->recorders);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_strcmp0 (((Recorder *) value)->info.file_name, name) == 0)
+      return value;
+  for (guint i = 0; i < reg->done->len; i++)
+    if (g_strcmp0 (((Recorder *) g_ptr_array_index (reg->done, i))->info.file_name, name) == 0)
+      return g_ptr_array_index (reg->done, i);
+  return NULL;
+}
+
 /**
  * cb_engine_resolve_record_file:
  *
@@ -1422,8 +1441,7 @@ cb_engine_resolve_record_file (CbEngine    *self,
 {
   CbRecordRegistry *reg = cb_engine_get_record_registry (self);
   g_autofree char *path = NULL;
-  GHashTableIter iter;
-  gpointer value;
+  Recorder *rec;
 
   path = confine_record_name (self, name, error);
   if (path == NULL)
@@ -1433,21 +1451,9 @@ cb_engine_resolve_record_file (CbEngine    *self,
 
   g_clear_pointer (&path, g_free);
   g_mutex_lock (&reg->lock);
-  g_hash_table_iter_init (&iter, reg->recorders);
-  while (path == NULL && g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Recorder *rec = value;
-
-      if (g_strcmp0 (rec->info.file_name, name) == 0 && rec->info.path != NULL)
-        path = g_strdup (rec->info.path);
-    }
-  for (guint i = 0; path == NULL && i < reg->done->len; i++)
-    {
-      Recorder *rec = g_ptr_array_index (reg->done, i);
-
-      if (g_strcmp0 (rec->info.file_name, name) == 0 && rec->info.path != NULL)
-        path = g_strdup (rec->info.path);
-    }
+  rec = find_recorder_by_name (reg, name);
+  if (rec != NULL && rec->info.path != NULL)
+    path = g_strdup (rec->info.path);
   g_mutex_unlock (&reg->lock);
   if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
@@ -1464,27 +1470,21 @@ cb_engine_delete_recording (CbEngine    *self,
 {
   CbRecordRegistry *reg = cb_engine_get_record_registry (self);
   g_autofree char *path = NULL;
-  GHashTableIter iter;
-  gpointer value;
+  Recorder *rec;
 
   path = confine_record_name (self, name, error);
   if (path == NULL)
     return FALSE;
-  g_hash_table_iter_init (&iter, reg->recorders);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (g_strcmp0 (((Recorder *) value)->info.file_name, name) == 0)
-      {
-        g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS,
-                             "The recording is still running: stop it first");
-        return FALSE;
-      }
-  for (guint i = 0; i < reg->done->len; i++)
-    if (g_strcmp0 (((Recorder *) g_ptr_array_index (reg->done, i))->info.file_name, name) == 0)
-      {
-        g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS,
-                             "The recording is still being finished");
-        return FALSE;
-      }
+  g_mutex_lock (&reg->lock);
+  rec = find_recorder_by_name (reg, name);
+  g_mutex_unlock (&reg->lock);
+  if (rec != NULL)
+    {
+      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS,
+                           rec->stopping ? "The recording is still being finished"
+                                         : "The recording is still running: stop it first");
+      return FALSE;
+    }
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND, "File not found");

@@ -7,6 +7,7 @@
  * request comes: a download of a running recording gets what was written until then.
  */
 #include "cb-record-download.h"
+#include "cb-web-client.h"
 
 #include <errno.h>
 #include <string.h>
@@ -30,16 +31,6 @@ download_free (gpointer data,
 
   g_clear_object (&d->in);
   g_free (d);
-}
-
-static void
-respond_text (SoupServerMessage *msg,
-              guint              status,
-              const char        *text)
-{
-  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY,
-                                    text, strlen (text));
-  soup_server_message_set_status (msg, status, NULL);
 }
 
 /* Appends the next chunk, or completes the body. */
@@ -116,12 +107,12 @@ on_records_request (SoupServer        *server,
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
       soup_message_headers_replace (headers, "Allow", "GET, HEAD");
-      respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method not allowed\n");
+      cb_web_client_respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method not allowed\n");
       return;
     }
   if (!g_str_has_prefix (path, RECORDS_PREFIX))
     {
-      respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
+      cb_web_client_respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
       return;
     }
   /* Percent-decoded here ("%2F" stays refused: the engine takes plain names only, and an
@@ -130,14 +121,14 @@ on_records_request (SoupServer        *server,
   file = name ? cb_engine_resolve_record_file (engine, name, &error) : NULL;
   if (file == NULL || g_stat (file, &st) != 0)
     {
-      respond_text (msg, SOUP_STATUS_NOT_FOUND, "File not found\n");
+      cb_web_client_respond_text (msg, SOUP_STATUS_NOT_FOUND, "File not found\n");
       return;
     }
   gfile = g_file_new_for_path (file);
   in = g_file_read (gfile, NULL, &error);
   if (in == NULL)
     {
-      respond_text (msg, SOUP_STATUS_NOT_FOUND, "File not found\n");
+      cb_web_client_respond_text (msg, SOUP_STATUS_NOT_FOUND, "File not found\n");
       return;
     }
 
@@ -174,7 +165,7 @@ on_records_request (SoupServer        *server,
           g_autofree char *unsatisfiable = g_strdup_printf ("bytes */%" G_GOFFSET_FORMAT, total);
 
           soup_message_headers_replace (headers, "Content-Range", unsatisfiable);
-          respond_text (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable\n");
+          cb_web_client_respond_text (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable\n");
           return;
         }
       soup_message_headers_set_content_range (headers, start, start + length - 1, total);
@@ -193,7 +184,7 @@ on_records_request (SoupServer        *server,
     }
   if (start > 0 && !g_seekable_seek (G_SEEKABLE (in), start, G_SEEK_SET, NULL, &error))
     {
-      respond_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Cannot read the file\n");
+      cb_web_client_respond_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Cannot read the file\n");
       return;
     }
 

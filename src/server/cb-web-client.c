@@ -47,10 +47,10 @@ cb_web_client_content_type (const char *file_name)
   return "application/octet-stream";
 }
 
-static void
-respond_status (SoupServerMessage *msg,
-                guint              status,
-                const char        *text)
+void
+cb_web_client_respond_text (SoupServerMessage *msg,
+                            guint              status,
+                            const char        *text)
 {
   soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY,
                                     text, strlen (text));
@@ -74,7 +74,7 @@ check_get (SoupServerMessage *msg)
       soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
       return FALSE;
     }
-  respond_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method not allowed\n");
+  cb_web_client_respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Method not allowed\n");
   return FALSE;
 }
 
@@ -111,7 +111,7 @@ on_client_request (SoupServer        *server,
     }
   if (!g_str_has_prefix (path, CLIENT_PREFIX))
     {
-      respond_status (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
+      cb_web_client_respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
       return;
     }
   name = path + strlen (CLIENT_PREFIX);
@@ -119,7 +119,7 @@ on_client_request (SoupServer        *server,
     name = "index.html";
   if (!is_file_name (name) || g_str_equal (name, "web.gresource.xml"))
     {
-      respond_status (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
+      cb_web_client_respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
       return;
     }
 
@@ -130,7 +130,7 @@ on_client_request (SoupServer        *server,
                                   NULL);
   if (bytes == NULL)
     {
-      respond_status (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
+      cb_web_client_respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
       return;
     }
 
@@ -163,7 +163,7 @@ on_config_request (SoupServer        *server,
     return;
   if (!g_str_equal (path, "/castbridge/config.json") || cb_server == NULL)
     {
-      respond_status (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
+      cb_web_client_respond_text (msg, SOUP_STATUS_NOT_FOUND, "Not found\n");
       return;
     }
 

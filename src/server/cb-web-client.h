@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 /* The content type of a page file, by its extension ("application/octet-stream" when
  * unknown). */
 const char *cb_web_client_content_type (const char *file_name);
+/* A plain-text answer with @status (errors of the pages and downloads). */
+void        cb_web_client_respond_text (SoupServerMessage *msg,
+                                        guint              status,
+                                        const char        *text);
 
 /* GET /client/ (index.html: the live streams), /client/<file> (publish.html, play.html,
  * cb-wcs.js, style.css, …) and /castbridge/config.json ({"wsPort": N, "wssPort": null},
