@@ -727,7 +727,7 @@ make_src (const char *name)
  * caps and segment wait for the first buffer, and later caps never reach the muxer. */
 typedef struct {
   Recorder *rec;
-  CbMediaKind kind;
+  gboolean  split_on_change;
   gboolean  flowed;
   gboolean  forwarding;
   GstCaps  *caps;       /* before the first buffer: the latest; after: what the muxer got */
@@ -789,11 +789,11 @@ on_parsed (GstPad          *pad,
           gst_caps_replace (&pp->caps, caps);
           return GST_PAD_PROBE_DROP;
         }
-      /* Video goes on in the same file: every keyframe carries its parameter sets (the
-       * parser's config-interval; VP8 keyframes carry their size), so decoders follow a
-       * new resolution as they do in a live stream. New audio caps (another rate or
-       * channel count) need a new track: a new file. */
-      if (pp->kind == CB_MEDIA_AUDIO && pp->caps != NULL && !gst_caps_is_equal (pp->caps, caps))
+      /* A new resolution that came in-band (parameter sets before the keyframe; VP8
+       * keyframes carry their size) goes on in the same file: decoders follow it as they
+       * do in a live stream. Other new caps (a new codec configuration, another audio
+       * rate) need a new track: a new file. */
+      if (pp->split_on_change && pp->caps != NULL && !gst_caps_is_equal (pp->caps, caps))
         {
           if (g_atomic_int_compare_and_exchange (&pp->rec->media_changed, FALSE, TRUE))
             schedule_caps_change (pp->rec);
@@ -822,13 +822,14 @@ add_branch (Recorder    *rec,
             GError     **error)
 {
   GstElement *src = make_src (kind == CB_MEDIA_VIDEO ? "video" : "audio");
-  GstElement *parse = parser ? gst_element_factory_make (parser, NULL) : gst_element_factory_make ("identity", NULL);
+  GstElement *parse = parser ? gst_element_factory_make (parser, NULL) : NULL;
   GstElement *queue = gst_element_factory_make ("queue", NULL);
+  GstElement *last;
   GstPad *sinkpad;
   GstPad *srcpad;
   GstPadLinkReturn ret;
 
-  if (parse == NULL || queue == NULL)
+  if ((parser != NULL && parse == NULL) || queue == NULL)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
                    "GStreamer element %s is missing", parser ? parser : "queue");
@@ -837,22 +838,28 @@ add_branch (Recorder    *rec,
       g_clear_pointer (&queue, gst_object_unref);
       return FALSE;
     }
-  /* SPS and PPS in-band before every keyframe: a file stays decodable across a change of
-   * resolution (see on_parsed). */
-  if (parser != NULL && g_str_equal (parser, "h264parse"))
-    g_object_set (parse, "config-interval", 0, NULL);
   /* The queue keeps a muxer that waits for the other kind from stalling this one. */
   g_object_set (queue, "max-size-buffers", 0, "max-size-time", (guint64) 0,
                 "max-size-bytes", 32 * 1024 * 1024, NULL);
-  gst_bin_add_many (GST_BIN (rec->pipeline), src, parse, queue, NULL);
-  gst_element_link_many (src, parse, queue, NULL);
+  gst_bin_add_many (GST_BIN (rec->pipeline), src, queue, NULL);
+  if (parse != NULL)
+    {
+      gst_bin_add (GST_BIN (rec->pipeline), parse);
+      gst_element_link_many (src, parse, queue, NULL);
+    }
+  else
+    gst_element_link (src, queue);
+  last = parse != NULL ? parse : src;
   sinkpad = gst_element_request_pad_simple (splitmux, kind == CB_MEDIA_VIDEO ? "video" : "audio_%u");
-  srcpad = gst_element_get_static_pad (parse, "src");
+  srcpad = gst_element_get_static_pad (last, "src");
   {
     ParsedPad *pp = g_new0 (ParsedPad, 1);
 
     pp->rec = rec;
-    pp->kind = kind;
+    /* Without a parser new caps come from the stream itself (an RTMP sequence header):
+     * the frames after them need the new configuration, which the file's header cannot
+     * give. With one, a new resolution came with in-band parameter sets (see on_parsed). */
+    pp->split_on_change = kind == CB_MEDIA_AUDIO || parse == NULL;
     gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
                        on_parsed, pp, parsed_pad_free);
   }
@@ -939,6 +946,18 @@ schedule_caps_change (Recorder *rec)
   g_source_unref (idle);
 }
 
+static gboolean
+caps_are_complete (GstCaps    *caps,
+                   const char *field1,
+                   const char *field2,
+                   const char *field3)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+
+  return gst_structure_has_field (s, field1) && gst_structure_has_field (s, field2) &&
+         gst_structure_has_field (s, field3);
+}
+
 /* The stream's media is known: build the pipeline and attach. */
 static gboolean
 recorder_begin (Recorder  *rec,
@@ -1014,10 +1033,22 @@ recorder_begin (Recorder  *rec,
   g_signal_connect (splitmux, "format-location-full", G_CALLBACK (on_format_location), rec);
   gst_bin_add (GST_BIN (rec->pipeline), splitmux);
 
-  if (video != NULL &&
-      !add_branch (rec, CB_MEDIA_VIDEO, g_strcmp0 (vcodec, "VP8") == 0 && profile.keyframe_interval == 0
-                                        ? NULL : "h264parse", splitmux, error))
-    return FALSE;
+  /* A parser only where the caps lack what the muxer needs: parsing every frame cost more
+   * than the muxing (bench/record.py). RTMP and files give complete caps. */
+  if (video != NULL)
+    {
+      const char *video_parser = "h264parse";
+
+      if (profile.keyframe_interval == 0 &&
+          (g_strcmp0 (vcodec, "VP8") == 0 || caps_are_complete (video, "width", "height",
+                                                               "codec_data")))
+        video_parser = NULL;
+      if (!add_branch (rec, CB_MEDIA_VIDEO, video_parser, splitmux, error))
+        return FALSE;
+    }
+  if (want == CB_AUDIO_AAC && g_strcmp0 (acodec, "mpeg4-generic") == 0 &&
+      caps_are_complete (audio, "rate", "channels", "codec_data"))
+    audio_parser = NULL;
   if (audio != NULL && !add_branch (rec, CB_MEDIA_AUDIO, audio_parser, splitmux, error))
     return FALSE;
 
