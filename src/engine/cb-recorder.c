@@ -823,48 +823,39 @@ add_branch (Recorder    *rec,
 {
   GstElement *src = make_src (kind == CB_MEDIA_VIDEO ? "video" : "audio");
   GstElement *parse = parser ? gst_element_factory_make (parser, NULL) : NULL;
-  GstElement *queue = gst_element_factory_make ("queue", NULL);
-  GstElement *last;
+  GstElement *last = src;
   GstPad *sinkpad;
   GstPad *srcpad;
   GstPadLinkReturn ret;
+  ParsedPad *pp;
 
-  if ((parser != NULL && parse == NULL) || queue == NULL)
+  if (parser != NULL && parse == NULL)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
-                   "GStreamer element %s is missing", parser ? parser : "queue");
+                   "GStreamer element %s is missing", parser);
       gst_object_unref (src);
-      g_clear_pointer (&parse, gst_object_unref);
-      g_clear_pointer (&queue, gst_object_unref);
       return FALSE;
     }
-  /* The queue keeps a muxer that waits for the other kind from stalling this one. */
-  g_object_set (queue, "max-size-buffers", 0, "max-size-time", (guint64) 0,
-                "max-size-bytes", 32 * 1024 * 1024, NULL);
-  gst_bin_add_many (GST_BIN (rec->pipeline), src, queue, NULL);
+  /* No queue of our own: appsrc has its thread and its queue (whose limit is what tells a
+   * disk that cannot keep up), and splitmuxsink queues each input while it waits for the
+   * other kind's keyframe. */
+  gst_bin_add (GST_BIN (rec->pipeline), src);
   if (parse != NULL)
     {
       gst_bin_add (GST_BIN (rec->pipeline), parse);
-      gst_element_link_many (src, parse, queue, NULL);
+      gst_element_link (src, parse);
+      last = parse;
     }
-  else
-    gst_element_link (src, queue);
-  last = parse != NULL ? parse : src;
-  sinkpad = gst_element_request_pad_simple (splitmux, kind == CB_MEDIA_VIDEO ? "video" : "audio_%u");
   srcpad = gst_element_get_static_pad (last, "src");
-  {
-    ParsedPad *pp = g_new0 (ParsedPad, 1);
-
-    pp->rec = rec;
-    /* Without a parser new caps come from the stream itself (an RTMP sequence header):
-     * the frames after them need the new configuration, which the file's header cannot
-     * give. With one, a new resolution came with in-band parameter sets (see on_parsed). */
-    pp->split_on_change = kind == CB_MEDIA_AUDIO || parse == NULL;
-    gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-                       on_parsed, pp, parsed_pad_free);
-  }
-  gst_object_unref (srcpad);
-  srcpad = gst_element_get_static_pad (queue, "src");
+  pp = g_new0 (ParsedPad, 1);
+  pp->rec = rec;
+  /* Without a parser new caps come from the stream itself (an RTMP sequence header): the
+   * frames after them need the new configuration, which the file's header cannot give.
+   * With one, a new resolution came with in-band parameter sets (see on_parsed). */
+  pp->split_on_change = kind == CB_MEDIA_AUDIO || parse == NULL;
+  gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     on_parsed, pp, parsed_pad_free);
+  sinkpad = gst_element_request_pad_simple (splitmux, kind == CB_MEDIA_VIDEO ? "video" : "audio_%u");
   ret = gst_pad_link (srcpad, sinkpad);
   gst_object_unref (srcpad);
   gst_object_unref (sinkpad);
