@@ -359,6 +359,7 @@ on_file_finished (GObject      *source,
   CbRecordingInfo *info = g_new0 (CbRecordingInfo, 1);
 
   info->stream_name = g_strdup (f->stream_name);
+  info->media_session_id = g_strdup (f->media_session_id);
   info->start_time = f->start_ms;
   if (r != NULL)
     {
@@ -423,6 +424,7 @@ cb_record_start_finish (CbRecordRegistry *reg,
   f->engine = g_object_ref (reg->engine);
   f->temp_path = g_strdup (temp_path);
   f->stream_name = g_strdup (stream_name);
+  f->media_session_id = rec != NULL ? g_strdup (rec->info.media_session_id) : NULL;
   f->start_ms = start_ms;
   f->recovery = recovery;
   if (rec != NULL)
