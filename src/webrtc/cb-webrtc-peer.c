@@ -727,8 +727,17 @@ build_pipeline (CbWebrtcPeer  *self,
   g_object_get (self->webrtc, "ice-agent", &ice, NULL);
   if (ice != NULL)
     {
+      GObject *agent = NULL;
+
       if (self->port_min > 0 && self->port_max >= self->port_min)
         g_object_set (ice, "min-rtp-port", self->port_min, "max-rtp-port", self->port_max, NULL);
+      /* No UPnP: a studio does not ask the user's router to open ports behind their back
+       * (and gupnp's search, on a random port that may be taken, warned now and then). */
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") != NULL)
+        g_object_get (ice, "agent", &agent, NULL);
+      if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
+        g_object_set (agent, "upnp", FALSE, NULL);
+      g_clear_object (&agent);
       /* Once one address is added, libnice gathers on the added ones only. */
       if (self->local_address != NULL &&
           g_signal_lookup ("add-local-ip-address", G_OBJECT_TYPE (ice)) != 0)
