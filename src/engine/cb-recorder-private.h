@@ -19,11 +19,10 @@ struct _CbRecordRegistry
 {
   CbEngine   *engine;        /* weak: the engine owns the registry */
   GMutex      lock;          /* guards files and each recorder's info: lists come from any thread */
-  GHashTable *recorders;     /* mediaSessionId → Recorder* (engine context only) */
-  GPtrArray  *done;          /* Recorder* stopped, still finishing (engine context only) */
+  GHashTable *recorders;     /* mediaSessionId → Recorder*; changed on the engine context */
+  GPtrArray  *done;          /* Recorder* stopped, still finishing; changed likewise */
   GPtrArray  *files;         /* CbRecordingInfo*: finished, recovered, failed */
   guint       changed_idle;
-  gboolean    scanned;
 };
 
 typedef struct _Recorder Recorder;

@@ -1118,21 +1118,14 @@ recorder_stop (Recorder   *rec,
 
   if (rec->pipeline != NULL)
     {
-      Part *current = NULL;
       gint64 start_ms = rec->info.start_time;
-      guint index = 0;
 
       g_mutex_lock (&rec->parts_lock);
       if (rec->parts->len > 0)
-        {
-          current = g_ptr_array_index (rec->parts, rec->parts->len - 1);
-          start_ms = current->start_ms;
-          index = current->index;
-        }
+        start_ms = ((Part *) g_ptr_array_index (rec->parts, rec->parts->len - 1))->start_ms;
       g_mutex_unlock (&rec->parts_lock);
       /* WCS leaves the last part unnumbered. */
       rec->last_name = expand_name (rec, start_ms, g_get_real_time () / 1000, 0);
-      (void) index;
       g_mutex_lock (&reg->lock);
       set_str (&rec->info.file_name, rec->last_name);
       g_mutex_unlock (&reg->lock);

@@ -192,7 +192,6 @@ on_scanned (GObject      *source,
       if (!known)
         g_ptr_array_add (reg->files, cb_recording_info_copy (info));
     }
-  reg->scanned = TRUE;
   g_mutex_unlock (&reg->lock);
 
   for (guint i = 0; i < sr->interrupted->len; i++)
