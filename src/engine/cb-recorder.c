@@ -664,8 +664,8 @@ on_recorder_tick (gpointer data)
       return G_SOURCE_CONTINUE;
     }
 
-  /* Checked every 200 ms while waiting for media; once a second while recording. */
-  if (now - rec->last_check_us < G_USEC_PER_SEC)
+  /* Ticks every 200 ms while waiting for media, then every second (recorder_begin). */
+  if (now - rec->last_check_us < G_USEC_PER_SEC * 9 / 10)
     return G_SOURCE_CONTINUE;
   rec->last_check_us = now;
 
@@ -1065,6 +1065,13 @@ recorder_begin (Recorder  *rec,
     return FALSE;
 
   rec->begun_us = g_get_monotonic_time ();
+  /* Media flows: disk and size checks once a second are enough. */
+  if (rec->timer != NULL)
+    g_source_destroy (rec->timer);
+  g_clear_pointer (&rec->timer, g_source_unref);
+  rec->timer = g_timeout_source_new_seconds (1);
+  g_source_set_callback (rec->timer, on_recorder_tick, rec, NULL);
+  g_source_attach (rec->timer, cb_engine_get_context (engine));
   rec->info.start_time = g_get_real_time () / 1000;
   name = expand_name (rec, rec->info.start_time, -1, 0);
   g_mutex_lock (&rec->reg->lock);
