@@ -429,7 +429,7 @@ cb_record_start_finish (CbRecordRegistry *reg,
   f->recovery = recovery;
   if (rec != NULL)
     rec->n_finishing++;
-  cb_record_file_finish_async (temp_path, final_path, NULL, on_file_finished, f);
+  cb_record_file_finish_async (temp_path, final_path, recovery, NULL, on_file_finished, f);
 }
 
 /* A part was closed by the muxer (rotation or the end): hand it to the finisher. */
