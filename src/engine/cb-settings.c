@@ -72,6 +72,7 @@ static const CbSettingInfo known[] = {
   { "stream_record_policy_template", CB_SETTING_STRING, "stream-{mediaSessionId}-{login}", "Recording file name template" },
   { "record_rotation", CB_SETTING_STRING, "", "Start a new recording file every N seconds, or every NM megabytes" },
   { "record_min_free_space", CB_SETTING_INT, "200", "Free space (MB) below which no recording starts and running ones are finished" },
+  { "record_max_lag", CB_SETTING_INT, "30", "Seconds a recording may fall behind a slow disk before it is stopped" },
   { "record_max_total_size", CB_SETTING_INT, "0", "Delete the oldest finished recordings beyond this total (MB); 0: keep all" },
   { "record_max_age_days", CB_SETTING_INT, "0", "Delete finished recordings older than this (days); 0: keep all" },
   { "on_record_hook_script", CB_SETTING_STRING, "", "Program run when a recording file is finished: stream name, absolute file path" },
