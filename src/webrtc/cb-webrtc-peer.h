@@ -166,6 +166,16 @@ gboolean cb_sdp_pick_codec         (const char   *offer,
                                     const char   *media,
                                     CbSdpCodec   *out,
                                     GError      **error);
+/* The same, taking @prefer ("VP8") first when the offer has it; NULL for the usual order. */
+gboolean cb_sdp_pick_codec_for     (const char   *offer,
+                                    const char   *media,
+                                    const char   *prefer,
+                                    CbSdpCodec   *out,
+                                    GError      **error);
+/* The codecs the offer's first @media section lists, to name them in a failure reason
+ * ("VP8, VP9"); NULL when there is no such section, "nothing" when it lists none. */
+char    *cb_sdp_offered_codecs     (const char   *offer,
+                                    const char   *media);
 /* Sets the answer's a=fmtp for @pt in the first @media section (adds it when missing). */
 void     cb_sdp_answer_set_fmtp    (GstSDPMessage *sdp,
                                     const char    *media,
