@@ -66,6 +66,21 @@ default_bitrate (int height)
   return 8000;
 }
 
+/* A VP8 rendition's bitrate, in kbit/s: near the source's (what it measured, less some
+ * audio) when the size is kept, else from the size. Called from input_caps(), where
+ * the parent's lock is held. */
+static int
+vp8_bitrate (CbTranscoder *self,
+             int           out_height,
+             int           src_height)
+{
+  int measured = self->parent->media.bitrate - (self->parent->media.has_audio ? 96 : 0);
+
+  if (out_height == src_height && measured > 0)
+    return CLAMP (measured, 300, 6000);
+  return default_bitrate (out_height);
+}
+
 static void
 push_sample (CbTranscoder *self,
              CbMediaKind   kind,
@@ -142,8 +157,11 @@ describe_branch (CbTranscoder  *self,
       g_autoptr(GString) raw = g_string_new ("video/x-raw,pixel-aspect-ratio=1/1");
       int src_w = 0, src_h = 0, fps, kint;
 
+      int src_fps_n = 0, src_fps_d = 1;
+
       gst_structure_get_int (s, "width", &src_w);
       gst_structure_get_int (s, "height", &src_h);
+      gst_structure_get_fraction (s, "framerate", &src_fps_n, &src_fps_d);
       if (p->height > 0)
         {
           int w = p->width;
@@ -155,6 +173,26 @@ describe_branch (CbTranscoder  *self,
         g_string_append_printf (raw, ",framerate=%d/1", p->fps);
       fps = p->fps > 0 ? p->fps : 30;
       kint = p->keyframe_interval > 0 ? p->keyframe_interval : fps * 2;
+
+      if (p->codec == CB_VIDEO_CODEC_VP8)
+        {
+          /* For browsers without H.264, in real time: libvpx's fastest settings, two
+           * threads, no frames held back, and a stream a lost packet does not break
+           * for long. Keyframes every 2 s of the source's rate. */
+          int out_h = p->height > 0 ? p->height : src_h;
+          int rate = p->bitrate > 0 ? p->bitrate : vp8_bitrate (self, out_h, src_h);
+
+          if (p->fps <= 0 && p->keyframe_interval <= 0 && src_fps_n > 0 && src_fps_d > 0)
+            kint = MAX (1, 2 * src_fps_n / src_fps_d);
+          return g_strdup_printf ("appsrc name=src format=time ! queue max-size-buffers=0 "
+                                  "max-size-bytes=0 max-size-time=0 ! %s ! videoconvert ! "
+                                  "videoscale ! %s %s ! vp8enc deadline=1 cpu-used=8 threads=2 "
+                                  "lag-in-frames=0 end-usage=cbr error-resilient=default "
+                                  "target-bitrate=%d keyframe-max-dist=%d ! video/x-vp8 ! "
+                                  "appsink name=sink sync=false",
+                                  dec, p->fps > 0 ? "videorate !" : "", raw->str,
+                                  rate * 1000, kint);
+        }
 
       return g_strdup_printf ("appsrc name=src format=time ! queue max-size-buffers=0 "
                               "max-size-bytes=0 max-size-time=0 ! %s ! videoconvert ! "
@@ -322,8 +360,13 @@ cb_transcoder_new (CbStream         *parent,
   g_autoptr(GstBus) bus = NULL;
   g_autofree char *name = NULL;
 
-  if (!cb_profile_is_passthrough (profile) &&
-      (!cb_media_have_element ("x264enc", error) || !cb_media_have_element ("avdec_h264", error)))
+  if (profile != NULL && profile->codec == CB_VIDEO_CODEC_VP8)
+    {
+      if (!cb_media_have_element ("vp8enc", error) || !cb_media_have_element ("avdec_h264", error))
+        return NULL;
+    }
+  else if (!cb_profile_is_passthrough (profile) &&
+           (!cb_media_have_element ("x264enc", error) || !cb_media_have_element ("avdec_h264", error)))
     return NULL;
 
   self = g_new0 (CbTranscoder, 1);

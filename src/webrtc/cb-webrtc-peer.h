@@ -85,9 +85,14 @@ void          cb_webrtc_peer_set_media_func    (CbWebrtcPeer        *self,
                                                 gpointer             data,
                                                 GDestroyNotify       destroy);
 
+/* Send role, before the answer: answer with @codec ("VP8") when the offer has it, before
+ * H.264 (the codec of the stream played); NULL for H.264 first. */
+void          cb_webrtc_peer_prefer_video_codec (CbWebrtcPeer       *self,
+                                                 const char         *codec);
 /* Answers @offer (no trickle: the answer carries our candidates and end-of-candidates).
- * The send role must know what it can send: H.264 video and Opus audio; a kind the offer
- * does not ask for is not sent. */
+ * The send role sends H.264 (packetization-mode 1) or VP8 video (cb_sdp_pick_codec_for())
+ * and Opus audio; a kind the offer does not ask for, or offers no such codec for, is not
+ * sent (the caller checks cb_webrtc_peer_get_codec()). */
 void          cb_webrtc_peer_answer_async      (CbWebrtcPeer        *self,
                                                 const char          *offer,
                                                 GCancellable        *cancellable,
