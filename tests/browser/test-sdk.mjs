@@ -211,7 +211,7 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
       }
     });
 
-  test('a VP8 publisher is transcoded to H.264 once for RTMP and WebRTC players',
+  test('a VP8 publisher is transcoded to H.264 once for RTMP and H.264-only players; VP8 players take it as it is',
     { skip: !NginxRtmp.available() && 'nginx-rtmp or ffprobe missing' }, async () => {
       const nginx = await NginxRtmp.start();
       try {
