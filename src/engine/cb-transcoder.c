@@ -7,6 +7,7 @@
  */
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
 
 #include "cb-engine-error.h"
 #include "cb-stream-private.h"
@@ -22,6 +23,7 @@ struct _CbTranscoder
   GMutex       lock;      /* guards the pipeline's construction */
   GstElement  *pipeline;
   GstElement  *appsrc[CB_MEDIA_N_KINDS];
+  GstElement  *appsink[CB_MEDIA_N_KINDS];
   GstCaps     *in_caps[CB_MEDIA_N_KINDS];
   gboolean     transcode[CB_MEDIA_N_KINDS];
 };
@@ -255,6 +257,7 @@ add_branch (CbTranscoder  *self,
   gst_app_src_set_caps (GST_APP_SRC (self->appsrc[kind]), caps);
 
   sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
+  gst_object_replace ((GstObject **) &self->appsink[kind], GST_OBJECT (sink));
   callbacks.new_sample = on_sample;
   g_object_set_data (G_OBJECT (sink), "cb-kind", GINT_TO_POINTER (kind));
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
@@ -344,6 +347,27 @@ input_eos (gpointer data)
   cb_stream_push_eos (self->out);
 }
 
+/* The output's keyframe requests (a player's PLI, a new consumer with no cached GOP):
+ * encoded video gets one from its encoder; video passed through asks the parent's
+ * producer. Runs on the asking thread, while a consumer of the output keeps us alive. */
+static void
+output_keyframe (gpointer data)
+{
+  CbTranscoder *self = data;
+  g_autoptr(GstElement) sink = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->transcode[CB_MEDIA_VIDEO] && self->appsink[CB_MEDIA_VIDEO] != NULL)
+    sink = gst_object_ref (self->appsink[CB_MEDIA_VIDEO]);
+  g_mutex_unlock (&self->lock);
+
+  if (sink != NULL)
+    gst_element_send_event (sink, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                               TRUE, 0));
+  else
+    cb_stream_request_keyframe (self->parent);
+}
+
 static const CbConsumerFuncs input_funcs = {
   input_caps,
   input_buffer,
@@ -382,6 +406,7 @@ cb_transcoder_new (CbStream         *parent,
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
   gst_bus_set_sync_handler (bus, on_bus_sync, self, NULL);
 
+  cb_stream_set_keyframe_func (self->out, output_keyframe, self);
   self->input = cb_stream_attach (parent, &input_funcs, self, NULL, NULL, CB_AUDIO_ANY, error);
   if (self->input == NULL)
     {
@@ -405,6 +430,7 @@ cb_transcoder_free (CbTranscoder *self)
   if (self == NULL)
     return;
 
+  cb_stream_set_keyframe_func (self->out, NULL, NULL);
   g_clear_pointer (&self->input, cb_consumer_detach);
   gst_element_set_state (self->pipeline, GST_STATE_NULL);
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
@@ -413,6 +439,7 @@ cb_transcoder_free (CbTranscoder *self)
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     {
       gst_clear_object (&self->appsrc[k]);
+      gst_clear_object (&self->appsink[k]);
       gst_clear_caps (&self->in_caps[k]);
     }
   gst_clear_object (&self->pipeline);

@@ -309,7 +309,10 @@ on_keyframe_requested (CbWebrtcPeer *peer,
 {
   Endpoint *ep = data;
 
-  if (ep->source != NULL)
+  /* From the encoder of a rendition the player gets, else from the publisher. */
+  if (ep->consumer != NULL)
+    cb_consumer_request_keyframe (ep->consumer);
+  else if (ep->source != NULL)
     cb_stream_request_keyframe (ep->source);
 }
 
@@ -410,7 +413,7 @@ attach_player (Endpoint   *ep,
     goto fail;
   deliver_answer (ep, answer, NULL);
   /* The player starts from the cached keyframe; a fresh one soon after keeps it smooth. */
-  cb_stream_request_keyframe (source);
+  cb_consumer_request_keyframe (ep->consumer);
   return;
 
 fail:

@@ -395,6 +395,51 @@ test_vp8_rendition_shared (void)
   cb_engine_shutdown (engine);
 }
 
+/* Keyframes a consumer gets, counted on the producer's thread. */
+static void
+keys_caps (gpointer data, CbMediaKind kind, GstCaps *caps)
+{
+}
+
+static gboolean
+keys_buffer (gpointer data, CbMediaKind kind, GstBuffer *buffer)
+{
+  if (kind == CB_MEDIA_VIDEO && !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    g_atomic_int_inc ((gint *) data);
+  return TRUE;
+}
+
+static const CbConsumerFuncs keys_funcs = { keys_caps, keys_buffer, NULL };
+
+/* A player's keyframe request (PLI) reaches the rendition's encoder: with keyframes
+ * every 1000 frames, a second one comes only when asked for. */
+static void
+test_rendition_keyframe_on_request (void)
+{
+  g_autoptr(CbEngine) engine = cb_engine_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbStream) s = cb_engine_publish_source (engine, "pli", "test", &error);
+  CbProfile rare = { .height = 180, .keyframe_interval = 1000, .codec = CB_VIDEO_CODEC_VP8 };
+  gint keys = 0;
+  CbConsumer *c;
+
+  g_assert_no_error (error);
+  g_assert_true (wait_for_status (s, CB_STREAM_PUBLISHING, 10000));
+  c = cb_stream_attach (s, &keys_funcs, &keys, NULL, &rare, CB_AUDIO_ANY, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 200 && g_atomic_int_get (&keys) < 1; i++)
+    iterate_for (50);
+  g_assert_cmpint (g_atomic_int_get (&keys), ==, 1);
+  iterate_for (1100);   /* requests are rate-limited to one a second */
+  cb_consumer_request_keyframe (c);
+  for (guint i = 0; i < 200 && g_atomic_int_get (&keys) < 2; i++)
+    iterate_for (50);
+  g_assert_cmpint (g_atomic_int_get (&keys), >=, 2);
+  cb_consumer_detach (c);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 0);
+  cb_engine_shutdown (engine);
+}
+
 typedef struct {
   char *codec;
   gint  buffers;
@@ -513,6 +558,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/fanout/real-late-decoder", test_real_late_decoder);
   g_test_add_func ("/cb/fanout/renditions-shared", test_renditions_shared);
   g_test_add_func ("/cb/fanout/vp8-rendition-shared", test_vp8_rendition_shared);
+  g_test_add_func ("/cb/fanout/rendition-keyframe-on-request", test_rendition_keyframe_on_request);
   g_test_add_func ("/cb/fanout/video-rendition-shared-across-audio",
                    test_video_rendition_shared_across_audio);
   g_test_add_func ("/cb/fanout/opus-to-aac-once", test_opus_to_aac_once);
