@@ -178,9 +178,13 @@ describe_branch (CbTranscoder  *self,
 
       if (p->codec == CB_VIDEO_CODEC_VP8)
         {
-          /* For browsers without H.264, in real time: libvpx's fastest settings, two
-           * threads, no frames held back, and a stream a lost packet does not break
-           * for long. Keyframes every 2 s of the source's rate. */
+          /* For browsers without H.264, in real time: libvpx's realtime settings, no
+           * frames held back, and a stream a lost packet does not break for long;
+           * keyframes every 2 s of the source's rate. One thread: libvpx's VP8 threads
+           * wait for each other busily, and with two the encoder took 2x the CPU at
+           * 640x360 and 5x at 1280x720, where it fell behind real time on two loaded
+           * cores (one thread: 4%, 13% and 30% of a core at 320x240@15, 640x360@30 and
+           * 1280x720@30, decoding included). */
           int out_h = p->height > 0 ? p->height : src_h;
           int rate = p->bitrate > 0 ? p->bitrate : vp8_bitrate (self, out_h, src_h);
 
@@ -188,7 +192,7 @@ describe_branch (CbTranscoder  *self,
             kint = MAX (1, 2 * src_fps_n / src_fps_d);
           return g_strdup_printf ("appsrc name=src format=time ! queue max-size-buffers=0 "
                                   "max-size-bytes=0 max-size-time=0 ! %s ! videoconvert ! "
-                                  "videoscale ! %s %s ! vp8enc deadline=1 cpu-used=8 threads=2 "
+                                  "videoscale ! %s %s ! vp8enc deadline=1 cpu-used=8 threads=1 "
                                   "lag-in-frames=0 end-usage=cbr error-resilient=default "
                                   "target-bitrate=%d keyframe-max-dist=%d ! video/x-vp8 ! "
                                   "appsink name=sink sync=false",
