@@ -157,9 +157,7 @@ describe_branch (CbTranscoder  *self,
       const GstStructure *s = gst_caps_get_structure (caps, 0);
       const CbProfile *p = &self->profile;
       g_autoptr(GString) raw = g_string_new ("video/x-raw,pixel-aspect-ratio=1/1");
-      int src_w = 0, src_h = 0, fps, kint;
-
-      int src_fps_n = 0, src_fps_d = 1;
+      int src_w = 0, src_h = 0, src_fps_n = 0, src_fps_d = 1, fps, kint;
 
       gst_structure_get_int (s, "width", &src_w);
       gst_structure_get_int (s, "height", &src_h);
