@@ -600,6 +600,19 @@ cb_consumer_detach (CbConsumer *c)
   g_free (c);
 }
 
+/**
+ * cb_consumer_request_keyframe:
+ *
+ * Asks for a keyframe where the consumer's video comes from: the stream's producer, or
+ * the encoder of the rendition it is attached to (a player's PLI).
+ */
+void
+cb_consumer_request_keyframe (CbConsumer *c)
+{
+  g_return_if_fail (c != NULL);
+  cb_stream_request_keyframe (c->stream);
+}
+
 guint64
 cb_consumer_get_dropped (CbConsumer *c)
 {

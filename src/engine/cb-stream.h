@@ -153,6 +153,7 @@ CbConsumer *cb_stream_attach              (CbStream               *self,
                                            CbAudioWant             audio,
                                            GError                **error);
 void        cb_consumer_detach            (CbConsumer             *consumer);
+void        cb_consumer_request_keyframe  (CbConsumer             *consumer);
 guint64     cb_consumer_get_dropped       (CbConsumer             *consumer);
 guint64     cb_consumer_get_delivered     (CbConsumer             *consumer);
 
