@@ -408,8 +408,7 @@ cb_rest_auth_classify (const CbRestRequest    *request,
   if (page != NULL && !trusted_origin (page, request->host, config))
     return CB_REST_SOURCE_FOREIGN_PAGE;
 
-  if (request->remote == NULL || !G_IS_INET_SOCKET_ADDRESS (request->remote) ||
-      !cb_rest_auth_is_loopback (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (request->remote))))
+  if (cb_rest_auth_loopback_literal (request->remote) == NULL)
     return CB_REST_SOURCE_REMOTE;
 
   /* No Host at all is an HTTP/1.0 tool, not a browser. */

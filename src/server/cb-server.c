@@ -166,6 +166,12 @@ cb_server_add_cors (CbServer          *self,
     soup_message_headers_replace (headers, "Access-Control-Allow-Headers", allow_headers);
   if (expose != NULL)
     soup_message_headers_replace (headers, "Access-Control-Expose-Headers", expose);
+  /* Chromium asks before a public site's page reaches a private address (Private Network
+   * Access): a listed origin is meant to. */
+  if (g_strcmp0 (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                               "Access-Control-Request-Private-Network"),
+                 "true") == 0)
+    soup_message_headers_replace (headers, "Access-Control-Allow-Private-Network", "true");
 }
 
 /* ---- responses ------------------------------------------------------------------ */
@@ -520,8 +526,8 @@ on_websocket (SoupServer              *server,
   cb_server_request_init (&request, msg);
   may_publish = cb_rest_auth_check (&request, &config, &source) == CB_REST_AUTH_ALLOW ||
                 source == CB_REST_SOURCE_REMOTE;
-  may_play = may_publish ||
-             cb_server_settings_get_bool (settings, "ws_play_any_origin", DEFAULT_WS_PLAY_ANY_ORIGIN);
+  may_play = may_publish || cb_server_settings_get_bool (settings, "ws_play_any_origin",
+                                                         DEFAULT_WS_PLAY_ANY_ORIGIN);
   cb_ws_session_set_permissions (session, may_publish, may_play);
   if (!may_publish)
     g_debug ("WebSocket %s: from %s: may %s", token,

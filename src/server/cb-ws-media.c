@@ -239,10 +239,11 @@ start_stream (CbWsMedia  *self,
       send_failed (self, msid, name, publish, CB_WS_INFO_NOT_CONNECTED);
       return;
     }
-  if (publish ? !cb_ws_session_may_publish (self->session) : !cb_ws_session_may_play (self->session))
+  if (publish ? !cb_ws_session_may_publish (self->session)
+              : !cb_ws_session_may_play (self->session))
     {
-      g_debug ("%s refused: the session's page may not %s", publish ? "publishStream" : "playStream",
-               publish ? "publish" : "play");
+      g_debug ("%s refused: the session's page may not %s",
+               publish ? "publishStream" : "playStream", publish ? "publish" : "play");
       send_failed (self, msid, name, publish, CB_WS_INFO_RESTRICTED);
       return;
     }
