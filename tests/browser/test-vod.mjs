@@ -6,12 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NginxRtmp, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, startPageServer, waitFor } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const skip = missing() || (!NginxRtmp.available() && 'ffmpeg missing');
 
 // 6 s of H.264 (a keyframe a second) and AAC; with B-frames or without.
@@ -24,14 +21,8 @@ function makeFile (dir, name, bframes) {
 }
 
 async function startWhipPage () {
-  const server = http.createServer((req, res) => {
-    if (req.url.split('?')[0] !== '/whip-page.html') { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    fs.createReadStream(path.join(here, 'whip-page.html')).pipe(res);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  server.url = `http://127.0.0.1:${server.address().port}/whip-page.html`;
-  return server;
+  const pages = await startPageServer();
+  return { url: `${pages.url}/whip-page.html`, close () {} };
 }
 
 describe('VOD in Chromium', { skip: skip || false }, () => {
