@@ -34,6 +34,8 @@ struct _CbWebrtcPeer
 
   GTask             *task;          /* the pending answer */
   GSource           *gather_timeout;
+  gint               local_set;     /* atomic: webrtcbin has replied to set-local-description */
+  gint               gather_late;   /* atomic: the gathering deadline has passed */
   GSource           *bus_watch;
   gboolean           closed;        /* the pipeline is gone, or going in a worker thread */
   gboolean           offering;      /* we made the offer (publishing to another server) */
@@ -261,7 +263,10 @@ on_gather_timeout (gpointer data)
   CbWebrtcPeer *self = data;
 
   clear_source (&self->gather_timeout);
-  deliver_answer (self);
+  g_atomic_int_set (&self->gather_late, 1);
+  /* Not set yet: on_local_set() delivers it (or the error) when webrtcbin replies. */
+  if (g_atomic_int_get (&self->local_set))
+    deliver_answer (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -324,8 +329,16 @@ static void
 on_local_set (GstPromise *promise,
               gpointer    data)
 {
+  CbWebrtcPeer *self = data;
+
   gst_promise_unref (promise);
-  deliver_when_gathered (data);
+  g_atomic_int_set (&self->local_set, 1);
+  /* Past the gathering deadline (a loaded machine can take that long to get here), the
+   * description goes out with the candidates it has. */
+  if (g_atomic_int_get (&self->gather_late))
+    idle_on (self->context, deliver_answer, g_object_ref (self), g_object_unref);
+  else
+    deliver_when_gathered (self);
 }
 
 static void
