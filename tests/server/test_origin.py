@@ -105,15 +105,10 @@ class OriginTestCase(unittest.TestCase):
         return msid
 
     def ws_publish(self, ws, name):
-        """publishStream answered with setRemoteSDP, as the WebRTC side allows: a publish
-        that fails with 'No local description' (a race in cb-webrtc-peer.c's answer, seen
-        under load, not what this file tests) is tried again. Returns (msid, answer)."""
-        for _ in range(3):
-            msid = self.ws_stream(ws, 'publishStream', name)
-            answer = self.ws_answer(ws, msid)
-            if answer != ('FAILED', 'No local description'):
-                break
-        return msid, answer
+        """publishStream answered with setRemoteSDP, as the WebRTC side allows.
+        Returns (msid, answer)."""
+        msid = self.ws_stream(ws, 'publishStream', name)
+        return msid, self.ws_answer(ws, msid)
 
     def ws_answer(self, ws, msid):
         """setRemoteSDP, or the FAILED status event that came instead: (name, info)."""
