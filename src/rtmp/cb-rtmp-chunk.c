@@ -739,6 +739,96 @@ put_basic_header (GByteArray *out,
     }
 }
 
+static gboolean
+check_length (gsize    len,
+              GError **error)
+{
+  if (len > 0xffffff)
+    {
+      g_set_error (error, CB_RTMP_ERROR, CB_RTMP_ERROR_TOO_LARGE,
+                   "message of %" G_GSIZE_FORMAT " bytes does not fit RTMP's 24-bit length",
+                   len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The first chunk's header of a message of @len bytes, and the writer's history of @csid
+ * moved on to it. Returns the timestamp field: what a type 3 chunk repeats as its
+ * extended timestamp when it is >= EXTENDED_TIMESTAMP. */
+static guint32
+put_first_header (CbRtmpChunkWriter *writer,
+                  guint32            csid,
+                  guint8             type_id,
+                  guint32            stream_id,
+                  guint32            timestamp,
+                  gsize              len,
+                  GByteArray        *out)
+{
+  OutStream *prev = g_hash_table_lookup (writer->streams, GUINT_TO_POINTER (csid));
+  guint fmt;
+  guint32 field;
+
+  if (prev == NULL || prev->stream_id != stream_id || timestamp < prev->timestamp)
+    {
+      fmt = 0;
+      field = timestamp;
+    }
+  else
+    {
+      fmt = (prev->length == len && prev->type_id == type_id) ? 2 : 1;
+      field = timestamp - prev->timestamp;
+    }
+
+  put_basic_header (out, fmt, csid);
+  cb_put_be24 (out, MIN (field, EXTENDED_TIMESTAMP));
+  if (fmt <= 1)
+    {
+      cb_put_be24 (out, len);
+      cb_put_u8 (out, type_id);
+    }
+  if (fmt == 0)
+    cb_put_le32 (out, stream_id);
+  if (field >= EXTENDED_TIMESTAMP)
+    cb_put_be32 (out, field);
+
+  if (prev == NULL)
+    {
+      prev = g_new0 (OutStream, 1);
+      g_hash_table_insert (writer->streams, GUINT_TO_POINTER (csid), prev);
+    }
+  prev->timestamp = timestamp;
+  prev->length = len;
+  prev->stream_id = stream_id;
+  prev->type_id = type_id;
+  return field;
+}
+
+/* Everything after the first chunk's header: the first chunk's payload, then type 3
+ * chunks, each repeating @field as extended timestamp when it is one. */
+static void
+put_chunk_bodies (GByteArray   *out,
+                  guint32       csid,
+                  const guint8 *data,
+                  gsize         len,
+                  guint32       chunk_size,
+                  guint32       field)
+{
+  gsize off = MIN (len, chunk_size);
+
+  g_byte_array_append (out, data, off);
+  while (off < len)
+    {
+      gsize n = MIN (len - off, chunk_size);
+
+      put_basic_header (out, 3, csid);
+      if (field >= EXTENDED_TIMESTAMP)
+        cb_put_be32 (out, field);
+      g_byte_array_append (out, data + off, n);
+      off += n;
+    }
+}
+
 /**
  * cb_rtmp_chunk_writer_write:
  * @message: the message; its @csid must be in 2..65599
@@ -758,10 +848,8 @@ cb_rtmp_chunk_writer_write (CbRtmpChunkWriter    *writer,
                             GByteArray           *out,
                             GError              **error)
 {
-  OutStream *prev;
   const guint8 *data;
-  gsize len, off;
-  guint fmt;
+  gsize len;
   guint32 field;
 
   g_return_val_if_fail (writer != NULL, FALSE);
@@ -770,62 +858,188 @@ cb_rtmp_chunk_writer_write (CbRtmpChunkWriter    *writer,
   g_return_val_if_fail (message->csid >= 2 && message->csid <= CB_RTMP_CSID_MAX, FALSE);
 
   data = cb_rtmp_message_get_data (message, &len);
-  if (len > 0xffffff)
-    {
-      g_set_error (error, CB_RTMP_ERROR, CB_RTMP_ERROR_TOO_LARGE,
-                   "message of %" G_GSIZE_FORMAT " bytes does not fit RTMP's 24-bit length",
-                   len);
-      return FALSE;
-    }
+  if (!check_length (len, error))
+    return FALSE;
+  field = put_first_header (writer, message->csid, message->type_id, message->stream_id,
+                            message->timestamp, len, out);
+  put_chunk_bodies (out, message->csid, data, len, writer->chunk_size, field);
+  return TRUE;
+}
 
-  prev = g_hash_table_lookup (writer->streams, GUINT_TO_POINTER (message->csid));
-  if (prev == NULL || prev->stream_id != message->stream_id ||
-      message->timestamp < prev->timestamp)
+/* ---- the shared outgoing form ---- */
+
+struct _CbRtmpChunkForm {
+  gatomicrefcount ref_count;
+  guint32         csid;
+  guint8          type_id;
+  guint32         stream_id;
+  guint32         timestamp;
+  guint32         chunk_size;
+  GBytes         *payload;
+  /* The first chunk's payload and the type 3 chunks after it, with no extended
+   * timestamp: the payload itself when it fits one chunk. */
+  GBytes         *body;
+};
+
+/**
+ * cb_rtmp_chunk_form_new:
+ * @message: the message: its @csid (2..65599), type, message stream id, timestamp and
+ *   payload (referenced, not copied)
+ * @chunk_size: the chunk size of the sessions that will send it
+ *
+ * Serializes @message once for every session that sends it with @chunk_size: each one
+ * adds only the first chunk's header (cb_rtmp_chunk_writer_write_form()). The form is
+ * immutable, so sessions on any thread may share it.
+ *
+ * Returns: (transfer full): the form, or %NULL with %CB_RTMP_ERROR_TOO_LARGE for a
+ *   payload over 16 MiB - 1
+ */
+CbRtmpChunkForm *
+cb_rtmp_chunk_form_new (const CbRtmpMessage  *message,
+                        guint32               chunk_size,
+                        GError              **error)
+{
+  CbRtmpChunkForm *form;
+  const guint8 *data;
+  gsize len;
+
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (message->csid >= 2 && message->csid <= CB_RTMP_CSID_MAX, NULL);
+  g_return_val_if_fail (chunk_size >= 1 && chunk_size <= CB_RTMP_MAX_CHUNK_SIZE, NULL);
+
+  data = cb_rtmp_message_get_data (message, &len);
+  if (!check_length (len, error))
+    return NULL;
+
+  form = g_new0 (CbRtmpChunkForm, 1);
+  g_atomic_ref_count_init (&form->ref_count);
+  form->csid = message->csid;
+  form->type_id = message->type_id;
+  form->stream_id = message->stream_id;
+  form->timestamp = message->timestamp;
+  form->chunk_size = chunk_size;
+  form->payload = g_bytes_ref (message->payload);
+  if (len <= chunk_size)
     {
-      fmt = 0;
-      field = message->timestamp;
+      form->body = g_bytes_ref (message->payload);
     }
   else
     {
-      fmt = (prev->length == len && prev->type_id == message->type_id) ? 2 : 1;
-      field = message->timestamp - prev->timestamp;
-    }
+      GByteArray *body = g_byte_array_sized_new (len + (len / chunk_size) * 3);
 
-  put_basic_header (out, fmt, message->csid);
-  cb_put_be24 (out, MIN (field, EXTENDED_TIMESTAMP));
-  if (fmt <= 1)
+      put_chunk_bodies (body, message->csid, data, len, chunk_size, 0);
+      form->body = g_byte_array_free_to_bytes (body);
+    }
+  return form;
+}
+
+CbRtmpChunkForm *
+cb_rtmp_chunk_form_ref (CbRtmpChunkForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+
+  g_atomic_ref_count_inc (&form->ref_count);
+  return form;
+}
+
+void
+cb_rtmp_chunk_form_unref (CbRtmpChunkForm *form)
+{
+  if (form == NULL || !g_atomic_ref_count_dec (&form->ref_count))
+    return;
+  g_bytes_unref (form->payload);
+  g_bytes_unref (form->body);
+  g_free (form);
+}
+
+guint32
+cb_rtmp_chunk_form_get_chunk_size (const CbRtmpChunkForm *form)
+{
+  g_return_val_if_fail (form != NULL, 0);
+  return form->chunk_size;
+}
+
+guint32
+cb_rtmp_chunk_form_get_timestamp (const CbRtmpChunkForm *form)
+{
+  g_return_val_if_fail (form != NULL, 0);
+  return form->timestamp;
+}
+
+guint32
+cb_rtmp_chunk_form_get_stream_id (const CbRtmpChunkForm *form)
+{
+  g_return_val_if_fail (form != NULL, 0);
+  return form->stream_id;
+}
+
+guint8
+cb_rtmp_chunk_form_get_type_id (const CbRtmpChunkForm *form)
+{
+  g_return_val_if_fail (form != NULL, 0);
+  return form->type_id;
+}
+
+/**
+ * cb_rtmp_chunk_form_get_body:
+ *
+ * Returns: (transfer none): what follows the first chunk's header for a session with the
+ *   form's chunk size whose timestamp field needs no extended timestamp
+ */
+GBytes *
+cb_rtmp_chunk_form_get_body (const CbRtmpChunkForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+  return form->body;
+}
+
+/**
+ * cb_rtmp_chunk_writer_write_form:
+ * @form: the shared form of a message
+ * @stream_id: the session's message stream id
+ * @timestamp: the session's timestamp of the message (its own base, if it has one)
+ * @header: the first chunk's header is appended here
+ * @body: (out) (transfer full): what follows the header
+ *
+ * The same bytes as cb_rtmp_chunk_writer_write() of the form's message with @stream_id
+ * and @timestamp, as @header followed by @body, and the writer's history moves on the same
+ * way. @body is the form's shared body whenever it can be: the message fits one chunk of
+ * either size, or the writer's chunk size is the form's and the timestamp field (the
+ * timestamp after a type 0 header, else the delta) is below 0xffffff, so that type 3
+ * chunks repeat no extended timestamp. Otherwise, rarely, it is built here.
+ */
+void
+cb_rtmp_chunk_writer_write_form (CbRtmpChunkWriter     *writer,
+                                 const CbRtmpChunkForm *form,
+                                 guint32                stream_id,
+                                 guint32                timestamp,
+                                 GByteArray            *header,
+                                 GBytes               **body)
+{
+  gsize len;
+  guint32 field;
+
+  g_return_if_fail (writer != NULL);
+  g_return_if_fail (form != NULL);
+  g_return_if_fail (header != NULL && body != NULL);
+
+  len = g_bytes_get_size (form->payload);
+  field = put_first_header (writer, form->csid, form->type_id, stream_id, timestamp, len,
+                            header);
+  /* One chunk either way: the body is the payload. */
+  if ((len <= form->chunk_size && len <= writer->chunk_size) ||
+      (writer->chunk_size == form->chunk_size && field < EXTENDED_TIMESTAMP))
     {
-      cb_put_be24 (out, len);
-      cb_put_u8 (out, message->type_id);
+      *body = g_bytes_ref (form->body);
     }
-  if (fmt == 0)
-    cb_put_le32 (out, message->stream_id);
-  if (field >= EXTENDED_TIMESTAMP)
-    cb_put_be32 (out, field);
-
-  off = MIN (len, writer->chunk_size);
-  g_byte_array_append (out, data, off);
-  while (off < len)
+  else
     {
-      gsize n = MIN (len - off, writer->chunk_size);
+      GByteArray *own = g_byte_array_sized_new (len + (len / writer->chunk_size) * 7);
 
-      put_basic_header (out, 3, message->csid);
-      if (field >= EXTENDED_TIMESTAMP)
-        cb_put_be32 (out, field);
-      g_byte_array_append (out, data + off, n);
-      off += n;
+      put_chunk_bodies (own, form->csid, g_bytes_get_data (form->payload, NULL), len,
+                        writer->chunk_size, field);
+      *body = g_byte_array_free_to_bytes (own);
     }
-
-  if (prev == NULL)
-    {
-      prev = g_new0 (OutStream, 1);
-      g_hash_table_insert (writer->streams, GUINT_TO_POINTER (message->csid), prev);
-    }
-  prev->timestamp = message->timestamp;
-  prev->length = len;
-  prev->stream_id = message->stream_id;
-  prev->type_id = message->type_id;
-  return TRUE;
 }
 
 /**

@@ -168,6 +168,32 @@ void            cb_rtmp_chunk_writer_reset_stream  (CbRtmpChunkWriter  *writer,
                                                     guint32             csid);
 
 /**
+ * CbRtmpChunkForm:
+ *
+ * The shared outgoing form of one message: its chunks for one chunk size, serialized once
+ * and reference-counted, so that every session sending the message writes the same bytes
+ * and adds only its own first chunk's header (cb_rtmp_chunk_writer_write_form()).
+ */
+typedef struct _CbRtmpChunkForm CbRtmpChunkForm;
+
+CbRtmpChunkForm *cb_rtmp_chunk_form_new            (const CbRtmpMessage *message,
+                                                    guint32             chunk_size,
+                                                    GError            **error);
+CbRtmpChunkForm *cb_rtmp_chunk_form_ref            (CbRtmpChunkForm    *form);
+void            cb_rtmp_chunk_form_unref           (CbRtmpChunkForm    *form);
+guint32         cb_rtmp_chunk_form_get_chunk_size  (const CbRtmpChunkForm *form);
+guint32         cb_rtmp_chunk_form_get_timestamp   (const CbRtmpChunkForm *form);
+guint32         cb_rtmp_chunk_form_get_stream_id   (const CbRtmpChunkForm *form);
+guint8          cb_rtmp_chunk_form_get_type_id     (const CbRtmpChunkForm *form);
+GBytes         *cb_rtmp_chunk_form_get_body        (const CbRtmpChunkForm *form);
+void            cb_rtmp_chunk_writer_write_form    (CbRtmpChunkWriter  *writer,
+                                                    const CbRtmpChunkForm *form,
+                                                    guint32             stream_id,
+                                                    guint32             timestamp,
+                                                    GByteArray         *header,
+                                                    GBytes            **body);
+
+/**
  * CbRtmpAckCounter:
  *
  * Acknowledgement bookkeeping of the receiving side: count the bytes read from the socket
@@ -191,5 +217,6 @@ gboolean        cb_rtmp_ack_counter_add            (CbRtmpAckCounter   *counter,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpMessage, cb_rtmp_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpChunkReader, cb_rtmp_chunk_reader_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpChunkWriter, cb_rtmp_chunk_writer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpChunkForm, cb_rtmp_chunk_form_unref)
 
 G_END_DECLS
