@@ -543,18 +543,48 @@ cb_rtmp_client_send (CbRtmpClient *self,
                      guint32       timestamp_ms,
                      GBytes       *payload)
 {
-  g_autoptr(CbRtmpMessage) message = NULL;
-  guint32 csid;
-
   g_return_val_if_fail (CB_IS_RTMP_CLIENT (self), FALSE);
 
   /* Published means open: closing, failing and restarting all leave STARTED. */
   if (cb_rtmp_connection_get_state (self->connection) != CB_RTMP_CONNECTION_STARTED)
     return FALSE;
-  csid = type_id == CB_RTMP_MSG_AUDIO ? CB_RTMP_CSID_AUDIO
-         : type_id == CB_RTMP_MSG_VIDEO ? CB_RTMP_CSID_VIDEO : CB_RTMP_CSID_DATA;
-  message = cb_rtmp_message_new (csid, type_id, self->stream_id, timestamp_ms, payload);
-  return cb_rtmp_connection_send_message (self->connection, message);
+  return cb_rtmp_connection_send_media (self->connection, self->stream_id, type_id,
+                                        timestamp_ms, payload);
+}
+
+/**
+ * cb_rtmp_client_send_form:
+ * @form: media serialized once for every session sending it (cb_rtmp_chunk_form_new()
+ *   with cb_rtmp_client_get_chunk_size() and cb_rtmp_media_csid() of its type)
+ * @timestamp_ms: the timestamp on this connection
+ *
+ * As cb_rtmp_client_send(), but only the first chunk's header is this client's own.
+ */
+gboolean
+cb_rtmp_client_send_form (CbRtmpClient          *self,
+                          const CbRtmpChunkForm *form,
+                          guint32                timestamp_ms)
+{
+  g_return_val_if_fail (CB_IS_RTMP_CLIENT (self), FALSE);
+  g_return_val_if_fail (form != NULL, FALSE);
+
+  if (cb_rtmp_connection_get_state (self->connection) != CB_RTMP_CONNECTION_STARTED)
+    return FALSE;
+  return cb_rtmp_connection_send_form (self->connection, form, self->stream_id, timestamp_ms);
+}
+
+guint32
+cb_rtmp_client_get_chunk_size (CbRtmpClient *self)
+{
+  g_return_val_if_fail (CB_IS_RTMP_CLIENT (self), 0);
+  return cb_rtmp_connection_get_chunk_size (self->connection);
+}
+
+gboolean
+cb_rtmp_client_is_congested (CbRtmpClient *self)
+{
+  g_return_val_if_fail (CB_IS_RTMP_CLIENT (self), FALSE);
+  return cb_rtmp_connection_is_congested (self->connection);
 }
 
 void

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "cb-rtmp-chunk.h"
 #include "cb-rtmp-error.h"
 #include "cb-rtmp-url.h"
 
@@ -67,6 +68,15 @@ gboolean      cb_rtmp_client_send              (CbRtmpClient        *self,
                                                 guint8               type_id,
                                                 guint32              timestamp_ms,
                                                 GBytes              *payload);
+/* The same with media serialized once for every session (see cb_rtmp_chunk_form_new()):
+ * only the first chunk's header is this connection's own. */
+gboolean      cb_rtmp_client_send_form         (CbRtmpClient        *self,
+                                                const CbRtmpChunkForm *form,
+                                                guint32              timestamp_ms);
+/* The chunk size forms for this client are made with (it changes once, before publish). */
+guint32       cb_rtmp_client_get_chunk_size    (CbRtmpClient        *self);
+/* Whether the output queue is past its high-water mark (CB_RTMP_SESSION_HIGH_WATER). */
+gboolean      cb_rtmp_client_is_congested      (CbRtmpClient        *self);
 /* Bytes queued and not yet written to the socket: the pusher's measure of a slow uplink. */
 gsize         cb_rtmp_client_get_queued_bytes  (CbRtmpClient        *self);
 guint64       cb_rtmp_client_get_bytes_sent    (CbRtmpClient        *self);

@@ -114,6 +114,20 @@ guint64           cb_rtmp_connection_get_bytes_received (CbRtmpConnection       
 /* Output: queued and written as the socket allows; never blocks. */
 gboolean          cb_rtmp_connection_send_message    (CbRtmpConnection           *self,
                                                       CbRtmpMessage              *message);
+/* Media on the chunk stream of its type; a shared form (cb_rtmp_chunk_form_new() with
+ * cb_rtmp_connection_get_chunk_size()) adds only this connection's first chunk header. */
+gboolean          cb_rtmp_connection_send_media      (CbRtmpConnection           *self,
+                                                      guint32                     stream_id,
+                                                      guint8                      type_id,
+                                                      guint32                     timestamp,
+                                                      GBytes                     *payload);
+gboolean          cb_rtmp_connection_send_form       (CbRtmpConnection           *self,
+                                                      const CbRtmpChunkForm      *form,
+                                                      guint32                     stream_id,
+                                                      guint32                     timestamp);
+guint32           cb_rtmp_connection_get_chunk_size  (CbRtmpConnection           *self);
+/* The output queue is past its high-water mark. */
+gboolean          cb_rtmp_connection_is_congested    (CbRtmpConnection           *self);
 void              cb_rtmp_connection_send_command    (CbRtmpConnection           *self,
                                                       guint32                     stream_id,
                                                       CbAmf0Command              *command);

@@ -13,7 +13,7 @@
 #include "config.h"
 
 #include "cb-rtmp-connection-private.h"
-#include "cb-rtmp-handshake.h"
+#include "cb-rtmp-session.h"
 
 #define READ_SIZE          (64 * 1024)
 #define FLUSH_TIMEOUT_MS   2000
@@ -33,23 +33,19 @@ struct _CbRtmpConnection
   GCancellable       *cancellable;     /* ours: cancelled on close */
   GSource            *timeout_source;
   GMainContext       *context;
-  gint64              last_input;
 
   GSocketClient      *socket_client;
   GIOStream          *io;
   guint8             *read_buf;
-  CbRtmpHandshake    *handshake;
-  CbRtmpChunkReader  *reader;
-  CbRtmpChunkWriter  *writer;
-  CbRtmpAckCounter    ack_counter;
-  guint64             received;
+  /* The session core of the current TCP connection, NULL before the first; those of
+   * connections dropped by a restart stay here until we go, as a write may still point
+   * into them. */
+  CbRtmpSession      *session;
+  GPtrArray          *retired;
+  guint64             received;        /* over every TCP connection */
 
-  GQueue              out;             /* GBytes* */
-  gsize               out_offset;      /* into the head */
-  gsize               queued;
-  gboolean            writing;
   gboolean            closing;         /* close once the queue is written */
-  guint64             bytes_sent;
+  guint64             bytes_sent;      /* over every TCP connection */
 };
 
 static void start_read (CbRtmpConnection *self);
@@ -116,7 +112,7 @@ cb_rtmp_connection_new (const CbRtmpConnectionRole *role,
   self->cancellable = g_cancellable_new ();
   self->context = g_main_context_ref_thread_default ();
   self->read_buf = g_malloc (READ_SIZE);
-  g_queue_init (&self->out);
+  self->retired = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_rtmp_session_free);
   return self;
 }
 
@@ -132,10 +128,8 @@ cb_rtmp_connection_free (CbRtmpConnection *self)
   g_free (self->bind_address);
   g_free (self->read_buf);
   g_main_context_unref (self->context);
-  g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
-  g_clear_pointer (&self->reader, cb_rtmp_chunk_reader_free);
-  g_clear_pointer (&self->writer, cb_rtmp_chunk_writer_free);
-  g_queue_clear_full (&self->out, (GDestroyNotify) g_bytes_unref);
+  g_clear_pointer (&self->session, cb_rtmp_session_free);
+  g_ptr_array_unref (self->retired);
   g_free (self);
 }
 
@@ -160,7 +154,13 @@ cb_rtmp_connection_is_accepted (CbRtmpConnection *self)
 gsize
 cb_rtmp_connection_get_queued_bytes (CbRtmpConnection *self)
 {
-  return self->queued;
+  return self->session != NULL ? cb_rtmp_session_get_queued_bytes (self->session) : 0;
+}
+
+gboolean
+cb_rtmp_connection_is_congested (CbRtmpConnection *self)
+{
+  return self->session != NULL && cb_rtmp_session_is_congested (self->session);
 }
 
 guint64
@@ -213,24 +213,16 @@ finish_close (CbRtmpConnection *self)
 static void
 kick_write (CbRtmpConnection *self)
 {
-  GBytes *head;
-  gsize len;
-  const guint8 *data;
-
-  if (self->writing || self->io == NULL)
+  if (self->io == NULL || self->session == NULL || cb_rtmp_session_is_writing (self->session))
     return;
-  head = g_queue_peek_head (&self->out);
-  if (head == NULL)
+  if (cb_rtmp_session_get_queued_bytes (self->session) == 0)
     {
       if (self->closing)
         finish_close (self);
       return;
     }
-  data = g_bytes_get_data (head, &len);
-  self->writing = TRUE;
-  g_output_stream_write_async (g_io_stream_get_output_stream (self->io),
-                               data + self->out_offset, len - self->out_offset,
-                               G_PRIORITY_DEFAULT, self->cancellable, on_write_done, hold (self));
+  cb_rtmp_session_write_async (self->session, g_io_stream_get_output_stream (self->io),
+                               self->cancellable, on_write_done, hold (self));
 }
 
 static void
@@ -241,55 +233,73 @@ on_write_done (GObject      *source,
   CbRtmpConnection *self = data;
   g_autoptr(GObject) owner = self->owner;
   g_autoptr(GError) error = NULL;
-  gssize n = g_output_stream_write_finish (G_OUTPUT_STREAM (source), result, &error);
-  GBytes *head;
+  CbRtmpSession *session = self->session;
+  gssize n;
 
-  self->writing = FALSE;
+  /* A write on a socket a restart dropped ends on the session it started from. */
+  if (self->io == NULL || G_OUTPUT_STREAM (source) != g_io_stream_get_output_stream (self->io))
+    {
+      for (guint i = 0; i < self->retired->len; i++)
+        if (cb_rtmp_session_is_writing (g_ptr_array_index (self->retired, i)))
+          session = g_ptr_array_index (self->retired, i);
+      if (session != NULL)
+        cb_rtmp_session_write_finish (session, result, NULL);
+      return;
+    }
+  n = cb_rtmp_session_write_finish (session, result, &error);
   if (n < 0)
     {
       if (self->state != CB_RTMP_CONNECTION_CLOSED)
         cb_rtmp_connection_fail (self, g_steal_pointer (&error));
       return;
     }
-  head = g_queue_peek_head (&self->out);
   self->bytes_sent += n;
-  self->queued -= n;
-  self->out_offset += n;
-  if (head != NULL && self->out_offset >= g_bytes_get_size (head))
-    {
-      g_bytes_unref (g_queue_pop_head (&self->out));
-      self->out_offset = 0;
-    }
   kick_write (self);
 }
 
 static void
-queue_bytes (CbRtmpConnection *self,
-             GBytes           *bytes)
+on_session_output (gpointer data)
 {
-  if (g_bytes_get_size (bytes) == 0)
-    return;
-  self->queued += g_bytes_get_size (bytes);
-  g_queue_push_tail (&self->out, g_bytes_ref (bytes));
-  kick_write (self);
+  kick_write (data);
 }
 
 gboolean
 cb_rtmp_connection_send_message (CbRtmpConnection *self,
                                  CbRtmpMessage    *message)
 {
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
+  if (self->session == NULL)
+    return FALSE;
+  return cb_rtmp_session_send_message (self->session, message);
+}
 
-  if (!cb_rtmp_chunk_writer_write (self->writer, message, out, &error))
-    {
-      g_warning ("%s: cannot write a message: %s", self->role->log_name, error->message);
-      return FALSE;
-    }
-  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&out));
-  queue_bytes (self, bytes);
-  return TRUE;
+gboolean
+cb_rtmp_connection_send_media (CbRtmpConnection *self,
+                               guint32           stream_id,
+                               guint8            type_id,
+                               guint32           timestamp,
+                               GBytes           *payload)
+{
+  if (self->session == NULL)
+    return FALSE;
+  return cb_rtmp_session_send_media (self->session, stream_id, type_id, timestamp, payload);
+}
+
+gboolean
+cb_rtmp_connection_send_form (CbRtmpConnection      *self,
+                              const CbRtmpChunkForm *form,
+                              guint32                stream_id,
+                              guint32                timestamp)
+{
+  if (self->session == NULL)
+    return FALSE;
+  return cb_rtmp_session_send_form (self->session, form, stream_id, timestamp);
+}
+
+guint32
+cb_rtmp_connection_get_chunk_size (CbRtmpConnection *self)
+{
+  return self->session != NULL ? cb_rtmp_session_get_chunk_size (self->session)
+                               : CB_RTMP_DEFAULT_CHUNK_SIZE;
 }
 
 void
@@ -297,29 +307,17 @@ cb_rtmp_connection_send_command (CbRtmpConnection *self,
                                  guint32           stream_id,
                                  CbAmf0Command    *command)
 {
-  g_autoptr(GByteArray) body = g_byte_array_new ();
-  g_autoptr(CbRtmpMessage) message = NULL;
-
-  cb_amf0_command_encode (command, body);
-  message = cb_rtmp_message_new_from_data (stream_id ? 8 : CB_RTMP_CSID_COMMAND,
-                                           CB_RTMP_MSG_COMMAND_AMF0, stream_id, 0,
-                                           body->data, body->len);
-  cb_rtmp_connection_send_message (self, message);
+  if (self->session != NULL)
+    cb_rtmp_session_send_command (self->session, stream_id ? 8 : CB_RTMP_CSID_COMMAND,
+                                  stream_id, command);
 }
 
 void
 cb_rtmp_connection_set_chunk_size (CbRtmpConnection *self,
                                    guint32           chunk_size)
 {
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  if (cb_rtmp_chunk_writer_write_set_chunk_size (self->writer, chunk_size, out, &error))
-    {
-      g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&out));
-
-      queue_bytes (self, bytes);
-    }
+  if (self->session != NULL)
+    cb_rtmp_session_set_chunk_size (self->session, chunk_size);
 }
 
 /* ---- states and timeouts -------------------------------------------------- */
@@ -334,7 +332,9 @@ on_timeout (gpointer data)
   if (self->state == CB_RTMP_CONNECTION_STARTED)
     {
       /* Only watch_silence arms the timer once started: the source must keep sending. */
-      if (g_get_monotonic_time () - self->last_input < (gint64) self->timeout_ms * 1000)
+      if (self->session != NULL &&
+          g_get_monotonic_time () - cb_rtmp_session_get_last_input (self->session) <
+          (gint64) self->timeout_ms * 1000)
         return G_SOURCE_CONTINUE;
       cb_rtmp_connection_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                                   "The source sent nothing for %u s",
@@ -501,96 +501,57 @@ handle_command (CbRtmpConnection *self,
   self->role->command (self->owner, cmd);
 }
 
-static void
-handle_message (CbRtmpConnection *self,
-                CbRtmpMessage    *message)
+static gboolean
+on_session_handshake_done (gpointer   data,
+                           GError   **error)
 {
-  g_autoptr(GError) error = NULL;
-  guint32 value;
+  CbRtmpConnection *self = data;
 
-  switch (message->type_id)
-    {
-    case CB_RTMP_MSG_WINDOW_ACK_SIZE:
-      if (cb_rtmp_control_parse_u32 (message, &value, &error))
-        cb_rtmp_ack_counter_set_window (&self->ack_counter, value);
-      break;
-    case CB_RTMP_MSG_USER_CONTROL:
-      {
-        CbRtmpUserControl uc;
-
-        if (cb_rtmp_control_parse_user_control (message, &uc, &error) &&
-            uc.event == CB_RTMP_USER_PING_REQUEST)
-          {
-            g_autoptr(CbRtmpMessage) pong =
-              cb_rtmp_message_new_user_control (CB_RTMP_USER_PING_RESPONSE, uc.value);
-            cb_rtmp_connection_send_message (self, pong);
-          }
-      }
-      break;
-    case CB_RTMP_MSG_COMMAND_AMF0:
-    case CB_RTMP_MSG_COMMAND_AMF3:
-      handle_command (self, message);
-      break;
-    default:
-      /* Set Chunk Size is applied by the reader; the rest (acknowledgements, media) is the
-       * role's business. */
-      if (self->role->message != NULL)
-        self->role->message (self->owner, message);
-      break;
-    }
+  self->role->send_connect (self->owner);
+  set_state (self, CB_RTMP_CONNECTION_CONNECT);
+  return TRUE;
 }
 
+static gboolean
+on_session_message (gpointer        data,
+                    CbRtmpMessage  *message,
+                    GError        **error)
+{
+  CbRtmpConnection *self = data;
+
+  if (message->type_id == CB_RTMP_MSG_COMMAND_AMF0 ||
+      message->type_id == CB_RTMP_MSG_COMMAND_AMF3)
+    handle_command (self, message);
+  else if (self->role->message != NULL)
+    /* Set Chunk Size is applied by the reader, window sizes and pings answered by the
+     * session; the rest (acknowledgements, media) is the role's business. */
+    self->role->message (self->owner, message);
+  /* Closed, or restarted for an authentication step: stop reading this socket. */
+  return self->state != CB_RTMP_CONNECTION_CLOSED && self->io != NULL;
+}
+
+static const CbRtmpSessionFuncs session_funcs = {
+  .handshake_done = on_session_handshake_done,
+  .message = on_session_message,
+  .output = on_session_output,
+};
+
+/* FALSE with @error when the connection must fail. */
 static gboolean
 process_input (CbRtmpConnection  *self,
                const guint8      *data,
                gsize              len,
                GError           **error)
 {
-  guint32 seq;
+  GError *local = NULL;
 
   self->received += len;
-  self->last_input = g_get_monotonic_time ();
-  /* An acknowledgement would break the handshake; the window is far larger than it. */
-  if (cb_rtmp_ack_counter_add (&self->ack_counter, len, &seq) &&
-      self->state > CB_RTMP_CONNECTION_HANDSHAKE)
-    {
-      g_autoptr(CbRtmpMessage) ack = cb_rtmp_message_new_acknowledgement (seq);
-      cb_rtmp_connection_send_message (self, ack);
-    }
-
-  if (self->state == CB_RTMP_CONNECTION_HANDSHAKE)
-    {
-      gsize consumed = 0;
-      g_autoptr(GBytes) reply = NULL;
-
-      if (!cb_rtmp_handshake_feed (self->handshake, data, len, &consumed, error))
-        return FALSE;
-      reply = cb_rtmp_handshake_take_output (self->handshake);
-      if (reply != NULL)
-        queue_bytes (self, reply);
-      if (!cb_rtmp_handshake_is_done (self->handshake))
-        return TRUE;
-      self->role->send_connect (self->owner);
-      set_state (self, CB_RTMP_CONNECTION_CONNECT);
-      data += consumed;
-      len -= consumed;
-    }
-
-  if (len > 0)
-    cb_rtmp_chunk_reader_feed (self->reader, data, len);
-  for (;;)
-    {
-      g_autoptr(CbRtmpMessage) message = NULL;
-
-      if (!cb_rtmp_chunk_reader_next (self->reader, &message, error))
-        return FALSE;
-      if (message == NULL)
-        break;
-      handle_message (self, message);
-      if (self->state == CB_RTMP_CONNECTION_CLOSED || self->io == NULL)
-        break;
-    }
-  return TRUE;
+  if (cb_rtmp_session_feed (self->session, data, len, &local))
+    return TRUE;
+  if (local == NULL)
+    return TRUE;   /* stopped by us */
+  g_propagate_error (error, local);
+  return FALSE;
 }
 
 static void
@@ -650,7 +611,6 @@ on_tcp_connected (GObject      *source,
   g_autoptr(GError) error = NULL;
   GSocketConnection *conn = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source),
                                                                     result, &error);
-  g_autoptr(GBytes) c0c1 = NULL;
 
   if (conn == NULL)
     {
@@ -670,17 +630,12 @@ on_tcp_connected (GObject      *source,
     g_socket_set_timeout (g_socket_connection_get_socket (conn), 0);
 
   /* A restart begins the chunk streams anew. */
-  g_clear_pointer (&self->reader, cb_rtmp_chunk_reader_free);
-  g_clear_pointer (&self->writer, cb_rtmp_chunk_writer_free);
-  g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
-  self->reader = cb_rtmp_chunk_reader_new ();
-  self->writer = cb_rtmp_chunk_writer_new ();
-  cb_rtmp_ack_counter_init (&self->ack_counter, CB_RTMP_CONNECTION_WINDOW);
-  self->handshake = cb_rtmp_handshake_new (CB_RTMP_HANDSHAKE_CLIENT);
+  if (self->session != NULL)
+    g_ptr_array_add (self->retired, g_steal_pointer (&self->session));
+  self->session = cb_rtmp_session_new (cb_rtmp_handshake_new (CB_RTMP_HANDSHAKE_CLIENT),
+                                       CB_RTMP_CONNECTION_WINDOW, &session_funcs, self);
   set_state (self, CB_RTMP_CONNECTION_HANDSHAKE);
-  c0c1 = cb_rtmp_handshake_take_output (self->handshake);
-  if (c0c1 != NULL)
-    queue_bytes (self, c0c1);
+  kick_write (self);   /* C0+C1 */
   start_read (self);
 }
 
@@ -718,14 +673,12 @@ void
 cb_rtmp_connection_restart (CbRtmpConnection *self)
 {
   g_clear_object (&self->io);
-  g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  g_queue_clear_full (&self->out, (GDestroyNotify) g_bytes_unref);
-  self->queued = 0;
-  self->out_offset = 0;
-  self->writing = FALSE;
+  /* What was queued goes with the socket; the next one starts with a session of its own. */
+  if (self->session != NULL)
+    g_ptr_array_add (self->retired, g_steal_pointer (&self->session));
   cb_rtmp_connection_start (self);
 }
 

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "cb-amf0.h"
-#include "cb-rtmp-bytes-private.h"
 #include "cb-rtmp-connection-private.h"
 #include "cb-rtmp-player.h"
+#include "cb-rtmp-session.h"
 
 #define DEFAULT_FLASH_VER  "LNX 9,0,124,2"
 #define BUFFER_LENGTH_MS   3000
@@ -177,46 +177,18 @@ on_connection_command (gpointer       data,
     }
 }
 
-static void
-emit_media (CbRtmpPlayer *self,
-            guint8        type_id,
-            guint32       timestamp,
-            GBytes       *payload)
+static gboolean
+emit_media (gpointer  data,
+            guint8    type_id,
+            guint32   timestamp,
+            GBytes   *payload)
 {
+  CbRtmpPlayer *self = data;
+
   if (!is_playing (self))
-    return;
+    return FALSE;
   g_signal_emit (self, signals[SIGNAL_MEDIA], 0, (guint) type_id, (guint) timestamp, payload);
-}
-
-static void
-handle_aggregate (CbRtmpPlayer  *self,
-                  CbRtmpMessage *message)
-{
-  gsize len, off = 0;
-  const guint8 *data = cb_rtmp_message_get_data (message, &len);
-  guint32 first_ts = 0;
-  gboolean first = TRUE;
-
-  while (off + 11 <= len && is_playing (self))
-    {
-      guint8 type = data[off] & 0x1f;
-      guint32 size = cb_read_be24 (data + off + 1);
-      guint32 ts = cb_read_be24 (data + off + 4) | ((guint32) data[off + 7] << 24);
-      g_autoptr(GBytes) body = NULL;
-
-      if (size > len - off - 11)
-        break;
-      if (first)
-        {
-          first_ts = ts;
-          first = FALSE;
-        }
-      body = g_bytes_new_from_bytes (message->payload, off + 11, size);
-      if (type == CB_RTMP_MSG_AUDIO || type == CB_RTMP_MSG_VIDEO || type == CB_RTMP_MSG_DATA_AMF0)
-        emit_media (self, type, message->timestamp + (ts - first_ts), body);
-      off += 11 + size;
-      off += MIN (4, len - off);
-    }
+  return TRUE;
 }
 
 static void
@@ -233,7 +205,8 @@ on_connection_message (gpointer       data,
       emit_media (self, message->type_id, message->timestamp, message->payload);
       break;
     case CB_RTMP_MSG_AGGREGATE:
-      handle_aggregate (self, message);
+      /* The tags before a broken one are played; the rest is dropped. */
+      cb_rtmp_aggregate_split (message, emit_media, self, NULL);
       break;
     default:
       break;

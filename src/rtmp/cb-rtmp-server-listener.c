@@ -13,7 +13,7 @@
 #include <netinet/tcp.h>
 #endif
 
-#include "cb-rtmp-server.h"
+#include "cb-rtmp-server-private.h"
 
 #define READ_SIZE             (64 * 1024)
 #define FLUSH_BEFORE_CLOSE_MS 2000
@@ -28,13 +28,10 @@ typedef struct {
   CbRtmpServerSession *session;
   GCancellable        *cancellable;
   guint8              *read_buf;
-  gboolean             writing;
   gboolean             closing;       /* close once the output is written */
   gboolean             closed;
   gint64               accepted_at;
-  gint64               last_input;
   gint64               last_ping;
-  gint64               last_write_progress;
   gint64               closing_since;
 } Connection;
 
@@ -95,26 +92,29 @@ static void
 connection_kick (gpointer data)
 {
   Connection *c = data;
-  const guint8 *bytes;
-  gsize len;
-  gboolean pushed;
+  CbRtmpSession *core;
+  gboolean pushed, started;
 
-  if (c->writing || c->closed || c->server == NULL)
+  if (c->closed || c->server == NULL)
     return;
-  bytes = cb_rtmp_server_session_peek_output (c->session, &len);
-  if (bytes == NULL)
+  core = cb_rtmp_server_session_get_core (c->session);
+  if (cb_rtmp_session_is_writing (core))
+    return;
+  if (cb_rtmp_session_get_queued_bytes (core) == 0)
     {
       if (c->closing)
         connection_close_now (c, NULL);
       return;
     }
-  c->writing = TRUE;
   pushed = push_context (c->server->context);
-  g_output_stream_write_async (g_io_stream_get_output_stream (G_IO_STREAM (c->conn)),
-                               bytes, len, G_PRIORITY_DEFAULT, c->cancellable,
-                               on_conn_write_done, connection_ref (c));
+  started = cb_rtmp_session_write_async (core,
+                                         g_io_stream_get_output_stream (G_IO_STREAM (c->conn)),
+                                         c->cancellable, on_conn_write_done,
+                                         connection_ref (c));
   if (pushed)
     g_main_context_pop_thread_default (c->server->context);
+  if (!started)
+    connection_unref (c);
 }
 
 static void
@@ -124,9 +124,9 @@ on_conn_write_done (GObject      *source,
 {
   Connection *c = data;
   g_autoptr(GError) error = NULL;
-  gssize n = g_output_stream_write_finish (G_OUTPUT_STREAM (source), result, &error);
+  gssize n = cb_rtmp_session_write_finish (cb_rtmp_server_session_get_core (c->session),
+                                           result, &error);
 
-  c->writing = FALSE;
   if (c->closed)
     {
       connection_unref (c);
@@ -140,8 +140,6 @@ on_conn_write_done (GObject      *source,
       connection_unref (c);
       return;
     }
-  c->last_write_progress = g_get_monotonic_time ();
-  cb_rtmp_server_session_consume_output (c->session, n);
   connection_kick (c);
   connection_unref (c);
 }
@@ -192,7 +190,6 @@ on_conn_read_done (GObject      *source,
       connection_unref (c);
       return;
     }
-  c->last_input = g_get_monotonic_time ();
   if (!cb_rtmp_server_session_feed (c->session, c->read_buf, n, &error))
     {
       if (!cb_rtmp_server_session_is_closed (c->session))
@@ -251,6 +248,8 @@ on_tick (gpointer data)
     {
       Connection *c = g_ptr_array_index (snapshot, i);
       CbRtmpServerSession *s = c->session;
+      CbRtmpSession *core = cb_rtmp_server_session_get_core (s);
+      gint64 last_input = cb_rtmp_session_get_last_input (core);
       const char *reason = NULL;
 
       if (c->closed)
@@ -264,10 +263,10 @@ on_tick (gpointer data)
       if (!cb_rtmp_server_session_is_connected (s) &&
           now - c->accepted_at > (gint64) self->timeouts.handshake_ms * 1000)
         reason = "Stopped by timeout: no connect";
-      else if (now - c->last_input > (gint64) self->timeouts.idle_ms * 1000)
+      else if (now - last_input > (gint64) self->timeouts.idle_ms * 1000)
         reason = "Stopped by timeout: the peer went silent";
-      else if (cb_rtmp_server_session_get_queued_bytes (s) > 0 &&
-               now - c->last_write_progress > (gint64) self->timeouts.write_stall_ms * 1000)
+      else if (cb_rtmp_session_get_write_stall (core, now) >
+               (gint64) self->timeouts.write_stall_ms * 1000)
         reason = "Stopped by timeout: the peer stopped reading";
       if (reason != NULL)
         {
@@ -277,15 +276,13 @@ on_tick (gpointer data)
         }
       /* A quiet peer (a player acknowledges rarely) is asked to show it is alive. */
       if (cb_rtmp_server_session_is_connected (s) &&
-          now - c->last_input > (gint64) self->timeouts.idle_ms * 1000 / 3 &&
+          now - last_input > (gint64) self->timeouts.idle_ms * 1000 / 3 &&
           now - c->last_ping > (gint64) self->timeouts.idle_ms * 1000 / 3)
         {
           c->last_ping = now;
           cb_rtmp_server_session_send_user_control (s, CB_RTMP_USER_PING_REQUEST,
                                                     (guint32) (now / 1000));
         }
-      if (cb_rtmp_server_session_get_queued_bytes (s) == 0)
-        c->last_write_progress = now;
     }
   return G_SOURCE_CONTINUE;
 }
@@ -353,7 +350,7 @@ on_accepted (GObject      *source,
   c->conn = conn;
   c->cancellable = g_cancellable_new ();
   c->read_buf = g_malloc (READ_SIZE);
-  c->accepted_at = c->last_input = c->last_ping = c->last_write_progress = g_get_monotonic_time ();
+  c->accepted_at = c->last_ping = g_get_monotonic_time ();
   c->session = cb_rtmp_server_session_new (self->handler, self->data, peer);
   cb_rtmp_server_session_set_transport (c->session, connection_kick, connection_session_close, c);
   g_ptr_array_add (self->connections, c);

@@ -9,8 +9,8 @@
 
 #include "cb-amf0.h"
 #include "cb-rtmp-bytes-private.h"
-#include "cb-rtmp-handshake.h"
-#include "cb-rtmp-server.h"
+#include "cb-rtmp-server-private.h"
+#include "cb-rtmp-session.h"
 
 #define OUT_CHUNK_SIZE       4096
 #define SERVER_WINDOW        2500000
@@ -22,8 +22,7 @@
 #define REASON_DISCONNECT     "Stopped by session disconnect"
 
 typedef enum {
-  SESSION_HANDSHAKE,
-  SESSION_WAIT_CONNECT,
+  SESSION_WAIT_CONNECT,   /* the core runs the handshake first */
   SESSION_CONNECTED,
   SESSION_CLOSED,
 } SessionState;
@@ -33,6 +32,8 @@ typedef enum {
   STREAM_PUBLISH,
   STREAM_PLAY,
 } StreamKind;
+
+static const CbRtmpSessionFuncs core_funcs;
 
 typedef struct {
   guint32     id;        /* 0: the slot is free */
@@ -48,10 +49,7 @@ struct _CbRtmpServerSession
   char               *peer;
 
   SessionState        state;
-  CbRtmpHandshake    *handshake;
-  CbRtmpChunkReader  *reader;
-  CbRtmpChunkWriter  *writer;
-  CbRtmpAckCounter    ack_counter;
+  CbRtmpSession      *core;
 
   char               *app;
   char               *query;
@@ -61,10 +59,6 @@ struct _CbRtmpServerSession
   MsgStream           streams[CB_RTMP_SERVER_MAX_STREAMS];
   guint32             next_stream_id;
 
-  GQueue              out;          /* GBytes* */
-  gsize               out_offset;
-  gsize               queued;
-
   void              (*kick)  (gpointer data);
   void              (*close) (gpointer data);
   gpointer            transport;
@@ -72,34 +66,11 @@ struct _CbRtmpServerSession
 
 /* ---- output ------------------------------------------------------------------------ */
 
-static void
-queue_bytes (CbRtmpServerSession *self,
-             GBytes              *bytes)
-{
-  if (g_bytes_get_size (bytes) == 0)
-    return;
-  self->queued += g_bytes_get_size (bytes);
-  g_queue_push_tail (&self->out, g_bytes_ref (bytes));
-  if (self->kick != NULL)
-    self->kick (self->transport);
-}
-
 static gboolean
 send_message (CbRtmpServerSession *self,
               CbRtmpMessage       *message)
 {
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (!cb_rtmp_chunk_writer_write (self->writer, message, out, &error))
-    {
-      g_debug ("RTMP server: cannot write a message: %s", error->message);
-      return FALSE;
-    }
-  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&out));
-  queue_bytes (self, bytes);
-  return TRUE;
+  return cb_rtmp_session_send_message (self->core, message);
 }
 
 static void
@@ -107,14 +78,8 @@ send_command (CbRtmpServerSession *self,
               guint32              stream_id,
               CbAmf0Command       *command)
 {
-  g_autoptr(GByteArray) body = g_byte_array_new ();
-  g_autoptr(CbRtmpMessage) message = NULL;
-
-  cb_amf0_command_encode (command, body);
-  message = cb_rtmp_message_new_from_data (stream_id ? CB_RTMP_CSID_DATA : CB_RTMP_CSID_COMMAND,
-                                           CB_RTMP_MSG_COMMAND_AMF0, stream_id, 0,
-                                           body->data, body->len);
-  send_message (self, message);
+  cb_rtmp_session_send_command (self->core, stream_id ? CB_RTMP_CSID_DATA : CB_RTMP_CSID_COMMAND,
+                                stream_id, command);
 }
 
 static CbAmf0Value *
@@ -170,60 +135,67 @@ cb_rtmp_server_session_send_media (CbRtmpServerSession *self,
                                    guint32              timestamp,
                                    GBytes              *payload)
 {
-  g_autoptr(CbRtmpMessage) message = NULL;
-  guint32 csid;
-
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (payload != NULL, FALSE);
 
   if (self->state != SESSION_CONNECTED)
     return FALSE;
-  csid = type_id == CB_RTMP_MSG_AUDIO ? CB_RTMP_CSID_AUDIO
-         : type_id == CB_RTMP_MSG_VIDEO ? CB_RTMP_CSID_VIDEO : CB_RTMP_CSID_DATA;
-  message = cb_rtmp_message_new (csid, type_id, stream_id, timestamp, payload);
-  return send_message (self, message);
+  return cb_rtmp_session_send_media (self->core, stream_id, type_id, timestamp, payload);
+}
+
+/**
+ * cb_rtmp_server_session_send_form:
+ * @form: media serialized once for every player (cb_rtmp_chunk_form_new() with
+ *   cb_rtmp_server_session_get_chunk_size() and cb_rtmp_media_csid() of its type)
+ * @stream_id: the player's message stream id
+ * @timestamp: the timestamp for this player
+ *
+ * Queues shared media: only the first chunk's header is this session's own.
+ * Returns: %FALSE once closed
+ */
+gboolean
+cb_rtmp_server_session_send_form (CbRtmpServerSession   *self,
+                                  guint32                stream_id,
+                                  const CbRtmpChunkForm *form,
+                                  guint32                timestamp)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (form != NULL, FALSE);
+
+  if (self->state != SESSION_CONNECTED)
+    return FALSE;
+  return cb_rtmp_session_send_form (self->core, form, stream_id, timestamp);
+}
+
+guint32
+cb_rtmp_server_session_get_chunk_size (CbRtmpServerSession *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return cb_rtmp_session_get_chunk_size (self->core);
 }
 
 GBytes *
 cb_rtmp_server_session_take_output (CbRtmpServerSession *self)
 {
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  GBytes *head;
-
   g_return_val_if_fail (self != NULL, NULL);
-
-  while ((head = g_queue_pop_head (&self->out)) != NULL)
-    {
-      gsize len;
-      const guint8 *data = g_bytes_get_data (head, &len);
-
-      g_byte_array_append (out, data + self->out_offset, len - self->out_offset);
-      self->out_offset = 0;
-      g_bytes_unref (head);
-    }
-  self->queued = 0;
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+  return cb_rtmp_session_take_output (self->core);
 }
 
 const guint8 *
 cb_rtmp_server_session_peek_output (CbRtmpServerSession *self,
                                     gsize               *len)
 {
-  GBytes *head;
-  gsize size;
-  const guint8 *data;
+  GOutputVector v;
 
   g_return_val_if_fail (self != NULL && len != NULL, NULL);
 
-  head = g_queue_peek_head (&self->out);
-  if (head == NULL)
+  if (cb_rtmp_session_peek_vectors (self->core, &v, 1) == 0)
     {
       *len = 0;
       return NULL;
     }
-  data = g_bytes_get_data (head, &size);
-  *len = size - self->out_offset;
-  return data + self->out_offset;
+  *len = v.size;
+  return v.buffer;
 }
 
 void
@@ -231,32 +203,29 @@ cb_rtmp_server_session_consume_output (CbRtmpServerSession *self,
                                        gsize                n)
 {
   g_return_if_fail (self != NULL);
+  g_return_if_fail (n <= cb_rtmp_session_get_queued_bytes (self->core));
 
-  while (n > 0)
-    {
-      GBytes *head = g_queue_peek_head (&self->out);
-      gsize left;
-
-      g_return_if_fail (head != NULL);
-      left = g_bytes_get_size (head) - self->out_offset;
-      if (n < left)
-        {
-          self->out_offset += n;
-          self->queued -= n;
-          return;
-        }
-      n -= left;
-      self->queued -= left;
-      self->out_offset = 0;
-      g_bytes_unref (g_queue_pop_head (&self->out));
-    }
+  cb_rtmp_session_consume_output (self->core, n);
 }
 
 gsize
 cb_rtmp_server_session_get_queued_bytes (CbRtmpServerSession *self)
 {
   g_return_val_if_fail (self != NULL, 0);
-  return self->queued;
+  return cb_rtmp_session_get_queued_bytes (self->core);
+}
+
+gboolean
+cb_rtmp_server_session_is_congested (CbRtmpServerSession *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return cb_rtmp_session_is_congested (self->core);
+}
+
+CbRtmpSession *
+cb_rtmp_server_session_get_core (CbRtmpServerSession *self)
+{
+  return self->core;
 }
 
 void
@@ -347,13 +316,11 @@ cb_rtmp_server_session_new (const CbRtmpServerHandler *handler,
   self->handler = handler;
   self->data = data;
   self->peer = g_strdup (peer);
-  self->state = SESSION_HANDSHAKE;
-  self->handshake = cb_rtmp_handshake_new (CB_RTMP_HANDSHAKE_SERVER);
-  self->reader = cb_rtmp_chunk_reader_new ();
-  self->writer = cb_rtmp_chunk_writer_new ();
+  self->state = SESSION_WAIT_CONNECT;
+  self->core = cb_rtmp_session_new (cb_rtmp_handshake_new (CB_RTMP_HANDSHAKE_SERVER),
+                                    SERVER_WINDOW, &core_funcs, self);
+  cb_rtmp_session_set_input_limit (self->core, MAX_PRE_CONNECT);
   self->next_stream_id = 1;
-  cb_rtmp_ack_counter_init (&self->ack_counter, SERVER_WINDOW);
-  g_queue_init (&self->out);
   return self;
 }
 
@@ -371,10 +338,7 @@ cb_rtmp_server_session_free (CbRtmpServerSession *self)
     }
   for (guint i = 0; i < G_N_ELEMENTS (self->streams); i++)
     g_free (self->streams[i].name);
-  g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
-  g_clear_pointer (&self->reader, cb_rtmp_chunk_reader_free);
-  g_clear_pointer (&self->writer, cb_rtmp_chunk_writer_free);
-  g_queue_clear_full (&self->out, (GDestroyNotify) g_bytes_unref);
+  g_clear_pointer (&self->core, cb_rtmp_session_free);
   g_free (self->peer);
   g_free (self->app);
   g_free (self->query);
@@ -499,10 +463,8 @@ handle_connect (CbRtmpServerSession  *self,
   const char *app = object_string (obj, "app");
   const char *q;
   g_autoptr(GError) refusal = NULL;
-  g_autoptr(GByteArray) out = g_byte_array_new ();
   g_autoptr(CbRtmpMessage) wack = NULL;
   g_autoptr(CbRtmpMessage) bw = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   CbRtmpConnectInfo info = { 0 };
   CbAmf0Value *props;
   CbAmf0Value *status;
@@ -546,11 +508,7 @@ handle_connect (CbRtmpServerSession  *self,
   send_message (self, wack);
   bw = cb_rtmp_message_new_set_peer_bandwidth (SERVER_WINDOW, CB_RTMP_LIMIT_DYNAMIC);
   send_message (self, bw);
-  if (cb_rtmp_chunk_writer_write_set_chunk_size (self->writer, OUT_CHUNK_SIZE, out, NULL))
-    {
-      bytes = g_byte_array_free_to_bytes (g_steal_pointer (&out));
-      queue_bytes (self, bytes);
-    }
+  cb_rtmp_session_set_chunk_size (self->core, OUT_CHUNK_SIZE);
 
   props = cb_amf0_value_new_object ();
   cb_amf0_object_set_string (props, "fmsVer", "FMS/3,0,1,123");
@@ -561,6 +519,7 @@ handle_connect (CbRtmpServerSession  *self,
   cb_amf0_object_set_number (status, "objectEncoding", 0);
   send_result (self, cmd->transaction_id, props, status);
   self->state = SESSION_CONNECTED;
+  cb_rtmp_session_set_input_limit (self->core, 0);
   g_debug ("RTMP server: %s connected to \"%s\" (%s)", self->peer ? self->peer : "?",
            self->app, self->flash_ver ? self->flash_ver : "no flashVer");
   return TRUE;
@@ -912,51 +871,21 @@ deliver_media (CbRtmpServerSession *self,
     self->handler->media (self->data, s->handle, type_id, timestamp, payload);
 }
 
-/* An aggregate message (type 22) holds FLV tags: type, size, timestamp, stream id, body,
- * previous tag size. Their timestamps are relative to the first one. */
+typedef struct {
+  CbRtmpServerSession *self;
+  guint32              stream_id;
+} AggregateTarget;
+
 static gboolean
-handle_aggregate (CbRtmpServerSession  *self,
-                  CbRtmpMessage        *message,
-                  GError              **error)
+deliver_aggregated (gpointer  data,
+                    guint8    type_id,
+                    guint32   timestamp,
+                    GBytes   *payload)
 {
-  gsize len, off = 0;
-  const guint8 *data = cb_rtmp_message_get_data (message, &len);
-  guint32 first_ts = 0;
-  gboolean first = TRUE;
+  AggregateTarget *target = data;
 
-  while (off < len && self->state == SESSION_CONNECTED)
-    {
-      guint8 type;
-      guint32 size, ts;
-      g_autoptr(GBytes) body = NULL;
-
-      if (len - off < 11)
-        {
-          g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_MALFORMED,
-                               "truncated aggregate message");
-          return FALSE;
-        }
-      type = data[off] & 0x1f;
-      size = cb_read_be24 (data + off + 1);
-      ts = cb_read_be24 (data + off + 4) | ((guint32) data[off + 7] << 24);
-      if (size > len - off - 11)
-        {
-          g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_MALFORMED,
-                               "aggregate tag longer than its message");
-          return FALSE;
-        }
-      if (first)
-        {
-          first_ts = ts;
-          first = FALSE;
-        }
-      body = g_bytes_new_from_bytes (message->payload, off + 11, size);
-      if (type == CB_RTMP_MSG_AUDIO || type == CB_RTMP_MSG_VIDEO || type == CB_RTMP_MSG_DATA_AMF0)
-        deliver_media (self, message->stream_id, type, message->timestamp + (ts - first_ts), body);
-      off += 11 + size;
-      off += MIN (4, len - off);   /* previous tag size */
-    }
-  return TRUE;
+  deliver_media (target->self, target->stream_id, type_id, timestamp, payload);
+  return target->self->state == SESSION_CONNECTED;
 }
 
 static gboolean
@@ -964,25 +893,8 @@ handle_message (CbRtmpServerSession  *self,
                 CbRtmpMessage        *message,
                 GError              **error)
 {
-  guint32 value;
-
   switch (message->type_id)
     {
-    case CB_RTMP_MSG_WINDOW_ACK_SIZE:
-      if (!cb_rtmp_control_parse_u32 (message, &value, error))
-        return FALSE;
-      cb_rtmp_ack_counter_set_window (&self->ack_counter, value);
-      return TRUE;
-    case CB_RTMP_MSG_USER_CONTROL:
-      {
-        CbRtmpUserControl uc;
-
-        if (!cb_rtmp_control_parse_user_control (message, &uc, error))
-          return FALSE;
-        if (uc.event == CB_RTMP_USER_PING_REQUEST)
-          cb_rtmp_server_session_send_user_control (self, CB_RTMP_USER_PING_RESPONSE, uc.value);
-        return TRUE;
-      }
     case CB_RTMP_MSG_COMMAND_AMF0:
     case CB_RTMP_MSG_COMMAND_AMF3:
       return handle_command (self, message, error);
@@ -1017,13 +929,51 @@ handle_message (CbRtmpServerSession  *self,
                                "aggregate before connect");
           return FALSE;
         }
-      return handle_aggregate (self, message, error);
+      {
+        AggregateTarget target = { self, message->stream_id };
+
+        return cb_rtmp_aggregate_split (message, deliver_aggregated, &target, error);
+      }
     default:
-      /* Set Chunk Size and Abort are applied by the reader; acknowledgements, peer
-       * bandwidth and shared objects need nothing from us. */
+      /* The core answers window sizes and pings, and the reader applies Set Chunk Size
+       * and Abort; acknowledgements, peer bandwidth, other user control events and
+       * shared objects need nothing from us. */
       return TRUE;
     }
 }
+
+/* A handler may close the session from its callback: nothing more is read then. */
+static gboolean
+still_open (CbRtmpServerSession  *self,
+            GError              **error)
+{
+  if (self->state != SESSION_CLOSED)
+    return TRUE;
+  g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, "session closed");
+  return FALSE;
+}
+
+static gboolean
+on_core_message (gpointer        data,
+                 CbRtmpMessage  *message,
+                 GError        **error)
+{
+  return handle_message (data, message, error) && still_open (data, error);
+}
+
+static void
+on_core_output (gpointer data)
+{
+  CbRtmpServerSession *self = data;
+
+  if (self->kick != NULL)
+    self->kick (self->transport);
+}
+
+static const CbRtmpSessionFuncs core_funcs = {
+  .message = on_core_message,
+  .output = on_core_output,
+};
 
 gboolean
 cb_rtmp_server_session_feed (CbRtmpServerSession  *self,
@@ -1031,8 +981,6 @@ cb_rtmp_server_session_feed (CbRtmpServerSession  *self,
                              gsize                 len,
                              GError              **error)
 {
-  guint32 seq;
-
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
 
@@ -1041,55 +989,5 @@ cb_rtmp_server_session_feed (CbRtmpServerSession  *self,
       g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, "session closed");
       return FALSE;
     }
-
-  if (cb_rtmp_ack_counter_add (&self->ack_counter, len, &seq) && self->state == SESSION_CONNECTED)
-    {
-      g_autoptr(CbRtmpMessage) ack = cb_rtmp_message_new_acknowledgement (seq);
-      send_message (self, ack);
-    }
-
-  if (self->state == SESSION_HANDSHAKE)
-    {
-      gsize consumed = 0;
-      g_autoptr(GBytes) reply = NULL;
-
-      if (!cb_rtmp_handshake_feed (self->handshake, data, len, &consumed, error))
-        return FALSE;
-      reply = cb_rtmp_handshake_take_output (self->handshake);
-      if (reply != NULL)
-        queue_bytes (self, reply);
-      if (!cb_rtmp_handshake_is_done (self->handshake))
-        return TRUE;
-      g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
-      self->state = SESSION_WAIT_CONNECT;
-      data += consumed;
-      len -= consumed;
-    }
-
-  if (self->state == SESSION_WAIT_CONNECT && self->ack_counter.received > MAX_PRE_CONNECT)
-    {
-      g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_PROTOCOL,
-                           "too many bytes before connect");
-      return FALSE;
-    }
-
-  if (len > 0)
-    cb_rtmp_chunk_reader_feed (self->reader, data, len);
-  for (;;)
-    {
-      g_autoptr(CbRtmpMessage) message = NULL;
-
-      if (!cb_rtmp_chunk_reader_next (self->reader, &message, error))
-        return FALSE;
-      if (message == NULL)
-        break;
-      if (!handle_message (self, message, error))
-        return FALSE;
-      if (self->state == SESSION_CLOSED)
-        {
-          g_set_error_literal (error, CB_RTMP_ERROR, CB_RTMP_ERROR_FAILED, "session closed");
-          return FALSE;
-        }
-    }
-  return TRUE;
+  return cb_rtmp_session_feed (self->core, data, len, error);
 }

@@ -124,6 +124,16 @@ gboolean      cb_rtmp_server_session_send_media         (CbRtmpServerSession *se
                                                         guint8               type_id,
                                                         guint32              timestamp,
                                                         GBytes              *payload);
+/* To players: media serialized once for all of them (see cb_rtmp_chunk_form_new()), with
+ * only the first chunk's header of this session's own. FALSE once closed. */
+gboolean      cb_rtmp_server_session_send_form          (CbRtmpServerSession *session,
+                                                        guint32              stream_id,
+                                                        const CbRtmpChunkForm *form,
+                                                        guint32              timestamp);
+/* The chunk size of what the session sends (forms for it are made with it). */
+guint32       cb_rtmp_server_session_get_chunk_size     (CbRtmpServerSession *session);
+/* Whether the output queue is past its high-water mark (CB_RTMP_SESSION_HIGH_WATER). */
+gboolean      cb_rtmp_server_session_is_congested       (CbRtmpServerSession *session);
 void          cb_rtmp_server_session_send_status        (CbRtmpServerSession *session,
                                                         guint32              stream_id,
                                                         const char          *level,
