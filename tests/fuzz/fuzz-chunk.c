@@ -4,11 +4,17 @@
  *
  * Input: one control byte (piece size 1..32 in the low 5 bits; bit 5 lowers the message
  * size limit), then the chunk stream.
+ *
+ * The rewrite is also made from the shared outgoing form (CbRtmpChunkForm) and must be
+ * the writer's own bytes, byte for byte, twice in a row (a type 0, then a type 1 or 2
+ * header) and for another chunk size.
  */
 #include "cb-amf0.h"
 #include "cb-flv.h"
 #include "cb-rtmp-chunk.h"
 #include "fuzz-common.h"
+
+#include <string.h>
 
 static void
 parse_by_type (const CbRtmpMessage *msg)
@@ -99,6 +105,40 @@ check_rewrite (const CbRtmpMessage *msg)
   FUZZ_CHECK (cb_rtmp_chunk_reader_get_buffered (reader) == 0);
 }
 
+static void
+check_form (const CbRtmpMessage *msg,
+            guint32              chunk_size)
+{
+  g_autoptr(CbRtmpChunkWriter) plain = cb_rtmp_chunk_writer_new ();
+  g_autoptr(CbRtmpChunkWriter) formed = cb_rtmp_chunk_writer_new ();
+  g_autoptr(GByteArray) want = g_byte_array_new ();
+  g_autoptr(GByteArray) got = g_byte_array_new ();
+  g_autoptr(CbRtmpChunkForm) form = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (chunk_size != CB_RTMP_DEFAULT_CHUNK_SIZE)
+    {
+      FUZZ_CHECK (cb_rtmp_chunk_writer_write_set_chunk_size (plain, chunk_size, want, &error));
+      FUZZ_CHECK (cb_rtmp_chunk_writer_write_set_chunk_size (formed, chunk_size, got, &error));
+    }
+  form = cb_rtmp_chunk_form_new (msg, chunk_size, &error);
+  FUZZ_CHECK (form != NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(CbRtmpMessage) again = cb_rtmp_message_new (msg->csid, msg->type_id,
+                                                            msg->stream_id,
+                                                            msg->timestamp + i * 33,
+                                                            msg->payload);
+      g_autoptr(GBytes) body = NULL;
+
+      FUZZ_CHECK (cb_rtmp_chunk_writer_write (plain, again, want, &error));
+      cb_rtmp_chunk_writer_write_form (formed, form, again->stream_id, again->timestamp, got,
+                                       &body);
+      g_byte_array_append (got, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+    }
+  FUZZ_CHECK (want->len == got->len && memcmp (want->data, got->data, want->len) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -136,6 +176,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
           FUZZ_CHECK (cb_rtmp_chunk_reader_get_chunk_size (reader) >= 1);
           parse_by_type (msg);
           check_rewrite (msg);
+          check_form (msg, CB_RTMP_DEFAULT_CHUNK_SIZE);
+          check_form (msg, 4096);
         }
     }
   return 0;

@@ -215,6 +215,16 @@ write('handshake', 'server-http', b'\x01' + b'GET / HTTP/1.1\r\nHost: x\r\n\r\n'
 write('handshake', 'server-tls', b'\x01' + bytes.fromhex('16030100a5010000a10303'))
 write('handshake', 'server-rtmpe', b'\x01' + b'\x06' + c1[:100])
 write('handshake', 'client-v4', b'\x00' + b'\x04' + s1)
+# The session core goes on after the handshake: control messages it answers (a small
+# window, pings) and a command for its owner.
+w = Writer()
+w.msg(2, 5, 0, 0, struct.pack('>I', 64))
+w.msg(2, 4, 0, 0, struct.pack('>HI', 6, 77))
+w.set_chunk_size(4096)
+w.msg(3, 20, 0, 0, connect)
+w.msg(2, 4, 0, 0, struct.pack('>H', 6))
+write('handshake', 'server-then-chunks', b'\x05' + b'\x03' + c1 + s1 + w.out)
+write('handshake', 'client-then-chunks', b'\x00' + b'\x03' + s1 + c1 + w.out)
 
 # ---- URLs ----
 for i, url in enumerate([
