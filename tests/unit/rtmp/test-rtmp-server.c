@@ -645,6 +645,61 @@ test_play (Fixture       *f,
   g_assert_false (cb_rtmp_server_session_send_media (f->session, id, 9, 0, tag));
 }
 
+/* Two players get one form: each its own stream id and timestamps, the same bytes after
+ * the first chunk's header. */
+static void
+test_play_shared_form (void)
+{
+  Fixture fx[2];
+  g_autoptr(GBytes) payload = g_bytes_new_take (g_malloc0 (9000), 9000);
+  g_autoptr(CbRtmpMessage) msg = cb_rtmp_message_new (CB_RTMP_CSID_VIDEO, 9, 1, 0, payload);
+  g_autoptr(CbRtmpChunkForm) form = NULL;
+  guint32 ids[2];
+
+  memset (fx, 0, sizeof fx);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(CbRtmpMessage) play = NULL;
+      g_autoptr(GPtrArray) out = NULL;
+
+      fixture_set_up (&fx[i], NULL);
+      connect_session (&fx[i], "live");
+      if (i == 1)
+        create_stream (&fx[i], 2);   /* the second player plays on stream 2 */
+      ids[i] = create_stream (&fx[i], 3);
+      play = simple_command ("play", 0, ids[i], "cam");
+      send_msg (&fx[i], play);
+      out = server_messages (&fx[i]);
+    }
+  g_assert_cmpuint (ids[0], !=, ids[1]);
+  g_assert_cmpuint (cb_rtmp_server_session_get_chunk_size (fx[0].session), ==, 4096);
+  form = cb_rtmp_chunk_form_new (msg, cb_rtmp_server_session_get_chunk_size (fx[0].session),
+                                 NULL);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GPtrArray) out = NULL;
+
+      g_assert_true (cb_rtmp_server_session_send_form (fx[i].session, ids[i], form, 100 + i));
+      g_assert_true (cb_rtmp_server_session_send_form (fx[i].session, ids[i], form, 140 + i));
+      g_assert_false (cb_rtmp_server_session_is_congested (fx[i].session));
+      out = server_messages (&fx[i]);
+      g_assert_cmpuint (out->len, ==, 2);
+      for (guint j = 0; j < 2; j++)
+        {
+          CbRtmpMessage *m = g_ptr_array_index (out, j);
+
+          g_assert_cmpuint (m->type_id, ==, 9);
+          g_assert_cmpuint (m->stream_id, ==, ids[i]);
+          g_assert_cmpuint (m->timestamp, ==, 100 + 40 * j + i);
+          g_assert_true (g_bytes_equal (m->payload, payload));
+        }
+      cb_rtmp_server_session_close (fx[i].session, "bye");
+      g_assert_false (cb_rtmp_server_session_send_form (fx[i].session, ids[i], form, 200));
+      fixture_tear_down (&fx[i], NULL);
+    }
+}
+
 static void
 test_ping_and_window (Fixture       *f,
                       gconstpointer  data)
@@ -832,5 +887,6 @@ main (int   argc,
   test_add_rows ("server/bad", bad_rows, sizeof bad_rows[0], G_N_ELEMENTS (bad_rows),
                  bad_row_name, test_bad_input);
   g_test_add_func ("/cb/rtmp/server/truncated-everywhere", test_truncated_everywhere);
+  g_test_add_func ("/cb/rtmp/server/play-shared-form", test_play_shared_form);
   return g_test_run ();
 }
