@@ -868,6 +868,13 @@ cb_rtmp_chunk_writer_write (CbRtmpChunkWriter    *writer,
 
 /* ---- the shared outgoing form ---- */
 
+guint32
+cb_rtmp_media_csid (guint8 type_id)
+{
+  return type_id == CB_RTMP_MSG_AUDIO ? CB_RTMP_CSID_AUDIO
+         : type_id == CB_RTMP_MSG_VIDEO ? CB_RTMP_CSID_VIDEO : CB_RTMP_CSID_DATA;
+}
+
 struct _CbRtmpChunkForm {
   gatomicrefcount ref_count;
   guint32         csid;

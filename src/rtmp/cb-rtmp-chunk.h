@@ -59,6 +59,9 @@ typedef enum {
 #define CB_RTMP_CSID_VIDEO    6
 #define CB_RTMP_CSID_MAX      65599
 
+/* The chunk stream id media of @type_id (audio 8, video 9, data 18) goes out on. */
+guint32         cb_rtmp_media_csid                 (guint8              type_id);
+
 #define CB_RTMP_DEFAULT_CHUNK_SIZE  128
 #define CB_RTMP_MAX_CHUNK_SIZE      0x7fffffffu
 /* Default largest message the reader accepts (the 24-bit length field would allow 16 MiB - 1):

@@ -658,13 +658,6 @@ cb_rtmp_session_feed (CbRtmpSession  *self,
 
 /* ---- media helpers ------------------------------------------------------------------------ */
 
-guint32
-cb_rtmp_media_csid (guint8 type_id)
-{
-  return type_id == CB_RTMP_MSG_AUDIO ? CB_RTMP_CSID_AUDIO
-         : type_id == CB_RTMP_MSG_VIDEO ? CB_RTMP_CSID_VIDEO : CB_RTMP_CSID_DATA;
-}
-
 /**
  * cb_rtmp_aggregate_split:
  * @message: an aggregate message: FLV tags (type, size, timestamp, stream id, body,

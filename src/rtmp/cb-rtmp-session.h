@@ -123,9 +123,6 @@ gboolean        cb_rtmp_aggregate_split            (const CbRtmpMessage      *me
                                                     gpointer                  data,
                                                     GError                  **error);
 
-/* The chunk stream id media of @type_id goes out on. */
-guint32         cb_rtmp_media_csid                 (guint8                    type_id);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpSession, cb_rtmp_session_free)
 
 G_END_DECLS

@@ -7,7 +7,6 @@
 
 #include "cb-rtmp-client.h"
 #include "cb-rtmp-server.h"
-#include "cb-rtmp-session.h"
 
 typedef struct {
   GError *error;
