@@ -233,27 +233,31 @@ on_write_done (GObject      *source,
   CbRtmpConnection *self = data;
   g_autoptr(GObject) owner = self->owner;
   g_autoptr(GError) error = NULL;
-  CbRtmpSession *session = self->session;
+  CbRtmpSession *session = NULL;
   gssize n;
 
-  /* A write on a socket a restart dropped ends on the session it started from. */
-  if (self->io == NULL || G_OUTPUT_STREAM (source) != g_io_stream_get_output_stream (self->io))
-    {
-      for (guint i = 0; i < self->retired->len; i++)
-        if (cb_rtmp_session_is_writing (g_ptr_array_index (self->retired, i)))
-          session = g_ptr_array_index (self->retired, i);
-      if (session != NULL)
-        cb_rtmp_session_write_finish (session, result, NULL);
-      return;
-    }
+  /* The session the write came from: the current one, or one a restart retired. */
+  if (self->session != NULL &&
+      cb_rtmp_session_is_writing_to (self->session, G_OUTPUT_STREAM (source)))
+    session = self->session;
+  for (guint i = 0; session == NULL && i < self->retired->len; i++)
+    if (cb_rtmp_session_is_writing_to (g_ptr_array_index (self->retired, i),
+                                       G_OUTPUT_STREAM (source)))
+      session = g_ptr_array_index (self->retired, i);
+  g_assert (session != NULL);
   n = cb_rtmp_session_write_finish (session, result, &error);
+  if (n > 0)
+    self->bytes_sent += n;
+  /* A write on a socket dropped by a restart or a close ends here. */
+  if (session != self->session || self->io == NULL ||
+      G_OUTPUT_STREAM (source) != g_io_stream_get_output_stream (self->io))
+    return;
   if (n < 0)
     {
       if (self->state != CB_RTMP_CONNECTION_CLOSED)
         cb_rtmp_connection_fail (self, g_steal_pointer (&error));
       return;
     }
-  self->bytes_sent += n;
   kick_write (self);
 }
 

@@ -37,6 +37,7 @@ struct _CbRtmpSession
   guint64             bytes_sent;
   gint64              last_progress;   /* output written, or queued into an empty queue */
   gboolean            writing;
+  GOutputStream      *write_stream;    /* of the pending write: compared, not referenced */
   GOutputVector       vectors[MAX_VECTORS];
 };
 
@@ -460,6 +461,7 @@ cb_rtmp_session_write_async (CbRtmpSession       *self,
   if (n == 0)
     return FALSE;
   self->writing = TRUE;
+  self->write_stream = stream;
   g_output_stream_writev_async (stream, self->vectors, n, G_PRIORITY_DEFAULT, cancellable,
                                 callback, user_data);
   return TRUE;
@@ -482,6 +484,7 @@ cb_rtmp_session_write_finish (CbRtmpSession  *self,
 
   stream = g_async_result_get_source_object (result);
   self->writing = FALSE;
+  self->write_stream = NULL;
   if (!g_output_stream_writev_finish (G_OUTPUT_STREAM (stream), result, &written, error))
     {
       g_object_unref (stream);
@@ -497,6 +500,16 @@ cb_rtmp_session_is_writing (CbRtmpSession *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
   return self->writing;
+}
+
+/* Whether the pending write is to @stream: which session a completion belongs to, when
+ * an owner has had several. */
+gboolean
+cb_rtmp_session_is_writing_to (CbRtmpSession *self,
+                               GOutputStream *stream)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->writing && self->write_stream == stream;
 }
 
 /* ---- input ------------------------------------------------------------------------------ */

@@ -111,6 +111,8 @@ gssize          cb_rtmp_session_write_finish       (CbRtmpSession            *se
                                                     GAsyncResult             *result,
                                                     GError                  **error);
 gboolean        cb_rtmp_session_is_writing         (CbRtmpSession            *self);
+gboolean        cb_rtmp_session_is_writing_to      (CbRtmpSession            *self,
+                                                    GOutputStream            *stream);
 
 /* An aggregate message (type 22) split into its FLV tags; the function returns %FALSE to
  * stop. */
