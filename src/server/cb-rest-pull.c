@@ -104,7 +104,7 @@ cb_rest_pull_find_all (CbEngine    *engine,
 {
   g_autoptr(GPtrArray) relays = cb_engine_list_relays (engine);
 
-  return cb_rest_answer_list (relays, (JsonNode *(*) (gconstpointer)) relay_json, "No relay",
+  return cb_rest_answer_list (relays, (JsonNode *(*) (gconstpointer)) relay_json, "Relay not found",
                               answer, error);
 }
 

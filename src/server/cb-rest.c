@@ -58,7 +58,7 @@ answer_streams (GPtrArray  *streams,
   if (streams == NULL || streams->len == 0)
     {
       g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND,
-                           "No stream matches");
+                           "Stream not found");
       return FALSE;
     }
 

@@ -57,6 +57,36 @@ class ContentLengthTest(unittest.TestCase):
         self.assertTrue(data.startswith(b'HTTP/1.1 404'), data)   # no streams: 404
 
 
+class InfoTextTest(unittest.TestCase):
+    """`info` names what is missing, not just the status code."""
+
+    def setUp(self):
+        self.server = cbtest.ServerProcess()
+        self.addCleanup(self.server.cleanup)
+
+    def test_missing_objects_say_what_is_missing(self):
+        cases = [
+            ('stream/find', {'name': 'nothing'}, 'Stream not found'),
+            ('stream/terminate', {'name': 'nothing'}, 'Stream not found'),
+            ('push/find_all', {}, 'Transponder not found'),
+            ('push/terminate', {'mediaSessionId': 'nothing'}, 'Transponder not found'),
+            ('pull/find_all', {}, 'Relay not found'),
+            ('pull/terminate', {'localStreamName': 'a', 'remoteStreamName': 'b'}, 'Relay not found'),
+            ('pull/rtmp/terminate', {'uri': 'rtmp://127.0.0.1/live/x'}, 'Pull not found'),
+            ('recorder/find_all', {}, 'Recorder not found'),
+        ]
+        for verb, body, info in cases:
+            with self.subTest(verb=verb):
+                status, answer, _ = self.server.rest(verb, body)
+                self.assertEqual(status, 404, answer)
+                self.assertEqual(answer.get('info'), info, answer)
+        # Two different names already in use say which one.
+        status, _, _ = self.server.rest('castbridge/source/publish', {'name': 'cam', 'source': 'test'})
+        self.assertEqual(status, 200)
+        status, answer, _ = self.server.rest('castbridge/source/publish', {'name': 'cam', 'source': 'test'})
+        self.assertEqual((status, answer.get('info')), (409, 'Stream name is already in use'), answer)
+
+
 if __name__ == '__main__':
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     program = unittest.main(verbosity=2, exit=False)
