@@ -28,6 +28,8 @@ gboolean    cb_engine_add_stream_full  (CbEngine         *self,
                                         GError          **error);
 
 GHashTable *cb_engine_get_push_table   (CbEngine    *self);
+/* Stopped agents, kept rtmp_push_keep_stopped_seconds for the find verbs. */
+GHashTable *cb_engine_get_stopped_push_table (CbEngine *self);
 /* @what: 1 added, -1 removed, 0 changed */
 void        cb_engine_emit_push        (CbEngine    *self,
                                         CbPushAgent *agent,

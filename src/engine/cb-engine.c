@@ -33,6 +33,7 @@ struct _CbEngine
   GHashTable   *by_session;  /* mediaSessionId → Entry* (owns): publishers and players */
   GHashTable   *by_name;     /* name → Entry*: publishers only */
   GHashTable   *pushes;      /* mediaSessionId → CbPushAgent* (engine context only) */
+  GHashTable   *stopped_pushes;   /* the same, stopped, kept a while for find */
   CbRecordRegistry *records;
   gboolean      shut_down;
 };
@@ -81,6 +82,7 @@ cb_engine_finalize (GObject *object)
   g_hash_table_unref (self->by_name);
   g_hash_table_unref (self->by_session);
   g_hash_table_unref (self->pushes);
+  g_hash_table_unref (self->stopped_pushes);
   g_clear_pointer (&self->records, cb_record_registry_free);
   g_clear_object (&self->settings);
   g_main_context_unref (self->context);
@@ -139,6 +141,12 @@ cb_engine_get_push_table (CbEngine *self)
   return self->pushes;
 }
 
+GHashTable *
+cb_engine_get_stopped_push_table (CbEngine *self)
+{
+  return self->stopped_pushes;
+}
+
 void
 cb_engine_emit_push (CbEngine    *self,
                      CbPushAgent *agent,
@@ -158,6 +166,7 @@ cb_engine_init (CbEngine *self)
   self->by_session = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, entry_free);
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->pushes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->stopped_pushes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->records = cb_record_registry_new (self);
 }
 

@@ -131,9 +131,27 @@ char         *cb_engine_resolve_media_file  (CbEngine        *self,
 CbPushAgent  *cb_engine_push_start          (CbEngine            *self,
                                              const CbPushRequest *request,
                                              GError             **error);
+/* The same after checking that the destination's host resolves (a short timeout, on a
+ * resolver thread): a host that does not is CB_ENGINE_ERROR_INVALID, so that the caller
+ * hears at once; later failures stay the agent's events. Call on the engine context. */
+void          cb_engine_push_start_async    (CbEngine            *self,
+                                             const CbPushRequest *request,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CbPushAgent  *cb_engine_push_start_finish   (CbEngine            *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
 CbPushAgent  *cb_engine_lookup_push         (CbEngine        *self,
                                              const char      *media_session_id);
 GPtrArray    *cb_engine_find_pushes         (CbEngine        *self,
+                                             const char      *stream_name,
+                                             const char      *rtmp_url);
+/* Agents stopped in the last rtmp_push_keep_stopped_seconds, with their last events
+ * (StreamStopped and its reason): the same filters as cb_engine_find_pushes(), or one
+ * @media_session_id. */
+GPtrArray    *cb_engine_find_stopped_pushes (CbEngine        *self,
+                                             const char      *media_session_id,
                                              const char      *stream_name,
                                              const char      *rtmp_url);
 gboolean      cb_engine_push_terminate      (CbEngine        *self,

@@ -70,6 +70,8 @@ typedef enum {
  * @restore: reconnect after drops: from the settings (rtmp_push_restore), on or off
  * @restore_attempts: with @restore on: attempts, -1 for no limit (exponential backoff
  *   with jitter), 0 for the settings' rtmp_push_restore_attempts
+ * @keyframe_seconds: Voximplant's keyframeInterval: the longest gap between keyframes
+ *   sent, in seconds (0: 2 s; under 2 becomes 2, as Voximplant does)
  */
 typedef struct {
   const char *stream_name;
@@ -85,6 +87,7 @@ typedef struct {
   gboolean    sound_replace;
   CbPushRestore restore;
   int         restore_attempts;
+  int         keyframe_seconds;
 } CbPushRequest;
 
 /**
@@ -112,6 +115,7 @@ typedef struct {
   int          bitrate;          /* kbit/s sent over the last seconds */
   guint64      dropped;          /* media packets dropped for a slow uplink */
   GPtrArray   *events;           /* CbPushEvent*, oldest first */
+  int          keyframe_seconds; /* the longest keyframe gap asked for, in seconds */
 } CbPushInfo;
 
 void        cb_push_info_free (CbPushInfo *info);
@@ -129,6 +133,14 @@ gboolean    cb_push_agent_matches          (CbPushAgent *self,
                                             const char  *stream_name,
                                             const char  *rtmp_url);
 
-/* Signals: "changed" () on the engine context, whenever state, events or figures change. */
+/* @url with Voximplant's @application_name put in as its application when @url has none
+ * ("rtmp://host/" + "live2"; with @full_url, "rtmp://host/key" too). A copy of @url
+ * otherwise: an application in the URL is then replaced when connecting. */
+char       *cb_push_url_with_application   (const char  *url,
+                                            const char  *application_name,
+                                            gboolean     full_url);
+
+/* Signals: "changed" () on the engine context, whenever state, events or figures change;
+ * "event" (const CbPushEvent *) on the engine context, as each event is added. */
 
 G_END_DECLS

@@ -222,7 +222,7 @@ static const CbRestVerb verbs[] = {
   { "castbridge/recordings/delete",   { cb_rest_recordings_file_fields, TRUE }, cb_rest_recordings_delete },
   { "castbridge/source/publish",  { source_publish_fields,   TRUE  }, source_publish },
   { "castbridge/source/unpublish", { source_unpublish_fields, TRUE  }, source_unpublish },
-  { "push/startup",               { cb_rest_push_startup_fields, FALSE }, cb_rest_push_startup },
+  { "push/startup",               { cb_rest_push_startup_fields, FALSE }, NULL, cb_rest_push_startup },
   { "push/find",                  { cb_rest_push_find_fields,    FALSE }, cb_rest_push_find },
   { "push/find_all",              { no_fields,                   FALSE }, cb_rest_push_find_all },
   { "push/terminate",             { cb_rest_push_id_fields,      FALSE }, cb_rest_push_terminate },

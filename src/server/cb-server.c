@@ -16,6 +16,7 @@
 #include "cb-error-map.h"
 #include "cb-rest.h"
 #include "cb-rest-auth.h"
+#include "cb-rest-hook.h"
 #include "cb-rest-json.h"
 #include "cb-rtmp-ingest.h"
 #include "cb-rtmp-server.h"
@@ -49,6 +50,7 @@ struct _CbServer
   guint         wss_port;
   CbRtmpServer *rtmp_server;   /* RTMP ingest and play: publishes are engine streams */
   GPtrArray    *sessions;      /* CbWsSession, owned */
+  CbRestHook   *hook;          /* push events to rest_hook_url */
 
   guint         http_port;
   guint         ws_port;
@@ -923,6 +925,7 @@ cb_server_dispose (GObject *object)
   g_clear_object (&self->https_server);
   g_clear_object (&self->wss_server);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  g_clear_pointer (&self->hook, cb_rest_hook_free);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (cb_server_parent_class)->dispose (object);
@@ -968,6 +971,7 @@ cb_server_new (CbEngine *engine)
 
   self->http_server = make_http_server (self, NULL);
   self->ws_server = make_ws_server (self, NULL);
+  self->hook = cb_rest_hook_new (engine);
 
   return self;
 }

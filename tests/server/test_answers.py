@@ -2,10 +2,14 @@
 # info texts, push/startup checks, push events kept and delivered, pull statuses
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import http.server
+import json
 import os
 import signal
 import socket
+import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -14,6 +18,55 @@ if len(sys.argv) > 1 and os.path.isfile(sys.argv[1]):
     os.environ['CB_SERVER_BINARY'] = os.path.abspath(sys.argv.pop(1))
 
 import cbtest  # noqa: E402
+import nginxrtmp  # noqa: E402
+from nginxrtmp import NginxRtmp, wait_ffprobe  # noqa: E402
+
+
+def h264_aac(streams):
+    kinds = {s['codec_type']: s['codec_name'] for s in streams}
+    return kinds.get('video') == 'h264' and kinds.get('audio') == 'aac'
+
+
+def keyframe_times(url, seconds):
+    """The times of the video keyframes in @seconds of a live RTMP stream."""
+    out = subprocess.run(['ffprobe', '-hide_banner', '-loglevel', 'error', '-rw_timeout', '8000000',
+                          '-select_streams', 'v', '-skip_frame', 'nokey',
+                          '-read_intervals', '%%+%d' % seconds,
+                          '-show_entries', 'frame=pts_time', '-of', 'json', url],
+                         capture_output=True, text=True, timeout=seconds + 30)
+    frames = json.loads(out.stdout or '{}').get('frames', [])
+    return [float(f['pts_time']) for f in frames if 'pts_time' in f]
+
+
+class HookReceiver:
+    """A REST hook on loopback: keeps every JSON body POSTed to it."""
+
+    def __init__(self):
+        self.bodies = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get('Content-Length', '0'))
+                raw = self.rfile.read(length)
+                receiver.bodies.append((self.path, self.headers.get('Content-Type'), raw))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def events(self):
+        return [json.loads(raw) for _, _, raw in list(self.bodies)]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 class ContentLengthTest(unittest.TestCase):
@@ -85,6 +138,144 @@ class InfoTextTest(unittest.TestCase):
         self.assertEqual(status, 200)
         status, answer, _ = self.server.rest('castbridge/source/publish', {'name': 'cam', 'source': 'test'})
         self.assertEqual((status, answer.get('info')), (409, 'Stream name is already in use'), answer)
+
+
+@unittest.skipUnless(nginxrtmp.available(), 'nginx with the RTMP module is not installed')
+class PushAnswersTest(unittest.TestCase):
+    """push/startup as WCS and Voximplant clients call it, against a real nginx-rtmp."""
+
+    server_args = ()
+
+    def setUp(self):
+        self.nginx = NginxRtmp(extra='application live2 { live on; record off; }')
+        self.addCleanup(self.nginx.cleanup)
+        self.hook = HookReceiver()
+        self.addCleanup(self.hook.close)
+        self.server = cbtest.ServerProcess(
+            '--publish', 'cam=test', '-o', 'rest_hook_url=http://127.0.0.1:%d/hook' % self.hook.port,
+            *self.server_args)
+        self.addCleanup(self.server.cleanup)
+        self.server.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'})
+
+    def push(self, expect=200, **body):
+        body.setdefault('streamName', 'cam')
+        status, answer, _ = self.server.rest('push/startup', body)
+        self.assertEqual(status, expect, answer)
+        return answer
+
+    def wait_push(self, msid, predicate, timeout=30):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            status, answer, _ = self.server.rest('push/find', {'mediaSessionId': msid})
+            last = (status, answer)
+            if status == 200 and predicate(answer[0]):
+                return answer[0]
+            time.sleep(0.2)
+        raise AssertionError(f'transponder never matched: {last!r}\n{self.server.logs()}')
+
+    def test_host_that_does_not_resolve_is_400(self):
+        # RFC 6761: .invalid never resolves, with or without DNS.
+        start = time.monotonic()
+        answer = self.push(expect=400, rtmpUrl='rtmp://nonexistent.invalid/live')
+        self.assertLess(time.monotonic() - start, 8)
+        self.assertIn('nonexistent.invalid', answer['error'])
+        self.assertIn('resolve', answer['error'])
+        status, _, _ = self.server.rest('push/find_all')
+        self.assertEqual(status, 404)   # nothing was started
+        # Names that resolve, and addresses, still work.
+        t = self.push(rtmpUrl='rtmp://localhost:%d/live' % self.nginx.port)
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        t = self.push(rtmpUrl=self.nginx.url(app='live2'))
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+
+    def test_application_name_with_url_without_application(self):
+        # Voximplant: createStreamingAgent({url: "rtmp://a.rtmp.youtube.com/",
+        # applicationName: "live2", streamName: KEY}).
+        t = self.push(rtmpUrl='rtmp://127.0.0.1:%d/' % self.nginx.port, applicationName='live2')
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        wait_ffprobe(self.nginx.url(app='live2', name='rtmp_cam'), h264_aac)
+        # Full-URL mode: the URL's only element is the stream name.
+        t = self.push(rtmpUrl='rtmp://127.0.0.1:%d/chosen' % self.nginx.port,
+                      rtmpTransponderFullUrl=True, applicationName='live2')
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        wait_ffprobe(self.nginx.url(app='live2', name='chosen'), h264_aac)
+
+    def test_stopped_push_is_findable_and_events_are_posted(self):
+        url = 'rtmp://alice:s3cret@127.0.0.1:%d/live?token=hunter2' % self.nginx.port
+        t = self.push(rtmpUrl=url)
+        msid = t['mediaSessionId']
+        self.wait_push(msid, lambda t: t['status'] == 'STREAMING')
+        status, _, _ = self.server.rest('push/terminate', {'mediaSessionId': msid})
+        self.assertEqual(status, 200)
+
+        # Still findable, stopped, with the final event and its reason.
+        t = self.wait_push(msid, lambda t: t['status'] == 'STOPPED', timeout=5)
+        self.assertEqual(t['events'][-1]['type'], 'StreamStopped')
+        self.assertEqual(t['events'][-1]['reason'], 'Stopped by rest /terminate')
+        status, found, _ = self.server.rest('push/find', {'streamName': 'cam'})
+        self.assertEqual(status, 200)
+        self.assertEqual([f['mediaSessionId'] for f in found], [msid])
+        status, found, _ = self.server.rest('push/find_all')
+        self.assertEqual(status, 200)
+        self.assertEqual([f['status'] for f in found], ['STOPPED'])
+        # Stopped is final: it cannot be terminated again.
+        self.assertEqual(self.server.rest('push/terminate', {'mediaSessionId': msid})[0], 404)
+
+        # The same events reached the hook, as JSON, without a secret.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and 'StreamStopped' not in [
+                e['type'] for e in self.hook.events()]:
+            time.sleep(0.1)
+        events = [e for e in self.hook.events() if e['mediaSessionId'] == msid]
+        self.assertEqual([e['type'] for e in events], ['Connected', 'StreamStarted', 'StreamStopped'])
+        self.assertEqual(events[-1]['reason'], 'Stopped by rest /terminate')
+        self.assertEqual(events[-1]['streamName'], 'cam')
+        for path, content_type, raw in self.hook.bodies:
+            self.assertEqual((path, content_type), ('/hook', 'application/json'))
+            for secret in (b's3cret', b'hunter2', b'rtmp_cam'):
+                self.assertNotIn(secret, raw)
+        for secret in ('s3cret', 'hunter2'):
+            self.assertNotIn(secret, self.server.logs())
+
+    def test_stream_end_stops_push_with_reason(self):
+        status, _, _ = self.server.rest('castbridge/source/publish', {'name': 'late', 'source': 'test'})
+        self.assertEqual(status, 200)
+        self.server.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'late'})
+        t = self.push(streamName='late', rtmpUrl=self.nginx.url())
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        status, _, _ = self.server.rest('castbridge/source/unpublish', {'name': 'late'})
+        self.assertEqual(status, 200)
+        t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STOPPED', timeout=10)
+        self.assertEqual(t['events'][-1]['type'], 'StreamStopped')
+        self.assertTrue(t['events'][-1]['reason'])
+
+class PushKeyframeTest(PushAnswersTest):
+    server_args = ('-o', 'capture_keyframe_interval=10')
+
+    def test_keyframe_interval_in_seconds(self):
+        # Voximplant's keyframeInterval is in seconds. The capture makes a keyframe every
+        # 10 s: a push asked for 5 s gets one at least every 5 s (and, passed through, no
+        # more than it asks for).
+        t = self.push(rtmpUrl=self.nginx.url(), keyframeInterval=5)
+        self.assertEqual(t['keyframeInterval'], 5)
+        self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
+        wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
+        times = keyframe_times(self.nginx.url(name='rtmp_cam'), 17)
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        self.assertGreaterEqual(len(gaps), 2, times)
+        for gap in gaps:
+            self.assertGreater(gap, 3.5, times)
+            self.assertLess(gap, 7.5, times)
+        # WCS's keyFrameInterval (frames) is still taken; under 2 s becomes 2 s.
+        t = self.push(rtmpUrl=self.nginx.url(app='live2'), keyframeInterval=0.5)
+        self.assertEqual(t['keyframeInterval'], 2)
+        self.push(expect=400, rtmpUrl=self.nginx.url(app='live2', name='x'),
+                  rtmpTransponderFullUrl=True, keyframeInterval=-1)
+
+
+for _name in [n for n in dir(PushAnswersTest) if n.startswith('test_')]:
+    setattr(PushKeyframeTest, _name, None)   # only its own test runs with this capture
 
 
 if __name__ == '__main__':

@@ -101,8 +101,11 @@ class PushBasicsTest(PushTest):
         while time.monotonic() < deadline and ffprobe(self.nginx.url(name='rtmp_cam'), timeout=6):
             time.sleep(0.5)
         self.assertIsNone(ffprobe(self.nginx.url(name='rtmp_cam'), timeout=6))
-        status, _, _ = self.server.rest('push/find', {'mediaSessionId': t['mediaSessionId']})
-        self.assertEqual(status, 404)
+        # Stopped, it stays findable a while with its final event (rtmp_push_keep_stopped_seconds).
+        status, found, _ = self.server.rest('push/find', {'mediaSessionId': t['mediaSessionId']})
+        self.assertEqual(status, 200)
+        self.assertEqual(found[0]['status'], 'STOPPED')
+        self.assertEqual(found[0]['events'][-1]['type'], 'StreamStopped')
         self.assertIn('deleteStream', self.nginx.log())
 
     def test_full_url_and_prefix(self):
