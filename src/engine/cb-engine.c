@@ -483,7 +483,7 @@ cb_engine_add_stream_full (CbEngine          *self,
 
   /* A VOD reader checks its name itself; a player is named after what it plays, which
    * may be a VOD file. */
-  if (!(flags & CB_ENGINE_ADD_VOD) &&
+  if (!(flags & (CB_ENGINE_ADD_VOD | CB_ENGINE_ADD_URI_NAME)) &&
       !(!cb_stream_is_published (stream) && cb_vod_parse_name (name, NULL, NULL) != CB_VOD_NONE) &&
       !cb_engine_validate_stream_name (name, error))
     goto fail;

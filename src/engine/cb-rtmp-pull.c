@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "cb-engine-error.h"
+#include "cb-engine-private.h"
 #include "cb-rtmp-ingest.h"
 #include "cb-rtmp-player.h"
 #include "cb-rtmp-pull.h"
@@ -110,6 +111,13 @@ pull_info (Pull *p)
   info->last_error = g_strdup (p->last_error);
   info->retry_at = p->retry_at;
   info->bytes_received = p->player ? cb_rtmp_player_get_bytes_received (p->player) : 0;
+  for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
+    {
+      g_autoptr(GstCaps) caps = cb_stream_dup_caps (p->stream, k);
+
+      if (caps != NULL)
+        *(k == CB_MEDIA_AUDIO ? &info->has_audio : &info->has_video) = TRUE;
+    }
   return info;
 }
 
@@ -265,6 +273,7 @@ cb_rtmp_pull_start (CbEngine    *engine,
   g_autofree char *key = NULL;
   g_autofree char *source = NULL;
   GPtrArray *pulls;
+  CbEngineAddFlags flags = 0;
   Pull *p;
 
   g_return_val_if_fail (CB_IS_ENGINE (engine), NULL);
@@ -288,8 +297,26 @@ cb_rtmp_pull_start (CbEngine    *engine,
       return NULL;
     }
   if (local_name == NULL || *local_name == '\0')
-    local_name = url->stream;
-  if (!cb_engine_validate_stream_name (local_name, error))
+    {
+      /* WCS names the stream after the URI (players ask for "rtmp://host/app/name"); the
+       * parser has checked it (no spaces, controls or "..") but for its length. */
+      if (url->username != NULL || url->password != NULL || url->query != NULL)
+        {
+          g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                               "Give localStreamName: the uri carries credentials or a query, "
+                               "which a stream named after it would show");
+          return NULL;
+        }
+      if (strlen (uri) > 255)
+        {
+          g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                               "Give localStreamName: the uri is too long for a stream name");
+          return NULL;
+        }
+      local_name = uri;
+      flags |= CB_ENGINE_ADD_URI_NAME;
+    }
+  else if (!cb_engine_validate_stream_name (local_name, error))
     return NULL;
 
   key = cb_rtmp_url_to_string (url);
@@ -318,7 +345,7 @@ cb_rtmp_pull_start (CbEngine    *engine,
   p->stream = g_object_ref (stream);
   p->ingest = cb_rtmp_ingest_new (stream);
 
-  if (!cb_engine_add_stream (engine, stream, pull_stop, pull_ref (p), pull_unref, error))
+  if (!cb_engine_add_stream_full (engine, stream, flags, pull_stop, pull_ref (p), pull_unref, error))
     {
       pull_unref (p);
       return NULL;

@@ -48,7 +48,12 @@ relay_json (const CbRelayInfo *info)
   json_builder_add_string_value (b, info->remote_stream_name);
   json_builder_set_member_name (b, "uri");
   json_builder_add_string_value (b, info->uri);
+  /* WCS calls a relay that runs PROCESSED_REMOTE; Castbridge's own status beside it. */
   json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, g_strcmp0 (info->status, "PUBLISHING") == 0 ||
+                                    g_strcmp0 (info->status, "PLAYING") == 0
+                                    ? "PROCESSED_REMOTE" : info->status);
+  json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, info->status);
   json_builder_set_member_name (b, "info");
   json_builder_add_string_value (b, info->info ? info->info : "");

@@ -278,6 +278,66 @@ for _name in [n for n in dir(PushAnswersTest) if n.startswith('test_')]:
     setattr(PushKeyframeTest, _name, None)   # only its own test runs with this capture
 
 
+@unittest.skipUnless(nginxrtmp.available(), 'nginx with the RTMP module is not installed')
+class PullAnswersTest(unittest.TestCase):
+    """pull/find_all and pull/rtmp/* answer as WCS does."""
+
+    def setUp(self):
+        self.nginx = NginxRtmp()
+        self.addCleanup(self.nginx.cleanup)
+        self.a = cbtest.ServerProcess('--publish', 'cam=test')
+        self.addCleanup(self.a.cleanup)
+        self.a.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'})
+
+    def test_rtmp_pull_named_after_uri_with_tracks(self):
+        # A pushes cam to nginx, and pulls it back without a localStreamName.
+        status, _, _ = self.a.rest('push/startup', {'streamName': 'cam', 'rtmpUrl': self.nginx.url(),
+                                                    'rtmpTransponderFullUrl': False})
+        self.assertEqual(status, 200)
+        uri = self.nginx.url(name='rtmp_cam')
+        wait_ffprobe(uri, h264_aac)
+        status, answer, _ = self.a.rest('pull/rtmp/pull', {'uri': uri})
+        self.assertEqual(status, 200, answer)
+        # WCS names the pulled stream after the URI.
+        s = self.a.wait_for_stream(lambda s: s['status'] == 'PUBLISHING' and s['width'] > 0 and
+                                   s['audioCodec'], {'name': uri}, timeout=30)
+        self.assertEqual(s['name'], uri)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            status, pulls, _ = self.a.rest('pull/rtmp/find_all')
+            if status == 200 and pulls[0]['hasAudio'] and pulls[0]['hasVideo']:
+                break
+            time.sleep(0.2)
+        self.assertEqual(pulls[0]['localStreamName'], uri)
+        self.assertEqual(pulls[0]['status'], 'PROCESSED_REMOTE')
+        self.assertEqual((pulls[0]['hasAudio'], pulls[0]['hasVideo']), (True, True))
+        self.assertEqual(pulls[0]['record'], False)
+        # A URI with credentials would show them as a name: a name must be given then.
+        status, answer, _ = self.a.rest('pull/rtmp/pull', {
+            'uri': 'rtmp://bob:pw@127.0.0.1:%d/live/rtmp_cam' % self.nginx.port})
+        self.assertEqual(status, 400, answer)
+        self.assertNotIn('pw@', repr(answer))
+        self.assertEqual(self.a.rest('pull/rtmp/terminate', {'uri': uri})[0], 200)
+
+    def test_relay_that_runs_is_processed_remote(self):
+        b = cbtest.ServerProcess()
+        self.addCleanup(b.cleanup)
+        status, answer, _ = self.a.rest('pull/push', {'uri': 'ws://127.0.0.1:%d' % b.ws_port,
+                                                      'localStreamName': 'cam',
+                                                      'remoteStreamName': 'fromA'})
+        self.assertEqual(status, 200, answer)
+        b.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'fromA'}, timeout=40)
+        deadline = time.monotonic() + 20
+        relays = []
+        while time.monotonic() < deadline:
+            status, relays, _ = self.a.rest('pull/find_all')
+            if status == 200 and relays[0]['status'] == 'PROCESSED_REMOTE':
+                break
+            time.sleep(0.2)
+        self.assertEqual(relays[0]['status'], 'PROCESSED_REMOTE', relays)
+        self.assertEqual(relays[0]['state'], 'PUBLISHING')
+
+
 if __name__ == '__main__':
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     program = unittest.main(verbosity=2, exit=False)
