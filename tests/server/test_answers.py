@@ -278,6 +278,57 @@ for _name in [n for n in dir(PushAnswersTest) if n.startswith('test_')]:
     setattr(PushKeyframeTest, _name, None)   # only its own test runs with this capture
 
 
+class PushEventDeliveryTest(unittest.TestCase):
+    """Hooks that fail or hang never hold anything up; stopped transponders go in time."""
+
+    def setUp(self):
+        self.hanging = socket.socket()
+        self.hanging.bind(('127.0.0.1', 0))
+        self.hanging.listen(8)   # accepts (in the kernel) and never answers
+        self.addCleanup(self.hanging.close)
+        closed = nginxrtmp.free_port()
+        hooks = ('http://127.0.0.1:%d/hook?token=hooksecret,http://127.0.0.1:%d/slow'
+                 % (closed, self.hanging.getsockname()[1]))
+        self.server = cbtest.ServerProcess('--publish', 'cam=test', '-o', 'rest_hook_url=' + hooks,
+                                           '-o', 'rtmp_push_keep_stopped_seconds=3')
+        self.addCleanup(self.server.cleanup)
+        self.server.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'})
+
+    def test_failing_hooks_block_nothing_and_stopped_pushes_expire(self):
+        port = nginxrtmp.free_port()
+        status, t, _ = self.server.rest('push/startup', {'streamName': 'cam',
+                                                         'rtmpUrl': 'rtmp://127.0.0.1:%d/live' % port})
+        self.assertEqual(status, 200, t)
+        msid = t['mediaSessionId']
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            start = time.monotonic()
+            status, found, _ = self.server.rest('push/find', {'mediaSessionId': msid})
+            self.assertLess(time.monotonic() - start, 2)   # a hanging hook holds nothing up
+            if found[0]['status'] == 'FAILED':
+                break
+            time.sleep(0.2)
+        self.assertEqual(found[0]['status'], 'FAILED')
+        start = time.monotonic()
+        self.assertEqual(self.server.rest('push/terminate', {'mediaSessionId': msid})[0], 200)
+        self.assertLess(time.monotonic() - start, 2)
+        status, found, _ = self.server.rest('push/find_all')
+        self.assertEqual((status, found[0]['status']), (200, 'STOPPED'))
+        # Gone after rtmp_push_keep_stopped_seconds.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.server.rest('push/find_all')[0] == 200:
+            time.sleep(0.3)
+        self.assertEqual(self.server.rest('push/find_all')[0], 404)
+        # The failed hook is in the log, by its host and port only.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and 'REST hook http://127.0.0.1:' not in self.server.logs():
+            time.sleep(0.2)
+        self.assertIn('REST hook http://127.0.0.1:', self.server.logs())
+        self.assertNotIn('hooksecret', self.server.logs())
+        # A hook still hanging does not keep the server from a clean exit.
+        self.assertEqual(self.server.stop(), 0, self.server.logs())
+
+
 @unittest.skipUnless(nginxrtmp.available(), 'nginx with the RTMP module is not installed')
 class PullAnswersTest(unittest.TestCase):
     """pull/find_all and pull/rtmp/* answer as WCS does."""
