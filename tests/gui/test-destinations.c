@@ -627,6 +627,20 @@ test_push (Fixture       *fixture,
   g_assert_nonnull (strstr (cb_destination_get_event_label (destination),
                             g_dgettext (GETTEXT_PACKAGE, "switched off here")));
 
+  /* Stopped from elsewhere (REST): the row shows the final StreamStopped and its reason. */
+  gtk_switch_set_active (cb_destination_row_get_switch (row), TRUE);
+  g_assert_true (wait_for (fixture, destination_is_streaming, destination));
+  {
+    g_autofree char *body = g_strdup_printf ("{\"mediaSessionId\":\"%s\"}",
+                                             cb_destination_get_media_session_id (destination));
+
+    g_assert_cmpuint (rest_post (fixture, "push/terminate", body, NULL), ==, 200);
+  }
+  g_assert_true (wait_for (fixture, destination_is_off, destination));
+  g_test_message ("stopped over REST: %s", cb_destination_get_event_label (destination));
+  g_assert_nonnull (strstr (cb_destination_get_event_label (destination),
+                            "Stopped by rest /terminate"));
+
   /* Remembered, without the key. */
   g_assert_true (wait_for (fixture, list_is_saved, NULL));
   config = read_config ();
