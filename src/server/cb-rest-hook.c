@@ -22,9 +22,11 @@
  * that stays bounded. */
 #define MAX_IN_FLIGHT    64
 
+/* Reference-counted: a delivery whose answer is already on its way when the hook is
+ * freed still finds it. */
 struct _CbRestHook
 {
-  CbEngine     *engine;
+  CbEngine     *engine;       /* NULL once freed */
   SoupSession  *session;
   GCancellable *cancellable;
   GPtrArray    *agents;       /* CbPushAgent we listen to */
@@ -35,13 +37,23 @@ struct _CbRestHook
 };
 
 typedef struct {
-  CbRestHook *hook;
+  CbRestHook *hook;           /* a reference */
   char       *where;          /* scheme://host:port, for logs */
 } Delivery;
 
 static void
+hook_clear (gpointer data)
+{
+  CbRestHook *hook = data;
+
+  g_clear_object (&hook->session);
+  g_clear_object (&hook->cancellable);
+}
+
+static void
 delivery_free (Delivery *d)
 {
+  g_rc_box_release_full (d->hook, hook_clear);
   g_free (d->where);
   g_free (d);
 }
@@ -94,13 +106,10 @@ on_sent (GObject      *source,
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
                                                               &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      delivery_free (d);   /* the hook is gone */
-      return;
-    }
   d->hook->in_flight--;
-  if (body == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;   /* the hook is gone: the server stops */
+  else if (body == NULL)
     g_warning ("REST hook %s: %s", d->where, error->message);
   else if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
     g_warning ("REST hook %s answered %u", d->where, soup_message_get_status (msg));
@@ -124,7 +133,7 @@ send_to (CbRestHook *hook,
       return;
     }
   d = g_new0 (Delivery, 1);
-  d->hook = hook;
+  d->hook = g_rc_box_acquire (hook);
   d->where = describe (uri);
   if (hook->in_flight >= MAX_IN_FLIGHT)
     {
@@ -195,7 +204,7 @@ on_push_removed (CbEngine    *engine,
 CbRestHook *
 cb_rest_hook_new (CbEngine *engine)
 {
-  CbRestHook *hook = g_new0 (CbRestHook, 1);
+  CbRestHook *hook = g_rc_box_new0 (CbRestHook);
   g_autoptr(GPtrArray) live = cb_engine_find_pushes (engine, NULL, NULL);
 
   hook->engine = g_object_ref (engine);
@@ -220,12 +229,10 @@ cb_rest_hook_free (CbRestHook *hook)
   g_cancellable_cancel (hook->cancellable);
   for (guint i = 0; i < hook->agents->len; i++)
     g_signal_handlers_disconnect_by_data (g_ptr_array_index (hook->agents, i), hook);
-  g_ptr_array_unref (hook->agents);
+  g_clear_pointer (&hook->agents, g_ptr_array_unref);
   g_clear_signal_handler (&hook->added_id, hook->engine);
   g_clear_signal_handler (&hook->removed_id, hook->engine);
+  g_clear_object (&hook->engine);
   soup_session_abort (hook->session);
-  g_object_unref (hook->session);
-  g_object_unref (hook->cancellable);
-  g_object_unref (hook->engine);
-  g_free (hook);
+  g_rc_box_release_full (hook, hook_clear);
 }
