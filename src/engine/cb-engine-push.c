@@ -98,11 +98,13 @@ cb_engine_push_start (CbEngine            *self,
     return NULL;
 
   /* 409 for a live duplicate; a failed agent to the same place is replaced. */
-  same = cb_engine_find_pushes (self, request->stream_name, request->rtmp_url);
+  same = cb_engine_find_pushes (self, request->stream_name, NULL);
   for (guint i = 0; i < same->len; i++)
     {
       CbPushAgent *other = g_ptr_array_index (same, i);
 
+      if (!cb_push_agent_same_target (agent, other))
+        continue;
       if (cb_push_agent_get_state (other) == CB_PUSH_FAILED)
         cb_engine_push_terminate (self, cb_push_agent_get_id (other), NULL);
       else
