@@ -180,11 +180,15 @@ cb_redact_url (const char    *url,
   if (colon == NULL || !valid_scheme (url, colon - url) || strncmp (colon, "://", 3) != 0)
     return g_strdup (CB_REDACTED);
   authority = colon + 3;
-  authority_end = authority + strcspn (authority, "/?#");
+  /* User info is what ends at the last '@' before the path or the query, '#' or not:
+   * RFC 3986 ends the authority at a '#', the RTMP parser does not, and what either
+   * would take for user info is hidden. */
+  authority_end = authority + strcspn (authority, "/?");
   for (const char *p = authority; p < authority_end; p++)
     if (*p == '@')
       at = p;
   host = at != NULL ? at + 1 : authority;
+  authority_end = host + strcspn (host, "/?#");
   if (!valid_host_port (host, authority_end))
     return g_strdup (CB_REDACTED);
 

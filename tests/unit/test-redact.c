@@ -40,6 +40,8 @@ static const RedactRow rows[] = {
     { "US%40ZQ", "US@ZQ", "P%40Q9%2FZ", "P@Q9/Z", "K%2F9QZW" } },
   { "rtmp-percent-encoded-query", "rtmp://host/live?token=T%26Q9Z%3DJX", CB_REDACT_DEFAULT,
     "rtmp://host/live?token=***", { "T%26Q9Z%3DJX", "T&Q9Z=JX" } },
+  { "hash-in-user-info", "rtmp://UQZJ#:PW9QXZ@host/live/KQ9Z7W?token=TKQ4Z9", KEY,
+    "rtmp://***@host/live/***?token=***", { "UQZJ", "PW9QXZ", "KQ9Z7W", "TKQ4Z9" } },
   { "rtmp-several-at", "rtmp://AQ@BQ7:PW9@QXZ@host/live", CB_REDACT_DEFAULT, "rtmp://***@host/live",
     { "AQ@BQ7:PW9@QXZ" } },
   { "rtmp-ipv6", "rtmp://[2001:db8::5]:1935/live/KQ9Z7W?password=PW9QXZ", KEY,
