@@ -178,6 +178,11 @@ class FileConfinementTest(unittest.TestCase):
         self.assertNotIn('outside.mp4', self.server.logs())
         self.assertNotIn('passwd', self.server.logs())
         self.assertEqual(self.server.rest('stream/find', {'name': 'f'})[0], 404)
+        # A NUL byte never reaches a file name: the JSON layer refuses it in any string.
+        status, _, _ = self.server.request(
+            'POST', '/rest-api/castbridge/source/publish',
+            b'{"name": "f", "source": "file:clip.mp4\\u0000/../../etc/passwd"}')
+        self.assertEqual(status, 400)
 
         # A name in the folder with no file says so; a file there is published.
         status, answer = self.publish('file:missing.mp4')
