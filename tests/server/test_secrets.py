@@ -5,10 +5,12 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
 import unittest
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 if len(sys.argv) > 1 and os.path.isfile(sys.argv[1]):
@@ -36,7 +38,11 @@ SECRETS = {
     'pull_password': 'LPQZVJXW',
     'pull_key': 'LKQJWZXV',
     'pull_token': 'LTQXWZJV',
+    'ws_password': 'WPQZJVKX',
+    'ws_token': 'WKQVZXJW',
 }
+OFFER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'browser',
+                          'chromium-offer.sdp')
 
 
 def fragments(secret, n=4):
@@ -113,6 +119,17 @@ class SecretsTest(unittest.TestCase):
                     f'?token={s["pull_token"]}')
         self.rest('pull/rtmp/pull', {'uri': pull_uri, 'localStreamName': 'pulled'})
 
+        # A WebSocket publisher that republishes to RTMP (WCS publishStream's rtmpUrl).
+        ws = cbtest.WebSocketClient(self.server.ws_port, '/')
+        self.addCleanup(ws.close)
+        ws.send_json('connection', {'appKey': 'defaultApp', 'mediaProviders': ['WebRTC']})
+        with open(OFFER_PATH) as f:
+            offer = f.read().replace('\r\n', '\n').replace('\n', '\r\n')
+        ws.send_json('publishStream', {
+            'mediaSessionId': str(uuid.uuid4()), 'name': 'wsp', 'published': True,
+            'hasVideo': True, 'hasAudio': True, 'status': 'PENDING', 'mediaProvider': 'WebRTC',
+            'sdp': offer, 'rtmpUrl': f'rtmp://wu:{s["ws_password"]}@{nginx}/live?token={s["ws_token"]}'})
+
         # Let them connect, fail and retry; every answer is read again and again.
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline:
@@ -121,6 +138,8 @@ class SecretsTest(unittest.TestCase):
             for t in (full, plain, failing):
                 self.rest('push/find', {'mediaSessionId': t['mediaSessionId']})
             time.sleep(0.5)
+        ws_pushes = [t for t in self.rest('push/find_all') if t['localStreamName'] == 'wsp']
+        self.assertEqual([t['rtmpUrl'] for t in ws_pushes], [f'rtmp://***@{nginx}/live?token=***'])
         pulls = self.rest('pull/rtmp/find_all')
         self.assertEqual(pulls[0]['uri'], f'rtmp://***@{nginx}/live/***?token=***')
         sources = {st['name']: st['source'] for st in self.rest('stream/find_all')}
@@ -142,6 +161,19 @@ class SecretsTest(unittest.TestCase):
         for t in (full, plain, failing):
             self.rest('push/terminate', {'mediaSessionId': t['mediaSessionId']})
 
+        # Every WebSocket event but the SDP answer (random text, shown to no one else).
+        self.rest('stream/terminate', {'name': 'wsp'})
+        events = []
+        ws.sock.settimeout(0.5)
+        try:
+            while True:
+                msg = ws.recv_json()
+                if msg.get('message') != 'setRemoteSDP':
+                    events.append(json.dumps(msg))
+        except (socket.timeout, ConnectionError):
+            pass
+        self.assertTrue(any('notifyStreamStatusEvent' in e for e in events), events)
+        self.assert_no_secret('a WebSocket event', '\n'.join(events))
         self.assert_no_secret('a REST answer', '\n'.join(self.answers))
         self.assert_no_secret('the server log', self.log_text())
 
