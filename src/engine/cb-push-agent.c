@@ -1224,8 +1224,9 @@ cb_push_agent_matches (CbPushAgent *self,
   return g_strcmp0 (a, b) == 0;
 }
 
-/* A keyed digest, the key random per process: equal targets give equal digests, and a
- * digest says nothing of the URL it came from, even if it were shown. */
+/* A digest keyed per process: equal targets give equal digests. Digests stay in the
+ * process (the GUI compares them) and are never shown; the key keeps one from telling a
+ * guessable URL even so. */
 static char *
 digest_of (const CbRtmpUrl *url)
 {
