@@ -17,17 +17,24 @@ cb_engine_resolve_media_file (CbEngine    *self,
                               const char  *name,
                               GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  char *path;
+
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
 
-  /* Sounds are plain names in the media folder itself, as before; the confinement (links
-   * out, lengths, what is a file) is the one every file name from the network gets. */
-  if (name == NULL || strchr (name, '/') != NULL || name[0] == '.')
+  path = cb_path_confine (cb_engine_get_media_dir (self), name, &local_error);
+  if (path != NULL)
+    return path;
+  if (g_error_matches (local_error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND))
     {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
-                   "File names are plain names inside the media folder");
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  return cb_path_confine (cb_engine_get_media_dir (self), name, error);
+  /* Why, for the log; the name is the client's, and the answer is the same for all. */
+  g_debug ("media file refused: %s", local_error->message);
+  g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                       "Bad file name: give the name of a file in the media folder");
+  return NULL;
 }
 
 /* An agent and its engine, for sources that may outlive the engine (a test's fixture). */
@@ -170,11 +177,13 @@ cb_engine_push_start (CbEngine            *self,
     return NULL;
 
   /* 409 for a live duplicate; a failed agent to the same place is replaced. */
-  same = cb_engine_find_pushes (self, request->stream_name, request->rtmp_url);
+  same = cb_engine_find_pushes (self, request->stream_name, NULL);
   for (guint i = 0; i < same->len; i++)
     {
       CbPushAgent *other = g_ptr_array_index (same, i);
 
+      if (!cb_push_agent_same_target (agent, other))
+        continue;
       if (cb_push_agent_get_state (other) == CB_PUSH_FAILED)
         cb_engine_push_terminate (self, cb_push_agent_get_id (other), NULL);
       else

@@ -633,6 +633,32 @@ on_local_source_eos (CbLocalSource *source,
                            "Stopped by publisher stop");
 }
 
+CbStream *
+cb_engine_publish_network_source (CbEngine    *self,
+                                  const char  *name,
+                                  const char  *source,
+                                  GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *spec = NULL;
+  CbStream *stream;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+
+  if (source == NULL || !g_str_has_prefix (source, "file:"))
+    return cb_engine_publish_source (self, name, source, error);
+  path = cb_engine_resolve_media_file (self, source + strlen ("file:"), error);
+  if (path == NULL)
+    return NULL;
+  spec = g_strconcat ("file:", path, NULL);
+  stream = cb_engine_publish_source (self, name, spec, error);
+  /* Shown as the client named it: the media folder's place on disk is no business of
+   * other clients. */
+  if (stream != NULL)
+    cb_stream_set_source (stream, source);
+  return stream;
+}
+
 /**
  * cb_engine_publish_source:
  * @name: the stream's name

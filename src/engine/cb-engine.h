@@ -97,6 +97,13 @@ CbStream     *cb_engine_publish_source      (CbEngine        *self,
                                              const char      *name,
                                              const char      *source,
                                              GError         **error);
+/* The same for a source that came from the network (REST): `file:NAME` names a file in
+ * the media folder, as cb_engine_resolve_media_file() resolves it; the GUI's file chooser
+ * and the command line use cb_engine_publish_source(), where any file is theirs to open. */
+CbStream     *cb_engine_publish_network_source (CbEngine     *self,
+                                                const char   *name,
+                                                const char   *source,
+                                                GError      **error);
 gboolean      cb_engine_unpublish           (CbEngine        *self,
                                              const char      *name,
                                              GError         **error);
@@ -118,10 +125,11 @@ gboolean      cb_engine_set_local_preview   (CbEngine            *self,
                                              GDestroyNotify       destroy,
                                              GError             **error);
 
-/* A file name from the network or a user, inside the media folder: no folders, no "..",
- * no link out (cb_path_confine()). Returns the full path, or NULL with
- * CB_ENGINE_ERROR_INVALID (a bad name, or one that leaves the folder) or
- * _FILE_NOT_FOUND ("File not found"). */
+/* A file name from the network, inside the media folder (subfolders with "/"), through
+ * cb_path_confine(). Returns the full path, or NULL with CB_ENGINE_ERROR_INVALID and one
+ * message for every name that is refused ("..", absolute paths, links out of the folder
+ * whether or not their target exists, NUL bytes, …: nothing in it tells whether a file
+ * exists), or _FILE_NOT_FOUND ("File not found") for a good name with no file. */
 char         *cb_engine_resolve_media_file  (CbEngine        *self,
                                              const char      *name,
                                              GError         **error);

@@ -639,6 +639,19 @@ cb_consumer_detach (CbConsumer *c)
   g_free (c);
 }
 
+/**
+ * cb_consumer_request_keyframe:
+ *
+ * Asks for a keyframe where the consumer's video comes from: the stream's producer, or
+ * the encoder of the rendition it is attached to (a player's PLI).
+ */
+void
+cb_consumer_request_keyframe (CbConsumer *c)
+{
+  g_return_if_fail (c != NULL);
+  cb_stream_request_keyframe (c->stream);
+}
+
 guint64
 cb_consumer_get_dropped (CbConsumer *c)
 {
@@ -721,12 +734,16 @@ appsrc_buffer (gpointer     data,
   GstClockTime ts;
   GstBuffer *out;
   guint64 max_bytes;
+  GstClockTime max_time;
 
   if (src == NULL)
     return TRUE;
 
   max_bytes = gst_app_src_get_max_bytes (src);
   if (max_bytes > 0 && gst_app_src_get_current_level_bytes (src) >= max_bytes)
+    return FALSE;
+  max_time = gst_app_src_get_max_time (src);
+  if (max_time > 0 && gst_app_src_get_current_level_time (src) >= max_time)
     return FALSE;
 
   /* Rebase so that this consumer's timeline starts at 0 with its first buffer. */
@@ -767,8 +784,9 @@ static const CbConsumerFuncs appsrc_funcs = {
  * @video_appsrc: (nullable): gets the video
  * @audio_appsrc: (nullable): gets the audio
  *
- * The appsrc elements are set to time format and non-blocking; their max-bytes is the
- * consumer's queue limit (set it before attaching; 0 means unbounded).
+ * The appsrc elements are set to time format and non-blocking; their max-bytes and
+ * max-time are the consumer's queue limits (set them before attaching; 0 means unbounded):
+ * beyond either, buffers are dropped and counted.
  */
 CbConsumer *
 cb_stream_attach_appsrc (CbStream         *self,

@@ -10,7 +10,8 @@ cb_profile_is_passthrough (const CbProfile *profile)
 {
   return profile == NULL ||
          (profile->width <= 0 && profile->height <= 0 && profile->fps <= 0 &&
-          profile->bitrate <= 0 && profile->keyframe_interval <= 0);
+          profile->bitrate <= 0 && profile->keyframe_interval <= 0 &&
+          profile->codec != CB_VIDEO_CODEC_VP8);
 }
 
 char *
@@ -24,11 +25,12 @@ cb_profile_to_key (const CbProfile *profile,
     profile = &zero;
 
   /* A width without a height means nothing (aspect ratio is kept from the height). */
-  return g_strdup_printf ("%dx%d@%d/%dk/ki%d/%s",
+  return g_strdup_printf ("%dx%d@%d/%dk/ki%d/%s%s",
                           profile->height > 0 ? MAX (profile->width, 0) : 0,
                           MAX (profile->height, 0), MAX (profile->fps, 0),
                           MAX (profile->bitrate, 0), MAX (profile->keyframe_interval, 0),
-                          audio_names[CLAMP (audio, 0, 2)]);
+                          audio_names[CLAMP (audio, 0, 2)],
+                          profile->codec == CB_VIDEO_CODEC_VP8 ? "/vp8" : "");
 }
 
 void

@@ -26,21 +26,36 @@ typedef enum {
 } CbAudioWant;
 
 /**
+ * CbVideoCodec:
+ * @CB_VIDEO_CODEC_H264: H.264, constrained baseline without B-frames (the default)
+ * @CB_VIDEO_CODEC_VP8: VP8, for WebRTC players that offer no H.264
+ *
+ * What a transcoding profile encodes to.
+ */
+typedef enum {
+  CB_VIDEO_CODEC_H264,
+  CB_VIDEO_CODEC_VP8,
+} CbVideoCodec;
+
+/**
  * CbProfile:
  * @width: output width, 0 keeps the aspect ratio from @height (or the source size)
  * @height: output height, 0 keeps the source size
  * @fps: output frame rate, 0 keeps the source rate
- * @bitrate: video bitrate in kbit/s, 0 picks one from the size
+ * @bitrate: video bitrate in kbit/s, 0 picks one from the size (VP8: from the source's)
  * @keyframe_interval: frames between keyframes, 0 for the encoder's default of 2 s
+ * @codec: what to encode to; asking for VP8 makes a profile a transcoding one (a VP8
+ *   stream's VP8 consumers use no profile at all)
  *
  * A video transcoding profile. An all-zero profile means passthrough.
  */
 typedef struct {
-  int width;
-  int height;
-  int fps;
-  int bitrate;
-  int keyframe_interval;
+  int          width;
+  int          height;
+  int          fps;
+  int          bitrate;
+  int          keyframe_interval;
+  CbVideoCodec codec;
 } CbProfile;
 
 gboolean  cb_profile_is_passthrough (const CbProfile *profile);

@@ -15,6 +15,7 @@
 #include "cb-engine-error.h"
 #include "cb-flv.h"
 #include "cb-push-agent-private.h"
+#include "cb-redact.h"
 #include "cb-vod.h"
 #include "cb-rtmp-client.h"
 #include "cb-rtmp-url.h"
@@ -41,6 +42,7 @@ struct _CbPushAgent
   CbEngine      *engine;          /* weak: the engine owns its agents */
   char          *id;
   char          *stream_name;
+  char          *request_url;     /* rtmpUrl as the request gave it, secrets and all */
   CbRtmpUrl     *url;
   CbRtmpUrl     *backup_url;
   gboolean       using_backup;
@@ -184,6 +186,7 @@ cb_push_info_free (CbPushInfo *info)
   g_free (info->stream_name);
   g_free (info->rtmp_url);
   g_free (info->publish_name);
+  g_free (info->target);
   g_free (info->sound_file);
   g_ptr_array_unref (info->events);
   g_free (info);
@@ -208,6 +211,7 @@ cb_push_agent_finalize (GObject *object)
 
   g_free (self->id);
   g_free (self->stream_name);
+  g_free (self->request_url);
   g_clear_pointer (&self->url, cb_rtmp_url_free);
   g_clear_pointer (&self->backup_url, cb_rtmp_url_free);
   g_free (self->publish_name);
@@ -977,6 +981,7 @@ cb_push_agent_new (CbEngine            *engine,
   full_url = request->full_url >= 0 ? request->full_url
                                     : cb_settings_get_bool (settings, "rtmp_transponder_full_url");
   self->full_url = full_url;
+  self->request_url = g_strdup (request->rtmp_url);
   prefix = cb_settings_get_string (settings, "rtmp_transponder_stream_name_prefix");
   rtmp_url = cb_push_url_with_application (request->rtmp_url, request->application_name, full_url);
   self->url = cb_rtmp_url_parse_wcs (rtmp_url, request->stream_name, prefix, full_url, &url_error);
@@ -1206,6 +1211,32 @@ cb_push_agent_get_state (CbPushAgent *self)
   return self->state;
 }
 
+/* rtmpUrl as answers show it: as the request gave it, each secret hidden whole. */
+static char *
+shown_url (CbPushAgent *self)
+{
+  return cb_redact_url (self->request_url,
+                        self->full_url ? CB_REDACT_KEY_IN_PATH : CB_REDACT_DEFAULT);
+}
+
+/* The name on the RTMP server as answers show it: the URL's last element is a key in
+ * full-URL mode; otherwise it is the prefix and the stream name, both given in clear. */
+static const char *
+shown_publish_name (CbPushAgent *self)
+{
+  return self->full_url ? CB_REDACTED : self->url->stream;
+}
+
+/**
+ * cb_push_agent_matches:
+ * @stream_name: (nullable): the local stream's name, or the name on the RTMP server as
+ *   given or as answers show it
+ * @rtmp_url: (nullable): the destination as given (compared part by part), or as answers
+ *   show it
+ *
+ * Whether this agent is the one a `/push/find` names: what an answer showed finds the
+ * agent it came from, and so does what the request gave.
+ */
 gboolean
 cb_push_agent_matches (CbPushAgent *self,
                        const char  *stream_name,
@@ -1213,12 +1244,18 @@ cb_push_agent_matches (CbPushAgent *self,
 {
   g_autoptr(CbRtmpUrl) other = NULL;
   CbSettings *settings = cb_engine_get_settings (self->engine);
+  g_autofree char *shown = NULL;
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
 
-  if (stream_name != NULL && g_strcmp0 (stream_name, self->stream_name) != 0)
+  if (stream_name != NULL && g_strcmp0 (stream_name, self->stream_name) != 0 &&
+      g_strcmp0 (stream_name, self->url->stream) != 0 &&
+      g_strcmp0 (stream_name, shown_publish_name (self)) != 0)
     return FALSE;
-  if (rtmp_url == NULL)
+  if (rtmp_url == NULL || g_strcmp0 (rtmp_url, self->request_url) == 0)
+    return TRUE;
+  shown = shown_url (self);
+  if (g_strcmp0 (rtmp_url, shown) == 0)
     return TRUE;
   other = cb_rtmp_url_parse_wcs (rtmp_url, self->stream_name,
                                  cb_settings_get_string (settings, "rtmp_transponder_stream_name_prefix"),
@@ -1257,16 +1294,68 @@ cb_push_url_with_application (const char *url,
                           elements > 0 ? path : end);
 }
 
+/* A digest keyed per process: equal targets give equal digests. Digests stay in the
+ * process (the GUI compares them) and are never shown; the key keeps one from telling a
+ * guessable URL even so. */
+static char *
+digest_of (const CbRtmpUrl *url)
+{
+  static guint8 key[32];
+  static gsize key_set = 0;
+  g_autofree char *text = cb_rtmp_url_to_string (url);
+
+  if (g_once_init_enter (&key_set))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (key); i++)
+        key[i] = (guint8) g_random_int_range (0, 256);
+      g_once_init_leave (&key_set, 1);
+    }
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, key, sizeof key, text, -1);
+}
+
+/**
+ * cb_push_target_digest:
+ * @full_url: a destination's URL, its last element the published name
+ *
+ * For the GUI to find which of its destinations a push started elsewhere goes to,
+ * without the push telling its key: compare with #CbPushInfo's @target.
+ *
+ * Returns: (transfer full) (nullable): the digest, or %NULL for a URL that does not parse
+ */
+char *
+cb_push_target_digest (const char *full_url)
+{
+  g_autoptr(CbRtmpUrl) url = cb_rtmp_url_parse_wcs (full_url, NULL, NULL, TRUE, NULL);
+
+  return url != NULL ? digest_of (url) : NULL;
+}
+
+/* Whether @self and @other push the same stream to the same place: same local stream,
+ * same server, application, published name and query. */
+gboolean
+cb_push_agent_same_target (CbPushAgent *self,
+                           CbPushAgent *other)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  if (g_strcmp0 (self->stream_name, other->stream_name) != 0)
+    return FALSE;
+  a = cb_rtmp_url_to_string (self->url);
+  b = cb_rtmp_url_to_string (other->url);
+  return g_strcmp0 (a, b) == 0;
+}
+
 CbPushInfo *
 cb_push_agent_get_info (CbPushAgent *self)
 {
   CbPushInfo *info = g_new0 (CbPushInfo, 1);
-  g_autofree char *masked_name = NULL;
 
   info->media_session_id = g_strdup (self->id);
   info->stream_name = g_strdup (self->stream_name);
-  info->rtmp_url = cb_rtmp_url_to_string_masked (self->url);
-  info->publish_name = cb_rtmp_mask_secret (self->publish_name);
+  info->rtmp_url = shown_url (self);
+  info->publish_name = g_strdup (shown_publish_name (self));
+  info->target = digest_of (self->url);
   info->state = self->state;
   info->profile = self->profile;
   info->reconnects = self->reconnects;

@@ -93,14 +93,17 @@ typedef struct {
 /**
  * CbPushInfo:
  *
- * A copy of an agent's state for any thread: what REST answers and the GUI shows.
- * @rtmp_url is masked (no password, no stream key).
+ * A copy of an agent's state for any thread: what REST answers and the GUI shows. No
+ * secret is in it: @rtmp_url is the URL as the request gave it, through cb_redact_url();
+ * @publish_name is the name on the RTMP server, %CB_REDACTED when it is the URL's key
+ * (full-URL mode); @target tells destinations apart without showing them.
  */
 typedef struct {
   char        *media_session_id;
   char        *stream_name;
   char        *rtmp_url;
-  char        *publish_name;     /* masked as well */
+  char        *publish_name;
+  char        *target;           /* cb_push_target_digest() of the unredacted target */
   CbPushState  state;
   CbProfile    profile;
   int          width;
@@ -128,10 +131,12 @@ const char *cb_push_agent_get_id           (CbPushAgent *self);
 const char *cb_push_agent_get_stream_name  (CbPushAgent *self);
 CbPushState cb_push_agent_get_state        (CbPushAgent *self);
 CbPushInfo *cb_push_agent_get_info         (CbPushAgent *self);
-/* Does this agent push @stream_name to the same destination as @rtmp_url? */
 gboolean    cb_push_agent_matches          (CbPushAgent *self,
                                             const char  *stream_name,
                                             const char  *rtmp_url);
+gboolean    cb_push_agent_same_target      (CbPushAgent *self,
+                                            CbPushAgent *other);
+char       *cb_push_target_digest          (const char  *full_url);
 
 /* @url with Voximplant's @application_name put in as its application when @url has none
  * ("rtmp://host/" + "live2"; with @full_url, "rtmp://host/key" too). A copy of @url

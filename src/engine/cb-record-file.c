@@ -36,8 +36,9 @@
 #define REMUX_QUEUE_TIME  (10 * GST_SECOND)
 
 typedef struct {
-  char *temp_path;
-  char *final_path;
+  char    *temp_path;
+  char    *final_path;
+  gboolean decode;
 } FinishJob;
 
 static void
@@ -285,6 +286,7 @@ typedef struct {
   GstElement  *pipeline;
   guint64      frames;       /* decoded video frames and audio buffers, all streams */
   GstClockTime end;          /* stream time of the end of the last one */
+  gboolean     decode;       /* FALSE: count the demuxed samples, decode nothing */
   char        *video_codec;
   char        *audio_codec;
 } Verify;
@@ -368,6 +370,13 @@ on_verify_demux_pad_added (GstElement *demux,
       g_mutex_unlock (&verify->lock);
     }
 
+  /* Read through without decoding: each sample counted where the demuxer gives it. */
+  if (!verify->decode)
+    {
+      on_decoded_pad_added (demux, pad, verify);
+      return;
+    }
+
   decodebin = gst_element_factory_make ("decodebin", NULL);
   if (decodebin == NULL)
     {
@@ -388,10 +397,12 @@ on_verify_demux_pad_added (GstElement *demux,
 }
 
 /* Decodes all of @path (filesrc ! @demuxer, each stream → queue ! decodebin ! fakesink
- * sync=false). Fills in @result's duration and codecs. */
+ * sync=false), or with @decode FALSE only demuxes it (each stream → fakesink). Fills in
+ * @result's duration and codecs. */
 static gboolean
 verify_file (const char          *path,
              const char          *demuxer,
+             gboolean             decode,
              CbRecordFileResult  *result,
              GCancellable        *cancellable,
              GError             **error)
@@ -399,7 +410,7 @@ verify_file (const char          *path,
   g_autoptr(GstElement) pipeline = gst_object_ref_sink (gst_pipeline_new ("record-verify"));
   g_autoptr(GError) local_error = NULL;
   GstElement *src, *demux;
-  Verify verify = { .pipeline = pipeline, .end = GST_CLOCK_TIME_NONE };
+  Verify verify = { .pipeline = pipeline, .end = GST_CLOCK_TIME_NONE, .decode = decode };
   GStatBuf st;
   gboolean ok;
 
@@ -419,7 +430,7 @@ verify_file (const char          *path,
   g_signal_connect (demux, "pad-added", G_CALLBACK (on_verify_demux_pad_added), &verify);
 
   ok = run_pipeline (pipeline, deadline_ms (g_stat (path, &st) == 0 ? (guint64) st.st_size : 0,
-                                            VERIFY_MS_PER_MIB),
+                                            decode ? VERIFY_MS_PER_MIB : REMUX_MS_PER_MIB),
                      cancellable, &local_error);
   /* Stopped: no streaming thread calls back any more. */
   g_signal_handlers_disconnect_by_data (demux, &verify);
@@ -588,6 +599,7 @@ static gboolean
 prepare_mp4 (const char          *temp_path,
              const char          *final_path,
              guint64              file_size,
+             gboolean             decode,
              CbRecordFileResult  *result,
              char               **remuxed_path,
              GCancellable        *cancellable,
@@ -636,7 +648,8 @@ prepare_mp4 (const char          *temp_path,
       if (probed && (out.fragmented || !out.faststart))
         g_set_error (&local_error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_BAD_FORMAT,
                      "mp4mux did not write a fast-start file");
-      else if (probed && verify_file (tmp_path, "qtdemux", result, cancellable, &local_error))
+      else if (probed && verify_file (tmp_path, "qtdemux", decode, result, cancellable,
+                                         &local_error))
         {
           *remuxed_path = g_steal_pointer (&tmp_path);
           return TRUE;
@@ -685,7 +698,7 @@ finish_file (FinishJob           *job,
       if (!check_ebml_magic (job->temp_path, error))
         return FALSE;
     }
-  else if (!prepare_mp4 (job->temp_path, job->final_path, (guint64) st.st_size, result,
+  else if (!prepare_mp4 (job->temp_path, job->final_path, (guint64) st.st_size, job->decode, result,
                          &remuxed_path, cancellable, error))
     {
       return FALSE;
@@ -694,8 +707,8 @@ finish_file (FinishJob           *job,
   result->remuxed = remuxed_path != NULL;
   if (remuxed_path != NULL)
     sync_path (remuxed_path);
-  else if (!verify_file (job->temp_path, webm ? "matroskademux" : "qtdemux", result, cancellable,
-                         error))
+  else if (!verify_file (job->temp_path, webm ? "matroskademux" : "qtdemux", job->decode, result,
+                         cancellable, error))
     return FALSE;
 
   moved = move_no_replace (remuxed_path != NULL ? remuxed_path : job->temp_path,
@@ -761,6 +774,7 @@ finish_in_thread (GTask        *task,
 void
 cb_record_file_finish_async (const char          *temp_path,
                              const char          *final_path,
+                             gboolean             decode,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -779,6 +793,7 @@ cb_record_file_finish_async (const char          *temp_path,
   job = g_new0 (FinishJob, 1);
   job->temp_path = g_strdup (temp_path);
   job->final_path = g_strdup (final_path);
+  job->decode = decode;
   g_task_set_task_data (task, job, finish_job_free);
   g_task_run_in_thread (task, finish_in_thread);
 }

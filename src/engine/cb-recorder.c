@@ -71,6 +71,7 @@ struct _Recorder
   char             *last_name;     /* the final name of the last part, fixed at stop */
   gboolean          stopping;
   gboolean          pipeline_done;
+  gboolean          disk_behind;     /* stopped for a slow disk: its backlog is dropped */
   guint             n_finishing;
 
   CbRecordingInfo   info;          /* guarded by reg->lock */
@@ -429,7 +430,7 @@ cb_record_start_finish (CbRecordRegistry *reg,
   f->recovery = recovery;
   if (rec != NULL)
     rec->n_finishing++;
-  cb_record_file_finish_async (temp_path, final_path, NULL, on_file_finished, f);
+  cb_record_file_finish_async (temp_path, final_path, recovery, NULL, on_file_finished, f);
 }
 
 /* A part was closed by the muxer (rotation or the end): hand it to the finisher. */
@@ -520,10 +521,38 @@ on_format_location (GstElement *splitmux,
   return g_strdup (part->path);
 }
 
+static void finish_left_parts (Recorder *rec);
+
+static void
+set_null_in_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  gst_element_set_state (GST_ELEMENT (task_data), GST_STATE_NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_pipeline_stopped (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  Recorder *rec = data;
+
+  rec->n_finishing--;
+  finish_left_parts (rec);
+  recorder_maybe_done (rec);
+}
+
+/* The pipeline has ended (EOS, an error, or the stop timeout). Stopping it waits for its
+ * streaming threads, and one may be in a write to a slow or hung disk: that wait is done
+ * in a worker thread, never in the engine's. The recorder lives on until it returns (its
+ * pad probes may still run), then the parts left are finished. */
 static void
 pipeline_done (Recorder *rec)
 {
-  g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GTask) task = NULL;
 
   if (rec->pipeline_done)
     return;
@@ -532,8 +561,23 @@ pipeline_done (Recorder *rec)
   if (rec->stop_timeout != NULL)
     g_source_destroy (rec->stop_timeout);
   g_clear_pointer (&rec->stop_timeout, g_source_unref);
-  if (rec->pipeline != NULL)
-    gst_element_set_state (rec->pipeline, GST_STATE_NULL);
+  if (rec->pipeline == NULL)
+    {
+      finish_left_parts (rec);
+      recorder_maybe_done (rec);
+      return;
+    }
+  rec->n_finishing++;
+  task = g_task_new (NULL, NULL, on_pipeline_stopped, rec);
+  g_task_set_source_tag (task, pipeline_done);
+  g_task_set_task_data (task, gst_object_ref (rec->pipeline), gst_object_unref);
+  g_task_run_in_thread (task, set_null_in_thread);
+}
+
+static void
+finish_left_parts (Recorder *rec)
+{
+  g_autoptr(GPtrArray) left = NULL;
 
   /* Parts the muxer never closed (an error, a timeout): the finisher repairs them. */
   left = g_ptr_array_new_with_free_func (g_free);
@@ -543,7 +587,6 @@ pipeline_done (Recorder *rec)
   g_mutex_unlock (&rec->parts_lock);
   for (guint i = 0; i < left->len; i++)
     finish_part (rec, g_ptr_array_index (left, i));
-  recorder_maybe_done (rec);
 }
 
 static gboolean
@@ -681,6 +724,7 @@ on_recorder_tick (gpointer data)
         }
       else if (dropped > rec->dropped_base)
         {
+          rec->disk_behind = TRUE;
           recorder_stop (rec, "Recording stopped: the disk could not keep up");
           return G_SOURCE_CONTINUE;
         }
@@ -710,14 +754,20 @@ on_recorder_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The queue in front of the muxer is bounded by bytes and by time (record_max_lag): a
+ * disk slower than the stream fills it, the fan-out then drops, and the timer stops the
+ * recording (the disk could not keep up). */
 static GstElement *
-make_src (const char *name)
+make_src (Recorder   *rec,
+          const char *name)
 {
   GstElement *src = gst_element_factory_make ("appsrc", name);
+  gint64 lag = cb_settings_get_int (cb_engine_get_settings (rec->reg->engine), "record_max_lag");
 
   /* Time format before the pipeline starts (attaching sets it again, too late for the
    * first segment: a byte segment reached the muxer untouched where no parser converts it). */
-  g_object_set (src, "max-bytes", (guint64) QUEUE_MAX_BYTES, "stream-type", 0,
+  g_object_set (src, "max-bytes", (guint64) QUEUE_MAX_BYTES,
+                "max-time", (guint64) CLAMP (lag, 1, 3600) * GST_SECOND, "stream-type", 0,
                 "format", GST_FORMAT_TIME, NULL);
   return src;
 }
@@ -823,7 +873,7 @@ add_branch (Recorder    *rec,
             GstElement  *splitmux,
             GError     **error)
 {
-  GstElement *src = make_src (kind == CB_MEDIA_VIDEO ? "video" : "audio");
+  GstElement *src = make_src (rec, kind == CB_MEDIA_VIDEO ? "video" : "audio");
   GstElement *parse = parser ? gst_element_factory_make (parser, NULL) : NULL;
   GstElement *last = src;
   GstPad *sinkpad;
@@ -1150,6 +1200,15 @@ recorder_stop (Recorder   *rec,
     {
       rec->pipeline_done = TRUE;
       recorder_maybe_done (rec);
+      return;
+    }
+  /* Behind a disk that cannot keep up, the queue holds up to record_max_lag seconds that
+   * would take longer still to write: the file ends where the disk got to, its last
+   * fragment closed by the finisher as after a crash. */
+  if (rec->disk_behind)
+    {
+      pipeline_done (rec);
+      cb_record_registry_changed (reg);
       return;
     }
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)

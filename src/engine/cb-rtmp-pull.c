@@ -9,6 +9,7 @@
 
 #include "cb-engine-error.h"
 #include "cb-engine-private.h"
+#include "cb-redact.h"
 #include "cb-rtmp-ingest.h"
 #include "cb-rtmp-player.h"
 #include "cb-rtmp-pull.h"
@@ -22,7 +23,7 @@ typedef struct {
   gint             ref_count;
   CbEngine        *engine;        /* weak: the engine owns the registry */
   char            *uri_key;       /* the parsed URI written back: what duplicates compare */
-  char            *uri_masked;
+  char            *uri_masked;    /* the uri as given, through cb_redact_url() */
   CbRtmpUrl       *url;
   char            *name;
   gboolean         record;
@@ -333,7 +334,7 @@ cb_rtmp_pull_start (CbEngine    *engine,
   p->ref_count = 1;
   p->engine = engine;
   p->uri_key = g_steal_pointer (&key);
-  p->uri_masked = cb_rtmp_url_to_string_masked (url);
+  p->uri_masked = cb_redact_url (uri, CB_REDACT_KEY_IN_PATH);
   p->url = g_steal_pointer (&url);
   p->name = g_strdup (local_name);
   p->record = record;
@@ -392,11 +393,12 @@ cb_rtmp_pull_terminate (CbEngine    *engine,
   url = uri != NULL ? cb_rtmp_url_parse (uri, NULL) : NULL;
   key = url != NULL ? cb_rtmp_url_to_string (url) : NULL;
   pulls = registry (engine);
-  for (guint i = 0; key != NULL && i < pulls->len; i++)
+  /* The uri as given, or as find_all showed it (the first pull that shows so). */
+  for (guint i = 0; uri != NULL && i < pulls->len; i++)
     {
       Pull *p = g_ptr_array_index (pulls, i);
 
-      if (g_str_equal (p->uri_key, key))
+      if (g_strcmp0 (p->uri_key, key) == 0 || g_str_equal (p->uri_masked, uri))
         {
           g_autoptr(CbStream) stream = g_object_ref (p->stream);
 

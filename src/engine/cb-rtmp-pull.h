@@ -24,7 +24,8 @@ const char *cb_rtmp_pull_state_to_string (CbRtmpPullState state);
 
 /**
  * CbRtmpPullInfo:
- * @uri: the source, masked (no password, no stream key)
+ * @uri: the source as the request gave it, through cb_redact_url() (no user info, query
+ *   value or stream key)
  *
  * A copy of a pull's state, for REST and the GUI.
  */

@@ -82,6 +82,8 @@ char           *cb_stream_dup_info          (CbStream        *self);
 void            cb_stream_set_status        (CbStream        *self,
                                              CbStreamStatus   status,
                                              const char      *info);
+/* What the stream comes from, shown as it is in REST answers, events and the GUI: a URL
+ * in it goes through cb_redact_url() first. */
 void            cb_stream_set_source        (CbStream        *self,
                                              const char      *source);
 /* Marks a stream that an RTMP pull publishes (before it is registered). */
@@ -153,6 +155,7 @@ CbConsumer *cb_stream_attach              (CbStream               *self,
                                            CbAudioWant             audio,
                                            GError                **error);
 void        cb_consumer_detach            (CbConsumer             *consumer);
+void        cb_consumer_request_keyframe  (CbConsumer             *consumer);
 guint64     cb_consumer_get_dropped       (CbConsumer             *consumer);
 guint64     cb_consumer_get_delivered     (CbConsumer             *consumer);
 

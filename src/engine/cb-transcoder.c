@@ -7,6 +7,7 @@
  */
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
 
 #include "cb-engine-error.h"
 #include "cb-stream-private.h"
@@ -22,6 +23,7 @@ struct _CbTranscoder
   GMutex       lock;      /* guards the pipeline's construction */
   GstElement  *pipeline;
   GstElement  *appsrc[CB_MEDIA_N_KINDS];
+  GstElement  *appsink[CB_MEDIA_N_KINDS];
   GstCaps     *in_caps[CB_MEDIA_N_KINDS];
   gboolean     transcode[CB_MEDIA_N_KINDS];
 };
@@ -64,6 +66,21 @@ default_bitrate (int height)
   if (height <= 1080)
     return 4500;
   return 8000;
+}
+
+/* A VP8 rendition's bitrate, in kbit/s: near the source's (what it measured, less some
+ * audio) when the size is kept, else from the size. Called from input_caps(), where
+ * the parent's lock is held. */
+static int
+vp8_bitrate (CbTranscoder *self,
+             int           out_height,
+             int           src_height)
+{
+  int measured = self->parent->media.bitrate - (self->parent->media.has_audio ? 96 : 0);
+
+  if (out_height == src_height && measured > 0)
+    return CLAMP (measured, 300, 6000);
+  return default_bitrate (out_height);
 }
 
 static void
@@ -140,10 +157,11 @@ describe_branch (CbTranscoder  *self,
       const GstStructure *s = gst_caps_get_structure (caps, 0);
       const CbProfile *p = &self->profile;
       g_autoptr(GString) raw = g_string_new ("video/x-raw,pixel-aspect-ratio=1/1");
-      int src_w = 0, src_h = 0, fps, kint;
+      int src_w = 0, src_h = 0, src_fps_n = 0, src_fps_d = 1, fps, kint;
 
       gst_structure_get_int (s, "width", &src_w);
       gst_structure_get_int (s, "height", &src_h);
+      gst_structure_get_fraction (s, "framerate", &src_fps_n, &src_fps_d);
       if (p->height > 0)
         {
           int w = p->width;
@@ -155,6 +173,30 @@ describe_branch (CbTranscoder  *self,
         g_string_append_printf (raw, ",framerate=%d/1", p->fps);
       fps = p->fps > 0 ? p->fps : 30;
       kint = p->keyframe_interval > 0 ? p->keyframe_interval : fps * 2;
+
+      if (p->codec == CB_VIDEO_CODEC_VP8)
+        {
+          /* For browsers without H.264, in real time: libvpx's realtime settings, no
+           * frames held back, and a stream a lost packet does not break for long;
+           * keyframes every 2 s of the source's rate. One thread: libvpx's VP8 threads
+           * wait for each other busily, and with two the encoder took 2x the CPU at
+           * 640x360 and 5x at 1280x720, where it fell behind real time on two loaded
+           * cores (one thread: 4%, 13% and 30% of a core at 320x240@15, 640x360@30 and
+           * 1280x720@30, decoding included). */
+          int out_h = p->height > 0 ? p->height : src_h;
+          int rate = p->bitrate > 0 ? p->bitrate : vp8_bitrate (self, out_h, src_h);
+
+          if (p->fps <= 0 && p->keyframe_interval <= 0 && src_fps_n > 0 && src_fps_d > 0)
+            kint = MAX (1, 2 * src_fps_n / src_fps_d);
+          return g_strdup_printf ("appsrc name=src format=time ! queue max-size-buffers=0 "
+                                  "max-size-bytes=0 max-size-time=0 ! %s ! videoconvert ! "
+                                  "videoscale ! %s %s ! vp8enc deadline=1 cpu-used=8 threads=1 "
+                                  "lag-in-frames=0 end-usage=cbr error-resilient=default "
+                                  "target-bitrate=%d keyframe-max-dist=%d ! video/x-vp8 ! "
+                                  "appsink name=sink sync=false",
+                                  dec, p->fps > 0 ? "videorate !" : "", raw->str,
+                                  rate * 1000, kint);
+        }
 
       return g_strdup_printf ("appsrc name=src format=time ! queue max-size-buffers=0 "
                               "max-size-bytes=0 max-size-time=0 ! %s ! videoconvert ! "
@@ -217,6 +259,7 @@ add_branch (CbTranscoder  *self,
   gst_app_src_set_caps (GST_APP_SRC (self->appsrc[kind]), caps);
 
   sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
+  gst_object_replace ((GstObject **) &self->appsink[kind], GST_OBJECT (sink));
   callbacks.new_sample = on_sample;
   g_object_set_data (G_OBJECT (sink), "cb-kind", GINT_TO_POINTER (kind));
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
@@ -306,6 +349,27 @@ input_eos (gpointer data)
   cb_stream_push_eos (self->out);
 }
 
+/* The output's keyframe requests (a player's PLI, a new consumer with no cached GOP):
+ * encoded video gets one from its encoder; video passed through asks the parent's
+ * producer. Runs on the asking thread, while a consumer of the output keeps us alive. */
+static void
+output_keyframe (gpointer data)
+{
+  CbTranscoder *self = data;
+  g_autoptr(GstElement) sink = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->transcode[CB_MEDIA_VIDEO] && self->appsink[CB_MEDIA_VIDEO] != NULL)
+    sink = gst_object_ref (self->appsink[CB_MEDIA_VIDEO]);
+  g_mutex_unlock (&self->lock);
+
+  if (sink != NULL)
+    gst_element_send_event (sink, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                               TRUE, 0));
+  else
+    cb_stream_request_keyframe (self->parent);
+}
+
 static const CbConsumerFuncs input_funcs = {
   input_caps,
   input_buffer,
@@ -322,8 +386,13 @@ cb_transcoder_new (CbStream         *parent,
   g_autoptr(GstBus) bus = NULL;
   g_autofree char *name = NULL;
 
-  if (!cb_profile_is_passthrough (profile) &&
-      (!cb_media_have_element ("x264enc", error) || !cb_media_have_element ("avdec_h264", error)))
+  if (profile != NULL && profile->codec == CB_VIDEO_CODEC_VP8)
+    {
+      if (!cb_media_have_element ("vp8enc", error) || !cb_media_have_element ("avdec_h264", error))
+        return NULL;
+    }
+  else if (!cb_profile_is_passthrough (profile) &&
+           (!cb_media_have_element ("x264enc", error) || !cb_media_have_element ("avdec_h264", error)))
     return NULL;
 
   self = g_new0 (CbTranscoder, 1);
@@ -339,6 +408,7 @@ cb_transcoder_new (CbStream         *parent,
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
   gst_bus_set_sync_handler (bus, on_bus_sync, self, NULL);
 
+  cb_stream_set_keyframe_func (self->out, output_keyframe, self);
   self->input = cb_stream_attach (parent, &input_funcs, self, NULL, NULL, CB_AUDIO_ANY, error);
   if (self->input == NULL)
     {
@@ -362,6 +432,7 @@ cb_transcoder_free (CbTranscoder *self)
   if (self == NULL)
     return;
 
+  cb_stream_set_keyframe_func (self->out, NULL, NULL);
   g_clear_pointer (&self->input, cb_consumer_detach);
   gst_element_set_state (self->pipeline, GST_STATE_NULL);
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
@@ -370,6 +441,7 @@ cb_transcoder_free (CbTranscoder *self)
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     {
       gst_clear_object (&self->appsrc[k]);
+      gst_clear_object (&self->appsink[k]);
       gst_clear_caps (&self->in_caps[k]);
     }
   gst_clear_object (&self->pipeline);

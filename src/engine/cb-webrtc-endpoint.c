@@ -24,6 +24,7 @@ typedef struct {
   gpointer           answer_data;
   GDestroyNotify     answer_destroy;
   char              *pending_answer;   /* player: held while the source is preparing */
+  char              *offered_video;    /* player: the video codecs it offered, for reasons */
   gboolean           stopped;
 } Endpoint;
 
@@ -59,6 +60,7 @@ endpoint_unref (gpointer data)
   if (ep->answer_destroy != NULL)
     ep->answer_destroy (ep->answer_data);
   g_free (ep->pending_answer);
+  g_free (ep->offered_video);
   g_clear_object (&ep->source);
   g_clear_object (&ep->stream);
   g_free (ep);
@@ -307,41 +309,83 @@ on_keyframe_requested (CbWebrtcPeer *peer,
 {
   Endpoint *ep = data;
 
-  if (ep->source != NULL)
+  /* From the encoder of a rendition the player gets, else from the publisher. */
+  if (ep->consumer != NULL)
+    cb_consumer_request_keyframe (ep->consumer);
+  else if (ep->source != NULL)
     cb_stream_request_keyframe (ep->source);
 }
 
-/* WebRTC players get H.264 without B-frames (the peer offers nothing else): a VP8
- * source, or one with B-frames, is encoded anew (TRUE), and so is a size asked for in
- * @profile. Audio (AAC from RTMP to Opus) is always bridged. */
-static gboolean
-player_needs_video_transcoding (CbStream        *source,
-                                const CbProfile *profile)
+/* The codec of @source's video ("H264", "VP8"), or NULL while it is not known. */
+static char *
+source_video_codec (CbStream *source)
 {
   g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (source, CB_MEDIA_VIDEO);
 
-  return !cb_profile_is_passthrough (profile) ||
-         (vcaps != NULL && (g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0 ||
-                            cb_stream_has_b_frames (source)));
+  return vcaps != NULL ? g_strdup (cb_media_codec_from_caps (vcaps)) : NULL;
 }
 
-/* Makes @profile ask for new video where a player needs it (any profile will do for a
- * passthrough one); with transcoding_enabled false that fails instead (WCS's reason). */
+/* WebRTC players get H.264 without B-frames or VP8, whichever they took from the offer
+ * (@player_codec; the stream's own codec first, cb_sdp_pick_codec_for()). The video is
+ * encoded anew (TRUE) when the stream's is another codec or has B-frames, or for a size
+ * asked for in @profile. Audio (AAC from RTMP to Opus) is always bridged. */
 static gboolean
-player_profile (CbEngine   *engine,
-                CbStream   *source,
-                CbProfile  *profile,
-                GError    **error)
+player_needs_video_transcoding (CbStream        *source,
+                                const char      *source_codec,
+                                const char      *player_codec,
+                                const CbProfile *profile)
 {
-  if (!player_needs_video_transcoding (source, profile))
+  return !cb_profile_is_passthrough (profile) ||
+         (source_codec != NULL && (g_strcmp0 (source_codec, player_codec) != 0 ||
+                                   (g_str_equal (source_codec, "H264") &&
+                                    cb_stream_has_b_frames (source))));
+}
+
+/* Makes @profile ask for the video the player needs (any profile will do for a
+ * passthrough one): one H.264 or one VP8 rendition per stream, shared by every such
+ * player. Fails where the player cannot get a picture: it offers no video codec we send
+ * ("No common codecs"), or transcoding_enabled is false ("Transcoding required, but
+ * disabled", WCS's reason), naming the codecs when they differ. @player_codec is NULL when
+ * the player takes no video; @offered_video what it offered (NULL: no video asked). */
+static gboolean
+player_profile (CbEngine    *engine,
+                CbStream    *source,
+                const char  *player_codec,
+                const char  *offered_video,
+                CbProfile   *profile,
+                GError     **error)
+{
+  g_autofree char *source_codec = source_video_codec (source);
+
+  if (player_codec == NULL)
+    {
+      /* An audio-only player is fine; one that asked for video it cannot get is not told
+       * PLAYING to a black picture. */
+      if (offered_video != NULL && source_codec != NULL)
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                       "No common codecs: stream has %s, player offers %s", source_codec,
+                       offered_video);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (!player_needs_video_transcoding (source, source_codec, player_codec, profile))
     return TRUE;
   if (!cb_settings_get_bool (cb_engine_get_settings (engine), "transcoding_enabled"))
     {
-      g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
-                           "Transcoding required, but disabled");
+      if (source_codec != NULL && !g_str_equal (source_codec, player_codec))
+        g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                     "Transcoding required, but disabled: stream has %s, player offers %s",
+                     source_codec, offered_video ? offered_video : player_codec);
+      else
+        g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                             "Transcoding required, but disabled");
       return FALSE;
     }
-  if (cb_profile_is_passthrough (profile))
+  if (g_str_equal (player_codec, "VP8"))
+    profile->codec = CB_VIDEO_CODEC_VP8;
+  else if (cb_profile_is_passthrough (profile))
     profile->keyframe_interval = 60;
   return TRUE;
 }
@@ -357,8 +401,9 @@ attach_player (Endpoint   *ep,
   CbEngine *engine = ep->engine;
   CbProfile profile = ep->profile;
 
-  /* The source may have become VP8 or shown B-frames since the request. */
-  if (!player_profile (engine, source, &profile, &error))
+  /* The source may have another codec or have shown B-frames since the request. */
+  if (!player_profile (engine, source, cb_webrtc_peer_get_codec (ep->peer, CB_WEBRTC_VIDEO),
+                       ep->offered_video, &profile, &error))
     goto fail;
   ep->consumer = cb_stream_attach_appsrc (source,
                                           cb_webrtc_peer_get_appsrc (ep->peer, CB_WEBRTC_VIDEO),
@@ -368,7 +413,7 @@ attach_player (Endpoint   *ep,
     goto fail;
   deliver_answer (ep, answer, NULL);
   /* The player starts from the cached keyframe; a fresh one soon after keeps it smooth. */
-  cb_stream_request_keyframe (source);
+  cb_consumer_request_keyframe (ep->consumer);
   return;
 
 fail:
@@ -417,7 +462,10 @@ cb_engine_webrtc_play (CbEngine               *self,
                        GError                **error)
 {
   g_autoptr(CbStream) source = NULL;
+  g_autofree char *source_codec = NULL;
+  g_autofree char *offered_video = NULL;
   CbProfile profile = { 0 };
+  CbSdpCodec video = { 0 };
   Endpoint *ep;
 
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
@@ -439,10 +487,17 @@ cb_engine_webrtc_play (CbEngine               *self,
 
   profile.height = request->height;
   profile.width = request->height > 0 ? request->width : 0;
+  /* The peer answers with the stream's own codec first: the same pick, made now, says
+   * whether the player can have a picture, and at what cost. */
+  source_codec = source_video_codec (source);
+  offered_video = cb_sdp_offered_codecs (request->sdp, "video");
+  cb_sdp_pick_codec_for (request->sdp, "video", source_codec, &video, NULL);
   {
     CbProfile wanted = profile;   /* checked now; the answer sets it for the source then */
+    gboolean ok = player_profile (self, source, video.encoding, offered_video, &wanted, error);
 
-    if (!player_profile (self, source, &wanted, error))
+    cb_sdp_codec_clear (&video);
+    if (!ok)
       {
         cb_engine_release_play_stream (self, source);
         goto fail;
@@ -454,7 +509,9 @@ cb_engine_webrtc_play (CbEngine               *self,
   ep->profile = profile;
   ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, FALSE);
   cb_stream_set_source (ep->stream, request->remote_address);
+  ep->offered_video = g_steal_pointer (&offered_video);
   ep->peer = make_peer (self, CB_WEBRTC_SEND, request);
+  cb_webrtc_peer_prefer_video_codec (ep->peer, source_codec);
   g_object_set_data_full (G_OBJECT (ep->stream), PEER_KEY, g_object_ref (ep->peer), g_object_unref);
   g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
   g_signal_connect (ep->peer, "keyframe-requested", G_CALLBACK (on_keyframe_requested), ep);

@@ -508,7 +508,7 @@ cb_rtmp_chunk_reader_next (CbRtmpChunkReader  *reader,
 
   for (;;)
     {
-      const guint8 *p = reader->buf->data + reader->pos;
+      const guint8 *p;
       gsize avail = reader->buf->len - reader->pos;
       gsize hlen, payload_len;
       guint fmt;
@@ -519,8 +519,10 @@ cb_rtmp_chunk_reader_next (CbRtmpChunkReader  *reader,
       guint32 field = 0, ext = 0;
       static const guint8 header_sizes[4] = { 11, 7, 3, 0 };
 
+      /* An empty GByteArray has no data at all: no offset into NULL (UBSan). */
       if (avail < 1)
         return TRUE;
+      p = reader->buf->data + reader->pos;
       fmt = p[0] >> 6;
       csid = p[0] & 0x3f;
       hlen = 1;

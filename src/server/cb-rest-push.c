@@ -88,12 +88,14 @@ cb_rest_json_push (const CbPushInfo *info)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "mediaSessionId");
   json_builder_add_string_value (b, info->media_session_id);
+  /* As WCS: the name on the RTMP server, and the URL as the request gave it; neither
+   * shows a secret (see CbPushInfo). The local stream is Castbridge's localStreamName. */
   json_builder_set_member_name (b, "streamName");
+  json_builder_add_string_value (b, info->publish_name);
+  json_builder_set_member_name (b, "localStreamName");
   json_builder_add_string_value (b, info->stream_name);
   json_builder_set_member_name (b, "rtmpUrl");
   json_builder_add_string_value (b, info->rtmp_url);
-  json_builder_set_member_name (b, "publishName");
-  json_builder_add_string_value (b, info->publish_name);
   json_builder_set_member_name (b, "width");
   json_builder_add_int_value (b, info->profile.height > 0 ? info->width : info->profile.width);
   json_builder_set_member_name (b, "height");

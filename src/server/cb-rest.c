@@ -135,10 +135,10 @@ source_publish (CbEngine    *engine,
   g_autoptr(CbStream) stream = NULL;
   g_autoptr(CbStreamInfo) info = NULL;
 
-  stream = cb_engine_publish_source (engine,
-                                     cb_rest_get_string (request, "name"),
-                                     cb_rest_get_string (request, "source"),
-                                     error);
+  stream = cb_engine_publish_network_source (engine,
+                                             cb_rest_get_string (request, "name"),
+                                             cb_rest_get_string (request, "source"),
+                                             error);
   if (stream == NULL)
     return FALSE;
 

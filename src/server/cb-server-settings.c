@@ -48,3 +48,23 @@ cb_server_settings_get_bool (CbSettings *settings,
     return fallback;
   return cb_settings_get_bool (settings, key);
 }
+
+char **
+cb_server_settings_split_list (const char *value)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *copy = NULL;
+
+  if (value == NULL)
+    return g_strv_builder_end (builder);
+  copy = g_strdup (value);
+  for (char *p = copy; *p != '\0'; p++)
+    if (*p == ',' || g_ascii_isspace (*p))
+      *p = ' ';
+  parts = g_strsplit (copy, " ", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (parts[i][0] != '\0')
+      g_strv_builder_add (builder, parts[i]);
+  return g_strv_builder_end (builder);
+}

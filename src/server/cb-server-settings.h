@@ -19,4 +19,7 @@ gboolean    cb_server_settings_get_bool   (CbSettings *settings,
                                            const char *key,
                                            gboolean    fallback);
 
+/* The entries of a list setting, separated by commas or any white space; never %NULL. */
+char      **cb_server_settings_split_list (const char *value);
+
 G_END_DECLS

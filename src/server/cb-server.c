@@ -10,8 +10,11 @@
 
 #include "cb-server.h"
 
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cb-error-map.h"
 #include "cb-rest.h"
@@ -30,6 +33,7 @@
 #define DEFAULT_BIND_ADDRESS       "0.0.0.0"
 #define DEFAULT_PING_INTERVAL_MS   5000
 #define DEFAULT_PING_PROBES        10
+#define DEFAULT_WS_PLAY_ANY_ORIGIN TRUE
 
 #define CORS_ALLOW_METHODS "POST, GET, OPTIONS"
 #define CORS_ALLOW_HEADERS "Content-Type, Authorization"
@@ -51,6 +55,7 @@ struct _CbServer
   CbRtmpServer *rtmp_server;   /* RTMP ingest and play: publishes are engine streams */
   GPtrArray    *sessions;      /* CbWsSession, owned */
   CbRestHook   *hook;          /* push events to rest_hook_url */
+  char        **machine_names; /* host name and interface addresses, read at start */
 
   guint         http_port;
   guint         ws_port;
@@ -65,25 +70,121 @@ static const char *remote_host (SoupServerMessage *msg);
 /* Set on a request whose body went over the limit while it was being read. */
 static GQuark too_large_quark;
 
-/* ---- responses ------------------------------------------------------------------ */
+/* ---- trust ------------------------------------------------------------------------ */
 
-static void
-add_cors_headers (SoupServerMessage *msg)
+/* This machine's host name and the addresses of its interfaces: a loopback request
+ * addressed to one of them is not DNS rebinding. */
+static char **
+read_machine_names (void)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  struct ifaddrs *list = NULL;
 
-  soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
-  soup_message_headers_replace (headers, "Access-Control-Allow-Methods", CORS_ALLOW_METHODS);
-  soup_message_headers_replace (headers, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+  g_strv_builder_add (builder, g_get_host_name ());
+  if (getifaddrs (&list) == 0)
+    {
+      for (const struct ifaddrs *i = list; i != NULL; i = i->ifa_next)
+        {
+          g_autoptr(GSocketAddress) address = NULL;
+          g_autofree char *text = NULL;
+          socklen_t size;
+
+          if (i->ifa_addr == NULL)
+            continue;
+          if (i->ifa_addr->sa_family == AF_INET)
+            size = sizeof (struct sockaddr_in);
+          else if (i->ifa_addr->sa_family == AF_INET6)
+            size = sizeof (struct sockaddr_in6);
+          else
+            continue;
+          address = g_socket_address_new_from_native (i->ifa_addr, size);
+          if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+            continue;
+          text = g_inet_address_to_string (
+                   g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+          g_strv_builder_add (builder, text);
+        }
+      freeifaddrs (list);
+    }
+  return g_strv_builder_end (builder);
 }
+
+void
+cb_server_get_auth_config (CbServer         *self,
+                           CbRestAuthConfig *config)
+{
+  g_return_if_fail (CB_IS_SERVER (self));
+  g_return_if_fail (config != NULL);
+
+  memset (config, 0, sizeof *config);
+  cb_rest_auth_config_init (config, cb_engine_get_settings (self->engine));
+  config->http_port = self->http_port;
+  config->https_port = self->https_port;
+  config->machine_names = (const char * const *) self->machine_names;
+}
+
+void
+cb_server_request_init (CbRestRequest     *request,
+                        SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers;
+
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
+
+  headers = soup_server_message_get_request_headers (msg);
+  request->remote = soup_server_message_get_remote_address (msg);
+  request->host = soup_message_headers_get_one (headers, "Host");
+  request->origin = soup_message_headers_get_one (headers, "Origin");
+  request->referer = soup_message_headers_get_one (headers, "Referer");
+  request->authorization = soup_message_headers_get_one (headers, "Authorization");
+}
+
+void
+cb_server_add_cors (CbServer          *self,
+                    SoupServerMessage *msg,
+                    const char        *methods,
+                    const char        *allow_headers,
+                    const char        *expose)
+{
+  SoupMessageHeaders *headers;
+  CbRestAuthConfig config;
+  CbRestRequest request;
+
+  g_return_if_fail (CB_IS_SERVER (self));
+  g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg));
+
+  headers = soup_server_message_get_response_headers (msg);
+  /* The answer differs by Origin: caches must not hand one page's answer to another. */
+  soup_message_headers_append (headers, "Vary", "Origin");
+
+  cb_server_request_init (&request, msg);
+  cb_server_get_auth_config (self, &config);
+  if (!cb_rest_auth_origin_allowed (request.origin, request.host, &config))
+    return;
+
+  soup_message_headers_replace (headers, "Access-Control-Allow-Origin", request.origin);
+  if (methods != NULL)
+    soup_message_headers_replace (headers, "Access-Control-Allow-Methods", methods);
+  if (allow_headers != NULL)
+    soup_message_headers_replace (headers, "Access-Control-Allow-Headers", allow_headers);
+  if (expose != NULL)
+    soup_message_headers_replace (headers, "Access-Control-Expose-Headers", expose);
+  /* Chromium asks before a public site's page reaches a private address (Private Network
+   * Access): a listed origin is meant to. */
+  if (g_strcmp0 (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                               "Access-Control-Request-Private-Network"),
+                 "true") == 0)
+    soup_message_headers_replace (headers, "Access-Control-Allow-Private-Network", "true");
+}
+
+/* ---- responses ------------------------------------------------------------------ */
 
 static void
 respond (SoupServerMessage *msg,
          guint              status,
          JsonNode          *body)
 {
-  add_cors_headers (msg);
-
   if (body != NULL)
     {
       gsize length = 0;
@@ -230,7 +331,8 @@ append_header (const char *name,
  * many bytes as the header announces (or, for "-5", take it for a length) before the
  * handler runs. */
 static void
-reject_content_length (SoupServerMessage *msg)
+reject_content_length (CbServer          *self,
+                       SoupServerMessage *msg)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) body = NULL;
@@ -253,7 +355,7 @@ reject_content_length (SoupServerMessage *msg)
       return;
     }
 
-  add_cors_headers (msg);
+  cb_server_add_cors (self, msg, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, NULL);
   body = cb_rest_json_error (SOUP_STATUS_BAD_REQUEST, error->message, NULL);
   json = cb_rest_json_to_string (body, &length);
   text = g_string_new ("HTTP/1.1 400 Bad Request\r\n");
@@ -278,7 +380,7 @@ on_msg_got_headers (SoupServerMessage *msg,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
   if (!content_length_acceptable (soup_message_headers_get_one (headers, "Content-Length")))
-    reject_content_length (msg);
+    reject_content_length (CB_SERVER (user_data), msg);
   else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
            soup_message_headers_get_content_length (headers) > CB_REST_MAX_BODY)
     reject_too_large (msg);
@@ -301,7 +403,7 @@ on_request_started (SoupServer        *server,
                     SoupServerMessage *msg,
                     gpointer           user_data)
 {
-  g_signal_connect (msg, "got-headers", G_CALLBACK (on_msg_got_headers), NULL);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_msg_got_headers), user_data);
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_msg_got_chunk), NULL);
 }
 
@@ -321,13 +423,12 @@ check_auth (CbServer          *self,
 {
   CbRestAuthConfig config;
   CbRestAuthResult result;
-  const char *authorization;
+  CbRestRequest request;
+  CbRestSource source = CB_REST_SOURCE_REMOTE;
 
-  cb_rest_auth_config_init (&config, cb_engine_get_settings (self->engine));
-  authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                "Authorization");
-  result = cb_rest_auth_check (soup_server_message_get_remote_address (msg),
-                               authorization, &config);
+  cb_server_get_auth_config (self, &config);
+  cb_server_request_init (&request, msg);
+  result = cb_rest_auth_check (&request, &config, &source);
 
   switch (result)
     {
@@ -336,7 +437,7 @@ check_auth (CbServer          *self,
 
     case CB_REST_AUTH_UNAUTHORIZED:
       g_debug ("REST from %s: credentials %s", remote_host (msg),
-               authorization != NULL ? "rejected" : "missing");
+               request.authorization != NULL ? "rejected" : "missing");
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "WWW-Authenticate",
                                     "Basic realm=\"" CB_REST_AUTH_REALM "\"");
@@ -345,10 +446,10 @@ check_auth (CbServer          *self,
 
     case CB_REST_AUTH_FORBIDDEN:
     default:
-      g_debug ("REST from %s: remote control is disabled", remote_host (msg));
-      respond_error (msg, SOUP_STATUS_FORBIDDEN,
-                     "Remote control is disabled: configure rest_auth_user and "
-                     "rest_auth_password to allow it");
+      g_debug ("REST from %s: refused (%s)", remote_host (msg),
+               source == CB_REST_SOURCE_FOREIGN_PAGE ? "a page of another site" :
+               source == CB_REST_SOURCE_FOREIGN_HOST ? "another host name" : "remote");
+      respond_error (msg, SOUP_STATUS_FORBIDDEN, cb_rest_auth_forbidden_message (source));
       return FALSE;
     }
 }
@@ -358,7 +459,8 @@ handle_preflight (SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
-  /* Browsers send preflights without credentials: they are answered to anyone. */
+  /* Browsers send preflights without credentials: they are answered, but only the pages
+   * that may read (cb_server_add_cors) are told they may send. */
   soup_message_headers_replace (headers, "Access-Control-Max-Age", "86400");
   soup_message_headers_replace (headers, "Allow", CORS_ALLOW_METHODS);
   respond (msg, SOUP_STATUS_OK, NULL);
@@ -381,7 +483,10 @@ handle_health (CbServer          *self,
 
   /* /health is open to everyone, also remote callers without credentials: it only
    * tells that the server runs, its version and uptime, which is what load balancers
-   * and monitoring probes need, and they carry no REST credentials. */
+   * and monitoring probes need, and they carry no REST credentials. Any page may read
+   * it too: it changes nothing and tells nothing a port scan would not. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Access-Control-Allow-Origin", "*");
   if (method == SOUP_METHOD_OPTIONS)
     {
       handle_preflight (msg);
@@ -488,6 +593,9 @@ on_http_request (SoupServer        *server,
   if (path == NULL)
     path = "/";
 
+  if (!g_str_equal (path, "/health"))
+    cb_server_add_cors (self, msg, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, NULL);
+
   if (g_str_equal (path, "/health"))
     handle_health (self, msg, method);
   else if (g_str_has_prefix (path, CB_REST_PREFIX))
@@ -522,6 +630,10 @@ on_websocket (SoupServer              *server,
   g_autofree char *token = NULL;
   CbWsSession *session;
   gint64 interval, probes;
+  CbRestAuthConfig config;
+  CbRestRequest request;
+  CbRestSource source = CB_REST_SOURCE_REMOTE;
+  gboolean may_publish, may_play;
 
   token = cb_ws_session_make_auth_token (soup_server_message_get_remote_address (msg),
                                          soup_server_message_get_local_address (msg));
@@ -540,6 +652,22 @@ on_websocket (SoupServer              *server,
                                (guint) CLAMP (probes, 1, G_MAXINT));
   cb_ws_session_set_loopback_address (session,
                                       cb_rest_auth_loopback_literal (soup_server_message_get_local_address (msg)));
+
+  /* The handshake carries the page's Origin. Publishing is what WCS's public model
+   * leaves open to other machines (as RTMP ingest is), but not to pages of other sites
+   * or names (cb_rest_auth_check decides, credentials in an Authorization header count);
+   * playing is open to all unless ws_play_any_origin=false. */
+  cb_server_get_auth_config (self, &config);
+  cb_server_request_init (&request, msg);
+  may_publish = cb_rest_auth_check (&request, &config, &source) == CB_REST_AUTH_ALLOW ||
+                source == CB_REST_SOURCE_REMOTE;
+  may_play = may_publish || cb_server_settings_get_bool (settings, "ws_play_any_origin",
+                                                         DEFAULT_WS_PLAY_ANY_ORIGIN);
+  cb_ws_session_set_permissions (session, may_publish, may_play);
+  if (!may_publish)
+    g_debug ("WebSocket %s: from %s: may %s", token,
+             source == CB_REST_SOURCE_FOREIGN_PAGE ? "a page of another site" : "another host name",
+             may_play ? "play only" : "neither publish nor play");
   g_signal_connect (session, "closed", G_CALLBACK (on_session_closed), self);
   g_ptr_array_add (self->sessions, session);
 }
@@ -829,6 +957,8 @@ cb_server_start (CbServer  *self,
       return FALSE;
     }
 
+  g_strfreev (self->machine_names);
+  self->machine_names = read_machine_names ();
   self->started = TRUE;
   g_debug ("Listening on %s: HTTP %u, WebSocket %u, RTMP %u",
            is_any_address (bind) ? "all addresses" : bind, self->http_port, self->ws_port,
@@ -937,6 +1067,7 @@ cb_server_finalize (GObject *object)
   CbServer *self = CB_SERVER (object);
 
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->machine_names, g_strfreev);
 
   G_OBJECT_CLASS (cb_server_parent_class)->finalize (object);
 }

@@ -330,26 +330,13 @@ cb_whip_ice_server_links (const char  *setting,
                           GError     **error)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) entries = NULL;
+  g_auto(GStrv) entries = cb_server_settings_split_list (setting);
 
-  if (setting != NULL)
-    {
-      g_autofree char *copy = g_strdup (setting);
-
-      /* Commas and any white space separate entries. */
-      for (char *p = copy; *p != '\0'; p++)
-        if (*p == ',' || g_ascii_isspace (*p))
-          *p = ' ';
-      entries = g_strsplit (copy, " ", -1);
-    }
-
-  for (guint i = 0; entries != NULL && entries[i] != NULL; i++)
+  for (guint i = 0; entries[i] != NULL; i++)
     {
       g_autoptr(GError) local_error = NULL;
       g_autofree char *link = NULL;
 
-      if (entries[i][0] == '\0')
-        continue;
       link = ice_server_link (entries[i], &local_error);
       if (link != NULL)
         g_strv_builder_add (builder, link);
@@ -360,11 +347,12 @@ cb_whip_ice_server_links (const char  *setting,
 }
 
 CbRestAuthResult
-cb_whip_auth_check (GSocketAddress         *remote,
-                    const char             *authorization,
-                    const CbRestAuthConfig *config)
+cb_whip_auth_check (const CbRestRequest    *request,
+                    const CbRestAuthConfig *config,
+                    CbRestSource           *out_source)
 {
-  CbRestAuthResult result = cb_rest_auth_check (remote, authorization, config);
+  CbRestAuthResult result = cb_rest_auth_check (request, config, out_source);
+  const char *authorization = request->authorization;
   const char *token;
 
   if (result != CB_REST_AUTH_UNAUTHORIZED || authorization == NULL ||
@@ -401,6 +389,7 @@ typedef struct {
 
 struct _State {
   CbEngine   *engine;
+  GWeakRef    server;     /* CbServer: the trust settings, ports and CORS */
   GHashTable *resources;  /* msid → Resource */
   gulong      removed_id;
 };
@@ -427,6 +416,7 @@ static void
 state_free (State *state)
 {
   g_clear_signal_handler (&state->removed_id, state->engine);
+  g_weak_ref_clear (&state->server);
   g_hash_table_unref (state->resources);
   g_object_unref (state->engine);
 }
@@ -499,23 +489,12 @@ track_resource (State      *state,
 
 /* ---- responses ------------------------------------------------------------------------ */
 
-static void
-add_cors (SoupServerMessage *msg)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-
-  soup_message_headers_replace (headers, "Access-Control-Allow-Origin", "*");
-  soup_message_headers_replace (headers, "Access-Control-Allow-Methods", CORS_METHODS);
-  soup_message_headers_replace (headers, "Access-Control-Allow-Headers", CORS_HEADERS);
-  soup_message_headers_replace (headers, "Access-Control-Expose-Headers", CORS_EXPOSE);
-}
-
+/* Every answer's CORS headers are set as the request comes in (on_whip_request). */
 static void
 respond_text (SoupServerMessage *msg,
               guint              status,
               const char        *text)
 {
-  add_cors (msg);
   if (text != NULL)
     {
       char *body = g_strconcat (text, "\n", NULL);
@@ -557,14 +536,19 @@ check_auth (State             *state,
             SoupServerMessage *msg)
 {
   SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  g_autoptr(CbServer) server = g_weak_ref_get (&state->server);
   CbRestAuthConfig config;
-  const char *authorization;
+  CbRestRequest request;
+  CbRestSource source = CB_REST_SOURCE_REMOTE;
 
-  cb_rest_auth_config_init (&config, cb_engine_get_settings (state->engine));
-  authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                "Authorization");
-  switch (cb_whip_auth_check (soup_server_message_get_remote_address (msg), authorization,
-                              &config))
+  if (server == NULL)
+    {
+      respond_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "The server is stopping");
+      return FALSE;
+    }
+  cb_server_get_auth_config (server, &config);
+  cb_server_request_init (&request, msg);
+  switch (cb_whip_auth_check (&request, &config, &source))
     {
     case CB_REST_AUTH_ALLOW:
       return TRUE;
@@ -579,9 +563,7 @@ check_auth (State             *state,
 
     case CB_REST_AUTH_FORBIDDEN:
     default:
-      respond_text (msg, SOUP_STATUS_FORBIDDEN,
-                    "Remote control is disabled: configure rest_auth_user and "
-                    "rest_auth_password to allow it");
+      respond_text (msg, SOUP_STATUS_FORBIDDEN, cb_rest_auth_forbidden_message (source));
       return FALSE;
     }
 }
@@ -781,7 +763,6 @@ on_answer (CbStream     *stream,
       g_autofree char *location = cb_whip_resource_path (p->kind, cb_stream_get_name (stream),
                                                          cb_stream_get_media_session_id (stream));
 
-      add_cors (msg);
       soup_message_headers_replace (headers, "Location", location);
       if (r != NULL)
         soup_message_headers_replace (headers, "ETag", r->etag);
@@ -1051,6 +1032,10 @@ on_whip_request (SoupServer        *server,
   State *state = user_data;
   const char *method = soup_server_message_get_method (msg);
   CbWhipPath path = { 0 };
+  g_autoptr(CbServer) cb_server = g_weak_ref_get (&state->server);
+
+  if (cb_server != NULL)
+    cb_server_add_cors (cb_server, msg, CORS_METHODS, CORS_HEADERS, CORS_EXPOSE);
 
   /* libsoup hands handlers the path percent-decoded (SoupServer:raw-paths is off). */
   if (!cb_whip_parse_path (decoded_path, &path))
@@ -1100,6 +1085,7 @@ cb_whip_register (SoupServer *http,
 
   state = g_atomic_rc_box_new0 (State);
   state->engine = g_object_ref (engine);
+  g_weak_ref_init (&state->server, server);
   state->resources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, resource_free);
   state->removed_id = g_signal_connect (engine, "stream-removed", G_CALLBACK (on_stream_removed),
                                         state);

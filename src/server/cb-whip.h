@@ -72,11 +72,12 @@ char             *cb_whip_find_ice_ufrag   (const char             *sdp,
 GStrv             cb_whip_ice_server_links (const char             *setting,
                                             GError                **error);
 
-/* The REST rule (loopback free, others need credentials), and also "Bearer <token>"
- * with the token equal to `rest_auth_password`, as WHIP clients such as OBS send. */
-CbRestAuthResult  cb_whip_auth_check       (GSocketAddress         *remote,
-                                            const char             *authorization,
-                                            const CbRestAuthConfig *config);
+/* The REST rule (cb_rest_auth_check: loopback free unless a page of another site or
+ * another host name sent it, others need credentials), and also "Bearer <token>" with
+ * the token equal to `rest_auth_password`, as WHIP clients such as OBS send. */
+CbRestAuthResult  cb_whip_auth_check       (const CbRestRequest    *request,
+                                            const CbRestAuthConfig *config,
+                                            CbRestSource           *out_source);
 
 /**
  * cb_whip_register:

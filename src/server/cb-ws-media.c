@@ -232,6 +232,21 @@ start_stream (CbWsMedia  *self,
   CbWebrtcRequest request = { 0 };
   AnswerData *ad;
 
+  /* The SDK sends stream messages only once its session is ESTABLISHED; anything else
+   * is not a WCS client. */
+  if (!cb_ws_session_is_established (self->session))
+    {
+      send_failed (self, msid, name, publish, CB_WS_INFO_NOT_CONNECTED);
+      return;
+    }
+  if (publish ? !cb_ws_session_may_publish (self->session)
+              : !cb_ws_session_may_play (self->session))
+    {
+      g_debug ("%s refused: the session's page may not %s",
+               publish ? "publishStream" : "playStream", publish ? "publish" : "play");
+      send_failed (self, msid, name, publish, CB_WS_INFO_RESTRICTED);
+      return;
+    }
   if (msid == NULL || *msid == '\0' || name == NULL || sdp == NULL)
     {
       send_failed (self, msid, name, publish, "Bad request: mediaSessionId, name and sdp are required");
@@ -310,7 +325,40 @@ available_stream (CbWsMedia  *self,
   cb_ws_session_send (self->session, "availableStream", one_element (json_builder_get_root (b)));
 }
 
-/* Mute states and data from a publisher reach the players of its stream. */
+/* WCS's event types are camelCase words ("audioMuted", "data"): a short name of letters,
+ * digits, '_', '-' and '.' leaves room for others and keeps odd bytes out of players. */
+static gboolean
+is_event_type (const char *type)
+{
+  gsize n = 0;
+
+  for (const char *p = type; *p != '\0'; p++, n++)
+    if (n >= CB_WS_MAX_EVENT_TYPE ||
+        !(g_ascii_isalnum (*p) || *p == '_' || *p == '-' || *p == '.'))
+      return FALSE;
+  return n > 0;
+}
+
+/* Absent, null, or an object of bounded size (the SDK's sendData() sends any object). */
+static gboolean
+is_event_payload (JsonNode *payload)
+{
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  if (payload == NULL || JSON_NODE_HOLDS_NULL (payload))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (payload))
+    return FALSE;
+  generator = json_generator_new ();
+  json_generator_set_root (generator, payload);
+  text = json_generator_to_data (generator, &length);
+  return length <= CB_WS_MAX_EVENT_PAYLOAD;
+}
+
+/* Mute states and data from a publisher reach the players of its stream: only from the
+ * session that publishes it, never from a player or another session. */
 static void
 stream_event (CbWsMedia  *self,
               JsonObject *arg)
@@ -318,11 +366,19 @@ stream_event (CbWsMedia  *self,
   const char *msid = cb_rest_get_string (arg, "mediaSessionId");
   const char *type = cb_rest_get_string (arg, "type");
   Entry *e = msid ? g_hash_table_lookup (self->entries, msid) : NULL;
+  JsonNode *payload = arg ? json_object_get_member (arg, "payload") : NULL;
 
-  if (e == NULL || type == NULL)
-    return;
-  cb_ws_media_broadcast_event (self->engine, cb_stream_get_name (e->stream), msid, type,
-                               json_object_get_member (arg, "payload"));
+  if (e == NULL || !cb_stream_is_published (e->stream))
+    {
+      g_debug ("sendStreamEvent ignored: not a stream this session publishes");
+      return;
+    }
+  if (type == NULL || !is_event_type (type) || !is_event_payload (payload))
+    {
+      g_debug ("sendStreamEvent ignored: bad type or payload");
+      return;
+    }
+  cb_ws_media_broadcast_event (self->engine, cb_stream_get_name (e->stream), msid, type, payload);
 }
 
 void

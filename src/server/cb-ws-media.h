@@ -9,6 +9,14 @@
 
 G_BEGIN_DECLS
 
+/* The `info` of a publishStream / playStream refused because no `connection` came first. */
+#define CB_WS_INFO_NOT_CONNECTED "Connection not established"
+/* … refused because the session's page may not publish (or play): WCS's text. */
+#define CB_WS_INFO_RESTRICTED    "Restricted access"
+/* Bounds of sendStreamEvent: characters of `type`, bytes of `payload` as JSON. */
+#define CB_WS_MAX_EVENT_TYPE     64
+#define CB_WS_MAX_EVENT_PAYLOAD  (16 * 1024)
+
 #define CB_TYPE_WS_MEDIA (cb_ws_media_get_type ())
 G_DECLARE_FINAL_TYPE (CbWsMedia, cb_ws_media, CB, WS_MEDIA, GObject)
 

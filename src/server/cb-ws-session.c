@@ -36,6 +36,8 @@ struct _CbWsSession
   guint                    missed;
   gboolean                 established;
   gboolean                 closed;
+  gboolean                 may_publish;
+  gboolean                 may_play;
 
   gulong                   message_id;
   gulong                   closed_id;
@@ -404,6 +406,8 @@ cb_ws_session_class_init (CbWsSessionClass *klass)
 static void
 cb_ws_session_init (CbWsSession *self)
 {
+  self->may_publish = TRUE;
+  self->may_play = TRUE;
 }
 
 CbWsSession *
@@ -472,6 +476,33 @@ cb_ws_session_set_loopback_address (CbWsSession *self,
   g_return_if_fail (CB_IS_WS_SESSION (self));
 
   self->loopback_address = g_intern_string (address);
+}
+
+void
+cb_ws_session_set_permissions (CbWsSession *self,
+                               gboolean     may_publish,
+                               gboolean     may_play)
+{
+  g_return_if_fail (CB_IS_WS_SESSION (self));
+
+  self->may_publish = !!may_publish;
+  self->may_play = !!may_play;
+}
+
+gboolean
+cb_ws_session_may_publish (CbWsSession *self)
+{
+  g_return_val_if_fail (CB_IS_WS_SESSION (self), FALSE);
+
+  return self->may_publish;
+}
+
+gboolean
+cb_ws_session_may_play (CbWsSession *self)
+{
+  g_return_val_if_fail (CB_IS_WS_SESSION (self), FALSE);
+
+  return self->may_play;
 }
 
 gboolean

@@ -27,6 +27,13 @@ gboolean     cb_ws_session_is_established (CbWsSession             *self);
 const char  *cb_ws_session_get_loopback_address (CbWsSession        *self);
 void         cb_ws_session_set_loopback_address (CbWsSession        *self,
                                                  const char         *address);
+/* What the client may do, decided by the server from the handshake (Origin, Host,
+ * Authorization): both TRUE unless set. */
+void         cb_ws_session_set_permissions (CbWsSession            *self,
+                                            gboolean                may_publish,
+                                            gboolean                may_play);
+gboolean     cb_ws_session_may_publish    (CbWsSession             *self);
+gboolean     cb_ws_session_may_play       (CbWsSession             *self);
 /* Sends {"message": @message, "data": @data} when the socket is open; @data (an
  * array, or %NULL for []) is consumed. */
 void         cb_ws_session_send           (CbWsSession             *self,

@@ -3,7 +3,8 @@
  *
  * H.264 with packetization-mode=1 comes first, so that RTMP and MP4 consumers need no
  * video transcoding; constrained baseline before other profiles, since every browser
- * decodes it. VP8 is taken only when the offer has no usable H.264.
+ * decodes it. VP8 is taken when the offer has no usable H.264, or first when the caller
+ * prefers it (a player of a VP8 stream then gets it as it is, with nothing encoded anew).
  */
 #include <string.h>
 #include <gst/sdp/sdp.h>
@@ -59,14 +60,51 @@ h264_score (const char *fmtp)
   return score;
 }
 
+/* The first m-section of kind @media that is not rejected, or NULL. */
+static const GstSDPMedia *
+find_media (const GstSDPMessage *sdp,
+            const char          *media)
+{
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    {
+      const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+
+      /* Port 0 is a rejected section, unless it is bundle-only (webrtcbin's max-bundle
+       * offers mark every section after the first so). */
+      if (g_strcmp0 (gst_sdp_media_get_media (m), media) == 0 &&
+          (gst_sdp_media_get_port (m) != 0 || gst_sdp_media_get_attribute_val (m, "bundle-only") != NULL))
+        return m;
+    }
+  return NULL;
+}
+
 gboolean
 cb_sdp_pick_codec (const char  *offer,
                    const char  *media,
                    CbSdpCodec  *out,
                    GError     **error)
 {
+  return cb_sdp_pick_codec_for (offer, media, NULL, out, error);
+}
+
+/**
+ * cb_sdp_pick_codec_for:
+ * @prefer: (nullable): "VP8" takes VP8 before H.264 when the offer has it (the codec of
+ *   the stream played: it then needs no encoding); %NULL or "H264" keeps the usual order
+ *
+ * As cb_sdp_pick_codec(), with a preference.
+ */
+gboolean
+cb_sdp_pick_codec_for (const char  *offer,
+                       const char  *media,
+                       const char  *prefer,
+                       CbSdpCodec  *out,
+                       GError     **error)
+{
   g_autoptr(GstSDPMessage) sdp = NULL;
+  const GstSDPMedia *m;
   int best_score = -1;
+  gboolean vp8_first = prefer != NULL && g_ascii_strcasecmp (prefer, "VP8") == 0;
 
   out->pt = -1;
   out->encoding = NULL;
@@ -81,53 +119,43 @@ cb_sdp_pick_codec (const char  *offer,
       return FALSE;
     }
 
-  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+  m = find_media (sdp, media);
+  for (guint f = 0; m != NULL && f < gst_sdp_media_formats_len (m); f++)
     {
-      const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+      int pt = atoi (gst_sdp_media_get_format (m, f));
+      g_autoptr(GstCaps) caps = gst_sdp_media_get_caps_from_media (m, pt);
+      const GstStructure *s;
+      const char *enc;
+      int rate = 0, score = -1;
 
-      /* Port 0 is a rejected section, unless it is bundle-only (webrtcbin's max-bundle
-       * offers mark every section after the first so). */
-      if (g_strcmp0 (gst_sdp_media_get_media (m), media) != 0 ||
-          (gst_sdp_media_get_port (m) == 0 && gst_sdp_media_get_attribute_val (m, "bundle-only") == NULL))
+      if (caps == NULL)
         continue;
-      for (guint f = 0; f < gst_sdp_media_formats_len (m); f++)
+      s = gst_caps_get_structure (caps, 0);
+      enc = gst_structure_get_string (s, "encoding-name");
+      gst_structure_get_int (s, "clock-rate", &rate);
+      if (enc == NULL)
+        continue;
+      if (g_ascii_strcasecmp (enc, "H264") == 0)
         {
-          int pt = atoi (gst_sdp_media_get_format (m, f));
-          g_autoptr(GstCaps) caps = gst_sdp_media_get_caps_from_media (m, pt);
-          const GstStructure *s;
-          const char *enc;
-          int rate = 0, score = -1;
-
-          if (caps == NULL)
-            continue;
-          s = gst_caps_get_structure (caps, 0);
-          enc = gst_structure_get_string (s, "encoding-name");
-          gst_structure_get_int (s, "clock-rate", &rate);
-          if (enc == NULL)
-            continue;
-          if (g_ascii_strcasecmp (enc, "H264") == 0)
-            {
-              int h = h264_score (fmtp_for (m, pt));
-              score = h < 0 ? -1 : 100 + h;
-            }
-          else if (g_ascii_strcasecmp (enc, "VP8") == 0)
-            score = 50;
-          else if (g_ascii_strcasecmp (enc, "OPUS") == 0)
-            score = 100;
-          if (score > best_score)
-            {
-              const char *fmtp = fmtp_for (m, pt);
-
-              best_score = score;
-              g_free (out->encoding);
-              g_free (out->fmtp);
-              out->pt = pt;
-              out->encoding = g_ascii_strup (enc, -1);
-              out->clock_rate = rate;
-              out->fmtp = g_strdup (fmtp);
-            }
+          int h = h264_score (fmtp_for (m, pt));
+          score = h < 0 ? -1 : 100 + h;
         }
-      break;   /* the first m-section of that kind */
+      else if (g_ascii_strcasecmp (enc, "VP8") == 0)
+        score = vp8_first ? 200 : 50;
+      else if (g_ascii_strcasecmp (enc, "OPUS") == 0)
+        score = 100;
+      if (score > best_score)
+        {
+          const char *fmtp = fmtp_for (m, pt);
+
+          best_score = score;
+          g_free (out->encoding);
+          g_free (out->fmtp);
+          out->pt = pt;
+          out->encoding = g_ascii_strup (enc, -1);
+          out->clock_rate = rate;
+          out->fmtp = g_strdup (fmtp);
+        }
     }
 
   if (best_score < 0)
@@ -136,6 +164,75 @@ cb_sdp_pick_codec (const char  *offer,
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * cb_sdp_offered_codecs:
+ *
+ * What the offer's first @media section lists, for people to read in a failure reason:
+ * "VP8, VP9, AV1" (retransmission, redundancy and FEC formats left out; H.264 that we
+ * cannot send is named so). %NULL when the offer has no such section or rejects it,
+ * "nothing" when the section lists no codec.
+ */
+char *
+cb_sdp_offered_codecs (const char *offer,
+                       const char *media)
+{
+  static const char *const skipped[] = { "RTX", "RED", "ULPFEC", "FLEXFEC-03", "CN", "TELEPHONE-EVENT" };
+  g_autoptr(GstSDPMessage) sdp = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  gboolean usable_h264 = FALSE;
+  const GstSDPMedia *m;
+  GString *out;
+
+  if (offer == NULL || *offer == '\0' || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK)
+    return NULL;
+  m = find_media (sdp, media);
+  if (m == NULL)
+    return NULL;
+  names = g_ptr_array_new_with_free_func (g_free);
+  for (guint f = 0; f < gst_sdp_media_formats_len (m); f++)
+    {
+      int pt = atoi (gst_sdp_media_get_format (m, f));
+      g_autoptr(GstCaps) caps = gst_sdp_media_get_caps_from_media (m, pt);
+      const char *enc = caps ? gst_structure_get_string (gst_caps_get_structure (caps, 0),
+                                                         "encoding-name") : NULL;
+      g_autofree char *name = NULL;
+      gboolean skip = FALSE;
+
+      if (enc == NULL)
+        continue;
+      name = g_ascii_strup (enc, -1);
+      for (guint i = 0; i < G_N_ELEMENTS (skipped); i++)
+        skip = skip || g_str_equal (name, skipped[i]);
+      if (skip)
+        continue;
+      if (g_str_equal (name, "H264"))
+        {
+          if (h264_score (fmtp_for (m, pt)) >= 0)
+            usable_h264 = TRUE;
+          else
+            {
+              g_free (name);
+              name = g_strdup ("H264 packetization-mode 0");
+            }
+        }
+      if (!g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
+        g_ptr_array_add (names, g_steal_pointer (&name));
+    }
+  out = g_string_new (NULL);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+
+      /* Beside a usable H.264, the unusable one is noise. */
+      if (usable_h264 && g_str_equal (name, "H264 packetization-mode 0"))
+        continue;
+      g_string_append_printf (out, "%s%s", out->len > 0 ? ", " : "", name);
+    }
+  if (out->len == 0)
+    g_string_append (out, "nothing");
+  return g_string_free (out, FALSE);
 }
 
 char *

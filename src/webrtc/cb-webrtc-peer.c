@@ -34,6 +34,8 @@ struct _CbWebrtcPeer
 
   GTask             *task;          /* the pending answer */
   GSource           *gather_timeout;
+  gint               local_set;     /* atomic: webrtcbin has replied to set-local-description */
+  gint               gather_late;   /* atomic: the gathering deadline has passed */
   GSource           *bus_watch;
   gboolean           closed;        /* the pipeline is gone, or going in a worker thread */
   gboolean           offering;      /* we made the offer (publishing to another server) */
@@ -44,6 +46,7 @@ struct _CbWebrtcPeer
   GDestroyNotify     media_destroy;
   GstElement        *sink[2];       /* receive role: the appsinks, for keyframe requests */
 
+  char              *prefer_video;  /* send role, answering: taken first when offered */
   char              *codec[2];
   int                pt[2];         /* send role, answering: the offered payload types */
   char              *fmtp[2];       /* and their format parameters, repeated in the answer */
@@ -103,6 +106,7 @@ cb_webrtc_peer_finalize (GObject *object)
 {
   CbWebrtcPeer *self = CB_WEBRTC_PEER (object);
 
+  g_free (self->prefer_video);
   for (int k = 0; k < 2; k++)
     {
       g_free (self->codec[k]);
@@ -259,7 +263,10 @@ on_gather_timeout (gpointer data)
   CbWebrtcPeer *self = data;
 
   clear_source (&self->gather_timeout);
-  deliver_answer (self);
+  g_atomic_int_set (&self->gather_late, 1);
+  /* Not set yet: on_local_set() delivers it (or the error) when webrtcbin replies. */
+  if (g_atomic_int_get (&self->local_set))
+    deliver_answer (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -322,8 +329,16 @@ static void
 on_local_set (GstPromise *promise,
               gpointer    data)
 {
+  CbWebrtcPeer *self = data;
+
   gst_promise_unref (promise);
-  deliver_when_gathered (data);
+  g_atomic_int_set (&self->local_set, 1);
+  /* Past the gathering deadline (a loaded machine can take that long to get here), the
+   * description goes out with the candidates it has. */
+  if (g_atomic_int_get (&self->gather_late))
+    idle_on (self->context, deliver_answer, g_object_ref (self), g_object_unref);
+  else
+    deliver_when_gathered (self);
 }
 
 static void
@@ -521,7 +536,13 @@ add_send_branch (CbWebrtcPeer  *self,
   const char *video_extra = self->offering ? ",packetization-mode=(string)1" : "";
   const char *audio_extra = self->offering ? ",encoding-params=(string)2" : "";
 
-  if (kind == CB_WEBRTC_VIDEO)
+  if (kind == CB_WEBRTC_VIDEO && g_str_equal (codec->encoding, "VP8"))
+    desc = g_strdup_printf ("appsrc name=src format=time is-live=true do-timestamp=false "
+                            "max-bytes=8000000 ! rtpvp8pay pt=%d ssrc=%u picture-id-mode=15-bit "
+                            "mtu=1200 ! capsfilter caps=\"application/x-rtp,media=video,"
+                            "encoding-name=VP8,payload=%d,clock-rate=90000,ssrc=(uint)%u\"",
+                            codec->pt, ssrc, codec->pt, ssrc);
+  else if (kind == CB_WEBRTC_VIDEO)
     desc = g_strdup_printf ("appsrc name=src format=time is-live=true do-timestamp=false "
                             "max-bytes=8000000 ! h264parse ! rtph264pay pt=%d ssrc=%u "
                             "config-interval=-1 aggregate-mode=zero-latency mtu=1200 ! "
@@ -685,6 +706,23 @@ cb_webrtc_peer_set_local_address (CbWebrtcPeer *self,
   self->local_address = g_strdup (address);
 }
 
+/**
+ * cb_webrtc_peer_prefer_video_codec:
+ * @codec: (nullable): "VP8", or %NULL (or "H264") for H.264 first
+ *
+ * Send role: the video codec to answer with when the offer has it, before H.264 (the
+ * codec of the stream played, so that it goes out as it is). Before the answer.
+ */
+void
+cb_webrtc_peer_prefer_video_codec (CbWebrtcPeer *self,
+                                   const char   *codec)
+{
+  g_return_if_fail (CB_IS_WEBRTC_PEER (self));
+  g_return_if_fail (self->pipeline == NULL);
+  g_free (self->prefer_video);
+  self->prefer_video = g_strdup (codec);
+}
+
 void
 cb_webrtc_peer_set_media_func (CbWebrtcPeer      *self,
                                CbWebrtcMediaFunc  func,
@@ -826,14 +864,10 @@ cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
     }
   for (int k = 0; k < 2; k++)
     {
-      have[k] = cb_sdp_pick_codec (offer, media_names[k], &codec[k], NULL);
-      /* A player gets H.264 video; a VP8-only player would need a VP8 sender. */
-      if (have[k] && self->role == CB_WEBRTC_SEND && k == CB_WEBRTC_VIDEO &&
-          !g_str_equal (codec[k].encoding, "H264"))
-        {
-          cb_sdp_codec_clear (&codec[k]);
-          have[k] = FALSE;
-        }
+      /* A player gets H.264, or VP8 when it offers no H.264 or when VP8 is preferred. */
+      have[k] = cb_sdp_pick_codec_for (offer, media_names[k],
+                                       self->role == CB_WEBRTC_SEND ? self->prefer_video : NULL,
+                                       &codec[k], NULL);
     }
   if (!have[0] && !have[1])
     {

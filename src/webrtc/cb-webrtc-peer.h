@@ -85,9 +85,14 @@ void          cb_webrtc_peer_set_media_func    (CbWebrtcPeer        *self,
                                                 gpointer             data,
                                                 GDestroyNotify       destroy);
 
+/* Send role, before the answer: answer with @codec ("VP8") when the offer has it, before
+ * H.264 (the codec of the stream played); NULL for H.264 first. */
+void          cb_webrtc_peer_prefer_video_codec (CbWebrtcPeer       *self,
+                                                 const char         *codec);
 /* Answers @offer (no trickle: the answer carries our candidates and end-of-candidates).
- * The send role must know what it can send: H.264 video and Opus audio; a kind the offer
- * does not ask for is not sent. */
+ * The send role sends H.264 (packetization-mode 1) or VP8 video (cb_sdp_pick_codec_for())
+ * and Opus audio; a kind the offer does not ask for, or offers no such codec for, is not
+ * sent (the caller checks cb_webrtc_peer_get_codec()). */
 void          cb_webrtc_peer_answer_async      (CbWebrtcPeer        *self,
                                                 const char          *offer,
                                                 GCancellable        *cancellable,
@@ -166,6 +171,16 @@ gboolean cb_sdp_pick_codec         (const char   *offer,
                                     const char   *media,
                                     CbSdpCodec   *out,
                                     GError      **error);
+/* The same, taking @prefer ("VP8") first when the offer has it; NULL for the usual order. */
+gboolean cb_sdp_pick_codec_for     (const char   *offer,
+                                    const char   *media,
+                                    const char   *prefer,
+                                    CbSdpCodec   *out,
+                                    GError      **error);
+/* The codecs the offer's first @media section lists, to name them in a failure reason
+ * ("VP8, VP9"); NULL when there is no such section, "nothing" when it lists none. */
+char    *cb_sdp_offered_codecs     (const char   *offer,
+                                    const char   *media);
 /* Sets the answer's a=fmtp for @pt in the first @media section (adds it when missing). */
 void     cb_sdp_answer_set_fmtp    (GstSDPMessage *sdp,
                                     const char    *media,

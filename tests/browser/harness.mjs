@@ -30,7 +30,12 @@ export async function loadPlaywright () {
 }
 
 export class Server {
+  // The test pages come from the harness's page server, another origin than the server's:
+  // it is listed in rest_allowed_origins so that they may publish and read answers
+  // (test-origin.mjs tests pages that are not listed). A later -o in @args wins.
   static async start (...args) {
+    const pages = await sharedPageServer();
+    args = ['-o', `rest_allowed_origins=${pages.url}`, ...args];
     const s = new Server();
     s.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-browser-'));
     s.log = path.join(s.dir, 'server.log');
@@ -79,12 +84,9 @@ export class Server {
   }
 }
 
-// Serves the SDK test page and the SDK itself from node_modules.
-export async function startPageServer () {
-  const files = {
-    '/sdk-page.html': [path.join(here, 'sdk-page.html'), 'text/html'],
-    '/flashphoner.js': [path.join(modulesDir, '@flashphoner', 'websdk', 'flashphoner.js'), 'text/javascript'],
-  };
+// Serves static files on a loopback port of its own (another origin than the server's).
+// @files: URL path → [file, content type].
+export async function startStaticServer (files) {
   const server = http.createServer((req, res) => {
     const f = files[req.url.split('?')[0]];
     if (!f) { res.writeHead(404); res.end(); return; }
@@ -94,6 +96,27 @@ export async function startPageServer () {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.url = `http://127.0.0.1:${server.address().port}`;
   return server;
+}
+
+// One page server per test process: the SDK test page, the SDK itself from node_modules,
+// and the WHIP/WHEP page. It does not keep the process alive.
+let pageServer = null;
+async function sharedPageServer () {
+  if (pageServer === null) {
+    pageServer = startStaticServer({
+      '/sdk-page.html': [path.join(here, 'sdk-page.html'), 'text/html'],
+      '/whip-page.html': [path.join(here, 'whip-page.html'), 'text/html'],
+      '/flashphoner.js': [path.join(modulesDir, '@flashphoner', 'websdk', 'flashphoner.js'), 'text/javascript'],
+    });
+    (await pageServer).unref();
+  }
+  return pageServer;
+}
+
+// The shared page server: { url }; close() leaves it to the other users in the process.
+export async function startPageServer () {
+  const server = await sharedPageServer();
+  return { url: server.url, close () {} };
 }
 
 export const chromiumArgs = [

@@ -11,6 +11,24 @@ import { Server, chromiumArgs, chromiumPath, loadPlaywright, missing, sleep, sta
 
 const skip = missing();
 
+function probeFile (file) {
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries',
+    'format=duration:stream=codec_type,codec_name,start_time,duration', '-of', 'json', file],
+  { encoding: 'utf8' });
+  assert.equal(probe.status, 0, probe.stderr);
+  return JSON.parse(probe.stdout);
+}
+
+// Audio and video tracks start together and last as long (the audio timeline has no gap
+// where the Opus→AAC encoder or the browser's packets might leave one).
+function checkInSync (info) {
+  const [v, a] = ['video', 'audio'].map((t) => info.streams.find((s) => s.codec_type === t));
+  assert.ok(Math.abs(Number(v.start_time) - Number(a.start_time)) < 0.2,
+    `video starts at ${v.start_time}, audio at ${a.start_time}`);
+  assert.ok(Math.abs(Number(v.duration) - Number(a.duration)) < 0.5,
+    `video lasts ${v.duration}, audio ${a.duration}`);
+}
+
 describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
   let server, pages, browser;
 
@@ -65,13 +83,11 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
 
     const file = path.join(server.recordsDir, 'download-check.mp4');
     fs.writeFileSync(file, whole);
-    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries',
-      'format=duration:stream=codec_type,codec_name', '-of', 'json', file], { encoding: 'utf8' });
-    assert.equal(probe.status, 0, probe.stderr);
-    const info = JSON.parse(probe.stdout);
+    const info = probeFile(file);
     const codecs = Object.fromEntries(info.streams.map((s) => [s.codec_type, s.codec_name]));
     assert.deepEqual(codecs, { video: 'h264', audio: 'aac' });   // Opus became AAC
     assert.ok(Number(info.format.duration) > 3, `duration ${info.format.duration}`);
+    checkInSync(info);
     const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
     assert.equal(decode.status, 0);
     assert.equal(decode.stderr.trim(), '');
@@ -108,5 +124,31 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
     const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
     assert.equal(decode.status, 0, decode.stderr);
     await pub.close();
+  });
+
+  test('record_mp4_opus keeps the browser Opus in the MP4, in sync', async () => {
+    const opusServer = await Server.start('-o', 'record_mp4_opus=true');
+    try {
+      const pub = await browser.newPage();
+      await pub.goto(`${pages.url}/sdk-page.html`);
+      assert.equal(await pub.evaluate((u) => window.connect(u), opusServer.wsUrl), 'ESTABLISHED');
+      assert.equal(await pub.evaluate(() => window.start('publish', 'opusrec', { record: true })), 'PUBLISHING:');
+      await sleep(5000);
+      await pub.evaluate(() => window.stop('publish'));
+      await waitFor(() => pub.evaluate(() => window.events.includes('UNPUBLISHED:')), 'UNPUBLISHED');
+      const name = await pub.evaluate(() => window.recordInfo());
+      assert.ok(name.endsWith('.mp4'), name);
+      await waitFor(async () => {
+        const r = await opusServer.rest('castbridge/recordings/find_all');
+        return r.status === 200 && r.body.some((f) => f.fileName === name && f.state === 'FINISHED');
+      }, 'the recording is finished', 30000);
+      const info = probeFile(path.join(opusServer.recordsDir, name));
+      const codecs = Object.fromEntries(info.streams.map((s) => [s.codec_type, s.codec_name]));
+      assert.deepEqual(codecs, { video: 'h264', audio: 'opus' });
+      checkInSync(info);
+      await pub.close();
+    } finally {
+      assert.equal(await opusServer.stop(), 0, 'castbridge-server exits cleanly');
+    }
   });
 });

@@ -219,7 +219,7 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
       }
     });
 
-  test('a VP8 publisher is transcoded to H.264 once for RTMP and WebRTC players',
+  test('a VP8 publisher is transcoded to H.264 once for RTMP and H.264-only players; VP8 players take it as it is',
     { skip: !NginxRtmp.available() && 'nginx-rtmp or ffprobe missing' }, async () => {
       const nginx = await NginxRtmp.start();
       try {
@@ -235,11 +235,11 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
         const found = await waitFor(() => h264aac(ffprobe(nginx.url('rtmp_vp8cam'))), 'H.264 at nginx', 40000);
         assert.equal(found.v.width, published.width);
 
-        // A WebRTC player of the same stream gets H.264 too, with pictures, while the push
-        // goes on: the video is encoded once for both (one rendition for video, whatever
-        // audio codec each consumer wants).
+        // A WebRTC player of the same stream that takes H.264 only gets it too, with
+        // pictures, while the push goes on: the video is encoded once for both (one
+        // rendition for video, whatever audio codec each consumer wants).
         const play = await open();
-        assert.equal(await play.evaluate(() => window.start('play', 'vp8cam')), 'PLAYING:');
+        assert.equal(await play.evaluate(() => window.start('play', 'vp8cam', { stripCodecs: 'VP8' })), 'PLAYING:');
         const stats = await waitFor(async () => {
           const s = await play.evaluate(() => window.inbound());
           return s.video && s.video.framesDecoded > 10 ? s : null;
@@ -248,6 +248,13 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
         assert.equal(stats.video.height, published.height);
         // One H.264 encoding for both, one Opus->AAC for the push alone.
         assert.equal((await server.rest('stream/find', { name: 'vp8cam', published: true })).body[0].renditions, 2);
+        // A player that offers VP8 gets the VP8 as it is: nothing more is encoded.
+        const vp8 = await open();
+        assert.equal(await vp8.evaluate(() => window.start('play', 'vp8cam')), 'PLAYING:');
+        await waitFor(async () => (await vp8.evaluate(() => window.inbound())).video?.framesDecoded > 10,
+          'decoded VP8 frames', 40000);
+        assert.equal((await server.rest('stream/find', { name: 'vp8cam', published: true })).body[0].renditions, 2);
+        await vp8.close();
         await play.close();
         await pub.close();
       } finally {
@@ -320,14 +327,21 @@ describe('WCS Web SDK with transcoding disabled', { skip: skip || false }, () =>
     await waitFor(async () => (await server.rest('stream/find', { name: 'h264cam' })).body?.[0]?.videoCodec === 'H264',
       'H.264 known');
 
+    // A VP8 stream plays as it is to a player that offers VP8; one that offers H.264 alone
+    // is told why it cannot play.
     const play = await open();
-    assert.equal(await play.evaluate(() => window.start('play', 'vp8cam')), 'FAILED:Transcoding required, but disabled');
+    assert.equal(await play.evaluate(() => window.start('play', 'vp8cam')), 'PLAYING:');
+    await waitFor(async () => (await play.evaluate(() => window.inbound())).video?.framesDecoded > 10,
+      'decoded VP8 frames', 30000);
+    const h264only = await open();
+    assert.equal(await h264only.evaluate(() => window.start('play', 'vp8cam', { stripCodecs: 'VP8,VP9,AV1' })),
+      'FAILED:Transcoding required, but disabled: stream has VP8, player offers H264');
     const sized = await open();
     assert.equal(await sized.evaluate(() => window.start('play', 'h264cam',
       { constraints: { audio: true, video: { width: 320, height: 240 } } })), 'FAILED:Transcoding required, but disabled');
     const plain = await open();
     assert.equal(await plain.evaluate(() => window.start('play', 'h264cam')), 'PLAYING:');
-    for (const p of [vp8, h264, play, sized, plain])
+    for (const p of [vp8, h264, play, h264only, sized, plain])
       await p.close();
   });
 });

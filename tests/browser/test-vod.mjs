@@ -6,12 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NginxRtmp, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, startPageServer, waitFor } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const skip = missing() || (!NginxRtmp.available() && 'ffmpeg missing');
 
 // 6 s of H.264 (a keyframe a second) and AAC; with B-frames or without.
@@ -24,14 +21,8 @@ function makeFile (dir, name, bframes) {
 }
 
 async function startWhipPage () {
-  const server = http.createServer((req, res) => {
-    if (req.url.split('?')[0] !== '/whip-page.html') { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    fs.createReadStream(path.join(here, 'whip-page.html')).pipe(res);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  server.url = `http://127.0.0.1:${server.address().port}/whip-page.html`;
-  return server;
+  const pages = await startPageServer();
+  return { url: `${pages.url}/whip-page.html`, close () {} };
 }
 
 describe('VOD in Chromium', { skip: skip || false }, () => {
@@ -75,6 +66,47 @@ describe('VOD in Chromium', { skip: skip || false }, () => {
     await waitFor(() => play.evaluate(() => window.events.some((e) => e.startsWith('STOPPED'))),
       'STOPPED at the end of the file', 30000);
     await play.close();
+  });
+
+  test('two SDK viewers of vod:// each get the whole file from its beginning', async () => {
+    // The second one starts 3 s after the first: a personal VOD starts again for it, so it
+    // gets as many frames as the first one and its STOPPED comes about 3 s later.
+    const first = await open();
+    assert.equal(await first.evaluate(() => window.start('play', 'vod://plain.mp4')), 'PLAYING:');
+    const t0 = Date.now();
+    await waitFor(async () => (await first.evaluate(() => window.inbound())).video?.framesDecoded > 0,
+      'the first viewer decodes', 15000);
+    await new Promise((resolve) => setTimeout(resolve, 3000 - (Date.now() - t0)));
+    const second = await open();
+    assert.equal(await second.evaluate(() => window.start('play', 'vod://plain.mp4')), 'PLAYING:');
+    const vods = await server.rest('vod/find_all');
+    assert.equal(vods.status, 200);
+    assert.deepEqual(vods.body.map((v) => v.uri), ['vod://plain.mp4', 'vod://plain.mp4'],
+      'one reader per viewer');
+
+    // The SDK drops the peer connection on STOPPED: keep the last count seen before it.
+    const ends = {};
+    const frames = { first: 0, second: 0 };
+    await waitFor(async () => {
+      for (const [who, page] of [['first', first], ['second', second]]) {
+        if (ends[who] !== undefined)
+          continue;
+        const seen = (await page.evaluate(() => window.inbound())).video?.framesDecoded ?? 0;
+        frames[who] = Math.max(frames[who], seen);
+        if (await page.evaluate(() => window.events.some((e) => e.startsWith('STOPPED'))))
+          ends[who] = Date.now();
+      }
+      return ends.first !== undefined && ends.second !== undefined;
+    }, 'STOPPED for both viewers', 30000);
+    const lag = (ends.second - ends.first) / 1000;
+    assert.ok(lag > 1.5, `the second viewer ended ${lag} s after the first, not at the same time`);
+    // 6 s at 30 fps: each saw most of the file, the second as much as the first.
+    assert.ok(frames.first > 120, `first viewer decoded ${frames.first} frames`);
+    assert.ok(frames.second > 120, `second viewer decoded ${frames.second} frames`);
+    assert.ok(Math.abs(frames.first - frames.second) < 45,
+      `first ${frames.first} and second ${frames.second} frames`);
+    await first.close();
+    await second.close();
   });
 
   test('the SDK is told why a file cannot be played, in WCS words', async () => {

@@ -3,25 +3,15 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { LossyUdpRelay, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, waitFor } from './harness.mjs';
+import { LossyUdpRelay, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, startPageServer, waitFor } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const skip = missing();
 
-// The test page comes from another origin than the server: CORS is tested as well.
+// The test page comes from another origin than the server (listed in rest_allowed_origins
+// by the harness): CORS is tested as well.
 async function startPage () {
-  const server = http.createServer((req, res) => {
-    if (req.url.split('?')[0] !== '/whip-page.html') { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    fs.createReadStream(path.join(here, 'whip-page.html')).pipe(res);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  server.url = `http://127.0.0.1:${server.address().port}/whip-page.html`;
-  return server;
+  const pages = await startPageServer();
+  return { url: `${pages.url}/whip-page.html`, close () {} };
 }
 
 // The UDP ports of WebRTC media come from this range (media_port_from–media_port_to).

@@ -6,9 +6,11 @@
  * crash, assert or log a critical.
  */
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "cb-engine.h"
 #include "cb-ws-session.h"
+
 #include "fuzz-common.h"
 
 static CbEngine *engine;
@@ -48,6 +50,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   connection = soup_websocket_connection_new (io, uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
                                               NULL, NULL, NULL);
   session = cb_ws_session_new (engine, connection, NULL, "/127.0.0.1:1/127.0.0.1:2", 0, 0);
+  /* Stream messages are read only on an established session: start as the SDK does. */
+  cb_ws_session_handle_text (session, "{\"message\":\"connection\",\"data\":[{}]}",
+                             strlen ("{\"message\":\"connection\",\"data\":[{}]}"));
   cb_ws_session_handle_text (session, (const char *) data, size);
   iterate ();
   cb_ws_session_close (session, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);

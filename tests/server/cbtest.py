@@ -186,15 +186,22 @@ WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 
 
 class WebSocketClient:
-    def __init__(self, port, path='/', host='127.0.0.1', timeout=10, ssl_context=None):
+    def __init__(self, port, path='/', host='127.0.0.1', timeout=10, ssl_context=None,
+                 origin=None, headers=None):
+        """@origin: the Origin a browser page would send (None: none, as a script sends);
+        @headers: more handshake headers (a 'Host' replaces the default one)."""
         self.sock = socket.create_connection((host, port), timeout=timeout)
         if ssl_context is not None:
             self.sock = ssl_context.wrap_socket(self.sock, server_hostname='localhost')
         key = base64.b64encode(os.urandom(16)).decode()
-        request = ('GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n'
+        extra = dict(headers or {})
+        if origin is not None:
+            extra['Origin'] = origin
+        extra.setdefault('Host', '%s:%d' % (host, port))
+        request = ('GET %s HTTP/1.1\r\nUpgrade: websocket\r\n'
                    'Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n'
-                   'Sec-WebSocket-Version: 13\r\nOrigin: http://%s\r\n\r\n'
-                   % (path, host, port, key, host))
+                   'Sec-WebSocket-Version: 13\r\n%s\r\n'
+                   % (path, key, ''.join('%s: %s\r\n' % kv for kv in extra.items())))
         self.sock.sendall(request.encode())
         self.buf = b''
         while b'\r\n\r\n' not in self.buf:

@@ -77,7 +77,9 @@ class PushTest(unittest.TestCase):
 class PushBasicsTest(PushTest):
     def test_push_passthrough_reaches_nginx(self):
         t = self.push(rtmpUrl=self.nginx.url())
-        self.assertNotIn('rtmp_cam', t['rtmpUrl'] + t['publishName'])   # the key is masked
+        # As WCS: the name on the RTMP server, and the URL as given (no secret in either).
+        self.assertEqual((t['streamName'], t['localStreamName'], t['rtmpUrl']),
+                         ('rtmp_cam', 'cam', self.nginx.url()))
         t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
         self.assertEqual(self.event_types(t)[:2], ['Connected', 'StreamStarted'])
         streams = wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
@@ -222,7 +224,8 @@ class PushAutoStartTest(PushTest):
         self.assertEqual(status, 200)
         wait_ffprobe(self.nginx.url(name='rtmp_late'), h264_aac)
         status, answer, _ = self.server.rest('push/find_all')
-        self.assertEqual(sorted(t['streamName'] for t in answer), ['cam', 'late'])
+        self.assertEqual(sorted(t['localStreamName'] for t in answer), ['cam', 'late'])
+        self.assertEqual(sorted(t['streamName'] for t in answer), ['rtmp_cam', 'rtmp_late'])
 
 
 @unittest.skipUnless(nginxrtmp.tls_available(), 'nginx stream module or openssl missing')

@@ -449,6 +449,79 @@ class RecordDiskFullTest(RecordBase):
         self.assertIn('free space', answer['error'])
 
 
+def _slowfs_missing():
+    if os.geteuid() != 0 or not os.path.exists('/dev/fuse'):
+        return 'a FUSE mount needs root and /dev/fuse'
+    r = subprocess.run(['/usr/bin/python3', '-c', 'import fuse'], capture_output=True)
+    return None if r.returncode == 0 else "Debian's python3-fuse is missing"
+
+
+@unittest.skipIf(_slowfs_missing(), _slowfs_missing() or '')
+class RecordSlowDiskTest(RecordBase):
+    """A disk slower than the stream (a FUSE file system that takes a second per write):
+    the recording stops with a reason after record_max_lag seconds behind, keeps what was
+    written, and the stream and its players go on."""
+
+    def setUp(self):
+        backing = tempfile.mkdtemp(prefix='cb-slow-backing-')
+        self.addCleanup(shutil.rmtree, backing, True)
+        self.records = tempfile.mkdtemp(prefix='cb-records-slow-')
+        self.addCleanup(shutil.rmtree, self.records, True)
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.fs = subprocess.Popen(['/usr/bin/python3', os.path.join(here, 'slowfs.py'),
+                                    backing, self.records, '1.0'],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(self._unmount)
+        deadline = time.monotonic() + 10
+        while not os.path.ismount(self.records):
+            if self.fs.poll() is not None or time.monotonic() > deadline:
+                self.skipTest('cannot mount the slow file system: '
+                              + self.fs.stderr.read().decode(errors='replace'))
+            time.sleep(0.1)
+        self.server = self.start_server('-o', 'record_dir=' + self.records,
+                                        '-o', 'record_max_lag=3', '-o', 'record_min_free_space=1')
+
+    def _unmount(self):
+        subprocess.run(['umount', '-l', self.records], capture_output=True)
+        try:
+            self.fs.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.fs.kill()
+            self.fs.wait()
+        self.fs.stderr.close()
+
+    def test_slow_disk_stops_recording_not_stream(self):
+        self.publish('slow', media_file('slow.flv', 6, bitrate='2M'), loop=True)
+        msid = self.wait_publishing('slow')['mediaSessionId']
+        player = subprocess.Popen(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-i',
+                                   f'rtmp://127.0.0.1:{self.server.rtmp_port}/live/slow',
+                                   '-t', '25', '-c', 'copy', '-f', 'null', '-'],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        self.addCleanup(lambda: player.poll() is None and player.kill())
+        started = time.monotonic()
+        self.assertEqual(self.server.rest('stream/startRecording', {'mediaSessionId': msid})[0], 200)
+        stopped = self.wait_recordings(lambda r: 'keep up' in (r.get('reason') or ''), timeout=60)
+        behind = time.monotonic() - started
+        self.assertLess(behind, 30, f'stopped after {behind:.1f} s')
+        # The stream never waited for the disk: still publishing, not recording, and its
+        # RTMP player got the whole 25 s.
+        stream = self.server.wait_for_stream(lambda s: s['status'] == 'PUBLISHING',
+                                             {'mediaSessionId': msid})
+        self.assertFalse(stream['record'])
+        self.assertEqual(player.wait(timeout=60), 0, player.stderr.read().decode(errors='replace'))
+        player.stderr.close()
+        # What reached the disk is kept, finished and decodable.
+        done = self.wait_recordings(lambda r: r['state'] in ('FINISHED', 'FAILED'), timeout=120)
+        self.assertEqual(done[0]['state'], 'FINISHED', done)
+        self.assertEqual(done[0]['fileName'], stopped[0]['fileName'])
+        path = os.path.join(self.records, done[0]['fileName'])
+        duration, codecs = probe(path)
+        self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
+        self.assertGreater(duration, 0.5)
+        self.assertEqual(decode_errors(path), '')
+
+
 class RecordRotationTest(RecordBase):
     server_args = ('-o', 'record_flash_published_streams=true', '-o', 'record_rotation=10',
                    '-o', 'stream_record_policy_template=rot-{streamName}')

@@ -235,18 +235,25 @@ on_decoded (GstAppSink *sink, gpointer data)
 }
 
 static Decoder *
-decoder_new (void)
+decoder_new_for (const char *decode)
 {
   Decoder *d = g_new0 (Decoder, 1);
   GstAppSinkCallbacks cb = { .new_sample = on_decoded };
+  g_autofree char *desc = g_strdup_printf ("appsrc name=src is-live=true max-bytes=4000000 ! %s ! "
+                                           "videoconvert ! appsink name=sink sync=false", decode);
 
-  d->pipeline = gst_parse_launch ("appsrc name=src is-live=true max-bytes=4000000 ! h264parse ! "
-                                  "avdec_h264 ! videoconvert ! appsink name=sink sync=false", NULL);
+  d->pipeline = gst_parse_launch (desc, NULL);
   d->src = gst_bin_get_by_name (GST_BIN (d->pipeline), "src");
   d->sink = gst_bin_get_by_name (GST_BIN (d->pipeline), "sink");
   gst_app_sink_set_callbacks (GST_APP_SINK (d->sink), &cb, d, NULL);
   gst_element_set_state (d->pipeline, GST_STATE_PLAYING);
   return d;
+}
+
+static Decoder *
+decoder_new (void)
+{
+  return decoder_new_for ("h264parse ! avdec_h264");
 }
 
 static void
@@ -333,6 +340,103 @@ test_renditions_shared (void)
   decoder_free (a);
   decoder_free (b);
   decoder_free (c);
+  cb_engine_shutdown (engine);
+}
+
+/* Players that take VP8 only: one VP8 encoding of the H.264 stream, shared, apart from
+ * the H.264 one of the same size, gone with its last consumer; each starts decoding at
+ * once (vp8dec gives nothing before a keyframe). */
+static void
+test_vp8_rendition_shared (void)
+{
+  g_autoptr(CbEngine) engine = cb_engine_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbStream) s = cb_engine_publish_source (engine, "vp8", "test", &error);
+  CbProfile vp8 = { .height = 180, .codec = CB_VIDEO_CODEC_VP8 };
+  CbProfile h264 = { .height = 180 };
+  Decoder *a, *b, *c;
+  CbConsumer *ca, *cb2, *cc;
+
+  g_assert_no_error (error);
+  g_assert_true (wait_for_status (s, CB_STREAM_PUBLISHING, 10000));
+  g_assert_false (cb_profile_is_passthrough (&(CbProfile) { .codec = CB_VIDEO_CODEC_VP8 }));
+
+  a = decoder_new_for ("vp8dec");
+  b = decoder_new_for ("vp8dec");
+  c = decoder_new ();
+  ca = cb_stream_attach_appsrc (s, a->src, NULL, &vp8, CB_AUDIO_ANY, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 200 && g_atomic_int_get (&a->frames) < 5; i++)
+    iterate_for (50);
+  cb2 = cb_stream_attach_appsrc (s, b->src, NULL, &vp8, CB_AUDIO_ANY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 1);   /* encoded once for both */
+  cc = cb_stream_attach_appsrc (s, c->src, NULL, &h264, CB_AUDIO_ANY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 2);
+
+  for (guint i = 0; i < 200 && (g_atomic_int_get (&b->frames) < 5 || g_atomic_int_get (&c->frames) < 5); i++)
+    iterate_for (50);
+  g_assert_cmpint (g_atomic_int_get (&a->frames), >=, 5);
+  g_assert_cmpint (g_atomic_int_get (&b->frames), >=, 5);   /* the late one too: its GOP cache */
+  g_assert_cmpint (a->width, ==, 320);
+  g_assert_cmpint (b->width, ==, 320);
+  g_assert_cmpint (c->width, ==, 320);
+
+  cb_consumer_detach (ca);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 2);
+  cb_consumer_detach (cb2);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 1);
+  cb_consumer_detach (cc);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 0);
+  decoder_free (a);
+  decoder_free (b);
+  decoder_free (c);
+  cb_engine_shutdown (engine);
+}
+
+/* Keyframes a consumer gets, counted on the producer's thread. */
+static void
+keys_caps (gpointer data, CbMediaKind kind, GstCaps *caps)
+{
+}
+
+static gboolean
+keys_buffer (gpointer data, CbMediaKind kind, GstBuffer *buffer)
+{
+  if (kind == CB_MEDIA_VIDEO && !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    g_atomic_int_inc ((gint *) data);
+  return TRUE;
+}
+
+static const CbConsumerFuncs keys_funcs = { keys_caps, keys_buffer, NULL };
+
+/* A player's keyframe request (PLI) reaches the rendition's encoder: with keyframes
+ * every 1000 frames, a second one comes only when asked for. */
+static void
+test_rendition_keyframe_on_request (void)
+{
+  g_autoptr(CbEngine) engine = cb_engine_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbStream) s = cb_engine_publish_source (engine, "pli", "test", &error);
+  CbProfile rare = { .height = 180, .keyframe_interval = 1000, .codec = CB_VIDEO_CODEC_VP8 };
+  gint keys = 0;
+  CbConsumer *c;
+
+  g_assert_no_error (error);
+  g_assert_true (wait_for_status (s, CB_STREAM_PUBLISHING, 10000));
+  c = cb_stream_attach (s, &keys_funcs, &keys, NULL, &rare, CB_AUDIO_ANY, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 200 && g_atomic_int_get (&keys) < 1; i++)
+    iterate_for (50);
+  g_assert_cmpint (g_atomic_int_get (&keys), ==, 1);
+  iterate_for (1100);   /* requests are rate-limited to one a second */
+  cb_consumer_request_keyframe (c);
+  for (guint i = 0; i < 200 && g_atomic_int_get (&keys) < 2; i++)
+    iterate_for (50);
+  g_assert_cmpint (g_atomic_int_get (&keys), >=, 2);
+  cb_consumer_detach (c);
+  g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 0);
   cb_engine_shutdown (engine);
 }
 
@@ -453,6 +557,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/fanout/attach-bad-profile", test_attach_bad_profile);
   g_test_add_func ("/cb/fanout/real-late-decoder", test_real_late_decoder);
   g_test_add_func ("/cb/fanout/renditions-shared", test_renditions_shared);
+  g_test_add_func ("/cb/fanout/vp8-rendition-shared", test_vp8_rendition_shared);
+  g_test_add_func ("/cb/fanout/rendition-keyframe-on-request", test_rendition_keyframe_on_request);
   g_test_add_func ("/cb/fanout/video-rendition-shared-across-audio",
                    test_video_rendition_shared_across_audio);
   g_test_add_func ("/cb/fanout/opus-to-aac-once", test_opus_to_aac_once);

@@ -267,6 +267,7 @@ test_file_wrong_format (void)
   g_autofree char *path = NULL;
   int fd = g_file_open_tmp ("cb-not-media-XXXXXX.mp4", &path, &error);
   g_autoptr(CbStream) s = NULL;
+  g_autofree char *uri = NULL;
   Events ev = { 0 };
 
   g_assert_cmpint (fd, >=, 0);
@@ -274,7 +275,8 @@ test_file_wrong_format (void)
   close (fd);
   g_signal_connect (engine, "stream-removed", G_CALLBACK (on_removed), &ev);
 
-  s = cb_engine_publish_source (engine, "junk", g_strconcat ("file:", path, NULL), &error);
+  uri = g_strconcat ("file:", path, NULL);
+  s = cb_engine_publish_source (engine, "junk", uri, &error);
   if (s != NULL)
     for (guint i = 0; i < 100 && ev.removed == 0; i++)
       iterate_for (50);

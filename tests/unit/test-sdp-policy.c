@@ -28,6 +28,7 @@ typedef struct {
   int         pt;
   const char *encoding;
   int         code;
+  const char *prefer;   /* the codec of the stream played, when it is taken first */
 } Row;
 
 static const char vp8_only[] =
@@ -40,6 +41,10 @@ static const char h264_mode0_only[] =
 static const char stripped_audio[] =   /* the SDK's stripCodecs can leave no Opus */
   "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
   "m=audio 9 UDP/TLS/RTP/SAVPF 9\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:9 G722/8000\r\n";
+static const char no_sendable_video[] =   /* a browser without H.264 or VP8 */
+  "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+  "m=video 9 UDP/TLS/RTP/SAVPF 98 99 45\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:98 VP9/90000\r\n"
+  "a=rtpmap:99 rtx/90000\r\na=fmtp:99 apt=98\r\na=rtpmap:45 AV1/90000\r\n";
 static const char rejected_video[] =
   "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
   "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:96 VP8/90000\r\n";
@@ -64,6 +69,14 @@ static const Row rows[] = {
   { "empty", "", "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_BAD_SDP },
   { "junk", "hello world", "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_BAD_SDP },
   { "null", NULL, "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_BAD_SDP },
+  { "no-sendable-video", no_sendable_video, "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_NO_CODECS },
+  /* A player of a VP8 stream gets VP8 when it offers it (no encoding); of an H.264 one,
+   * H.264 as ever, whatever the browser lists first. */
+  { "prefer-vp8-takes-vp8", chrome_offer, "video", TRUE, 96, "VP8", 0, "VP8" },
+  { "prefer-h264-takes-h264-cb", chrome_offer, "video", TRUE, 105, "H264", 0, "H264" },
+  { "prefer-vp8-without-vp8", h264_mode0_only, "video", FALSE, -1, NULL, CB_WEBRTC_ERROR_NO_CODECS, "VP8" },
+  { "prefer-vp8-audio-untouched", chrome_offer, "audio", TRUE, 111, "OPUS", 0, "VP8" },
+  { "prefer-h264-vp8-only", vp8_only, "video", TRUE, 96, "VP8", 0, "H264" },
 };
 
 static void
@@ -72,7 +85,9 @@ test_row (gconstpointer data)
   const Row *row = data;
   CbSdpCodec codec;
   g_autoptr(GError) error = NULL;
-  gboolean ok = cb_sdp_pick_codec (row->offer, row->media, &codec, &error);
+  gboolean ok = row->prefer != NULL
+                ? cb_sdp_pick_codec_for (row->offer, row->media, row->prefer, &codec, &error)
+                : cb_sdp_pick_codec (row->offer, row->media, &codec, &error);
 
   g_assert_cmpint (ok, ==, row->ok);
   if (ok)
@@ -97,8 +112,13 @@ test_truncated_offers (void)
       g_autofree char *prefix = g_strndup (chrome_offer, i);
       CbSdpCodec codec;
 
+      g_autofree char *offered = NULL;
+
       cb_sdp_pick_codec (prefix, "video", &codec, NULL);
       cb_sdp_codec_clear (&codec);
+      cb_sdp_pick_codec_for (prefix, "video", "VP8", &codec, NULL);
+      cb_sdp_codec_clear (&codec);
+      offered = cb_sdp_offered_codecs (prefix, "video");
     }
 }
 
@@ -153,6 +173,34 @@ test_answer_fmtp (void)
   g_assert_nonnull (strstr (text, "a=fmtp:96 packetization-mode=1\r\n"));
 }
 
+/* What a failure reason says the player offered. */
+static void
+test_offered_codecs (void)
+{
+  static const struct { const char *offer, *media, *want; } cases[] = {
+    { chrome_offer, "video", "VP8, H264" },   /* mode 0 beside mode 1 is not named */
+    { chrome_offer, "audio", "OPUS, G722, PCMU, PCMA" },
+    { vp8_only, "video", "VP8" },
+    { no_sendable_video, "video", "VP9, AV1" },
+    { h264_mode0_only, "video", "H264 packetization-mode 0" },
+    { vp8_only, "audio", NULL },              /* no audio section: nothing asked */
+    { rejected_video, "video", NULL },
+    { bundle_only_audio, "audio", "OPUS" },
+    { "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/SAVPF 97\r\n"
+      "a=rtpmap:97 rtx/90000\r\n", "video", "nothing" },
+    { "", "video", NULL },
+    { "hello", "video", NULL },
+    { NULL, "video", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = cb_sdp_offered_codecs (cases[i].offer, cases[i].media);
+
+      g_assert_cmpstr (got, ==, cases[i].want);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -163,6 +211,7 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &rows[i], test_row);
     }
   g_test_add_func ("/cb/webrtc/sdp/truncated-offers", test_truncated_offers);
+  g_test_add_func ("/cb/webrtc/sdp/offered-codecs", test_offered_codecs);
   g_test_add_func ("/cb/webrtc/sdp/finish-answer", test_finish_answer);
   g_test_add_func ("/cb/webrtc/sdp/answer-fmtp", test_answer_fmtp);
   return g_test_run ();

@@ -160,9 +160,10 @@ test_startup_find_duplicate_terminate (Fixture       *fixture,
 
   g_assert_cmpuint (call (fixture, "push/startup", body, &answer), ==, 200);
   t = json_node_get_object (answer);
-  g_assert_cmpstr (json_object_get_string_member (t, "streamName"), ==, "cam");
-  g_assert_null (strstr (json_object_get_string_member (t, "rtmpUrl"), "secret"));
-  g_assert_null (strstr (json_object_get_string_member (t, "rtmpUrl"), "rtmp_cam"));
+  /* As WCS: the name on the RTMP server, and the URL as given, its user info hidden. */
+  g_assert_cmpstr (json_object_get_string_member (t, "streamName"), ==, "rtmp_cam");
+  g_assert_cmpstr (json_object_get_string_member (t, "localStreamName"), ==, "cam");
+  g_assert_cmpstr (json_object_get_string_member (t, "rtmpUrl"), ==, "rtmp://***@127.0.0.1:1/live");
   profile = json_object_get_object_member (t, "profile");
   /* Aspect ratio kept: the width is ignored, the height switches transcoding on. */
   g_assert_cmpint (json_object_get_int_member (profile, "width"), ==, 0);
@@ -176,6 +177,12 @@ test_startup_find_duplicate_terminate (Fixture       *fixture,
 
   g_assert_cmpuint (call (fixture, "push/find", "{\"streamName\":\"cam\"}", &found), ==, 200);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 2);
+  g_clear_pointer (&found, json_node_unref);
+  /* What the answer showed finds the transponder it came from. */
+  g_assert_cmpuint (call (fixture, "push/find",
+                          "{\"streamName\":\"rtmp_cam\",\"rtmpUrl\":\"rtmp://***@127.0.0.1:1/live\"}",
+                          &found), ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 1);
 
   terminate = g_strdup_printf ("{\"mediaSessionId\":\"%s\"}",
                                json_object_get_string_member (t, "mediaSessionId"));

@@ -281,11 +281,11 @@ test_auth (void)
       g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (cases[i].address);
       g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, 4000);
       CbRestAuthConfig config = { cases[i].user, cases[i].password, FALSE };
+      CbRestRequest request = { address, NULL, NULL, NULL, cases[i].authorization };
 
       g_test_message ("auth %s %s", cases[i].address,
                       cases[i].authorization ? cases[i].authorization : "(none)");
-      g_assert_cmpint (cb_whip_auth_check (address, cases[i].authorization, &config), ==,
-                       cases[i].expected);
+      g_assert_cmpint (cb_whip_auth_check (&request, &config, NULL), ==, cases[i].expected);
     }
 }
 

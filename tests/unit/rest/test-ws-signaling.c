@@ -17,6 +17,7 @@ typedef struct {
   GOutputStream           *out;
   SoupWebsocketConnection *connection;
   CbWsSession             *session;
+  gsize                    skip;          /* output bytes before the row's frame */
 } Fixture;
 
 static void
@@ -68,7 +69,7 @@ replies (Fixture    *f,
   const guint8 *p = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (f->out));
   gsize len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (f->out));
   g_autoptr(GString) names = g_string_new (NULL);
-  gsize pos = 0;
+  gsize pos = f->skip;
 
   if (objects != NULL)
     *objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
@@ -117,11 +118,33 @@ typedef struct {
   const char *expect;        /* reply names, comma-separated ("" for none) */
   const char *status;        /* for a notifyStreamStatusEvent: its status */
   const char *info;          /* and its info */
+  guint       setup;         /* what comes before the frame: SETUP_* */
 } Row;
 
+/* By default a row runs on an established session (a `connection` came first) that may
+ * publish and play, as the SDK's sessions are. */
+enum {
+  SETUP_CONNECTED = 0,
+  SETUP_NONE,                /* nothing: the frame is the first */
+  SETUP_PLAY_ONLY,           /* a page of another site: may play, not publish */
+  SETUP_NOTHING_ALLOWED,     /* the same with ws_play_any_origin=false */
+};
+
 static const Row rows[] = {
-  { "connection", "{\"message\":\"connection\",\"data\":[{\"appKey\":\"defaultApp\"}]}", "getUserData,getVersion" },
-  { "connection-no-data", "{\"message\":\"connection\"}", "getUserData,getVersion" },
+  { "connection", "{\"message\":\"connection\",\"data\":[{\"appKey\":\"defaultApp\"}]}", "getUserData,getVersion", NULL, NULL, SETUP_NONE },
+  { "connection-no-data", "{\"message\":\"connection\"}", "getUserData,getVersion", NULL, NULL, SETUP_NONE },
+  /* WCS clients say `connection` first; a stream message before it is refused. */
+  { "publish-before-connection", "{\"message\":\"publishStream\",\"data\":[{\"mediaSessionId\":\"b1\",\"name\":\"new\",\"sdp\":\"v=0\"}]}",
+    "notifyStreamStatusEvent", "FAILED", "Connection not established", SETUP_NONE },
+  { "play-before-connection", "{\"message\":\"playStream\",\"data\":[{\"mediaSessionId\":\"b2\",\"name\":\"live\",\"sdp\":\"v=0\"}]}",
+    "notifyStreamStatusEvent", "FAILED", "Connection not established", SETUP_NONE },
+  /* A page of another site may play (ws_play_any_origin), not publish. */
+  { "publish-restricted", "{\"message\":\"publishStream\",\"data\":[{\"mediaSessionId\":\"r1\",\"name\":\"new\",\"sdp\":\"v=0\"}]}",
+    "notifyStreamStatusEvent", "FAILED", "Restricted access", SETUP_PLAY_ONLY },
+  { "play-allowed", "{\"message\":\"playStream\",\"data\":[{\"mediaSessionId\":\"r2\",\"name\":\"nope\",\"sdp\":\"v=0\"}]}",
+    "notifyStreamStatusEvent", "FAILED", "Stream not found", SETUP_PLAY_ONLY },
+  { "play-restricted", "{\"message\":\"playStream\",\"data\":[{\"mediaSessionId\":\"r3\",\"name\":\"live\",\"sdp\":\"v=0\"}]}",
+    "notifyStreamStatusEvent", "FAILED", "Restricted access", SETUP_NOTHING_ALLOWED },
   { "ping", "{\"message\":\"ping\",\"data\":[null]}", "pong" },
   { "pong", "{\"message\":\"pong\",\"data\":[null]}", "" },
   { "unknown-message", "{\"message\":\"danceStream\",\"data\":[{}]}", "" },
@@ -164,6 +187,16 @@ test_row (Fixture       *f,
 
   if (g_str_equal (row->name, "nul-byte"))
     len += 1;
+  if (row->setup != SETUP_NONE)
+    {
+      static const char connection[] = "{\"message\":\"connection\",\"data\":[{}]}";
+
+      cb_ws_session_handle_text (f->session, connection, strlen (connection));
+      iterate ();
+      f->skip = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (f->out));
+    }
+  if (row->setup == SETUP_PLAY_ONLY || row->setup == SETUP_NOTHING_ALLOWED)
+    cb_ws_session_set_permissions (f->session, FALSE, row->setup == SETUP_PLAY_ONLY);
   cb_ws_session_handle_text (f->session, row->frame, len);
   iterate ();
   names = replies (f, &objects);
