@@ -7,8 +7,9 @@
  * (cb-mirror.c) as CbStreamList follows streams: CbPushInfo snapshots taken on the
  * engine thread reach the UI thread in the order they were sent. An agent belongs to the
  * destination that started it (tagged on the engine thread while cb_engine_push_start()
- * runs), else to the remembered destination with the same stream and masked URL, else it
- * is shown as an external destination for as long as it lives.
+ * runs), else to the remembered destination with the same stream and target (compared
+ * by digest, cb_push_target_digest(), so that no key is shown to compare), else it is
+ * shown as an external destination for as long as it lives.
  */
 #include "config.h"
 
@@ -162,9 +163,19 @@ cb_destination_list_lookup_session (CbDestinationList *self,
   return NULL;
 }
 
-/* A remembered destination, idle, that pushes the same stream to the same place. Masked
- * URLs keep the last characters of long keys: enough to tell two keys apart in practice,
- * and only pushes started elsewhere are matched this way. */
+/* Where @destination pushes, as cb_push_target_digest() tells it: compared with an
+ * agent's CbPushInfo target, so that neither side shows its key. */
+static char *
+target_of (CbDestination *destination)
+{
+  g_autofree char *url = cb_destination_compose_url (cb_destination_get_server (destination),
+                                                     cb_destination_get_key (destination));
+
+  return cb_push_target_digest (url);
+}
+
+/* A remembered destination, idle, that pushes the same stream to the same place (only
+ * pushes started elsewhere are matched this way). */
 static CbDestination *
 match_remembered (CbDestinationList *self,
                   const CbPushInfo  *info)
@@ -172,16 +183,15 @@ match_remembered (CbDestinationList *self,
   for (guint i = 0; i < self->items->len; i++)
     {
       CbDestination *destination = g_ptr_array_index (self->items, i);
-      g_autofree char *masked = NULL;
+      g_autofree char *target = NULL;
 
       if (cb_destination_is_external (destination) || cb_destination_is_active (destination) ||
           cb_destination_get_busy (destination) ||
           cb_destination_get_key_storage (destination) == CB_KEY_PENDING ||
           g_strcmp0 (cb_destination_get_stream_name (destination), info->stream_name) != 0)
         continue;
-      masked = cb_destination_mask_url (cb_destination_get_server (destination),
-                                        cb_destination_get_key (destination));
-      if (g_strcmp0 (masked, info->rtmp_url) == 0)
+      target = target_of (destination);
+      if (target != NULL && g_strcmp0 (target, info->target) == 0)
         return destination;
     }
   return NULL;
@@ -192,22 +202,23 @@ static void
 adopt_external (CbDestinationList *self,
                 CbDestination     *destination)
 {
-  for (guint i = 0; i < self->items->len; i++)
+  g_autofree char *target = target_of (destination);
+
+  for (guint i = 0; target != NULL && i < self->items->len; i++)
     {
       CbDestination *external = g_ptr_array_index (self->items, i);
-      g_autofree char *masked = NULL;
+      const CbPushInfo *info = cb_destination_get_info (external);
 
       if (!cb_destination_is_external (external) || !cb_destination_is_active (external) ||
+          info == NULL ||
           g_strcmp0 (cb_destination_get_stream_name (destination),
                      cb_destination_get_stream_name (external)) != 0)
         continue;
-      masked = cb_destination_mask_url (cb_destination_get_server (destination),
-                                        cb_destination_get_key (destination));
-      if (g_strcmp0 (masked, cb_destination_get_masked_url (external)) == 0)
+      if (g_strcmp0 (target, info->target) == 0)
         {
           g_autoptr(CbDestination) hold = g_object_ref (external);
 
-          cb_destination_apply_info (destination, cb_destination_get_info (external));
+          cb_destination_apply_info (destination, info);
           remove_item (self, external);
           return;
         }

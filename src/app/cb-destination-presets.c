@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cb-destination-presets.h"
+#include "cb-redact.h"
 #include "cb-rtmp-url.h"
 
 static const CbIngestServer twitch_servers[] = {
@@ -132,42 +133,37 @@ cb_destination_check_url (const char  *server,
 gboolean
 cb_destination_server_has_secret (const char *server)
 {
-  g_autoptr(CbRtmpUrl) parsed = cb_rtmp_url_parse (server != NULL ? server : "", NULL);
+  g_autofree char *trimmed = g_strstrip (g_strdup (server != NULL ? server : ""));
+  g_autofree char *shown = cb_redact_url (trimmed, CB_REDACT_DEFAULT);
 
-  /* Unparsable: nothing can be told, so nothing is trusted to a plain file. */
-  if (parsed == NULL)
-    return server != NULL && (strchr (server, '@') != NULL || strchr (server, '?') != NULL);
-  return parsed->password != NULL || parsed->query != NULL;
+  /* Whatever redaction hides (user info, query values, all of what does not parse) is
+   * not trusted to a plain file. */
+  return g_strcmp0 (shown, trimmed) != 0;
 }
 
 char *
 cb_destination_mask_server (const char *server)
 {
-  g_autoptr(CbRtmpUrl) parsed = cb_rtmp_url_parse (server != NULL ? server : "", NULL);
+  g_autofree char *trimmed = g_strstrip (g_strdup (server != NULL ? server : ""));
 
-  if (parsed == NULL)
-    return g_strdup ("rtmp://***");
-  return cb_rtmp_url_to_string_masked (parsed);
+  return cb_redact_url (trimmed, CB_REDACT_DEFAULT);
 }
 
 char *
 cb_destination_mask_url (const char *server,
                          const char *key)
 {
-  g_autofree char *url = cb_destination_compose_url (server, key);
-  g_autoptr(CbRtmpUrl) parsed = cb_rtmp_url_parse_wcs (url, NULL, NULL, TRUE, NULL);
-  g_autoptr(CbRtmpUrl) server_only = NULL;
-  g_autofree char *masked_server = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *shown_server = NULL;
 
-  if (parsed != NULL)
-    return cb_rtmp_url_to_string_masked (parsed);
-
-  /* Not a whole URL (yet): show the server as the user wrote it, less any password. */
-  server_only = cb_rtmp_url_parse (server != NULL ? server : "", NULL);
-  if (server_only != NULL)
-    masked_server = cb_rtmp_url_to_string_masked (server_only);
-  else
-    masked_server = g_strdup (server != NULL && strchr (server, '@') == NULL ? server
-                                                                             : "rtmp://…");
-  return g_strconcat (masked_server, key != NULL && *key != '\0' ? "/***" : "", NULL);
+  /* A whole URL shows as the agent that pushes to it shows it: in full-URL mode. */
+  if (cb_destination_check_url (server, key, NULL))
+    {
+      url = cb_destination_compose_url (server, key);
+      return cb_redact_url (url, CB_REDACT_KEY_IN_PATH);
+    }
+  /* Not a whole URL (yet): the server less its secrets, and not a character of the key. */
+  shown_server = cb_destination_mask_server (server);
+  return cb_destination_compose_url (shown_server, key != NULL && *key != '\0' ? CB_REDACTED
+                                                                               : NULL);
 }

@@ -229,6 +229,7 @@ push_info_copy (const CbPushInfo *info)
   copy->stream_name = g_strdup (info->stream_name);
   copy->rtmp_url = g_strdup (info->rtmp_url);
   copy->publish_name = g_strdup (info->publish_name);
+  copy->target = g_strdup (info->target);
   copy->sound_file = g_strdup (info->sound_file);
   copy->events = g_ptr_array_new_with_free_func (push_event_free);
   for (guint i = 0; i < info->events->len; i++)

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "cb-publish-target.h"
+#include "cb-redact.h"
 #include "cb-relay.h"
 
 struct _CbPublishTarget
@@ -174,8 +175,9 @@ relay_op_done (gpointer data)
   if (op->error != NULL)
     {
       g_autofree char *message = describe_relay_error (op->error);
+      g_autofree char *shown = cb_redact_url (op->uri, CB_REDACT_DEFAULT);
 
-      g_debug ("Relay of “%s” to %s failed: %s", op->local, op->uri, op->error->message);
+      g_debug ("Relay of “%s” to %s failed: %s", op->local, shown, op->error->message);
       show_status (self, "FAILED", NULL);
       g_signal_emit (self, signals[FAILED], 0, message);
       return G_SOURCE_REMOVE;

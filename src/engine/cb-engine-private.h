@@ -13,10 +13,13 @@ G_BEGIN_DECLS
  *   personal VOD serves the one viewer it was made for)
  * @CB_ENGINE_ADD_VOD: a VOD reader's stream: its name may be a VOD URI (checked by the
  *   reader), and it is not pushed by rtmp_push_auto_start
+ * @CB_ENGINE_ADD_URI_NAME: named after the rtmp:// URI it pulls (WCS's default for
+ *   /pull/rtmp/pull), which the URL parser checked
  */
 typedef enum {
-  CB_ENGINE_ADD_UNNAMED = 1 << 0,
-  CB_ENGINE_ADD_VOD     = 1 << 1,
+  CB_ENGINE_ADD_UNNAMED  = 1 << 0,
+  CB_ENGINE_ADD_VOD      = 1 << 1,
+  CB_ENGINE_ADD_URI_NAME = 1 << 2,
 } CbEngineAddFlags;
 
 gboolean    cb_engine_add_stream_full  (CbEngine         *self,
@@ -28,6 +31,8 @@ gboolean    cb_engine_add_stream_full  (CbEngine         *self,
                                         GError          **error);
 
 GHashTable *cb_engine_get_push_table   (CbEngine    *self);
+/* Stopped agents, kept rtmp_push_keep_stopped_seconds for the find verbs. */
+GHashTable *cb_engine_get_stopped_push_table (CbEngine *self);
 /* @what: 1 added, -1 removed, 0 changed */
 void        cb_engine_emit_push        (CbEngine    *self,
                                         CbPushAgent *agent,

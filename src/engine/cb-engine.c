@@ -33,6 +33,7 @@ struct _CbEngine
   GHashTable   *by_session;  /* mediaSessionId → Entry* (owns): publishers and players */
   GHashTable   *by_name;     /* name → Entry*: publishers only */
   GHashTable   *pushes;      /* mediaSessionId → CbPushAgent* (engine context only) */
+  GHashTable   *stopped_pushes;   /* the same, stopped, kept a while for find */
   CbRecordRegistry *records;
   gboolean      shut_down;
 };
@@ -81,6 +82,7 @@ cb_engine_finalize (GObject *object)
   g_hash_table_unref (self->by_name);
   g_hash_table_unref (self->by_session);
   g_hash_table_unref (self->pushes);
+  g_hash_table_unref (self->stopped_pushes);
   g_clear_pointer (&self->records, cb_record_registry_free);
   g_clear_object (&self->settings);
   g_main_context_unref (self->context);
@@ -139,6 +141,12 @@ cb_engine_get_push_table (CbEngine *self)
   return self->pushes;
 }
 
+GHashTable *
+cb_engine_get_stopped_push_table (CbEngine *self)
+{
+  return self->stopped_pushes;
+}
+
 void
 cb_engine_emit_push (CbEngine    *self,
                      CbPushAgent *agent,
@@ -158,6 +166,7 @@ cb_engine_init (CbEngine *self)
   self->by_session = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, entry_free);
   self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->pushes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->stopped_pushes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->records = cb_record_registry_new (self);
 }
 
@@ -474,7 +483,7 @@ cb_engine_add_stream_full (CbEngine          *self,
 
   /* A VOD reader checks its name itself; a player is named after what it plays, which
    * may be a VOD file. */
-  if (!(flags & CB_ENGINE_ADD_VOD) &&
+  if (!(flags & (CB_ENGINE_ADD_VOD | CB_ENGINE_ADD_URI_NAME)) &&
       !(!cb_stream_is_published (stream) && cb_vod_parse_name (name, NULL, NULL) != CB_VOD_NONE) &&
       !cb_engine_validate_stream_name (name, error))
     goto fail;
@@ -622,6 +631,32 @@ on_local_source_eos (CbLocalSource *source,
 
   cb_engine_remove_stream (lp->engine, lp->stream, CB_STREAM_UNPUBLISHED,
                            "Stopped by publisher stop");
+}
+
+CbStream *
+cb_engine_publish_network_source (CbEngine    *self,
+                                  const char  *name,
+                                  const char  *source,
+                                  GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *spec = NULL;
+  CbStream *stream;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
+
+  if (source == NULL || !g_str_has_prefix (source, "file:"))
+    return cb_engine_publish_source (self, name, source, error);
+  path = cb_engine_resolve_media_file (self, source + strlen ("file:"), error);
+  if (path == NULL)
+    return NULL;
+  spec = g_strconcat ("file:", path, NULL);
+  stream = cb_engine_publish_source (self, name, spec, error);
+  /* Shown as the client named it: the media folder's place on disk is no business of
+   * other clients. */
+  if (stream != NULL)
+    cb_stream_set_source (stream, source);
+  return stream;
 }
 
 /**

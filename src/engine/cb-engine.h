@@ -97,6 +97,13 @@ CbStream     *cb_engine_publish_source      (CbEngine        *self,
                                              const char      *name,
                                              const char      *source,
                                              GError         **error);
+/* The same for a source that came from the network (REST): `file:NAME` names a file in
+ * the media folder, as cb_engine_resolve_media_file() resolves it; the GUI's file chooser
+ * and the command line use cb_engine_publish_source(), where any file is theirs to open. */
+CbStream     *cb_engine_publish_network_source (CbEngine     *self,
+                                                const char   *name,
+                                                const char   *source,
+                                                GError      **error);
 gboolean      cb_engine_unpublish           (CbEngine        *self,
                                              const char      *name,
                                              GError         **error);
@@ -118,10 +125,11 @@ gboolean      cb_engine_set_local_preview   (CbEngine            *self,
                                              GDestroyNotify       destroy,
                                              GError             **error);
 
-/* A file name from the network or a user, inside the media folder: no folders, no "..",
- * no link out (cb_path_confine()). Returns the full path, or NULL with
- * CB_ENGINE_ERROR_INVALID (a bad name, or one that leaves the folder) or
- * _FILE_NOT_FOUND ("File not found"). */
+/* A file name from the network, inside the media folder (subfolders with "/"), through
+ * cb_path_confine(). Returns the full path, or NULL with CB_ENGINE_ERROR_INVALID and one
+ * message for every name that is refused ("..", absolute paths, links out of the folder
+ * whether or not their target exists, NUL bytes, …: nothing in it tells whether a file
+ * exists), or _FILE_NOT_FOUND ("File not found") for a good name with no file. */
 char         *cb_engine_resolve_media_file  (CbEngine        *self,
                                              const char      *name,
                                              GError         **error);
@@ -131,9 +139,27 @@ char         *cb_engine_resolve_media_file  (CbEngine        *self,
 CbPushAgent  *cb_engine_push_start          (CbEngine            *self,
                                              const CbPushRequest *request,
                                              GError             **error);
+/* The same after checking that the destination's host resolves (a short timeout, on a
+ * resolver thread): a host that does not is CB_ENGINE_ERROR_INVALID, so that the caller
+ * hears at once; later failures stay the agent's events. Call on the engine context. */
+void          cb_engine_push_start_async    (CbEngine            *self,
+                                             const CbPushRequest *request,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CbPushAgent  *cb_engine_push_start_finish   (CbEngine            *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
 CbPushAgent  *cb_engine_lookup_push         (CbEngine        *self,
                                              const char      *media_session_id);
 GPtrArray    *cb_engine_find_pushes         (CbEngine        *self,
+                                             const char      *stream_name,
+                                             const char      *rtmp_url);
+/* Agents stopped in the last rtmp_push_keep_stopped_seconds, with their last events
+ * (StreamStopped and its reason): the same filters as cb_engine_find_pushes(), or one
+ * @media_session_id. */
+GPtrArray    *cb_engine_find_stopped_pushes (CbEngine        *self,
+                                             const char      *media_session_id,
                                              const char      *stream_name,
                                              const char      *rtmp_url);
 gboolean      cb_engine_push_terminate      (CbEngine        *self,

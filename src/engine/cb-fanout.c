@@ -112,6 +112,36 @@ deliver (CbConsumer  *c,
     }
 }
 
+#define FPS_WINDOW (2 * GST_SECOND)
+
+/* With the stream's lock held. */
+static void
+update_fps (CbStream  *self,
+            GstBuffer *buffer)
+{
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+
+  if (self->fps_from_caps || !GST_CLOCK_TIME_IS_VALID (pts))
+    return;
+  /* A first frame, or time that went back (a new producer session): start again. */
+  if (self->fps_window_frames == 0 || pts < self->fps_window_start)
+    {
+      self->fps_window_start = self->fps_window_last = pts;
+      self->fps_window_frames = 1;
+      return;
+    }
+  self->fps_window_frames++;
+  self->fps_window_last = MAX (self->fps_window_last, pts);
+  if (self->fps_window_last - self->fps_window_start >= FPS_WINDOW)
+    {
+      self->media.fps = (double) (self->fps_window_frames - 1) * GST_SECOND /
+                        (double) (self->fps_window_last - self->fps_window_start);
+      self->fps_window_start = self->fps_window_last;
+      self->fps_window_frames = 1;
+      cb_stream_schedule_changed (self);
+    }
+}
+
 static void
 update_bitrate (CbStream  *self,
                 GstBuffer *buffer)
@@ -148,6 +178,14 @@ cb_stream_push_caps (CbStream    *self,
     }
   gst_caps_replace (&self->caps[kind], caps);
   cb_media_info_update_caps (&self->media, kind, caps);
+  if (kind == CB_MEDIA_VIDEO)
+    {
+      int num = 0, den = 0;
+
+      self->fps_from_caps = gst_structure_get_fraction (gst_caps_get_structure (caps, 0),
+                                                        "framerate", &num, &den) &&
+                            num > 0 && den > 0;
+    }
   /* New codec configuration: what was cached no longer decodes with it. */
   if (kind == CB_MEDIA_VIDEO)
     gop_reset (self);
@@ -215,6 +253,7 @@ cb_stream_push_buffer (CbStream    *self,
   if (kind == CB_MEDIA_VIDEO)
     {
       self->frames++;
+      update_fps (self, buffer);
       if (GST_BUFFER_PTS_IS_VALID (buffer) && GST_BUFFER_DTS_IS_VALID (buffer) &&
           GST_BUFFER_PTS (buffer) != GST_BUFFER_DTS (buffer))
         self->media.b_frames = TRUE;

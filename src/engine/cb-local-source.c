@@ -739,17 +739,21 @@ void
 cb_local_source_request_keyframe (CbLocalSource *self)
 {
   g_autoptr(GstElement) vvalve = NULL;
-  g_autoptr(GstPad) pad = NULL;
+  g_autoptr(GstObject) bin = NULL;
+  g_autoptr(GstElement) sink = NULL;
 
   g_mutex_lock (&self->lock);
   if (self->valve[CB_MEDIA_VIDEO] != NULL)
     vvalve = gst_object_ref (self->valve[CB_MEDIA_VIDEO]);
   g_mutex_unlock (&self->lock);
-  if (vvalve == NULL)
+  if (vvalve == NULL || (bin = gst_object_get_parent (GST_OBJECT (vvalve))) == NULL)
     return;
-  pad = gst_element_get_static_pad (vvalve, "src");
-  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-                                                                       TRUE, 0));
+  /* From the branch's appsink upstream to the encoder, which is downstream of the valve
+   * (sent at the valve, the event went up to the camera and no keyframe came). */
+  sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
+  if (sink != NULL)
+    gst_element_send_event (sink, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                              TRUE, 0));
 }
 
 void

@@ -115,6 +115,11 @@ cb_media_info_update_caps (CbMediaInfo   *info,
       g_free (info->audio_codec);
       info->audio_codec = g_strdup (cb_media_codec_from_caps (caps));
       gst_structure_get_int (s, "rate", &info->audio_rate);
+      /* Opus from WebRTC comes without a rate (rtpopusdepay has only channels): Opus's
+       * RTP clock, and the rate it decodes to, is always 48 kHz (RFC 7587). */
+      if (!gst_structure_has_field (s, "rate") &&
+          gst_structure_has_name (s, "audio/x-opus"))
+        info->audio_rate = 48000;
       gst_structure_get_int (s, "channels", &info->audio_channels);
     }
 }

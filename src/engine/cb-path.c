@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cb-engine-error.h"
 #include "cb-path.h"
@@ -86,6 +87,68 @@ resolve_error (int          errsv,
   return FALSE;
 }
 
+/* Whether @real (resolved) is inside @real_root: "/" as the root holds everything;
+ * otherwise the separator must follow the root. */
+static gboolean
+is_inside (const char *real,
+           const char *real_root)
+{
+  gsize root_len = strlen (real_root);
+
+  return strncmp (real, real_root, root_len) == 0 &&
+         (real[root_len] == '/' || (root_len == 1 && real_root[0] == '/' && real[1] != '\0'));
+}
+
+/* For a name that does not resolve: the real path of the deepest part of @path that
+ * exists, links (dangling ones too) followed, so that a link out of the folder is
+ * refused the same whether or not its target exists. NULL when it cannot be told. */
+static char *
+real_existing_prefix (const char *path)
+{
+  g_autofree char *cur = g_strdup (path);
+
+  for (guint hops = 0; hops < 64; hops++)
+    {
+      char *real = realpath (cur, NULL);
+      char target[4096];
+      struct stat st;
+      ssize_t n;
+
+      if (real != NULL)
+        {
+          char *out = g_strdup (real);
+
+          free (real);
+          return out;
+        }
+      if (errno != ENOENT && errno != ENOTDIR)
+        return NULL;
+      if (lstat (cur, &st) == 0 && S_ISLNK (st.st_mode) &&
+          (n = readlink (cur, target, sizeof target - 1)) > 0)
+        {
+          g_autofree char *dir = g_path_get_dirname (cur);
+
+          target[n] = '\0';
+          g_free (cur);
+          cur = g_path_is_absolute (target) ? g_strdup (target)
+                                            : g_build_filename (dir, target, NULL);
+        }
+      else
+        {
+          char *dir = g_path_get_dirname (cur);
+
+          if (strcmp (dir, cur) == 0)
+            {
+              g_free (dir);
+              return NULL;
+            }
+          g_free (cur);
+          cur = dir;
+        }
+    }
+  return NULL;
+}
+
 /**
  * cb_path_confine_len:
  * @root: the folder names are confined to
@@ -97,8 +160,8 @@ resolve_error (int          errsv,
  * Resolves @name inside @root. Refused with %CB_ENGINE_ERROR_INVALID: an empty name, a
  * NUL byte, invalid UTF-8, control characters, an absolute path, a backslash, an empty,
  * "." or ".." component, a component over %CB_PATH_MAX_COMPONENT bytes or a name over
- * %CB_PATH_MAX_NAME, a name that resolves outside realpath(@root) (a symbolic link out),
- * and anything that is not a regular file. A name that does not exist (or a @root that
+ * %CB_PATH_MAX_NAME, a name that resolves outside realpath(@root) (a symbolic link out,
+ * whether its target exists or not), and anything that is not a regular file. A name that does not exist (or a @root that
  * does not) is %CB_ENGINE_ERROR_FILE_NOT_FOUND, "File not found". Messages never contain
  * the paths.
  *
@@ -119,7 +182,6 @@ cb_path_confine_len (const char  *root,
   char *real_root = NULL;
   char *real = NULL;
   char *out = NULL;
-  gsize root_len;
   struct stat st;
 
   g_return_val_if_fail (root != NULL, NULL);
@@ -143,14 +205,19 @@ cb_path_confine_len (const char  *root,
   real = realpath (joined, NULL);
   if (real == NULL)
     {
-      resolve_error (errno, error);
+      int errsv = errno;
+      g_autofree char *prefix = NULL;
+
+      if (errsv == ENOENT || errsv == ENOTDIR)
+        prefix = real_existing_prefix (joined);
+      if (prefix != NULL && strcmp (prefix, real_root) != 0 && !is_inside (prefix, real_root))
+        refuse (error, "outside the folder");
+      else
+        resolve_error (errsv, error);
       goto out;
     }
 
-  root_len = strlen (real_root);
-  /* "/" as the root holds everything; otherwise the separator must follow the root. */
-  if (!(strncmp (real, real_root, root_len) == 0 &&
-        (real[root_len] == '/' || (root_len == 1 && real_root[0] == '/' && real[1] != '\0'))))
+  if (!is_inside (real, real_root))
     {
       refuse (error, "outside the folder");
       goto out;

@@ -15,6 +15,7 @@
 #include "cb-engine-error.h"
 #include "cb-flv.h"
 #include "cb-push-agent-private.h"
+#include "cb-redact.h"
 #include "cb-vod.h"
 #include "cb-rtmp-client.h"
 #include "cb-rtmp-url.h"
@@ -30,8 +31,9 @@
 #define CLIENT_HIGH_WATER     (512 * 1024)
 #define LIVENESS_TIMEOUT_US   (15 * G_USEC_PER_SEC)
 #define MAX_BACKOFF_MS        60000
-/* Voximplant's default keyframe interval: 2 s. */
-#define KEYFRAME_MAX_GAP_US   (2 * G_USEC_PER_SEC)
+/* Voximplant's default keyframe interval, and its smallest: 2 s. */
+#define KEYFRAME_MIN_SECONDS  2
+#define KEYFRAME_MAX_SECONDS  300
 
 struct _CbPushAgent
 {
@@ -40,6 +42,7 @@ struct _CbPushAgent
   CbEngine      *engine;          /* weak: the engine owns its agents */
   char          *id;
   char          *stream_name;
+  char          *request_url;     /* rtmpUrl as the request gave it, secrets and all */
   CbRtmpUrl     *url;
   CbRtmpUrl     *backup_url;
   gboolean       using_backup;
@@ -74,6 +77,7 @@ struct _CbPushAgent
   guint64        last_bytes_sent;
   gint64         last_progress;
   gint64         last_keyframe;   /* monotonic time of the last keyframe queued (atomic) */
+  int            keyframe_seconds; /* the longest gap between keyframes sent */
   int            bitrate;
   gboolean       metadata_sent;
   gboolean       out_buffer_enabled;
@@ -100,6 +104,7 @@ G_DEFINE_FINAL_TYPE (CbPushAgent, cb_push_agent, G_TYPE_OBJECT)
 
 enum {
   SIGNAL_CHANGED,
+  SIGNAL_EVENT,
   N_SIGNALS
 };
 
@@ -181,6 +186,7 @@ cb_push_info_free (CbPushInfo *info)
   g_free (info->stream_name);
   g_free (info->rtmp_url);
   g_free (info->publish_name);
+  g_free (info->target);
   g_free (info->sound_file);
   g_ptr_array_unref (info->events);
   g_free (info);
@@ -205,6 +211,7 @@ cb_push_agent_finalize (GObject *object)
 
   g_free (self->id);
   g_free (self->stream_name);
+  g_free (self->request_url);
   g_clear_pointer (&self->url, cb_rtmp_url_free);
   g_clear_pointer (&self->backup_url, cb_rtmp_url_free);
   g_free (self->publish_name);
@@ -233,6 +240,10 @@ cb_push_agent_class_init (CbPushAgentClass *klass)
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* (const CbPushEvent *event): each event as it happens, for those who deliver them. */
+  signals[SIGNAL_EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
@@ -266,6 +277,7 @@ add_event (CbPushAgent     *self,
   /* The reason carries the server's words, never our URL: nothing secret to redact. */
   g_info ("push %s → %s: %s %s", self->stream_name, self->id,
           cb_push_event_type_to_string (type), e->reason);
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, e);
 }
 
 static void
@@ -698,6 +710,22 @@ on_stream_changed (CbStream *stream,
     }
 }
 
+/* The frame rate an encoder of ours runs at: the profile's, else the stream's, else 30. */
+static int
+stream_fps (const CbProfile *profile,
+            GstCaps         *vcaps)
+{
+  int num = 0, den = 1;
+
+  if (profile->fps > 0)
+    return profile->fps;
+  if (vcaps != NULL &&
+      gst_structure_get_fraction (gst_caps_get_structure (vcaps, 0), "framerate", &num, &den) &&
+      num > 0 && den > 0)
+    return MAX (num / den, 1);
+  return 30;
+}
+
 /* Sets force_h264, or codec_error when the video is not H.264 and may not be transcoded. */
 static gboolean
 check_video_codec (CbPushAgent *self,
@@ -738,7 +766,12 @@ start_media (CbPushAgent  *self,
       }
   }
   if (self->force_h264 && cb_profile_is_passthrough (&profile))
-    profile.keyframe_interval = 60;   /* any profile: the stream's video is not H.264 */
+    {
+      g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
+
+      /* Any profile: the stream's video is not H.264. */
+      profile.keyframe_interval = self->keyframe_seconds * stream_fps (&profile, vcaps);
+    }
 
   g_mutex_lock (&self->lock);
   cb_flv_queue_reset (&self->queue);
@@ -885,7 +918,9 @@ tick (gpointer data)
     g_mutex_lock (&self->lock);
     last_key = self->last_keyframe;
     g_mutex_unlock (&self->lock);
-    if (self->stream != NULL && now - last_key > KEYFRAME_MAX_GAP_US)
+    /* Ticks are a second apart: ask at the last tick before the gap would be too long. */
+    if (self->stream != NULL &&
+        now - last_key + G_USEC_PER_SEC > (gint64) self->keyframe_seconds * G_USEC_PER_SEC)
       cb_stream_request_keyframe (self->stream);
   }
   emit_changed (self);
@@ -912,6 +947,7 @@ cb_push_agent_new (CbEngine            *engine,
   g_autoptr(CbStream) stream = NULL;
   g_autoptr(GstCaps) vcaps = NULL;
   g_autoptr(GError) url_error = NULL;
+  g_autofree char *rtmp_url = NULL;
   gboolean full_url;
   const char *prefix;
   const char *flash;
@@ -938,13 +974,17 @@ cb_push_agent_new (CbEngine            *engine,
   self->stream_name = g_strdup (request->stream_name);
   self->profile = request->profile;
   self->muted = request->muted;
+  self->keyframe_seconds = request->keyframe_seconds > 0
+                           ? CLAMP (request->keyframe_seconds, KEYFRAME_MIN_SECONDS, KEYFRAME_MAX_SECONDS)
+                           : KEYFRAME_MIN_SECONDS;
 
   full_url = request->full_url >= 0 ? request->full_url
                                     : cb_settings_get_bool (settings, "rtmp_transponder_full_url");
   self->full_url = full_url;
+  self->request_url = g_strdup (request->rtmp_url);
   prefix = cb_settings_get_string (settings, "rtmp_transponder_stream_name_prefix");
-  self->url = cb_rtmp_url_parse_wcs (request->rtmp_url, request->stream_name, prefix, full_url,
-                                     &url_error);
+  rtmp_url = cb_push_url_with_application (request->rtmp_url, request->application_name, full_url);
+  self->url = cb_rtmp_url_parse_wcs (rtmp_url, request->stream_name, prefix, full_url, &url_error);
   if (self->url == NULL)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Bad rtmpUrl: %s",
@@ -953,7 +993,11 @@ cb_push_agent_new (CbEngine            *engine,
     }
   if (request->backup_url != NULL && *request->backup_url != '\0')
     {
-      self->backup_url = cb_rtmp_url_parse_wcs (request->backup_url, request->stream_name, prefix,
+      g_autofree char *backup_url = cb_push_url_with_application (request->backup_url,
+                                                                  request->application_name,
+                                                                  full_url);
+
+      self->backup_url = cb_rtmp_url_parse_wcs (backup_url, request->stream_name, prefix,
                                                 full_url, &url_error);
       if (self->backup_url == NULL)
         {
@@ -996,6 +1040,10 @@ cb_push_agent_new (CbEngine            *engine,
   self->transcoding_enabled = cb_settings_get_bool (settings, "transcoding_enabled");
   vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
   check_video_codec (self, vcaps);
+  /* An encoder of our own (a profile) makes the keyframes: give it the gap in frames. */
+  if (request->keyframe_seconds > 0 && !cb_profile_is_passthrough (&self->profile) &&
+      self->profile.keyframe_interval <= 0)
+    self->profile.keyframe_interval = self->keyframe_seconds * stream_fps (&self->profile, vcaps);
   if (!cb_profile_is_passthrough (&self->profile) && !self->transcoding_enabled)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
@@ -1163,6 +1211,32 @@ cb_push_agent_get_state (CbPushAgent *self)
   return self->state;
 }
 
+/* rtmpUrl as answers show it: as the request gave it, each secret hidden whole. */
+static char *
+shown_url (CbPushAgent *self)
+{
+  return cb_redact_url (self->request_url,
+                        self->full_url ? CB_REDACT_KEY_IN_PATH : CB_REDACT_DEFAULT);
+}
+
+/* The name on the RTMP server as answers show it: the URL's last element is a key in
+ * full-URL mode; otherwise it is the prefix and the stream name, both given in clear. */
+static const char *
+shown_publish_name (CbPushAgent *self)
+{
+  return self->full_url ? CB_REDACTED : self->url->stream;
+}
+
+/**
+ * cb_push_agent_matches:
+ * @stream_name: (nullable): the local stream's name, or the name on the RTMP server as
+ *   given or as answers show it
+ * @rtmp_url: (nullable): the destination as given (compared part by part), or as answers
+ *   show it
+ *
+ * Whether this agent is the one a `/push/find` names: what an answer showed finds the
+ * agent it came from, and so does what the request gave.
+ */
 gboolean
 cb_push_agent_matches (CbPushAgent *self,
                        const char  *stream_name,
@@ -1170,12 +1244,18 @@ cb_push_agent_matches (CbPushAgent *self,
 {
   g_autoptr(CbRtmpUrl) other = NULL;
   CbSettings *settings = cb_engine_get_settings (self->engine);
+  g_autofree char *shown = NULL;
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
 
-  if (stream_name != NULL && g_strcmp0 (stream_name, self->stream_name) != 0)
+  if (stream_name != NULL && g_strcmp0 (stream_name, self->stream_name) != 0 &&
+      g_strcmp0 (stream_name, self->url->stream) != 0 &&
+      g_strcmp0 (stream_name, shown_publish_name (self)) != 0)
     return FALSE;
-  if (rtmp_url == NULL)
+  if (rtmp_url == NULL || g_strcmp0 (rtmp_url, self->request_url) == 0)
+    return TRUE;
+  shown = shown_url (self);
+  if (g_strcmp0 (rtmp_url, shown) == 0)
     return TRUE;
   other = cb_rtmp_url_parse_wcs (rtmp_url, self->stream_name,
                                  cb_settings_get_string (settings, "rtmp_transponder_stream_name_prefix"),
@@ -1187,16 +1267,95 @@ cb_push_agent_matches (CbPushAgent *self,
   return g_strcmp0 (a, b) == 0;
 }
 
+char *
+cb_push_url_with_application (const char *url,
+                              const char *application_name,
+                              gboolean    full_url)
+{
+  const char *authority, *path, *end;
+  guint elements = 0;
+
+  if (url == NULL)
+    return NULL;
+  if (application_name == NULL || *application_name == '\0' || strchr (url, ':') == NULL ||
+      strstr (url, "://") == NULL)
+    return g_strdup (url);
+  authority = strstr (url, "://") + 3;
+  path = authority + strcspn (authority, "/?");
+  end = path + strcspn (path, "?");
+  /* Count the path's elements, ignoring a leading and a trailing '/'. */
+  for (const char *p = path; p < end; p++)
+    if (*p != '/' && (p == path || p[-1] == '/'))
+      elements++;
+  if (elements > (full_url ? 1u : 0u))
+    return g_strdup (url);
+  /* "rtmp://host" + "/live2" + "?query", or (full URL) + "/key?query". */
+  return g_strdup_printf ("%.*s/%s%s", (int) (path - url), url, application_name,
+                          elements > 0 ? path : end);
+}
+
+/* A digest keyed per process: equal targets give equal digests. Digests stay in the
+ * process (the GUI compares them) and are never shown; the key keeps one from telling a
+ * guessable URL even so. */
+static char *
+digest_of (const CbRtmpUrl *url)
+{
+  static guint8 key[32];
+  static gsize key_set = 0;
+  g_autofree char *text = cb_rtmp_url_to_string (url);
+
+  if (g_once_init_enter (&key_set))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (key); i++)
+        key[i] = (guint8) g_random_int_range (0, 256);
+      g_once_init_leave (&key_set, 1);
+    }
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, key, sizeof key, text, -1);
+}
+
+/**
+ * cb_push_target_digest:
+ * @full_url: a destination's URL, its last element the published name
+ *
+ * For the GUI to find which of its destinations a push started elsewhere goes to,
+ * without the push telling its key: compare with #CbPushInfo's @target.
+ *
+ * Returns: (transfer full) (nullable): the digest, or %NULL for a URL that does not parse
+ */
+char *
+cb_push_target_digest (const char *full_url)
+{
+  g_autoptr(CbRtmpUrl) url = cb_rtmp_url_parse_wcs (full_url, NULL, NULL, TRUE, NULL);
+
+  return url != NULL ? digest_of (url) : NULL;
+}
+
+/* Whether @self and @other push the same stream to the same place: same local stream,
+ * same server, application, published name and query. */
+gboolean
+cb_push_agent_same_target (CbPushAgent *self,
+                           CbPushAgent *other)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  if (g_strcmp0 (self->stream_name, other->stream_name) != 0)
+    return FALSE;
+  a = cb_rtmp_url_to_string (self->url);
+  b = cb_rtmp_url_to_string (other->url);
+  return g_strcmp0 (a, b) == 0;
+}
+
 CbPushInfo *
 cb_push_agent_get_info (CbPushAgent *self)
 {
   CbPushInfo *info = g_new0 (CbPushInfo, 1);
-  g_autofree char *masked_name = NULL;
 
   info->media_session_id = g_strdup (self->id);
   info->stream_name = g_strdup (self->stream_name);
-  info->rtmp_url = cb_rtmp_url_to_string_masked (self->url);
-  info->publish_name = cb_rtmp_mask_secret (self->publish_name);
+  info->rtmp_url = shown_url (self);
+  info->publish_name = g_strdup (shown_publish_name (self));
+  info->target = digest_of (self->url);
   info->state = self->state;
   info->profile = self->profile;
   info->reconnects = self->reconnects;
@@ -1207,6 +1366,7 @@ cb_push_agent_get_info (CbPushAgent *self)
       info->bytes_sent = cb_rtmp_client_get_bytes_sent (self->client);
       info->bytes_acked = cb_rtmp_client_get_bytes_acked (self->client);
     }
+  info->keyframe_seconds = self->keyframe_seconds;
   info->events = g_ptr_array_new_with_free_func (event_free);
   for (guint i = 0; i < self->events->len; i++)
     {

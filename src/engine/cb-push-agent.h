@@ -70,6 +70,8 @@ typedef enum {
  * @restore: reconnect after drops: from the settings (rtmp_push_restore), on or off
  * @restore_attempts: with @restore on: attempts, -1 for no limit (exponential backoff
  *   with jitter), 0 for the settings' rtmp_push_restore_attempts
+ * @keyframe_seconds: Voximplant's keyframeInterval: the longest gap between keyframes
+ *   sent, in seconds (0: 2 s; under 2 becomes 2, as Voximplant does)
  */
 typedef struct {
   const char *stream_name;
@@ -85,19 +87,23 @@ typedef struct {
   gboolean    sound_replace;
   CbPushRestore restore;
   int         restore_attempts;
+  int         keyframe_seconds;
 } CbPushRequest;
 
 /**
  * CbPushInfo:
  *
- * A copy of an agent's state for any thread: what REST answers and the GUI shows.
- * @rtmp_url is masked (no password, no stream key).
+ * A copy of an agent's state for any thread: what REST answers and the GUI shows. No
+ * secret is in it: @rtmp_url is the URL as the request gave it, through cb_redact_url();
+ * @publish_name is the name on the RTMP server, %CB_REDACTED when it is the URL's key
+ * (full-URL mode); @target tells destinations apart without showing them.
  */
 typedef struct {
   char        *media_session_id;
   char        *stream_name;
   char        *rtmp_url;
-  char        *publish_name;     /* masked as well */
+  char        *publish_name;
+  char        *target;           /* cb_push_target_digest() of the unredacted target */
   CbPushState  state;
   CbProfile    profile;
   int          width;
@@ -112,6 +118,7 @@ typedef struct {
   int          bitrate;          /* kbit/s sent over the last seconds */
   guint64      dropped;          /* media packets dropped for a slow uplink */
   GPtrArray   *events;           /* CbPushEvent*, oldest first */
+  int          keyframe_seconds; /* the longest keyframe gap asked for, in seconds */
 } CbPushInfo;
 
 void        cb_push_info_free (CbPushInfo *info);
@@ -124,11 +131,21 @@ const char *cb_push_agent_get_id           (CbPushAgent *self);
 const char *cb_push_agent_get_stream_name  (CbPushAgent *self);
 CbPushState cb_push_agent_get_state        (CbPushAgent *self);
 CbPushInfo *cb_push_agent_get_info         (CbPushAgent *self);
-/* Does this agent push @stream_name to the same destination as @rtmp_url? */
 gboolean    cb_push_agent_matches          (CbPushAgent *self,
                                             const char  *stream_name,
                                             const char  *rtmp_url);
+gboolean    cb_push_agent_same_target      (CbPushAgent *self,
+                                            CbPushAgent *other);
+char       *cb_push_target_digest          (const char  *full_url);
 
-/* Signals: "changed" () on the engine context, whenever state, events or figures change. */
+/* @url with Voximplant's @application_name put in as its application when @url has none
+ * ("rtmp://host/" + "live2"; with @full_url, "rtmp://host/key" too). A copy of @url
+ * otherwise: an application in the URL is then replaced when connecting. */
+char       *cb_push_url_with_application   (const char  *url,
+                                            const char  *application_name,
+                                            gboolean     full_url);
+
+/* Signals: "changed" () on the engine context, whenever state, events or figures change;
+ * "event" (const CbPushEvent *) on the engine context, as each event is added. */
 
 G_END_DECLS

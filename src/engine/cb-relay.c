@@ -11,6 +11,7 @@
  * stays listed after its stream ends (with the reason) until /pull/terminate.
  */
 #include "cb-engine-private.h"
+#include "cb-redact.h"
 #include "cb-relay.h"
 #include "cb-vod.h"
 #include "cb-webrtc-client.h"
@@ -113,7 +114,7 @@ relay_info (Relay *r)
   info->remote_media_session_id = g_strdup (cb_webrtc_client_get_remote_id (r->client));
   info->local_stream_name = g_strdup (r->local_name);
   info->remote_stream_name = g_strdup (r->remote_name);
-  info->uri = g_strdup (r->uri);
+  info->uri = cb_redact_url (r->uri, CB_REDACT_DEFAULT);
   info->status = g_strdup (statuses[CLAMP ((int) state, 0, (int) G_N_ELEMENTS (statuses) - 1)]);
   if (r->pull && state == CB_WEBRTC_CLIENT_STOPPED)
     info->status = (g_free (info->status), g_strdup ("STOPPED"));
@@ -355,6 +356,7 @@ cb_engine_relay_pull (CbEngine    *self,
                       GError     **error)
 {
   g_autoptr(CbStream) stream = NULL;
+  g_autofree char *shown = NULL;
   g_autofree char *source = NULL;
   Relay *r;
 
@@ -379,7 +381,8 @@ cb_engine_relay_pull (CbEngine    *self,
     return NULL;
 
   r->stream = cb_stream_new (local_name, "WebRTC");
-  source = g_strdup_printf ("pull %s", uri);
+  shown = cb_redact_url (uri, CB_REDACT_DEFAULT);
+  source = g_strdup_printf ("pull %s", shown);
   cb_stream_set_source (r->stream, source);
   cb_webrtc_peer_set_media_func (cb_webrtc_client_get_peer (r->client), cb_stream_push_webrtc_media,
                                  g_object_ref (r->stream), g_object_unref);
@@ -407,6 +410,19 @@ cb_engine_list_relays (CbEngine *self)
   return out;
 }
 
+/* @uri as the request gave it, or as find_all showed it. */
+static gboolean
+relay_uri_is (Relay      *r,
+              const char *uri)
+{
+  g_autofree char *shown = NULL;
+
+  if (g_strcmp0 (uri, r->uri) == 0)
+    return TRUE;
+  shown = cb_redact_url (r->uri, CB_REDACT_DEFAULT);
+  return g_strcmp0 (uri, shown) == 0;
+}
+
 gboolean
 cb_engine_relay_terminate (CbEngine    *self,
                            const char  *uri,
@@ -421,7 +437,7 @@ cb_engine_relay_terminate (CbEngine    *self,
     {
       Relay *r = g_ptr_array_index (relays, i - 1);
 
-      if ((uri != NULL && g_strcmp0 (uri, r->uri) != 0) ||
+      if ((uri != NULL && !relay_uri_is (r, uri)) ||
           (local_name != NULL && g_strcmp0 (local_name, r->local_name) != 0) ||
           (remote_name != NULL && g_strcmp0 (remote_name, r->remote_name) != 0))
         continue;

@@ -13,7 +13,7 @@ typedef struct {
   char *remote_media_session_id;
   char *local_stream_name;
   char *remote_stream_name;
-  char *uri;
+  char *uri;        /* as the request gave it, through cb_redact_url() */
   char *status;     /* PENDING, PUBLISHING (push) or PLAYING (pull), FAILED, UNPUBLISHED
                      * (push) or STOPPED (pull) */
   char *info;       /* why it failed, or NULL */

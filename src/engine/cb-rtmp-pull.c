@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include "cb-engine-error.h"
+#include "cb-engine-private.h"
+#include "cb-redact.h"
 #include "cb-rtmp-ingest.h"
 #include "cb-rtmp-player.h"
 #include "cb-rtmp-pull.h"
@@ -21,7 +23,7 @@ typedef struct {
   gint             ref_count;
   CbEngine        *engine;        /* weak: the engine owns the registry */
   char            *uri_key;       /* the parsed URI written back: what duplicates compare */
-  char            *uri_masked;
+  char            *uri_masked;    /* the uri as given, through cb_redact_url() */
   CbRtmpUrl       *url;
   char            *name;
   gboolean         record;
@@ -110,6 +112,13 @@ pull_info (Pull *p)
   info->last_error = g_strdup (p->last_error);
   info->retry_at = p->retry_at;
   info->bytes_received = p->player ? cb_rtmp_player_get_bytes_received (p->player) : 0;
+  for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
+    {
+      g_autoptr(GstCaps) caps = cb_stream_dup_caps (p->stream, k);
+
+      if (caps != NULL)
+        *(k == CB_MEDIA_AUDIO ? &info->has_audio : &info->has_video) = TRUE;
+    }
   return info;
 }
 
@@ -265,6 +274,7 @@ cb_rtmp_pull_start (CbEngine    *engine,
   g_autofree char *key = NULL;
   g_autofree char *source = NULL;
   GPtrArray *pulls;
+  CbEngineAddFlags flags = 0;
   Pull *p;
 
   g_return_val_if_fail (CB_IS_ENGINE (engine), NULL);
@@ -288,8 +298,26 @@ cb_rtmp_pull_start (CbEngine    *engine,
       return NULL;
     }
   if (local_name == NULL || *local_name == '\0')
-    local_name = url->stream;
-  if (!cb_engine_validate_stream_name (local_name, error))
+    {
+      /* WCS names the stream after the URI (players ask for "rtmp://host/app/name"); the
+       * parser has checked it (no spaces, controls or "..") but for its length. */
+      if (url->username != NULL || url->password != NULL || url->query != NULL)
+        {
+          g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                               "Give localStreamName: the uri carries credentials or a query, "
+                               "which a stream named after it would show");
+          return NULL;
+        }
+      if (strlen (uri) > 255)
+        {
+          g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                               "Give localStreamName: the uri is too long for a stream name");
+          return NULL;
+        }
+      local_name = uri;
+      flags |= CB_ENGINE_ADD_URI_NAME;
+    }
+  else if (!cb_engine_validate_stream_name (local_name, error))
     return NULL;
 
   key = cb_rtmp_url_to_string (url);
@@ -306,7 +334,7 @@ cb_rtmp_pull_start (CbEngine    *engine,
   p->ref_count = 1;
   p->engine = engine;
   p->uri_key = g_steal_pointer (&key);
-  p->uri_masked = cb_rtmp_url_to_string_masked (url);
+  p->uri_masked = cb_redact_url (uri, CB_REDACT_KEY_IN_PATH);
   p->url = g_steal_pointer (&url);
   p->name = g_strdup (local_name);
   p->record = record;
@@ -318,7 +346,7 @@ cb_rtmp_pull_start (CbEngine    *engine,
   p->stream = g_object_ref (stream);
   p->ingest = cb_rtmp_ingest_new (stream);
 
-  if (!cb_engine_add_stream (engine, stream, pull_stop, pull_ref (p), pull_unref, error))
+  if (!cb_engine_add_stream_full (engine, stream, flags, pull_stop, pull_ref (p), pull_unref, error))
     {
       pull_unref (p);
       return NULL;
@@ -365,11 +393,12 @@ cb_rtmp_pull_terminate (CbEngine    *engine,
   url = uri != NULL ? cb_rtmp_url_parse (uri, NULL) : NULL;
   key = url != NULL ? cb_rtmp_url_to_string (url) : NULL;
   pulls = registry (engine);
-  for (guint i = 0; key != NULL && i < pulls->len; i++)
+  /* The uri as given, or as find_all showed it (the first pull that shows so). */
+  for (guint i = 0; uri != NULL && i < pulls->len; i++)
     {
       Pull *p = g_ptr_array_index (pulls, i);
 
-      if (g_str_equal (p->uri_key, key))
+      if (g_strcmp0 (p->uri_key, key) == 0 || g_str_equal (p->uri_masked, uri))
         {
           g_autoptr(CbStream) stream = g_object_ref (p->stream);
 

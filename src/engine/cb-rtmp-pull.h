@@ -24,7 +24,8 @@ const char *cb_rtmp_pull_state_to_string (CbRtmpPullState state);
 
 /**
  * CbRtmpPullInfo:
- * @uri: the source, masked (no password, no stream key)
+ * @uri: the source as the request gave it, through cb_redact_url() (no user info, query
+ *   value or stream key)
  *
  * A copy of a pull's state, for REST and the GUI.
  */
@@ -38,12 +39,15 @@ typedef struct {
   char            *last_error;
   gint64           retry_at;      /* ms since the epoch of the next attempt, or 0 */
   guint64          bytes_received;
+  gboolean         has_audio;     /* the pulled stream carries audio (known once it plays) */
+  gboolean         has_video;
 } CbRtmpPullInfo;
 
 void             cb_rtmp_pull_info_free (CbRtmpPullInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpPullInfo, cb_rtmp_pull_info_free)
 
-/* On the engine's context. @local_name NULL: the URI's stream name. Errors:
+/* On the engine's context. @local_name NULL: the URI as given, as WCS names it (refused
+ * when the URI carries credentials or a query, which a stream name would show). Errors:
  * CB_ENGINE_ERROR_INVALID (a bad URI or name), _EXISTS (the URI is already pulled, or the
  * name is in use). Reconnects by rtmp_pull_restore, _attempts, _interval_ms.
  * @record records the pulled stream (as /stream/startRecording would). */

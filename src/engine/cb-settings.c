@@ -57,6 +57,8 @@ static const CbSettingInfo known[] = {
   { "rtmp_push_restore", CB_SETTING_BOOL, "false", "Reconnect RTMP pushes that drop" },
   { "rtmp_push_restore_attempts", CB_SETTING_INT, "3", "Reconnection attempts, -1 for no limit" },
   { "rtmp_push_restore_interval_ms", CB_SETTING_INT, "5000", "Pause between reconnection attempts, ms" },
+  { "rtmp_push_keep_stopped_seconds", CB_SETTING_INT, "60", "Seconds a stopped RTMP push stays in push/find and push/find_all with its last events; 0: gone at once" },
+  { "rest_hook_url", CB_SETTING_STRING, "", "URLs, separated by commas, that get every RTMP push event as a JSON POST; empty: none", TRUE },
   { "rtmp_publish_key", CB_SETTING_STRING, "", "Stream key every RTMP publish must give as ?key= in the stream name or the URL; empty: none", TRUE },
   { "rtmp_publish_keys", CB_SETTING_STRING, "", "Per-stream RTMP publish keys as name:key,name:key; a listed stream needs its own key", TRUE },
   { "rtmp_pull_restore", CB_SETTING_BOOL, "true", "Reconnect RTMP pulls whose source drops" },

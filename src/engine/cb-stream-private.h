@@ -73,6 +73,13 @@ struct _CbStream
   gint64          window_wall_start;
   guint64         frames;
 
+  /* Frame rate from timestamps, for producers whose caps give none (browsers' H.264 and
+   * VP8 over WebRTC): frames counted over a window of stream time. */
+  gboolean        fps_from_caps;
+  GstClockTime    fps_window_start;
+  GstClockTime    fps_window_last;
+  guint           fps_window_frames;
+
   gint            notify_pending;   /* atomic */
 };
 

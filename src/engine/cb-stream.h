@@ -82,6 +82,8 @@ char           *cb_stream_dup_info          (CbStream        *self);
 void            cb_stream_set_status        (CbStream        *self,
                                              CbStreamStatus   status,
                                              const char      *info);
+/* What the stream comes from, shown as it is in REST answers, events and the GUI: a URL
+ * in it goes through cb_redact_url() first. */
 void            cb_stream_set_source        (CbStream        *self,
                                              const char      *source);
 /* Marks a stream that an RTMP pull publishes (before it is registered). */

@@ -382,34 +382,32 @@ cb_rtmp_url_get_publish_name (const CbRtmpUrl *url)
   return g_strconcat (url->stream, "?", url->query, NULL);
 }
 
-static void
-append_userinfo (GString         *s,
-                 const CbRtmpUrl *url,
-                 gboolean         masked)
+/**
+ * cb_rtmp_url_to_string:
+ *
+ * Returns: (transfer full): the URL with every secret in it: for connecting and for
+ *   comparing, never for showing (the engine's cb_redact_url() makes URLs fit to show)
+ */
+char *
+cb_rtmp_url_to_string (const CbRtmpUrl *url)
 {
-  /* Credentials that came from the query are written back there, not here. */
-  if (url->username == NULL || url->credentials_in_query)
-    return;
-  g_string_append_uri_escaped (s, url->username, NULL, TRUE);
-  if (url->password != NULL)
-    {
-      g_string_append_c (s, ':');
-      if (masked)
-        g_string_append (s, "***");
-      else
-        g_string_append_uri_escaped (s, url->password, NULL, TRUE);
-    }
-  g_string_append_c (s, '@');
-}
+  GString *s;
 
-static char *
-to_string (const CbRtmpUrl *url,
-           gboolean         masked)
-{
-  GString *s = g_string_new (NULL);
+  g_return_val_if_fail (url != NULL, NULL);
 
+  s = g_string_new (NULL);
   g_string_append (s, url->tls ? "rtmps://" : "rtmp://");
-  append_userinfo (s, url, masked);
+  /* Credentials that came from the query are written back there, not here. */
+  if (url->username != NULL && !url->credentials_in_query)
+    {
+      g_string_append_uri_escaped (s, url->username, NULL, TRUE);
+      if (url->password != NULL)
+        {
+          g_string_append_c (s, ':');
+          g_string_append_uri_escaped (s, url->password, NULL, TRUE);
+        }
+      g_string_append_c (s, '@');
+    }
   if (strchr (url->host, ':') != NULL)
     g_string_append_printf (s, "[%s]", url->host);
   else
@@ -418,82 +416,8 @@ to_string (const CbRtmpUrl *url,
     g_string_append_printf (s, ":%u", url->port);
   g_string_append_printf (s, "/%s", url->app);
   if (url->stream != NULL)
-    {
-      g_autofree char *key = masked ? cb_rtmp_mask_secret (url->stream) : g_strdup (url->stream);
-
-      g_string_append_printf (s, "/%s", key);
-    }
+    g_string_append_printf (s, "/%s", url->stream);
   if (url->query != NULL)
-    {
-      g_auto(GStrv) params = g_strsplit (url->query, "&", -1);
-
-      g_string_append_c (s, '?');
-      for (guint i = 0; params[i] != NULL; i++)
-        {
-          const char *eq = strchr (params[i], '=');
-
-          if (i > 0)
-            g_string_append_c (s, '&');
-          if (masked && g_ascii_strncasecmp (params[i], "username=", 9) != 0)
-            {
-              /* Only the user name is known harmless; any other value may be a token,
-               * and so may a bare parameter. */
-              if (eq != NULL)
-                g_string_append_len (s, params[i], eq - params[i] + 1);
-              g_string_append (s, "***");
-            }
-          else
-            {
-              g_string_append (s, params[i]);
-            }
-        }
-    }
+    g_string_append_printf (s, "?%s", url->query);
   return g_string_free (s, FALSE);
-}
-
-/**
- * cb_rtmp_url_to_string:
- *
- * Returns: (transfer full): the URL with every secret in it: for connecting, never for logs
- */
-char *
-cb_rtmp_url_to_string (const CbRtmpUrl *url)
-{
-  g_return_val_if_fail (url != NULL, NULL);
-
-  return to_string (url, FALSE);
-}
-
-/**
- * cb_rtmp_url_to_string_masked:
- *
- * Returns: (transfer full): the URL for logs, the GUI and REST answers: the password
- *   replaced by "***", the stream key masked by cb_rtmp_mask_secret(), every query value
- *   but `username` (and every bare query parameter) replaced by "***"
- */
-char *
-cb_rtmp_url_to_string_masked (const CbRtmpUrl *url)
-{
-  g_return_val_if_fail (url != NULL, NULL);
-
-  return to_string (url, TRUE);
-}
-
-/**
- * cb_rtmp_mask_secret:
- *
- * Returns: (transfer full): "***" followed by the last 4 characters of @secret when it is at
- *   least 12 characters long (enough to tell keys apart), else "***" alone
- */
-char *
-cb_rtmp_mask_secret (const char *secret)
-{
-  glong n_chars;
-
-  if (secret == NULL || !g_utf8_validate (secret, -1, NULL))
-    return g_strdup ("***");
-  n_chars = g_utf8_strlen (secret, -1);
-  if (n_chars < 12)
-    return g_strdup ("***");
-  return g_strconcat ("***", g_utf8_offset_to_pointer (secret, n_chars - 4), NULL);
 }

@@ -28,8 +28,8 @@ G_BEGIN_DECLS
  * @password: (nullable): from `user:password@host`, else from `?password=`
  * @credentials_in_query: whether @username and @password came from the query
  *
- * A parsed RTMP URL. @stream, @password and the query may be secrets: log the result of
- * cb_rtmp_url_to_string_masked(), never the fields.
+ * A parsed RTMP URL. @username, @password, @stream and the query may be secrets: show
+ * URLs through the engine's cb_redact_url(), never these fields.
  */
 typedef struct {
   gboolean  tls;
@@ -55,8 +55,6 @@ void        cb_rtmp_url_free               (CbRtmpUrl        *url);
 char       *cb_rtmp_url_get_tc_url         (const CbRtmpUrl  *url);
 char       *cb_rtmp_url_get_publish_name   (const CbRtmpUrl  *url);
 char       *cb_rtmp_url_to_string          (const CbRtmpUrl  *url);
-char       *cb_rtmp_url_to_string_masked   (const CbRtmpUrl  *url);
-char       *cb_rtmp_mask_secret            (const char       *secret);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpUrl, cb_rtmp_url_free)
 

@@ -3,6 +3,9 @@
  *
  * REST answers and (later) the signaling's `info` strings both read this table, so that
  * a button, a REST call and a WebSocket message that fail the same way say the same.
+ * A code that covers many objects (not found, already there) takes its `info` from the
+ * error's own message, which names the object ("Transponder not found", "Relay not
+ * found"): one text per status would tell a client that a missing relay is a stream.
  */
 #include "cb-error-map.h"
 
@@ -13,13 +16,15 @@ typedef struct {
   GQuark    (*domain) (void);   /* quarks are not constants: keep their getter */
   int         code;
   guint       http_status;
-  const char *wcs_info;
+  const char *wcs_info;         /* FROM_MESSAGE: the error's message is the info */
 } CbErrorMapping;
+
+#define FROM_MESSAGE ((const char *) 1)
 
 static const CbErrorMapping error_map[] = {
   { cb_engine_error_quark, CB_ENGINE_ERROR_INVALID,        400, NULL },
-  { cb_engine_error_quark, CB_ENGINE_ERROR_NOT_FOUND,      404, "Stream not found" },
-  { cb_engine_error_quark, CB_ENGINE_ERROR_EXISTS,         409, "Stream name is already in use" },
+  { cb_engine_error_quark, CB_ENGINE_ERROR_NOT_FOUND,      404, FROM_MESSAGE },
+  { cb_engine_error_quark, CB_ENGINE_ERROR_EXISTS,         409, FROM_MESSAGE },
   { cb_engine_error_quark, CB_ENGINE_ERROR_NO_DEVICE,      404, NULL },
   { cb_engine_error_quark, CB_ENGINE_ERROR_FILE_NOT_FOUND, 404, "File not found" },
   { cb_engine_error_quark, CB_ENGINE_ERROR_BAD_FORMAT,     400, "File has wrong format" },
@@ -59,7 +64,8 @@ cb_error_map_lookup (const GError  *error,
   if (http_status != NULL)
     *http_status = mapping != NULL ? mapping->http_status : 500;
   if (wcs_info != NULL)
-    *wcs_info = mapping != NULL ? mapping->wcs_info : NULL;
+    *wcs_info = mapping == NULL ? NULL
+                : mapping->wcs_info == FROM_MESSAGE ? error->message : mapping->wcs_info;
 }
 
 guint

@@ -6,8 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-#define MASK "***"
-
 static void
 add_string (JsonBuilder *builder,
             const char  *name,
@@ -38,81 +36,16 @@ add_bool (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
-static gboolean
-scheme_has_key_in_path (const char *scheme)
-{
-  static const char * const schemes[] = { "rtmp", "rtmps", "rtmpt", "rtmpe", "rtmpte",
-                                          "srt", "rtsp", "rtsps", NULL };
-
-  for (guint i = 0; schemes[i] != NULL; i++)
-    {
-      if (g_ascii_strcasecmp (scheme, schemes[i]) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-char *
-cb_rest_json_mask_url (const char *url)
-{
-  g_autoptr(GUri) uri = NULL;
-  g_autofree char *path = NULL;
-  const char *scheme;
-  const char *host;
-  char *slash;
-  int port;
-
-  if (url == NULL)
-    return NULL;
-
-  uri = g_uri_parse (url, G_URI_FLAGS_PARSE_RELAXED | G_URI_FLAGS_HAS_PASSWORD |
-                     G_URI_FLAGS_ENCODED, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
-    return g_strdup (url);
-
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "file") == 0)
-    return g_strdup (url);
-
-  host = g_uri_get_host (uri);
-  port = g_uri_get_port (uri);
-  path = g_strdup (g_uri_get_path (uri));
-
-  if (scheme_has_key_in_path (scheme))
-    {
-      /* The key is the last of two or more segments; "/app" alone carries none. */
-      slash = strrchr (path, '/');
-      if (slash != NULL && slash != path && slash[1] != '\0')
-        {
-          g_autofree char *prefix = g_strndup (path, (gsize) (slash - path) + 1);
-
-          g_free (path);
-          path = g_strconcat (prefix, MASK, NULL);
-        }
-    }
-
-  return g_uri_join_with_user (G_URI_FLAGS_ENCODED | G_URI_FLAGS_HAS_PASSWORD,
-                               scheme,
-                               g_uri_get_user (uri),
-                               g_uri_get_password (uri) != NULL ? MASK : NULL,
-                               NULL,
-                               host, port, path,
-                               g_uri_get_query (uri) != NULL ? MASK : NULL,
-                               g_uri_get_fragment (uri));
-}
-
 void
 cb_rest_json_add_stream (JsonBuilder        *builder,
                          const CbStreamInfo *info)
 {
   const CbMediaInfo *media;
-  g_autofree char *source = NULL;
 
   g_return_if_fail (JSON_IS_BUILDER (builder));
   g_return_if_fail (info != NULL);
 
   media = &info->media;
-  source = cb_rest_json_mask_url (info->source);
 
   json_builder_begin_object (builder);
   add_string (builder, "mediaSessionId", info->media_session_id);
@@ -135,7 +68,7 @@ cb_rest_json_add_stream (JsonBuilder        *builder,
   add_int (builder, "bitrate", media->bitrate);
   add_int (builder, "createDate", info->create_date);
   add_string (builder, "mediaProvider", info->media_provider);
-  add_string (builder, "source", source);
+  add_string (builder, "source", info->source);
   add_int (builder, "audioRate", media->audio_rate);
   add_int (builder, "audioChannels", media->audio_channels);
   add_int (builder, "consumers", info->n_consumers);

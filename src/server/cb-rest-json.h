@@ -11,8 +11,8 @@ G_BEGIN_DECLS
 /* Adds the WCS stream object for @info (as the value of the current member or array
  * element): mediaSessionId, name, published, hasVideo, hasAudio, status, info,
  * videoCodec, audioCodec, width, height, fps, bitrate, createDate, mediaProvider,
- * and Castbridge's source, audioRate, audioChannels, consumers. Secrets in the source
- * are masked. */
+ * and Castbridge's source, audioRate, audioChannels, consumers. The source is shown as
+ * the engine set it: any URL in it is redacted there (cb_stream_set_source()). */
 void      cb_rest_json_add_stream   (JsonBuilder        *builder,
                                      const CbStreamInfo *info);
 JsonNode *cb_rest_json_stream       (const CbStreamInfo *info);
@@ -23,11 +23,6 @@ JsonNode *cb_rest_json_stream_array (GPtrArray          *streams);
 JsonNode *cb_rest_json_error        (guint               status,
                                      const char         *message,
                                      const char         *info);
-
-/* A URL fit to show: password, query and (for RTMP/SRT-like schemes, whose last path
- * segment is the stream key) the last path segment become "***". Anything that is
- * not an absolute URL with a network scheme is returned unchanged. */
-char     *cb_rest_json_mask_url     (const char         *url);
 
 /* Compact JSON text for @node. */
 char     *cb_rest_json_to_string    (JsonNode           *node,

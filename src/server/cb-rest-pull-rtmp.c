@@ -30,8 +30,16 @@ cb_rest_json_pull_rtmp (const CbRtmpPullInfo *info)
   json_builder_add_string_value (b, info->local_stream_name);
   json_builder_set_member_name (b, "localMediaSessionId");
   json_builder_add_string_value (b, info->local_media_session_id);
+  /* WCS's status of a stream pulled from another server; Castbridge's own state beside. */
   json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, info->state == CB_RTMP_PULL_PLAYING ? "PROCESSED_REMOTE"
+                                                                       : "PENDING");
+  json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, cb_rtmp_pull_state_to_string (info->state));
+  json_builder_set_member_name (b, "hasAudio");
+  json_builder_add_boolean_value (b, info->has_audio);
+  json_builder_set_member_name (b, "hasVideo");
+  json_builder_add_boolean_value (b, info->has_video);
   json_builder_set_member_name (b, "record");
   json_builder_add_boolean_value (b, info->record);
   json_builder_set_member_name (b, "reconnects");

@@ -48,7 +48,12 @@ relay_json (const CbRelayInfo *info)
   json_builder_add_string_value (b, info->remote_stream_name);
   json_builder_set_member_name (b, "uri");
   json_builder_add_string_value (b, info->uri);
+  /* WCS calls a relay that runs PROCESSED_REMOTE; Castbridge's own status beside it. */
   json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, g_strcmp0 (info->status, "PUBLISHING") == 0 ||
+                                    g_strcmp0 (info->status, "PLAYING") == 0
+                                    ? "PROCESSED_REMOTE" : info->status);
+  json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, info->status);
   json_builder_set_member_name (b, "info");
   json_builder_add_string_value (b, info->info ? info->info : "");
@@ -104,7 +109,7 @@ cb_rest_pull_find_all (CbEngine    *engine,
 {
   g_autoptr(GPtrArray) relays = cb_engine_list_relays (engine);
 
-  return cb_rest_answer_list (relays, (JsonNode *(*) (gconstpointer)) relay_json, "No relay",
+  return cb_rest_answer_list (relays, (JsonNode *(*) (gconstpointer)) relay_json, "Relay not found",
                               answer, error);
 }
 

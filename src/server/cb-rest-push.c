@@ -18,6 +18,7 @@ const CbRestField cb_rest_push_startup_fields[] = {
   { "bitrate",                CB_JSON_INTEGER, FALSE, 0 },
   { "fps",                    CB_JSON_INTEGER, FALSE, 0 },
   { "keyFrameInterval",       CB_JSON_INTEGER, FALSE, 0 },
+  { "keyframeInterval",       CB_JSON_NUMBER,  FALSE, 0 },
   { "options",                CB_JSON_OBJECT,  FALSE, 0 },
   { NULL }
 };
@@ -87,12 +88,14 @@ cb_rest_json_push (const CbPushInfo *info)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "mediaSessionId");
   json_builder_add_string_value (b, info->media_session_id);
+  /* As WCS: the name on the RTMP server, and the URL as the request gave it; neither
+   * shows a secret (see CbPushInfo). The local stream is Castbridge's localStreamName. */
   json_builder_set_member_name (b, "streamName");
+  json_builder_add_string_value (b, info->publish_name);
+  json_builder_set_member_name (b, "localStreamName");
   json_builder_add_string_value (b, info->stream_name);
   json_builder_set_member_name (b, "rtmpUrl");
   json_builder_add_string_value (b, info->rtmp_url);
-  json_builder_set_member_name (b, "publishName");
-  json_builder_add_string_value (b, info->publish_name);
   json_builder_set_member_name (b, "width");
   json_builder_add_int_value (b, info->profile.height > 0 ? info->width : info->profile.width);
   json_builder_set_member_name (b, "height");
@@ -131,6 +134,8 @@ cb_rest_json_push (const CbPushInfo *info)
   json_builder_set_member_name (b, "keyFrameInterval");
   json_builder_add_int_value (b, info->profile.keyframe_interval);
   json_builder_end_object (b);
+  json_builder_set_member_name (b, "keyframeInterval");
+  json_builder_add_int_value (b, info->keyframe_seconds);
   json_builder_set_member_name (b, "reconnects");
   json_builder_add_int_value (b, info->reconnects);
   json_builder_set_member_name (b, "retryAt");
@@ -171,44 +176,83 @@ agent_json (gconstpointer agent)
   return cb_rest_json_push (info);
 }
 
-gboolean
-cb_rest_push_startup (CbEngine    *engine,
-                      JsonObject  *request,
-                      JsonNode   **answer,
-                      GError     **error)
+typedef struct {
+  CbRestReply reply;
+  gpointer    data;
+} StartupReply;
+
+static void
+on_startup_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  StartupReply *sr = user_data;
+  static const CbRestVerb startup_verb = { "push/startup" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbPushAgent) agent = cb_engine_push_start_finish (CB_ENGINE (source), result, &error);
+  JsonNode *answer = NULL;
+  guint status = 200;
+
+  if (agent == NULL)
+    status = cb_rest_error_answer (&startup_verb, error, &answer);
+  else
+    {
+      g_autoptr(CbPushInfo) info = cb_push_agent_get_info (agent);
+
+      answer = cb_rest_json_push (info);
+    }
+  sr->reply (status, answer, sr->data);
+  g_free (sr);
+}
+
+/* Fills @req from @request (borrowing its strings). */
+static gboolean
+startup_request (CbEngine       *engine,
+                 JsonObject     *request,
+                 CbPushRequest  *req,
+                 GError        **error)
 {
   CbSettings *settings = cb_engine_get_settings (engine);
-  CbPushRequest req = { 0 };
   JsonObject *options = NULL;
   JsonNode *options_node = json_object_get_member (request, "options");
-  g_autoptr(CbPushAgent) agent = NULL;
-  g_autoptr(CbPushInfo) info = NULL;
+  JsonNode *kf_seconds = json_object_get_member (request, "keyframeInterval");
   const char *action;
   gint64 width = get_int (request, "width");
   gint64 height = get_int (request, "height");
   gint64 fps = get_int (request, "fps");
   gint64 bitrate = get_int (request, "bitrate");
   gint64 kint = get_int (request, "keyFrameInterval");
+  double seconds = 0;
 
   if (!check_range ("width", width, 7680, error) || !check_range ("height", height, 4320, error) ||
       !check_range ("fps", fps, 120, error) || !check_range ("bitrate", bitrate, 100000, error) ||
       !check_range ("keyFrameInterval", kint, 3000, error))
     return FALSE;
+  /* Voximplant's keyframeInterval is in seconds (WCS's keyFrameInterval in frames). */
+  if (kf_seconds != NULL && !JSON_NODE_HOLDS_NULL (kf_seconds))
+    seconds = json_node_get_double (kf_seconds);
+  if (seconds < 0 || seconds > 300)
+    {
+      g_set_error (error, CB_SERVER_ERROR, CB_SERVER_ERROR_BAD_REQUEST,
+                   "Field 'keyframeInterval' must be from 0 to 300 (seconds)");
+      return FALSE;
+    }
 
-  req.stream_name = cb_rest_get_string (request, "streamName");
-  req.rtmp_url = cb_rest_get_string (request, "rtmpUrl");
-  req.full_url = get_bool (request, "rtmpTransponderFullUrl");
-  req.flash_version = cb_rest_get_string (request, "rtmpFlashVersion");
-  req.application_name = cb_rest_get_string (request, "applicationName");
-  req.backup_url = cb_rest_get_string (request, "backupUrl");
+  req->stream_name = cb_rest_get_string (request, "streamName");
+  req->rtmp_url = cb_rest_get_string (request, "rtmpUrl");
+  req->full_url = get_bool (request, "rtmpTransponderFullUrl");
+  req->flash_version = cb_rest_get_string (request, "rtmpFlashVersion");
+  req->application_name = cb_rest_get_string (request, "applicationName");
+  req->backup_url = cb_rest_get_string (request, "backupUrl");
+  req->keyframe_seconds = (int) (seconds + 0.5);
   /* Height switches transcoding on; width counts only with a height and when the aspect
    * ratio is not kept; width alone is ignored, as in WCS. */
-  req.profile.height = (int) height;
-  req.profile.width = height > 0 && !cb_settings_get_bool (settings, "transcoding_keep_aspect")
-                      ? (int) width : 0;
-  req.profile.fps = (int) fps;
-  req.profile.bitrate = (int) bitrate;
-  req.profile.keyframe_interval = (int) kint;
+  req->profile.height = (int) height;
+  req->profile.width = height > 0 && !cb_settings_get_bool (settings, "transcoding_keep_aspect")
+                       ? (int) width : 0;
+  req->profile.fps = (int) fps;
+  req->profile.bitrate = (int) bitrate;
+  req->profile.keyframe_interval = (int) kint;
 
   if (options_node != NULL && JSON_NODE_HOLDS_OBJECT (options_node))
     options = json_node_get_object (options_node);
@@ -216,13 +260,13 @@ cb_rest_push_startup (CbEngine    *engine,
   if (action != NULL)
     {
       if (g_str_equal (action, "mute"))
-        req.muted = TRUE;
+        req->muted = TRUE;
       else if (g_str_equal (action, "sound_on"))
         {
-          req.sound_file = cb_rest_get_string (options, "soundFile");
-          req.sound_loop = get_bool (options, "loop") == 1;
-          req.sound_replace = get_bool (options, "replace") == 1;
-          if (req.sound_file == NULL)
+          req->sound_file = cb_rest_get_string (options, "soundFile");
+          req->sound_loop = get_bool (options, "loop") == 1;
+          req->sound_replace = get_bool (options, "replace") == 1;
+          if (req->sound_file == NULL)
             {
               g_set_error (error, CB_SERVER_ERROR, CB_SERVER_ERROR_BAD_REQUEST,
                            "options.soundFile is required with action sound_on");
@@ -236,13 +280,33 @@ cb_rest_push_startup (CbEngine    *engine,
           return FALSE;
         }
     }
-
-  agent = cb_engine_push_start (engine, &req, error);
-  if (agent == NULL)
-    return FALSE;
-  info = cb_push_agent_get_info (agent);
-  *answer = cb_rest_json_push (info);
   return TRUE;
+}
+
+/* Async: the destination's host name is resolved before the answer (400 if it does not). */
+void
+cb_rest_push_startup (CbEngine    *engine,
+                      JsonObject  *request,
+                      CbRestReply  reply,
+                      gpointer     data)
+{
+  static const CbRestVerb startup_verb = { "push/startup" };
+  CbPushRequest req = { 0 };
+  g_autoptr(GError) error = NULL;
+  StartupReply *sr;
+
+  if (!startup_request (engine, request, &req, &error))
+    {
+      JsonNode *answer = NULL;
+      guint status = cb_rest_error_answer (&startup_verb, error, &answer);
+
+      reply (status, answer, data);
+      return;
+    }
+  sr = g_new0 (StartupReply, 1);
+  sr->reply = reply;
+  sr->data = data;
+  cb_engine_push_start_async (engine, &req, NULL, on_startup_done, sr);
 }
 
 static gboolean
@@ -253,6 +317,7 @@ answer_pushes (GPtrArray  *agents,
   return cb_rest_answer_list (agents, agent_json, "Transponder not found", answer, error);
 }
 
+/* Live transponders first, then those stopped a short while ago (with StreamStopped). */
 gboolean
 cb_rest_push_find (CbEngine    *engine,
                    JsonObject  *request,
@@ -260,7 +325,10 @@ cb_rest_push_find (CbEngine    *engine,
                    GError     **error)
 {
   const char *id = cb_rest_get_string (request, "mediaSessionId");
+  const char *name = cb_rest_get_string (request, "streamName");
+  const char *url = cb_rest_get_string (request, "rtmpUrl");
   g_autoptr(GPtrArray) agents = NULL;
+  g_autoptr(GPtrArray) stopped = NULL;
 
   if (id != NULL)
     {
@@ -271,8 +339,10 @@ cb_rest_push_find (CbEngine    *engine,
         g_ptr_array_add (agents, g_steal_pointer (&agent));
     }
   else
-    agents = cb_engine_find_pushes (engine, cb_rest_get_string (request, "streamName"),
-                                    cb_rest_get_string (request, "rtmpUrl"));
+    agents = cb_engine_find_pushes (engine, name, url);
+  stopped = cb_engine_find_stopped_pushes (engine, id, id != NULL ? NULL : name,
+                                           id != NULL ? NULL : url);
+  g_ptr_array_extend_and_steal (agents, g_steal_pointer (&stopped));
   return answer_pushes (agents, answer, error);
 }
 
@@ -284,6 +354,7 @@ cb_rest_push_find_all (CbEngine    *engine,
 {
   g_autoptr(GPtrArray) agents = cb_engine_find_pushes (engine, NULL, NULL);
 
+  g_ptr_array_extend_and_steal (agents, cb_engine_find_stopped_pushes (engine, NULL, NULL, NULL));
   return answer_pushes (agents, answer, error);
 }
 

@@ -12,7 +12,7 @@ extern const CbRestField cb_rest_push_find_fields[];
 extern const CbRestField cb_rest_push_id_fields[];
 extern const CbRestField cb_rest_push_sound_on_fields[];
 
-gboolean  cb_rest_push_startup   (CbEngine *engine, JsonObject *request, JsonNode **answer, GError **error);
+void      cb_rest_push_startup   (CbEngine *engine, JsonObject *request, CbRestReply reply, gpointer data);
 gboolean  cb_rest_push_find      (CbEngine *engine, JsonObject *request, JsonNode **answer, GError **error);
 gboolean  cb_rest_push_find_all  (CbEngine *engine, JsonObject *request, JsonNode **answer, GError **error);
 gboolean  cb_rest_push_terminate (CbEngine *engine, JsonObject *request, JsonNode **answer, GError **error);

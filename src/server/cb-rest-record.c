@@ -94,7 +94,7 @@ cb_rest_recorder_find_all (CbEngine    *engine,
 {
   g_autoptr(GPtrArray) running = cb_engine_list_recordings (engine, TRUE);
 
-  return cb_rest_answer_list (running, json_recorder, "No recorder is running", answer, error);
+  return cb_rest_answer_list (running, json_recorder, "Recorder not found", answer, error);
 }
 
 JsonNode *

@@ -58,7 +58,7 @@ answer_streams (GPtrArray  *streams,
   if (streams == NULL || streams->len == 0)
     {
       g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND,
-                           "No stream matches");
+                           "Stream not found");
       return FALSE;
     }
 
@@ -135,10 +135,10 @@ source_publish (CbEngine    *engine,
   g_autoptr(CbStream) stream = NULL;
   g_autoptr(CbStreamInfo) info = NULL;
 
-  stream = cb_engine_publish_source (engine,
-                                     cb_rest_get_string (request, "name"),
-                                     cb_rest_get_string (request, "source"),
-                                     error);
+  stream = cb_engine_publish_network_source (engine,
+                                             cb_rest_get_string (request, "name"),
+                                             cb_rest_get_string (request, "source"),
+                                             error);
   if (stream == NULL)
     return FALSE;
 
@@ -222,7 +222,7 @@ static const CbRestVerb verbs[] = {
   { "castbridge/recordings/delete",   { cb_rest_recordings_file_fields, TRUE }, cb_rest_recordings_delete },
   { "castbridge/source/publish",  { source_publish_fields,   TRUE  }, source_publish },
   { "castbridge/source/unpublish", { source_unpublish_fields, TRUE  }, source_unpublish },
-  { "push/startup",               { cb_rest_push_startup_fields, FALSE }, cb_rest_push_startup },
+  { "push/startup",               { cb_rest_push_startup_fields, FALSE }, NULL, cb_rest_push_startup },
   { "push/find",                  { cb_rest_push_find_fields,    FALSE }, cb_rest_push_find },
   { "push/find_all",              { no_fields,                   FALSE }, cb_rest_push_find_all },
   { "push/terminate",             { cb_rest_push_id_fields,      FALSE }, cb_rest_push_terminate },

@@ -19,6 +19,7 @@
 #include "cb-error-map.h"
 #include "cb-rest.h"
 #include "cb-rest-auth.h"
+#include "cb-rest-hook.h"
 #include "cb-rest-json.h"
 #include "cb-rtmp-ingest.h"
 #include "cb-rtmp-server.h"
@@ -53,6 +54,7 @@ struct _CbServer
   guint         wss_port;
   CbRtmpServer *rtmp_server;   /* RTMP ingest and play: publishes are engine streams */
   GPtrArray    *sessions;      /* CbWsSession, owned */
+  CbRestHook   *hook;          /* push events to rest_hook_url */
   char        **machine_names; /* host name and interface addresses, read at start */
 
   guint         http_port;
@@ -62,6 +64,8 @@ struct _CbServer
 };
 
 G_DEFINE_FINAL_TYPE (CbServer, cb_server, G_TYPE_OBJECT)
+
+static const char *remote_host (SoupServerMessage *msg);
 
 /* Set on a request whose body went over the limit while it was being read. */
 static GQuark too_large_quark;
@@ -240,14 +244,145 @@ reject_too_large (SoupServerMessage *msg)
   respond_gerror (msg, error);
 }
 
+/* A Content-Length is digits only ("-5" and "+5" are not lengths; libsoup reads "-5" as a
+ * length it then waits for) and no more than the body limit. */
+static gboolean
+content_length_acceptable (const char *value)
+{
+  gsize n = 0;
+
+  if (value == NULL)
+    return TRUE;
+  for (const char *p = value; *p != '\0'; p++, n++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return n > 0 && n <= 10 && g_ascii_strtoull (value, NULL, 10) <= CB_REST_MAX_BODY;
+}
+
+/* An answer written on a connection taken from libsoup, then a lingering close: the
+ * client may still be sending its body, and closing with unread bytes would reset the
+ * connection before the client reads the answer. */
+typedef struct {
+  GIOStream *stream;
+  GBytes    *answer;
+  char       buffer[16384];
+  gsize      drained;
+  gint64     deadline;
+} EarlyAnswer;
+
+#define EARLY_DRAIN_MAX_BYTES   (1024 * 1024)
+#define EARLY_DRAIN_MAX_US      (2 * G_USEC_PER_SEC)
+
+static void
+early_answer_free (EarlyAnswer *ea)
+{
+  g_io_stream_close_async (ea->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  g_object_unref (ea->stream);
+  g_bytes_unref (ea->answer);
+  g_free (ea);
+}
+
+static void
+on_early_drained (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  EarlyAnswer *ea = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0 || (ea->drained += (gsize) n) > EARLY_DRAIN_MAX_BYTES ||
+      g_get_monotonic_time () > ea->deadline)
+    {
+      early_answer_free (ea);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (source), ea->buffer, sizeof ea->buffer,
+                             G_PRIORITY_DEFAULT, NULL, on_early_drained, ea);
+}
+
+static void
+on_early_answer_written (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  EarlyAnswer *ea = user_data;
+  GSocket *socket = g_object_get_data (G_OBJECT (ea->stream), "GSocket");
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL) ||
+      socket == NULL || !g_socket_shutdown (socket, FALSE, TRUE, NULL))
+    {
+      early_answer_free (ea);
+      return;
+    }
+  ea->deadline = g_get_monotonic_time () + EARLY_DRAIN_MAX_US;
+  g_input_stream_read_async (g_io_stream_get_input_stream (ea->stream), ea->buffer,
+                             sizeof ea->buffer, G_PRIORITY_DEFAULT, NULL, on_early_drained, ea);
+}
+
+static void
+append_header (const char *name,
+               const char *value,
+               gpointer    user_data)
+{
+  g_string_append_printf (user_data, "%s: %s\r\n", name, value);
+}
+
+/* Answers 400 and closes, without reading the body: libsoup would otherwise wait for as
+ * many bytes as the header announces (or, for "-5", take it for a length) before the
+ * handler runs. */
+static void
+reject_content_length (CbServer          *self,
+                       SoupServerMessage *msg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *json = NULL;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  GIOStream *stream;
+  EarlyAnswer *ea;
+  GString *text;
+  gsize length = 0;
+
+  g_set_error (&error, CB_SERVER_ERROR, CB_SERVER_ERROR_TOO_LARGE,
+               "Body too large or Content-Length malformed: at most %d bytes",
+               CB_REST_MAX_BODY);
+  g_debug ("Request from %s: %s", remote_host (msg), error->message);
+  /* HTTP/2 frames its bodies itself; only HTTP/1 connections can be taken over. */
+  if (soup_server_message_get_http_version (msg) == SOUP_HTTP_2_0 ||
+      (stream = soup_server_message_steal_connection (msg)) == NULL)
+    {
+      reject_too_large (msg);
+      return;
+    }
+
+  cb_server_add_cors (self, msg, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, NULL);
+  body = cb_rest_json_error (SOUP_STATUS_BAD_REQUEST, error->message, NULL);
+  json = cb_rest_json_to_string (body, &length);
+  text = g_string_new ("HTTP/1.1 400 Bad Request\r\n");
+  soup_message_headers_foreach (headers, append_header, text);
+  g_string_append_printf (text, "Content-Type: application/json\r\n"
+                                "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                                "Connection: close\r\n\r\n%s", length, json);
+
+  ea = g_new0 (EarlyAnswer, 1);
+  ea->stream = stream;
+  ea->answer = g_string_free_to_bytes (text);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   g_bytes_get_data (ea->answer, NULL),
+                                   g_bytes_get_size (ea->answer), G_PRIORITY_DEFAULT, NULL,
+                                   on_early_answer_written, ea);
+}
+
 static void
 on_msg_got_headers (SoupServerMessage *msg,
                     gpointer           user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > CB_REST_MAX_BODY)
+  if (!content_length_acceptable (soup_message_headers_get_one (headers, "Content-Length")))
+    reject_content_length (CB_SERVER (user_data), msg);
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+           soup_message_headers_get_content_length (headers) > CB_REST_MAX_BODY)
     reject_too_large (msg);
 }
 
@@ -268,7 +403,7 @@ on_request_started (SoupServer        *server,
                     SoupServerMessage *msg,
                     gpointer           user_data)
 {
-  g_signal_connect (msg, "got-headers", G_CALLBACK (on_msg_got_headers), NULL);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_msg_got_headers), user_data);
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_msg_got_chunk), NULL);
 }
 
@@ -920,6 +1055,7 @@ cb_server_dispose (GObject *object)
   g_clear_object (&self->https_server);
   g_clear_object (&self->wss_server);
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
+  g_clear_pointer (&self->hook, cb_rest_hook_free);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (cb_server_parent_class)->dispose (object);
@@ -966,6 +1102,7 @@ cb_server_new (CbEngine *engine)
 
   self->http_server = make_http_server (self, NULL);
   self->ws_server = make_ws_server (self, NULL);
+  self->hook = cb_rest_hook_new (engine);
 
   return self;
 }

@@ -49,6 +49,14 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
     assert.equal(stats.video.width, published.width);
     assert.equal(stats.video.height, published.height);
     assert.equal(published.videoCodec, 'H264');
+    // A browser's H.264 says nothing of its frame rate: the server measures it from the
+    // timestamps (a fake camera runs near 30 fps), and reports Opus's rate.
+    const measured = await waitFor(async () => {
+      const s = (await server.rest('stream/find', { name: 'sdk1', published: true })).body[0];
+      return s.fps > 0 ? s : null;
+    }, 'a measured fps');
+    assert.ok(measured.fps >= 5 && measured.fps <= 61, `fps ${measured.fps}`);
+    assert.equal(measured.audioRate, 48000);
 
     // The player is a stream too (published: false), as in WCS.
     const players = await server.rest('stream/find', { name: 'sdk1', published: false });

@@ -10,7 +10,6 @@ static void
 check_url (const CbRtmpUrl *url)
 {
   g_autofree char *full = cb_rtmp_url_to_string (url);
-  g_autofree char *masked = cb_rtmp_url_to_string_masked (url);
   g_autofree char *tc_url = cb_rtmp_url_get_tc_url (url);
   g_autofree char *publish = cb_rtmp_url_get_publish_name (url);
   g_autoptr(GError) error = NULL;
@@ -19,17 +18,8 @@ check_url (const CbRtmpUrl *url)
   FUZZ_CHECK (url->host != NULL && url->host[0] != '\0');
   FUZZ_CHECK (url->app != NULL && url->app[0] != '\0');
   FUZZ_CHECK (url->port > 0);
-  FUZZ_CHECK (masked != NULL && tc_url != NULL);
+  FUZZ_CHECK (tc_url != NULL);
   FUZZ_CHECK ((publish != NULL) == (url->stream != NULL));
-  /* The password never survives masking, unless the same text also appears in a part that
-   * is shown (host, app, user name, query parameter names): then it is no secret of ours. */
-  if (url->password != NULL && strlen (url->password) >= 4 &&
-      (url->query == NULL || strstr (url->query, url->password) == NULL) &&
-      strstr (url->host, url->password) == NULL && strstr (url->app, url->password) == NULL &&
-      (url->username == NULL || strstr (url->username, url->password) == NULL) &&
-      strstr ("rtmps://***?=&@:/", url->password) == NULL)
-    FUZZ_CHECK (strstr (masked, url->password) == NULL);
-
   again = cb_rtmp_url_parse (full, &error);
   FUZZ_CHECK (again != NULL);
   FUZZ_CHECK (again->tls == url->tls);
@@ -50,9 +40,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GError) error = NULL;
   g_autoptr(CbRtmpUrl) url = cb_rtmp_url_parse (str, &error);
   g_autoptr(CbRtmpUrl) wcs = NULL;
-  g_autofree char *masked_key = cb_rtmp_mask_secret (str);
-
-  FUZZ_CHECK (masked_key != NULL);
   if (url != NULL)
     check_url (url);
   else

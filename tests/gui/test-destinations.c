@@ -627,6 +627,20 @@ test_push (Fixture       *fixture,
   g_assert_nonnull (strstr (cb_destination_get_event_label (destination),
                             g_dgettext (GETTEXT_PACKAGE, "switched off here")));
 
+  /* Stopped from elsewhere (REST): the row shows the final StreamStopped and its reason. */
+  gtk_switch_set_active (cb_destination_row_get_switch (row), TRUE);
+  g_assert_true (wait_for (fixture, destination_is_streaming, destination));
+  {
+    g_autofree char *body = g_strdup_printf ("{\"mediaSessionId\":\"%s\"}",
+                                             cb_destination_get_media_session_id (destination));
+
+    g_assert_cmpuint (rest_post (fixture, "push/terminate", body, NULL), ==, 200);
+  }
+  g_assert_true (wait_for (fixture, destination_is_off, destination));
+  g_test_message ("stopped over REST: %s", cb_destination_get_event_label (destination));
+  g_assert_nonnull (strstr (cb_destination_get_event_label (destination),
+                            "Stopped by rest /terminate"));
+
   /* Remembered, without the key. */
   g_assert_true (wait_for (fixture, list_is_saved, NULL));
   config = read_config ();
@@ -885,11 +899,10 @@ test_remembered (Fixture       *fixture,
   g_assert_cmpint (cb_destination_get_key_storage (twitch), ==, expected);
   g_assert_cmpint (cb_destination_get_key_storage (private), ==, expected);
   g_assert_cmpstr (cb_destination_get_server (twitch), ==, "rtmp://live.twitch.tv/app");
-  /* Long keys keep their last characters, to tell them apart. */
-  g_assert_cmpstr (cb_destination_get_masked_url (twitch), ==,
-                   "rtmp://live.twitch.tv/app/***MnOp");
+  /* No part of a key, a password or a token shows, not even its last characters. */
+  g_assert_cmpstr (cb_destination_get_masked_url (twitch), ==, "rtmp://live.twitch.tv/app/***");
   g_assert_cmpstr (cb_destination_get_masked_url (private), ==,
-                   "rtmp://studio:***@127.0.0.1:1935/live/***6789?token=***");
+                   "rtmp://***@127.0.0.1:1935/live/***?token=***");
   row = cb_destinations_panel_get_row (panel_of (fixture), twitch);
   g_assert_cmpint (gtk_widget_get_visible (gtk_widget_get_parent (
                      GTK_WIDGET (cb_destination_row_get_note_label (row)))), ==,
@@ -898,6 +911,9 @@ test_remembered (Fixture       *fixture,
   assert_nowhere_shown (GTK_WIDGET (fixture->window), PRIVATE_KEY);
   assert_nowhere_shown (GTK_WIDGET (fixture->window), "s3cr3t");
   assert_nowhere_shown (GTK_WIDGET (fixture->window), "t0k3n");
+  /* Nor the keys' last characters. */
+  assert_nowhere_shown (GTK_WIDGET (fixture->window), "MnOp");
+  assert_nowhere_shown (GTK_WIDGET (fixture->window), "6789");
 
   config = read_config ();
   g_test_message ("%s", config);
@@ -1050,14 +1066,14 @@ test_urls (void)
   static const struct { const char *server, *key, *url, *masked; gboolean valid; } rows[] = {
     { "rtmp://a.rtmp.youtube.com/live2", "abcd-efgh-ijkl-mnop",
       "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop",
-      "rtmp://a.rtmp.youtube.com/live2/***mnop", TRUE },
+      "rtmp://a.rtmp.youtube.com/live2/***", TRUE },
     /* Facebook's server ends with a slash; no doubled one. */
     { "rtmps://live-api-s.facebook.com:443/rtmp/", "FB-1234567890-0-AbCd",
       "rtmps://live-api-s.facebook.com:443/rtmp/FB-1234567890-0-AbCd",
-      "rtmps://live-api-s.facebook.com:443/rtmp/***AbCd", TRUE },
+      "rtmps://live-api-s.facebook.com:443/rtmp/***", TRUE },
     { " rtmp://h/app ", " key ", "rtmp://h/app/key", "rtmp://h/app/***", TRUE },
     { "rtmp://h/app/name", "", "rtmp://h/app/name", "rtmp://h/app/***", TRUE },
-    { "rtmp://user:pw@h/app", "k", "rtmp://user:pw@h/app/k", "rtmp://user:***@h/app/***", TRUE },
+    { "rtmp://user:pw@h/app", "k", "rtmp://user:pw@h/app/k", "rtmp://***@h/app/***", TRUE },
     /* The key goes before the query, whose values are masked too. */
     { "rtmp://h/app/?token=abc", "k", "rtmp://h/app/k?token=abc", "rtmp://h/app/***?token=***",
       TRUE },
@@ -1080,9 +1096,14 @@ test_urls (void)
         g_assert_nonnull (error);
       if (rows[i].masked != NULL)
         g_assert_cmpstr (masked, ==, rows[i].masked);
-      /* Whatever the input, the mask hides the key. */
-      if (strlen (rows[i].key) > 3 && strcmp (rows[i].key, " key ") != 0)
-        g_assert_null (strstr (masked, rows[i].key));
+      /* Whatever the input, the mask hides the key: not even four characters of it. */
+      for (gsize j = 0; strlen (rows[i].key) >= 4 && j + 4 <= strlen (rows[i].key); j++)
+        {
+          g_autofree char *part = g_strndup (rows[i].key + j, 4);
+
+          if (strcmp (rows[i].key, " key ") != 0)
+            g_assert_null (strstr (masked, part));
+        }
     }
 }
 
@@ -1126,7 +1147,7 @@ test_config (void)
   g_assert_cmpuint (parsed->len, ==, 2);
   record = g_ptr_array_index (parsed, 1);
   g_assert_true (record->server_secret);
-  g_assert_cmpstr (record->server, ==, "rtmp://u:***@h/app?token=***");
+  g_assert_cmpstr (record->server, ==, "rtmp://***@h/app?token=***");
   /* Its password was never stored: the next run knows it is gone. */
   g_assert_cmpint (record->key, ==, CB_RECORD_KEY_NOT_REMEMBERED);
   record = g_ptr_array_index (parsed, 0);

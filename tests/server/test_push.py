@@ -77,7 +77,9 @@ class PushTest(unittest.TestCase):
 class PushBasicsTest(PushTest):
     def test_push_passthrough_reaches_nginx(self):
         t = self.push(rtmpUrl=self.nginx.url())
-        self.assertNotIn('rtmp_cam', t['rtmpUrl'] + t['publishName'])   # the key is masked
+        # As WCS: the name on the RTMP server, and the URL as given (no secret in either).
+        self.assertEqual((t['streamName'], t['localStreamName'], t['rtmpUrl']),
+                         ('rtmp_cam', 'cam', self.nginx.url()))
         t = self.wait_push(t['mediaSessionId'], lambda t: t['status'] == 'STREAMING')
         self.assertEqual(self.event_types(t)[:2], ['Connected', 'StreamStarted'])
         streams = wait_ffprobe(self.nginx.url(name='rtmp_cam'), h264_aac)
@@ -101,8 +103,11 @@ class PushBasicsTest(PushTest):
         while time.monotonic() < deadline and ffprobe(self.nginx.url(name='rtmp_cam'), timeout=6):
             time.sleep(0.5)
         self.assertIsNone(ffprobe(self.nginx.url(name='rtmp_cam'), timeout=6))
-        status, _, _ = self.server.rest('push/find', {'mediaSessionId': t['mediaSessionId']})
-        self.assertEqual(status, 404)
+        # Stopped, it stays findable a while with its final event (rtmp_push_keep_stopped_seconds).
+        status, found, _ = self.server.rest('push/find', {'mediaSessionId': t['mediaSessionId']})
+        self.assertEqual(status, 200)
+        self.assertEqual(found[0]['status'], 'STOPPED')
+        self.assertEqual(found[0]['events'][-1]['type'], 'StreamStopped')
         self.assertIn('deleteStream', self.nginx.log())
 
     def test_full_url_and_prefix(self):
@@ -219,7 +224,8 @@ class PushAutoStartTest(PushTest):
         self.assertEqual(status, 200)
         wait_ffprobe(self.nginx.url(name='rtmp_late'), h264_aac)
         status, answer, _ = self.server.rest('push/find_all')
-        self.assertEqual(sorted(t['streamName'] for t in answer), ['cam', 'late'])
+        self.assertEqual(sorted(t['localStreamName'] for t in answer), ['cam', 'late'])
+        self.assertEqual(sorted(t['streamName'] for t in answer), ['rtmp_cam', 'rtmp_late'])
 
 
 @unittest.skipUnless(nginxrtmp.tls_available(), 'nginx stream module or openssl missing')

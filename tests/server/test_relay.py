@@ -49,9 +49,10 @@ class RelayTest(TwoServers):
         self.assertEqual(remote['audioCodec'], 'opus')
         self.assertEqual(remote['mediaSessionId'], r['remoteMediaSessionId'])
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and self.relays()[0]['status'] != 'PUBLISHING':
+        while time.monotonic() < deadline and self.relays()[0]['status'] != 'PROCESSED_REMOTE':
             time.sleep(0.2)
-        self.assertEqual(self.relays()[0]['status'], 'PUBLISHING')
+        self.assertEqual(self.relays()[0]['status'], 'PROCESSED_REMOTE')   # WCS's name
+        self.assertEqual(self.relays()[0]['state'], 'PUBLISHING')
 
         # The same relay again: 409; another remote name is fine.
         status, _, _ = self.a.rest('pull/push', {'uri': uri, 'localStreamName': 'cam',
@@ -133,7 +134,7 @@ class PullTest(TwoServers):
             lambda s: s['status'] == 'PUBLISHING' and s['videoCodec'] == 'H264' and s['width'] == 1280
             and s['audioCodec'] == 'opus', {'name': 'fromA'}, timeout=40)
         self.assertEqual(local['mediaSessionId'], r['localMediaSessionId'])
-        self.wait_relay(lambda r: r['status'] == 'PLAYING')
+        self.wait_relay(lambda r: r['status'] == 'PROCESSED_REMOTE' and r['state'] == 'PLAYING')
         # A counts B as one of its players, as a browser would be.
         self.a.wait_for_stream(lambda s: s['status'] == 'PLAYING', {'name': 'cam', 'published': False})
         # What came in decodes: B serves it over RTMP as H.264 + AAC.

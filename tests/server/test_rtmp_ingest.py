@@ -275,7 +275,8 @@ class RtmpNginxTest(RtmpTest):
         self.assertEqual(status, 200, pulls)
         self.assertEqual(len(pulls), 1)
         self.assertEqual(pulls[0]['localStreamName'], 'pulled')
-        self.assertEqual(pulls[0]['status'], 'PLAYING')
+        self.assertEqual(pulls[0]['status'], 'PROCESSED_REMOTE')   # WCS's name
+        self.assertEqual(pulls[0]['state'], 'PLAYING')
 
         status, answer, _ = self.server.rest('pull/rtmp/terminate', {'uri': uri})
         self.assertEqual(status, 200, answer)
@@ -290,7 +291,8 @@ class RtmpNginxTest(RtmpTest):
         p = Publisher(nginx.url(name='src'))
         self.addCleanup(p.cleanup)
         wait_ffprobe(nginx.url(name='src'), h264_aac)
-        status, answer, _ = self.server.rest('pull/rtmp/pull', {'uri': nginx.url(name='src')})
+        status, answer, _ = self.server.rest('pull/rtmp/pull', {'uri': nginx.url(name='src'),
+                                                                'localStreamName': 'src'})
         self.assertEqual(status, 200, answer)
         before = self.wait_publishing('src')
         # The source server goes away and comes back: the local stream stays, the pull
@@ -304,7 +306,7 @@ class RtmpNginxTest(RtmpTest):
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
             status, pulls, _ = self.server.rest('pull/rtmp/find_all')
-            if status == 200 and pulls[0]['reconnects'] >= 1 and pulls[0]['status'] == 'PLAYING':
+            if status == 200 and pulls[0]['reconnects'] >= 1 and pulls[0]['state'] == 'PLAYING':
                 break
             time.sleep(0.5)
         else:

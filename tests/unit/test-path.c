@@ -59,6 +59,8 @@ fixture_set_up (Fixture       *f,
   g_assert_cmpint (symlink ("loop", IN ("loop")), ==, 0);
   g_assert_cmpint (symlink (".", IN ("self")), ==, 0);
   g_assert_cmpint (symlink ("missing-target.mp4", IN ("dangling.mp4")), ==, 0);
+  g_assert_cmpint (symlink ("../missing-outside.mp4", IN ("link-out-missing.mp4")), ==, 0);
+  g_assert_cmpint (symlink ("../missing-dir", IN ("linkdir-out-missing")), ==, 0);
 #undef IN
 #undef OUT
 }
@@ -135,6 +137,8 @@ static const PathCase path_cases[] = {
   BAD ("link-out-absolute.mp4"),
   BAD ("passwd.mp4"),
   BAD ("outdir/x.mp4"),
+  BAD ("link-out-missing.mp4"),                    /* refused as if its target existed */
+  BAD ("linkdir-out-missing/x.mp4"),
   BAD ("loop"),
   BAD ("self"),                                    /* the folder itself is no file */
   BAD ("sub"),

@@ -123,50 +123,6 @@ test_json_stream_unknown_media (void)
 }
 
 static void
-test_json_stream_masks_source (void)
-{
-  CbStreamInfo info;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(JsonObject) object = NULL;
-
-  fill_info (&info);
-  info.source = (char *) "rtmp://user:hunter2@live.example.com/app/sk-live-123";
-  node = cb_rest_json_stream (&info);
-  object = parse_object (node);
-
-  g_assert_cmpstr (json_object_get_string_member (object, "source"), ==,
-                   "rtmp://user:***@live.example.com/app/***");
-}
-
-static void
-test_json_mask_url (void)
-{
-  static const struct { const char *in; const char *out; } rows[] = {
-    { "test", "test" },
-    { "camera+mic", "camera+mic" },
-    { "file:/home/u/Videos/a.mp4", "file:/home/u/Videos/a.mp4" },
-    { "file:///home/u/a.mp4", "file:///home/u/a.mp4" },
-    { "rtmp://host/app", "rtmp://host/app" },
-    { "rtmp://host:1935/app/key", "rtmp://host:1935/app/***" },
-    { "rtmps://host/app/inst/key", "rtmps://host/app/inst/***" },
-    { "rtmp://host/app/", "rtmp://host/app/" },
-    { "http://host/path?token=abc", "http://host/path?***" },
-    { "http://u:p@host/", "http://u:***@host/" },
-    { "srt://host:9000?streamid=x", "srt://host:9000?***" },
-    { "not a url at all", "not a url at all" },
-    { "", "" },
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      g_autofree char *masked = cb_rest_json_mask_url (rows[i].in);
-
-      g_assert_cmpstr (masked, ==, rows[i].out);
-    }
-  g_assert_null (cb_rest_json_mask_url (NULL));
-}
-
-static void
 test_json_error (void)
 {
   g_autoptr(JsonNode) node = cb_rest_json_error (404, "No stream matches", "Stream not found");
@@ -202,8 +158,6 @@ main (int   argc,
 
   g_test_add_func ("/cb/server/json/stream", test_json_stream);
   g_test_add_func ("/cb/server/json/stream-unknown-media", test_json_stream_unknown_media);
-  g_test_add_func ("/cb/server/json/stream-masks-source", test_json_stream_masks_source);
-  g_test_add_func ("/cb/server/json/mask-url", test_json_mask_url);
   g_test_add_func ("/cb/server/json/error", test_json_error);
   g_test_add_func ("/cb/server/json/stream-array-empty", test_json_stream_array_empty);
 

@@ -48,6 +48,26 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->media_dir);
 }
 
+typedef struct {
+  gboolean  done;
+  guint     status;
+  JsonNode *answer;
+} Reply;
+
+static void
+on_reply (guint     status,
+          JsonNode *answer,
+          gpointer  data)
+{
+  Reply *r = data;
+
+  r->done = TRUE;
+  r->status = status;
+  r->answer = answer;
+}
+
+/* push/startup answers later (it resolves the host first): every verb goes the async
+ * way, with a deadline. */
 static guint
 call (Fixture     *fixture,
       const char  *path,
@@ -56,13 +76,18 @@ call (Fixture     *fixture,
 {
   const CbRestVerb *verb = cb_rest_lookup_verb (path);
   g_autoptr(JsonNode) answer = NULL;
-  guint status;
+  Reply r = { 0 };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
   g_assert_nonnull (verb);
-  status = cb_rest_call (fixture->engine, verb, body, body ? strlen (body) : 0, &answer);
+  cb_rest_call_async (fixture->engine, verb, body, body ? strlen (body) : 0, on_reply, &r);
+  while (!r.done && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (r.done);
+  answer = r.answer;
   if (out_answer != NULL)
     *out_answer = g_steal_pointer (&answer);
-  return status;
+  return r.status;
 }
 
 typedef struct {
@@ -94,6 +119,10 @@ static const Row rows[] = {
   { "sound-missing", "push/startup", "{\"streamName\":\"cam\",\"rtmpUrl\":\"rtmp://127.0.0.1:1/live\",\"options\":{\"action\":\"sound_on\",\"soundFile\":\"no.wav\"}}", 404 },
   { "sound-not-wav", "push/startup", "{\"streamName\":\"cam\",\"rtmpUrl\":\"rtmp://127.0.0.1:1/live\",\"options\":{\"action\":\"sound_on\",\"soundFile\":\"not-a-wav.wav\"}}", 400 },
   { "malformed", "push/startup", "{\"streamName\":", 400 },
+  /* RFC 6761: .invalid never resolves, with or without a network. */
+  { "host-not-resolving", "push/startup", "{\"streamName\":\"cam\",\"rtmpUrl\":\"rtmp://nonexistent.invalid/live\"}", 400 },
+  { "keyframe-seconds-negative", "push/startup", "{\"streamName\":\"cam\",\"rtmpUrl\":\"rtmp://127.0.0.1:1/live\",\"keyframeInterval\":-1}", 400 },
+  { "keyframe-seconds-string", "push/startup", "{\"streamName\":\"cam\",\"rtmpUrl\":\"rtmp://127.0.0.1:1/live\",\"keyframeInterval\":\"2\"}", 400 },
   { "terminate-no-id", "push/terminate", "{}", 400 },
   { "terminate-unknown", "push/terminate", "{\"mediaSessionId\":\"x\"}", 404 },
   { "mute-unknown", "push/mute", "{\"mediaSessionId\":\"x\"}", 404 },
@@ -131,9 +160,10 @@ test_startup_find_duplicate_terminate (Fixture       *fixture,
 
   g_assert_cmpuint (call (fixture, "push/startup", body, &answer), ==, 200);
   t = json_node_get_object (answer);
-  g_assert_cmpstr (json_object_get_string_member (t, "streamName"), ==, "cam");
-  g_assert_null (strstr (json_object_get_string_member (t, "rtmpUrl"), "secret"));
-  g_assert_null (strstr (json_object_get_string_member (t, "rtmpUrl"), "rtmp_cam"));
+  /* As WCS: the name on the RTMP server, and the URL as given, its user info hidden. */
+  g_assert_cmpstr (json_object_get_string_member (t, "streamName"), ==, "rtmp_cam");
+  g_assert_cmpstr (json_object_get_string_member (t, "localStreamName"), ==, "cam");
+  g_assert_cmpstr (json_object_get_string_member (t, "rtmpUrl"), ==, "rtmp://***@127.0.0.1:1/live");
   profile = json_object_get_object_member (t, "profile");
   /* Aspect ratio kept: the width is ignored, the height switches transcoding on. */
   g_assert_cmpint (json_object_get_int_member (profile, "width"), ==, 0);
@@ -147,6 +177,12 @@ test_startup_find_duplicate_terminate (Fixture       *fixture,
 
   g_assert_cmpuint (call (fixture, "push/find", "{\"streamName\":\"cam\"}", &found), ==, 200);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 2);
+  g_clear_pointer (&found, json_node_unref);
+  /* What the answer showed finds the transponder it came from. */
+  g_assert_cmpuint (call (fixture, "push/find",
+                          "{\"streamName\":\"rtmp_cam\",\"rtmpUrl\":\"rtmp://***@127.0.0.1:1/live\"}",
+                          &found), ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 1);
 
   terminate = g_strdup_printf ("{\"mediaSessionId\":\"%s\"}",
                                json_object_get_string_member (t, "mediaSessionId"));
@@ -194,6 +230,34 @@ test_full_url_duplicate (Fixture       *fixture,
                           "\"rtmpTransponderFullUrl\":true}", NULL), ==, 200);
 }
 
+/* Voximplant's applicationName with a URL that has no application part. */
+static void
+test_url_with_application (void)
+{
+  static const struct {
+    const char *url, *app;
+    gboolean    full_url;
+    const char *expected;
+  } cases[] = {
+    { "rtmp://a.rtmp.youtube.com/", "live2", FALSE, "rtmp://a.rtmp.youtube.com/live2" },
+    { "rtmp://a.rtmp.youtube.com", "live2", FALSE, "rtmp://a.rtmp.youtube.com/live2" },
+    { "rtmp://h:1935/?token=x", "live2", FALSE, "rtmp://h:1935/live2?token=x" },
+    { "rtmp://h/key", "live2", TRUE, "rtmp://h/live2/key" },
+    { "rtmp://h/app/key", "live2", TRUE, "rtmp://h/app/key" },   /* replaced on connect */
+    { "rtmp://h/app", "live2", FALSE, "rtmp://h/app" },
+    { "rtmp://h/", NULL, FALSE, "rtmp://h/" },
+    { "rtmp://h/", "", FALSE, "rtmp://h/" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *url = cb_push_url_with_application (cases[i].url, cases[i].app,
+                                                           cases[i].full_url);
+
+      g_assert_cmpstr (url, ==, cases[i].expected);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -210,5 +274,6 @@ main (int argc, char *argv[])
               test_full_url_duplicate, fixture_tear_down);
   g_test_add ("/cb/server/push/width-counts-without-aspect", Fixture, NULL, fixture_set_up,
               test_width_counts_without_aspect, fixture_tear_down);
+  g_test_add_func ("/cb/server/push/url-with-application", test_url_with_application);
   return g_test_run ();
 }

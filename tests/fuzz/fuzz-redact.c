@@ -1,0 +1,50 @@
+/* fuzz-redact.c — cb_redact_url(): whatever the text, no secret the RTMP parser would use
+ * survives, and redacting twice changes nothing
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "cb-redact.h"
+#include "cb-rtmp-url.h"
+#include "fuzz-common.h"
+
+/* Whether @secret shows in @shown, unless it is too short to mean anything or is also
+ * a part that is shown on purpose (host, application, query names, the mask itself). */
+static gboolean
+leaks (const char      *shown,
+       const char      *secret,
+       const CbRtmpUrl *url)
+{
+  if (secret == NULL || strlen (secret) < 4)
+    return FALSE;
+  if (strstr (url->host, secret) != NULL || strstr (url->app, secret) != NULL ||
+      (url->query != NULL && strstr (url->query, secret) != NULL) ||
+      strstr ("rtmps://***?=&@:/#", secret) != NULL)
+    return FALSE;
+  return strstr (shown, secret) != NULL;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  g_autofree char *str = g_strndup ((const char *) data, size);
+  g_autoptr(CbRtmpUrl) url = cb_rtmp_url_parse (str, NULL);
+
+  for (int flags = CB_REDACT_DEFAULT; flags <= CB_REDACT_KEY_IN_PATH; flags++)
+    {
+      g_autofree char *shown = cb_redact_url (str, flags);
+      g_autofree char *again = cb_redact_url (shown, flags);
+
+      FUZZ_CHECK (shown != NULL);
+      FUZZ_CHECK (strcmp (shown, again) == 0);
+      if (url == NULL)
+        continue;
+      FUZZ_CHECK (!leaks (shown, url->password, url));
+      if (!url->credentials_in_query)
+        FUZZ_CHECK (!leaks (shown, url->username, url));
+      if (flags & CB_REDACT_KEY_IN_PATH)
+        FUZZ_CHECK (!leaks (shown, url->stream, url));
+    }
+  return 0;
+}
