@@ -277,6 +277,7 @@ cb_egress_consent_init (CbEgressConsent *consent,
                         gint64           now_us)
 {
   consent->last_check_us = now_us;
+  consent->timeout_us = CB_EGRESS_CONSENT_TIMEOUT_US;
 }
 
 void
@@ -291,5 +292,5 @@ gboolean
 cb_egress_consent_expired (const CbEgressConsent *consent,
                            gint64                 now_us)
 {
-  return now_us - consent->last_check_us > CB_EGRESS_CONSENT_TIMEOUT_US;
+  return now_us - consent->last_check_us > consent->timeout_us;
 }

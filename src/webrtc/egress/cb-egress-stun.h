@@ -120,6 +120,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbEgressStunClient, cb_egress_stun_client_free)
 /* Consent freshness bookkeeping of one viewer: times in g_get_monotonic_time() µs. */
 typedef struct {
   gint64 last_check_us;  /* the last valid check, or the viewer's creation */
+  gint64 timeout_us;     /* CB_EGRESS_CONSENT_TIMEOUT_US unless a test shortens it */
 } CbEgressConsent;
 
 void                cb_egress_consent_init           (CbEgressConsent *consent,

@@ -158,6 +158,7 @@ struct _CbEgress {
   GArray              *commands;      /* Command, under lock */
   GHashTable          *stats;         /* id → CbEgressViewerStats*, under lock */
   gboolean             stopping;      /* under lock */
+  gint64               consent_timeout_us;   /* under lock */
   guint                next_viewer_id;
 
   /* Egress thread only: */
@@ -393,8 +394,7 @@ answer_nack (CbEgress *egress,
                             viewer->rtx_payload_type, stream->rtx_ssrc, viewer->rtx_seq);
   if (len == 0)
     return;
-  /* RTX carries the original payload type's packet; the PT byte of the original inside
-   * the header was the shared one, but the receiver maps RTX PT → its apt anyway. */
+  /* The receiver maps the RTX payload type to its apt: the shared PT does not leak. */
   viewer->rtx_seq++;
   viewer->stats.rtx_sent++;
   send_srtp (egress, viewer, slot, len, FALSE);
@@ -712,6 +712,9 @@ viewer_adopt (CbEgress *egress,
       viewer_free (viewer);
       return;
     }
+  g_mutex_lock (&egress->lock);
+  viewer->consent.timeout_us = egress->consent_timeout_us;
+  g_mutex_unlock (&egress->lock);
   if (viewer->remote_fingerprint != NULL)
     cb_egress_dtls_set_remote_fingerprint (viewer->dtls, viewer->remote_fingerprint);
   g_hash_table_insert (egress->viewers, GUINT_TO_POINTER (viewer->id), viewer);
@@ -829,7 +832,7 @@ run_timers (CbEgress *egress)
             }
           next_us = MIN (next_us, viewer->next_sr_us);
         }
-      next_us = MIN (next_us, viewer->consent.last_check_us + CB_EGRESS_CONSENT_TIMEOUT_US + 1);
+      next_us = MIN (next_us, viewer->consent.last_check_us + viewer->consent.timeout_us + 1);
     }
   for (guint i = 0; i < gone->len; i++)
     {
@@ -839,7 +842,7 @@ run_timers (CbEgress *egress)
                      viewer->srtp == NULL ? CB_EGRESS_VIEWER_DTLS_FAILED
                                           : CB_EGRESS_VIEWER_CONSENT_EXPIRED,
                      viewer->srtp == NULL ? "handshake did not complete"
-                                          : "no consent for 30 s");
+                                          : "consent expired");
     }
   return (int) CLAMP ((next_us - now_us + 999) / 1000, 0, 1000);
 }
@@ -951,6 +954,7 @@ cb_egress_new (const char          *address,
   egress->viewer_func = viewer_func;
   egress->viewer_data = user_data;
   g_mutex_init (&egress->lock);
+  egress->consent_timeout_us = CB_EGRESS_CONSENT_TIMEOUT_US;
   egress->commands = g_array_new (FALSE, FALSE, sizeof (Command));
   egress->stats = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   egress->demux = cb_egress_demux_new ();
@@ -1024,6 +1028,17 @@ cb_egress_get_port (CbEgress *egress)
   g_return_val_if_fail (egress != NULL, 0);
 
   return egress->port;
+}
+
+void
+cb_egress_set_consent_timeout (CbEgress *egress,
+                               gint64    timeout_us)
+{
+  g_return_if_fail (egress != NULL && timeout_us > 0);
+
+  g_mutex_lock (&egress->lock);
+  egress->consent_timeout_us = timeout_us;
+  g_mutex_unlock (&egress->lock);
 }
 
 const char *

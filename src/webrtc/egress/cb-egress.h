@@ -68,6 +68,10 @@ CbEgress       *cb_egress_new                 (const char          *address,
 /* Stops the thread and frees every viewer; streams are unreferenced. */
 void            cb_egress_free                (CbEgress *egress);
 guint16         cb_egress_get_port            (CbEgress *egress);
+/* How long a viewer lives without a valid check (default and RFC 7675: 30 s); for
+ * viewers added after the call. Tests shorten it. */
+void            cb_egress_set_consent_timeout (CbEgress *egress,
+                                               gint64    timeout_us);
 /* "sha-256" fingerprint of our certificate for the SDP answer's a=fingerprint. */
 const char     *cb_egress_get_fingerprint     (CbEgress *egress);
 

@@ -188,10 +188,14 @@ ice_check (Fixture *f)
   g_assert_not_reached ();
 }
 
+/* With @drop_first, the server's first datagram is lost and the client never resends
+ * on its own: only the egress's retransmission timer can finish the handshake. */
 static gboolean
-dtls_handshake (Fixture *f)
+dtls_handshake (Fixture *f,
+                gboolean drop_first)
 {
   gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
+  gboolean passive = drop_first;
 
   test_dtls_client_init (&f->dtls, f->client_cert, "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80");
   while (!f->dtls.done && g_get_monotonic_time () < deadline)
@@ -203,13 +207,15 @@ dtls_handshake (Fixture *f)
       if (out != NULL)
         send_bytes (f, g_bytes_get_data (out, NULL), g_bytes_get_size (out));
       len = receive (f, buf, sizeof buf, 100);
-      if (len > 0 && cb_egress_packet_classify (buf, len) == CB_EGRESS_PACKET_DTLS)
+      if (len > 0 && drop_first && cb_egress_packet_classify (buf, len) == CB_EGRESS_PACKET_DTLS)
+        drop_first = FALSE;
+      else if (len > 0 && cb_egress_packet_classify (buf, len) == CB_EGRESS_PACKET_DTLS)
         {
           g_autoptr(GBytes) in = g_bytes_new (buf, len);
 
           test_dtls_client_receive (&f->dtls, in);
         }
-      else if (len == 0)
+      else if (len == 0 && !passive)
         {
           /* Our flight or theirs was lost (it should not be, on loopback): resend. */
           ERR_clear_error ();
@@ -220,7 +226,8 @@ dtls_handshake (Fixture *f)
 }
 
 static void
-connect_viewer (Fixture *f)
+connect_viewer (Fixture *f,
+                gboolean drop_first)
 {
   CbEgressSrtpKeys keys;
   g_autoptr(GError) error = NULL;
@@ -228,7 +235,7 @@ connect_viewer (Fixture *f)
   f->viewer_id = add_viewer (f, cb_egress_certificate_get_fingerprint (f->client_cert));
   g_assert_cmpuint (f->viewer_id, >, 0);
   ice_check (f);
-  g_assert_true (dtls_handshake (f));
+  g_assert_true (dtls_handshake (f, drop_first));
   g_assert_cmpint (wait_event (f, f->viewer_id), ==, CB_EGRESS_VIEWER_CONNECTED);
   g_assert_true (cb_egress_dtls_export_srtp_keys (f->dtls.ssl, &keys));
   g_assert_cmpint (keys.profile, ==, CB_EGRESS_SRTP_AEAD_AES_128_GCM);
@@ -371,7 +378,7 @@ test_viewer (Fixture       *f,
   CbEgressViewerStats stats;
   gint64 deadline;
 
-  connect_viewer (f);
+  connect_viewer (f, FALSE);
 
   /* The stream's shared packets (its payloaders' PTs 96 and 97) reach the viewer with
    * its own PTs, encrypted under its keys. */
@@ -446,7 +453,7 @@ test_wrong_fingerprint (Fixture       *f,
   ice_check (f);
   /* Someone else's certificate: no media keys, the viewer is removed. The client may
    * finish its side: the server checks the fingerprint once its own Finished is out. */
-  (void) dtls_handshake (f);
+  (void) dtls_handshake (f, FALSE);
   g_assert_cmpint (wait_event (f, id), ==, CB_EGRESS_VIEWER_DTLS_FAILED);
 }
 
@@ -466,6 +473,30 @@ test_unknown_ufrag (Fixture       *f,
   g_assert_cmpuint (receive (f, buf, sizeof buf, 300), ==, 0);
 }
 
+static void
+test_dtls_retransmit (Fixture       *f,
+                      gconstpointer  data)
+{
+  CbEgressViewerStats stats;
+
+  connect_viewer (f, TRUE);
+  g_assert_true (cb_egress_get_viewer_stats (f->egress, f->viewer_id, &stats));
+  g_assert_true (stats.connected);
+}
+
+static void
+test_consent_expiry (Fixture       *f,
+                     gconstpointer  data)
+{
+  CbEgressViewerStats stats;
+
+  cb_egress_set_consent_timeout (f->egress, 300 * G_TIME_SPAN_MILLISECOND);
+  connect_viewer (f, FALSE);
+  /* The browser vanishes: no more checks. The viewer is removed on its own. */
+  g_assert_cmpint (wait_event (f, f->viewer_id), ==, CB_EGRESS_VIEWER_CONSENT_EXPIRED);
+  g_assert_false (cb_egress_get_viewer_stats (f->egress, f->viewer_id, &stats));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -476,6 +507,10 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/cb/egress/loop/wrong-fingerprint", Fixture, NULL, fixture_setup,
               test_wrong_fingerprint, fixture_teardown);
+  g_test_add ("/cb/egress/loop/dtls-retransmit", Fixture, NULL, fixture_setup,
+              test_dtls_retransmit, fixture_teardown);
+  g_test_add ("/cb/egress/loop/consent-expiry", Fixture, NULL, fixture_setup,
+              test_consent_expiry, fixture_teardown);
   g_test_add ("/cb/egress/loop/unknown-ufrag", Fixture, NULL, fixture_setup,
               test_unknown_ufrag, fixture_teardown);
   return g_test_run ();
