@@ -89,7 +89,8 @@ guint32         cb_egress_stream_get_rtx_ssrc (CbEgressStream *stream);
  * cb_egress_stream_push_rtp:
  *
  * One RTP packet of the stream (from its payloader's appsink), sent to every connected
- * viewer of the stream with that viewer's payload type. Never blocks.
+ * viewer of the stream with that viewer's payload type. Never blocks. Only while the
+ * egress lives: stop the payloaders before cb_egress_free().
  */
 void            cb_egress_stream_push_rtp     (CbEgressStream *stream,
                                                CbEgressMedia   media,
