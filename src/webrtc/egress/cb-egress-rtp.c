@@ -1,0 +1,215 @@
+/* cb-egress-rtp.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cb-egress-rtp.h"
+#include "cb-egress-bytes-private.h"
+
+#include <string.h>
+
+gboolean
+cb_egress_rtp_parse (const guint8      *data,
+                     gsize              len,
+                     CbEgressRtpHeader *header)
+{
+  gsize hlen;
+  guint8 padding = 0;
+
+  g_return_val_if_fail (header != NULL, FALSE);
+
+  if (data == NULL || len < 12 || (data[0] >> 6) != 2)
+    return FALSE;
+  /* Payload types 64–95 with the marker are RTCP's packet types (RFC 5761 §4). */
+  if (data[1] >= 192 && data[1] <= 223)
+    return FALSE;
+  hlen = 12 + 4 * (gsize) (data[0] & 0x0f);
+  if (hlen > len)
+    return FALSE;
+  if (data[0] & 0x10)
+    {
+      if (hlen + 4 > len)
+        return FALSE;
+      hlen += 4 + 4 * (gsize) cb_read16 (data + hlen + 2);
+      if (hlen > len)
+        return FALSE;
+    }
+  if (data[0] & 0x20)
+    {
+      padding = data[len - 1];
+      if (padding == 0 || padding > len - hlen)
+        return FALSE;
+    }
+  header->marker = (data[1] & 0x80) != 0;
+  header->payload_type = data[1] & 0x7f;
+  header->seq = cb_read16 (data + 2);
+  header->timestamp = cb_read32 (data + 4);
+  header->ssrc = cb_read32 (data + 8);
+  header->header_len = hlen;
+  header->padding_len = padding;
+  header->payload_len = len - hlen - padding;
+  return TRUE;
+}
+
+gsize
+cb_egress_rtp_rewrite (guint8       *dst,
+                       gsize         dst_size,
+                       const guint8 *src,
+                       gsize         len,
+                       guint8        payload_type)
+{
+  CbEgressRtpHeader h;
+
+  g_return_val_if_fail (dst != NULL && payload_type < 128, 0);
+
+  if (!cb_egress_rtp_parse (src, len, &h) || len > dst_size)
+    return 0;
+  memcpy (dst, src, len);
+  dst[1] = (src[1] & 0x80) | payload_type;
+  return len;
+}
+
+gsize
+cb_egress_rtx_wrap (guint8       *dst,
+                    gsize         dst_size,
+                    const guint8 *src,
+                    gsize         len,
+                    guint8        rtx_payload_type,
+                    guint32       rtx_ssrc,
+                    guint16       rtx_seq)
+{
+  CbEgressRtpHeader h;
+  gsize out_len;
+
+  g_return_val_if_fail (dst != NULL && rtx_payload_type < 128, 0);
+
+  if (!cb_egress_rtp_parse (src, len, &h))
+    return 0;
+  out_len = h.header_len + 2 + h.payload_len;
+  if (out_len > dst_size)
+    return 0;
+  memcpy (dst, src, h.header_len);
+  /* The padding of the original is not retransmitted: clear P. */
+  dst[0] &= ~0x20;
+  dst[1] = (src[1] & 0x80) | rtx_payload_type;
+  cb_write16 (dst + 2, rtx_seq);
+  cb_write32 (dst + 8, rtx_ssrc);
+  cb_write16 (dst + h.header_len, h.seq);
+  memcpy (dst + h.header_len + 2, src + h.header_len, h.payload_len);
+  return out_len;
+}
+
+gsize
+cb_egress_rtx_unwrap (guint8       *dst,
+                      gsize         dst_size,
+                      const guint8 *src,
+                      gsize         len,
+                      guint8        payload_type,
+                      guint32       ssrc)
+{
+  CbEgressRtpHeader h;
+  gsize out_len;
+
+  g_return_val_if_fail (dst != NULL && payload_type < 128, 0);
+
+  if (!cb_egress_rtp_parse (src, len, &h) || h.payload_len < 2)
+    return 0;
+  out_len = h.header_len + h.payload_len - 2;
+  if (out_len > dst_size)
+    return 0;
+  memcpy (dst, src, h.header_len);
+  dst[0] &= ~0x20;
+  dst[1] = (src[1] & 0x80) | payload_type;
+  memcpy (dst + 2, src + h.header_len, 2);   /* OSN */
+  cb_write32 (dst + 8, ssrc);
+  memcpy (dst + h.header_len, src + h.header_len + 2, h.payload_len - 2);
+  return out_len;
+}
+
+struct _CbEgressRtpRing {
+  guint    n_slots;     /* a power of two */
+  gsize    slot_size;
+  guint8  *data;
+  gsize   *lens;        /* 0: empty */
+  guint16 *seqs;
+  gint64  *times;
+};
+
+CbEgressRtpRing *
+cb_egress_rtp_ring_new (guint n_slots,
+                        gsize slot_size)
+{
+  CbEgressRtpRing *ring;
+
+  g_return_val_if_fail (n_slots > 0 && n_slots <= 32768 && (n_slots & (n_slots - 1)) == 0, NULL);
+  g_return_val_if_fail (slot_size >= 12, NULL);
+
+  ring = g_new0 (CbEgressRtpRing, 1);
+  ring->n_slots = n_slots;
+  ring->slot_size = slot_size;
+  ring->data = g_malloc (n_slots * slot_size);
+  ring->lens = g_new0 (gsize, n_slots);
+  ring->seqs = g_new0 (guint16, n_slots);
+  ring->times = g_new0 (gint64, n_slots);
+  return ring;
+}
+
+void
+cb_egress_rtp_ring_free (CbEgressRtpRing *ring)
+{
+  if (ring == NULL)
+    return;
+  g_free (ring->data);
+  g_free (ring->lens);
+  g_free (ring->seqs);
+  g_free (ring->times);
+  g_free (ring);
+}
+
+gboolean
+cb_egress_rtp_ring_push (CbEgressRtpRing *ring,
+                         const guint8    *packet,
+                         gsize            len,
+                         gint64           now_us)
+{
+  CbEgressRtpHeader h;
+  guint slot;
+
+  g_return_val_if_fail (ring != NULL, FALSE);
+
+  if (len > ring->slot_size || !cb_egress_rtp_parse (packet, len, &h))
+    return FALSE;
+  slot = h.seq & (ring->n_slots - 1);
+  memcpy (ring->data + (gsize) slot * ring->slot_size, packet, len);
+  ring->lens[slot] = len;
+  ring->seqs[slot] = h.seq;
+  ring->times[slot] = now_us;
+  return TRUE;
+}
+
+const guint8 *
+cb_egress_rtp_ring_lookup (CbEgressRtpRing *ring,
+                           guint16          seq,
+                           gsize           *len,
+                           gint64          *stored_us)
+{
+  guint slot;
+
+  g_return_val_if_fail (ring != NULL && len != NULL, NULL);
+
+  slot = seq & (ring->n_slots - 1);
+  if (ring->lens[slot] == 0 || ring->seqs[slot] != seq)
+    return NULL;
+  *len = ring->lens[slot];
+  if (stored_us != NULL)
+    *stored_us = ring->times[slot];
+  return ring->data + (gsize) slot * ring->slot_size;
+}
+
+guint
+cb_egress_rtp_ring_get_n_slots (CbEgressRtpRing *ring)
+{
+  g_return_val_if_fail (ring != NULL, 0);
+
+  return ring->n_slots;
+}
