@@ -31,6 +31,7 @@ CbDestinationRecord *
 cb_destination_record_new_from_destination (CbDestination *destination)
 {
   CbDestinationRecord *record;
+  const char *server, *key;
 
   g_return_val_if_fail (CB_IS_DESTINATION (destination), NULL);
   g_return_val_if_fail (!cb_destination_is_external (destination), NULL);
@@ -38,10 +39,11 @@ cb_destination_record_new_from_destination (CbDestination *destination)
   record = g_new0 (CbDestinationRecord, 1);
   record->id = g_strdup (cb_destination_get_id (destination));
   record->preset_id = g_strdup (cb_destination_get_preset_id (destination));
-  record->server_secret = cb_destination_server_has_secret (cb_destination_get_server (destination));
-  record->server = record->server_secret
-                     ? cb_destination_mask_server (cb_destination_get_server (destination))
-                     : g_strdup (cb_destination_get_server (destination));
+  server = cb_destination_get_server (destination);
+  key = cb_destination_get_key (destination);
+  record->server_secret = cb_destination_server_has_secret (server, key);
+  record->server = record->server_secret ? cb_destination_mask_server (server, key)
+                                         : g_strdup (server);
   record->stream_name = g_strdup (cb_destination_get_stream_name (destination));
   cb_destination_get_profile (destination, &record->profile);
   if (cb_destination_get_key_storage (destination) == CB_KEY_STORED)

@@ -751,7 +751,8 @@ store_next (CbDestinationList *self,
     }
   else
     {
-      g_autofree char *masked = cb_destination_mask_server (cb_destination_get_server (destination));
+      g_autofree char *masked = cb_destination_mask_server (cb_destination_get_server (destination),
+                                                            cb_destination_get_key (destination));
 
       label = g_strdup_printf (_("Castbridge server address %s"), masked);
       value = cb_destination_get_server (destination);
@@ -765,12 +766,14 @@ store_secrets (CbDestinationList *self,
                CbDestination     *destination)
 {
   KeyCall *call;
+  gboolean server_secret;
 
   /* Storing replaces what the store has for the same destination and part; a clear sent
    * now could arrive after the new items and take them away. Only when there is
    * nothing left to keep. */
-  if (!cb_destination_has_key (destination) &&
-      !cb_destination_server_has_secret (cb_destination_get_server (destination)))
+  server_secret = cb_destination_server_has_secret (cb_destination_get_server (destination),
+                                                   cb_destination_get_key (destination));
+  if (!cb_destination_has_key (destination) && !server_secret)
     {
       cb_secret_store_delete (cb_destination_get_id (destination));
       cb_destination_set_key_storage (destination, CB_KEY_NONE);
@@ -778,7 +781,7 @@ store_secrets (CbDestinationList *self,
     }
 
   call = key_call_new (self, destination);
-  if (cb_destination_server_has_secret (cb_destination_get_server (destination)))
+  if (server_secret)
     g_queue_push_tail (&call->parts, (gpointer) CB_SECRET_SERVER);
   if (cb_destination_has_key (destination))
     g_queue_push_tail (&call->parts, (gpointer) CB_SECRET_KEY);

@@ -130,23 +130,37 @@ cb_destination_check_url (const char  *server,
   return TRUE;
 }
 
+/* A custom destination without a key names its stream in the server URL itself: then
+ * the URL's last element is the key, and it is a secret too. */
+static CbRedactFlags
+server_redaction (const char *server,
+                  const char *key)
+{
+  gboolean no_key = key == NULL || *key == '\0';
+
+  return no_key && cb_destination_check_url (server, NULL, NULL) ? CB_REDACT_KEY_IN_PATH
+                                                                 : CB_REDACT_DEFAULT;
+}
+
 gboolean
-cb_destination_server_has_secret (const char *server)
+cb_destination_server_has_secret (const char *server,
+                                  const char *key)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (server != NULL ? server : ""));
-  g_autofree char *shown = cb_redact_url (trimmed, CB_REDACT_DEFAULT);
+  g_autofree char *shown = cb_redact_url (trimmed, server_redaction (trimmed, key));
 
-  /* Whatever redaction hides (user info, query values, all of what does not parse) is
-   * not trusted to a plain file. */
+  /* Whatever redaction hides (user info, query values, a stream key in the path, all of
+   * what does not parse) is not trusted to a plain file. */
   return g_strcmp0 (shown, trimmed) != 0;
 }
 
 char *
-cb_destination_mask_server (const char *server)
+cb_destination_mask_server (const char *server,
+                            const char *key)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (server != NULL ? server : ""));
 
-  return cb_redact_url (trimmed, CB_REDACT_DEFAULT);
+  return cb_redact_url (trimmed, server_redaction (trimmed, key));
 }
 
 char *
@@ -163,7 +177,7 @@ cb_destination_mask_url (const char *server,
       return cb_redact_url (url, CB_REDACT_KEY_IN_PATH);
     }
   /* Not a whole URL (yet): the server less its secrets, and not a character of the key. */
-  shown_server = cb_destination_mask_server (server);
+  shown_server = cb_destination_mask_server (server, key);
   return cb_destination_compose_url (shown_server, key != NULL && *key != '\0' ? CB_REDACTED
                                                                                : NULL);
 }

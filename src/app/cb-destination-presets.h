@@ -48,11 +48,14 @@ char     *cb_destination_compose_url   (const char  *server,
 gboolean  cb_destination_check_url     (const char  *server,
                                         const char  *key,
                                         GError     **error);
-/* Whether @server holds a secret of its own: user info, query values (tokens), or
- * anything cb_redact_url() cannot tell from a secret. */
-gboolean  cb_destination_server_has_secret (const char *server);
+/* Whether @server holds a secret of its own: user info, query values (tokens), the
+ * stream key when @key is empty and @server names the stream itself, or anything
+ * cb_redact_url() cannot tell from a secret. */
+gboolean  cb_destination_server_has_secret (const char *server,
+                                            const char *key);
 /* @server through cb_redact_url(), as the destinations file keeps it. */
-char     *cb_destination_mask_server   (const char  *server);
+char     *cb_destination_mask_server   (const char  *server,
+                                        const char  *key);
 /* @server with @key as CbPushInfo shows the agent's URL; no character of the key. */
 char     *cb_destination_mask_url      (const char  *server,
                                         const char  *key);

@@ -1124,6 +1124,10 @@ test_config (void)
   g_autoptr(CbDestination) private = cb_destination_new ("id-2", CB_PRESET_CUSTOM,
                                                          "rtmp://u:pa55@h/app?token=t0k",
                                                          "studio");
+  /* A custom URL that names its stream, with the key field left empty. */
+  g_autoptr(CbDestination) whole = cb_destination_new ("id-3", CB_PRESET_CUSTOM,
+                                                       "rtmp://cdn.example/live/sk-WH0LEKEY",
+                                                       "studio");
 
   cb_destination_set_key (destination, "abcd-efgh-ijkl-mnop");
   cb_destination_set_key_storage (destination, CB_KEY_STORED);
@@ -1134,6 +1138,8 @@ test_config (void)
   g_ptr_array_add (records, cb_destination_record_new_from_destination (destination));
   /* A server with a password and a token: the file has it masked. */
   g_ptr_array_add (records, cb_destination_record_new_from_destination (private));
+  /* Its key is in its URL: the file has the URL without it. */
+  g_ptr_array_add (records, cb_destination_record_new_from_destination (whole));
 
   json = cb_destination_config_serialize (records);
   g_test_message ("%s", json);
@@ -1141,10 +1147,14 @@ test_config (void)
   g_assert_nonnull (strstr (json, "secret-store"));
   g_assert_null (strstr (json, "pa55"));
   g_assert_null (strstr (json, "t0k"));
+  g_assert_null (strstr (json, "WH0LE"));
 
   parsed = cb_destination_config_parse (json, -1, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (parsed->len, ==, 2);
+  g_assert_cmpuint (parsed->len, ==, 3);
+  record = g_ptr_array_index (parsed, 2);
+  g_assert_true (record->server_secret);
+  g_assert_cmpstr (record->server, ==, "rtmp://cdn.example/live/***");
   record = g_ptr_array_index (parsed, 1);
   g_assert_true (record->server_secret);
   g_assert_cmpstr (record->server, ==, "rtmp://***@h/app?token=***");
