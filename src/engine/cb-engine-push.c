@@ -212,6 +212,8 @@ typedef struct {
   gboolean       timed_out;
 } StartData;
 
+#define N_START_STRINGS 6   /* the request's strings that StartData copies */
+
 static void
 start_data_free (gpointer data)
 {
@@ -223,7 +225,10 @@ start_data_free (gpointer data)
       g_source_unref (sd->timeout);
     }
   g_clear_object (&sd->lookup_cancellable);
-  g_strfreev (sd->strings);
+  /* Not g_strfreev(): a field the request leaves out is a NULL in the middle. */
+  for (guint i = 0; i < N_START_STRINGS; i++)
+    g_free (sd->strings[i]);
+  g_free (sd->strings);
   g_free (sd->host);
   g_free (sd);
 }
@@ -322,7 +327,8 @@ cb_engine_push_start_async (CbEngine            *self,
   sd = g_new0 (StartData, 1);
   sd->request = *request;
   /* Copies: the caller's strings may not outlive this call. NULLs stay NULL. */
-  sd->strings = g_new0 (char *, G_N_ELEMENTS (strings));
+  G_STATIC_ASSERT (G_N_ELEMENTS (strings) == N_START_STRINGS + 1);
+  sd->strings = g_new0 (char *, N_START_STRINGS);
   for (guint i = 0; i + 1 < G_N_ELEMENTS (strings); i++)
     sd->strings[i] = g_strdup (strings[i]);
   sd->request.stream_name = sd->strings[0];
