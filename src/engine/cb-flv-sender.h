@@ -133,10 +133,6 @@ typedef struct {
   guint32  stream_id;
 } CbFlvServerOut;
 
-/* One silent AAC frame for the rate and channels of @caps, or %NULL while it is being
- * made (on a worker thread, started here): never blocks. */
-GBytes          *cb_media_silent_aac         (GstCaps                 *caps);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbFlvTag, cb_flv_tag_unref)
 
 G_END_DECLS
