@@ -11,10 +11,8 @@
 #include "config.h"
 
 #include <string.h>
-#include <gst/app/gstappsink.h>
 
 #include "cb-engine-error.h"
-#include "cb-flv.h"
 #include "cb-push-agent-private.h"
 #include "cb-redact.h"
 #include "cb-vod.h"
