@@ -51,4 +51,28 @@ void        cb_stream_push_webrtc_media (int        kind,
                                          GstBuffer *buffer,
                                          gpointer   stream);
 
+/**
+ * cb_engine_want_video:
+ * @stream: the source
+ * @codec: "H264" (RTMP, MP4, a relay) or "VP8" (a WebRTC player)
+ * @b_frames_ok: whether B-frames may go out as they are (not to WebRTC)
+ * @offered: (nullable): what a WebRTC player offered, named in the error
+ * @keyframe_interval: the encoder's keyframe gap, in frames, when the video is transcoded
+ * @profile: (inout): the consumer's profile; made to ask for @codec when it must be encoded
+ *
+ * The one rule of every consumer that needs a video codec: the stream's video as it is
+ * when it fits, else a shared rendition when transcoding_enabled, else an error
+ * (CB_ENGINE_ERROR_INVALID, for every consumer): "Video codec mismatch. VP8 granted,
+ * but should be H.264", or "Transcoding required, but disabled" (with ": stream has …,
+ * player offers …" for a WebRTC player).
+ */
+gboolean  cb_engine_want_video  (CbEngine    *engine,
+                                 CbStream    *stream,
+                                 const char  *codec,
+                                 gboolean     b_frames_ok,
+                                 const char  *offered,
+                                 int          keyframe_interval,
+                                 CbProfile   *profile,
+                                 GError     **error);
+
 G_END_DECLS

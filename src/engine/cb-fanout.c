@@ -8,6 +8,7 @@
 #include <gst/app/gstappsrc.h>
 
 #include "cb-engine-error.h"
+#include "cb-flv-sender.h"
 #include "cb-stream-private.h"
 
 /* A GOP longer than this is not cached: a late consumer then waits for a keyframe. */
@@ -610,6 +611,41 @@ remove_rendition_if_unused (CbStream     *parent,
 }
 
 /**
+ * cb_consumer_share_flv_tags:
+ *
+ * Says that the consumer sends the stream as FLV with the tags shared through the
+ * buffers (cb_flv_tag_for_buffer()): the tags of the cached GOP stay while the stream has
+ * such a consumer, and go with its last one.
+ */
+void
+cb_consumer_share_flv_tags (CbConsumer *c)
+{
+  g_return_if_fail (c != NULL);
+
+  for (CbConsumer *k = c; k != NULL; k = k == c ? c->twin : NULL)
+    {
+      g_mutex_lock (&k->stream->lock);
+      if (!k->flv_tags)
+        {
+          k->flv_tags = TRUE;
+          k->stream->flv_senders++;
+        }
+      g_mutex_unlock (&k->stream->lock);
+    }
+}
+
+guint
+cb_stream_get_n_flv_senders (CbStream *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  n = self->flv_senders;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/**
  * cb_consumer_detach:
  *
  * Detaches and frees the consumer. No callback of it runs after this returns.
@@ -626,6 +662,9 @@ cb_consumer_detach (CbConsumer *c)
   self = c->stream;
   g_mutex_lock (&self->lock);
   g_ptr_array_remove (self->consumers, c);
+  if (c->flv_tags && --self->flv_senders == 0)
+    for (guint i = 0; i < self->gop->len; i++)
+      cb_flv_tag_clear_buffer (g_array_index (self->gop, CbCachedPacket, i).buffer);
   g_mutex_unlock (&self->lock);
 
   if (c->rendition != NULL && remove_rendition_if_unused (c->parent, c->rendition))

@@ -10,6 +10,7 @@
 
 #include "cb-flv.h"
 #include "cb-flv-queue.h"
+#include "cb-flv-sender.h"
 
 void
 cb_flv_packet_free (gpointer packet)
@@ -17,6 +18,7 @@ cb_flv_packet_free (gpointer packet)
   CbFlvPacket *p = packet;
 
   g_bytes_unref (p->payload);
+  g_clear_pointer (&p->tag, cb_flv_tag_unref);
   g_free (p);
 }
 
@@ -174,14 +176,15 @@ drop_media_before (CbFlvQueue *queue,
     }
 }
 
-gboolean
-cb_flv_queue_push_media (CbFlvQueue  *queue,
-                         CbMediaKind  kind,
-                         GstBuffer   *buffer,
-                         GBytes      *payload,
-                         guint32      limit_ms,
-                         gsize        max_bytes,
-                         gboolean    *overflowed)
+static gboolean
+push_packet (CbFlvQueue  *queue,
+             CbMediaKind  kind,
+             GstBuffer   *buffer,
+             GBytes      *payload,
+             CbFlvTag    *tag,
+             guint32      limit_ms,
+             gsize        max_bytes,
+             gboolean    *overflowed)
 {
   GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
   CbFlvPacket *p = g_new0 (CbFlvPacket, 1);
@@ -193,6 +196,7 @@ cb_flv_queue_push_media (CbFlvQueue  *queue,
   cb_flv_queue_set_base (queue, dts);
   p->type = kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO;
   p->payload = payload;
+  p->tag = tag;
   p->keyframe = kind == CB_MEDIA_VIDEO && !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   /* FLV times are decoding times for video; audio has only one. */
   p->timestamp = to_ms (queue, kind == CB_MEDIA_VIDEO ? dts : GST_BUFFER_PTS (buffer));
@@ -218,6 +222,31 @@ cb_flv_queue_push_media (CbFlvQueue  *queue,
     }
   drop_media_before (queue, NULL);
   return FALSE;
+}
+
+gboolean
+cb_flv_queue_push_media (CbFlvQueue  *queue,
+                         CbMediaKind  kind,
+                         GstBuffer   *buffer,
+                         GBytes      *payload,
+                         guint32      limit_ms,
+                         gsize        max_bytes,
+                         gboolean    *overflowed)
+{
+  return push_packet (queue, kind, buffer, payload, NULL, limit_ms, max_bytes, overflowed);
+}
+
+gboolean
+cb_flv_queue_push_tag (CbFlvQueue  *queue,
+                       CbMediaKind  kind,
+                       GstBuffer   *buffer,
+                       CbFlvTag    *tag,
+                       guint32      limit_ms,
+                       gsize        max_bytes,
+                       gboolean    *overflowed)
+{
+  return push_packet (queue, kind, buffer, g_bytes_ref (cb_flv_tag_get_payload (tag)), tag,
+                      limit_ms, max_bytes, overflowed);
 }
 
 CbFlvPacket *

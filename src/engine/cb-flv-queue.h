@@ -10,10 +10,13 @@
 
 G_BEGIN_DECLS
 
+typedef struct _CbFlvTag CbFlvTag;
+
 typedef struct {
   guint8   type;         /* CB_FLV_TAG_AUDIO / _VIDEO / _SCRIPT */
   guint32  timestamp;    /* ms from the queue's first DTS */
   GBytes  *payload;      /* the FLV tag body */
+  CbFlvTag *tag;         /* (nullable) the stream's shared tag of it (cb-flv-sender.h) */
   gboolean keyframe;
   gboolean config;       /* a sequence header: never dropped */
 } CbFlvPacket;
@@ -53,6 +56,14 @@ gboolean     cb_flv_queue_push_media    (CbFlvQueue   *queue,
                                          CbMediaKind   kind,
                                          GstBuffer    *buffer,
                                          GBytes       *payload,
+                                         guint32       limit_ms,
+                                         gsize         max_bytes,
+                                         gboolean     *overflowed);
+/* The same with a tag (cb-flv-sender.h) and its payload; the queue takes @tag. */
+gboolean     cb_flv_queue_push_tag      (CbFlvQueue   *queue,
+                                         CbMediaKind   kind,
+                                         GstBuffer    *buffer,
+                                         CbFlvTag     *tag,
                                          guint32       limit_ms,
                                          gsize         max_bytes,
                                          gboolean     *overflowed);

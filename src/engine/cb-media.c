@@ -2,7 +2,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "cb-media.h"
+#include <stdio.h>
 #include <string.h>
+#include <gio/gio.h>
+#include <gst/app/gstappsink.h>
 #include "cb-engine-error.h"
 
 gboolean
@@ -197,4 +200,113 @@ cb_media_running_time_copy (GstBuffer        *buffer,
         GST_BUFFER_DTS (out) = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_DTS (out));
     }
   return out;
+}
+
+G_LOCK_DEFINE_STATIC (silence_lock);
+static GHashTable *silences;   /* "rate/channels" → GBytes, or an empty GBytes while made */
+
+/* Runs an encoder: only ever on a worker thread. */
+static GBytes *
+make_silence (int rate,
+              int channels)
+{
+  const char *aac = cb_media_pick_aac_encoder ();
+  g_autofree char *desc = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstElement) sink = NULL;
+  GBytes *frame = NULL;
+
+  if (aac == NULL)
+    return NULL;
+  desc = g_strdup_printf ("audiotestsrc wave=silence num-buffers=8 samplesperbuffer=1024 ! "
+                          "audio/x-raw,rate=%d,channels=%d ! audioconvert ! %s ! "
+                          "appsink name=sink sync=false", rate, channels, aac);
+  pipeline = gst_parse_launch (desc, NULL);
+  if (pipeline == NULL)
+    return NULL;
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  /* Skip the encoder's priming frames. */
+  for (int i = 0; i < 4; i++)
+    {
+      g_autoptr(GstSample) sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), GST_SECOND);
+      GstMapInfo map;
+
+      if (sample == NULL)
+        break;
+      if (i < 3)
+        continue;
+      if (gst_buffer_map (gst_sample_get_buffer (sample), &map, GST_MAP_READ))
+        {
+          frame = g_bytes_new (map.data, map.size);
+          gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
+        }
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return frame;
+}
+
+static void
+silence_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  const char *key = data;
+  int rate = 48000, channels = 2;
+  GBytes *frame;
+
+  if (sscanf (key, "%d/%d", &rate, &channels) != 2)
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  frame = make_silence (rate, channels);
+  G_LOCK (silence_lock);
+  if (frame != NULL)
+    g_hash_table_replace (silences, g_strdup (key), frame);
+  else
+    g_hash_table_remove (silences, key);   /* tried again on the next caps */
+  G_UNLOCK (silence_lock);
+  g_task_return_boolean (task, frame != NULL);
+}
+
+/**
+ * cb_media_silent_aac:
+ *
+ * One silent AAC frame for the rate and channel count of @caps, made once per process on
+ * a worker thread: the first call starts it and returns %NULL, as do calls until it is
+ * ready. Never blocks, so a stream consumer may call it.
+ *
+ * Returns: (transfer full) (nullable): the frame
+ */
+GBytes *
+cb_media_silent_aac (GstCaps *caps)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  int rate = 48000, channels = 2;
+  g_autofree char *key = NULL;
+  GBytes *frame;
+
+  gst_structure_get_int (s, "rate", &rate);
+  gst_structure_get_int (s, "channels", &channels);
+  key = g_strdup_printf ("%d/%d", rate, channels);
+
+  G_LOCK (silence_lock);
+  if (silences == NULL)
+    silences = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify) g_bytes_unref);
+  frame = g_hash_table_lookup (silences, key);
+  if (frame == NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+      g_hash_table_insert (silences, g_strdup (key), g_bytes_new (NULL, 0));
+      g_task_set_source_tag (task, cb_media_silent_aac);
+      g_task_set_task_data (task, g_strdup (key), g_free);
+      g_task_run_in_thread (task, silence_thread);
+    }
+  frame = frame != NULL && g_bytes_get_size (frame) > 0 ? g_bytes_ref (frame) : NULL;
+  G_UNLOCK (silence_lock);
+  return frame;
 }

@@ -95,6 +95,7 @@ GstBuffer  *cb_media_running_time_copy (GstBuffer         *buffer,
                                         const GstSegment  *segment);
 
 const char *cb_media_pick_aac_encoder  (void);
+GBytes     *cb_media_silent_aac        (GstCaps           *caps);
 GstElement *cb_media_parse_bin         (const char        *description,
                                         gboolean           ghost_unlinked_pads,
                                         GError           **error);

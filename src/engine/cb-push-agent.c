@@ -3,23 +3,23 @@
  *
  * An agent is a consumer of its stream (H.264 video, AAC audio, a transcoding profile
  * when asked) and the owner of one RTMP client connection at a time. Media arrives on
- * the producer's thread, becomes FLV tag bodies and waits in the agent's own bounded
- * queue; the engine context drains the queue into the connection as the socket allows.
- * A slow uplink drops whole GOPs from this queue alone; nothing else waits for it.
+ * the producer's thread and goes out through the FLV sending core it shares with RTMP
+ * players (cb-flv-sender.c): the stream's shared forms, except for the agent's own muted
+ * or mixed audio. A slow uplink drops whole GOPs from the agent's queue alone; nothing
+ * else waits for it.
  */
 #include "config.h"
 
 #include <string.h>
-#include <gst/app/gstappsink.h>
 
 #include "cb-engine-error.h"
-#include "cb-flv.h"
 #include "cb-push-agent-private.h"
 #include "cb-redact.h"
 #include "cb-vod.h"
 #include "cb-rtmp-client.h"
 #include "cb-rtmp-url.h"
-#include "cb-flv-queue.h"
+#include "cb-engine-private.h"
+#include "cb-flv-sender.h"
 #include "cb-sound-mixer.h"
 #include "cb-stream.h"
 
@@ -27,8 +27,8 @@
 /* What the agent queues before it drops a GOP: media time and bytes. */
 #define DEFAULT_QUEUE_MS      4000
 #define MAX_QUEUE_BYTES       (24 * 1024 * 1024)
-/* Bytes the client may hold unsent before the agent stops handing it more. */
-#define CLIENT_HIGH_WATER     (512 * 1024)
+/* How often a congested uplink is looked at again, with the outgoing buffer off. */
+#define CONGESTED_RETRY_MS    50
 #define LIVENESS_TIMEOUT_US   (15 * G_USEC_PER_SEC)
 #define MAX_BACKOFF_MS        60000
 /* Voximplant's default keyframe interval, and its smallest: 2 s. */
@@ -52,8 +52,6 @@ struct _CbPushAgent
   char          *bind_address;
   gboolean       send_metadata;
   CbProfile      profile;
-  gboolean       force_h264;
-  gboolean       transcoding_enabled;
   char          *codec_error;     /* set when the video cannot go out as H.264 */
 
   CbPushState    state;
@@ -76,28 +74,23 @@ struct _CbPushAgent
   GSource       *tick_source;
   guint64        last_bytes_sent;
   gint64         last_progress;
-  gint64         last_keyframe;   /* monotonic time of the last keyframe queued (atomic) */
   int            keyframe_seconds; /* the longest gap between keyframes sent */
   int            bitrate;
-  gboolean       metadata_sent;
   gboolean       out_buffer_enabled;
   guint          out_start_ms;
   guint          queue_limit_ms;
   guint          out_polling_ms;
   int            out_max_bufferings;   /* -1: no limit */
-  guint          bufferings;           /* times the queue overflowed (guarded by lock) */
-  GSource       *poll_source;
+
+  /* The FLV sending core, shared with RTMP players. */
+  CbFlvSender   *sender;
 
   /* Shared with the producer's thread. */
   GMutex         lock;
-  CbFlvQueue     queue;
-  GstCaps       *caps[CB_MEDIA_N_KINDS];
   gboolean       muted;
-  GBytes        *silence;         /* one silent AAC frame for the current audio caps */
   CbSoundMixer  *mixer;
+  GstCaps       *mixer_caps;      /* audio caps for the mixer, on their way to the engine */
   char          *sound_file;
-  gint           drain_pending;   /* atomic */
-  gboolean       session_live;    /* packets are being accepted */
 };
 
 G_DEFINE_FINAL_TYPE (CbPushAgent, cb_push_agent, G_TYPE_OBJECT)
@@ -200,7 +193,6 @@ cb_push_agent_dispose (GObject *object)
   end_session (self);
   clear_source (&self->retry_source);
   clear_source (&self->tick_source);
-  clear_source (&self->poll_source);
   G_OBJECT_CLASS (cb_push_agent_parent_class)->dispose (object);
 }
 
@@ -221,10 +213,8 @@ cb_push_agent_finalize (GObject *object)
   g_free (self->sound_file);
   g_free (self->codec_error);
   g_ptr_array_unref (self->events);
-  cb_flv_queue_clear (&self->queue);
-  for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
-    gst_clear_caps (&self->caps[k]);
-  g_clear_pointer (&self->silence, g_bytes_unref);
+  g_clear_pointer (&self->sender, cb_flv_sender_free);
+  gst_clear_caps (&self->mixer_caps);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (cb_push_agent_parent_class)->finalize (object);
 }
@@ -250,7 +240,6 @@ static void
 cb_push_agent_init (CbPushAgent *self)
 {
   g_mutex_init (&self->lock);
-  cb_flv_queue_init (&self->queue);
   self->events = g_ptr_array_new_with_free_func (event_free);
   self->state = CB_PUSH_CONNECTING;
 }
@@ -290,154 +279,89 @@ set_state (CbPushAgent *self,
 
 /* ---- media in (producer thread) ------------------------------------------ */
 
-static void
-schedule_drain (CbPushAgent *self);
-
-static void
-consumer_caps (gpointer     data,
-               CbMediaKind  kind,
-               GstCaps     *caps)
+/* What is the agent's own in what it sends: muted or mixed audio. Never blocks: the
+ * silent frame was prepared when the audio caps came (cb_media_silent_aac()). */
+static gboolean
+sender_audio (gpointer    data,
+              GstBuffer  *buffer,
+              GBytes    **replacement)
 {
   CbPushAgent *self = data;
   g_autoptr(CbSoundMixer) mixer = NULL;
+  gboolean muted;
 
   g_mutex_lock (&self->lock);
-  gst_caps_replace (&self->caps[kind], caps);
-  if (kind == CB_MEDIA_AUDIO)
-    {
-      g_clear_pointer (&self->silence, g_bytes_unref);
-      if (self->mixer != NULL)
-        mixer = g_object_ref (self->mixer);
-    }
-  /* A new configuration goes after what was encoded with the old one. */
-  if (self->session_live)
-    cb_flv_queue_push_config (&self->queue, kind, caps);
-  g_mutex_unlock (&self->lock);
-
-  if (mixer != NULL)
-    cb_sound_mixer_set_caps (mixer, caps);
-  schedule_drain (self);
-}
-
-/* Makes one silent AAC frame with the configuration of @caps (once per caps). */
-static GBytes *
-make_silence (GstCaps *caps)
-{
-  const GstStructure *s = gst_caps_get_structure (caps, 0);
-  const char *aac = cb_media_pick_aac_encoder ();
-  g_autofree char *desc = NULL;
-  g_autoptr(GstElement) pipeline = NULL;
-  g_autoptr(GstElement) sink = NULL;
-  GBytes *frame = NULL;
-  int rate = 48000, channels = 2;
-
-  if (aac == NULL)
-    return NULL;
-  gst_structure_get_int (s, "rate", &rate);
-  gst_structure_get_int (s, "channels", &channels);
-  desc = g_strdup_printf ("audiotestsrc wave=silence num-buffers=8 samplesperbuffer=1024 ! "
-                          "audio/x-raw,rate=%d,channels=%d ! audioconvert ! %s ! "
-                          "appsink name=sink sync=false", rate, channels, aac);
-  pipeline = gst_parse_launch (desc, NULL);
-  if (pipeline == NULL)
-    return NULL;
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  /* Skip the encoder's priming frames. */
-  for (int i = 0; i < 4; i++)
-    {
-      g_autoptr(GstSample) sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), GST_SECOND);
-      GstMapInfo map;
-
-      if (sample == NULL)
-        break;
-      if (i < 3)
-        continue;
-      if (gst_buffer_map (gst_sample_get_buffer (sample), &map, GST_MAP_READ))
-        {
-          frame = g_bytes_new (map.data, map.size);
-          gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
-        }
-    }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  return frame;
-}
-
-/* Queues one media buffer (from the stream, or mixed audio from the sound mixer). */
-static gboolean
-queue_media (CbPushAgent *self,
-             CbMediaKind  kind,
-             GstBuffer   *buffer,
-             gboolean     from_mixer)
-{
-  GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
-  g_autoptr(GBytes) silence = NULL;
-  g_autoptr(CbSoundMixer) mixer = NULL;
-  gboolean keyframe = kind == CB_MEDIA_VIDEO &&
-                      !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  gboolean overflowed = FALSE;
-  GBytes *payload;
-  gboolean ok;
-
-  g_mutex_lock (&self->lock);
-  if (!self->session_live)
-    {
-      g_mutex_unlock (&self->lock);
-      return TRUE;
-    }
-  /* Time 0 is the first buffer, even one the mixer gets first. */
-  cb_flv_queue_set_base (&self->queue, dts);
-  if (kind == CB_MEDIA_AUDIO && !from_mixer)
-    {
-      if (self->mixer != NULL)
-        mixer = g_object_ref (self->mixer);
-      else if (self->muted && self->caps[CB_MEDIA_AUDIO] != NULL)
-        {
-          if (self->silence == NULL)
-            self->silence = make_silence (self->caps[CB_MEDIA_AUDIO]);
-          if (self->silence != NULL)
-            silence = g_bytes_ref (self->silence);
-        }
-    }
+  if (self->mixer != NULL)
+    mixer = g_object_ref (self->mixer);
+  muted = self->muted;
   g_mutex_unlock (&self->lock);
 
   if (mixer != NULL)
     {
-      /* The mixer hands the mixed frame back through queue_media (from_mixer). */
+      /* The mixer hands the mixed frame back (on_mixer_output). */
       cb_sound_mixer_push (mixer, buffer);
-      return TRUE;
+      return FALSE;
     }
+  if (muted)
+    {
+      g_autoptr(GstCaps) caps = cb_flv_sender_dup_caps (self->sender, CB_MEDIA_AUDIO);
 
-  payload = cb_flv_payload_for (kind, buffer, silence);
-  if (payload == NULL)
-    return TRUE;
-
-  g_mutex_lock (&self->lock);
-  ok = cb_flv_queue_push_media (&self->queue, kind, buffer, payload, self->queue_limit_ms,
-                                MAX_QUEUE_BYTES, &overflowed);
-  if (overflowed)
-    self->bufferings++;
-  if (keyframe)
-    self->last_keyframe = g_get_monotonic_time ();
-  g_mutex_unlock (&self->lock);
-
-  schedule_drain (self);
-  return ok;
+      if (caps == NULL)
+        return TRUE;
+      /* Until the silent frame is ready (a moment after the audio caps), nothing. */
+      *replacement = cb_media_silent_aac (caps);
+      return *replacement != NULL;
+    }
+  return TRUE;
 }
 
+/* On the engine context: a sound mixer loads its file and builds its pipeline for the
+ * new audio format, never in the producer's callback. */
 static gboolean
-consumer_buffer (gpointer     data,
-                 CbMediaKind  kind,
-                 GstBuffer   *buffer)
+mixer_caps_idle (gpointer data)
 {
-  return queue_media (data, kind, buffer, FALSE);
+  CbPushAgent *self = data;
+  g_autoptr(CbSoundMixer) mixer = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+
+  g_mutex_lock (&self->lock);
+  caps = g_steal_pointer (&self->mixer_caps);
+  if (self->mixer != NULL)
+    mixer = g_object_ref (self->mixer);
+  g_mutex_unlock (&self->lock);
+  if (mixer != NULL && caps != NULL)
+    cb_sound_mixer_set_caps (mixer, caps);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sender_audio_caps (gpointer  data,
+                   GstCaps  *caps)
+{
+  CbPushAgent *self = data;
+  gboolean mixing;
+  GBytes *silence;
+
+  g_mutex_lock (&self->lock);
+  mixing = self->mixer != NULL;
+  if (mixing)
+    gst_caps_replace (&self->mixer_caps, caps);
+  g_mutex_unlock (&self->lock);
+  if (mixing)
+    idle_on_engine (self, G_PRIORITY_DEFAULT, mixer_caps_idle);
+  /* Made on a worker now, ready when the agent is muted. */
+  silence = cb_media_silent_aac (caps);
+  if (silence != NULL)
+    g_bytes_unref (silence);
 }
 
 static void
 on_mixer_output (GstBuffer *buffer,
                  gpointer   data)
 {
-  queue_media (data, CB_MEDIA_AUDIO, buffer, TRUE);
+  CbPushAgent *self = data;
+
+  cb_flv_sender_push (self->sender, CB_MEDIA_AUDIO, buffer);
 }
 
 static gboolean
@@ -451,135 +375,28 @@ stream_ended_idle (gpointer data)
 }
 
 static void
-consumer_eos (gpointer data)
+sender_ended (gpointer data)
 {
   CbPushAgent *self = data;
 
-  /* Let what is queued go out, then stop, on the engine context (later: the stream's
-   * fan-out lock is held here). */
+  /* Let what is queued go out, then stop (later: the sender is draining). */
   idle_on_engine (self, G_PRIORITY_LOW, stream_ended_idle);
 }
 
-static const CbConsumerFuncs consumer_funcs = {
-  consumer_caps,
-  consumer_buffer,
-  consumer_eos,
+static const CbFlvSenderHooks sender_hooks = {
+  sender_audio,
+  sender_audio_caps,
+  sender_ended,
 };
-
-/* ---- media out (engine context) ------------------------------------------ */
-
-static void
-send_metadata (CbPushAgent *self)
-{
-  CbFlvMetadata md = { 0 };
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GstCaps) vcaps = NULL;
-  g_autoptr(GstCaps) acaps = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (self->caps[CB_MEDIA_VIDEO] != NULL)
-    vcaps = gst_caps_ref (self->caps[CB_MEDIA_VIDEO]);
-  if (self->caps[CB_MEDIA_AUDIO] != NULL)
-    acaps = gst_caps_ref (self->caps[CB_MEDIA_AUDIO]);
-  g_mutex_unlock (&self->lock);
-
-  cb_flv_metadata_from_caps (&md, vcaps, acaps);
-  if (vcaps != NULL)
-    md.videodatarate = self->profile.bitrate;
-  bytes = cb_flv_metadata_build (&md, TRUE);
-  cb_rtmp_client_send (self->client, CB_FLV_TAG_SCRIPT, 0, bytes);
-}
-
-static gboolean drain (gpointer data);
-
-static gboolean
-poll_drain (gpointer data)
-{
-  CbPushAgent *self = data;
-
-  clear_source (&self->poll_source);
-  drain (self);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-drain (gpointer data)
-{
-  CbPushAgent *self = data;
-
-  g_atomic_int_set (&self->drain_pending, 0);
-  if (self->state != CB_PUSH_STREAMING || self->client == NULL)
-    return G_SOURCE_REMOVE;
-
-  if (self->out_buffer_enabled)
-    {
-      gboolean ready;
-
-      g_mutex_lock (&self->lock);
-      ready = self->metadata_sent || cb_flv_queue_is_empty (&self->queue) ||
-              cb_flv_queue_span_ms (&self->queue) >= self->out_start_ms;
-      g_mutex_unlock (&self->lock);
-      if (!ready)
-        return G_SOURCE_REMOVE;
-    }
-
-  if (!self->metadata_sent)
-    {
-      gboolean have_caps;
-
-      g_mutex_lock (&self->lock);
-      have_caps = self->caps[CB_MEDIA_VIDEO] != NULL || self->caps[CB_MEDIA_AUDIO] != NULL;
-      g_mutex_unlock (&self->lock);
-      if (!have_caps)
-        return G_SOURCE_REMOVE;
-      if (self->send_metadata)
-        send_metadata (self);
-      self->metadata_sent = TRUE;
-    }
-
-  while (cb_rtmp_client_get_queued_bytes (self->client) < CLIENT_HIGH_WATER)
-    {
-      CbFlvPacket *p;
-
-      g_mutex_lock (&self->lock);
-      p = cb_flv_queue_pop (&self->queue);
-      g_mutex_unlock (&self->lock);
-      if (p == NULL)
-        break;
-      if (!cb_rtmp_client_send (self->client, p->type, p->timestamp, p->payload))
-        {
-          cb_flv_packet_free (p);
-          break;
-        }
-      cb_flv_packet_free (p);
-    }
-
-  /* With the outgoing buffer on, a backed-up uplink is polled every
-   * rtmp_out_buffer_polling_time instead of waiting for the next frame. */
-  if (self->out_buffer_enabled && self->poll_source == NULL && !cb_flv_queue_is_empty (&self->queue))
-    self->poll_source = timeout_on_engine (self, self->out_polling_ms, poll_drain);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_drain (CbPushAgent *self)
-{
-  if (!g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
-    return;
-  idle_on_engine (self, G_PRIORITY_DEFAULT, drain);
-}
 
 /* ---- sessions and reconnection -------------------------------------------- */
 
 static void
 detach_consumer (CbPushAgent *self)
 {
-  g_mutex_lock (&self->lock);
-  self->session_live = FALSE;
-  cb_flv_queue_clear (&self->queue);
-  g_mutex_unlock (&self->lock);
-
-  g_clear_pointer (&self->consumer, cb_consumer_detach);
+  if (self->sender != NULL)
+    cb_flv_sender_stop (self->sender);
+  self->consumer = NULL;
   if (self->stream != NULL)
     g_clear_signal_handler (&self->stream_changed_id, self->stream);
   g_clear_object (&self->stream);
@@ -588,7 +405,6 @@ detach_consumer (CbPushAgent *self)
 static void
 end_session (CbPushAgent *self)
 {
-  clear_source (&self->poll_source);
   detach_consumer (self);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -726,23 +542,20 @@ stream_fps (const CbProfile *profile,
   return 30;
 }
 
-/* Sets force_h264, or codec_error when the video is not H.264 and may not be transcoded. */
+/* The profile this agent attaches with: its own, or, when the stream's video is not
+ * H.264, one that makes H.264 (the one rule of cb_engine_want_video()). */
 static gboolean
-check_video_codec (CbPushAgent *self,
-                   GstCaps     *vcaps)
+media_profile (CbPushAgent  *self,
+               CbStream     *stream,
+               CbProfile    *profile,
+               GError      **error)
 {
-  const char *codec = vcaps ? cb_media_codec_from_caps (vcaps) : NULL;
+  g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
 
-  if (codec == NULL || g_str_equal (codec, "H264"))
-    return TRUE;
-  if (self->transcoding_enabled)
-    {
-      self->force_h264 = TRUE;
-      return TRUE;
-    }
-  g_free (self->codec_error);
-  self->codec_error = g_strdup_printf ("Video codec mismatch. %s granted, but should be H.264", codec);
-  return FALSE;
+  *profile = self->profile;
+  return cb_engine_want_video (self->engine, stream, "H264", TRUE, NULL,
+                               self->keyframe_seconds * stream_fps (profile, vcaps), profile,
+                               error);
 }
 
 static gboolean
@@ -751,40 +564,19 @@ start_media (CbPushAgent  *self,
 {
   /* A vod-live stream that ended while this agent reconnected starts again. */
   g_autoptr(CbStream) stream = cb_engine_open_play_stream (self->engine, self->stream_name, error);
-  CbProfile profile = self->profile;
+  CbProfile profile;
 
   if (stream == NULL)
     return FALSE;
-  {
-    g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
-
-    /* The codec may have become known only now (the stream was pending at start). */
-    if (!check_video_codec (self, vcaps))
-      {
-        g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, self->codec_error);
-        return FALSE;
-      }
-  }
-  if (self->force_h264 && cb_profile_is_passthrough (&profile))
-    {
-      g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
-
-      /* Any profile: the stream's video is not H.264. */
-      profile.keyframe_interval = self->keyframe_seconds * stream_fps (&profile, vcaps);
-    }
-
-  g_mutex_lock (&self->lock);
-  cb_flv_queue_reset (&self->queue);
-  self->bufferings = 0;
-  self->session_live = TRUE;
-  g_mutex_unlock (&self->lock);
-  self->metadata_sent = FALSE;
+  /* The codec may have become known only now (the stream was pending at start). */
+  if (!media_profile (self, stream, &profile, error))
+    return FALSE;
 
   self->stream = g_object_ref (stream);
   self->stream_changed_id = g_signal_connect (stream, "changed", G_CALLBACK (on_stream_changed), self);
-  /* Attaching replays the cached GOP: the destination starts on a keyframe at once. */
-  self->consumer = cb_stream_attach (stream, &consumer_funcs, self, NULL, &profile,
-                                     CB_AUDIO_AAC, error);
+  cb_flv_sender_set_videodatarate (self->sender, self->profile.bitrate);
+  self->consumer = cb_flv_sender_start (self->sender, &cb_flv_out_client, self->client, stream,
+                                        GST_CLOCK_TIME_NONE, &profile, error);
   return self->consumer != NULL;
 }
 
@@ -822,7 +614,6 @@ on_publish_done (GObject      *source,
       end_session (self);
     }
   emit_changed (self);
-  schedule_drain (self);
 }
 
 static void
@@ -894,11 +685,8 @@ tick (gpointer data)
     }
   if (self->out_buffer_enabled && self->out_max_bufferings >= 0)
     {
-      guint bufferings;
+      guint bufferings = cb_flv_sender_get_bufferings (self->sender);
 
-      g_mutex_lock (&self->lock);
-      bufferings = self->bufferings;
-      g_mutex_unlock (&self->lock);
       if (bufferings > (guint) self->out_max_bufferings)
         {
           g_autofree char *reason = g_strdup_printf ("The uplink cannot keep up: %u bufferings, "
@@ -913,11 +701,8 @@ tick (gpointer data)
   /* RTMP servers keep no GOP: viewers who join there need keyframes every few seconds.
    * Producers with rare keyframes (browsers send one on request) are asked for them. */
   {
-    gint64 last_key;
+    gint64 last_key = cb_flv_sender_get_last_keyframe (self->sender);
 
-    g_mutex_lock (&self->lock);
-    last_key = self->last_keyframe;
-    g_mutex_unlock (&self->lock);
     /* Ticks are a second apart: ask at the last tick before the gap would be too long. */
     if (self->stream != NULL &&
         now - last_key + G_USEC_PER_SEC > (gint64) self->keyframe_seconds * G_USEC_PER_SEC)
@@ -1035,21 +820,44 @@ cb_push_agent_new (CbEngine            *engine,
                          ? (guint) CLAMP (cb_settings_get_int (settings, "rtmp_out_buffer_initial_size"), 500, 60000)
                          : DEFAULT_QUEUE_MS;
 
-  /* RTMP carries H.264: anything else needs the transcoder, when it is allowed; when it
-   * is not, the agent exists and says why it cannot stream (StreamError). */
-  self->transcoding_enabled = cb_settings_get_bool (settings, "transcoding_enabled");
+  {
+    CbFlvSenderConfig config = {
+      .limit_ms = self->queue_limit_ms,
+      .max_bytes = MAX_QUEUE_BYTES,
+      .send_metadata = self->send_metadata,
+      .set_data_frame = TRUE,
+      .start_ms = self->out_buffer_enabled ? self->out_start_ms : 0,
+      /* With the outgoing buffer on, a backed-up uplink is polled every
+       * rtmp_out_buffer_polling_time instead of waiting for the next frame. */
+      .retry_ms = self->out_buffer_enabled ? self->out_polling_ms : CONGESTED_RETRY_MS,
+    };
+
+    self->sender = cb_flv_sender_new (cb_engine_get_context (engine), &config, &sender_hooks,
+                                      self);
+  }
+
   vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
-  check_video_codec (self, vcaps);
   /* An encoder of our own (a profile) makes the keyframes: give it the gap in frames. */
   if (request->keyframe_seconds > 0 && !cb_profile_is_passthrough (&self->profile) &&
       self->profile.keyframe_interval <= 0)
     self->profile.keyframe_interval = self->keyframe_seconds * stream_fps (&self->profile, vcaps);
-  if (!cb_profile_is_passthrough (&self->profile) && !self->transcoding_enabled)
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
-                   "Transcoding required, but disabled");
-      return NULL;
-    }
+  /* RTMP carries H.264, by the rule every consumer follows: a profile with transcoding
+   * off makes no agent; another codec makes one that says why it cannot stream
+   * (StreamError). */
+  {
+    g_autoptr(GError) codec_error = NULL;
+    CbProfile profile;
+
+    if (!media_profile (self, stream, &profile, &codec_error))
+      {
+        if (!cb_profile_is_passthrough (&self->profile))
+          {
+            g_propagate_error (error, g_steal_pointer (&codec_error));
+            return NULL;
+          }
+        self->codec_error = g_strdup (codec_error->message);
+      }
+  }
 
   if (request->sound_file != NULL && !cb_push_agent_sound_on (self, request->sound_file,
                                                               request->sound_loop,
@@ -1149,9 +957,7 @@ cb_push_agent_sound_on (CbPushAgent  *self,
 
   g_return_val_if_fail (CB_IS_PUSH_AGENT (self), FALSE);
 
-  g_mutex_lock (&self->lock);
-  caps = self->caps[CB_MEDIA_AUDIO] ? gst_caps_ref (self->caps[CB_MEDIA_AUDIO]) : NULL;
-  g_mutex_unlock (&self->lock);
+  caps = cb_flv_sender_dup_caps (self->sender, CB_MEDIA_AUDIO);
 
   mixer = cb_sound_mixer_new (path, loop, replace, on_mixer_output, self, error);
   if (caps != NULL)
@@ -1382,13 +1188,17 @@ cb_push_agent_get_info (CbPushAgent *self)
   info->muted = self->muted;
   info->sound_enabled = self->mixer != NULL;
   info->sound_file = g_strdup (self->sound_file);
-  info->dropped = self->queue.dropped;
-  if (self->caps[CB_MEDIA_VIDEO] != NULL)
-    {
-      const GstStructure *s = gst_caps_get_structure (self->caps[CB_MEDIA_VIDEO], 0);
-      gst_structure_get_int (s, "width", &info->width);
-      gst_structure_get_int (s, "height", &info->height);
-    }
   g_mutex_unlock (&self->lock);
+  info->dropped = cb_flv_sender_get_dropped (self->sender);
+  {
+    g_autoptr(GstCaps) vcaps = cb_flv_sender_dup_caps (self->sender, CB_MEDIA_VIDEO);
+
+    if (vcaps != NULL)
+      {
+        const GstStructure *s = gst_caps_get_structure (vcaps, 0);
+        gst_structure_get_int (s, "width", &info->width);
+        gst_structure_get_int (s, "height", &info->height);
+      }
+  }
   return info;
 }

@@ -128,16 +128,18 @@ on_client_connected (CbWebrtcClient *client,
 {
   Relay *r = data;
   CbWebrtcPeer *peer = cb_webrtc_client_get_peer (client);
-  g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (r->stream, CB_MEDIA_VIDEO);
   g_autoptr(GError) error = NULL;
   CbProfile profile = { 0 };
 
   if (r->consumer != NULL)
     return;
-  /* The offer is H.264 without B-frames: transcode a VP8 source, or one with B-frames. */
-  if (vcaps != NULL && (g_strcmp0 (cb_media_codec_from_caps (vcaps), "H264") != 0 ||
-                        cb_stream_has_b_frames (r->stream)))
-    profile.keyframe_interval = 60;
+  /* The offer is H.264 without B-frames: a VP8 source, or one with B-frames, is
+   * transcoded when allowed, by the rule of every consumer. */
+  if (!cb_engine_want_video (r->engine, r->stream, "H264", FALSE, NULL, 60, &profile, &error))
+    {
+      g_warning ("relay of %s: %s", r->local_name, error->message);
+      return;
+    }
   r->consumer = cb_stream_attach_appsrc (r->stream, cb_webrtc_peer_get_appsrc (peer, 0),
                                          cb_webrtc_peer_get_appsrc (peer, 1), &profile,
                                          CB_AUDIO_OPUS, &error);

@@ -28,6 +28,7 @@ struct _CbConsumer
   GDestroyNotify         destroy;
   gboolean               need_keyframe;
   gboolean               eos_sent;
+  gboolean               flv_tags;    /* counted in its stream's flv_senders */
   guint64                dropped;
   guint64                delivered;
 };
@@ -65,6 +66,7 @@ struct _CbStream
   GHashTable     *renditions;       /* profile key → CbTranscoder* */
   gboolean        eos;
   gboolean        preparing;
+  guint           flv_senders;      /* consumers sharing FLV tags riding on the buffers */
   GstClockTime    timeline_origin;
 
   /* Bitrate over a sliding window. */

@@ -159,6 +159,8 @@ void        cb_consumer_request_keyframe  (CbConsumer             *consumer);
 guint64     cb_consumer_get_dropped       (CbConsumer             *consumer);
 guint64     cb_consumer_get_delivered     (CbConsumer             *consumer);
 
+void        cb_consumer_share_flv_tags    (CbConsumer             *consumer);
+guint       cb_stream_get_n_flv_senders   (CbStream               *self);
 guint       cb_stream_get_n_consumers     (CbStream               *self);
 guint       cb_stream_get_n_renditions    (CbStream               *self);
 

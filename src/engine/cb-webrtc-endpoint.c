@@ -325,22 +325,6 @@ source_video_codec (CbStream *source)
   return vcaps != NULL ? g_strdup (cb_media_codec_from_caps (vcaps)) : NULL;
 }
 
-/* WebRTC players get H.264 without B-frames or VP8, whichever they took from the offer
- * (@player_codec; the stream's own codec first, cb_sdp_pick_codec_for()). The video is
- * encoded anew (TRUE) when the stream's is another codec or has B-frames, or for a size
- * asked for in @profile. Audio (AAC from RTMP to Opus) is always bridged. */
-static gboolean
-player_needs_video_transcoding (CbStream        *source,
-                                const char      *source_codec,
-                                const char      *player_codec,
-                                const CbProfile *profile)
-{
-  return !cb_profile_is_passthrough (profile) ||
-         (source_codec != NULL && (g_strcmp0 (source_codec, player_codec) != 0 ||
-                                   (g_str_equal (source_codec, "H264") &&
-                                    cb_stream_has_b_frames (source))));
-}
-
 /* Makes @profile ask for the video the player needs (any profile will do for a
  * passthrough one): one H.264 or one VP8 rendition per stream, shared by every such
  * player. Fails where the player cannot get a picture: it offers no video codec we send
@@ -370,24 +354,10 @@ player_profile (CbEngine    *engine,
         }
       return TRUE;
     }
-  if (!player_needs_video_transcoding (source, source_codec, player_codec, profile))
-    return TRUE;
-  if (!cb_settings_get_bool (cb_engine_get_settings (engine), "transcoding_enabled"))
-    {
-      if (source_codec != NULL && !g_str_equal (source_codec, player_codec))
-        g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
-                     "Transcoding required, but disabled: stream has %s, player offers %s",
-                     source_codec, offered_video ? offered_video : player_codec);
-      else
-        g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
-                             "Transcoding required, but disabled");
-      return FALSE;
-    }
-  if (g_str_equal (player_codec, "VP8"))
-    profile->codec = CB_VIDEO_CODEC_VP8;
-  else if (cb_profile_is_passthrough (profile))
-    profile->keyframe_interval = 60;
-  return TRUE;
+  /* H.264 without B-frames or VP8, whichever the player took from the offer (the
+   * stream's own codec first, cb_sdp_pick_codec_for()), by the rule of every consumer. */
+  return cb_engine_want_video (engine, source, player_codec, FALSE,
+                               offered_video ? offered_video : player_codec, 60, profile, error);
 }
 
 /* Attaches the player to its source and hands out the answer. */

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
+import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -27,18 +29,21 @@ HAVE_FFMPEG = shutil.which('ffmpeg') is not None and shutil.which('ffprobe') is 
 _media_dir = None
 
 
-def test_file():
-    """A few seconds of H.264 (keyframe every 30 frames) and AAC, made once per run."""
+def test_file(heavy=False):
+    """A few seconds of H.264 (keyframe every 30 frames) and AAC, made once per run;
+    @heavy: noise at about 3 Mbit/s, which fills a stalled reader's buffers soon."""
     global _media_dir
     if _media_dir is None:
         _media_dir = tempfile.mkdtemp(prefix='cb-rtmp-media-')
-    path = os.path.join(_media_dir, 'in.flv')
+    path = os.path.join(_media_dir, 'heavy.flv' if heavy else 'in.flv')
+    video = 'testsrc=size=640x360:rate=30' + (',noise=alls=40:allf=t' if heavy else '')
+    rate = ['-b:v', '3M', '-maxrate', '3M', '-bufsize', '3M'] if heavy else []
     if not os.path.exists(path):
         subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y',
-                        '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30',
+                        '-f', 'lavfi', '-i', video,
                         '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
                         '-t', '4', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '30',
-                        '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', path],
+                        *rate, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', path],
                        check=True, timeout=60)
     return path
 
@@ -54,13 +59,13 @@ def h264_aac(streams, width=None, height=None):
 class Publisher:
     """`ffmpeg -re` looping the test file to an RTMP URL."""
 
-    def __init__(self, url, loop=True, extra=()):
+    def __init__(self, url, loop=True, extra=(), heavy=False):
         self.log_file = tempfile.NamedTemporaryFile(prefix='cb-ffmpeg-', suffix='.log',
                                                     delete=False)
         args = ['ffmpeg', '-hide_banner', '-loglevel', 'info', '-nostats', '-re']
         if loop:
             args += ['-stream_loop', '-1']
-        args += ['-i', test_file(), '-c', 'copy', *extra, '-f', 'flv', url]
+        args += ['-i', test_file(heavy), '-c', 'copy', *extra, '-f', 'flv', url]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=self.log_file)
 
@@ -194,6 +199,104 @@ class RtmpIngestTest(RtmpTest):
         s = self.wait_publishing('cam')
         self.assertEqual(s['status'], 'PUBLISHING')
         wait_ffprobe(self.cb_url('cam'), h264_aac)
+
+
+def stalled_player(port, app, name):
+    """A player that handshakes, plays @name and then never reads: a tiny receive buffer,
+    commands sent blindly (the first createStream gives message stream 1)."""
+    from fake_adobe_rtmp import amf_number, amf_object, amf_string
+
+    def message(csid, type_id, stream_id, payload):
+        out = (bytes([csid]) + struct.pack('>I', 0)[1:] + struct.pack('>I', len(payload))[1:] +
+               bytes([type_id]) + struct.pack('<I', stream_id))
+        for i in range(0, len(payload), 128):
+            out += (b'' if i == 0 else bytes([0xc0 | csid])) + payload[i:i + 128]
+        return out
+
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(10)
+    sock.connect(('127.0.0.1', port))
+    sock.sendall(b'\x03' + bytes(8) + os.urandom(1528))
+    s0s1s2 = b''
+    while len(s0s1s2) < 1 + 2 * 1536:
+        chunk = sock.recv(1 + 2 * 1536 - len(s0s1s2))
+        if not chunk:
+            raise ConnectionError('handshake cut')
+        s0s1s2 += chunk
+    sock.sendall(s0s1s2[1:1537])
+    sock.sendall(message(3, 20, 0, amf_string('connect') + amf_number(1) +
+                         amf_object({'app': app, 'tcUrl': f'rtmp://127.0.0.1:{port}/{app}'})))
+    sock.sendall(message(3, 20, 0, amf_string('createStream') + amf_number(2) + b'\x05'))
+    sock.sendall(message(8, 20, 1, amf_string('play') + amf_number(3) + b'\x05' +
+                         amf_string(name)))
+    return sock
+
+
+def video_dts(framecrc):
+    """The video packets' DTS (ms) of `ffmpeg -f framecrc` output."""
+    video = None
+    out = []
+    for line in framecrc.splitlines():
+        if line.startswith('#media_type') and line.rstrip().endswith('video'):
+            video = line.split()[1].rstrip(':')
+        elif not line.startswith('#') and video is not None:
+            fields = [f.strip() for f in line.split(',')]
+            if len(fields) >= 6 and fields[0] == video:
+                out.append(int(fields[1]))
+    return out
+
+
+class RtmpPlayersTest(RtmpTest):
+    PLAYERS = 30
+    SECONDS = 8
+
+    def test_many_players_whole_and_a_stalled_one_alone(self):
+        self.publish('many', heavy=True)
+        self.wait_publishing('many')
+        stalled = stalled_player(self.server.rtmp_port, 'live', 'many')
+        stalled_since = time.monotonic()
+        self.addCleanup(stalled.close)
+        time.sleep(2)
+
+        players = []
+        for _ in range(self.PLAYERS):
+            out = tempfile.TemporaryFile()
+            self.addCleanup(out.close)
+            proc = subprocess.Popen(['ffmpeg', '-hide_banner', '-loglevel', 'error',
+                                     '-rw_timeout', '20000000', '-i', self.cb_url('many'),
+                                     '-t', str(self.SECONDS), '-c', 'copy', '-f', 'framecrc', '-'],
+                                    stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.DEVNULL)
+            self.addCleanup(lambda p=proc: p.poll() is None and p.kill())
+            players.append((proc, out))
+        for proc, _ in players:
+            self.assertEqual(proc.wait(timeout=120), 0)
+
+        # Each player got every frame of its 8 s at 30 fps: no GOP missing anywhere.
+        for i, (_, out) in enumerate(players):
+            out.seek(0)
+            dts = video_dts(out.read().decode(errors='replace'))
+            self.assertGreaterEqual(len(dts), self.SECONDS * 30 - 5, f'player {i}')
+            gaps = [b - a for a, b in zip(dts, dts[1:]) if b - a > 100]
+            self.assertEqual(gaps, [], f'player {i} lost frames')
+
+        # The stalled player lost whole GOPs on its own queue (its session holds 512 KiB,
+        # its queue 4 s); no one else lost a packet.
+        time.sleep(max(0.0, stalled_since + 15 - time.monotonic()))
+        stalled.close()
+        deadline = time.monotonic() + 30
+        while True:
+            drops = [int(n) for n in
+                     re.findall(r'RTMP play of many ended \((\d+) packets dropped\)',
+                                self.server.logs())]
+            if len(drops) > self.PLAYERS or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        drops.sort()
+        self.assertEqual(len(drops), self.PLAYERS + 1, self.server.logs()[-3000:])
+        self.assertEqual(drops[:-1], [0] * self.PLAYERS)
+        self.assertGreater(drops[-1], 0, 'the stalled player lost nothing')
 
 
 class RtmpKeyTest(RtmpTest):

@@ -6,20 +6,9 @@
 
 #include "cb-engine.h"
 #include "cb-local-source.h"
+#include "fake-media.h"
 
 /* ---- synthetic streams ---------------------------------------------------- */
-
-static GstCaps *
-fake_h264_caps (void)
-{
-  guint8 avcc[] = { 1, 0x42, 0xc0, 0x1f, 0xff, 0xe0 };
-  g_autoptr(GstBuffer) cd = gst_buffer_new_memdup (avcc, sizeof avcc);
-
-  return gst_caps_new_simple ("video/x-h264", "stream-format", G_TYPE_STRING, "avc",
-                              "alignment", G_TYPE_STRING, "au", "width", G_TYPE_INT, 640,
-                              "height", G_TYPE_INT, 360, "framerate", GST_TYPE_FRACTION, 30, 1,
-                              "codec_data", GST_TYPE_BUFFER, cd, NULL);
-}
 
 static GstBuffer *
 fake_frame (guint n,
