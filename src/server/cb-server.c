@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "cb-error-map.h"
+#include "cb-metrics.h"
 #include "cb-openapi.h"
 #include "cb-rest.h"
 #include "cb-rest-auth.h"
@@ -541,6 +542,32 @@ handle_openapi (SoupServerMessage *msg,
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }
 
+/* Prometheus scrapes: the same access rules as REST (a remote scraper sends Basic). */
+static void
+handle_metrics (CbServer          *self,
+                SoupServerMessage *msg,
+                const char        *method)
+{
+  char *text;
+
+  if (method == SOUP_METHOD_OPTIONS)
+    {
+      handle_preflight (msg);
+      return;
+    }
+  if (!check_auth (self, msg))
+    return;
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      respond_method_not_allowed (msg, "GET, HEAD, OPTIONS");
+      return;
+    }
+  text = cb_metrics_render (self->engine, cb_server_get_n_sessions (self));
+  soup_server_message_set_response (msg, CB_METRICS_CONTENT_TYPE, SOUP_MEMORY_TAKE,
+                                    text, strlen (text));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
 static void
 handle_rest (CbServer          *self,
              SoupServerMessage *msg,
@@ -622,6 +649,8 @@ on_http_request (SoupServer        *server,
     handle_health (self, msg, method);
   else if (g_str_has_prefix (path, CB_REST_PREFIX))
     handle_rest (self, msg, method, path);
+  else if (g_str_equal (path, "/metrics"))
+    handle_metrics (self, msg, method);
   else if (method == SOUP_METHOD_OPTIONS)
     handle_preflight (msg);
   else

@@ -1,4 +1,4 @@
-# test_openapi.py — data/openapi.yaml against the real server
+# test_openapi.py — data/openapi.yaml against the real server, and /metrics
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # The document is read from the server (/rest-api/openapi.json, made from data/openapi.yaml
@@ -206,7 +206,7 @@ class OpenApiTest(unittest.TestCase):
         self.assertEqual(status, 404)
         self.assertEqual(json.loads(raw)['error'], 'No such REST method')
         # The other paths of the HTTP port that the document lists are routed too.
-        for path in ('/health', '/rest-api/openapi.json', '/castbridge/config.json'):
+        for path in ('/health', '/metrics', '/rest-api/openapi.json', '/castbridge/config.json'):
             self.assertIn(path, self.document['paths'])
             self.assertEqual(self.server.request('GET', path)[0], 200, path)
         for path in ('/whip/{name}', '/whep/{name}', '/whip/{name}/{resource}',
@@ -331,13 +331,195 @@ class OpenApiTest(unittest.TestCase):
                                    {'name': 'cam', 'source': 'test'})[0], 409)
         # A page of another site: 403 for the document and the verbs alike.
         foreign = {'Origin': 'http://evil.example'}
-        for path in ('/rest-api/openapi.json',):
+        for path in ('/rest-api/openapi.json', '/metrics'):
             status, _, raw = self.server.request('GET', path, headers=foreign)
             self.assertEqual(status, 403, path)
             self.validator.validate(json.loads(raw), {'$ref': '#/components/schemas/Error'})
         status, answer, _ = self.server.rest('stream/find_all', {}, headers=foreign)
         self.assertEqual(status, 403)
         self.validator.validate(answer, {'$ref': '#/components/schemas/Error'})
+
+
+# -- /metrics ----------------------------------------------------------------------------------
+
+METRIC_NAME = re.compile(r'[a-zA-Z_:][a-zA-Z0-9_:]*\Z')
+LABEL_NAME = re.compile(r'[a-zA-Z_][a-zA-Z0-9_]*\Z')
+TYPES = {'counter', 'gauge', 'histogram', 'summary', 'untyped'}
+
+
+def parse_metrics(text):
+    """Text exposition format 0.0.4, strictly: every sample belongs to the family declared
+    by the # HELP / # TYPE lines just before it; families are not repeated; label values
+    use only the three escapes. Returns {family: {'type', 'help', 'samples': {labels: v}}}."""
+    if not text.endswith('\n'):
+        raise ValueError('the page must end with a line feed')
+    families = {}
+    current = None
+    for number, line in enumerate(text.split('\n')[:-1], 1):
+        where = 'line %d: %r' % (number, line)
+        if line.startswith('# HELP '):
+            name, _, help_text = line[7:].partition(' ')
+            if not METRIC_NAME.match(name) or name in families:
+                raise ValueError(where)
+            current = families[name] = {'help': help_text, 'type': None, 'samples': {}}
+            continue
+        if line.startswith('# TYPE '):
+            name, _, kind = line[7:].partition(' ')
+            if current is None or families.get(name) is not current or kind not in TYPES \
+               or current['type'] is not None or current['samples']:
+                raise ValueError(where)
+            current['type'] = kind
+            continue
+        if line.startswith('#') or line == '':
+            raise ValueError('unexpected ' + where)
+        m = re.match(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)\Z', line)
+        if m is None:
+            raise ValueError(where)
+        name, labels_text, value = m.group(1), m.group(3), m.group(4)
+        if current is None or families.get(name) is not current or current['type'] is None:
+            raise ValueError('sample outside its family, ' + where)
+        labels = []
+        rest = labels_text or ''
+        while rest:
+            lm = re.match(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|\Z)', rest)
+            if lm is None:
+                raise ValueError('bad labels, ' + where)
+            labels.append((lm.group(1), re.sub(r'\\(.)', lambda e: {'n': '\n'}.get(
+                e.group(1), e.group(1)), lm.group(2))))
+            rest = rest[lm.end():]
+        names = [n for n, _ in labels]
+        if len(names) != len(set(names)):
+            raise ValueError('repeated label, ' + where)
+        number_value = float(value)
+        if current['type'] == 'counter' and (number_value < 0 or not name.endswith('_total')):
+            raise ValueError('bad counter, ' + where)
+        key = tuple(sorted(labels))
+        if key in current['samples']:
+            raise ValueError('repeated sample, ' + where)
+        current['samples'][key] = number_value
+    for name, family in families.items():
+        if family['type'] is None:
+            raise ValueError('%s has no # TYPE' % name)
+    return families
+
+
+class MetricsParserSelfTest(unittest.TestCase):
+    def test_refusals(self):
+        good = '# HELP a_total A.\n# TYPE a_total counter\na_total{x="1\\""} 2\n'
+        self.assertEqual(parse_metrics(good)['a_total']['samples'], {(('x', '1"'),): 2.0})
+        for bad in (good[:-1],                                   # no final line feed
+                    good + 'a_total{x="2"} 1\n# HELP b B.\n# TYPE b gauge\nb 1\n'
+                    '# HELP a_total A.\n# TYPE a_total counter\n',  # family repeated
+                    '# HELP b B.\n# TYPE b gauge\nc 1\n',          # sample of another family
+                    '# HELP b B.\n# TYPE b gauge\nb{x="\\t"} 1\n',  # bad escape
+                    '# HELP b B.\n# TYPE b counter\nb 1\n',         # counter without _total
+                    '# HELP b B.\n# TYPE b gauge\nb 1\nb 2\n',      # repeated sample
+                    '# HELP b B.\n# TYPE b gauge\nb one\n'):        # not a number
+            with self.assertRaises(ValueError, msg=bad):
+                parse_metrics(bad)
+
+
+class MetricsTest(unittest.TestCase):
+    def setUp(self):
+        self.server = cbtest.ServerProcess()
+        self.addCleanup(self.server.cleanup)
+
+    def scrape(self):
+        status, headers, raw = self.server.request('GET', '/metrics')
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
+        return parse_metrics(raw.decode('utf-8'))
+
+    @staticmethod
+    def value(families, name, **labels):
+        return families[name]['samples'].get(tuple(sorted(labels.items())), 0.0)
+
+    def wait_metric(self, predicate, timeout=30):
+        deadline = time.monotonic() + timeout
+        while True:
+            families = self.scrape()
+            if predicate(families) or time.monotonic() > deadline:
+                return families
+            time.sleep(0.5)
+
+    def test_values_move(self):
+        m = self.scrape()
+        for kind in ('rtmp', 'webrtc', 'local', 'pull', 'relay', 'vod'):
+            self.assertEqual(self.value(m, 'castbridge_streams', kind=kind), 0, kind)
+        self.assertEqual(self.value(m, 'castbridge_recordings_running'), 0)
+        self.assertEqual(m['castbridge_info']['type'], 'gauge')
+
+        status, _, _ = self.server.rest('castbridge/source/publish', {'name': 'cam', 'source': 'test'})
+        self.assertEqual(status, 200)
+        m = self.wait_metric(lambda m: self.value(m, 'castbridge_stream_bitrate_kbps',
+                                                  stream='cam', kind='local') > 0)
+        self.assertEqual(self.value(m, 'castbridge_streams', kind='local'), 1)
+        self.assertEqual(self.value(m, 'castbridge_streams_by_status', kind='local',
+                                    status='PUBLISHING'), 1)
+        self.assertGreater(self.value(m, 'castbridge_stream_bitrate_kbps', stream='cam',
+                                      kind='local'), 0)
+
+        # A push that cannot connect: counted by state, with its counters.
+        status, push, _ = self.server.rest('push/startup', {'streamName': 'cam',
+                                                            'rtmpUrl': 'rtmp://127.0.0.1:1/live/x'})
+        self.assertEqual(status, 200, push)
+        labels = {'stream': 'cam', 'media_session_id': push['mediaSessionId']}
+        m = self.scrape()
+        self.assertEqual(sum(m['castbridge_pushes']['samples'].values()), 1)
+        self.assertIn(tuple(sorted(labels.items())),
+                      m['castbridge_push_reconnects_total']['samples'])
+        self.assertEqual(self.server.rest('push/terminate',
+                                          {'mediaSessionId': push['mediaSessionId']})[0], 200)
+
+        # A recording runs, then does not.
+        stream = self.server.rest('stream/find', {'name': 'cam'})[1][0]
+        self.assertEqual(self.server.rest('stream/startRecording',
+                                          {'mediaSessionId': stream['mediaSessionId']})[0], 200)
+        m = self.wait_metric(lambda m: self.value(m, 'castbridge_recordings_running_bytes') > 0)
+        self.assertEqual(self.value(m, 'castbridge_recordings_running'), 1)
+        self.assertGreater(self.value(m, 'castbridge_recordings_running_bytes'), 0)
+        self.assertEqual(self.server.rest('stream/stopRecording',
+                                          {'mediaSessionId': stream['mediaSessionId']})[0], 200)
+        m = self.wait_metric(lambda m: self.value(m, 'castbridge_recordings_running') == 0)
+        self.assertEqual(self.value(m, 'castbridge_recordings_running'), 0)
+
+        self.assertEqual(self.server.rest('castbridge/source/unpublish', {'name': 'cam'})[0], 200)
+        m = self.wait_metric(lambda m: self.value(m, 'castbridge_streams', kind='local') == 0)
+        self.assertEqual(self.value(m, 'castbridge_streams', kind='local'), 0)
+        self.assertEqual(m['castbridge_stream_bitrate_kbps']['samples'], {})
+
+    @unittest.skipUnless(HAVE_FFMPEG, 'ffmpeg is needed')
+    def test_rtmp_publisher_counts(self):
+        log = open(os.path.join(self.server.tmp, 'ffmpeg.log'), 'w')
+        self.addCleanup(log.close)
+        proc = subprocess.Popen(
+            ['ffmpeg', '-hide_banner', '-loglevel', 'error', '-re',
+             '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25',
+             '-f', 'lavfi', '-i', 'sine=frequency=440',
+             '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p',
+             '-c:a', 'aac', '-f', 'flv',
+             'rtmp://127.0.0.1:%d/live/ingest' % self.server.rtmp_port],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+
+        def stop():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.addCleanup(stop)
+        m = self.wait_metric(lambda m: self.value(m, 'castbridge_streams', kind='rtmp') == 1)
+        self.assertEqual(self.value(m, 'castbridge_streams', kind='rtmp'), 1)
+        stop()
+        m = self.wait_metric(lambda m: self.value(m, 'castbridge_streams', kind='rtmp') == 0)
+        self.assertEqual(self.value(m, 'castbridge_streams', kind='rtmp'), 0)
+
+    def test_access(self):
+        status, _, raw = self.server.request('GET', '/metrics',
+                                             headers={'Origin': 'http://evil.example'})
+        self.assertEqual(status, 403)
+        status, _, raw = self.server.request('GET', '/metrics', host='127.0.0.1',
+                                             headers={'Host': 'rebind.example'})
+        self.assertEqual(status, 403)
+        self.assertEqual(self.server.request('POST', '/metrics', b'')[0], 405)
 
 
 if __name__ == '__main__':
