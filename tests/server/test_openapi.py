@@ -29,6 +29,7 @@ if len(sys.argv) > 1 and os.path.isfile(sys.argv[1]):
     os.environ['CB_SERVER_BINARY'] = os.path.abspath(sys.argv.pop(1))
 
 import cbtest  # noqa: E402
+import nginxrtmp  # noqa: E402
 
 SOURCE_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                             '..', '..'))
@@ -299,6 +300,24 @@ class OpenApiTest(unittest.TestCase):
         again('push/sound_off', mediaSessionId=push_id)
         again('push/terminate', mediaSessionId=push_id)
 
+        # A push that really streams, to nginx-rtmp: its answers carry events and bytes.
+        if nginxrtmp.available():
+            nginx = nginxrtmp.NginxRtmp()
+            self.addCleanup(nginx.cleanup)
+            status, push = again('push/startup', rtmpUrl=nginx.url('live'))
+            self.assertEqual(status, 200)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                status, found = again('push/find', mediaSessionId=push['mediaSessionId'])
+                if found[0]['status'] == 'STREAMING' and found[0]['bytesSent'] > 0:
+                    break
+                time.sleep(0.5)
+            self.assertEqual(found[0]['status'], 'STREAMING', found)
+            self.assertIn('StreamStarted', [e['type'] for e in found[0]['events']])
+            again('push/find_all')
+            again('push/terminate', mediaSessionId=push['mediaSessionId'])
+            again('push/find', mediaSessionId=push['mediaSessionId'])
+
         if HAVE_FFMPEG:
             again('vod/startup', uri='vod-live://clip.mp4')
             again('vod/find')
@@ -318,6 +337,41 @@ class OpenApiTest(unittest.TestCase):
         if not HAVE_FFMPEG:
             missing = [v for v in missing if not v.startswith('vod/') and v != 'push/sound_on']
         self.assertEqual(missing, [], 'verbs that never answered 200: %s' % self.seen)
+
+    def check_http(self, method, path, template, body=None, headers=None):
+        """A non-REST call: its status documented for @template's operation, JSON bodies
+        validated."""
+        status, answer_headers, raw = self.server.request(method, path, body, headers=headers)
+        operation = self.document['paths'][template][method.lower()]
+        self.assertIn(str(status), operation['responses'], '%s %s: %d %r'
+                      % (method, path, status, raw))
+        response = self.validator.resolve(operation['responses'][str(status)])
+        content = response.get('content', {})
+        if 'application/json' in content:
+            self.validator.validate(json.loads(raw), content['application/json']['schema'],
+                                    path)
+        elif content:
+            self.assertTrue(any(answer_headers.get('content-type', '').startswith(t)
+                                for t in content), (path, answer_headers))
+        return status
+
+    def test_http_endpoints(self):
+        self.check_http('GET', '/health', '/health')
+        self.check_http('GET', '/castbridge/config.json', '/castbridge/config.json')
+        self.check_http('GET', '/rest-api/openapi.json', '/rest-api/openapi.json')
+        sdp = {'Content-Type': 'application/sdp'}
+        self.assertEqual(self.check_http('POST', '/whip/w1', '/whip/{name}', b'garbage', sdp), 400)
+        self.assertEqual(self.check_http('POST', '/whep/cam', '/whep/{name}', b'garbage', sdp), 400)
+        self.assertEqual(self.check_http('POST', '/whip/w1', '/whip/{name}', b'v=0',
+                                         {'Content-Type': 'text/plain'}), 415)
+        self.assertEqual(self.check_http('DELETE', '/whip/cam/nope', '/whip/{name}/{resource}'),
+                         404)
+        self.assertEqual(self.check_http('PATCH', '/whep/cam/nope', '/whep/{name}/{resource}',
+                                         b'a=ice-ufrag:x', {'Content-Type':
+                                                            'application/trickle-ice-sdpfrag'}),
+                         404)
+        self.assertEqual(self.check_http('GET', '/client/records/nope.mp4',
+                                         '/client/records/{fileName}'), 404)
 
     def test_errors_and_access(self):
         ops = dict(rest_operations(self.document))
@@ -487,6 +541,27 @@ class MetricsTest(unittest.TestCase):
         m = self.wait_metric(lambda m: self.value(m, 'castbridge_streams', kind='local') == 0)
         self.assertEqual(self.value(m, 'castbridge_streams', kind='local'), 0)
         self.assertEqual(m['castbridge_stream_bitrate_kbps']['samples'], {})
+
+    @unittest.skipUnless(nginxrtmp.available(), 'nginx with the RTMP module is needed')
+    def test_push_bytes_move(self):
+        nginx = nginxrtmp.NginxRtmp()
+        self.addCleanup(nginx.cleanup)
+        self.assertEqual(self.server.rest('castbridge/source/publish',
+                                          {'name': 'cam', 'source': 'test'})[0], 200)
+        status, push, _ = self.server.rest('push/startup', {'streamName': 'cam',
+                                                            'rtmpUrl': nginx.url('live')})
+        self.assertEqual(status, 200, push)
+        key = tuple(sorted({'stream': 'cam', 'media_session_id': push['mediaSessionId']}.items()))
+
+        def sent(m):
+            return m['castbridge_push_bytes_sent_total']['samples'].get(key, 0)
+        m = self.wait_metric(lambda m: sent(m) > 0)
+        first = sent(m)
+        self.assertGreater(first, 0)
+        self.assertEqual(self.value(m, 'castbridge_pushes', state='STREAMING'), 1)
+        self.assertGreater(self.value(m, 'castbridge_consumers'), 0)
+        m = self.wait_metric(lambda m: sent(m) > first)
+        self.assertGreater(sent(m), first)
 
     @unittest.skipUnless(HAVE_FFMPEG, 'ffmpeg is needed')
     def test_rtmp_publisher_counts(self):
