@@ -555,7 +555,9 @@ class MetricsTest(unittest.TestCase):
 
         def sent(m):
             return m['castbridge_push_bytes_sent_total']['samples'].get(key, 0)
-        m = self.wait_metric(lambda m: sent(m) > 0)
+        # Bytes flow from the handshake on; STREAMING comes with the first media.
+        m = self.wait_metric(lambda m: sent(m) > 0 and
+                             self.value(m, 'castbridge_pushes', state='STREAMING') == 1)
         first = sent(m)
         self.assertGreater(first, 0)
         self.assertEqual(self.value(m, 'castbridge_pushes', state='STREAMING'), 1)
@@ -595,6 +597,39 @@ class MetricsTest(unittest.TestCase):
                                              headers={'Host': 'rebind.example'})
         self.assertEqual(status, 403)
         self.assertEqual(self.server.request('POST', '/metrics', b'')[0], 405)
+
+
+class RemoteMetricsTest(unittest.TestCase):
+    """/metrics and the document from another machine (a network namespace; needs root):
+    Basic credentials, as for REST."""
+
+    # The remote client of test_server.py's RemoteAuthTest, without its tests.
+    from test_server import RemoteAuthTest as _remote
+    CLIENT = _remote.CLIENT
+    remote_call = _remote.remote_call
+    basic = staticmethod(_remote.basic)
+    with_server = _remote.with_server
+    del _remote
+
+    @classmethod
+    def setUpClass(cls):
+        cls.host = cbtest.NetnsHost()
+        cls.ns, cls.host_ip = cls.host.ns, cls.host.host_ip
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.host.cleanup()
+
+    def test_credentials(self):
+        server = self.with_server('-o', 'rest_auth_user=u', '-o', 'rest_auth_password=p')
+        for path in ('/metrics', '/rest-api/openapi.json'):
+            status, challenge = self.remote_call(server, path, method='GET')
+            self.assertEqual(status, 401, path)
+            self.assertTrue(challenge.startswith('Basic'), challenge)
+            self.assertEqual(self.remote_call(server, path, method='GET',
+                                              authorization=self.basic('u', 'x'))[0], 401)
+            self.assertEqual(self.remote_call(server, path, method='GET',
+                                              authorization=self.basic('u', 'p'))[0], 200)
 
 
 if __name__ == '__main__':
