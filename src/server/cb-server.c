@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 
 #include "cb-error-map.h"
+#include "cb-metrics.h"
+#include "cb-openapi.h"
 #include "cb-rest.h"
 #include "cb-rest-auth.h"
 #include "cb-rest-hook.h"
@@ -525,6 +527,47 @@ on_rest_reply (guint     status,
   soup_server_message_unpause (msg);
 }
 
+/* The OpenAPI document (data/openapi.yaml): behind the same door as the API it describes. */
+static void
+handle_openapi (SoupServerMessage *msg,
+                const char        *method)
+{
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      respond_method_not_allowed (msg, "GET, HEAD, OPTIONS");
+      return;
+    }
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    (const char *) cb_openapi_json, cb_openapi_json_length);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+/* Prometheus scrapes: the same access rules as REST (a remote scraper sends Basic). */
+static void
+handle_metrics (CbServer          *self,
+                SoupServerMessage *msg,
+                const char        *method)
+{
+  char *text;
+
+  if (method == SOUP_METHOD_OPTIONS)
+    {
+      handle_preflight (msg);
+      return;
+    }
+  if (!check_auth (self, msg))
+    return;
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      respond_method_not_allowed (msg, "GET, HEAD, OPTIONS");
+      return;
+    }
+  text = cb_metrics_render (self->engine, cb_server_get_n_sessions (self));
+  soup_server_message_set_response (msg, CB_METRICS_CONTENT_TYPE, SOUP_MEMORY_TAKE,
+                                    text, strlen (text));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
 static void
 handle_rest (CbServer          *self,
              SoupServerMessage *msg,
@@ -546,6 +589,12 @@ handle_rest (CbServer          *self,
 
   if (!check_auth (self, msg))
     return;
+
+  if (g_str_equal (path, CB_REST_PREFIX "openapi.json"))
+    {
+      handle_openapi (msg, method);
+      return;
+    }
 
   verb = cb_rest_lookup_verb (path + strlen (CB_REST_PREFIX));
   if (verb == NULL)
@@ -600,6 +649,8 @@ on_http_request (SoupServer        *server,
     handle_health (self, msg, method);
   else if (g_str_has_prefix (path, CB_REST_PREFIX))
     handle_rest (self, msg, method, path);
+  else if (g_str_equal (path, "/metrics"))
+    handle_metrics (self, msg, method);
   else if (method == SOUP_METHOD_OPTIONS)
     handle_preflight (msg);
   else
