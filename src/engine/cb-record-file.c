@@ -639,7 +639,16 @@ prepare_mp4 (const char          *temp_path,
   if (!info.fragmented && info.faststart)
     return TRUE;
 
-  tmp_path = g_strconcat (final_path, ".tmp", NULL);
+  /* Beside the final file (one file system for the rename), hidden, and named after the
+   * recording's own temporary file: two recordings finishing to the same name at once
+   * must not write one output. Not a media name: a start-up scan leaves it alone. */
+  {
+    g_autofree char *dir = g_path_get_dirname (final_path);
+    g_autofree char *base = g_path_get_basename (temp_path);
+    g_autofree char *name = g_strconcat (base[0] == '.' ? "" : ".", base, ".remux.tmp", NULL);
+
+    tmp_path = g_build_filename (dir, name, NULL);
+  }
   if (remux (temp_path, tmp_path, info.complete_length, cancellable, &local_error))
     {
       CbMp4Info out;

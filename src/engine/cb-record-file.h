@@ -51,7 +51,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRecordFileResult, cb_record_file_result_free)
  * 1. MP4 only: reads the boxes with cb_mp4_probe_file() and truncates @temp_path after the
  *    last complete fragment, so that a partly written one is left out.
  * 2. MP4 only, unless it is already a regular fast-start file: remuxes it (qtdemux, the
- *    codec's parser, mp4mux faststart=true) into "@final_path.tmp". When that fails (no
+ *    codec's parser, mp4mux faststart=true) into a hidden file beside @final_path named
+ *    after @temp_path (".<temp name>.remux.tmp"). When that fails (no
  *    space left, a muxer error) the partial output is deleted and the fragmented file is
  *    kept as it is.
  * 3. Decodes (or with @decode %FALSE, demuxes) every stream of the file to keep, counting

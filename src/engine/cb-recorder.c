@@ -62,6 +62,7 @@ struct _Recorder
   guint64           dropped_base;
   gboolean          settled;
   gint              media_changed;  /* atomic: the caps changed mid-file (see on_parsed) */
+  gint              media_written;  /* atomic: a buffer has gone to the muxer */
 
   GMutex            parts_lock;    /* parts are opened on a streaming thread */
   GPtrArray        *parts;         /* Part*, open or closed but not handed to the finisher */
@@ -348,6 +349,25 @@ run_hook (CbEngine   *engine,
     g_warning ("on_record_hook_script %s: %s", script, error->message);
 }
 
+/* @message with every "@folder/" taken out: reasons reach REST answers and the GUI,
+ * which show file names, never where the server keeps them. */
+static char *
+without_folder (const char *message,
+                const char *folder)
+{
+  g_autofree char *prefix = NULL;
+  g_auto(GStrv) pieces = NULL;
+  gsize length = folder != NULL ? strlen (folder) : 0;
+
+  while (length > 1 && G_IS_DIR_SEPARATOR (folder[length - 1]))
+    length--;
+  if (length == 0)
+    return g_strdup (message);
+  prefix = g_strdup_printf ("%.*s%c", (int) length, folder, G_DIR_SEPARATOR);
+  pieces = g_strsplit (message, prefix, -1);
+  return g_strjoinv ("", pieces);
+}
+
 static void
 on_file_finished (GObject      *source,
                   GAsyncResult *result,
@@ -393,7 +413,7 @@ on_file_finished (GObject      *source,
       info->file_name = g_steal_pointer (&base);
       info->path = g_strdup (f->temp_path);
       info->state = CB_RECORDING_FAILED;
-      info->reason = g_strdup (error->message);
+      info->reason = without_folder (error->message, cb_engine_get_records_dir (f->engine));
     }
   registry_add_file (f->reg, info);
   if (r != NULL)
@@ -458,6 +478,20 @@ finish_part (Recorder   *rec,
   if (part == NULL)
     return;
 
+  /* Stopped before the first buffer reached the muxer: a file with no samples, which
+   * would be kept as damaged. There is nothing to keep. */
+  if (!g_atomic_int_get (&rec->media_written))
+    {
+      g_autofree char *sidecar = g_strconcat (part->path, CB_RECORD_SIDECAR_SUFFIX, NULL);
+
+      g_message ("Recording of %s stopped before any media was written: no file",
+                 rec->info.stream_name);
+      g_unlink (part->path);
+      g_unlink (sidecar);
+      part_free (part);
+      return;
+    }
+
   {
     GStatBuf st;
 
@@ -504,6 +538,7 @@ on_format_location (GstElement *splitmux,
                     GstSample  *first,
                     gpointer    data)
 {
+  static gint serial;   /* recorders of one stream started in the same millisecond */
   Recorder *rec = data;
   Part *part = g_new0 (Part, 1);
   g_autofree char *base = NULL;
@@ -511,8 +546,9 @@ on_format_location (GstElement *splitmux,
   part->start_ms = g_get_real_time () / 1000;
   g_mutex_lock (&rec->parts_lock);
   part->index = ++rec->next_index;
-  base = g_strdup_printf (CB_RECORD_TEMP_PREFIX "%" G_GINT64_FORMAT "-%s-%u%s", part->start_ms,
-                          rec->info.media_session_id, part->index, rec->extension);
+  base = g_strdup_printf (CB_RECORD_TEMP_PREFIX "%" G_GINT64_FORMAT "-%s-%d-%u%s", part->start_ms,
+                          rec->info.media_session_id, g_atomic_int_add (&serial, 1),
+                          part->index, rec->extension);
   part->path = g_build_filename (cb_engine_get_records_dir (rec->reg->engine), base, NULL);
   g_ptr_array_add (rec->parts, part);
   g_mutex_unlock (&rec->parts_lock);
@@ -818,6 +854,7 @@ on_parsed (GstPad          *pad,
       if (!pp->flowed)
         {
           pp->flowed = TRUE;
+          g_atomic_int_set (&pp->rec->media_written, 1);
           pp->forwarding = TRUE;
           if (pp->caps != NULL)
             gst_pad_push_event (pad, gst_event_new_caps (pp->caps));

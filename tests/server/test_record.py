@@ -267,6 +267,28 @@ class RecordRestTest(RecordBase):
         self.assertNotIn('second-cam.mp4', self.visible_files())
 
 
+    def test_stop_at_once(self):
+        """Started and stopped at once, many times: each either gives a file that decodes
+        or leaves nothing; never a damaged file, never a server path in a reason."""
+        self.publish('quick', media_file('loop.flv', 4), loop=True)
+        msid = self.wait_publishing('quick')['mediaSessionId']
+        for _ in range(5):
+            self.assertEqual(self.server.rest('stream/startRecording', {'mediaSessionId': msid})[0], 200)
+            self.assertEqual(self.server.rest('stream/stopRecording', {'mediaSessionId': msid})[0], 200)
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            if not any(r['state'] in ('RECORDING', 'FINISHING') for r in self.recordings()):
+                break
+            time.sleep(0.2)
+        done = self.recordings()
+        self.assertFalse(any(r['state'] in ('RECORDING', 'FINISHING') for r in done), done)
+        for r in done:
+            self.assertEqual(r['state'], 'FINISHED', r)
+            self.assertNotIn(self.records, r.get('reason') or '')
+            self.assertEqual(decode_errors(os.path.join(self.records, r['fileName'])), '')
+        self.assertEqual([f for f in self.visible_files() if 'damaged' in f], [])
+
+
 class RecordAutoTest(RecordBase):
     """record_flash_published_streams: the recording starts with the stream."""
 

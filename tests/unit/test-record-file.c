@@ -281,7 +281,7 @@ test_remux_fails (void)
   g_autofree char *dir = make_work_dir ();
   g_autofree char *temp = g_build_filename (dir, "frag.mp4.part", NULL);
   g_autofree char *final = g_build_filename (dir, "frag.mp4", NULL);
-  g_autofree char *in_the_way = g_build_filename (dir, "frag.mp4.tmp", NULL);
+  g_autofree char *in_the_way = g_build_filename (dir, ".frag.mp4.part.remux.tmp", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(CbRecordFileResult) r = NULL;
   g_autofree char *listing = NULL;
@@ -306,7 +306,7 @@ test_remux_fails (void)
   g_assert_cmpuint (info.complete_length, ==, r->size);
   g_assert_cmpuint (r->size, <, middle_of_last_mdat (video_fragmented));
   listing = list_dir (dir);
-  g_assert_cmpstr (listing, ==, "frag.mp4 frag.mp4.tmp");
+  g_assert_cmpstr (listing, ==, ".frag.mp4.part.remux.tmp frag.mp4");
   g_rmdir (in_the_way);
   record_test_remove_dir (dir);
 }
