@@ -19,6 +19,22 @@ function probeFile (file) {
   return JSON.parse(probe.stdout);
 }
 
+// The recording @name reaches FINISHED; on a timeout the error shows every recording's
+// state and reason (and the server log's last lines).
+async function waitFinished (server, name, what) {
+  let last = null;
+  try {
+    await waitFor(async () => {
+      const r = await server.rest('castbridge/recordings/find_all');
+      last = r.body;
+      return r.status === 200 && r.body.some((f) => f.fileName === name && f.state === 'FINISHED');
+    }, what, 60000);
+  } catch (e) {
+    const log = fs.readFileSync(server.log, 'utf8').split('\n').slice(-30).join('\n');
+    throw new Error(`${e.message}; recordings ${JSON.stringify(last)}; server log:\n${log}`);
+  }
+}
+
 // Audio and video tracks start together and last as long (the audio timeline has no gap
 // where the Opus→AAC encoder or the browser's packets might leave one).
 function checkInSync (info) {
@@ -69,10 +85,7 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
     assert.equal(name, recording.recordName);
 
     // Announced once finished.
-    await waitFor(async () => {
-      const r = await server.rest('castbridge/recordings/find_all');
-      return r.status === 200 && r.body.some((f) => f.fileName === name && f.state === 'FINISHED');
-    }, 'the recording is finished', 30000);
+    await waitFinished(server, name, 'the recording is finished');
 
     const url = `http://127.0.0.1:${server.httpPort}/client/records/${encodeURIComponent(name)}`;
     const whole = Buffer.from(await (await fetch(url)).arrayBuffer());
@@ -110,10 +123,7 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
     await pub.evaluate(() => window.stop('publish'));
     await waitFor(() => pub.evaluate(() => window.events.includes('UNPUBLISHED:')), 'UNPUBLISHED');
     const name = await pub.evaluate(() => window.recordInfo());
-    await waitFor(async () => {
-      const r = await server.rest('castbridge/recordings/find_all');
-      return r.status === 200 && r.body.some((f) => f.fileName === name && f.state === 'FINISHED');
-    }, 'the WebM recording is finished', 30000);
+    await waitFinished(server, name, 'the WebM recording is finished');
     const file = path.join(server.recordsDir, name);
     const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries',
       'format=duration:stream=codec_type,codec_name', '-of', 'json', file], { encoding: 'utf8' });
@@ -138,10 +148,7 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
       await waitFor(() => pub.evaluate(() => window.events.includes('UNPUBLISHED:')), 'UNPUBLISHED');
       const name = await pub.evaluate(() => window.recordInfo());
       assert.ok(name.endsWith('.mp4'), name);
-      await waitFor(async () => {
-        const r = await opusServer.rest('castbridge/recordings/find_all');
-        return r.status === 200 && r.body.some((f) => f.fileName === name && f.state === 'FINISHED');
-      }, 'the recording is finished', 30000);
+      await waitFinished(opusServer, name, 'the recording is finished');
       const info = probeFile(path.join(opusServer.recordsDir, name));
       const codecs = Object.fromEntries(info.streams.map((s) => [s.codec_type, s.codec_name]));
       assert.deepEqual(codecs, { video: 'h264', audio: 'opus' });
