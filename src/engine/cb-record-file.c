@@ -370,10 +370,22 @@ on_verify_demux_pad_added (GstElement *demux,
       g_mutex_unlock (&verify->lock);
     }
 
-  /* Read through without decoding: each sample counted where the demuxer gives it. */
+  /* Read through without decoding: each sample counted after its own queue. The queue
+   * matters: straight from qtdemux's one streaming thread, the first fakesink to preroll
+   * held that thread, the other sink never prerolled, and the run waited for its
+   * deadline. */
   if (!verify->decode)
     {
-      on_decoded_pad_added (demux, pad, verify);
+      g_autoptr(GstPad) queue_src = NULL;
+
+      queue = gst_element_factory_make ("queue", NULL);
+      gst_bin_add (GST_BIN (verify->pipeline), queue);
+      queue_pad = gst_element_get_static_pad (queue, "sink");
+      queue_src = gst_element_get_static_pad (queue, "src");
+      on_decoded_pad_added (queue, queue_src, verify);
+      if (gst_pad_link (pad, queue_pad) != GST_PAD_LINK_OK)
+        GST_ELEMENT_ERROR (demux, CORE, NEGOTIATION, ("Cannot read a stream"), (NULL));
+      gst_element_sync_state_with_parent (queue);
       return;
     }
 
