@@ -126,6 +126,8 @@ class ServerProcess:
                 f.close()
 
     def cleanup(self):
+        # SIGTERM first: a clean exit runs the sanitizer build's leak check.
+        self.stop()
         self.kill()
         shutil.rmtree(self.tmp, ignore_errors=True)
         _live_servers.discard(self)

@@ -521,8 +521,10 @@ class VodRelayTest(VodTest):
                                                            'localStreamName': 'vod-live://plain.mp4',
                                                            'remoteStreamName': 'film'})
         self.assertEqual(status, 200, answer)
+        # The audio may be known a moment after the video (seen under ASan): wait for both.
         remote = other.wait_for_stream(lambda s: s['status'] == 'PUBLISHING' and
-                                       s['videoCodec'] == 'H264' and s['width'] == 320,
+                                       s['videoCodec'] == 'H264' and s['width'] == 320 and
+                                       s.get('audioCodec'),
                                        {'name': 'film'}, timeout=40)
         self.assertEqual(remote['audioCodec'], 'opus')
         status, answer, _ = self.server.rest('pull/push', {'uri': uri,
