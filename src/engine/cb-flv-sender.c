@@ -194,6 +194,7 @@ struct _CbFlvSender
   gboolean                metadata_sent;
   gboolean                ended;
   GSource                *retry_source;
+  GSource                *drain_source; /* made ready by schedule_drain() */
 
   /* Shared with the producer's thread. */
   GMutex                  lock;
@@ -223,10 +224,26 @@ sender_unref (gpointer data)
   cb_flv_queue_clear (&self->queue);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     gst_clear_caps (&self->caps[k]);
+  g_source_unref (self->drain_source);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
+
+static gboolean drain (gpointer data);
+
+static gboolean
+dispatch_drain (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (data);
+}
+
+static GSourceFuncs drain_source_funcs = {
+  NULL, NULL, dispatch_drain, NULL, NULL, NULL,
+};
 
 CbFlvSender *
 cb_flv_sender_new (GMainContext            *context,
@@ -244,6 +261,12 @@ cb_flv_sender_new (GMainContext            *context,
   self->owner = owner;
   g_mutex_init (&self->lock);
   cb_flv_queue_init (&self->queue);
+  /* One source for the sender's life, made ready again for each drain: no allocation
+   * per packet. It holds a reference, given back when the sender is freed. */
+  self->drain_source = g_source_new (&drain_source_funcs, sizeof (GSource));
+  g_source_set_static_name (self->drain_source, "cb-flv-sender drain");
+  g_source_set_callback (self->drain_source, drain, sender_ref (self), sender_unref);
+  g_source_attach (self->drain_source, self->context);
   return self;
 }
 
@@ -254,24 +277,17 @@ cb_flv_sender_free (CbFlvSender *self)
     return;
   cb_flv_sender_stop (self);
   self->owner = NULL;
+  g_source_destroy (self->drain_source);
   sender_unref (self);
 }
 
-static gboolean drain (gpointer data);
-
-/* Always later, on the sender's context: never from inside the stream's lock. */
+/* Always later, on the sender's context: never from inside the stream's lock. Many
+ * packets before the context runs make one drain. */
 static void
 schedule_drain (CbFlvSender *self)
 {
-  GSource *source;
-
-  if (!g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
-    return;
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, drain, sender_ref (self), sender_unref);
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+  if (g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
+    g_source_set_ready_time (self->drain_source, 0);
 }
 
 static void
@@ -433,7 +449,7 @@ drain (gpointer data)
   /* A hook may stop the sender and drop its owner's reference. */
   drain_now (self);
   sender_unref (self);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;   /* the drain source stays, for the next time */
 }
 
 static void

@@ -14,6 +14,7 @@
 
 #include "cb-rtmp-connection-private.h"
 #include "cb-rtmp-session.h"
+#include "cb-rtmp-writer.h"
 
 #define READ_SIZE          (64 * 1024)
 #define FLUSH_TIMEOUT_MS   2000
@@ -38,9 +39,10 @@ struct _CbRtmpConnection
   GIOStream          *io;
   guint8             *read_buf;
   /* The session core of the current TCP connection, NULL before the first; those of
-   * connections dropped by a restart stay here until we go, as a write may still point
-   * into them. */
+   * connections dropped by a restart stay here until we go, as a restart may come from
+   * inside one of their callbacks. */
   CbRtmpSession      *session;
+  CbRtmpWriter       *writer;          /* the session's onto io */
   GPtrArray          *retired;
   guint64             received;        /* over every TCP connection */
 
@@ -119,6 +121,7 @@ cb_rtmp_connection_new (const CbRtmpConnectionRole *role,
 void
 cb_rtmp_connection_free (CbRtmpConnection *self)
 {
+  g_clear_pointer (&self->writer, cb_rtmp_writer_free);
   clear_source (&self->timeout_source);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->io);
@@ -191,11 +194,10 @@ cb_rtmp_status_text (const CbAmf0Value *info,
 
 /* ---- output --------------------------------------------------------------- */
 
-static void on_write_done (GObject *source, GAsyncResult *result, gpointer data);
-
 static void
 close_io (CbRtmpConnection *self)
 {
+  g_clear_pointer (&self->writer, cb_rtmp_writer_free);
   if (self->io != NULL)
     {
       g_io_stream_close_async (self->io, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
@@ -213,52 +215,31 @@ finish_close (CbRtmpConnection *self)
 static void
 kick_write (CbRtmpConnection *self)
 {
-  if (self->io == NULL || self->session == NULL || cb_rtmp_session_is_writing (self->session))
+  if (self->writer == NULL)
     return;
-  if (cb_rtmp_session_get_queued_bytes (self->session) == 0)
-    {
-      if (self->closing)
-        finish_close (self);
-      return;
-    }
-  cb_rtmp_session_write_async (self->session, g_io_stream_get_output_stream (self->io),
-                               self->cancellable, on_write_done, hold (self));
+  if (cb_rtmp_session_get_queued_bytes (self->session) > 0)
+    cb_rtmp_writer_kick (self->writer);
+  else if (self->closing)
+    finish_close (self);
 }
 
 static void
-on_write_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
+on_written (gpointer  data,
+            gsize     written,
+            GError   *error)
 {
   CbRtmpConnection *self = data;
-  g_autoptr(GObject) owner = self->owner;
-  g_autoptr(GError) error = NULL;
-  CbRtmpSession *session = NULL;
-  gssize n;
+  g_autoptr(GObject) owner = g_object_ref (self->owner);
 
-  /* The session the write came from: the current one, or one a restart retired. */
-  if (self->session != NULL &&
-      cb_rtmp_session_is_writing_to (self->session, G_OUTPUT_STREAM (source)))
-    session = self->session;
-  for (guint i = 0; session == NULL && i < self->retired->len; i++)
-    if (cb_rtmp_session_is_writing_to (g_ptr_array_index (self->retired, i),
-                                       G_OUTPUT_STREAM (source)))
-      session = g_ptr_array_index (self->retired, i);
-  g_assert (session != NULL);
-  n = cb_rtmp_session_write_finish (session, result, &error);
-  if (n > 0)
-    self->bytes_sent += n;
-  /* A write on a socket dropped by a restart or a close ends here. */
-  if (session != self->session || self->io == NULL ||
-      G_OUTPUT_STREAM (source) != g_io_stream_get_output_stream (self->io))
-    return;
-  if (n < 0)
+  self->bytes_sent += written;
+  if (error != NULL)
     {
       if (self->state != CB_RTMP_CONNECTION_CLOSED)
-        cb_rtmp_connection_fail (self, g_steal_pointer (&error));
+        cb_rtmp_connection_fail (self, g_error_copy (error));
       return;
     }
-  kick_write (self);
+  if (self->closing && cb_rtmp_session_get_queued_bytes (self->session) == 0)
+    finish_close (self);
 }
 
 static void
@@ -628,6 +609,7 @@ on_tcp_connected (GObject      *source,
       return;
     }
   self->io = G_IO_STREAM (conn);
+  g_clear_pointer (&self->writer, cb_rtmp_writer_free);
   /* The socket client's timeout stays on the socket, for reads too, unless the role says
    * otherwise. */
   if (self->role->reads_may_idle)
@@ -638,6 +620,8 @@ on_tcp_connected (GObject      *source,
     g_ptr_array_add (self->retired, g_steal_pointer (&self->session));
   self->session = cb_rtmp_session_new (cb_rtmp_handshake_new (CB_RTMP_HANDSHAKE_CLIENT),
                                        CB_RTMP_CONNECTION_WINDOW, &session_funcs, self);
+  self->writer = cb_rtmp_writer_new (self->session, g_io_stream_get_output_stream (self->io),
+                                     self->context, on_written, self);
   set_state (self, CB_RTMP_CONNECTION_HANDSHAKE);
   kick_write (self);   /* C0+C1 */
   start_read (self);
@@ -676,6 +660,7 @@ cb_rtmp_connection_start (CbRtmpConnection *self)
 void
 cb_rtmp_connection_restart (CbRtmpConnection *self)
 {
+  g_clear_pointer (&self->writer, cb_rtmp_writer_free);
   g_clear_object (&self->io);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

@@ -14,6 +14,7 @@
 #endif
 
 #include "cb-rtmp-server-private.h"
+#include "cb-rtmp-writer.h"
 
 #define READ_SIZE             (64 * 1024)
 #define FLUSH_BEFORE_CLOSE_MS 2000
@@ -26,6 +27,7 @@ typedef struct {
   CbRtmpServer        *server;        /* weak: NULL once the server let go of it */
   GSocketConnection   *conn;
   CbRtmpServerSession *session;
+  CbRtmpWriter        *writer;        /* NULL once closed */
   GCancellable        *cancellable;
   guint8              *read_buf;
   gboolean             closing;       /* close once the output is written */
@@ -66,6 +68,7 @@ connection_unref (Connection *c)
 {
   if (!g_atomic_int_dec_and_test (&c->ref_count))
     return;
+  g_clear_pointer (&c->writer, cb_rtmp_writer_free);
   g_clear_pointer (&c->session, cb_rtmp_server_session_free);
   g_clear_object (&c->conn);
   g_clear_object (&c->cancellable);
@@ -85,7 +88,6 @@ push_context (GMainContext *context)
   return TRUE;
 }
 
-static void on_conn_write_done (GObject *source, GAsyncResult *result, gpointer data);
 static void on_conn_read_done (GObject *source, GAsyncResult *result, gpointer data);
 
 static void
@@ -93,55 +95,35 @@ connection_kick (gpointer data)
 {
   Connection *c = data;
   CbRtmpSession *core;
-  gboolean pushed, started;
 
   if (c->closed || c->server == NULL)
     return;
   core = cb_rtmp_server_session_get_core (c->session);
-  if (cb_rtmp_session_is_writing (core))
-    return;
-  if (cb_rtmp_session_get_queued_bytes (core) == 0)
-    {
-      if (c->closing)
-        connection_close_now (c, NULL);
-      return;
-    }
-  pushed = push_context (c->server->context);
-  started = cb_rtmp_session_write_async (core,
-                                         g_io_stream_get_output_stream (G_IO_STREAM (c->conn)),
-                                         c->cancellable, on_conn_write_done,
-                                         connection_ref (c));
-  if (pushed)
-    g_main_context_pop_thread_default (c->server->context);
-  if (!started)
-    connection_unref (c);
+  if (cb_rtmp_session_get_queued_bytes (core) > 0)
+    cb_rtmp_writer_kick (c->writer);
+  else if (c->closing)
+    connection_close_now (c, NULL);
 }
 
 static void
-on_conn_write_done (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      data)
+on_conn_written (gpointer  data,
+                 gsize     written,
+                 GError   *error)
 {
   Connection *c = data;
-  g_autoptr(GError) error = NULL;
-  gssize n = cb_rtmp_session_write_finish (cb_rtmp_server_session_get_core (c->session),
-                                           result, &error);
 
   if (c->closed)
-    {
-      connection_unref (c);
-      return;
-    }
-  if (n < 0)
+    return;
+  if (error != NULL)
     {
       g_debug ("RTMP server: writing to %s: %s", cb_rtmp_server_session_get_peer (c->session),
                error->message);
       connection_close_now (c, REASON_DISCONNECT);
-      connection_unref (c);
       return;
     }
-  connection_kick (c);
-  connection_unref (c);
+  if (c->closing &&
+      cb_rtmp_session_get_queued_bytes (cb_rtmp_server_session_get_core (c->session)) == 0)
+    connection_close_now (c, NULL);
 }
 
 static void
@@ -220,6 +202,7 @@ connection_close_now (Connection *c,
     return;
   c->closed = TRUE;
   connection_ref (c);
+  g_clear_pointer (&c->writer, cb_rtmp_writer_free);
   g_cancellable_cancel (c->cancellable);
   if (why != NULL)
     cb_rtmp_server_session_close (c->session, why);
@@ -352,6 +335,9 @@ on_accepted (GObject      *source,
   c->read_buf = g_malloc (READ_SIZE);
   c->accepted_at = c->last_ping = g_get_monotonic_time ();
   c->session = cb_rtmp_server_session_new (self->handler, self->data, peer);
+  c->writer = cb_rtmp_writer_new (cb_rtmp_server_session_get_core (c->session),
+                                  g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+                                  self->context, on_conn_written, c);
   cb_rtmp_server_session_set_transport (c->session, connection_kick, connection_session_close, c);
   g_ptr_array_add (self->connections, c);
   g_debug ("RTMP server: connection from %s", peer);

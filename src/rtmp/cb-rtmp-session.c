@@ -6,7 +6,7 @@
  * acknowledgements, and the output queue. The client connection (cb-rtmp-connection.c)
  * and the server session (cb-rtmp-server.c) add their commands on top; neither touches
  * the wire format itself. No socket here: the owner feeds what it read and writes the
- * queue, with cb_rtmp_session_write_async() (gathered writes) or peek/consume.
+ * queue, with a CbRtmpWriter (gathered non-blocking writes) or peek/consume.
  *
  * The output queue is a list of reference-counted buffers, each one a vector of a
  * gathered write: media from a shared form (cb-rtmp-chunk.c) goes out as the session's
@@ -36,9 +36,6 @@ struct _CbRtmpSession
   gsize               high_water;
   guint64             bytes_sent;
   gint64              last_progress;   /* output written, or queued into an empty queue */
-  gboolean            writing;
-  GOutputStream      *write_stream;    /* of the pending write: compared, not referenced */
-  GOutputVector       vectors[MAX_VECTORS];
 };
 
 /**
@@ -80,7 +77,6 @@ cb_rtmp_session_new (CbRtmpHandshake          *handshake,
   return self;
 }
 
-/* Not while a write of cb_rtmp_session_write_async() is pending: its vectors point here. */
 void
 cb_rtmp_session_free (CbRtmpSession *self)
 {
@@ -403,7 +399,6 @@ void
 cb_rtmp_session_clear_output (CbRtmpSession *self)
 {
   g_return_if_fail (self != NULL);
-  g_return_if_fail (!self->writing);
 
   g_queue_clear_full (&self->out, (GDestroyNotify) g_bytes_unref);
   self->queued = 0;
@@ -432,84 +427,6 @@ cb_rtmp_session_get_write_stall (CbRtmpSession *self,
   if (self->queued == 0)
     return 0;
   return MAX (now - self->last_progress, 0);
-}
-
-/**
- * cb_rtmp_session_write_async:
- * @stream: the connection's output stream
- *
- * Writes as much of the queue as one gathered write takes. Call
- * cb_rtmp_session_write_finish() from @callback; the session must stay alive until then.
- *
- * Returns: %FALSE when nothing is queued or a write is pending: @callback is not called
- */
-gboolean
-cb_rtmp_session_write_async (CbRtmpSession       *self,
-                             GOutputStream       *stream,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  guint n;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
-
-  if (self->writing)
-    return FALSE;
-  n = cb_rtmp_session_peek_vectors (self, self->vectors, G_N_ELEMENTS (self->vectors));
-  if (n == 0)
-    return FALSE;
-  self->writing = TRUE;
-  self->write_stream = stream;
-  g_output_stream_writev_async (stream, self->vectors, n, G_PRIORITY_DEFAULT, cancellable,
-                                callback, user_data);
-  return TRUE;
-}
-
-/**
- * cb_rtmp_session_write_finish:
- *
- * Returns: the bytes written, now gone from the queue, or -1 with @error
- */
-gssize
-cb_rtmp_session_write_finish (CbRtmpSession  *self,
-                              GAsyncResult   *result,
-                              GError        **error)
-{
-  GObject *stream;
-  gsize written = 0;
-
-  g_return_val_if_fail (self != NULL, -1);
-
-  stream = g_async_result_get_source_object (result);
-  self->writing = FALSE;
-  self->write_stream = NULL;
-  if (!g_output_stream_writev_finish (G_OUTPUT_STREAM (stream), result, &written, error))
-    {
-      g_object_unref (stream);
-      return -1;
-    }
-  g_object_unref (stream);
-  cb_rtmp_session_consume_output (self, written);
-  return (gssize) written;
-}
-
-gboolean
-cb_rtmp_session_is_writing (CbRtmpSession *self)
-{
-  g_return_val_if_fail (self != NULL, FALSE);
-  return self->writing;
-}
-
-/* Whether the pending write is to @stream: which session a completion belongs to, when
- * an owner has had several. */
-gboolean
-cb_rtmp_session_is_writing_to (CbRtmpSession *self,
-                               GOutputStream *stream)
-{
-  g_return_val_if_fail (self != NULL, FALSE);
-  return self->writing && self->write_stream == stream;
 }
 
 /* ---- input ------------------------------------------------------------------------------ */

@@ -42,7 +42,7 @@ typedef struct {
  * and writer, the control messages, acknowledgements, the output queue with its
  * high-water mark, and what timeouts are judged on. No socket of its own: bytes in with
  * cb_rtmp_session_feed(), bytes out through the output queue (gathered writes with
- * cb_rtmp_session_write_async(), or peek/consume). */
+ * CbRtmpWriter, or peek/consume). */
 CbRtmpSession  *cb_rtmp_session_new                (CbRtmpHandshake          *handshake,
                                                     guint32                   window,
                                                     const CbRtmpSessionFuncs *funcs,
@@ -100,19 +100,6 @@ void            cb_rtmp_session_clear_output       (CbRtmpSession            *se
 guint64         cb_rtmp_session_get_bytes_sent     (CbRtmpSession            *self);
 gint64          cb_rtmp_session_get_write_stall    (CbRtmpSession            *self,
                                                     gint64                    now);
-
-/* Gathered writes of the queue on GIO. */
-gboolean        cb_rtmp_session_write_async        (CbRtmpSession            *self,
-                                                    GOutputStream            *stream,
-                                                    GCancellable             *cancellable,
-                                                    GAsyncReadyCallback       callback,
-                                                    gpointer                  user_data);
-gssize          cb_rtmp_session_write_finish       (CbRtmpSession            *self,
-                                                    GAsyncResult             *result,
-                                                    GError                  **error);
-gboolean        cb_rtmp_session_is_writing         (CbRtmpSession            *self);
-gboolean        cb_rtmp_session_is_writing_to      (CbRtmpSession            *self,
-                                                    GOutputStream            *stream);
 
 /* An aggregate message (type 22) split into its FLV tags; the function returns %FALSE to
  * stop. */

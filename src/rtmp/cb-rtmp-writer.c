@@ -1,0 +1,180 @@
+/* cb-rtmp-writer.c — a session's output queue onto a socket, without blocking
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One way for both sides of RTMP to write. Sending a message only queues it and kicks
+ * the writer; the first kick of a main-loop iteration makes the writer ready, and when
+ * the context dispatches it, everything queued meanwhile (every message the iteration's
+ * drains sent) leaves in gathered non-blocking writes — one system call for many
+ * messages, no GTask, no allocation per message. A full socket parks the writer on a
+ * pollable source until the socket takes more.
+ */
+#include "config.h"
+
+#include "cb-rtmp-writer.h"
+
+#define MAX_VECTORS 64
+
+struct _CbRtmpWriter
+{
+  GSource                parent;
+  CbRtmpSession         *session;      /* not owned: the owner frees us first */
+  GPollableOutputStream *stream;
+  CbRtmpWriterFunc       func;
+  gpointer               data;
+  GSource               *wait_source;  /* the socket was full */
+  gboolean               failed;
+};
+
+static gboolean dispatch_flush (GSource *source, GSourceFunc callback, gpointer data);
+
+static void
+finalize_writer (GSource *source)
+{
+  g_clear_object (&((CbRtmpWriter *) source)->stream);
+}
+
+static GSourceFuncs writer_funcs = {
+  NULL, NULL, dispatch_flush, finalize_writer, NULL, NULL,
+};
+
+/**
+ * cb_rtmp_writer_new:
+ * @session: the session whose queue is written; it must outlive the writer
+ * @stream: a pollable stream (a socket's or a TLS connection's output stream)
+ * @context: where flushes and @func run: the context the session is used on
+ */
+CbRtmpWriter *
+cb_rtmp_writer_new (CbRtmpSession    *session,
+                    GOutputStream    *stream,
+                    GMainContext     *context,
+                    CbRtmpWriterFunc  func,
+                    gpointer          data)
+{
+  CbRtmpWriter *self;
+
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (G_IS_POLLABLE_OUTPUT_STREAM (stream), NULL);
+
+  self = (CbRtmpWriter *) g_source_new (&writer_funcs, sizeof (CbRtmpWriter));
+  g_source_set_static_name (&self->parent, "cb-rtmp-writer");
+  self->session = session;
+  self->stream = g_object_ref (G_POLLABLE_OUTPUT_STREAM (stream));
+  self->func = func;
+  self->data = data;
+  g_source_attach (&self->parent, context);
+  return self;
+}
+
+static void
+clear_wait (CbRtmpWriter *self)
+{
+  if (self->wait_source != NULL)
+    {
+      g_source_destroy (self->wait_source);
+      g_clear_pointer (&self->wait_source, g_source_unref);
+    }
+}
+
+void
+cb_rtmp_writer_free (CbRtmpWriter *self)
+{
+  if (self == NULL)
+    return;
+  clear_wait (self);
+  g_source_destroy (&self->parent);
+  g_source_unref (&self->parent);
+}
+
+/* Writes later in this iteration of the context: many sends, one write. Thread-safe. */
+void
+cb_rtmp_writer_kick (CbRtmpWriter *self)
+{
+  g_return_if_fail (self != NULL);
+  if (self->wait_source == NULL && !self->failed)
+    g_source_set_ready_time (&self->parent, 0);
+}
+
+/**
+ * cb_rtmp_writer_flush:
+ * @written: (out): bytes written
+ *
+ * Writes as much of the queue as the socket takes now.
+ *
+ * Returns: %FALSE with @error when the write failed (a full socket is no failure)
+ */
+gboolean
+cb_rtmp_writer_flush (CbRtmpWriter  *self,
+                      gsize         *written,
+                      GError       **error)
+{
+  GOutputVector vectors[MAX_VECTORS];
+  guint n;
+
+  *written = 0;
+  while ((n = cb_rtmp_session_peek_vectors (self->session, vectors, MAX_VECTORS)) > 0)
+    {
+      g_autoptr(GError) local = NULL;
+      gsize wanted = 0, done = 0;
+      GPollableReturn r;
+
+      for (guint i = 0; i < n; i++)
+        wanted += vectors[i].size;
+      r = g_pollable_output_stream_writev_nonblocking (self->stream, vectors, n, &done, NULL,
+                                                       &local);
+      if (r == G_POLLABLE_RETURN_FAILED)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      cb_rtmp_session_consume_output (self->session, done);
+      *written += done;
+      if (r == G_POLLABLE_RETURN_WOULD_BLOCK || done < wanted)
+        break;
+    }
+  return TRUE;
+}
+
+static gboolean on_writable (GObject *stream, gpointer data);
+
+static void
+flush_and_report (CbRtmpWriter *self)
+{
+  g_autoptr(GError) error = NULL;
+  gsize written = 0;
+
+  if (!cb_rtmp_writer_flush (self, &written, &error))
+    self->failed = TRUE;
+  else if (cb_rtmp_session_get_queued_bytes (self->session) > 0)
+    {
+      self->wait_source = g_pollable_output_stream_create_source (self->stream, NULL);
+      g_source_set_callback (self->wait_source, G_SOURCE_FUNC (on_writable), self, NULL);
+      g_source_attach (self->wait_source, g_source_get_context (&self->parent));
+    }
+  /* Last: the owner may free us. */
+  if ((written > 0 || error != NULL) && self->func != NULL)
+    self->func (self->data, written, error);
+}
+
+static gboolean
+on_writable (GObject  *stream,
+             gpointer  data)
+{
+  CbRtmpWriter *self = data;
+
+  g_clear_pointer (&self->wait_source, g_source_unref);
+  flush_and_report (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+dispatch_flush (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     data)
+{
+  CbRtmpWriter *self = (CbRtmpWriter *) source;
+
+  g_source_set_ready_time (source, -1);
+  if (self->wait_source == NULL && !self->failed)
+    flush_and_report (self);
+  return G_SOURCE_CONTINUE;
+}
