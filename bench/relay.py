@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.dont_write_bytecode = True      # leave no __pycache__ in tests/server
@@ -303,6 +304,91 @@ class Player:
         stop(self.proc)
 
 
+# ---- latency: publisher mux time → player demux time, joined on the packets' DTS -------------
+
+class TsLog:
+    """Reads an ffmpeg's -debug_ts lines as they come and keeps, for each video packet seen by
+    `kind` ('muxer <-' or 'demuxer ->'), its DTS in ms and the monotonic time of arrival."""
+
+    def __init__(self, proc, kind, log_path):
+        self.kind = kind
+        self.points = []         # (monotonic s, dts ms)
+        self.log_path = log_path
+        self.thread = threading.Thread(target=self._read, args=(proc.stdout,), daemon=True)
+        self.thread.start()
+
+    def _read(self, pipe):
+        with open(self.log_path, 'w') as log:
+            for raw in pipe:
+                now = time.monotonic()
+                line = raw.decode(errors='replace')
+                i = line.find(self.kind)
+                if i < 0:
+                    if 'debug_ts' not in line and len(line) < 400:
+                        log.write(line)
+                    continue
+                if ' type:video ' not in line:
+                    continue
+                j = line.find(' pkt_dts:', i)
+                if j < 0:
+                    continue
+                value = line[j + 9:].split(' ', 1)[0]
+                if value.lstrip('-').isdigit():
+                    self.points.append((now, int(value)))
+
+
+def spawn_ts(args, kind, log_path):
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    _procs.append(proc)
+    return proc, TsLog(proc, kind, log_path)
+
+
+def publish_ts(source, url, log_path):
+    return spawn_ts(['ffmpeg', '-hide_banner', '-nostats', '-loglevel', 'info', '-debug_ts', '-re',
+                     '-stream_loop', '-1', '-i', source, '-c', 'copy', '-flush_packets', '1',
+                     '-f', 'flv', url], 'muxer <-', log_path)
+
+
+def probe_ts(url, log_path):
+    return spawn_ts(['ffmpeg', '-hide_banner', '-nostats', '-loglevel', 'info', '-debug_ts',
+                     '-rw_timeout', '15000000', '-i', url, '-map', '0', '-c', 'copy', '-f', 'null',
+                     '-'], 'demuxer ->', log_path)
+
+
+def latencies(pub, probe, t0, t1):
+    """The probe's latencies (s) over [t0, t1]. A relay may shift timestamps by a constant (a
+    player's time may start at 0): the shift is the one that maps the probe's packets onto
+    published ones with the smallest median latency that is not negative (less than 5 ms
+    below zero: both ends are stamped by reader threads; a wrong shift is a frame, 33 ms, off)."""
+    published = {}
+    for t, dts in pub:
+        published.setdefault(dts, t)
+    window = [(t, d) for t, d in probe if t0 <= t <= t1]
+    if len(window) < 10:
+        return []
+    t_k, d_k = window[len(window) // 2]
+    candidates = {d_k - q for t, q in pub if t_k - 3.0 <= t <= t_k}
+    best = None
+    for shift in candidates:
+        lat = [t - published[d - shift] for t, d in window if (d - shift) in published]
+        if len(lat) < 0.9 * len(window):
+            continue
+        med = statistics.median(lat)
+        if med < -0.005:
+            continue
+        if best is None or med < best[0]:
+            best = (med, lat)
+    return best[1] if best else []
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))]
+
+
 # ---- one run: both relays at once -------------------------------------------------------------
 
 def wait_until(predicate, timeout, step=0.2):
@@ -322,14 +408,26 @@ def run(binary, source, n, args):
     try:
         sides['castbridge'] = Castbridge(binary)
         sides['nginx'] = Nginx()
-        pubs = {name: publish(source, side.url('src'), os.path.join(tmp, f'pub-{name}.log'))
-                for name, side in sides.items()}
+        pub_ts, probes = {}, {name: [] for name in sides}
+        if args.probes:
+            pubs = {}
+            for name, side in sides.items():
+                pubs[name], pub_ts[name] = publish_ts(source, side.url('src'),
+                                                      os.path.join(tmp, f'pub-{name}.log'))
+        else:
+            pubs = {name: publish(source, side.url('src'), os.path.join(tmp, f'pub-{name}.log'))
+                    for name, side in sides.items()}
         for name, side in sides.items():
             if not wait_until(side.ready, 15):
                 raise RuntimeError(f'{name}: the published stream did not appear within 15 s\n'
                                    + tail(os.path.join(tmp, f'pub-{name}.log')) + side.log())
         players = {name: [Player(side.url('src'), tmp, f'{name}-{i}') for i in range(n)]
                    for name, side in sides.items()}
+        if n > 0:
+            for name, side in sides.items():
+                for i in range(args.probes):
+                    probes[name].append(probe_ts(side.url('src'),
+                                                 os.path.join(tmp, f'probe-{name}-{i}.log')))
         for name in sides:
             started = wait_until(lambda: all(p.frames() > 0 for p in players[name]), 20, 0.5)
             if not started:
@@ -367,6 +465,15 @@ def run(binary, source, n, args):
         # The players report once a second, so both ends lag by up to a second alike.
         f1 = {name: [p.frames() for p in players[name]] for name in sides}
         busy = 100.0 * (1 - (m1[1] - m0[1]) / max(1, m1[0] - m0[0]))
+        t1 = time.monotonic()
+        lat = {name: [] for name in sides}
+        for name in sides:
+            for _proc, ts in probes[name]:
+                got = latencies(pub_ts[name].points, ts.points, t0, t1)
+                if not got:
+                    out['notes'].append(f'{name} N={n}: a latency probe could not be joined '
+                                        f'({len(ts.points)} packets)')
+                lat[name].extend(got)
         for name in sides:
             cpu_s = (c1[name] - c0[name]) / CLK_TCK
             fps = [(b - a) / elapsed for a, b in zip(f0[name], f1[name])]
@@ -381,6 +488,9 @@ def run(binary, source, n, args):
                 'fps_med': statistics.median(fps) if fps else None,
                 'receiving': sum(1 for x in fps if x >= MIN_FPS),
                 'publisher_alive': pubs[name].poll() is None,
+                'lat_n': len(lat[name]),
+                'lat_p50': percentile(lat[name], 50), 'lat_p99': percentile(lat[name], 99),
+                'lat_max': max(lat[name]) if lat[name] else None,
             }
             if not out['sides'][name]['publisher_alive']:
                 out['notes'].append(f'{name} N={n}: the publishing ffmpeg exited: '
@@ -404,6 +514,10 @@ def run(binary, source, n, args):
 
 def fmt(x, digits=2):
     return '–' if x is None else f'{x:.{digits}f}'
+
+
+def fmt_ms(x):
+    return '–' if x is None else f'{x * 1000:.1f}'
 
 
 def ratio(a, b, b_floor):
@@ -473,6 +587,20 @@ def render(meta, results, notes):
                      f"{fmt(pc[1], 3)} vs {fmt(pg[1], 3)} | "
                      f"{ratio(pc[1], pg[1], 0.1 / max(1, n)) if n else '–'} |")
     lines.append('')
+    if any(s.get('lat_n') for r in results for s in r['sides'].values()):
+        lines.append('Latency through the relay (publisher `ffmpeg -debug_ts` muxer time → probe '
+                     'player demuxer time, per video packet, joined on DTS; the probes play '
+                     'beside the N players):')
+        lines.append('')
+        lines.append('| N | side | packets | p50 ms | p99 ms | max ms |')
+        lines.append('|---:|---|---:|---:|---:|---:|')
+        for r in results:
+            for side in ('castbridge', 'nginx'):
+                s = r['sides'].get(side)
+                if s and s.get('lat_n'):
+                    lines.append(f"| {r['n']} | {side} | {s['lat_n']} | {fmt_ms(s['lat_p50'])} | "
+                                 f"{fmt_ms(s['lat_p99'])} | {fmt_ms(s['lat_max'])} |")
+        lines.append('')
     lines.append(f'"nginx ≈ 0": nginx\'s figure is within one clock tick over the window '
                  f'({tick_per_min:.2f} CPU s / min) or 0.1 MiB, so no ratio is given.')
     lines.append('')
@@ -493,7 +621,12 @@ def render(meta, results, notes):
         'per second over the window (the source is 30). Publishers and players are not counted in '
         'the relays\' figures but do run on the same 2 cores (at N=20, 40 players and 2 publishers), '
         'as do other engineers\' builds and tests: figures are noisy, differences of a few '
-        'hundredths of a CPU-second per player-minute are not meaningful.')
+        'hundredths of a CPU-second per player-minute are not meaningful. For latency the '
+        'publishers run with `-debug_ts -flush_packets 1` and, beside the N players, '
+        f"{meta.get('probes', 0)} probe players per relay with `-debug_ts`; a reader thread stamps "
+        'each video packet line with the monotonic clock as it arrives; a relay may shift '
+        'timestamps by a constant (Castbridge starts a player at 0), so each probe is joined with the one shift that gives the smallest median latency that '
+        'is not negative (5 ms of reader jitter allowed; a wrong shift is 33 ms off).')
     lines.append('')
     lines.append('Per run:')
     lines.append('')
@@ -555,6 +688,8 @@ def main():
     parser.add_argument('--budget', type=float, default=330,
                         help='do not start a run that would end after this many seconds')
     parser.add_argument('--no-write', action='store_true', help='print, do not touch RESULTS.md')
+    parser.add_argument('--probes', type=int, default=2,
+                        help='latency probes beside the N players (ffmpeg -debug_ts), 0: none')
     args = parser.parse_args()
     t_start = time.monotonic()
     counts = [int(x) for x in args.counts.split(',') if x.strip()]
@@ -582,6 +717,7 @@ def main():
         'nginx': first_line(['nginx', '-v']).replace('nginx version: ', ''),
         'rtmp_pkg': first_line(['dpkg-query', '-W', '-f=${Version}', 'libnginx-mod-rtmp']),
         'ffmpeg': ' '.join(first_line(['ffmpeg', '-version']).split()[:3]),
+        'probes': args.probes,
     }
 
     source = os.path.join(work, 'source.flv')
@@ -611,7 +747,8 @@ def main():
         for side, s in r['sides'].items():
             print(f"  {side:10s} CPU {s['cpu_per_min']:.2f} s/min RSS {s['rss']:.1f} MiB "
                   f"players ≥27fps {s['receiving']}/{n} fps med {fmt(s['fps_med'], 1)} "
-                  f"min {fmt(s['fps_min'], 1)}", flush=True)
+                  f"min {fmt(s['fps_min'], 1)} latency p50 {fmt_ms(s['lat_p50'])} "
+                  f"p99 {fmt_ms(s['lat_p99'])} ms", flush=True)
             if n and s['receiving'] < n:
                 notes.append(f"{side} N={n}: only {s['receiving']} of {n} players received ≥ "
                              f"{MIN_FPS} fps (min {fmt(s['fps_min'], 1)} fps, machine busy "
