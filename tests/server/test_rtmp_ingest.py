@@ -136,6 +136,24 @@ class RtmpIngestTest(RtmpTest):
         streams = wait_ffprobe(self.cb_url('cam'), h264_aac)
         self.assertTrue(h264_aac(streams, 640, 360), streams)
 
+    def test_player_starts_on_a_keyframe(self):
+        """A player's first video packet is a keyframe, decodable at once: the sequence
+        headers came before it (ffprobe knows the size from the first packets)."""
+        self.publish('cam')
+        self.wait_publishing('cam')
+        wait_ffprobe(self.cb_url('cam'), h264_aac)
+        for _ in range(3):      # joins at different points of the GOP
+            out = subprocess.run(['ffprobe', '-v', 'error', '-rw_timeout', '10000000',
+                                  '-select_streams', 'v', '-show_entries',
+                                  'packet=flags:stream=width,height', '-read_intervals', '%+#3',
+                                  '-of', 'csv=p=0', self.cb_url('cam')],
+                                 capture_output=True, text=True, timeout=30)
+            lines = [l for l in out.stdout.splitlines() if l.strip()]
+            self.assertTrue(lines, out.stderr)
+            self.assertTrue(lines[0].startswith('K'), lines)
+            self.assertIn('640,360', lines, lines)
+            time.sleep(0.4)
+
     def test_hash_in_name(self):
         name = 'amsStream#amsroom1'
         self.publish(name)
