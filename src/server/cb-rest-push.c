@@ -176,33 +176,22 @@ agent_json (gconstpointer agent)
   return cb_rest_json_push (info);
 }
 
-typedef struct {
-  CbRestReply reply;
-  gpointer    data;
-} StartupReply;
+static const CbRestVerb startup_verb = { "push/startup" };
 
-static void
-on_startup_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+static gboolean
+push_started (GObject       *source,
+              GAsyncResult  *result,
+              JsonNode     **answer,
+              GError       **error)
 {
-  StartupReply *sr = user_data;
-  static const CbRestVerb startup_verb = { "push/startup" };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CbPushAgent) agent = cb_engine_push_start_finish (CB_ENGINE (source), result, &error);
-  JsonNode *answer = NULL;
-  guint status = 200;
+  g_autoptr(CbPushAgent) agent = cb_engine_push_start_finish (CB_ENGINE (source), result, error);
+  g_autoptr(CbPushInfo) info = NULL;
 
   if (agent == NULL)
-    status = cb_rest_error_answer (&startup_verb, error, &answer);
-  else
-    {
-      g_autoptr(CbPushInfo) info = cb_push_agent_get_info (agent);
-
-      answer = cb_rest_json_push (info);
-    }
-  sr->reply (status, answer, sr->data);
-  g_free (sr);
+    return FALSE;
+  info = cb_push_agent_get_info (agent);
+  *answer = cb_rest_json_push (info);
+  return TRUE;
 }
 
 /* Fills @req from @request (borrowing its strings). */
@@ -290,10 +279,8 @@ cb_rest_push_startup (CbEngine    *engine,
                       CbRestReply  reply,
                       gpointer     data)
 {
-  static const CbRestVerb startup_verb = { "push/startup" };
   CbPushRequest req = { 0 };
   g_autoptr(GError) error = NULL;
-  StartupReply *sr;
 
   if (!startup_request (engine, request, &req, &error))
     {
@@ -303,10 +290,8 @@ cb_rest_push_startup (CbEngine    *engine,
       reply (status, answer, data);
       return;
     }
-  sr = g_new0 (StartupReply, 1);
-  sr->reply = reply;
-  sr->data = data;
-  cb_engine_push_start_async (engine, &req, NULL, on_startup_done, sr);
+  cb_engine_push_start_async (engine, &req, NULL, cb_rest_answer_later,
+                              cb_rest_hold (&startup_verb, push_started, reply, data));
 }
 
 static gboolean

@@ -55,28 +55,16 @@ cb_rest_json_vod (const CbVodInfo *info)
   return json_builder_get_root (b);
 }
 
-typedef struct {
-  CbRestReply reply;
-  gpointer    data;
-} StartupReply;
-
-static void
-on_startup_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+/* WCS answers a started VOD with an empty body, like a started pull. */
+static gboolean
+vod_started (GObject       *source,
+             GAsyncResult  *result,
+             JsonNode     **answer,
+             GError       **error)
 {
-  StartupReply *sr = user_data;
-  static const CbRestVerb startup_verb = { "vod/startup" };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CbStream) stream = cb_engine_vod_startup_finish (CB_ENGINE (source), result, &error);
-  JsonNode *answer = NULL;
-  guint status = 200;
+  g_autoptr(CbStream) stream = cb_engine_vod_startup_finish (CB_ENGINE (source), result, error);
 
-  /* WCS answers a started VOD with an empty body, like a started pull. */
-  if (stream == NULL)
-    status = cb_rest_error_answer (&startup_verb, error, &answer);
-  sr->reply (status, answer, sr->data);
-  g_free (sr);
+  return stream != NULL;
 }
 
 /* Answered once the file is read, so that "File has wrong format" is this call's 400. */
@@ -86,16 +74,15 @@ cb_rest_vod_startup (CbEngine    *engine,
                      CbRestReply  reply,
                      gpointer     data)
 {
-  StartupReply *sr = g_new0 (StartupReply, 1);
+  static const CbRestVerb startup_verb = { "vod/startup" };
   JsonNode *loop = json_object_get_member (request, "loop");
 
-  sr->reply = reply;
-  sr->data = data;
   cb_engine_vod_startup_async (engine, cb_rest_get_string (request, "uri"),
                                cb_rest_get_string (request, "localStreamName"),
                                loop != NULL && !JSON_NODE_HOLDS_NULL (loop)
                                ? json_node_get_boolean (loop) : -1,
-                               NULL, on_startup_done, sr);
+                               NULL, cb_rest_answer_later,
+                               cb_rest_hold (&startup_verb, vod_started, reply, data));
 }
 
 gboolean

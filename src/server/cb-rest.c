@@ -312,6 +312,44 @@ cb_rest_error_answer (const CbRestVerb *verb,
   return status;
 }
 
+typedef struct {
+  const CbRestVerb *verb;
+  CbRestFinishFunc  finish;
+  CbRestReply       reply;
+  gpointer          data;
+} Held;
+
+gpointer
+cb_rest_hold (const CbRestVerb *verb,
+              CbRestFinishFunc  finish,
+              CbRestReply       reply,
+              gpointer          data)
+{
+  Held *held = g_new (Held, 1);
+
+  *held = (Held) { verb, finish, reply, data };
+  return held;
+}
+
+void
+cb_rest_answer_later (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  Held *held = data;
+  g_autoptr(GError) error = NULL;
+  JsonNode *answer = NULL;
+  guint status = 200;
+
+  if (!held->finish (source, result, &answer, &error))
+    {
+      g_clear_pointer (&answer, json_node_unref);
+      status = cb_rest_error_answer (held->verb, error, &answer);
+    }
+  held->reply (status, answer, held->data);
+  g_free (held);
+}
+
 void
 cb_rest_call_async (CbEngine         *engine,
                     const CbRestVerb *verb,

@@ -59,6 +59,21 @@ guint             cb_rest_error_answer (const CbRestVerb *verb,
                                         const GError     *error,
                                         JsonNode        **answer);
 
+/* Holding a request until the engine answers it: the async call's callback is
+ * cb_rest_answer_later() with the result of cb_rest_hold(); @finish turns the result
+ * into the answer (%NULL: an empty body) or an error, which is mapped for @verb. */
+typedef gboolean (*CbRestFinishFunc)   (GObject          *source,
+                                        GAsyncResult     *result,
+                                        JsonNode        **answer,
+                                        GError          **error);
+gpointer          cb_rest_hold         (const CbRestVerb *verb,
+                                        CbRestFinishFunc  finish,
+                                        CbRestReply       reply,
+                                        gpointer          data);
+void              cb_rest_answer_later (GObject          *source,
+                                        GAsyncResult     *result,
+                                        gpointer          held);
+
 /* A string member of a request, or NULL when absent, null or not a string (members
  * outside a verb's table, like `options.*`, are not type-checked). */
 const char       *cb_rest_get_string   (JsonObject       *object,
