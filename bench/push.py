@@ -11,7 +11,6 @@
 # <!-- push:MODE:begin --> and <!-- push:MODE:end --> (MODE: ingest or test); see bench/README.md.
 
 import argparse
-import atexit
 import datetime
 import http.client
 import json
@@ -19,11 +18,9 @@ import os
 import platform
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 import xml.etree.ElementTree as ET
@@ -34,14 +31,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS, ffprobe)
+sys.path.insert(0, HERE)
+from benchlib import (CLK_TCK, RESULTS, cpu_ticks, first_line, loadavg,  # noqa: E402,F401
+                      machine_ticks, mkdtemp, proc_status, spawn, stop, tail, wait_until,
+                      write_section)
 
 DEFAULT_BINARY = os.path.join(ROOT, 'build', 'src', 'castbridge-server')
-RESULTS = os.path.join(HERE, 'RESULTS.md')
 # One section per mode, so that a run in one mode keeps the other's latest figures.
 MARKERS = {mode: (f'<!-- push:{mode}:begin -->', f'<!-- push:{mode}:end -->')
            for mode in ('ingest', 'test')}
 REST_TIMEOUT = 5
-CLK_TCK = os.sysconf('SC_CLK_TCK')
 PAGE_KB = os.sysconf('SC_PAGE_SIZE') // 1024
 
 # The one stream both sides relay: 1280x720 30 fps H.264 2500 kbit/s CBR, keyframe every 2 s,
@@ -59,91 +58,10 @@ SOURCE_ENCODE = ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
 
 # ---- process bookkeeping ---------------------------------------------------------------------
 
-_procs = []
-_tmpdirs = []
 
-
-def spawn(args, log_path, env=None):
-    log = open(log_path, 'w')
-    try:
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                env=env)
-    finally:
-        log.close()
-    _procs.append(proc)
-    return proc
-
-
-def stop(proc, term_first=False):
-    if proc is None:
-        return
-    if proc.poll() is None:
-        if term_first:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-        if proc.poll() is None:
-            proc.kill()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-    if proc in _procs:
-        _procs.remove(proc)
-
-
-@atexit.register
-def _cleanup():
-    for proc in list(_procs):
-        stop(proc)
-    for d in _tmpdirs:
-        shutil.rmtree(d, ignore_errors=True)
-
-
-def _on_signal(signum, _frame):
-    raise SystemExit(128 + signum)
-
-
-signal.signal(signal.SIGTERM, _on_signal)
-signal.signal(signal.SIGHUP, _on_signal)
-
-
-def mkdtemp(prefix):
-    d = tempfile.mkdtemp(prefix=prefix)
-    _tmpdirs.append(d)
-    return d
-
-
-def tail(path, n=3000):
-    try:
-        with open(path, errors='replace') as f:
-            return f.read()[-n:]
-    except OSError:
-        return ''
 
 
 # ---- /proc sampling --------------------------------------------------------------------------
-
-def cpu_ticks(pid, tid=None):
-    path = f'/proc/{pid}/task/{tid}/stat' if tid else f'/proc/{pid}/stat'
-    with open(path) as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    return int(fields[11]) + int(fields[12])     # utime + stime, all threads
-
-
-def proc_status(pid):
-    out = {}
-    with open(f'/proc/{pid}/status') as f:
-        for line in f:
-            key, _, value = line.partition(':')
-            if key in ('VmRSS', 'VmHWM', 'RssAnon'):
-                out[key] = int(value.split()[0])
-            elif key == 'Threads':
-                out[key] = int(value)
-    return out
-
 
 def mapped_files(pid):
     """{path: resident KiB} of the files mapped by @pid (shared libraries, mostly)."""
@@ -159,13 +77,6 @@ def mapped_files(pid):
     except OSError:
         pass
     return out
-
-
-def machine_ticks():
-    with open('/proc/stat') as f:
-        parts = [int(x) for x in f.readline().split()[1:]]
-    idle = parts[3] + parts[4]
-    return sum(parts), idle
 
 
 # ---- nginx-rtmp ------------------------------------------------------------------------------
@@ -369,16 +280,6 @@ def castbridge_version(binary):
 
 
 # ---- one measured run ------------------------------------------------------------------------
-
-def wait_until(predicate, timeout, step=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
-
 
 def measure(proc, window, sample_every=0.5):
     pid = proc.pid
@@ -756,31 +657,6 @@ def first_agent_note(results):
             + ' (MiB). The marginal row shows what each further agent adds.']
 
 
-def write_results(section, mode):
-    begin, end = MARKERS[mode]
-    try:
-        with open(RESULTS) as f:
-            text = f.read()
-    except FileNotFoundError:
-        text = ('# Castbridge benchmarks\n\nEach benchmark in `bench/` writes its own section '
-                'between its markers; see bench/README.md for how to run them.\n\n')
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        text = head + section.rstrip('\n') + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip('\n') + '\n\n' + section
-    with open(RESULTS, 'w') as f:
-        f.write(text)
-
-
-def first_line(args):
-    try:
-        out = subprocess.run(args, capture_output=True, text=True, timeout=10)
-        return ((out.stdout or '') + (out.stderr or '')).strip().splitlines()[0]
-    except (OSError, subprocess.TimeoutExpired, IndexError):
-        return '?'
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('binary', nargs='?', default=DEFAULT_BINARY)
@@ -812,7 +688,7 @@ def main():
     meta = {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
             'cpus': os.cpu_count(), 'cpu_model': model,
             'kernel': f'{platform.system()} {platform.release()}',
-            'load_before': ' '.join(f'{x:.2f}' for x in os.getloadavg()),
+            'load_before': loadavg(),
             'cb_version': castbridge_version(args.binary),
             'git': first_line(['git', '-C', ROOT, 'describe', '--always', '--dirty']),
             'nginx_version': first_line(['nginx', '-v']).replace('nginx version: ', ''),
@@ -894,12 +770,12 @@ def main():
         sink.stop()
 
     notes += first_agent_note(results)
-    meta['load_after'] = ' '.join(f'{x:.2f}' for x in os.getloadavg())
+    meta['load_after'] = loadavg()
     meta['elapsed'] = time.monotonic() - started
     section = render(meta, results, mode, counts, notes)
     print(section)
     if not args.no_write:
-        write_results(section, mode)
+        write_section(*MARKERS[mode], section)
         print(f'written to {RESULTS}')
 
 

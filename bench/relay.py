@@ -11,19 +11,16 @@
 # bench/RESULTS.md between <!-- relay:begin --> and <!-- relay:end -->; see bench/README.md.
 
 import argparse
-import atexit
 import datetime
 import http.client
 import json
 import os
 import platform
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -33,11 +30,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS)
+sys.path.insert(0, HERE)
+from benchlib import (CLK_TCK, RESULTS, cpu_ticks, first_line, loadavg,  # noqa: E402,F401
+                      machine_ticks, mkdtemp, proc_status, running, spawn, stop, tail, track,
+                      wait_until, write_section)
 
 DEFAULT_BINARY = os.path.join(ROOT, 'build', 'src', 'castbridge-server')
-RESULTS = os.path.join(HERE, 'RESULTS.md')
 BEGIN, END = '<!-- relay:begin -->', '<!-- relay:end -->'
-CLK_TCK = os.sysconf('SC_CLK_TCK')
 FPS = 30
 MIN_FPS = 27          # a player receiving fewer frames per second than this is "behind"
 
@@ -54,105 +53,10 @@ SOURCE_ENCODE = ['-f', 'lavfi', '-i', f'testsrc2=size=1920x1080:rate={FPS}',
 
 # ---- process bookkeeping ---------------------------------------------------------------------
 
-_procs = []
-_tmpdirs = []
 
-
-def spawn(args, log_path, env=None):
-    with open(log_path, 'w') as log:
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, env=env)
-    _procs.append(proc)
-    return proc
-
-
-def stop(proc, term_first=False):
-    if proc is None:
-        return
-    if proc.poll() is None and term_first:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-    if proc.poll() is None:
-        proc.kill()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-    if proc in _procs:
-        _procs.remove(proc)
-
-
-@atexit.register
-def _cleanup():
-    for proc in list(_procs):
-        stop(proc)
-    for d in _tmpdirs:
-        shutil.rmtree(d, ignore_errors=True)
-
-
-def _on_signal(signum, _frame):
-    raise SystemExit(128 + signum)
-
-
-signal.signal(signal.SIGTERM, _on_signal)
-signal.signal(signal.SIGHUP, _on_signal)
-
-
-def mkdtemp(prefix):
-    d = tempfile.mkdtemp(prefix=prefix)
-    _tmpdirs.append(d)
-    return d
-
-
-def tail(path, n=3000):
-    try:
-        with open(path, errors='replace') as f:
-            return f.read()[-n:]
-    except OSError:
-        return ''
-
-
-def first_line(args):
-    try:
-        out = subprocess.run(args, capture_output=True, text=True, timeout=10)
-        return ((out.stdout or out.stderr).strip().splitlines() or ['?'])[0]
-    except (OSError, subprocess.TimeoutExpired):
-        return '?'
 
 
 # ---- /proc -----------------------------------------------------------------------------------
-
-def cpu_ticks(pid):
-    with open(f'/proc/{pid}/stat') as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    return int(fields[11]) + int(fields[12])     # utime + stime of all threads
-
-
-def proc_status(pid):
-    out = {}
-    with open(f'/proc/{pid}/status') as f:
-        for line in f:
-            key, _, value = line.partition(':')
-            if key in ('VmRSS', 'VmHWM', 'RssAnon'):
-                out[key] = int(value.split()[0])
-            elif key == 'Threads':
-                out[key] = int(value)
-    return out
-
-
-def machine_ticks():
-    with open('/proc/stat') as f:
-        parts = [int(x) for x in f.readline().split()[1:]]
-    return sum(parts), parts[3] + parts[4]
-
-
-def loadavg():
-    with open('/proc/loadavg') as f:
-        return ' '.join(f.read().split()[:3])
-
 
 # ---- the two relays --------------------------------------------------------------------------
 
@@ -338,9 +242,8 @@ class TsLog:
 
 
 def spawn_ts(args, kind, log_path):
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    _procs.append(proc)
+    proc = track(subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT))
     return proc, TsLog(proc, kind, log_path)
 
 
@@ -390,16 +293,6 @@ def percentile(values, p):
 
 
 # ---- one run: both relays at once -------------------------------------------------------------
-
-def wait_until(predicate, timeout, step=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
-
 
 def run(binary, source, n, args):
     tmp = mkdtemp(f'cb-bench-relay-n{n}-')
@@ -503,7 +396,7 @@ def run(binary, source, n, args):
             out['cb_playing'] = sum(1 for s in streams if s.get('status') == 'PLAYING')
         return out
     finally:
-        for proc in list(_procs):      # this run's publishers and players
+        for proc in running():      # this run's publishers and players
             if proc.args[0] == 'ffmpeg':
                 stop(proc)
         for side in sides.values():
@@ -655,30 +548,6 @@ def render(meta, results, notes):
     return '\n'.join(lines) + '\n'
 
 
-def write_results(section):
-    """Replaces only our section (or appends it); everything else stays byte for byte."""
-    if os.path.exists(RESULTS):
-        with open(RESULTS, encoding='utf-8') as f:
-            text = f.read()
-    else:
-        text = ('# Castbridge benchmarks\n\nEach benchmark in `bench/` writes its own section '
-                'between its markers; see bench/README.md for how to run them.\n')
-    b, e = text.find(BEGIN), text.find(END)
-    if b >= 0 and e > b:
-        end = e + len(END)
-        if text[end:end + 1] == '\n':
-            end += 1
-        text = text[:b] + section + text[end:]
-    else:
-        if not text.endswith('\n'):
-            text += '\n'
-        text += '\n' + section
-    tmp = RESULTS + '.relay.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(tmp, RESULTS)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('binary', nargs='?', default=DEFAULT_BINARY)
@@ -770,7 +639,7 @@ def main():
     section = render(meta, results, notes)
     print(section)
     if not args.no_write and results:
-        write_results(section)
+        write_section(BEGIN, END, section)
         print(f'written to {RESULTS}')
 
 

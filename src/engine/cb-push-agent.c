@@ -279,6 +279,17 @@ set_state (CbPushAgent *self,
 
 /* ---- media in (producer thread) ------------------------------------------ */
 
+/* The silent frame of a muted agent is made on a worker (once per process and audio
+ * format) when the agent is muted, so that agents never muted load no AAC encoder. */
+static void
+prepare_silence (GstCaps *caps)
+{
+  GBytes *silence = caps != NULL ? cb_media_silent_aac (caps) : NULL;
+
+  if (silence != NULL)
+    g_bytes_unref (silence);
+}
+
 /* What is the agent's own in what it sends: muted or mixed audio. Never blocks: the
  * silent frame was prepared when the audio caps came (cb_media_silent_aac()). */
 static gboolean
@@ -339,20 +350,18 @@ sender_audio_caps (gpointer  data,
                    GstCaps  *caps)
 {
   CbPushAgent *self = data;
-  gboolean mixing;
-  GBytes *silence;
+  gboolean mixing, muted;
 
   g_mutex_lock (&self->lock);
   mixing = self->mixer != NULL;
+  muted = self->muted;
   if (mixing)
     gst_caps_replace (&self->mixer_caps, caps);
   g_mutex_unlock (&self->lock);
   if (mixing)
     idle_on_engine (self, G_PRIORITY_DEFAULT, mixer_caps_idle);
-  /* Made on a worker now, ready when the agent is muted. */
-  silence = cb_media_silent_aac (caps);
-  if (silence != NULL)
-    g_bytes_unref (silence);
+  if (muted)
+    prepare_silence (caps);
 }
 
 static void
@@ -941,6 +950,12 @@ cb_push_agent_set_muted (CbPushAgent *self,
   g_mutex_lock (&self->lock);
   self->muted = muted;
   g_mutex_unlock (&self->lock);
+  if (muted && self->sender != NULL)
+    {
+      g_autoptr(GstCaps) caps = cb_flv_sender_dup_caps (self->sender, CB_MEDIA_AUDIO);
+
+      prepare_silence (caps);
+    }
   emit_changed (self);
 }
 

@@ -633,6 +633,9 @@ cb_rtmp_connection_start (CbRtmpConnection *self)
   g_clear_object (&self->socket_client);
   self->socket_client = g_socket_client_new ();
   g_socket_client_set_timeout (self->socket_client, (self->timeout_ms + 999) / 1000);
+  /* RTMP goes straight to the server, as OBS's does: no system proxy (asking for one loads
+   * libproxy and may fetch a PAC file for every connection). */
+  g_socket_client_set_enable_proxy (self->socket_client, FALSE);
   if (self->url->tls)
     {
       g_socket_client_set_tls (self->socket_client, TRUE);

@@ -1,0 +1,170 @@
+# benchlib.py — what every benchmark in bench/ shares: the processes it starts (all killed on
+# exit), temporary folders, /proc readers, and its own section of bench/RESULTS.md
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Python 3 standard library only.
+
+import atexit
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, 'RESULTS.md')
+CLK_TCK = os.sysconf('SC_CLK_TCK')
+
+# ---- process bookkeeping ---------------------------------------------------------------------
+
+_procs = []
+_tmpdirs = []
+
+
+def spawn(args, log_path, env=None):
+    """Starts @args with stdout and stderr to @log_path; killed at exit if still running."""
+    with open(log_path, 'w') as log:
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, env=env)
+    _procs.append(proc)
+    return proc
+
+
+def track(proc):
+    """A process started otherwise (e.g. with a pipe) is killed at exit too."""
+    _procs.append(proc)
+    return proc
+
+
+def running():
+    return list(_procs)
+
+
+def stop(proc, term_first=False):
+    if proc is None:
+        return
+    if proc.poll() is None and term_first:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+    if proc.poll() is None:
+        proc.kill()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+    if proc in _procs:
+        _procs.remove(proc)
+
+
+@atexit.register
+def _cleanup():
+    for proc in list(_procs):
+        stop(proc)
+    for d in _tmpdirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _on_signal)
+signal.signal(signal.SIGHUP, _on_signal)
+
+
+def mkdtemp(prefix):
+    d = tempfile.mkdtemp(prefix=prefix)
+    _tmpdirs.append(d)
+    return d
+
+
+def tail(path, n=3000):
+    try:
+        with open(path, errors='replace') as f:
+            return f.read()[-n:]
+    except OSError:
+        return ''
+
+
+def first_line(args):
+    """The first line a tool prints (for versions), or '?'."""
+    try:
+        out = subprocess.run(args, capture_output=True, text=True, timeout=10)
+        return ((out.stdout or '') + (out.stderr or '')).strip().splitlines()[0]
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return '?'
+
+
+def wait_until(predicate, timeout, step=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
+# ---- /proc -----------------------------------------------------------------------------------
+
+def cpu_ticks(pid, tid=None):
+    """utime + stime of a process (all its threads) or of one of its threads."""
+    path = f'/proc/{pid}/task/{tid}/stat' if tid else f'/proc/{pid}/stat'
+    with open(path) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def proc_status(pid):
+    """VmRSS, VmHWM, RssAnon (KiB) and Threads of a process."""
+    out = {}
+    with open(f'/proc/{pid}/status') as f:
+        for line in f:
+            key, _, value = line.partition(':')
+            if key in ('VmRSS', 'VmHWM', 'RssAnon'):
+                out[key] = int(value.split()[0])
+            elif key == 'Threads':
+                out[key] = int(value)
+    return out
+
+
+def machine_ticks():
+    """(all ticks, idle ticks) of the machine: busy share = 1 - Δidle / Δall."""
+    with open('/proc/stat') as f:
+        parts = [int(x) for x in f.readline().split()[1:]]
+    return sum(parts), parts[3] + parts[4]
+
+
+def loadavg():
+    with open('/proc/loadavg') as f:
+        return ' '.join(f.read().split()[:3])
+
+
+# ---- bench/RESULTS.md ------------------------------------------------------------------------
+
+def write_section(begin, end, section):
+    """Replaces only the section between @begin and @end (or appends it); everything else in
+    bench/RESULTS.md stays byte for byte."""
+    if os.path.exists(RESULTS):
+        with open(RESULTS, encoding='utf-8') as f:
+            text = f.read()
+    else:
+        text = ('# Castbridge benchmarks\n\nEach benchmark in `bench/` writes its own section '
+                'between its markers; see bench/README.md for how to run them.\n')
+    b, e = text.find(begin), text.find(end)
+    if b >= 0 and e > b:
+        stop_at = e + len(end)
+        if text[stop_at:stop_at + 1] == '\n':
+            stop_at += 1
+        text = text[:b] + section + text[stop_at:]
+    else:
+        text = text.rstrip('\n') + '\n\n' + section
+    tmp = RESULTS + f'.{os.getpid()}.tmp'
+    with open(tmp, 'w', encoding='utf-8') as f:
+        f.write(text)
+    os.replace(tmp, RESULTS)
