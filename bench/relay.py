@@ -5,6 +5,9 @@
 #
 # Usage: python3 bench/relay.py [path-to-castbridge-server] [--counts 0,1,5,20]
 #                                [--window 20] [--warmup 5] [--budget 330] [--no-write]
+#                                [--probes 2]     latency probes beside the players
+#        python3 bench/relay.py --scale 50,100,200,300   each relay alone, up to where a
+#                                                         player of 2.5 Mbit/s falls behind
 #
 # Python 3 standard library only; needs ffmpeg and nginx with the RTMP module. Everything runs on
 # 127.0.0.1 with free ports; every process started here is killed on exit. The figures go to
@@ -50,6 +53,16 @@ SOURCE_ENCODE = ['-f', 'lavfi', '-i', f'testsrc2=size=1920x1080:rate={FPS}',
                  '-b:v', '6M', '-maxrate', '6M', '-bufsize', '12M',
                  '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
                  '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-ar', '48000', '-f', 'flv']
+
+# The scale run's stream: 2.5 Mbit/s 1280x720 30 fps, keyframe every 2 s, AAC 96 kbit/s.
+SCALE_ENCODE = ['-f', 'lavfi', '-i', f'testsrc2=size=1280x720:rate={FPS}',
+                '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+                '-t', str(SOURCE_SECONDS), '-map', '0:v', '-map', '1:a',
+                '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+                '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '5M',
+                '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
+                '-c:a', 'aac', '-b:a', '96k', '-ac', '2', '-ar', '48000', '-f', 'flv']
+SCALE_BEGIN, SCALE_END = '<!-- relay-scale:begin -->', '<!-- relay-scale:end -->'
 
 # ---- process bookkeeping ---------------------------------------------------------------------
 
@@ -294,13 +307,15 @@ def percentile(values, p):
 
 # ---- one run: both relays at once -------------------------------------------------------------
 
-def run(binary, source, n, args):
+def run(binary, source, n, args, only=None):
     tmp = mkdtemp(f'cb-bench-relay-n{n}-')
     sides = {}
     out = {'n': n, 'sides': {}, 'notes': []}
     try:
-        sides['castbridge'] = Castbridge(binary)
-        sides['nginx'] = Nginx()
+        if only in (None, 'castbridge'):
+            sides['castbridge'] = Castbridge(binary)
+        if only in (None, 'nginx'):
+            sides['nginx'] = Nginx()
         pub_ts, probes = {}, {name: [] for name in sides}
         if args.probes:
             pubs = {}
@@ -557,6 +572,10 @@ def main():
     parser.add_argument('--budget', type=float, default=330,
                         help='do not start a run that would end after this many seconds')
     parser.add_argument('--no-write', action='store_true', help='print, do not touch RESULTS.md')
+    parser.add_argument('--scale', metavar='COUNTS',
+                        help='instead: each relay alone, players of a 2.5 Mbit/s stream at these '
+                             'counts (e.g. 50,100,200,300), up to the first count where a player '
+                             'falls behind')
     parser.add_argument('--probes', type=int, default=2,
                         help='latency probes beside the N players (ffmpeg -debug_ts), 0: none')
     args = parser.parse_args()
@@ -588,6 +607,10 @@ def main():
         'ffmpeg': ' '.join(first_line(['ffmpeg', '-version']).split()[:3]),
         'probes': args.probes,
     }
+
+    if args.scale:
+        scale(binary, work, meta, args, t_start)
+        return
 
     source = os.path.join(work, 'source.flv')
     print(f'relay.py: encoding the {SOURCE_SECONDS} s 1080p source …', flush=True)
@@ -640,6 +663,71 @@ def main():
     print(section)
     if not args.no_write and results:
         write_section(BEGIN, END, section)
+        print(f'written to {RESULTS}')
+
+
+def scale(binary, work, meta, args, t_start):
+    """Each relay alone, more and more players of a 2.5 Mbit/s stream, until one falls behind."""
+    counts = [int(x) for x in args.scale.split(',') if x.strip()]
+    source = os.path.join(work, 'scale.flv')
+    print('relay.py: encoding the 2.5 Mbit/s 720p source …', flush=True)
+    enc = subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y', *SCALE_ENCODE,
+                          source], capture_output=True, text=True, timeout=240)
+    if enc.returncode != 0:
+        sys.exit('relay.py: encoding the source failed: ' + enc.stderr[-2000:])
+    args.probes = 0
+    rows, last_ok, notes = [], {}, []
+    for side in ('castbridge', 'nginx'):
+        for n in counts:
+            print(f'relay.py: scale {side} N={n} …', flush=True)
+            try:
+                r = run(binary, source, n, args, only=side)
+            except RuntimeError as e:
+                notes.append(f'{side} N={n}: run failed: {e}')
+                break
+            s = r['sides'][side]
+            rows.append((side, n, s, r['busy']))
+            print(f"  {side:10s} CPU {s['cpu_per_min']:.2f} s/min players ≥27fps "
+                  f"{s['receiving']}/{n} fps min {fmt(s['fps_min'], 1)} busy {r['busy']:.0f} %",
+                  flush=True)
+            if s['receiving'] < n:
+                break
+            last_ok[side] = (n, s)
+    L = [SCALE_BEGIN, '## RTMP relay at scale: each relay alone, players of one 2.5 Mbit/s '
+         '720p30 stream', '']
+    L.append(f"Run {meta['date']} on {meta['cpus']} × {meta['cpu']}; load average "
+             f"{meta['load_before']} before, {loadavg()} after; Castbridge `{meta['cb_version']}` "
+             f"(tree `{meta['git']}`), {meta['nginx']}. The N players (`ffmpeg -c copy -f null`) "
+             'run on the same 2 cores as the relay: the limit found is the machine\'s with '
+             'its players, the same for both relays.')
+    L.append('')
+    L.append('| side | N | players at ≥ 27 fps | fps min | relay CPU s / stream-min | '
+             'CPU s / player-min | RSS MiB | threads | machine busy % |')
+    L.append('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for side, n, s, busy in rows:
+        L.append(f"| {side} | {n} | {s['receiving']}/{n} | {fmt(s['fps_min'], 1)} | "
+                 f"{fmt(s['cpu_per_min'])} | {fmt(s['cpu_per_min'] / n, 3)} | {fmt(s['rss'], 1)} | "
+                 f"{s['threads']} | {busy:.0f} |")
+    L.append('')
+    for side in ('castbridge', 'nginx'):
+        if side in last_ok:
+            n, s = last_ok[side]
+            L.append(f'- {side}: every player at full frame rate up to N={n} '
+                     f"({fmt(s['cpu_per_min'] / n, 3)} CPU s per player-minute there).")
+        else:
+            L.append(f'- {side}: not every player at full frame rate even at the first count.')
+    if 'castbridge' in last_ok and 'nginx' in last_ok:
+        (nc, sc), (ng, sg) = last_ok['castbridge'], last_ok['nginx']
+        if nc == ng:
+            L.append(f"- At N={nc}, Castbridge / nginx-rtmp CPU: "
+                     f"{ratio(sc['cpu_per_min'], sg['cpu_per_min'], 0.05)}.")
+    if notes:
+        L += ['', '```'] + notes + ['```']
+    L.append(SCALE_END)
+    section = '\n'.join(L) + '\n'
+    print(section)
+    if not args.no_write and rows:
+        write_section(SCALE_BEGIN, SCALE_END, section)
         print(f'written to {RESULTS}')
 
 
