@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "cb-context.h"
 #include "cb-engine-private.h"
 #include "cb-path.h"
 #include "cb-push-agent-private.h"
@@ -135,12 +136,8 @@ on_agent_changed (CbPushAgent *agent,
   if (cb_push_agent_get_state (agent) == CB_PUSH_STOPPED)
     {
       /* A real idle, never synchronous: the agent is still inside its own emission. */
-      GSource *idle = g_idle_source_new ();
-
-      g_source_set_callback (idle, remove_stopped_idle, engine_agent_new (engine, agent),
-                             engine_agent_free);
-      g_source_attach (idle, cb_engine_get_context (engine));
-      g_source_unref (idle);
+      cb_idle_on (cb_engine_get_context (engine), G_PRIORITY_DEFAULT, remove_stopped_idle,
+                  engine_agent_new (engine, agent), engine_agent_free);
     }
 }
 

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include "cb-context.h"
+
 #include <string.h>
 
 #include "cb-engine-error.h"
@@ -125,23 +127,8 @@ idle_on_engine (CbPushAgent *self,
                 int          priority,
                 GSourceFunc  func)
 {
-  GSource *idle = g_idle_source_new ();
-
-  g_source_set_priority (idle, priority);
-  g_source_set_callback (idle, func, g_object_ref (self), g_object_unref);
-  g_source_attach (idle, cb_engine_get_context (self->engine));
-  g_source_unref (idle);
-}
-
-static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_source_unref (*source);
-      *source = NULL;
-    }
+  cb_idle_on (cb_engine_get_context (self->engine), priority, func, g_object_ref (self),
+              g_object_unref);
 }
 
 const char *
@@ -191,8 +178,8 @@ cb_push_agent_dispose (GObject *object)
   CbPushAgent *self = CB_PUSH_AGENT (object);
 
   end_session (self);
-  clear_source (&self->retry_source);
-  clear_source (&self->tick_source);
+  cb_clear_source (&self->retry_source);
+  cb_clear_source (&self->tick_source);
   G_OBJECT_CLASS (cb_push_agent_parent_class)->dispose (object);
 }
 
@@ -431,7 +418,7 @@ retry_timeout (gpointer data)
 {
   CbPushAgent *self = data;
 
-  clear_source (&self->retry_source);
+  cb_clear_source (&self->retry_source);
   self->retry_at = 0;
   self->reconnects++;
   connect_now (self);
@@ -906,8 +893,8 @@ cb_push_agent_stop (CbPushAgent *self,
 
   if (self->state == CB_PUSH_STOPPED)
     return;
-  clear_source (&self->retry_source);
-  clear_source (&self->tick_source);
+  cb_clear_source (&self->retry_source);
+  cb_clear_source (&self->tick_source);
   self->retry_at = 0;
   detach_consumer (self);
   if (self->cancellable != NULL)
@@ -932,7 +919,7 @@ cb_push_agent_retry_now (CbPushAgent *self)
 
   if (self->state != CB_PUSH_WAITING && self->state != CB_PUSH_FAILED)
     return;
-  clear_source (&self->retry_source);
+  cb_clear_source (&self->retry_source);
   self->retry_at = 0;
   self->attempts_used = 0;
   self->reconnects++;

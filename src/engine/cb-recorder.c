@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 #include <gst/app/gstappsrc.h>
 
+#include "cb-context.h"
 #include "cb-engine-private.h"
 #include "cb-path.h"
 #include "cb-record-file.h"
@@ -235,14 +236,10 @@ emit_changed (gpointer data)
 void
 cb_record_registry_changed (CbRecordRegistry *reg)
 {
-  GSource *idle;
-
   if (reg->changed_idle != 0)
     return;
-  idle = g_idle_source_new ();
-  g_source_set_callback (idle, emit_changed, reg, NULL);
-  reg->changed_idle = g_source_attach (idle, cb_engine_get_context (reg->engine));
-  g_source_unref (idle);
+  reg->changed_idle = cb_idle_on (cb_engine_get_context (reg->engine), G_PRIORITY_DEFAULT,
+                                  emit_changed, reg, NULL);
 }
 
 static void
@@ -1016,14 +1013,12 @@ static void
 schedule_caps_change (Recorder *rec)
 {
   CapsChange *cc = g_new0 (CapsChange, 1);
-  GSource *idle = g_idle_source_new ();
 
   cc->engine = g_object_ref (rec->reg->engine);
   cc->media_session_id = g_strdup (rec->info.media_session_id);
   cc->id = rec->id;
-  g_source_set_callback (idle, on_caps_change_idle, cc, caps_change_free);
-  g_source_attach (idle, cb_engine_get_context (rec->reg->engine));
-  g_source_unref (idle);
+  cb_idle_on (cb_engine_get_context (rec->reg->engine), G_PRIORITY_DEFAULT, on_caps_change_idle,
+              cc, caps_change_free);
 }
 
 static gboolean

@@ -10,6 +10,7 @@
  * WHEP) and its frames go into a local stream, as a browser publisher's do. The relay
  * stays listed after its stream ends (with the reason) until /pull/terminate.
  */
+#include "cb-context.h"
 #include "cb-engine-private.h"
 #include "cb-redact.h"
 #include "cb-relay.h"
@@ -194,14 +195,12 @@ on_client_state (CbWebrtcClient *client,
     {
       /* Not from inside the client's own signal: the stream's end stops the client. */
       PullFailure *f = g_new0 (PullFailure, 1);
-      GSource *idle = g_idle_source_new ();
 
       f->engine = r->engine;
       f->stream = g_object_ref (r->stream);
       f->reason = g_strdup (reason ? reason : "Failed");
-      g_source_set_callback (idle, remove_failed_pull, f, pull_failure_free);
-      g_source_attach (idle, g_main_context_get_thread_default ());
-      g_source_unref (idle);
+      cb_idle_on (g_main_context_get_thread_default (), G_PRIORITY_DEFAULT, remove_failed_pull,
+                  f, pull_failure_free);
     }
 }
 

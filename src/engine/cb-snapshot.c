@@ -7,6 +7,7 @@
  */
 #include <gst/app/gstappsink.h>
 
+#include "cb-context.h"
 #include "cb-snapshot.h"
 
 #define SNAPSHOT_TIMEOUT_MS 5000
@@ -73,7 +74,6 @@ on_sample (GstAppSink *sink,
   Snapshot *snap = data;
   g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
   GstMapInfo map;
-  GSource *idle;
 
   if (sample == NULL || g_atomic_int_get (&snap->done) ||
       !gst_buffer_map (gst_sample_get_buffer (sample), &map, GST_MAP_READ))
@@ -86,10 +86,7 @@ on_sample (GstAppSink *sink,
   snap->png = g_bytes_new (map.data, map.size);
   gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
 
-  idle = g_idle_source_new ();
-  g_source_set_callback (idle, on_png_ready, snap, NULL);
-  g_source_attach (idle, g_task_get_context (snap->task));
-  g_source_unref (idle);
+  cb_idle_on (g_task_get_context (snap->task), G_PRIORITY_DEFAULT, on_png_ready, snap, NULL);
   return GST_FLOW_EOS;
 }
 

@@ -1,6 +1,7 @@
 /* cb-stream.c — a named stream's identity, state and media info
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "cb-context.h"
 #include "cb-stream-private.h"
 
 G_DEFINE_FINAL_TYPE (CbStream, cb_stream, G_TYPE_OBJECT)
@@ -263,15 +264,11 @@ emit_changed_idle (gpointer data)
 void
 cb_stream_schedule_changed (CbStream *self)
 {
-  GSource *idle;
-
   if (!g_atomic_int_compare_and_exchange (&self->notify_pending, 0, 1))
     return;
   /* Always later, never inside the caller: callers hold locks or are mid-removal. */
-  idle = g_idle_source_new ();
-  g_source_set_callback (idle, emit_changed_idle, g_object_ref (self), g_object_unref);
-  g_source_attach (idle, self->context);
-  g_source_unref (idle);
+  cb_idle_on (self->context, G_PRIORITY_DEFAULT, emit_changed_idle, g_object_ref (self),
+              g_object_unref);
 }
 
 /**

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include "cb-context.h"
+
 #include "cb-rtmp-connection-private.h"
 #include "cb-rtmp-session.h"
 #include "cb-rtmp-writer.h"
@@ -51,17 +53,6 @@ struct _CbRtmpConnection
 };
 
 static void start_read (CbRtmpConnection *self);
-
-static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_source_unref (*source);
-      *source = NULL;
-    }
-}
 
 /* For an operation about to start: the owner stays alive until its callback, which takes
  * the reference back with g_autoptr(GObject) owner = self->owner. */
@@ -122,7 +113,7 @@ void
 cb_rtmp_connection_free (CbRtmpConnection *self)
 {
   g_clear_pointer (&self->writer, cb_rtmp_writer_free);
-  clear_source (&self->timeout_source);
+  cb_clear_source (&self->timeout_source);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->io);
   g_clear_object (&self->socket_client);
@@ -338,7 +329,7 @@ set_state (CbRtmpConnection      *self,
            CbRtmpConnectionState  state)
 {
   self->state = state;
-  clear_source (&self->timeout_source);
+  cb_clear_source (&self->timeout_source);
   if (state == CB_RTMP_CONNECTION_IDLE || state == CB_RTMP_CONNECTION_CLOSED ||
       (state == CB_RTMP_CONNECTION_STARTED && !self->role->watch_silence))
     return;

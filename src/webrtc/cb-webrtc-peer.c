@@ -14,6 +14,7 @@
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
 
+#include "cb-context.h"
 #include "cb-webrtc-peer.h"
 
 /* How long we wait for our own candidates before answering with what we have. */
@@ -62,32 +63,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* Hops to @context from webrtcbin's threads: always queued, never run here (invoke()
- * would run it at once when @context is also this thread's default and is free). */
-static void
-idle_on (GMainContext   *context,
-         GSourceFunc     func,
-         gpointer        data,
-         GDestroyNotify  destroy)
-{
-  GSource *idle = g_idle_source_new ();
-
-  g_source_set_callback (idle, func, data, destroy);
-  g_source_attach (idle, context);
-  g_source_unref (idle);
-}
-
-static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_source_unref (*source);
-      *source = NULL;
-    }
-}
 
 static void close_peer (CbWebrtcPeer *self,
                         gboolean      in_worker);
@@ -188,7 +163,7 @@ post_state (CbWebrtcPeer      *self,
   sc->peer = g_object_ref (self);
   sc->state = state;
   sc->reason = g_strdup (reason);
-  idle_on (self->context, apply_state, sc,
+  cb_idle_on (self->context, G_PRIORITY_DEFAULT, apply_state, sc,
                               state_change_free);
 }
 
@@ -201,7 +176,7 @@ finish_task (CbWebrtcPeer *self,
 {
   GTask *task = g_steal_pointer (&self->task);
 
-  clear_source (&self->gather_timeout);
+  cb_clear_source (&self->gather_timeout);
   if (task == NULL)
     {
       g_free (answer);
@@ -246,7 +221,7 @@ deliver_when_gathered (CbWebrtcPeer *self)
 
   g_object_get (self->webrtc, "ice-gathering-state", &state, NULL);
   if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    idle_on (self->context, deliver_answer, g_object_ref (self), g_object_unref);
+    cb_idle_on (self->context, G_PRIORITY_DEFAULT, deliver_answer, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -262,7 +237,7 @@ on_gather_timeout (gpointer data)
 {
   CbWebrtcPeer *self = data;
 
-  clear_source (&self->gather_timeout);
+  cb_clear_source (&self->gather_timeout);
   g_atomic_int_set (&self->gather_late, 1);
   /* Not set yet: on_local_set() delivers it (or the error) when webrtcbin replies. */
   if (g_atomic_int_get (&self->local_set))
@@ -302,7 +277,7 @@ post_failure (CbWebrtcPeer *self,
 
   hop->peer = g_object_ref (self);
   hop->error = error;
-  idle_on (self->context, fail_in_context, hop,
+  cb_idle_on (self->context, G_PRIORITY_DEFAULT, fail_in_context, hop,
                               error_hop_free);
 }
 
@@ -336,7 +311,7 @@ on_local_set (GstPromise *promise,
   /* Past the gathering deadline (a loaded machine can take that long to get here), the
    * description goes out with the candidates it has. */
   if (g_atomic_int_get (&self->gather_late))
-    idle_on (self->context, deliver_answer, g_object_ref (self), g_object_unref);
+    cb_idle_on (self->context, G_PRIORITY_DEFAULT, deliver_answer, g_object_ref (self), g_object_unref);
   else
     deliver_when_gathered (self);
 }
@@ -502,7 +477,7 @@ on_keyframe_probe (GstPad          *pad,
   GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
 
   if (gst_video_event_is_force_key_unit (event))
-    idle_on (self->context, emit_keyframe_requested,
+    cb_idle_on (self->context, G_PRIORITY_DEFAULT, emit_keyframe_requested,
                                 g_object_ref (self), g_object_unref);
   return GST_PAD_PROBE_OK;
 }
@@ -1222,7 +1197,7 @@ on_stats (GstPromise *promise,
   if (reply != NULL)
     gst_structure_foreach (reply, collect_stat, call);
   gst_promise_unref (promise);
-  idle_on (call->peer->context, deliver_stats, call, stats_call_free);
+  cb_idle_on (call->peer->context, G_PRIORITY_DEFAULT, deliver_stats, call, stats_call_free);
 }
 
 /**
@@ -1247,7 +1222,7 @@ cb_webrtc_peer_get_stats (CbWebrtcPeer      *self,
   call->stats = (CbWebrtcStats) { -1, -1, -1, -1, -1, -1, -1 };
   if (self->webrtc == NULL || self->closed)
     {
-      idle_on (self->context, deliver_stats, call, stats_call_free);
+      cb_idle_on (self->context, G_PRIORITY_DEFAULT, deliver_stats, call, stats_call_free);
       return;
     }
   g_signal_emit_by_name (self->webrtc, "get-stats", NULL,
@@ -1315,8 +1290,8 @@ close_peer (CbWebrtcPeer *self,
 
   if (self->pipeline == NULL)
     return;
-  clear_source (&self->gather_timeout);
-  clear_source (&self->bus_watch);
+  cb_clear_source (&self->gather_timeout);
+  cb_clear_source (&self->bus_watch);
   finish_task (self, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Closed"));
   g_signal_handlers_disconnect_by_data (self->webrtc, self);
   self->closed = TRUE;
