@@ -223,3 +223,38 @@ cb_redact_url (const char    *url,
     g_string_append (out, *fragment != '\0' ? "#" CB_REDACTED : "#");
   return g_string_free (out, FALSE);
 }
+
+/**
+ * cb_secret_equal:
+ *
+ * Whether two secrets (keys, passwords, tokens) are equal, in a time independent of
+ * their contents and lengths: both are hashed first. %NULL is the empty string.
+ */
+gboolean
+cb_secret_equal (const char *a,
+                 gsize       a_length,
+                 const char *b,
+                 gsize       b_length)
+{
+  g_autoptr(GChecksum) ca = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GChecksum) cb = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 da[32], db[32];
+  gsize la = sizeof da, lb = sizeof db;
+  guint8 diff = 0;
+
+  /* Comparing digests makes the time independent of where the inputs differ and of
+   * their lengths; the length check below is itself on public-size data. */
+  g_checksum_update (ca, (const guchar *) (a != NULL ? a : ""), a != NULL ? a_length : 0);
+  g_checksum_update (cb, (const guchar *) (b != NULL ? b : ""), b != NULL ? b_length : 0);
+  g_checksum_get_digest (ca, da, &la);
+  g_checksum_get_digest (cb, db, &lb);
+
+  for (gsize i = 0; i < sizeof da; i++)
+    diff |= da[i] ^ db[i];
+
+  /* Wipe the digests of secrets from the stack. */
+  memset (da, 0, sizeof da);
+  memset (db, 0, sizeof db);
+
+  return diff == 0 && a_length == b_length;
+}

@@ -24,4 +24,9 @@ typedef enum {
 char *cb_redact_url (const char    *url,
                      CbRedactFlags  flags);
 
+gboolean cb_secret_equal (const char *a,
+                          gsize       a_length,
+                          const char *b,
+                          gsize       b_length);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "cb-engine-error.h"
 #include "cb-flv.h"
 #include "cb-rtmp-ingest.h"
+#include "cb-redact.h"
 #include "cb-rtmp-play.h"
 
 /* A jump of the source's clock further than this, back or forth, starts a new segment. */
@@ -590,27 +591,6 @@ cb_rtmp_ingest_push (CbRtmpIngest  *self,
 
 /* ---- publish authorisation --------------------------------------------------------------- */
 
-/* Constant time whatever the inputs: both sides are hashed first, so neither the length
- * nor the first differing byte of the key shows in the time taken. */
-static gboolean
-secret_equal (const char *a,
-              const char *b)
-{
-  g_autoptr(GChecksum) ha = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GChecksum) hb = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 da[32], db[32];
-  gsize la = sizeof da, lb = sizeof db;
-  guint8 diff = 0;
-
-  g_checksum_update (ha, (const guchar *) a, -1);
-  g_checksum_update (hb, (const guchar *) b, -1);
-  g_checksum_get_digest (ha, da, &la);
-  g_checksum_get_digest (hb, db, &lb);
-  for (gsize i = 0; i < sizeof da; i++)
-    diff |= da[i] ^ db[i];
-  return diff == 0;
-}
-
 static char *
 query_get (const char *query,
            const char *key)
@@ -674,7 +654,7 @@ cb_rtmp_ingest_check_key (CbSettings *settings,
   given = query_get (query, "key");
   if (given == NULL)
     given = query_get (connect_query, "key");
-  return given != NULL && secret_equal (given, required);
+  return given != NULL && cb_secret_equal (given, strlen (given), required, strlen (required));
 }
 
 /* ---- the engine's server handler ------------------------------------------------------- */

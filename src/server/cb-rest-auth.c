@@ -11,6 +11,7 @@
  * or that was addressed to another name (Host) is treated as one from another machine.
  */
 #include "cb-rest-auth.h"
+#include "cb-redact.h"
 
 #include <string.h>
 
@@ -59,35 +60,6 @@ cb_rest_auth_is_loopback (GInetAddress *address)
     }
 
   return FALSE;
-}
-
-gboolean
-cb_rest_auth_secure_equal (const char *a,
-                           gsize       a_length,
-                           const char *b,
-                           gsize       b_length)
-{
-  g_autoptr(GChecksum) ca = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GChecksum) cb = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 da[32], db[32];
-  gsize la = sizeof da, lb = sizeof db;
-  guint8 diff = 0;
-
-  /* Comparing digests makes the time independent of where the inputs differ and of
-   * their lengths; the length check below is itself on public-size data. */
-  g_checksum_update (ca, (const guchar *) (a != NULL ? a : ""), a != NULL ? a_length : 0);
-  g_checksum_update (cb, (const guchar *) (b != NULL ? b : ""), b != NULL ? b_length : 0);
-  g_checksum_get_digest (ca, da, &la);
-  g_checksum_get_digest (cb, db, &lb);
-
-  for (gsize i = 0; i < sizeof da; i++)
-    diff |= da[i] ^ db[i];
-
-  /* Wipe the digests of secrets from the stack. */
-  memset (da, 0, sizeof da);
-  memset (db, 0, sizeof db);
-
-  return diff == 0 && a_length == b_length;
 }
 
 /* Decodes "Basic <base64(user:password)>". Returns the decoded bytes (to be wiped and
@@ -472,9 +444,9 @@ cb_rest_auth_check (const CbRestRequest    *request,
     return CB_REST_AUTH_UNAUTHORIZED;
 
   /* Both comparisons always run. */
-  user_ok = cb_rest_auth_secure_equal ((const char *) decoded, colon,
+  user_ok = cb_secret_equal ((const char *) decoded, colon,
                                        config->user, strlen (config->user));
-  password_ok = cb_rest_auth_secure_equal ((const char *) decoded + colon + 1,
+  password_ok = cb_secret_equal ((const char *) decoded + colon + 1,
                                            length - colon - 1,
                                            config->password, strlen (config->password));
   memset (decoded, 0, length);

@@ -104,10 +104,5 @@ gboolean         cb_rest_auth_origin_allowed (const char            *origin,
 void             cb_rest_auth_config_init   (CbRestAuthConfig       *config,
                                              CbSettings             *settings);
 
-/* Constant-time for inputs of any length (both are hashed first). */
-gboolean         cb_rest_auth_secure_equal  (const char             *a,
-                                             gsize                   a_length,
-                                             const char             *b,
-                                             gsize                   b_length);
 
 G_END_DECLS

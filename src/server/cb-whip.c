@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include "cb-whip.h"
+#include "cb-redact.h"
 
 #include <string.h>
 
@@ -366,7 +367,7 @@ cb_whip_auth_check (const CbRestRequest    *request,
     token++;
   if (*token == '\0')
     return CB_REST_AUTH_UNAUTHORIZED;
-  return cb_rest_auth_secure_equal (token, strlen (token), config->password,
+  return cb_secret_equal (token, strlen (token), config->password,
                                     strlen (config->password))
          ? CB_REST_AUTH_ALLOW : CB_REST_AUTH_UNAUTHORIZED;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb-rest-auth.h"
+#include "cb-redact.h"
 
 #define ALLOW CB_REST_AUTH_ALLOW
 #define E401  CB_REST_AUTH_UNAUTHORIZED
@@ -148,13 +149,13 @@ test_auth_loopback_literal (void)
 static void
 test_auth_secure_equal (void)
 {
-  g_assert_true (cb_rest_auth_secure_equal ("secret", 6, "secret", 6));
-  g_assert_false (cb_rest_auth_secure_equal ("secret", 6, "secreT", 6));
-  g_assert_false (cb_rest_auth_secure_equal ("secret", 6, "secret2", 7));
-  g_assert_false (cb_rest_auth_secure_equal ("secret", 5, "secret", 6));
-  g_assert_true (cb_rest_auth_secure_equal ("", 0, "", 0));
-  g_assert_true (cb_rest_auth_secure_equal (NULL, 0, "", 0));
-  g_assert_false (cb_rest_auth_secure_equal ("a\0b", 3, "a", 1));
+  g_assert_true (cb_secret_equal ("secret", 6, "secret", 6));
+  g_assert_false (cb_secret_equal ("secret", 6, "secreT", 6));
+  g_assert_false (cb_secret_equal ("secret", 6, "secret2", 7));
+  g_assert_false (cb_secret_equal ("secret", 5, "secret", 6));
+  g_assert_true (cb_secret_equal ("", 0, "", 0));
+  g_assert_true (cb_secret_equal (NULL, 0, "", 0));
+  g_assert_false (cb_secret_equal ("a\0b", 3, "a", 1));
 }
 
 
