@@ -14,6 +14,7 @@
 #include "cb-flv.h"
 #include "cb-rtmp-ingest.h"
 #include "cb-redact.h"
+#include "cb-rtmp-url.h"
 #include "cb-rtmp-play.h"
 
 /* A jump of the source's clock further than this, back or forth, starts a new segment. */
@@ -591,26 +592,6 @@ cb_rtmp_ingest_push (CbRtmpIngest  *self,
 
 /* ---- publish authorisation --------------------------------------------------------------- */
 
-static char *
-query_get (const char *query,
-           const char *key)
-{
-  g_auto(GStrv) pairs = NULL;
-
-  if (query == NULL)
-    return NULL;
-  pairs = g_strsplit (query, "&", -1);
-  for (guint i = 0; pairs[i] != NULL; i++)
-    {
-      const char *eq = strchr (pairs[i], '=');
-
-      if (eq != NULL && (gsize) (eq - pairs[i]) == strlen (key) &&
-          strncmp (pairs[i], key, eq - pairs[i]) == 0)
-        return g_uri_unescape_string (eq + 1, NULL);
-    }
-  return NULL;
-}
-
 /* rtmp_publish_keys: "name:key,name:key"; a name may hold ':' (the key may not). */
 static char *
 key_for_stream (const char *keys,
@@ -651,9 +632,9 @@ cb_rtmp_ingest_check_key (CbSettings *settings,
     required = g_strdup (global);
   if (required == NULL || *required == '\0')
     return TRUE;   /* as WCS: no authorisation unless asked for */
-  given = query_get (query, "key");
+  given = cb_rtmp_query_get (query, "key", FALSE);
   if (given == NULL)
-    given = query_get (connect_query, "key");
+    given = cb_rtmp_query_get (connect_query, "key", FALSE);
   return given != NULL && cb_secret_equal (given, strlen (given), required, strlen (required));
 }
 

@@ -137,34 +137,39 @@ parse_authority (CbRtmpUrl   *u,
   return TRUE;
 }
 
+/**
+ * cb_rtmp_query_get:
+ * @query: (nullable): a URL's query, without the '?'
+ * @key: the parameter's name, compared without case when @any_case
+ *
+ * Returns: (transfer full) (nullable): the parameter's value, percent-decoded; %NULL when
+ *   absent or when the query has a bad escape
+ */
+char *
+cb_rtmp_query_get (const char *query,
+                   const char *key,
+                   gboolean    any_case)
+{
+  g_autoptr(GHashTable) params = NULL;
+
+  if (query == NULL)
+    return NULL;
+  params = g_uri_parse_params (query, -1, "&",
+                               any_case ? G_URI_PARAMS_CASE_INSENSITIVE : G_URI_PARAMS_NONE,
+                               NULL);
+  if (params == NULL)
+    return NULL;
+  return g_strdup (g_hash_table_lookup (params, key));
+}
+
 static void
 credentials_from_query (CbRtmpUrl *u)
 {
-  g_auto(GStrv) params = NULL;
-
   if (u->query == NULL || u->username != NULL)
     return;
-  params = g_strsplit (u->query, "&", -1);
-  for (guint i = 0; params[i] != NULL; i++)
-    {
-      char *eq = strchr (params[i], '=');
-      char **target;
-
-      if (eq == NULL)
-        continue;
-      *eq = '\0';
-      if (g_ascii_strcasecmp (params[i], "username") == 0)
-        target = &u->username;
-      else if (g_ascii_strcasecmp (params[i], "password") == 0)
-        target = &u->password;
-      else
-        continue;
-      if (*target == NULL)
-        {
-          *target = decode_component (eq + 1, strlen (eq + 1));
-          u->credentials_in_query = TRUE;
-        }
-    }
+  u->username = cb_rtmp_query_get (u->query, "username", TRUE);
+  u->password = cb_rtmp_query_get (u->query, "password", TRUE);
+  u->credentials_in_query = u->username != NULL || u->password != NULL;
 }
 
 static CbRtmpUrl *

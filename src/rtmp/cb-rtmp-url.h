@@ -58,4 +58,8 @@ char       *cb_rtmp_url_to_string          (const CbRtmpUrl  *url);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpUrl, cb_rtmp_url_free)
 
+char      *cb_rtmp_query_get (const char *query,
+                              const char *key,
+                              gboolean    any_case);
+
 G_END_DECLS
