@@ -208,14 +208,15 @@ rtmp {{
 
 
 class Castbridge:
-    def __init__(self, binary):
+    def __init__(self, binary, extra_args=()):
         self.tmp = mkdtemp('cb-bench-relay-server-')
         media = os.path.join(self.tmp, 'media')
         os.mkdir(media)
         self.log_path = os.path.join(self.tmp, 'log')
         env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
         self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
-                           '--bind', '127.0.0.1', '--media-dir', media], self.log_path, env)
+                           '--bind', '127.0.0.1', '--media-dir', media, *extra_args], self.log_path,
+                          env)
         deadline = time.monotonic() + 20
         while True:
             with open(self.log_path, errors='replace') as f:
@@ -223,6 +224,7 @@ class Castbridge:
             if line:
                 fields = dict(kv.split('=', 1) for kv in line.split()[1:])
                 self.http_port = int(fields['http'])
+                self.ws_port = int(fields.get('ws', 0))
                 self.port = int(fields.get('rtmp', 0))
                 if not self.port:
                     raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
@@ -509,30 +511,31 @@ def render(meta, results, notes):
             extra = f"; Castbridge stream/find_all: {r['cb_streams']} entries, {r['cb_playing']} PLAYING"
         lines.append(f"- N={r['n']}: " + '; '.join(parts) + extra)
     lines.append('')
-    if notes:
-        lines.append('Findings:')
-        lines.append('')
-        lines.append('```')
-        lines.extend(notes)
-        lines.append('```')
-    else:
-        lines.append('Findings: none — every player of both relays received ≥ 27 fps for the whole '
-                     'window.')
+    lines.extend(findings(notes, 'none — every player of both relays received ≥ 27 fps for the '
+                          'whole window.'))
     lines.append(END)
     return '\n'.join(lines) + '\n'
 
 
-def write_results(section):
-    """Replaces only our section (or appends it); everything else stays byte for byte."""
+def findings(notes, none_text):
+    """The "Findings:" lines of a section: the notes in a code block, or `none_text`."""
+    if not notes:
+        return [f'Findings: {none_text}']
+    return ['Findings:', '', '```', *notes, '```']
+
+
+def write_results(section, begin=BEGIN, end_marker=END):
+    """Replaces only the section between begin and end_marker (or appends it); everything else
+    stays byte for byte."""
     if os.path.exists(RESULTS):
         with open(RESULTS, encoding='utf-8') as f:
             text = f.read()
     else:
         text = ('# Castbridge benchmarks\n\nEach benchmark in `bench/` writes its own section '
                 'between its markers; see bench/README.md for how to run them.\n')
-    b, e = text.find(BEGIN), text.find(END)
+    b, e = text.find(begin), text.find(end_marker)
     if b >= 0 and e > b:
-        end = e + len(END)
+        end = e + len(end_marker)
         if text[end:end + 1] == '\n':
             end += 1
         text = text[:b] + section + text[end:]
@@ -540,7 +543,7 @@ def write_results(section):
         if not text.endswith('\n'):
             text += '\n'
         text += '\n' + section
-    tmp = RESULTS + '.relay.tmp'
+    tmp = RESULTS + f'.{os.getpid()}.tmp'
     with open(tmp, 'w', encoding='utf-8') as f:
         f.write(text)
     os.replace(tmp, RESULTS)
