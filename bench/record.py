@@ -499,29 +499,6 @@ def render(meta, rec, vod, vod_skip, notes):
     return '\n'.join(L) + '\n'
 
 
-def write_results(section):
-    """relay.write_results with our markers (it uses relay's own): replaces only our section
-    (or appends it); everything else stays byte for byte."""
-    if os.path.exists(RESULTS):
-        with open(RESULTS, encoding='utf-8') as f:
-            text = f.read()
-    else:
-        text = ('# Castbridge benchmarks\n\nEach benchmark in `bench/` writes its own section '
-                'between its markers; see bench/README.md for how to run them.\n')
-    b, e = text.find(BEGIN), text.find(END)
-    if b >= 0 and e > b:
-        end = e + len(END)
-        if text[end:end + 1] == '\n':
-            end += 1
-        text = text[:b] + section + text[end:]
-    else:
-        text = text.rstrip('\n') + '\n\n' + section
-    tmp = RESULTS + '.record.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(tmp, RESULTS)
-
-
 def main():
     parser = argparse.ArgumentParser(
         description='Recording CPU of Castbridge vs ffmpeg, and cost per vod:// viewer')
@@ -671,7 +648,7 @@ def main():
     section = render(meta, rec, vod, vod_skip, notes)
     print(section)
     if not args.no_write and (rec or vod or vod_skip):
-        write_results(section)
+        relay.write_results(section, BEGIN, END)
         print(f'written to {RESULTS}')
 
 

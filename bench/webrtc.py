@@ -46,8 +46,8 @@ JANUS_LIB = '/usr/lib/x86_64-linux-gnu/janus'
 
 # The stream both servers carry: 1280x720 30 fps H.264 1.5 Mbit/s (keyframe every second, no
 # B-frames), 20 s of testsrc2, AAC in FLV for Castbridge's RTMP ingest (FLV has no Opus:
-# Castbridge makes Opus once per stream, in its baseline) and Opus for Janus (made by the
-# ffmpeg that feeds it, outside Janus's figures). Sent in a loop by ffmpeg -re -c copy.
+# Castbridge makes Opus once per stream while it has WebRTC viewers) and Opus for Janus (made
+# by the ffmpeg that feeds it, outside Janus's figures). Sent in a loop by ffmpeg -re -c copy.
 SOURCE_SECONDS = 20
 SOURCE_ENCODE = ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
                  '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
@@ -355,10 +355,29 @@ def run(side_factory, loadgen, n, args, tmp):
         side.stop()
 
 
-def losses(r):
-    g = r['gen']
-    return r['n'] > 0 and (g.get('receiving', 0) < r['n'] or g.get('viewers_with_gaps', 0) > 0
-                           or g.get('with_keyframe', 0) < r['n'] or bool(g.get('errors')))
+SLOW_SHARE = 0.85   # a viewer below this share of the source's bitrate is losing frames
+
+
+def losses(r, source_kbps):
+    """Why a run counts as having losses, or '' (a viewer not receiving, with sequence gaps,
+    without a keyframe, failed, or getting less than SLOW_SHARE of the stream: a server that
+    falls behind may renumber what it sends, so gaps alone would not show it)."""
+    g, n = r['gen'], r['n']
+    if n == 0:
+        return ''
+    why = []
+    if g.get('receiving', 0) < n:
+        why.append(f"{g.get('receiving', 0)}/{n} receiving")
+    if g.get('viewers_with_gaps', 0):
+        why.append(f"{g['viewers_with_gaps']} with gaps ({g.get('lost_packets')} packets)")
+    if g.get('with_keyframe', 0) < n:
+        why.append(f"{g.get('with_keyframe', 0)}/{n} with a keyframe")
+    if g.get('errors'):
+        why.append(f"errors {g['errors']}")
+    slowest = (g.get('kbps') or {}).get('min') or 0
+    if slowest < SLOW_SHARE * source_kbps:
+        why.append(f'the slowest viewer got {slowest:.0f} kbit/s of the stream\'s {source_kbps:.0f}')
+    return ', '.join(why)
 
 
 # ---- report ----------------------------------------------------------------------------------
@@ -435,7 +454,8 @@ def render(meta, results, notes):
         '-b:v 1.5M -maxrate 1.5M -g 30`, AAC 96 kbit/s). For each N and each server it starts the '
         'server afresh on 127.0.0.1: **Castbridge** (`castbridge-server`, a copy of the binary '
         'taken at the start) gets the file by `ffmpeg -re -stream_loop -1 -c copy -f flv` over '
-        'RTMP (it makes Opus from the AAC once, in its 0-viewer baseline); **Janus** 1.1.2 from '
+        'RTMP (it makes Opus from the AAC once per stream, from the first viewer on: that is in '
+        'every N ≥ 1 and makes N = 1 dear); **Janus** 1.1.2 from '
         'Debian (its own config folder: HTTP transport and streaming plugin only; it gathers no '
         'loopback candidate, so its viewers use the host\'s first global IPv4 address, still on '
         'this machine) '
@@ -450,8 +470,9 @@ def render(meta, results, notes):
         'starts; first frame = from the offer sent (Janus: the `watch` request) to the last '
         'packet of the first IDR picture. The server is sampled over the same window. The ramp '
         'for a server stops at its first N with losses (a viewer not receiving, with gaps, '
-        'without a keyframe, or failed). The generator runs on the same cores as the server; its '
-        'own CPU is the "generator CPU" column.')
+        f"without a keyframe, failed, or below {SLOW_SHARE:.0%} of the file's "
+        f"{meta['source_kbps']:.0f} kbit/s). The generator runs on the same cores as the "
+        'server; its own CPU is the "generator CPU" column.')
     lines.append('')
     lines.extend(relay.findings(notes, 'none — every viewer of every run received its stream '
                                 'without gaps.'))
@@ -513,6 +534,8 @@ def main():
     if enc.returncode != 0:
         sys.exit('webrtc.py: encoding the source failed: ' + enc.stderr[-2000:])
 
+    # The stream's bitrate, container overhead included (RTP's is of the same order).
+    source_kbps = os.path.getsize(source) * 8 / SOURCE_SECONDS / 1000
     meta = {
         'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
         'cpus': os.cpu_count(), 'kernel': f'Linux {platform.release()}',
@@ -524,7 +547,7 @@ def main():
         'janus': 'Janus ' + first_line(['dpkg-query', '-W', '-f=${Version}', 'janus']),
         'ffmpeg': ' '.join(first_line(['ffmpeg', '-version']).split()[:3]),
         'go': first_line(['go', 'version']).replace('go version ', ''),
-        'signaling': args.signaling,
+        'signaling': args.signaling, 'source_kbps': source_kbps,
         'cb_options': ''.join(f'; `-o {o}`' for o in args.cb_option),
     }
     factories = {
@@ -565,12 +588,10 @@ def main():
             if not r['alive']:
                 notes.append(f'{side} N={n}: the server process died during the run')
                 stopped.add(side)
-            if losses(r):
-                notes.append(f"{side} N={n}: losses — {g.get('receiving')}/{n} receiving, "
-                             f"{g.get('viewers_with_gaps')} with gaps ({g.get('lost_packets')} packets), "
-                             f"{g.get('with_keyframe')} with a keyframe, errors {g.get('errors') or {}}, "
-                             f"SRTP errors {g.get('srtp_errors')}; machine busy {r['busy']:.0f} %; "
-                             'the ramp stops here')
+            why = losses(r, source_kbps)
+            if why:
+                notes.append(f"{side} N={n}: losses — {why}; SRTP errors {g.get('srtp_errors')}; "
+                             f"machine busy {r['busy']:.0f} %; the ramp stops here")
                 stopped.add(side)
     meta['load_after'] = loadavg()
     meta['total'] = time.monotonic() - t_start
