@@ -526,6 +526,15 @@ def main():
         sys.exit('webrtc.py: the load generator could not be built:\n' + err)
     binary = os.path.join(work, 'cb-bench-server')
     shutil.copy2(os.path.abspath(args.binary), binary)
+    # The server takes unknown keys silently: a misspelt setting would make a side that
+    # measures the default path under another name.
+    listed = subprocess.run([binary, '--list-settings'], capture_output=True, text=True, timeout=30)
+    known = {line.split()[0] for line in listed.stdout.splitlines() if line.strip()}
+    for option in args.cb_option + ([args.webrtcbin_option] if args.webrtcbin_option else []):
+        key = option.partition('=')[0]
+        if '=' not in option or key not in known:
+            sys.exit(f'webrtc.py: {option!r} is not KEY=VALUE with a KEY that '
+                     f'`{args.binary} --list-settings` lists')
 
     source = os.path.join(work, 'source.flv')
     print(f'webrtc.py: encoding the {SOURCE_SECONDS} s 720p source …', flush=True)
