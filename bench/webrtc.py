@@ -206,6 +206,21 @@ def free_udp_port():
         return s.getsockname()[1]
 
 
+def annex_b(source):
+    """The source remuxed once (-c copy) to NUT with H.264 in Annex B: the SPS and PPS then go
+    in-band before each IDR picture, as a WebRTC viewer needs them. (ffmpeg 5.1's
+    `-bsf:v h264_mp4toannexb` with `-stream_loop` stops the video at the first loop; MPEG-TS
+    would add an access unit delimiter packet per frame.)"""
+    out = source + '.nut'
+    if not os.path.exists(out):
+        r = subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y', '-i', source, '-c', 'copy',
+                            '-bsf:v', 'h264_mp4toannexb', '-f', 'nut', out], capture_output=True, text=True,
+                           timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError('remuxing the source for Janus failed: ' + r.stderr[-1000:])
+    return out
+
+
 def host_interface():
     """(interface, IPv4) of the first global address: Janus gathers no loopback candidate, so its
     viewers meet it there (still on this machine). ('lo', '127.0.0.1') when there is none."""
@@ -303,9 +318,8 @@ bench: {{
         if self.proc.poll() is not None:
             raise RuntimeError('Janus exited:\n' + tail(self.log_path))
         self.feeder = spawn(['ffmpeg', '-hide_banner', '-nostats', '-loglevel', 'warning', '-re',
-                             '-stream_loop', '-1', '-i', source,
-                             '-map', '0:v', '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb',
-                             '-payload_type', '96', '-f', 'rtp', f'rtp://127.0.0.1:{vport}?pkt_size=1200',
+                             '-stream_loop', '-1', '-i', annex_b(source),
+                             '-map', '0:v', '-c:v', 'copy', '-payload_type', '96', '-f', 'rtp', f'rtp://127.0.0.1:{vport}?pkt_size=1200',
                              '-map', '0:a', '-c:a', 'libopus', '-b:a', '96k', '-ar', '48000', '-ac', '2',
                              '-payload_type', '111', '-f', 'rtp', f'rtp://127.0.0.1:{aport}?pkt_size=1200'],
                             os.path.join(self.tmp, 'feeder.log'))
@@ -459,8 +473,9 @@ def render(meta, results, notes):
         'Debian (its own config folder: HTTP transport and streaming plugin only; it gathers no '
         'loopback candidate, so its viewers use the host\'s first global IPv4 address, still on '
         'this machine) '
-        'gets the same file by ffmpeg as RTP on loopback ports (video `-c copy`, audio made Opus by '
-        'that ffmpeg, outside Janus\'s figures) into one RTP mountpoint. The load generator '
+        'gets the same file by ffmpeg as RTP on loopback ports (video `-c copy`, remuxed once to '
+        'Annex B so that SPS and PPS go in-band; audio made Opus by that ffmpeg, outside Janus\'s '
+        'figures) into one RTP mountpoint. The load generator '
         '(`bench/webrtc-load`, Go on Debian\'s Pion STUN/DTLS/SRTP with one epoll loop for all '
         'viewers) opens N receive-only viewers — WHEP or WCS `playStream` for Castbridge, the '
         'streaming plugin\'s `watch` over Janus\'s HTTP API (Janus offers, the generator answers) '
