@@ -10,7 +10,8 @@
 # Usage: python3 bench/webrtc.py [path-to-castbridge-server]
 #            [--counts 0,1,10,50,100,200,300,400] [--window 20] [--warmup 3]
 #            [--sides castbridge,janus] [--signaling whep|wcs]
-#            [--webrtcbin-option KEY=VALUE] [--cb-option KEY=VALUE …] [--budget 1500] [--no-write]
+#            [--webrtcbin-option KEY=VALUE] [--cb-option KEY=VALUE …] [--keep-going]
+#            [--budget 1500] [--no-write]
 #
 # Needs Python 3 (standard library only), ffmpeg, and the Debian 12 packages in
 # bench/webrtc-load/debian-packages.txt (Go and Pion for the load generator, Janus); as root it
@@ -414,6 +415,9 @@ def render(meta, results, notes):
         lines.append('')
         lines.append(f"**{meta['busy_note']}**")
     lines.append('')
+    lines.append('"castbridge" is the viewer path this build serves by default; '
+                 '"castbridge-webrtcbin" (with `--webrtcbin-option`) the one that setting forces.')
+    lines.append('')
     lines.append('Server CPU is % of one core (utime+stime of the server process over the '
                  "generator's window); per Mbit/s = (CPU at N − CPU at N=0) / Mbit/s delivered to "
                  'all viewers (counted by the generator after SRTP decryption). Bitrates and '
@@ -483,11 +487,13 @@ def render(meta, results, notes):
         f"{meta['warmup']:.0f} s more, and counts over a {meta['window']:.0f} s window: ICE and "
         'DTLS done, packets that pass SRTP authentication, bytes, RTP sequence gaps, H.264 IDR '
         'starts; first frame = from the offer sent (Janus: the `watch` request) to the last '
-        'packet of the first IDR picture. The server is sampled over the same window. The ramp '
-        'for a server stops at its first N with losses (a viewer not receiving, with gaps, '
-        f"without a keyframe, failed, or below {SLOW_SHARE:.0%} of the file's "
-        f"{meta['source_kbps']:.0f} kbit/s). The generator runs on the same cores as the "
-        'server; its own CPU is the "generator CPU" column.')
+        'packet of the first IDR picture. The server is sampled over the same window. Losses: a '
+        'viewer not receiving, with gaps, without a keyframe, failed, or below '
+        f"{SLOW_SHARE:.0%} of the file's {meta['source_kbps']:.0f} kbit/s; "
+        + ('this run went on after losses (`--keep-going`)' if meta['keep_going'] else
+           "a server's ramp stops at its first N with losses") +
+        '. The generator runs on the same cores as the server; its own CPU is the "generator '
+        'CPU" column.')
     lines.append('')
     lines.extend(relay.findings(notes, 'none — every viewer of every run received its stream '
                                 'without gaps.'))
@@ -514,6 +520,8 @@ def main():
     parser.add_argument('--webrtcbin-option', metavar='KEY=VALUE',
                         help="adds a 'castbridge-webrtcbin' side run with this setting (the one "
                         'that forces the webrtcbin viewer path)')
+    parser.add_argument('--keep-going', action='store_true',
+                        help='run every count even after losses (they are still reported)')
     parser.add_argument('--budget', type=float, default=1500,
                         help='do not start a run that would end after this many seconds')
     parser.add_argument('--no-write', action='store_true', help='print, do not touch RESULTS.md')
@@ -571,7 +579,7 @@ def main():
         'janus': 'Janus ' + first_line(['dpkg-query', '-W', '-f=${Version}', 'janus']),
         'ffmpeg': ' '.join(first_line(['ffmpeg', '-version']).split()[:3]),
         'go': first_line(['go', 'version']).replace('go version ', ''),
-        'signaling': args.signaling, 'source_kbps': source_kbps,
+        'signaling': args.signaling, 'source_kbps': source_kbps, 'keep_going': args.keep_going,
         'cb_options': ''.join(f'; `-o {o}`' for o in args.cb_option),
     }
     factories = {
@@ -615,8 +623,10 @@ def main():
             why = losses(r, source_kbps)
             if why:
                 notes.append(f"{side} N={n}: losses — {why}; SRTP errors {g.get('srtp_errors')}; "
-                             f"machine busy {r['busy']:.0f} %; the ramp stops here")
-                stopped.add(side)
+                             f"machine busy {r['busy']:.0f} %" +
+                             ('' if args.keep_going else '; the ramp stops here'))
+                if not args.keep_going:
+                    stopped.add(side)
     meta['load_after'] = loadavg()
     meta['total'] = time.monotonic() - t_start
     busiest = max((r['busy'] for r in results), default=0)
