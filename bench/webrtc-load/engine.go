@@ -21,6 +21,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -47,13 +48,39 @@ const (
 	consentInterval = 2 * time.Second
 	dtlsQueue       = 128
 	pollInterval    = 5 * time.Millisecond
+	pliInterval     = 500 * time.Millisecond
 )
+
+// sendPLI asks for a keyframe as a browser does when its first video is not one (RFC 4585
+// picture loss indication over SRTCP), at most every pliInterval. Called by the loop.
+func (v *viewer) sendPLI(mediaSSRC uint32) {
+	if !v.eng.pli || v.srtcpOut == nil || time.Since(v.lastPLI) < pliInterval {
+		return
+	}
+	v.lastPLI = time.Now()
+	pkt := make([]byte, 12)
+	pkt[0], pkt[1], pkt[3] = 0x81, 206, 2 // V=2, FMT=1 (PLI), PT=PSFB, length 2
+	binary.BigEndian.PutUint32(pkt[4:], v.ssrc)
+	binary.BigEndian.PutUint32(pkt[8:], mediaSSRC)
+	enc, err := v.srtcpOut.EncryptRTCP(nil, pkt, nil)
+	if err != nil {
+		return
+	}
+	v.mu.Lock()
+	to := v.selected
+	v.mu.Unlock()
+	if to != nil {
+		syscall.Sendto(v.fd, enc, 0, to)
+		v.plis.Add(1)
+	}
+}
 
 type engine struct {
 	localIP     net.IP
 	cert        tls.Certificate
 	fingerprint string // "sha-256 AB:…"
 	epfd        int
+	pli         bool // ask for a keyframe when the first video is not one
 
 	mu      sync.RWMutex
 	viewers map[int32]*viewer // by socket
@@ -90,6 +117,9 @@ type viewer struct {
 	closed   chan struct{}
 	payloads map[byte]int // set before media can arrive; read by the loop only afterwards
 	srtp     atomic.Pointer[srtp.Context]
+	srtcpOut *srtp.Context // our RTCP (PLI), set with srtp; used by the loop only
+	ssrc     uint32        // ours, as the PLI's sender
+	lastPLI  time.Time
 
 	iceOK  atomic.Bool
 	dtlsOK atomic.Bool
@@ -97,6 +127,7 @@ type viewer struct {
 	// in nanoseconds; 0 until then.
 	firstFrame atomic.Int64
 	unknownPT  atomic.Uint64
+	plis       atomic.Uint64
 
 	// The loop's alone.
 	inKeyframe bool
@@ -165,7 +196,7 @@ func (e *engine) newViewer(id int) (*viewer, error) {
 		return nil, err
 	}
 	v := &viewer{id: id, eng: e, fd: fd, localIP: e.localIP, localPort: sa.(*syscall.SockaddrInet4).Port,
-		ufrag: randomICE(8), pwd: randomICE(24), tieBreaker: mrand.Uint64(),
+		ufrag: randomICE(8), pwd: randomICE(24), tieBreaker: mrand.Uint64(), ssrc: mrand.Uint32(),
 		dtlsIn: make(chan []byte, dtlsQueue), closed: make(chan struct{})}
 	e.mu.Lock()
 	e.viewers[int32(fd)] = v
@@ -579,7 +610,13 @@ func (v *viewer) handshake() {
 		v.fail("SRTP: " + err.Error())
 		return
 	}
-	v.srtp.Store(sctx)
+	out, err := srtp.CreateContext(sc.Keys.LocalMasterKey, sc.Keys.LocalMasterSalt, sc.Profile)
+	if err != nil {
+		v.fail("SRTCP: " + err.Error())
+		return
+	}
+	v.srtcpOut = out
+	v.srtp.Store(sctx) // publishes srtcpOut to the loop too
 	v.dtlsOK.Store(true)
 	// Pion reads the connection for alerts from now on; a close_notify ends it.
 	go func() {

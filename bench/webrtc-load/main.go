@@ -43,6 +43,7 @@ type options struct {
 	localIP        string
 	perViewer      bool
 	cpuProfile     string
+	pli            bool
 }
 
 func parseOptions() options {
@@ -59,6 +60,7 @@ func parseOptions() options {
 		"longest wait for every viewer's first frame")
 	flag.StringVar(&o.localIP, "local-ip", "127.0.0.1", "the viewers' host candidate address (IPv4)")
 	flag.BoolVar(&o.perViewer, "per-viewer", false, "print one JSON line per viewer to stderr")
+	flag.BoolVar(&o.pli, "pli", true, "send a PLI while the first keyframe has not come, as browsers do")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the window to FILE")
 	flag.Parse()
 	if o.url == "" || o.n < 0 || net.ParseIP(o.localIP).To4() == nil || o.rate <= 0 || (o.mode == "wcs" && o.stream == "") ||
@@ -127,6 +129,7 @@ type summary struct {
 	Setup       float64        `json:"setup_s"`          // first viewer started → last first frame
 	Errors      map[string]int `json:"errors,omitempty"` // first error of each failed viewer
 	DecryptErr  uint64         `json:"srtp_errors"`      // packets that failed SRTP authentication
+	PLIs        uint64         `json:"plis_sent"`        // keyframe requests, all viewers
 	OK          bool           `json:"ok"`
 }
 
@@ -137,6 +140,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "castbridge-loadgen:", err)
 		os.Exit(2)
 	}
+	eng.pli = o.pli
 	interrupted := make(chan os.Signal, 1)
 	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
 
@@ -269,6 +273,9 @@ func main() {
 	s.DeliveredMb = round1(delivered)
 	s.CPUWindow = round1(100 * cpuWindow / window)
 	s.DecryptErr = eng.decryptErrors.Load()
+	for _, v := range viewers {
+		s.PLIs += v.plis.Load()
+	}
 	s.OK = s.Receiving == o.n && s.Keyframe == o.n && len(s.Errors) == 0
 
 	// Hang up: close the peer connections and the signaling sessions (not measured).

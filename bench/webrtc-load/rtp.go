@@ -128,6 +128,9 @@ func (v *viewer) onRTP(p []byte) {
 		}
 		v.inKeyframe = true
 	}
+	if v.firstFrame.Load() == 0 && !v.inKeyframe && len(p) >= 12 {
+		v.sendPLI(binary.BigEndian.Uint32(p[8:12]))
+	}
 	if marker && v.inKeyframe {
 		v.inKeyframe = false
 		if v.firstFrame.Load() == 0 {
