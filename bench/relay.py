@@ -126,14 +126,15 @@ rtmp {{
 
 
 class Castbridge:
-    def __init__(self, binary):
+    def __init__(self, binary, extra_args=()):
         self.tmp = mkdtemp('cb-bench-relay-server-')
         media = os.path.join(self.tmp, 'media')
         os.mkdir(media)
         self.log_path = os.path.join(self.tmp, 'log')
         env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
         self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
-                           '--bind', '127.0.0.1', '--media-dir', media], self.log_path, env)
+                           '--bind', '127.0.0.1', '--media-dir', media, *extra_args], self.log_path,
+                          env)
         deadline = time.monotonic() + 20
         while True:
             with open(self.log_path, errors='replace') as f:
@@ -141,6 +142,7 @@ class Castbridge:
             if line:
                 fields = dict(kv.split('=', 1) for kv in line.split()[1:])
                 self.http_port = int(fields['http'])
+                self.ws_port = int(fields.get('ws', 0))
                 self.port = int(fields.get('rtmp', 0))
                 if not self.port:
                     raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
@@ -550,17 +552,17 @@ def render(meta, results, notes):
             extra = f"; Castbridge stream/find_all: {r['cb_streams']} entries, {r['cb_playing']} PLAYING"
         lines.append(f"- N={r['n']}: " + '; '.join(parts) + extra)
     lines.append('')
-    if notes:
-        lines.append('Findings:')
-        lines.append('')
-        lines.append('```')
-        lines.extend(notes)
-        lines.append('```')
-    else:
-        lines.append('Findings: none — every player of both relays received ≥ 27 fps for the whole '
-                     'window.')
+    lines.extend(findings(notes, 'none — every player of both relays received ≥ 27 fps for the '
+                          'whole window.'))
     lines.append(END)
     return '\n'.join(lines) + '\n'
+
+
+def findings(notes, none_text):
+    """The "Findings:" lines of a section: the notes in a code block, or `none_text`."""
+    if not notes:
+        return [f'Findings: {none_text}']
+    return ['Findings:', '', '```', *notes, '```']
 
 
 def main():

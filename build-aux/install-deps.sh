@@ -2,11 +2,12 @@
 # install-deps.sh — install the Debian packages Castbridge needs that are missing.
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# The list lives in debian-packages.txt beside this script. Runs apt-get as root, or
-# through sudo. Does nothing (and needs no network) when everything is installed.
+# The list lives in debian-packages.txt beside this script, or in the file given as the
+# argument (bench/webrtc-load/debian-packages.txt: what bench/webrtc.py needs). Runs apt-get
+# as root, or through sudo. Does nothing (and needs no network) when everything is installed.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-list="$here/debian-packages.txt"
+list="${1:-$here/debian-packages.txt}"
 
 missing=""
 for pkg in $(grep -v '^#' "$list" | grep -v '^[[:space:]]*$'); do
@@ -16,7 +17,7 @@ done
 
 # npm ships inside some nodejs packages (NodeSource's) and separately in Debian's:
 # ask for Debian's only when there is no npm at all.
-command -v npm >/dev/null 2>&1 || missing="$missing npm"
+[ $# -gt 0 ] || command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 

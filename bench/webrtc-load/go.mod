@@ -1,0 +1,3 @@
+module castbridge.local/loadgen
+
+go 1.19
