@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <locale.h>
 #include <stdio.h>
 #include <glib-unix.h>
@@ -95,8 +97,17 @@ main (int   argc,
   if (config != NULL && !cb_settings_load_file (settings, config, &error))
     goto fail;
   for (guint i = 0; overrides != NULL && overrides[i] != NULL; i++)
-    if (!cb_settings_parse_override (settings, overrides[i], &error))
-      goto fail;
+    {
+      g_autofree char *key = NULL;
+
+      if (!cb_settings_parse_override (settings, overrides[i], &error))
+        goto fail;
+      /* Kept (a WCS settings file has keys of its own), but a typo should not pass unseen. */
+      key = g_strstrip (g_strndup (overrides[i], strcspn (overrides[i], "=")));
+      if (cb_settings_lookup_info (key) == NULL)
+        g_printerr ("castbridge-server: “%s” is no setting of Castbridge (see --list-settings): "
+                    "kept, but unused\n", key);
+    }
   if (!set_port_option (settings, "http.port", http_port, &error) ||
       !set_port_option (settings, "ws.port", ws_port, &error) ||
       !set_port_option (settings, "rtmp.port", rtmp_port, &error) ||
