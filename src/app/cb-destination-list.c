@@ -38,6 +38,7 @@ struct _CbDestinationList
   guint          tick_id;
   GHashTable    *restart;          /* ids of destinations to start again once stopped */
   GHashTable    *reading;          /* ids of destinations whose secrets are being read */
+  char          *live_stream;      /* the studio's Go Live stream while it is live */
 
   gboolean       file_read;        /* saving before would lose what the file has */
   gboolean       save_pending;
@@ -303,6 +304,15 @@ apply_removed (gpointer    list,
       remove_item (self, destination);
       return;
     }
+  /* Ended while live, not from here (REST's push/terminate, given up): switched off, so
+   * that the next Go Live does not bring back what someone stopped. */
+  if (!cb_destination_get_stopped_here (destination) && cb_destination_get_enabled (destination) &&
+      g_strcmp0 (cb_destination_get_stream_name (destination), self->live_stream) == 0 &&
+      !g_hash_table_contains (self->restart, cb_destination_get_id (destination)))
+    {
+      cb_destination_set_enabled (destination, FALSE);
+      save (self);
+    }
   cb_destination_apply_info (destination, info);
   cb_destination_detach (destination);
   maybe_restart (self, destination);
@@ -442,9 +452,12 @@ op_reply (gpointer data)
   if (destination != NULL && op->kind == OP_TERMINATE)
     maybe_restart (self, destination);
 
-  /* Stopping what is already gone is what was asked for. */
+  /* Stopping what is already gone is what was asked for; a destination switched on
+   * while its stream is not live waits for Go Live. */
   if (op->error == NULL ||
       (op->kind == OP_TERMINATE &&
+       g_error_matches (op->error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND)) ||
+      (op->kind == OP_START && destination != NULL && cb_destination_get_enabled (destination) &&
        g_error_matches (op->error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND)))
     return G_SOURCE_REMOVE;
 
@@ -468,6 +481,7 @@ op_run (gpointer data)
     case OP_START:
       {
         g_autoptr(CbStream) stream = cb_engine_lookup_stream (op->engine, op->stream_name);
+        CbSettings *settings = cb_engine_get_settings (op->engine);
         CbPushRequest request = { 0 };
         double source_fps = 0;
 
@@ -480,6 +494,23 @@ op_run (gpointer data)
         request.stream_name = op->stream_name;
         request.rtmp_url = op->url;
         request.full_url = 1;
+        /* The studio's destinations come back by themselves unless the settings say no
+         * (REST's pushes follow rtmp_push_restore instead). */
+        if (cb_settings_get_bool (settings, "studio_push_restore"))
+          {
+            gint64 attempts = cb_settings_get_int (settings, "studio_push_restore_attempts");
+
+            request.restore = CB_PUSH_RESTORE_ON;
+            /* 0 would mean "from rtmp_push_restore_attempts": none is none here. */
+            if (attempts == 0)
+              request.restore = CB_PUSH_RESTORE_OFF;
+            request.restore_attempts = (int) CLAMP (attempts, -1, G_MAXINT);
+            request.restore_interval_ms =
+              (int) CLAMP (cb_settings_get_int (settings, "studio_push_restore_interval_ms"),
+                           0, G_MAXINT);
+          }
+        else
+          request.restore = CB_PUSH_RESTORE_OFF;
         cb_destination_profile_to_engine (&op->profile, source_fps, &request.profile);
 
         cb_mirror_set_tag (op->mirror, op->destination_id);
@@ -598,7 +629,24 @@ cb_destination_list_start (CbDestinationList *self,
   g_return_if_fail (CB_IS_DESTINATION (destination));
 
   g_hash_table_remove (self->restart, cb_destination_get_id (destination));
+  if (!cb_destination_is_external (destination) && !cb_destination_get_enabled (destination))
+    {
+      cb_destination_set_enabled (destination, TRUE);
+      save (self);
+    }
   start_destination (self, destination);
+}
+
+static void
+terminate (CbDestinationList *self,
+           CbDestination     *destination)
+{
+  if (!cb_destination_is_active (destination))
+    return;
+  cb_destination_set_error (destination, NULL);
+  cb_destination_set_busy (destination, TRUE);
+  cb_destination_set_stopped_here (destination);
+  op_send (self, op_new (self, OP_TERMINATE, destination));
 }
 
 void
@@ -609,12 +657,76 @@ cb_destination_list_stop (CbDestinationList *self,
   g_return_if_fail (CB_IS_DESTINATION (destination));
 
   g_hash_table_remove (self->restart, cb_destination_get_id (destination));
-  if (!cb_destination_is_active (destination))
-    return;
-  cb_destination_set_error (destination, NULL);
-  cb_destination_set_busy (destination, TRUE);
-  cb_destination_set_stopped_here (destination);
-  op_send (self, op_new (self, OP_TERMINATE, destination));
+  if (cb_destination_get_enabled (destination))
+    {
+      cb_destination_set_enabled (destination, FALSE);
+      save (self);
+    }
+  terminate (self, destination);
+}
+
+void
+cb_destination_list_set_live_stream (CbDestinationList *self,
+                                     const char        *stream_name)
+{
+  g_return_if_fail (CB_IS_DESTINATION_LIST (self));
+
+  g_free (self->live_stream);
+  self->live_stream = g_strdup (stream_name);
+}
+
+guint
+cb_destination_list_start_enabled (CbDestinationList *self,
+                                   const char        *stream_name)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (CB_IS_DESTINATION_LIST (self), 0);
+  g_return_val_if_fail (stream_name != NULL, 0);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      CbDestination *destination = g_ptr_array_index (self->items, i);
+
+      if (!cb_destination_get_enabled (destination) ||
+          g_strcmp0 (cb_destination_get_stream_name (destination), stream_name) != 0)
+        continue;
+      g_hash_table_remove (self->restart, cb_destination_get_id (destination));
+      start_destination (self, destination);
+      n++;
+    }
+  return n;
+}
+
+guint
+cb_destination_list_stop_stream (CbDestinationList *self,
+                                 const char        *stream_name)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (CB_IS_DESTINATION_LIST (self), 0);
+  g_return_val_if_fail (stream_name != NULL, 0);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      CbDestination *destination = g_ptr_array_index (self->items, i);
+
+      /* A busy one is being switched off (or on) already: that stands. */
+      if (cb_destination_is_external (destination) || !cb_destination_is_active (destination) ||
+          cb_destination_get_busy (destination) ||
+          g_strcmp0 (cb_destination_get_stream_name (destination), stream_name) != 0)
+        continue;
+      g_hash_table_remove (self->restart, cb_destination_get_id (destination));
+      /* What was on comes back with the next Go Live. */
+      if (!cb_destination_get_enabled (destination))
+        {
+          cb_destination_set_enabled (destination, TRUE);
+          save (self);
+        }
+      terminate (self, destination);
+      n++;
+    }
+  return n;
 }
 
 void
@@ -964,6 +1076,7 @@ on_read (GObject      *object,
       destination = cb_destination_new (record->id, record->preset_id, record->server,
                                         record->stream_name);
       cb_destination_set_profile (destination, &record->profile);
+      cb_destination_set_enabled (destination, record->enabled);
       append_item (self, destination);
 
       if (record->key == CB_RECORD_KEY_NONE)
@@ -1259,6 +1372,7 @@ cb_destination_list_finalize (GObject *object)
   g_ptr_array_unref (self->items);
   g_hash_table_unref (self->restart);
   g_hash_table_unref (self->reading);
+  g_free (self->live_stream);
   g_clear_object (&self->cancellable);
   g_free (self->config_path);
 

@@ -1,7 +1,8 @@
 /* cb-destination-row.c
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The switch shows what the engine has, not what was asked: flipping it asks the list to
+ * The switch shows what the engine has (or, while the stream is not live, that the
+ * destination goes live with it), not what was asked: flipping it asks the list to
  * start or stop the agent and keeps GtkSwitch's pending look (the handle moved, the
  * trough not yet) until the engine answers, or goes back when it refuses.
  */
@@ -72,7 +73,9 @@ string_to_visible (GBinding     *binding,
 static void
 sync_switch (CbDestinationRow *self)
 {
-  gboolean on = cb_destination_is_active (self->destination);
+  /* On while it streams, and while it waits for Go Live. */
+  gboolean on = cb_destination_is_active (self->destination) ||
+                cb_destination_get_enabled (self->destination);
 
   /* An answer is on its way: leave the handle where the user put it. */
   if (cb_destination_get_busy (self->destination))
@@ -385,6 +388,8 @@ cb_destination_row_new (CbDestinationList *list,
   g_signal_connect_object (destination, "notify::active", G_CALLBACK (on_destination_active),
                            self, 0);
   g_signal_connect_object (destination, "notify::busy", G_CALLBACK (on_destination_active),
+                           self, 0);
+  g_signal_connect_object (destination, "notify::enabled", G_CALLBACK (on_destination_active),
                            self, 0);
   g_signal_connect_object (destination, "notify::state-label",
                            G_CALLBACK (on_destination_state), self, 0);
