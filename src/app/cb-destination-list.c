@@ -39,6 +39,8 @@ struct _CbDestinationList
   GHashTable    *restart;          /* ids of destinations to start again once stopped */
   GHashTable    *reading;          /* ids of destinations whose secrets are being read */
   char          *live_stream;      /* the studio's Go Live stream while it is live */
+  GHashTable    *locked;           /* ids of destinations the locked store held back → their
+                                    * server had a secret too (GINT_TO_POINTER) */
 
   gboolean       file_read;        /* saving before would lose what the file has */
   gboolean       save_pending;
@@ -590,7 +592,9 @@ start_destination (CbDestinationList *self,
                                      "moment"));
       return;
     }
-  if (cb_destination_get_key_storage (destination) == CB_KEY_SERVER_MISSING)
+  /* Their note says why, better than the masked address would. */
+  if (cb_destination_get_key_storage (destination) == CB_KEY_SERVER_MISSING ||
+      cb_destination_get_key_storage (destination) == CB_KEY_LOCKED)
     {
       fail_now (self, destination, cb_destination_get_note (destination));
       return;
@@ -923,6 +927,63 @@ lookup_done (CbDestinationList *self,
   set_loaded (self);
 }
 
+typedef struct
+{
+  CbMirror *mirror;
+  char     *destination_id;
+  gboolean  server_secret;
+} LockCheck;
+
+static void
+lock_check_free (LockCheck *check)
+{
+  cb_mirror_unref (check->mirror);
+  g_free (check->destination_id);
+  g_free (check);
+}
+
+static void
+on_lock_checked (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  LockCheck *check = user_data;
+  CbDestinationList *self = cb_mirror_get_list (check->mirror);
+  g_autoptr(GError) error = NULL;
+  gboolean locked = cb_secret_store_check_locked_finish (result, &error);
+  CbDestination *destination = self != NULL ? lookup_id (self, check->destination_id) : NULL;
+
+  if (destination != NULL && locked)
+    {
+      CbKeyStorage storage = cb_destination_get_key_storage (destination);
+
+      /* Only while nothing else has come since (a new key typed in, say). */
+      if (storage == CB_KEY_MISSING || storage == CB_KEY_SERVER_MISSING ||
+          storage == CB_KEY_MEMORY_NO_SERVICE)
+        {
+          g_hash_table_insert (self->locked, g_strdup (check->destination_id),
+                               GINT_TO_POINTER (check->server_secret));
+          cb_destination_set_key_storage (destination, CB_KEY_LOCKED);
+        }
+    }
+  else if (error != NULL)
+    g_debug ("Cannot tell whether the secret store is locked: %s", error->message);
+  lock_check_free (check);
+}
+
+static void
+check_locked (CbDestinationList *self,
+              CbDestination     *destination,
+              gboolean           server_secret)
+{
+  LockCheck *check = g_new0 (LockCheck, 1);
+
+  check->mirror = cb_mirror_ref (self->mirror);
+  check->destination_id = g_strdup (cb_destination_get_id (destination));
+  check->server_secret = server_secret;
+  cb_secret_store_check_locked_async (self->cancellable, on_lock_checked, check);
+}
+
 static void
 on_secret_looked_up (GObject      *object,
                      GAsyncResult *result,
@@ -964,6 +1025,9 @@ on_secret_looked_up (GObject      *object,
                                       server ? CB_KEY_SERVER_MISSING
                                       : error != NULL ? storage_for_error (error)
                                       : CB_KEY_MISSING);
+      /* Or the store is locked: then it is not missing, only held back. */
+      if (error == NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+        check_locked (self, destination, server || call->found_server);
       lookup_done (self, call);
       return;
     }
@@ -1016,6 +1080,49 @@ look_up_secrets (CbDestinationList         *self,
   g_hash_table_add (self->reading, g_strdup (cb_destination_get_id (destination)));
   self->n_lookups++;
   lookup_next (self, call);
+}
+
+/* Unlocking: the desktop asks for the password; then the secrets are read again. */
+
+static void
+on_unlocked (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  CbMirror *mirror = user_data;
+  CbDestinationList *self = cb_mirror_get_list (mirror);
+  g_autoptr(GError) error = NULL;
+  gboolean unlocked = cb_secret_store_unlock_finish (result, &error);
+  GHashTableIter iter;
+  gpointer id, server_secret;
+
+  if (self == NULL || !unlocked)
+    {
+      if (error != NULL)
+        g_debug ("The secret store stays locked: %s", error->message);
+      cb_mirror_unref (mirror);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, self->locked);
+  while (g_hash_table_iter_next (&iter, &id, &server_secret))
+    {
+      CbDestination *destination = lookup_id (self, id);
+      CbDestinationRecord record = { .server_secret = GPOINTER_TO_INT (server_secret) };
+
+      if (destination != NULL && cb_destination_get_key_storage (destination) == CB_KEY_LOCKED)
+        look_up_secrets (self, destination, &record);
+      g_hash_table_iter_remove (&iter);
+    }
+  cb_mirror_unref (mirror);
+}
+
+void
+cb_destination_list_unlock (CbDestinationList *self)
+{
+  g_return_if_fail (CB_IS_DESTINATION_LIST (self));
+
+  cb_secret_store_unlock_async (self->cancellable, on_unlocked, cb_mirror_ref (self->mirror));
 }
 
 /* The file. Read and written on a worker thread: the UI never waits on the disk. */
@@ -1372,6 +1479,7 @@ cb_destination_list_finalize (GObject *object)
   g_ptr_array_unref (self->items);
   g_hash_table_unref (self->restart);
   g_hash_table_unref (self->reading);
+  g_hash_table_unref (self->locked);
   g_free (self->live_stream);
   g_clear_object (&self->cancellable);
   g_free (self->config_path);
@@ -1463,6 +1571,7 @@ cb_destination_list_init (CbDestinationList *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->restart = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->reading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->locked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
 }
 

@@ -67,6 +67,10 @@ guint              cb_destination_list_start_enabled (CbDestinationList *self,
 guint              cb_destination_list_stop_stream (CbDestinationList *self,
                                                     const char        *stream_name);
 
+/* The secret store is locked (destinations say CB_KEY_LOCKED): asks the desktop to
+ * unlock it, then reads their secrets again. */
+void               cb_destination_list_unlock    (CbDestinationList *self);
+
 /* Borrowed, or NULL. */
 CbDestination     *cb_destination_list_lookup_session (CbDestinationList *self,
                                                        const char        *media_session_id);

@@ -41,6 +41,7 @@ struct _CbDestinationRow
   GtkWidget         *note_box;
   GtkImage          *note_icon;
   GtkLabel          *note_label;
+  GtkWidget         *unlock_button;   /* in the note, while the secret store is locked */
   GtkPopover        *settings_popover;
   GtkEditable       *stream_entry;
   GtkEditable       *key_entry;
@@ -154,7 +155,22 @@ on_destination_sampled (CbDestination    *destination,
   sync_graph (self);
 }
 
+static void
+on_destination_note (CbDestination    *destination,
+                     GParamSpec       *pspec,
+                     CbDestinationRow *self)
+{
+  gtk_widget_set_visible (self->unlock_button,
+                          cb_destination_get_key_storage (destination) == CB_KEY_LOCKED);
+}
+
 /* Actions. */
+
+static void
+on_unlock_clicked (CbDestinationRow *self)
+{
+  cb_destination_list_unlock (self->list);
+}
 
 static gboolean
 on_active_switch_state_set (GtkSwitch        *sw,
@@ -393,8 +409,18 @@ cb_destination_row_new (CbDestinationList *list,
                            self, 0);
   g_signal_connect_object (destination, "notify::state-label",
                            G_CALLBACK (on_destination_state), self, 0);
+  g_signal_connect_object (destination, "notify::note", G_CALLBACK (on_destination_note),
+                           self, 0);
   g_signal_connect_object (destination, "sampled", G_CALLBACK (on_destination_sampled),
                            self, 0);
+
+  /* The secret store is locked: the note says so, and this button asks to unlock it. */
+  self->unlock_button = gtk_button_new_with_mnemonic (_("_Unlock"));
+  gtk_widget_set_valign (self->unlock_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (self->unlock_button, _("Unlock the secret store"));
+  g_signal_connect_swapped (self->unlock_button, "clicked", G_CALLBACK (on_unlock_clicked), self);
+  gtk_box_append (GTK_BOX (self->note_box), self->unlock_button);
+  on_destination_note (destination, NULL, self);
 
   sync_switch (self);
   sync_graph_style (self);
@@ -478,6 +504,13 @@ cb_destination_row_get_save_button (CbDestinationRow *self)
 {
   g_return_val_if_fail (CB_IS_DESTINATION_ROW (self), NULL);
   return self->save_button;
+}
+
+GtkButton *
+cb_destination_row_get_unlock_button (CbDestinationRow *self)
+{
+  g_return_val_if_fail (CB_IS_DESTINATION_ROW (self), NULL);
+  return GTK_BUTTON (self->unlock_button);
 }
 
 GtkButton *

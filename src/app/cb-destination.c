@@ -333,6 +333,9 @@ update_note (CbDestination *self)
         note = _("The password in the server’s address was not remembered: remove this "
                  "destination and add it again");
         break;
+      case CB_KEY_LOCKED:
+        note = _("The secret store is locked: unlock it to use this destination");
+        break;
       case CB_KEY_NONE:
       case CB_KEY_PENDING:
       case CB_KEY_STORED:

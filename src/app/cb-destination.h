@@ -20,6 +20,7 @@ G_BEGIN_DECLS
  * @CB_KEY_MISSING: remembered destination whose key the secret store did not give back
  * @CB_KEY_SERVER_MISSING: the same for its server's URL, which holds a password or a token:
  *   only a new destination can bring it back
+ * @CB_KEY_LOCKED: the secret store is locked: unlocking it brings the secrets back
  */
 typedef enum {
   CB_KEY_NONE,
@@ -29,6 +30,7 @@ typedef enum {
   CB_KEY_MEMORY_NO_SERVICE,
   CB_KEY_MISSING,
   CB_KEY_SERVER_MISSING,
+  CB_KEY_LOCKED,
 } CbKeyStorage;
 
 /**

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "cb-relays-panel.h"
+#include "cb-stream-list.h"
 #include "cb-stream-row.h"
 
 struct _CbRelaysPanel
@@ -18,6 +19,7 @@ struct _CbRelaysPanel
   GtkBox        parent_instance;
 
   CbRelayList  *list;
+  CbStreamList *streams;
   char         *default_stream;
 
   GtkDropDown  *direction;
@@ -187,6 +189,23 @@ create_row (gpointer item,
   gtk_box_append (GTK_BOX (text), state);
   gtk_widget_set_hexpand (text, TRUE);
 
+  /* What the relay carries: its local stream's bitrate, as Streams measures it (sent for
+   * a push, received for a pull). */
+  if (self->streams != NULL)
+    {
+      CbStreamRow *stream = cb_stream_list_lookup (self->streams, cb_relay_get_local_name (relay));
+
+      if (stream != NULL)
+        {
+          GtkWidget *rate = gtk_label_new (NULL);
+
+          gtk_widget_add_css_class (rate, "numeric");
+          gtk_widget_set_valign (rate, GTK_ALIGN_CENTER);
+          g_object_bind_property (stream, "bitrate", rate, "label", G_BINDING_SYNC_CREATE);
+          gtk_box_append (GTK_BOX (row), rate);
+        }
+    }
+
   stop = gtk_button_new_from_icon_name ("media-playback-stop-symbolic");
   gtk_widget_set_valign (stop, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (stop, "flat");
@@ -196,7 +215,7 @@ create_row (gpointer item,
   g_object_set_data_full (G_OBJECT (stop), "relay", g_object_ref (relay), g_object_unref);
   g_signal_connect (stop, "clicked", G_CALLBACK (on_stop_clicked), self);
 
-  gtk_box_append (GTK_BOX (row), text);
+  gtk_box_prepend (GTK_BOX (row), text);
   gtk_box_append (GTK_BOX (row), stop);
 
   tooltip = g_strdup_printf ("%s\n%s\n%s", title_text, cb_relay_get_uri (relay), state_text);
@@ -291,6 +310,14 @@ on_direction_changed (CbRelaysPanel *self)
   sync_form (self);
 }
 
+void
+cb_relays_panel_set_streams (CbRelaysPanel *self,
+                             CbStreamList  *streams)
+{
+  g_return_if_fail (CB_IS_RELAYS_PANEL (self));
+  g_set_object (&self->streams, streams);
+}
+
 GtkDropDown *
 cb_relays_panel_get_direction (CbRelaysPanel *self)
 {
@@ -336,6 +363,7 @@ cb_relays_panel_dispose (GObject *object)
   if (self->list != NULL)
     g_signal_handlers_disconnect_by_data (self->list, self);
   g_clear_object (&self->list);
+  g_clear_object (&self->streams);
   g_clear_pointer (&self->default_stream, g_free);
 
   G_OBJECT_CLASS (cb_relays_panel_parent_class)->dispose (object);

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "cb-relay-list.h"
+#include "cb-stream-list.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,9 @@ G_DECLARE_FINAL_TYPE (CbRelaysPanel, cb_relays_panel, CB, RELAYS_PANEL, GtkBox)
 
 void          cb_relays_panel_set_list           (CbRelaysPanel *self,
                                                   CbRelayList   *list);
+/* For the bitrates: a relay shows its local stream's. */
+void          cb_relays_panel_set_streams        (CbRelaysPanel *self,
+                                                  CbStreamList  *streams);
 /* The stream a new relay sends unless told otherwise: the studio's. */
 void          cb_relays_panel_set_default_stream (CbRelaysPanel *self,
                                                   const char    *name);

@@ -160,6 +160,7 @@ cb_window_constructed (GObject *object)
   self->relays = cb_relay_list_new (self->engine, self->events);
   g_signal_connect_object (self->relays, "operation-failed",
                            G_CALLBACK (on_relays_operation_failed), self, 0);
+  cb_relays_panel_set_streams (self->relays_panel, self->streams);
   cb_relays_panel_set_list (self->relays_panel, self->relays);
   cb_window_streams_setup (self);
 

@@ -19,6 +19,9 @@
 #include "cb-destination-config.h"
 #include "cb-destination-presets.h"
 #include "cb-secret-store.h"
+#ifdef HAVE_LIBSECRET
+# include <libsecret/secret.h>
+#endif
 #include "gui-util.h"
 
 #define GUI_TEST_KEY  "gui-test"
@@ -572,9 +575,8 @@ destination_has_reconnected (Fixture       *fixture,
 }
 
 static const char *reconnect_settings[] = {
-  "rtmp_push_restore=true",
-  "rtmp_push_restore_attempts=20",
-  "rtmp_push_restore_interval_ms=4000",
+  "studio_push_restore_attempts=20",
+  "studio_push_restore_interval_ms=4000",
   NULL,
 };
 
@@ -1159,6 +1161,83 @@ test_rtmp_pull (Fixture       *fixture,
   nginx_stop (nginx);
 }
 
+#ifdef HAVE_LIBSECRET
+static gboolean
+destination_is_locked (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  CbDestination *destination = (CbDestination *) data;
+  CbDestinationRow *row = cb_destinations_panel_get_row (panel_of (fixture), destination);
+
+  return row != NULL && cb_destination_get_key_storage (destination) == CB_KEY_LOCKED &&
+         gtk_widget_get_visible (GTK_WIDGET (cb_destination_row_get_unlock_button (row)));
+}
+
+static gboolean
+note_is_error (Fixture       *fixture,
+               gconstpointer  data)
+{
+  CbDestination *destination = (CbDestination *) data;
+
+  return !cb_destination_get_busy (destination) && cb_destination_get_note (destination) != NULL &&
+         strstr (cb_destination_get_note (destination), "locked") != NULL;
+}
+
+/* The secret store is locked when the studio starts: the rows say so and offer to unlock
+ * it; switching one on says the same, never an error about its (masked) address. */
+static void
+test_locked (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  g_autoptr(GError) error = NULL;
+  CbDestination *destination;
+  CbDestinationRow *row;
+  GList *objects;
+
+  if (g_strcmp0 (g_getenv ("CB_TEST_SECRET_SERVICE"), "1") != 0)
+    {
+      g_test_skip ("no Secret Service of the test's own");
+      return;
+    }
+
+  g_assert_true (wait_for (fixture, list_has_n, GUINT_TO_POINTER (0)));
+  add_through_form (fixture, CB_PRESET_CUSTOM, PRIVATE_SERVER, PRIVATE_KEY);
+  g_assert_true (wait_for (fixture, list_keys_known, GUINT_TO_POINTER (1)));
+  g_assert_true (wait_for (fixture, list_is_saved, NULL));
+  g_assert_cmpint (cb_destination_get_key_storage (destination_at (fixture, 0)), ==,
+                   CB_KEY_STORED);
+
+  service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS, NULL, &error);
+  g_assert_no_error (error);
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                 SECRET_COLLECTION_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (collection);
+  objects = g_list_prepend (NULL, collection);
+  secret_service_lock_sync (service, objects, NULL, NULL, &error);
+  g_list_free (objects);
+  g_assert_no_error (error);
+  g_assert_true (secret_collection_get_locked (collection));
+
+  fixture_reopen_window (fixture);
+  g_assert_true (wait_for (fixture, list_has_n, GUINT_TO_POINTER (1)));
+  destination = destination_at (fixture, 0);
+  g_assert_true (wait_for (fixture, destination_is_locked, destination));
+  g_test_message ("note: %s", cb_destination_get_note (destination));
+  row = cb_destinations_panel_get_row (panel_of (fixture), destination);
+  settle ();
+  save_window_screenshot (fixture, "castbridge-destinations-locked");
+
+  gtk_switch_set_active (cb_destination_row_get_switch (row), TRUE);
+  g_assert_true (wait_for (fixture, note_is_error, destination));
+  g_assert_null (strstr (cb_destination_get_note (destination), "address"));
+  assert_nowhere_shown (GTK_WIDGET (fixture->window), PRIVATE_KEY);
+  assert_nowhere_shown (GTK_WIDGET (fixture->window), "s3cr3t");
+}
+#endif
+
 static const char *pull_settings[] = {
   "rtmp_pull_restore_interval_ms=500",
   NULL,
@@ -1185,6 +1264,10 @@ main (int   argc,
               test_rest_push_shows, fixture_tear_down);
   g_test_add ("/cb/gui/destinations/remembered", Fixture, NULL, fixture_set_up,
               test_remembered, fixture_tear_down);
+#ifdef HAVE_LIBSECRET
+  g_test_add ("/cb/gui/destinations/locked", Fixture, NULL, fixture_set_up, test_locked,
+              fixture_tear_down);
+#endif
   g_test_add ("/cb/gui/destinations/reconnect", Fixture, reconnect_settings, fixture_set_up,
               test_reconnect, fixture_tear_down);
 
