@@ -211,7 +211,7 @@ test_quit_asks (Fixture       *fixture,
   g_assert_nonnull (dialog);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
   spin_for (300);
-  save_native_screenshot (fixture, GTK_WIDGET (dialog), "castbridge-quit-live");
+  save_native_screenshot (fixture, GTK_WIDGET (dialog), "castbridge-quit-asks");
   adw_message_dialog_response (dialog, "cancel");
   settle ();
   g_assert_null (cb_window_get_quit_dialog (fixture->window));
@@ -473,6 +473,34 @@ test_panels (Fixture       *fixture,
   activate (fixture, "go-live");
   g_assert_true (wait_for (fixture, window_is_live, NULL));
   g_assert_true (wait_for (fixture, header_says_live, NULL));
+  /* Mute the microphone: the stream goes on, the action says muted; again: back. */
+  activate (fixture, "mute-mic");
+  {
+    g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (fixture->window),
+                                                                 "mute-mic");
+
+    g_assert_true (g_variant_get_boolean (state));
+  }
+  spin_for (500);
+  g_assert_true (cb_window_is_live (fixture->window));
+  activate (fixture, "mute-mic");
+  {
+    g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (fixture->window),
+                                                                 "mute-mic");
+
+    g_assert_false (g_variant_get_boolean (state));
+  }
+
+  /* The question before closing, in this language too. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  settle ();
+  g_assert_nonnull (cb_window_get_quit_dialog (fixture->window));
+  spin_for (300);
+  save_native_screenshot (fixture, GTK_WIDGET (cb_window_get_quit_dialog (fixture->window)),
+                          "castbridge-quit-live");
+  adw_message_dialog_response (cb_window_get_quit_dialog (fixture->window), "cancel");
+  settle ();
+
   show_pane (fixture, "relays");
   spin_for (500);
   save_window_screenshot (fixture, "castbridge-relays-panel");
