@@ -76,8 +76,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void save              (CbDestinationList *self);
-static void start_destination (CbDestinationList *self,
-                               CbDestination     *destination);
+static gboolean start_destination (CbDestinationList *self,
+                                   CbDestination     *destination);
 
 /* Model. */
 
@@ -463,6 +463,12 @@ op_reply (gpointer data)
        g_error_matches (op->error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND)))
     return G_SOURCE_REMOVE;
 
+  /* Refused by the engine (a bad address, already pushed there): not on after all. */
+  if (op->kind == OP_START && destination != NULL && cb_destination_get_enabled (destination))
+    {
+      cb_destination_set_enabled (destination, FALSE);
+      save (self);
+    }
   /* English for the log, which never sees the URL; people get the translation. */
   g_debug ("Destination operation %d failed: %s", op->kind, op->error->message);
   message = describe_error (op);
@@ -574,7 +580,8 @@ fail_now (CbDestinationList *self,
   g_signal_emit (self, signals[SIGNAL_OPERATION_FAILED], 0, destination, message);
 }
 
-static void
+/* FALSE when it was refused at once (fail_now()). */
+static gboolean
 start_destination (CbDestinationList *self,
                    CbDestination     *destination)
 {
@@ -584,27 +591,27 @@ start_destination (CbDestinationList *self,
 
   if (cb_destination_is_active (destination) || cb_destination_get_busy (destination) ||
       cb_destination_is_external (destination))
-    return;
+    return TRUE;
 
   if (g_hash_table_contains (self->reading, cb_destination_get_id (destination)))
     {
       fail_now (self, destination, _("The secret store is still being read: try again in a "
                                      "moment"));
-      return;
+      return FALSE;
     }
   /* Their note says why, better than the masked address would. */
   if (cb_destination_get_key_storage (destination) == CB_KEY_SERVER_MISSING ||
       cb_destination_get_key_storage (destination) == CB_KEY_LOCKED)
     {
       fail_now (self, destination, cb_destination_get_note (destination));
-      return;
+      return FALSE;
     }
 
   preset = cb_destination_preset_lookup (cb_destination_get_preset_id (destination));
   if (!cb_destination_has_key (destination) && !cb_destination_preset_is_custom (preset))
     {
       fail_now (self, destination, _("Enter the stream key first"));
-      return;
+      return FALSE;
     }
   if (!cb_destination_check_url (cb_destination_get_server (destination),
                                  cb_destination_get_key (destination), &error))
@@ -613,7 +620,7 @@ start_destination (CbDestinationList *self,
         g_strdup_printf (_("The destination’s address cannot be used: %s"), error->message);
 
       fail_now (self, destination, message);
-      return;
+      return FALSE;
     }
 
   cb_destination_set_error (destination, NULL);
@@ -623,22 +630,26 @@ start_destination (CbDestinationList *self,
   op->url = cb_destination_dup_push_url (destination);
   cb_destination_get_profile (destination, &op->profile);
   op_send (self, op);
+  return TRUE;
 }
 
 void
 cb_destination_list_start (CbDestinationList *self,
                            CbDestination     *destination)
 {
+  gboolean was_enabled;
+
   g_return_if_fail (CB_IS_DESTINATION_LIST (self));
   g_return_if_fail (CB_IS_DESTINATION (destination));
 
   g_hash_table_remove (self->restart, cb_destination_get_id (destination));
-  if (!cb_destination_is_external (destination) && !cb_destination_get_enabled (destination))
-    {
-      cb_destination_set_enabled (destination, TRUE);
-      save (self);
-    }
-  start_destination (self, destination);
+  was_enabled = cb_destination_get_enabled (destination);
+  cb_destination_set_enabled (destination, TRUE);
+  /* Refused at once (no key, a bad address, a locked store): not switched on after all. */
+  if (!start_destination (self, destination))
+    cb_destination_set_enabled (destination, was_enabled);
+  if (cb_destination_get_enabled (destination) != was_enabled)
+    save (self);
 }
 
 static void
