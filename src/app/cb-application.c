@@ -108,7 +108,13 @@ cb_application_quit (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GtkApplication *application = GTK_APPLICATION (user_data);
+
+  /* A live window asks first; its answer quits. */
+  for (GList *l = gtk_application_get_windows (application); l != NULL; l = l->next)
+    if (CB_IS_WINDOW (l->data) && cb_window_request_quit (CB_WINDOW (l->data)))
+      return;
+  g_application_quit (G_APPLICATION (application));
 }
 
 #ifdef G_OS_UNIX
@@ -135,6 +141,7 @@ cb_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
                                          (const char *[]) { "<Control>q", NULL });
+  cb_window_set_accels (GTK_APPLICATION (self));
 
   /* Run from the build tree, the icon is not installed yet. */
   if (g_file_test (CB_SOURCE_DIR "/data/icons/hicolor", G_FILE_TEST_IS_DIR))

@@ -46,6 +46,7 @@ cb_destination_record_new_from_destination (CbDestination *destination)
                                          : g_strdup (server);
   record->stream_name = g_strdup (cb_destination_get_stream_name (destination));
   cb_destination_get_profile (destination, &record->profile);
+  record->enabled = cb_destination_get_enabled (destination);
   if (cb_destination_get_key_storage (destination) == CB_KEY_STORED)
     record->key = CB_RECORD_KEY_SECRET_STORE;
   else if (cb_destination_has_key (destination) ||
@@ -153,6 +154,7 @@ cb_destination_config_parse (const char  *data,
       record->server = g_strdup (server);
       record->server_secret = get_bool (object, "serverSecret");
       record->stream_name = g_strdup (get_string (object, "stream"));
+      record->enabled = get_bool (object, "enabled");
       if (g_strcmp0 (get_string (object, "key"), "secret-store") == 0)
         record->key = CB_RECORD_KEY_SECRET_STORE;
       else if (g_strcmp0 (get_string (object, "key"), "none") == 0)
@@ -207,6 +209,8 @@ cb_destination_config_serialize (GPtrArray *records)
         }
       json_builder_set_member_name (builder, "stream");
       json_builder_add_string_value (builder, record->stream_name);
+      json_builder_set_member_name (builder, "enabled");
+      json_builder_add_boolean_value (builder, record->enabled);
       /* Where the key is, never the key. */
       json_builder_set_member_name (builder, "key");
       json_builder_add_string_value (builder,

@@ -27,6 +27,7 @@ typedef enum {
  * @server_secret: the server's URL holds a password or a token: the file has it masked,
  *   and the secret store has it, with the key, when @key says so
  * @key: where the key is (the file never holds it)
+ * @enabled: switched on: the next Go Live starts it
  *
  * One remembered destination, as the file has it. Plain data, for any thread.
  */
@@ -38,6 +39,7 @@ typedef struct {
   char                 *stream_name;
   CbDestinationProfile  profile;
   CbRecordKey           key;
+  gboolean              enabled;
 } CbDestinationRecord;
 
 void       cb_destination_record_free        (CbDestinationRecord *record);

@@ -38,6 +38,9 @@ struct _CbDestinationList
   guint          tick_id;
   GHashTable    *restart;          /* ids of destinations to start again once stopped */
   GHashTable    *reading;          /* ids of destinations whose secrets are being read */
+  char          *live_stream;      /* the studio's Go Live stream while it is live */
+  GHashTable    *locked;           /* ids of destinations the locked store held back → their
+                                    * server had a secret too (GINT_TO_POINTER) */
 
   gboolean       file_read;        /* saving before would lose what the file has */
   gboolean       save_pending;
@@ -73,8 +76,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void save              (CbDestinationList *self);
-static void start_destination (CbDestinationList *self,
-                               CbDestination     *destination);
+static gboolean start_destination (CbDestinationList *self,
+                                   CbDestination     *destination);
 
 /* Model. */
 
@@ -303,6 +306,15 @@ apply_removed (gpointer    list,
       remove_item (self, destination);
       return;
     }
+  /* Ended while live, not from here (REST's push/terminate, given up): switched off, so
+   * that the next Go Live does not bring back what someone stopped. */
+  if (!cb_destination_get_stopped_here (destination) && cb_destination_get_enabled (destination) &&
+      g_strcmp0 (cb_destination_get_stream_name (destination), self->live_stream) == 0 &&
+      !g_hash_table_contains (self->restart, cb_destination_get_id (destination)))
+    {
+      cb_destination_set_enabled (destination, FALSE);
+      save (self);
+    }
   cb_destination_apply_info (destination, info);
   cb_destination_detach (destination);
   maybe_restart (self, destination);
@@ -442,12 +454,21 @@ op_reply (gpointer data)
   if (destination != NULL && op->kind == OP_TERMINATE)
     maybe_restart (self, destination);
 
-  /* Stopping what is already gone is what was asked for. */
+  /* Stopping what is already gone is what was asked for; a destination switched on
+   * while its stream is not live waits for Go Live. */
   if (op->error == NULL ||
       (op->kind == OP_TERMINATE &&
+       g_error_matches (op->error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND)) ||
+      (op->kind == OP_START && destination != NULL && cb_destination_get_enabled (destination) &&
        g_error_matches (op->error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND)))
     return G_SOURCE_REMOVE;
 
+  /* Refused by the engine (a bad address, already pushed there): not on after all. */
+  if (op->kind == OP_START && destination != NULL && cb_destination_get_enabled (destination))
+    {
+      cb_destination_set_enabled (destination, FALSE);
+      save (self);
+    }
   /* English for the log, which never sees the URL; people get the translation. */
   g_debug ("Destination operation %d failed: %s", op->kind, op->error->message);
   message = describe_error (op);
@@ -468,6 +489,7 @@ op_run (gpointer data)
     case OP_START:
       {
         g_autoptr(CbStream) stream = cb_engine_lookup_stream (op->engine, op->stream_name);
+        CbSettings *settings = cb_engine_get_settings (op->engine);
         CbPushRequest request = { 0 };
         double source_fps = 0;
 
@@ -480,6 +502,23 @@ op_run (gpointer data)
         request.stream_name = op->stream_name;
         request.rtmp_url = op->url;
         request.full_url = 1;
+        /* The studio's destinations come back by themselves unless the settings say no
+         * (REST's pushes follow rtmp_push_restore instead). */
+        if (cb_settings_get_bool (settings, "studio_push_restore"))
+          {
+            gint64 attempts = cb_settings_get_int (settings, "studio_push_restore_attempts");
+
+            request.restore = CB_PUSH_RESTORE_ON;
+            /* 0 would mean "from rtmp_push_restore_attempts": none is none here. */
+            if (attempts == 0)
+              request.restore = CB_PUSH_RESTORE_OFF;
+            request.restore_attempts = (int) CLAMP (attempts, -1, G_MAXINT);
+            request.restore_interval_ms =
+              (int) CLAMP (cb_settings_get_int (settings, "studio_push_restore_interval_ms"),
+                           0, G_MAXINT);
+          }
+        else
+          request.restore = CB_PUSH_RESTORE_OFF;
         cb_destination_profile_to_engine (&op->profile, source_fps, &request.profile);
 
         cb_mirror_set_tag (op->mirror, op->destination_id);
@@ -541,7 +580,8 @@ fail_now (CbDestinationList *self,
   g_signal_emit (self, signals[SIGNAL_OPERATION_FAILED], 0, destination, message);
 }
 
-static void
+/* FALSE when it was refused at once (fail_now()). */
+static gboolean
 start_destination (CbDestinationList *self,
                    CbDestination     *destination)
 {
@@ -551,25 +591,27 @@ start_destination (CbDestinationList *self,
 
   if (cb_destination_is_active (destination) || cb_destination_get_busy (destination) ||
       cb_destination_is_external (destination))
-    return;
+    return TRUE;
 
   if (g_hash_table_contains (self->reading, cb_destination_get_id (destination)))
     {
       fail_now (self, destination, _("The secret store is still being read: try again in a "
                                      "moment"));
-      return;
+      return FALSE;
     }
-  if (cb_destination_get_key_storage (destination) == CB_KEY_SERVER_MISSING)
+  /* Their note says why, better than the masked address would. */
+  if (cb_destination_get_key_storage (destination) == CB_KEY_SERVER_MISSING ||
+      cb_destination_get_key_storage (destination) == CB_KEY_LOCKED)
     {
       fail_now (self, destination, cb_destination_get_note (destination));
-      return;
+      return FALSE;
     }
 
   preset = cb_destination_preset_lookup (cb_destination_get_preset_id (destination));
   if (!cb_destination_has_key (destination) && !cb_destination_preset_is_custom (preset))
     {
       fail_now (self, destination, _("Enter the stream key first"));
-      return;
+      return FALSE;
     }
   if (!cb_destination_check_url (cb_destination_get_server (destination),
                                  cb_destination_get_key (destination), &error))
@@ -578,7 +620,7 @@ start_destination (CbDestinationList *self,
         g_strdup_printf (_("The destination’s address cannot be used: %s"), error->message);
 
       fail_now (self, destination, message);
-      return;
+      return FALSE;
     }
 
   cb_destination_set_error (destination, NULL);
@@ -588,17 +630,38 @@ start_destination (CbDestinationList *self,
   op->url = cb_destination_dup_push_url (destination);
   cb_destination_get_profile (destination, &op->profile);
   op_send (self, op);
+  return TRUE;
 }
 
 void
 cb_destination_list_start (CbDestinationList *self,
                            CbDestination     *destination)
 {
+  gboolean was_enabled;
+
   g_return_if_fail (CB_IS_DESTINATION_LIST (self));
   g_return_if_fail (CB_IS_DESTINATION (destination));
 
   g_hash_table_remove (self->restart, cb_destination_get_id (destination));
-  start_destination (self, destination);
+  was_enabled = cb_destination_get_enabled (destination);
+  cb_destination_set_enabled (destination, TRUE);
+  /* Refused at once (no key, a bad address, a locked store): not switched on after all. */
+  if (!start_destination (self, destination))
+    cb_destination_set_enabled (destination, was_enabled);
+  if (cb_destination_get_enabled (destination) != was_enabled)
+    save (self);
+}
+
+static void
+terminate (CbDestinationList *self,
+           CbDestination     *destination)
+{
+  if (!cb_destination_is_active (destination))
+    return;
+  cb_destination_set_error (destination, NULL);
+  cb_destination_set_busy (destination, TRUE);
+  cb_destination_set_stopped_here (destination);
+  op_send (self, op_new (self, OP_TERMINATE, destination));
 }
 
 void
@@ -609,12 +672,76 @@ cb_destination_list_stop (CbDestinationList *self,
   g_return_if_fail (CB_IS_DESTINATION (destination));
 
   g_hash_table_remove (self->restart, cb_destination_get_id (destination));
-  if (!cb_destination_is_active (destination))
-    return;
-  cb_destination_set_error (destination, NULL);
-  cb_destination_set_busy (destination, TRUE);
-  cb_destination_set_stopped_here (destination);
-  op_send (self, op_new (self, OP_TERMINATE, destination));
+  if (cb_destination_get_enabled (destination))
+    {
+      cb_destination_set_enabled (destination, FALSE);
+      save (self);
+    }
+  terminate (self, destination);
+}
+
+void
+cb_destination_list_set_live_stream (CbDestinationList *self,
+                                     const char        *stream_name)
+{
+  g_return_if_fail (CB_IS_DESTINATION_LIST (self));
+
+  g_free (self->live_stream);
+  self->live_stream = g_strdup (stream_name);
+}
+
+guint
+cb_destination_list_start_enabled (CbDestinationList *self,
+                                   const char        *stream_name)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (CB_IS_DESTINATION_LIST (self), 0);
+  g_return_val_if_fail (stream_name != NULL, 0);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      CbDestination *destination = g_ptr_array_index (self->items, i);
+
+      if (!cb_destination_get_enabled (destination) ||
+          g_strcmp0 (cb_destination_get_stream_name (destination), stream_name) != 0)
+        continue;
+      g_hash_table_remove (self->restart, cb_destination_get_id (destination));
+      start_destination (self, destination);
+      n++;
+    }
+  return n;
+}
+
+guint
+cb_destination_list_stop_stream (CbDestinationList *self,
+                                 const char        *stream_name)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (CB_IS_DESTINATION_LIST (self), 0);
+  g_return_val_if_fail (stream_name != NULL, 0);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      CbDestination *destination = g_ptr_array_index (self->items, i);
+
+      /* A busy one is being switched off (or on) already: that stands. */
+      if (cb_destination_is_external (destination) || !cb_destination_is_active (destination) ||
+          cb_destination_get_busy (destination) ||
+          g_strcmp0 (cb_destination_get_stream_name (destination), stream_name) != 0)
+        continue;
+      g_hash_table_remove (self->restart, cb_destination_get_id (destination));
+      /* What was on comes back with the next Go Live. */
+      if (!cb_destination_get_enabled (destination))
+        {
+          cb_destination_set_enabled (destination, TRUE);
+          save (self);
+        }
+      terminate (self, destination);
+      n++;
+    }
+  return n;
 }
 
 void
@@ -811,6 +938,63 @@ lookup_done (CbDestinationList *self,
   set_loaded (self);
 }
 
+typedef struct
+{
+  CbMirror *mirror;
+  char     *destination_id;
+  gboolean  server_secret;
+} LockCheck;
+
+static void
+lock_check_free (LockCheck *check)
+{
+  cb_mirror_unref (check->mirror);
+  g_free (check->destination_id);
+  g_free (check);
+}
+
+static void
+on_lock_checked (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  LockCheck *check = user_data;
+  CbDestinationList *self = cb_mirror_get_list (check->mirror);
+  g_autoptr(GError) error = NULL;
+  gboolean locked = cb_secret_store_check_locked_finish (result, &error);
+  CbDestination *destination = self != NULL ? lookup_id (self, check->destination_id) : NULL;
+
+  if (destination != NULL && locked)
+    {
+      CbKeyStorage storage = cb_destination_get_key_storage (destination);
+
+      /* Only while nothing else has come since (a new key typed in, say). */
+      if (storage == CB_KEY_MISSING || storage == CB_KEY_SERVER_MISSING ||
+          storage == CB_KEY_MEMORY_NO_SERVICE)
+        {
+          g_hash_table_insert (self->locked, g_strdup (check->destination_id),
+                               GINT_TO_POINTER (check->server_secret));
+          cb_destination_set_key_storage (destination, CB_KEY_LOCKED);
+        }
+    }
+  else if (error != NULL)
+    g_debug ("Cannot tell whether the secret store is locked: %s", error->message);
+  lock_check_free (check);
+}
+
+static void
+check_locked (CbDestinationList *self,
+              CbDestination     *destination,
+              gboolean           server_secret)
+{
+  LockCheck *check = g_new0 (LockCheck, 1);
+
+  check->mirror = cb_mirror_ref (self->mirror);
+  check->destination_id = g_strdup (cb_destination_get_id (destination));
+  check->server_secret = server_secret;
+  cb_secret_store_check_locked_async (self->cancellable, on_lock_checked, check);
+}
+
 static void
 on_secret_looked_up (GObject      *object,
                      GAsyncResult *result,
@@ -852,6 +1036,9 @@ on_secret_looked_up (GObject      *object,
                                       server ? CB_KEY_SERVER_MISSING
                                       : error != NULL ? storage_for_error (error)
                                       : CB_KEY_MISSING);
+      /* Or the store is locked: then it is not missing, only held back. */
+      if (error == NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+        check_locked (self, destination, server || call->found_server);
       lookup_done (self, call);
       return;
     }
@@ -904,6 +1091,49 @@ look_up_secrets (CbDestinationList         *self,
   g_hash_table_add (self->reading, g_strdup (cb_destination_get_id (destination)));
   self->n_lookups++;
   lookup_next (self, call);
+}
+
+/* Unlocking: the desktop asks for the password; then the secrets are read again. */
+
+static void
+on_unlocked (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  CbMirror *mirror = user_data;
+  CbDestinationList *self = cb_mirror_get_list (mirror);
+  g_autoptr(GError) error = NULL;
+  gboolean unlocked = cb_secret_store_unlock_finish (result, &error);
+  GHashTableIter iter;
+  gpointer id, server_secret;
+
+  if (self == NULL || !unlocked)
+    {
+      if (error != NULL)
+        g_debug ("The secret store stays locked: %s", error->message);
+      cb_mirror_unref (mirror);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, self->locked);
+  while (g_hash_table_iter_next (&iter, &id, &server_secret))
+    {
+      CbDestination *destination = lookup_id (self, id);
+      CbDestinationRecord record = { .server_secret = GPOINTER_TO_INT (server_secret) };
+
+      if (destination != NULL && cb_destination_get_key_storage (destination) == CB_KEY_LOCKED)
+        look_up_secrets (self, destination, &record);
+      g_hash_table_iter_remove (&iter);
+    }
+  cb_mirror_unref (mirror);
+}
+
+void
+cb_destination_list_unlock (CbDestinationList *self)
+{
+  g_return_if_fail (CB_IS_DESTINATION_LIST (self));
+
+  cb_secret_store_unlock_async (self->cancellable, on_unlocked, cb_mirror_ref (self->mirror));
 }
 
 /* The file. Read and written on a worker thread: the UI never waits on the disk. */
@@ -964,6 +1194,7 @@ on_read (GObject      *object,
       destination = cb_destination_new (record->id, record->preset_id, record->server,
                                         record->stream_name);
       cb_destination_set_profile (destination, &record->profile);
+      cb_destination_set_enabled (destination, record->enabled);
       append_item (self, destination);
 
       if (record->key == CB_RECORD_KEY_NONE)
@@ -1259,6 +1490,8 @@ cb_destination_list_finalize (GObject *object)
   g_ptr_array_unref (self->items);
   g_hash_table_unref (self->restart);
   g_hash_table_unref (self->reading);
+  g_hash_table_unref (self->locked);
+  g_free (self->live_stream);
   g_clear_object (&self->cancellable);
   g_free (self->config_path);
 
@@ -1349,6 +1582,7 @@ cb_destination_list_init (CbDestinationList *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->restart = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->reading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->locked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
 }
 

@@ -43,7 +43,9 @@ void               cb_destination_list_edit      (CbDestinationList          *se
                                                   const CbDestinationProfile *profile);
 
 /* Operations on the engine's thread; failures come back as "operation-failed"
- * (CbDestination, a message for people) and in the destination's note. */
+ * (CbDestination, a message for people) and in the destination's note. Start switches
+ * the destination on (remembered) and starts it when its stream is live; Stop switches
+ * it off. */
 void               cb_destination_list_start     (CbDestinationList *self,
                                                   CbDestination     *destination);
 void               cb_destination_list_stop      (CbDestinationList *self,
@@ -53,6 +55,21 @@ void               cb_destination_list_set_muted (CbDestinationList *self,
                                                   gboolean           muted);
 void               cb_destination_list_retry_now (CbDestinationList *self,
                                                   CbDestination     *destination);
+
+/* Go Live: the studio's stream, or NULL when it is not live. A destination of it whose
+ * agent ends without this studio asking (REST, given up) is switched off. */
+void               cb_destination_list_set_live_stream (CbDestinationList *self,
+                                                        const char        *stream_name);
+/* Starts every destination of @stream_name that is switched on; how many. */
+guint              cb_destination_list_start_enabled (CbDestinationList *self,
+                                                      const char        *stream_name);
+/* Stops every destination of @stream_name and leaves them switched on; how many. */
+guint              cb_destination_list_stop_stream (CbDestinationList *self,
+                                                    const char        *stream_name);
+
+/* The secret store is locked (destinations say CB_KEY_LOCKED): asks the desktop to
+ * unlock it, then reads their secrets again. */
+void               cb_destination_list_unlock    (CbDestinationList *self);
 
 /* Borrowed, or NULL. */
 CbDestination     *cb_destination_list_lookup_session (CbDestinationList *self,

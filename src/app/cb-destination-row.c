@@ -1,7 +1,8 @@
 /* cb-destination-row.c
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The switch shows what the engine has, not what was asked: flipping it asks the list to
+ * The switch shows what the engine has (or, while the stream is not live, that the
+ * destination goes live with it), not what was asked: flipping it asks the list to
  * start or stop the agent and keeps GtkSwitch's pending look (the handle moved, the
  * trough not yet) until the engine answers, or goes back when it refuses.
  */
@@ -40,6 +41,7 @@ struct _CbDestinationRow
   GtkWidget         *note_box;
   GtkImage          *note_icon;
   GtkLabel          *note_label;
+  GtkWidget         *unlock_button;   /* in the note, while the secret store is locked */
   GtkPopover        *settings_popover;
   GtkEditable       *stream_entry;
   GtkEditable       *key_entry;
@@ -72,7 +74,9 @@ string_to_visible (GBinding     *binding,
 static void
 sync_switch (CbDestinationRow *self)
 {
-  gboolean on = cb_destination_is_active (self->destination);
+  /* On while it streams, and while it waits for Go Live. */
+  gboolean on = cb_destination_is_active (self->destination) ||
+                cb_destination_get_enabled (self->destination);
 
   /* An answer is on its way: leave the handle where the user put it. */
   if (cb_destination_get_busy (self->destination))
@@ -151,7 +155,22 @@ on_destination_sampled (CbDestination    *destination,
   sync_graph (self);
 }
 
+static void
+on_destination_note (CbDestination    *destination,
+                     GParamSpec       *pspec,
+                     CbDestinationRow *self)
+{
+  gtk_widget_set_visible (self->unlock_button,
+                          cb_destination_get_key_storage (destination) == CB_KEY_LOCKED);
+}
+
 /* Actions. */
+
+static void
+on_unlock_clicked (CbDestinationRow *self)
+{
+  cb_destination_list_unlock (self->list);
+}
 
 static gboolean
 on_active_switch_state_set (GtkSwitch        *sw,
@@ -386,10 +405,22 @@ cb_destination_row_new (CbDestinationList *list,
                            self, 0);
   g_signal_connect_object (destination, "notify::busy", G_CALLBACK (on_destination_active),
                            self, 0);
+  g_signal_connect_object (destination, "notify::enabled", G_CALLBACK (on_destination_active),
+                           self, 0);
   g_signal_connect_object (destination, "notify::state-label",
                            G_CALLBACK (on_destination_state), self, 0);
+  g_signal_connect_object (destination, "notify::note", G_CALLBACK (on_destination_note),
+                           self, 0);
   g_signal_connect_object (destination, "sampled", G_CALLBACK (on_destination_sampled),
                            self, 0);
+
+  /* The secret store is locked: the note says so, and this button asks to unlock it. */
+  self->unlock_button = gtk_button_new_with_mnemonic (_("_Unlock"));
+  gtk_widget_set_valign (self->unlock_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (self->unlock_button, _("Unlock the secret store"));
+  g_signal_connect_swapped (self->unlock_button, "clicked", G_CALLBACK (on_unlock_clicked), self);
+  gtk_box_append (GTK_BOX (self->note_box), self->unlock_button);
+  on_destination_note (destination, NULL, self);
 
   sync_switch (self);
   sync_graph_style (self);
@@ -473,6 +504,13 @@ cb_destination_row_get_save_button (CbDestinationRow *self)
 {
   g_return_val_if_fail (CB_IS_DESTINATION_ROW (self), NULL);
   return self->save_button;
+}
+
+GtkButton *
+cb_destination_row_get_unlock_button (CbDestinationRow *self)
+{
+  g_return_val_if_fail (CB_IS_DESTINATION_ROW (self), NULL);
+  return GTK_BUTTON (self->unlock_button);
 }
 
 GtkButton *

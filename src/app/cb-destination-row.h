@@ -25,6 +25,8 @@ GtkLabel       *cb_destination_row_get_note_label  (CbDestinationRow  *self);
 CbBitrateGraph *cb_destination_row_get_graph       (CbDestinationRow  *self);
 GtkToggleButton *cb_destination_row_get_mute_button (CbDestinationRow *self);
 GtkMenuButton  *cb_destination_row_get_settings_button (CbDestinationRow *self);
+/* Shown while the secret store is locked. */
+GtkButton      *cb_destination_row_get_unlock_button (CbDestinationRow *self);
 GtkButton      *cb_destination_row_get_retry_button (CbDestinationRow *self);
 GtkLabel       *cb_destination_row_get_countdown_label (CbDestinationRow *self);
 GtkLabel       *cb_destination_row_get_reconnects_label (CbDestinationRow *self);

@@ -36,6 +36,7 @@ struct _CbDestination
   gboolean              active;
   gboolean              busy;
   gboolean              stopped_here;   /* the agent was stopped by the switch */
+  gboolean              enabled;        /* switched on: Go Live starts it (remembered) */
   char                 *error;
 
   int                   history[CB_DESTINATION_HISTORY_LENGTH];
@@ -64,6 +65,7 @@ enum {
   PROP_MASKED_URL,
   PROP_STREAM_NAME,
   PROP_ACTIVE,
+  PROP_ENABLED,
   PROP_BUSY,
   PROP_STATE_LABEL,
   PROP_STATE_CSS,
@@ -331,6 +333,9 @@ update_note (CbDestination *self)
         note = _("The password in the server’s address was not remembered: remove this "
                  "destination and add it again");
         break;
+      case CB_KEY_LOCKED:
+        note = _("The secret store is locked: unlock it to use this destination");
+        break;
       case CB_KEY_NONE:
       case CB_KEY_PENDING:
       case CB_KEY_STORED:
@@ -531,6 +536,9 @@ cb_destination_get_property (GObject    *object,
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
       break;
+    case PROP_ENABLED:
+      g_value_set_boolean (value, self->enabled);
+      break;
     case PROP_STATE_LABEL:
       g_value_set_string (value, cb_destination_get_state_label (self));
       break;
@@ -613,6 +621,8 @@ cb_destination_class_init (CbDestinationClass *klass)
   /* An agent exists in the engine. */
   properties[PROP_ACTIVE] = readable_boolean ("active");
   properties[PROP_BUSY] = readable_boolean ("busy");
+  /* Switched on: it goes live with the studio's Go Live, and stays on after Stop. */
+  properties[PROP_ENABLED] = readable_boolean ("enabled");
   properties[PROP_STATE_LABEL] = readable_string ("state-label");
   properties[PROP_STATE_CSS] = readable_strv ("state-css");
   properties[PROP_EVENT_LABEL] = readable_string ("event-label");
@@ -948,6 +958,34 @@ cb_destination_detach (CbDestination *self)
   g_object_thaw_notify (object);
 }
 
+gboolean
+cb_destination_get_enabled (CbDestination *self)
+{
+  g_return_val_if_fail (CB_IS_DESTINATION (self), FALSE);
+  return self->enabled;
+}
+
+void
+cb_destination_set_enabled (CbDestination *self,
+                            gboolean       enabled)
+{
+  g_return_if_fail (CB_IS_DESTINATION (self));
+
+  enabled = !!enabled && !self->external;
+  if (self->enabled == enabled)
+    return;
+  self->enabled = enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_LABEL]);
+}
+
+gboolean
+cb_destination_get_stopped_here (CbDestination *self)
+{
+  g_return_val_if_fail (CB_IS_DESTINATION (self), FALSE);
+  return self->stopped_here;
+}
+
 void
 cb_destination_set_stopped_here (CbDestination *self)
 {
@@ -1037,6 +1075,8 @@ cb_destination_get_state_label (CbDestination *self)
     return cb_destination_format_state (self->info->state);
   if (self->busy)
     return C_("push state", "Starting");
+  if (self->enabled)
+    return C_("push state", "Starts with Go Live");
   return C_("push state", "Off");
 }
 

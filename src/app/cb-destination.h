@@ -20,6 +20,7 @@ G_BEGIN_DECLS
  * @CB_KEY_MISSING: remembered destination whose key the secret store did not give back
  * @CB_KEY_SERVER_MISSING: the same for its server's URL, which holds a password or a token:
  *   only a new destination can bring it back
+ * @CB_KEY_LOCKED: the secret store is locked: unlocking it brings the secrets back
  */
 typedef enum {
   CB_KEY_NONE,
@@ -29,6 +30,7 @@ typedef enum {
   CB_KEY_MEMORY_NO_SERVICE,
   CB_KEY_MISSING,
   CB_KEY_SERVER_MISSING,
+  CB_KEY_LOCKED,
 } CbKeyStorage;
 
 /**
@@ -114,6 +116,13 @@ void           cb_destination_apply_info        (CbDestination              *sel
                                                  const CbPushInfo           *info);
 /* The agent is gone; the last events stay on show. */
 void           cb_destination_detach            (CbDestination              *self);
+/* Switched on: started by Go Live (and at once when its stream is live), kept on after
+ * Stop. Remembered in the destinations file. Never for external destinations. */
+gboolean       cb_destination_get_enabled       (CbDestination              *self);
+void           cb_destination_set_enabled       (CbDestination              *self,
+                                                 gboolean                    enabled);
+/* TRUE when the last agent was stopped from this studio. */
+gboolean       cb_destination_get_stopped_here  (CbDestination              *self);
 /* The agent is being stopped from this studio, not over REST: said so in its events. */
 void           cb_destination_set_stopped_here  (CbDestination              *self);
 /* An operation on the agent is on its way (the switch waits for it). */

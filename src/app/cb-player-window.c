@@ -81,6 +81,7 @@ struct _CbPlayerWindow
   /* Statistics: the previous sample of each counter. */
   gint64              last_bytes;
   gint64              last_bytes_time;
+  gboolean            bytes_dipped;
   guint64             last_decoded;
   gint64              last_decoded_time;
   int                 bitrate_kbps;
@@ -566,6 +567,7 @@ reset_stats (CbPlayerWindow *self)
 {
   self->last_bytes = -1;
   self->last_bytes_time = 0;
+  self->bytes_dipped = FALSE;
   self->last_decoded = 0;
   self->last_decoded_time = 0;
   self->bitrate_kbps = 0;
@@ -610,11 +612,18 @@ on_volume_changed (CbPlayerWindow *self)
 
 /* Statistics, once a second. */
 
+/* Requests can overlap (webrtcbin answers late on a loaded machine): each answer is
+ * dated by when it was asked for, and an answer older than the last one taken is
+ * dropped. Dated by its arrival, two answers a moment apart made a second's bytes look
+ * like the work of microseconds: hundreds of millions of kbit/s. */
 typedef struct
 {
   GWeakRef window;
   guint    generation;
+  gint64   asked_at;   /* monotonic µs */
 } StatsRequest;
+
+#define MIN_RATE_INTERVAL_US (G_USEC_PER_SEC / 2)
 
 static void
 stats_request_free (gpointer data)
@@ -646,16 +655,24 @@ on_stats (CbWebrtcPeer        *peer,
 {
   StatsRequest *request = data;
   g_autoptr(CbPlayerWindow) self = g_weak_ref_get (&request->window);
-  gint64 now = g_get_monotonic_time ();
+  gint64 now = request->asked_at;
   double rtt;
 
   if (self == NULL || request->generation != self->generation || stats == NULL)
     return;
 
-  if (stats->bytes >= 0)
+  if (now <= self->last_bytes_time)
+    return;   /* an answer older than one already taken */
+
+  if (stats->bytes >= 0 && now - self->last_bytes_time >= MIN_RATE_INTERVAL_US)
     {
-      if (self->last_bytes >= 0 && stats->bytes >= self->last_bytes &&
-          now > self->last_bytes_time)
+      /* A total that went down left a stream out of one answer (webrtcbin lists each
+       * SSRC only once it has stats): the next rise brings its whole count back, which
+       * is no rate either. */
+      gboolean dipped = self->last_bytes >= 0 && stats->bytes < self->last_bytes;
+
+      if (self->last_bytes >= 0 && !dipped && !self->bytes_dipped &&
+          self->last_bytes_time > 0)
         {
           double bits = 8.0 * (double) (stats->bytes - self->last_bytes);
           double seconds = (double) (now - self->last_bytes_time) / G_USEC_PER_SEC;
@@ -665,6 +682,7 @@ on_stats (CbWebrtcPeer        *peer,
           text = cb_format_bitrate (self->bitrate_kbps);
           gtk_label_set_label (self->bitrate_label, text);
         }
+      self->bytes_dipped = dipped;
       self->last_bytes = stats->bytes;
       self->last_bytes_time = now;
     }
@@ -850,6 +868,7 @@ on_stats_tick (gpointer data)
 
       g_weak_ref_init (&request->window, self);
       request->generation = self->generation;
+      request->asked_at = now;
       cb_webrtc_peer_get_stats (cb_webrtc_client_get_peer (self->client), on_stats, request,
                                 stats_request_free);
     }

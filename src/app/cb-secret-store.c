@@ -178,3 +178,114 @@ cb_secret_store_delete (const char *destination_id)
                          "destination", destination_id, NULL);
 #endif
 }
+
+/* Locked or not: the default collection's state. */
+
+#ifdef HAVE_LIBSECRET
+static void
+on_collection_for_check (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(SecretCollection) collection = secret_collection_for_alias_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, collection != NULL && secret_collection_get_locked (collection));
+}
+
+static void
+on_unlocked (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GList *unlocked = NULL;
+  int n = secret_service_unlock_finish (NULL, result, &unlocked, &error);
+
+  g_list_free_full (unlocked, g_object_unref);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, n > 0);
+}
+
+static void
+on_collection_for_unlock (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(SecretCollection) collection = secret_collection_for_alias_finish (result, &error);
+  GList *objects;
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (collection == NULL || !secret_collection_get_locked (collection))
+    {
+      g_task_return_boolean (task, collection != NULL);
+      return;
+    }
+  objects = g_list_prepend (NULL, collection);
+  secret_service_unlock (NULL, objects, g_task_get_cancellable (task), on_unlocked,
+                         g_object_ref (task));
+  g_list_free (objects);
+}
+#endif
+
+void
+cb_secret_store_check_locked_async (GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, cb_secret_store_check_locked_async);
+#ifdef HAVE_LIBSECRET
+  secret_collection_for_alias (NULL, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                               cancellable, on_collection_for_check, g_steal_pointer (&task));
+#else
+  g_task_return_boolean (task, FALSE);
+#endif
+}
+
+gboolean
+cb_secret_store_check_locked_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cb_secret_store_unlock_async (GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, cb_secret_store_unlock_async);
+#ifdef HAVE_LIBSECRET
+  secret_collection_for_alias (NULL, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                               cancellable, on_collection_for_unlock, g_steal_pointer (&task));
+#else
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "Built without libsecret");
+#endif
+}
+
+gboolean
+cb_secret_store_unlock_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -36,6 +36,20 @@ void      cb_secret_store_lookup_async  (const char          *destination_id,
 char     *cb_secret_store_lookup_finish (GAsyncResult        *result,
                                          GError             **error);
 
+/* Whether the default collection (the login keyring) is locked: a locked store gives no
+ * secret back, which is not the same as having none. FALSE without libsecret. */
+void      cb_secret_store_check_locked_async  (GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean  cb_secret_store_check_locked_finish (GAsyncResult        *result,
+                                               GError             **error);
+/* Asks the desktop to unlock the default collection (it shows its own prompt). TRUE once
+ * unlocked; FALSE when the user said no. */
+void      cb_secret_store_unlock_async  (GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean  cb_secret_store_unlock_finish (GAsyncResult        *result,
+                                         GError             **error);
 /* Forgets every secret of a removed destination; failures are only logged. */
 void      cb_secret_store_delete        (const char          *destination_id);
 

@@ -33,6 +33,13 @@ struct _CbStreamsPanel
   GtkWidget     *pull_start_button;
   GtkColumnViewColumn *remove_column;
   GtkColumnViewColumn *record_column;
+  GtkColumnViewColumn *kind_column;
+  GtkColumnViewColumn *video_column;
+  GtkColumnViewColumn *audio_column;
+  GtkColumnViewColumn *source_column;
+
+  int           columns_width;   /* the width the columns were chosen for */
+  guint         columns_id;
 };
 
 G_DEFINE_FINAL_TYPE (CbStreamsPanel, cb_streams_panel, ADW_TYPE_BIN)
@@ -314,10 +321,56 @@ cb_streams_panel_finalize (GObject *object)
   G_OBJECT_CLASS (cb_streams_panel_parent_class)->finalize (object);
 }
 
+/* Narrow: the least needed columns go before the window has to grow (their values stay
+ * in the player window and over REST). Chosen after the allocation, not during it. */
+static const struct {
+  gsize offset;
+  int   min_width;
+} optional_columns[] = {
+  { G_STRUCT_OFFSET (CbStreamsPanel, source_column), 760 },
+  { G_STRUCT_OFFSET (CbStreamsPanel, kind_column), 700 },
+  { G_STRUCT_OFFSET (CbStreamsPanel, audio_column), 600 },
+  { G_STRUCT_OFFSET (CbStreamsPanel, video_column), 460 },
+};
+
+static gboolean
+update_columns (gpointer data)
+{
+  CbStreamsPanel *self = data;
+
+  self->columns_id = 0;
+  g_debug ("Streams columns for %d pixels", self->columns_width);
+  for (guint i = 0; i < G_N_ELEMENTS (optional_columns); i++)
+    {
+      GtkColumnViewColumn *column =
+        G_STRUCT_MEMBER (GtkColumnViewColumn *, self, optional_columns[i].offset);
+
+      gtk_column_view_column_set_visible (column,
+                                          self->columns_width >= optional_columns[i].min_width);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* The adjustment's page is the width the columns get. */
+static void
+on_hadjustment_changed (GtkAdjustment  *adjustment,
+                        CbStreamsPanel *self)
+{
+  int width = (int) gtk_adjustment_get_page_size (adjustment);
+
+  if (width <= 0 || width == self->columns_width)
+    return;
+  self->columns_width = width;
+  if (self->columns_id == 0)
+    self->columns_id = g_idle_add (update_columns, self);
+}
+
 static void
 cb_streams_panel_dispose (GObject *object)
 {
   CbStreamsPanel *self = CB_STREAMS_PANEL (object);
+
+  g_clear_handle_id (&self->columns_id, g_source_remove);
 
   cb_streams_panel_set_model (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CB_TYPE_STREAMS_PANEL);
@@ -425,6 +478,10 @@ cb_streams_panel_class_init (CbStreamsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, pull_start_button);
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, remove_column);
   gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, record_column);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, kind_column);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, video_column);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, audio_column);
+  gtk_widget_class_bind_template_child (widget_class, CbStreamsPanel, source_column);
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_pull_entry_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_pull_start_clicked);
@@ -441,6 +498,8 @@ cb_streams_panel_init (CbStreamsPanel *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   update_empty (self);
+  g_signal_connect_object (gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (self->column_view)),
+                           "changed", G_CALLBACK (on_hadjustment_changed), self, 0);
 
   /* A button needs the row's name at click time, which a builder factory cannot give. */
   g_signal_connect_object (remove_factory, "setup", G_CALLBACK (on_remove_setup), self, 0);

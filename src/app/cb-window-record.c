@@ -62,7 +62,8 @@ update_indicator (CbWindow *self)
 
   /* It takes the title's place: the header bar has no room for both. */
   gtk_widget_set_visible (self->rec_indicator, running->len > 0);
-  gtk_widget_set_visible (self->window_title, running->len == 0);
+  gtk_widget_set_visible (self->window_title,
+                          running->len == 0 && !gtk_widget_get_visible (self->live_stats));
   adw_view_stack_page_set_needs_attention (self->recordings_page, running->len > 0);
   if (running->len == 0)
     return;
@@ -105,15 +106,16 @@ cb_window_record_sync (CbWindow *self)
   gboolean live;
   gboolean pending;
   gboolean recording;
+  const char *session_id;
   GtkWidget *button = GTK_WIDGET (self->record_button);
 
-  if (self->recordings == NULL)
+  if (self->recordings == NULL || self->live == NULL)
     return;
 
-  live = self->live_state == LIVE_ON && self->live_session_id != NULL;
-  pending = live && cb_recording_list_is_pending (self->recordings, self->live_session_id);
-  recording = live &&
-              cb_recording_list_lookup_running (self->recordings, self->live_session_id) != NULL;
+  session_id = cb_live_get_session_id (self->live);
+  live = cb_live_get_state (self->live) == CB_LIVE_ON && session_id != NULL;
+  pending = live && cb_recording_list_is_pending (self->recordings, session_id);
+  recording = live && cb_recording_list_lookup_running (self->recordings, session_id) != NULL;
 
   gtk_widget_set_sensitive (button, live && !pending);
   if (!pending)
@@ -142,19 +144,20 @@ on_record_button_toggled (GtkToggleButton *button,
                           CbWindow        *self)
 {
   gboolean active = gtk_toggle_button_get_active (button);
+  const char *session_id = cb_live_get_session_id (self->live);
   gboolean recording;
 
-  if (self->live_state != LIVE_ON || self->live_session_id == NULL)
+  if (cb_live_get_state (self->live) != CB_LIVE_ON || session_id == NULL)
     {
       cb_window_record_sync (self);
       return;
     }
 
-  recording = cb_recording_list_lookup_running (self->recordings, self->live_session_id) != NULL;
+  recording = cb_recording_list_lookup_running (self->recordings, session_id) != NULL;
   if (active && !recording)
-    cb_recording_list_start (self->recordings, self->live_session_id);
+    cb_recording_list_start (self->recordings, session_id);
   else if (!active && recording)
-    cb_recording_list_stop (self->recordings, self->live_session_id);
+    cb_recording_list_stop (self->recordings, session_id);
   cb_window_record_sync (self);
 }
 

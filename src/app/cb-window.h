@@ -7,10 +7,13 @@
 #include <adwaita.h>
 
 #include "cb-destinations-panel.h"
+#include "cb-events-panel.h"
+#include "cb-live.h"
 #include "cb-player-window.h"
 #include "cb-publish-target.h"
 #include "cb-recording-list.h"
 #include "cb-recordings-panel.h"
+#include "cb-relays-panel.h"
 #include "cb-stream-list.h"
 #include "cb-streams-panel.h"
 #include "cb-studio.h"
@@ -28,6 +31,12 @@ CbStudio        *cb_window_get_studio          (CbWindow       *self);
  * that is not local, or while live. */
 gboolean         cb_window_use_file            (CbWindow       *self,
                                                 GFile          *file);
+
+/* The window actions' keyboard shortcuts, for the application. */
+void             cb_window_set_accels          (GtkApplication *application);
+/* Asks first while live (TRUE: a question is shown and the answer quits); FALSE when
+ * the application can quit now. */
+gboolean         cb_window_request_quit        (CbWindow       *self);
 
 /* For tests: the parts a user looks at. */
 CbStreamList    *cb_window_get_streams_model   (CbWindow       *self);
@@ -55,5 +64,17 @@ gboolean         cb_window_get_recordings_shown (CbWindow      *self);
 GtkToggleButton *cb_window_get_record_button   (CbWindow       *self);
 /* What the header bar's recording indicator says ("0:12 1.3 MB"), or NULL while hidden. */
 char            *cb_window_dup_record_indicator (CbWindow      *self);
+
+CbEventLog      *cb_window_get_event_log       (CbWindow       *self);
+CbEventsPanel   *cb_window_get_events_panel    (CbWindow       *self);
+CbRelayList     *cb_window_get_relay_list      (CbWindow       *self);
+CbRelaysPanel   *cb_window_get_relays_panel    (CbWindow       *self);
+/* Go Live's model, which the window's actions drive. */
+CbLive          *cb_window_get_live            (CbWindow       *self);
+/* The question shown before closing while live, or NULL. */
+AdwMessageDialog *cb_window_get_quit_dialog    (CbWindow       *self);
+/* What the header bar says while live ("0:12 2.5 Mbit/s · 0 dropped · CPU 14 %"), or NULL
+ * while hidden. */
+char            *cb_window_dup_live_stats      (CbWindow       *self);
 
 G_END_DECLS

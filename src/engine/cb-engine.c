@@ -719,18 +719,14 @@ cb_engine_publish_source (CbEngine    *self,
   return g_steal_pointer (&stream);
 }
 
-gboolean
-cb_engine_set_local_preview (CbEngine             *self,
-                             const char           *name,
-                             CbEnginePreviewFunc   func,
-                             gpointer              data,
-                             GDestroyNotify        destroy,
-                             GError              **error)
+/* The capture of the local stream @name, or NULL (CB_ENGINE_ERROR_NOT_FOUND). */
+static CbLocalSource *
+dup_local_source (CbEngine    *self,
+                  const char  *name,
+                  GError     **error)
 {
   CbLocalSource *source = NULL;
   Entry *e;
-
-  g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
 
   g_mutex_lock (&self->lock);
   e = name ? g_hash_table_lookup (self->by_name, name) : NULL;
@@ -739,14 +735,49 @@ cb_engine_set_local_preview (CbEngine             *self,
   g_mutex_unlock (&self->lock);
 
   if (source == NULL)
+    g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND,
+                 "No local capture is published as “%s”", name ? name : "");
+  return source;
+}
+
+gboolean
+cb_engine_set_local_preview (CbEngine             *self,
+                             const char           *name,
+                             CbEnginePreviewFunc   func,
+                             gpointer              data,
+                             GDestroyNotify        destroy,
+                             GError              **error)
+{
+  CbLocalSource *source;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
+
+  source = dup_local_source (self, name, error);
+  if (source == NULL)
     {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND,
-                   "No local capture is published as “%s”", name ? name : "");
       if (destroy != NULL)
         destroy (data);
       return FALSE;
     }
   cb_local_source_set_preview (source, (CbPreviewFunc) func, data, destroy);
+  g_object_unref (source);
+  return TRUE;
+}
+
+gboolean
+cb_engine_set_local_muted (CbEngine    *self,
+                           const char  *name,
+                           gboolean     muted,
+                           GError     **error)
+{
+  CbLocalSource *source;
+
+  g_return_val_if_fail (CB_IS_ENGINE (self), FALSE);
+
+  source = dup_local_source (self, name, error);
+  if (source == NULL)
+    return FALSE;
+  cb_local_source_set_muted (source, muted);
   g_object_unref (source);
   return TRUE;
 }

@@ -125,6 +125,14 @@ gboolean      cb_engine_set_local_preview   (CbEngine            *self,
                                              GDestroyNotify       destroy,
                                              GError             **error);
 
+/* Mutes (or unmutes) the audio of the local capture published as @name: silence goes
+ * out instead, the stream and its destinations go on. CB_ENGINE_ERROR_NOT_FOUND when no
+ * local capture has that name. Any thread. */
+gboolean      cb_engine_set_local_muted     (CbEngine            *self,
+                                             const char          *name,
+                                             gboolean             muted,
+                                             GError             **error);
+
 /* A file name from the network, inside the media folder (subfolders with "/"), through
  * cb_path_confine(). Returns the full path, or NULL with CB_ENGINE_ERROR_INVALID and one
  * message for every name that is refused ("..", absolute paths, links out of the folder

@@ -29,6 +29,7 @@ struct _CbLocalSource
   GMutex         lock;          /* guards the fields below, used from streaming threads */
   CbStream      *stream;
   GstElement    *valve[CB_MEDIA_N_KINDS];
+  gboolean       muted;          /* the audio is silence (the microphone muted) */
   GstCaps       *sent_caps[CB_MEDIA_N_KINDS];
   CbPreviewFunc  preview_func;
   gpointer       preview_data;
@@ -423,10 +424,12 @@ add_audio_branch (CbLocalSource  *self,
 {
   GstAppSinkCallbacks audio_cb = { .new_sample = on_sample };
   g_autofree char *desc = g_strdup_printf ("queue max-size-time=1000000000 leaky=downstream ! "
-                                           "valve name=valve ! audioconvert ! audioresample ! "
+                                           "valve name=valve ! audioconvert ! "
+                                           "volume name=mute mute=%s ! audioresample ! "
                                            "audio/x-raw,rate=48000,channels=2 ! "
                                            "opusenc bitrate=96000 ! appsink name=sink sync=%s async=false "
                                            "max-buffers=200 drop=true",
+                                           self->muted ? "true" : "false",
                                            self->file_path != NULL ? "true" : "false");
 
   return add_branch (self, raw_pad, desc, &audio_cb, CB_MEDIA_AUDIO, error);
@@ -777,4 +780,27 @@ cb_local_source_set_preview (CbLocalSource  *self,
 
   if (old_destroy != NULL)
     old_destroy (old_data);
+}
+
+/* Silence instead of the audio, without a gap: the encoder keeps running. Any thread. */
+void
+cb_local_source_set_muted (CbLocalSource *self,
+                           gboolean       muted)
+{
+  g_autoptr(GstElement) volume = NULL;
+
+  g_return_if_fail (CB_IS_LOCAL_SOURCE (self));
+
+  self->muted = !!muted;
+  if (self->pipeline != NULL)
+    volume = gst_bin_get_by_name (GST_BIN (self->pipeline), "mute");  /* in child bins too */
+  if (volume != NULL)
+    g_object_set (volume, "mute", self->muted, NULL);
+}
+
+gboolean
+cb_local_source_get_muted (CbLocalSource *self)
+{
+  g_return_val_if_fail (CB_IS_LOCAL_SOURCE (self), FALSE);
+  return self->muted;
 }

@@ -35,6 +35,10 @@ gboolean       cb_local_source_start        (CbLocalSource  *self,
                                              GError        **error);
 void           cb_local_source_stop         (CbLocalSource  *self);
 void           cb_local_source_request_keyframe (CbLocalSource *self);
+/* The audio becomes silence (or comes back); the stream goes on. */
+void           cb_local_source_set_muted    (CbLocalSource  *self,
+                                             gboolean        muted);
+gboolean       cb_local_source_get_muted    (CbLocalSource  *self);
 /* The stream this source publishes into, or NULL to stop publishing (capture goes on). */
 void           cb_local_source_set_stream   (CbLocalSource  *self,
                                              CbStream       *stream);

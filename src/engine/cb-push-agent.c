@@ -806,7 +806,10 @@ cb_push_agent_new (CbEngine            *engine,
   self->restore_attempts = request->restore == CB_PUSH_RESTORE_ON && request->restore_attempts != 0
                            ? request->restore_attempts
                            : (int) cb_settings_get_int (settings, "rtmp_push_restore_attempts");
-  self->restore_interval_ms = (guint) CLAMP (cb_settings_get_int (settings, "rtmp_push_restore_interval_ms"),
+  self->restore_interval_ms = (guint) CLAMP (request->restore == CB_PUSH_RESTORE_ON &&
+                                             request->restore_interval_ms > 0
+                                             ? request->restore_interval_ms
+                                             : cb_settings_get_int (settings, "rtmp_push_restore_interval_ms"),
                                              100, 3600 * 1000);
   self->out_buffer_enabled = cb_settings_get_bool (settings, "rtmp_out_buffer_enabled");
   self->out_start_ms = (guint) CLAMP (cb_settings_get_int (settings, "rtmp_out_buffer_start_size"), 0, 60000);

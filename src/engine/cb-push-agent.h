@@ -70,6 +70,8 @@ typedef enum {
  * @restore: reconnect after drops: from the settings (rtmp_push_restore), on or off
  * @restore_attempts: with @restore on: attempts, -1 for no limit (exponential backoff
  *   with jitter), 0 for the settings' rtmp_push_restore_attempts
+ * @restore_interval_ms: with @restore on: the pause between attempts (the first pause
+ *   with no limit), 0 for the settings' rtmp_push_restore_interval_ms
  * @keyframe_seconds: Voximplant's keyframeInterval: the longest gap between keyframes
  *   sent, in seconds (0: 2 s; under 2 becomes 2, as Voximplant does)
  */
@@ -88,6 +90,7 @@ typedef struct {
   CbPushRestore restore;
   int         restore_attempts;
   int         keyframe_seconds;
+  int         restore_interval_ms;
 } CbPushRequest;
 
 /**

@@ -117,6 +117,7 @@ relay_info (Relay *r)
   info->remote_stream_name = g_strdup (r->remote_name);
   info->uri = cb_redact_url (r->uri, CB_REDACT_DEFAULT);
   info->status = g_strdup (statuses[CLAMP ((int) state, 0, (int) G_N_ELEMENTS (statuses) - 1)]);
+  info->pull = r->pull;
   if (r->pull && state == CB_WEBRTC_CLIENT_STOPPED)
     info->status = (g_free (info->status), g_strdup ("STOPPED"));
   info->info = g_strdup (r->info);

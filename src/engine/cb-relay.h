@@ -17,6 +17,7 @@ typedef struct {
   char *status;     /* PENDING, PUBLISHING (push) or PLAYING (pull), FAILED, UNPUBLISHED
                      * (push) or STOPPED (pull) */
   char *info;       /* why it failed, or NULL */
+  gboolean pull;    /* from the other server (/pull/pull), else to it (/pull/push) */
 } CbRelayInfo;
 
 void       cb_relay_info_free          (CbRelayInfo  *info);

@@ -6,7 +6,11 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
+#ifdef __linux__
+# include <sys/prctl.h>
+#endif
 
 #include "gui-util.h"
 
@@ -348,4 +352,244 @@ save_screen_grab (const char *name)
   g_assert_no_error (error);
   g_assert_false (texture_is_blank (texture));
   g_test_message ("screen grab: %s", path);
+}
+
+static const char *module_paths[] = {
+  "/usr/lib/nginx/modules/ngx_rtmp_module.so",
+  "/usr/lib64/nginx/modules/ngx_rtmp_module.so",
+};
+
+/* nginx with the RTMP module, as tests/server/nginxrtmp.py starts it. */
+
+guint
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_nonnull (socket);
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+gboolean
+port_answers (guint port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  return connection != NULL;
+}
+
+/* A failed assertion aborts the test before nginx_stop(): nginx goes with it. */
+void
+die_with_parent (gpointer data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+/* NULL (and the test skipped) when nginx or its RTMP module is not installed. @port 0
+ * picks a free one. */
+Nginx *
+nginx_start_on (guint port)
+{
+  g_autofree char *nginx = g_find_program_in_path ("nginx");
+  const char *module = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  Nginx *self;
+
+  if (nginx == NULL && g_file_test ("/usr/sbin/nginx", G_FILE_TEST_IS_EXECUTABLE))
+    nginx = g_strdup ("/usr/sbin/nginx");
+  for (guint i = 0; i < G_N_ELEMENTS (module_paths); i++)
+    if (g_file_test (module_paths[i], G_FILE_TEST_EXISTS))
+      module = module_paths[i];
+  if (nginx == NULL || module == NULL)
+    {
+      g_test_skip ("nginx with the RTMP module is not installed");
+      return NULL;
+    }
+
+  self = g_new0 (Nginx, 1);
+  self->dir = g_dir_make_tmp ("cb-gui-nginx-XXXXXX", &error);
+  g_assert_no_error (error);
+  self->port = port != 0 ? port : free_port ();
+  conf = g_strdup_printf ("load_module %s;\n"
+                          "daemon off;\n"
+                          "master_process off;\n"
+                          "pid %s/nginx.pid;\n"
+                          "error_log %s/error.log info;\n"
+                          "events { worker_connections 256; }\n"
+                          "rtmp {\n"
+                          "  server {\n"
+                          "    listen 127.0.0.1:%u;\n"
+                          "    chunk_size 4096;\n"
+                          "    application live {\n"
+                          "      live on;\n"
+                          "      record off;\n"
+                          "    }\n"
+                          "  }\n"
+                          "}\n",
+                          module, self->dir, self->dir, self->port);
+  conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
+  g_assert_true (g_file_set_contents (conf_path, conf, -1, &error));
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  self->process = g_subprocess_launcher_spawn (launcher, &error,
+                                               nginx, "-c", conf_path, "-p", self->dir, NULL);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 200 && !port_answers (self->port); i++)
+    {
+      /* NULL once it has exited, say for a port taken meanwhile. */
+      g_assert_nonnull (g_subprocess_get_identifier (self->process));
+      g_usleep (50 * 1000);
+    }
+  g_assert_true (port_answers (self->port));
+  g_test_message ("nginx-rtmp on 127.0.0.1:%u", self->port);
+  return self;
+}
+
+Nginx *
+nginx_start (void)
+{
+  return nginx_start_on (0);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* For a failing test's log: what nginx said. */
+void
+nginx_log (Nginx *self)
+{
+  g_autofree char *path = g_build_filename (self->dir, "error.log", NULL);
+  g_autofree char *log = NULL;
+  gsize length = 0;
+
+  if (g_file_get_contents (path, &log, &length, NULL))
+    g_test_message ("nginx says:\n%s", length > 4000 ? log + length - 4000 : log);
+}
+
+void
+nginx_stop (Nginx *self)
+{
+  if (self == NULL)
+    return;
+  g_subprocess_send_signal (self->process, SIGKILL);
+  g_subprocess_wait (self->process, NULL, NULL);
+  g_object_unref (self->process);
+  remove_tree (self->dir);
+  g_free (self->dir);
+  g_free (self);
+}
+
+void
+on_line_read (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineRead *read = user_data;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
+                                                          NULL, NULL);
+  read->done = TRUE;
+}
+
+gboolean
+line_read (Fixture       *fixture,
+           gconstpointer  data)
+{
+  return ((LineRead *) data)->done;
+}
+
+void
+on_exited (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+gboolean
+flag_set (Fixture       *fixture,
+          gconstpointer  data)
+{
+  return *(const gboolean *) data;
+}
+
+/* A second castbridge-server on loopback (CB_SERVER_BINARY), on ports of its own. */
+GSubprocess *
+second_server_start (Fixture *fixture,
+                     guint   *http_port,
+                     guint   *ws_port)
+{
+  const char *program = g_getenv ("CB_SERVER_BINARY");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (program);
+  *http_port = 0;
+  *ws_port = 0;
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, program,
+                              "--http-port", "0", "--ws-port", "0", "--rtmp-port", "0", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  while (*http_port == 0)
+    {
+      LineRead read = { 0 };
+
+      g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
+      g_assert_true (wait_for (fixture, line_read, &read));
+      g_assert_nonnull (read.line);
+      g_test_message ("castbridge-server: %s", read.line);
+      if (sscanf (read.line, "listening http=%u ws=%u", http_port, ws_port) != 2)
+        *http_port = 0;
+      g_free (read.line);
+    }
+  g_assert_cmpuint (*ws_port, >, 0);
+  return g_steal_pointer (&process);
+}
+
+void
+second_server_stop (Fixture     *fixture,
+                    GSubprocess *process)
+{
+  gboolean exited = FALSE;
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait_async (process, NULL, on_exited, &exited);
+  g_assert_true (wait_for (fixture, flag_set, &exited));
+  g_object_unref (process);
 }

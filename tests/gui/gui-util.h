@@ -82,4 +82,52 @@ void      save_native_screenshot (Fixture       *fixture,
                                   const char    *name);
 void      save_screen_grab       (const char    *name);
 
+/* nginx with the RTMP module, as tests/server/nginxrtmp.py starts it. */
+typedef struct
+{
+  char        *dir;
+  guint        port;
+  GSubprocess *process;
+} Nginx;
+
+guint     free_port              (void);
+/* A child setup function: the child dies with the test (Linux; nothing elsewhere). */
+void      die_with_parent        (gpointer       data);
+gboolean  port_answers           (guint          port);
+/* NULL (and the test skipped) when nginx or its RTMP module is not installed. @port 0
+ * picks a free one. */
+Nginx    *nginx_start_on         (guint          port);
+Nginx    *nginx_start            (void);
+/* For a failing test's log: what nginx said. */
+void      nginx_log              (Nginx         *self);
+void      nginx_stop             (Nginx         *self);
+
+/* Reading a child's output line by line with the main loop turning. */
+typedef struct
+{
+  GMainContext *context;
+  char         *line;
+  gboolean      done;
+} LineRead;
+
+void      on_line_read           (GObject       *object,
+                                  GAsyncResult  *result,
+                                  gpointer       user_data);
+gboolean  line_read              (Fixture       *fixture,
+                                  gconstpointer  data);
+/* For g_subprocess_wait_async(): sets the gboolean at @user_data. */
+void      on_exited              (GObject       *object,
+                                  GAsyncResult  *result,
+                                  gpointer       user_data);
+gboolean  flag_set               (Fixture       *fixture,
+                                  gconstpointer  data);
+
+/* A second castbridge-server (CB_SERVER_BINARY) on loopback ports of its own. */
+GSubprocess *second_server_start (Fixture       *fixture,
+                                  guint         *http_port,
+                                  guint         *ws_port);
+/* SIGTERM, and waits for it. Takes @process. */
+void      second_server_stop     (Fixture       *fixture,
+                                  GSubprocess   *process);
+
 G_END_DECLS

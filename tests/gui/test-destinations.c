@@ -15,184 +15,17 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <signal.h>
-#ifdef __linux__
-# include <sys/prctl.h>
-#endif
 
 #include "cb-destination-config.h"
 #include "cb-destination-presets.h"
 #include "cb-secret-store.h"
+#ifdef HAVE_LIBSECRET
+# include <libsecret/secret.h>
+#endif
 #include "gui-util.h"
 
 #define GUI_TEST_KEY  "gui-test"
 #define TWITCH_KEY    "live_123456789_AbCdEfGhIjKlMnOp"
-
-static const char *module_paths[] = {
-  "/usr/lib/nginx/modules/ngx_rtmp_module.so",
-  "/usr/lib64/nginx/modules/ngx_rtmp_module.so",
-};
-
-/* nginx with the RTMP module, as tests/server/nginxrtmp.py starts it. */
-
-typedef struct
-{
-  char        *dir;
-  guint        port;
-  GSubprocess *process;
-} Nginx;
-
-static guint
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_nonnull (socket);
-  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static gboolean
-port_answers (guint port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
-  return connection != NULL;
-}
-
-#ifdef __linux__
-/* A failed assertion aborts the test before nginx_stop(): nginx goes with it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-#endif
-
-/* NULL (and the test skipped) when nginx or its RTMP module is not installed. @port 0
- * picks a free one. */
-static Nginx *
-nginx_start_on (guint port)
-{
-  g_autofree char *nginx = g_find_program_in_path ("nginx");
-  const char *module = NULL;
-  g_autofree char *conf = NULL;
-  g_autofree char *conf_path = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  Nginx *self;
-
-  if (nginx == NULL && g_file_test ("/usr/sbin/nginx", G_FILE_TEST_IS_EXECUTABLE))
-    nginx = g_strdup ("/usr/sbin/nginx");
-  for (guint i = 0; i < G_N_ELEMENTS (module_paths); i++)
-    if (g_file_test (module_paths[i], G_FILE_TEST_EXISTS))
-      module = module_paths[i];
-  if (nginx == NULL || module == NULL)
-    {
-      g_test_skip ("nginx with the RTMP module is not installed");
-      return NULL;
-    }
-
-  self = g_new0 (Nginx, 1);
-  self->dir = g_dir_make_tmp ("cb-gui-nginx-XXXXXX", &error);
-  g_assert_no_error (error);
-  self->port = port != 0 ? port : free_port ();
-  conf = g_strdup_printf ("load_module %s;\n"
-                          "daemon off;\n"
-                          "master_process off;\n"
-                          "pid %s/nginx.pid;\n"
-                          "error_log %s/error.log info;\n"
-                          "events { worker_connections 256; }\n"
-                          "rtmp {\n"
-                          "  server {\n"
-                          "    listen 127.0.0.1:%u;\n"
-                          "    chunk_size 4096;\n"
-                          "    application live {\n"
-                          "      live on;\n"
-                          "      record off;\n"
-                          "    }\n"
-                          "  }\n"
-                          "}\n",
-                          module, self->dir, self->dir, self->port);
-  conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
-  g_assert_true (g_file_set_contents (conf_path, conf, -1, &error));
-  g_assert_no_error (error);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-#endif
-  self->process = g_subprocess_launcher_spawn (launcher, &error,
-                                               nginx, "-c", conf_path, "-p", self->dir, NULL);
-  g_assert_no_error (error);
-
-  for (guint i = 0; i < 200 && !port_answers (self->port); i++)
-    {
-      /* NULL once it has exited, say for a port taken meanwhile. */
-      g_assert_nonnull (g_subprocess_get_identifier (self->process));
-      g_usleep (50 * 1000);
-    }
-  g_assert_true (port_answers (self->port));
-  g_test_message ("nginx-rtmp on 127.0.0.1:%u", self->port);
-  return self;
-}
-
-static Nginx *
-nginx_start (void)
-{
-  return nginx_start_on (0);
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-/* For a failing test's log: what nginx said. */
-static void
-nginx_log (Nginx *self)
-{
-  g_autofree char *path = g_build_filename (self->dir, "error.log", NULL);
-  g_autofree char *log = NULL;
-  gsize length = 0;
-
-  if (g_file_get_contents (path, &log, &length, NULL))
-    g_test_message ("nginx says:\n%s", length > 4000 ? log + length - 4000 : log);
-}
-
-static void
-nginx_stop (Nginx *self)
-{
-  if (self == NULL)
-    return;
-  g_subprocess_send_signal (self->process, SIGKILL);
-  g_subprocess_wait (self->process, NULL, NULL);
-  g_object_unref (self->process);
-  remove_tree (self->dir);
-  g_free (self->dir);
-  g_free (self);
-}
 
 /* The engine's push agents, asked on its own thread. */
 
@@ -742,9 +575,8 @@ destination_has_reconnected (Fixture       *fixture,
 }
 
 static const char *reconnect_settings[] = {
-  "rtmp_push_restore=true",
-  "rtmp_push_restore_attempts=20",
-  "rtmp_push_restore_interval_ms=4000",
+  "studio_push_restore_attempts=20",
+  "studio_push_restore_interval_ms=4000",
   NULL,
 };
 
@@ -1329,6 +1161,83 @@ test_rtmp_pull (Fixture       *fixture,
   nginx_stop (nginx);
 }
 
+#ifdef HAVE_LIBSECRET
+static gboolean
+destination_is_locked (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  CbDestination *destination = (CbDestination *) data;
+  CbDestinationRow *row = cb_destinations_panel_get_row (panel_of (fixture), destination);
+
+  return row != NULL && cb_destination_get_key_storage (destination) == CB_KEY_LOCKED &&
+         gtk_widget_get_visible (GTK_WIDGET (cb_destination_row_get_unlock_button (row)));
+}
+
+static gboolean
+note_is_error (Fixture       *fixture,
+               gconstpointer  data)
+{
+  CbDestination *destination = (CbDestination *) data;
+
+  return !cb_destination_get_busy (destination) && cb_destination_get_note (destination) != NULL &&
+         strstr (cb_destination_get_note (destination), "locked") != NULL;
+}
+
+/* The secret store is locked when the studio starts: the rows say so and offer to unlock
+ * it; switching one on says the same, never an error about its (masked) address. */
+static void
+test_locked (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  g_autoptr(GError) error = NULL;
+  CbDestination *destination;
+  CbDestinationRow *row;
+  GList *objects;
+
+  if (g_strcmp0 (g_getenv ("CB_TEST_SECRET_SERVICE"), "1") != 0)
+    {
+      g_test_skip ("no Secret Service of the test's own");
+      return;
+    }
+
+  g_assert_true (wait_for (fixture, list_has_n, GUINT_TO_POINTER (0)));
+  add_through_form (fixture, CB_PRESET_CUSTOM, PRIVATE_SERVER, PRIVATE_KEY);
+  g_assert_true (wait_for (fixture, list_keys_known, GUINT_TO_POINTER (1)));
+  g_assert_true (wait_for (fixture, list_is_saved, NULL));
+  g_assert_cmpint (cb_destination_get_key_storage (destination_at (fixture, 0)), ==,
+                   CB_KEY_STORED);
+
+  service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS, NULL, &error);
+  g_assert_no_error (error);
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                 SECRET_COLLECTION_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (collection);
+  objects = g_list_prepend (NULL, collection);
+  secret_service_lock_sync (service, objects, NULL, NULL, &error);
+  g_list_free (objects);
+  g_assert_no_error (error);
+  g_assert_true (secret_collection_get_locked (collection));
+
+  fixture_reopen_window (fixture);
+  g_assert_true (wait_for (fixture, list_has_n, GUINT_TO_POINTER (1)));
+  destination = destination_at (fixture, 0);
+  g_assert_true (wait_for (fixture, destination_is_locked, destination));
+  g_test_message ("note: %s", cb_destination_get_note (destination));
+  row = cb_destinations_panel_get_row (panel_of (fixture), destination);
+  settle ();
+  save_window_screenshot (fixture, "castbridge-destinations-locked");
+
+  gtk_switch_set_active (cb_destination_row_get_switch (row), TRUE);
+  g_assert_true (wait_for (fixture, note_is_error, destination));
+  g_assert_null (strstr (cb_destination_get_note (destination), "address"));
+  assert_nowhere_shown (GTK_WIDGET (fixture->window), PRIVATE_KEY);
+  assert_nowhere_shown (GTK_WIDGET (fixture->window), "s3cr3t");
+}
+#endif
+
 static const char *pull_settings[] = {
   "rtmp_pull_restore_interval_ms=500",
   NULL,
@@ -1355,6 +1264,10 @@ main (int   argc,
               test_rest_push_shows, fixture_tear_down);
   g_test_add ("/cb/gui/destinations/remembered", Fixture, NULL, fixture_set_up,
               test_remembered, fixture_tear_down);
+#ifdef HAVE_LIBSECRET
+  g_test_add ("/cb/gui/destinations/locked", Fixture, NULL, fixture_set_up, test_locked,
+              fixture_tear_down);
+#endif
   g_test_add ("/cb/gui/destinations/reconnect", Fixture, reconnect_settings, fixture_set_up,
               test_reconnect, fixture_tear_down);
 

@@ -357,48 +357,6 @@ test_media_file (Fixture       *fixture,
 /* The castbridge program itself: it says where it listens, serves REST while its window
  * is up, and quits cleanly on SIGTERM. */
 
-typedef struct
-{
-  GMainContext *context;
-  char         *line;
-  gboolean      done;
-} LineRead;
-
-static void
-on_line_read (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LineRead *read = user_data;
-
-  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
-                                                          NULL, NULL);
-  read->done = TRUE;
-}
-
-static gboolean
-line_read (Fixture       *fixture,
-           gconstpointer  data)
-{
-  return ((LineRead *) data)->done;
-}
-
-static void
-on_exited (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-flag_set (Fixture       *fixture,
-          gconstpointer  data)
-{
-  return *(const gboolean *) data;
-}
-
 static void
 test_application (void)
 {
@@ -530,39 +488,19 @@ static void
 test_publish_to (Fixture       *fixture,
                  gconstpointer  data)
 {
-  const char *program = g_getenv ("CB_SERVER_BINARY");
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   GtkToggleButton *button = cb_window_get_live_button (fixture->window);
   CbPublishTarget *target = cb_window_get_publish_target (fixture->window);
   guint http_port = 0, ws_port = 0;
-  gboolean exited = FALSE;
 
-  if (program == NULL)
+  if (g_getenv ("CB_SERVER_BINARY") == NULL)
     {
       g_test_skip ("CB_SERVER_BINARY is not set");
       return;
     }
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, program,
-                              "--http-port", "0", "--ws-port", "0", "--rtmp-port", "0", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  while (http_port == 0)
-    {
-      LineRead read = { 0 };
-
-      g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
-      g_assert_true (wait_for (fixture, line_read, &read));
-      g_assert_nonnull (read.line);
-      g_test_message ("castbridge-server: %s", read.line);
-      if (sscanf (read.line, "listening http=%u ws=%u", &http_port, &ws_port) != 2)
-        http_port = 0;
-      g_free (read.line);
-    }
-  g_assert_cmpuint (ws_port, >, 0);
+  process = second_server_start (fixture, &http_port, &ws_port);
 
   g_assert_null (cb_publish_target_get_uri (target));
   uri = g_strdup_printf ("ws://127.0.0.1:%u", ws_port);
@@ -592,9 +530,7 @@ test_publish_to (Fixture       *fixture,
   g_assert_null (cb_publish_target_get_status (target));
   g_assert_true (poll_remote (fixture, http_port, NULL, NULL));
 
-  g_subprocess_send_signal (process, SIGTERM);
-  g_subprocess_wait_async (process, NULL, on_exited, &exited);
-  g_assert_true (wait_for (fixture, flag_set, &exited));
+  second_server_stop (fixture, g_steal_pointer (&process));
 }
 
 int

@@ -1,0 +1,554 @@
+/* test-live.c — one Go Live for every destination, the header bar while live, the
+ * question before closing while live, the event log and the Relays panel, against a
+ * real engine, nginx-rtmp and a second castbridge-server, under Xvfb
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What a user sees: two destinations switched on before going live start with Go Live,
+ * end with Stop and come back with the next Go Live; the header bar counts the time and
+ * the bitrate; closing while live asks first; a destination whose server dies shows in the
+ * event log as dropped and then reconnected (and the desktop is told); a relay started in
+ * the Relays panel plays on the other server, and a /pull/pull started over REST shows in
+ * the panel. Screenshots go to CB_SCREENSHOT_DIR.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cb-destination-config.h"
+#include "cb-destination-presets.h"
+#include "gui-util.h"
+
+/* The panels. */
+
+static CbDestinationList *
+list_of (Fixture *fixture)
+{
+  return cb_window_get_destinations_model (fixture->window);
+}
+
+static gboolean
+list_is_loaded (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return cb_destination_list_is_loaded (list_of (fixture));
+}
+
+static gboolean
+list_is_saved (Fixture       *fixture,
+               gconstpointer  data)
+{
+  return cb_destination_list_is_saved (list_of (fixture));
+}
+
+static gboolean
+is_streaming (Fixture       *fixture,
+              gconstpointer  data)
+{
+  CbDestination *destination = (CbDestination *) data;
+
+  return cb_destination_get_state (destination) == CB_PUSH_STREAMING &&
+         cb_destination_is_active (destination) && !cb_destination_get_busy (destination);
+}
+
+static gboolean
+is_off (Fixture       *fixture,
+        gconstpointer  data)
+{
+  CbDestination *destination = (CbDestination *) data;
+
+  return !cb_destination_is_active (destination) && !cb_destination_get_busy (destination);
+}
+
+static gboolean
+is_standing_by (Fixture       *fixture,
+                gconstpointer  data)
+{
+  CbDestination *destination = (CbDestination *) data;
+  CbDestinationRow *row = cb_destinations_panel_get_row (
+    cb_window_get_destinations_panel (fixture->window), destination);
+
+  /* Off in the engine, on for the next Go Live: the switch says so. */
+  return row != NULL && !cb_destination_is_active (destination) &&
+         !cb_destination_get_busy (destination) && cb_destination_get_enabled (destination) &&
+         gtk_switch_get_active (cb_destination_row_get_switch (row));
+}
+
+static void
+activate (Fixture    *fixture,
+          const char *action)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), action, NULL);
+}
+
+static void
+show_pane (Fixture    *fixture,
+           const char *name)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-pane",
+                                  g_variant_new_string (name));
+  settle ();
+}
+
+static CbDestination *
+add_destination (Fixture    *fixture,
+                 guint       port,
+                 const char *key)
+{
+  g_autofree char *server = g_strdup_printf ("rtmp://127.0.0.1:%u/live", port);
+
+  return cb_destination_list_add (list_of (fixture), CB_PRESET_CUSTOM, server, key, "studio",
+                                  NULL);
+}
+
+static gboolean
+header_says_live (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *stats = cb_window_dup_live_stats (fixture->window);
+
+  /* The time, and once a tick has passed, the CPU (and the bitrate with destinations). */
+  return stats != NULL && strstr (stats, "%") != NULL &&
+         (data == NULL || strstr (stats, data) != NULL);
+}
+
+/* Go Live starts the stream and both destinations switched on; Stop ends all of them and
+ * leaves them switched on (remembered); the next Go Live brings both back. */
+static void
+test_go_live_destinations (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  Nginx *nginx = nginx_start ();
+  CbDestination *first, *second;
+  g_autofree char *config = NULL;
+  g_autofree char *stats = NULL;
+  g_autofree char *first_session = NULL;
+
+  if (nginx == NULL)
+    return;
+  g_assert_true (wait_for (fixture, list_is_loaded, NULL));
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+
+  first = add_destination (fixture, nginx->port, "first-key-1");
+  second = add_destination (fixture, nginx->port, "second-key-2");
+
+  /* Switched on while not live: they wait for Go Live, without an error. */
+  cb_destination_list_start (list_of (fixture), first);
+  cb_destination_list_start (list_of (fixture), second);
+  g_assert_true (wait_for (fixture, is_standing_by, first));
+  g_assert_true (wait_for (fixture, is_standing_by, second));
+  g_assert_cmpstr (cb_destination_get_state_label (first), ==,
+                   C_("push state", "Starts with Go Live"));
+
+  /* One Go Live: the stream and both destinations. */
+  activate (fixture, "go-live");
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+  if (!wait_for (fixture, is_streaming, first) || !wait_for (fixture, is_streaming, second))
+    {
+      nginx_log (nginx);
+      g_test_fail ();
+      nginx_stop (nginx);
+      return;
+    }
+  first_session = g_strdup (cb_destination_get_media_session_id (first));
+  g_assert_true (wait_for (fixture, header_says_live, "bit/s"));
+  stats = cb_window_dup_live_stats (fixture->window);
+  g_test_message ("header bar: %s", stats);
+  spin_for (2000);
+  save_window_screenshot (fixture, "castbridge-live");
+
+  /* Stop ends everything, and both stay switched on, in the file too. */
+  activate (fixture, "stop");
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  g_assert_true (wait_for (fixture, is_standing_by, first));
+  g_assert_true (wait_for (fixture, is_standing_by, second));
+  g_assert_null (cb_window_dup_live_stats (fixture->window));
+  g_assert_true (wait_for (fixture, list_is_saved, NULL));
+  {
+    g_autofree char *path = cb_destination_config_default_path ();
+
+    g_assert_true (g_file_get_contents (path, &config, NULL, NULL));
+    g_assert_nonnull (strstr (config, "\"enabled\" : true"));
+    g_assert_null (strstr (config, "first-key-1"));
+  }
+
+  /* The next Go Live brings the same set back. */
+  activate (fixture, "go-live");
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+  g_assert_true (wait_for (fixture, is_streaming, first));
+  g_assert_true (wait_for (fixture, is_streaming, second));
+  g_assert_cmpstr (cb_destination_get_media_session_id (first), !=, first_session);
+
+  /* A destination's own switch still works while live. */
+  cb_destination_list_stop (list_of (fixture), second);
+  g_assert_true (wait_for (fixture, is_off, second));
+  g_assert_true (is_streaming (fixture, first));
+  activate (fixture, "stop");
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  g_assert_false (cb_destination_get_enabled (second));
+  g_assert_true (cb_destination_get_enabled (first));
+
+  nginx_stop (nginx);
+}
+
+/* Closing the window while live asks first; "Keep Streaming" keeps it. */
+static void
+test_quit_asks (Fixture       *fixture,
+                gconstpointer  data)
+{
+  AdwMessageDialog *dialog;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+
+  /* Not live: nothing to ask. */
+  g_assert_false (cb_window_request_quit (fixture->window));
+
+  activate (fixture, "go-live");
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  settle ();
+  dialog = cb_window_get_quit_dialog (fixture->window);
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  spin_for (300);
+  save_native_screenshot (fixture, GTK_WIDGET (dialog), "castbridge-quit-asks");
+  adw_message_dialog_response (dialog, "cancel");
+  settle ();
+  g_assert_null (cb_window_get_quit_dialog (fixture->window));
+  g_assert_true (cb_window_is_live (fixture->window));
+
+  /* Quitting asks too (the application's quit action goes through here). */
+  g_assert_true (cb_window_request_quit (fixture->window));
+  dialog = cb_window_get_quit_dialog (fixture->window);
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "cancel");
+  settle ();
+
+  activate (fixture, "stop");
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+}
+
+/* The event log. */
+
+static gboolean
+log_has (Fixture       *fixture,
+         gconstpointer  data)
+{
+  g_autofree char *text = cb_event_log_dup_text (cb_window_get_event_log (fixture->window));
+
+  return strstr (text, data) != NULL;
+}
+
+typedef struct
+{
+  const char *id;
+  guint       count;
+} Notified;
+
+static gboolean
+notified (Fixture       *fixture,
+          gconstpointer  data)
+{
+  const Notified *n = data;
+
+  return cb_event_log_count_notifications (cb_window_get_event_log (fixture->window), n->id) >=
+         n->count;
+}
+
+static const char *reconnect_settings[] = {
+  "studio_push_restore_interval_ms=1000",
+  NULL,
+};
+
+/* The destination's server dies and comes back: the log shows the drop and the
+ * reconnection (the destination reconnects by itself: the studio's default), and the
+ * desktop is told both. */
+static void
+test_event_log (Fixture       *fixture,
+                gconstpointer  data)
+{
+  Nginx *nginx = nginx_start ();
+  CbEventsPanel *panel = cb_window_get_events_panel (fixture->window);
+  CbDestination *destination;
+  Notified dropped = { "destination-dropped", 1 };
+  Notified back = { "destination-reconnected", 1 };
+  g_autofree char *shown = NULL;
+  guint port;
+
+  if (nginx == NULL)
+    return;
+  port = nginx->port;
+  g_assert_true (wait_for (fixture, list_is_loaded, NULL));
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  destination = add_destination (fixture, port, "event-key-3");
+  cb_destination_list_start (list_of (fixture), destination);
+  activate (fixture, "go-live");
+  g_assert_true (wait_for (fixture, is_streaming, destination));
+  g_assert_true (wait_for (fixture, log_has, "PUBLISHING"));
+  g_assert_true (wait_for (fixture, log_has, "StreamStarted"));
+
+  nginx_stop (g_steal_pointer (&nginx));
+  g_assert_true (wait_for (fixture, log_has, "Disconnected"));
+  g_assert_true (wait_for (fixture, notified, &dropped));
+
+  nginx = nginx_start_on (port);
+  g_assert_nonnull (nginx);
+  g_assert_true (wait_for (fixture, notified, &back));
+  g_assert_true (wait_for (fixture, is_streaming, destination));
+  g_assert_cmpuint (cb_destination_get_info (destination)->reconnects, >=, 1);
+
+  /* Filter and search, as a person would. */
+  show_pane (fixture, "events");
+  gtk_drop_down_set_selected (cb_events_panel_get_filter (panel), 2);   /* Destinations */
+  settle ();
+  shown = cb_events_panel_dup_shown_text (panel);
+  g_test_message ("destination events:\n%s", shown);
+  g_assert_nonnull (strstr (shown, "Disconnected"));
+  g_assert_null (strstr (shown, "PUBLISHING"));
+  g_clear_pointer (&shown, g_free);
+  gtk_drop_down_set_selected (cb_events_panel_get_filter (panel), 0);
+  gtk_editable_set_text (cb_events_panel_get_search (panel), "disconnected");
+  spin_for (500);
+  shown = cb_events_panel_dup_shown_text (panel);
+  g_assert_nonnull (strstr (shown, "Disconnected"));
+  g_assert_null (strstr (shown, "StreamStarted"));
+  /* No key in it. */
+  g_assert_null (strstr (shown, "event-key-3"));
+  gtk_editable_set_text (cb_events_panel_get_search (panel), "");
+  spin_for (500);
+  save_window_screenshot (fixture, "castbridge-events");
+
+  activate (fixture, "stop");
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  nginx_stop (nginx);
+}
+
+/* Relays. */
+
+typedef struct
+{
+  CbRelayKind kind;
+  const char *local_name;
+  const char *status;    /* NULL: any */
+  CbRelay    *found;
+} RelayWait;
+
+static gboolean
+relay_shown (Fixture       *fixture,
+             gconstpointer  data)
+{
+  RelayWait *wait = (RelayWait *) data;
+  GListModel *model = G_LIST_MODEL (cb_window_get_relay_list (fixture->window));
+
+  wait->found = NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CbRelay) relay = g_list_model_get_item (model, i);
+
+      if (cb_relay_get_kind (relay) == wait->kind &&
+          g_strcmp0 (cb_relay_get_local_name (relay), wait->local_name) == 0 &&
+          (wait->status == NULL || g_strcmp0 (cb_relay_get_status (relay), wait->status) == 0) &&
+          cb_relays_panel_get_row (cb_window_get_relays_panel (fixture->window), relay) != NULL)
+        {
+          wait->found = relay;   /* borrowed: the list keeps it */
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+relay_gone (Fixture       *fixture,
+            gconstpointer  data)
+{
+  RelayWait wait = *(const RelayWait *) data;
+
+  wait.status = NULL;
+  return !relay_shown (fixture, &wait);
+}
+
+typedef struct
+{
+  guint       port;
+  const char *name;
+  const char *status;
+} RemoteWait;
+
+static gboolean
+remote_has (Fixture       *fixture,
+            gconstpointer  data)
+{
+  const RemoteWait *wait = data;
+  g_autofree char *request = g_strdup_printf ("{\"name\":\"%s\"}", wait->name);
+  g_autofree char *body = NULL;
+  g_autofree char *status = g_strdup_printf ("\"status\":\"%s\"", wait->status);
+
+  if (rest_post_at (fixture, wait->port, "stream/find", request, &body) != 200)
+    return FALSE;
+  spin_for (200);
+  return strstr (body, status) != NULL && strstr (body, "\"videoCodec\":\"H264\"") != NULL;
+}
+
+#define RELAY_SECRET "relay-pass-5678"
+
+/* A relay to a second castbridge-server started from the Relays panel plays there; a
+ * /pull/pull started over REST shows in the panel; each stops with its button. */
+static void
+test_relays (Fixture       *fixture,
+             gconstpointer  data)
+{
+  CbRelaysPanel *panel = cb_window_get_relays_panel (fixture->window);
+  g_autoptr(GSubprocess) server = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *text = NULL;
+  RelayWait push = { CB_RELAY_PUSH, "studio", "PUBLISHING", NULL };
+  RelayWait pull = { CB_RELAY_PULL, "back-here", "PLAYING", NULL };
+  RemoteWait remote = { 0, "studio-there", "PUBLISHING" };
+  guint http_port, ws_port;
+
+  if (g_getenv ("CB_SERVER_BINARY") == NULL)
+    {
+      g_test_skip ("CB_SERVER_BINARY is not set");
+      return;
+    }
+  server = second_server_start (fixture, &http_port, &ws_port);
+  remote.port = http_port;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  activate (fixture, "go-live");
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+
+  /* The form, as a person fills it: the studio's stream is already there. A password in
+   * the address never shows. */
+  show_pane (fixture, "relays");
+  gtk_drop_down_set_selected (cb_relays_panel_get_direction (panel), 0);
+  g_assert_cmpstr (gtk_editable_get_text (cb_relays_panel_get_local_entry (panel)), ==,
+                   "studio");
+  url = g_strdup_printf ("ws://studio:" RELAY_SECRET "@127.0.0.1:%u", ws_port);
+  gtk_editable_set_text (cb_relays_panel_get_url_entry (panel), url);
+  gtk_editable_set_text (cb_relays_panel_get_remote_entry (panel), "studio-there");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (cb_relays_panel_get_start_button (panel))));
+  g_signal_emit_by_name (cb_relays_panel_get_start_button (panel), "clicked");
+
+  g_assert_true (wait_for (fixture, relay_shown, &push));
+  g_assert_true (wait_for (fixture, remote_has, &remote));
+  text = cb_relays_panel_dup_row_text (panel, push.found);
+  g_test_message ("push row: %s", text);
+  g_assert_null (strstr (text, RELAY_SECRET));
+  g_clear_pointer (&text, g_free);
+
+  /* Over REST, the other way: it shows in the panel. */
+  request = g_strdup_printf ("{\"uri\":\"ws://127.0.0.1:%u\",\"remoteStreamName\":"
+                             "\"studio-there\",\"localStreamName\":\"back-here\"}", ws_port);
+  g_assert_cmpuint (rest_post (fixture, "pull/pull", request, NULL), ==, 200);
+  g_assert_true (wait_for (fixture, relay_shown, &pull));
+  text = cb_relays_panel_dup_row_text (panel, pull.found);
+  g_test_message ("pull row: %s", text);
+  g_assert_nonnull (strstr (text, "PLAYING"));
+  g_assert_true (wait_for (fixture, log_has, "back-here"));
+  spin_for (1500);
+  save_window_screenshot (fixture, "castbridge-relays");
+
+  /* Stop buttons. */
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, pull.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &pull));
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, push.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &push));
+
+  activate (fixture, "stop");
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  second_server_stop (fixture, g_steal_pointer (&server));
+}
+
+/* For the Russian screenshots: the Relays and Events panels, the shortcuts window. */
+static void
+test_panels (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GtkBuilder *builder;
+  GtkWidget *shortcuts;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  activate (fixture, "go-live");
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+  g_assert_true (wait_for (fixture, header_says_live, NULL));
+  /* Mute the microphone: the stream goes on, the action says muted; again: back. */
+  activate (fixture, "mute-mic");
+  {
+    g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (fixture->window),
+                                                                 "mute-mic");
+
+    g_assert_true (g_variant_get_boolean (state));
+  }
+  spin_for (500);
+  g_assert_true (cb_window_is_live (fixture->window));
+  activate (fixture, "mute-mic");
+  {
+    g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (fixture->window),
+                                                                 "mute-mic");
+
+    g_assert_false (g_variant_get_boolean (state));
+  }
+
+  /* The question before closing, in this language too. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  settle ();
+  g_assert_nonnull (cb_window_get_quit_dialog (fixture->window));
+  spin_for (300);
+  save_native_screenshot (fixture, GTK_WIDGET (cb_window_get_quit_dialog (fixture->window)),
+                          "castbridge-quit-live");
+  adw_message_dialog_response (cb_window_get_quit_dialog (fixture->window), "cancel");
+  settle ();
+
+  show_pane (fixture, "relays");
+  spin_for (500);
+  save_window_screenshot (fixture, "castbridge-relays-panel");
+  show_pane (fixture, "events");
+  spin_for (500);
+  save_window_screenshot (fixture, "castbridge-events-panel");
+
+  builder = gtk_builder_new_from_resource ("/io/castbridge/Castbridge/gtk/help-overlay.ui");
+  shortcuts = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  g_assert_nonnull (shortcuts);
+  gtk_window_present (GTK_WINDOW (shortcuts));
+  spin_for (800);
+  save_native_screenshot (fixture, shortcuts, "castbridge-shortcuts");
+  gtk_window_destroy (GTK_WINDOW (shortcuts));
+  g_object_unref (builder);
+
+  /* The smallest screen the window is made for. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1024, 600);
+  spin_for (1500);
+  settle ();
+  save_window_screenshot (fixture, "castbridge-1024x600");
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, 1024);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (fixture->window)), <=, 600);
+
+  activate (fixture, "stop");
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (!gui_test_init (&argc, &argv))
+    {
+      g_test_message ("no display");
+      return 77;
+    }
+
+  g_test_add ("/cb/gui/live/go-live-destinations", Fixture, NULL, fixture_set_up,
+              test_go_live_destinations, fixture_tear_down);
+  g_test_add ("/cb/gui/live/quit-asks", Fixture, NULL, fixture_set_up, test_quit_asks,
+              fixture_tear_down);
+  g_test_add ("/cb/gui/live/event-log", Fixture, reconnect_settings, fixture_set_up,
+              test_event_log, fixture_tear_down);
+  g_test_add ("/cb/gui/live/relays", Fixture, NULL, fixture_set_up, test_relays,
+              fixture_tear_down);
+  g_test_add ("/cb/gui/live/panels", Fixture, NULL, fixture_set_up, test_panels,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
