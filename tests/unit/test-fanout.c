@@ -313,7 +313,7 @@ test_renditions_shared (void)
   g_assert_no_error (error);
   g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 2);
 
-  for (guint i = 0; i < 200 && (g_atomic_int_get (&a->frames) < 5 || g_atomic_int_get (&b->frames) < 5 ||
+  for (guint i = 0; i < 600 && (g_atomic_int_get (&a->frames) < 5 || g_atomic_int_get (&b->frames) < 5 ||
                                 g_atomic_int_get (&c->frames) < 5); i++)
     iterate_for (50);
   g_assert_cmpint (a->width, ==, 640);
@@ -355,7 +355,7 @@ test_vp8_rendition_shared (void)
   c = decoder_new ();
   ca = cb_stream_attach_appsrc (s, a->src, NULL, &vp8, CB_AUDIO_ANY, &error);
   g_assert_no_error (error);
-  for (guint i = 0; i < 200 && g_atomic_int_get (&a->frames) < 5; i++)
+  for (guint i = 0; i < 600 && g_atomic_int_get (&a->frames) < 5; i++)
     iterate_for (50);
   cb2 = cb_stream_attach_appsrc (s, b->src, NULL, &vp8, CB_AUDIO_ANY, &error);
   g_assert_no_error (error);
@@ -364,7 +364,7 @@ test_vp8_rendition_shared (void)
   g_assert_no_error (error);
   g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 2);
 
-  for (guint i = 0; i < 200 && (g_atomic_int_get (&b->frames) < 5 || g_atomic_int_get (&c->frames) < 5); i++)
+  for (guint i = 0; i < 600 && (g_atomic_int_get (&b->frames) < 5 || g_atomic_int_get (&c->frames) < 5); i++)
     iterate_for (50);
   g_assert_cmpint (g_atomic_int_get (&a->frames), >=, 5);
   g_assert_cmpint (g_atomic_int_get (&b->frames), >=, 5);   /* the late one too: its GOP cache */
@@ -416,12 +416,12 @@ test_rendition_keyframe_on_request (void)
   g_assert_true (wait_for_status (s, CB_STREAM_PUBLISHING, 10000));
   c = cb_stream_attach (s, &keys_funcs, &keys, NULL, &rare, CB_AUDIO_ANY, &error);
   g_assert_no_error (error);
-  for (guint i = 0; i < 200 && g_atomic_int_get (&keys) < 1; i++)
+  for (guint i = 0; i < 600 && g_atomic_int_get (&keys) < 1; i++)
     iterate_for (50);
   g_assert_cmpint (g_atomic_int_get (&keys), ==, 1);
   iterate_for (1100);   /* requests are rate-limited to one a second */
   cb_consumer_request_keyframe (c);
-  for (guint i = 0; i < 200 && g_atomic_int_get (&keys) < 2; i++)
+  for (guint i = 0; i < 600 && g_atomic_int_get (&keys) < 2; i++)
     iterate_for (50);
   g_assert_cmpint (g_atomic_int_get (&keys), >=, 2);
   cb_consumer_detach (c);
@@ -469,7 +469,7 @@ test_opus_to_aac_once (void)
   c2 = cb_stream_attach (s, &audio_funcs, &two, NULL, NULL, CB_AUDIO_AAC, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 1);
-  for (guint i = 0; i < 200 && (g_atomic_int_get (&one.buffers) < 5 || g_atomic_int_get (&two.buffers) < 5); i++)
+  for (guint i = 0; i < 600 && (g_atomic_int_get (&one.buffers) < 5 || g_atomic_int_get (&two.buffers) < 5); i++)
     iterate_for (50);
   g_assert_cmpstr (one.codec, ==, "mpeg4-generic");
   g_assert_cmpstr (two.codec, ==, "mpeg4-generic");
@@ -514,7 +514,7 @@ test_video_rendition_shared_across_audio (void)
     g_free (aac2.codec);
   }
 
-  for (guint i = 0; i < 200 && (g_atomic_int_get (&player->frames) < 5 ||
+  for (guint i = 0; i < 600 && (g_atomic_int_get (&player->frames) < 5 ||
                                 g_atomic_int_get (&aac.buffers) < 5); i++)
     iterate_for (50);
   g_assert_cmpint (player->width, ==, 640);
