@@ -20,6 +20,9 @@ import tempfile
 import time
 import unittest
 
+# Slower builds (the sanitizers' run) scale the waits for media: CB_TEST_TIMEOUT_SCALE=3.
+TIMEOUT_SCALE = float(os.environ.get('CB_TEST_TIMEOUT_SCALE', '1') or 1)
+
 
 START_TIMEOUT = float(os.environ.get('CB_TEST_START_TIMEOUT', '20'))
 STOP_TIMEOUT = 10
@@ -168,6 +171,7 @@ class ServerProcess:
 
     def wait_for_stream(self, predicate, body, timeout=30):
         """Polls /stream/find with @body until one stream satisfies @predicate."""
+        timeout *= TIMEOUT_SCALE
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
