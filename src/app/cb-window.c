@@ -19,6 +19,7 @@
 #include "cb-local-source.h"
 #include "cb-player-window.h"
 #include "cb-preview-paintable.h"
+#include "cb-window-studio.h"
 #include "cb-publish-target.h"
 #include "cb-rtmp-pull.h"
 #include "cb-recordings-panel.h"
@@ -91,7 +92,7 @@ current_video_spec (CbWindow *self)
 
   if (selected < self->video_specs->len && g_ptr_array_index (self->video_specs, selected))
     return g_ptr_array_index (self->video_specs, selected);
-  return "pattern";
+  return CB_WINDOW_SCENE_SPEC;
 }
 
 static const char *
@@ -111,7 +112,8 @@ dup_publish_spec (CbWindow *self)
   const char *video = current_video_spec (self);
   const char *audio = current_audio_spec (self);
 
-  if (g_str_has_prefix (video, "file:") || audio == NULL || *audio == '\0')
+  if (g_str_has_prefix (video, "file:") || audio == NULL || *audio == '\0' ||
+      g_str_equal (video, CB_WINDOW_SCENE_SPEC))
     return g_strdup (video);
   return g_strconcat (video, "+", audio, NULL);
 }
@@ -177,6 +179,7 @@ fill_sources (CbWindow  *self,
   gtk_string_list_splice (self->audio_labels, 0, n_audio, NULL);
   g_ptr_array_set_size (self->audio_specs, 0);
 
+  add_item (self->video_labels, self->video_specs, _("Scenes"), CB_WINDOW_SCENE_SPEC);
   add_item (self->video_labels, self->video_specs, _("Test pattern"), "pattern");
   for (guint i = 0; cameras != NULL && i < cameras->len; i++)
     {
@@ -295,6 +298,7 @@ stop_preview (CbWindow *self)
       cb_local_source_stop (self->preview_source);
       g_clear_object (&self->preview_source);
     }
+  cb_window_studio_stop_preview (self);
   gtk_picture_set_paintable (self->preview_picture, NULL);
   g_clear_object (&self->preview);
 }
@@ -332,6 +336,11 @@ cb_window_restart_preview (CbWindow *self)
     {
       show_preview_message (self, "camera-video-symbolic", _("The Camera Is Live"),
                             _("The preview comes back when the stream stops."));
+      return;
+    }
+  if (g_str_equal (spec, CB_WINDOW_SCENE_SPEC))
+    {
+      cb_window_studio_show_preview (self);
       return;
     }
 
@@ -1046,6 +1055,7 @@ cb_window_constructed (GObject *object)
   on_name_entry_changed (GTK_EDITABLE (self->name_entry), self);
 
   cb_window_record_setup (self);
+  cb_window_studio_setup (self);
 
   update_server_info (self);
   update_rtmp_ingest (self);
@@ -1083,6 +1093,7 @@ cb_window_dispose (GObject *object)
     stop_preview (self);
 
   cb_window_record_dispose (self);
+  cb_window_studio_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CB_TYPE_WINDOW);
 
   /* The list empties itself as it goes: nothing to check about it any more. */

@@ -857,6 +857,20 @@ cb_local_source_set_stream (CbLocalSource *self,
     cb_local_source_request_keyframe (self);
 }
 
+/* TRUE while a stream is attached (the capture is live). Any thread. */
+gboolean
+cb_local_source_is_publishing (CbLocalSource *self)
+{
+  gboolean publishing;
+
+  g_return_val_if_fail (CB_IS_LOCAL_SOURCE (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  publishing = self->stream != NULL;
+  g_mutex_unlock (&self->lock);
+  return publishing;
+}
+
 /* Asks the encoder for a keyframe now (a new consumer, a player's PLI). Any thread. */
 void
 cb_local_source_request_keyframe (CbLocalSource *self)

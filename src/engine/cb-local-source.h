@@ -39,6 +39,7 @@ gboolean       cb_local_source_start        (CbLocalSource  *self,
                                              GError        **error);
 void           cb_local_source_stop         (CbLocalSource  *self);
 void           cb_local_source_request_keyframe (CbLocalSource *self);
+gboolean       cb_local_source_is_publishing (CbLocalSource *self);
 /* The stream this source publishes into, or NULL to stop publishing (capture goes on). */
 void           cb_local_source_set_stream   (CbLocalSource  *self,
                                              CbStream       *stream);

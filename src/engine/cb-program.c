@@ -232,6 +232,31 @@ find_desktop_monitor (GError **error)
   return element;
 }
 
+/* A videotestsrc pattern by its nick; anything else is the SMPTE bars. */
+static const char *
+pattern_name (const CbSceneSource *s)
+{
+  GType type = g_type_from_name ("GstVideoTestSrcPattern");
+  GEnumClass *patterns;
+  gboolean known;
+
+  if (type == 0)
+    {
+      /* The enum is registered when the plugin loads. */
+      g_autoptr(GstElementFactory) factory = gst_element_factory_find ("videotestsrc");
+      g_autoptr(GstPluginFeature) loaded = factory != NULL
+        ? gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory)) : NULL;
+
+      type = g_type_from_name ("GstVideoTestSrcPattern");
+    }
+  if (s->location[0] == '\0' || type == 0)
+    return "smpte";
+  patterns = g_type_class_ref (type);
+  known = g_enum_get_value_by_nick (patterns, s->location) != NULL;
+  g_type_class_unref (patterns);
+  return known ? s->location : "smpte";
+}
+
 static GstElement *
 make_video_bin (CbProgram            *self,
                 const CbSceneSource  *s,
@@ -245,13 +270,9 @@ make_video_bin (CbProgram            *self,
     {
     case CB_SCENE_SOURCE_PATTERN:
       {
-        const char *pattern = s->location[0] != '\0' ? s->location : "smpte";
-
-        if (strspn (pattern, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen (pattern))
-          pattern = "smpte";
-        desc = g_strdup_printf ("videotestsrc is-live=true pattern=%s ! capsfilter "
+        desc = g_strdup_printf ("videotestsrc name=pattern is-live=true pattern=%s ! capsfilter "
                                 "caps=\"video/x-raw,width=%d,height=%d,framerate=%d/1\"",
-                                pattern, self->width, self->height, self->fps);
+                                pattern_name (s), self->width, self->height, self->fps);
         return cb_media_parse_bin (desc, TRUE, error);
       }
     case CB_SCENE_SOURCE_IMAGE:
@@ -263,10 +284,11 @@ make_video_bin (CbProgram            *self,
           return NULL;
         }
       /* A still image is repeated a few times a second: the compositor keeps the last
-       * frame of a pad between them. */
+       * frame of a pad between them. Not live: the compositor paces it, and drops what a
+       * late start made late (a live imagefreeze that starts late stays late, unseen). */
       return decoded_bin (s->location,
                           s->kind == CB_SCENE_SOURCE_IMAGE
-                          ? "videoconvert ! imagefreeze is-live=true ! "
+                          ? "videoconvert ! imagefreeze ! "
                             "capsfilter caps=\"video/x-raw,framerate=5/1\""
                           : "queue ! videoconvert", error);
     case CB_SCENE_SOURCE_TEXT:
@@ -500,7 +522,9 @@ branch_attach (CbProgram           *self,
   b->bin = gst_object_ref (bin);
   b->mixer_pad = gst_element_request_pad_simple (mixer, "sink_%u");
   src = gst_element_get_static_pad (bin, "src");
-  if (s->kind == CB_SCENE_SOURCE_MEDIA)
+  /* A file starts its timestamps at zero: one added to a running program plays from now,
+   * or the compositor drops every frame as late. */
+  if (s->kind == CB_SCENE_SOURCE_MEDIA || s->kind == CB_SCENE_SOURCE_IMAGE)
     gst_pad_set_offset (src, running_time (self));
   if (gst_pad_link (src, b->mixer_pad) != GST_PAD_LINK_OK)
     {
@@ -640,8 +664,10 @@ on_capture_message (CbLocalSource *capture,
 
       gst_message_parse_error (message, &error, &debug);
       GST_INFO ("source %u failed: %s (%s)", id, error->message, debug ? debug : "");
-      if (b == NULL)
-        return TRUE;   /* from a branch already taken out */
+      /* From a branch already taken out (one made again has the same name). */
+      if (b == NULL || b->bin == NULL ||
+          !gst_object_has_as_ancestor (GST_MESSAGE_SRC (message), GST_OBJECT (b->bin)))
+        return TRUE;
       if (in_monitor (GST_MESSAGE_SRC (message)) && b->monitor != NULL)
         {
           /* No output device: the source goes on, unheard. */
@@ -961,7 +987,8 @@ cb_program_update_source (CbProgram           *self,
   if (s == NULL || s->kind != changed->kind)
     return;
   /* What a running source cannot change in place: what it reads, and a text's canvas. */
-  rebuild = g_strcmp0 (s->location, changed->location) != 0 ||
+  /* A pattern changes in place; a file or a device is opened again. */
+  rebuild = (g_strcmp0 (s->location, changed->location) != 0 && s->kind != CB_SCENE_SOURCE_PATTERN) ||
             (s->kind == CB_SCENE_SOURCE_TEXT &&
              (s->width != changed->width || s->height != changed->height));
   g_free (s->name);
@@ -1000,6 +1027,12 @@ cb_program_update_source (CbProgram           *self,
       return;
     }
   apply_video_box (self, b, s, index);
+  if (s->kind == CB_SCENE_SOURCE_PATTERN)
+    {
+      g_autoptr(GstElement) src = gst_bin_get_by_name (GST_BIN (b->bin), "pattern");
+
+      gst_util_set_object_arg (G_OBJECT (src), "pattern", pattern_name (s));
+    }
   if (s->kind == CB_SCENE_SOURCE_TEXT)
     {
       g_autoptr(GstElement) text = gst_bin_get_by_name (GST_BIN (b->bin), "text");

@@ -86,13 +86,13 @@ wait_pixel (Frames  *frames,
 }
 
 static char *
-make_red_png (void)
+make_png (const char *color)
 {
   g_autofree char *dir = g_dir_make_tmp ("cb-program-XXXXXX", NULL);
-  char *path = g_build_filename (dir, "red.png", NULL);
-  g_autofree char *desc = g_strdup_printf ("videotestsrc pattern=red num-buffers=1 ! "
+  char *path = g_build_filename (dir, "image.png", NULL);
+  g_autofree char *desc = g_strdup_printf ("videotestsrc pattern=%s num-buffers=1 ! "
                                            "video/x-raw,width=64,height=64 ! pngenc ! "
-                                           "filesink location=\"%s\"", path);
+                                           "filesink location=\"%s\"", color, path);
   g_autoptr(GstElement) pipeline = gst_parse_launch (desc, NULL);
   g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
   g_autoptr(GstMessage) msg = NULL;
@@ -111,8 +111,10 @@ test_compose (void)
   g_autoptr(CbSceneCollection) c = cb_scene_collection_new ();
   g_autoptr(CbSettings) settings = cb_settings_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *png = make_red_png ();
+  g_autofree char *png = make_png ("red");
   g_autofree char *dir = g_path_get_dirname (png);
+  g_autofree char *blue_png = make_png ("blue");
+  g_autofree char *blue_dir = g_path_get_dirname (blue_png);
   CbScene *one = cb_scene_new ("One");
   CbScene *two = cb_scene_new ("Two");
   CbSceneSource *s;
@@ -163,6 +165,26 @@ test_compose (void)
   cb_program_set_active_scene (program, 0);
   g_assert_true (wait_pixel (&frames, 0.1, 0.1, 0xff0000));
 
+  /* Another pattern, in place. */
+  s = cb_scene_source_copy (g_ptr_array_index (one->sources, 0));
+  g_free (s->location);
+  s->location = g_strdup ("white");
+  cb_program_update_source (program, s);
+  cb_scene_source_free (s);
+  g_assert_true (wait_pixel (&frames, 0.9, 0.9, 0xffffff));
+
+  /* Another file: the source is made again in the running pipeline (where the program's
+   * copy of the scene has it: moved to the top left). */
+  s = cb_scene_source_copy (cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program),
+                                                             ((CbSceneSource *) g_ptr_array_index (one->sources, 1))->id));
+  g_free (s->location);
+  s->location = g_strdup (blue_png);
+  cb_program_update_source (program, s);
+  g_assert_null (cb_program_get_problem (program, s->id));
+  cb_scene_source_free (s);
+  g_assert_true (wait_pixel (&frames, 0.1, 0.1, 0x0000ff));
+  g_assert_true (wait_pixel (&frames, 0.9, 0.9, 0xffffff));
+
   cb_local_source_set_preview (cb_program_get_capture (program), NULL, NULL, NULL);
   cb_program_stop (program);
   g_assert_finalize_object (program);
@@ -170,6 +192,8 @@ test_compose (void)
   g_mutex_clear (&frames.lock);
   g_remove (png);
   g_rmdir (dir);
+  g_remove (blue_png);
+  g_rmdir (blue_dir);
 }
 
 typedef struct {
