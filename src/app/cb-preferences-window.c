@@ -345,8 +345,8 @@ build (CbPreferencesWindow *self)
   add_field (self, group, "tls_certificate_file", _("Certificate file (PEM)"), FIELD_ENTRY, NULL, NULL);
   add_field (self, group, "tls_key_file", _("Private key file (PEM)"), FIELD_ENTRY, NULL, NULL);
 
-  page = add_page (self, _("Recording"), "media-record-symbolic");
-  group = add_group (page, _("Recording"), NULL);
+  page = add_page (self, _("Recordings"), "media-record-symbolic");
+  group = add_group (page, _("Recordings"), NULL);
   add_field (self, group, "record_dir", _("Folder"), FIELD_ENTRY, NULL, NULL);
   add_field (self, group, "record_formats", _("Formats"), FIELD_CHOICE, formats, NULL);
   add_field (self, group, "stream_record_policy_template", _("File name template"), FIELD_ENTRY,

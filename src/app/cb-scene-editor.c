@@ -180,11 +180,20 @@ load_collection (void)
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_warning ("Scenes not read from %s: %s; starting with the default scene", path,
                    error->message);
+      CbScene *first;
+      CbSceneSource *pattern, *tone;
+
       collection = cb_scene_collection_new_default ();
-      g_free (((CbScene *) g_ptr_array_index (collection->scenes, 0))->name);
-      ((CbScene *) g_ptr_array_index (collection->scenes, 0))->name = g_strdup (_("Scene 1"));
-      g_free (((CbSceneSource *) g_ptr_array_index (collection->audio, 0))->name);
-      ((CbSceneSource *) g_ptr_array_index (collection->audio, 0))->name = g_strdup (_("Test tone"));
+      first = g_ptr_array_index (collection->scenes, 0);
+      pattern = g_ptr_array_index (first->sources, 0);
+      tone = g_ptr_array_index (collection->audio, 0);
+      /* In the user's language: the names are theirs to change from here on. */
+      g_free (first->name);
+      first->name = g_strdup (_("Scene 1"));
+      g_free (pattern->name);
+      pattern->name = g_strdup (_("Test pattern"));
+      g_free (tone->name);
+      tone->name = g_strdup (_("Test tone"));
     }
   return collection;
 }

@@ -176,6 +176,23 @@ show_page (Fixture    *fixture,
   settle ();
 }
 
+static guint64
+preview_frames (Fixture *fixture)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (cb_window_get_preview_picture (fixture->window));
+
+  return CB_IS_PREVIEW_PAINTABLE (paintable)
+         ? cb_preview_paintable_get_n_frames (CB_PREVIEW_PAINTABLE (paintable)) : 0;
+}
+
+/* The preview goes on showing new frames (@data: the count to pass). */
+static gboolean
+preview_passes (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return preview_frames (fixture) > *(const guint64 *) data;
+}
+
 static GPtrArray *
 spin_buttons (GtkWidget *widget,
               GPtrArray *found)
@@ -200,6 +217,7 @@ test_scene_overlay (Fixture       *fixture,
   GtkPopover *popover;
   GtkWidget *row;
   guint image, camera;
+  guint64 preview_count;
 
   g_assert_true (wait_for (fixture, preview_has_frame, NULL));
   show_page (fixture, GTK_WIDGET (panel), "scenes");
@@ -228,6 +246,9 @@ test_scene_overlay (Fixture       *fixture,
 
   go_live (fixture);
   g_assert_true (wait_for (fixture, stream_pixel_is, &red_at_overlay));
+  /* The preview shows the scene live, meanwhile. */
+  preview_count = preview_frames (fixture) + 5;
+  g_assert_true (wait_for (fixture, preview_passes, &preview_count));
   picture = snapshot (fixture);
   g_assert_false (close_to (texture_pixel (picture, 0.3, 0.3), 0xff0000));
   g_assert_false (close_to (texture_pixel (picture, 0.9, 0.9), 0xff0000));
