@@ -281,6 +281,7 @@ build (CbPreferencesWindow *self)
   AdwPreferencesPage *page;
   AdwPreferencesGroup *group;
   GtkWidget *row;
+  gboolean studio_keys;
 
   for (guint i = 0; encoders[i] != NULL; i++)
     g_ptr_array_add (encoder_labels, g_str_equal (encoders[i], "x264")
@@ -316,15 +317,18 @@ build (CbPreferencesWindow *self)
   adw_preferences_group_add (group, row);
 
   page = add_page (self, _("Destinations"), "network-transmit-symbolic");
-  /* TODO(gui-live): the GUI's own auto-reconnect keys when that branch lands; until then
-   * the engine's WCS keys, which the GUI's destinations use too. */
   group = add_group (page, _("Reconnecting"),
                      _("What a destination does when its connection drops."));
-  add_field (self, group, "rtmp_push_restore", _("Reconnect by itself"), FIELD_SWITCH, NULL, NULL);
-  add_field (self, group, "rtmp_push_restore_attempts", _("Attempts (-1: no limit)"), FIELD_NUMBER,
-             NULL, NULL);
-  add_field (self, group, "rtmp_push_restore_interval_ms", _("Pause between attempts, ms"),
-             FIELD_NUMBER, NULL, NULL);
+  /* The studio's own keys (branch gui-live: its destinations reconnect by default) when
+   * the engine knows them; the WCS keys of every RTMP push otherwise. */
+  studio_keys = cb_settings_lookup_info ("studio_push_restore") != NULL;
+  add_field (self, group, studio_keys ? "studio_push_restore" : "rtmp_push_restore",
+             _("Reconnect by itself"), FIELD_SWITCH, NULL, NULL);
+  add_field (self, group, studio_keys ? "studio_push_restore_attempts" : "rtmp_push_restore_attempts",
+             _("Attempts (-1: no limit)"), FIELD_NUMBER, NULL, NULL);
+  add_field (self, group,
+             studio_keys ? "studio_push_restore_interval_ms" : "rtmp_push_restore_interval_ms",
+             _("Pause between attempts, ms"), FIELD_NUMBER, NULL, NULL);
 
   page = add_page (self, _("Server"), "network-server-symbolic");
   group = add_group (page, _("Ports"), NULL);

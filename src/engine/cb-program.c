@@ -296,16 +296,22 @@ make_video_bin (CbProgram            *self,
         int w = MAX (16, (int) (s->width * self->width)) & ~1;
         int h = MAX (16, (int) (s->height * self->height)) & ~1;
 
-        desc = g_strdup_printf ("videotestsrc is-live=true pattern=black alpha=0 ! "
+        desc = g_strdup_printf ("videotestsrc is-live=true pattern=solid-color foreground-color=0 ! "
                                 "video/x-raw,format=BGRA,width=%d,height=%d,framerate=5/1 ! "
-                                "textoverlay name=text halignment=left valignment=top "
+                                "textoverlay name=text halignment=left valignment=top xpad=0 ypad=0 auto-resize=false "
                                 "shaded-background=false draw-shadow=false wait-text=false",
                                 w, h);
-        bin = cb_media_parse_bin (desc, TRUE, error);
+        /* Only the picture is ghosted: a linked text pad would make textoverlay wait for
+         * text buffers and ignore its "text". */
+        bin = cb_media_parse_bin (desc, FALSE, error);
         if (bin != NULL)
           {
+            g_autoptr(GstPad) text_src = NULL;
+
             named = gst_bin_get_by_name (GST_BIN (bin), "text");
             g_object_set (named, "text", s->text, "font-desc", s->font, "color", s->color, NULL);
+            text_src = gst_element_get_static_pad (named, "src");
+            gst_element_add_pad (bin, gst_ghost_pad_new ("src", text_src));
           }
         return bin;
       }

@@ -227,6 +227,9 @@ static const CbSettingRule rules[] = {
   { "audio_sample_rate", NO_RANGE, sample_rates, NULL, FALSE },
   { "rtmp_push_restore_attempts", -1, 1000, NULL, NULL, FALSE },
   { "rtmp_push_restore_interval_ms", 100, 3600000, NULL, NULL, FALSE },
+  /* Branch gui-live's keys, for when it lands. */
+  { "studio_push_restore_attempts", -1, 1000, NULL, NULL, FALSE },
+  { "studio_push_restore_interval_ms", 100, 3600000, NULL, NULL, FALSE },
   { "record_formats", NO_RANGE, NULL, check_record_formats, FALSE },
   { "record_rotation", NO_RANGE, NULL, check_rotation, FALSE },
   { "record_max_total_size", 0, G_MAXINT32, NULL, NULL, FALSE },

@@ -137,6 +137,15 @@ test_compose (void)
   camera_id = s->id;
   g_ptr_array_add (one->sources, s);
   g_ptr_array_add (two->sources, cb_scene_source_new (c, CB_SCENE_SOURCE_PATTERN, NULL, "green"));
+  /* A text over it, its box the top half: only its letters cover the picture. */
+  s = cb_scene_source_new (c, CB_SCENE_SOURCE_TEXT, "Title", NULL);
+  g_free (s->text);
+  s->text = g_strdup ("█");
+  g_free (s->font);
+  s->font = g_strdup ("Sans 40");
+  s->color = 0xffff0000;
+  s->height = 0.5;
+  g_ptr_array_add (two->sources, s);
   g_ptr_array_add (c->scenes, one);
   g_ptr_array_add (c->scenes, two);
 
@@ -161,7 +170,10 @@ test_compose (void)
   g_assert_true (wait_pixel (&frames, 0.625, 0.625, 0x0000ff));
 
   cb_program_set_active_scene (program, 1);
-  g_assert_true (wait_pixel (&frames, 0.5, 0.5, 0x00ff00));
+  g_assert_true (wait_pixel (&frames, 0.5, 0.75, 0x00ff00));
+  /* The text's box is transparent but for its letters, in its colour. */
+  g_assert_true (wait_pixel (&frames, 0.9, 0.4, 0x00ff00));
+  g_assert_true (wait_pixel (&frames, 0.04, 0.15, 0xff0000));
   cb_program_set_active_scene (program, 0);
   g_assert_true (wait_pixel (&frames, 0.1, 0.1, 0xff0000));
 
