@@ -298,6 +298,60 @@ test_switch_live (Fixture       *fixture,
   stop_live (fixture);
 }
 
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Camera over the screen in two clicks: the Add Scene menu, then its preset. The screen
+ * is Xvfb's; there is no camera here, and its row says so. */
+static void
+test_pip_preset (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  CbProgram *program = cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window));
+  GtkWidget *preset = find_named (GTK_WIDGET (panel), "pip-preset");
+  const CbSceneCollection *c;
+  CbScene *scene;
+  CbSceneSource *screen, *camera;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  show_page (fixture, GTK_WIDGET (panel), "scenes");
+  /* The second click; the first opens the menu it is in. */
+  g_assert_nonnull (preset);
+  g_assert_true (GTK_IS_POPOVER (gtk_widget_get_ancestor (preset, GTK_TYPE_POPOVER)));
+  g_signal_emit_by_name (preset, "clicked");
+  settle ();
+
+  c = cb_program_get_collection (program);
+  g_assert_cmpuint (c->scenes->len, ==, 2);
+  g_assert_cmpuint (c->active, ==, 1);
+  scene = g_ptr_array_index (c->scenes, 1);
+  g_assert_cmpuint (scene->sources->len, ==, 2);
+  screen = g_ptr_array_index (scene->sources, 0);
+  camera = g_ptr_array_index (scene->sources, 1);
+  g_assert_cmpint (screen->kind, ==, CB_SCENE_SOURCE_SCREEN);
+  g_assert_cmpint (camera->kind, ==, CB_SCENE_SOURCE_CAMERA);
+  g_assert_cmpfloat (camera->width, <, 0.5);
+  g_assert_cmpfloat (camera->x, >, 0.5);
+  g_assert_null (cb_program_get_problem (program, screen->id));
+  g_assert_nonnull (cb_program_get_problem (program, camera->id));
+  g_assert_true (gtk_widget_has_css_class (cb_scenes_panel_get_source_row (panel, camera->id), "warning"));
+  spin_for (500);
+  save_window_screenshot (fixture, "studio-pip");
+}
+
 static gboolean
 meter_above (Fixture       *fixture,
              gconstpointer  data)
@@ -459,6 +513,8 @@ main (int   argc,
               test_scene_overlay, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/switch-live", Fixture, NULL, fixture_set_up_clean,
               test_switch_live, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/pip-preset", Fixture, NULL, fixture_set_up_clean,
+              test_pip_preset, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/meter", Fixture, NULL, fixture_set_up_clean, test_meter,
               fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/preferences", Fixture, NULL, fixture_set_up_clean,
