@@ -132,9 +132,11 @@ def measure(pid_ticks, window):
 def run_castbridge(binary, nginx, args):
     studio = StudioGui(binary)
     try:
-        status, answer = studio.rest('castbridge/source/publish', {'name': 'scene', 'source': 'scene'})
-        if status != 200:
-            raise RuntimeError(f'source/publish: {status} {answer}')
+        # The window makes the scenes a moment after the server listens.
+        published = wait_until(lambda: studio.rest('castbridge/source/publish',
+                                                    {'name': 'scene', 'source': 'scene'})[0] == 200, 30)
+        if not published:
+            raise RuntimeError('source/publish of the scene failed:\n' + studio.log())
         if not wait_until(studio.ready, 20):
             raise RuntimeError('the scene did not publish:\n' + studio.log())
         for i in range(DESTINATIONS):
