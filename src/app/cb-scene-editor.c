@@ -51,8 +51,13 @@ static void save_now (CbSceneEditor *self,
 static void
 drop_program (CbSceneEditor *self)
 {
+  CbEngine *engine;
+
   if (self->program == NULL)
     return;
+  engine = self->studio != NULL ? cb_studio_get_engine (self->studio) : NULL;
+  if (engine != NULL)
+    cb_engine_unset_scene_capture (engine, cb_program_get_capture (self->program));
   cb_local_source_set_preview (cb_program_get_capture (self->program), NULL, NULL, NULL);
   cb_program_stop (self->program);
   g_clear_object (&self->program);
@@ -137,8 +142,6 @@ cb_scene_editor_dispose (GObject *object)
     }
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
   g_clear_signal_handler (&self->setting_handler, self->studio);
-  if (self->studio != NULL && self->program != NULL && cb_studio_get_engine (self->studio) != NULL)
-    cb_engine_set_scene_capture (cb_studio_get_engine (self->studio), NULL);
   drop_program (self);
   g_clear_object (&self->preview);
   g_clear_object (&self->studio);

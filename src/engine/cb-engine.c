@@ -636,6 +636,22 @@ cb_engine_set_scene_capture (CbEngine      *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* Forgets @capture if it is still the one "scene" publishes (another window may have
+ * set its own since). Any thread. */
+void
+cb_engine_unset_scene_capture (CbEngine      *self,
+                               CbLocalSource *capture)
+{
+  g_autoptr(CbLocalSource) dropped = NULL;
+
+  g_return_if_fail (CB_IS_ENGINE (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->scene_capture == capture)
+    dropped = g_steal_pointer (&self->scene_capture);
+  g_mutex_unlock (&self->lock);
+}
+
 static void
 on_local_source_error (CbLocalSource *source,
                        const GError  *error,

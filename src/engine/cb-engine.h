@@ -116,6 +116,8 @@ void          cb_engine_shutdown            (CbEngine        *self);
 
 void          cb_engine_set_scene_capture   (CbEngine        *self,
                                              CbLocalSource   *capture);
+void          cb_engine_unset_scene_capture (CbEngine        *self,
+                                             CbLocalSource   *capture);
 
 /* The preview of a stream this engine captures itself (published with
  * cb_engine_publish_source): frames from the same capture, so a camera need not be opened

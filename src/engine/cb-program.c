@@ -440,13 +440,29 @@ ensure_monitor (CbProgram           *self,
     return;
   monitor = cb_media_parse_bin ("queue max-size-time=200000000 leaky=downstream ! "
                                 "valve name=valve ! audioconvert ! audioresample ! "
-                                "autoaudiosink sync=false", TRUE, &error);
+                                "autoaudiosink name=out sync=false", TRUE, &error);
   if (monitor == NULL)
     {
       set_problem (self, b, error->message);
       return;
     }
+  /* Open the output first, on its own: with no sound device a sink that fails inside the
+   * running program stalls it. */
+  {
+    g_autoptr(GstElement) out = gst_bin_get_by_name (GST_BIN (monitor), "out");
+
+    if (gst_element_set_state (out, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE)
+      {
+        gst_element_set_state (monitor, GST_STATE_NULL);
+        gst_object_unref (gst_object_ref_sink (monitor));
+        set_problem (self, b, "Cannot play it in the headphones: no output device");
+        return;
+      }
+  }
   gst_object_set_name (GST_OBJECT (monitor), "monitor");
+  /* A sink added to a running pipeline prerolls on its own: without this its state
+   * change would take the whole program back to PAUSED, meters and stream with it. */
+  g_object_set (monitor, "async-handling", TRUE, NULL);
   tee = gst_bin_get_by_name (GST_BIN (b->bin), "tee");
   gst_bin_add (GST_BIN (b->bin), monitor);
   b->monitor = gst_object_ref (monitor);

@@ -264,7 +264,14 @@ test_meter (void)
   wait_levels (&mix, 3);
   g_assert_cmpfloat (mix.peak, >, -30);
 
+  /* Headphones: where there is no output device the source goes on, unheard, and says so. */
   muted = cb_scene_source_copy (tone);
+  muted->monitor = TRUE;
+  cb_program_update_source (program, muted);
+  wait_levels (&level, 10);
+  g_assert_cmpfloat (level.peak, >, -30);
+  g_test_message ("monitor: %s", cb_program_get_problem (program, tone->id));
+
   muted->muted = TRUE;
   cb_program_update_source (program, muted);
   wait_levels (&level, 5);
