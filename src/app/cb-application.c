@@ -10,6 +10,7 @@
 #endif
 
 #include "cb-application.h"
+#include "cb-preferences-window.h"
 #include "cb-window.h"
 
 struct _CbApplication
@@ -17,6 +18,7 @@ struct _CbApplication
   AdwApplication  parent_instance;
 
   CbSettings     *settings;   /* from the command line, until the studio takes it */
+  char           *config_path;  /* what the preferences edit */
   CbStudio       *studio;
   guint           sigint_id;
   guint           sigterm_id;
@@ -50,8 +52,16 @@ cb_application_handle_local_options (GApplication *application,
       return 0;
     }
 
-  if (g_variant_dict_lookup (options, "config", "^ay", &config) &&
-      !cb_settings_load_file (settings, config, &error))
+  /* Without --config, the file the preferences window writes, when there is one. */
+  if (!g_variant_dict_lookup (options, "config", "^ay", &config))
+    {
+      config = g_build_filename (g_get_user_config_dir (), "castbridge", "castbridge.properties", NULL);
+      if (!g_file_test (config, G_FILE_TEST_EXISTS))
+        g_clear_pointer (&config, g_free);
+    }
+  g_free (self->config_path);
+  self->config_path = g_strdup (config);
+  if (config != NULL && !cb_settings_load_file (settings, config, &error))
     {
       g_printerr ("castbridge: %s\n", error->message);
       return 1;
@@ -73,6 +83,18 @@ cb_application_handle_local_options (GApplication *application,
 
   g_set_object (&self->settings, settings);
   return -1;
+}
+
+static void
+cb_application_preferences (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       data)
+{
+  CbApplication *self = data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->studio != NULL)
+    gtk_window_present (GTK_WINDOW (cb_preferences_window_new (self->studio, parent)));
 }
 
 static void
@@ -132,6 +154,7 @@ cb_application_startup (GApplication *application)
   CbApplication *self = CB_APPLICATION (application);
   static const GActionEntry actions[] = {
     { "about", cb_application_about },
+    { "preferences", cb_application_preferences },
     { "quit", cb_application_quit },
   };
   g_autoptr(GError) error = NULL;
@@ -142,6 +165,8 @@ cb_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
                                          (const char *[]) { "<Control>q", NULL });
   cb_window_set_accels (GTK_APPLICATION (self));
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         (const char *[]) { "<Control>comma", NULL });
 
   /* Run from the build tree, the icon is not installed yet. */
   if (g_file_test (CB_SOURCE_DIR "/data/icons/hicolor", G_FILE_TEST_IS_DIR))
@@ -153,6 +178,8 @@ cb_application_startup (GApplication *application)
     self->settings = cb_settings_new ();
   self->studio = cb_studio_new (self->settings);
   g_clear_object (&self->settings);
+  if (self->config_path != NULL)
+    cb_studio_set_settings_path (self->studio, self->config_path);
 
   if (!cb_studio_start (self->studio, &error))
     {
@@ -212,6 +239,7 @@ cb_application_dispose (GObject *object)
 
   g_clear_object (&self->studio);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->config_path, g_free);
 
   G_OBJECT_CLASS (cb_application_parent_class)->dispose (object);
 }

@@ -7,6 +7,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include "cb-server.h"
 #include "cb-studio.h"
 
@@ -15,6 +18,9 @@ struct _CbStudio
   GObject       parent_instance;
 
   CbSettings   *settings;
+  CbSettings   *gui_settings;   /* the GTK thread's copy, kept in step by change_setting */
+  char         *settings_path;
+  GThreadPool  *save_pool;      /* one worker: the file's writes stay in order */
   GThread      *thread;
   GMainContext *context;
   GMainLoop    *loop;
@@ -135,8 +141,11 @@ cb_studio_dispose (GObject *object)
   CbStudio *self = CB_STUDIO (object);
 
   cb_studio_stop (self);
+  if (self->save_pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->save_pool), FALSE, TRUE);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
+  g_clear_object (&self->gui_settings);
 
   G_OBJECT_CLASS (cb_studio_parent_class)->dispose (object);
 }
@@ -150,6 +159,7 @@ cb_studio_finalize (GObject *object)
   g_main_context_unref (self->context);
   g_free (self->bind_address);
   g_free (self->server_error);
+  g_free (self->settings_path);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
 
@@ -163,6 +173,10 @@ cb_studio_class_init (CbStudioClass *klass)
 
   object_class->dispose = cb_studio_dispose;
   object_class->finalize = cb_studio_finalize;
+
+  /* "setting-changed" (const char *key): cb_studio_change_setting() took a new value. */
+  g_signal_new ("setting-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -183,6 +197,7 @@ cb_studio_new (CbSettings *settings)
 
   self = g_object_new (CB_TYPE_STUDIO, NULL);
   self->settings = g_object_ref (settings);
+  self->gui_settings = cb_settings_copy (settings);
   return self;
 }
 
@@ -293,4 +308,141 @@ cb_studio_dup_local_url (CbStudio   *self,
     host = g_strdup (self->bind_address);
 
   return g_strdup_printf ("http://%s:%u%s", host, self->http_port, path);
+}
+
+/* ---- settings the preferences window edits ------------------------------------ */
+
+CbSettings *
+cb_studio_get_gui_settings (CbStudio *self)
+{
+  g_return_val_if_fail (CB_IS_STUDIO (self), NULL);
+  return self->gui_settings;
+}
+
+const char *
+cb_studio_get_settings_path (CbStudio *self)
+{
+  g_return_val_if_fail (CB_IS_STUDIO (self), NULL);
+
+  if (self->settings_path == NULL)
+    self->settings_path = g_build_filename (g_get_user_config_dir (), "castbridge",
+                                            "castbridge.properties", NULL);
+  return self->settings_path;
+}
+
+void
+cb_studio_set_settings_path (CbStudio   *self,
+                             const char *path)
+{
+  g_return_if_fail (CB_IS_STUDIO (self));
+
+  g_free (self->settings_path);
+  self->settings_path = g_strdup (path);
+}
+
+typedef struct {
+  CbSettings *settings;
+  char       *key;
+  char       *value;   /* NULL: back to the default */
+} SettingChange;
+
+static void
+setting_change_free (gpointer data)
+{
+  SettingChange *change = data;
+
+  g_clear_object (&change->settings);
+  g_free (change->key);
+  g_free (change->value);
+  g_free (change);
+}
+
+static void
+apply_change (CbSettings   *settings,
+              SettingChange *change)
+{
+  if (change->value == NULL)
+    cb_settings_unset (settings, change->key);
+  else
+    cb_settings_set (settings, change->key, change->value, NULL);
+}
+
+static gboolean
+change_in_engine (gpointer data)
+{
+  SettingChange *change = data;
+
+  apply_change (change->settings, change);
+  return G_SOURCE_REMOVE;
+}
+
+/* On a worker: read the file as it is now (other keys and comments of the user stay),
+ * change one key, write it back. */
+static void
+save_setting (gpointer data,
+              gpointer pool_data)
+{
+  SettingChange *change = data;
+  const char *path = g_object_get_data (G_OBJECT (change->settings), "cb-path");
+  g_autoptr(CbSettings) file = cb_settings_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !cb_settings_load_file (file, path, &error))
+    g_warning ("Settings not saved: %s", error->message);
+  else
+    {
+      apply_change (file, change);
+      if (g_mkdir_with_parents (dir, 0700) != 0 || !cb_settings_save_file (file, path, &error))
+        g_warning ("Settings not saved to %s: %s", path,
+                   error ? error->message : g_strerror (errno));
+    }
+  setting_change_free (change);
+}
+
+gboolean
+cb_studio_change_setting (CbStudio    *self,
+                          const char  *key,
+                          const char  *value,
+                          GError     **error)
+{
+  const CbSettingInfo *info;
+  SettingChange *change;
+  g_autofree char *stripped = NULL;
+
+  g_return_val_if_fail (CB_IS_STUDIO (self), FALSE);
+  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
+
+  info = cb_settings_lookup_info (key);
+  stripped = g_strstrip (g_strdup (value));
+  if (info != NULL && *stripped == '\0' && *info->default_value != '\0')
+    value = NULL;
+  if (value != NULL && !cb_settings_check (key, value, error))
+    return FALSE;
+
+  change = g_new0 (SettingChange, 1);
+  change->key = g_strdup (key);
+  change->value = g_strdup (value);
+  apply_change (self->gui_settings, change);
+
+  if (self->engine != NULL)
+    {
+      SettingChange *copy = g_new0 (SettingChange, 1);
+
+      copy->settings = g_object_ref (self->settings);
+      copy->key = g_strdup (key);
+      copy->value = g_strdup (value);
+      cb_engine_invoke (self->engine, change_in_engine, copy, setting_change_free);
+    }
+
+  /* The worker gets the change with a settings object that only carries the path. */
+  change->settings = cb_settings_new ();
+  g_object_set_data_full (G_OBJECT (change->settings), "cb-path",
+                          g_strdup (cb_studio_get_settings_path (self)), g_free);
+  if (self->save_pool == NULL)
+    self->save_pool = g_thread_pool_new (save_setting, NULL, 1, FALSE, NULL);
+  g_thread_pool_push (self->save_pool, change, NULL);
+
+  g_signal_emit_by_name (self, "setting-changed", key);
+  return TRUE;
 }

@@ -39,4 +39,20 @@ const char *cb_studio_get_server_error   (CbStudio    *self);
 char       *cb_studio_dup_local_url      (CbStudio    *self,
                                           const char  *path);
 
+/* The settings as the GTK thread sees them, and the file that the
+ * preferences window edits (the --config file, else castbridge.properties in the user's
+ * configuration folder). */
+CbSettings *cb_studio_get_gui_settings   (CbStudio    *self);
+const char *cb_studio_get_settings_path  (CbStudio    *self);
+void        cb_studio_set_settings_path  (CbStudio    *self,
+                                          const char  *path);
+/* Checks @value as the engine does (cb_settings_check()), applies it to the running
+ * engine and the GTK copy, emits "setting-changed" and writes the file in the
+ * background. An empty @value for a key whose default is not empty goes back to the
+ * default. */
+gboolean    cb_studio_change_setting     (CbStudio    *self,
+                                          const char  *key,
+                                          const char  *value,
+                                          GError     **error);
+
 G_END_DECLS

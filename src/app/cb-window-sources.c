@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cb-window-private.h"
+#include "cb-window-studio.h"
 
 static const char *
 current_video_spec (CbWindow *self)
@@ -23,7 +24,7 @@ current_video_spec (CbWindow *self)
 
   if (selected < self->video_specs->len && g_ptr_array_index (self->video_specs, selected))
     return g_ptr_array_index (self->video_specs, selected);
-  return "pattern";
+  return CB_WINDOW_SCENE_SPEC;
 }
 
 static const char *
@@ -43,7 +44,8 @@ cb_window_dup_publish_spec (CbWindow *self)
   const char *video = current_video_spec (self);
   const char *audio = current_audio_spec (self);
 
-  if (g_str_has_prefix (video, "file:") || audio == NULL || *audio == '\0')
+  if (g_str_has_prefix (video, "file:") || audio == NULL || *audio == '\0' ||
+      g_str_equal (video, CB_WINDOW_SCENE_SPEC))
     return g_strdup (video);
   return g_strconcat (video, "+", audio, NULL);
 }
@@ -109,6 +111,7 @@ fill_sources (CbWindow  *self,
   gtk_string_list_splice (self->audio_labels, 0, n_audio, NULL);
   g_ptr_array_set_size (self->audio_specs, 0);
 
+  add_item (self->video_labels, self->video_specs, _("Scenes"), CB_WINDOW_SCENE_SPEC);
   add_item (self->video_labels, self->video_specs, _("Test pattern"), "pattern");
   for (guint i = 0; cameras != NULL && i < cameras->len; i++)
     {
@@ -227,6 +230,7 @@ cb_window_stop_preview (CbWindow *self)
       cb_local_source_stop (self->preview_source);
       g_clear_object (&self->preview_source);
     }
+  cb_window_studio_stop_preview (self);
   gtk_picture_set_paintable (self->preview_picture, NULL);
   g_clear_object (&self->preview);
 }
@@ -265,6 +269,11 @@ cb_window_restart_preview (CbWindow *self)
     {
       show_preview_message (self, "camera-video-symbolic", _("The Camera Is Live"),
                             _("The preview comes back when the stream stops."));
+      return;
+    }
+  if (g_str_equal (spec, CB_WINDOW_SCENE_SPEC))
+    {
+      cb_window_studio_show_preview (self);
       return;
     }
 

@@ -13,6 +13,7 @@
 #include "cb-destination-config.h"
 #include "cb-destinations-panel.h"
 #include "cb-player-window.h"
+#include "cb-window-studio.h"
 #include "cb-publish-target.h"
 #include "cb-recordings-panel.h"
 #include "cb-streams-panel.h"
@@ -153,6 +154,7 @@ cb_window_constructed (GObject *object)
 
   cb_window_live_setup (self);
   cb_window_record_setup (self);
+  cb_window_studio_setup (self);
 
   self->events = cb_event_log_new (self->engine, self->recordings, NULL);
   cb_events_panel_set_log (self->events_panel, self->events);
@@ -182,6 +184,7 @@ cb_window_dispose (GObject *object)
   cb_window_streams_dispose (self);
   cb_window_sources_dispose (self);
   cb_window_record_dispose (self);
+  cb_window_studio_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CB_TYPE_WINDOW);
 
   /* The list empties itself as it goes: nothing to check about it any more. */

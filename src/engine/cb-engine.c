@@ -36,6 +36,7 @@ struct _CbEngine
   GHashTable   *stopped_pushes;   /* the same, stopped, kept a while for find */
   CbRecordRegistry *records;
   gboolean      shut_down;
+  CbLocalSource *scene_capture;   /* under lock: what the source "scene" publishes */
 };
 
 G_DEFINE_FINAL_TYPE (CbEngine, cb_engine, G_TYPE_OBJECT)
@@ -85,6 +86,7 @@ cb_engine_finalize (GObject *object)
   g_hash_table_unref (self->stopped_pushes);
   g_clear_pointer (&self->records, cb_record_registry_free);
   g_clear_object (&self->settings);
+  g_clear_object (&self->scene_capture);
   g_main_context_unref (self->context);
   g_free (self->media_dir);
   g_free (self->records_dir);
@@ -586,6 +588,7 @@ typedef struct {
   CbEngine      *engine;   /* weak: the engine outlives its entries */
   CbStream      *stream;
   CbLocalSource *source;
+  gboolean       borrowed; /* the studio's scenes: they run on before and after */
 } LocalPublisher;
 
 static void
@@ -596,7 +599,8 @@ local_publisher_free (gpointer data)
   cb_stream_set_keyframe_func (lp->stream, NULL, NULL);
   g_signal_handlers_disconnect_by_data (lp->source, lp);
   cb_local_source_set_stream (lp->source, NULL);
-  cb_local_source_stop (lp->source);
+  if (!lp->borrowed)
+    cb_local_source_stop (lp->source);
   g_object_unref (lp->source);
   g_object_unref (lp->stream);
   g_free (lp);
@@ -609,7 +613,43 @@ local_publisher_stop (gpointer    data,
   LocalPublisher *lp = data;
 
   cb_local_source_set_stream (lp->source, NULL);
-  cb_local_source_stop (lp->source);
+  if (!lp->borrowed)
+    cb_local_source_stop (lp->source);
+}
+
+/**
+ * cb_engine_set_scene_capture:
+ * @capture: (nullable): the studio's program (cb_program_get_capture()), made and run by
+ *   the front end
+ *
+ * What the source `scene` publishes: the composed scenes, encoded once. A stream already
+ * publishing keeps the capture it has. Any thread.
+ */
+void
+cb_engine_set_scene_capture (CbEngine      *self,
+                             CbLocalSource *capture)
+{
+  g_return_if_fail (CB_IS_ENGINE (self));
+
+  g_mutex_lock (&self->lock);
+  g_set_object (&self->scene_capture, capture);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Forgets @capture if it is still the one "scene" publishes (another window may have
+ * set its own since). Any thread. */
+void
+cb_engine_unset_scene_capture (CbEngine      *self,
+                               CbLocalSource *capture)
+{
+  g_autoptr(CbLocalSource) dropped = NULL;
+
+  g_return_if_fail (CB_IS_ENGINE (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->scene_capture == capture)
+    dropped = g_steal_pointer (&self->scene_capture);
+  g_mutex_unlock (&self->lock);
 }
 
 static void
@@ -691,7 +731,20 @@ cb_engine_publish_source (CbEngine    *self,
       return NULL;
     }
 
-  capture = cb_local_source_new_configured (source, self->settings, error);
+  if (g_strcmp0 (source, "scene") == 0)
+    {
+      g_mutex_lock (&self->lock);
+      capture = self->scene_capture ? g_object_ref (self->scene_capture) : NULL;
+      g_mutex_unlock (&self->lock);
+      if (capture == NULL)
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                       "No scenes here: the studio window makes them");
+          return NULL;
+        }
+    }
+  else
+    capture = cb_local_source_new_configured (source, self->settings, error);
   if (capture == NULL)
     return NULL;
 
@@ -702,8 +755,13 @@ cb_engine_publish_source (CbEngine    *self,
   lp->engine = self;
   lp->stream = g_object_ref (stream);
   lp->source = capture;
-  g_signal_connect (capture, "error", G_CALLBACK (on_local_source_error), lp);
-  g_signal_connect (capture, "eos", G_CALLBACK (on_local_source_eos), lp);
+  lp->borrowed = g_strcmp0 (source, "scene") == 0;
+  /* The scenes' own signals come on the front end's context, which watches them. */
+  if (!lp->borrowed)
+    {
+      g_signal_connect (capture, "error", G_CALLBACK (on_local_source_error), lp);
+      g_signal_connect (capture, "eos", G_CALLBACK (on_local_source_eos), lp);
+    }
 
   if (!cb_engine_add_stream (self, stream, local_publisher_stop, lp, local_publisher_free, error))
     return NULL;

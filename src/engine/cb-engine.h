@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include "cb-engine-error.h"
+#include "cb-local-source.h"
 #include "cb-push-agent.h"
 #include "cb-recorder.h"
 #include "cb-settings.h"
@@ -112,6 +113,11 @@ gboolean      cb_engine_terminate           (CbEngine        *self,
                                              const char      *name,
                                              GError         **error);
 void          cb_engine_shutdown            (CbEngine        *self);
+
+void          cb_engine_set_scene_capture   (CbEngine        *self,
+                                             CbLocalSource   *capture);
+void          cb_engine_unset_scene_capture (CbEngine        *self,
+                                             CbLocalSource   *capture);
 
 /* The preview of a stream this engine captures itself (published with
  * cb_engine_publish_source): frames from the same capture, so a camera need not be opened

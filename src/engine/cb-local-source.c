@@ -37,6 +37,10 @@ struct _CbLocalSource
 
   /* settings, read at construction */
   int            width, height, fps, bitrate, keyframe_seconds;
+  char          *encoder;
+  char          *x264_preset;
+  int            preview_width;
+  GstElement    *program_bin;   /* cb_local_source_new_for_bin() */
 };
 
 G_DEFINE_FINAL_TYPE (CbLocalSource, cb_local_source, G_TYPE_OBJECT)
@@ -44,6 +48,7 @@ G_DEFINE_FINAL_TYPE (CbLocalSource, cb_local_source, G_TYPE_OBJECT)
 enum {
   SIGNAL_ERROR,
   SIGNAL_EOS,
+  SIGNAL_MESSAGE,
   N_SIGNALS
 };
 
@@ -63,6 +68,7 @@ cb_local_source_dispose (GObject *object)
       self->bus_watch = 0;
     }
   gst_clear_object (&self->pipeline);
+  gst_clear_object (&self->program_bin);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     {
       gst_clear_object (&self->valve[k]);
@@ -86,6 +92,8 @@ cb_local_source_finalize (GObject *object)
   g_free (self->video_part);
   g_free (self->audio_part);
   g_free (self->file_path);
+  g_free (self->encoder);
+  g_free (self->x264_preset);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (cb_local_source_parent_class)->finalize (object);
 }
@@ -104,6 +112,13 @@ cb_local_source_class_init (CbLocalSourceClass *klass)
   signals[SIGNAL_EOS] =
     g_signal_new ("eos", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* "message" (GstMessage *): every error and element message of the pipeline, before
+   * the source acts on it; a handler returning TRUE has dealt with it (a scene's source
+   * that failed on its own does not fail the stream). */
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, GST_TYPE_MESSAGE);
 }
 
 static void
@@ -115,6 +130,9 @@ cb_local_source_init (CbLocalSource *self)
   self->fps = 30;
   self->bitrate = 2500;
   self->keyframe_seconds = 2;
+  self->encoder = g_strdup ("x264");
+  self->x264_preset = g_strdup ("veryfast");
+  self->preview_width = 640;
 }
 
 /* ---- devices ------------------------------------------------------------- */
@@ -178,9 +196,14 @@ cb_devices_list (CbMediaKind kind)
   return out;
 }
 
-/* Returns the capture element for the device with @id (or the first one when @id is NULL). */
-static GstElement *
-create_device_element (CbMediaKind   kind,
+/**
+ * cb_device_create_element:
+ * @id: (nullable): a device id of cb_devices_list(), or NULL for the first device
+ *
+ * Returns: (transfer full): the capture element, or NULL with CB_ENGINE_ERROR_NO_DEVICE
+ */
+GstElement *
+cb_device_create_element (CbMediaKind   kind,
                        const char   *id,
                        GError      **error)
 {
@@ -377,6 +400,36 @@ add_branch (CbLocalSource  *self,
   return TRUE;
 }
 
+/* The H.264 encoder of the settings: x264 with its preset, or a hardware encoder when
+ * GStreamer has it (cb_media_h264_encoders() lists them); x264 when it is missing. The
+ * profile stays constrained baseline for WebRTC players. */
+static char *
+dup_encoder_description (CbLocalSource *self)
+{
+  int gop = MAX (1, self->fps * self->keyframe_seconds);
+  g_autoptr(GstElementFactory) factory = NULL;
+
+  if (!g_str_equal (self->encoder, "x264"))
+    factory = gst_element_factory_find (self->encoder);
+  if (factory == NULL)
+    return g_strdup_printf ("x264enc tune=zerolatency speed-preset=%s bitrate=%d key-int-max=%d "
+                            "bframes=0 ! video/x-h264,profile=constrained-baseline",
+                            self->x264_preset, self->bitrate, gop);
+  if (g_str_equal (self->encoder, "vaapih264enc"))
+    return g_strdup_printf ("vaapih264enc rate-control=cbr bitrate=%d keyframe-period=%d "
+                            "max-bframes=0 ! video/x-h264,profile=constrained-baseline",
+                            self->bitrate, gop);
+  if (g_str_equal (self->encoder, "vah264enc"))
+    return g_strdup_printf ("vah264enc rate-control=cbr bitrate=%d key-int-max=%d b-frames=0 ! "
+                            "video/x-h264,profile=constrained-baseline", self->bitrate, gop);
+  if (g_str_equal (self->encoder, "nvh264enc"))
+    return g_strdup_printf ("nvh264enc rc-mode=cbr bitrate=%d gop-size=%d bframes=0 zerolatency=true ! "
+                            "video/x-h264,profile=constrained-baseline", self->bitrate, gop);
+  return g_strdup_printf ("%s bitrate=%d gop-size=%d bframes=0 ! "
+                          "video/x-h264,profile=constrained-baseline",
+                          self->encoder, self->bitrate, gop);
+}
+
 static gboolean
 add_video_branches (CbLocalSource  *self,
                     GstPad         *raw_pad,
@@ -389,6 +442,8 @@ add_video_branches (CbLocalSource  *self,
   g_autoptr(GstPad) t1 = NULL;
   g_autoptr(GstPad) t2 = NULL;
   g_autofree char *encode = NULL;
+  g_autofree char *encoder = NULL;
+  g_autofree char *preview = NULL;
   gboolean sync = self->file_path != NULL;
 
   gst_bin_add (GST_BIN (self->pipeline), tee);
@@ -401,20 +456,20 @@ add_video_branches (CbLocalSource  *self,
   t1 = gst_element_request_pad_simple (tee, "src_%u");
   t2 = gst_element_request_pad_simple (tee, "src_%u");
 
+  encoder = dup_encoder_description (self);
   encode = g_strdup_printf ("queue max-size-buffers=5 leaky=downstream ! valve name=valve ! "
-                            "videoconvert ! x264enc tune=zerolatency speed-preset=veryfast "
-                            "bitrate=%d key-int-max=%d bframes=0 ! h264parse ! "
-                            "video/x-h264,stream-format=avc,alignment=au,profile=constrained-baseline ! "
+                            "videoconvert ! %s ! h264parse ! "
+                            "video/x-h264,stream-format=avc,alignment=au ! "
                             "appsink name=sink sync=%s async=false max-buffers=60 drop=true",
-                            self->bitrate, MAX (1, self->fps * self->keyframe_seconds),
-                            sync ? "true" : "false");
+                            encoder, sync ? "true" : "false");
   if (!add_branch (self, t1, encode, &video_cb, CB_MEDIA_VIDEO, error))
     return FALSE;
-  return add_branch (self, t2,
-                     "queue max-size-buffers=1 leaky=downstream ! videoconvert ! videoscale ! "
-                     "video/x-raw,format=RGBA,width=640,pixel-aspect-ratio=1/1 ! "
-                     "appsink name=sink sync=false async=false max-buffers=1 drop=true",
-                     &preview_cb, -1, error);
+  preview = g_strdup_printf ("queue max-size-buffers=1 leaky=downstream ! videoscale ! "
+                             "videoconvert ! "
+                             "video/x-raw,format=RGBA,width=%d,pixel-aspect-ratio=1/1 ! "
+                             "appsink name=sink sync=false async=false max-buffers=1 drop=true",
+                             self->preview_width);
+  return add_branch (self, t2, preview, &preview_cb, -1, error);
 }
 
 static gboolean
@@ -520,6 +575,15 @@ on_bus_message (GstBus     *bus,
                 gpointer    data)
 {
   CbLocalSource *self = data;
+  gboolean handled = FALSE;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR ||
+      GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT)
+    {
+      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message, &handled);
+      if (handled)
+        return G_SOURCE_CONTINUE;
+    }
 
   switch (GST_MESSAGE_TYPE (message))
     {
@@ -562,6 +626,21 @@ build_pipeline (CbLocalSource  *self,
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
   self->bus_watch = gst_bus_add_watch (bus, on_bus_message, self);
 
+  if (self->program_bin != NULL)
+    {
+      g_autoptr(GstPad) video = gst_element_get_static_pad (self->program_bin, "video");
+      g_autoptr(GstPad) audio = gst_element_get_static_pad (self->program_bin, "audio");
+
+      gst_bin_add (GST_BIN (self->pipeline), gst_object_ref (self->program_bin));
+      if (video != NULL && !add_video_branches (self, video, error))
+        return FALSE;
+      if (audio != NULL && !add_audio_branch (self, audio, error))
+        return FALSE;
+      self->has_video = video != NULL;
+      self->has_audio = audio != NULL;
+      return TRUE;
+    }
+
   if (self->file_path != NULL)
     {
       GstElement *src, *decodebin;
@@ -596,7 +675,7 @@ build_pipeline (CbLocalSource  *self,
       else
         {
           const char *id = strchr (self->video_part, ':');
-          device = create_device_element (CB_MEDIA_VIDEO, id ? id + 1 : NULL, error);
+          device = cb_device_create_element (CB_MEDIA_VIDEO, id ? id + 1 : NULL, error);
           if (device == NULL)
             return FALSE;
           desc = g_strdup_printf ("videoconvert ! videoscale ! videorate ! %s", caps);
@@ -618,7 +697,7 @@ build_pipeline (CbLocalSource  *self,
       else
         {
           const char *id = strchr (self->audio_part, ':');
-          device = create_device_element (CB_MEDIA_AUDIO, id ? id + 1 : NULL, error);
+          device = cb_device_create_element (CB_MEDIA_AUDIO, id ? id + 1 : NULL, error);
           if (device == NULL)
             return FALSE;
           desc = "audioconvert";
@@ -638,6 +717,31 @@ cb_local_source_new (const char  *spec,
   return cb_local_source_new_configured (spec, NULL, error);
 }
 
+static CbLocalSource *
+local_source_new (const char  *spec,
+                  GstElement  *program_bin,
+                  CbSettings  *settings,
+                  GError     **error);
+
+/**
+ * cb_local_source_new_for_bin:
+ * @spec: what the stream's source reads as (e.g. "scene")
+ * @bin: (transfer floating): raw video on a "video" ghost pad and/or raw audio on an
+ *   "audio" ghost pad, at the output size and rate (a scene's program)
+ *
+ * The same encoding, preview and publishing as a capture, for media made elsewhere. The
+ * preview is smaller: it only has to fill a panel.
+ */
+CbLocalSource *
+cb_local_source_new_for_bin (const char  *spec,
+                             GstElement  *bin,
+                             CbSettings  *settings,
+                             GError     **error)
+{
+  g_return_val_if_fail (GST_IS_BIN (bin), NULL);
+  return local_source_new (spec, bin, settings, error);
+}
+
 /**
  * cb_local_source_new_configured:
  * @settings: (nullable): reads capture_width, capture_height, capture_fps,
@@ -648,7 +752,22 @@ cb_local_source_new_configured (const char  *spec,
                                 CbSettings  *settings,
                                 GError     **error)
 {
+  return local_source_new (spec, NULL, settings, error);
+}
+
+static CbLocalSource *
+local_source_new (const char  *spec,
+                  GstElement  *program_bin,
+                  CbSettings  *settings,
+                  GError     **error)
+{
   g_autoptr(CbLocalSource) self = g_object_new (CB_TYPE_LOCAL_SOURCE, NULL);
+
+  if (program_bin != NULL)
+    {
+      self->program_bin = gst_object_ref_sink (program_bin);
+      self->preview_width = 480;
+    }
 
   if (settings != NULL)
     {
@@ -657,8 +776,12 @@ cb_local_source_new_configured (const char  *spec,
       self->fps = CLAMP (cb_settings_get_int (settings, "capture_fps"), 1, 120);
       self->bitrate = CLAMP (cb_settings_get_int (settings, "capture_bitrate"), 50, 100000);
       self->keyframe_seconds = CLAMP (cb_settings_get_int (settings, "capture_keyframe_interval"), 1, 20);
+      g_free (self->encoder);
+      self->encoder = g_strdup (cb_settings_get_string (settings, "capture_encoder"));
+      g_free (self->x264_preset);
+      self->x264_preset = g_strdup (cb_settings_get_string (settings, "capture_x264_preset"));
     }
-  if (!parse_spec (self, spec, error))
+  if (self->program_bin == NULL && !parse_spec (self, spec, error))
     return NULL;
   self->spec = g_strdup (spec);
   if (!cb_media_have_element ("x264enc", error) || !cb_media_have_element ("opusenc", error))
@@ -735,6 +858,20 @@ cb_local_source_set_stream (CbLocalSource *self,
   /* A stream that starts mid-capture starts on a fresh keyframe. */
   if (stream != NULL && vvalve != NULL)
     cb_local_source_request_keyframe (self);
+}
+
+/* TRUE while a stream is attached (the capture is live). Any thread. */
+gboolean
+cb_local_source_is_publishing (CbLocalSource *self)
+{
+  gboolean publishing;
+
+  g_return_val_if_fail (CB_IS_LOCAL_SOURCE (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  publishing = self->stream != NULL;
+  g_mutex_unlock (&self->lock);
+  return publishing;
 }
 
 /* Asks the encoder for a keyframe now (a new consumer, a player's PLI). Any thread. */

@@ -28,6 +28,10 @@ CbLocalSource *cb_local_source_new          (const char     *spec,
 CbLocalSource *cb_local_source_new_configured (const char  *spec,
                                                CbSettings  *settings,
                                                GError     **error);
+CbLocalSource *cb_local_source_new_for_bin  (const char     *spec,
+                                             GstElement     *bin,
+                                             CbSettings     *settings,
+                                             GError        **error);
 const char    *cb_local_source_get_spec     (CbLocalSource  *self);
 gboolean       cb_local_source_has_video    (CbLocalSource  *self);
 gboolean       cb_local_source_has_audio    (CbLocalSource  *self);
@@ -39,6 +43,7 @@ void           cb_local_source_request_keyframe (CbLocalSource *self);
 void           cb_local_source_set_muted    (CbLocalSource  *self,
                                              gboolean        muted);
 gboolean       cb_local_source_get_muted    (CbLocalSource  *self);
+gboolean       cb_local_source_is_publishing (CbLocalSource *self);
 /* The stream this source publishes into, or NULL to stop publishing (capture goes on). */
 void           cb_local_source_set_stream   (CbLocalSource  *self,
                                              CbStream       *stream);
@@ -57,7 +62,9 @@ void           cb_local_source_set_preview  (CbLocalSource  *self,
 
 /* Signals, emitted on the context the source was created in:
  *   "error" (const GError *): the pipeline failed (device lost, file unreadable)
- *   "eos": a file source reached its end */
+ *   "eos": a file source reached its end
+ *   "message" (GstMessage *) → gboolean: errors and element messages first; TRUE when
+ *     handled */
 
 /* Devices. */
 typedef struct {
@@ -66,6 +73,9 @@ typedef struct {
 } CbDevice;
 
 void       cb_device_free    (CbDevice    *device);
+GstElement *cb_device_create_element (CbMediaKind   kind,
+                                      const char   *id,
+                                      GError      **error);
 GPtrArray *cb_devices_list   (CbMediaKind  kind);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cb-engine-error.h"
+#include "cb-record-name.h"
 #include "cb-settings.h"
 
 struct _CbSettings
@@ -44,6 +45,9 @@ static const CbSettingInfo known[] = {
   { "capture_fps", CB_SETTING_INT, "30", "Frame rate of the local capture" },
   { "capture_bitrate", CB_SETTING_INT, "2500", "H.264 bitrate of the local capture, kbit/s" },
   { "capture_keyframe_interval", CB_SETTING_INT, "2", "Seconds between keyframes of the local capture" },
+  { "capture_encoder", CB_SETTING_STRING, "x264", "H.264 encoder of the local capture and scenes: x264, or a hardware encoder GStreamer finds (vah264enc, vaapih264enc, nvh264enc, mfh264enc)" },
+  { "capture_x264_preset", CB_SETTING_STRING, "veryfast", "x264 speed preset (ultrafast … slower): slower presets give a better picture for more CPU" },
+  { "audio_sample_rate", CB_SETTING_INT, "48000", "Sample rate of the scenes' audio mixer, Hz (44100 or 48000)" },
   { "transcoding_keep_aspect", CB_SETTING_BOOL, "true", "Transcoding keeps the aspect ratio: only the height counts" },
   { "transcoding_enabled", CB_SETTING_BOOL, "true", "Allow transcoding when a consumer needs another codec or size" },
   { "rtmp_transponder_stream_name_prefix", CB_SETTING_STRING, "rtmp_", "Prefix of stream names pushed to RTMP" },
@@ -87,6 +91,179 @@ static const CbSettingInfo known[] = {
   { "vod_live_loop", CB_SETTING_BOOL, "true", "Loop shared VOD streams" },
   { "vod_stream_timeout", CB_SETTING_INT, "30", "Seconds a shared VOD stream lives after its last viewer" },
 };
+
+/* ---- validation rules ------------------------------------------------------
+ *
+ * Beyond a key's type: ranges, choices and formats. The engine checks every value it is
+ * given against this table (files, -o, REST-free paths), and the preferences window shows
+ * the same messages next to its fields, so a value the window accepts is one the server
+ * reads. */
+
+static gboolean
+check_bind_address (const char  *value,
+                    GError     **error)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (value);
+
+  if (address != NULL)
+    return TRUE;
+  g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+               "“%s” is not an IP address (0.0.0.0 listens on every address)", value);
+  return FALSE;
+}
+
+static gboolean
+check_origins (const char  *value,
+               GError     **error)
+{
+  g_auto(GStrv) items = g_strsplit (value, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *item = g_strstrip (items[i]);
+      g_autoptr(GUri) uri = NULL;
+
+      if (*item == '\0')
+        continue;
+      uri = g_uri_parse (item, G_URI_FLAGS_NONE, NULL);
+      if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+          (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+           g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+          (*g_uri_get_path (uri) != '\0' && g_strcmp0 (g_uri_get_path (uri), "/") != 0))
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                       "“%s” is not an origin like https://example.com:8443", item);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_rotation (const char  *value,
+                GError     **error)
+{
+  gint64 seconds, bytes;
+
+  return cb_record_rotation_parse (value, &seconds, &bytes, error);
+}
+
+static gboolean
+check_publish_keys (const char  *value,
+                    GError     **error)
+{
+  g_auto(GStrv) items = g_strsplit (value, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *item = g_strstrip (items[i]);
+      const char *colon = strchr (item, ':');
+
+      if (*item == '\0')
+        continue;
+      if (colon == NULL || colon == item || colon[1] == '\0')
+        {
+          /* The item itself holds a key: never echo it. */
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                       "Item %u is not stream:key", i + 1);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_record_formats (const char  *value,
+                      GError     **error)
+{
+  g_auto(GStrv) items = g_strsplit (value, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *item = g_strstrip (items[i]);
+
+      if (*item == '\0')
+        continue;
+      if (!g_str_equal (item, "h264-mp4") && !g_str_equal (item, "vp8-webm"))
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                       "Recording format “%s” is not h264-mp4 or vp8-webm", item);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static const char * const encoders[] = {
+  "x264", "vah264enc", "vaapih264enc", "nvh264enc", "mfh264enc", NULL
+};
+static const char * const x264_presets[] = {
+  "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", NULL
+};
+static const char * const sample_rates[] = { "44100", "48000", NULL };
+
+#define NO_RANGE 1, 0
+
+static const CbSettingRule rules[] = {
+  { "http.port", NO_RANGE, NULL, NULL, TRUE },
+  { "https.port", NO_RANGE, NULL, NULL, TRUE },
+  { "ws.port", NO_RANGE, NULL, NULL, TRUE },
+  { "wss.port", NO_RANGE, NULL, NULL, TRUE },
+  { "rtmp.port", NO_RANGE, NULL, NULL, TRUE },
+  { "bind_address", NO_RANGE, NULL, check_bind_address, TRUE },
+  { "tls_certificate_file", NO_RANGE, NULL, NULL, TRUE },
+  { "tls_key_file", NO_RANGE, NULL, NULL, TRUE },
+  { "rest_auth_user", NO_RANGE, NULL, NULL, TRUE },
+  { "rest_auth_password", NO_RANGE, NULL, NULL, TRUE },
+  { "rest_allowed_origins", NO_RANGE, NULL, check_origins, TRUE },
+  { "rtmp_publish_keys", NO_RANGE, NULL, check_publish_keys, TRUE },
+  { "rtmp_publish_key", NO_RANGE, NULL, NULL, TRUE },
+  { "media_port_from", 1024, 65535, NULL, NULL, TRUE },
+  { "media_port_to", 1024, 65535, NULL, NULL, TRUE },
+  { "capture_width", 16, 7680, NULL, NULL, FALSE },
+  { "capture_height", 16, 4320, NULL, NULL, FALSE },
+  { "capture_fps", 1, 120, NULL, NULL, FALSE },
+  { "capture_bitrate", 50, 100000, NULL, NULL, FALSE },
+  { "capture_keyframe_interval", 1, 20, NULL, NULL, FALSE },
+  { "capture_encoder", NO_RANGE, encoders, NULL, FALSE },
+  { "capture_x264_preset", NO_RANGE, x264_presets, NULL, FALSE },
+  { "audio_sample_rate", NO_RANGE, sample_rates, NULL, FALSE },
+  { "rtmp_push_restore_attempts", -1, 1000, NULL, NULL, FALSE },
+  { "rtmp_push_restore_interval_ms", 100, 3600000, NULL, NULL, FALSE },
+  /* Branch gui-live's keys, for when it lands. */
+  { "studio_push_restore_attempts", -1, 1000, NULL, NULL, FALSE },
+  { "studio_push_restore_interval_ms", 100, 3600000, NULL, NULL, FALSE },
+  { "record_formats", NO_RANGE, NULL, check_record_formats, FALSE },
+  { "record_rotation", NO_RANGE, NULL, check_rotation, FALSE },
+  { "record_max_total_size", 0, G_MAXINT32, NULL, NULL, FALSE },
+  { "record_max_age_days", 0, 36500, NULL, NULL, FALSE },
+  { "record_min_free_space", 0, G_MAXINT32, NULL, NULL, FALSE },
+};
+
+/**
+ * cb_settings_lookup_rule:
+ *
+ * Returns: (nullable): the validation rule of @key beyond its type, or NULL
+ */
+const CbSettingRule *
+cb_settings_lookup_rule (const char *key)
+{
+  g_return_val_if_fail (key != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    if (g_str_equal (rules[i].key, key))
+      return &rules[i];
+  return NULL;
+}
+
+/* Whether a running studio picks a new value of @key up only after a restart. */
+gboolean
+cb_settings_needs_restart (const char *key)
+{
+  const CbSettingRule *rule = cb_settings_lookup_rule (key);
+
+  return rule != NULL && rule->restart;
+}
 
 const CbSettingInfo *
 cb_settings_get_known (guint *n_known)
@@ -165,6 +342,35 @@ parse_bool (const char *text,
 }
 
 static gboolean
+check_rule (const CbSettingRule *rule,
+            const char          *value,
+            GError             **error)
+{
+  gint64 i;
+
+  if (rule == NULL)
+    return TRUE;
+  if (rule->min <= rule->max && parse_int (value, &i) && (i < rule->min || i > rule->max))
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Setting “%s” must be from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                   ", not %" G_GINT64_FORMAT, rule->key, rule->min, rule->max, i);
+      return FALSE;
+    }
+  if (rule->choices != NULL && !g_strv_contains (rule->choices, value))
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) rule->choices);
+
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                   "Setting “%s” must be one of %s, not “%s”", rule->key, list, value);
+      return FALSE;
+    }
+  if (rule->check != NULL)
+    return rule->check (value, error);
+  return TRUE;
+}
+
+static gboolean
 check_value (const CbSettingInfo *info,
              const char          *value,
              GError             **error)
@@ -175,16 +381,16 @@ check_value (const CbSettingInfo *info,
   switch (info->type)
     {
     case CB_SETTING_STRING:
-      return TRUE;
+      return check_rule (cb_settings_lookup_rule (info->key), value, error);
     case CB_SETTING_INT:
       if (parse_int (value, &i))
-        return TRUE;
+        return check_rule (cb_settings_lookup_rule (info->key), value, error);
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
                    "Setting “%s” must be a whole number, not “%s”", info->key, value);
       return FALSE;
     case CB_SETTING_PORT:
       if (parse_int (value, &i) && i >= 0 && i <= 65535)
-        return TRUE;
+        return check_rule (cb_settings_lookup_rule (info->key), value, error);
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
                    "Setting “%s” must be a port from 0 to 65535, not “%s”", info->key, value);
       return FALSE;
@@ -229,6 +435,58 @@ cb_settings_set (CbSettings  *self,
 
   g_hash_table_replace (self->values, g_steal_pointer (&k), g_steal_pointer (&v));
   return TRUE;
+}
+
+/**
+ * cb_settings_check:
+ *
+ * Checks @value for @key as cb_settings_set() would, without setting it: the type, then
+ * the rule of cb_settings_lookup_rule(). Unknown keys take anything.
+ */
+gboolean
+cb_settings_check (const char  *key,
+                   const char  *value,
+                   GError     **error)
+{
+  const CbSettingInfo *info;
+  g_autofree char *v = NULL;
+
+  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
+
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Not UTF-8 text");
+      return FALSE;
+    }
+  info = cb_settings_lookup_info (key);
+  v = g_strstrip (g_strdup (value));
+  return info == NULL || check_value (info, v, error);
+}
+
+/* A copy for another thread: CbSettings has no lock of its own. */
+CbSettings *
+cb_settings_copy (CbSettings *self)
+{
+  CbSettings *copy;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (CB_IS_SETTINGS (self), NULL);
+
+  copy = cb_settings_new ();
+  g_hash_table_iter_init (&iter, self->values);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy->values, g_strdup (key), g_strdup (value));
+  return copy;
+}
+
+/* Forgets an explicit value: @key reads its default again. */
+void
+cb_settings_unset (CbSettings *self,
+                   const char *key)
+{
+  g_return_if_fail (CB_IS_SETTINGS (self));
+  g_hash_table_remove (self->values, key);
 }
 
 gboolean

@@ -3,7 +3,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -30,6 +30,33 @@ typedef struct {
   const char    *description;
   gboolean       secret;   /* never printed, logged or answered over REST */
 } CbSettingInfo;
+
+/**
+ * CbSettingRule:
+ * @min: @max: the range of a number or port (none when @min > @max)
+ * @choices: (nullable): the only values allowed
+ * @check: (nullable): checks a non-empty text value
+ * @restart: a running studio takes a new value only after a restart
+ *
+ * One row of the validation table that the engine and the preferences window share.
+ */
+typedef struct {
+  const char         *key;
+  gint64              min;
+  gint64              max;
+  const char * const *choices;
+  gboolean          (*check) (const char *value, GError **error);
+  gboolean            restart;
+} CbSettingRule;
+
+const CbSettingRule *cb_settings_lookup_rule    (const char   *key);
+gboolean    cb_settings_needs_restart           (const char   *key);
+gboolean    cb_settings_check                   (const char   *key,
+                                                 const char   *value,
+                                                 GError      **error);
+CbSettings *cb_settings_copy                    (CbSettings   *self);
+void        cb_settings_unset                   (CbSettings   *self,
+                                                 const char   *key);
 
 const CbSettingInfo *cb_settings_get_known      (guint        *n_known);
 const CbSettingInfo *cb_settings_lookup_info    (const char   *key);

@@ -222,6 +222,52 @@ preview_has_frame (Fixture       *fixture,
          gdk_paintable_get_intrinsic_height (paintable) > 0;
 }
 
+typedef struct {
+  GSourceFunc func;
+  gpointer    data;
+  gboolean    done;
+} EngineCall;
+
+static gboolean
+engine_call (gpointer data)
+{
+  EngineCall *call = data;
+
+  call->func (call->data);
+  g_atomic_int_set (&call->done, TRUE);
+  g_main_context_wakeup (NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+engine_call_done (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  return g_atomic_int_get (&((EngineCall *) data)->done);
+}
+
+void
+run_in_engine (Fixture     *fixture,
+               GSourceFunc  func,
+               gpointer     data)
+{
+  EngineCall call = { func, data, FALSE };
+
+  cb_engine_invoke (cb_studio_get_engine (fixture->studio), engine_call, &call, NULL);
+  g_assert_true (wait_for (fixture, engine_call_done, &call));
+}
+
+gboolean
+row_has_status (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const char * const *name_status = data;
+  CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window),
+                                            name_status[0]);
+
+  return row != NULL && g_strcmp0 (cb_stream_row_get_status (row), name_status[1]) == 0;
+}
+
 gboolean
 window_is_live (Fixture       *fixture,
                 gconstpointer  data)

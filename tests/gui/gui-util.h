@@ -67,6 +67,13 @@ gboolean  window_is_drawn        (Fixture       *fixture,
                                   gconstpointer  data);
 gboolean  preview_has_frame      (Fixture       *fixture,
                                   gconstpointer  data);
+/* Runs @func (@data) on the engine's thread and waits for it, the main loop turning. */
+void      run_in_engine          (Fixture       *fixture,
+                                  GSourceFunc    func,
+                                  gpointer       data);
+/* @data: { stream name, status } — the Streams panel's row says that status. */
+gboolean  row_has_status         (Fixture       *fixture,
+                                  gconstpointer  data);
 gboolean  window_is_live         (Fixture       *fixture,
                                   gconstpointer  data);
 gboolean  window_is_idle         (Fixture       *fixture,

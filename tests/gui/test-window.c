@@ -59,17 +59,6 @@ engine_has_stream (Fixture    *fixture,
 /* Conditions. */
 
 static gboolean
-row_has_status (Fixture       *fixture,
-                gconstpointer  data)
-{
-  const char * const *name_status = data;
-  CbStreamRow *row = cb_stream_list_lookup (cb_window_get_streams_model (fixture->window),
-                                            name_status[0]);
-
-  return row != NULL && g_strcmp0 (cb_stream_row_get_status (row), name_status[1]) == 0;
-}
-
-static gboolean
 row_is_gone (Fixture       *fixture,
              gconstpointer  data)
 {

@@ -138,11 +138,114 @@ test_known_keys_documented (void)
   g_assert_true (cb_settings_lookup_info ("rest_auth_password")->secret);
 }
 
+/* The validation table the preferences window shares: one row per case, checked both
+ * through cb_settings_check() (what the window shows next to a field) and
+ * cb_settings_set() (what the engine accepts from a file or -o). */
+typedef struct {
+  const char *key;
+  const char *value;
+  gboolean    ok;
+} RuleCase;
+
+static const RuleCase rule_cases[] = {
+  { "capture_width", "1920", TRUE },
+  { "capture_width", "15", FALSE },
+  { "capture_width", "7681", FALSE },
+  { "capture_width", "wide", FALSE },
+  { "capture_fps", "0", FALSE },
+  { "capture_fps", "60", TRUE },
+  { "capture_bitrate", "49", FALSE },
+  { "capture_keyframe_interval", "21", FALSE },
+  { "capture_encoder", "x264", TRUE },
+  { "capture_encoder", "nvh264enc", TRUE },
+  { "capture_encoder", "ffmpeg", FALSE },
+  { "capture_x264_preset", "medium", TRUE },
+  { "capture_x264_preset", "placebo", FALSE },
+  { "audio_sample_rate", "44100", TRUE },
+  { "audio_sample_rate", "8000", FALSE },
+  { "http.port", "0", TRUE },
+  { "http.port", "65536", FALSE },
+  { "media_port_from", "80", FALSE },
+  { "bind_address", "127.0.0.1", TRUE },
+  { "bind_address", "::", TRUE },
+  { "bind_address", "localhost", FALSE },
+  { "bind_address", "", FALSE },
+  { "rest_allowed_origins", "", TRUE },
+  { "rest_allowed_origins", "https://studio.example:8443, http://localhost", TRUE },
+  { "rest_allowed_origins", "studio.example", FALSE },
+  { "rest_allowed_origins", "ftp://studio.example", FALSE },
+  { "rest_allowed_origins", "https://studio.example/page", FALSE },
+  { "rtmp_publish_keys", "live:abc,studio:def", TRUE },
+  { "rtmp_publish_keys", "live", FALSE },
+  { "rtmp_publish_keys", "live:", FALSE },
+  { "record_rotation", "", TRUE },
+  { "record_rotation", "600", TRUE },
+  { "record_rotation", "100M", TRUE },
+  { "record_rotation", "+5", FALSE },
+  { "record_formats", "h264-mp4", TRUE },
+  { "record_formats", "h264-mkv", FALSE },
+  { "record_max_age_days", "-1", FALSE },
+  { "rtmp_push_restore_attempts", "-1", TRUE },
+  { "rtmp_push_restore_attempts", "-2", FALSE },
+  { "rtmp_push_restore_interval_ms", "10", FALSE },
+  { "no.such.key", "anything", TRUE },
+};
+
+static void
+test_rule_table (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (rule_cases); i++)
+    {
+      const RuleCase *c = &rule_cases[i];
+      g_autoptr(CbSettings) s = cb_settings_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) set_error = NULL;
+      gboolean ok = cb_settings_check (c->key, c->value, &error);
+
+      g_test_message ("case %u: %s=%s", i, c->key, c->value);
+      g_assert_cmpint (ok, ==, c->ok);
+      g_assert_cmpint (cb_settings_set (s, c->key, c->value, &set_error), ==, c->ok);
+      if (!ok)
+        {
+          g_assert_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID);
+          g_assert_error (set_error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID);
+          g_assert_cmpstr (error->message, ==, set_error->message);
+        }
+      else
+        g_assert_cmpstr (cb_settings_get_string (s, c->key), ==, c->value);
+    }
+
+  /* A bad publish key list never echoes the keys. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (cb_settings_check ("rtmp_publish_keys", "live:s3cret,oops", &error));
+    g_assert_null (strstr (error->message, "s3cret"));
+    g_assert_null (strstr (error->message, "oops"));
+  }
+
+  /* Every rule names a known key; the defaults pass their own rules. */
+  for (guint i = 0; i < G_N_ELEMENTS (rule_cases); i++)
+    {
+      const CbSettingRule *rule = cb_settings_lookup_rule (rule_cases[i].key);
+      const CbSettingInfo *info = cb_settings_lookup_info (rule_cases[i].key);
+
+      if (rule == NULL)
+        continue;
+      g_assert_nonnull (info);
+      if (!g_str_equal (info->key, "bind_address") || *info->default_value != '\0')
+        g_assert_true (cb_settings_check (info->key, info->default_value, NULL));
+    }
+  g_assert_true (cb_settings_needs_restart ("http.port"));
+  g_assert_false (cb_settings_needs_restart ("capture_width"));
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cb/settings/defaults", test_defaults);
+  g_test_add_func ("/cb/settings/rule-table", test_rule_table);
   g_test_add_func ("/cb/settings/parse-table", test_parse_table);
   g_test_add_func ("/cb/settings/nul-and-truncated", test_nul_and_truncated);
   g_test_add_func ("/cb/settings/override-and-file", test_override_and_file);

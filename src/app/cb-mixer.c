@@ -1,0 +1,455 @@
+/* cb-mixer.c — a strip per audio source: meter, fader, mute, monitor
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The meters follow the program's "level" signal (about 20 a second per source, on
+ * this thread); the controls change the program's sources and are saved with the scenes.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cb-mixer.h"
+#include "cb-scenes-panel.h"
+
+typedef struct {
+  GtkWidget *meter;
+  GtkWidget *mute;
+  GtkWidget *monitor;
+  GtkWidget *fader;
+} Strip;
+
+struct _CbMixer
+{
+  GtkBox         parent_instance;
+
+  CbSceneEditor *editor;
+  CbProgram     *watched;
+  gulong         level_handler;
+  gulong         problem_handler;
+  gulong         program_handler;
+  gulong         changed_handler;
+  GtkListBox    *list;
+  GHashTable    *strips;   /* id → Strip (0: the program) */
+  gboolean       filling;
+};
+
+G_DEFINE_FINAL_TYPE (CbMixer, cb_mixer, GTK_TYPE_BOX)
+
+static CbProgram *
+program_of (CbMixer *self)
+{
+  return cb_scene_editor_get_program (self->editor);
+}
+
+static void
+change_source (CbMixer *self,
+               GObject *control,
+               void   (*edit) (CbSceneSource *s, GObject *control))
+{
+  guint id = GPOINTER_TO_UINT (g_object_get_data (control, "cb-id"));
+  CbSceneSource *s;
+  g_autoptr(CbSceneSource) changed = NULL;
+
+  if (self->filling)
+    return;
+  s = cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program_of (self)), id);
+  if (s == NULL)
+    return;
+  changed = cb_scene_source_copy (s);
+  edit (changed, control);
+  cb_program_update_source (program_of (self), changed);
+  cb_scene_editor_touched (self->editor);
+}
+
+static void
+edit_mute (CbSceneSource *s, GObject *control)
+{
+  s->muted = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (control));
+}
+
+static void
+edit_monitor (CbSceneSource *s, GObject *control)
+{
+  s->monitor = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (control));
+}
+
+static void
+edit_volume (CbSceneSource *s, GObject *control)
+{
+  s->volume = gtk_range_get_value (GTK_RANGE (control));
+}
+
+static void
+on_mute_toggled (GtkToggleButton *button, gpointer data)
+{
+  gtk_button_set_icon_name (GTK_BUTTON (button),
+                            gtk_toggle_button_get_active (button) ? "audio-volume-muted-symbolic"
+                                                                  : "audio-volume-high-symbolic");
+  change_source (data, G_OBJECT (button), edit_mute);
+}
+
+static void
+on_monitor_toggled (GtkToggleButton *button, gpointer data)
+{
+  change_source (data, G_OBJECT (button), edit_monitor);
+}
+
+static void
+on_fader_changed (GtkRange *range, gpointer data)
+{
+  change_source (data, G_OBJECT (range), edit_volume);
+}
+
+static void
+on_remove (GtkButton *button, gpointer data)
+{
+  CbMixer *self = data;
+
+  cb_program_remove_source (program_of (self),
+                            GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "cb-id")));
+  cb_scene_editor_changed (self->editor);
+}
+
+static GtkWidget *
+make_strip (CbMixer             *self,
+            const CbSceneSource *s,
+            Strip               *strip)
+{
+  guint id = s != NULL ? s->id : 0;
+  const char *problem = s != NULL ? cb_program_get_problem (program_of (self), id) : NULL;
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *title = gtk_label_new (s != NULL ? s->name : _("Program"));
+
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 2);
+  gtk_widget_set_margin_start (grid, 8);
+  gtk_widget_set_margin_end (grid, 8);
+  gtk_widget_set_margin_top (grid, 6);
+  gtk_widget_set_margin_bottom (grid, 6);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (title, s != NULL ? s->name : NULL);
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_grid_attach (GTK_GRID (grid), title, 0, 0, 1, 1);
+
+  strip->meter = cb_level_meter_new ();
+  gtk_widget_set_hexpand (strip->meter, TRUE);
+  gtk_grid_attach (GTK_GRID (grid), strip->meter, 0, 1, 4, 1);
+
+  if (s != NULL)
+    {
+      GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+      strip->mute = gtk_toggle_button_new ();
+      gtk_button_set_icon_name (GTK_BUTTON (strip->mute), s->muted ? "audio-volume-muted-symbolic"
+                                                                   : "audio-volume-high-symbolic");
+      gtk_widget_set_tooltip_text (strip->mute, _("Mute"));
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (strip->mute), s->muted);
+      strip->monitor = gtk_toggle_button_new ();
+      gtk_button_set_icon_name (GTK_BUTTON (strip->monitor), "audio-headphones-symbolic");
+      gtk_widget_set_tooltip_text (strip->monitor, _("Hear it in the headphones"));
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (strip->monitor), s->monitor);
+      gtk_widget_set_tooltip_text (remove, _("Remove source"));
+      for (GtkWidget **w = (GtkWidget *[]) { strip->mute, strip->monitor, remove, NULL }; *w; w++)
+        {
+          gtk_widget_add_css_class (*w, "flat");
+          g_object_set_data (G_OBJECT (*w), "cb-id", GUINT_TO_POINTER (id));
+        }
+      gtk_grid_attach (GTK_GRID (grid), strip->mute, 1, 0, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), strip->monitor, 2, 0, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), remove, 3, 0, 1, 1);
+      g_signal_connect (strip->mute, "toggled", G_CALLBACK (on_mute_toggled), self);
+      g_signal_connect (strip->monitor, "toggled", G_CALLBACK (on_monitor_toggled), self);
+      g_signal_connect (remove, "clicked", G_CALLBACK (on_remove), self);
+
+      strip->fader = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 2, 0.01);
+      gtk_range_set_value (GTK_RANGE (strip->fader), s->volume);
+      gtk_scale_add_mark (GTK_SCALE (strip->fader), 1, GTK_POS_BOTTOM, NULL);
+      gtk_widget_set_tooltip_text (strip->fader, _("Volume"));
+      g_object_set_data (G_OBJECT (strip->fader), "cb-id", GUINT_TO_POINTER (id));
+      g_signal_connect (strip->fader, "value-changed", G_CALLBACK (on_fader_changed), self);
+      gtk_grid_attach (GTK_GRID (grid), strip->fader, 0, 2, 4, 1);
+      if (problem != NULL)
+        {
+          GtkWidget *label = gtk_label_new (problem);
+
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_label_set_xalign (GTK_LABEL (label), 0);
+          gtk_widget_add_css_class (label, "warning");
+          gtk_widget_add_css_class (label, "caption");
+          gtk_grid_attach (GTK_GRID (grid), label, 0, 3, 4, 1);
+        }
+    }
+  else
+    gtk_widget_add_css_class (title, "heading");
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), grid);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  return row;
+}
+
+static void
+fill (CbMixer *self)
+{
+  const CbSceneCollection *c = cb_program_get_collection (program_of (self));
+  GtkWidget *child;
+  Strip *strip;
+
+  self->filling = TRUE;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+  g_hash_table_remove_all (self->strips);
+  for (guint i = 0; i < c->audio->len; i++)
+    {
+      CbSceneSource *s = g_ptr_array_index (c->audio, i);
+
+      strip = g_new0 (Strip, 1);
+      gtk_list_box_append (self->list, make_strip (self, s, strip));
+      g_hash_table_insert (self->strips, GUINT_TO_POINTER (s->id), strip);
+    }
+  strip = g_new0 (Strip, 1);
+  gtk_list_box_append (self->list, make_strip (self, NULL, strip));
+  g_hash_table_insert (self->strips, GUINT_TO_POINTER (0), strip);
+  self->filling = FALSE;
+}
+
+static void
+on_level (CbProgram *program,
+          guint      id,
+          double     peak,
+          double     rms,
+          gpointer   data)
+{
+  CbMixer *self = data;
+  Strip *strip = g_hash_table_lookup (self->strips, GUINT_TO_POINTER (id));
+
+  if (strip != NULL)
+    cb_level_meter_set_levels (CB_LEVEL_METER (strip->meter), peak, rms);
+}
+
+static void
+on_problem_changed (CbProgram *program,
+                    guint      id,
+                    gpointer   data)
+{
+  CbMixer *self = data;
+
+  if (g_hash_table_contains (self->strips, GUINT_TO_POINTER (id)))
+    fill (self);
+}
+
+static void
+unwatch (CbMixer *self)
+{
+  if (self->watched != NULL)
+    {
+      g_clear_signal_handler (&self->level_handler, self->watched);
+      g_clear_signal_handler (&self->problem_handler, self->watched);
+    }
+  g_clear_object (&self->watched);
+}
+
+static void
+watch_program (CbMixer *self)
+{
+  unwatch (self);
+  self->watched = g_object_ref (program_of (self));
+  self->level_handler = g_signal_connect (self->watched, "level", G_CALLBACK (on_level), self);
+  self->problem_handler = g_signal_connect (self->watched, "problem-changed",
+                                            G_CALLBACK (on_problem_changed), self);
+  fill (self);
+}
+
+guint
+cb_mixer_add_source (CbMixer          *self,
+                     CbSceneSourceKind kind)
+{
+  CbSceneSource *s;
+
+  g_return_val_if_fail (CB_IS_MIXER (self), 0);
+  g_return_val_if_fail (cb_scene_source_kind_is_audio (kind), 0);
+
+  s = cb_program_new_source (program_of (self), kind, cb_scene_source_kind_label (kind), "");
+  cb_program_add_source (program_of (self), 0, s);
+  cb_scene_editor_changed (self->editor);
+  return s->id;
+}
+
+static void
+on_add_kind (GtkButton *button,
+             gpointer   data)
+{
+  cb_mixer_add_source (data, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "cb-kind")));
+}
+
+static void
+cb_mixer_dispose (GObject *object)
+{
+  CbMixer *self = CB_MIXER (object);
+
+  unwatch (self);
+  if (self->editor != NULL)
+    {
+      g_clear_signal_handler (&self->program_handler, self->editor);
+      g_clear_signal_handler (&self->changed_handler, self->editor);
+    }
+  g_clear_object (&self->editor);
+  g_clear_pointer (&self->strips, g_hash_table_unref);
+  G_OBJECT_CLASS (cb_mixer_parent_class)->dispose (object);
+}
+
+static void
+cb_mixer_class_init (CbMixerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cb_mixer_dispose;
+}
+
+static void
+cb_mixer_init (CbMixer *self)
+{
+  self->strips = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+}
+
+GtkWidget *
+cb_mixer_new (CbSceneEditor *editor)
+{
+  static const CbSceneSourceKind kinds[] = {
+    CB_SCENE_SOURCE_MIC, CB_SCENE_SOURCE_DESKTOP, CB_SCENE_SOURCE_TONE,
+  };
+  CbMixer *self;
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *title = gtk_label_new (_("Audio Mixer"));
+  GtkWidget *add;
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+
+  g_return_val_if_fail (CB_IS_SCENE_EDITOR (editor), NULL);
+
+  self = g_object_new (CB_TYPE_MIXER, "orientation", GTK_ORIENTATION_VERTICAL, "spacing", 12, NULL);
+  self->editor = g_object_ref (editor);
+  add = cb_kind_menu_button_new (_("Add Audio Source"), kinds, G_N_ELEMENTS (kinds),
+                                 G_CALLBACK (on_add_kind), self);
+
+  gtk_widget_add_css_class (title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_box_append (GTK_BOX (header), title);
+  gtk_box_append (GTK_BOX (header), add);
+  gtk_widget_set_margin_start (header, 12);
+  gtk_widget_set_margin_end (header, 12);
+  gtk_widget_set_margin_top (header, 12);
+  gtk_box_append (GTK_BOX (self), header);
+
+  self->list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
+  gtk_widget_set_margin_start (GTK_WIDGET (self->list), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->list), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->list), 12);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->list));
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_box_append (GTK_BOX (self), scroller);
+
+  self->program_handler = g_signal_connect_swapped (editor, "program-changed",
+                                                    G_CALLBACK (watch_program), self);
+  self->changed_handler = g_signal_connect_swapped (editor, "changed", G_CALLBACK (fill), self);
+  watch_program (self);
+  return GTK_WIDGET (self);
+}
+
+static Strip *
+strip_of (CbMixer *self,
+          guint    id)
+{
+  return g_hash_table_lookup (self->strips, GUINT_TO_POINTER (id));
+}
+
+CbLevelMeter *
+cb_mixer_get_meter (CbMixer *self,
+                    guint    id)
+{
+  Strip *strip = strip_of (self, id);
+  return strip != NULL ? CB_LEVEL_METER (strip->meter) : NULL;
+}
+
+GtkToggleButton *
+cb_mixer_get_mute_button (CbMixer *self,
+                          guint    id)
+{
+  Strip *strip = strip_of (self, id);
+  return strip != NULL && strip->mute != NULL ? GTK_TOGGLE_BUTTON (strip->mute) : NULL;
+}
+
+GtkRange *
+cb_mixer_get_fader (CbMixer *self,
+                    guint    id)
+{
+  Strip *strip = strip_of (self, id);
+  return strip != NULL && strip->fader != NULL ? GTK_RANGE (strip->fader) : NULL;
+}
+
+/* ---- the header bar's meter -------------------------------------------------- */
+
+typedef struct {
+  CbSceneEditor *editor;
+  CbProgram     *program;
+  gulong         level_handler;
+  gulong         program_handler;
+  GtkWidget     *meter;   /* weak: owns this */
+} ProgramMeter;
+
+static void
+program_meter_on_level (CbProgram *program,
+                        guint      id,
+                        double     peak,
+                        double     rms,
+                        gpointer   data)
+{
+  ProgramMeter *pm = data;
+
+  if (id == 0)
+    cb_level_meter_set_levels (CB_LEVEL_METER (pm->meter), peak, rms);
+}
+
+static void
+program_meter_follow (ProgramMeter *pm)
+{
+  if (pm->program != NULL)
+    g_clear_signal_handler (&pm->level_handler, pm->program);
+  g_set_object (&pm->program, cb_scene_editor_get_program (pm->editor));
+  if (pm->program != NULL)
+    pm->level_handler = g_signal_connect (pm->program, "level",
+                                          G_CALLBACK (program_meter_on_level), pm);
+}
+
+static void
+program_meter_free (gpointer data)
+{
+  ProgramMeter *pm = data;
+
+  if (pm->program != NULL)
+    g_clear_signal_handler (&pm->level_handler, pm->program);
+  g_clear_signal_handler (&pm->program_handler, pm->editor);
+  g_clear_object (&pm->program);
+  g_clear_object (&pm->editor);
+  g_free (pm);
+}
+
+GtkWidget *
+cb_mixer_new_program_meter (CbSceneEditor *editor)
+{
+  ProgramMeter *pm = g_new0 (ProgramMeter, 1);
+
+  g_return_val_if_fail (CB_IS_SCENE_EDITOR (editor), NULL);
+
+  pm->editor = g_object_ref (editor);
+  pm->meter = cb_level_meter_new ();
+  gtk_widget_set_size_request (pm->meter, 80, 10);
+  gtk_widget_set_tooltip_text (pm->meter, _("Program audio"));
+  pm->program_handler = g_signal_connect_swapped (editor, "program-changed",
+                                                  G_CALLBACK (program_meter_follow), pm);
+  program_meter_follow (pm);
+  g_object_set_data_full (G_OBJECT (pm->meter), "cb-program-meter", pm, program_meter_free);
+  return pm->meter;
+}

@@ -1,0 +1,30 @@
+/* cb-mixer.h — the audio mixer pane, and the program meter for the header bar
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "cb-level-meter.h"
+#include "cb-scene-editor.h"
+
+G_BEGIN_DECLS
+
+#define CB_TYPE_MIXER (cb_mixer_get_type ())
+G_DECLARE_FINAL_TYPE (CbMixer, cb_mixer, CB, MIXER, GtkBox)
+
+GtkWidget    *cb_mixer_new               (CbSceneEditor *editor);
+/* A meter of the program mix that follows @editor's program: small enough for a header
+ * bar. */
+GtkWidget    *cb_mixer_new_program_meter (CbSceneEditor *editor);
+/* For tests: the strip parts of audio source @id (0: the program). */
+CbLevelMeter *cb_mixer_get_meter         (CbMixer       *self,
+                                          guint          id);
+GtkToggleButton *cb_mixer_get_mute_button (CbMixer      *self,
+                                           guint         id);
+GtkRange     *cb_mixer_get_fader         (CbMixer       *self,
+                                          guint          id);
+guint         cb_mixer_add_source        (CbMixer          *self,
+                                          CbSceneSourceKind kind);
+
+G_END_DECLS

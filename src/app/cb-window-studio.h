@@ -1,0 +1,28 @@
+/* cb-window-studio.h — the window's scenes, mixer and program meter
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "cb-mixer.h"
+#include "cb-scene-editor.h"
+#include "cb-scenes-panel.h"
+#include "cb-window.h"
+
+G_BEGIN_DECLS
+
+/* The source of the Video menu that publishes the scenes. */
+#define CB_WINDOW_SCENE_SPEC "scene"
+
+CbSceneEditor *cb_window_get_scene_editor  (CbWindow *self);
+CbScenesPanel *cb_window_get_scenes_panel  (CbWindow *self);
+CbMixer       *cb_window_get_mixer         (CbWindow *self);
+CbLevelMeter  *cb_window_get_program_meter (CbWindow *self);
+
+/* For cb-window.c. */
+void           cb_window_studio_setup        (CbWindow *self);
+void           cb_window_studio_dispose      (CbWindow *self);
+/* Shows the scenes in the preview (the program runs anyway: nothing to open). */
+void           cb_window_studio_show_preview (CbWindow *self);
+void           cb_window_studio_stop_preview (CbWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,1124 @@
+/* cb-program.c — scenes composed and audio mixed into one picture and one track
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   source bins ─▶ compositor (scene 1) ─▶ capsfilter ─┐
+ *   source bins ─▶ compositor (scene 2) ─▶ capsfilter ─┼▶ input-selector ─▶ "video"
+ *   audio bins (volume ▸ level ▸ tee ▸ [monitor]) ─▶ audiomixer ▸ level ─▶ "audio"
+ *
+ * The bin goes into a CbLocalSource, which encodes "video" and "audio" once and
+ * publishes them; a scene switch changes the selector's active pad and nothing else.
+ * Sources are added and removed while the pipeline runs; one that fails is taken out
+ * and its problem kept, so a missing camera is a line in the GUI, not a dead stream.
+ */
+#include <string.h>
+
+#include "cb-engine-error.h"
+#include "cb-program.h"
+
+GST_DEBUG_CATEGORY_STATIC (cb_program_debug);
+#define GST_CAT_DEFAULT cb_program_debug
+
+typedef struct {
+  guint       id;
+  GstElement *bin;          /* in the program bin; NULL while left out */
+  GstPad     *mixer_pad;    /* compositor or audiomixer request pad */
+  GstElement *monitor;      /* audio: the headphone branch, made on first use */
+  char       *problem;
+} Branch;
+
+struct _CbProgram
+{
+  GObject            parent_instance;
+
+  CbSceneCollection *collection;
+  CbLocalSource     *capture;
+  GstElement        *bin;
+  GstElement        *selector;
+  GPtrArray         *compositors;    /* GstElement per scene */
+  GPtrArray         *selector_pads;  /* GstPad per scene */
+  GstElement        *mixer;
+  GHashTable        *branches;       /* id → Branch */
+  int                width, height, fps, rate;
+};
+
+G_DEFINE_FINAL_TYPE (CbProgram, cb_program, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_LEVEL,
+  SIGNAL_PROBLEM_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+branch_free (gpointer data)
+{
+  Branch *b = data;
+
+  gst_clear_object (&b->mixer_pad);
+  gst_clear_object (&b->bin);
+  gst_clear_object (&b->monitor);
+  g_free (b->problem);
+  g_free (b);
+}
+
+static void
+cb_program_dispose (GObject *object)
+{
+  CbProgram *self = CB_PROGRAM (object);
+
+  if (self->capture != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->capture, self);
+      cb_local_source_stop (self->capture);
+    }
+  g_clear_object (&self->capture);
+  g_clear_pointer (&self->branches, g_hash_table_unref);
+  g_clear_pointer (&self->compositors, g_ptr_array_unref);
+  g_clear_pointer (&self->selector_pads, g_ptr_array_unref);
+  gst_clear_object (&self->selector);
+  gst_clear_object (&self->mixer);
+  gst_clear_object (&self->bin);
+  G_OBJECT_CLASS (cb_program_parent_class)->dispose (object);
+}
+
+static void
+cb_program_finalize (GObject *object)
+{
+  CbProgram *self = CB_PROGRAM (object);
+
+  cb_scene_collection_free (self->collection);
+  G_OBJECT_CLASS (cb_program_parent_class)->finalize (object);
+}
+
+static void
+cb_program_class_init (CbProgramClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cb_program_dispose;
+  object_class->finalize = cb_program_finalize;
+
+  signals[SIGNAL_LEVEL] =
+    g_signal_new ("level", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
+  signals[SIGNAL_PROBLEM_CHANGED] =
+    g_signal_new ("problem-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  GST_DEBUG_CATEGORY_INIT (cb_program_debug, "cb-program", 0, "Castbridge scenes");
+}
+
+static void
+cb_program_init (CbProgram *self)
+{
+  self->branches = g_hash_table_new_full (NULL, NULL, NULL, branch_free);
+  self->compositors = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->selector_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->width = 1280;
+  self->height = 720;
+  self->fps = 30;
+  self->rate = 48000;
+}
+
+/* ---- source bins ----------------------------------------------------------- */
+
+static void
+set_problem (CbProgram  *self,
+             Branch     *b,
+             const char *problem)
+{
+  if (g_strcmp0 (b->problem, problem) == 0)
+    return;
+  g_free (b->problem);
+  b->problem = g_strdup (problem);
+  g_signal_emit (self, signals[SIGNAL_PROBLEM_CHANGED], 0, b->id);
+}
+
+/* @device (taken) in front of the parsed @desc, in one bin with a "src" ghost pad. */
+static GstElement *
+bin_with_device (GstElement  *device,
+                 const char  *desc,
+                 GError     **error)
+{
+  GstElement *bin = gst_bin_new (NULL);
+  GstElement *rest = cb_media_parse_bin (desc, TRUE, error);
+  g_autoptr(GstPad) rest_src = NULL;
+
+  if (rest == NULL)
+    {
+      gst_object_unref (gst_object_ref_sink (device));
+      gst_object_unref (gst_object_ref_sink (bin));
+      return NULL;
+    }
+  gst_bin_add_many (GST_BIN (bin), device, rest, NULL);
+  if (!gst_element_link (device, rest))
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Cannot link the device");
+      gst_object_unref (gst_object_ref_sink (bin));
+      return NULL;
+    }
+  rest_src = gst_element_get_static_pad (rest, "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", rest_src));
+  return bin;
+}
+
+static void
+on_decodebin_pad_added (GstElement *decodebin,
+                        GstPad     *pad,
+                        gpointer    data)
+{
+  GstElement *tail = data;
+  g_autoptr(GstPad) sink = gst_element_get_static_pad (tail, "sink");
+  g_autoptr(GstCaps) caps = gst_pad_query_caps (pad, NULL);
+
+  if (gst_pad_is_linked (sink) || caps == NULL || gst_caps_is_empty (caps) ||
+      !g_str_has_prefix (gst_structure_get_name (gst_caps_get_structure (caps, 0)), "video/"))
+    return;
+  gst_pad_link (pad, sink);
+}
+
+/* filesrc ▸ decodebin ▸ @tail_desc, the file's first picture stream on a "src" pad. */
+static GstElement *
+decoded_bin (const char  *location,
+             const char  *tail_desc,
+             GError     **error)
+{
+  GstElement *bin, *src, *decodebin, *tail;
+  g_autoptr(GstPad) tail_src = NULL;
+
+  if (!cb_media_have_element ("decodebin", error) ||
+      (tail = cb_media_parse_bin (tail_desc, TRUE, error)) == NULL)
+    return NULL;
+  bin = gst_bin_new (NULL);
+  src = gst_element_factory_make ("filesrc", NULL);
+  decodebin = gst_element_factory_make ("decodebin", NULL);
+  g_object_set (src, "location", location, NULL);
+  gst_bin_add_many (GST_BIN (bin), src, decodebin, tail, NULL);
+  gst_element_link (src, decodebin);
+  g_signal_connect_object (decodebin, "pad-added", G_CALLBACK (on_decodebin_pad_added), tail, 0);
+  tail_src = gst_element_get_static_pad (tail, "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", tail_src));
+  return bin;
+}
+
+static gboolean
+is_wayland_only (void)
+{
+  return g_getenv ("WAYLAND_DISPLAY") != NULL && g_getenv ("DISPLAY") == NULL;
+}
+
+static GstElement *
+find_desktop_monitor (GError **error)
+{
+  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
+  GList *devices;
+  GstElement *element = NULL;
+
+  gst_device_monitor_add_filter (monitor, "Audio/Source", NULL);
+  devices = gst_device_monitor_get_devices (monitor);
+  for (GList *l = devices; l != NULL && element == NULL; l = l->next)
+    {
+      g_autoptr(GstStructure) props = gst_device_get_properties (l->data);
+
+      if (props != NULL && g_strcmp0 (gst_structure_get_string (props, "device.class"), "monitor") == 0)
+        element = gst_device_create_element (l->data, NULL);
+    }
+  g_list_free_full (devices, gst_object_unref);
+  if (element == NULL)
+    g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                 "No desktop audio: the sound server shows no monitor of an output");
+  return element;
+}
+
+/* A videotestsrc pattern by its nick; anything else is the SMPTE bars. */
+static const char *
+pattern_name (const CbSceneSource *s)
+{
+  GType type = g_type_from_name ("GstVideoTestSrcPattern");
+  GEnumClass *patterns;
+  gboolean known;
+
+  if (type == 0)
+    {
+      /* The enum is registered when the plugin loads. */
+      g_autoptr(GstElementFactory) factory = gst_element_factory_find ("videotestsrc");
+      g_autoptr(GstPluginFeature) loaded = factory != NULL
+        ? gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory)) : NULL;
+
+      type = g_type_from_name ("GstVideoTestSrcPattern");
+    }
+  if (s->location[0] == '\0' || type == 0)
+    return "smpte";
+  patterns = g_type_class_ref (type);
+  known = g_enum_get_value_by_nick (patterns, s->location) != NULL;
+  g_type_class_unref (patterns);
+  return known ? s->location : "smpte";
+}
+
+static GstElement *
+make_video_bin (CbProgram            *self,
+                const CbSceneSource  *s,
+                GError              **error)
+{
+  g_autofree char *desc = NULL;
+  GstElement *bin = NULL;
+  g_autoptr(GstElement) named = NULL;
+
+  switch (s->kind)
+    {
+    case CB_SCENE_SOURCE_PATTERN:
+      {
+        desc = g_strdup_printf ("videotestsrc name=pattern is-live=true pattern=%s ! capsfilter "
+                                "caps=\"video/x-raw,width=%d,height=%d,framerate=%d/1\"",
+                                pattern_name (s), self->width, self->height, self->fps);
+        return cb_media_parse_bin (desc, TRUE, error);
+      }
+    case CB_SCENE_SOURCE_IMAGE:
+    case CB_SCENE_SOURCE_MEDIA:
+      if (!g_file_test (s->location, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND,
+                       "File not found: %s", s->location);
+          return NULL;
+        }
+      /* A still image is repeated a few times a second: the compositor keeps the last
+       * frame of a pad between them. Not live: the compositor paces it, and drops what a
+       * late start made late (a live imagefreeze that starts late stays late, unseen). */
+      return decoded_bin (s->location,
+                          s->kind == CB_SCENE_SOURCE_IMAGE
+                          ? "videoconvert ! imagefreeze ! "
+                            "capsfilter caps=\"video/x-raw,framerate=5/1\""
+                          : "queue ! videoconvert", error);
+    case CB_SCENE_SOURCE_TEXT:
+      {
+        int w = MAX (16, (int) (s->width * self->width)) & ~1;
+        int h = MAX (16, (int) (s->height * self->height)) & ~1;
+
+        desc = g_strdup_printf ("videotestsrc is-live=true pattern=solid-color foreground-color=0 ! "
+                                "video/x-raw,format=BGRA,width=%d,height=%d,framerate=5/1 ! "
+                                "textoverlay name=text halignment=left valignment=top xpad=0 ypad=0 auto-resize=false "
+                                "shaded-background=false draw-shadow=false wait-text=false",
+                                w, h);
+        /* Only the picture is ghosted: a linked text pad would make textoverlay wait for
+         * text buffers and ignore its "text". */
+        bin = cb_media_parse_bin (desc, FALSE, error);
+        if (bin != NULL)
+          {
+            g_autoptr(GstPad) text_src = NULL;
+
+            named = gst_bin_get_by_name (GST_BIN (bin), "text");
+            g_object_set (named, "text", s->text, "font-desc", s->font, "color", s->color, NULL);
+            text_src = gst_element_get_static_pad (named, "src");
+            gst_element_add_pad (bin, gst_ghost_pad_new ("src", text_src));
+          }
+        return bin;
+      }
+    case CB_SCENE_SOURCE_CAMERA:
+      {
+        GstElement *device = cb_device_create_element (CB_MEDIA_VIDEO,
+                                                       s->location[0] ? s->location : NULL,
+                                                       error);
+        if (device == NULL)
+          return NULL;
+        return bin_with_device (device, "videoconvert", error);
+      }
+    case CB_SCENE_SOURCE_SCREEN:
+      if (is_wayland_only ())
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
+                       "Screen capture on Wayland needs the desktop portal, which this "
+                       "version does not use yet");
+          return NULL;
+        }
+      if (g_getenv ("DISPLAY") == NULL)
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                       "No screen to capture");
+          return NULL;
+        }
+      if (!cb_media_have_element ("ximagesrc", error))
+        return NULL;
+      desc = g_strdup_printf ("ximagesrc use-damage=false show-pointer=true ! "
+                              "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! videoconvert", self->fps);
+      return cb_media_parse_bin (desc, TRUE, error);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GstElement *
+make_audio_bin (CbProgram            *self,
+                const CbSceneSource  *s,
+                GError              **error)
+{
+  g_autofree char *chain = g_strdup_printf ("audioconvert ! audioresample ! "
+                                            "audio/x-raw,rate=%d,channels=2 ! "
+                                            "volume name=volume ! "
+                                            "level name=level interval=50000000 ! "
+                                            "tee name=tee allow-not-linked=true "
+                                            "tee. ! queue max-size-time=200000000 "
+                                            "leaky=downstream", self->rate);
+  g_autofree char *desc = NULL;
+  GstElement *device = NULL;
+
+  switch (s->kind)
+    {
+    case CB_SCENE_SOURCE_TONE:
+      desc = g_strdup_printf ("audiotestsrc is-live=true wave=sine freq=440 volume=0.1 ! %s",
+                              chain);
+      return cb_media_parse_bin (desc, TRUE, error);
+    case CB_SCENE_SOURCE_MIC:
+      device = cb_device_create_element (CB_MEDIA_AUDIO, s->location[0] ? s->location : NULL,
+                                         error);
+      break;
+    case CB_SCENE_SOURCE_DESKTOP:
+      device = find_desktop_monitor (error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (device == NULL)
+    return NULL;
+  return bin_with_device (device, chain, error);
+}
+
+static void
+apply_video_box (CbProgram           *self,
+                 Branch              *b,
+                 const CbSceneSource *s,
+                 guint                zorder)
+{
+  if (b->mixer_pad == NULL)
+    return;
+  g_object_set (b->mixer_pad,
+                "xpos", (int) (s->x * self->width),
+                "ypos", (int) (s->y * self->height),
+                "width", MAX (1, (int) (s->width * self->width)),
+                "height", MAX (1, (int) (s->height * self->height)),
+                "alpha", s->visible ? 1.0 : 0.0,
+                "zorder", zorder + 1,
+                NULL);
+  if (s->kind == CB_SCENE_SOURCE_IMAGE || s->kind == CB_SCENE_SOURCE_MEDIA)
+    g_object_set (b->mixer_pad, "repeat-after-eos", TRUE, NULL);
+}
+
+static void
+apply_audio (Branch              *b,
+             const CbSceneSource *s)
+{
+  g_autoptr(GstElement) volume = NULL;
+  g_autoptr(GstElement) valve = NULL;
+
+  if (b->bin == NULL)
+    return;
+  volume = gst_bin_get_by_name (GST_BIN (b->bin), "volume");
+  if (volume != NULL)
+    g_object_set (volume, "volume", s->volume, "mute", s->muted, NULL);
+  if (b->monitor != NULL)
+    {
+      valve = gst_bin_get_by_name (GST_BIN (b->monitor), "valve");
+      g_object_set (valve, "drop", !s->monitor, NULL);
+    }
+}
+
+/* Headphones: a branch off the source's tee to the default output, made the first time
+ * monitoring is asked for (most sources are never monitored). */
+static void
+ensure_monitor (CbProgram           *self,
+                Branch              *b,
+                const CbSceneSource *s)
+{
+  g_autoptr(GstElement) tee = NULL;
+  g_autoptr(GstPad) tee_pad = NULL;
+  g_autoptr(GstPad) sink_pad = NULL;
+  g_autoptr(GError) error = NULL;
+  GstElement *monitor;
+
+  if (!s->monitor || b->monitor != NULL || b->bin == NULL)
+    return;
+  monitor = cb_media_parse_bin ("queue max-size-time=200000000 leaky=downstream ! "
+                                "valve name=valve ! audioconvert ! audioresample ! "
+                                "autoaudiosink name=out sync=false", TRUE, &error);
+  if (monitor == NULL)
+    {
+      set_problem (self, b, error->message);
+      return;
+    }
+  /* Open the output first, on its own: with no sound device a sink that fails inside the
+   * running program stalls it. */
+  {
+    g_autoptr(GstElement) out = gst_bin_get_by_name (GST_BIN (monitor), "out");
+
+    if (gst_element_set_state (out, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE)
+      {
+        gst_element_set_state (monitor, GST_STATE_NULL);
+        gst_object_unref (gst_object_ref_sink (monitor));
+        set_problem (self, b, "Cannot play it in the headphones: no output device");
+        return;
+      }
+  }
+  gst_object_set_name (GST_OBJECT (monitor), "monitor");
+  /* A sink added to a running pipeline prerolls on its own: without this its state
+   * change would take the whole program back to PAUSED, meters and stream with it. */
+  g_object_set (monitor, "async-handling", TRUE, NULL);
+  tee = gst_bin_get_by_name (GST_BIN (b->bin), "tee");
+  gst_bin_add (GST_BIN (b->bin), monitor);
+  b->monitor = gst_object_ref (monitor);
+  tee_pad = gst_element_request_pad_simple (tee, "src_%u");
+  sink_pad = gst_element_get_static_pad (monitor, "sink");
+  gst_pad_link (tee_pad, sink_pad);
+  gst_element_sync_state_with_parent (monitor);
+}
+
+/* Takes a branch out of the running pipeline: its mixer pad first, so that nothing
+ * waits on it, then its elements. */
+static void
+branch_detach (CbProgram *self,
+               Branch    *b)
+{
+  g_autoptr(GstElement) bin = g_steal_pointer (&b->bin);
+  g_autoptr(GstPad) pad = g_steal_pointer (&b->mixer_pad);
+
+  gst_clear_object (&b->monitor);
+  if (bin == NULL)
+    return;
+  if (pad != NULL)
+    {
+      g_autoptr(GstElement) mixer = gst_pad_get_parent_element (pad);
+      g_autoptr(GstPad) peer = gst_pad_get_peer (pad);
+
+      if (peer != NULL)
+        gst_pad_unlink (peer, pad);
+      if (mixer != NULL)
+        gst_element_release_request_pad (mixer, pad);
+    }
+  gst_element_set_locked_state (bin, TRUE);
+  gst_element_set_state (bin, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self->bin), bin);
+}
+
+static GstClockTime
+running_time (CbProgram *self)
+{
+  g_autoptr(GstClock) clock = gst_element_get_clock (self->bin);
+
+  if (clock == NULL)
+    return 0;
+  return gst_clock_get_time (clock) - gst_element_get_base_time (self->bin);
+}
+
+/* Builds the source's bin and links it into @mixer; a failure is kept as its problem. */
+static void
+branch_attach (CbProgram           *self,
+               const CbSceneSource *s,
+               GstElement          *mixer,
+               guint                zorder)
+{
+  Branch *b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstPad) src = NULL;
+  g_autofree char *name = g_strdup_printf ("source-%u", s->id);
+  gboolean audio = cb_scene_source_kind_is_audio (s->kind);
+  GstElement *bin;
+
+  if (b == NULL)
+    {
+      b = g_new0 (Branch, 1);
+      b->id = s->id;
+      g_hash_table_insert (self->branches, GUINT_TO_POINTER (s->id), b);
+    }
+  branch_detach (self, b);
+
+  bin = audio ? make_audio_bin (self, s, &error) : make_video_bin (self, s, &error);
+  if (bin == NULL)
+    {
+      GST_INFO ("source %u (%s) left out: %s", s->id, cb_scene_source_kind_to_string (s->kind),
+                error->message);
+      set_problem (self, b, error->message);
+      return;
+    }
+  gst_object_set_name (GST_OBJECT (bin), name);
+  gst_bin_add (GST_BIN (self->bin), bin);
+  b->bin = gst_object_ref (bin);
+  b->mixer_pad = gst_element_request_pad_simple (mixer, "sink_%u");
+  src = gst_element_get_static_pad (bin, "src");
+  /* A file starts its timestamps at zero: one added to a running program plays from now,
+   * or the compositor drops every frame as late. */
+  if (s->kind == CB_SCENE_SOURCE_MEDIA || s->kind == CB_SCENE_SOURCE_IMAGE)
+    gst_pad_set_offset (src, running_time (self));
+  if (gst_pad_link (src, b->mixer_pad) != GST_PAD_LINK_OK)
+    {
+      branch_detach (self, b);
+      set_problem (self, b, "Cannot link the source");
+      return;
+    }
+  if (audio)
+    {
+      apply_audio (b, s);
+      ensure_monitor (self, b, s);
+      apply_audio (b, s);
+    }
+  else
+    apply_video_box (self, b, s, zorder);
+  gst_element_sync_state_with_parent (bin);
+  set_problem (self, b, NULL);
+}
+
+/* ---- scenes ---------------------------------------------------------------- */
+
+static GstElement *
+add_scene_compositor (CbProgram  *self,
+                      GError    **error)
+{
+  g_autofree char *caps = g_strdup_printf ("video/x-raw,format=AYUV,width=%d,height=%d,"
+                                           "framerate=%d/1,pixel-aspect-ratio=1/1",
+                                           self->width, self->height, self->fps);
+  GstElement *compositor, *filter;
+  g_autoptr(GstCaps) filter_caps = gst_caps_from_string (caps);
+  g_autoptr(GstPad) filter_src = NULL;
+  GstPad *selector_pad;
+
+  if (!cb_media_have_element ("compositor", error))
+    return NULL;
+  /* force-live: a scene of still images and text still makes frames on time. */
+  compositor = gst_element_factory_make_full ("compositor", "force-live", TRUE,
+                                              "ignore-inactive-pads", TRUE,
+                                              "background", 1 /* black */, NULL);
+  filter = gst_element_factory_make ("capsfilter", NULL);
+  g_object_set (filter, "caps", filter_caps, NULL);
+  gst_bin_add_many (GST_BIN (self->bin), compositor, filter, NULL);
+  gst_element_link (compositor, filter);
+  selector_pad = gst_element_request_pad_simple (self->selector, "sink_%u");
+  filter_src = gst_element_get_static_pad (filter, "src");
+  gst_pad_link (filter_src, selector_pad);
+  g_ptr_array_add (self->compositors, gst_object_ref (compositor));
+  g_ptr_array_add (self->selector_pads, selector_pad);
+  gst_element_sync_state_with_parent (filter);
+  gst_element_sync_state_with_parent (compositor);
+  return compositor;
+}
+
+static void
+attach_scene (CbProgram *self,
+              guint      index)
+{
+  CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
+  GstElement *compositor = g_ptr_array_index (self->compositors, index);
+
+  for (guint i = 0; i < scene->sources->len; i++)
+    branch_attach (self, g_ptr_array_index (scene->sources, i), compositor, i);
+}
+
+/* ---- bus --------------------------------------------------------------------- */
+
+/* The id of the source bin @object is in, or 0. */
+static guint
+source_of (GstObject *object)
+{
+  for (GstObject *o = object; o != NULL; o = GST_OBJECT_PARENT (o))
+    {
+      const char *name = GST_OBJECT_NAME (o);
+
+      if (name != NULL && g_str_has_prefix (name, "source-"))
+        return (guint) g_ascii_strtoull (name + strlen ("source-"), NULL, 10);
+    }
+  return 0;
+}
+
+static gboolean
+in_monitor (GstObject *object)
+{
+  for (GstObject *o = object; o != NULL; o = GST_OBJECT_PARENT (o))
+    if (g_strcmp0 (GST_OBJECT_NAME (o), "monitor") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static double
+max_of (const GValue *value)
+{
+  double max = -700;
+
+  /* level posts GValueArrays (deprecated, but what the element gives). */
+  if (value == NULL || !G_VALUE_HOLDS_BOXED (value) ||
+      !g_str_equal (G_VALUE_TYPE_NAME (value), "GValueArray"))
+    return max;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  {
+    GValueArray *array = g_value_get_boxed (value);
+
+    for (guint i = 0; array != NULL && i < array->n_values; i++)
+      max = MAX (max, g_value_get_double (&array->values[i]));
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return max;
+}
+
+static gboolean
+on_capture_message (CbLocalSource *capture,
+                    GstMessage    *message,
+                    gpointer       data)
+{
+  CbProgram *self = data;
+  guint id = source_of (GST_MESSAGE_SRC (message));
+  Branch *b = id != 0 ? g_hash_table_lookup (self->branches, GUINT_TO_POINTER (id)) : NULL;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT)
+    {
+      const GstStructure *st = gst_message_get_structure (message);
+
+      if (st == NULL || !gst_structure_has_name (st, "level"))
+        return FALSE;
+      if (id == 0 && g_strcmp0 (GST_MESSAGE_SRC_NAME (message), "program-level") != 0)
+        return FALSE;
+      g_signal_emit (self, signals[SIGNAL_LEVEL], 0, id,
+                     max_of (gst_structure_get_value (st, "peak")),
+                     max_of (gst_structure_get_value (st, "rms")));
+      return TRUE;
+    }
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR && id != 0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *debug = NULL;
+
+      gst_message_parse_error (message, &error, &debug);
+      GST_INFO ("source %u failed: %s (%s)", id, error->message, debug ? debug : "");
+      /* From a branch already taken out (one made again has the same name). */
+      if (b == NULL || b->bin == NULL ||
+          !gst_object_has_as_ancestor (GST_MESSAGE_SRC (message), GST_OBJECT (b->bin)))
+        return TRUE;
+      if (in_monitor (GST_MESSAGE_SRC (message)) && b->monitor != NULL)
+        {
+          /* No output device: the source goes on, unheard. */
+          g_autoptr(GstElement) valve = gst_bin_get_by_name (GST_BIN (b->monitor), "valve");
+          g_object_set (valve, "drop", TRUE, NULL);
+          set_problem (self, b, "Cannot play it in the headphones: no output device");
+          return TRUE;
+        }
+      if (b->bin != NULL && GST_OBJECT_PARENT (b->bin) != NULL)
+        {
+          branch_detach (self, b);
+          set_problem (self, b, error->message);
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- public ------------------------------------------------------------------ */
+
+CbProgram *
+cb_program_new (const CbSceneCollection *collection,
+                CbSettings              *settings,
+                GError                 **error)
+{
+  g_autoptr(CbProgram) self = g_object_new (CB_TYPE_PROGRAM, NULL);
+  g_autofree char *audio_caps = NULL;
+  g_autoptr(GstPad) selector_src = NULL;
+  g_autoptr(GstPad) audio_src = NULL;
+  GstElement *audio_tail, *audio_filter;
+
+  g_return_val_if_fail (collection != NULL && collection->scenes->len > 0, NULL);
+
+  if (settings != NULL)
+    {
+      self->width = CLAMP (cb_settings_get_int (settings, "capture_width"), 16, 7680) & ~1;
+      self->height = CLAMP (cb_settings_get_int (settings, "capture_height"), 16, 4320) & ~1;
+      self->fps = CLAMP (cb_settings_get_int (settings, "capture_fps"), 1, 120);
+      self->rate = cb_settings_get_int (settings, "audio_sample_rate") == 44100 ? 44100 : 48000;
+    }
+  for (const char * const *e = (const char * const[]) { "input-selector", "audiomixer", "level",
+                                                         "volume", NULL }; *e != NULL; e++)
+    if (!cb_media_have_element (*e, error))
+      return NULL;
+
+  self->collection = cb_scene_collection_copy (collection);
+  self->collection->active = MIN (self->collection->active, self->collection->scenes->len - 1);
+  self->bin = gst_object_ref_sink (gst_bin_new ("program"));
+  self->selector = gst_object_ref (gst_element_factory_make ("input-selector", "scenes"));
+  gst_bin_add (GST_BIN (self->bin), self->selector);
+  selector_src = gst_element_get_static_pad (self->selector, "src");
+  gst_element_add_pad (self->bin, gst_ghost_pad_new ("video", selector_src));
+
+  /* The mixer sits right in the program bin: sources link to its pads across no other
+   * bin. force-live: silence when no source plays, so the stream always has its track. */
+  audio_caps = g_strdup_printf ("audio/x-raw,format=S16LE,layout=interleaved,rate=%d,channels=2",
+                                self->rate);
+  self->mixer = gst_object_ref (gst_element_factory_make_full ("audiomixer", "force-live", TRUE,
+                                                               "ignore-inactive-pads", TRUE,
+                                                               NULL));
+  audio_filter = gst_element_factory_make ("capsfilter", NULL);
+  {
+    g_autoptr(GstCaps) caps = gst_caps_from_string (audio_caps);
+    g_object_set (audio_filter, "caps", caps, NULL);
+  }
+  audio_tail = gst_element_factory_make ("level", "program-level");
+  g_object_set (audio_tail, "interval", (guint64) 50 * GST_MSECOND, NULL);
+  gst_bin_add_many (GST_BIN (self->bin), self->mixer, audio_filter, audio_tail, NULL);
+  gst_element_link_many (self->mixer, audio_filter, audio_tail, NULL);
+  audio_src = gst_element_get_static_pad (audio_tail, "src");
+  gst_element_add_pad (self->bin, gst_ghost_pad_new ("audio", audio_src));
+
+  for (guint i = 0; i < self->collection->scenes->len; i++)
+    if (add_scene_compositor (self, error) == NULL)
+      return NULL;
+  g_object_set (self->selector, "active-pad",
+                g_ptr_array_index (self->selector_pads, self->collection->active), NULL);
+  for (guint i = 0; i < self->collection->scenes->len; i++)
+    attach_scene (self, i);
+  for (guint i = 0; i < self->collection->audio->len; i++)
+    branch_attach (self, g_ptr_array_index (self->collection->audio, i), self->mixer, i);
+
+  self->capture = cb_local_source_new_for_bin ("scene", self->bin, settings, error);
+  if (self->capture == NULL)
+    return NULL;
+  g_signal_connect (self->capture, "message", G_CALLBACK (on_capture_message), self);
+  return g_steal_pointer (&self);
+}
+
+CbLocalSource *
+cb_program_get_capture (CbProgram *self)
+{
+  g_return_val_if_fail (CB_IS_PROGRAM (self), NULL);
+  return self->capture;
+}
+
+gboolean
+cb_program_start (CbProgram  *self,
+                  GError    **error)
+{
+  g_return_val_if_fail (CB_IS_PROGRAM (self), FALSE);
+  return cb_local_source_start (self->capture, error);
+}
+
+void
+cb_program_stop (CbProgram *self)
+{
+  g_return_if_fail (CB_IS_PROGRAM (self));
+  cb_local_source_stop (self->capture);
+}
+
+const CbSceneCollection *
+cb_program_get_collection (CbProgram *self)
+{
+  g_return_val_if_fail (CB_IS_PROGRAM (self), NULL);
+  return self->collection;
+}
+
+int
+cb_program_get_width (CbProgram *self)
+{
+  return self->width;
+}
+
+int
+cb_program_get_height (CbProgram *self)
+{
+  return self->height;
+}
+
+void
+cb_program_set_active_scene (CbProgram *self,
+                             guint      index)
+{
+  g_return_if_fail (CB_IS_PROGRAM (self));
+
+  if (index >= self->collection->scenes->len)
+    return;
+  self->collection->active = index;
+  g_object_set (self->selector, "active-pad", g_ptr_array_index (self->selector_pads, index), NULL);
+  /* Players and destinations see the new scene from a clean picture. */
+  cb_local_source_request_keyframe (self->capture);
+}
+
+guint
+cb_program_add_scene (CbProgram  *self,
+                      const char *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (CB_IS_PROGRAM (self), 0);
+
+  if (add_scene_compositor (self, &error) == NULL)
+    {
+      g_warning ("Cannot add a scene: %s", error->message);
+      return self->collection->active;
+    }
+  g_ptr_array_add (self->collection->scenes, cb_scene_new (name));
+  return self->collection->scenes->len - 1;
+}
+
+gboolean
+cb_program_remove_scene (CbProgram *self,
+                         guint      index)
+{
+  CbScene *scene;
+  g_autoptr(GstElement) compositor = NULL;
+  g_autoptr(GstPad) selector_pad = NULL;
+  g_autoptr(GstPad) filter_src = NULL;
+  g_autoptr(GstElement) filter = NULL;
+
+  g_return_val_if_fail (CB_IS_PROGRAM (self), FALSE);
+
+  if (index >= self->collection->scenes->len || self->collection->scenes->len == 1)
+    return FALSE;
+  if (self->collection->active == index)
+    cb_program_set_active_scene (self, index == 0 ? 1 : index - 1);
+  scene = g_ptr_array_index (self->collection->scenes, index);
+  for (guint i = 0; i < scene->sources->len; i++)
+    {
+      CbSceneSource *s = g_ptr_array_index (scene->sources, i);
+      Branch *b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
+
+      if (b != NULL)
+        branch_detach (self, b);
+      g_hash_table_remove (self->branches, GUINT_TO_POINTER (s->id));
+    }
+
+  compositor = g_ptr_array_steal_index (self->compositors, index);
+  selector_pad = g_ptr_array_steal_index (self->selector_pads, index);
+  filter_src = gst_pad_get_peer (selector_pad);
+  filter = filter_src != NULL ? gst_pad_get_parent_element (filter_src) : NULL;
+  if (filter_src != NULL)
+    gst_pad_unlink (filter_src, selector_pad);
+  gst_element_release_request_pad (self->selector, selector_pad);
+  for (GstElement *e = compositor; e != NULL; e = (e == compositor ? filter : NULL))
+    {
+      gst_element_set_locked_state (e, TRUE);
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self->bin), e);
+    }
+  g_ptr_array_remove_index (self->collection->scenes, index);
+  if (self->collection->active > index)
+    self->collection->active--;
+  return TRUE;
+}
+
+CbSceneSource *
+cb_program_new_source (CbProgram         *self,
+                       CbSceneSourceKind  kind,
+                       const char        *name,
+                       const char        *location)
+{
+  g_return_val_if_fail (CB_IS_PROGRAM (self), NULL);
+  return cb_scene_source_new (self->collection, kind, name, location);
+}
+
+void
+cb_program_add_source (CbProgram     *self,
+                       guint          scene_index,
+                       CbSceneSource *source)
+{
+  g_return_if_fail (CB_IS_PROGRAM (self));
+  g_return_if_fail (source != NULL);
+
+  if (cb_scene_source_kind_is_audio (source->kind))
+    {
+      g_ptr_array_add (self->collection->audio, source);
+      branch_attach (self, source, self->mixer, self->collection->audio->len - 1);
+      return;
+    }
+  if (scene_index >= self->collection->scenes->len)
+    {
+      cb_scene_source_free (source);
+      return;
+    }
+  {
+    CbScene *scene = g_ptr_array_index (self->collection->scenes, scene_index);
+
+    g_ptr_array_add (scene->sources, source);
+    branch_attach (self, source, g_ptr_array_index (self->compositors, scene_index),
+                   scene->sources->len - 1);
+  }
+}
+
+/* The scene holding @id and the source's index in it; FALSE for audio and unknown ids. */
+static gboolean
+locate (CbProgram *self,
+        guint      id,
+        guint     *scene_index,
+        guint     *index)
+{
+  for (guint i = 0; i < self->collection->scenes->len; i++)
+    {
+      CbScene *scene = g_ptr_array_index (self->collection->scenes, i);
+
+      for (guint j = 0; j < scene->sources->len; j++)
+        if (((CbSceneSource *) g_ptr_array_index (scene->sources, j))->id == id)
+          {
+            *scene_index = i;
+            *index = j;
+            return TRUE;
+          }
+    }
+  return FALSE;
+}
+
+void
+cb_program_remove_source (CbProgram *self,
+                          guint      id)
+{
+  Branch *b;
+  guint si, index;
+
+  g_return_if_fail (CB_IS_PROGRAM (self));
+
+  b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (id));
+  if (b != NULL)
+    branch_detach (self, b);
+  g_hash_table_remove (self->branches, GUINT_TO_POINTER (id));
+  if (locate (self, id, &si, &index))
+    {
+      CbScene *scene = g_ptr_array_index (self->collection->scenes, si);
+
+      g_ptr_array_remove_index (scene->sources, index);
+      for (guint j = index; j < scene->sources->len; j++)
+        {
+          CbSceneSource *s = g_ptr_array_index (scene->sources, j);
+          Branch *other = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
+
+          if (other != NULL)
+            apply_video_box (self, other, s, j);
+        }
+      return;
+    }
+  for (guint i = 0; i < self->collection->audio->len; i++)
+    if (((CbSceneSource *) g_ptr_array_index (self->collection->audio, i))->id == id)
+      {
+        g_ptr_array_remove_index (self->collection->audio, i);
+        return;
+      }
+}
+
+void
+cb_program_update_source (CbProgram           *self,
+                          const CbSceneSource *changed)
+{
+  CbSceneSource *s;
+  Branch *b;
+  guint si = 0, index = 0;
+  gboolean rebuild;
+
+  g_return_if_fail (CB_IS_PROGRAM (self));
+  g_return_if_fail (changed != NULL);
+
+  s = cb_scene_collection_find_source (self->collection, changed->id);
+  if (s == NULL || s->kind != changed->kind)
+    return;
+  /* What a running source cannot change in place: what it reads, and a text's canvas. */
+  /* A pattern changes in place; a file or a device is opened again. */
+  rebuild = (g_strcmp0 (s->location, changed->location) != 0 && s->kind != CB_SCENE_SOURCE_PATTERN) ||
+            (s->kind == CB_SCENE_SOURCE_TEXT &&
+             (s->width != changed->width || s->height != changed->height));
+  g_free (s->name);
+  s->name = g_strdup (changed->name);
+  g_free (s->location);
+  s->location = g_strdup (changed->location);
+  g_free (s->text);
+  s->text = g_strdup (changed->text);
+  g_free (s->font);
+  s->font = g_strdup (changed->font);
+  s->color = changed->color;
+  s->x = changed->x;
+  s->y = changed->y;
+  s->width = changed->width;
+  s->height = changed->height;
+  s->visible = changed->visible;
+  s->volume = CLAMP (changed->volume, 0, 2);
+  s->muted = changed->muted;
+  s->monitor = changed->monitor;
+
+  b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
+  if (cb_scene_source_kind_is_audio (s->kind))
+    {
+      if (b != NULL)
+        {
+          ensure_monitor (self, b, s);
+          apply_audio (b, s);
+        }
+      return;
+    }
+  if (!locate (self, s->id, &si, &index))
+    return;
+  if (rebuild || b == NULL || b->bin == NULL)
+    {
+      branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
+      return;
+    }
+  apply_video_box (self, b, s, index);
+  if (s->kind == CB_SCENE_SOURCE_PATTERN)
+    {
+      g_autoptr(GstElement) src = gst_bin_get_by_name (GST_BIN (b->bin), "pattern");
+
+      gst_util_set_object_arg (G_OBJECT (src), "pattern", pattern_name (s));
+    }
+  if (s->kind == CB_SCENE_SOURCE_TEXT)
+    {
+      g_autoptr(GstElement) text = gst_bin_get_by_name (GST_BIN (b->bin), "text");
+
+      g_object_set (text, "text", s->text, "font-desc", s->font, "color", s->color, NULL);
+    }
+}
+
+void
+cb_program_move_source (CbProgram *self,
+                        guint      id,
+                        int        delta)
+{
+  guint si, index;
+  CbScene *scene;
+  int to;
+
+  g_return_if_fail (CB_IS_PROGRAM (self));
+
+  if (!locate (self, id, &si, &index))
+    return;
+  scene = g_ptr_array_index (self->collection->scenes, si);
+  to = CLAMP ((int) index + delta, 0, (int) scene->sources->len - 1);
+  if ((guint) to == index)
+    return;
+  {
+    CbSceneSource *s = g_ptr_array_steal_index (scene->sources, index);
+    g_ptr_array_insert (scene->sources, to, s);
+  }
+  for (guint j = 0; j < scene->sources->len; j++)
+    {
+      CbSceneSource *s = g_ptr_array_index (scene->sources, j);
+      Branch *b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
+
+      if (b != NULL)
+        apply_video_box (self, b, s, j);
+    }
+}
+
+const char *
+cb_program_get_problem (CbProgram *self,
+                        guint      id)
+{
+  Branch *b;
+
+  g_return_val_if_fail (CB_IS_PROGRAM (self), NULL);
+
+  b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (id));
+  return b != NULL ? b->problem : NULL;
+}
+
+GStrv
+cb_program_list_encoders (void)
+{
+  static const char * const hardware[] = { "vah264enc", "vaapih264enc", "nvh264enc", "mfh264enc" };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_add (builder, "x264");
+  for (guint i = 0; i < G_N_ELEMENTS (hardware); i++)
+    {
+      g_autoptr(GstElementFactory) factory = gst_element_factory_find (hardware[i]);
+
+      if (factory != NULL)
+        g_strv_builder_add (builder, hardware[i]);
+    }
+  return g_strv_builder_end (builder);
+}

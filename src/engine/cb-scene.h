@@ -1,0 +1,96 @@
+/* cb-scene.h — scenes: sources composed into the picture and the mix a stream carries
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * CbSceneSourceKind:
+ *
+ * Video kinds belong to a scene; audio kinds (tone, mic, desktop) to the mixer, which
+ * every scene shares.
+ */
+typedef enum {
+  CB_SCENE_SOURCE_PATTERN,   /* location: a videotestsrc pattern name, "" for smpte */
+  CB_SCENE_SOURCE_IMAGE,     /* location: a file */
+  CB_SCENE_SOURCE_TEXT,      /* text, font, color */
+  CB_SCENE_SOURCE_MEDIA,     /* location: a file; its picture (its sound: not yet) */
+  CB_SCENE_SOURCE_CAMERA,    /* location: a device id, "" for the first camera */
+  CB_SCENE_SOURCE_SCREEN,    /* location: "" the whole screen (X11) */
+  CB_SCENE_SOURCE_TONE,
+  CB_SCENE_SOURCE_MIC,       /* location: a device id, "" for the default microphone */
+  CB_SCENE_SOURCE_DESKTOP,   /* the monitor of the output device */
+  CB_SCENE_SOURCE_N_KINDS
+} CbSceneSourceKind;
+
+typedef struct {
+  guint              id;        /* unique in its collection, stable across runs */
+  CbSceneSourceKind  kind;
+  char              *name;
+  char              *location;
+  char              *text;
+  char              *font;      /* Pango font description */
+  guint32            color;     /* 0xAARRGGBB */
+  /* The box, in fractions of the output picture: the layout survives a size change. */
+  double             x, y, width, height;
+  gboolean           visible;
+  /* Audio kinds. */
+  double             volume;    /* 0 … 2, 1 as captured */
+  gboolean           muted;
+  gboolean           monitor;
+} CbSceneSource;
+
+typedef struct {
+  char      *name;
+  GPtrArray *sources;   /* CbSceneSource, bottom first */
+} CbScene;
+
+typedef struct {
+  GPtrArray *scenes;    /* CbScene */
+  GPtrArray *audio;     /* CbSceneSource of the audio kinds */
+  guint      active;    /* index in scenes */
+  guint      next_id;
+} CbSceneCollection;
+
+const char        *cb_scene_source_kind_to_string (CbSceneSourceKind kind);
+gboolean           cb_scene_source_kind_from_string (const char        *text,
+                                                     CbSceneSourceKind *kind);
+gboolean           cb_scene_source_kind_is_audio  (CbSceneSourceKind  kind);
+
+CbSceneSource     *cb_scene_source_new       (CbSceneCollection *collection,
+                                              CbSceneSourceKind  kind,
+                                              const char        *name,
+                                              const char        *location);
+CbSceneSource     *cb_scene_source_copy      (const CbSceneSource *source);
+void               cb_scene_source_free      (CbSceneSource     *source);
+
+CbScene           *cb_scene_new              (const char        *name);
+void               cb_scene_free             (CbScene           *scene);
+CbSceneSource     *cb_scene_find_source      (CbScene           *scene,
+                                              guint              id);
+
+/* One scene with the test pattern, and the test tone: what a first run shows. */
+CbSceneCollection *cb_scene_collection_new_default (void);
+CbSceneCollection *cb_scene_collection_new   (void);
+CbSceneCollection *cb_scene_collection_copy  (const CbSceneCollection *collection);
+void               cb_scene_collection_free  (CbSceneCollection *collection);
+CbScene           *cb_scene_collection_get_active (CbSceneCollection *collection);
+/* A source of any scene or of the mixer. */
+CbSceneSource     *cb_scene_collection_find_source (CbSceneCollection *collection,
+                                                    guint              id);
+
+/* JSON, as kept in the user's configuration folder (scenes.json). Loading checks every
+ * value: a damaged file gives CB_ENGINE_ERROR_INVALID, never a crash. */
+char              *cb_scene_collection_to_json   (const CbSceneCollection *collection);
+CbSceneCollection *cb_scene_collection_from_json (const char        *json,
+                                                  gssize             length,
+                                                  GError           **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbSceneCollection, cb_scene_collection_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbScene, cb_scene_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbSceneSource, cb_scene_source_free)
+
+G_END_DECLS

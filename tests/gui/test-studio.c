@@ -1,0 +1,524 @@
+/* test-studio.c — scenes, the mixer and the preferences, against a real engine and
+ * server under Xvfb
+ *
+ * What a streamer checks: an image placed in the scene is where the stream shows it (a
+ * snapshot through REST); switching scenes while live keeps the stream publishing and
+ * changes its picture; the tone moves its meter and a muted tone does not; a missing
+ * camera is said on its row; the preferences change the output size of the next Go Live
+ * and say what is wrong next to a bad value. Screenshots go to CB_SCREENSHOT_DIR.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cb-preferences-window.h"
+#include "cb-window-studio.h"
+#include "gui-util.h"
+
+static const char *live_publishing[] = { "studio", "PUBLISHING" };
+
+/* A 64×64 opaque red PNG in a folder of its own. */
+static char *
+make_red_png (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cb-studio-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "red.png", NULL);
+  g_autofree guint8 *pixels = g_malloc (64 * 64 * 4);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  for (guint i = 0; i < 64 * 64; i++)
+    {
+      pixels[i * 4] = 255;
+      pixels[i * 4 + 1] = 0;
+      pixels[i * 4 + 2] = 0;
+      pixels[i * 4 + 3] = 255;
+    }
+  bytes = g_bytes_new (pixels, 64 * 64 * 4);
+  texture = gdk_memory_texture_new (64, 64, GDK_MEMORY_R8G8B8A8, bytes, 64 * 4);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  return path;
+}
+
+static void
+remove_png (char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_remove (path);
+  g_rmdir (dir);
+  g_free (path);
+}
+
+/* The live stream's picture, as REST's stream/snapshot gives it. */
+static GdkTexture *
+snapshot (Fixture *fixture)
+{
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *data;
+  guchar *decoded;
+  gsize length;
+
+  if (rest_post (fixture, "stream/snapshot", "{\"streamName\": \"studio\"}", &body) != 200)
+    return NULL;
+  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+  data = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "data");
+  decoded = g_base64_decode (data, &length);
+  png = g_bytes_new_take (decoded, length);
+  return gdk_texture_new_from_bytes (png, &error);
+}
+
+static guint32
+texture_pixel (GdkTexture *texture,
+               double      fx,
+               double      fy)
+{
+  int w = gdk_texture_get_width (texture);
+  int h = gdk_texture_get_height (texture);
+  g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4);
+  const guint8 *p;
+
+  gdk_texture_download (texture, pixels, w * 4);
+  p = pixels + ((int) (fy * h) * w + (int) (fx * w)) * 4;
+  /* Cairo's ARGB32, native endian: B G R A in memory here. */
+  return (p[2] << 16) | (p[1] << 8) | p[0];
+}
+
+static gboolean
+close_to (guint32 rgb,
+          guint32 want)
+{
+  for (int shift = 0; shift < 24; shift += 8)
+    if (ABS ((int) ((rgb >> shift) & 0xff) - (int) ((want >> shift) & 0xff)) > 48)
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct {
+  double  x, y;
+  guint32 rgb;
+} PixelWant;
+
+static gboolean
+stream_pixel_is (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const PixelWant *want = data;
+  g_autoptr(GdkTexture) texture = snapshot (fixture);
+
+  g_autofree char *path = screenshot_path ("studio-last-snapshot");
+
+  if (texture == NULL)
+    return FALSE;
+  /* For whoever looks into a failure. */
+  gdk_texture_save_to_png (texture, path);
+  return close_to (texture_pixel (texture, want->x, want->y), want->rgb);
+}
+
+/* Whether the engine's "studio" has video yet; on the engine's thread. */
+typedef struct {
+  CbEngine *engine;
+  gboolean  video;
+} VideoCheck;
+
+static gboolean
+check_video_in_engine (gpointer data)
+{
+  VideoCheck *check = data;
+  g_autoptr(CbStream) stream = cb_engine_lookup_stream (check->engine, "studio");
+  g_autoptr(GstCaps) caps = stream != NULL ? cb_stream_dup_caps (stream, CB_MEDIA_VIDEO) : NULL;
+
+  check->video = caps != NULL;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+stream_has_video (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  VideoCheck check = { cb_studio_get_engine (fixture->studio), FALSE };
+
+  run_in_engine (fixture, check_video_in_engine, &check);
+  return check.video;
+}
+
+static void
+go_live (Fixture *fixture)
+{
+  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), TRUE);
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+  g_assert_true (wait_for (fixture, row_has_status, live_publishing));
+  g_assert_true (wait_for (fixture, stream_has_video, NULL));
+}
+
+static void
+stop_live (Fixture *fixture)
+{
+  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), FALSE);
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+}
+
+/* The sidebar shows @page ("scenes", "mixer"). */
+static void
+show_page (Fixture    *fixture,
+           GtkWidget  *panel,
+           const char *page)
+{
+  GtkWidget *stack = gtk_widget_get_ancestor (panel, ADW_TYPE_VIEW_STACK);
+
+  gtk_widget_set_visible (gtk_widget_get_parent (stack), TRUE);
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), page);
+  settle ();
+}
+
+static guint64
+preview_frames (Fixture *fixture)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (cb_window_get_preview_picture (fixture->window));
+
+  return CB_IS_PREVIEW_PAINTABLE (paintable)
+         ? cb_preview_paintable_get_n_frames (CB_PREVIEW_PAINTABLE (paintable)) : 0;
+}
+
+/* The preview goes on showing new frames (@data: the count to pass). */
+static gboolean
+preview_passes (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return preview_frames (fixture) > *(const guint64 *) data;
+}
+
+static GPtrArray *
+spin_buttons (GtkWidget *widget,
+              GPtrArray *found)
+{
+  if (GTK_IS_SPIN_BUTTON (widget))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    spin_buttons (c, found);
+  return found;
+}
+
+static void
+test_scene_overlay (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  CbSceneEditor *editor = cb_window_get_scene_editor (fixture->window);
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  char *png = make_red_png ();
+  g_autoptr(GPtrArray) spins = g_ptr_array_new ();
+  const PixelWant red_at_overlay = { 0.625, 0.625, 0xff0000 };
+  g_autoptr(GdkTexture) picture = NULL;
+  GtkPopover *popover;
+  GtkWidget *row;
+  guint image, camera;
+  guint64 preview_count;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  show_page (fixture, GTK_WIDGET (panel), "scenes");
+
+  /* The image goes where the properties popover puts it: 50 %, 50 %, a quarter wide. */
+  image = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_IMAGE, png);
+  popover = cb_scenes_panel_edit_source (panel, image);
+  g_assert_nonnull (popover);
+  spin_buttons (GTK_WIDGET (popover), spins);
+  g_assert_cmpuint (spins->len, ==, 4);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 50);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 1), 50);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 2), 25);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 3), 25);
+  save_native_screenshot (fixture, GTK_WIDGET (popover), "studio-source-popover");
+  gtk_popover_popdown (popover);
+
+  /* No camera on this machine: said on its row, and the rest of the scene goes on. */
+  camera = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_CAMERA, "");
+  g_assert_nonnull (cb_program_get_problem (cb_scene_editor_get_program (editor), camera));
+  row = cb_scenes_panel_get_source_row (panel, camera);
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_has_css_class (row, "warning"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   cb_program_get_problem (cb_scene_editor_get_program (editor), camera));
+
+  go_live (fixture);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &red_at_overlay));
+  /* The preview shows the scene live, meanwhile. */
+  preview_count = preview_frames (fixture) + 5;
+  g_assert_true (wait_for (fixture, preview_passes, &preview_count));
+  picture = snapshot (fixture);
+  g_assert_false (close_to (texture_pixel (picture, 0.3, 0.3), 0xff0000));
+  g_assert_false (close_to (texture_pixel (picture, 0.9, 0.9), 0xff0000));
+  g_assert_true (close_to (texture_pixel (picture, 0.55, 0.55), 0xff0000));
+  g_assert_true (close_to (texture_pixel (picture, 0.7, 0.7), 0xff0000));
+  save_window_screenshot (fixture, "studio-scenes");
+  stop_live (fixture);
+  remove_png (png);
+}
+
+static void
+test_switch_live (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbSceneEditor *editor = cb_window_get_scene_editor (fixture->window);
+  CbProgram *program = cb_scene_editor_get_program (editor);
+  const CbSceneCollection *scenes = cb_program_get_collection (program);
+  CbScene *first = g_ptr_array_index (scenes->scenes, 0);
+  g_autoptr(CbSceneSource) blue = cb_scene_source_copy (g_ptr_array_index (first->sources, 0));
+  const PixelWant blue_center = { 0.5, 0.5, 0x0000ff };
+  const PixelWant green_center = { 0.5, 0.5, 0x00ff00 };
+  guint second;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  g_free (blue->location);
+  blue->location = g_strdup ("blue");
+  cb_program_update_source (program, blue);
+  second = cb_program_add_scene (program, "Green");
+  cb_program_add_source (program, second,
+                         cb_program_new_source (program, CB_SCENE_SOURCE_PATTERN, "Green", "green"));
+  cb_scene_editor_changed (editor);
+  g_assert_nonnull (cb_scenes_panel_get_scene_row (cb_window_get_scenes_panel (fixture->window), 1));
+
+  go_live (fixture);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &blue_center));
+
+  /* Ctrl+2: the same stream, another picture. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scene-2", NULL));
+  g_assert_cmpuint (cb_program_get_collection (program)->active, ==, 1);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &green_center));
+  g_assert_true (row_has_status (fixture, live_publishing));
+  g_assert_true (cb_window_is_live (fixture->window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scene-1", NULL));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &blue_center));
+  g_assert_true (row_has_status (fixture, live_publishing));
+  stop_live (fixture);
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Camera over the screen in two clicks: the Add Scene menu, then its preset. The screen
+ * is Xvfb's; there is no camera here, and its row says so. */
+static void
+test_pip_preset (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  CbProgram *program = cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window));
+  GtkWidget *preset = find_named (GTK_WIDGET (panel), "pip-preset");
+  const CbSceneCollection *c;
+  CbScene *scene;
+  CbSceneSource *screen, *camera;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  show_page (fixture, GTK_WIDGET (panel), "scenes");
+  /* The second click; the first opens the menu it is in. */
+  g_assert_nonnull (preset);
+  g_assert_true (GTK_IS_POPOVER (gtk_widget_get_ancestor (preset, GTK_TYPE_POPOVER)));
+  g_signal_emit_by_name (preset, "clicked");
+  settle ();
+
+  c = cb_program_get_collection (program);
+  g_assert_cmpuint (c->scenes->len, ==, 2);
+  g_assert_cmpuint (c->active, ==, 1);
+  scene = g_ptr_array_index (c->scenes, 1);
+  g_assert_cmpuint (scene->sources->len, ==, 2);
+  screen = g_ptr_array_index (scene->sources, 0);
+  camera = g_ptr_array_index (scene->sources, 1);
+  g_assert_cmpint (screen->kind, ==, CB_SCENE_SOURCE_SCREEN);
+  g_assert_cmpint (camera->kind, ==, CB_SCENE_SOURCE_CAMERA);
+  g_assert_cmpfloat (camera->width, <, 0.5);
+  g_assert_cmpfloat (camera->x, >, 0.5);
+  g_assert_null (cb_program_get_problem (program, screen->id));
+  g_assert_nonnull (cb_program_get_problem (program, camera->id));
+  g_assert_true (gtk_widget_has_css_class (cb_scenes_panel_get_source_row (panel, camera->id), "warning"));
+  spin_for (500);
+  save_window_screenshot (fixture, "studio-pip");
+}
+
+static gboolean
+meter_above (Fixture       *fixture,
+             gconstpointer  data)
+{
+  CbLevelMeter *meter = (CbLevelMeter *) data;
+
+  return cb_level_meter_get_peak (meter) > -40;
+}
+
+static gboolean
+meter_below (Fixture       *fixture,
+             gconstpointer  data)
+{
+  CbLevelMeter *meter = (CbLevelMeter *) data;
+
+  return cb_level_meter_get_peak (meter) < -90;
+}
+
+static void
+test_meter (Fixture       *fixture,
+            gconstpointer  data)
+{
+  CbMixer *mixer = cb_window_get_mixer (fixture->window);
+  CbSceneEditor *editor = cb_window_get_scene_editor (fixture->window);
+  const CbSceneCollection *c = cb_program_get_collection (cb_scene_editor_get_program (editor));
+  guint tone = ((CbSceneSource *) g_ptr_array_index (c->audio, 0))->id;
+  CbLevelMeter *meter = cb_mixer_get_meter (mixer, tone);
+  CbLevelMeter *program = cb_mixer_get_meter (mixer, 0);
+  CbLevelMeter *header = cb_window_get_program_meter (fixture->window);
+  guint mic;
+
+  g_assert_nonnull (meter);
+  show_page (fixture, GTK_WIDGET (mixer), "mixer");
+  g_assert_true (wait_for (fixture, meter_above, meter));
+  g_assert_true (wait_for (fixture, meter_above, program));
+  g_assert_true (wait_for (fixture, meter_above, header));
+  g_assert_false (cb_level_meter_get_clipping (meter));
+
+  /* No microphone here: the strip says so. */
+  mic = cb_mixer_add_source (mixer, CB_SCENE_SOURCE_MIC);
+  g_assert_nonnull (cb_program_get_problem (cb_scene_editor_get_program (editor), mic));
+  save_window_screenshot (fixture, "studio-mixer");
+  /* The strips were made again with the new one. */
+  meter = cb_mixer_get_meter (mixer, tone);
+  program = cb_mixer_get_meter (mixer, 0);
+
+  gtk_toggle_button_set_active (cb_mixer_get_mute_button (mixer, tone), TRUE);
+  g_assert_true (wait_for (fixture, meter_below, meter));
+  /* And it stays still: a second of meter updates, all silent. */
+  for (guint i = 0; i < 10; i++)
+    {
+      spin_for (100);
+      g_assert_cmpfloat (cb_level_meter_get_peak (meter), <, -90);
+    }
+  g_assert_true (wait_for (fixture, meter_below, program));
+
+  /* The fader turns it down, unmuted. */
+  gtk_toggle_button_set_active (cb_mixer_get_mute_button (mixer, tone), FALSE);
+  g_assert_true (wait_for (fixture, meter_above, meter));
+}
+
+static gboolean
+snapshot_is_640 (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GdkTexture) texture = snapshot (fixture);
+
+  return texture != NULL && gdk_texture_get_width (texture) == 640 &&
+         gdk_texture_get_height (texture) == 360;
+}
+
+static gboolean
+file_has (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (cb_studio_get_settings_path (fixture->studio), &contents, NULL, NULL) &&
+         strstr (contents, data) != NULL;
+}
+
+static void
+test_preferences (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GtkWidget *window = cb_preferences_window_new (fixture->studio, GTK_WINDOW (fixture->window));
+  CbPreferencesWindow *prefs = CB_PREFERENCES_WINDOW (window);
+  GtkWidget *bind = cb_preferences_window_get_field (prefs, "bind_address");
+  GtkWidget *password = cb_preferences_window_get_field (prefs, "rest_auth_password");
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+
+  /* A bad value: the engine's message next to the field, nothing written. */
+  gtk_editable_set_text (GTK_EDITABLE (bind), "localhost");
+  g_assert_nonnull (strstr (cb_preferences_window_get_message (prefs, "bind_address"), "localhost"));
+  gtk_editable_set_text (GTK_EDITABLE (bind), "127.0.0.1");
+  /* Now only that it needs a restart. */
+  g_assert_null (strstr (cb_preferences_window_get_message (prefs, "bind_address"), "localhost"));
+
+  /* A secret is applied when confirmed and never shown back. */
+  gtk_editable_set_text (GTK_EDITABLE (password), "s3cret-pass");
+  g_signal_emit_by_name (password, "activate");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (password)), ==, "");
+  g_assert_true (wait_for (fixture, file_has, "rest_auth_password=s3cret-pass"));
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cb_preferences_window_get_field (prefs, "capture_width")), 640);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cb_preferences_window_get_field (prefs, "capture_height")), 360);
+  g_assert_null (cb_preferences_window_get_message (prefs, "capture_width"));
+  g_assert_true (wait_for (fixture, file_has, "capture_width=640"));
+  g_assert_true (wait_for (fixture, file_has, "capture_height=360"));
+  save_native_screenshot (fixture, window, "studio-preferences");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  go_live (fixture);
+  g_assert_true (wait_for (fixture, snapshot_is_640, NULL));
+  stop_live (fixture);
+}
+
+static void
+fixture_set_up_clean (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *scenes = cb_scene_editor_dup_path ();
+  g_autofree char *settings = g_build_filename (g_get_user_config_dir (), "castbridge",
+                                                "castbridge.properties", NULL);
+
+  /* Each test starts with the default scene and no settings file. */
+  g_remove (scenes);
+  g_remove (settings);
+  fixture_set_up (fixture, data);
+}
+
+static void
+fixture_tear_down_clean (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *scenes = cb_scene_editor_dup_path ();
+  g_autofree char *settings = g_build_filename (g_get_user_config_dir (), "castbridge",
+                                                "castbridge.properties", NULL);
+
+  fixture_tear_down (fixture, data);
+  g_remove (scenes);
+  g_remove (settings);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (!gui_test_init (&argc, &argv))
+    {
+      g_test_message ("no display");
+      return 77;
+    }
+
+  g_test_add ("/cb/gui/studio/scene-overlay", Fixture, NULL, fixture_set_up_clean,
+              test_scene_overlay, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/switch-live", Fixture, NULL, fixture_set_up_clean,
+              test_switch_live, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/pip-preset", Fixture, NULL, fixture_set_up_clean,
+              test_pip_preset, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/meter", Fixture, NULL, fixture_set_up_clean, test_meter,
+              fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/preferences", Fixture, NULL, fixture_set_up_clean,
+              test_preferences, fixture_tear_down_clean);
+
+  return g_test_run ();
+}
