@@ -33,7 +33,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, 'bench'))
-import results  # noqa: E402
+import benchlib  # noqa: E402  (RESULTS.md sections)
 
 BEGIN, END = '<!-- fuzz:begin -->', '<!-- fuzz:end -->'
 # The order of the table: the network parsers first, then the file and config readers.
@@ -166,7 +166,6 @@ def main():
     parser.add_argument('--seconds', type=int, default=1800, help='time limit per target')
     parser.add_argument('--builddir', default=os.path.join(ROOT, 'build-fuzz'))
     parser.add_argument('--artifacts', default=os.path.join(ROOT, 'build-fuzz', 'findings'))
-    parser.add_argument('--results', default=results.RESULTS)
     parser.add_argument('--no-write', action='store_true', help='print, do not touch RESULTS.md')
     args = parser.parse_args()
 
@@ -180,7 +179,7 @@ def main():
     args.clang_version = m.group(1) if m else '?'
 
     os.makedirs(args.artifacts, exist_ok=True)
-    rows = read_rows(args.results)
+    rows = read_rows(benchlib.RESULTS)
     status = 0
     for t in targets:
         r = run_target(args.builddir, t, args.runs, args.seconds, args.artifacts)
@@ -192,7 +191,7 @@ def main():
         rows[t] = row(r, args.runs)
         if not args.no_write:
             # After each target, so that an interrupted run keeps what it measured.
-            results.write_section(BEGIN, END, section(rows, args), args.results)
+            benchlib.write_section(BEGIN, END, section(rows, args))
     if args.no_write:
         print(section(rows, args))
     log('machine: %s, %d CPUs' % (platform.machine(), os.cpu_count() or 0))
