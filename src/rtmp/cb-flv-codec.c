@@ -4,8 +4,6 @@
  * The bytes come from the network (an RTMP publisher's sequence headers): every read is
  * bounds-checked and a malformed header is a FALSE, never an assertion.
  */
-#include "config.h"
-
 #include <string.h>
 
 #include "cb-flv-codec.h"
@@ -220,7 +218,8 @@ cb_h264_sps_parse (const guint8  *nal,
               fn /= 2;
               fd /= 2;
             }
-          if (fd > 0)
+          /* Halving can leave 0/N for a rate under one frame in G_MAXINT seconds: none. */
+          if (fn > 0 && fd > 0)
             {
               info->fps_n = (int) fn;
               info->fps_d = (int) fd;
