@@ -67,7 +67,8 @@ skip_scaling_list (BitReader *r,
     {
       if (next != 0)
         {
-          if (!read_se (r, &delta))
+          /* delta_scale is -128..127 (7.4.2.1.1.1); more would overflow the sum. */
+          if (!read_se (r, &delta) || delta < -128 || delta > 127)
             return FALSE;
           next = (last + delta + 256) % 256;
         }
