@@ -144,9 +144,9 @@ def section(rows, args):
              'Long libFuzzer runs (`tests/fuzz/run-long.py`): clang %s, -fsanitize=fuzzer,address,'
              'undefined (the libraries with -fsanitize=fuzzer-no-link), one target at a time '
              'under `nice -n 19` on a machine shared with other builds, each from its corpus in '
-             '`tests/fuzz/corpus/` and stopped at %s executions, %d s or its first finding. '
+             '`tests/fuzz/corpus/` and stopped at %s executions, its time limit or its first finding. '
              'Executions per second are low on a loaded machine; they are not a benchmark.'
-             % (args.clang_version, format(args.runs, ','), args.seconds), '',
+             % (args.clang_version, format(args.runs, ',')), '',
              '| target | executions | seconds | per second | reached %s | findings | run |'
              % format(args.runs, ','),
              '|---|---:|---:|---:|---|---|---|']
