@@ -89,6 +89,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   ufrag = cb_whip_find_ice_ufrag ((const char *) data, size);
   FUZZ_CHECK (ufrag == NULL || (ufrag[0] != '\0' && strpbrk (ufrag, "\r\n") == NULL));
 
+  /* Both callers hand the policy UTF-8 only: WHIP checks it (above), signaling's JSON
+   * parser too. (GstSDP warns on other bytes in an fmtp.) */
+  if (!g_utf8_validate ((const char *) data, size, NULL))
+    return 0;
   text = g_strndup ((const char *) data, size);
 
   picked = cb_sdp_pick_codec (text, "video", &video, &error);
