@@ -9,6 +9,21 @@
 
 #include "cb-flv-codec.h"
 
+/* An exact-size heap copy of the bytes, so that a read past the end is caught. */
+static guint8 *
+from_hex (const char *hex,
+          gsize      *len)
+{
+  guint8 *bytes;
+
+  *len = strlen (hex) / 2;
+  bytes = g_malloc (MAX (*len, 1));
+  for (gsize i = 0; i < *len; i++)
+    bytes[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) * 16 +
+                         g_ascii_xdigit_value (hex[2 * i + 1]));
+  return bytes;
+}
+
 typedef struct {
   const char *name;
   const char *hex;
@@ -41,14 +56,11 @@ static void
 test_sps (gconstpointer data)
 {
   const SpsCase *c = data;
-  gsize len = strlen (c->hex) / 2;
-  g_autofree guint8 *bytes = g_malloc (MAX (len, 1));
+  gsize len = 0;
+  g_autofree guint8 *bytes = from_hex (c->hex, &len);
   CbH264SpsInfo info;
   gboolean ok;
 
-  for (gsize i = 0; i < len; i++)
-    bytes[i] = (guint8) (g_ascii_xdigit_value (c->hex[2 * i]) * 16 +
-                         g_ascii_xdigit_value (c->hex[2 * i + 1]));
   ok = cb_h264_sps_parse (bytes, len, &info);
   g_assert_cmpint (ok, ==, c->ok);
   if (!ok)
@@ -88,14 +100,11 @@ static void
 test_aac (gconstpointer data)
 {
   const AacCase *c = data;
-  gsize len = strlen (c->hex) / 2;
-  g_autofree guint8 *bytes = g_malloc (MAX (len, 1));
+  gsize len = 0;
+  g_autofree guint8 *bytes = from_hex (c->hex, &len);
   int rate = 0, channels = 0;
   gboolean ok;
 
-  for (gsize i = 0; i < len; i++)
-    bytes[i] = (guint8) (g_ascii_xdigit_value (c->hex[2 * i]) * 16 +
-                         g_ascii_xdigit_value (c->hex[2 * i + 1]));
   ok = cb_aac_config_parse (bytes, len, &rate, &channels);
   g_assert_cmpint (ok, ==, c->ok);
   if (ok)
