@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__))))
@@ -115,8 +116,11 @@ builder = shutil.which('flatpak-builder')
 if builder is None:
     print('flatpak-builder is missing (Debian: flatpak-builder): --show-manifest not run')
 else:
+    # It leaves a .flatpak-builder state folder where it runs: a scratch one.
+    scratch = tempfile.mkdtemp(prefix='cb-flatpak-')
     for path, _ in manifests:
-        run = subprocess.run([builder, '--show-manifest', path], capture_output=True, text=True)
+        run = subprocess.run([builder, '--show-manifest', os.path.abspath(path)],
+                             capture_output=True, text=True, cwd=scratch)
         if run.returncode != 0 or re.search(r'WARNING|CRITICAL|ERROR', run.stderr):
             fail('flatpak-builder --show-manifest %s: exit %d\n%s' % (
                 os.path.basename(path), run.returncode, run.stderr.strip()))
@@ -126,6 +130,7 @@ else:
             fail('flatpak-builder read id %r' % shown.get('id'))
         print('flatpak-builder --show-manifest %s: %d modules' % (
             os.path.basename(path), len(shown.get('modules', []))))
+    shutil.rmtree(scratch, ignore_errors=True)
 
 if problems:
     sys.exit(1)
