@@ -5,7 +5,8 @@
  * body as a client could POST it. cb_rest_validate_body() checks the JSON text itself
  * before json-glib sees it (depth, NUL bytes, UTF-8, RFC 8259): whatever comes, it
  * returns an object or a CB_SERVER_ERROR, and what it accepts is an object that
- * satisfies the table, whose compact JSON (cb_rest_json_to_string()) reads back the same.
+ * satisfies the table, whose compact JSON (cb_rest_json_to_string()) reads back the same
+ * (json-glib's own text did not: see the crash-json-glib-* inputs).
  */
 #include <string.h>
 
@@ -31,40 +32,6 @@ field_has_type (JsonNode   *node,
     case CB_JSON_ARRAY:   return JSON_NODE_HOLDS_ARRAY (node);
     default:              return FALSE;
     }
-}
-
-/* json-glib 1.6's generator writes a double that %.17g prints with an exponent as
- * "9e+61.0", which is not JSON (it appends ".0" to any text without a '.'). No answer
- * echoes a request's numbers, so only objects without such doubles are read back. */
-static gboolean
-has_exponent_double (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_autoptr(GList) values = json_object_get_values (json_node_get_object (node));
-
-      for (GList *l = values; l != NULL; l = l->next)
-        if (has_exponent_double (l->data))
-          return TRUE;
-      return FALSE;
-    }
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        if (has_exponent_double (json_array_get_element (array, i)))
-          return TRUE;
-      return FALSE;
-    }
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    {
-      char text[G_ASCII_DTOSTR_BUF_SIZE];
-
-      g_ascii_dtostr (text, sizeof text, json_node_get_double (node));
-      return strpbrk (text, "eE") != NULL;
-    }
-  return FALSE;
 }
 
 int
@@ -115,8 +82,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   /* Its compact JSON is what an answer echoing it would carry: it must read back. The
    * text may grow (escapes, "1e9" as a double), so the limit is the text's own length. */
   root = json_node_init_object (json_node_alloc (), object);
-  if (has_exponent_double (root))
-    return 0;
   text = cb_rest_json_to_string (root, &text_length);
   FUZZ_CHECK (text != NULL && strlen (text) == text_length);
   again = cb_rest_parse_json (text, text_length, text_length, &error);
