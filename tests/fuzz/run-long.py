@@ -86,7 +86,9 @@ def run_target(builddir, target, runs, seconds, artifacts):
     art = os.path.join(artifacts, target) + os.sep
     os.makedirs(art, exist_ok=True)
     env = dict(os.environ)
-    env['ASAN_OPTIONS'] = 'detect_leaks=1:allocator_may_return_null=1'
+    # Whole stacks, so that tests/lsan.supp (libraries' allocations kept for the process's
+    # life by design) matches what LeakSanitizer reports at exit.
+    env['ASAN_OPTIONS'] = 'detect_leaks=1:allocator_may_return_null=1:fast_unwind_on_malloc=0'
     env['LSAN_OPTIONS'] = 'suppressions=%s:print_suppressions=0' % os.path.join(
         ROOT, 'tests', 'lsan.supp')
     env['UBSAN_OPTIONS'] = 'halt_on_error=1:print_stacktrace=1'
@@ -97,6 +99,7 @@ def run_target(builddir, target, runs, seconds, artifacts):
            '-artifact_prefix=' + art, scratch, seeds]
     log(' '.join(cmd))
     start = time.monotonic()
+    started = time.time()
     with open(os.path.join(artifacts, target + '.log'), 'w') as out:
         proc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=scratch)
     wall = time.monotonic() - start
@@ -104,8 +107,13 @@ def run_target(builddir, target, runs, seconds, artifacts):
         text = f.read()
     shutil.rmtree(scratch, ignore_errors=True)
     executed, secs = parse_stats(text)
+    # This run's only: earlier runs' inputs stay in the folder until they are dealt with.
     findings = sorted(f for f in os.listdir(art)
-                      if re.match(r'(crash|leak|timeout|oom|slow-unit)-', f))
+                      if re.match(r'(crash|leak|timeout|oom|slow-unit)-', f) and
+                      os.path.getmtime(os.path.join(art, f)) >= started - 1)
+    if 'ERROR: LeakSanitizer' in text and proc.returncode != 0:
+        # A leak is reported as the input that ran last (at exit: the empty one).
+        findings = ['leak: ' + f for f in findings] or ['leak (see %s.log)' % target]
     if proc.returncode != 0 and not findings:
         findings = ['exit %d (see %s.log)' % (proc.returncode, target)]
     return {'target': target, 'runs': executed, 'seconds': secs if secs is not None else round(wall),
