@@ -161,8 +161,16 @@ def section(rows, args):
     for t in TARGETS + sorted(set(rows) - set(TARGETS)):
         if t in rows:
             lines.append(rows[t])
-    lines += ['', 'Every finding is fixed in the file that had the bug and its input kept in the '
-              'corpus as `crash-<what>`, replayed by `meson test --suite fuzz`.', END]
+    lines += ['', 'Every finding is fixed in the file that had the bug (or, when the target '
+              'asked for too much, in the target) and its input kept in the corpus as '
+              '`crash-<what>`, replayed by `meson test --suite fuzz`. The findings column is '
+              'the last run\'s; the inputs kept from all runs so far:', '']
+    for corpus in sorted(set(CORPUS.get(t, t) for t in TARGETS)):
+        d = os.path.join(HERE, 'corpus', corpus)
+        kept = sorted(f for f in os.listdir(d) if f.startswith('crash-')) if os.path.isdir(d) else []
+        if kept:
+            lines.append('- `%s`: %s' % (corpus, ', '.join('`%s`' % f for f in kept)))
+    lines.append(END)
     return '\n'.join(lines) + '\n'
 
 
