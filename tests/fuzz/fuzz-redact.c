@@ -17,9 +17,13 @@ leaks (const char      *shown,
        const CbRtmpUrl *url,
        int              flags)
 {
+  g_autofree char *bracketed = NULL;
+
   if (secret == NULL || strlen (secret) < 4)
     return FALSE;
-  if (strstr (url->host, secret) != NULL || strstr (url->app, secret) != NULL ||
+  /* An IPv6 host is shown in brackets. */
+  bracketed = g_strdup_printf ("[%s]", url->host);
+  if (strstr (bracketed, secret) != NULL || strstr (url->app, secret) != NULL ||
       (url->query != NULL && strstr (url->query, secret) != NULL) ||
       (!(flags & CB_REDACT_KEY_IN_PATH) && url->stream != NULL &&
        strstr (url->stream, secret) != NULL) ||
