@@ -27,7 +27,7 @@ leaks (const char      *shown,
       (url->query != NULL && strstr (url->query, secret) != NULL) ||
       (!(flags & CB_REDACT_KEY_IN_PATH) && url->stream != NULL &&
        strstr (url->stream, secret) != NULL) ||
-      strstr ("rtmps://***?=&@:/#", secret) != NULL)
+      strstr ("rtmps://***?=&@:/#", secret) != NULL || strstr ("rtmp://", secret) != NULL)
     return FALSE;
   return strstr (shown, secret) != NULL;
 }
