@@ -122,14 +122,66 @@ cb_rest_json_error (guint       status,
   return json_builder_get_root (builder);
 }
 
+/* json-glib 1.6's generator writes two things that are not JSON: control characters in
+ * string values as they are (member names are escaped), and a double that it prints with
+ * an exponent with ".0" after it ("9e+61.0"). Compact output has no raw control
+ * character outside strings, and ".0" right after an exponent's digits is that suffix. */
+static char *
+mend_generated (const char *text,
+                gsize      *length)
+{
+  GString *out = g_string_sized_new (strlen (text) + 16);
+  gboolean in_string = FALSE, in_exponent = FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (in_string)
+        {
+          if (c == '\\' && p[1] != '\0')
+            {
+              g_string_append_c (out, *p++);
+              g_string_append_c (out, *p);
+              continue;
+            }
+          if (c == '"')
+            in_string = FALSE;
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      else if ((c == 'e' || c == 'E') && out->len > 0 && g_ascii_isdigit (out->str[out->len - 1]))
+        in_exponent = TRUE;
+      else if (in_exponent && c == '.' && p[1] == '0' && !g_ascii_isdigit (p[2]))
+        {
+          in_exponent = FALSE;
+          p++;
+          continue;
+        }
+      else if (!g_ascii_isdigit (c) && c != '+' && c != '-')
+        in_exponent = FALSE;
+      g_string_append_c (out, (char) c);
+    }
+  if (length != NULL)
+    *length = out->len;
+  return g_string_free (out, FALSE);
+}
+
 char *
 cb_rest_json_to_string (JsonNode *node,
                         gsize    *length)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
 
   g_return_val_if_fail (node != NULL, NULL);
 
   json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, length);
+  text = json_generator_to_data (generator, NULL);
+  return mend_generated (text, length);
 }

@@ -102,7 +102,14 @@ member_int (JsonObject *object,
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return json_node_get_int (node);
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    {
+      double value = json_node_get_double (node);
+
+      /* Casting a double outside gint64's range is undefined: saturate (callers clamp). */
+      if (value >= 9.2e18 || value <= -9.2e18)
+        return value > 0 ? G_MAXINT64 : G_MININT64;
+      return (gint64) value;
+    }
   return 0;
 }
 

@@ -9,17 +9,25 @@
 #include "fuzz-common.h"
 
 /* Whether @secret shows in @shown, unless it is too short to mean anything or is also
- * a part that is shown on purpose (host, application, query names, the mask itself). */
+ * a part that is shown on purpose (host, application, query names, the stream name when
+ * @flags leave it, the mask itself). */
 static gboolean
 leaks (const char      *shown,
        const char      *secret,
-       const CbRtmpUrl *url)
+       const CbRtmpUrl *url,
+       int              flags)
 {
+  g_autofree char *bracketed = NULL;
+
   if (secret == NULL || strlen (secret) < 4)
     return FALSE;
-  if (strstr (url->host, secret) != NULL || strstr (url->app, secret) != NULL ||
+  /* An IPv6 host is shown in brackets. */
+  bracketed = g_strdup_printf ("[%s]", url->host);
+  if (strstr (bracketed, secret) != NULL || strstr (url->app, secret) != NULL ||
       (url->query != NULL && strstr (url->query, secret) != NULL) ||
-      strstr ("rtmps://***?=&@:/#", secret) != NULL)
+      (!(flags & CB_REDACT_KEY_IN_PATH) && url->stream != NULL &&
+       strstr (url->stream, secret) != NULL) ||
+      strstr ("rtmps://***?=&@:/#", secret) != NULL || strstr ("rtmp://", secret) != NULL)
     return FALSE;
   return strstr (shown, secret) != NULL;
 }
@@ -40,11 +48,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       FUZZ_CHECK (strcmp (shown, again) == 0);
       if (url == NULL)
         continue;
-      FUZZ_CHECK (!leaks (shown, url->password, url));
+      FUZZ_CHECK (!leaks (shown, url->password, url, flags));
       if (!url->credentials_in_query)
-        FUZZ_CHECK (!leaks (shown, url->username, url));
+        FUZZ_CHECK (!leaks (shown, url->username, url, flags));
       if (flags & CB_REDACT_KEY_IN_PATH)
-        FUZZ_CHECK (!leaks (shown, url->stream, url));
+        FUZZ_CHECK (!leaks (shown, url->stream, url, flags));
     }
   return 0;
 }

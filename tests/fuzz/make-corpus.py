@@ -375,3 +375,129 @@ write('mp4', 'child-overflows', ftyp + box(b'moov', mvhd(1000, 2000) + b'\x00\x0
 write('mp4', 'cut-header', ftyp + b'\x00\x00\x00\x40mo')
 write('mp4', 'garbage', b'hello, this is not an MP4 file at all')
 write('mp4', 'webm', bytes.fromhex('1a45dfa39f4286810142f7810142f2810442f381084282847765626d'))
+
+
+# ---- H.264 SPS (the NAL unit with its header byte, as in an avcC) ----
+# Made by x264 (through ffmpeg) for each shape the parser has a branch for.
+for name, sps in [
+        ('baseline-320x240', '6742c00dd90141fb0110000003001000000303c0f142a480'),
+        ('main-1080-cropped-ntsc', '674d4028eca03c0113f2ffe000600082000007d20001d4c01e30632c'),
+        ('high-720p', '6764001facd9405005bb0110000003001000000303c0f1831960'),
+        ('high-cqm-640x360-60', '6764001facd940a02ff97ff000300041000003000100000300780f183196'),
+        ('high-gray-160x120', '6764000bf3650a11f89c05b2000003000200000300601e28532c'),
+        ('high444-176x144', '67f4000b919b28589d81080000030008000003019078a14cb0'),
+        ('interlaced-720x576', '6764001eacd940b424dff8008000788000000300800000190f8a14cb'),
+        ('high-64x64-1fps', '6764000aacd94426c384000003000400000300083c489658')]:
+    write('h264-sps', name, bytes.fromhex(sps))
+write('h264-sps', 'cut-in-vui', bytes.fromhex('6742c00dd90141fb0110000003'))
+write('h264-sps', 'cut-before-size', bytes.fromhex('6742c00dd9'))
+write('h264-sps', 'header-only', b'\x67')
+# 33 leading zero bits: an exp-Golomb code longer than 32 bits.
+write('h264-sps', 'long-golomb', b'\x67\x42\xc0\x0d' + bytes(5) + b'\xff')
+# pic_order_cnt_type 1 with a 255-long cycle of offsets.
+write('h264-sps', 'poc-type-1', bytes.fromhex('6742c00d') + bytes([0b11010000, 0b00000001]) +
+      b'\xff' * 40)
+
+
+# ---- AAC AudioSpecificConfig ----
+def asc(*fields):
+    """Packs (value, bits) pairs MSB first, padded with zero bits to whole bytes."""
+    bits = ''.join(format(v, '0%db' % n) for v, n in fields)
+    bits += '0' * (-len(bits) % 8)
+    return bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8))
+
+
+write('aac-config', 'lc-44100-stereo', bytes.fromhex('1210'))
+write('aac-config', 'lc-48000-stereo', bytes.fromhex('1190'))
+write('aac-config', 'lc-48000-mono', bytes.fromhex('1188'))
+write('aac-config', 'he-aac-sbr', bytes.fromhex('2b920800'))
+write('aac-config', 'explicit-rate', asc((2, 5), (15, 4), (37800, 24), (2, 4)))
+write('aac-config', 'escaped-object', asc((31, 5), (10, 6), (3, 4), (1, 4)))
+write('aac-config', 'seven-is-eight-channels', asc((2, 5), (4, 4), (7, 4)))
+write('aac-config', 'reserved-rate', asc((2, 5), (13, 4), (2, 4)))
+write('aac-config', 'explicit-rate-zero', asc((2, 5), (15, 4), (0, 24), (2, 4)))
+write('aac-config', 'cut', b'\x12')
+
+
+# ---- REST bodies: one byte picks the verb (its index in cb-rest.c's table), then the body ----
+def rest(index, body):
+    return bytes([index]) + (body.encode() if isinstance(body, str) else body)
+
+
+write('rest-json', 'find-all-empty', rest(0, ''))
+write('rest-json', 'find-all-blank', rest(0, ' \r\n\t'))
+write('rest-json', 'stream-find', rest(1, '{"name":"cam","published":true,"status":"PUBLISHING"}'))
+write('rest-json', 'stream-find-wrong-type', rest(1, '{"name":42}'))
+write('rest-json', 'stream-find-null', rest(1, '{"name":null,"mediaSessionId":null}'))
+write('rest-json', 'status-too-long', rest(1, '{"status":"' + 'x' * 65 + '"}'))
+write('rest-json', 'source-publish', rest(11, '{"name":"cam","source":"test"}'))
+write('rest-json', 'source-publish-missing', rest(11, '{"name":"cam"}'))
+write('rest-json', 'source-publish-unknown', rest(11, '{"name":"cam","source":"test","x":1}'))
+write('rest-json', 'push-startup', rest(13, '{"streamName":"cam","rtmpUrl":"rtmp://127.0.0.1/live",'
+                                            '"rtmpFlashVersion":"FMLE/3.0","options":'
+                                            '{"action":"mute","width":1280,"height":720}}'))
+write('rest-json', 'push-startup-numbers', rest(13, '{"streamName":"cam","rtmpUrl":"x","width":1e3,'
+                                                    '"height":-0.5,"bitrate":12345678901234567890}'))
+write('rest-json', 'vod-startup', rest(29, '{"url":"vod-live://clip.mp4","localStreamName":"clip"}'))
+write('rest-json', 'escapes', rest(1, '{"name":"\\u00e9\\ud83d\\ude00\\n\\"\\/","x":[1,2,{"y":[]}]}'))
+write('rest-json', 'lone-surrogate', rest(1, '{"name":"\\udc00"}'))
+write('rest-json', 'nul-escape', rest(1, '{"name":"a\\u0000b"}'))
+write('rest-json', 'raw-nul', rest(1, b'{"name":"a\x00b"}'))
+write('rest-json', 'bad-utf8', rest(1, b'{"name":"\xc3\x28"}'))
+write('rest-json', 'deep', rest(0, '[' * 33 + ']' * 33))
+write('rest-json', 'deep-ok', rest(0, '{"a":' + '[' * 30 + ']' * 30 + '}'))
+write('rest-json', 'two-objects', rest(0, '{}{}'))
+write('rest-json', 'comment', rest(0, '{/* c */}'))
+write('rest-json', 'single-quotes', rest(1, "{'name':'x'}"))
+write('rest-json', 'hex-number', rest(1, '{"n":0x10}'))
+write('rest-json', 'not-object', rest(0, '[1,2,3]'))
+write('rest-json', 'unterminated', rest(1, '{"name":"cam'))
+write('rest-json', 'huge-exponent', rest(0, '{"n":1e999,"m":-1e999,"k":1e-999}'))
+write('rest-json', 'duplicate-keys', rest(1, '{"name":"a","name":"b"}'))
+
+
+# ---- SDP offers (WHIP bodies and signaling's sdp) ----
+def sdp(*lines):
+    return ('\r\n'.join(lines) + '\r\n').encode()
+
+
+chrome_video = [
+    'm=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 108 109',
+    'c=IN IP4 0.0.0.0',
+    'a=ice-ufrag:ab12', 'a=ice-pwd:0123456789abcdef01234567',
+    'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
+    'a=setup:actpass', 'a=mid:1', 'a=sendonly', 'a=rtcp-mux',
+    'a=rtpmap:96 VP8/90000', 'a=rtpmap:97 rtx/90000', 'a=fmtp:97 apt=96',
+    'a=rtpmap:102 H264/90000',
+    'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f',
+    'a=rtpmap:103 rtx/90000', 'a=fmtp:103 apt=102',
+    'a=rtpmap:108 H264/90000',
+    'a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+    'a=rtpmap:109 rtx/90000', 'a=fmtp:109 apt=108']
+head = ['v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't=0 0',
+        'a=group:BUNDLE 0 1']
+opus = ['m=audio 9 UDP/TLS/RTP/SAVPF 111 0', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=sendonly',
+        'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1',
+        'a=rtpmap:0 PCMU/8000']
+write('sdp', 'chrome-publish', sdp(*head, *opus, *chrome_video))
+write('sdp', 'firefox-vp8-only', sdp(*head, *opus, 'm=video 9 UDP/TLS/RTP/SAVPF 120 124',
+                                     'a=mid:1', 'a=rtpmap:120 VP8/90000', 'a=fmtp:120 max-fs=12288',
+                                     'a=rtpmap:124 rtx/90000', 'a=fmtp:124 apt=120'))
+write('sdp', 'h264-mode-0', sdp(*head, 'm=video 9 UDP/TLS/RTP/SAVPF 100', 'a=mid:0',
+                                'a=rtpmap:100 H264/90000', 'a=fmtp:100 profile-level-id=42e01f'))
+write('sdp', 'bundle-only', sdp(*head, *opus, 'm=video 0 UDP/TLS/RTP/SAVPF 102', 'a=bundle-only',
+                                'a=mid:1', 'a=rtpmap:102 H264/90000',
+                                'a=fmtp:102 packetization-mode=1;profile-level-id=4d001f'))
+write('sdp', 'rejected-video', sdp(*head, 'm=video 0 UDP/TLS/RTP/SAVPF 96', 'a=rtpmap:96 VP8/90000'))
+write('sdp', 'lf-only', b'v=0\nm=audio 9 RTP/AVP 111\na=rtpmap:111 opus/48000/2\n')
+write('sdp', 'no-media', sdp('v=0', 'o=- 1 1 IN IP4 0.0.0.0', 's=-', 't=0 0'))
+write('sdp', 'not-v0', sdp('v=1', 'm=video 9 RTP/AVP 96'))
+write('sdp', 'nul-inside', b'v=0\r\nm=video 9 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\x00junk\r\n')
+write('sdp', 'bad-utf8', b'v=0\r\nm=video 9 RTP/AVP 96\r\na=x:\xff\xfe\r\n')
+write('sdp', 'weird-payloads', sdp('v=0', 'm=video 9 RTP/AVP -1 999999999999 abc 96',
+                                   'a=rtpmap:-1 H264/90000', 'a=fmtp:-1 packetization-mode=1',
+                                   'a=rtpmap:96 VP8', 'a=rtpmap:abc OPUS/48000',
+                                   'a=fmtp:96', 'a=fmtp:', 'a=rtpmap:'))
+write('sdp', 'empty-ufrag', sdp('v=0', 'm=audio 9 RTP/AVP 0', 'a=ice-ufrag:', 'a=end-of-candidates'))
+write('sdp', 'trickle-sdpfrag', sdp('a=ice-ufrag:ab12', 'a=ice-pwd:xyz', 'm=audio 9 RTP/AVP 0', 'a=mid:0',
+                                    'a=candidate:1 1 UDP 2122252543 192.0.2.1 50000 typ host'))

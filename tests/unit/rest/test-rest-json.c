@@ -150,6 +150,33 @@ test_json_stream_array_empty (void)
   g_assert_cmpstr (text, ==, "[]");
 }
 
+/* json-glib 1.6 writes both of these as text that is not JSON ("a\x1f", "9e+61.0"). */
+static void
+test_json_text_is_json (void)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "m\x0b");
+  json_builder_add_string_value (builder, "a\x1f\n\"b\\");
+  json_builder_set_member_name (builder, "big");
+  json_builder_add_double_value (builder, 9e61);
+  json_builder_set_member_name (builder, "small");
+  json_builder_add_double_value (builder, 1.1920928955078125e-07);
+  json_builder_set_member_name (builder, "plain");
+  json_builder_add_double_value (builder, 2.0);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+
+  text = cb_rest_json_to_string (node, &length);
+  g_assert_cmpuint (length, ==, strlen (text));
+  g_assert_cmpstr (text, ==, "{\"m\\u000b\":\"a\\u001f\\n\\\"b\\\\\",\"big\":9e+61,"
+                             "\"small\":1.1920928955078125e-07,\"plain\":2.0}");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -160,6 +187,7 @@ main (int   argc,
   g_test_add_func ("/cb/server/json/stream-unknown-media", test_json_stream_unknown_media);
   g_test_add_func ("/cb/server/json/error", test_json_error);
   g_test_add_func ("/cb/server/json/stream-array-empty", test_json_stream_array_empty);
+  g_test_add_func ("/cb/server/json/text-is-json", test_json_text_is_json);
 
   return g_test_run ();
 }
