@@ -124,6 +124,10 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->session);
   gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&fixture->window)));
   settle ();
+  /* What the window started may still be letting go of the studio (a scene's program
+   * stopping, a settings write on its thread): give it a few seconds, then insist. */
+  for (guint i = 0; i < 100 && G_OBJECT (fixture->studio)->ref_count > 1; i++)
+    spin_for (50);
   cb_studio_stop (fixture->studio);
   g_assert_finalize_object (g_steal_pointer (&fixture->studio));
 }
