@@ -58,7 +58,8 @@ CbStream *cb_engine_webrtc_play    (CbEngine               *self,
                                     GDestroyNotify          destroy,
                                     GError                **error);
 /* The statistics of the WebRTC publisher or player @media_session_id (its peer's
- * cb_webrtc_peer_get_stats()). On the engine's context, where @func and then @destroy run;
+ * cb_webrtc_peer_get_stats(), or for an egress viewer the egress's figures with a NULL peer).
+ * On the engine's context, where @func and then @destroy run;
  * FALSE, and neither runs, when there is no such WebRTC stream. */
 gboolean  cb_engine_webrtc_get_stats (CbEngine             *self,
                                       const char           *media_session_id,
