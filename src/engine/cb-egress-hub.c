@@ -254,15 +254,19 @@ get_egress (CbEgressHub *hub)
   return hub->egress;
 }
 
-/* The address of our host candidate for a viewer, or NULL when there is none to give. */
+/* The address of our host candidate for a viewer, or NULL when there is none to give:
+ * the announced one, loopback for a viewer there, the bound one, or the one the viewer's
+ * signaling reached. */
 static char *
 candidate_address (CbEgressHub *hub,
-                   const char  *loopback_address)
+                   const char  *loopback_address,
+                   const char  *local_address)
 {
   CbSettings *settings = cb_engine_get_settings (hub->engine);
   const char *announced = cb_settings_get_string (settings, "webrtc_egress_announced_address");
   g_autoptr(GInetAddress) bound = g_inet_address_new_from_string (hub->bind);
   g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GInetAddress) local = NULL;
 
   if (announced != NULL && *announced != '\0')
     return g_strdup (announced);
@@ -276,6 +280,11 @@ candidate_address (CbEgressHub *hub,
     return g_strdup (loopback_address);
   if (!g_inet_address_get_is_any (bound))
     return g_strdup (hub->bind);
+  /* Listening on all addresses: the one the viewer reached us on (its signaling's). */
+  if (local_address != NULL && (local = g_inet_address_new_from_string (local_address)) != NULL &&
+      (g_inet_address_get_family (local) == g_inet_address_get_family (bound) ||
+       g_inet_address_get_family (bound) == G_SOCKET_FAMILY_IPV6))
+    return g_strdup (local_address);
   return NULL;
 }
 
@@ -500,7 +509,8 @@ offer_has_udp (const char *offer)
  * @video: the video codec the player would get ("H264", "VP8"), NULL for none
  *
  * Whether the egress path is for this offer at all (it is settled when the answer is
- * built): webrtc_egress on, H.264 or no video, Opus, UDP.
+ * built): webrtc_egress on, H.264 or no video, UDP. Audio is Opus or none on both paths
+ * (cb_sdp_pick_codec_for()).
  */
 gboolean
 cb_egress_hub_can_serve (CbEgressHub *hub,
@@ -508,7 +518,6 @@ cb_egress_hub_can_serve (CbEgressHub *hub,
                          const char  *video,
                          char       **reason)
 {
-  CbSdpCodec audio = { 0 };
   const char *why = NULL;
 
   if (!cb_settings_get_bool (cb_engine_get_settings (hub->engine), "webrtc_egress"))
@@ -517,10 +526,6 @@ cb_egress_hub_can_serve (CbEgressHub *hub,
     why = "the viewer gets VP8";
   else if (!offer_has_udp (offer))
     why = "the offer has only TCP candidates";
-  else if (cb_sdp_pick_codec_for (offer, "audio", NULL, &audio, NULL) &&
-           g_ascii_strcasecmp (audio.encoding, "OPUS") != 0)
-    why = "the viewer's audio is not Opus";
-  cb_sdp_codec_clear (&audio);
   if (reason != NULL)
     *reason = g_strdup (why);
   return why == NULL;
@@ -539,13 +544,14 @@ cb_egress_hub_answer (CbEgressHub            *hub,
                       CbEgressBranch         *branch,
                       const char             *offer,
                       const char             *loopback_address,
+                      const char             *local_address,
                       CbEgressHubViewerFunc   func,
                       gpointer                data,
                       guint                  *viewer_id,
                       gboolean               *fallback,
                       GError                **error)
 {
-  g_autofree char *address = candidate_address (hub, loopback_address);
+  g_autofree char *address = candidate_address (hub, loopback_address, local_address);
   g_autoptr(CbEgressAnswer) answer = NULL;
   g_autoptr(GError) local_error = NULL;
   CbEgressAnswerParams params = { 0 };

@@ -106,6 +106,7 @@ char           *cb_egress_hub_answer                  (CbEgressHub            *h
                                                        CbEgressBranch         *branch,
                                                        const char             *offer,
                                                        const char             *loopback_address,
+                                                       const char             *local_address,
                                                        CbEgressHubViewerFunc   func,
                                                        gpointer                data,
                                                        guint                  *viewer_id,

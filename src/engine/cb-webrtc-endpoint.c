@@ -32,6 +32,7 @@ typedef struct {
   char              *player_video;     /* player: the video codec it takes, NULL for none */
   char              *source_codec;     /* player: the source's video codec when asked */
   char              *loopback_address;
+  char              *local_address;
 #ifdef CB_HAVE_EGRESS
   CbEgressBranch    *branch;           /* player on the shared egress */
   guint              viewer_id;
@@ -100,6 +101,7 @@ endpoint_unref (gpointer data)
   g_free (ep->player_video);
   g_free (ep->source_codec);
   g_free (ep->loopback_address);
+  g_free (ep->local_address);
   g_clear_object (&ep->source);
   g_clear_object (&ep->stream);
   g_free (ep);
@@ -543,8 +545,8 @@ attach_egress_player (Endpoint *ep)
     goto fallback;
   if (branch == NULL)
     goto fail;
-  answer = cb_egress_hub_answer (hub, branch, ep->offer, ep->loopback_address, on_egress_viewer,
-                                 ep, &viewer_id, &fallback, &error);
+  answer = cb_egress_hub_answer (hub, branch, ep->offer, ep->loopback_address, ep->local_address,
+                                 on_egress_viewer, ep, &viewer_id, &fallback, &error);
   if (answer == NULL)
     {
       cb_egress_hub_release_branch (hub, branch);
@@ -635,6 +637,7 @@ cb_engine_webrtc_play (CbEngine               *self,
   ep->offer = g_strdup (request->sdp);
   ep->source_codec = g_steal_pointer (&source_codec);
   ep->loopback_address = g_strdup (request->loopback_address);
+  ep->local_address = g_strdup (request->local_address);
 #ifdef CB_HAVE_EGRESS
   {
     CbEgressHub *hub = cb_engine_get_egress_hub (self);

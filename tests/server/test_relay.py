@@ -162,6 +162,17 @@ class PullTest(TwoServers):
     def test_pull_over_whep(self):
         self.check_pulled('http://127.0.0.1:%d/whep/cam' % self.a.http_port)
 
+    def test_pull_is_served_by_the_shared_egress(self):
+        # A's player for B is no webrtcbin peer: the shared egress serves it, and what B
+        # gets is A's picture.
+        self.pull('ws://127.0.0.1:%d' % self.a.ws_port, remoteStreamName='cam', localStreamName='fromA')
+        self.b.wait_for_stream(
+            lambda s: s['status'] == 'PUBLISHING' and s['videoCodec'] == 'H264' and s['width'] == 1280,
+            {'name': 'fromA'}, timeout=40)
+        player = self.a.wait_for_stream(lambda s: s['status'] == 'PLAYING', {'name': 'cam', 'published': False})
+        self.assertEqual(player['egress'], 'shared', player)
+        self.assertEqual(self.b.rest('pull/terminate', {'localStreamName': 'fromA'})[0], 200)
+
     def test_unknown_remote_stream_fails(self):
         self.pull('ws://127.0.0.1:%d' % self.a.ws_port, remoteStreamName='nothing')
         r = self.wait_relay(lambda r: r['status'] == 'FAILED')
@@ -208,6 +219,33 @@ class PullTest(TwoServers):
                 self.a.rest('stream/find', {'name': 'cam', 'published': False})[0] == 200:
             time.sleep(0.2)
         self.assertEqual(self.a.rest('stream/find', {'name': 'cam', 'published': False})[0], 404)
+
+
+
+class PullFromAnotherMachineTest(unittest.TestCase):
+    """A listens on all addresses; B, on another machine (a namespace), pulls from it."""
+
+    def setUp(self):
+        self.net = cbtest.NetnsHost()
+        self.addCleanup(self.net.cleanup)
+        self.a = cbtest.ServerProcess('--publish', 'cam=test', bind='0.0.0.0')
+        self.addCleanup(self.a.cleanup)
+        self.b = cbtest.ServerProcess('-o', 'disable_rest_auth=true', bind='0.0.0.0',
+                                      prefix=self.net.command(), host=self.net.ns_ip)
+        self.addCleanup(self.b.cleanup)
+        self.a.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'})
+
+    def test_shared_egress_candidate_is_the_address_reached(self):
+        # No address is configured: the egress's candidate is the one B's signaling reached.
+        status, answer, _ = self.b.rest('pull/pull', {
+            'uri': 'ws://%s:%d' % (self.net.host_ip, self.a.ws_port),
+            'remoteStreamName': 'cam', 'localStreamName': 'fromA'})
+        self.assertEqual(status, 200, answer)
+        self.b.wait_for_stream(
+            lambda s: s['status'] == 'PUBLISHING' and s['videoCodec'] == 'H264' and s['width'] == 1280,
+            {'name': 'fromA'}, timeout=40)
+        player = self.a.wait_for_stream(lambda s: s['status'] == 'PLAYING', {'name': 'cam', 'published': False})
+        self.assertEqual(player['egress'], 'shared', player)
 
 
 if __name__ == '__main__':
