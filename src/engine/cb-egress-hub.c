@@ -87,11 +87,23 @@ cb_egress_hub_new (CbEngine *engine)
 void
 cb_egress_hub_free (CbEgressHub *hub)
 {
+  GHashTableIter iter;
+  gpointer value;
+
   if (hub == NULL)
     return;
-  if (g_hash_table_size (hub->branches) > 0)
-    g_warning ("egress: %u branches still running at shutdown",
-               g_hash_table_size (hub->branches));
+  /* None should be left (every player ended with its stream); one that is must not push
+   * into the egress once it is gone. */
+  g_hash_table_iter_init (&iter, hub->branches);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CbEgressBranch *branch = value;
+
+      g_warning ("egress: the branch of %s still runs at shutdown",
+                 cb_stream_get_name (branch->source));
+      if (branch->pipeline != NULL)
+        gst_element_set_state (branch->pipeline, GST_STATE_NULL);
+    }
   g_hash_table_remove_all (hub->viewers);
   g_clear_pointer (&hub->egress, cb_egress_free);
   hub->engine = NULL;
