@@ -248,6 +248,53 @@ class PullFromAnotherMachineTest(unittest.TestCase):
         self.assertEqual(player['egress'], 'shared', player)
 
 
+
+OFFER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'browser',
+                          'chromium-offer.sdp')
+
+
+class EgressAnswerTest(unittest.TestCase):
+    """The answers a WHEP player gets, from the shared egress or from its fallback."""
+
+    def whep(self, server):
+        with open(OFFER_PATH) as f:
+            offer = f.read().replace('a=sendonly', 'a=recvonly')
+        status, headers, body = server.request('POST', '/whep/cam', offer.encode(),
+                                               {'Content-Type': 'application/sdp'})
+        self.assertEqual(status, 201, body)
+        status, players, _ = server.rest('stream/find', {'name': 'cam', 'published': False})
+        self.assertEqual(status, 200, players)
+        return body.decode(), players[0]
+
+    def server(self, *args):
+        s = cbtest.ServerProcess('--publish', 'cam=test', *args, bind='0.0.0.0')
+        self.addCleanup(s.cleanup)
+        s.wait_for_stream(lambda st: st['status'] == 'PUBLISHING', {'name': 'cam'})
+        return s
+
+    def test_announced_address_and_port(self):
+        s = self.server('-o', 'webrtc_egress_announced_address=203.0.113.7',
+                        '-o', 'webrtc_egress_port=0')
+        answer, player = self.whep(s)
+        self.assertEqual(player['egress'], 'shared')
+        self.assertIn('a=ice-lite\r\n', answer)
+        self.assertIn('a=setup:passive\r\n', answer)
+        candidates = [line for line in answer.split('\r\n') if line.startswith('a=candidate:')]
+        self.assertTrue(candidates)
+        for line in candidates:
+            self.assertRegex(line, r'^a=candidate:1 1 UDP \d+ 203\.0\.113\.7 [1-9]\d* typ host$')
+        # One port for every viewer: a second one gets the same candidate.
+        second, _ = self.whep(s)
+        self.assertEqual([line for line in second.split('\r\n') if line.startswith('a=candidate:')][:1],
+                         candidates[:1])
+
+    def test_fallback_when_off(self):
+        s = self.server('-o', 'webrtc_egress=false')
+        answer, player = self.whep(s)
+        self.assertEqual(player['egress'], 'webrtcbin')
+        self.assertNotIn('a=ice-lite', answer)
+
+
 if __name__ == '__main__':
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     program = unittest.main(verbosity=2, exit=False)
