@@ -24,6 +24,7 @@ struct _CbEgressBranch
   char           *key;
   CbStream       *source;
   GstElement     *pipeline;
+  GSource        *bus_watch;    /* on the engine's context */
   CbConsumer     *consumer;
   CbEgressStream *egress_stream;
   char           *cname;
@@ -250,7 +251,8 @@ get_egress (CbEgressHub *hub)
         {
           g_clear_error (&error);
           hub->egress = try_bind (hub, hub->bind, (guint16) p, &error);
-          if (hub->egress == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+          if (hub->egress == NULL &&
+              !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
             break;
         }
     }
@@ -346,11 +348,13 @@ static void
 branch_free (CbEgressBranch *branch)
 {
   g_clear_pointer (&branch->consumer, cb_consumer_detach);
+  if (branch->bus_watch != NULL)
+    {
+      g_source_destroy (branch->bus_watch);
+      g_clear_pointer (&branch->bus_watch, g_source_unref);
+    }
   if (branch->pipeline != NULL)
     {
-      g_autoptr(GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (branch->pipeline));
-
-      gst_bus_remove_watch (bus);
       /* No packet is pushed once this returns: the appsinks' threads are stopped. */
       gst_element_set_state (branch->pipeline, GST_STATE_NULL);
       gst_clear_object (&branch->pipeline);
@@ -390,13 +394,14 @@ branch_start (CbEgressBranch  *branch,
                           "appsink name=asink sync=false async=false",
                           branch->ssrc[CB_EGRESS_MEDIA_VIDEO], branch->ssrc[CB_EGRESS_MEDIA_AUDIO]);
   branch->pipeline = gst_parse_launch (desc, &parse_error);
+  if (branch->pipeline != NULL)
+    gst_object_ref_sink (branch->pipeline);
   if (branch->pipeline == NULL || parse_error != NULL)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Cannot payload for viewers: %s",
                    parse_error ? parse_error->message : "no pipeline");
       return FALSE;
     }
-  gst_object_ref_sink (branch->pipeline);
   for (guint m = 0; m < CB_EGRESS_N_MEDIA; m++)
     {
       g_autoptr(GstElement) sink = gst_bin_get_by_name (GST_BIN (branch->pipeline), sink_names[m]);
@@ -405,13 +410,9 @@ branch_start (CbEgressBranch  *branch,
       gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, branch->egress_stream, NULL);
     }
   bus = gst_pipeline_get_bus (GST_PIPELINE (branch->pipeline));
-  {
-    GSource *watch = gst_bus_create_watch (bus);
-
-    g_source_set_callback (watch, (GSourceFunc) G_CALLBACK (on_branch_bus), branch, NULL);
-    g_source_attach (watch, branch->hub->context);
-    g_source_unref (watch);
-  }
+  branch->bus_watch = gst_bus_create_watch (bus);
+  g_source_set_callback (branch->bus_watch, (GSourceFunc) G_CALLBACK (on_branch_bus), branch, NULL);
+  g_source_attach (branch->bus_watch, branch->hub->context);
   if (gst_element_set_state (branch->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Cannot payload for viewers");

@@ -737,7 +737,8 @@ egress_stats_free (gpointer data)
  *
  * Asks the peer of the WebRTC publisher or player @media_session_id for its statistics
  * (cb_webrtc_peer_get_stats(), or the egress's figures of its viewer, with a NULL peer);
- * on the engine's context, where @func and then @destroy run. FALSE, and neither is called, when no such WebRTC stream is here.
+ * on the engine's context, where @func and then @destroy run. FALSE, and neither is
+ * called, when no such WebRTC stream is here.
  */
 gboolean
 cb_engine_webrtc_get_stats (CbEngine          *self,
