@@ -33,7 +33,6 @@
 #define MAX_RTX_AGE_US (1 * G_USEC_PER_SEC)
 #define SR_INTERVAL_US (1 * G_USEC_PER_SEC)
 #define HANDSHAKE_DEADLINE_US (30 * G_USEC_PER_SEC)
-#define MAX_GOP_AGE_US (10 * G_USEC_PER_SEC)
 
 /* ---- streams ---------------------------------------------------------------------------- */
 
@@ -57,11 +56,6 @@ struct _CbEgressStream {
   GPtrArray           *viewers;
   gint64               last_keyframe_request_us;
   gboolean             attached;
-  /* The video since its last keyframe, in the ring: a new viewer starts there. */
-  gboolean             have_keyframe;
-  guint16              keyframe_seq;       /* the keyframe's first packet */
-  guint32              keyframe_timestamp;
-  guint16              last_video_seq;
 };
 
 CbEgressStream *
@@ -341,27 +335,6 @@ send_srtp (CbEgress *egress,
 
 /* ---- media ------------------------------------------------------------------------------ */
 
-/* One shared packet to one viewer, with its payload type, counted for its reports. */
-static gboolean
-send_media (CbEgress      *egress,
-            Viewer        *viewer,
-            CbEgressMedia  media,
-            const guint8  *data,
-            gsize          len,
-            gsize          payload_len)
-{
-  SendSlot *slot = send_slot (egress, viewer);
-
-  if (cb_egress_rtp_rewrite (slot->data, SLOT_SIZE, data, len, viewer->payload_type[media]) == 0)
-    return FALSE;
-  viewer->packets[media]++;
-  viewer->octets[media] += payload_len;
-  viewer->stats.packets_sent++;
-  viewer->stats.bytes_sent += len;
-  send_srtp (egress, viewer, slot, len, FALSE);
-  return TRUE;
-}
-
 static void
 stream_packet (CbEgress       *egress,
                CbEgressStream *stream,
@@ -386,19 +359,12 @@ stream_packet (CbEgress       *egress,
     {
       cb_egress_rtp_ring_push (stream->video_ring, data, len, now_us);
       keyframe = cb_egress_rtp_h264_starts_keyframe (data + h.header_len, h.payload_len);
-      /* An SPS and its IDR slice are one picture: its first packet is where to start. */
-      if (keyframe && (!stream->have_keyframe || h.timestamp != stream->keyframe_timestamp))
-        {
-          stream->have_keyframe = TRUE;
-          stream->keyframe_seq = h.seq;
-          stream->keyframe_timestamp = h.timestamp;
-        }
-      stream->last_video_seq = h.seq;
     }
 
   for (guint i = 0; i < stream->viewers->len; i++)
     {
       Viewer *viewer = g_ptr_array_index (stream->viewers, i);
+      SendSlot *slot;
 
       if (viewer->srtp == NULL || viewer->payload_type[media] < 0)
         continue;
@@ -411,7 +377,15 @@ stream_packet (CbEgress       *egress,
             }
           viewer->waiting_keyframe = FALSE;
         }
-      send_media (egress, viewer, media, data, len, h.payload_len);
+      slot = send_slot (egress, viewer);
+      if (cb_egress_rtp_rewrite (slot->data, SLOT_SIZE, data, len,
+                                 viewer->payload_type[media]) == 0)
+        continue;
+      viewer->packets[media]++;
+      viewer->octets[media] += h.payload_len;
+      viewer->stats.packets_sent++;
+      viewer->stats.bytes_sent += len;
+      send_srtp (egress, viewer, slot, len, FALSE);
     }
   /* A connected viewer waits for a keyframe: asked for until one comes, since a request
    * may be lost on the way (or swallowed by the producer's own rate limit). */
@@ -421,48 +395,6 @@ stream_packet (CbEgress       *egress,
       stream->last_keyframe_request_us = now_us;
       stream->keyframe_func (stream, stream->keyframe_data);
     }
-}
-
-/* A viewer just connected gets the stream's video from its last keyframe at once, as a
- * webrtcbin viewer gets the cached GOP: all of it, from the ring, or nothing (a picture
- * with a hole would not decode; it then waits for the next keyframe). */
-static void
-replay_gop (CbEgress *egress,
-            Viewer   *viewer,
-            gint64    now_us)
-{
-  CbEgressStream *stream = viewer->stream;
-  guint16 n;
-
-  if (!stream->have_keyframe || viewer->payload_type[CB_EGRESS_MEDIA_VIDEO] < 0 ||
-      viewer->addr_len == 0)
-    return;
-  n = (guint16) (stream->last_video_seq - stream->keyframe_seq + 1);
-  if (n == 0 || n > cb_egress_rtp_ring_get_n_slots (stream->video_ring))
-    return;
-  for (guint16 i = 0; i < n; i++)
-    {
-      gsize len;
-      gint64 stored_us;
-
-      if (cb_egress_rtp_ring_lookup (stream->video_ring, (guint16) (stream->keyframe_seq + i),
-                                     &len, &stored_us) == NULL ||
-          now_us - stored_us > MAX_GOP_AGE_US)
-        return;
-    }
-  for (guint16 i = 0; i < n; i++)
-    {
-      gsize len;
-      const guint8 *data = cb_egress_rtp_ring_lookup (stream->video_ring,
-                                                      (guint16) (stream->keyframe_seq + i),
-                                                      &len, NULL);
-      CbEgressRtpHeader h;
-
-      if (!cb_egress_rtp_parse (data, len, &h) ||
-          !send_media (egress, viewer, CB_EGRESS_MEDIA_VIDEO, data, len, h.payload_len))
-        return;
-    }
-  viewer->waiting_keyframe = FALSE;
 }
 
 static void
@@ -631,7 +563,6 @@ dtls_progress (CbEgress          *egress,
       memset (&keys, 0, sizeof keys);
       viewer->stats.connected = TRUE;
       viewer->next_sr_us = g_get_monotonic_time ();
-      replay_gop (egress, viewer, viewer->next_sr_us);
       publish_stats (egress, viewer);
       if (egress->viewer_func != NULL)
         egress->viewer_func (egress, viewer->id, CB_EGRESS_VIEWER_CONNECTED, NULL,
