@@ -75,4 +75,48 @@ gboolean  cb_engine_want_video  (CbEngine    *engine,
                                  CbProfile   *profile,
                                  GError     **error);
 
+/* cb-egress-hub.c: the shared WebRTC viewer egress (built with the egress only) */
+#ifdef CB_HAVE_EGRESS
+#include "cb-webrtc-peer.h"
+
+typedef struct _CbEgressHub    CbEgressHub;
+typedef struct _CbEgressBranch CbEgressBranch;
+
+/* @event is a CbEgressViewerEvent; on the engine's context. */
+typedef void (*CbEgressHubViewerFunc) (guint       viewer_id,
+                                       int         event,
+                                       const char *message,
+                                       gpointer    data);
+
+CbEgressHub    *cb_engine_get_egress_hub              (CbEngine         *self);
+CbEgressHub    *cb_egress_hub_new                     (CbEngine         *engine);
+void            cb_egress_hub_free                    (CbEgressHub      *hub);
+gboolean        cb_egress_hub_can_serve               (CbEgressHub      *hub,
+                                                       const char       *offer,
+                                                       const char       *video,
+                                                       char            **reason);
+CbEgressBranch *cb_egress_hub_acquire_branch          (CbEgressHub      *hub,
+                                                       CbStream         *source,
+                                                       const CbProfile  *profile,
+                                                       GError          **error);
+void            cb_egress_hub_release_branch          (CbEgressHub      *hub,
+                                                       CbEgressBranch   *branch);
+void            cb_egress_hub_branch_request_keyframe (CbEgressBranch   *branch);
+char           *cb_egress_hub_answer                  (CbEgressHub            *hub,
+                                                       CbEgressBranch         *branch,
+                                                       const char             *offer,
+                                                       const char             *loopback_address,
+                                                       const char             *local_address,
+                                                       CbEgressHubViewerFunc   func,
+                                                       gpointer                data,
+                                                       guint                  *viewer_id,
+                                                       gboolean               *fallback,
+                                                       GError                **error);
+void            cb_egress_hub_remove_viewer           (CbEgressHub      *hub,
+                                                       guint             viewer_id);
+gboolean        cb_egress_hub_get_stats               (CbEgressHub      *hub,
+                                                       guint             viewer_id,
+                                                       CbWebrtcStats    *out);
+#endif
+
 G_END_DECLS

@@ -35,6 +35,9 @@ struct _CbEngine
   GHashTable   *pushes;      /* mediaSessionId → CbPushAgent* (engine context only) */
   GHashTable   *stopped_pushes;   /* the same, stopped, kept a while for find */
   CbRecordRegistry *records;
+#ifdef CB_HAVE_EGRESS
+  CbEgressHub  *egress_hub;   /* WebRTC viewers; its egress thread starts at the first */
+#endif
   gboolean      shut_down;
   CbLocalSource *scene_capture;   /* under lock: what the source "scene" publishes */
 };
@@ -170,6 +173,9 @@ cb_engine_init (CbEngine *self)
   self->pushes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->stopped_pushes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->records = cb_record_registry_new (self);
+#ifdef CB_HAVE_EGRESS
+  self->egress_hub = cb_egress_hub_new (self);
+#endif
 }
 
 /**
@@ -210,6 +216,15 @@ cb_engine_new (CbSettings *settings)
     }
   return self;
 }
+
+#ifdef CB_HAVE_EGRESS
+/* NULL after shutdown. */
+CbEgressHub *
+cb_engine_get_egress_hub (CbEngine *self)
+{
+  return self->egress_hub;
+}
+#endif
 
 CbSettings *
 cb_engine_get_settings (CbEngine *self)
@@ -907,6 +922,10 @@ cb_engine_shutdown (CbEngine *self)
   /* WebRTC peers stop in worker threads: let them finish before the process goes. */
   if (!cb_webrtc_peer_wait_closed (5000))
     g_warning ("Some WebRTC connections were still closing at shutdown");
+#ifdef CB_HAVE_EGRESS
+  /* Its viewers ended with their streams: the egress thread goes now. */
+  g_clear_pointer (&self->egress_hub, cb_egress_hub_free);
+#endif
   /* Recordings are finished into their final files before the process goes (a file left
    * behind would be repaired at the next start, but a clean stop should not need that). */
   if (!cb_engine_record_idle (self) && g_main_context_acquire (self->context))

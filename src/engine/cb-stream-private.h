@@ -54,6 +54,7 @@ struct _CbStream
   CbStreamStatus  status;
   char           *info;
   char           *source;
+  char           *egress;
   gboolean        rtmp_pull;
   gboolean        recording;
   char           *record_name;

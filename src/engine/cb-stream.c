@@ -69,6 +69,7 @@ cb_stream_info_copy (const CbStreamInfo *info)
   copy->media_provider = g_strdup (info->media_provider);
   copy->source = g_strdup (info->source);
   copy->record_name = g_strdup (info->record_name);
+  copy->egress = g_strdup (info->egress);
   cb_media_info_copy (&copy->media, &info->media);
   return copy;
 }
@@ -84,6 +85,7 @@ cb_stream_info_free (CbStreamInfo *info)
   g_free (info->media_provider);
   g_free (info->source);
   g_free (info->record_name);
+  g_free (info->egress);
   cb_media_info_clear (&info->media);
   g_free (info);
 }
@@ -99,6 +101,7 @@ cb_stream_finalize (GObject *object)
   g_free (self->media_provider);
   g_free (self->info);
   g_free (self->source);
+  g_free (self->egress);
   g_free (self->record_name);
   cb_media_info_clear (&self->media);
   g_main_context_unref (self->context);
@@ -319,6 +322,24 @@ cb_stream_set_source (CbStream   *self,
   cb_stream_schedule_changed (self);
 }
 
+/**
+ * cb_stream_set_egress:
+ * @egress: (nullable): how a WebRTC player is served: "shared" (the viewers' egress) or
+ *   "webrtcbin" (a peer of its own)
+ */
+void
+cb_stream_set_egress (CbStream   *self,
+                      const char *egress)
+{
+  g_return_if_fail (CB_IS_STREAM (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->egress);
+  self->egress = g_strdup (egress);
+  g_mutex_unlock (&self->lock);
+  cb_stream_schedule_changed (self);
+}
+
 void
 cb_stream_set_rtmp_pull (CbStream *self)
 {
@@ -441,6 +462,7 @@ cb_stream_get_snapshot (CbStream *self)
   info->rtmp_pull = self->rtmp_pull;
   info->record = self->recording;
   info->record_name = g_strdup (self->record_name);
+  info->egress = g_strdup (self->egress);
   cb_media_info_copy (&info->media, &self->media);
   info->n_consumers = self->consumers->len;
   info->n_renditions = g_hash_table_size (self->renditions);

@@ -53,6 +53,7 @@ typedef struct {
   CbMediaInfo     media;
   guint           n_consumers;
   guint           n_renditions;     /* transcoders running for this stream */
+  char           *egress;           /* WebRTC player: "shared" (the egress) or "webrtcbin" */
 } CbStreamInfo;
 
 CbStreamInfo *cb_stream_info_copy (const CbStreamInfo *info);
@@ -87,6 +88,8 @@ void            cb_stream_set_status        (CbStream        *self,
 void            cb_stream_set_source        (CbStream        *self,
                                              const char      *source);
 /* Marks a stream that an RTMP pull publishes (before it is registered). */
+void            cb_stream_set_egress        (CbStream        *self,
+                                             const char      *egress);
 void            cb_stream_set_rtmp_pull     (CbStream        *self);
 /* The recorder's state as WCS reports it (`record`, `recordName`); the name stays
  * after the recording stops, so that UNPUBLISHED still tells the SDK the file. */

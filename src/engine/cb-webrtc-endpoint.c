@@ -10,6 +10,9 @@
 #include "cb-webrtc-endpoint.h"
 #include "cb-webrtc-peer.h"
 #include "cb-vod.h"
+#ifdef CB_HAVE_EGRESS
+#include "cb-egress.h"
+#endif
 
 typedef struct {
   gatomicrefcount    ref;         /* the engine's entry, and a pending answer */
@@ -25,6 +28,16 @@ typedef struct {
   GDestroyNotify     answer_destroy;
   char              *pending_answer;   /* player: held while the source is preparing */
   char              *offered_video;    /* player: the video codecs it offered, for reasons */
+  char              *offer;            /* player: kept for the egress, or for a fallback */
+  char              *player_video;     /* player: the video codec it takes, NULL for none */
+  char              *source_codec;     /* player: the source's video codec when asked */
+  char              *loopback_address;
+  char              *local_address;
+#ifdef CB_HAVE_EGRESS
+  CbEgressBranch    *branch;           /* player on the shared egress */
+  guint              viewer_id;
+  gboolean           egress_pending;   /* waits for its VOD source to be prepared */
+#endif
   gboolean           stopped;
 } Endpoint;
 
@@ -37,6 +50,28 @@ endpoint_ref (Endpoint *ep)
 
 /* The stream's peer, for cb_engine_webrtc_get_stats(). */
 #define PEER_KEY "cb-webrtc-peer"
+/* The stream's endpoint when the egress serves it (not a reference), for the same. */
+#define EGRESS_KEY "cb-egress-endpoint"
+
+/* Lets go of the egress's viewer and branch (the branch goes with its last viewer). */
+static void
+endpoint_leave_egress (Endpoint *ep)
+{
+#ifdef CB_HAVE_EGRESS
+  CbEgressHub *hub = cb_engine_get_egress_hub (ep->engine);
+
+  if (ep->stream != NULL)
+    g_object_set_data (G_OBJECT (ep->stream), EGRESS_KEY, NULL);
+  if (hub != NULL)
+    {
+      cb_egress_hub_remove_viewer (hub, ep->viewer_id);
+      cb_egress_hub_release_branch (hub, ep->branch);
+    }
+  ep->viewer_id = 0;
+  ep->branch = NULL;
+  ep->egress_pending = FALSE;
+#endif
+}
 
 static void
 endpoint_unref (gpointer data)
@@ -47,6 +82,7 @@ endpoint_unref (gpointer data)
     return;
   if (ep->stream != NULL)
     g_object_set_data (G_OBJECT (ep->stream), PEER_KEY, NULL);
+  endpoint_leave_egress (ep);
   if (ep->source != NULL)
     g_clear_signal_handler (&ep->source_changed_id, ep->source);
   g_clear_pointer (&ep->consumer, cb_consumer_detach);
@@ -61,6 +97,11 @@ endpoint_unref (gpointer data)
     ep->answer_destroy (ep->answer_data);
   g_free (ep->pending_answer);
   g_free (ep->offered_video);
+  g_free (ep->offer);
+  g_free (ep->player_video);
+  g_free (ep->source_codec);
+  g_free (ep->loopback_address);
+  g_free (ep->local_address);
   g_clear_object (&ep->source);
   g_clear_object (&ep->stream);
   g_free (ep);
@@ -77,6 +118,7 @@ endpoint_stop (gpointer    data,
   if (ep->stream != NULL)
     cb_stream_set_keyframe_func (ep->stream, NULL, NULL);
   g_clear_pointer (&ep->consumer, cb_consumer_detach);
+  endpoint_leave_egress (ep);
   if (ep->peer != NULL)
     {
       cb_webrtc_peer_set_media_func (ep->peer, NULL, NULL, NULL);
@@ -103,9 +145,9 @@ endpoint_new (CbEngine           *engine,
 }
 
 static CbWebrtcPeer *
-make_peer (CbEngine              *engine,
-           CbWebrtcRole           role,
-           const CbWebrtcRequest *request)
+make_peer (CbEngine     *engine,
+           CbWebrtcRole  role,
+           const char   *loopback_address)
 {
   CbSettings *settings = cb_engine_get_settings (engine);
   const char *bind = cb_settings_get_string (settings, "bind_address");
@@ -116,8 +158,8 @@ make_peer (CbEngine              *engine,
                              (guint) cb_settings_get_int (settings, "media_port_to"));
   /* A client on loopback gets loopback candidates; a server bound to one address offers
    * candidates on that address only. */
-  if (request->loopback_address != NULL)
-    cb_webrtc_peer_set_local_address (peer, request->loopback_address);
+  if (loopback_address != NULL)
+    cb_webrtc_peer_set_local_address (peer, loopback_address);
   else if (g_strcmp0 (bind, "localhost") == 0)
     cb_webrtc_peer_set_local_address (peer, "127.0.0.1");
   else if (bind != NULL && (address = g_inet_address_new_from_string (bind)) != NULL &&
@@ -231,7 +273,7 @@ cb_engine_webrtc_publish (CbEngine               *self,
   ep = endpoint_new (self, func, data, destroy);
   ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, TRUE);
   cb_stream_set_source (ep->stream, request->remote_address);
-  ep->peer = make_peer (self, CB_WEBRTC_RECEIVE, request);
+  ep->peer = make_peer (self, CB_WEBRTC_RECEIVE, request->loopback_address);
   g_object_set_data_full (G_OBJECT (ep->stream), PEER_KEY, g_object_ref (ep->peer), g_object_unref);
   cb_webrtc_peer_set_media_func (ep->peer, cb_stream_push_webrtc_media,
                                  g_object_ref (ep->stream), g_object_unref);
@@ -267,6 +309,9 @@ fail:
 
 static void attach_player (Endpoint   *ep,
                            const char *answer);
+#ifdef CB_HAVE_EGRESS
+static void attach_egress_player (Endpoint *ep);
+#endif
 
 static void
 on_source_changed (CbStream *source,
@@ -301,6 +346,13 @@ on_source_changed (CbStream *source,
 
       attach_player (ep, answer);
     }
+#ifdef CB_HAVE_EGRESS
+  if (ep->egress_pending && !cb_stream_is_preparing (source))
+    {
+      ep->egress_pending = FALSE;
+      attach_egress_player (ep);
+    }
+#endif
 }
 
 static void
@@ -423,6 +475,104 @@ on_player_answer (GObject      *object,
   attach_player (ep, answer);
 }
 
+/* The player's own webrtcbin peer: answers its offer, then attach_player(). */
+static void
+start_peer (Endpoint *ep)
+{
+  ep->peer = make_peer (ep->engine, CB_WEBRTC_SEND, ep->loopback_address);
+  cb_webrtc_peer_prefer_video_codec (ep->peer, ep->source_codec);
+  g_object_set_data_full (G_OBJECT (ep->stream), PEER_KEY, g_object_ref (ep->peer), g_object_unref);
+  g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
+  g_signal_connect (ep->peer, "keyframe-requested", G_CALLBACK (on_keyframe_requested), ep);
+  cb_stream_set_egress (ep->stream, "webrtcbin");
+  cb_webrtc_peer_answer_async (ep->peer, ep->offer, NULL, on_player_answer, endpoint_ref (ep));
+}
+
+#ifdef CB_HAVE_EGRESS
+/* The egress's news of the viewer, on the engine's context: the statuses a webrtcbin
+ * player's peer gives (on_peer_state()). */
+static void
+on_egress_viewer (guint       viewer_id,
+                  int         event,
+                  const char *message,
+                  gpointer    data)
+{
+  Endpoint *ep = data;
+  g_autoptr(CbStream) keep = NULL;
+
+  if (ep->stopped || viewer_id != ep->viewer_id)
+    return;
+  keep = g_object_ref (ep->stream);
+  if (event == CB_EGRESS_VIEWER_CONNECTED)
+    {
+      cb_stream_set_status (ep->stream, CB_STREAM_PLAYING, NULL);
+      /* Its first picture: the shared packets replay no GOP (rate-limited per stream). */
+      cb_egress_hub_branch_request_keyframe (ep->branch);
+      return;
+    }
+  g_debug ("stream %s: egress viewer %u: %s", cb_stream_get_name (ep->stream), viewer_id,
+           message ? message : "");
+  ep->viewer_id = 0;
+  cb_engine_remove_stream (ep->engine, keep, CB_STREAM_FAILED,
+                           event == CB_EGRESS_VIEWER_CONSENT_EXPIRED ? "Failed by ICE timeout"
+                           : event == CB_EGRESS_VIEWER_DTLS_FAILED ? "Failed by DTLS error"
+                           : "Disconnected");
+}
+
+/* Answers from the egress, or hands the player over to a webrtcbin peer of its own when
+ * the egress cannot serve it. */
+static void
+attach_egress_player (Endpoint *ep)
+{
+  CbEgressHub *hub = cb_engine_get_egress_hub (ep->engine);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbStream) keep = g_object_ref (ep->stream);
+  g_autoptr(CbStream) source = g_object_ref (ep->source);
+  g_autofree char *answer = NULL;
+  CbEngine *engine = ep->engine;
+  CbProfile profile = ep->profile;
+  CbEgressBranch *branch;
+  gboolean fallback = FALSE;
+  guint viewer_id = 0;
+
+  if (hub == NULL)
+    goto fallback;
+  /* The source may have another codec or have shown B-frames since the request. */
+  if (!player_profile (engine, source, ep->player_video, ep->offered_video, &profile, &error))
+    goto fail;
+  branch = cb_egress_hub_acquire_branch (hub, source, &profile, &error);
+  if (branch == NULL && error == NULL)
+    goto fallback;
+  if (branch == NULL)
+    goto fail;
+  answer = cb_egress_hub_answer (hub, branch, ep->offer, ep->loopback_address, ep->local_address,
+                                 on_egress_viewer, ep, &viewer_id, &fallback, &error);
+  if (answer == NULL)
+    {
+      cb_egress_hub_release_branch (hub, branch);
+      if (fallback)
+        goto fallback;
+      goto fail;
+    }
+  ep->branch = branch;
+  ep->viewer_id = viewer_id;
+  g_object_set_data (G_OBJECT (ep->stream), EGRESS_KEY, ep);
+  deliver_answer (ep, answer, NULL);
+  return;
+
+fallback:
+  g_debug ("stream %s: player on a webrtcbin peer: %s", cb_stream_get_name (ep->stream),
+           error ? error->message : "no egress");
+  start_peer (ep);
+  return;
+
+fail:
+  deliver_answer (ep, NULL, error);
+  cb_engine_remove_stream (engine, keep, CB_STREAM_FAILED, error->message);
+  cb_engine_release_play_stream (engine, source);
+}
+#endif
+
 CbStream *
 cb_engine_webrtc_play (CbEngine               *self,
                        const CbWebrtcRequest  *request,
@@ -434,8 +584,10 @@ cb_engine_webrtc_play (CbEngine               *self,
   g_autoptr(CbStream) source = NULL;
   g_autofree char *source_codec = NULL;
   g_autofree char *offered_video = NULL;
+  g_autofree char *player_video = NULL;
   CbProfile profile = { 0 };
   CbSdpCodec video = { 0 };
+  gboolean use_egress = FALSE;
   Endpoint *ep;
 
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
@@ -466,6 +618,7 @@ cb_engine_webrtc_play (CbEngine               *self,
     CbProfile wanted = profile;   /* checked now; the answer sets it for the source then */
     gboolean ok = player_profile (self, source, video.encoding, offered_video, &wanted, error);
 
+    player_video = g_strdup (video.encoding);
     cb_sdp_codec_clear (&video);
     if (!ok)
       {
@@ -480,11 +633,31 @@ cb_engine_webrtc_play (CbEngine               *self,
   ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, FALSE);
   cb_stream_set_source (ep->stream, request->remote_address);
   ep->offered_video = g_steal_pointer (&offered_video);
-  ep->peer = make_peer (self, CB_WEBRTC_SEND, request);
-  cb_webrtc_peer_prefer_video_codec (ep->peer, source_codec);
-  g_object_set_data_full (G_OBJECT (ep->stream), PEER_KEY, g_object_ref (ep->peer), g_object_unref);
-  g_signal_connect (ep->peer, "state-changed", G_CALLBACK (on_peer_state), ep);
-  g_signal_connect (ep->peer, "keyframe-requested", G_CALLBACK (on_keyframe_requested), ep);
+  ep->player_video = g_steal_pointer (&player_video);
+  ep->offer = g_strdup (request->sdp);
+  ep->source_codec = g_steal_pointer (&source_codec);
+  ep->loopback_address = g_strdup (request->loopback_address);
+  ep->local_address = g_strdup (request->local_address);
+#ifdef CB_HAVE_EGRESS
+  {
+    CbEgressHub *hub = cb_engine_get_egress_hub (self);
+    g_autofree char *reason = NULL;
+
+    use_egress = hub != NULL && cb_egress_hub_can_serve (hub, request->sdp, ep->player_video,
+                                                         &reason);
+    /* A file makes no keyframe on request, and the egress replays no GOP: a VOD viewer
+     * would wait up to a GOP for its first picture, a webrtcbin one starts at once. */
+    if (use_egress && cb_vod_parse_name (request->name, NULL, NULL) != CB_VOD_NONE)
+      {
+        use_egress = FALSE;
+        reason = g_strdup ("VOD files start from their cached GOP on webrtcbin");
+      }
+    if (hub != NULL && !use_egress)
+      g_debug ("stream %s: player on a webrtcbin peer: %s", request->name, reason);
+  }
+#endif
+  /* Visible in the player's entry from the start: the fallback may still change it. */
+  cb_stream_set_egress (ep->stream, use_egress ? "shared" : "webrtcbin");
   if (!cb_engine_add_stream (self, ep->stream, endpoint_stop, ep, endpoint_unref, error))
     {
       cb_engine_release_play_stream (self, source);
@@ -492,7 +665,20 @@ cb_engine_webrtc_play (CbEngine               *self,
     }
   ep->source_changed_id = g_signal_connect (source, "changed", G_CALLBACK (on_source_changed), ep);
 
-  cb_webrtc_peer_answer_async (ep->peer, request->sdp, NULL, on_player_answer, endpoint_ref (ep));
+#ifdef CB_HAVE_EGRESS
+  if (use_egress)
+    {
+      g_autoptr(CbStream) stream = g_object_ref (ep->stream);
+
+      /* A VOD reader still reading its file's head: on_source_changed goes on. */
+      if (cb_stream_is_preparing (source))
+        ep->egress_pending = TRUE;
+      else
+        attach_egress_player (ep);
+      return g_steal_pointer (&stream);
+    }
+#endif
+  start_peer (ep);
   return g_object_ref (ep->stream);
 
 fail:
@@ -525,12 +711,41 @@ cb_engine_webrtc_stop (CbEngine    *self,
   return TRUE;
 }
 
+#ifdef CB_HAVE_EGRESS
+typedef struct {
+  CbWebrtcStats      stats;
+  CbWebrtcStatsFunc  func;
+  gpointer           data;
+  GDestroyNotify     destroy;
+} EgressStats;
+
+static gboolean
+deliver_egress_stats (gpointer data)
+{
+  EgressStats *call = data;
+
+  call->func (NULL, &call->stats, call->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+egress_stats_free (gpointer data)
+{
+  EgressStats *call = data;
+
+  if (call->destroy != NULL)
+    call->destroy (call->data);
+  g_free (call);
+}
+#endif
+
 /**
  * cb_engine_webrtc_get_stats:
  *
  * Asks the peer of the WebRTC publisher or player @media_session_id for its statistics
- * (cb_webrtc_peer_get_stats()); on the engine's context, where @func and then @destroy
- * run. FALSE, and neither is called, when no such WebRTC stream is here.
+ * (cb_webrtc_peer_get_stats(), or the egress's figures of its viewer, with a NULL peer);
+ * on the engine's context, where @func and then @destroy run. FALSE, and neither is
+ * called, when no such WebRTC stream is here.
  */
 gboolean
 cb_engine_webrtc_get_stats (CbEngine          *self,
@@ -542,6 +757,26 @@ cb_engine_webrtc_get_stats (CbEngine          *self,
   g_autoptr(CbStream) stream = cb_engine_lookup_session (self, media_session_id);
   CbWebrtcPeer *peer = stream != NULL ? g_object_get_data (G_OBJECT (stream), PEER_KEY) : NULL;
 
+#ifdef CB_HAVE_EGRESS
+  Endpoint *ep = stream != NULL ? g_object_get_data (G_OBJECT (stream), EGRESS_KEY) : NULL;
+  CbEgressHub *hub = cb_engine_get_egress_hub (self);
+
+  if (peer == NULL && ep != NULL && hub != NULL)
+    {
+      EgressStats *call = g_new0 (EgressStats, 1);
+      GSource *idle = g_idle_source_new ();
+
+      /* A copy taken now, handed over later like webrtcbin's answer. */
+      cb_egress_hub_get_stats (hub, ep->viewer_id, &call->stats);
+      call->func = func;
+      call->data = data;
+      call->destroy = destroy;
+      g_source_set_callback (idle, deliver_egress_stats, call, egress_stats_free);
+      g_source_attach (idle, cb_engine_get_context (self));
+      g_source_unref (idle);
+      return TRUE;
+    }
+#endif
   if (peer == NULL)
     return FALSE;
   cb_webrtc_peer_get_stats (peer, func, data, destroy);

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  * @remote_address: (nullable): who asks, for people to read ("WebRTC 10.0.0.5:51234")
  * @loopback_address: (nullable): "127.0.0.1" or "::1" when the client reached us over
  *   loopback: our candidates are then on loopback only (the path it already uses)
+ * @local_address: (nullable): play only: the address the client reached the server on;
+ *   the shared egress's candidate when the server listens on all addresses
  * @rtmp_url: (nullable): publish only: push to this RTMP URL as soon as it publishes
  * @width: play only: transcode to this width (with @height)
  * @height: play only: transcode to this height; 0 plays the stream as it is
@@ -27,6 +29,7 @@ typedef struct {
   const char *sdp;
   const char *remote_address;
   const char *loopback_address;
+  const char *local_address;
   const char *rtmp_url;
   int         width;
   int         height;
@@ -58,7 +61,8 @@ CbStream *cb_engine_webrtc_play    (CbEngine               *self,
                                     GDestroyNotify          destroy,
                                     GError                **error);
 /* The statistics of the WebRTC publisher or player @media_session_id (its peer's
- * cb_webrtc_peer_get_stats()). On the engine's context, where @func and then @destroy run;
+ * cb_webrtc_peer_get_stats(), or for an egress viewer the egress's figures with a NULL peer).
+ * On the engine's context, where @func and then @destroy run;
  * FALSE, and neither runs, when there is no such WebRTC stream. */
 gboolean  cb_engine_webrtc_get_stats (CbEngine             *self,
                                       const char           *media_session_id,

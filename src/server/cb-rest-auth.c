@@ -33,6 +33,35 @@ cb_rest_auth_loopback_literal (GSocketAddress *address)
   return "127.0.0.1";
 }
 
+/* The address a client reached us on, as an interned literal (IPv4 for ::ffff:a.b.c.d on
+ * a dual-stack socket), or NULL: the viewer egress's candidate when we listen on all. */
+const char *
+cb_rest_auth_local_literal (GSocketAddress *address)
+{
+  GInetAddress *inet;
+  g_autofree char *text = NULL;
+
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 &&
+      g_inet_address_get_native_size (inet) == 16)
+    {
+      const guint8 *b = g_inet_address_to_bytes (inet);
+      static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+      if (memcmp (b, mapped, sizeof mapped) == 0)
+        {
+          g_autoptr(GInetAddress) v4 = g_inet_address_new_from_bytes (b + 12, G_SOCKET_FAMILY_IPV4);
+
+          text = g_inet_address_to_string (v4);
+          return g_intern_string (text);
+        }
+    }
+  text = g_inet_address_to_string (inet);
+  return g_intern_string (text);
+}
+
 gboolean
 cb_rest_auth_is_loopback (GInetAddress *address)
 {

@@ -74,6 +74,7 @@ gboolean         cb_rest_auth_is_loopback   (GInetAddress           *address);
 /* "127.0.0.1" or "::1" when @address (a connection's own end) is a loopback address, so
  * that WebRTC with that client stays on loopback; %NULL otherwise. */
 const char      *cb_rest_auth_loopback_literal (GSocketAddress       *address);
+const char      *cb_rest_auth_local_literal    (GSocketAddress       *address);
 
 /* Where @request comes from. A page of another site (an Origin, or without one a Referer,
  * that is neither the server's own pages nor listed in @config->allowed_origins; "null"

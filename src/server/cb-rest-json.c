@@ -73,6 +73,8 @@ cb_rest_json_add_stream (JsonBuilder        *builder,
   add_int (builder, "audioChannels", media->audio_channels);
   add_int (builder, "consumers", info->n_consumers);
   add_int (builder, "renditions", info->n_renditions);
+  if (info->egress != NULL)
+    add_string (builder, "egress", info->egress);
   json_builder_end_object (builder);
 }
 

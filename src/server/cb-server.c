@@ -703,6 +703,8 @@ on_websocket (SoupServer              *server,
                                (guint) CLAMP (probes, 1, G_MAXINT));
   cb_ws_session_set_loopback_address (session,
                                       cb_rest_auth_loopback_literal (soup_server_message_get_local_address (msg)));
+  cb_ws_session_set_local_address (session,
+                                   cb_rest_auth_local_literal (soup_server_message_get_local_address (msg)));
 
   /* The handshake carries the page's Origin. Publishing is what WCS's public model
    * leaves open to other machines (as RTMP ingest is), but not to pages of other sites

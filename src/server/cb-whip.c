@@ -861,6 +861,7 @@ handle_post (State             *state,
   request.sdp = offer;
   request.remote_address = remote;
   request.loopback_address = cb_rest_auth_loopback_literal (soup_server_message_get_local_address (msg));
+  request.local_address = cb_rest_auth_local_literal (soup_server_message_get_local_address (msg));
 
   p = g_rc_box_new0 (Pending);
   p->state = state_ref (state);

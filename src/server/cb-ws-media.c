@@ -270,6 +270,7 @@ start_stream (CbWsMedia  *self,
   request.sdp = sdp;
   request.remote_address = remote;
   request.loopback_address = cb_ws_session_get_loopback_address (self->session);
+  request.local_address = cb_ws_session_get_local_address (self->session);
   request.rtmp_url = cb_rest_get_string (arg, "rtmpUrl");
   request.width = (int) CLAMP (member_int (arg, "width"), 0, 7680);
   request.height = (int) CLAMP (member_int (arg, "height"), 0, 4320);

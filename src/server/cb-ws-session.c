@@ -30,6 +30,7 @@ struct _CbWsSession
   GSource                 *ping_source;
   char                    *auth_token;
   const char              *loopback_address; /* a static string */
+  const char              *local_address;    /* interned */
 
   guint                    ping_interval_ms;
   guint                    probes;
@@ -476,6 +477,23 @@ cb_ws_session_set_loopback_address (CbWsSession *self,
   g_return_if_fail (CB_IS_WS_SESSION (self));
 
   self->loopback_address = g_intern_string (address);
+}
+
+const char *
+cb_ws_session_get_local_address (CbWsSession *self)
+{
+  g_return_val_if_fail (CB_IS_WS_SESSION (self), NULL);
+
+  return self->local_address;
+}
+
+void
+cb_ws_session_set_local_address (CbWsSession *self,
+                                 const char  *address)
+{
+  g_return_if_fail (CB_IS_WS_SESSION (self));
+
+  self->local_address = g_intern_string (address);
 }
 
 void

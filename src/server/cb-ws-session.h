@@ -27,6 +27,10 @@ gboolean     cb_ws_session_is_established (CbWsSession             *self);
 const char  *cb_ws_session_get_loopback_address (CbWsSession        *self);
 void         cb_ws_session_set_loopback_address (CbWsSession        *self,
                                                  const char         *address);
+/* The address the client reached us on (an interned string; see CbWebrtcRequest). */
+const char  *cb_ws_session_get_local_address    (CbWsSession        *self);
+void         cb_ws_session_set_local_address    (CbWsSession        *self,
+                                                 const char         *address);
 /* What the client may do, decided by the server from the handshake (Origin, Host,
  * Authorization): both TRUE unless set. */
 void         cb_ws_session_set_permissions (CbWsSession            *self,

@@ -39,6 +39,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   FUZZ_CHECK (offset <= size);
   if (cb_egress_dtls_is_client_hello (data, size))
     FUZZ_CHECK (n >= 1);
+  /* What may reach OpenSSL is whole records. */
+  if (cb_egress_dtls_datagram_is_plausible (data, size))
+    FUZZ_CHECK (n >= 1 && offset == size);
 
   /* One datagram can never complete a handshake (a close_notify alert can end one). */
   {

@@ -41,9 +41,11 @@ def _kill_live_servers():
 class ServerProcess:
     """castbridge-server with ephemeral ports, a private media folder and logs in a file.
 
-    It listens on loopback (so its WebRTC candidates are there too) unless told @bind."""
+    It listens on loopback (so its WebRTC candidates are there too) unless told @bind.
+    @prefix runs it through a command (a NetnsHost's command()); @host is where requests
+    go (a namespace's address)."""
 
-    def __init__(self, *extra_args, bind='127.0.0.1'):
+    def __init__(self, *extra_args, bind='127.0.0.1', prefix=(), host='127.0.0.1'):
         binary = os.environ.get('CB_SERVER_BINARY')
         if not binary:
             raise RuntimeError('CB_SERVER_BINARY is not set')
@@ -52,8 +54,9 @@ class ServerProcess:
         os.mkdir(self.media_dir)
         self.stdout_path = os.path.join(self.tmp, 'stdout')
         self.stderr_path = os.path.join(self.tmp, 'stderr')
-        args = [binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
-                '--media-dir', self.media_dir]
+        self.host = host
+        args = list(prefix) + [binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
+                               '--media-dir', self.media_dir]
         if bind is not None:
             args += ['--bind', bind]
         args += list(extra_args)
@@ -137,9 +140,9 @@ class ServerProcess:
 
     # ---- HTTP --------------------------------------------------------------------------
 
-    def request(self, method, path, body=None, headers=None, host='127.0.0.1', chunks=None):
+    def request(self, method, path, body=None, headers=None, host=None, chunks=None):
         """Returns (status, headers (lower-case names), raw body bytes)."""
-        conn = http.client.HTTPConnection(host, self.http_port, timeout=15)
+        conn = http.client.HTTPConnection(host or self.host, self.http_port, timeout=15)
         try:
             hdrs = dict(headers or {})
             if chunks is not None:

@@ -162,6 +162,17 @@ class PullTest(TwoServers):
     def test_pull_over_whep(self):
         self.check_pulled('http://127.0.0.1:%d/whep/cam' % self.a.http_port)
 
+    def test_pull_is_served_by_the_shared_egress(self):
+        # A's player for B is no webrtcbin peer: the shared egress serves it, and what B
+        # gets is A's picture.
+        self.pull('ws://127.0.0.1:%d' % self.a.ws_port, remoteStreamName='cam', localStreamName='fromA')
+        self.b.wait_for_stream(
+            lambda s: s['status'] == 'PUBLISHING' and s['videoCodec'] == 'H264' and s['width'] == 1280,
+            {'name': 'fromA'}, timeout=40)
+        player = self.a.wait_for_stream(lambda s: s['status'] == 'PLAYING', {'name': 'cam', 'published': False})
+        self.assertEqual(player['egress'], 'shared', player)
+        self.assertEqual(self.b.rest('pull/terminate', {'localStreamName': 'fromA'})[0], 200)
+
     def test_unknown_remote_stream_fails(self):
         self.pull('ws://127.0.0.1:%d' % self.a.ws_port, remoteStreamName='nothing')
         r = self.wait_relay(lambda r: r['status'] == 'FAILED')
@@ -208,6 +219,80 @@ class PullTest(TwoServers):
                 self.a.rest('stream/find', {'name': 'cam', 'published': False})[0] == 200:
             time.sleep(0.2)
         self.assertEqual(self.a.rest('stream/find', {'name': 'cam', 'published': False})[0], 404)
+
+
+
+class PullFromAnotherMachineTest(unittest.TestCase):
+    """A listens on all addresses; B, on another machine (a namespace), pulls from it."""
+
+    def setUp(self):
+        self.net = cbtest.NetnsHost()
+        self.addCleanup(self.net.cleanup)
+        self.a = cbtest.ServerProcess('--publish', 'cam=test', bind='0.0.0.0')
+        self.addCleanup(self.a.cleanup)
+        self.b = cbtest.ServerProcess('-o', 'disable_rest_auth=true', bind='0.0.0.0',
+                                      prefix=self.net.command(), host=self.net.ns_ip)
+        self.addCleanup(self.b.cleanup)
+        self.a.wait_for_stream(lambda s: s['status'] == 'PUBLISHING', {'name': 'cam'})
+
+    def test_shared_egress_candidate_is_the_address_reached(self):
+        # No address is configured: the egress's candidate is the one B's signaling reached.
+        status, answer, _ = self.b.rest('pull/pull', {
+            'uri': 'ws://%s:%d' % (self.net.host_ip, self.a.ws_port),
+            'remoteStreamName': 'cam', 'localStreamName': 'fromA'})
+        self.assertEqual(status, 200, answer)
+        self.b.wait_for_stream(
+            lambda s: s['status'] == 'PUBLISHING' and s['videoCodec'] == 'H264' and s['width'] == 1280,
+            {'name': 'fromA'}, timeout=40)
+        player = self.a.wait_for_stream(lambda s: s['status'] == 'PLAYING', {'name': 'cam', 'published': False})
+        self.assertEqual(player['egress'], 'shared', player)
+
+
+
+OFFER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'browser',
+                          'chromium-offer.sdp')
+
+
+class EgressAnswerTest(unittest.TestCase):
+    """The answers a WHEP player gets, from the shared egress or from its fallback."""
+
+    def whep(self, server):
+        with open(OFFER_PATH) as f:
+            offer = f.read().replace('a=sendonly', 'a=recvonly')
+        status, headers, body = server.request('POST', '/whep/cam', offer.encode(),
+                                               {'Content-Type': 'application/sdp'})
+        self.assertEqual(status, 201, body)
+        status, players, _ = server.rest('stream/find', {'name': 'cam', 'published': False})
+        self.assertEqual(status, 200, players)
+        return body.decode(), players[0]
+
+    def server(self, *args):
+        s = cbtest.ServerProcess('--publish', 'cam=test', *args, bind='0.0.0.0')
+        self.addCleanup(s.cleanup)
+        s.wait_for_stream(lambda st: st['status'] == 'PUBLISHING', {'name': 'cam'})
+        return s
+
+    def test_announced_address_and_port(self):
+        s = self.server('-o', 'webrtc_egress_announced_address=203.0.113.7',
+                        '-o', 'webrtc_egress_port=0')
+        answer, player = self.whep(s)
+        self.assertEqual(player['egress'], 'shared')
+        self.assertIn('a=ice-lite\r\n', answer)
+        self.assertIn('a=setup:passive\r\n', answer)
+        candidates = [line for line in answer.split('\r\n') if line.startswith('a=candidate:')]
+        self.assertTrue(candidates)
+        for line in candidates:
+            self.assertRegex(line, r'^a=candidate:1 1 UDP \d+ 203\.0\.113\.7 [1-9]\d* typ host$')
+        # One port for every viewer: a second one gets the same candidate.
+        second, _ = self.whep(s)
+        self.assertEqual([line for line in second.split('\r\n') if line.startswith('a=candidate:')][:1],
+                         candidates[:1])
+
+    def test_fallback_when_off(self):
+        s = self.server('-o', 'webrtc_egress=false')
+        answer, player = self.whep(s)
+        self.assertEqual(player['egress'], 'webrtcbin')
+        self.assertNotIn('a=ice-lite', answer)
 
 
 if __name__ == '__main__':

@@ -92,7 +92,7 @@ write_media (GString                    *out,
                           "a=ice-pwd:%s\r\n"
                           "a=fingerprint:sha-256 %s\r\n"
                           "a=setup:passive\r\n"
-                          "a=candidate:1 1 udp 2130706431 %s %u typ host\r\n"
+                          "a=candidate:1 1 UDP 2130706431 %s %u typ host\r\n"
                           "a=end-of-candidates\r\n"
                           "a=rtpmap:%d %s/%d%s\r\n",
                           direction, answer->local_ufrag, answer->local_pwd, params->fingerprint,

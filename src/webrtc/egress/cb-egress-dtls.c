@@ -469,6 +469,76 @@ drive (CbEgressDtls *dtls,
     }
 }
 
+/* Whether the handshake messages of an epoch-0 record are whole-shaped (RFC 6347 §4.2.2):
+ * 12-byte headers whose fragments lie inside their messages and fill the record. */
+static gboolean
+handshake_fragments_ok (const guint8 *p,
+                        gsize         len)
+{
+  gsize off = 0;
+
+  if (len == 0)
+    return FALSE;
+  while (off < len)
+    {
+      gsize msg_len, frag_off, frag_len;
+
+      if (len - off < 12)
+        return FALSE;
+      msg_len = (gsize) p[off + 1] << 16 | (gsize) p[off + 2] << 8 | p[off + 3];
+      frag_off = (gsize) p[off + 6] << 16 | (gsize) p[off + 7] << 8 | p[off + 8];
+      frag_len = (gsize) p[off + 9] << 16 | (gsize) p[off + 10] << 8 | p[off + 11];
+      if (frag_len > len - off - 12 || frag_off > msg_len || frag_len > msg_len - frag_off)
+        return FALSE;
+      off += 12 + frag_len;
+    }
+  return TRUE;
+}
+
+/**
+ * cb_egress_dtls_datagram_is_plausible:
+ *
+ * Whether a datagram from a viewer's address may go to OpenSSL: whole DTLS records of
+ * the four content types, and in epoch 0 (plaintext, so anyone who can spoof the
+ * viewer's address can write it) well-formed handshake messages or a change_cipher_spec.
+ * Epoch-0 alerts are refused too: a forged fatal one would end the handshake, and a real
+ * peer that gives up is caught by the handshake deadline instead. OpenSSL fails an
+ * association on a malformed handshake record; this keeps such garbage from costing a
+ * viewer its connection.
+ */
+gboolean
+cb_egress_dtls_datagram_is_plausible (const guint8 *data,
+                                      gsize         len)
+{
+  CbEgressDtlsRecord record;
+  gsize offset = 0;
+
+  if (data == NULL || len == 0)
+    return FALSE;
+  while (offset < len)
+    {
+      if (!cb_egress_dtls_record_next (data, len, &offset, &record) ||
+          record.content_type > 23 || (record.version != 0xfeff && record.version != 0xfefd))
+        return FALSE;
+      if (record.epoch != 0)
+        continue;   /* encrypted: OpenSSL drops what does not authenticate */
+      switch (record.content_type)
+        {
+        case 20:
+          if (record.fragment_len != 1 || record.fragment[0] != 1)
+            return FALSE;
+          break;
+        case 22:
+          if (!handshake_fragments_ok (record.fragment, record.fragment_len))
+            return FALSE;
+          break;
+        default:
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 CbEgressDtlsState
 cb_egress_dtls_handle_datagram (CbEgressDtls  *dtls,
                                 const guint8  *data,
@@ -481,6 +551,11 @@ cb_egress_dtls_handle_datagram (CbEgressDtls  *dtls,
     return dtls->state;
   if (len == 0 || len > 65535)
     return dtls->state;
+  if (!cb_egress_dtls_datagram_is_plausible (data, len))
+    {
+      g_debug ("egress: DTLS: a malformed datagram of %zu bytes dropped", len);
+      return dtls->state;
+    }
   if (BIO_write (dtls->rbio, data, (int) len) != (int) len)
     return fail (dtls, error, CB_EGRESS_ERROR_FAILED, "BIO_write");
   return drive (dtls, error);

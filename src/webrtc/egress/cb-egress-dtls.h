@@ -125,6 +125,8 @@ gboolean           cb_egress_dtls_record_next        (const guint8       *data,
                                                       gsize               len,
                                                       gsize              *offset,
                                                       CbEgressDtlsRecord *record);
+gboolean           cb_egress_dtls_datagram_is_plausible (const guint8 *data,
+                                                         gsize         len);
 /* A datagram whose first record is an epoch-0 ClientHello. */
 gboolean           cb_egress_dtls_is_client_hello    (const guint8 *data,
                                                       gsize         len);

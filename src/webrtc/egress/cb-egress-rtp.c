@@ -51,6 +51,42 @@ cb_egress_rtp_parse (const guint8      *data,
   return TRUE;
 }
 
+static gboolean
+is_keyframe_nal (guint8 type)
+{
+  return type == 5 || type == 7;   /* IDR slice, SPS */
+}
+
+gboolean
+cb_egress_rtp_h264_starts_keyframe (const guint8 *payload,
+                                    gsize         len)
+{
+  guint8 type;
+
+  if (payload == NULL || len < 1)
+    return FALSE;
+  type = payload[0] & 0x1f;
+  if (type == 24)   /* STAP-A: 16-bit sizes, each followed by a NAL unit */
+    {
+      gsize off = 1;
+
+      while (off + 3 <= len)
+        {
+          gsize size = cb_read16 (payload + off);
+
+          if (size == 0 || off + 2 + size > len)
+            return FALSE;
+          if (is_keyframe_nal (payload[off + 2] & 0x1f))
+            return TRUE;
+          off += 2 + size;
+        }
+      return FALSE;
+    }
+  if (type == 28)   /* FU-A: the start bit and the fragmented unit's type */
+    return len >= 2 && (payload[1] & 0x80) != 0 && is_keyframe_nal (payload[1] & 0x1f);
+  return is_keyframe_nal (type);
+}
+
 gsize
 cb_egress_rtp_rewrite (guint8       *dst,
                        gsize         dst_size,

@@ -23,6 +23,11 @@ gboolean  cb_egress_rtp_parse            (const guint8      *data,
                                           gsize              len,
                                           CbEgressRtpHeader *header);
 
+/* Whether an H.264 RTP payload (RFC 6184) starts a picture a decoder can begin with: an
+ * SPS or an IDR slice, alone, first in an FU-A, or in a STAP-A. */
+gboolean  cb_egress_rtp_h264_starts_keyframe (const guint8 *payload,
+                                              gsize         len);
+
 /**
  * cb_egress_rtp_rewrite:
  *

@@ -24,7 +24,14 @@ struct _CbEgressSrtp {
 static gpointer
 init_libsrtp (gpointer data)
 {
-  return GINT_TO_POINTER (srtp_init ());
+  srtp_err_status_t status = srtp_init ();
+
+  /* GStreamer's srtp plugin (webrtcbin's publishers) may have initialised libsrtp before
+   * us: a second srtp_init() finds the kernel ready but fails to register its debug
+   * module again, with bad_param. The kernel is usable all the same. */
+  if (status == srtp_err_status_bad_param)
+    status = srtp_err_status_ok;
+  return GINT_TO_POINTER (status);
 }
 
 static srtp_err_status_t

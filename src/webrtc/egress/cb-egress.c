@@ -100,6 +100,9 @@ typedef struct {
   gint                    payload_type[CB_EGRESS_N_MEDIA];
   gint                    rtx_payload_type;
   guint                   clock_rate[CB_EGRESS_N_MEDIA];
+  /* Its video starts on a keyframe: the shared packets are live, they replay no GOP, and
+   * a browser fed a picture's middle asks for a keyframe it then has to wait for. */
+  gboolean                waiting_keyframe;
 
   struct sockaddr_storage addr;        /* where we send: the nominated pair */
   socklen_t               addr_len;
@@ -343,6 +346,8 @@ stream_packet (CbEgress       *egress,
   const guint8 *data = g_bytes_get_data (packet, &len);
   CbEgressRtpHeader h;
   MediaClock *clock = &stream->clock[media];
+  gboolean keyframe = FALSE;
+  gboolean waiting = FALSE;
 
   if (!cb_egress_rtp_parse (data, len, &h) || len > SLOT_SIZE - CB_EGRESS_SRTP_TRAILER_MAX)
     return;
@@ -351,7 +356,10 @@ stream_packet (CbEgress       *egress,
   clock->last_timestamp = h.timestamp;
   clock->last_time_us = now_us;
   if (media == CB_EGRESS_MEDIA_VIDEO)
-    cb_egress_rtp_ring_push (stream->video_ring, data, len, now_us);
+    {
+      cb_egress_rtp_ring_push (stream->video_ring, data, len, now_us);
+      keyframe = cb_egress_rtp_h264_starts_keyframe (data + h.header_len, h.payload_len);
+    }
 
   for (guint i = 0; i < stream->viewers->len; i++)
     {
@@ -360,6 +368,15 @@ stream_packet (CbEgress       *egress,
 
       if (viewer->srtp == NULL || viewer->payload_type[media] < 0)
         continue;
+      if (media == CB_EGRESS_MEDIA_VIDEO && viewer->waiting_keyframe)
+        {
+          if (!keyframe)
+            {
+              waiting = TRUE;
+              continue;
+            }
+          viewer->waiting_keyframe = FALSE;
+        }
       slot = send_slot (egress, viewer);
       if (cb_egress_rtp_rewrite (slot->data, SLOT_SIZE, data, len,
                                  viewer->payload_type[media]) == 0)
@@ -369,6 +386,14 @@ stream_packet (CbEgress       *egress,
       viewer->stats.packets_sent++;
       viewer->stats.bytes_sent += len;
       send_srtp (egress, viewer, slot, len, FALSE);
+    }
+  /* A connected viewer waits for a keyframe: asked for until one comes, since a request
+   * may be lost on the way (or swallowed by the producer's own rate limit). */
+  if (waiting && stream->keyframe_func != NULL &&
+      now_us - stream->last_keyframe_request_us >= CB_EGRESS_KEYFRAME_INTERVAL_US)
+    {
+      stream->last_keyframe_request_us = now_us;
+      stream->keyframe_func (stream, stream->keyframe_data);
     }
 }
 
@@ -1134,6 +1159,7 @@ cb_egress_add_viewer (CbEgress                   *egress,
     }
   viewer->rtx_payload_type = config->rtx_payload_type >= 0 && config->rtx_payload_type < 128
                              ? config->rtx_payload_type : -1;
+  viewer->waiting_keyframe = viewer->payload_type[CB_EGRESS_MEDIA_VIDEO] >= 0;
   viewer->rtx_seq = g_random_int () & 0x7fff;
   viewer->created_us = g_get_monotonic_time ();
   viewer->stats.rtt_us = -1;

@@ -145,7 +145,7 @@ test_chrome (void)
   g_assert_true (has_attribute (video, "setup", "passive"));
   g_assert_true (has_attribute (video, "fingerprint", "sha-256 11:22:33"));
   g_assert_true (has_attribute (video, "ice-ufrag", answer->config.local_ufrag));
-  g_assert_true (has_attribute (video, "candidate", "1 1 udp 2130706431 127.0.0.1 40123 typ host"));
+  g_assert_true (has_attribute (video, "candidate", "1 1 UDP 2130706431 127.0.0.1 40123 typ host"));
   g_assert_true (has_attribute (video, "rtpmap", "108 H264/90000"));
   g_assert_true (has_attribute (video, "fmtp",
                                 "108 level-asymmetry-allowed=1;packetization-mode=1;"

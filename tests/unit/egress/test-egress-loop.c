@@ -302,7 +302,9 @@ receive_media (Fixture  *f,
           if (h.payload_type == 102)
             {
               g_assert_cmpuint (h.ssrc, ==, VIDEO_SSRC);
-              g_assert_cmpmem (buf + h.header_len, 6, "video-", 6);
+              /* "g-video-0" opens with an SPS's first byte: the viewer's start. */
+              g_assert_true (memcmp (buf + h.header_len, "video-", 6) == 0 ||
+                             memcmp (buf + h.header_len, "g-video-0", 9) == 0);
               r->video++;
             }
           else if (h.payload_type == 111)
@@ -380,11 +382,17 @@ test_viewer (Fixture       *f,
 
   connect_viewer (f, FALSE);
 
+  /* A picture's middle (an H.264 P-slice, 0x41 = 'A') is not what a viewer starts on. */
+  {
+    g_autoptr(GBytes) pkt = rtp_packet (96, 999, 0, VIDEO_SSRC, "A-slice");
+
+    cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt);
+  }
   /* The stream's shared packets (its payloaders' PTs 96 and 97) reach the viewer with
-   * its own PTs, encrypted under its keys. */
+   * its own PTs, encrypted under its keys, from a keyframe on (0x67 = 'g', an SPS). */
   for (guint i = 0; i < 10; i++)
     {
-      g_autofree char *payload = g_strdup_printf ("video-%u", i);
+      g_autofree char *payload = g_strdup_printf (i == 0 ? "g-video-%u" : "video-%u", i);
       g_autoptr(GBytes) pkt = rtp_packet (96, 1000 + i, 3000 * i, VIDEO_SSRC, payload);
 
       cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt);
@@ -399,6 +407,9 @@ test_viewer (Fixture       *f,
   receive_media (f, &r, got_media);
   g_assert_cmpuint (r.video, ==, 10);
   g_assert_cmpuint (r.audio, ==, 5);
+  /* The viewer waiting for its keyframe asked for one. */
+  g_assert_cmpint (g_atomic_int_get (&f->keyframes), ==, 1);
+  g_usleep (CB_EGRESS_KEYFRAME_INTERVAL_US);
 
   /* Two video packets "lost": the NACK is answered over RTX from the ring. */
   len = cb_egress_rtcp_build_nack (buf, sizeof buf, 0xdeadbeef, VIDEO_SSRC, lost, 2);
@@ -420,7 +431,7 @@ test_viewer (Fixture       *f,
   g_assert_cmpstr (r.rtx_payload[1], ==, "video-5");
   g_assert_cmpuint (r.sr, >=, 2);
   g_assert_true (r.sr_cname_ok);
-  g_assert_cmpint (g_atomic_int_get (&f->keyframes), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&f->keyframes), ==, 2);
 
   /* The viewer's figures, as the REST API and the GUI will show them. */
   deadline = g_get_monotonic_time () + DEADLINE_US;

@@ -209,6 +209,40 @@ test_ring (void)
   g_assert_false (cb_egress_rtp_ring_push (ring, (const guint8 *) "\x81\xc9\0\1abcdefgh", 12, 0));
 }
 
+/* Where a viewer may start: one row per H.264 payload shape (RFC 6184). */
+typedef struct {
+  const char   *name;
+  const guint8 *payload;
+  gsize         len;
+  gboolean      expected;
+} KeyframeRow;
+
+static const KeyframeRow keyframe_rows[] = {
+  { "sps", (const guint8 *) "\x67\x42\xc0\x1f", 4, TRUE },
+  { "idr", (const guint8 *) "\x65\x88\x84", 3, TRUE },
+  { "p-slice", (const guint8 *) "\x41\x9a\x02", 3, FALSE },
+  { "pps-alone", (const guint8 *) "\x68\xce\x3c\x80", 4, FALSE },
+  { "stap-a-sps-pps", (const guint8 *) "\x18\x00\x02\x67\x42\x00\x02\x68\xce", 9, TRUE },
+  { "stap-a-p-slices", (const guint8 *) "\x18\x00\x02\x41\x9a\x00\x02\x41\x9b", 9, FALSE },
+  { "stap-a-truncated", (const guint8 *) "\x18\x00\x09\x67\x42", 5, FALSE },
+  { "stap-a-zero-size", (const guint8 *) "\x18\x00\x00\x67", 4, FALSE },
+  { "fu-a-idr-start", (const guint8 *) "\x7c\x85\x88", 3, TRUE },
+  { "fu-a-idr-middle", (const guint8 *) "\x7c\x05\x88", 3, FALSE },
+  { "fu-a-p-start", (const guint8 *) "\x5c\x81\x9a", 3, FALSE },
+  { "fu-a-truncated", (const guint8 *) "\x7c", 1, FALSE },
+  { "empty", (const guint8 *) "", 0, FALSE },
+};
+
+static void
+test_keyframe (gconstpointer data)
+{
+  const KeyframeRow *row = data;
+  /* Copied out: a read past the row's bytes shows under ASan. */
+  g_autofree guint8 *copy = g_memdup2 (row->payload, row->len);
+
+  g_assert_cmpint (cb_egress_rtp_h264_starts_keyframe (copy, row->len), ==, row->expected);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -226,6 +260,13 @@ main (int   argc,
       g_autofree char *path = g_strdup_printf ("/cb/egress/rtp/rtx/%s", rtx_cases[i].name);
 
       g_test_add_data_func (path, &rtx_cases[i], test_rtx);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (keyframe_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cb/egress/rtp/h264-keyframe/%s",
+                                               keyframe_rows[i].name);
+
+      g_test_add_data_func (path, &keyframe_rows[i], test_keyframe);
     }
   g_test_add_func ("/cb/egress/rtp/rewrite-payload-type", test_rewrite);
   g_test_add_func ("/cb/egress/rtp/ring", test_ring);

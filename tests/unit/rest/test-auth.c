@@ -126,14 +126,16 @@ test_auth_is_loopback (void)
   g_assert_false (cb_rest_auth_is_loopback (NULL));
 }
 
-/* The address WebRTC with a loopback client gathers on: libnice wants the plain literal. */
+/* The address WebRTC with a loopback client gathers on: libnice wants the plain literal.
+ * The local one is the viewer egress's candidate: a dual-stack socket's IPv4 as IPv4. */
 static void
 test_auth_loopback_literal (void)
 {
-  static const struct { const char *address; const char *literal; } rows[] = {
-    { "127.0.0.1", "127.0.0.1" }, { "127.0.0.2", "127.0.0.1" }, { "::1", "::1" },
-    { "::ffff:127.0.0.1", "127.0.0.1" }, { "10.0.0.1", NULL }, { "::", NULL },
-    { "fe80::1", NULL },
+  static const struct { const char *address; const char *literal; const char *local; } rows[] = {
+    { "127.0.0.1", "127.0.0.1", "127.0.0.1" }, { "127.0.0.2", "127.0.0.1", "127.0.0.2" },
+    { "::1", "::1", "::1" }, { "::ffff:127.0.0.1", "127.0.0.1", "127.0.0.1" },
+    { "10.0.0.1", NULL, "10.0.0.1" }, { "::ffff:192.168.1.5", NULL, "192.168.1.5" },
+    { "::", NULL, "::" }, { "fe80::1", NULL, "fe80::1" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -142,8 +144,10 @@ test_auth_loopback_literal (void)
       g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, 8080);
 
       g_assert_cmpstr (cb_rest_auth_loopback_literal (address), ==, rows[i].literal);
+      g_assert_cmpstr (cb_rest_auth_local_literal (address), ==, rows[i].local);
     }
   g_assert_null (cb_rest_auth_loopback_literal (NULL));
+  g_assert_null (cb_rest_auth_local_literal (NULL));
 }
 
 static void

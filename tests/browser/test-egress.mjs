@@ -1,0 +1,191 @@
+// test-egress.mjs — WebRTC viewers served by the shared egress (one thread, one UDP port),
+// and the webrtcbin fallback, from Chromium with the WCS Web SDK and WHEP
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LossyUdpRelay, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, startPageServer, waitFor } from './harness.mjs';
+
+const skip = missing();
+
+// The egress takes the first free port of the media range.
+const mediaPorts = [47000, 47999];
+
+async function player (server, name) {
+  const r = await server.rest('stream/find', { name, published: false });
+  return r.status === 200 ? r.body : [];
+}
+
+describe('Viewers on the shared egress', { skip: skip || false }, () => {
+  let server, pages, browser;
+
+  before(async () => {
+    const { chromium } = await loadPlaywright();
+    server = await Server.start('-o', `media_port_from=${mediaPorts[0]}`, '-o', `media_port_to=${mediaPorts[1]}`,
+      '-o', 'webrtc_egress_consent_timeout=3');
+    pages = await startPageServer();
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  });
+
+  after(async () => {
+    await browser?.close();
+    pages?.close();
+    const code = await server?.stop();
+    assert.equal(code, 0, 'castbridge-server exits cleanly');
+  });
+
+  async function openSdk () {
+    const page = await browser.newPage();
+    await page.goto(`${pages.url}/sdk-page.html`);
+    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    return page;
+  }
+
+  async function openWhip () {
+    const page = await browser.newPage();
+    await page.goto(`${pages.url}/whip-page.html`);
+    return page;
+  }
+
+  test('SDK players play through the egress, two of them from one payloading branch', async () => {
+    const pub = await openSdk();
+    assert.equal(await pub.evaluate(() => window.start('publish', 'eg1')), 'PUBLISHING:');
+    const plays = [await openSdk(), await openSdk()];
+    for (const play of plays)
+      assert.equal(await play.evaluate(() => window.start('play', 'eg1')), 'PLAYING:');
+    for (const play of plays) {
+      await waitFor(async () => {
+        const s = await play.evaluate(() => window.inbound());
+        return s.video && s.video.framesDecoded > 10 && s.video.width > 0 && s.audio && s.audio.samples > 0 ? s : null;
+      }, 'decoded frames and audio');
+    }
+    const players = await player(server, 'eg1');
+    assert.equal(players.length, 2);
+    for (const p of players) {
+      assert.equal(p.egress, 'shared', JSON.stringify(p));
+      assert.equal(p.status, 'PLAYING');
+    }
+    // Payloaded once: the publisher has one consumer for both viewers.
+    const source = (await server.rest('stream/find', { name: 'eg1', published: true })).body[0];
+    assert.equal(source.consumers, 1, JSON.stringify(source));
+    assert.equal(source.egress, undefined, 'a publisher has no egress field');
+
+    await plays[0].evaluate(() => window.stop());
+    await waitFor(() => plays[0].evaluate(() => window.events.includes('STOPPED:')), 'STOPPED');
+    // The other viewer goes on.
+    const before = (await plays[1].evaluate(() => window.inbound())).video.framesDecoded;
+    await waitFor(async () => (await plays[1].evaluate(() => window.inbound())).video.framesDecoded > before + 10,
+      'the second viewer still decodes');
+    await plays[1].evaluate(() => window.stop());
+    await waitFor(async () => (await player(server, 'eg1')).length === 0, 'players gone');
+    await waitFor(async () => (await server.rest('stream/find', { name: 'eg1', published: true })).body[0].consumers === 0,
+      'the payloading branch gone with its last viewer');
+    await pub.evaluate(() => window.stop());
+    for (const p of [pub, ...plays])
+      await p.close();
+  });
+
+  test('WHEP plays through the egress on the media range port; the publisher stopping stops it', async () => {
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const pub = await openWhip();
+    const published = await pub.evaluate((u) => window.whipPublish(u), `${base}/whip/eg2`);
+    assert.equal(published.status, 201, published.body);
+    const play = await openWhip();
+    const played = await play.evaluate((u) => window.whepPlay(u), `${base}/whep/eg2`);
+    assert.equal(played.status, 201, played.body);
+    assert.match(played.body, /a=ice-lite\r\n/);
+    const port = Number(played.body.match(/a=candidate:\S+ 1 UDP \d+ 127\.0\.0\.1 (\d+) typ host/)[1]);
+    assert.equal(port, mediaPorts[0]);
+    await waitFor(async () => {
+      const s = await play.evaluate(() => window.inbound());
+      return s.video && s.video.framesDecoded > 10 && s.video.width === 640 ? s : null;
+    }, 'decoded frames');
+    const [entry] = await player(server, 'eg2');
+    assert.equal(entry.egress, 'shared');
+    assert.equal(entry.status, 'PLAYING');
+
+    assert.equal(await pub.evaluate((r) => window.remove(r), published.resource), 200);
+    await waitFor(async () => (await player(server, 'eg2')).length === 0, 'the player ends with its source');
+    await pub.close();
+    await play.close();
+  });
+
+  test('a viewer whose network vanishes is removed when its consent expires', async () => {
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const pub = await openWhip();
+    const published = await pub.evaluate((u) => window.whipPublish(u), `${base}/whip/eg3`);
+    assert.equal(published.status, 201, published.body);
+    const play = await openWhip();
+    const relay = await LossyUdpRelay.start(-1, 1000000);
+    try {
+      const played = await play.evaluate(([u, p]) => window.whepPlay(u, p), [`${base}/whep/eg3`, relay.port]);
+      assert.equal(played.status, 201, played.body);
+      relay.setTarget(played.serverCandidate.address, played.serverCandidate.port);
+      await waitFor(async () => {
+        const s = await play.evaluate(() => window.inbound());
+        return s.video && s.video.framesDecoded > 10 ? s : null;
+      }, 'decoded frames through the relay');
+      assert.equal((await player(server, 'eg3'))[0].status, 'PLAYING');
+    } finally {
+      relay.close();   // the browser's checks no longer arrive
+    }
+    await waitFor(async () => (await player(server, 'eg3')).length === 0,
+      'the player removed (webrtc_egress_consent_timeout=3)', 15000);
+    assert.equal(await pub.evaluate((r) => window.remove(r), published.resource), 200);
+    await pub.close();
+    await play.close();
+  });
+
+  test('a viewer whose page closes is removed', async () => {
+    const pub = await openSdk();
+    assert.equal(await pub.evaluate(() => window.start('publish', 'eg4')), 'PUBLISHING:');
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const play = await openWhip();
+    const played = await play.evaluate((u) => window.whepPlay(u), `${base}/whep/eg4`);
+    assert.equal(played.status, 201, played.body);
+    await waitFor(async () => (await player(server, 'eg4'))[0]?.status === 'PLAYING', 'PLAYING');
+    await play.close();
+    await waitFor(async () => (await player(server, 'eg4')).length === 0, 'the player removed', 15000);
+    await pub.evaluate(() => window.stop());
+    await pub.close();
+  });
+});
+
+describe('Viewers with webrtc_egress=false', { skip: skip || false }, () => {
+  let server, pages, browser;
+
+  before(async () => {
+    const { chromium } = await loadPlaywright();
+    server = await Server.start('-o', 'webrtc_egress=false');
+    pages = await startPageServer();
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  });
+
+  after(async () => {
+    await browser?.close();
+    pages?.close();
+    const code = await server?.stop();
+    assert.equal(code, 0, 'castbridge-server exits cleanly');
+  });
+
+  test('an SDK player falls back to a webrtcbin peer, plays, and says so', async () => {
+    const pub = await browser.newPage();
+    await pub.goto(`${pages.url}/sdk-page.html`);
+    assert.equal(await pub.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    assert.equal(await pub.evaluate(() => window.start('publish', 'fb1')), 'PUBLISHING:');
+    const play = await browser.newPage();
+    await play.goto(`${pages.url}/sdk-page.html`);
+    assert.equal(await play.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    assert.equal(await play.evaluate(() => window.start('play', 'fb1')), 'PLAYING:');
+    await waitFor(async () => {
+      const s = await play.evaluate(() => window.inbound());
+      return s.video && s.video.framesDecoded > 10 ? s : null;
+    }, 'decoded frames');
+    const [entry] = await player(server, 'fb1');
+    assert.equal(entry.egress, 'webrtcbin');
+    await play.evaluate(() => window.stop());
+    await pub.evaluate(() => window.stop());
+    await pub.close();
+    await play.close();
+  });
+});
