@@ -94,18 +94,12 @@ cb_rtmp_writer_kick (CbRtmpWriter *self)
     g_source_set_ready_time (&self->parent, 0);
 }
 
-/**
- * cb_rtmp_writer_flush:
- * @written: (out): bytes written
- *
- * Writes as much of the queue as the socket takes now.
- *
- * Returns: %FALSE with @error when the write failed (a full socket is no failure)
- */
-gboolean
-cb_rtmp_writer_flush (CbRtmpWriter  *self,
-                      gsize         *written,
-                      GError       **error)
+/* Writes as much of the queue as the socket takes now; %FALSE with @error when the write
+ * failed (a full socket is no failure). */
+static gboolean
+write_queue (CbRtmpWriter  *self,
+             gsize         *written,
+             GError       **error)
 {
   GOutputVector vectors[MAX_VECTORS];
   guint n;
@@ -142,7 +136,7 @@ flush_and_report (CbRtmpWriter *self)
   g_autoptr(GError) error = NULL;
   gsize written = 0;
 
-  if (!cb_rtmp_writer_flush (self, &written, &error))
+  if (!write_queue (self, &written, &error))
     self->failed = TRUE;
   else if (cb_rtmp_session_get_queued_bytes (self->session) > 0)
     {

@@ -28,9 +28,6 @@ CbRtmpWriter *cb_rtmp_writer_new     (CbRtmpSession         *session,
                                       gpointer               data);
 void          cb_rtmp_writer_free    (CbRtmpWriter          *self);
 void          cb_rtmp_writer_kick    (CbRtmpWriter          *self);
-gboolean      cb_rtmp_writer_flush   (CbRtmpWriter          *self,
-                                      gsize                 *written,
-                                      GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpWriter, cb_rtmp_writer_free)
 
