@@ -225,6 +225,27 @@ on_answer (CbStream     *stream,
   cb_ws_session_send (self->session, "setRemoteSDP", node);
 }
 
+/* Why @message may not run on this session, or NULL when it may. The SDK sends stream
+ * messages only once its session is ESTABLISHED (anything else is not a WCS client); a
+ * session whose page may not play (ws_play_any_origin=false) may not take a snapshot,
+ * which is a picture of the stream, either. */
+static const char *
+refusal (CbWsMedia  *self,
+         const char *message,
+         gboolean    publish)
+{
+  if (!cb_ws_session_is_established (self->session))
+    return CB_WS_INFO_NOT_CONNECTED;
+  if (publish ? !cb_ws_session_may_publish (self->session)
+              : !cb_ws_session_may_play (self->session))
+    {
+      g_debug ("%s refused: the session's page may not %s", message,
+               publish ? "publish" : "play");
+      return CB_WS_INFO_RESTRICTED;
+    }
+  return NULL;
+}
+
 static void
 start_stream (CbWsMedia  *self,
               JsonObject *arg,
@@ -237,21 +258,13 @@ start_stream (CbWsMedia  *self,
   g_autoptr(CbStream) stream = NULL;
   g_autofree char *remote = g_strdup_printf ("WebRTC %s", self->remote ? self->remote : "");
   CbWebrtcRequest request = { 0 };
+  const char *refused;
   AnswerData *ad;
 
-  /* The SDK sends stream messages only once its session is ESTABLISHED; anything else
-   * is not a WCS client. */
-  if (!cb_ws_session_is_established (self->session))
+  refused = refusal (self, publish ? "publishStream" : "playStream", publish);
+  if (refused != NULL)
     {
-      send_failed (self, msid, name, publish, CB_WS_INFO_NOT_CONNECTED);
-      return;
-    }
-  if (publish ? !cb_ws_session_may_publish (self->session)
-              : !cb_ws_session_may_play (self->session))
-    {
-      g_debug ("%s refused: the session's page may not %s",
-               publish ? "publishStream" : "playStream", publish ? "publish" : "play");
-      send_failed (self, msid, name, publish, CB_WS_INFO_RESTRICTED);
+      send_failed (self, msid, name, publish, refused);
       return;
     }
   if (msid == NULL || *msid == '\0' || name == NULL || sdp == NULL)
@@ -454,6 +467,38 @@ typedef struct {
   char      *media_session_id;
 } SnapshotData;
 
+/* notifyStreamEvent snapshotCompleted with the PNG, or snapshotFailed with @info. */
+static void
+send_snapshot_event (CbWsMedia  *self,
+                     const char *media_session_id,
+                     GBytes     *png,
+                     const char *info)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "mediaSessionId");
+  json_builder_add_string_value (b, media_session_id);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, png ? "snapshotCompleted" : "snapshotFailed");
+  json_builder_set_member_name (b, "payload");
+  json_builder_begin_object (b);
+  if (png != NULL)
+    {
+      g_autofree char *text = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+      json_builder_set_member_name (b, "snapshot");
+      json_builder_add_string_value (b, text);
+    }
+  else
+    {
+      json_builder_set_member_name (b, "info");
+      json_builder_add_string_value (b, info);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  cb_ws_session_send (self->session, "notifyStreamEvent", one_element (json_builder_get_root (b)));
+}
+
 static void
 on_snapshot (GObject      *source,
              GAsyncResult *result,
@@ -462,33 +507,9 @@ on_snapshot (GObject      *source,
   SnapshotData *sd = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) png = cb_engine_snapshot_finish (CB_ENGINE (source), result, &error);
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
 
   if (!sd->media->closed)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "mediaSessionId");
-      json_builder_add_string_value (b, sd->media_session_id);
-      json_builder_set_member_name (b, "type");
-      json_builder_add_string_value (b, png ? "snapshotCompleted" : "snapshotFailed");
-      json_builder_set_member_name (b, "payload");
-      json_builder_begin_object (b);
-      if (png != NULL)
-        {
-          g_autofree char *text = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
-          json_builder_set_member_name (b, "snapshot");
-          json_builder_add_string_value (b, text);
-        }
-      else
-        {
-          json_builder_set_member_name (b, "info");
-          json_builder_add_string_value (b, error->message);
-        }
-      json_builder_end_object (b);
-      json_builder_end_object (b);
-      cb_ws_session_send (sd->media->session, "notifyStreamEvent",
-                          one_element (json_builder_get_root (b)));
-    }
+    send_snapshot_event (sd->media, sd->media_session_id, png, png ? NULL : error->message);
   g_object_unref (sd->media);
   g_free (sd->media_session_id);
   g_free (sd);
@@ -498,9 +519,16 @@ static void
 snapshot (CbWsMedia  *self,
           JsonObject *arg)
 {
-  SnapshotData *sd = g_new0 (SnapshotData, 1);
   const char *msid = cb_rest_get_string (arg, "mediaSessionId");
+  const char *refused = refusal (self, "snapshot", FALSE);
+  SnapshotData *sd;
 
+  if (refused != NULL)
+    {
+      send_snapshot_event (self, msid ? msid : "", NULL, refused);
+      return;
+    }
+  sd = g_new0 (SnapshotData, 1);
   sd->media = g_object_ref (self);
   sd->media_session_id = g_strdup (msid ? msid : "");
   cb_engine_snapshot_async (self->engine, cb_rest_get_string (arg, "name"), NULL, on_snapshot, sd);

@@ -122,6 +122,16 @@ class OriginTestCase(unittest.TestCase):
                 if stream['status'] == 'FAILED':
                     return 'FAILED', stream['info']
 
+    def ws_snapshot(self, ws, name):
+        """A WCS snapshot message: (type, info) of the notifyStreamEvent that answers it."""
+        msid = str(uuid.uuid4())
+        ws.send_json('snapshot', {'mediaSessionId': msid, 'name': name})
+        while True:
+            msg = ws.recv_json()
+            if msg.get('message') == 'notifyStreamEvent' and msg['data'][0]['mediaSessionId'] == msid:
+                event = msg['data'][0]
+                return event['type'], event['payload'].get('info')
+
     def ws_quiet(self, ws, seconds=2.0):
         """The messages (but pings) that come within @seconds."""
         got = []
@@ -279,6 +289,9 @@ class OriginWebSocketTest(OriginTestCase):
                 self.assertEqual(self.ws_answer(ws, msid), ('FAILED', 'Connection not established'))
         status, answer, _ = self.server.rest('stream/find', {'name': 'ws_early'})
         self.assertEqual(status, 404, answer)
+        # A snapshot is a picture of the stream: no connection, no picture.
+        ws = self.ws(connect=False)
+        self.assertEqual(self.ws_snapshot(ws, 'live'), ('snapshotFailed', 'Connection not established'))
 
     def test_only_the_publisher_sends_stream_events(self):
         first, second = self.ws(), self.ws()
@@ -384,6 +397,19 @@ class OriginCredentialsTest(OriginTestCase):
         ws = self.ws()
         msid = self.ws_stream(ws, 'playStream', 'live')
         self.assertEqual(self.ws_answer(ws, msid), ('setRemoteSDP', None))
+
+    def test_snapshot_locked(self):
+        # A snapshot shows what playing would: refused where playing is.
+        ws = self.ws(origin=FOREIGN)
+        self.assertEqual(self.ws_snapshot(ws, 'live'), ('snapshotFailed', 'Restricted access'))
+        ws = self.ws()
+        deadline = time.monotonic() + 20
+        while True:   # the first picture needs a decoded frame
+            kind, info = self.ws_snapshot(ws, 'live')
+            if kind == 'snapshotCompleted' or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        self.assertEqual(kind, 'snapshotCompleted', info)
 
 
 if __name__ == '__main__':
