@@ -296,9 +296,11 @@ parse_spec (CbLocalSource  *self,
   return TRUE;
 
 bad:
-  g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
-               "Unknown source “%s”: use test, camera, mic, camera+mic, pattern+tone or file:PATH",
-               spec ? spec : "");
+  /* The source came from the network, perhaps a URL with a password typed where it does
+   * not belong: the message (an answer, a log line) does not repeat it. */
+  g_set_error_literal (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID,
+                       "Unknown source: use test, camera, mic, camera+mic, pattern+tone or "
+                       "file:PATH");
   return FALSE;
 }
 

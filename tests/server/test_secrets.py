@@ -40,6 +40,7 @@ SECRETS = {
     'pull_token': 'LTQXWZJV',
     'ws_password': 'WPQZJVKX',
     'ws_token': 'WKQVZXJW',
+    'source_password': 'SPQJVZXW',
 }
 OFFER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'browser',
                           'chromium-offer.sdp')
@@ -118,6 +119,11 @@ class SecretsTest(unittest.TestCase):
         pull_uri = (f'rtmp://lu:{s["pull_password"]}@{nginx}/live/{s["pull_key"]}'
                     f'?token={s["pull_token"]}')
         self.rest('pull/rtmp/pull', {'uri': pull_uri, 'localStreamName': 'pulled'})
+
+        # A URL with a password typed where a local source belongs: refused, not repeated.
+        self.rest('castbridge/source/publish', {
+            'name': 'typo', 'source': f'rtmp://su:{s["source_password"]}@{nginx}/live/k'},
+            expect=400)
 
         # A WebSocket publisher that republishes to RTMP (WCS publishStream's rtmpUrl).
         ws = cbtest.WebSocketClient(self.server.ws_port, '/')
