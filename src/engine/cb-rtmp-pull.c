@@ -334,7 +334,10 @@ cb_rtmp_pull_start (CbEngine    *engine,
   p->ref_count = 1;
   p->engine = engine;
   p->uri_key = g_steal_pointer (&key);
-  p->uri_masked = cb_redact_url (uri, CB_REDACT_KEY_IN_PATH);
+  /* The stream key is hidden, but not when the stream is named after the uri: its name
+   * shows it wherever streams are listed, and the uri is shown as that name. */
+  p->uri_masked = cb_redact_url (uri, (flags & CB_ENGINE_ADD_URI_NAME) ? CB_REDACT_DEFAULT
+                                                                       : CB_REDACT_KEY_IN_PATH);
   p->url = g_steal_pointer (&url);
   p->name = g_strdup (local_name);
   p->record = record;

@@ -360,6 +360,10 @@ class PullAnswersTest(unittest.TestCase):
                 break
             time.sleep(0.2)
         self.assertEqual(pulls[0]['localStreamName'], uri)
+        # Named after its uri, the stream shows the uri: shown whole there too, not masked
+        # in one field while the name beside it shows it.
+        self.assertEqual(pulls[0]['uri'], uri)
+        self.assertEqual(s['source'], 'pull ' + uri)
         self.assertEqual(pulls[0]['status'], 'PROCESSED_REMOTE')
         self.assertEqual((pulls[0]['hasAudio'], pulls[0]['hasVideo']), (True, True))
         self.assertEqual(pulls[0]['record'], False)
