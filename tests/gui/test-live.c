@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 
 #include "cb-destination-config.h"
 #include "cb-destination-presets.h"
@@ -273,6 +274,11 @@ test_event_log (Fixture       *fixture,
   Notified dropped = { "destination-dropped", 1 };
   Notified back = { "destination-reconnected", 1 };
   g_autofree char *shown = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *rest_line = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  const char *msid;
   guint port;
 
   if (nginx == NULL)
@@ -286,6 +292,25 @@ test_event_log (Fixture       *fixture,
   g_assert_true (wait_for (fixture, is_streaming, destination));
   g_assert_true (wait_for (fixture, log_has, "PUBLISHING"));
   g_assert_true (wait_for (fixture, log_has, "StreamStarted"));
+
+  /* A push started over REST is in the log too, by its masked URL, to its last event. */
+  request = g_strdup_printf ("{\"streamName\": \"studio\", \"rtmpUrl\": "
+                             "\"rtmp://127.0.0.1:%u/live?token=rest-push-token\"}", port);
+  g_assert_cmpuint (rest_post (fixture, "push/startup", request, &answer), ==, 200);
+  rest_line = g_strdup_printf ("Destination  rtmp://127.0.0.1:%u/live?token=***  StreamStarted",
+                               port);
+  g_assert_true (wait_for (fixture, log_has, rest_line));
+  parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, answer, -1, NULL));
+  msid = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                        "mediaSessionId");
+  g_clear_pointer (&request, g_free);
+  request = g_strdup_printf ("{\"mediaSessionId\": \"%s\"}", msid);
+  g_assert_cmpuint (rest_post (fixture, "push/terminate", request, NULL), ==, 200);
+  g_clear_pointer (&rest_line, g_free);
+  rest_line = g_strdup_printf ("Destination  rtmp://127.0.0.1:%u/live?token=***  StreamStopped: "
+                               "Stopped by rest /terminate", port);
+  g_assert_true (wait_for (fixture, log_has, rest_line));
 
   nginx_stop (g_steal_pointer (&nginx));
   g_assert_true (wait_for (fixture, log_has, "Disconnected"));
@@ -314,6 +339,9 @@ test_event_log (Fixture       *fixture,
   g_assert_null (strstr (shown, "StreamStarted"));
   /* No key in it. */
   g_assert_null (strstr (shown, "event-key-3"));
+  g_clear_pointer (&shown, g_free);
+  shown = cb_event_log_dup_text (cb_window_get_event_log (fixture->window));
+  g_assert_null (strstr (shown, "rest-push-token"));
   gtk_editable_set_text (cb_events_panel_get_search (panel), "");
   spin_for (500);
   save_window_screenshot (fixture, "castbridge-events");
