@@ -332,7 +332,10 @@ available_stream (CbWsMedia  *self,
 {
   const char *msid = cb_rest_get_string (arg, "mediaSessionId");
   const char *name = cb_rest_get_string (arg, "name");
-  g_autoptr(CbStream) stream = name ? cb_engine_lookup_stream (self->engine, name) : NULL;
+  /* Whether a stream is there to play is told to those who may play it. */
+  const char *refused = refusal (self, "availableStream", FALSE);
+  g_autoptr(CbStream) stream = name && refused == NULL ? cb_engine_lookup_stream (self->engine, name)
+                                                       : NULL;
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
 
   json_builder_begin_object (b);
@@ -341,7 +344,8 @@ available_stream (CbWsMedia  *self,
   json_builder_set_member_name (b, "status");
   json_builder_add_string_value (b, stream != NULL ? "true" : "false");
   json_builder_set_member_name (b, "info");
-  json_builder_add_string_value (b, stream != NULL ? "Available" : "Stream not found");
+  json_builder_add_string_value (b, refused != NULL ? refused
+                                   : stream != NULL ? "Available" : "Stream not found");
   json_builder_end_object (b);
   cb_ws_session_send (self->session, "availableStream", one_element (json_builder_get_root (b)));
 }

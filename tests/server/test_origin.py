@@ -122,15 +122,25 @@ class OriginTestCase(unittest.TestCase):
                 if stream['status'] == 'FAILED':
                     return 'FAILED', stream['info']
 
-    def ws_snapshot(self, ws, name):
-        """A WCS snapshot message: (type, info) of the notifyStreamEvent that answers it."""
+    def ws_ask(self, ws, message, name, reply, key):
+        """Sends @message about the stream @name; the data of the first @reply whose @key
+        is the id it was sent with."""
         msid = str(uuid.uuid4())
-        ws.send_json('snapshot', {'mediaSessionId': msid, 'name': name})
+        ws.send_json(message, {'mediaSessionId': msid, 'name': name})
         while True:
             msg = ws.recv_json()
-            if msg.get('message') == 'notifyStreamEvent' and msg['data'][0]['mediaSessionId'] == msid:
-                event = msg['data'][0]
-                return event['type'], event['payload'].get('info')
+            if msg.get('message') == reply and msg['data'][0][key] == msid:
+                return msg['data'][0]
+
+    def ws_snapshot(self, ws, name):
+        """A WCS snapshot message: (type, info) of the notifyStreamEvent that answers it."""
+        event = self.ws_ask(ws, 'snapshot', name, 'notifyStreamEvent', 'mediaSessionId')
+        return event['type'], event['payload'].get('info')
+
+    def ws_available(self, ws, name):
+        """availableStream: (status, info) of its answer."""
+        answer = self.ws_ask(ws, 'availableStream', name, 'availableStream', 'id')
+        return answer['status'], answer['info']
 
     def ws_quiet(self, ws, seconds=2.0):
         """The messages (but pings) that come within @seconds."""
@@ -292,6 +302,7 @@ class OriginWebSocketTest(OriginTestCase):
         # A snapshot is a picture of the stream: no connection, no picture.
         ws = self.ws(connect=False)
         self.assertEqual(self.ws_snapshot(ws, 'live'), ('snapshotFailed', 'Connection not established'))
+        self.assertEqual(self.ws_available(ws, 'live'), ('false', 'Connection not established'))
 
     def test_only_the_publisher_sends_stream_events(self):
         first, second = self.ws(), self.ws()
@@ -399,10 +410,14 @@ class OriginCredentialsTest(OriginTestCase):
         self.assertEqual(self.ws_answer(ws, msid), ('setRemoteSDP', None))
 
     def test_snapshot_locked(self):
-        # A snapshot shows what playing would: refused where playing is.
+        # A snapshot shows what playing would, availableStream what there is to play:
+        # refused where playing is.
         ws = self.ws(origin=FOREIGN)
         self.assertEqual(self.ws_snapshot(ws, 'live'), ('snapshotFailed', 'Restricted access'))
+        self.assertEqual(self.ws_available(ws, 'live'), ('false', 'Restricted access'))
         ws = self.ws()
+        self.assertEqual(self.ws_available(ws, 'live'), ('true', 'Available'))
+        self.assertEqual(self.ws_available(ws, 'nothing'), ('false', 'Stream not found'))
         deadline = time.monotonic() + 20
         while True:   # the first picture needs a decoded frame
             kind, info = self.ws_snapshot(ws, 'live')
