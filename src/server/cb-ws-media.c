@@ -226,9 +226,9 @@ on_answer (CbStream     *stream,
 }
 
 /* Why @message may not run on this session, or NULL when it may. The SDK sends stream
- * messages only once its session is ESTABLISHED (anything else is not a WCS client); a
- * session whose page may not play (ws_play_any_origin=false) may not take a snapshot,
- * which is a picture of the stream, either. */
+ * messages only once its session is ESTABLISHED (anything else is not a WCS client). A
+ * session whose page may not play (ws_play_any_origin=false) may not take a snapshot (a
+ * picture of the stream) nor ask availableStream (what there is to play) either. */
 static const char *
 refusal (CbWsMedia  *self,
          const char *message,
@@ -334,10 +334,11 @@ available_stream (CbWsMedia  *self,
   const char *name = cb_rest_get_string (arg, "name");
   /* Whether a stream is there to play is told to those who may play it. */
   const char *refused = refusal (self, "availableStream", FALSE);
-  g_autoptr(CbStream) stream = name && refused == NULL ? cb_engine_lookup_stream (self->engine, name)
-                                                       : NULL;
+  g_autoptr(CbStream) stream = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
 
+  if (name != NULL && refused == NULL)
+    stream = cb_engine_lookup_stream (self->engine, name);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
   json_builder_add_string_value (b, msid ? msid : "");
