@@ -329,7 +329,6 @@ is_event_type (const char *type)
 static gboolean
 is_event_payload (JsonNode *payload)
 {
-  g_autoptr(JsonGenerator) generator = NULL;
   g_autofree char *text = NULL;
   gsize length = 0;
 
@@ -337,9 +336,7 @@ is_event_payload (JsonNode *payload)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (payload))
     return FALSE;
-  generator = json_generator_new ();
-  json_generator_set_root (generator, payload);
-  text = json_generator_to_data (generator, &length);
+  text = cb_rest_json_to_string (payload, &length);
   return length <= CB_WS_MAX_EVENT_PAYLOAD;
 }
 
