@@ -28,6 +28,7 @@ struct _CbEgressBranch
   CbConsumer     *consumer;
   CbEgressStream *egress_stream;
   char           *cname;
+  const char     *video;        /* "H264" or "VP8": what its video payloader sends */
   guint32         ssrc[CB_EGRESS_N_MEDIA];
   guint           n_viewers;
 };
@@ -386,12 +387,15 @@ branch_start (CbEgressBranch  *branch,
 
   /* The payload types are placeholders: each viewer's are written in by the egress. */
   desc = g_strdup_printf ("appsrc name=vsrc format=time is-live=true do-timestamp=false "
-                          "max-bytes=8000000 ! h264parse ! rtph264pay pt=96 ssrc=%u "
-                          "config-interval=-1 aggregate-mode=zero-latency mtu=1200 ! "
+                          "max-bytes=8000000 ! %s ssrc=%u mtu=1200 ! "
                           "appsink name=vsink sync=false async=false "
                           "appsrc name=asrc format=time is-live=true do-timestamp=false "
                           "max-bytes=2000000 ! rtpopuspay pt=111 ssrc=%u ! "
                           "appsink name=asink sync=false async=false",
+                          g_str_equal (branch->video, "VP8")
+                          ? "rtpvp8pay pt=96 picture-id-mode=15-bit"
+                          : "h264parse ! rtph264pay pt=96 config-interval=-1 "
+                            "aggregate-mode=zero-latency",
                           branch->ssrc[CB_EGRESS_MEDIA_VIDEO], branch->ssrc[CB_EGRESS_MEDIA_AUDIO]);
   branch->pipeline = gst_parse_launch (desc, &parse_error);
   if (branch->pipeline != NULL)
@@ -462,6 +466,16 @@ cb_egress_hub_acquire_branch (CbEgressHub      *hub,
   for (guint m = 0; m < CB_EGRESS_N_MEDIA; m++)
     branch->ssrc[m] = g_random_int ();
   branch->egress_stream = cb_egress_add_stream (egress, branch->cname, on_egress_keyframe, hub);
+  /* VP8 from a VP8 rendition, or from a VP8 source played as it is. */
+  {
+    g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (source, CB_MEDIA_VIDEO);
+    const char *source_codec = vcaps != NULL ? cb_media_codec_from_caps (vcaps) : NULL;
+
+    branch->video = profile->codec == CB_VIDEO_CODEC_VP8 ||
+                    (cb_profile_is_passthrough (profile) && g_strcmp0 (source_codec, "VP8") == 0)
+                    ? "VP8" : "H264";
+  }
+  cb_egress_stream_set_vp8 (branch->egress_stream, g_str_equal (branch->video, "VP8"));
   if (!branch_start (branch, profile, error))
     {
       branch_free (branch);
@@ -522,7 +536,7 @@ offer_has_udp (const char *offer)
  * @video: the video codec the player would get ("H264", "VP8"), NULL for none
  *
  * Whether the egress path is for this offer at all (it is settled when the answer is
- * built): webrtc_egress on, H.264 or no video, UDP. Audio is Opus or none on both paths
+ * built): webrtc_egress on, H.264, VP8 or no video, UDP. Audio is Opus or none on both paths
  * (cb_sdp_pick_codec_for()).
  */
 gboolean
@@ -535,8 +549,9 @@ cb_egress_hub_can_serve (CbEgressHub *hub,
 
   if (!cb_settings_get_bool (cb_engine_get_settings (hub->engine), "webrtc_egress"))
     why = "webrtc_egress is off";
-  else if (video != NULL && g_ascii_strcasecmp (video, "H264") != 0)
-    why = "the viewer gets VP8";
+  else if (video != NULL && g_ascii_strcasecmp (video, "H264") != 0 &&
+           g_ascii_strcasecmp (video, "VP8") != 0)
+    why = "the viewer gets neither H.264 nor VP8";
   else if (!offer_has_udp (offer))
     why = "the offer has only TCP candidates";
   if (reason != NULL)
@@ -585,6 +600,7 @@ cb_egress_hub_answer (CbEgressHub            *hub,
   params.ssrc[CB_EGRESS_MEDIA_VIDEO] = branch->ssrc[CB_EGRESS_MEDIA_VIDEO];
   params.ssrc[CB_EGRESS_MEDIA_AUDIO] = branch->ssrc[CB_EGRESS_MEDIA_AUDIO];
   params.rtx_ssrc = cb_egress_stream_get_rtx_ssrc (branch->egress_stream);
+  params.prefer_video = branch->video;
   answer = cb_egress_answer_new (offer, &params, &local_error);
   if (answer == NULL)
     {
@@ -592,11 +608,12 @@ cb_egress_hub_answer (CbEgressHub            *hub,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (answer->video_encoding != NULL && g_strcmp0 (answer->video_encoding, "H264") != 0)
+  if (answer->video_encoding != NULL && g_strcmp0 (answer->video_encoding, branch->video) != 0)
     {
       *fallback = TRUE;
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "The viewer gets %s",
-                   answer->video_encoding);
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                   "The viewer takes %s, the branch sends %s", answer->video_encoding,
+                   branch->video);
       return NULL;
     }
   *viewer_id = cb_egress_add_viewer (hub->egress, branch->egress_stream, &answer->config);

@@ -43,17 +43,6 @@ const CbRestField cb_rest_push_sound_on_fields[] = {
   { NULL }
 };
 
-static gint64
-get_int (JsonObject *object,
-         const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return 0;
-  return json_node_get_int (node);
-}
-
 static int
 get_bool (JsonObject *object,
           const char *name)
@@ -206,11 +195,11 @@ startup_request (CbEngine       *engine,
   JsonNode *options_node = json_object_get_member (request, "options");
   JsonNode *kf_seconds = json_object_get_member (request, "keyframeInterval");
   const char *action;
-  gint64 width = get_int (request, "width");
-  gint64 height = get_int (request, "height");
-  gint64 fps = get_int (request, "fps");
-  gint64 bitrate = get_int (request, "bitrate");
-  gint64 kint = get_int (request, "keyFrameInterval");
+  gint64 width = cb_rest_get_int (request, "width");
+  gint64 height = cb_rest_get_int (request, "height");
+  gint64 fps = cb_rest_get_int (request, "fps");
+  gint64 bitrate = cb_rest_get_int (request, "bitrate");
+  gint64 kint = cb_rest_get_int (request, "keyFrameInterval");
   double seconds = 0;
 
   if (!check_range ("width", width, 7680, error) || !check_range ("height", height, 4320, error) ||

@@ -390,6 +390,25 @@ cb_rest_get_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
+gint64
+cb_rest_get_int (JsonObject *object,
+                 const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+  double value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (json_node_get_value_type (node) != G_TYPE_DOUBLE)
+    return 0;
+  value = json_node_get_double (node);
+  if (value >= 9.2e18 || value <= -9.2e18)
+    return value > 0 ? G_MAXINT64 : G_MININT64;
+  return (gint64) value;
+}
+
 gboolean
 cb_rest_answer_list (GPtrArray   *items,
                      JsonNode  *(*to_json) (gconstpointer item),

@@ -79,6 +79,11 @@ void              cb_rest_answer_later (GObject          *source,
 const char       *cb_rest_get_string   (JsonObject       *object,
                                         const char       *name);
 
+/* An integer member, or 0 when absent, null or not a number; a fraction is cut, a double
+ * beyond gint64 saturates (casting it would be undefined). Callers check the range. */
+gint64            cb_rest_get_int      (JsonObject       *object,
+                                        const char       *name);
+
 /* The answer of the find verbs: @items as a JSON array, each item made by @to_json, or
  * CB_ENGINE_ERROR_NOT_FOUND with @none when there is none. */
 gboolean          cb_rest_answer_list  (GPtrArray        *items,

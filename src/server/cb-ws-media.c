@@ -91,28 +91,6 @@ cb_ws_media_new (CbEngine    *engine,
   return self;
 }
 
-static gint64
-member_int (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    {
-      double value = json_node_get_double (node);
-
-      /* Casting a double outside gint64's range is undefined: saturate (callers clamp). */
-      if (value >= 9.2e18 || value <= -9.2e18)
-        return value > 0 ? G_MAXINT64 : G_MININT64;
-      return (gint64) value;
-    }
-  return 0;
-}
-
 static JsonNode *
 one_element (JsonNode *node)
 {
@@ -285,8 +263,8 @@ start_stream (CbWsMedia  *self,
   request.loopback_address = cb_ws_session_get_loopback_address (self->session);
   request.local_address = cb_ws_session_get_local_address (self->session);
   request.rtmp_url = cb_rest_get_string (arg, "rtmpUrl");
-  request.width = (int) CLAMP (member_int (arg, "width"), 0, 7680);
-  request.height = (int) CLAMP (member_int (arg, "height"), 0, 4320);
+  request.width = (int) CLAMP (cb_rest_get_int (arg, "width"), 0, 7680);
+  request.height = (int) CLAMP (cb_rest_get_int (arg, "height"), 0, 4320);
 
   ad = g_new0 (AnswerData, 1);
   ad->media = g_object_ref (self);
@@ -369,7 +347,6 @@ is_event_type (const char *type)
 static gboolean
 is_event_payload (JsonNode *payload)
 {
-  g_autoptr(JsonGenerator) generator = NULL;
   g_autofree char *text = NULL;
   gsize length = 0;
 
@@ -377,9 +354,7 @@ is_event_payload (JsonNode *payload)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (payload))
     return FALSE;
-  generator = json_generator_new ();
-  json_generator_set_root (generator, payload);
-  text = json_generator_to_data (generator, &length);
+  text = cb_rest_json_to_string (payload, &length);
   return length <= CB_WS_MAX_EVENT_PAYLOAD;
 }
 

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "cb-rest-json.h"
 #include "cb-ws-session.h"
 
 #include <string.h>
@@ -102,7 +103,8 @@ cb_ws_session_send (CbWsSession *self,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  text = json_to_string (root, FALSE);
+  /* Through the REST writer: json-glib alone writes control characters raw (not JSON). */
+  text = cb_rest_json_to_string (root, NULL);
   soup_websocket_connection_send_text (self->connection, text);
 }
 

@@ -22,6 +22,176 @@ cb_sdp_codec_clear (CbSdpCodec *codec)
   codec->clock_rate = 0;
 }
 
+/* GStreamer turns an SDP's attribute keys, fmtp parameter names, rtcp-fb types and ssrc
+ * attribute names into GQuarks — names kept for the life of the process. A peer that
+ * sends offers with ever new names would grow our memory without bound, so before any
+ * SDP from the network reaches GStreamer's caps functions (ours or webrtcbin's), what a
+ * WebRTC peer of ours has no use for is dropped, and what is left is bounded. */
+#define MAX_MEDIA 16
+#define MAX_ATTRIBUTES 256
+#define MAX_SSRC_LINES 16
+
+static gboolean
+in_list (const char         *name,
+         const char * const *list)
+{
+  for (guint i = 0; list[i] != NULL; i++)
+    if (g_ascii_strcasecmp (name, list[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static const char * const session_keys[] = {
+  "group", "msid-semantic", "ice-lite", "ice-options", "ice-ufrag", "ice-pwd", "fingerprint",
+  "setup", "extmap-allow-mixed", "extmap", "sendrecv", "sendonly", "recvonly", "inactive", NULL
+};
+
+static const char * const media_keys[] = {
+  "rtpmap", "fmtp", "rtcp-fb", "ssrc", "ssrc-group", "extmap", "extmap-allow-mixed", "mid",
+  "msid", "sendrecv", "sendonly", "recvonly", "inactive", "setup", "fingerprint", "ice-ufrag",
+  "ice-pwd", "ice-options", "ice-lite", "candidate", "end-of-candidates", "rtcp", "rtcp-mux",
+  "rtcp-mux-only", "rtcp-rsize", "bundle-only", "sctp-port", "max-message-size", "sctpmap",
+  "rid", "simulcast", "ptime", "maxptime", "framerate", NULL
+};
+
+static const char * const fmtp_names[] = {
+  "profile-level-id", "packetization-mode", "level-asymmetry-allowed", "sprop-parameter-sets",
+  "max-mbps", "max-fs", "max-fr", "max-br", "max-dpb", "minptime", "useinbandfec", "usedtx",
+  "stereo", "sprop-stereo", "maxplaybackrate", "sprop-maxcapturerate", "maxaveragebitrate",
+  "cbr", "ptime", "maxptime", "apt", "rtx-time", "profile-id", "profile", "level-idx", "tier",
+  NULL
+};
+
+static const char * const rtcp_fb_types[] = {
+  "nack", "nack pli", "ccm fir", "goog-remb", "transport-cc", NULL
+};
+
+static const char * const ssrc_names[] = { "cname", "msid", "mslabel", "label", NULL };
+
+/* "96 a=1;b=2" with only the parameters we know; RED's "111/111" kept. NULL: drop the line. */
+static char *
+filter_fmtp (const char *value)
+{
+  g_auto(GStrv) params = NULL;
+  const char *space = value != NULL ? strchr (value, ' ') : NULL;
+  GString *out;
+
+  if (space == NULL)
+    return NULL;
+  out = g_string_new_len (value, space - value + 1);
+  params = g_strsplit (space + 1, ";", 64);
+  for (guint i = 0; params[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL;
+      char *param = g_strstrip (params[i]);
+      const char *eq = strchr (param, '=');
+
+      if (eq == NULL)
+        {
+          if (*param == '\0' || strspn (param, "0123456789/") != strlen (param))
+            continue;
+        }
+      else
+        {
+          name = g_strndup (param, eq - param);
+          if (!in_list (g_strstrip (name), fmtp_names))
+            continue;
+        }
+      g_string_append_printf (out, "%s%s", out->str[out->len - 1] == ' ' ? "" : ";", param);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Whether the attribute stays; may rewrite it (fmtp). */
+static gboolean
+keep_media_attribute (GstSDPMedia *m,
+                      guint        i,
+                      guint       *ssrc_lines)
+{
+  const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, i);
+  const char *v = a->value != NULL ? a->value : "";
+
+  if (!in_list (a->key, media_keys))
+    return FALSE;
+  if (g_ascii_strcasecmp (a->key, "rtcp-fb") == 0)
+    {
+      const char *type = strchr (v, ' ');
+
+      return type != NULL && in_list (type + 1, rtcp_fb_types);
+    }
+  if (g_ascii_strcasecmp (a->key, "ssrc") == 0)
+    {
+      const char *name = strchr (v, ' ');
+      g_autofree char *key = NULL;
+
+      if (name == NULL || ++*ssrc_lines > MAX_SSRC_LINES)
+        return FALSE;
+      key = g_strndup (name + 1, strcspn (name + 1, ":"));
+      return in_list (key, ssrc_names);
+    }
+  if (g_ascii_strcasecmp (a->key, "fmtp") == 0)
+    {
+      g_autofree char *filtered = filter_fmtp (v);
+      GstSDPAttribute repl;
+
+      if (filtered == NULL)
+        return FALSE;
+      if (!g_str_equal (filtered, v))
+        {
+          gst_sdp_attribute_set (&repl, "fmtp", filtered);
+          gst_sdp_media_replace_attribute (m, i, &repl);
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * cb_sdp_parse:
+ * @text: (nullable): an SDP offer or answer as it came from the network
+ * @out: (out): the parsed message, with only what a peer of ours uses
+ *
+ * The one way to read an SDP from the network: %FALSE when @text is empty, is no SDP,
+ * has no m-section or more than a peer of ours would send. Attributes, fmtp parameters,
+ * rtcp-fb types and ssrc attributes that GStreamer would make names of forever and that
+ * we do not use are dropped (see above).
+ */
+gboolean
+cb_sdp_parse (const char     *text,
+              GstSDPMessage **out)
+{
+  g_autoptr(GstSDPMessage) sdp = NULL;
+  guint n;
+
+  *out = NULL;
+  /* GstSDP asserts on an empty buffer: empty is simply not SDP. */
+  if (text == NULL || *text == '\0' || gst_sdp_message_new_from_text (text, &sdp) != GST_SDP_OK)
+    return FALSE;
+  n = gst_sdp_message_medias_len (sdp);
+  if (n == 0 || n > MAX_MEDIA || gst_sdp_message_attributes_len (sdp) > MAX_ATTRIBUTES)
+    return FALSE;
+  for (guint i = gst_sdp_message_attributes_len (sdp); i-- > 0;)
+    if (!in_list (gst_sdp_message_get_attribute (sdp, i)->key, session_keys))
+      gst_sdp_message_remove_attribute (sdp, i);
+  for (guint k = 0; k < n; k++)
+    {
+      GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (sdp, k);
+      guint ssrc_lines = 0;
+
+      if (gst_sdp_media_attributes_len (m) > MAX_ATTRIBUTES)
+        return FALSE;
+      /* Forwards, so that the first ssrc lines are the ones kept. */
+      for (guint i = 0; i < gst_sdp_media_attributes_len (m);)
+        {
+          if (keep_media_attribute (m, i, &ssrc_lines))
+            i++;
+          else
+            gst_sdp_media_remove_attribute (m, i);
+        }
+    }
+  *out = g_steal_pointer (&sdp);
+  return TRUE;
+}
+
 static const char *
 fmtp_for (const GstSDPMedia *m,
           int                pt)
@@ -111,9 +281,7 @@ cb_sdp_pick_codec_for (const char  *offer,
   out->fmtp = NULL;
   out->clock_rate = 0;
 
-  /* GstSDP asserts on an empty buffer: empty is simply not SDP. */
-  if (offer == NULL || *offer == '\0' || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK ||
-      gst_sdp_message_medias_len (sdp) == 0)
+  if (!cb_sdp_parse (offer, &sdp))
     {
       g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
       return FALSE;
@@ -185,7 +353,7 @@ cb_sdp_offered_codecs (const char *offer,
   const GstSDPMedia *m;
   GString *out;
 
-  if (offer == NULL || *offer == '\0' || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK)
+  if (!cb_sdp_parse (offer, &sdp))
     return NULL;
   m = find_media (sdp, media);
   if (m == NULL)

@@ -831,8 +831,7 @@ cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
       g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "Already answered");
       return;
     }
-  if (offer == NULL || *offer == '\0' || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK ||
-      gst_sdp_message_medias_len (sdp) == 0)
+  if (!cb_sdp_parse (offer, &sdp))
     {
       g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
       return;
@@ -1020,11 +1019,8 @@ cb_webrtc_peer_set_answer (CbWebrtcPeer  *self,
       g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "No offer was made");
       return FALSE;
     }
-  if (answer == NULL || *answer == '\0' || gst_sdp_message_new_from_text (answer, &sdp) != GST_SDP_OK ||
-      gst_sdp_message_medias_len (sdp) == 0)
+  if (!cb_sdp_parse (answer, &sdp))
     {
-      if (sdp != NULL)
-        gst_sdp_message_free (sdp);
       g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP answer");
       return FALSE;
     }

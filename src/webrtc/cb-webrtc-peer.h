@@ -164,6 +164,9 @@ typedef struct {
   char *fmtp;         /* may be NULL */
 } CbSdpCodec;
 
+/* Parses an SDP from the network, keeping only what a peer of ours uses (bounded). */
+gboolean cb_sdp_parse              (const char     *text,
+                                    GstSDPMessage **out);
 void     cb_sdp_codec_clear        (CbSdpCodec   *codec);
 /* Picks the codec we want from the offer's m-section @media ("video" or "audio"):
  * H.264 with packetization-mode=1 (constrained baseline first), else VP8; Opus. */

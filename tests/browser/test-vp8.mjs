@@ -145,6 +145,10 @@ describe('Players that offer no H.264', { skip: skip || false }, () => {
         }, 'SDK VP8 frames', 30000);
         assert.equal(stats.video.width, 320);
         assert.equal(await renditions(server, 'cam'), 2);
+        // Both VP8 players are served by the shared egress, not by webrtcbin peers.
+        const players = (await server.rest('stream/find', { name: 'cam', published: false })).body;
+        assert.equal(players.length, 2);
+        assert.deepEqual(players.map((p) => p.egress), ['shared', 'shared']);
 
         // CPU of one 320x240 15 fps VP8 rendition (with the Opus one and two senders): a
         // figure for the log, not a pass/fail (bench/ is for timings).

@@ -31,7 +31,8 @@ static const Row rows[] = {
     "H264", TRUE, "the offer has only TCP candidates" },
   { "truncated-candidate", OFFER_HEAD VIDEO_H264 "a=candidate:", "H264", TRUE,
     "the offer has only TCP candidates" },
-  { "vp8", OFFER_HEAD AUDIO_OPUS, "VP8", TRUE, "the viewer gets VP8" },
+  { "vp8", OFFER_HEAD AUDIO_OPUS, "VP8", TRUE, NULL },
+  { "vp9", OFFER_HEAD AUDIO_OPUS, "VP9", TRUE, "the viewer gets neither H.264 nor VP8" },
   { "audio-only", OFFER_HEAD AUDIO_OPUS, NULL, TRUE, NULL },
   /* No Opus: no audio on either path, the picture on this one. */
   { "g722-audio", OFFER_HEAD VIDEO_H264

@@ -201,6 +201,69 @@ test_offered_codecs (void)
     }
 }
 
+/* What GStreamer would keep as names forever never reaches it; what a peer uses does. */
+static void
+test_parse_bounded (void)
+{
+  static const char *offer =
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+    "a=group:BUNDLE 0\r\na=cbjunksession:1\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 97 98\r\nc=IN IP4 0.0.0.0\r\n"
+    "a=mid:0\r\na=ice-ufrag:abcd\r\na=cbjunkattr:1\r\n"
+    "a=rtpmap:96 H264/90000\r\n"
+    "a=fmtp:96 cbjunkparam=1;packetization-mode=1;profile-level-id=42e01f;x-google-cbjunk=5\r\n"
+    "a=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 cbjunkfb x\r\n"
+    "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
+    "a=rtpmap:98 red/90000\r\na=fmtp:98 96/96\r\n"
+    "a=ssrc:1 cname:x\r\na=ssrc:1 cbjunkssrc:y\r\n";
+  g_autoptr(GstSDPMessage) sdp = NULL;
+  g_autoptr(GString) many = g_string_new ("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+  g_autofree char *text = NULL;
+  const GstSDPMedia *m;
+  CbSdpCodec codec;
+
+  g_assert_true (cb_sdp_parse (offer, &sdp));
+  m = gst_sdp_message_get_media (sdp, 0);
+  for (int pt = 96; pt <= 98; pt++)
+    {
+      g_autoptr(GstCaps) caps = gst_sdp_media_get_caps_from_media (m, pt);
+
+      g_assert_nonnull (caps);
+      g_assert_cmpint (gst_sdp_media_attributes_to_caps (m, caps), ==, GST_SDP_OK);
+      g_assert_cmpint (gst_sdp_message_attributes_to_caps (sdp, caps), ==, GST_SDP_OK);
+    }
+  text = gst_sdp_message_as_text (sdp);
+  g_assert_null (strstr (text, "cbjunk"));
+  g_assert_nonnull (strstr (text, "a=fmtp:96 packetization-mode=1;profile-level-id=42e01f\r\n"));
+  g_assert_nonnull (strstr (text, "a=fmtp:97 apt=96\r\n"));
+  g_assert_nonnull (strstr (text, "a=fmtp:98 96/96\r\n"));
+  g_assert_nonnull (strstr (text, "a=rtcp-fb:96 nack pli\r\n"));
+  g_assert_nonnull (strstr (text, "a=ssrc:1 cname:x\r\n"));
+  g_assert_nonnull (strstr (text, "a=ice-ufrag:abcd\r\n"));
+  g_assert_nonnull (strstr (text, "a=group:BUNDLE 0\r\n"));
+  for (guint i = 0; i < 6; i++)
+    {
+      static const char *names[] = { "cbjunkparam", "a-cbjunkattr", "a-cbjunksession",
+                                     "rtcp-fb-cbjunkfb-x", "ssrc-1-cbjunkssrc", "x-google-cbjunk" };
+
+      g_assert_cmpuint (g_quark_try_string (names[i]), ==, 0);
+    }
+  /* The policy reads through it too. */
+  g_assert_true (cb_sdp_pick_codec (offer, "video", &codec, NULL));
+  g_assert_cmpstr (codec.fmtp, ==, "packetization-mode=1;profile-level-id=42e01f");
+  cb_sdp_codec_clear (&codec);
+  g_assert_cmpuint (g_quark_try_string ("cbjunkparam"), ==, 0);
+
+  /* More m-sections than any peer of ours sends. */
+  for (int i = 0; i < 17; i++)
+    g_string_append (many, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n");
+  g_clear_pointer (&sdp, gst_sdp_message_free);
+  g_assert_false (cb_sdp_parse (many->str, &sdp));
+  g_assert_null (sdp);
+  g_assert_false (cb_sdp_parse ("", &sdp));
+  g_assert_false (cb_sdp_parse (NULL, &sdp));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -214,5 +277,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/webrtc/sdp/offered-codecs", test_offered_codecs);
   g_test_add_func ("/cb/webrtc/sdp/finish-answer", test_finish_answer);
   g_test_add_func ("/cb/webrtc/sdp/answer-fmtp", test_answer_fmtp);
+  g_test_add_func ("/cb/webrtc/sdp/parse-bounded", test_parse_bounded);
   return g_test_run ();
 }

@@ -150,8 +150,7 @@ cb_egress_answer_new (const char                 *offer,
   g_return_val_if_fail (params != NULL && params->address != NULL, NULL);
   g_return_val_if_fail (params->fingerprint != NULL && params->cname != NULL, NULL);
 
-  if (offer == NULL || *offer == '\0' || gst_sdp_message_new_from_text (offer, &sdp) != GST_SDP_OK ||
-      gst_sdp_message_medias_len (sdp) == 0)
+  if (!cb_sdp_parse (offer, &sdp))
     {
       g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
       return NULL;

@@ -87,6 +87,31 @@ cb_egress_rtp_h264_starts_keyframe (const guint8 *payload,
   return is_keyframe_nal (type);
 }
 
+gboolean
+cb_egress_rtp_vp8_starts_keyframe (const guint8 *payload,
+                                   gsize         len)
+{
+  gsize off = 1;
+
+  if (payload == NULL || len < 2 || (payload[0] & 0x10) == 0 || (payload[0] & 0x07) != 0)
+    return FALSE;   /* not the start of partition 0 */
+  if (payload[0] & 0x80)   /* X: the extension byte and what it announces */
+    {
+      guint8 x = payload[off++];
+
+      if (off >= len)
+        return FALSE;
+      if (x & 0x80)   /* I: picture id, 7 or 15 bits */
+        off += (payload[off] & 0x80) ? 2 : 1;
+      if (x & 0x40)   /* L: TL0PICIDX */
+        off++;
+      if (x & 0x30)   /* T or K: TID/Y/KEYIDX */
+        off++;
+    }
+  /* The frame header's first bit is P, the inverse key frame flag. */
+  return off < len && (payload[off] & 0x01) == 0;
+}
+
 gsize
 cb_egress_rtp_rewrite (guint8       *dst,
                        gsize         dst_size,

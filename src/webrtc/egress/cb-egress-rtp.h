@@ -27,6 +27,10 @@ gboolean  cb_egress_rtp_parse            (const guint8      *data,
  * SPS or an IDR slice, alone, first in an FU-A, or in a STAP-A. */
 gboolean  cb_egress_rtp_h264_starts_keyframe (const guint8 *payload,
                                               gsize         len);
+/* Whether a VP8 RTP payload (RFC 7741) starts a key frame: the first packet of a
+ * partition 0 (S set, PID 0) whose frame header says key frame. */
+gboolean  cb_egress_rtp_vp8_starts_keyframe  (const guint8 *payload,
+                                              gsize         len);
 
 /**
  * cb_egress_rtp_rewrite:

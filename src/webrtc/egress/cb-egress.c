@@ -56,6 +56,7 @@ struct _CbEgressStream {
   GPtrArray           *viewers;
   gint64               last_keyframe_request_us;
   gboolean             attached;
+  gint                 vp8;      /* atomic: its video is VP8, not H.264 */
 };
 
 CbEgressStream *
@@ -358,7 +359,9 @@ stream_packet (CbEgress       *egress,
   if (media == CB_EGRESS_MEDIA_VIDEO)
     {
       cb_egress_rtp_ring_push (stream->video_ring, data, len, now_us);
-      keyframe = cb_egress_rtp_h264_starts_keyframe (data + h.header_len, h.payload_len);
+      keyframe = g_atomic_int_get (&stream->vp8)
+                 ? cb_egress_rtp_vp8_starts_keyframe (data + h.header_len, h.payload_len)
+                 : cb_egress_rtp_h264_starts_keyframe (data + h.header_len, h.payload_len);
     }
 
   for (guint i = 0; i < stream->viewers->len; i++)
@@ -1072,6 +1075,21 @@ cb_egress_get_fingerprint (CbEgress *egress)
   g_return_val_if_fail (egress != NULL, NULL);
 
   return cb_egress_certificate_get_fingerprint (egress->cert);
+}
+
+/**
+ * cb_egress_stream_set_vp8:
+ *
+ * Says that @stream's video is VP8 (H.264 otherwise), before its first packet: where its
+ * viewers may start is read from the payload.
+ */
+void
+cb_egress_stream_set_vp8 (CbEgressStream *stream,
+                          gboolean        vp8)
+{
+  g_return_if_fail (stream != NULL);
+
+  g_atomic_int_set (&stream->vp8, vp8 ? 1 : 0);
 }
 
 CbEgressStream *

@@ -79,6 +79,8 @@ CbEgressStream *cb_egress_add_stream          (CbEgress             *egress,
                                                const char           *cname,
                                                CbEgressKeyframeFunc  keyframe_func,
                                                gpointer              user_data);
+void            cb_egress_stream_set_vp8      (CbEgressStream       *stream,
+                                               gboolean              vp8);
 /* Removes the stream and its viewers; the caller keeps its own reference. */
 void            cb_egress_remove_stream       (CbEgress       *egress,
                                                CbEgressStream *stream);

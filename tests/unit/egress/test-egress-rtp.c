@@ -215,6 +215,7 @@ typedef struct {
   const guint8 *payload;
   gsize         len;
   gboolean      expected;
+  gboolean      vp8;        /* a VP8 payload (RFC 7741), else H.264 */
 } KeyframeRow;
 
 static const KeyframeRow keyframe_rows[] = {
@@ -240,8 +241,25 @@ test_keyframe (gconstpointer data)
   /* Copied out: a read past the row's bytes shows under ASan. */
   g_autofree guint8 *copy = g_memdup2 (row->payload, row->len);
 
-  g_assert_cmpint (cb_egress_rtp_h264_starts_keyframe (copy, row->len), ==, row->expected);
+  g_assert_cmpint (row->vp8 ? cb_egress_rtp_vp8_starts_keyframe (copy, row->len)
+                            : cb_egress_rtp_h264_starts_keyframe (copy, row->len),
+                   ==, row->expected);
 }
+
+/* And one per VP8 payload descriptor shape (RFC 7741). */
+static const KeyframeRow vp8_rows[] = {
+  { "key-no-extension", (const guint8 *) "\x10\x50\x2a", 3, TRUE, TRUE },
+  { "inter-no-extension", (const guint8 *) "\x10\x51\x2a", 3, FALSE, TRUE },
+  { "key-picture-id-15", (const guint8 *) "\x90\x80\x81\x23\x50", 5, TRUE, TRUE },
+  { "key-picture-id-7", (const guint8 *) "\x90\x80\x23\x50", 4, TRUE, TRUE },
+  { "inter-picture-id-15", (const guint8 *) "\x90\x80\x81\x23\x51", 5, FALSE, TRUE },
+  { "key-all-extensions", (const guint8 *) "\x90\xf0\x81\x23\x07\x40\x50", 7, TRUE, TRUE },
+  { "not-partition-start", (const guint8 *) "\x00\x50\x2a", 3, FALSE, TRUE },
+  { "partition-1", (const guint8 *) "\x11\x50\x2a", 3, FALSE, TRUE },
+  { "extension-truncated", (const guint8 *) "\x90\x80\x81", 3, FALSE, TRUE },
+  { "descriptor-only", (const guint8 *) "\x10", 1, FALSE, TRUE },
+  { "empty", (const guint8 *) "", 0, FALSE, TRUE },
+};
 
 int
 main (int   argc,
@@ -249,6 +267,12 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  for (gsize i = 0; i < G_N_ELEMENTS (vp8_rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cb/egress/rtp/vp8-keyframe/%s", vp8_rows[i].name);
+
+      g_test_add_data_func (path, &vp8_rows[i], test_keyframe);
+    }
   for (gsize i = 0; i < G_N_ELEMENTS (parse_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cb/egress/rtp/parse/%s", parse_cases[i].name);

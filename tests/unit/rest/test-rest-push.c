@@ -212,6 +212,14 @@ test_width_counts_without_aspect (Fixture       *fixture,
                           "\"width\":1000}", &answer), ==, 200);
   profile = json_object_get_object_member (json_node_get_object (answer), "profile");
   g_assert_cmpint (json_object_get_int_member (profile, "width"), ==, 0);
+  g_clear_pointer (&answer, json_node_unref);
+  /* Numbers beyond any integer are refused as out of range, not cast (undefined). */
+  g_assert_cmpuint (call (fixture, "push/startup",
+                          "{\"streamName\":\"cam\",\"rtmpUrl\":\"rtmp://127.0.0.1:4/live\","
+                          "\"height\":1e300}", NULL), ==, 400);
+  g_assert_cmpuint (call (fixture, "push/startup",
+                          "{\"streamName\":\"cam\",\"rtmpUrl\":\"rtmp://127.0.0.1:4/live\","
+                          "\"bitrate\":-1e300}", NULL), ==, 400);
 }
 
 static void

@@ -93,6 +93,9 @@ replies (Fixture    *f,
           header = 10;
         }
       g_assert_cmpuint (pos + header + n, <=, len);
+      /* JSON has no raw control characters: a browser's JSON.parse would throw. */
+      for (guint64 i = 0; opcode == 1 && i < n; i++)
+        g_assert_cmpuint (p[pos + header + i], >=, 0x20);
       if (opcode == 1 && json_parser_load_from_data (parser, (const char *) p + pos + header, n, NULL))
         {
           JsonObject *o = json_node_get_object (json_parser_get_root (parser));
@@ -169,6 +172,7 @@ static const Row rows[] = {
   { "unpublish-not-ours", "{\"message\":\"unPublishStream\",\"data\":[{\"mediaSessionId\":\"x\"}]}", "" },
   { "stop-not-ours", "{\"message\":\"stopStream\",\"data\":[{\"mediaSessionId\":\"x\"}]}", "" },
   { "available-yes", "{\"message\":\"availableStream\",\"data\":[{\"mediaSessionId\":\"q\",\"name\":\"live\"}]}", "availableStream" },
+  { "control-chars-echoed", "{\"message\":\"availableStream\",\"data\":[{\"mediaSessionId\":\"q\\u0001\\u001f\\n\",\"name\":\"nope\"}]}", "availableStream" },
   { "available-no", "{\"message\":\"availableStream\",\"data\":[{\"mediaSessionId\":\"q\",\"name\":\"nope\"}]}", "availableStream" },
   { "stream-event-not-ours", "{\"message\":\"sendStreamEvent\",\"data\":[{\"mediaSessionId\":\"x\",\"type\":\"audioMuted\"}]}", "" },
   { "send-data", "{\"message\":\"sendData\",\"data\":[{\"operationId\":\"op\"}]}", "DataStatusEvent" },
