@@ -19,6 +19,7 @@
 #include "cb-flv-sender.h"
 #include "cb-rtmp-client.h"
 #include "cb-rtmp-server.h"
+#include "cb-rtmp-writer.h"
 
 /* ---- shared tags ------------------------------------------------------------ */
 
@@ -455,7 +456,7 @@ drain (gpointer data)
 static void
 drain_now (CbFlvSender *self)
 {
-  gboolean eos, empty, have_caps, ready;
+  gboolean eos, empty, have_caps, ready, sent_all = TRUE;
 
   g_atomic_int_set (&self->drain_pending, 0);
   if (self->out_funcs == NULL || (self->ended && self->config.end_when_drained))
@@ -467,6 +468,9 @@ drain_now (CbFlvSender *self)
           cb_flv_queue_span_ms (&self->queue) >= self->config.start_ms;
   g_mutex_unlock (&self->lock);
 
+  /* What is queued here is written at the end, in this dispatch, not in the context's
+   * next iteration (which would poll every connection once more for it). */
+  cb_rtmp_writer_batch_begin ();
   if (!self->metadata_sent && have_caps && ready)
     {
       if (self->config.send_metadata)
@@ -487,8 +491,15 @@ drain_now (CbFlvSender *self)
       sent = send_packet (self, p);
       cb_flv_packet_free (p);
       if (!sent)
-        return;
+        {
+          sent_all = FALSE;
+          break;
+        }
     }
+  cb_rtmp_writer_batch_end ();
+  /* A failed write may have stopped the sender meanwhile. */
+  if (!sent_all || self->out_funcs == NULL)
+    return;
 
   g_mutex_lock (&self->lock);
   eos = self->eos;

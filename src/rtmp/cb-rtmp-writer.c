@@ -85,13 +85,54 @@ cb_rtmp_writer_free (CbRtmpWriter *self)
   g_source_unref (&self->parent);
 }
 
+/* The writers kicked during this thread's batch (references), or NULL outside one. */
+static GPrivate batch_key;
+
 /* Writes later in this iteration of the context: many sends, one write. Thread-safe. */
 void
 cb_rtmp_writer_kick (CbRtmpWriter *self)
 {
+  GPtrArray *batch = g_private_get (&batch_key);
+
   g_return_if_fail (self != NULL);
-  if (self->wait_source == NULL && !self->failed)
-    g_source_set_ready_time (&self->parent, 0);
+  if (self->wait_source != NULL || self->failed)
+    return;
+  g_source_set_ready_time (&self->parent, 0);
+  if (batch != NULL && !g_ptr_array_find (batch, self, NULL))
+    g_ptr_array_add (batch, g_source_ref (&self->parent));
+}
+
+void
+cb_rtmp_writer_batch_begin (void)
+{
+  g_return_if_fail (g_private_get (&batch_key) == NULL);
+  g_private_set (&batch_key, g_ptr_array_new ());
+}
+
+static void flush_and_report (CbRtmpWriter *self);
+
+void
+cb_rtmp_writer_batch_end (void)
+{
+  GPtrArray *batch = g_private_get (&batch_key);
+
+  g_return_if_fail (batch != NULL);
+  g_private_set (&batch_key, NULL);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      CbRtmpWriter *self = g_ptr_array_index (batch, i);
+
+      /* Only on its own context's thread; a writer freed meanwhile is destroyed. */
+      if (!g_source_is_destroyed (&self->parent) &&
+          g_main_context_is_owner (g_source_get_context (&self->parent)) &&
+          self->wait_source == NULL && !self->failed)
+        {
+          g_source_set_ready_time (&self->parent, -1);
+          flush_and_report (self);
+        }
+      g_source_unref (&self->parent);
+    }
+  g_ptr_array_free (batch, TRUE);
 }
 
 /* Writes as much of the queue as the socket takes now; %FALSE with @error when the write

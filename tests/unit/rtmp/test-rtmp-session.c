@@ -459,6 +459,43 @@ test_gathered_write (void)
   owner_clear (&twin);
 }
 
+/* In a batch, what is kicked is written when the batch ends, before the context runs,
+ * and the context then has nothing left to write. */
+static void
+test_batched_write (void)
+{
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  WriteWait w = { loop, 0, 0 };
+  CbRtmpWriter *writer;
+  Owner o;
+  gsize queued;
+
+  g_assert_true (g_main_context_acquire (NULL));
+  owner_init (&o, CB_RTMP_HANDSHAKE_CLIENT);
+  writer = cb_rtmp_writer_new (o.core, stream, NULL, on_written, &w);
+  cb_rtmp_writer_batch_begin ();
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(GBytes) payload = g_bytes_new_take (g_malloc0 (1000), 1000);
+
+      g_assert_true (cb_rtmp_session_send_media (o.core, 1, 9, i * 33, payload));
+      cb_rtmp_writer_kick (writer);
+    }
+  queued = cb_rtmp_session_get_queued_bytes (o.core);
+  g_assert_cmpuint (w.flushes, ==, 0);
+  cb_rtmp_writer_batch_end ();
+  g_assert_cmpuint (w.flushes, ==, 1);
+  g_assert_cmpuint (w.written, ==, queued);
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream)), ==, queued);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (w.flushes, ==, 1);
+  cb_rtmp_writer_free (writer);
+  owner_clear (&o);
+  g_main_context_release (NULL);
+}
+
 /* ---- aggregates (the server session and the player split them the same way) ------------ */
 
 typedef struct {
@@ -568,6 +605,7 @@ main (int   argc,
   g_test_add_func ("/cb/rtmp/session/output-queue", test_output_queue);
   g_test_add_func ("/cb/rtmp/session/form-vectors-shared", test_form_vectors_shared);
   g_test_add_func ("/cb/rtmp/session/gathered-write", test_gathered_write);
+  g_test_add_func ("/cb/rtmp/session/batched-write", test_batched_write);
   test_add_rows ("session/aggregate", aggregate_rows, sizeof aggregate_rows[0],
                  G_N_ELEMENTS (aggregate_rows), aggregate_row_name, test_aggregate);
   g_test_add_func ("/cb/rtmp/session/media-csid", test_media_csid);
