@@ -168,3 +168,66 @@ def write_section(begin, end, section):
     with open(tmp, 'w', encoding='utf-8') as f:
         f.write(text)
     os.replace(tmp, RESULTS)
+
+
+# ---- castbridge-server -----------------------------------------------------------------------
+
+def listening(proc, log_path, timeout, what='castbridge-server'):
+    """Waits for the `listening http=… ws=… rtmp=…` line a castbridge or castbridge-server
+    prints once it serves, and returns its fields (strings); RuntimeError with the log's end if
+    @proc exits or @timeout seconds go by first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with open(log_path, errors='replace') as f:
+            line = next((l for l in f if l.startswith('listening ')), None)
+        if line:
+            return dict(kv.split('=', 1) for kv in line.split()[1:])
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f'{what} did not start:\n' + tail(log_path))
+        time.sleep(0.05)
+
+
+def rest_post(port, path, body=None, timeout=10):
+    """POST /rest-api/@path on 127.0.0.1:@port: (status, decoded JSON or None). Raises what
+    http.client raises (TimeoutError, OSError, …)."""
+    import http.client
+    import json
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
+    try:
+        conn.request('POST', '/rest-api/' + path, body=json.dumps(body or {}).encode(),
+                     headers={'Content-Type': 'application/json'})
+        resp = conn.getresponse()
+        raw = resp.read()
+        return resp.status, (json.loads(raw) if raw else None)
+    finally:
+        conn.close()
+
+
+class Server:
+    """A castbridge-server on 127.0.0.1 with free ports (--http-port 0 …) and a media folder of
+    its own, its output to a log file; killed at exit. @env: the environment (default: this
+    one, without G_MESSAGES_DEBUG and G_DEBUG)."""
+
+    def __init__(self, binary, extra=(), env=None, log_path=None, start_timeout=60):
+        self.tmp = mkdtemp('cb-bench-server-')
+        self.media = os.path.join(self.tmp, 'media')
+        os.mkdir(self.media)
+        self.log_path = log_path or os.path.join(self.tmp, 'log')
+        if env is None:
+            env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
+        self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
+                           '--bind', '127.0.0.1', '--media-dir', self.media, *extra],
+                          self.log_path, env)
+        fields = listening(self.proc, self.log_path, start_timeout)
+        self.http_port = int(fields['http'])
+        self.ws_port = int(fields.get('ws', 0))
+        self.rtmp_port = int(fields.get('rtmp', 0))
+
+    def rest(self, path, body=None, timeout=10):
+        return rest_post(self.http_port, path, body, timeout)
+
+    def stop(self):
+        stop(self.proc, term_first=True)
+
+    def log(self):
+        return tail(self.log_path)

@@ -32,9 +32,9 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS, ffprobe)
 sys.path.insert(0, HERE)
-from benchlib import (CLK_TCK, RESULTS, cpu_ticks, first_line, loadavg,  # noqa: E402,F401
-                      machine_ticks, mkdtemp, proc_status, spawn, stop, tail, wait_until,
-                      write_section)
+from benchlib import (CLK_TCK, RESULTS, cpu_ticks, first_line, listening,  # noqa: E402,F401
+                      loadavg, machine_ticks, mkdtemp, rest_post, proc_status, spawn, stop, tail,
+                      wait_until, write_section)
 
 DEFAULT_BINARY = os.path.join(ROOT, 'build', 'src', 'castbridge-server')
 # One section per mode, so that a run in one mode keeps the other's latest figures.
@@ -189,32 +189,16 @@ class Castbridge:
         env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
         self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
                            '--bind', '127.0.0.1', '--media-dir', media, *extra], self.log_path, env)
-        deadline = time.monotonic() + 20
-        while True:
-            with open(self.log_path, errors='replace') as f:
-                line = next((l for l in f if l.startswith('listening ')), None)
-            if line:
-                fields = dict(kv.split('=', 1) for kv in line.split()[1:])
-                self.http_port = int(fields['http'])
-                self.rtmp_port = int(fields.get('rtmp', 0))
-                return
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError('castbridge-server did not start:\n' + self.log())
-            time.sleep(0.05)
+        fields = listening(self.proc, self.log_path, 20)
+        self.http_port = int(fields['http'])
+        self.rtmp_port = int(fields.get('rtmp', 0))
 
     def rest(self, path, body=None):
-        conn = http.client.HTTPConnection('127.0.0.1', self.http_port, timeout=REST_TIMEOUT)
         try:
-            conn.request('POST', '/rest-api/' + path, body=json.dumps(body or {}).encode(),
-                         headers={'Content-Type': 'application/json'})
-            resp = conn.getresponse()
-            raw = resp.read()
-            return resp.status, (json.loads(raw) if raw else None)
+            return rest_post(self.http_port, path, body, REST_TIMEOUT)
         except TimeoutError:
             raise Hung(f'castbridge-server stopped answering REST: no answer to {path} in '
                        f'{REST_TIMEOUT} s\n' + self.diagnose()) from None
-        finally:
-            conn.close()
 
     def pushes(self):
         status, answer = self.rest('push/find_all')

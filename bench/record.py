@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import relay  # noqa: E402  (spawn/stop/mkdtemp/tail, /proc readers, Castbridge, Player, publish)
 from relay import (CLK_TCK, FPS, MIN_FPS, fmt, first_line, loadavg, machine_ticks,  # noqa: E402
-                   mkdtemp, proc_status, cpu_ticks, spawn, stop, tail, wait_until)
+                   listening, mkdtemp, proc_status, cpu_ticks, spawn, stop, tail, wait_until)
 
 ROOT = relay.ROOT
 DEFAULT_BINARY = relay.DEFAULT_BINARY
@@ -68,20 +68,11 @@ class Castbridge(relay.Castbridge):
         self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
                            '--bind', '127.0.0.1', '--media-dir', self.media,
                            '-o', 'record_dir=' + self.records], self.log_path, env)
-        deadline = time.monotonic() + 20
-        while True:
-            with open(self.log_path, errors='replace') as f:
-                line = next((l for l in f if l.startswith('listening ')), None)
-            if line:
-                fields = dict(kv.split('=', 1) for kv in line.split()[1:])
-                self.http_port = int(fields['http'])
-                self.port = int(fields.get('rtmp', 0))
-                if not self.port:
-                    raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
-                return
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError('castbridge-server did not start:\n' + self.log())
-            time.sleep(0.05)
+        fields = listening(self.proc, self.log_path, 20)
+        self.http_port = int(fields['http'])
+        self.port = int(fields.get('rtmp', 0))
+        if not self.port:
+            raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
 
     def publisher(self, name):
         """The published stream `name` (POST /rest-api/stream/find), once it has video and

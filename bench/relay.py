@@ -15,8 +15,6 @@
 
 import argparse
 import datetime
-import http.client
-import json
 import os
 import platform
 import shutil
@@ -34,8 +32,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS)
 sys.path.insert(0, HERE)
-from benchlib import (CLK_TCK, RESULTS, cpu_ticks, first_line, loadavg,  # noqa: E402,F401
-                      machine_ticks, mkdtemp, proc_status, running, spawn, stop, tail, track,
+from benchlib import (CLK_TCK, RESULTS, cpu_ticks, first_line, listening, loadavg,  # noqa: E402,F401
+                      machine_ticks, mkdtemp, rest_post, proc_status, running, spawn, stop, tail, track,
                       wait_until, write_section)
 
 DEFAULT_BINARY = os.path.join(ROOT, 'build', 'src', 'castbridge-server')
@@ -135,37 +133,21 @@ class Castbridge:
         self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
                            '--bind', '127.0.0.1', '--media-dir', media, *extra_args], self.log_path,
                           env)
-        deadline = time.monotonic() + 20
-        while True:
-            with open(self.log_path, errors='replace') as f:
-                line = next((l for l in f if l.startswith('listening ')), None)
-            if line:
-                fields = dict(kv.split('=', 1) for kv in line.split()[1:])
-                self.http_port = int(fields['http'])
-                self.ws_port = int(fields.get('ws', 0))
-                self.port = int(fields.get('rtmp', 0))
-                if not self.port:
-                    raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
-                return
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError('castbridge-server did not start:\n' + self.log())
-            time.sleep(0.05)
+        fields = listening(self.proc, self.log_path, 20)
+        self.http_port = int(fields['http'])
+        self.ws_port = int(fields.get('ws', 0))
+        self.port = int(fields.get('rtmp', 0))
+        if not self.port:
+            raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
 
     def url(self, name):
         return f'rtmp://127.0.0.1:{self.port}/live/{name}'
 
     def rest(self, path, body=None):
-        conn = http.client.HTTPConnection('127.0.0.1', self.http_port, timeout=5)
         try:
-            conn.request('POST', '/rest-api/' + path, body=json.dumps(body or {}).encode(),
-                         headers={'Content-Type': 'application/json'})
-            resp = conn.getresponse()
-            raw = resp.read()
-            return resp.status, (json.loads(raw) if raw else None)
+            return rest_post(self.http_port, path, body, 5)
         except (OSError, ValueError) as e:
             return 0, str(e)
-        finally:
-            conn.close()
 
     def streams(self):
         status, answer = self.rest('stream/find_all')

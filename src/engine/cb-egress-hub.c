@@ -16,6 +16,7 @@
 
 #include "cb-egress.h"
 #include "cb-egress-answer.h"
+#include "cb-pipeline.h"
 #include "cb-stream-private.h"
 
 struct _CbEgressBranch
@@ -24,7 +25,6 @@ struct _CbEgressBranch
   char           *key;
   CbStream       *source;
   GstElement     *pipeline;
-  GSource        *bus_watch;    /* on the engine's context */
   CbConsumer     *consumer;
   CbEgressStream *egress_stream;
   char           *cname;
@@ -327,21 +327,14 @@ on_new_sample (GstAppSink *sink,
 }
 
 static gboolean
-on_branch_bus (GstBus     *bus,
-               GstMessage *message,
-               gpointer    data)
+on_branch_bus (GstMessage   *message,
+               const GError *error,
+               gpointer      data)
 {
   CbEgressBranch *branch = data;
 
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *debug = NULL;
-
-      gst_message_parse_error (message, &error, &debug);
-      g_warning ("egress: stream %s: %s (%s)", cb_stream_get_name (branch->source),
-                 error->message, debug ? debug : "");
-    }
+  if (error != NULL)
+    g_warning ("egress: stream %s: %s", cb_stream_get_name (branch->source), error->message);
   return G_SOURCE_CONTINUE;
 }
 
@@ -349,11 +342,7 @@ static void
 branch_free (CbEgressBranch *branch)
 {
   g_clear_pointer (&branch->consumer, cb_consumer_detach);
-  if (branch->bus_watch != NULL)
-    {
-      g_source_destroy (branch->bus_watch);
-      g_clear_pointer (&branch->bus_watch, g_source_unref);
-    }
+  cb_pipeline_unwatch (branch->pipeline);
   if (branch->pipeline != NULL)
     {
       /* No packet is pushed once this returns: the appsinks' threads are stopped. */
@@ -382,7 +371,6 @@ branch_start (CbEgressBranch  *branch,
   g_autoptr(GError) parse_error = NULL;
   g_autoptr(GstElement) vsrc = NULL;
   g_autoptr(GstElement) asrc = NULL;
-  g_autoptr(GstBus) bus = NULL;
   GstAppSinkCallbacks callbacks = { NULL, NULL, on_new_sample };
 
   /* The payload types are placeholders: each viewer's are written in by the egress. */
@@ -413,10 +401,7 @@ branch_start (CbEgressBranch  *branch,
       g_object_set_data (G_OBJECT (sink), "cb-media", GUINT_TO_POINTER (m));
       gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, branch->egress_stream, NULL);
     }
-  bus = gst_pipeline_get_bus (GST_PIPELINE (branch->pipeline));
-  branch->bus_watch = gst_bus_create_watch (bus);
-  g_source_set_callback (branch->bus_watch, (GSourceFunc) G_CALLBACK (on_branch_bus), branch, NULL);
-  g_source_attach (branch->bus_watch, branch->hub->context);
+  cb_pipeline_watch (branch->pipeline, branch->hub->context, on_branch_bus, branch, NULL);
   if (gst_element_set_state (branch->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Cannot payload for viewers");

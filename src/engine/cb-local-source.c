@@ -10,6 +10,7 @@
 #include <gst/video/video.h>
 
 #include "cb-engine-error.h"
+#include "cb-pipeline.h"
 #include "cb-local-source.h"
 
 struct _CbLocalSource
@@ -22,7 +23,6 @@ struct _CbLocalSource
   char          *file_path;
 
   GstElement    *pipeline;
-  guint          bus_watch;
   gboolean       has_video;
   gboolean       has_audio;
 
@@ -60,13 +60,7 @@ cb_local_source_dispose (GObject *object)
   CbLocalSource *self = CB_LOCAL_SOURCE (object);
 
   cb_local_source_stop (self);
-  if (self->pipeline != NULL && self->bus_watch != 0)
-    {
-      /* The watch lives on the context the source was made in, not the default one. */
-      g_autoptr(GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-      gst_bus_remove_watch (bus);
-      self->bus_watch = 0;
-    }
+  cb_pipeline_unwatch (self->pipeline);
   gst_clear_object (&self->pipeline);
   gst_clear_object (&self->program_bin);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
@@ -572,9 +566,9 @@ on_decodebin_pad_added (GstElement *decodebin,
 }
 
 static gboolean
-on_bus_message (GstBus     *bus,
-                GstMessage *message,
-                gpointer    data)
+on_bus_message (GstMessage   *message,
+                const GError *gst_error,
+                gpointer      data)
 {
   CbLocalSource *self = data;
   gboolean handled = FALSE;
@@ -591,12 +585,10 @@ on_bus_message (GstBus     *bus,
     {
     case GST_MESSAGE_ERROR:
       {
-        g_autoptr(GError) gst_error = NULL;
         g_autoptr(GError) error = NULL;
-        g_autofree char *debug = NULL;
+        g_autofree char *text = cb_pipeline_error_text (message);
 
-        gst_message_parse_error (message, &gst_error, &debug);
-        g_debug ("source %s: %s (%s)", self->spec, gst_error->message, debug ? debug : "");
+        g_debug ("source %s: %s", self->spec, gst_error->message);
         if (self->file_path != NULL &&
             (g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_TYPE_NOT_FOUND) ||
              g_error_matches (gst_error, GST_STREAM_ERROR, GST_STREAM_ERROR_WRONG_TYPE) ||
@@ -605,7 +597,7 @@ on_bus_message (GstBus     *bus,
           error = g_error_new (CB_ENGINE_ERROR, CB_ENGINE_ERROR_BAD_FORMAT,
                                "File has wrong format");
         else
-          error = g_error_new (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "%s", gst_error->message);
+          error = g_error_new (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "%s", text);
         g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
       }
       break;
@@ -622,11 +614,11 @@ static gboolean
 build_pipeline (CbLocalSource  *self,
                 GError        **error)
 {
-  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
 
   self->pipeline = gst_pipeline_new ("local-source");
-  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  self->bus_watch = gst_bus_add_watch (bus, on_bus_message, self);
+  /* On the context the source is made in, not the default one. */
+  cb_pipeline_watch (self->pipeline, context, on_bus_message, self, NULL);
 
   if (self->program_bin != NULL)
     {

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <gst/app/gstappsink.h>
 #include "cb-engine-error.h"
+#include "cb-pipeline.h"
 
 gboolean
 cb_profile_is_passthrough (const CbProfile *profile)
@@ -224,6 +225,7 @@ make_silence (int rate,
   pipeline = gst_parse_launch (desc, NULL);
   if (pipeline == NULL)
     return NULL;
+  cb_pipeline_watch_errors (pipeline, "AAC silence");
   sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   /* Skip the encoder's priming frames. */

@@ -21,6 +21,7 @@
 
 #include "cb-engine-error.h"
 #include "cb-mp4.h"
+#include "cb-pipeline.h"
 #include "cb-record-file.h"
 #include "cb-media.h"
 #include "cb-record-name.h"
@@ -101,7 +102,7 @@ run_pipeline (GstElement    *pipeline,
     {
       g_autoptr(GstMessage) message = NULL;
       g_autoptr(GError) gst_error = NULL;
-      g_autofree char *debug = NULL;
+      g_autofree char *text = NULL;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         break;
@@ -123,7 +124,10 @@ run_pipeline (GstElement    *pipeline,
           continue;
         }
       if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
-        gst_message_parse_error (message, &gst_error, &debug);
+        {
+          gst_error = cb_pipeline_error_new (pipeline, message);
+          text = cb_pipeline_error_text (message);
+        }
       /* A stream left out for want of a decoder or parser ends the run with or without an
        * error: either way it is not the file's fault. */
       if (missing != NULL || g_error_matches (gst_error, GST_CORE_ERROR,
@@ -131,15 +135,13 @@ run_pipeline (GstElement    *pipeline,
         {
           g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
                        "A GStreamer plugin is missing: %s",
-                       missing != NULL ? missing : gst_error->message);
+                       missing != NULL ? missing : text);
           break;
         }
       if (gst_error != NULL)
         {
-          g_debug ("%s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
-                   gst_error->message, debug ? debug : "");
-          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_BAD_FORMAT, "%s",
-                       gst_error->message);
+          g_debug ("%s", gst_error->message);
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_BAD_FORMAT, "%s", text);
           break;
         }
       ok = TRUE;   /* EOS */

@@ -22,6 +22,7 @@
 #include "cb-context.h"
 #include "cb-engine-private.h"
 #include "cb-path.h"
+#include "cb-pipeline.h"
 #include "cb-record-file.h"
 #include "cb-record-name.h"
 #include "cb-recorder-private.h"
@@ -54,7 +55,6 @@ struct _Recorder
   GstElement       *pipeline;
   GstElement       *src[CB_MEDIA_N_KINDS];
   CbConsumer       *consumer;
-  guint             bus_watch;
   GSource          *timer;
   GSource          *stop_timeout;
   gint64            asked_us;      /* monotonic: when recording was asked for */
@@ -178,7 +178,7 @@ recorder_free (Recorder *rec)
   if (rec->stop_timeout != NULL)
     g_source_destroy (rec->stop_timeout);
   g_clear_pointer (&rec->stop_timeout, g_source_unref);
-  clear_engine_source (rec->reg->engine, &rec->bus_watch);
+  cb_pipeline_unwatch (rec->pipeline);
   if (rec->pipeline != NULL)
     gst_element_set_state (rec->pipeline, GST_STATE_NULL);
   gst_clear_object (&rec->pipeline);
@@ -590,7 +590,7 @@ pipeline_done (Recorder *rec)
   if (rec->pipeline_done)
     return;
   rec->pipeline_done = TRUE;
-  clear_engine_source (rec->reg->engine, &rec->bus_watch);
+  cb_pipeline_unwatch (rec->pipeline);
   if (rec->stop_timeout != NULL)
     g_source_destroy (rec->stop_timeout);
   g_clear_pointer (&rec->stop_timeout, g_source_unref);
@@ -634,9 +634,9 @@ on_stop_timeout (gpointer data)
 }
 
 static gboolean
-on_bus_message (GstBus     *bus,
-                GstMessage *msg,
-                gpointer    data)
+on_bus_message (GstMessage   *msg,
+                const GError *error,
+                gpointer      data)
 {
   Recorder *rec = data;
 
@@ -667,14 +667,11 @@ on_bus_message (GstBus     *bus,
       break;
     case GST_MESSAGE_ERROR:
       {
-        g_autoptr(GError) error = NULL;
-        g_autofree char *debug = NULL;
+        g_autofree char *text = cb_pipeline_error_text (msg);
         g_autofree char *reason = NULL;
 
-        gst_message_parse_error (msg, &error, &debug);
-        g_warning ("recording of %s failed in %s: %s (%s)", rec->info.stream_name,
-                   GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), error->message, debug ? debug : "");
-        reason = g_strdup_printf ("Recording stopped: %s", error->message);
+        g_warning ("recording of %s failed: %s", rec->info.stream_name, error->message);
+        reason = g_strdup_printf ("Recording stopped: %s", text);
         if (!rec->stopping)
           recorder_stop (rec, reason);
         pipeline_done (rec);
@@ -1050,7 +1047,6 @@ recorder_begin (Recorder  *rec,
   GstElement *splitmux;
   GstElement *muxer;
   GstElement *sink;
-  g_autoptr(GstBus) bus = NULL;
   g_autofree char *name = NULL;
 
   if (g_strcmp0 (vcodec, "VP8") == 0 && formats_include (engine, "vp8-webm"))
@@ -1127,14 +1123,7 @@ recorder_begin (Recorder  *rec,
   if (audio != NULL && !add_branch (rec, CB_MEDIA_AUDIO, audio_parser, splitmux, error))
     return FALSE;
 
-  bus = gst_pipeline_get_bus (GST_PIPELINE (rec->pipeline));
-  {
-    GSource *watch = gst_bus_create_watch (bus);
-
-    g_source_set_callback (watch, (GSourceFunc) on_bus_message, rec, NULL);
-    rec->bus_watch = g_source_attach (watch, cb_engine_get_context (engine));
-    g_source_unref (watch);
-  }
+  cb_pipeline_watch (rec->pipeline, cb_engine_get_context (engine), on_bus_message, rec, NULL);
   if (gst_element_set_state (rec->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "The recorder did not start");

@@ -8,6 +8,7 @@
 #include <gst/app/gstappsink.h>
 
 #include "cb-context.h"
+#include "cb-pipeline.h"
 #include "cb-snapshot.h"
 
 #define SNAPSHOT_TIMEOUT_MS 5000
@@ -35,6 +36,7 @@ snapshot_finish (Snapshot *snap,
   g_clear_pointer (&snap->consumer, cb_consumer_detach);
   if (snap->pipeline != NULL)
     {
+      cb_pipeline_unwatch (snap->pipeline);
       gst_element_set_state (snap->pipeline, GST_STATE_NULL);
       gst_clear_object (&snap->pipeline);
     }
@@ -62,6 +64,24 @@ on_timeout (gpointer data)
   /* A picture that arrived just now wins: its idle finishes the snapshot. */
   if (!g_atomic_int_compare_and_exchange (&snap->done, FALSE, TRUE))
     return G_SOURCE_CONTINUE;
+  snapshot_finish (snap, g_error_new (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                                      "No picture could be decoded"));
+  return G_SOURCE_REMOVE;
+}
+
+/* A picture that cannot be decoded fails at once, not when the time runs out. */
+static gboolean
+on_bus_message (GstMessage   *message,
+                const GError *error,
+                gpointer      data)
+{
+  Snapshot *snap = data;
+
+  if (error == NULL)
+    return G_SOURCE_CONTINUE;
+  g_debug ("snapshot: %s", error->message);
+  if (!g_atomic_int_compare_and_exchange (&snap->done, FALSE, TRUE))
+    return G_SOURCE_CONTINUE;   /* a picture arrived: its idle finishes */
   snapshot_finish (snap, g_error_new (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
                                       "No picture could be decoded"));
   return G_SOURCE_REMOVE;
@@ -134,6 +154,7 @@ cb_engine_snapshot_async (CbEngine            *self,
   src = gst_bin_get_by_name (GST_BIN (snap->pipeline), "src");
   sink = gst_bin_get_by_name (GST_BIN (snap->pipeline), "sink");
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, snap, NULL);
+  cb_pipeline_watch (snap->pipeline, g_task_get_context (snap->task), on_bus_message, snap, NULL);
   gst_element_set_state (snap->pipeline, GST_STATE_PLAYING);
 
   snap->timeout = g_timeout_source_new (SNAPSHOT_TIMEOUT_MS);

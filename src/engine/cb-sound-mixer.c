@@ -12,6 +12,7 @@
 
 #include "cb-engine-error.h"
 #include "cb-media.h"
+#include "cb-pipeline.h"
 #include "cb-sound-mixer.h"
 
 /* Longest sound we hold in memory: ten minutes. */
@@ -45,6 +46,7 @@ teardown_locked (CbSoundMixer *self)
   if (self->pipeline != NULL)
     {
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
+      cb_pipeline_unwatch (self->pipeline);
       gst_clear_object (&self->src);
       gst_clear_object (&self->pipeline);
     }
@@ -129,6 +131,7 @@ load_samples (const char  *path,
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN, "Cannot decode WAV files");
       return NULL;
     }
+  cb_pipeline_watch_errors (pipeline, "sound file");
   sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   for (;;)
@@ -285,6 +288,7 @@ cb_sound_mixer_set_caps (CbSoundMixer *self,
       g_mutex_unlock (&self->lock);
       return;
     }
+  cb_pipeline_watch_errors (self->pipeline, "sound mixer");
   self->src = gst_bin_get_by_name (GST_BIN (self->pipeline), "src");
   gst_app_src_set_caps (GST_APP_SRC (self->src), aac_caps);
   mixpoint = gst_bin_get_by_name (GST_BIN (self->pipeline), "mixpoint");

@@ -10,6 +10,7 @@
 #include <gst/video/video.h>
 
 #include "cb-engine-error.h"
+#include "cb-pipeline.h"
 #include "cb-stream-private.h"
 
 struct _CbTranscoder
@@ -115,25 +116,23 @@ on_sample (GstAppSink *sink,
   return GST_FLOW_OK;
 }
 
-static GstBusSyncReply
-on_bus_sync (GstBus     *bus,
-             GstMessage *message,
-             gpointer    data)
+/* On the streaming thread that fails (a synchronous watch: the transcoder has no context). */
+static gboolean
+on_bus_message (GstMessage   *message,
+                const GError *error,
+                gpointer      data)
 {
   CbTranscoder *self = data;
 
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+  if (error != NULL)
     {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *debug = NULL;
+      g_autofree char *text = cb_pipeline_error_text (message);
 
-      gst_message_parse_error (message, &error, &debug);
-      g_warning ("transcoder for %s failed: %s (%s)", cb_stream_get_name (self->parent),
-                 error->message, debug ? debug : "");
-      cb_stream_set_status (self->out, CB_STREAM_FAILED, error->message);
+      g_warning ("transcoder for %s failed: %s", cb_stream_get_name (self->parent), error->message);
+      cb_stream_set_status (self->out, CB_STREAM_FAILED, text);
       cb_stream_push_eos (self->out);
     }
-  return GST_BUS_DROP;
+  return G_SOURCE_CONTINUE;
 }
 
 static char *
@@ -383,7 +382,6 @@ cb_transcoder_new (CbStream         *parent,
                    GError          **error)
 {
   CbTranscoder *self;
-  g_autoptr(GstBus) bus = NULL;
   g_autofree char *name = NULL;
 
   if (profile != NULL && profile->codec == CB_VIDEO_CODEC_VP8)
@@ -405,8 +403,7 @@ cb_transcoder_new (CbStream         *parent,
   self->out = cb_stream_new (cb_stream_get_name (parent), "Transcoder");
   cb_stream_set_status (self->out, CB_STREAM_PENDING, NULL);
   self->pipeline = gst_pipeline_new (name);
-  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  gst_bus_set_sync_handler (bus, on_bus_sync, self, NULL);
+  cb_pipeline_watch (self->pipeline, NULL, on_bus_message, self, NULL);
 
   cb_stream_set_keyframe_func (self->out, output_keyframe, self);
   self->input = cb_stream_attach (parent, &input_funcs, self, NULL, NULL, CB_AUDIO_ANY, error);
@@ -427,16 +424,13 @@ cb_transcoder_get_output (CbTranscoder *self)
 void
 cb_transcoder_free (CbTranscoder *self)
 {
-  g_autoptr(GstBus) bus = NULL;
-
   if (self == NULL)
     return;
 
   cb_stream_set_keyframe_func (self->out, NULL, NULL);
   g_clear_pointer (&self->input, cb_consumer_detach);
   gst_element_set_state (self->pipeline, GST_STATE_NULL);
-  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  cb_pipeline_unwatch (self->pipeline);
   cb_stream_push_eos (self->out);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     {

@@ -31,6 +31,7 @@
 
 #include "cb-engine-private.h"
 #include "cb-path.h"
+#include "cb-pipeline.h"
 #include "cb-vod.h"
 
 /* How much of the file the probe reads at most: enough video to see B-frames. */
@@ -411,16 +412,16 @@ probe_free (gpointer data)
 }
 
 static GError *
-bus_error (GstBus *bus)
+bus_error (GstElement *pipeline,
+           GstBus     *bus)
 {
   g_autoptr(GstMessage) msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   g_autoptr(GError) gst_error = NULL;
-  g_autofree char *debug = NULL;
 
   if (msg == NULL)
     return NULL;
-  gst_message_parse_error (msg, &gst_error, &debug);
-  g_debug ("VOD probe: %s (%s)", gst_error->message, debug ? debug : "");
+  gst_error = cb_pipeline_error_new (pipeline, msg);
+  g_debug ("VOD probe: %s", gst_error->message);
   return map_gst_error (gst_error);
 }
 
@@ -476,7 +477,7 @@ probe_run (Probe        *p,
 
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
-      error = bus_error (bus);
+      error = bus_error (pipeline, bus);
       if (error == NULL)
         error = read_failure ();
       goto out;
@@ -487,7 +488,7 @@ probe_run (Probe        *p,
   while (!t.done && error == NULL)
     {
       g_mutex_unlock (&t.lock);
-      error = bus_error (bus);
+      error = bus_error (pipeline, bus);
       if (error == NULL && gst_bus_have_pending (bus))
         {
           g_autoptr(GstMessage) eos = gst_bus_pop_filtered (bus, GST_MESSAGE_EOS);
@@ -542,7 +543,7 @@ probe_run (Probe        *p,
           if (need[k] && probe_sample (p, k, sample, &n_video))
             need[k] = FALSE;
         }
-      error = bus_error (bus);
+      error = bus_error (pipeline, bus);
       if (error == NULL && (g_cancellable_is_cancelled (cancellable) ||
                             g_get_monotonic_time () > deadline))
         error = read_failure ();
@@ -605,7 +606,6 @@ struct _CbVod
   gulong           changed_id;
   GSource         *timeout;
   GstElement      *pipeline;
-  GSource         *bus_source;
   GFileMonitor    *monitor;
 
   /* Set before the pipeline starts, read by its streaming threads. */
@@ -658,11 +658,7 @@ stop_pipeline (CbVod *vod)
       g_file_monitor_cancel (vod->monitor);
       g_clear_object (&vod->monitor);
     }
-  if (vod->bus_source != NULL)
-    {
-      g_source_destroy (vod->bus_source);
-      g_clear_pointer (&vod->bus_source, g_source_unref);
-    }
+  cb_pipeline_unwatch (vod->pipeline);
   if (vod->pipeline != NULL)
     {
       /* Waits for the streaming threads: none of them waits on this context. */
@@ -786,9 +782,9 @@ seek_to_start (CbVod        *vod,
 }
 
 static gboolean
-on_bus_message (GstBus     *bus,
-                GstMessage *msg,
-                gpointer    data)
+on_bus_message (GstMessage   *msg,
+                const GError *gst_error,
+                gpointer      data)
 {
   g_autoptr(CbVod) vod = vod_ref (data);
 
@@ -824,13 +820,9 @@ on_bus_message (GstBus     *bus,
 
     case GST_MESSAGE_ERROR:
       {
-        g_autoptr(GError) gst_error = NULL;
         g_autoptr(GError) error = NULL;
-        g_autofree char *debug = NULL;
 
-        gst_message_parse_error (msg, &gst_error, &debug);
-        g_debug ("VOD %s: %s (%s)", cb_stream_get_name (vod->stream), gst_error->message,
-                 debug ? debug : "");
+        g_debug ("VOD %s: %s", cb_stream_get_name (vod->stream), gst_error->message);
         error = map_gst_error (gst_error);
         /* What played already was read, so a file that stops reading is no format error. */
         if (error->code == CB_ENGINE_ERROR_BAD_FORMAT &&
@@ -873,18 +865,13 @@ static gboolean
 start_pipeline (CbVod   *vod,
                 GError **error)
 {
-  g_autoptr(GstBus) bus = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) monitor_error = NULL;
 
   vod->pipeline = make_pipeline (vod->path, &vod->tracks, TRUE, set_sink_callbacks, vod, error);
   if (vod->pipeline == NULL)
     return FALSE;
-  bus = gst_element_get_bus (vod->pipeline);
-  vod->bus_source = gst_bus_create_watch (bus);
-  g_source_set_callback (vod->bus_source, (GSourceFunc) (void (*) (void)) on_bus_message, vod,
-                         NULL);
-  g_source_attach (vod->bus_source, cb_engine_get_context (vod->engine));
+  cb_pipeline_watch (vod->pipeline, cb_engine_get_context (vod->engine), on_bus_message, vod, NULL);
 
   file = g_file_new_for_path (vod->path);
   vod->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, &monitor_error);

@@ -10,7 +10,9 @@
 #include "cb-error-map.h"
 
 #include "cb-engine-error.h"
+#include "cb-rtmp-error.h"
 #include "cb-server.h"
+#include "cb-webrtc-peer.h"
 
 typedef struct {
   GQuark    (*domain) (void);   /* quarks are not constants: keep their getter */
@@ -37,6 +39,24 @@ static const CbErrorMapping error_map[] = {
   { cb_server_error_quark, CB_SERVER_ERROR_FORBIDDEN,      403, "Restricted access" },
   { cb_server_error_quark, CB_SERVER_ERROR_NOT_FOUND,      404, NULL },
   { cb_server_error_quark, CB_SERVER_ERROR_LISTEN,         500, NULL },
+
+  /* Bad bytes from a peer are the request's fault; a refusal by the other side is a
+   * refusal here too. */
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_TRUNCATED,        400, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_MALFORMED,        400, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_UNSUPPORTED,      400, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_TOO_LARGE,        400, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_PROTOCOL,         400, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_REJECTED,         403, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_FAILED,           500, NULL },
+
+  /* An offer we cannot answer is the client's (WHIP/WHEP and WCS say 400); the rest is ours. */
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_BAD_SDP,        400, NULL },
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_NO_CODECS,      400, NULL },
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_ICE,            500, NULL },
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_DTLS,           500, NULL },
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_MISSING_PLUGIN, 500, NULL },
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_FAILED,         500, NULL },
 };
 
 static const CbErrorMapping *

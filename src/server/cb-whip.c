@@ -508,20 +508,11 @@ respond_text (SoupServerMessage *msg,
   soup_server_message_set_status (msg, status, NULL);
 }
 
-static guint
-answer_error_status (const GError *error)
-{
-  if (error->domain == CB_WEBRTC_ERROR)
-    return error->code == CB_WEBRTC_ERROR_BAD_SDP || error->code == CB_WEBRTC_ERROR_NO_CODECS
-           ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_INTERNAL_SERVER_ERROR;
-  return cb_error_map_http_status (error);
-}
-
 static void
 respond_gerror (SoupServerMessage *msg,
                 const GError      *error)
 {
-  respond_text (msg, answer_error_status (error), cb_error_map_info (error));
+  respond_text (msg, cb_error_map_http_status (error), cb_error_map_info (error));
 }
 
 static void

@@ -15,6 +15,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "cb-context.h"
+#include "cb-pipeline.h"
 #include "cb-webrtc-peer.h"
 
 /* How long we wait for our own candidates before answering with what we have. */
@@ -37,7 +38,6 @@ struct _CbWebrtcPeer
   GSource           *gather_timeout;
   gint               local_set;     /* atomic: webrtcbin has replied to set-local-description */
   gint               gather_late;   /* atomic: the gathering deadline has passed */
-  GSource           *bus_watch;
   gboolean           closed;        /* the pipeline is gone, or going in a worker thread */
   gboolean           offering;      /* we made the offer (publishing to another server) */
 
@@ -634,25 +634,23 @@ on_connection_state (GstElement *webrtc,
 }
 
 static gboolean
-on_bus_message (GstBus     *bus,
-                GstMessage *message,
-                gpointer    data)
+on_bus_message (GstMessage   *message,
+                const GError *error,
+                gpointer      data)
 {
   CbWebrtcPeer *self = data;
 
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+  if (error != NULL)
     {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *debug = NULL;
+      g_autofree char *text = cb_pipeline_error_text (message);
 
-      gst_message_parse_error (message, &error, &debug);
-      g_debug ("webrtc peer: %s (%s)", error->message, debug ? debug : "");
+      g_debug ("webrtc peer: %s", error->message);
       if (self->task != NULL)
         finish_task (self, NULL, g_error_new (CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "%s",
-                                              error->message));
+                                              text));
       post_state (self, CB_WEBRTC_PEER_FAILED,
                   g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED) &&
-                  strstr (error->message, "DTLS") ? "Failed by DTLS error" : error->message);
+                  strstr (text, "DTLS") ? "Failed by DTLS error" : text);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -722,9 +720,7 @@ static gboolean
 build_pipeline (CbWebrtcPeer  *self,
                 GError       **error)
 {
-  g_autoptr(GstBus) bus = NULL;
   GstWebRTCICE *ice = NULL;
-  GSource *watch;
 
   self->pipeline = gst_pipeline_new ("webrtc-peer");
   self->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
@@ -769,11 +765,7 @@ build_pipeline (CbWebrtcPeer  *self,
   g_signal_connect (self->webrtc, "notify::ice-gathering-state", G_CALLBACK (on_gathering_state), self);
   g_signal_connect (self->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state), self);
 
-  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  watch = gst_bus_create_watch (bus);
-  g_source_set_callback (watch, (GSourceFunc) (void (*) (void)) on_bus_message, self, NULL);
-  g_source_attach (watch, self->context);
-  self->bus_watch = watch;
+  cb_pipeline_watch (self->pipeline, self->context, on_bus_message, self, NULL);
   return TRUE;
 }
 
@@ -1287,7 +1279,7 @@ close_peer (CbWebrtcPeer *self,
   if (self->pipeline == NULL)
     return;
   cb_clear_source (&self->gather_timeout);
-  cb_clear_source (&self->bus_watch);
+  cb_pipeline_unwatch (self->pipeline);
   finish_task (self, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Closed"));
   g_signal_handlers_disconnect_by_data (self->webrtc, self);
   self->closed = TRUE;

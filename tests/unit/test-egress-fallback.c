@@ -54,6 +54,10 @@ test_row (gconstpointer data)
   g_assert_cmpint (cb_egress_hub_can_serve (cb_engine_get_egress_hub (engine), row->offer,
                                             row->video, &reason), ==, row->reason == NULL);
   g_assert_cmpstr (reason, ==, row->reason);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  g_assert_finalize_object (g_steal_pointer (&settings));
 }
 
 int

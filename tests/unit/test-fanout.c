@@ -118,6 +118,9 @@ test_late_consumer_starts_on_keyframe (void)
   cb_consumer_detach (c);
   g_assert_cmpuint (cb_stream_get_n_consumers (s), ==, 0);
   recorder_free (r);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
 }
 
 static void
@@ -154,6 +157,9 @@ test_blocked_consumer_is_isolated (void)
   cb_consumer_detach (ch);
   recorder_free (blocked);
   recorder_free (healthy);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
 }
 
 static void
@@ -165,6 +171,9 @@ test_attach_bad_profile (void)
 
   g_assert_null (cb_stream_attach (s, &rec_funcs, NULL, NULL, &p, CB_AUDIO_ANY, &error));
   g_assert_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
 }
 
 /* ---- real media: videotestsrc → x264 → stream → appsrc/appsink ------------- */
@@ -286,6 +295,10 @@ test_real_late_decoder (void)
   cb_consumer_detach (c);
   decoder_free (d);
   g_assert_true (cb_engine_unpublish (engine, "real", &error));
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 static void
@@ -330,6 +343,10 @@ test_renditions_shared (void)
   decoder_free (b);
   decoder_free (c);
   cb_engine_shutdown (engine);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 /* Players that take VP8 only: one VP8 encoding of the H.264 stream, shared, apart from
@@ -382,6 +399,10 @@ test_vp8_rendition_shared (void)
   decoder_free (b);
   decoder_free (c);
   cb_engine_shutdown (engine);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 /* Keyframes a consumer gets, counted on the producer's thread. */
@@ -427,6 +448,10 @@ test_rendition_keyframe_on_request (void)
   cb_consumer_detach (c);
   g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 0);
   cb_engine_shutdown (engine);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 typedef struct {
@@ -479,6 +504,10 @@ test_opus_to_aac_once (void)
   g_free (one.codec);
   g_free (two.codec);
   cb_engine_shutdown (engine);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 /* A player (Opus) and a push (AAC) of one profile: the video is encoded once, and only
@@ -534,6 +563,10 @@ test_video_rendition_shared_across_audio (void)
   decoder_free (player);
   g_free (aac.codec);
   cb_engine_shutdown (engine);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 int

@@ -185,6 +185,9 @@ test_forms_shared (void)
   cb_flv_tag_get_counts (&live, NULL, NULL);
   g_assert_cmpuint (live, ==, live0);
   g_assert_cmpuint (cb_stream_get_n_consumers (s), ==, 0);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
 }
 
 /* A session that does not read loses whole GOPs from its own queue; the others get all. */
@@ -229,6 +232,9 @@ test_slow_session_alone (void)
   run_pending ();
   fake_out_free (fast);
   fake_out_free (slow);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
 }
 
 int

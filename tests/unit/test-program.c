@@ -206,6 +206,9 @@ test_compose (void)
   g_rmdir (dir);
   g_remove (blue_png);
   g_rmdir (blue_dir);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&settings));
 }
 
 typedef struct {

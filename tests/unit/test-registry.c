@@ -169,6 +169,13 @@ test_registry (void)
   g_assert_cmpuint (ev.removed, ==, 3);
   g_assert_false (cb_engine_add_stream (engine, cb_stream_new ("late", NULL), NULL, NULL, NULL, &error));
   g_free (ev.last_removed_info);
+  /* The engine keeps no stream after shutdown, and no stream keeps the engine. */
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  g_assert_finalize_object (g_steal_pointer (&a));
+  g_assert_finalize_object (g_steal_pointer (&b));
+  g_assert_finalize_object (g_steal_pointer (&a2));
 }
 
 static void
@@ -215,6 +222,11 @@ test_publish_test_source (void)
   g_assert_cmpint (cb_stream_get_status (s), ==, CB_STREAM_UNPUBLISHED);
   g_assert_false (cb_engine_unpublish (engine, "t", &error));
   g_assert_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND);
+  /* Unpublished: its pipeline and the engine let go of the stream. */
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 typedef struct {
@@ -247,6 +259,9 @@ test_bad_sources (void)
       g_assert_error (error, CB_ENGINE_ERROR, cases[i].code);
       g_assert_null (cb_engine_lookup_stream (engine, "bad"));
     }
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 static void
@@ -265,6 +280,9 @@ test_missing_devices (void)
   s = cb_engine_publish_source (engine, "cam", "camera", &error);
   g_assert_null (s);
   g_assert_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 static void
@@ -296,6 +314,11 @@ test_file_wrong_format (void)
   g_assert_null (cb_engine_lookup_stream (engine, "junk"));
   g_unlink (path);
   g_free (ev.last_removed_info);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  if (s != NULL)
+    g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 static void
@@ -326,6 +349,10 @@ test_local_preview (void)
   g_assert_false (cb_engine_set_local_preview (engine, "nope", count_frame, &frames, NULL, &error));
   g_assert_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND);
   cb_engine_shutdown (engine);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
 int

@@ -21,6 +21,9 @@ test_defaults (void)
   g_assert_false (cb_settings_get_bool (s, "rtmp_push_restore"));
   g_assert_false (cb_settings_is_set (s, "http.port"));
   g_assert_null (cb_settings_get_string (s, "no.such.key"));
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
 }
 
 typedef struct {
@@ -74,6 +77,9 @@ test_parse_table (void)
           g_assert_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID);
           g_assert_nonnull (error->message);
         }
+      while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+        ;
+      g_assert_finalize_object (g_steal_pointer (&s));
     }
 }
 
@@ -92,6 +98,9 @@ test_nul_and_truncated (void)
   g_assert_true (cb_settings_load_data (s, "http.port=12345678", 13, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (cb_settings_get_string (s, "http.port"), ==, "123");
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
 }
 
 static void
@@ -120,6 +129,10 @@ test_override_and_file (void)
   g_assert_nonnull (error);
   g_unlink (path);
   g_rmdir (dir);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&reread));
 }
 
 static void

@@ -90,6 +90,11 @@ test_row (gconstpointer data)
   g_assert_true (ok);
   g_assert_cmpint (profile.keyframe_interval, ==, row->keyframe_interval);
   g_assert_cmpint (profile.codec == CB_VIDEO_CODEC_VP8, ==, row->vp8);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&s));
+  g_assert_finalize_object (g_steal_pointer (&engine));
+  g_assert_finalize_object (g_steal_pointer (&settings));
 }
 
 int

@@ -3,7 +3,9 @@
  */
 #include "cb-engine-error.h"
 #include "cb-error-map.h"
+#include "cb-rtmp-error.h"
 #include "cb-server.h"
+#include "cb-webrtc-peer.h"
 
 typedef struct {
   GQuark    (*domain) (void);
@@ -30,6 +32,16 @@ static const MapCase cases[] = {
   { cb_server_error_quark, CB_SERVER_ERROR_FORBIDDEN,      403, "Restricted access" },
   { cb_server_error_quark, CB_SERVER_ERROR_NOT_FOUND,      404, NULL },
   { cb_server_error_quark, CB_SERVER_ERROR_LISTEN,         500, NULL },
+  /* The same refusal has the same status from REST, WHIP/WHEP and the RTMP side. */
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_MALFORMED,        400, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_UNSUPPORTED,      400, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_PROTOCOL,         400, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_REJECTED,         403, NULL },
+  { cb_rtmp_error_quark,   CB_RTMP_ERROR_FAILED,           500, NULL },
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_BAD_SDP,        400, NULL },
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_NO_CODECS,      400, NULL },
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_DTLS,           500, NULL },
+  { cb_webrtc_error_quark, CB_WEBRTC_ERROR_FAILED,         500, NULL },
   { g_io_error_quark,      G_IO_ERROR_NOT_FOUND,           500, NULL },
   { g_file_error_quark,    G_FILE_ERROR_NOENT,             500, NULL },
 };

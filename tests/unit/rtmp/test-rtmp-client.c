@@ -62,6 +62,10 @@ test_client_second_publish (void)
   g_assert_cmpuint (second.calls, ==, 1);
   g_clear_error (&first.error);
   g_clear_error (&second.error);
+  /* Both calls answered: nothing of the connection attempt keeps the client. */
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&client));
 }
 
 /* ---- publishing to our own server on loopback ------------------------------------- */
@@ -224,6 +228,11 @@ test_client_publish_forms (void)
   g_assert_cmpuint (in.ended, ==, 1);
   g_ptr_array_unref (in.media);
   g_ptr_array_unref (in.payloads);
+  /* Closed and stopped: no socket callback or pending write keeps either. */
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_assert_finalize_object (g_steal_pointer (&server));
 }
 
 int

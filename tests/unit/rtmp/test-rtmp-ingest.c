@@ -179,6 +179,10 @@ test_tags_to_buffers (void)
   g_ptr_array_unref (sink.buffers);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     gst_clear_caps (&sink.caps[k]);
+  g_clear_pointer (&ingest, cb_rtmp_ingest_free);
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&stream));
 }
 
 static void
@@ -201,6 +205,9 @@ test_publish_keys (void)
   g_assert_true (cb_rtmp_ingest_check_key (settings, "vip", "key=v1p", NULL));
   g_assert_true (cb_rtmp_ingest_check_key (settings, "a:b", "key=c", NULL));
   g_assert_true (cb_rtmp_ingest_check_key (settings, "other", "key=s3cret", NULL));
+  while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
+    ;
+  g_assert_finalize_object (g_steal_pointer (&settings));
 }
 
 int
