@@ -110,6 +110,51 @@ def wait_until(predicate, timeout, step=0.2):
     return predicate()
 
 
+class Server:
+    """castbridge-server on free ports of 127.0.0.1, started by start_server()."""
+
+    def log(self):
+        return tail(self.log_path)
+
+    def stop(self):
+        stop(self.proc, term_first=True)
+
+
+def start_server(binary, prefix, args=(), media_dir=None):
+    """Starts castbridge-server @binary with @args on free ports of 127.0.0.1, in a temporary
+    folder named @prefix… that holds its log and (unless @media_dir) its media folder, and
+    waits for its "listening" line. The Server has proc, tmp, media, log_path, http_port,
+    ws_port and rtmp_port (0 when that server has no RTMP ingest)."""
+    server = Server()
+    server.tmp = mkdtemp(prefix)
+    server.media = media_dir or os.path.join(server.tmp, 'media')
+    os.makedirs(server.media, exist_ok=True)
+    server.log_path = os.path.join(server.tmp, 'log')
+    env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
+    server.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
+                         '--bind', '127.0.0.1', '--media-dir', server.media, *args],
+                        server.log_path, env)
+    fields = wait_listening(server.proc, server.log_path, 20, 'castbridge-server')
+    server.http_port = int(fields['http'])
+    server.ws_port = int(fields.get('ws', 0))
+    server.rtmp_port = int(fields.get('rtmp', 0))
+    return server
+
+
+def wait_listening(proc, log_path, timeout, what):
+    """The fields of the "listening http=… ws=… rtmp=…" line that @proc logs to @log_path
+    once it listens; RuntimeError with the log if it exits or @timeout seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with open(log_path, errors='replace') as f:
+            line = next((l for l in f if l.startswith('listening ')), None)
+        if line:
+            return dict(kv.split('=', 1) for kv in line.split()[1:])
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f'{what} did not start:\n' + tail(log_path))
+        time.sleep(0.05)
+
+
 # ---- /proc -----------------------------------------------------------------------------------
 
 def cpu_ticks(pid, tid=None):
@@ -138,6 +183,12 @@ def machine_ticks():
     with open('/proc/stat') as f:
         parts = [int(x) for x in f.readline().split()[1:]]
     return sum(parts), parts[3] + parts[4]
+
+
+def busy_percent(m0, m1):
+    """The machine's busy share (% of all cores) between two machine_ticks() readings."""
+    total = m1[0] - m0[0]
+    return 100.0 * (total - (m1[1] - m0[1])) / total if total > 0 else 0.0
 
 
 def loadavg():

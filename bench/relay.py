@@ -34,9 +34,9 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS)
 sys.path.insert(0, HERE)
-from benchlib import (CLK_TCK, RESULTS, cpu_ticks, first_line, loadavg,  # noqa: E402,F401
-                      machine_ticks, mkdtemp, proc_status, running, spawn, stop, tail, track,
-                      wait_until, write_section)
+from benchlib import (CLK_TCK, RESULTS, busy_percent, cpu_ticks, first_line, loadavg,  # noqa: E402,F401
+                      machine_ticks, mkdtemp, proc_status, running, spawn, start_server, stop,
+                      tail, track, wait_until, write_section)
 
 DEFAULT_BINARY = os.path.join(ROOT, 'build', 'src', 'castbridge-server')
 BEGIN, END = '<!-- relay:begin -->', '<!-- relay:end -->'
@@ -126,30 +126,13 @@ rtmp {{
 
 
 class Castbridge:
-    def __init__(self, binary, extra_args=()):
-        self.tmp = mkdtemp('cb-bench-relay-server-')
-        media = os.path.join(self.tmp, 'media')
-        os.mkdir(media)
-        self.log_path = os.path.join(self.tmp, 'log')
-        env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
-        self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
-                           '--bind', '127.0.0.1', '--media-dir', media, *extra_args], self.log_path,
-                          env)
-        deadline = time.monotonic() + 20
-        while True:
-            with open(self.log_path, errors='replace') as f:
-                line = next((l for l in f if l.startswith('listening ')), None)
-            if line:
-                fields = dict(kv.split('=', 1) for kv in line.split()[1:])
-                self.http_port = int(fields['http'])
-                self.ws_port = int(fields.get('ws', 0))
-                self.port = int(fields.get('rtmp', 0))
-                if not self.port:
-                    raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
-                return
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError('castbridge-server did not start:\n' + self.log())
-            time.sleep(0.05)
+    def __init__(self, binary, extra_args=(), media_dir=None):
+        server = start_server(binary, 'cb-bench-relay-server-', extra_args, media_dir)
+        self.server, self.proc, self.tmp, self.log_path = (server, server.proc, server.tmp,
+                                                           server.log_path)
+        self.http_port, self.ws_port, self.port = server.http_port, server.ws_port, server.rtmp_port
+        if not self.port:
+            raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
 
     def url(self, name):
         return f'rtmp://127.0.0.1:{self.port}/live/{name}'
@@ -176,10 +159,10 @@ class Castbridge:
                    s.get('status') == 'PUBLISHING' for s in self.streams())
 
     def log(self):
-        return tail(self.log_path)
+        return self.server.log()
 
     def stop(self):
-        stop(self.proc, term_first=True)
+        self.server.stop()
 
 
 # ---- publisher and players -------------------------------------------------------------------
@@ -374,7 +357,7 @@ def run(binary, source, n, args, only=None):
         m1 = machine_ticks()
         # The players report once a second, so both ends lag by up to a second alike.
         f1 = {name: [p.frames() for p in players[name]] for name in sides}
-        busy = 100.0 * (1 - (m1[1] - m0[1]) / max(1, m1[0] - m0[0]))
+        busy = busy_percent(m0, m1)
         t1 = time.monotonic()
         lat = {name: [] for name in sides}
         for name in sides:

@@ -30,6 +30,7 @@ sys.dont_write_bytecode = True
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import benchlib  # noqa: E402
 import relay  # noqa: E402
 from relay import (CLK_TCK, cpu_ticks, fmt, loadavg, mkdtemp, spawn, stop, tail,  # noqa: E402
                    wait_until)
@@ -102,17 +103,8 @@ class StudioGui(relay.Castbridge):
                     'DBUS_SESSION_BUS_ADDRESS': 'unix:path=' + os.path.join(self.tmp, 'no-bus')})
         self.proc = spawn(['xvfb-run', '-a', '-s', '-screen 0 1280x800x24', binary],
                           self.log_path, env)
-        deadline = time.monotonic() + 30
-        while True:
-            with open(self.log_path, errors='replace') as f:
-                line = next((l for l in f if l.startswith('listening ')), None)
-            if line:
-                fields = dict(kv.split('=', 1) for kv in line.split()[1:])
-                self.http_port = int(fields['http'])
-                break
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError('castbridge did not start:\n' + self.log())
-            time.sleep(0.1)
+        self.http_port = int(benchlib.wait_listening(self.proc, self.log_path, 30,
+                                                     'castbridge')['http'])
         self.pid = find_descendant(self.proc.pid, 'castbridge')
         if self.pid is None:
             raise RuntimeError('castbridge not found under xvfb-run')
