@@ -256,6 +256,8 @@ class RecordRestTest(RecordBase):
         self.wait_recordings(lambda r: r['fileName'] == first and r['state'] == 'FINISHED')
         status, running, _ = rest('recorder/find_all')
         self.assertEqual([r['fileName'] for r in running], ['second-cam.mp4'])
+        # Never deleted while it is being written.
+        self.assertEqual(rest('castbridge/recordings/delete', {'fileName': 'second-cam.mp4'})[0], 409)
         time.sleep(2)
         self.assertEqual(rest('recorder/terminate', {'mediaSessionId': msid})[0], 200)
         self.wait_recordings(lambda r: r['fileName'] == 'second-cam.mp4' and r['state'] == 'FINISHED')
