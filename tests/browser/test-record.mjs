@@ -203,8 +203,10 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
     // In MP4 a sample lasts until the next one: a hole in the timeline is a packet that
     // lasts longer than its 1024 samples, an overlap one that lasts less.
     const frame = 1024 / Number(info.streams.find((s) => s.codec_type === 'audio').sample_rate);
+    // From the second packet: the first one may be cut where the recording starts, at a
+    // video keyframe in the middle of an audio frame.
     const holes = [];
-    for (let i = 1; i < audio.pkts.length; i++) {
+    for (let i = 2; i < audio.pkts.length; i++) {
       const prev = audio.pkts[i - 1];
       const step = audio.pkts[i].pts - (prev.pts + frame);
       if (Math.abs(step) > 0.002 || Math.abs(prev.dur - frame) > 0.002)
@@ -212,6 +214,7 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
     }
     assert.deepEqual(holes, [], 'the audio timeline');
     assert.ok(Math.abs(video.start - audio.start) < 0.1, `video starts at ${video.start}, audio at ${audio.start}`);
+    assert.ok(Math.min(video.start, audio.start) < 0.05, `timestamps start at ${Math.min(video.start, audio.start)}, not 0`);
     // Within 0.2 s, not 0.1: where the publisher stops, what each kind had on the way is
     // not waited for (seen: audio 0.115 s shorter, or 0.128 s longer, in 2 of 5 runs).
     assert.ok(Math.abs((video.end - video.start) - (audio.end - audio.start)) < 0.2,
