@@ -140,6 +140,12 @@ def machine_ticks():
     return sum(parts), parts[3] + parts[4]
 
 
+def busy_percent(m0, m1):
+    """The machine's busy share (% of all cores) between two machine_ticks() readings."""
+    total = m1[0] - m0[0]
+    return 100.0 * (total - (m1[1] - m0[1])) / total if total > 0 else 0.0
+
+
 def loadavg():
     with open('/proc/loadavg') as f:
         return ' '.join(f.read().split()[:3])
@@ -208,10 +214,11 @@ class Server:
     its own, its output to a log file; killed at exit. @env: the environment (default: this
     one, without G_MESSAGES_DEBUG and G_DEBUG)."""
 
-    def __init__(self, binary, extra=(), env=None, log_path=None, start_timeout=60):
-        self.tmp = mkdtemp('cb-bench-server-')
-        self.media = os.path.join(self.tmp, 'media')
-        os.mkdir(self.media)
+    def __init__(self, binary, extra=(), env=None, log_path=None, start_timeout=60,
+                 prefix='cb-bench-server-', media_dir=None):
+        self.tmp = mkdtemp(prefix)
+        self.media = media_dir or os.path.join(self.tmp, 'media')
+        os.makedirs(self.media, exist_ok=True)
         self.log_path = log_path or os.path.join(self.tmp, 'log')
         if env is None:
             env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}

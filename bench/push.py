@@ -32,7 +32,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS, ffprobe)
 sys.path.insert(0, HERE)
-from benchlib import (CLK_TCK, RESULTS, cpu_ticks, first_line, listening,  # noqa: E402,F401
+from benchlib import (CLK_TCK, RESULTS, Server, busy_percent, cpu_ticks, first_line,  # noqa: E402,F401
                       loadavg, machine_ticks, mkdtemp, rest_post, proc_status, spawn, stop, tail,
                       wait_until, write_section)
 
@@ -182,16 +182,9 @@ class Exited(RuntimeError):
 class Castbridge:
     def __init__(self, binary, extra=()):
         self.last_pushes = []
-        self.tmp = mkdtemp('cb-bench-server-')
-        media = os.path.join(self.tmp, 'media')
-        os.mkdir(media)
-        self.log_path = os.path.join(self.tmp, 'log')
-        env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
-        self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
-                           '--bind', '127.0.0.1', '--media-dir', media, *extra], self.log_path, env)
-        fields = listening(self.proc, self.log_path, 20)
-        self.http_port = int(fields['http'])
-        self.rtmp_port = int(fields.get('rtmp', 0))
+        self.server = Server(binary, extra)
+        self.proc, self.tmp, self.log_path = self.server.proc, self.server.tmp, self.server.log_path
+        self.http_port, self.rtmp_port = self.server.http_port, self.server.rtmp_port
 
     def rest(self, path, body=None):
         try:
@@ -249,10 +242,10 @@ class Castbridge:
         return '\n'.join(out)
 
     def stop(self):
-        stop(self.proc, term_first=True)
+        self.server.stop()
 
     def log(self):
-        return tail(self.log_path)
+        return self.server.log()
 
 
 def castbridge_version(binary):
@@ -290,8 +283,7 @@ def measure(proc, window, sample_every=0.5):
     t1_main = cpu_ticks(pid, pid)
     m1 = machine_ticks()
     elapsed = time.monotonic() - t0
-    total = m1[0] - m0[0]
-    busy = 100.0 * (total - (m1[1] - m0[1])) / total if total else 0.0
+    busy = busy_percent(m0, m1)
     st = proc_status(pid)
     return {'window': elapsed, 'cpu_s': (c1 - c0) / CLK_TCK,
             'cpu_pct': 100.0 * (c1 - c0) / CLK_TCK / elapsed,

@@ -4,12 +4,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: python3 bench/record.py [path-to-castbridge-server] [--only record|vod]
-#                                 [--counts 0,1,5,10] [--window 20] [--warmup 5] [--budget 290]
+#                                 [--counts 0,1,5,10] [--window 60] [--warmup 5] [--budget 720]
 #                                 [--no-write]
 #
 # Python 3 standard library only; needs ffmpeg and ffprobe. Everything runs on 127.0.0.1 with
 # free ports; every process started here is killed on exit. The process bookkeeping, /proc
-# readers, the castbridge-server wrapper, publisher and players come from relay.py. The figures
+# readers and the server's start come from benchlib.py; the castbridge-server wrapper, publisher
+# and players from relay.py. The figures
 # go to bench/RESULTS.md between <!-- record:begin --> and <!-- record:end -->; see
 # bench/README.md.
 
@@ -30,13 +31,13 @@ sys.dont_write_bytecode = True      # leave no __pycache__ in bench/ or tests/se
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import relay  # noqa: E402  (spawn/stop/mkdtemp/tail, /proc readers, Castbridge, Player, publish)
-from relay import (CLK_TCK, FPS, MIN_FPS, fmt, first_line, loadavg, machine_ticks,  # noqa: E402
-                   listening, mkdtemp, proc_status, cpu_ticks, spawn, stop, tail, wait_until)
+import relay  # noqa: E402  (Castbridge, Player, publish, the source's encoding)
+from benchlib import (CLK_TCK, RESULTS, ROOT, busy_percent, cpu_ticks, first_line,  # noqa: E402
+                      loadavg, machine_ticks, mkdtemp, proc_status, spawn, stop, tail, wait_until,
+                      write_section)
+from relay import FPS, MIN_FPS, fmt  # noqa: E402
 
-ROOT = relay.ROOT
 DEFAULT_BINARY = relay.DEFAULT_BINARY
-RESULTS = relay.RESULTS
 BEGIN, END = '<!-- record:begin -->', '<!-- record:end -->'
 STREAM = 'rec'                 # the live stream that is recorded
 VOD_FILE = 'vod-1080p.mp4'     # the file vod:// viewers play, in the media folder
@@ -46,14 +47,13 @@ VOD_UNAVAILABLE = 'VOD not available in this build'
 # ---- Castbridge with a media folder and a records folder of our own ---------------------------
 
 class Castbridge(relay.Castbridge):
-    """relay.Castbridge (REST, streams(), log(), stop()), started with `--media-dir MEDIA
-    -o record_dir=MEDIA/../records`. Its __init__ is relay's, with those arguments: relay's
-    start-up takes no extra arguments, so these few lines are copied."""
+    """relay.Castbridge (a benchlib.Server; REST, streams(), log(), stop())
+    with a media folder holding `media_files` and a records folder of our own."""
 
     def __init__(self, binary, media_files=()):
-        self.tmp = mkdtemp('cb-bench-record-server-')
-        self.media = os.path.join(self.tmp, 'media')
-        self.records = os.path.join(self.tmp, 'records')
+        folder = mkdtemp('cb-bench-record-folders-')
+        self.media = os.path.join(folder, 'media')
+        self.records = os.path.join(folder, 'records')
         os.mkdir(self.media)
         os.mkdir(self.records)
         for path in media_files:
@@ -63,16 +63,7 @@ class Castbridge(relay.Castbridge):
                 os.link(path, target)
             except OSError:
                 shutil.copy(path, target)
-        self.log_path = os.path.join(self.tmp, 'log')
-        env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
-        self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
-                           '--bind', '127.0.0.1', '--media-dir', self.media,
-                           '-o', 'record_dir=' + self.records], self.log_path, env)
-        fields = listening(self.proc, self.log_path, 20)
-        self.http_port = int(fields['http'])
-        self.port = int(fields.get('rtmp', 0))
-        if not self.port:
-            raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
+        super().__init__(binary, ['-o', 'record_dir=' + self.records], self.media)
 
     def publisher(self, name):
         """The published stream `name` (POST /rest-api/stream/find), once it has video and
@@ -155,8 +146,7 @@ def measure(pids, window, alive=None):
     elapsed = time.monotonic() - t0
     c1 = {k: cpu_ticks(p) for k, p in pids.items()}
     m1 = machine_ticks()
-    out = {'elapsed': elapsed,
-           'busy': 100.0 * (1 - (m1[1] - m0[1]) / max(1, m1[0] - m0[0]))}
+    out = {'elapsed': elapsed, 'busy': busy_percent(m0, m1)}
     for k in pids:
         ticks = c1[k] - c0[k]
         out[k] = {'ticks': ticks, 'cpu_s': ticks / CLK_TCK,
@@ -240,6 +230,7 @@ def run_record(binary, source, args):
         out['base'] = measure(pids, args.window, alive)
         out['base']['ff_fps'] = (ff.frames() - f0) / out['base']['elapsed']
         out['base']['ff_bytes'] = ff.size() - s0
+        print(f"  baseline: machine busy {out['base']['busy']:.0f} %", flush=True)
 
         status, answer = server.rest('stream/startRecording', {'mediaSessionId': msid})
         if status != 200:
@@ -255,6 +246,7 @@ def run_record(binary, source, args):
         out['rec']['ff_fps'] = (ff.frames() - f0) / out['rec']['elapsed']
         out['rec']['ff_bytes'] = ff.size() - s0
         out['rec']['cb_bytes'] = server.records_bytes() - r0
+        print(f"  recording: machine busy {out['rec']['busy']:.0f} %", flush=True)
         status, running = server.rest('recorder/find_all')
         out['recording_at_end'] = status == 200 and any(
             r.get('mediaSessionId') == msid for r in running or [])
@@ -496,9 +488,11 @@ def main():
     parser.add_argument('binary', nargs='?', default=DEFAULT_BINARY)
     parser.add_argument('--only', choices=('record', 'vod'), help='run one of the two parts')
     parser.add_argument('--counts', default='0,1,5,10', help='vod:// viewer counts (0: baseline)')
-    parser.add_argument('--window', type=float, default=20)
+    parser.add_argument('--window', type=float, default=60,
+                        help='seconds measured per window (long: a few clock ticks of CPU must '
+                             'not move the ratio)')
     parser.add_argument('--warmup', type=float, default=5)
-    parser.add_argument('--budget', type=float, default=290,
+    parser.add_argument('--budget', type=float, default=720,
                         help='do not start a run that would end after this many seconds')
     parser.add_argument('--no-write', action='store_true', help='print, do not touch RESULTS.md')
     args = parser.parse_args()
@@ -639,7 +633,7 @@ def main():
     section = render(meta, rec, vod, vod_skip, notes)
     print(section)
     if not args.no_write and (rec or vod or vod_skip):
-        relay.write_section(BEGIN, END, section)
+        write_section(BEGIN, END, section)
         print(f'written to {RESULTS}')
 
 

@@ -32,9 +32,9 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS)
 sys.path.insert(0, HERE)
-from benchlib import (CLK_TCK, RESULTS, cpu_ticks, first_line, listening, loadavg,  # noqa: E402,F401
-                      machine_ticks, mkdtemp, rest_post, proc_status, running, spawn, stop, tail, track,
-                      wait_until, write_section)
+from benchlib import (CLK_TCK, RESULTS, Server, busy_percent, cpu_ticks, first_line,  # noqa: E402,F401
+                      loadavg, machine_ticks, mkdtemp, rest_post, proc_status, running, spawn,
+                      stop, tail, track, wait_until, write_section)
 
 DEFAULT_BINARY = os.path.join(ROOT, 'build', 'src', 'castbridge-server')
 BEGIN, END = '<!-- relay:begin -->', '<!-- relay:end -->'
@@ -124,19 +124,11 @@ rtmp {{
 
 
 class Castbridge:
-    def __init__(self, binary, extra_args=()):
-        self.tmp = mkdtemp('cb-bench-relay-server-')
-        media = os.path.join(self.tmp, 'media')
-        os.mkdir(media)
-        self.log_path = os.path.join(self.tmp, 'log')
-        env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
-        self.proc = spawn([binary, '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
-                           '--bind', '127.0.0.1', '--media-dir', media, *extra_args], self.log_path,
-                          env)
-        fields = listening(self.proc, self.log_path, 20)
-        self.http_port = int(fields['http'])
-        self.ws_port = int(fields.get('ws', 0))
-        self.port = int(fields.get('rtmp', 0))
+    def __init__(self, binary, extra_args=(), media_dir=None):
+        server = Server(binary, extra_args, prefix='cb-bench-relay-server-', media_dir=media_dir)
+        self.server, self.proc, self.tmp, self.log_path = (server, server.proc, server.tmp,
+                                                           server.log_path)
+        self.http_port, self.ws_port, self.port = server.http_port, server.ws_port, server.rtmp_port
         if not self.port:
             raise RuntimeError('this castbridge-server has no RTMP ingest (rtmp=0)')
 
@@ -158,10 +150,10 @@ class Castbridge:
                    s.get('status') == 'PUBLISHING' for s in self.streams())
 
     def log(self):
-        return tail(self.log_path)
+        return self.server.log()
 
     def stop(self):
-        stop(self.proc, term_first=True)
+        self.server.stop()
 
 
 # ---- publisher and players -------------------------------------------------------------------
@@ -356,7 +348,7 @@ def run(binary, source, n, args, only=None):
         m1 = machine_ticks()
         # The players report once a second, so both ends lag by up to a second alike.
         f1 = {name: [p.frames() for p in players[name]] for name in sides}
-        busy = 100.0 * (1 - (m1[1] - m0[1]) / max(1, m1[0] - m0[0]))
+        busy = busy_percent(m0, m1)
         t1 = time.monotonic()
         lat = {name: [] for name in sides}
         for name in sides:

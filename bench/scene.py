@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import sys
 import time
 
@@ -31,8 +32,9 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import relay  # noqa: E402
-from relay import (CLK_TCK, cpu_ticks, fmt, listening, loadavg, mkdtemp, spawn, stop, tail,  # noqa: E402
-                   wait_until)
+from benchlib import (CLK_TCK, cpu_ticks, listening, loadavg, mkdtemp, spawn, stop, tail,  # noqa: E402
+                      wait_until)
+from relay import fmt  # noqa: E402
 
 ROOT = relay.ROOT
 DEFAULT_BINARY = os.path.join(ROOT, 'build', 'src', 'castbridge')
@@ -106,6 +108,19 @@ class StudioGui(relay.Castbridge):
         self.pid = find_descendant(self.proc.pid, 'castbridge')
         if self.pid is None:
             raise RuntimeError('castbridge not found under xvfb-run')
+
+    def stop(self):
+        """The window first (xvfb-run does not pass a signal on: killing it alone left the
+        castbridge process running), then xvfb-run."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+                wait_until(lambda: not os.path.exists(f'/proc/{self.pid}'), 5)
+                if os.path.exists(f'/proc/{self.pid}'):
+                    os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        stop(self.proc, term_first=True)
 
     def ready(self):
         return any(s.get('name') == 'scene' and s.get('status') == 'PUBLISHING'

@@ -28,7 +28,10 @@
 #include "cb-recorder-private.h"
 
 #define QUEUE_MAX_BYTES      (64 * 1024 * 1024)
-/* How long a recorder waits for the second kind of media before it records one. */
+/* How long a recorder waits for the second kind of media, once the first is known, before
+ * it records one kind only. From the first kind, not from the request: a browser asks for
+ * its recording with its publish, before its media flows, and its video can be known a
+ * second or more after its audio on a loaded machine. */
 #define WAIT_SECOND_KIND_US  (1500 * G_TIME_SPAN_MILLISECOND)
 #define STOP_TIMEOUT_MS      10000
 /* Drops in the first seconds are the consumer waiting for a keyframe, not a slow disk. */
@@ -57,7 +60,7 @@ struct _Recorder
   CbConsumer       *consumer;
   GSource          *timer;
   GSource          *stop_timeout;
-  gint64            asked_us;      /* monotonic: when recording was asked for */
+  gint64            one_kind_us;   /* monotonic: when one kind of media was first known */
   gint64            begun_us;      /* monotonic: when the pipeline started */
   gint64            last_check_us; /* monotonic: the last disk and size check */
   guint64           dropped_base;
@@ -726,9 +729,15 @@ on_recorder_tick (gpointer data)
           recorder_stop (rec, "The stream ended before any media came");
           return G_SOURCE_CONTINUE;
         }
-      if ((video == NULL && audio == NULL) ||
-          ((video == NULL || audio == NULL) && now - rec->asked_us < WAIT_SECOND_KIND_US))
+      if (video == NULL && audio == NULL)
         return G_SOURCE_CONTINUE;
+      if (video == NULL || audio == NULL)
+        {
+          if (rec->one_kind_us == 0)
+            rec->one_kind_us = now;
+          if (now - rec->one_kind_us < WAIT_SECOND_KIND_US)
+            return G_SOURCE_CONTINUE;
+        }
       if (!recorder_begin (rec, &error))
         {
           g_warning ("recording of %s: %s", rec->info.stream_name, error->message);
@@ -1327,7 +1336,6 @@ cb_engine_record_start (CbEngine              *self,
   rec->extension = g_strdup (".mp4");
   rec->parts = g_ptr_array_new_with_free_func (part_free);
   g_mutex_init (&rec->parts_lock);
-  rec->asked_us = g_get_monotonic_time ();
   rec->info.state = CB_RECORDING_WAITING;
   rec->info.stream_name = g_strdup (cb_stream_get_name (stream));
   rec->info.media_session_id = g_strdup (media_session_id);

@@ -226,9 +226,15 @@ describe_branch (CbTranscoder  *self,
                                                : (g_str_equal (aac, "voaacenc") ? "voaacenc bitrate=128000"
                                                                                 : "fdkaacenc bitrate=128000");
         }
+      /* audiorate: a gap-free timeline. The encoded audio lasts exactly as long as the
+       * source's time, so that it stays in sync with the video for hours: lost or late
+       * packets and a publisher that stops sending audio for a while (a device switch)
+       * leave holes, which become silence, and overlaps, which are cut. Imperfections
+       * below audiorate's tolerance (40 ms) are only evened out. */
       return g_strdup_printf ("appsrc name=src format=time ! queue max-size-buffers=0 "
                               "max-size-bytes=0 max-size-time=0 ! %s ! audioconvert ! "
-                              "audioresample ! audio/x-raw,rate=48000,channels=2 ! %s ! "
+                              "audioresample ! audio/x-raw,rate=48000,channels=2 ! "
+                              "audiorate skip-to-first=true ! %s ! "
                               "appsink name=sink sync=false", dec, enc);
     }
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { NginxRtmp, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, startPageServer, waitFor } from './harness.mjs';
+import { NginxRtmp, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, sleep, startPageServer, waitFor } from './harness.mjs';
 
 const skip = missing() || (!NginxRtmp.available() && 'ffmpeg missing');
 
@@ -107,6 +107,62 @@ describe('VOD in Chromium', { skip: skip || false }, () => {
       `first ${frames.first} and second ${frames.second} frames`);
     await first.close();
     await second.close();
+  });
+
+  test('two SDK viewers of vod-live:// see the same position of the file', async () => {
+    // pos.mp4 shows where it is: its colour changes every quarter of a second (24 steps
+    // over 6 s, each an RGB of 0/120/240). The second viewer joins 2.5 s after the first;
+    // sampled at the same moment, both show about the same step.
+    const out = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i',
+      "nullsrc=size=160x120:rate=30,geq=r='120*mod(floor(T*4),3)':g='120*mod(floor(T*4/3),3)':b='120*mod(floor(T*4/9),3)',format=yuv444p",
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '6', '-c:v', 'libx264',
+      '-preset', 'veryfast', '-g', '30', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
+      path.join(server.dir, 'pos.mp4')]);
+    assert.equal(out.status, 0, String(out.stderr));
+    const step = (page) => page.evaluate(() => {
+      const video = document.querySelector('#display video');
+      if (!video || video.videoWidth === 0)
+        return null;
+      const canvas = document.createElement('canvas');
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(video, 0, 0);
+      const [r, g, b] = ctx.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data;
+      const level = (x) => Math.min(2, Math.max(0, Math.round(x / 120)));
+      return level(r) + 3 * level(g) + 9 * level(b);
+    });
+    const apart = (a, b) => { const d = Math.abs(a - b) % 24; return Math.min(d, 24 - d); };
+
+    const first = await open();
+    let second = null;
+    try {
+      assert.equal(await first.evaluate(() => window.start('play', 'vod-live://pos.mp4')), 'PLAYING:');
+      await waitFor(async () => (await step(first)) !== null, 'the first viewer shows frames', 15000);
+      await sleep(2500);
+      second = await open();
+      assert.equal(await second.evaluate(() => window.start('play', 'vod-live://pos.mp4')), 'PLAYING:');
+      await waitFor(async () => (await step(second)) !== null, 'the second viewer shows frames', 15000);
+      await sleep(1000);
+      const seen = [];
+      for (let i = 0; i < 8; i++) {
+        const [a, b] = await Promise.all([step(first), step(second)]);
+        seen.push([a, b]);
+        await sleep(300);
+      }
+      // A viewer that joins starts at the keyframe before (a second a GOP here) and stays
+      // that much behind at most: up to 4 steps, and one more at a change. A personal
+      // vod:// viewer who came 2.5 s later would be 10 steps behind.
+      const far = seen.filter(([a, b]) => a === null || b === null || apart(a, b) > 5);
+      assert.deepEqual(far, [], `steps seen by the first and the second viewer: ${JSON.stringify(seen)}`);
+      // Not one picture standing still: the position moved while they were sampled.
+      assert.ok(new Set(seen.map(([a]) => a)).size > 3, JSON.stringify(seen));
+    } finally {
+      await first.close();
+      await second?.close();
+      // Not left for vod_stream_timeout: the next test counts the readers.
+      assert.equal((await server.rest('vod/terminate', { uri: 'vod-live://pos.mp4' })).status, 200);
+    }
   });
 
   test('the SDK is told why a file cannot be played, in WCS words', async () => {

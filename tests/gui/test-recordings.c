@@ -368,8 +368,51 @@ test_record (Fixture       *fixture,
                    ==, "picture");
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (cb_recording_row_get_delete_button (row))));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (cb_recording_row_get_play_button (row))));
+  /* Translated: in Russian the state is not the English word. */
+  if (!english)
+    g_assert_false (g_str_is_ascii (gtk_label_get_label (cb_recording_row_get_state_label (row))));
   settle ();
   save_window_screenshot (fixture, "castbridge-recordings");
+
+  /* Keyboard: Ctrl+R puts the focus on the newest recording, and Tab reaches each of its
+   * buttons, every one of which says what it does. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.show-recordings", NULL));
+  settle ();
+  g_assert_true (GTK_WIDGET (row) ==
+                 GTK_WIDGET (gtk_list_box_get_row_at_index (cb_recordings_panel_get_list_box (panel), 0)));
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+    GtkButton *buttons[] = {
+      cb_recording_row_get_play_button (row), cb_recording_row_get_publish_button (row),
+      cb_recording_row_get_folder_button (row), cb_recording_row_get_link_button (row),
+      cb_recording_row_get_delete_button (row),
+    };
+    gboolean reached[G_N_ELEMENTS (buttons)] = { FALSE };
+    guint n_reached = 0;
+
+    g_assert_nonnull (focus);
+    g_assert_true (focus == GTK_WIDGET (row) || gtk_widget_is_ancestor (focus, GTK_WIDGET (row)));
+    for (guint step = 0; step < 40 && n_reached < G_N_ELEMENTS (buttons); step++)
+      {
+        g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fixture->window), GTK_DIR_TAB_FORWARD));
+        focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+        for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+          if (!reached[i] && focus == GTK_WIDGET (buttons[i]))
+            {
+              reached[i] = TRUE;
+              n_reached++;
+            }
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+      {
+        g_test_message ("button %u (%s): %s by Tab", i,
+                        gtk_widget_get_tooltip_text (GTK_WIDGET (buttons[i])),
+                        reached[i] ? "reached" : "not reached");
+        g_assert_true (reached[i]);
+        g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (buttons[i])));
+      }
+  }
 
   /* Play: the in-app player, for vod://FILE. */
   vod_name = g_strconcat ("vod://", file_name, NULL);

@@ -256,6 +256,8 @@ class RecordRestTest(RecordBase):
         self.wait_recordings(lambda r: r['fileName'] == first and r['state'] == 'FINISHED')
         status, running, _ = rest('recorder/find_all')
         self.assertEqual([r['fileName'] for r in running], ['second-cam.mp4'])
+        # Never deleted while it is being written.
+        self.assertEqual(rest('castbridge/recordings/delete', {'fileName': 'second-cam.mp4'})[0], 409)
         time.sleep(2)
         self.assertEqual(rest('recorder/terminate', {'mediaSessionId': msid})[0], 200)
         self.wait_recordings(lambda r: r['fileName'] == 'second-cam.mp4' and r['state'] == 'FINISHED')
@@ -565,6 +567,112 @@ class RecordRotationTest(RecordBase):
         self.assertAlmostEqual(probe(os.path.join(self.records, 'rot-cam-1.mp4'))[0], 10, delta=1.1)
         self.assertAlmostEqual(total, 25, delta=2.5)
 
+
+
+class RecordStreamsTest(RecordBase):
+    """record_streams: every published stream records, with no other setting or request."""
+
+    server_args = ('-o', 'record_streams=true', '-o', 'stream_record_policy_template={streamName}')
+
+    def test_record_streams(self):
+        src = self.publish('src', media_file('loop.flv', 4), loop=True)
+        self.wait_publishing('src')
+        self.wait_recordings(lambda r: r['streamName'] == 'src' and r['state'] == 'RECORDING')
+        time.sleep(2)
+        src.cleanup()
+        self.wait_recordings(lambda r: r['fileName'] == 'src.mp4' and r['state'] == 'FINISHED')
+        self.assertEqual(decode_errors(os.path.join(self.records, 'src.mp4')), '')
+
+
+class RecordPullTest(RecordBase):
+    """record: true in /pull/rtmp/pull records the pulled stream (and only that one)."""
+
+    server_args = ('-o', 'stream_record_policy_template={streamName}',)
+
+    def test_pull_record(self):
+        src = self.publish('src', media_file('loop.flv', 4), loop=True)
+        self.wait_publishing('src')
+        # A pull of that stream from this server's own RTMP endpoint, with record: true.
+        uri = f'rtmp://127.0.0.1:{self.server.rtmp_port}/live/src'
+        status, answer, _ = self.server.rest('pull/rtmp/pull', {'uri': uri, 'localStreamName': 'pulled',
+                                                                'record': True})
+        self.assertEqual(status, 200, answer)
+        status, pulls, _ = self.server.rest('pull/rtmp/find_all')
+        self.assertIs(pulls[0]['record'], True)
+        pulled = self.server.wait_for_stream(lambda s: s['status'] == 'PUBLISHING' and s['record'],
+                                             {'name': 'pulled'})
+        self.assertEqual(pulled['recordName'], 'pulled.mp4')
+        time.sleep(4)
+        self.assertEqual(self.server.rest('pull/rtmp/terminate', {'uri': uri})[0], 200)
+        done = self.wait_recordings(lambda r: r['fileName'] == 'pulled.mp4' and r['state'] == 'FINISHED')
+        self.assertGreater(done[0]['duration'], 2.5)
+        duration, codecs = probe(os.path.join(self.records, 'pulled.mp4'))
+        self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
+        self.assertEqual(decode_errors(os.path.join(self.records, 'pulled.mp4')), '')
+        src.cleanup()
+        self.assertEqual([r['streamName'] for r in self.recordings()], ['pulled'])
+
+
+class RecordRotationSizeTest(RecordBase):
+    """record_rotation in megabytes: a new part every megabyte, numbered from 1."""
+
+    server_args = ('-o', 'record_flash_published_streams=true', '-o', 'record_rotation=1M',
+                   '-o', 'stream_record_policy_template=size-{streamName}')
+
+    def test_rotation_by_size(self):
+        # 2 Mbit/s for 8 s: about 2 MB, so three parts of at most 1 MB (the last one smaller).
+        pub = self.publish('cam', media_file('two-mbit.flv', 8, bitrate='2M'))
+        self.assertEqual(pub.wait(40), 0)
+        done = self.wait_recordings(lambda r: r['state'] == 'FINISHED', count=2, timeout=30)
+        time.sleep(1)
+        names = sorted(r['fileName'] for r in self.recordings() if r['state'] == 'FINISHED')
+        self.assertGreaterEqual(len(names), 2, names)
+        self.assertIn('size-cam-1.mp4', names)
+        self.assertIn('size-cam.mp4', names)            # the last part is not numbered
+        total = 0
+        for name in names:
+            path = os.path.join(self.records, name)
+            size = os.path.getsize(path)
+            # A part ends at the keyframe after its megabyte: at most a GOP (1 s) more.
+            self.assertLess(size, 1024 * 1024 + 400 * 1024, (name, size))
+            duration, codecs = probe(path)
+            self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
+            total += duration
+        for name in names[:-1]:
+            if name != 'size-cam.mp4':
+                self.assertGreater(os.path.getsize(os.path.join(self.records, name)), 600 * 1024, name)
+        self.assertAlmostEqual(total, 8, delta=1.5)
+
+
+class RecordRetentionSizeTest(RecordBase):
+    """record_max_total_size: the oldest finished recordings go until the rest fit; a
+    running recording's file and files that are not recordings are never touched."""
+
+    def setUp(self):
+        self.records = tempfile.mkdtemp(prefix='cb-records-')
+        self.addCleanup(shutil.rmtree, self.records, True)
+        now = time.time()
+        for age, name in ((3, 'a-oldest.mp4'), (2, 'b-older.webm'), (1, 'c-newer.mp4'),
+                          (4, 'notes.txt')):
+            path = os.path.join(self.records, name)
+            with open(path, 'wb') as f:
+                f.write(b'\0' * (400 * 1024))
+            os.utime(path, (now - age * 3600, now - age * 3600))
+        self.server = self.start_server('-o', 'record_dir=' + self.records,
+                                        '-o', 'record_max_total_size=1')
+
+    def test_oldest_go_first(self):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and os.path.exists(os.path.join(self.records, 'a-oldest.mp4')):
+            time.sleep(0.2)
+        time.sleep(1)
+        left = sorted(os.listdir(self.records))
+        # 1.2 MB of recordings, 1 MB allowed: only the oldest goes.
+        self.assertNotIn('a-oldest.mp4', left)
+        self.assertIn('b-older.webm', left)
+        self.assertIn('c-newer.mp4', left)
+        self.assertIn('notes.txt', left)
+        self.assertIn('Retention: deleted the old recording a-oldest.mp4', self.server.logs())
 
 if __name__ == '__main__':
     program = unittest.main(verbosity=2, exit=False)

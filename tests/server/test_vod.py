@@ -291,6 +291,28 @@ class VodTimeoutTest(VodTest):
                       self.server.logs())
 
 
+class VodNoLoopTest(VodTest):
+    server_args = ('-o', 'vod_live_loop=false')
+
+    def test_vod_live_without_loop_ends_with_the_file(self):
+        (pkts, streams), rc, err, elapsed = self.play('vod-live://plain.mp4', timeout=40)
+        self.assertEqual(rc, 0, err)
+        video = [p for p in pkts if p['type'] == 'video']
+        self.assertEqual(len(video), FILE_SECONDS * 30)
+        self.assertGreater(max(p['pts'] for p in video), FILE_SECONDS - 0.5)
+        self.assertLess(max(p['pts'] for p in video), FILE_SECONDS + 0.5)
+        self.assertLess(elapsed, FILE_SECONDS + 8)
+        logs = self.server.logs()
+        self.assertNotIn('from the start again', logs)
+        self.assertIn('stream vod-live://plain.mp4 ended: UNPUBLISHED Stopped at the end of the file',
+                      logs)
+        self.wait_vod_gone(None)
+        # /vod/startup takes the setting as its default too.
+        status, answer, _ = self.server.rest('vod/startup', {'uri': 'vod-live://plain.mp4',
+                                                             'localStreamName': 'once'})
+        self.assertEqual(status, 200, answer)
+        self.assertIs(self.vod_find({'localStreamName': 'once'})[1][0]['loop'], False)
+
 class VodRestTest(VodTest):
     def test_startup_find_terminate(self):
         status, answer, _ = self.vod_find()
