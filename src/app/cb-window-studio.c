@@ -19,6 +19,7 @@ typedef struct {
   GtkWidget          *scenes_panel;
   GtkWidget          *mixer;
   GtkWidget          *program_meter;
+  GtkWidget          *canvas;
   CbPreviewPaintable *preview;
 } Studio;
 
@@ -70,6 +71,12 @@ cb_window_studio_setup (CbWindow *self)
   page = adw_view_stack_add_titled (self->sidebar_stack, studio->mixer, "mixer", _("Mixer"));
   adw_view_stack_page_set_icon_name (page, "audio-volume-high-symbolic");
 
+  /* Over the preview: sources dragged into place while it shows the scenes. */
+  studio->canvas = cb_scene_canvas_new (studio->editor);
+  gtk_widget_set_visible (studio->canvas, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->preview_stack))),
+                           studio->canvas);
+
   /* The program meter, in the header bar beside the title. */
   studio->program_meter = cb_mixer_new_program_meter (studio->editor);
   header = gtk_widget_get_ancestor (self->window_title, ADW_TYPE_HEADER_BAR);
@@ -113,6 +120,7 @@ cb_window_studio_show_preview (CbWindow *self)
   cb_scene_editor_set_preview (studio->editor, studio->preview);
   gtk_picture_set_paintable (self->preview_picture, GDK_PAINTABLE (studio->preview));
   gtk_stack_set_visible_child_name (self->preview_stack, "picture");
+  gtk_widget_set_visible (studio->canvas, TRUE);
 }
 
 void
@@ -122,6 +130,7 @@ cb_window_studio_stop_preview (CbWindow *self)
 
   if (studio == NULL || studio->preview == NULL)
     return;
+  gtk_widget_set_visible (studio->canvas, FALSE);
   cb_scene_editor_set_preview (studio->editor, NULL);
   g_clear_object (&studio->preview);
 }
@@ -152,4 +161,11 @@ cb_window_get_program_meter (CbWindow *self)
 {
   Studio *studio = studio_of (self);
   return studio != NULL ? CB_LEVEL_METER (studio->program_meter) : NULL;
+}
+
+CbSceneCanvas *
+cb_window_get_scene_canvas (CbWindow *self)
+{
+  Studio *studio = studio_of (self);
+  return studio != NULL ? CB_SCENE_CANVAS (studio->canvas) : NULL;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cb-mixer.h"
+#include "cb-scene-canvas.h"
 #include "cb-scene-editor.h"
 #include "cb-scenes-panel.h"
 #include "cb-window.h"
@@ -17,6 +18,7 @@ CbSceneEditor *cb_window_get_scene_editor  (CbWindow *self);
 CbScenesPanel *cb_window_get_scenes_panel  (CbWindow *self);
 CbMixer       *cb_window_get_mixer         (CbWindow *self);
 CbLevelMeter  *cb_window_get_program_meter (CbWindow *self);
+CbSceneCanvas *cb_window_get_scene_canvas  (CbWindow *self);
 
 /* For cb-window.c. */
 void           cb_window_studio_setup        (CbWindow *self);

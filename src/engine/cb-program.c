@@ -348,6 +348,31 @@ make_video_bin (CbProgram            *self,
     }
 }
 
+/* @inner (taken) followed by a videocrop named "crop", which passes frames through
+ * untouched while nothing is cut off. */
+static GstElement *
+with_crop (GstElement  *inner,
+           GError     **error)
+{
+  GstElement *bin, *crop;
+  g_autoptr(GstPad) crop_src = NULL;
+
+  if (inner == NULL)
+    return NULL;
+  if (!cb_media_have_element ("videocrop", error))
+    {
+      gst_object_unref (gst_object_ref_sink (inner));
+      return NULL;
+    }
+  bin = gst_bin_new (NULL);
+  crop = gst_element_factory_make ("videocrop", "crop");
+  gst_bin_add_many (GST_BIN (bin), inner, crop, NULL);
+  gst_element_link (inner, crop);
+  crop_src = gst_element_get_static_pad (crop, "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", crop_src));
+  return bin;
+}
+
 static GstElement *
 make_audio_bin (CbProgram            *self,
                 const CbSceneSource  *s,
@@ -402,6 +427,22 @@ apply_video_box (CbProgram           *self,
                 NULL);
   if (s->kind == CB_SCENE_SOURCE_IMAGE || s->kind == CB_SCENE_SOURCE_MEDIA)
     g_object_set (b->mixer_pad, "repeat-after-eos", TRUE, NULL);
+  if (b->bin != NULL)
+    {
+      g_autoptr(GstElement) crop = gst_bin_get_by_name (GST_BIN (b->bin), "crop");
+
+      /* videocrop renegotiates on a change; setting what it has would too. */
+      if (crop != NULL)
+        {
+          int left, top, right, bottom;
+
+          g_object_get (crop, "left", &left, "top", &top, "right", &right, "bottom", &bottom, NULL);
+          if ((guint) left != s->crop_left || (guint) top != s->crop_top ||
+              (guint) right != s->crop_right || (guint) bottom != s->crop_bottom)
+            g_object_set (crop, "left", (int) s->crop_left, "top", (int) s->crop_top,
+                          "right", (int) s->crop_right, "bottom", (int) s->crop_bottom, NULL);
+        }
+    }
 }
 
 static void
@@ -531,7 +572,7 @@ branch_attach (CbProgram           *self,
     }
   branch_detach (self, b);
 
-  bin = audio ? make_audio_bin (self, s, &error) : make_video_bin (self, s, &error);
+  bin = audio ? make_audio_bin (self, s, &error) : with_crop (make_video_bin (self, s, &error), &error);
   if (bin == NULL)
     {
       GST_INFO ("source %u (%s) left out: %s", s->id, cb_scene_source_kind_to_string (s->kind),
@@ -1027,6 +1068,10 @@ cb_program_update_source (CbProgram           *self,
   s->width = changed->width;
   s->height = changed->height;
   s->visible = changed->visible;
+  s->crop_left = MIN (changed->crop_left, CB_SCENE_MAX_CROP);
+  s->crop_top = MIN (changed->crop_top, CB_SCENE_MAX_CROP);
+  s->crop_right = MIN (changed->crop_right, CB_SCENE_MAX_CROP);
+  s->crop_bottom = MIN (changed->crop_bottom, CB_SCENE_MAX_CROP);
   s->volume = CLAMP (changed->volume, 0, 2);
   s->muted = changed->muted;
   s->monitor = changed->monitor;

@@ -26,6 +26,9 @@ typedef enum {
   CB_SCENE_SOURCE_N_KINDS
 } CbSceneSourceKind;
 
+/* The most a crop takes off one edge, in source pixels (an 8K picture's width). */
+#define CB_SCENE_MAX_CROP 7680
+
 typedef struct {
   guint              id;        /* unique in its collection, stable across runs */
   CbSceneSourceKind  kind;
@@ -36,6 +39,8 @@ typedef struct {
   guint32            color;     /* 0xAARRGGBB */
   /* The box, in fractions of the output picture: the layout survives a size change. */
   double             x, y, width, height;
+  /* Cut off each edge before scaling, in the source's own pixels. */
+  guint              crop_left, crop_top, crop_right, crop_bottom;
   gboolean           visible;
   /* Audio kinds. */
   double             volume;    /* 0 … 2, 1 as captured */

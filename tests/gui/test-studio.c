@@ -19,27 +19,37 @@
 
 static const char *live_publishing[] = { "studio", "PUBLISHING" };
 
-/* A 64×64 opaque red PNG in a folder of its own. */
+/* A 64×64 opaque PNG in a folder of its own: its left half @left, its right half @right
+ * (0xRRGGBB). */
 static char *
-make_red_png (void)
+make_png (guint32 left,
+          guint32 right)
 {
   g_autofree char *dir = g_dir_make_tmp ("cb-studio-XXXXXX", NULL);
-  char *path = g_build_filename (dir, "red.png", NULL);
+  char *path = g_build_filename (dir, "image.png", NULL);
   g_autofree guint8 *pixels = g_malloc (64 * 64 * 4);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GdkTexture) texture = NULL;
 
   for (guint i = 0; i < 64 * 64; i++)
     {
-      pixels[i * 4] = 255;
-      pixels[i * 4 + 1] = 0;
-      pixels[i * 4 + 2] = 0;
+      guint32 rgb = i % 64 < 32 ? left : right;
+
+      pixels[i * 4] = rgb >> 16;
+      pixels[i * 4 + 1] = (rgb >> 8) & 0xff;
+      pixels[i * 4 + 2] = rgb & 0xff;
       pixels[i * 4 + 3] = 255;
     }
   bytes = g_bytes_new (pixels, 64 * 64 * 4);
   texture = gdk_memory_texture_new (64, 64, GDK_MEMORY_R8G8B8A8, bytes, 64 * 4);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   return path;
+}
+
+static char *
+make_red_png (void)
+{
+  return make_png (0xff0000, 0xff0000);
 }
 
 static void
@@ -227,7 +237,7 @@ test_scene_overlay (Fixture       *fixture,
   popover = cb_scenes_panel_edit_source (panel, image);
   g_assert_nonnull (popover);
   spin_buttons (GTK_WIDGET (popover), spins);
-  g_assert_cmpuint (spins->len, ==, 4);
+  g_assert_cmpuint (spins->len, ==, 8);
   gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 50);
   gtk_spin_button_set_value (g_ptr_array_index (spins, 1), 50);
   gtk_spin_button_set_value (g_ptr_array_index (spins, 2), 25);
@@ -255,6 +265,132 @@ test_scene_overlay (Fixture       *fixture,
   g_assert_true (close_to (texture_pixel (picture, 0.55, 0.55), 0xff0000));
   g_assert_true (close_to (texture_pixel (picture, 0.7, 0.7), 0xff0000));
   save_window_screenshot (fixture, "studio-scenes");
+  stop_live (fixture);
+  remove_png (png);
+}
+
+/* Drags in the preview, as the pointer's drag gesture reports them: from (@x, @y), a
+ * fraction of the program's picture, by (@dx, @dy), fractions too. */
+static void
+drag_in_preview (Fixture *fixture,
+                 double   x,
+                 double   y,
+                 double   dx,
+                 double   dy)
+{
+  CbSceneCanvas *canvas = cb_window_get_scene_canvas (fixture->window);
+  GtkGestureDrag *drag = cb_scene_canvas_get_gesture (canvas);
+  graphene_rect_t frame;
+
+  cb_scene_canvas_get_frame (canvas, &frame);
+  g_assert_cmpfloat (frame.size.width, >, 100);
+  x = frame.origin.x + x * frame.size.width;
+  y = frame.origin.y + y * frame.size.height;
+  dx *= frame.size.width;
+  dy *= frame.size.height;
+  g_signal_emit_by_name (drag, "drag-begin", x, y);
+  g_signal_emit_by_name (drag, "drag-update", dx / 2, dy / 2);
+  g_signal_emit_by_name (drag, "drag-update", dx, dy);
+  g_signal_emit_by_name (drag, "drag-end", dx, dy);
+  settle ();
+}
+
+/* scenes.json, once saved, has source @data's box where the drag left it. */
+typedef struct {
+  guint  id;
+  double x, y, width;
+  guint  crop_left;
+} SavedWant;
+
+static gboolean
+saved_as (Fixture       *fixture,
+          gconstpointer  data)
+{
+  const SavedWant *want = data;
+  g_autofree char *path = cb_scene_editor_dup_path ();
+  g_autofree char *json = NULL;
+  g_autoptr(CbSceneCollection) c = NULL;
+  CbSceneSource *s;
+
+  if (!g_file_get_contents (path, &json, NULL, NULL) ||
+      (c = cb_scene_collection_from_json (json, -1, NULL)) == NULL ||
+      (s = cb_scene_collection_find_source (c, want->id)) == NULL)
+    return FALSE;
+  return ABS (s->x - want->x) < 0.01 && ABS (s->y - want->y) < 0.01 &&
+         ABS (s->width - want->width) < 0.01 && s->crop_left == want->crop_left;
+}
+
+/* An image dragged in the preview, resized by its corner, cropped and hidden in its
+ * popover: the stream shows each (a snapshot through REST), and scenes.json keeps it. */
+static void
+test_drag_source (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbSceneEditor *editor = cb_window_get_scene_editor (fixture->window);
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  CbProgram *program = cb_scene_editor_get_program (editor);
+  /* Colours the test pattern has nowhere: brown on the left, teal on the right. */
+  char *png = make_png (0x804000, 0x008080);
+  g_autoptr(GPtrArray) spins = g_ptr_array_new ();
+  /* Added at 70 %, 5 %, a quarter wide and high. */
+  const PixelWant brown_at_start = { 0.75, 0.15, 0x804000 };
+  const PixelWant brown_moved = { 0.15, 0.65, 0x804000 };
+  const PixelWant teal_moved = { 0.30, 0.65, 0x008080 };
+  const PixelWant teal_resized = { 0.40, 0.65, 0x008080 };
+  const PixelWant teal_cropped = { 0.15, 0.65, 0x008080 };
+  const PixelWant yellow_bar = { 0.2, 0.6, 0xffff00 };
+  g_autoptr(GdkTexture) picture = NULL;
+  GtkWidget *toggle = NULL;
+  GtkPopover *popover;
+  CbSceneSource *s;
+  SavedWant saved;
+  guint image;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  show_page (fixture, GTK_WIDGET (panel), "scenes");
+  image = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_IMAGE, png);
+  go_live (fixture);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &brown_at_start));
+
+  /* Grab it by its middle and drop it lower left: at 10 %, 55 %. */
+  drag_in_preview (fixture, 0.825, 0.175, -0.6, 0.5);
+  g_assert_cmpuint (cb_scene_editor_get_selected (editor), ==, image);
+  s = cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program), image);
+  g_assert_cmpfloat_with_epsilon (s->x, 0.1, 0.01);
+  g_assert_cmpfloat_with_epsilon (s->y, 0.55, 0.01);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &brown_moved));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &teal_moved));
+  picture = snapshot (fixture);
+  g_assert_false (close_to (texture_pixel (picture, 0.75, 0.15), 0x804000));
+  save_window_screenshot (fixture, "studio-drag");
+
+  /* The corner handle: 15 % wider, the top left corner stays. */
+  drag_in_preview (fixture, 0.35, 0.80, 0.15, 0);
+  g_assert_cmpfloat_with_epsilon (s->width, 0.4, 0.01);
+  g_assert_cmpfloat_with_epsilon (s->x, 0.1, 0.01);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &teal_resized));
+
+  /* The popover: the left half cropped off, so all of the box is teal; then hidden. */
+  popover = cb_scenes_panel_edit_source (panel, image);
+  spin_buttons (GTK_WIDGET (popover), spins);
+  g_assert_cmpuint (spins->len, ==, 8);
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (g_ptr_array_index (spins, 0)), 10, 0.6);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 4), 32);
+  save_native_screenshot (fixture, GTK_WIDGET (popover), "studio-source-crop");
+  g_assert_true (wait_for (fixture, stream_pixel_is, &teal_cropped));
+  saved = (SavedWant) { image, 0.1, 0.55, 0.4, 32 };
+  g_assert_true (wait_for (fixture, saved_as, &saved));
+
+  for (GtkWidget *w = gtk_widget_get_first_child (gtk_popover_get_child (popover)); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_SWITCH (w))
+      toggle = w;
+  g_assert_nonnull (toggle);
+  gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
+  g_assert_false (s->visible);
+  /* The test pattern's yellow bar under it shows again. */
+  g_assert_true (wait_for (fixture, stream_pixel_is, &yellow_bar));
+  gtk_popover_popdown (popover);
   stop_live (fixture);
   remove_png (png);
 }
@@ -511,6 +647,8 @@ main (int   argc,
 
   g_test_add ("/cb/gui/studio/scene-overlay", Fixture, NULL, fixture_set_up_clean,
               test_scene_overlay, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/drag-source", Fixture, NULL, fixture_set_up_clean,
+              test_drag_source, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/switch-live", Fixture, NULL, fixture_set_up_clean,
               test_switch_live, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/pip-preset", Fixture, NULL, fixture_set_up_clean,
