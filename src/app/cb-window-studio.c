@@ -57,7 +57,6 @@ cb_window_studio_setup (CbWindow *self)
 {
   Studio *studio = g_new0 (Studio, 1);
   GtkEventController *shortcuts = gtk_shortcut_controller_new ();
-  GtkWidget *header;
   AdwViewStackPage *page;
 
   g_object_set_data_full (G_OBJECT (self), STUDIO_KEY, studio, studio_free);
@@ -77,11 +76,11 @@ cb_window_studio_setup (CbWindow *self)
   gtk_overlay_add_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->preview_stack))),
                            studio->canvas);
 
-  /* The program meter, in the header bar beside the title. */
+  /* The program meter, in the header bar after the sources: the first to go when the
+   * window is narrow (the Mixer's last strip shows it too). */
   studio->program_meter = cb_mixer_new_program_meter (studio->editor);
-  header = gtk_widget_get_ancestor (self->window_title, ADW_TYPE_HEADER_BAR);
-  if (header != NULL)
-    adw_header_bar_pack_start (ADW_HEADER_BAR (header), studio->program_meter);
+  gtk_widget_set_margin_start (studio->program_meter, 6);
+  cb_shrinking_box_append (self->header_start, studio->program_meter, 2);
 
   /* win.scene-1 … win.scene-9 on Ctrl+1 … Ctrl+9. */
   gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts), GTK_SHORTCUT_SCOPE_MANAGED);
