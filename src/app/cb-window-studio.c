@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "cb-window-private.h"
+#include "cb-welcome.h"
 #include "cb-window-studio.h"
 
 #define STUDIO_KEY "cb-window-studio"
@@ -20,6 +21,7 @@ typedef struct {
   GtkWidget          *mixer;
   GtkWidget          *program_meter;
   GtkWidget          *canvas;
+  GtkWidget          *welcome;
   CbPreviewPaintable *preview;
 } Studio;
 
@@ -167,4 +169,56 @@ cb_window_get_scene_canvas (CbWindow *self)
 {
   Studio *studio = studio_of (self);
   return studio != NULL ? CB_SCENE_CANVAS (studio->canvas) : NULL;
+}
+
+static void
+on_welcome_done (CbWelcome *welcome,
+                 gpointer   data)
+{
+  CbWindow *self = data;
+  Studio *studio = studio_of (self);
+  GtkWidget *page = gtk_widget_get_parent (GTK_WIDGET (welcome));
+  GtkStack *stack = GTK_STACK (gtk_widget_get_parent (page));
+
+  gtk_stack_set_visible_child_name (stack, "studio");
+  gtk_stack_remove (stack, page);
+  if (studio != NULL)
+    studio->welcome = NULL;
+}
+
+void
+cb_window_show_welcome (CbWindow *self)
+{
+  Studio *studio = studio_of (self);
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (self));
+  GtkWidget *stack = gtk_stack_new ();
+  GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+
+  g_return_if_fail (studio != NULL && studio->welcome == NULL);
+
+  /* The studio stays what it is, a page behind the welcome. */
+  g_object_ref (content);
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), NULL);
+  gtk_stack_add_named (GTK_STACK (stack), content, "studio");
+  g_object_unref (content);
+
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), adw_window_title_new ("Castbridge", NULL));
+  studio->welcome = cb_welcome_new (studio->editor, self->destinations);
+  cb_destinations_panel_set_default_stream (cb_welcome_get_destinations_panel (CB_WELCOME (studio->welcome)),
+                                            gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
+  gtk_widget_set_vexpand (studio->welcome, TRUE);
+  g_signal_connect (studio->welcome, "done", G_CALLBACK (on_welcome_done), self);
+  gtk_box_append (GTK_BOX (page), header);
+  gtk_box_append (GTK_BOX (page), studio->welcome);
+  gtk_stack_add_named (GTK_STACK (stack), page, "welcome");
+  gtk_stack_set_visible_child_name (GTK_STACK (stack), "welcome");
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), stack);
+}
+
+CbWelcome *
+cb_window_get_welcome (CbWindow *self)
+{
+  Studio *studio = studio_of (self);
+  return studio != NULL && studio->welcome != NULL ? CB_WELCOME (studio->welcome) : NULL;
 }

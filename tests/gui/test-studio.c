@@ -13,6 +13,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "cb-destination-config.h"
+#include "cb-destination-presets.h"
 #include "cb-preferences-window.h"
 #include "cb-window-studio.h"
 #include "gui-util.h"
@@ -395,6 +397,97 @@ test_drag_source (Fixture       *fixture,
   remove_png (png);
 }
 
+static gboolean
+rows_listed (Fixture       *fixture,
+             gconstpointer  data)
+{
+  CbWelcome *welcome = (CbWelcome *) data;
+
+  return gtk_widget_get_sensitive (GTK_WIDGET (cb_welcome_get_camera_row (welcome))) &&
+         gtk_widget_get_sensitive (GTK_WIDGET (cb_welcome_get_microphone_row (welcome)));
+}
+
+static gboolean
+file_exists (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+form_closed (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return !gtk_toggle_button_get_active (cb_destinations_panel_get_add_toggle ((CbDestinationsPanel *) data));
+}
+
+/* A fresh configuration folder: the first-run page, its devices (none here: "None" keeps
+ * the test pattern and the tone), a first destination added on it, then the studio. */
+static void
+test_first_run (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *scenes = cb_scene_editor_dup_path ();
+  g_autofree char *destinations_file = cb_destination_config_default_path ();
+  CbSceneEditor *editor = cb_window_get_scene_editor (fixture->window);
+  GListModel *destinations = G_LIST_MODEL (cb_window_get_destinations_model (fixture->window));
+  CbDestinationsPanel *panel;
+  CbWelcome *welcome;
+  GListModel *cameras, *mics;
+  const CbSceneCollection *c;
+  guint n, custom = G_MAXUINT;
+  const CbDestinationPreset *presets = cb_destination_presets (&n);
+
+  g_assert_true (cb_welcome_is_first_run ());
+  cb_window_show_welcome (fixture->window);
+  welcome = cb_window_get_welcome (fixture->window);
+  g_assert_nonnull (welcome);
+  g_assert_true (wait_for (fixture, window_is_drawn, NULL));
+  g_assert_true (wait_for (fixture, rows_listed, welcome));
+
+  /* No camera on this machine: "None" is the one choice, and it is valid. */
+  cameras = adw_combo_row_get_model (cb_welcome_get_camera_row (welcome));
+  mics = adw_combo_row_get_model (cb_welcome_get_microphone_row (welcome));
+  g_assert_cmpuint (g_list_model_get_n_items (cameras), ==, 1);
+  g_assert_cmpuint (adw_combo_row_get_selected (cb_welcome_get_camera_row (welcome)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (mics), >=, 1);
+  adw_combo_row_set_selected (cb_welcome_get_microphone_row (welcome), 0);
+  settle ();
+  save_window_screenshot (fixture, "castbridge-first-run");
+
+  /* A first destination, with the form the Destinations page has. */
+  panel = cb_welcome_get_destinations_panel (welcome);
+  for (guint i = 0; i < n; i++)
+    if (cb_destination_preset_is_custom (&presets[i]))
+      custom = i;
+  g_assert_cmpuint (custom, <, n);
+  gtk_toggle_button_set_active (cb_destinations_panel_get_add_toggle (panel), TRUE);
+  g_assert_cmpstr (gtk_editable_get_text (cb_destinations_panel_get_stream_entry (panel)), ==, "studio");
+  gtk_drop_down_set_selected (cb_destinations_panel_get_preset_dropdown (panel), custom);
+  gtk_editable_set_text (cb_destinations_panel_get_url_entry (panel), "rtmp://127.0.0.1:1935/live");
+  gtk_editable_set_text (cb_destinations_panel_get_key_entry (panel), "first-key");
+  settle ();
+  save_window_screenshot (fixture, "castbridge-first-run-destination");
+  g_assert_true (gtk_widget_activate (GTK_WIDGET (cb_destinations_panel_get_add_button (panel))));
+  g_assert_true (wait_for (fixture, form_closed, panel));
+  g_assert_cmpuint (g_list_model_get_n_items (destinations), ==, 1);
+
+  /* Then the studio, with the default scene and tone kept and saved. */
+  g_signal_emit_by_name (cb_welcome_get_done_button (welcome), "clicked");
+  settle ();
+  g_assert_null (cb_window_get_welcome (fixture->window));
+  g_assert_true (wait_for (fixture, file_exists, scenes));
+  g_assert_true (wait_for (fixture, file_exists, destinations_file));
+  g_assert_false (cb_welcome_is_first_run ());
+  c = cb_program_get_collection (cb_scene_editor_get_program (editor));
+  g_assert_cmpint (((CbSceneSource *) g_ptr_array_index (((CbScene *) g_ptr_array_index (c->scenes, 0))->sources, 0))->kind,
+                   ==, CB_SCENE_SOURCE_PATTERN);
+  g_assert_cmpint (((CbSceneSource *) g_ptr_array_index (c->audio, 0))->kind, ==, CB_SCENE_SOURCE_TONE);
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  spin_for (300);
+  save_window_screenshot (fixture, "castbridge-first-run-done");
+}
+
 static void
 test_switch_live (Fixture       *fixture,
                   gconstpointer  data)
@@ -649,6 +742,8 @@ main (int   argc,
               test_scene_overlay, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/drag-source", Fixture, NULL, fixture_set_up_clean,
               test_drag_source, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/first-run", Fixture, NULL, fixture_set_up_clean,
+              test_first_run, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/switch-live", Fixture, NULL, fixture_set_up_clean,
               test_switch_live, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/pip-preset", Fixture, NULL, fixture_set_up_clean,
