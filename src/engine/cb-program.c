@@ -1,12 +1,13 @@
 /* cb-program.c — scenes composed and audio mixed into one picture and one track
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   source bins ─▶ compositor (scene 1) ─▶ capsfilter ─┐
- *   source bins ─▶ compositor (scene 2) ─▶ capsfilter ─┼▶ input-selector ─▶ "video"
+ *   source bins ─▶ compositor (the scene on program) ─▶ capsfilter ─▶ input-selector ─▶ "video"
  *   audio bins (volume ▸ level ▸ tee ▸ [monitor]) ─▶ audiomixer ▸ level ─▶ "audio"
  *
  * The bin goes into a CbLocalSource, which encodes "video" and "audio" once and
- * publishes them; a scene switch changes the selector's active pad and nothing else.
+ * publishes them. A scene switch starts the new scene's compositor and sources beside the
+ * old ones, moves the selector's active pad to it, then takes the old scene's out: only
+ * the scene on program costs CPU, and the encoder only sees its input change.
  * Sources are added and removed while the pipeline runs; one that fails is taken out
  * and its problem kept, so a missing camera is a line in the GUI, not a dead stream.
  */
@@ -34,8 +35,10 @@ struct _CbProgram
   CbLocalSource     *capture;
   GstElement        *bin;
   GstElement        *selector;
-  GPtrArray         *compositors;    /* GstElement per scene */
-  GPtrArray         *selector_pads;  /* GstPad per scene */
+  /* Per scene; NULL for a scene that is not on program: only the active scene's
+   * sources run and its compositor composes, the others cost nothing until switched to. */
+  GPtrArray         *compositors;    /* GstElement */
+  GPtrArray         *selector_pads;  /* GstPad */
   GstElement        *mixer;
   GHashTable        *branches;       /* id → Branch */
   int                width, height, fps, rate;
@@ -111,11 +114,18 @@ cb_program_class_init (CbProgramClass *klass)
 }
 
 static void
+unref_element (gpointer object)
+{
+  if (object != NULL)
+    gst_object_unref (object);
+}
+
+static void
 cb_program_init (CbProgram *self)
 {
   self->branches = g_hash_table_new_full (NULL, NULL, NULL, branch_free);
-  self->compositors = g_ptr_array_new_with_free_func (gst_object_unref);
-  self->selector_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->compositors = g_ptr_array_new_with_free_func (unref_element);
+  self->selector_pads = g_ptr_array_new_with_free_func (unref_element);
   self->width = 1280;
   self->height = 720;
   self->fps = 30;
@@ -609,9 +619,11 @@ branch_attach (CbProgram           *self,
 
 /* ---- scenes ---------------------------------------------------------------- */
 
-static GstElement *
-add_scene_compositor (CbProgram  *self,
-                      GError    **error)
+/* Scene @index goes on program: its compositor, linked to the selector, and its sources. */
+static gboolean
+scene_start (CbProgram  *self,
+             guint       index,
+             GError    **error)
 {
   g_autofree char *caps = g_strdup_printf ("video/x-raw,format=AYUV,width=%d,height=%d,"
                                            "framerate=%d/1,pixel-aspect-ratio=1/1",
@@ -620,9 +632,12 @@ add_scene_compositor (CbProgram  *self,
   g_autoptr(GstCaps) filter_caps = gst_caps_from_string (caps);
   g_autoptr(GstPad) filter_src = NULL;
   GstPad *selector_pad;
+  CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
 
+  if (g_ptr_array_index (self->compositors, index) != NULL)
+    return TRUE;
   if (!cb_media_have_element ("compositor", error))
-    return NULL;
+    return FALSE;
   /* force-live: a scene of still images and text still makes frames on time. */
   compositor = gst_element_factory_make_full ("compositor", "force-live", TRUE,
                                               "ignore-inactive-pads", TRUE,
@@ -634,22 +649,48 @@ add_scene_compositor (CbProgram  *self,
   selector_pad = gst_element_request_pad_simple (self->selector, "sink_%u");
   filter_src = gst_element_get_static_pad (filter, "src");
   gst_pad_link (filter_src, selector_pad);
-  g_ptr_array_add (self->compositors, gst_object_ref (compositor));
-  g_ptr_array_add (self->selector_pads, selector_pad);
+  g_ptr_array_index (self->compositors, index) = gst_object_ref (compositor);
+  g_ptr_array_index (self->selector_pads, index) = selector_pad;
   gst_element_sync_state_with_parent (filter);
   gst_element_sync_state_with_parent (compositor);
-  return compositor;
-}
-
-static void
-attach_scene (CbProgram *self,
-              guint      index)
-{
-  CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
-  GstElement *compositor = g_ptr_array_index (self->compositors, index);
-
   for (guint i = 0; i < scene->sources->len; i++)
     branch_attach (self, g_ptr_array_index (scene->sources, i), compositor, i);
+  return TRUE;
+}
+
+/* Scene @index goes idle: its sources stop and its compositor is taken out. Their
+ * problems stay with them until the scene runs again. */
+static void
+scene_stop (CbProgram *self,
+            guint      index)
+{
+  CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
+  g_autoptr(GstElement) compositor = g_steal_pointer (&g_ptr_array_index (self->compositors, index));
+  g_autoptr(GstPad) selector_pad = g_steal_pointer (&g_ptr_array_index (self->selector_pads, index));
+  g_autoptr(GstPad) filter_src = NULL;
+  g_autoptr(GstElement) filter = NULL;
+
+  if (compositor == NULL)
+    return;
+  for (guint i = 0; i < scene->sources->len; i++)
+    {
+      CbSceneSource *s = g_ptr_array_index (scene->sources, i);
+      Branch *b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
+
+      if (b != NULL)
+        branch_detach (self, b);
+    }
+  filter_src = gst_pad_get_peer (selector_pad);
+  filter = filter_src != NULL ? gst_pad_get_parent_element (filter_src) : NULL;
+  if (filter_src != NULL)
+    gst_pad_unlink (filter_src, selector_pad);
+  gst_element_release_request_pad (self->selector, selector_pad);
+  for (GstElement *e = compositor; e != NULL; e = (e == compositor ? filter : NULL))
+    {
+      gst_element_set_locked_state (e, TRUE);
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self->bin), e);
+    }
 }
 
 /* ---- bus --------------------------------------------------------------------- */
@@ -803,13 +844,12 @@ cb_program_new (const CbSceneCollection *collection,
   audio_src = gst_element_get_static_pad (audio_tail, "src");
   gst_element_add_pad (self->bin, gst_ghost_pad_new ("audio", audio_src));
 
-  for (guint i = 0; i < self->collection->scenes->len; i++)
-    if (add_scene_compositor (self, error) == NULL)
-      return NULL;
+  g_ptr_array_set_size (self->compositors, self->collection->scenes->len);
+  g_ptr_array_set_size (self->selector_pads, self->collection->scenes->len);
+  if (!scene_start (self, self->collection->active, error))
+    return NULL;
   g_object_set (self->selector, "active-pad",
                 g_ptr_array_index (self->selector_pads, self->collection->active), NULL);
-  for (guint i = 0; i < self->collection->scenes->len; i++)
-    attach_scene (self, i);
   for (guint i = 0; i < self->collection->audio->len; i++)
     branch_attach (self, g_ptr_array_index (self->collection->audio, i), self->mixer, i);
 
@@ -865,30 +905,44 @@ void
 cb_program_set_active_scene (CbProgram *self,
                              guint      index)
 {
+  g_autoptr(GError) error = NULL;
+  guint previous;
+
   g_return_if_fail (CB_IS_PROGRAM (self));
 
-  if (index >= self->collection->scenes->len)
+  if (index >= self->collection->scenes->len || index == self->collection->active)
     return;
+  if (!scene_start (self, index, &error))
+    {
+      g_warning ("Cannot switch scenes: %s", error->message);
+      return;
+    }
+  previous = self->collection->active;
   self->collection->active = index;
   g_object_set (self->selector, "active-pad", g_ptr_array_index (self->selector_pads, index), NULL);
   /* Players and destinations see the new scene from a clean picture. */
   cb_local_source_request_keyframe (self->capture);
+  scene_stop (self, previous);
+}
+
+gboolean
+cb_program_scene_is_running (CbProgram *self,
+                             guint      index)
+{
+  g_return_val_if_fail (CB_IS_PROGRAM (self), FALSE);
+  return index < self->compositors->len && g_ptr_array_index (self->compositors, index) != NULL;
 }
 
 guint
 cb_program_add_scene (CbProgram  *self,
                       const char *name)
 {
-  g_autoptr(GError) error = NULL;
-
   g_return_val_if_fail (CB_IS_PROGRAM (self), 0);
 
-  if (add_scene_compositor (self, &error) == NULL)
-    {
-      g_warning ("Cannot add a scene: %s", error->message);
-      return self->collection->active;
-    }
+  /* Idle until it is switched to. */
   g_ptr_array_add (self->collection->scenes, cb_scene_new (name));
+  g_ptr_array_add (self->compositors, NULL);
+  g_ptr_array_add (self->selector_pads, NULL);
   return self->collection->scenes->len - 1;
 }
 
@@ -897,10 +951,6 @@ cb_program_remove_scene (CbProgram *self,
                          guint      index)
 {
   CbScene *scene;
-  g_autoptr(GstElement) compositor = NULL;
-  g_autoptr(GstPad) selector_pad = NULL;
-  g_autoptr(GstPad) filter_src = NULL;
-  g_autoptr(GstElement) filter = NULL;
 
   g_return_val_if_fail (CB_IS_PROGRAM (self), FALSE);
 
@@ -908,30 +958,14 @@ cb_program_remove_scene (CbProgram *self,
     return FALSE;
   if (self->collection->active == index)
     cb_program_set_active_scene (self, index == 0 ? 1 : index - 1);
+  /* Not on program any more, so idle already: only its sources' records go. */
+  scene_stop (self, index);
   scene = g_ptr_array_index (self->collection->scenes, index);
   for (guint i = 0; i < scene->sources->len; i++)
-    {
-      CbSceneSource *s = g_ptr_array_index (scene->sources, i);
-      Branch *b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
-
-      if (b != NULL)
-        branch_detach (self, b);
-      g_hash_table_remove (self->branches, GUINT_TO_POINTER (s->id));
-    }
-
-  compositor = g_ptr_array_steal_index (self->compositors, index);
-  selector_pad = g_ptr_array_steal_index (self->selector_pads, index);
-  filter_src = gst_pad_get_peer (selector_pad);
-  filter = filter_src != NULL ? gst_pad_get_parent_element (filter_src) : NULL;
-  if (filter_src != NULL)
-    gst_pad_unlink (filter_src, selector_pad);
-  gst_element_release_request_pad (self->selector, selector_pad);
-  for (GstElement *e = compositor; e != NULL; e = (e == compositor ? filter : NULL))
-    {
-      gst_element_set_locked_state (e, TRUE);
-      gst_element_set_state (e, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (self->bin), e);
-    }
+    g_hash_table_remove (self->branches,
+                         GUINT_TO_POINTER (((CbSceneSource *) g_ptr_array_index (scene->sources, i))->id));
+  g_ptr_array_remove_index (self->compositors, index);
+  g_ptr_array_remove_index (self->selector_pads, index);
   g_ptr_array_remove_index (self->collection->scenes, index);
   if (self->collection->active > index)
     self->collection->active--;
@@ -969,10 +1003,12 @@ cb_program_add_source (CbProgram     *self,
     }
   {
     CbScene *scene = g_ptr_array_index (self->collection->scenes, scene_index);
+    GstElement *compositor = g_ptr_array_index (self->compositors, scene_index);
 
     g_ptr_array_add (scene->sources, source);
-    branch_attach (self, source, g_ptr_array_index (self->compositors, scene_index),
-                   scene->sources->len - 1);
+    /* A source of an idle scene starts with its scene. */
+    if (compositor != NULL)
+      branch_attach (self, source, compositor, scene->sources->len - 1);
   }
 }
 
@@ -1088,6 +1124,8 @@ cb_program_update_source (CbProgram           *self,
     }
   if (!locate (self, s->id, &si, &index))
     return;
+  if (g_ptr_array_index (self->compositors, si) == NULL)
+    return;    /* idle: taken as it is when its scene starts */
   if (rebuild || b == NULL || b->bin == NULL)
     {
       branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);

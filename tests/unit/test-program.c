@@ -152,6 +152,9 @@ test_compose (void)
   program = cb_program_new (c, settings, &error);
   g_assert_no_error (error);
   g_assert_nonnull (cb_program_get_problem (program, camera_id));
+  /* Only the scene on program runs. */
+  g_assert_true (cb_program_scene_is_running (program, 0));
+  g_assert_false (cb_program_scene_is_running (program, 1));
   g_mutex_init (&frames.lock);
   cb_local_source_set_preview (cb_program_get_capture (program), on_preview, &frames, NULL);
   g_assert_true (cb_program_start (program, &error));
@@ -170,6 +173,8 @@ test_compose (void)
   g_assert_true (wait_pixel (&frames, 0.625, 0.625, 0x0000ff));
 
   cb_program_set_active_scene (program, 1);
+  g_assert_false (cb_program_scene_is_running (program, 0));
+  g_assert_true (cb_program_scene_is_running (program, 1));
   g_assert_true (wait_pixel (&frames, 0.5, 0.75, 0x00ff00));
   /* The text's box is transparent but for its letters, in its colour. */
   g_assert_true (wait_pixel (&frames, 0.9, 0.4, 0x00ff00));
