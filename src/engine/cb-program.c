@@ -23,6 +23,7 @@ typedef struct {
   guint       id;
   GstElement *bin;          /* in the program bin; NULL while left out */
   GstPad     *mixer_pad;    /* compositor or audiomixer request pad */
+  GstPad     *sound_pad;    /* a media file's sound: its audiomixer request pad */
   GstElement *monitor;      /* audio: the headphone branch, made on first use */
   char       *problem;
 } Branch;
@@ -60,6 +61,7 @@ branch_free (gpointer data)
   Branch *b = data;
 
   gst_clear_object (&b->mixer_pad);
+  gst_clear_object (&b->sound_pad);
   gst_clear_object (&b->bin);
   gst_clear_object (&b->monitor);
   g_free (b->problem);
@@ -180,27 +182,42 @@ on_decodebin_pad_added (GstElement *decodebin,
                         gpointer    data)
 {
   GstElement *tail = data;
-  g_autoptr(GstPad) sink = gst_element_get_static_pad (tail, "sink");
+  GstElement *sound = g_object_get_data (G_OBJECT (decodebin), "cb-sound");
   g_autoptr(GstCaps) caps = gst_pad_query_caps (pad, NULL);
+  g_autoptr(GstPad) sink = NULL;
+  const char *media;
 
-  if (gst_pad_is_linked (sink) || caps == NULL || gst_caps_is_empty (caps) ||
-      !g_str_has_prefix (gst_structure_get_name (gst_caps_get_structure (caps, 0)), "video/"))
+  if (caps == NULL || gst_caps_is_empty (caps))
     return;
-  gst_pad_link (pad, sink);
+  /* The first picture stream to the picture's tail, the first sound to the sound's. */
+  media = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  if (g_str_has_prefix (media, "video/"))
+    sink = gst_element_get_static_pad (tail, "sink");
+  else if (g_str_has_prefix (media, "audio/") && sound != NULL)
+    sink = gst_element_get_static_pad (sound, "sink");
+  if (sink != NULL && !gst_pad_is_linked (sink))
+    gst_pad_link (pad, sink);
 }
 
-/* filesrc ▸ decodebin ▸ @tail_desc, the file's first picture stream on a "src" pad. */
+/* filesrc ▸ decodebin ▸ @tail_desc, the file's first picture stream on a "src" pad; with
+ * @sound_desc, its first sound stream through that on a "sound" pad. */
 static GstElement *
 decoded_bin (const char  *location,
              const char  *tail_desc,
+             const char  *sound_desc,
              GError     **error)
 {
-  GstElement *bin, *src, *decodebin, *tail;
+  GstElement *bin, *src, *decodebin, *tail, *sound = NULL;
   g_autoptr(GstPad) tail_src = NULL;
 
   if (!cb_media_have_element ("decodebin", error) ||
       (tail = cb_media_parse_bin (tail_desc, TRUE, error)) == NULL)
     return NULL;
+  if (sound_desc != NULL && (sound = cb_media_parse_bin (sound_desc, TRUE, error)) == NULL)
+    {
+      gst_object_unref (gst_object_ref_sink (tail));
+      return NULL;
+    }
   bin = gst_bin_new (NULL);
   src = gst_element_factory_make ("filesrc", NULL);
   decodebin = gst_element_factory_make ("decodebin", NULL);
@@ -210,7 +227,30 @@ decoded_bin (const char  *location,
   g_signal_connect_object (decodebin, "pad-added", G_CALLBACK (on_decodebin_pad_added), tail, 0);
   tail_src = gst_element_get_static_pad (tail, "src");
   gst_element_add_pad (bin, gst_ghost_pad_new ("src", tail_src));
+  if (sound != NULL)
+    {
+      g_autoptr(GstPad) sound_src = gst_element_get_static_pad (sound, "src");
+
+      gst_object_set_name (GST_OBJECT (sound), "sound");
+      gst_bin_add (GST_BIN (bin), sound);
+      g_object_set_data (G_OBJECT (decodebin), "cb-sound", sound);
+      gst_element_add_pad (bin, gst_ghost_pad_new ("sound", sound_src));
+    }
   return bin;
+}
+
+/* What every sound goes through before the mixer: the fader, the meter, and a tee for
+ * the headphones (ensure_monitor()). A live source's queue drops what the mixer is late
+ * for; a file's holds it back instead, or it would race through to its end. */
+static char *
+sound_chain (CbProgram *self,
+             gboolean   live)
+{
+  return g_strdup_printf ("audioconvert ! audioresample ! audio/x-raw,rate=%d,channels=2 ! "
+                          "volume name=volume ! level name=level interval=50000000 ! "
+                          "tee name=tee allow-not-linked=true "
+                          "tee. ! queue max-size-time=200000000 %s", self->rate,
+                          live ? "leaky=downstream" : "");
 }
 
 static gboolean
@@ -296,11 +336,16 @@ make_video_bin (CbProgram            *self,
       /* A still image is repeated a few times a second: the compositor keeps the last
        * frame of a pad between them. Not live: the compositor paces it, and drops what a
        * late start made late (a live imagefreeze that starts late stays late, unseen). */
+      if (s->kind == CB_SCENE_SOURCE_MEDIA)
+        {
+          g_autofree char *sound = sound_chain (self, FALSE);
+
+          /* Its sound goes to the mixer, with a strip of its own. */
+          return decoded_bin (s->location, "queue ! videoconvert", sound, error);
+        }
       return decoded_bin (s->location,
-                          s->kind == CB_SCENE_SOURCE_IMAGE
-                          ? "videoconvert ! imagefreeze ! "
-                            "capsfilter caps=\"video/x-raw,framerate=5/1\""
-                          : "queue ! videoconvert", error);
+                          "videoconvert ! imagefreeze ! capsfilter caps=\"video/x-raw,framerate=5/1\"",
+                          NULL, error);
     case CB_SCENE_SOURCE_TEXT:
       {
         int w = MAX (16, (int) (s->width * self->width)) & ~1;
@@ -380,6 +425,12 @@ with_crop (GstElement  *inner,
   gst_element_link (inner, crop);
   crop_src = gst_element_get_static_pad (crop, "src");
   gst_element_add_pad (bin, gst_ghost_pad_new ("src", crop_src));
+  {
+    g_autoptr(GstPad) sound = gst_element_get_static_pad (inner, "sound");
+
+    if (sound != NULL)
+      gst_element_add_pad (bin, gst_ghost_pad_new ("sound", sound));
+  }
   return bin;
 }
 
@@ -388,13 +439,7 @@ make_audio_bin (CbProgram            *self,
                 const CbSceneSource  *s,
                 GError              **error)
 {
-  g_autofree char *chain = g_strdup_printf ("audioconvert ! audioresample ! "
-                                            "audio/x-raw,rate=%d,channels=2 ! "
-                                            "volume name=volume ! "
-                                            "level name=level interval=50000000 ! "
-                                            "tee name=tee allow-not-linked=true "
-                                            "tee. ! queue max-size-time=200000000 "
-                                            "leaky=downstream", self->rate);
+  g_autofree char *chain = sound_chain (self, TRUE);
   g_autofree char *desc = NULL;
   GstElement *device = NULL;
 
@@ -515,7 +560,12 @@ ensure_monitor (CbProgram           *self,
    * change would take the whole program back to PAUSED, meters and stream with it. */
   g_object_set (monitor, "async-handling", TRUE, NULL);
   tee = gst_bin_get_by_name (GST_BIN (b->bin), "tee");
-  gst_bin_add (GST_BIN (b->bin), monitor);
+  /* Beside the tee: a media file's is a bin further down. */
+  {
+    g_autoptr(GstObject) parent = gst_object_get_parent (GST_OBJECT (tee));
+
+    gst_bin_add (GST_BIN (parent), monitor);
+  }
   b->monitor = gst_object_ref (monitor);
   tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   sink_pad = gst_element_get_static_pad (monitor, "sink");
@@ -530,21 +580,22 @@ branch_detach (CbProgram *self,
                Branch    *b)
 {
   g_autoptr(GstElement) bin = g_steal_pointer (&b->bin);
-  g_autoptr(GstPad) pad = g_steal_pointer (&b->mixer_pad);
+  GstPad *pads[] = { g_steal_pointer (&b->mixer_pad), g_steal_pointer (&b->sound_pad) };
 
   gst_clear_object (&b->monitor);
-  if (bin == NULL)
-    return;
-  if (pad != NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (pads); i++)
     {
-      g_autoptr(GstElement) mixer = gst_pad_get_parent_element (pad);
-      g_autoptr(GstPad) peer = gst_pad_get_peer (pad);
+      g_autoptr(GstPad) pad = pads[i];
+      g_autoptr(GstElement) mixer = pad != NULL ? gst_pad_get_parent_element (pad) : NULL;
+      g_autoptr(GstPad) peer = pad != NULL ? gst_pad_get_peer (pad) : NULL;
 
       if (peer != NULL)
         gst_pad_unlink (peer, pad);
       if (mixer != NULL)
         gst_element_release_request_pad (mixer, pad);
     }
+  if (bin == NULL)
+    return;
   gst_element_set_locked_state (bin, TRUE);
   gst_element_set_state (bin, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (self->bin), bin);
@@ -605,13 +656,22 @@ branch_attach (CbProgram           *self,
       set_problem (self, b, "Cannot link the source");
       return;
     }
-  if (audio)
+  if (s->kind == CB_SCENE_SOURCE_MEDIA)
+    {
+      g_autoptr(GstPad) sound = gst_element_get_static_pad (bin, "sound");
+
+      /* A file without sound leaves its mixer pad silent; the mixer ignores it. */
+      b->sound_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
+      gst_pad_set_offset (sound, running_time (self));
+      gst_pad_link (sound, b->sound_pad);
+    }
+  if (audio || s->kind == CB_SCENE_SOURCE_MEDIA)
     {
       apply_audio (b, s);
       ensure_monitor (self, b, s);
       apply_audio (b, s);
     }
-  else
+  if (!audio)
     apply_video_box (self, b, s, zorder);
   gst_element_sync_state_with_parent (bin);
   set_problem (self, b, NULL);
@@ -1132,6 +1192,11 @@ cb_program_update_source (CbProgram           *self,
       return;
     }
   apply_video_box (self, b, s, index);
+  if (s->kind == CB_SCENE_SOURCE_MEDIA)
+    {
+      ensure_monitor (self, b, s);
+      apply_audio (b, s);
+    }
   if (s->kind == CB_SCENE_SOURCE_PATTERN)
     {
       g_autoptr(GstElement) src = gst_bin_get_by_name (GST_BIN (b->bin), "pattern");

@@ -17,7 +17,7 @@ typedef enum {
   CB_SCENE_SOURCE_PATTERN,   /* location: a videotestsrc pattern name, "" for smpte */
   CB_SCENE_SOURCE_IMAGE,     /* location: a file */
   CB_SCENE_SOURCE_TEXT,      /* text, font, color */
-  CB_SCENE_SOURCE_MEDIA,     /* location: a file; its picture (its sound: not yet) */
+  CB_SCENE_SOURCE_MEDIA,     /* location: a file; its picture, and its sound in the mix */
   CB_SCENE_SOURCE_CAMERA,    /* location: a device id, "" for the first camera */
   CB_SCENE_SOURCE_SCREEN,    /* location: "" the whole screen (X11) */
   CB_SCENE_SOURCE_TONE,

@@ -18,6 +18,7 @@
 #include "cb-preferences-window.h"
 #include "cb-window-studio.h"
 #include "gui-util.h"
+#include "../unit/fake-media.h"
 
 static const char *live_publishing[] = { "studio", "PUBLISHING" };
 
@@ -662,6 +663,35 @@ file_has (Fixture       *fixture,
          strstr (contents, data) != NULL;
 }
 
+/* A media file added to the scene: its sound gets a strip in the mixer whose meter moves,
+ * and stays still when muted there. */
+static void
+test_media_sound (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbMixer *mixer = cb_window_get_mixer (fixture->window);
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  char *clip = fake_media_write ("clip.avi", FAKE_MEDIA_CLIP);
+  CbLevelMeter *meter;
+  guint media;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  media = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_MEDIA, clip);
+  meter = cb_mixer_get_meter (mixer, media);
+  g_assert_nonnull (meter);
+  show_page (fixture, GTK_WIDGET (mixer), "mixer");
+  g_assert_true (wait_for (fixture, meter_above, meter));
+  save_window_screenshot (fixture, "studio-mixer-media");
+  gtk_toggle_button_set_active (cb_mixer_get_mute_button (mixer, media), TRUE);
+  g_assert_true (wait_for (fixture, meter_below, meter));
+  for (guint i = 0; i < 5; i++)
+    {
+      spin_for (100);
+      g_assert_cmpfloat (cb_level_meter_get_peak (meter), <, -90);
+    }
+  remove_png (clip);
+}
+
 static void
 test_preferences (Fixture       *fixture,
                   gconstpointer  data)
@@ -744,6 +774,8 @@ main (int   argc,
               test_drag_source, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/first-run", Fixture, NULL, fixture_set_up_clean,
               test_first_run, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/media-sound", Fixture, NULL, fixture_set_up_clean,
+              test_media_sound, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/switch-live", Fixture, NULL, fixture_set_up_clean,
               test_switch_live, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/pip-preset", Fixture, NULL, fixture_set_up_clean,
