@@ -12,6 +12,7 @@
 #include "cb-application.h"
 #include "cb-preferences-window.h"
 #include "cb-window.h"
+#include "cb-window-studio.h"
 
 struct _CbApplication
 {
@@ -55,7 +56,7 @@ cb_application_handle_local_options (GApplication *application,
   /* Without --config, the file the preferences window writes, when there is one. */
   if (!g_variant_dict_lookup (options, "config", "^ay", &config))
     {
-      config = g_build_filename (g_get_user_config_dir (), "castbridge", "castbridge.properties", NULL);
+      config = cb_studio_dup_default_settings_path ();
       if (!g_file_test (config, G_FILE_TEST_EXISTS))
         g_clear_pointer (&config, g_free);
     }
@@ -208,7 +209,14 @@ cb_application_activate (GApplication *application)
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL && self->studio != NULL)
-    window = GTK_WINDOW (cb_window_new (GTK_APPLICATION (self), self->studio));
+    {
+      /* Asked before the window exists: nothing it writes can make it look used. */
+      gboolean first_run = self->config_path == NULL && cb_welcome_is_first_run ();
+
+      window = GTK_WINDOW (cb_window_new (GTK_APPLICATION (self), self->studio));
+      if (first_run)
+        cb_window_show_welcome (CB_WINDOW (window));
+    }
   if (window != NULL)
     gtk_window_present (window);
 }

@@ -207,6 +207,21 @@ fill (CbMixer *self)
       gtk_list_box_append (self->list, make_strip (self, s, strip));
       g_hash_table_insert (self->strips, GUINT_TO_POINTER (s->id), strip);
     }
+  /* The sound of the media files of the scene on program (the other scenes are idle). */
+  {
+    CbScene *scene = g_ptr_array_index (c->scenes, c->active);
+
+    for (guint i = 0; i < scene->sources->len; i++)
+      {
+        CbSceneSource *s = g_ptr_array_index (scene->sources, i);
+
+        if (s->kind != CB_SCENE_SOURCE_MEDIA)
+          continue;
+        strip = g_new0 (Strip, 1);
+        gtk_list_box_append (self->list, make_strip (self, s, strip));
+        g_hash_table_insert (self->strips, GUINT_TO_POINTER (s->id), strip);
+      }
+  }
   strip = g_new0 (Strip, 1);
   gtk_list_box_append (self->list, make_strip (self, NULL, strip));
   g_hash_table_insert (self->strips, GUINT_TO_POINTER (0), strip);

@@ -20,6 +20,7 @@ struct _CbSceneEditor
   guint               save_id;
   guint               rebuild_id;
   gulong              setting_handler;
+  guint               selected;
 };
 
 G_DEFINE_FINAL_TYPE (CbSceneEditor, cb_scene_editor, G_TYPE_OBJECT)
@@ -27,6 +28,7 @@ G_DEFINE_FINAL_TYPE (CbSceneEditor, cb_scene_editor, G_TYPE_OBJECT)
 enum {
   SIGNAL_PROGRAM_CHANGED,
   SIGNAL_CHANGED,
+  SIGNAL_SELECTED,
   N_SIGNALS
 };
 
@@ -158,6 +160,9 @@ cb_scene_editor_class_init (CbSceneEditorClass *klass)
                   NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_SELECTED] =
+    g_signal_new ("selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
 }
 
@@ -333,4 +338,32 @@ cb_scene_editor_add_pip_scene (CbSceneEditor *self)
   cb_program_add_source (self->program, index, camera);
   cb_scene_editor_switch_to (self, index);
   return index;
+}
+
+guint
+cb_scene_editor_get_selected (CbSceneEditor *self)
+{
+  CbSceneCollection *c;
+
+  g_return_val_if_fail (CB_IS_SCENE_EDITOR (self), 0);
+
+  if (self->program == NULL || self->selected == 0)
+    return 0;
+  /* A source removed, or of a scene switched away from, is no longer selected. */
+  c = (CbSceneCollection *) cb_program_get_collection (self->program);
+  if (cb_scene_find_source (cb_scene_collection_get_active (c), self->selected) == NULL)
+    return 0;
+  return self->selected;
+}
+
+void
+cb_scene_editor_select (CbSceneEditor *self,
+                        guint          id)
+{
+  g_return_if_fail (CB_IS_SCENE_EDITOR (self));
+
+  if (self->selected == id)
+    return;
+  self->selected = id;
+  g_signal_emit (self, signals[SIGNAL_SELECTED], 0);
 }

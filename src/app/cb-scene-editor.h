@@ -22,7 +22,8 @@ G_DECLARE_FINAL_TYPE (CbSceneEditor, cb_scene_editor, CB, SCENE_EDITOR, GObject)
  * settings change (at once when not live, after the stream stops otherwise).
  *
  * Signals: "program-changed" (a new CbProgram runs: reconnect to it), "changed" (scenes
- * or sources were added, removed, renamed, switched).
+ * or sources were added, removed, renamed, switched), "selected" (the selected source:
+ * the one the preview outlines and drags, and whose row the scenes panel highlights).
  */
 CbSceneEditor *cb_scene_editor_new          (CbStudio         *studio);
 CbProgram     *cb_scene_editor_get_program  (CbSceneEditor    *self);
@@ -38,5 +39,9 @@ void           cb_scene_editor_switch_to    (CbSceneEditor    *self,
 /* Camera picture-in-picture over the screen, as a new scene: the two-click preset. */
 guint          cb_scene_editor_add_pip_scene (CbSceneEditor   *self);
 char          *cb_scene_editor_dup_path     (void);
+/* The selected source of the active scene, 0 for none. */
+guint          cb_scene_editor_get_selected (CbSceneEditor    *self);
+void           cb_scene_editor_select       (CbSceneEditor    *self,
+                                             guint             id);
 
 G_END_DECLS

@@ -24,6 +24,8 @@ struct _CbScenesPanel
   gulong          changed_handler;
   gulong          program_handler;
   gulong          problem_handler;
+  gulong          selected_handler;
+  guint           refill_id;
   CbProgram      *watched;
 };
 
@@ -82,6 +84,8 @@ typedef struct {
   CbScenesPanel *panel;
   guint          id;
   GtkSpinButton *x, *y, *w, *h;
+  GtkSpinButton *crop[4];        /* left, top, right, bottom */
+  GtkSwitch     *visible;
   GtkEditable   *text;
   GtkFontChooser *font;
   GtkColorChooser *color;
@@ -100,6 +104,11 @@ editing_apply (Editing *e)
   changed->y = gtk_spin_button_get_value (e->y) / 100;
   changed->width = MAX (1, gtk_spin_button_get_value (e->w)) / 100;
   changed->height = MAX (1, gtk_spin_button_get_value (e->h)) / 100;
+  changed->crop_left = gtk_spin_button_get_value_as_int (e->crop[0]);
+  changed->crop_top = gtk_spin_button_get_value_as_int (e->crop[1]);
+  changed->crop_right = gtk_spin_button_get_value_as_int (e->crop[2]);
+  changed->crop_bottom = gtk_spin_button_get_value_as_int (e->crop[3]);
+  changed->visible = gtk_switch_get_active (e->visible);
   if (e->text != NULL)
     {
       GdkRGBA rgba;
@@ -126,13 +135,14 @@ add_spin (GtkGrid    *grid,
           const char *label,
           double      value,
           double      min,
+          double      max,
           Editing    *e)
 {
   GtkWidget *l = gtk_label_new (label);
-  GtkWidget *spin = gtk_spin_button_new_with_range (min, 100, 1);
+  GtkWidget *spin = gtk_spin_button_new_with_range (min, max, 1);
 
   gtk_label_set_xalign (GTK_LABEL (l), 0);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value * 100);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
   gtk_grid_attach (grid, l, 0, row, 1, 1);
   gtk_grid_attach (grid, spin, 1, row, 1, 1);
   g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (editing_apply), e);
@@ -155,11 +165,27 @@ make_popover (CbScenesPanel *self,
   gtk_popover_set_child (GTK_POPOVER (popover), grid);
   g_object_set_data_full (G_OBJECT (popover), "cb-editing", e, g_free);
 
-  /* In percent of the output picture. */
-  e->x = add_spin (GTK_GRID (grid), 0, _("Left, %"), s->x, -100, e);
-  e->y = add_spin (GTK_GRID (grid), 1, _("Top, %"), s->y, -100, e);
-  e->w = add_spin (GTK_GRID (grid), 2, _("Width, %"), s->width, 1, e);
-  e->h = add_spin (GTK_GRID (grid), 3, _("Height, %"), s->height, 1, e);
+  /* The box in percent of the output picture; the crop in the source's pixels. */
+  e->x = add_spin (GTK_GRID (grid), 0, _("Left, %"), s->x * 100, -100, 100, e);
+  e->y = add_spin (GTK_GRID (grid), 1, _("Top, %"), s->y * 100, -100, 100, e);
+  e->w = add_spin (GTK_GRID (grid), 2, _("Width, %"), s->width * 100, 1, 100, e);
+  e->h = add_spin (GTK_GRID (grid), 3, _("Height, %"), s->height * 100, 1, 100, e);
+  e->crop[0] = add_spin (GTK_GRID (grid), 4, _("Crop left, px"), s->crop_left, 0, CB_SCENE_MAX_CROP, e);
+  e->crop[1] = add_spin (GTK_GRID (grid), 5, _("Crop top, px"), s->crop_top, 0, CB_SCENE_MAX_CROP, e);
+  e->crop[2] = add_spin (GTK_GRID (grid), 6, _("Crop right, px"), s->crop_right, 0, CB_SCENE_MAX_CROP, e);
+  e->crop[3] = add_spin (GTK_GRID (grid), 7, _("Crop bottom, px"), s->crop_bottom, 0, CB_SCENE_MAX_CROP, e);
+  {
+    GtkWidget *l = gtk_label_new (_("Show"));
+    GtkWidget *visible = gtk_switch_new ();
+
+    gtk_label_set_xalign (GTK_LABEL (l), 0);
+    gtk_switch_set_active (GTK_SWITCH (visible), s->visible);
+    gtk_widget_set_halign (visible, GTK_ALIGN_START);
+    gtk_grid_attach (GTK_GRID (grid), l, 0, 8, 1, 1);
+    gtk_grid_attach (GTK_GRID (grid), visible, 1, 8, 1, 1);
+    e->visible = GTK_SWITCH (visible);
+    g_signal_connect_swapped (visible, "notify::active", G_CALLBACK (editing_apply), e);
+  }
   if (s->kind == CB_SCENE_SOURCE_TEXT)
     {
       GtkWidget *entry = gtk_entry_new ();
@@ -170,12 +196,12 @@ make_popover (CbScenesPanel *self,
 
       gtk_color_chooser_set_use_alpha (GTK_COLOR_CHOOSER (color), TRUE);
       gtk_editable_set_text (GTK_EDITABLE (entry), s->text);
-      gtk_grid_attach (GTK_GRID (grid), gtk_label_new (_("Text")), 0, 4, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), entry, 1, 4, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), gtk_label_new (_("Font")), 0, 5, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), font, 1, 5, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), gtk_label_new (_("Colour")), 0, 6, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), color, 1, 6, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), gtk_label_new (_("Text")), 0, 9, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), entry, 1, 9, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), gtk_label_new (_("Font")), 0, 10, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), font, 1, 10, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), gtk_label_new (_("Colour")), 0, 11, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), color, 1, 11, 1, 1);
       e->text = GTK_EDITABLE (entry);
       e->font = GTK_FONT_CHOOSER (font);
       e->color = GTK_COLOR_CHOOSER (color);
@@ -289,6 +315,7 @@ make_source_row (CbScenesPanel       *self,
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
   g_object_set_data (G_OBJECT (row), "cb-edit", edit);
+  g_object_set_data (G_OBJECT (row), "cb-id", GUINT_TO_POINTER (s->id));
   return row;
 }
 
@@ -340,7 +367,46 @@ fill (CbScenesPanel *self)
       g_hash_table_insert (self->source_rows, GUINT_TO_POINTER (s->id), row);
     }
   gtk_widget_set_sensitive (self->remove_scene, c->scenes->len > 1);
+  {
+    GtkWidget *selected = g_hash_table_lookup (self->source_rows,
+                                               GUINT_TO_POINTER (cb_scene_editor_get_selected (self->editor)));
+
+    gtk_list_box_select_row (self->sources, selected != NULL ? GTK_LIST_BOX_ROW (selected) : NULL);
+  }
   self->filling = FALSE;
+}
+
+/* The preview selected a source: its row follows. */
+static void
+on_editor_selected (CbScenesPanel *self)
+{
+  GtkWidget *row = g_hash_table_lookup (self->source_rows,
+                                        GUINT_TO_POINTER (cb_scene_editor_get_selected (self->editor)));
+
+  self->filling = TRUE;
+  gtk_list_box_select_row (self->sources, row != NULL ? GTK_LIST_BOX_ROW (row) : NULL);
+  self->filling = FALSE;
+}
+
+static void
+on_source_selected (GtkListBox    *list,
+                    GtkListBoxRow *row,
+                    gpointer       data)
+{
+  CbScenesPanel *self = data;
+
+  if (self->filling || row == NULL)
+    return;
+  cb_scene_editor_select (self->editor, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "cb-id")));
+}
+
+/* A click on a source's row opens its properties. */
+static void
+on_source_activated (GtkListBox    *list,
+                     GtkListBoxRow *row,
+                     gpointer       data)
+{
+  cb_scenes_panel_edit_source (data, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "cb-id")));
 }
 
 static void
@@ -541,7 +607,9 @@ cb_scenes_panel_dispose (GObject *object)
     {
       g_clear_signal_handler (&self->changed_handler, self->editor);
       g_clear_signal_handler (&self->program_handler, self->editor);
+      g_clear_signal_handler (&self->selected_handler, self->editor);
     }
+  g_clear_handle_id (&self->refill_id, g_source_remove);
   g_clear_object (&self->editor);
   g_clear_object (&self->chooser);
   g_clear_pointer (&self->source_rows, g_hash_table_unref);
@@ -621,7 +689,8 @@ cb_scenes_panel_new (CbSceneEditor *editor)
   gtk_widget_add_css_class (GTK_WIDGET (self->scenes), "boxed-list");
   g_signal_connect (self->scenes, "row-selected", G_CALLBACK (on_scene_selected), self);
   self->sources = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->sources, GTK_SELECTION_NONE);
+  g_signal_connect (self->sources, "row-selected", G_CALLBACK (on_source_selected), self);
+  g_signal_connect (self->sources, "row-activated", G_CALLBACK (on_source_activated), self);
   gtk_widget_add_css_class (GTK_WIDGET (self->sources), "boxed-list");
 
   gtk_box_append (GTK_BOX (inner), heading (_("Scenes"), self->remove_scene, add_scene));
@@ -641,6 +710,8 @@ cb_scenes_panel_new (CbSceneEditor *editor)
   self->changed_handler = g_signal_connect_swapped (editor, "changed", G_CALLBACK (fill), self);
   self->program_handler = g_signal_connect_swapped (editor, "program-changed",
                                                     G_CALLBACK (watch_program), self);
+  self->selected_handler = g_signal_connect_swapped (editor, "selected",
+                                                     G_CALLBACK (on_editor_selected), self);
   watch_program (self);
   return GTK_WIDGET (self);
 }
@@ -661,6 +732,23 @@ cb_scenes_panel_get_source_row (CbScenesPanel *self,
   return g_hash_table_lookup (self->source_rows, GUINT_TO_POINTER (id));
 }
 
+static gboolean
+refill_when_idle (gpointer data)
+{
+  CbScenesPanel *self = data;
+
+  self->refill_id = 0;
+  fill (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+refill_later (CbScenesPanel *self)
+{
+  if (self->refill_id == 0)
+    self->refill_id = g_idle_add (refill_when_idle, self);
+}
+
 GtkPopover *
 cb_scenes_panel_edit_source (CbScenesPanel *self,
                              guint          id)
@@ -677,6 +765,9 @@ cb_scenes_panel_edit_source (CbScenesPanel *self,
   popover = make_popover (self, id);
   gtk_widget_set_parent (GTK_WIDGET (popover), edit);
   g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  /* The row's Show box follows what the popover changed, once it is closed. */
+  g_signal_connect_swapped (popover, "closed", G_CALLBACK (refill_later), self);
+  cb_scene_editor_select (self->editor, id);
   gtk_popover_popup (popover);
   return popover;
 }

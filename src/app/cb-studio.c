@@ -325,9 +325,14 @@ cb_studio_get_settings_path (CbStudio *self)
   g_return_val_if_fail (CB_IS_STUDIO (self), NULL);
 
   if (self->settings_path == NULL)
-    self->settings_path = g_build_filename (g_get_user_config_dir (), "castbridge",
-                                            "castbridge.properties", NULL);
+    self->settings_path = cb_studio_dup_default_settings_path ();
   return self->settings_path;
+}
+
+char *
+cb_studio_dup_default_settings_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "castbridge", "castbridge.properties", NULL);
 }
 
 void

@@ -44,6 +44,8 @@ char       *cb_studio_dup_local_url      (CbStudio    *self,
  * configuration folder). */
 CbSettings *cb_studio_get_gui_settings   (CbStudio    *self);
 const char *cb_studio_get_settings_path  (CbStudio    *self);
+/* castbridge.properties in the user's configuration folder. */
+char       *cb_studio_dup_default_settings_path (void);
 void        cb_studio_set_settings_path  (CbStudio    *self,
                                           const char  *path);
 /* Checks @value as the engine does (cb_settings_check()), applies it to the running

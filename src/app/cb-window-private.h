@@ -12,6 +12,7 @@
 #include "cb-recordings-panel.h"
 #include "cb-relay-list.h"
 #include "cb-relays-panel.h"
+#include "cb-shrinking-box.h"
 #include "cb-window.h"
 
 G_BEGIN_DECLS
@@ -54,6 +55,7 @@ struct _CbWindow
   gboolean           mic_muted;
 
   /* Template. */
+  CbShrinkingBox    *header_start;
   GtkDropDown       *source_dropdown;
   GtkDropDown       *mic_dropdown;
   GtkEntry          *name_entry;

@@ -149,61 +149,25 @@ fill_sources (CbWindow  *self,
     cb_window_restart_preview (self);
 }
 
-typedef struct
-{
-  GPtrArray *cameras;
-  GPtrArray *mics;
-} DeviceLists;
-
-static void
-device_lists_free (gpointer data)
-{
-  DeviceLists *lists = data;
-
-  g_clear_pointer (&lists->cameras, g_ptr_array_unref);
-  g_clear_pointer (&lists->mics, g_ptr_array_unref);
-  g_free (lists);
-}
-
-/* Probing devices can take a moment (PipeWire, PulseAudio): off the GTK thread. */
-static void
-list_devices_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  DeviceLists *lists = g_new0 (DeviceLists, 1);
-
-  lists->cameras = cb_devices_list (CB_MEDIA_VIDEO);
-  lists->mics = cb_devices_list (CB_MEDIA_AUDIO);
-  g_task_return_pointer (task, lists, device_lists_free);
-}
-
 static void
 on_devices_listed (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
   CbWindow *self = CB_WINDOW (object);
-  DeviceLists *lists = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(GPtrArray) cameras = NULL;
+  g_autoptr(GPtrArray) mics = NULL;
 
-  if (lists == NULL)
+  if (!cb_devices_list_finish (result, &cameras, &mics))
     return;
-
-  g_debug ("%u cameras, %u microphones",
-           lists->cameras != NULL ? lists->cameras->len : 0,
-           lists->mics != NULL ? lists->mics->len : 0);
-  fill_sources (self, lists->cameras, lists->mics);
-  device_lists_free (lists);
+  g_debug ("%u cameras, %u microphones", cameras->len, mics->len);
+  fill_sources (self, cameras, mics);
 }
 
 static void
 list_devices (CbWindow *self)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_devices_listed, NULL);
-
-  g_task_set_source_tag (task, list_devices);
-  g_task_run_in_thread (task, list_devices_thread);
+  cb_devices_list_async (self, self->cancellable, on_devices_listed, NULL);
 }
 
 /* Preview. */

@@ -4,8 +4,10 @@
 #pragma once
 
 #include "cb-mixer.h"
+#include "cb-scene-canvas.h"
 #include "cb-scene-editor.h"
 #include "cb-scenes-panel.h"
+#include "cb-welcome.h"
 #include "cb-window.h"
 
 G_BEGIN_DECLS
@@ -17,6 +19,12 @@ CbSceneEditor *cb_window_get_scene_editor  (CbWindow *self);
 CbScenesPanel *cb_window_get_scenes_panel  (CbWindow *self);
 CbMixer       *cb_window_get_mixer         (CbWindow *self);
 CbLevelMeter  *cb_window_get_program_meter (CbWindow *self);
+CbSceneCanvas *cb_window_get_scene_canvas  (CbWindow *self);
+/* The first-run page, in front of the studio until its Open the Studio; the application
+ * shows it when cb_welcome_is_first_run(). */
+void           cb_window_show_welcome      (CbWindow *self);
+/* The first-run page while it shows, or NULL. */
+CbWelcome     *cb_window_get_welcome       (CbWindow *self);
 
 /* For cb-window.c. */
 void           cb_window_studio_setup        (CbWindow *self);

@@ -277,10 +277,12 @@ cb_window_class_init (CbWindowClass *klass)
   g_type_ensure (CB_TYPE_EVENTS_PANEL);
   g_type_ensure (CB_TYPE_RELAYS_PANEL);
   g_type_ensure (CB_TYPE_PUBLISH_TARGET);
+  g_type_ensure (CB_TYPE_SHRINKING_BOX);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/castbridge/Castbridge/cb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CbWindow, name_entry);
+  gtk_widget_class_bind_template_child (widget_class, CbWindow, header_start);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, publish_target);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CbWindow, paned);

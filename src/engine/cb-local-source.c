@@ -190,6 +190,63 @@ cb_devices_list (CbMediaKind kind)
   return out;
 }
 
+typedef struct
+{
+  GPtrArray *cameras;
+  GPtrArray *mics;
+} DeviceLists;
+
+static void
+device_lists_free (gpointer data)
+{
+  DeviceLists *lists = data;
+
+  g_clear_pointer (&lists->cameras, g_ptr_array_unref);
+  g_clear_pointer (&lists->mics, g_ptr_array_unref);
+  g_free (lists);
+}
+
+static void
+list_devices_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  DeviceLists *lists = g_new0 (DeviceLists, 1);
+
+  lists->cameras = cb_devices_list (CB_MEDIA_VIDEO);
+  lists->mics = cb_devices_list (CB_MEDIA_AUDIO);
+  g_task_return_pointer (task, lists, device_lists_free);
+}
+
+void
+cb_devices_list_async (gpointer             source_object,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             data)
+{
+  g_autoptr(GTask) task = g_task_new (source_object, cancellable, callback, data);
+
+  g_task_set_source_tag (task, cb_devices_list_async);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, list_devices_thread);
+}
+
+gboolean
+cb_devices_list_finish (GAsyncResult  *result,
+                        GPtrArray    **cameras,
+                        GPtrArray    **mics)
+{
+  DeviceLists *lists = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (lists == NULL)
+    return FALSE;
+  *cameras = g_steal_pointer (&lists->cameras);
+  *mics = g_steal_pointer (&lists->mics);
+  device_lists_free (lists);
+  return TRUE;
+}
+
 /**
  * cb_device_create_element:
  * @id: (nullable): a device id of cb_devices_list(), or NULL for the first device

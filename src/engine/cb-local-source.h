@@ -77,5 +77,15 @@ GstElement *cb_device_create_element (CbMediaKind   kind,
                                       const char   *id,
                                       GError      **error);
 GPtrArray *cb_devices_list   (CbMediaKind  kind);
+/* Cameras and microphones, listed off the calling thread (probing PipeWire or PulseAudio
+ * can take a moment); @source_object is kept until @callback has run. */
+void       cb_devices_list_async  (gpointer             source_object,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             data);
+/* FALSE when cancelled; else the CbDevice arrays (transfer full). */
+gboolean   cb_devices_list_finish (GAsyncResult        *result,
+                                   GPtrArray          **cameras,
+                                   GPtrArray          **mics);
 
 G_END_DECLS

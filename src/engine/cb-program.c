@@ -1,12 +1,13 @@
 /* cb-program.c — scenes composed and audio mixed into one picture and one track
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   source bins ─▶ compositor (scene 1) ─▶ capsfilter ─┐
- *   source bins ─▶ compositor (scene 2) ─▶ capsfilter ─┼▶ input-selector ─▶ "video"
+ *   source bins ─▶ compositor (the scene on program) ─▶ capsfilter ─▶ input-selector ─▶ "video"
  *   audio bins (volume ▸ level ▸ tee ▸ [monitor]) ─▶ audiomixer ▸ level ─▶ "audio"
  *
  * The bin goes into a CbLocalSource, which encodes "video" and "audio" once and
- * publishes them; a scene switch changes the selector's active pad and nothing else.
+ * publishes them. A scene switch starts the new scene's compositor and sources beside the
+ * old ones, moves the selector's active pad to it, then takes the old scene's out: only
+ * the scene on program costs CPU, and the encoder only sees its input change.
  * Sources are added and removed while the pipeline runs; one that fails is taken out
  * and its problem kept, so a missing camera is a line in the GUI, not a dead stream.
  */
@@ -22,6 +23,7 @@ typedef struct {
   guint       id;
   GstElement *bin;          /* in the program bin; NULL while left out */
   GstPad     *mixer_pad;    /* compositor or audiomixer request pad */
+  GstPad     *sound_pad;    /* a media file's sound: its audiomixer request pad */
   GstElement *monitor;      /* audio: the headphone branch, made on first use */
   char       *problem;
 } Branch;
@@ -34,8 +36,10 @@ struct _CbProgram
   CbLocalSource     *capture;
   GstElement        *bin;
   GstElement        *selector;
-  GPtrArray         *compositors;    /* GstElement per scene */
-  GPtrArray         *selector_pads;  /* GstPad per scene */
+  /* Per scene; NULL for a scene that is not on program: only the active scene's
+   * sources run and its compositor composes, the others cost nothing until switched to. */
+  GPtrArray         *compositors;    /* GstElement */
+  GPtrArray         *selector_pads;  /* GstPad */
   GstElement        *mixer;
   GHashTable        *branches;       /* id → Branch */
   int                width, height, fps, rate;
@@ -57,6 +61,7 @@ branch_free (gpointer data)
   Branch *b = data;
 
   gst_clear_object (&b->mixer_pad);
+  gst_clear_object (&b->sound_pad);
   gst_clear_object (&b->bin);
   gst_clear_object (&b->monitor);
   g_free (b->problem);
@@ -111,11 +116,18 @@ cb_program_class_init (CbProgramClass *klass)
 }
 
 static void
+unref_element (gpointer object)
+{
+  if (object != NULL)
+    gst_object_unref (object);
+}
+
+static void
 cb_program_init (CbProgram *self)
 {
   self->branches = g_hash_table_new_full (NULL, NULL, NULL, branch_free);
-  self->compositors = g_ptr_array_new_with_free_func (gst_object_unref);
-  self->selector_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->compositors = g_ptr_array_new_with_free_func (unref_element);
+  self->selector_pads = g_ptr_array_new_with_free_func (unref_element);
   self->width = 1280;
   self->height = 720;
   self->fps = 30;
@@ -170,27 +182,42 @@ on_decodebin_pad_added (GstElement *decodebin,
                         gpointer    data)
 {
   GstElement *tail = data;
-  g_autoptr(GstPad) sink = gst_element_get_static_pad (tail, "sink");
+  GstElement *sound = g_object_get_data (G_OBJECT (decodebin), "cb-sound");
   g_autoptr(GstCaps) caps = gst_pad_query_caps (pad, NULL);
+  g_autoptr(GstPad) sink = NULL;
+  const char *media;
 
-  if (gst_pad_is_linked (sink) || caps == NULL || gst_caps_is_empty (caps) ||
-      !g_str_has_prefix (gst_structure_get_name (gst_caps_get_structure (caps, 0)), "video/"))
+  if (caps == NULL || gst_caps_is_empty (caps))
     return;
-  gst_pad_link (pad, sink);
+  /* The first picture stream to the picture's tail, the first sound to the sound's. */
+  media = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  if (g_str_has_prefix (media, "video/"))
+    sink = gst_element_get_static_pad (tail, "sink");
+  else if (g_str_has_prefix (media, "audio/") && sound != NULL)
+    sink = gst_element_get_static_pad (sound, "sink");
+  if (sink != NULL && !gst_pad_is_linked (sink))
+    gst_pad_link (pad, sink);
 }
 
-/* filesrc ▸ decodebin ▸ @tail_desc, the file's first picture stream on a "src" pad. */
+/* filesrc ▸ decodebin ▸ @tail_desc, the file's first picture stream on a "src" pad; with
+ * @sound_desc, its first sound stream through that on a "sound" pad. */
 static GstElement *
 decoded_bin (const char  *location,
              const char  *tail_desc,
+             const char  *sound_desc,
              GError     **error)
 {
-  GstElement *bin, *src, *decodebin, *tail;
+  GstElement *bin, *src, *decodebin, *tail, *sound = NULL;
   g_autoptr(GstPad) tail_src = NULL;
 
   if (!cb_media_have_element ("decodebin", error) ||
       (tail = cb_media_parse_bin (tail_desc, TRUE, error)) == NULL)
     return NULL;
+  if (sound_desc != NULL && (sound = cb_media_parse_bin (sound_desc, TRUE, error)) == NULL)
+    {
+      gst_object_unref (gst_object_ref_sink (tail));
+      return NULL;
+    }
   bin = gst_bin_new (NULL);
   src = gst_element_factory_make ("filesrc", NULL);
   decodebin = gst_element_factory_make ("decodebin", NULL);
@@ -200,7 +227,30 @@ decoded_bin (const char  *location,
   g_signal_connect_object (decodebin, "pad-added", G_CALLBACK (on_decodebin_pad_added), tail, 0);
   tail_src = gst_element_get_static_pad (tail, "src");
   gst_element_add_pad (bin, gst_ghost_pad_new ("src", tail_src));
+  if (sound != NULL)
+    {
+      g_autoptr(GstPad) sound_src = gst_element_get_static_pad (sound, "src");
+
+      gst_object_set_name (GST_OBJECT (sound), "sound");
+      gst_bin_add (GST_BIN (bin), sound);
+      g_object_set_data (G_OBJECT (decodebin), "cb-sound", sound);
+      gst_element_add_pad (bin, gst_ghost_pad_new ("sound", sound_src));
+    }
   return bin;
+}
+
+/* What every sound goes through before the mixer: the fader, the meter, and a tee for
+ * the headphones (ensure_monitor()). A live source's queue drops what the mixer is late
+ * for; a file's holds it back instead, or it would race through to its end. */
+static char *
+sound_chain (CbProgram *self,
+             gboolean   live)
+{
+  return g_strdup_printf ("audioconvert ! audioresample ! audio/x-raw,rate=%d,channels=2 ! "
+                          "volume name=volume ! level name=level interval=50000000 ! "
+                          "tee name=tee allow-not-linked=true "
+                          "tee. ! queue max-size-time=200000000 %s", self->rate,
+                          live ? "leaky=downstream" : "");
 }
 
 static gboolean
@@ -286,11 +336,16 @@ make_video_bin (CbProgram            *self,
       /* A still image is repeated a few times a second: the compositor keeps the last
        * frame of a pad between them. Not live: the compositor paces it, and drops what a
        * late start made late (a live imagefreeze that starts late stays late, unseen). */
+      if (s->kind == CB_SCENE_SOURCE_MEDIA)
+        {
+          g_autofree char *sound = sound_chain (self, FALSE);
+
+          /* Its sound goes to the mixer, with a strip of its own. */
+          return decoded_bin (s->location, "queue ! videoconvert", sound, error);
+        }
       return decoded_bin (s->location,
-                          s->kind == CB_SCENE_SOURCE_IMAGE
-                          ? "videoconvert ! imagefreeze ! "
-                            "capsfilter caps=\"video/x-raw,framerate=5/1\""
-                          : "queue ! videoconvert", error);
+                          "videoconvert ! imagefreeze ! capsfilter caps=\"video/x-raw,framerate=5/1\"",
+                          NULL, error);
     case CB_SCENE_SOURCE_TEXT:
       {
         int w = MAX (16, (int) (s->width * self->width)) & ~1;
@@ -348,18 +403,43 @@ make_video_bin (CbProgram            *self,
     }
 }
 
+/* @inner (taken) followed by a videocrop named "crop", which passes frames through
+ * untouched while nothing is cut off. */
+static GstElement *
+with_crop (GstElement  *inner,
+           GError     **error)
+{
+  GstElement *bin, *crop;
+  g_autoptr(GstPad) crop_src = NULL;
+
+  if (inner == NULL)
+    return NULL;
+  if (!cb_media_have_element ("videocrop", error))
+    {
+      gst_object_unref (gst_object_ref_sink (inner));
+      return NULL;
+    }
+  bin = gst_bin_new (NULL);
+  crop = gst_element_factory_make ("videocrop", "crop");
+  gst_bin_add_many (GST_BIN (bin), inner, crop, NULL);
+  gst_element_link (inner, crop);
+  crop_src = gst_element_get_static_pad (crop, "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", crop_src));
+  {
+    g_autoptr(GstPad) sound = gst_element_get_static_pad (inner, "sound");
+
+    if (sound != NULL)
+      gst_element_add_pad (bin, gst_ghost_pad_new ("sound", sound));
+  }
+  return bin;
+}
+
 static GstElement *
 make_audio_bin (CbProgram            *self,
                 const CbSceneSource  *s,
                 GError              **error)
 {
-  g_autofree char *chain = g_strdup_printf ("audioconvert ! audioresample ! "
-                                            "audio/x-raw,rate=%d,channels=2 ! "
-                                            "volume name=volume ! "
-                                            "level name=level interval=50000000 ! "
-                                            "tee name=tee allow-not-linked=true "
-                                            "tee. ! queue max-size-time=200000000 "
-                                            "leaky=downstream", self->rate);
+  g_autofree char *chain = sound_chain (self, TRUE);
   g_autofree char *desc = NULL;
   GstElement *device = NULL;
 
@@ -402,6 +482,22 @@ apply_video_box (CbProgram           *self,
                 NULL);
   if (s->kind == CB_SCENE_SOURCE_IMAGE || s->kind == CB_SCENE_SOURCE_MEDIA)
     g_object_set (b->mixer_pad, "repeat-after-eos", TRUE, NULL);
+  if (b->bin != NULL)
+    {
+      g_autoptr(GstElement) crop = gst_bin_get_by_name (GST_BIN (b->bin), "crop");
+
+      /* videocrop renegotiates on a change; setting what it has would too. */
+      if (crop != NULL)
+        {
+          int left, top, right, bottom;
+
+          g_object_get (crop, "left", &left, "top", &top, "right", &right, "bottom", &bottom, NULL);
+          if ((guint) left != s->crop_left || (guint) top != s->crop_top ||
+              (guint) right != s->crop_right || (guint) bottom != s->crop_bottom)
+            g_object_set (crop, "left", (int) s->crop_left, "top", (int) s->crop_top,
+                          "right", (int) s->crop_right, "bottom", (int) s->crop_bottom, NULL);
+        }
+    }
 }
 
 static void
@@ -464,7 +560,12 @@ ensure_monitor (CbProgram           *self,
    * change would take the whole program back to PAUSED, meters and stream with it. */
   g_object_set (monitor, "async-handling", TRUE, NULL);
   tee = gst_bin_get_by_name (GST_BIN (b->bin), "tee");
-  gst_bin_add (GST_BIN (b->bin), monitor);
+  /* Beside the tee: a media file's is a bin further down. */
+  {
+    g_autoptr(GstObject) parent = gst_object_get_parent (GST_OBJECT (tee));
+
+    gst_bin_add (GST_BIN (parent), monitor);
+  }
   b->monitor = gst_object_ref (monitor);
   tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   sink_pad = gst_element_get_static_pad (monitor, "sink");
@@ -479,21 +580,22 @@ branch_detach (CbProgram *self,
                Branch    *b)
 {
   g_autoptr(GstElement) bin = g_steal_pointer (&b->bin);
-  g_autoptr(GstPad) pad = g_steal_pointer (&b->mixer_pad);
+  GstPad *pads[] = { g_steal_pointer (&b->mixer_pad), g_steal_pointer (&b->sound_pad) };
 
   gst_clear_object (&b->monitor);
-  if (bin == NULL)
-    return;
-  if (pad != NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (pads); i++)
     {
-      g_autoptr(GstElement) mixer = gst_pad_get_parent_element (pad);
-      g_autoptr(GstPad) peer = gst_pad_get_peer (pad);
+      g_autoptr(GstPad) pad = pads[i];
+      g_autoptr(GstElement) mixer = pad != NULL ? gst_pad_get_parent_element (pad) : NULL;
+      g_autoptr(GstPad) peer = pad != NULL ? gst_pad_get_peer (pad) : NULL;
 
       if (peer != NULL)
         gst_pad_unlink (peer, pad);
       if (mixer != NULL)
         gst_element_release_request_pad (mixer, pad);
     }
+  if (bin == NULL)
+    return;
   gst_element_set_locked_state (bin, TRUE);
   gst_element_set_state (bin, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (self->bin), bin);
@@ -531,7 +633,7 @@ branch_attach (CbProgram           *self,
     }
   branch_detach (self, b);
 
-  bin = audio ? make_audio_bin (self, s, &error) : make_video_bin (self, s, &error);
+  bin = audio ? make_audio_bin (self, s, &error) : with_crop (make_video_bin (self, s, &error), &error);
   if (bin == NULL)
     {
       GST_INFO ("source %u (%s) left out: %s", s->id, cb_scene_source_kind_to_string (s->kind),
@@ -554,13 +656,22 @@ branch_attach (CbProgram           *self,
       set_problem (self, b, "Cannot link the source");
       return;
     }
-  if (audio)
+  if (s->kind == CB_SCENE_SOURCE_MEDIA)
+    {
+      g_autoptr(GstPad) sound = gst_element_get_static_pad (bin, "sound");
+
+      /* A file without sound leaves its mixer pad silent; the mixer ignores it. */
+      b->sound_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
+      gst_pad_set_offset (sound, running_time (self));
+      gst_pad_link (sound, b->sound_pad);
+    }
+  if (audio || s->kind == CB_SCENE_SOURCE_MEDIA)
     {
       apply_audio (b, s);
       ensure_monitor (self, b, s);
       apply_audio (b, s);
     }
-  else
+  if (!audio)
     apply_video_box (self, b, s, zorder);
   gst_element_sync_state_with_parent (bin);
   set_problem (self, b, NULL);
@@ -568,9 +679,11 @@ branch_attach (CbProgram           *self,
 
 /* ---- scenes ---------------------------------------------------------------- */
 
-static GstElement *
-add_scene_compositor (CbProgram  *self,
-                      GError    **error)
+/* Scene @index goes on program: its compositor, linked to the selector, and its sources. */
+static gboolean
+scene_start (CbProgram  *self,
+             guint       index,
+             GError    **error)
 {
   g_autofree char *caps = g_strdup_printf ("video/x-raw,format=AYUV,width=%d,height=%d,"
                                            "framerate=%d/1,pixel-aspect-ratio=1/1",
@@ -579,9 +692,12 @@ add_scene_compositor (CbProgram  *self,
   g_autoptr(GstCaps) filter_caps = gst_caps_from_string (caps);
   g_autoptr(GstPad) filter_src = NULL;
   GstPad *selector_pad;
+  CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
 
+  if (g_ptr_array_index (self->compositors, index) != NULL)
+    return TRUE;
   if (!cb_media_have_element ("compositor", error))
-    return NULL;
+    return FALSE;
   /* force-live: a scene of still images and text still makes frames on time. */
   compositor = gst_element_factory_make_full ("compositor", "force-live", TRUE,
                                               "ignore-inactive-pads", TRUE,
@@ -593,22 +709,48 @@ add_scene_compositor (CbProgram  *self,
   selector_pad = gst_element_request_pad_simple (self->selector, "sink_%u");
   filter_src = gst_element_get_static_pad (filter, "src");
   gst_pad_link (filter_src, selector_pad);
-  g_ptr_array_add (self->compositors, gst_object_ref (compositor));
-  g_ptr_array_add (self->selector_pads, selector_pad);
+  g_ptr_array_index (self->compositors, index) = gst_object_ref (compositor);
+  g_ptr_array_index (self->selector_pads, index) = selector_pad;
   gst_element_sync_state_with_parent (filter);
   gst_element_sync_state_with_parent (compositor);
-  return compositor;
-}
-
-static void
-attach_scene (CbProgram *self,
-              guint      index)
-{
-  CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
-  GstElement *compositor = g_ptr_array_index (self->compositors, index);
-
   for (guint i = 0; i < scene->sources->len; i++)
     branch_attach (self, g_ptr_array_index (scene->sources, i), compositor, i);
+  return TRUE;
+}
+
+/* Scene @index goes idle: its sources stop and its compositor is taken out. Their
+ * problems stay with them until the scene runs again. */
+static void
+scene_stop (CbProgram *self,
+            guint      index)
+{
+  CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
+  g_autoptr(GstElement) compositor = g_steal_pointer (&g_ptr_array_index (self->compositors, index));
+  g_autoptr(GstPad) selector_pad = g_steal_pointer (&g_ptr_array_index (self->selector_pads, index));
+  g_autoptr(GstPad) filter_src = NULL;
+  g_autoptr(GstElement) filter = NULL;
+
+  if (compositor == NULL)
+    return;
+  for (guint i = 0; i < scene->sources->len; i++)
+    {
+      CbSceneSource *s = g_ptr_array_index (scene->sources, i);
+      Branch *b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
+
+      if (b != NULL)
+        branch_detach (self, b);
+    }
+  filter_src = gst_pad_get_peer (selector_pad);
+  filter = filter_src != NULL ? gst_pad_get_parent_element (filter_src) : NULL;
+  if (filter_src != NULL)
+    gst_pad_unlink (filter_src, selector_pad);
+  gst_element_release_request_pad (self->selector, selector_pad);
+  for (GstElement *e = compositor; e != NULL; e = (e == compositor ? filter : NULL))
+    {
+      gst_element_set_locked_state (e, TRUE);
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self->bin), e);
+    }
 }
 
 /* ---- bus --------------------------------------------------------------------- */
@@ -762,13 +904,12 @@ cb_program_new (const CbSceneCollection *collection,
   audio_src = gst_element_get_static_pad (audio_tail, "src");
   gst_element_add_pad (self->bin, gst_ghost_pad_new ("audio", audio_src));
 
-  for (guint i = 0; i < self->collection->scenes->len; i++)
-    if (add_scene_compositor (self, error) == NULL)
-      return NULL;
+  g_ptr_array_set_size (self->compositors, self->collection->scenes->len);
+  g_ptr_array_set_size (self->selector_pads, self->collection->scenes->len);
+  if (!scene_start (self, self->collection->active, error))
+    return NULL;
   g_object_set (self->selector, "active-pad",
                 g_ptr_array_index (self->selector_pads, self->collection->active), NULL);
-  for (guint i = 0; i < self->collection->scenes->len; i++)
-    attach_scene (self, i);
   for (guint i = 0; i < self->collection->audio->len; i++)
     branch_attach (self, g_ptr_array_index (self->collection->audio, i), self->mixer, i);
 
@@ -824,30 +965,44 @@ void
 cb_program_set_active_scene (CbProgram *self,
                              guint      index)
 {
+  g_autoptr(GError) error = NULL;
+  guint previous;
+
   g_return_if_fail (CB_IS_PROGRAM (self));
 
-  if (index >= self->collection->scenes->len)
+  if (index >= self->collection->scenes->len || index == self->collection->active)
     return;
+  if (!scene_start (self, index, &error))
+    {
+      g_warning ("Cannot switch scenes: %s", error->message);
+      return;
+    }
+  previous = self->collection->active;
   self->collection->active = index;
   g_object_set (self->selector, "active-pad", g_ptr_array_index (self->selector_pads, index), NULL);
   /* Players and destinations see the new scene from a clean picture. */
   cb_local_source_request_keyframe (self->capture);
+  scene_stop (self, previous);
+}
+
+gboolean
+cb_program_scene_is_running (CbProgram *self,
+                             guint      index)
+{
+  g_return_val_if_fail (CB_IS_PROGRAM (self), FALSE);
+  return index < self->compositors->len && g_ptr_array_index (self->compositors, index) != NULL;
 }
 
 guint
 cb_program_add_scene (CbProgram  *self,
                       const char *name)
 {
-  g_autoptr(GError) error = NULL;
-
   g_return_val_if_fail (CB_IS_PROGRAM (self), 0);
 
-  if (add_scene_compositor (self, &error) == NULL)
-    {
-      g_warning ("Cannot add a scene: %s", error->message);
-      return self->collection->active;
-    }
+  /* Idle until it is switched to. */
   g_ptr_array_add (self->collection->scenes, cb_scene_new (name));
+  g_ptr_array_add (self->compositors, NULL);
+  g_ptr_array_add (self->selector_pads, NULL);
   return self->collection->scenes->len - 1;
 }
 
@@ -856,10 +1011,6 @@ cb_program_remove_scene (CbProgram *self,
                          guint      index)
 {
   CbScene *scene;
-  g_autoptr(GstElement) compositor = NULL;
-  g_autoptr(GstPad) selector_pad = NULL;
-  g_autoptr(GstPad) filter_src = NULL;
-  g_autoptr(GstElement) filter = NULL;
 
   g_return_val_if_fail (CB_IS_PROGRAM (self), FALSE);
 
@@ -867,30 +1018,14 @@ cb_program_remove_scene (CbProgram *self,
     return FALSE;
   if (self->collection->active == index)
     cb_program_set_active_scene (self, index == 0 ? 1 : index - 1);
+  /* Not on program any more, so idle already: only its sources' records go. */
+  scene_stop (self, index);
   scene = g_ptr_array_index (self->collection->scenes, index);
   for (guint i = 0; i < scene->sources->len; i++)
-    {
-      CbSceneSource *s = g_ptr_array_index (scene->sources, i);
-      Branch *b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
-
-      if (b != NULL)
-        branch_detach (self, b);
-      g_hash_table_remove (self->branches, GUINT_TO_POINTER (s->id));
-    }
-
-  compositor = g_ptr_array_steal_index (self->compositors, index);
-  selector_pad = g_ptr_array_steal_index (self->selector_pads, index);
-  filter_src = gst_pad_get_peer (selector_pad);
-  filter = filter_src != NULL ? gst_pad_get_parent_element (filter_src) : NULL;
-  if (filter_src != NULL)
-    gst_pad_unlink (filter_src, selector_pad);
-  gst_element_release_request_pad (self->selector, selector_pad);
-  for (GstElement *e = compositor; e != NULL; e = (e == compositor ? filter : NULL))
-    {
-      gst_element_set_locked_state (e, TRUE);
-      gst_element_set_state (e, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (self->bin), e);
-    }
+    g_hash_table_remove (self->branches,
+                         GUINT_TO_POINTER (((CbSceneSource *) g_ptr_array_index (scene->sources, i))->id));
+  g_ptr_array_remove_index (self->compositors, index);
+  g_ptr_array_remove_index (self->selector_pads, index);
   g_ptr_array_remove_index (self->collection->scenes, index);
   if (self->collection->active > index)
     self->collection->active--;
@@ -928,10 +1063,12 @@ cb_program_add_source (CbProgram     *self,
     }
   {
     CbScene *scene = g_ptr_array_index (self->collection->scenes, scene_index);
+    GstElement *compositor = g_ptr_array_index (self->compositors, scene_index);
 
     g_ptr_array_add (scene->sources, source);
-    branch_attach (self, source, g_ptr_array_index (self->compositors, scene_index),
-                   scene->sources->len - 1);
+    /* A source of an idle scene starts with its scene. */
+    if (compositor != NULL)
+      branch_attach (self, source, compositor, scene->sources->len - 1);
   }
 }
 
@@ -1027,6 +1164,10 @@ cb_program_update_source (CbProgram           *self,
   s->width = changed->width;
   s->height = changed->height;
   s->visible = changed->visible;
+  s->crop_left = MIN (changed->crop_left, CB_SCENE_MAX_CROP);
+  s->crop_top = MIN (changed->crop_top, CB_SCENE_MAX_CROP);
+  s->crop_right = MIN (changed->crop_right, CB_SCENE_MAX_CROP);
+  s->crop_bottom = MIN (changed->crop_bottom, CB_SCENE_MAX_CROP);
   s->volume = CLAMP (changed->volume, 0, 2);
   s->muted = changed->muted;
   s->monitor = changed->monitor;
@@ -1043,12 +1184,19 @@ cb_program_update_source (CbProgram           *self,
     }
   if (!locate (self, s->id, &si, &index))
     return;
+  if (g_ptr_array_index (self->compositors, si) == NULL)
+    return;    /* idle: taken as it is when its scene starts */
   if (rebuild || b == NULL || b->bin == NULL)
     {
       branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
       return;
     }
   apply_video_box (self, b, s, index);
+  if (s->kind == CB_SCENE_SOURCE_MEDIA)
+    {
+      ensure_monitor (self, b, s);
+      apply_audio (b, s);
+    }
   if (s->kind == CB_SCENE_SOURCE_PATTERN)
     {
       g_autoptr(GstElement) src = gst_bin_get_by_name (GST_BIN (b->bin), "pattern");

@@ -17,8 +17,9 @@ G_DECLARE_FINAL_TYPE (CbProgram, cb_program, CB, PROGRAM, GObject)
  * @collection: the scenes (copied)
  * @settings: (nullable): output size, frame rate, encoder, audio_sample_rate
  *
- * One pipeline: a `compositor` per scene at the output size and frame rate, an
- * `input-selector` that picks the active scene, and one `audiomixer` of the audio
+ * One pipeline: a `compositor` for the scene on program at the output size and frame
+ * rate (the other scenes are idle: no compositor, no running sources, until switched
+ * to), an `input-selector` that passes the active scene, and one `audiomixer` of the audio
  * sources, each with its fader, mute and `level` meter. Its capture (a CbLocalSource)
  * encodes the selected picture and the mix once, whatever publishes it, so switching
  * scenes only changes the encoder's input. Sources that fail (no camera, no screen to
@@ -40,7 +41,12 @@ const CbSceneCollection *cb_program_get_collection (CbProgram       *self);
 int            cb_program_get_width        (CbProgram               *self);
 int            cb_program_get_height       (CbProgram               *self);
 
+/* Starts scene @index (its compositor and sources), passes it on, then stops the one
+ * that was on program. */
 void           cb_program_set_active_scene (CbProgram               *self,
+                                            guint                    index);
+/* Whether scene @index has its compositor and sources running. */
+gboolean       cb_program_scene_is_running (CbProgram               *self,
                                             guint                    index);
 /* Returns the new scene's index. */
 guint          cb_program_add_scene        (CbProgram               *self,

@@ -266,6 +266,16 @@ add_source (JsonBuilder         *b,
       json_builder_add_double_value (b, s->height);
       json_builder_set_member_name (b, "visible");
       json_builder_add_boolean_value (b, s->visible);
+      if (s->crop_left != 0 || s->crop_top != 0 || s->crop_right != 0 || s->crop_bottom != 0)
+        {
+          json_builder_set_member_name (b, "crop");
+          json_builder_begin_array (b);
+          json_builder_add_int_value (b, s->crop_left);
+          json_builder_add_int_value (b, s->crop_top);
+          json_builder_add_int_value (b, s->crop_right);
+          json_builder_add_int_value (b, s->crop_bottom);
+          json_builder_end_array (b);
+        }
     }
   json_builder_end_object (b);
 }
@@ -369,6 +379,31 @@ dup_text (const char *text)
   return g_strdup (text);
 }
 
+/* "crop": [left, top, right, bottom], source pixels; absent is none. */
+static gboolean
+read_crop (JsonObject    *o,
+           CbSceneSource *s)
+{
+  JsonNode *n = json_object_get_member (o, "crop");
+  JsonArray *a;
+  guint *edges[] = { &s->crop_left, &s->crop_top, &s->crop_right, &s->crop_bottom };
+
+  if (n == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (n) || json_array_get_length (a = json_node_get_array (n)) != 4)
+    return FALSE;
+  for (guint i = 0; i < 4; i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_INT64 ||
+          json_node_get_int (e) < 0 || json_node_get_int (e) > CB_SCENE_MAX_CROP)
+        return FALSE;
+      *edges[i] = (guint) json_node_get_int (e);
+    }
+  return TRUE;
+}
+
 static CbSceneSource *
 read_source (CbSceneCollection *c,
              CbScene           *pending,
@@ -413,6 +448,11 @@ read_source (CbSceneCollection *c,
   s->width = get_double (o, "width", 1, 0.01, 4);
   s->height = get_double (o, "height", 1, 0.01, 4);
   s->visible = get_bool (o, "visible", TRUE);
+  if (!read_crop (o, s))
+    {
+      cb_scene_source_free (s);
+      goto bad;
+    }
   s->volume = get_double (o, "volume", 1, 0, 2);
   s->muted = get_bool (o, "muted", FALSE);
   s->monitor = get_bool (o, "monitor", FALSE);

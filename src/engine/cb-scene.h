@@ -17,7 +17,7 @@ typedef enum {
   CB_SCENE_SOURCE_PATTERN,   /* location: a videotestsrc pattern name, "" for smpte */
   CB_SCENE_SOURCE_IMAGE,     /* location: a file */
   CB_SCENE_SOURCE_TEXT,      /* text, font, color */
-  CB_SCENE_SOURCE_MEDIA,     /* location: a file; its picture (its sound: not yet) */
+  CB_SCENE_SOURCE_MEDIA,     /* location: a file; its picture, and its sound in the mix */
   CB_SCENE_SOURCE_CAMERA,    /* location: a device id, "" for the first camera */
   CB_SCENE_SOURCE_SCREEN,    /* location: "" the whole screen (X11) */
   CB_SCENE_SOURCE_TONE,
@@ -25,6 +25,9 @@ typedef enum {
   CB_SCENE_SOURCE_DESKTOP,   /* the monitor of the output device */
   CB_SCENE_SOURCE_N_KINDS
 } CbSceneSourceKind;
+
+/* The most a crop takes off one edge, in source pixels (an 8K picture's width). */
+#define CB_SCENE_MAX_CROP 7680
 
 typedef struct {
   guint              id;        /* unique in its collection, stable across runs */
@@ -36,6 +39,8 @@ typedef struct {
   guint32            color;     /* 0xAARRGGBB */
   /* The box, in fractions of the output picture: the layout survives a size change. */
   double             x, y, width, height;
+  /* Cut off each edge before scaling, in the source's own pixels. */
+  guint              crop_left, crop_top, crop_right, crop_bottom;
   gboolean           visible;
   /* Audio kinds. */
   double             volume;    /* 0 … 2, 1 as captured */

@@ -196,8 +196,11 @@ rest_post_at (Fixture     *fixture,
   g_assert_true (wait_for (fixture, task_done, task));
   body = g_task_propagate_pointer (task, &error);
   g_assert_no_error (error);
-  g_test_message ("POST %s %s → %u %.*s", path, json, soup_message_get_status (message),
-                  (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
+  /* The start of the answer: a snapshot's base64 PNG is longer than the line meson's TAP
+   * reader takes, and the rest of it would be read as unknown TAP output. */
+  g_test_message ("POST %s %s → %u %.*s%s", path, json, soup_message_get_status (message),
+                  (int) MIN (g_bytes_get_size (body), 2000), (const char *) g_bytes_get_data (body, NULL),
+                  g_bytes_get_size (body) > 2000 ? "…" : "");
   if (body_out != NULL)
     *body_out = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   return soup_message_get_status (message);

@@ -17,6 +17,7 @@
 
 #include "cb-destination-config.h"
 #include "cb-destination-presets.h"
+#include "cb-window-studio.h"
 #include "gui-util.h"
 
 /* The panels. */
@@ -489,6 +490,51 @@ test_relays (Fixture       *fixture,
   second_server_stop (fixture, g_steal_pointer (&server));
 }
 
+/* Every widget the header bar shows lies inside it and the window, and the source drop-downs
+ * have their natural width (nothing clipped, no label cut short): the header's start
+ * left out the program meter and the icons first. */
+static void
+assert_in_header (GtkWidget *widget,
+                  GtkWidget *header)
+{
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
+    return;
+  g_assert_true (gtk_widget_compute_bounds (widget, header, &bounds));
+  if (bounds.origin.x < -0.5 || bounds.origin.x + bounds.size.width > gtk_widget_get_width (header) + 0.5)
+    g_error ("%s at %.0f, %.0f wide, outside a header bar %d wide", G_OBJECT_TYPE_NAME (widget),
+             bounds.origin.x, bounds.size.width, gtk_widget_get_width (header));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    assert_in_header (c, header);
+}
+
+static void
+assert_header_fits (Fixture *fixture)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  GtkWidget *header = gtk_widget_get_ancestor (GTK_WIDGET (cb_window_get_live_button (fixture->window)),
+                                               ADW_TYPE_HEADER_BAR);
+  GtkWidget *start = gtk_widget_get_parent (GTK_WIDGET (cb_window_get_program_meter (fixture->window)));
+
+  graphene_rect_t bounds;
+
+  /* The header bar spans the window (a pixel of its border either side). */
+  g_assert_true (gtk_widget_compute_bounds (header, window, &bounds));
+  g_assert_cmpfloat (bounds.origin.x, >=, -1);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (window) + 1);
+  for (GtkWidget *c = gtk_widget_get_first_child (header); c != NULL; c = gtk_widget_get_next_sibling (c))
+    assert_in_header (c, header);
+  for (GtkWidget *c = gtk_widget_get_first_child (start); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_DROP_DOWN (c))
+      {
+        int natural;
+
+        gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+        g_assert_cmpint (gtk_widget_get_width (c), >=, natural);
+      }
+}
+
 /* For the Russian screenshots: the Relays and Events panels, the shortcuts window. */
 static void
 test_panels (Fixture       *fixture,
@@ -552,6 +598,15 @@ test_panels (Fixture       *fixture,
   save_window_screenshot (fixture, "castbridge-1024x600");
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, 1024);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (fixture->window)), <=, 600);
+  assert_header_fits (fixture);
+  /* Live, at 1024 pixels the header has no room for the program meter (the Mixer has it). */
+  g_assert_false (gtk_widget_get_child_visible (GTK_WIDGET (cb_window_get_program_meter (fixture->window))));
+  /* Between that and the default width, the same holds. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 600);
+  spin_for (800);
+  settle ();
+  save_window_screenshot (fixture, "castbridge-1100x600");
+  assert_header_fits (fixture);
 
   activate (fixture, "stop");
   g_assert_true (wait_for (fixture, window_is_idle, NULL));

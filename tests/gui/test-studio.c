@@ -13,33 +13,46 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "cb-destination-config.h"
+#include "cb-destination-presets.h"
 #include "cb-preferences-window.h"
 #include "cb-window-studio.h"
 #include "gui-util.h"
+#include "../unit/fake-media.h"
 
 static const char *live_publishing[] = { "studio", "PUBLISHING" };
 
-/* A 64×64 opaque red PNG in a folder of its own. */
+/* A 64×64 opaque PNG in a folder of its own: its left half @left, its right half @right
+ * (0xRRGGBB). */
 static char *
-make_red_png (void)
+make_png (guint32 left,
+          guint32 right)
 {
   g_autofree char *dir = g_dir_make_tmp ("cb-studio-XXXXXX", NULL);
-  char *path = g_build_filename (dir, "red.png", NULL);
+  char *path = g_build_filename (dir, "image.png", NULL);
   g_autofree guint8 *pixels = g_malloc (64 * 64 * 4);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GdkTexture) texture = NULL;
 
   for (guint i = 0; i < 64 * 64; i++)
     {
-      pixels[i * 4] = 255;
-      pixels[i * 4 + 1] = 0;
-      pixels[i * 4 + 2] = 0;
+      guint32 rgb = i % 64 < 32 ? left : right;
+
+      pixels[i * 4] = rgb >> 16;
+      pixels[i * 4 + 1] = (rgb >> 8) & 0xff;
+      pixels[i * 4 + 2] = rgb & 0xff;
       pixels[i * 4 + 3] = 255;
     }
   bytes = g_bytes_new (pixels, 64 * 64 * 4);
   texture = gdk_memory_texture_new (64, 64, GDK_MEMORY_R8G8B8A8, bytes, 64 * 4);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   return path;
+}
+
+static char *
+make_red_png (void)
+{
+  return make_png (0xff0000, 0xff0000);
 }
 
 static void
@@ -227,7 +240,7 @@ test_scene_overlay (Fixture       *fixture,
   popover = cb_scenes_panel_edit_source (panel, image);
   g_assert_nonnull (popover);
   spin_buttons (GTK_WIDGET (popover), spins);
-  g_assert_cmpuint (spins->len, ==, 4);
+  g_assert_cmpuint (spins->len, ==, 8);
   gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 50);
   gtk_spin_button_set_value (g_ptr_array_index (spins, 1), 50);
   gtk_spin_button_set_value (g_ptr_array_index (spins, 2), 25);
@@ -257,6 +270,223 @@ test_scene_overlay (Fixture       *fixture,
   save_window_screenshot (fixture, "studio-scenes");
   stop_live (fixture);
   remove_png (png);
+}
+
+/* Drags in the preview, as the pointer's drag gesture reports them: from (@x, @y), a
+ * fraction of the program's picture, by (@dx, @dy), fractions too. */
+static void
+drag_in_preview (Fixture *fixture,
+                 double   x,
+                 double   y,
+                 double   dx,
+                 double   dy)
+{
+  CbSceneCanvas *canvas = cb_window_get_scene_canvas (fixture->window);
+  GtkGestureDrag *drag = cb_scene_canvas_get_gesture (canvas);
+  graphene_rect_t frame;
+
+  cb_scene_canvas_get_frame (canvas, &frame);
+  g_assert_cmpfloat (frame.size.width, >, 100);
+  x = frame.origin.x + x * frame.size.width;
+  y = frame.origin.y + y * frame.size.height;
+  dx *= frame.size.width;
+  dy *= frame.size.height;
+  g_signal_emit_by_name (drag, "drag-begin", x, y);
+  g_signal_emit_by_name (drag, "drag-update", dx / 2, dy / 2);
+  g_signal_emit_by_name (drag, "drag-update", dx, dy);
+  g_signal_emit_by_name (drag, "drag-end", dx, dy);
+  settle ();
+}
+
+/* scenes.json, once saved, has source @data's box where the drag left it. */
+typedef struct {
+  guint  id;
+  double x, y, width;
+  guint  crop_left;
+} SavedWant;
+
+static gboolean
+saved_as (Fixture       *fixture,
+          gconstpointer  data)
+{
+  const SavedWant *want = data;
+  g_autofree char *path = cb_scene_editor_dup_path ();
+  g_autofree char *json = NULL;
+  g_autoptr(CbSceneCollection) c = NULL;
+  CbSceneSource *s;
+
+  if (!g_file_get_contents (path, &json, NULL, NULL) ||
+      (c = cb_scene_collection_from_json (json, -1, NULL)) == NULL ||
+      (s = cb_scene_collection_find_source (c, want->id)) == NULL)
+    return FALSE;
+  return ABS (s->x - want->x) < 0.01 && ABS (s->y - want->y) < 0.01 &&
+         ABS (s->width - want->width) < 0.01 && s->crop_left == want->crop_left;
+}
+
+/* An image dragged in the preview, resized by its corner, cropped and hidden in its
+ * popover: the stream shows each (a snapshot through REST), and scenes.json keeps it. */
+static void
+test_drag_source (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbSceneEditor *editor = cb_window_get_scene_editor (fixture->window);
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  CbProgram *program = cb_scene_editor_get_program (editor);
+  /* Colours the test pattern has nowhere: brown on the left, teal on the right. */
+  char *png = make_png (0x804000, 0x008080);
+  g_autoptr(GPtrArray) spins = g_ptr_array_new ();
+  /* Added at 70 %, 5 %, a quarter wide and high. */
+  const PixelWant brown_at_start = { 0.75, 0.15, 0x804000 };
+  const PixelWant brown_moved = { 0.15, 0.65, 0x804000 };
+  const PixelWant teal_moved = { 0.30, 0.65, 0x008080 };
+  const PixelWant teal_resized = { 0.40, 0.65, 0x008080 };
+  const PixelWant teal_cropped = { 0.15, 0.65, 0x008080 };
+  const PixelWant yellow_bar = { 0.2, 0.6, 0xffff00 };
+  g_autoptr(GdkTexture) picture = NULL;
+  GtkWidget *toggle = NULL;
+  GtkPopover *popover;
+  CbSceneSource *s;
+  SavedWant saved;
+  guint image;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  show_page (fixture, GTK_WIDGET (panel), "scenes");
+  image = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_IMAGE, png);
+  go_live (fixture);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &brown_at_start));
+
+  /* Grab it by its middle and drop it lower left: at 10 %, 55 %. */
+  drag_in_preview (fixture, 0.825, 0.175, -0.6, 0.5);
+  g_assert_cmpuint (cb_scene_editor_get_selected (editor), ==, image);
+  s = cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program), image);
+  g_assert_cmpfloat_with_epsilon (s->x, 0.1, 0.01);
+  g_assert_cmpfloat_with_epsilon (s->y, 0.55, 0.01);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &brown_moved));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &teal_moved));
+  picture = snapshot (fixture);
+  g_assert_false (close_to (texture_pixel (picture, 0.75, 0.15), 0x804000));
+  save_window_screenshot (fixture, "studio-drag");
+
+  /* The corner handle: 15 % wider, the top left corner stays. */
+  drag_in_preview (fixture, 0.35, 0.80, 0.15, 0);
+  g_assert_cmpfloat_with_epsilon (s->width, 0.4, 0.01);
+  g_assert_cmpfloat_with_epsilon (s->x, 0.1, 0.01);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &teal_resized));
+
+  /* The popover: the left half cropped off, so all of the box is teal; then hidden. */
+  popover = cb_scenes_panel_edit_source (panel, image);
+  spin_buttons (GTK_WIDGET (popover), spins);
+  g_assert_cmpuint (spins->len, ==, 8);
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (g_ptr_array_index (spins, 0)), 10, 0.6);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 4), 32);
+  save_native_screenshot (fixture, GTK_WIDGET (popover), "studio-source-crop");
+  g_assert_true (wait_for (fixture, stream_pixel_is, &teal_cropped));
+  saved = (SavedWant) { image, 0.1, 0.55, 0.4, 32 };
+  g_assert_true (wait_for (fixture, saved_as, &saved));
+
+  for (GtkWidget *w = gtk_widget_get_first_child (gtk_popover_get_child (popover)); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_SWITCH (w))
+      toggle = w;
+  g_assert_nonnull (toggle);
+  gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
+  g_assert_false (s->visible);
+  /* The test pattern's yellow bar under it shows again. */
+  g_assert_true (wait_for (fixture, stream_pixel_is, &yellow_bar));
+  gtk_popover_popdown (popover);
+  stop_live (fixture);
+  remove_png (png);
+}
+
+static gboolean
+rows_listed (Fixture       *fixture,
+             gconstpointer  data)
+{
+  CbWelcome *welcome = (CbWelcome *) data;
+
+  return gtk_widget_get_sensitive (GTK_WIDGET (cb_welcome_get_camera_row (welcome))) &&
+         gtk_widget_get_sensitive (GTK_WIDGET (cb_welcome_get_microphone_row (welcome)));
+}
+
+static gboolean
+file_exists (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+form_closed (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return !gtk_toggle_button_get_active (cb_destinations_panel_get_add_toggle ((CbDestinationsPanel *) data));
+}
+
+/* A fresh configuration folder: the first-run page, its devices (none here: "None" keeps
+ * the test pattern and the tone), a first destination added on it, then the studio. */
+static void
+test_first_run (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *scenes = cb_scene_editor_dup_path ();
+  g_autofree char *destinations_file = cb_destination_config_default_path ();
+  CbSceneEditor *editor = cb_window_get_scene_editor (fixture->window);
+  GListModel *destinations = G_LIST_MODEL (cb_window_get_destinations_model (fixture->window));
+  CbDestinationsPanel *panel;
+  CbWelcome *welcome;
+  GListModel *cameras, *mics;
+  const CbSceneCollection *c;
+  guint n, custom = G_MAXUINT;
+  const CbDestinationPreset *presets = cb_destination_presets (&n);
+
+  g_assert_true (cb_welcome_is_first_run ());
+  cb_window_show_welcome (fixture->window);
+  welcome = cb_window_get_welcome (fixture->window);
+  g_assert_nonnull (welcome);
+  g_assert_true (wait_for (fixture, window_is_drawn, NULL));
+  g_assert_true (wait_for (fixture, rows_listed, welcome));
+
+  /* No camera on this machine: "None" is the one choice, and it is valid. */
+  cameras = adw_combo_row_get_model (cb_welcome_get_camera_row (welcome));
+  mics = adw_combo_row_get_model (cb_welcome_get_microphone_row (welcome));
+  g_assert_cmpuint (g_list_model_get_n_items (cameras), ==, 1);
+  g_assert_cmpuint (adw_combo_row_get_selected (cb_welcome_get_camera_row (welcome)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (mics), >=, 1);
+  adw_combo_row_set_selected (cb_welcome_get_microphone_row (welcome), 0);
+  settle ();
+  save_window_screenshot (fixture, "castbridge-first-run");
+
+  /* A first destination, with the form the Destinations page has. */
+  panel = cb_welcome_get_destinations_panel (welcome);
+  for (guint i = 0; i < n; i++)
+    if (cb_destination_preset_is_custom (&presets[i]))
+      custom = i;
+  g_assert_cmpuint (custom, <, n);
+  gtk_toggle_button_set_active (cb_destinations_panel_get_add_toggle (panel), TRUE);
+  g_assert_cmpstr (gtk_editable_get_text (cb_destinations_panel_get_stream_entry (panel)), ==, "studio");
+  gtk_drop_down_set_selected (cb_destinations_panel_get_preset_dropdown (panel), custom);
+  gtk_editable_set_text (cb_destinations_panel_get_url_entry (panel), "rtmp://127.0.0.1:1935/live");
+  gtk_editable_set_text (cb_destinations_panel_get_key_entry (panel), "first-key");
+  settle ();
+  save_window_screenshot (fixture, "castbridge-first-run-destination");
+  g_assert_true (gtk_widget_activate (GTK_WIDGET (cb_destinations_panel_get_add_button (panel))));
+  g_assert_true (wait_for (fixture, form_closed, panel));
+  g_assert_cmpuint (g_list_model_get_n_items (destinations), ==, 1);
+
+  /* Then the studio, with the default scene and tone kept and saved. */
+  g_signal_emit_by_name (cb_welcome_get_done_button (welcome), "clicked");
+  settle ();
+  g_assert_null (cb_window_get_welcome (fixture->window));
+  g_assert_true (wait_for (fixture, file_exists, scenes));
+  g_assert_true (wait_for (fixture, file_exists, destinations_file));
+  g_assert_false (cb_welcome_is_first_run ());
+  c = cb_program_get_collection (cb_scene_editor_get_program (editor));
+  g_assert_cmpint (((CbSceneSource *) g_ptr_array_index (((CbScene *) g_ptr_array_index (c->scenes, 0))->sources, 0))->kind,
+                   ==, CB_SCENE_SOURCE_PATTERN);
+  g_assert_cmpint (((CbSceneSource *) g_ptr_array_index (c->audio, 0))->kind, ==, CB_SCENE_SOURCE_TONE);
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  spin_for (300);
+  save_window_screenshot (fixture, "castbridge-first-run-done");
 }
 
 static void
@@ -433,6 +663,35 @@ file_has (Fixture       *fixture,
          strstr (contents, data) != NULL;
 }
 
+/* A media file added to the scene: its sound gets a strip in the mixer whose meter moves,
+ * and stays still when muted there. */
+static void
+test_media_sound (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbMixer *mixer = cb_window_get_mixer (fixture->window);
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  char *clip = fake_media_write ("clip.avi", FAKE_MEDIA_CLIP);
+  CbLevelMeter *meter;
+  guint media;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  media = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_MEDIA, clip);
+  meter = cb_mixer_get_meter (mixer, media);
+  g_assert_nonnull (meter);
+  show_page (fixture, GTK_WIDGET (mixer), "mixer");
+  g_assert_true (wait_for (fixture, meter_above, meter));
+  save_window_screenshot (fixture, "studio-mixer-media");
+  gtk_toggle_button_set_active (cb_mixer_get_mute_button (mixer, media), TRUE);
+  g_assert_true (wait_for (fixture, meter_below, meter));
+  for (guint i = 0; i < 5; i++)
+    {
+      spin_for (100);
+      g_assert_cmpfloat (cb_level_meter_get_peak (meter), <, -90);
+    }
+  remove_png (clip);
+}
+
 static void
 test_preferences (Fixture       *fixture,
                   gconstpointer  data)
@@ -511,6 +770,12 @@ main (int   argc,
 
   g_test_add ("/cb/gui/studio/scene-overlay", Fixture, NULL, fixture_set_up_clean,
               test_scene_overlay, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/drag-source", Fixture, NULL, fixture_set_up_clean,
+              test_drag_source, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/first-run", Fixture, NULL, fixture_set_up_clean,
+              test_first_run, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/media-sound", Fixture, NULL, fixture_set_up_clean,
+              test_media_sound, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/switch-live", Fixture, NULL, fixture_set_up_clean,
               test_switch_live, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/pip-preset", Fixture, NULL, fixture_set_up_clean,

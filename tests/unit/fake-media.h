@@ -17,3 +17,32 @@ fake_h264_caps (void)
                               "height", G_TYPE_INT, 360, "framerate", GST_TYPE_FRACTION, 30, 1,
                               "codec_data", GST_TYPE_BUFFER, cd, NULL);
 }
+
+/* Runs @desc (a gst-launch line, @FILE@ where the file's path goes) to its end and
+ * returns the file it wrote, @name in a temporary folder of its own. */
+static inline char *
+fake_media_write (const char *name,
+                  const char *desc_with_file)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cb-media-XXXXXX", NULL);
+  char *path = g_build_filename (dir, name, NULL);
+  g_auto(GStrv) parts = g_strsplit (desc_with_file, "@FILE@", -1);
+  g_autofree char *desc = g_strjoinv (path, parts);
+  g_autoptr(GstElement) pipeline = gst_parse_launch (desc, NULL);
+  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr(GstMessage) msg = NULL;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return path;
+}
+
+/* Ten seconds of a 160x90 test picture and a sine (raw, in AVI), for media sources. */
+#define FAKE_MEDIA_CLIP \
+  "avimux name=mux ! filesink location=\"@FILE@\" " \
+  "videotestsrc num-buffers=100 ! video/x-raw,format=I420,width=160,height=90,framerate=10/1 ! mux. " \
+  "audiotestsrc wave=sine volume=0.5 samplesperbuffer=4800 num-buffers=100 ! " \
+  "audio/x-raw,format=S16LE,rate=48000,channels=2 ! mux."

@@ -8,6 +8,7 @@
 #include <gst/video/video.h>
 
 #include "cb-program.h"
+#include "fake-media.h"
 
 #define DEADLINE_S 20
 
@@ -88,21 +89,11 @@ wait_pixel (Frames  *frames,
 static char *
 make_png (const char *color)
 {
-  g_autofree char *dir = g_dir_make_tmp ("cb-program-XXXXXX", NULL);
-  char *path = g_build_filename (dir, "image.png", NULL);
   g_autofree char *desc = g_strdup_printf ("videotestsrc pattern=%s num-buffers=1 ! "
                                            "video/x-raw,width=64,height=64 ! pngenc ! "
-                                           "filesink location=\"%s\"", color, path);
-  g_autoptr(GstElement) pipeline = gst_parse_launch (desc, NULL);
-  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
-  g_autoptr(GstMessage) msg = NULL;
+                                           "filesink location=\"@FILE@\"", color);
 
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (msg);
-  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  return path;
+  return fake_media_write ("image.png", desc);
 }
 
 static void
@@ -152,6 +143,9 @@ test_compose (void)
   program = cb_program_new (c, settings, &error);
   g_assert_no_error (error);
   g_assert_nonnull (cb_program_get_problem (program, camera_id));
+  /* Only the scene on program runs. */
+  g_assert_true (cb_program_scene_is_running (program, 0));
+  g_assert_false (cb_program_scene_is_running (program, 1));
   g_mutex_init (&frames.lock);
   cb_local_source_set_preview (cb_program_get_capture (program), on_preview, &frames, NULL);
   g_assert_true (cb_program_start (program, &error));
@@ -170,6 +164,8 @@ test_compose (void)
   g_assert_true (wait_pixel (&frames, 0.625, 0.625, 0x0000ff));
 
   cb_program_set_active_scene (program, 1);
+  g_assert_false (cb_program_scene_is_running (program, 0));
+  g_assert_true (cb_program_scene_is_running (program, 1));
   g_assert_true (wait_pixel (&frames, 0.5, 0.75, 0x00ff00));
   /* The text's box is transparent but for its letters, in its colour. */
   g_assert_true (wait_pixel (&frames, 0.9, 0.4, 0x00ff00));
@@ -244,6 +240,30 @@ wait_levels (Level *level,
   g_assert_cmpuint (level->count, >=, until);
 }
 
+/* Muting @source (a copy, changed here) silences its meter and, alone in it, the mix. */
+static void
+assert_mute_silences (CbProgram     *program,
+                      CbSceneSource *source,
+                      Level         *level,
+                      Level         *mix)
+{
+  source->muted = TRUE;
+  cb_program_update_source (program, source);
+  /* What was measured before the mute may still be on its way, and a file's sound is
+   * read up to 0.2 s ahead of the mixer; then it stays silent. */
+  for (guint i = 0; i < 40 && level->peak >= -90; i++)
+    wait_levels (level, 1);
+  for (guint i = 0; i < 5; i++)
+    {
+      wait_levels (level, 1);
+      g_assert_cmpfloat (level->peak, <, -90);
+    }
+  for (guint i = 0; i < 40 && mix->peak >= -90; i++)
+    wait_levels (mix, 1);
+  wait_levels (mix, 3);
+  g_assert_cmpfloat (mix->peak, <, -90);
+}
+
 static void
 test_meter (void)
 {
@@ -275,16 +295,49 @@ test_meter (void)
   g_assert_cmpfloat (level.peak, >, -30);
   g_test_message ("monitor: %s", cb_program_get_problem (program, tone->id));
 
-  muted->muted = TRUE;
-  cb_program_update_source (program, muted);
-  wait_levels (&level, 5);
-  wait_levels (&level, 5);
-  g_assert_cmpfloat (level.peak, <, -90);
-  wait_levels (&mix, 5);
-  g_assert_cmpfloat (mix.peak, <, -90);
+  assert_mute_silences (program, muted, &level, &mix);
 
   cb_program_stop (program);
   g_assert_finalize_object (program);
+}
+
+/* A media file's sound goes into the mix with a meter, a fader and mute of its own. */
+static void
+test_media_sound (void)
+{
+  g_autoptr(CbSceneCollection) c = cb_scene_collection_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *clip = fake_media_write ("clip.avi", FAKE_MEDIA_CLIP);
+  g_autofree char *dir = g_path_get_dirname (clip);
+  g_autoptr(CbSceneSource) changed = NULL;
+  CbScene *scene = cb_scene_new ("One");
+  CbSceneSource *media = cb_scene_source_new (c, CB_SCENE_SOURCE_MEDIA, "Clip", clip);
+  CbProgram *program;
+  Level level = { media->id, -700, 0 };
+  Level mix = { 0, -700, 0 };
+
+  g_ptr_array_add (scene->sources, media);
+  g_ptr_array_add (c->scenes, scene);
+  program = cb_program_new (c, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (program, "level", G_CALLBACK (on_level), &level);
+  g_signal_connect (program, "level", G_CALLBACK (on_level), &mix);
+  g_assert_true (cb_program_start (program, &error));
+  g_assert_no_error (error);
+
+  wait_levels (&level, 10);
+  g_assert_cmpfloat (level.peak, >, -30);
+  g_assert_null (cb_program_get_problem (program, media->id));
+  wait_levels (&mix, 3);
+  g_assert_cmpfloat (mix.peak, >, -30);
+
+  changed = cb_scene_source_copy (media);
+  assert_mute_silences (program, changed, &level, &mix);
+
+  cb_program_stop (program);
+  g_assert_finalize_object (program);
+  g_remove (clip);
+  g_rmdir (dir);
 }
 
 int
@@ -295,5 +348,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cb/program/compose", test_compose);
   g_test_add_func ("/cb/program/meter", test_meter);
+  g_test_add_func ("/cb/program/media-sound", test_media_sound);
   return g_test_run ();
 }

@@ -17,6 +17,10 @@ assert_sources_equal (const CbSceneSource *a,
   g_assert_cmpfloat_with_epsilon (a->width, b->width, 1e-9);
   g_assert_cmpfloat_with_epsilon (a->height, b->height, 1e-9);
   g_assert_cmpint (a->visible, ==, b->visible);
+  g_assert_cmpuint (a->crop_left, ==, b->crop_left);
+  g_assert_cmpuint (a->crop_top, ==, b->crop_top);
+  g_assert_cmpuint (a->crop_right, ==, b->crop_right);
+  g_assert_cmpuint (a->crop_bottom, ==, b->crop_bottom);
   if (a->kind == CB_SCENE_SOURCE_TEXT)
     {
       g_assert_cmpstr (a->text, ==, b->text);
@@ -48,6 +52,10 @@ test_round_trip (void)
   s->y = 0.7;
   s->width = 0.25;
   s->height = 0.25;
+  s->crop_left = 80;
+  s->crop_top = 1;
+  s->crop_right = 0;
+  s->crop_bottom = 7680;
   g_ptr_array_add (pip->sources, s);
   s = cb_scene_source_new (c, CB_SCENE_SOURCE_TEXT, "Title", "");
   g_free (s->text);
@@ -113,6 +121,13 @@ static const LoadCase load_cases[] = {
   { "{\"active\": 99, \"scenes\": [{\"name\": 5, \"sources\": [{\"kind\": \"text\", \"x\": 1e308, "
     "\"width\": -3, \"visible\": \"yes\", \"color\": \"#zz\", \"id\": -1}, "
     "{\"kind\": \"pattern\", \"id\": 1}, {\"kind\": \"pattern\", \"id\": 1}]}]}", TRUE },
+  /* A crop is four whole pixel counts, none negative or beyond 7680. */
+  { "{\"scenes\": [{\"name\": \"a\", \"sources\": [{\"kind\": \"image\", \"crop\": [1, 2, 3]}]}]}", FALSE },
+  { "{\"scenes\": [{\"name\": \"a\", \"sources\": [{\"kind\": \"image\", \"crop\": [1, 2, 3, -4]}]}]}", FALSE },
+  { "{\"scenes\": [{\"name\": \"a\", \"sources\": [{\"kind\": \"image\", \"crop\": [1, 2, 3, 7681]}]}]}", FALSE },
+  { "{\"scenes\": [{\"name\": \"a\", \"sources\": [{\"kind\": \"image\", \"crop\": [1, 2.5, 3, 4]}]}]}", FALSE },
+  { "{\"scenes\": [{\"name\": \"a\", \"sources\": [{\"kind\": \"image\", \"crop\": \"1\"}]}]}", FALSE },
+  { "{\"scenes\": [{\"name\": \"a\", \"sources\": [{\"kind\": \"image\", \"crop\": [0, 10, 0, 7680]}]}]}", TRUE },
   { "{\"scenes\": [{\"name\": \"a\", \"sources\": []}]}\0garbage", FALSE },
 };
 
