@@ -484,14 +484,6 @@ cb_egress_hub_release_branch (CbEgressHub    *hub,
   branch_free (branch);
 }
 
-/* A viewer's first frames: the shared packets carry no GOP of their own. */
-void
-cb_egress_hub_branch_request_keyframe (CbEgressBranch *branch)
-{
-  if (branch != NULL && branch->consumer != NULL)
-    cb_consumer_request_keyframe (branch->consumer);
-}
-
 /* ---- viewers --------------------------------------------------------------------------- */
 
 /* An offer whose candidates (when it gives any) are all TCP cannot reach a UDP port. */

@@ -505,9 +505,9 @@ on_egress_viewer (guint       viewer_id,
   keep = g_object_ref (ep->stream);
   if (event == CB_EGRESS_VIEWER_CONNECTED)
     {
+      /* Its first picture is the stream's last keyframe, replayed by the egress, which
+       * asks for one itself when it has none to replay. */
       cb_stream_set_status (ep->stream, CB_STREAM_PLAYING, NULL);
-      /* Its first picture: the shared packets replay no GOP (rate-limited per stream). */
-      cb_egress_hub_branch_request_keyframe (ep->branch);
       return;
     }
   g_debug ("stream %s: egress viewer %u: %s", cb_stream_get_name (ep->stream), viewer_id,

@@ -30,9 +30,14 @@
 #define BATCH 64
 #define SLOT_SIZE 1500
 #define RING_SLOTS 1024
+/* The ring grows to hold a whole GOP (a new viewer starts at its keyframe), up to this. */
+#define RING_MAX_BYTES (16 * 1024 * 1024)
+#define RING_MAX_SLOTS (RING_MAX_BYTES / SLOT_SIZE)
 #define MAX_RTX_AGE_US (1 * G_USEC_PER_SEC)
 #define SR_INTERVAL_US (1 * G_USEC_PER_SEC)
 #define HANDSHAKE_DEADLINE_US (30 * G_USEC_PER_SEC)
+/* A keyframe older than this is not replayed (a stalled source): the viewer waits. */
+#define MAX_GOP_AGE_US (10 * G_USEC_PER_SEC)
 
 /* ---- streams ---------------------------------------------------------------------------- */
 
@@ -56,6 +61,11 @@ struct _CbEgressStream {
   GPtrArray           *viewers;
   gint64               last_keyframe_request_us;
   gboolean             attached;
+  /* The video since its last keyframe, all in the ring: a new viewer starts there. */
+  gboolean             have_gop;
+  guint16              keyframe_seq;       /* the keyframe's first packet (its SPS) */
+  guint32              keyframe_timestamp;
+  guint16              last_video_seq;
 };
 
 CbEgressStream *
@@ -100,8 +110,9 @@ typedef struct {
   gint                    payload_type[CB_EGRESS_N_MEDIA];
   gint                    rtx_payload_type;
   guint                   clock_rate[CB_EGRESS_N_MEDIA];
-  /* Its video starts on a keyframe: the shared packets are live, they replay no GOP, and
-   * a browser fed a picture's middle asks for a keyframe it then has to wait for. */
+  /* Its video starts on a keyframe: the stream's last one from the ring when it connects
+   * (replay_gop()), else the next live one. A browser fed a picture's middle would ask
+   * for a keyframe it then has to wait for. */
   gboolean                waiting_keyframe;
 
   struct sockaddr_storage addr;        /* where we send: the nominated pair */
@@ -335,6 +346,54 @@ send_srtp (CbEgress *egress,
 
 /* ---- media ------------------------------------------------------------------------------ */
 
+/* One shared packet to one viewer, with its payload type, counted for its reports. */
+static gboolean
+send_media (CbEgress      *egress,
+            Viewer        *viewer,
+            CbEgressMedia  media,
+            const guint8  *data,
+            gsize          len,
+            gsize          payload_len)
+{
+  SendSlot *slot = send_slot (egress, viewer);
+
+  if (cb_egress_rtp_rewrite (slot->data, SLOT_SIZE, data, len, viewer->payload_type[media]) == 0)
+    return FALSE;
+  viewer->packets[media]++;
+  viewer->octets[media] += payload_len;
+  viewer->stats.packets_sent++;
+  viewer->stats.bytes_sent += len;
+  send_srtp (egress, viewer, slot, len, FALSE);
+  return TRUE;
+}
+
+/* Keeps the stream's GOP in its ring: notes where a keyframe starts, and grows the ring
+ * (up to RING_MAX_BYTES) before a packet would overwrite the current GOP's first one. */
+static void
+track_gop (CbEgressStream          *stream,
+           const CbEgressRtpHeader *h,
+           gboolean                 keyframe)
+{
+  /* An SPS and its IDR slice are one picture: its first packet is where to start. */
+  if (keyframe && (!stream->have_gop || h->timestamp != stream->keyframe_timestamp))
+    {
+      stream->have_gop = TRUE;
+      stream->keyframe_seq = h->seq;
+      stream->keyframe_timestamp = h->timestamp;
+    }
+  else if (stream->have_gop &&
+           (guint16) (h->seq - stream->keyframe_seq) >=
+           cb_egress_rtp_ring_get_n_slots (stream->video_ring) &&
+           !cb_egress_rtp_ring_grow (stream->video_ring, RING_MAX_SLOTS))
+    {
+      /* A GOP longer than the bound: new viewers wait for the next keyframe. */
+      g_debug ("egress: stream %s: a GOP of more than %u packets is not kept", stream->cname,
+               cb_egress_rtp_ring_get_n_slots (stream->video_ring));
+      stream->have_gop = FALSE;
+    }
+  stream->last_video_seq = h->seq;
+}
+
 static void
 stream_packet (CbEgress       *egress,
                CbEgressStream *stream,
@@ -357,14 +416,14 @@ stream_packet (CbEgress       *egress,
   clock->last_time_us = now_us;
   if (media == CB_EGRESS_MEDIA_VIDEO)
     {
-      cb_egress_rtp_ring_push (stream->video_ring, data, len, now_us);
       keyframe = cb_egress_rtp_h264_starts_keyframe (data + h.header_len, h.payload_len);
+      track_gop (stream, &h, keyframe);
+      cb_egress_rtp_ring_push (stream->video_ring, data, len, now_us);
     }
 
   for (guint i = 0; i < stream->viewers->len; i++)
     {
       Viewer *viewer = g_ptr_array_index (stream->viewers, i);
-      SendSlot *slot;
 
       if (viewer->srtp == NULL || viewer->payload_type[media] < 0)
         continue;
@@ -377,15 +436,7 @@ stream_packet (CbEgress       *egress,
             }
           viewer->waiting_keyframe = FALSE;
         }
-      slot = send_slot (egress, viewer);
-      if (cb_egress_rtp_rewrite (slot->data, SLOT_SIZE, data, len,
-                                 viewer->payload_type[media]) == 0)
-        continue;
-      viewer->packets[media]++;
-      viewer->octets[media] += h.payload_len;
-      viewer->stats.packets_sent++;
-      viewer->stats.bytes_sent += len;
-      send_srtp (egress, viewer, slot, len, FALSE);
+      send_media (egress, viewer, media, data, len, h.payload_len);
     }
   /* A connected viewer waits for a keyframe: asked for until one comes, since a request
    * may be lost on the way (or swallowed by the producer's own rate limit). */
@@ -395,6 +446,59 @@ stream_packet (CbEgress       *egress,
       stream->last_keyframe_request_us = now_us;
       stream->keyframe_func (stream, stream->keyframe_data);
     }
+}
+
+/* Whether @seq is a packet of the stream's current GOP (replayed to new viewers, so
+ * still worth resending however old it is). */
+static gboolean
+in_current_gop (CbEgressStream *stream,
+                guint16         seq)
+{
+  return stream->have_gop &&
+         (guint16) (seq - stream->keyframe_seq) <=
+         (guint16) (stream->last_video_seq - stream->keyframe_seq);
+}
+
+/* A viewer just connected gets the stream's video from its last keyframe at once, as a
+ * webrtcbin viewer gets the cached GOP: the whole GOP from the ring, the same packets
+ * (sequence numbers, timestamps) the others got, then the live ones. Its audio starts
+ * live: the browser's jitter buffer and lip sync (our sender reports) place the older
+ * pictures. Without a whole GOP it waits for the next keyframe, asked for. */
+static void
+replay_gop (CbEgress *egress,
+            Viewer   *viewer,
+            gint64    now_us)
+{
+  CbEgressStream *stream = viewer->stream;
+  guint16 n;
+  gint64 stored_us = 0;
+  gsize len;
+
+  if (!stream->have_gop || viewer->payload_type[CB_EGRESS_MEDIA_VIDEO] < 0 ||
+      viewer->addr_len == 0)
+    return;
+  n = (guint16) (stream->last_video_seq - stream->keyframe_seq + 1);
+  if (n == 0 || n > cb_egress_rtp_ring_get_n_slots (stream->video_ring) ||
+      cb_egress_rtp_ring_lookup (stream->video_ring, stream->keyframe_seq, &len,
+                                 &stored_us) == NULL ||
+      now_us - stored_us > MAX_GOP_AGE_US)
+    return;
+  for (guint16 i = 0; i < n; i++)
+    if (cb_egress_rtp_ring_lookup (stream->video_ring, (guint16) (stream->keyframe_seq + i),
+                                   &len, NULL) == NULL)
+      return;
+  for (guint16 i = 0; i < n; i++)
+    {
+      const guint8 *data = cb_egress_rtp_ring_lookup (stream->video_ring,
+                                                      (guint16) (stream->keyframe_seq + i),
+                                                      &len, NULL);
+      CbEgressRtpHeader h;
+
+      if (!cb_egress_rtp_parse (data, len, &h) ||
+          !send_media (egress, viewer, CB_EGRESS_MEDIA_VIDEO, data, len, h.payload_len))
+        return;
+    }
+  viewer->waiting_keyframe = FALSE;
 }
 
 static void
@@ -412,7 +516,7 @@ answer_nack (CbEgress *egress,
   if (viewer->rtx_payload_type < 0)
     return;   /* without RTX a resend would repeat a sequence number under one key */
   orig = cb_egress_rtp_ring_lookup (stream->video_ring, seq, &orig_len, &stored_us);
-  if (orig == NULL || now_us - stored_us > MAX_RTX_AGE_US)
+  if (orig == NULL || (now_us - stored_us > MAX_RTX_AGE_US && !in_current_gop (stream, seq)))
     return;
   slot = send_slot (egress, viewer);
   len = cb_egress_rtx_wrap (slot->data, SLOT_SIZE - CB_EGRESS_SRTP_TRAILER_MAX, orig, orig_len,
@@ -563,6 +667,7 @@ dtls_progress (CbEgress          *egress,
       memset (&keys, 0, sizeof keys);
       viewer->stats.connected = TRUE;
       viewer->next_sr_us = g_get_monotonic_time ();
+      replay_gop (egress, viewer, viewer->next_sr_us);
       publish_stats (egress, viewer);
       if (egress->viewer_func != NULL)
         egress->viewer_func (egress, viewer->id, CB_EGRESS_VIEWER_CONNECTED, NULL,

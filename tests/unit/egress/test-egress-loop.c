@@ -351,6 +351,33 @@ got_media (const Received *r)
   return r->video == 10 && r->audio == 5;
 }
 
+/* The handshake's last read may take the first replayed packet (it follows the server's
+ * Finished at once): the rest is enough to tell. */
+static gboolean
+got_gop (const Received *r)
+{
+  return r->video >= 2;
+}
+
+/* A viewer that connects after the stream's last keyframe gets that picture at once. */
+static void
+test_gop_replay (Fixture       *f,
+                 gconstpointer  data)
+{
+  Received r = { 0 };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *payload = g_strdup_printf (i == 0 ? "g-video-%u" : "video-%u", i);
+      g_autoptr(GBytes) pkt = rtp_packet (96, 2000 + i, 3000, VIDEO_SSRC, payload);
+
+      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt);
+    }
+  connect_viewer (f, FALSE);
+  receive_media (f, &r, got_gop);
+  g_assert_cmpuint (r.video, >=, 2);
+}
+
 static gboolean
 got_rtx_and_sr (const Received *r)
 {
@@ -515,6 +542,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/cb/egress/loop/viewer", Fixture, NULL, fixture_setup, test_viewer,
+              fixture_teardown);
+  g_test_add ("/cb/egress/loop/gop-replay", Fixture, NULL, fixture_setup, test_gop_replay,
               fixture_teardown);
   g_test_add ("/cb/egress/loop/wrong-fingerprint", Fixture, NULL, fixture_setup,
               test_wrong_fingerprint, fixture_teardown);
