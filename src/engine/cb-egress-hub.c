@@ -319,7 +319,11 @@ on_new_sample (GstAppSink *sink,
   {
     g_autoptr(GBytes) packet = g_bytes_new (map.data, map.size);
 
-    cb_egress_stream_push_rtp (egress_stream, media, packet);
+    /* The appsrcs' segments start at 0 and their buffers are rebased alike (one consumer):
+     * a PTS is a running time both media share. */
+    cb_egress_stream_push_rtp (egress_stream, media, packet,
+                               GST_BUFFER_PTS_IS_VALID (buffer)
+                               ? (gint64) (GST_BUFFER_PTS (buffer) / GST_USECOND) : -1);
   }
   gst_buffer_unmap (buffer, &map);
   return GST_FLOW_OK;

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "cb-egress.h"
+#include "cb-egress-bytes-private.h"
 #include "cb-egress-demux.h"
 #include "cb-egress-dtls.h"
 #include "cb-egress-error.h"
@@ -38,6 +39,8 @@
 #define HANDSHAKE_DEADLINE_US (30 * G_USEC_PER_SEC)
 /* A keyframe older than this is not replayed (a stalled source): the viewer waits. */
 #define MAX_GOP_AGE_US (10 * G_USEC_PER_SEC)
+/* A replayed GOP's timestamps, for its viewer, span at most this (90 kHz: 50 ms). */
+#define REPLAY_SPAN_TICKS (90000 / 20)
 
 /* ---- streams ---------------------------------------------------------------------------- */
 
@@ -45,7 +48,8 @@ typedef struct {
   gboolean seen;
   guint32  ssrc;
   guint32  last_timestamp;
-  gint64   last_time_us;   /* when the packet with last_timestamp was pushed */
+  gint64   last_time_us;    /* when the packet with last_timestamp was pushed */
+  gint64   last_media_us;   /* its media time, -1 if unknown */
 } MediaClock;
 
 struct _CbEgressStream {
@@ -57,6 +61,10 @@ struct _CbEgressStream {
   gpointer             keyframe_data;
   /* Egress thread only: */
   MediaClock           clock[CB_EGRESS_N_MEDIA];
+  /* Media time + this = monotonic time, for audio and video alike: the smallest
+   * difference seen, that of the packets that came with the least delay. */
+  gboolean             have_media_offset;
+  gint64               media_offset_us;
   CbEgressRtpRing     *video_ring;
   GPtrArray           *viewers;
   gint64               last_keyframe_request_us;
@@ -114,6 +122,12 @@ typedef struct {
    * (replay_gop()), else the next live one. A browser fed a picture's middle would ask
    * for a keyframe it then has to wait for. */
   gboolean                waiting_keyframe;
+  /* The GOP replayed to it, squeezed in time (replay_timestamp()): packets
+   * replay_first … + replay_n − 1. */
+  guint16                 replay_first;
+  guint16                 replay_n;
+  guint32                 replay_end_ts;
+  guint32                 replay_div;
 
   struct sockaddr_storage addr;        /* where we send: the nominated pair */
   socklen_t               addr_len;
@@ -149,6 +163,7 @@ typedef struct {
   guint           viewer_id;
   CbEgressMedia   media;
   GBytes         *packet;
+  gint64          media_time_us;
 } Command;
 
 typedef struct {
@@ -346,7 +361,21 @@ send_srtp (CbEgress *egress,
 
 /* ---- media ------------------------------------------------------------------------------ */
 
-/* One shared packet to one viewer, with its payload type, counted for its reports. */
+/* The timestamp @viewer got for the packet @seq of timestamp @ts: as it is, but in the GOP
+ * replayed to it, where the pictures' times are squeezed into the last REPLAY_SPAN_TICKS
+ * before its last one (see replay_gop()). */
+static guint32
+replay_timestamp (const Viewer *viewer,
+                  guint16       seq,
+                  guint32       ts)
+{
+  if (viewer->replay_div <= 1 || (guint16) (seq - viewer->replay_first) >= viewer->replay_n)
+    return ts;
+  return viewer->replay_end_ts - (viewer->replay_end_ts - ts) / viewer->replay_div;
+}
+
+/* One shared packet to one viewer, with its payload type (and its replay timestamp),
+ * counted for its reports. */
 static gboolean
 send_media (CbEgress      *egress,
             Viewer        *viewer,
@@ -359,6 +388,9 @@ send_media (CbEgress      *egress,
 
   if (cb_egress_rtp_rewrite (slot->data, SLOT_SIZE, data, len, viewer->payload_type[media]) == 0)
     return FALSE;
+  if (media == CB_EGRESS_MEDIA_VIDEO && viewer->replay_div > 1)
+    cb_write32 (slot->data + 4,
+                replay_timestamp (viewer, cb_read16 (data + 2), cb_read32 (data + 4)));
   viewer->packets[media]++;
   viewer->octets[media] += payload_len;
   viewer->stats.packets_sent++;
@@ -394,11 +426,29 @@ track_gop (CbEgressStream          *stream,
   stream->last_video_seq = h->seq;
 }
 
+/* Where the stream's media time stands on the monotonic clock (see media_offset_us). A
+ * media time far behind it is a new timeline (a new producer session): start again. */
+static void
+track_media_time (CbEgressStream *stream,
+                  gint64          media_time_us,
+                  gint64          now_us)
+{
+  gint64 offset = now_us - media_time_us;
+
+  if (!stream->have_media_offset || offset < stream->media_offset_us ||
+      offset - stream->media_offset_us > MAX_GOP_AGE_US)
+    {
+      stream->have_media_offset = TRUE;
+      stream->media_offset_us = offset;
+    }
+}
+
 static void
 stream_packet (CbEgress       *egress,
                CbEgressStream *stream,
                CbEgressMedia   media,
                GBytes         *packet,
+               gint64          media_time_us,
                gint64          now_us)
 {
   gsize len;
@@ -414,6 +464,9 @@ stream_packet (CbEgress       *egress,
   clock->ssrc = h.ssrc;
   clock->last_timestamp = h.timestamp;
   clock->last_time_us = now_us;
+  clock->last_media_us = media_time_us >= 0 ? media_time_us : -1;
+  if (media_time_us >= 0)
+    track_media_time (stream, media_time_us, now_us);
   if (media == CB_EGRESS_MEDIA_VIDEO)
     {
       keyframe = cb_egress_rtp_h264_starts_keyframe (data + h.header_len, h.payload_len);
@@ -461,9 +514,14 @@ in_current_gop (CbEgressStream *stream,
 
 /* A viewer just connected gets the stream's video from its last keyframe at once, as a
  * webrtcbin viewer gets the cached GOP: the whole GOP from the ring, the same packets
- * (sequence numbers, timestamps) the others got, then the live ones. Its audio starts
- * live: the browser's jitter buffer and lip sync (our sender reports) place the older
- * pictures. Without a whole GOP it waits for the next keyframe, asked for. */
+ * (sequence numbers) the others got, then the live ones; its audio starts live. The
+ * replayed pictures come in one burst, seconds of media time at once: a browser decodes
+ * them at once, but its receive-time model of the video clock (Chromium's timestamp
+ * extrapolator), fed seconds of timestamps that came in a millisecond, then misplaces
+ * the live pictures by up to a few hundred ms for a long while, and lip sync swings.
+ * So for this viewer the replayed pictures' timestamps are squeezed, in order, into the
+ * last 50 ms before the last of them, which they end on: the live pictures follow at
+ * their own times. Without a whole GOP it waits for the next keyframe, asked for. */
 static void
 replay_gop (CbEgress *egress,
             Viewer   *viewer,
@@ -487,6 +545,16 @@ replay_gop (CbEgress *egress,
     if (cb_egress_rtp_ring_lookup (stream->video_ring, (guint16) (stream->keyframe_seq + i),
                                    &len, NULL) == NULL)
       return;
+  {
+    const guint8 *last = cb_egress_rtp_ring_lookup (stream->video_ring, stream->last_video_seq,
+                                                    &len, NULL);
+    guint32 span = cb_read32 (last + 4) - stream->keyframe_timestamp;
+
+    viewer->replay_first = stream->keyframe_seq;
+    viewer->replay_n = n;
+    viewer->replay_end_ts = cb_read32 (last + 4);
+    viewer->replay_div = span < 0x80000000u ? span / REPLAY_SPAN_TICKS + 1 : 1;
+  }
   for (guint16 i = 0; i < n; i++)
     {
       const guint8 *data = cb_egress_rtp_ring_lookup (stream->video_ring,
@@ -523,6 +591,7 @@ answer_nack (CbEgress *egress,
                             viewer->rtx_payload_type, stream->rtx_ssrc, viewer->rtx_seq);
   if (len == 0)
     return;
+  cb_write32 (slot->data + 4, replay_timestamp (viewer, seq, cb_read32 (orig + 4)));
   /* The receiver maps the RTX payload type to its apt: the shared PT does not leak. */
   viewer->rtx_seq++;
   viewer->stats.rtx_sent++;
@@ -598,16 +667,19 @@ send_sender_reports (CbEgress *egress,
     {
       MediaClock *clock = &stream->clock[m];
       SendSlot *slot;
+      gint64 at_us;
       guint32 ts;
       gsize len;
 
       if (!clock->seen || viewer->payload_type[m] < 0 || viewer->clock_rate[m] == 0)
         continue;
       /* The RTP time of "now" on the stream's clock: lip sync needs SRs of audio and
-       * video to name the same wall-clock instant. */
+       * video to name the same wall-clock instant, so both go through the one media
+       * offset (not each one's arrival: audio made Opus here comes later than its video). */
+      at_us = clock->last_media_us >= 0 && stream->have_media_offset
+              ? clock->last_media_us + stream->media_offset_us : clock->last_time_us;
       ts = clock->last_timestamp +
-           (guint32) ((now_us - clock->last_time_us) * (gint64) viewer->clock_rate[m] /
-                      G_USEC_PER_SEC);
+           (guint32) ((now_us - at_us) * (gint64) viewer->clock_rate[m] / G_USEC_PER_SEC);
       slot = send_slot (egress, viewer);
       len = cb_egress_rtcp_build_sr (slot->data, SLOT_SIZE - CB_EGRESS_SRTP_TRAILER_MAX,
                                      clock->ssrc, ntp, ts, viewer->packets[m],
@@ -905,7 +977,8 @@ run_commands (CbEgress *egress)
           break;
         case CMD_PACKET:
           if (cmd->stream->attached)
-            stream_packet (egress, cmd->stream, cmd->media, cmd->packet, now_us);
+            stream_packet (egress, cmd->stream, cmd->media, cmd->packet, cmd->media_time_us,
+                           now_us);
           break;
         }
       command_clear (cmd);
@@ -1220,7 +1293,8 @@ cb_egress_remove_stream (CbEgress       *egress,
 void
 cb_egress_stream_push_rtp (CbEgressStream *stream,
                            CbEgressMedia   media,
-                           GBytes         *packet)
+                           GBytes         *packet,
+                           gint64          media_time_us)
 {
   Command cmd = { CMD_PACKET };
 
@@ -1229,6 +1303,7 @@ cb_egress_stream_push_rtp (CbEgressStream *stream,
   cmd.stream = cb_egress_stream_ref (stream);
   cmd.media = media;
   cmd.packet = g_bytes_ref (packet);
+  cmd.media_time_us = media_time_us;
   enqueue (stream->egress, &cmd);
 }
 

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <arpa/inet.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cb-egress.h"
+#include "cb-egress-bytes-private.h"
 #include "cb-egress-demux.h"
 #include "cb-egress-dtls.h"
 #include "cb-egress-rtcp.h"
@@ -272,6 +274,10 @@ rtp_packet (guint8      pt,
 typedef struct {
   guint    video, audio, rtx, sr;
   gboolean sr_cname_ok;
+  /* The last sender report of each: NTP time and RTP time. */
+  guint64  sr_ntp[2];
+  guint32  sr_rtp[2];
+  guint    sr_of[2];   /* video, audio */
   guint16  rtx_osn[4];
   char     rtx_payload[4][32];
 } Received;
@@ -333,6 +339,13 @@ receive_media (Fixture  *f,
             g_assert_true (cb_egress_rtcp_parse (buf, len, &fb, &error));
             g_assert_cmpuint (buf[1], ==, 200);
             g_assert_true (fb.sender_ssrc == VIDEO_SSRC || fb.sender_ssrc == AUDIO_SSRC);
+            {
+              guint m = fb.sender_ssrc == VIDEO_SSRC ? 0 : 1;
+
+              r->sr_ntp[m] = (guint64) cb_read32 (buf + 8) << 32 | cb_read32 (buf + 12);
+              r->sr_rtp[m] = cb_read32 (buf + 16);
+              r->sr_of[m]++;
+            }
             /* SDES CNAME follows the 28-byte SR */
             r->sr_cname_ok = len >= 28 + 10 + 13 && buf[36] == 1 && buf[37] == 13 &&
                              memcmp (buf + 38, "cname-of-test", 13) == 0;
@@ -371,11 +384,46 @@ test_gop_replay (Fixture       *f,
       g_autofree char *payload = g_strdup_printf (i == 0 ? "g-video-%u" : "video-%u", i);
       g_autoptr(GBytes) pkt = rtp_packet (96, 2000 + i, 3000, VIDEO_SSRC, payload);
 
-      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt);
+      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, -1);
     }
   connect_viewer (f, FALSE);
   receive_media (f, &r, got_gop);
   g_assert_cmpuint (r.video, >=, 2);
+}
+
+static gboolean
+got_both_srs (const Received *r)
+{
+  return r->sr_of[0] >= 1 && r->sr_of[1] >= 1;
+}
+
+/* Audio that comes 300 ms after the video of the same instant (a transcoder's delay) is
+ * still reported at that instant: both sender reports map RTP time through the media time. */
+static void
+test_sr_lip_sync (Fixture       *f,
+                  gconstpointer  data)
+{
+  Received r = { 0 };
+  double video_s, audio_s;
+
+  connect_viewer (f, FALSE);
+  {
+    g_autoptr(GBytes) pkt = rtp_packet (96, 500, 90000, VIDEO_SSRC, "g-video-0");
+
+    cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, 1000000);
+  }
+  g_usleep (300 * 1000);
+  {
+    g_autoptr(GBytes) pkt = rtp_packet (97, 70, 48000, AUDIO_SSRC, "audio-0");
+
+    cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_AUDIO, pkt, 1000000);
+  }
+  receive_media (f, &r, got_both_srs);
+  g_assert_cmpuint (r.sr_ntp[0], ==, r.sr_ntp[1]);   /* one SR time for both */
+  /* The media instant 1 s, seen from each report (RTP time back to NTP). */
+  video_s = (double) r.sr_ntp[0] / 4294967296.0 - (double) (gint32) (r.sr_rtp[0] - 90000) / 90000;
+  audio_s = (double) r.sr_ntp[1] / 4294967296.0 - (double) (gint32) (r.sr_rtp[1] - 48000) / 48000;
+  g_assert_cmpfloat (fabs (video_s - audio_s), <, 0.002);
 }
 
 static gboolean
@@ -413,7 +461,7 @@ test_viewer (Fixture       *f,
   {
     g_autoptr(GBytes) pkt = rtp_packet (96, 999, 0, VIDEO_SSRC, "A-slice");
 
-    cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt);
+    cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, -1);
   }
   /* The stream's shared packets (its payloaders' PTs 96 and 97) reach the viewer with
    * its own PTs, encrypted under its keys, from a keyframe on (0x67 = 'g', an SPS). */
@@ -422,13 +470,13 @@ test_viewer (Fixture       *f,
       g_autofree char *payload = g_strdup_printf (i == 0 ? "g-video-%u" : "video-%u", i);
       g_autoptr(GBytes) pkt = rtp_packet (96, 1000 + i, 3000 * i, VIDEO_SSRC, payload);
 
-      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt);
+      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, -1);
       if (i % 2 == 0)
         {
           g_autofree char *apayload = g_strdup_printf ("audio-%u", i);
           g_autoptr(GBytes) apkt = rtp_packet (97, 50 + i, 960 * i, AUDIO_SSRC, apayload);
 
-          cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_AUDIO, apkt);
+          cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_AUDIO, apkt, -1);
         }
     }
   receive_media (f, &r, got_media);
@@ -542,6 +590,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/cb/egress/loop/viewer", Fixture, NULL, fixture_setup, test_viewer,
+              fixture_teardown);
+  g_test_add ("/cb/egress/loop/sr-lip-sync", Fixture, NULL, fixture_setup, test_sr_lip_sync,
               fixture_teardown);
   g_test_add ("/cb/egress/loop/gop-replay", Fixture, NULL, fixture_setup, test_gop_replay,
               fixture_teardown);
