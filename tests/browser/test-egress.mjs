@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { LossyUdpRelay, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, sleep, startPageServer, waitFor, which } from './harness.mjs';
+import { LossyUdpRelay, Server, launchChromium, missing, openSdkPage, openWhipPage, sleep, waitFor, which } from './harness.mjs';
 
 const skip = missing();
 
@@ -18,35 +18,23 @@ async function player (server, name) {
 }
 
 describe('Viewers on the shared egress', { skip: skip || false }, () => {
-  let server, pages, browser;
+  let server, browser;
 
   before(async () => {
-    const { chromium } = await loadPlaywright();
     server = await Server.start('-o', `media_port_from=${mediaPorts[0]}`, '-o', `media_port_to=${mediaPorts[1]}`,
       '-o', 'webrtc_egress_consent_timeout=3');
-    pages = await startPageServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    pages?.close();
     const code = await server?.stop();
     assert.equal(code, 0, 'castbridge-server exits cleanly');
   });
 
-  async function openSdk () {
-    const page = await browser.newPage();
-    await page.goto(`${pages.url}/sdk-page.html`);
-    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
-    return page;
-  }
+  const openSdk = () => openSdkPage(browser, server);
 
-  async function openWhip () {
-    const page = await browser.newPage();
-    await page.goto(`${pages.url}/whip-page.html`);
-    return page;
-  }
+  const openWhip = () => openWhipPage(browser);
 
   test('SDK players play through the egress, two of them from one payloading branch', async () => {
     const pub = await openSdk();
@@ -241,30 +229,23 @@ describe('Viewers on the shared egress', { skip: skip || false }, () => {
 });
 
 describe('Viewers with webrtc_egress=false', { skip: skip || false }, () => {
-  let server, pages, browser;
+  let server, browser;
 
   before(async () => {
-    const { chromium } = await loadPlaywright();
     server = await Server.start('-o', 'webrtc_egress=false');
-    pages = await startPageServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    pages?.close();
     const code = await server?.stop();
     assert.equal(code, 0, 'castbridge-server exits cleanly');
   });
 
   test('an SDK player falls back to a webrtcbin peer, plays, and says so', async () => {
-    const pub = await browser.newPage();
-    await pub.goto(`${pages.url}/sdk-page.html`);
-    assert.equal(await pub.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    const pub = await openSdkPage(browser, server);
     assert.equal(await pub.evaluate(() => window.start('publish', 'fb1')), 'PUBLISHING:');
-    const play = await browser.newPage();
-    await play.goto(`${pages.url}/sdk-page.html`);
-    assert.equal(await play.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    const play = await openSdkPage(browser, server);
     assert.equal(await play.evaluate(() => window.start('play', 'fb1')), 'PLAYING:');
     await waitFor(async () => {
       const s = await play.evaluate(() => window.inbound());

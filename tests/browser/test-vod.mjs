@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { NginxRtmp, Server, chromiumArgs, chromiumPath, loadPlaywright, missing, startPageServer, waitFor } from './harness.mjs';
+import { NginxRtmp, Server, launchChromium, missing, openSdkPage, startPageServer, waitFor } from './harness.mjs';
 
 const skip = missing() || (!NginxRtmp.available() && 'ffmpeg missing');
 
@@ -26,33 +26,25 @@ async function startWhipPage () {
 }
 
 describe('VOD in Chromium', { skip: skip || false }, () => {
-  let server, pages, whipPage, browser;
+  let server, whipPage, browser;
 
   before(async () => {
-    const { chromium } = await loadPlaywright();
     server = await Server.start();
     makeFile(server.dir, 'plain.mp4', 0);
     makeFile(server.dir, 'bframes.mp4', 2);
     fs.writeFileSync(path.join(server.dir, 'x.mp4'), 'not an MP4 file\n');
-    pages = await startPageServer();
     whipPage = await startWhipPage();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    pages?.close();
     whipPage?.close();
     const code = await server?.stop();
     assert.equal(code, 0, 'castbridge-server exits cleanly');
   });
 
-  async function open () {
-    const page = await browser.newPage();
-    await page.goto(`${pages.url}/sdk-page.html`);
-    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
-    return page;
-  }
+  const open = () => openSdkPage(browser, server);
 
   test('the SDK plays vod:// with B-frames smoothly, then STOPPED at the end of the file', async () => {
     const play = await open();
