@@ -278,6 +278,8 @@ typedef struct {
   guint64  sr_ntp[2];
   guint32  sr_rtp[2];
   guint    sr_of[2];   /* video, audio */
+  guint16  video_seq[4];  /* the first video packets' sequence numbers, */
+  guint32  video_ts[4];   /* and timestamps */
   guint16  rtx_osn[4];
   char     rtx_payload[4][32];
 } Received;
@@ -311,6 +313,11 @@ receive_media (Fixture  *f,
               /* "g-video-0" opens with an SPS's first byte: the viewer's start. */
               g_assert_true (memcmp (buf + h.header_len, "video-", 6) == 0 ||
                              memcmp (buf + h.header_len, "g-video-0", 9) == 0);
+              if (r->video < G_N_ELEMENTS (r->video_ts))
+                {
+                  r->video_seq[r->video] = h.seq;
+                  r->video_ts[r->video] = h.timestamp;
+                }
               r->video++;
             }
           else if (h.payload_type == 111)
@@ -369,10 +376,12 @@ got_media (const Received *r)
 static gboolean
 got_gop (const Received *r)
 {
-  return r->video >= 2;
+  return r->video >= 2 && r->video_seq[r->video - 1] == 2002;
 }
 
-/* A viewer that connects after the stream's last keyframe gets that picture at once. */
+/* A viewer that connects after the stream's last keyframe gets that picture and the
+ * rest of its GOP at once, their times squeezed into the last 50 ms before the last one
+ * (1 s of pictures: 21 times closer), in order. */
 static void
 test_gop_replay (Fixture       *f,
                  gconstpointer  data)
@@ -382,13 +391,20 @@ test_gop_replay (Fixture       *f,
   for (guint i = 0; i < 3; i++)
     {
       g_autofree char *payload = g_strdup_printf (i == 0 ? "g-video-%u" : "video-%u", i);
-      g_autoptr(GBytes) pkt = rtp_packet (96, 2000 + i, 3000, VIDEO_SSRC, payload);
+      g_autoptr(GBytes) pkt = rtp_packet (96, 2000 + i, 10000 + 45000 * i, VIDEO_SSRC, payload);
 
       cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, -1);
     }
   connect_viewer (f, FALSE);
   receive_media (f, &r, got_gop);
   g_assert_cmpuint (r.video, >=, 2);
+  for (guint i = 0; i < MIN (r.video, G_N_ELEMENTS (r.video_ts)); i++)
+    {
+      static const guint32 squeezed[] = { 100000 - 90000 / 21, 100000 - 45000 / 21, 100000 };
+
+      g_assert_cmpuint (r.video_seq[i] - 2000, <, 3);
+      g_assert_cmpuint (r.video_ts[i], ==, squeezed[r.video_seq[i] - 2000]);
+    }
 }
 
 static gboolean
