@@ -371,7 +371,9 @@ replay_timestamp (const Viewer *viewer,
 {
   if (viewer->replay_div <= 1 || (guint16) (seq - viewer->replay_first) >= viewer->replay_n)
     return ts;
-  return viewer->replay_end_ts - (viewer->replay_end_ts - ts) / viewer->replay_div;
+  /* Signed: with B-frames a picture sent before the last one may show after it. */
+  return viewer->replay_end_ts -
+         (guint32) ((gint32) (viewer->replay_end_ts - ts) / (gint32) viewer->replay_div);
 }
 
 /* One shared packet to one viewer, with its payload type (and its replay timestamp),

@@ -373,6 +373,8 @@ got_media (const Received *r)
 
 /* The handshake's last read may take the first replayed packet (it follows the server's
  * Finished at once): the rest is enough to tell. */
+#define LONG_GOP 1100   /* packets, across the sequence number wrap */
+
 static gboolean
 got_gop (const Received *r)
 {
@@ -405,6 +407,44 @@ test_gop_replay (Fixture       *f,
       g_assert_cmpuint (r.video_seq[i] - 2000, <, 3);
       g_assert_cmpuint (r.video_ts[i], ==, squeezed[r.video_seq[i] - 2000]);
     }
+}
+
+static gboolean
+got_long_gop (const Received *r)
+{
+  return r->video >= LONG_GOP - 1;
+}
+
+/* A GOP longer than the ring's first 1024 slots: the ring grows to keep it whole, and a
+ * new viewer gets all of it. */
+static void
+test_gop_replay_long (Fixture       *f,
+                      gconstpointer  data)
+{
+  Received r = { 0 };
+  int size = 4 * 1024 * 1024;
+  socklen_t size_len = sizeof size;
+
+  /* The burst comes before this test reads: room for it (doubled by the kernel). */
+  setsockopt (f->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  g_assert_cmpint (getsockopt (f->fd, SOL_SOCKET, SO_RCVBUF, &size, &size_len), ==, 0);
+  if (size < 2 * 1024 * 1024)
+    {
+      g_test_skip ("net.core.rmem_max leaves no room for the burst");
+      return;
+    }
+  for (guint i = 0; i < LONG_GOP; i++)
+    {
+      g_autofree char *payload = g_strdup_printf (i == 0 ? "g-video-%u" : "video-%u", i);
+      g_autoptr(GBytes) pkt = rtp_packet (96, (guint16) (65000 + i), 3000 * (i / 10), VIDEO_SSRC,
+                                          payload);
+
+      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, -1);
+    }
+  connect_viewer (f, FALSE);
+  receive_media (f, &r, got_long_gop);
+  /* The handshake's last read may take the first one (see got_gop()). */
+  g_assert_cmpuint (r.video, >=, LONG_GOP - 1);
 }
 
 static gboolean
@@ -609,6 +649,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/cb/egress/loop/sr-lip-sync", Fixture, NULL, fixture_setup, test_sr_lip_sync,
               fixture_teardown);
+  g_test_add ("/cb/egress/loop/gop-replay-long", Fixture, NULL, fixture_setup,
+              test_gop_replay_long, fixture_teardown);
   g_test_add ("/cb/egress/loop/gop-replay", Fixture, NULL, fixture_setup, test_gop_replay,
               fixture_teardown);
   g_test_add ("/cb/egress/loop/wrong-fingerprint", Fixture, NULL, fixture_setup,
