@@ -75,9 +75,6 @@ describe('VOD in Chromium', { skip: skip || false }, () => {
     assert.equal(vods.status, 200);
     assert.deepEqual(vods.body.map((v) => v.uri), ['vod://plain.mp4', 'vod://plain.mp4'],
       'one reader per viewer');
-    // Both on the shared egress, each from its file's first keyframe (replayed to it).
-    const players = (await server.rest('stream/find', { name: 'vod://plain.mp4', published: false })).body;
-    assert.deepEqual(players.map((p) => p.egress), ['shared', 'shared'], JSON.stringify(players));
 
     // The SDK drops the peer connection on STOPPED: keep the last count seen before it.
     const ends = {};
@@ -94,7 +91,6 @@ describe('VOD in Chromium', { skip: skip || false }, () => {
       return ends.first !== undefined && ends.second !== undefined;
     }, 'STOPPED for both viewers', 30000);
     const lag = (ends.second - ends.first) / 1000;
-    console.log(`# lag ${lag} s, frames ${frames.first} ${frames.second}`);
     assert.ok(lag > 1.5, `the second viewer ended ${lag} s after the first, not at the same time`);
     // 6 s at 30 fps: each saw most of the file, the second as much as the first.
     assert.ok(frames.first > 120, `first viewer decoded ${frames.first} frames`);
