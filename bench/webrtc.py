@@ -487,7 +487,7 @@ def render(meta, results, notes):
         f"{meta['warmup']:.0f} s more, and counts over a {meta['window']:.0f} s window: ICE and "
         'DTLS done, packets that pass SRTP authentication, bytes, RTP sequence gaps, H.264 IDR '
         'starts; first frame = from the offer sent (Janus: the `watch` request) to the last '
-        'packet of the first IDR picture. The server is sampled over the same window. Losses: a '
+        'packet of the first IDR picture received whole. The server is sampled over the same window. Losses: a '
         'viewer not receiving, with gaps, without a keyframe, failed, or below '
         f"{SLOW_SHARE:.0%} of the file's {meta['source_kbps']:.0f} kbit/s; "
         + ('this run went on after losses (`--keep-going`)' if meta['keep_going'] else

@@ -47,6 +47,7 @@ const (
 	checkInterval   = 100 * time.Millisecond // connectivity checks until connected
 	consentInterval = 2 * time.Second
 	dtlsQueue       = 128
+	earlyQueue      = 2048 // SRTP packets kept while the DTLS goroutine derives the keys
 	pollInterval    = 5 * time.Millisecond
 	pliInterval     = 500 * time.Millisecond
 )
@@ -123,17 +124,20 @@ type viewer struct {
 
 	iceOK  atomic.Bool
 	dtlsOK atomic.Bool
-	// firstFrame is the time from started to the end (marker bit) of the first IDR picture,
-	// in nanoseconds; 0 until then.
+	// firstFrame is the time from started to the end (marker bit) of the first IDR picture
+	// received whole (every packet from its first to its marker, in sequence), in
+	// nanoseconds; 0 until then.
 	firstFrame atomic.Int64
 	unknownPT  atomic.Uint64
 	plis       atomic.Uint64
 
 	// The loop's alone.
-	inKeyframe bool
-	hdr        rtp.Header
-	video      rtpStats
-	audio      rtpStats
+	inKeyframe    bool
+	keyframeWhole bool     // no packet of the IDR picture being received is missing
+	early         [][]byte // SRTP packets that came before the keys (the handshake's goroutine)
+	hdr           rtp.Header
+	video         rtpStats
+	audio         rtpStats
 }
 
 func newEngine(localIP net.IP) (*engine, error) {
@@ -374,15 +378,28 @@ func (v *viewer) onPacket(p []byte, from syscall.Sockaddr, plain []byte) {
 		}
 		ctx := v.srtp.Load()
 		if ctx == nil {
+			// The server sends media right after its last handshake flight, as a browser
+			// expects: keep it until our goroutine has the keys (a browser does not lose it).
+			if v.iceOK.Load() && len(v.early) < earlyQueue {
+				v.early = append(v.early, append([]byte(nil), p...))
+			}
 			return
 		}
-		out, err := ctx.DecryptRTP(plain[:0], p, &v.hdr)
-		if err != nil {
-			v.eng.decryptErrors.Add(1)
-			return
+		for _, e := range v.early {
+			v.decrypt(ctx, e, plain)
 		}
-		v.onRTP(out)
+		v.early = nil
+		v.decrypt(ctx, p, plain)
 	}
+}
+
+func (v *viewer) decrypt(ctx *srtp.Context, p []byte, plain []byte) {
+	out, err := ctx.DecryptRTP(plain[:0], p, &v.hdr)
+	if err != nil {
+		v.eng.decryptErrors.Add(1)
+		return
+	}
+	v.onRTP(out)
 }
 
 func sockaddrUDP(sa syscall.Sockaddr) *net.UDPAddr {

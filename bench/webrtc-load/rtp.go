@@ -100,6 +100,19 @@ func startsIDR(payload []byte) bool {
 	return false
 }
 
+// parameterSets tells whether an H.264 RTP payload carries an SPS or PPS (alone or first
+// in a STAP-A): what comes before a keyframe's slices, no reason to ask for one.
+func parameterSets(payload []byte) bool {
+	if len(payload) < 1 {
+		return false
+	}
+	t := payload[0] & 0x1f
+	if t == naluSTAPA && len(payload) >= 4 {
+		t = payload[3] & 0x1f
+	}
+	return t == 7 || t == 8
+}
+
 // onRTP takes one decrypted RTP packet of the viewer.
 func (v *viewer) onRTP(p []byte) {
 	if len(p) < 2 {
@@ -118,22 +131,24 @@ func (v *viewer) onRTP(p []byte) {
 		v.audio.count(seq, len(p))
 		return
 	}
+	prev, inOrder := v.video.lastSeq, !v.video.haveSeq || seq == v.video.lastSeq+1
 	v.video.count(seq, len(p))
 	if kind != kindH264 {
 		return
 	}
-	if startsIDR(payload) {
-		if !v.inKeyframe {
-			v.video.keyframes.Add(1)
-		}
+	if startsIDR(payload) && !v.inKeyframe {
+		v.video.keyframes.Add(1)
 		v.inKeyframe = true
+		v.keyframeWhole = true
+	} else if v.inKeyframe && !inOrder && seq-prev < 0x8000 {
+		v.keyframeWhole = false // a packet of the picture is missing: not decodable
 	}
-	if v.firstFrame.Load() == 0 && !v.inKeyframe && len(p) >= 12 {
+	if v.firstFrame.Load() == 0 && !v.inKeyframe && !parameterSets(payload) && len(p) >= 12 {
 		v.sendPLI(binary.BigEndian.Uint32(p[8:12]))
 	}
 	if marker && v.inKeyframe {
 		v.inKeyframe = false
-		if v.firstFrame.Load() == 0 {
+		if v.firstFrame.Load() == 0 && v.keyframeWhole {
 			d := time.Since(v.startTime())
 			if d <= 0 {
 				d = 1

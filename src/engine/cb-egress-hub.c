@@ -72,10 +72,39 @@ hub_unref (gpointer data)
   g_free (hub);
 }
 
+/* What a viewer's branch (and the Opus rendition of an AAC stream) is made of. */
+static gpointer
+preload_plugins (gpointer data)
+{
+  static const char *const names[] = {
+    "appsrc", "appsink", "queue", "h264parse", "rtph264pay", "rtpopuspay",
+    "avdec_aac", "audioconvert", "audioresample", "opusenc",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GstElementFactory) factory = gst_element_factory_find (names[i]);
+      g_autoptr(GstPluginFeature) loaded = NULL;
+
+      if (factory != NULL)
+        loaded = gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
+    }
+  return NULL;
+}
+
 CbEgressHub *
 cb_egress_hub_new (CbEngine *engine)
 {
+  static gsize preloaded = 0;
   CbEgressHub *hub = g_new0 (CbEgressHub, 1);
+
+  /* A stream's first viewer must not wait for GStreamer to load those plugins (up to
+   * hundreds of ms on a busy machine, gst-libav's most): once per process, meanwhile. */
+  if (g_once_init_enter (&preloaded))
+    {
+      g_thread_unref (g_thread_new ("cb-preload", preload_plugins, NULL));
+      g_once_init_leave (&preloaded, 1);
+    }
 
   g_atomic_ref_count_init (&hub->ref);
   hub->engine = engine;
@@ -320,7 +349,11 @@ on_new_sample (GstAppSink *sink,
   {
     g_autoptr(GBytes) packet = g_bytes_new (map.data, map.size);
 
-    cb_egress_stream_push_rtp (egress_stream, media, packet);
+    /* The appsrcs' segments start at 0 and their buffers are rebased alike (one consumer):
+     * a PTS is a running time both media share. */
+    cb_egress_stream_push_rtp (egress_stream, media, packet,
+                               GST_BUFFER_PTS_IS_VALID (buffer)
+                               ? (gint64) (GST_BUFFER_PTS (buffer) / GST_USECOND) : -1);
   }
   gst_buffer_unmap (buffer, &map);
   return GST_FLOW_OK;
@@ -481,14 +514,6 @@ cb_egress_hub_release_branch (CbEgressHub    *hub,
   if (g_hash_table_lookup (hub->branches, branch->key) == branch)
     g_hash_table_remove (hub->branches, branch->key);
   branch_free (branch);
-}
-
-/* A viewer's first frames: the shared packets carry no GOP of their own. */
-void
-cb_egress_hub_branch_request_keyframe (CbEgressBranch *branch)
-{
-  if (branch != NULL && branch->consumer != NULL)
-    cb_consumer_request_keyframe (branch->consumer);
 }
 
 /* ---- viewers --------------------------------------------------------------------------- */

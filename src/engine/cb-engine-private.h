@@ -101,7 +101,6 @@ CbEgressBranch *cb_egress_hub_acquire_branch          (CbEgressHub      *hub,
                                                        GError          **error);
 void            cb_egress_hub_release_branch          (CbEgressHub      *hub,
                                                        CbEgressBranch   *branch);
-void            cb_egress_hub_branch_request_keyframe (CbEgressBranch   *branch);
 char           *cb_egress_hub_answer                  (CbEgressHub            *hub,
                                                        CbEgressBranch         *branch,
                                                        const char             *offer,

@@ -127,6 +127,31 @@ export const chromiumArgs = [
   '--allow-loopback-in-peer-connection',
 ];
 
+// Headless Chromium as every page test runs it.
+export async function launchChromium () {
+  const { chromium } = await loadPlaywright();
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+}
+
+// A new page of @browser with the SDK test page, connected to @server's WebSocket.
+export async function openSdkPage (browser, server) {
+  const pages = await sharedPageServer();
+  const page = await browser.newPage();
+  await page.goto(`${pages.url}/sdk-page.html`);
+  const state = await page.evaluate((u) => window.connect(u), server.wsUrl);
+  if (state !== 'ESTABLISHED')
+    throw new Error(`the SDK page did not connect to ${server.wsUrl}: ${state}`);
+  return page;
+}
+
+// A new page of @browser with the WHIP/WHEP test page.
+export async function openWhipPage (browser) {
+  const pages = await sharedPageServer();
+  const page = await browser.newPage();
+  await page.goto(`${pages.url}/whip-page.html`);
+  return page;
+}
+
 // A UDP relay on loopback between Chromium and the server that loses some of the server's
 // video RTP packets (every @every-th of payload type @pt after the first 100), so that
 // retransmission can be seen. RTCP, RTX (another payload type), STUN and DTLS pass.

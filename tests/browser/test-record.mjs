@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Server, chromiumArgs, chromiumPath, loadPlaywright, missing, sleep, startPageServer, waitFor } from './harness.mjs';
+import { Server, launchChromium, missing, openSdkPage, sleep, waitFor } from './harness.mjs';
 
 const skip = missing();
 
@@ -46,28 +46,20 @@ function checkInSync (info) {
 }
 
 describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
-  let server, pages, browser;
+  let server, browser;
 
   before(async () => {
-    const { chromium } = await loadPlaywright();
     server = await Server.start();
-    pages = await startPageServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    pages?.close();
     const code = await server?.stop();
     assert.equal(code, 0, 'castbridge-server exits cleanly');
   });
 
-  async function open () {
-    const page = await browser.newPage();
-    await page.goto(`${pages.url}/sdk-page.html`);
-    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
-    return page;
-  }
+  const open = () => openSdkPage(browser, server);
 
   test('record: true gives a file named by getRecordInfo() that downloads and decodes', async () => {
     const pub = await open();
@@ -258,9 +250,7 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
   test('record_mp4_opus keeps the browser Opus in the MP4, in sync', async () => {
     const opusServer = await Server.start('-o', 'record_mp4_opus=true');
     try {
-      const pub = await browser.newPage();
-      await pub.goto(`${pages.url}/sdk-page.html`);
-      assert.equal(await pub.evaluate((u) => window.connect(u), opusServer.wsUrl), 'ESTABLISHED');
+      const pub = await openSdkPage(browser, opusServer);
       assert.equal(await pub.evaluate(() => window.start('publish', 'opusrec', { record: true })), 'PUBLISHING:');
       await sleep(5000);
       await pub.evaluate(() => window.stop('publish'));

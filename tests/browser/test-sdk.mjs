@@ -3,33 +3,25 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NginxRtmp, Server, chromiumArgs, chromiumPath, ffprobe, loadPlaywright, missing, sleep, startPageServer, waitFor } from './harness.mjs';
+import { NginxRtmp, Server, ffprobe, launchChromium, missing, openSdkPage, waitFor } from './harness.mjs';
 
 const skip = missing();
 
 describe('WCS Web SDK', { skip: skip || false }, () => {
-  let server, pages, browser;
+  let server, browser;
 
   before(async () => {
-    const { chromium } = await loadPlaywright();
     server = await Server.start();
-    pages = await startPageServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    pages?.close();
     const code = await server?.stop();
     assert.equal(code, 0, 'castbridge-server exits cleanly');
   });
 
-  async function open () {
-    const page = await browser.newPage();
-    await page.goto(`${pages.url}/sdk-page.html`);
-    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
-    return page;
-  }
+  const open = () => openSdkPage(browser, server);
 
   test('publish, play with frames at the published size, stop both', async () => {
     const pub = await open();
@@ -277,25 +269,20 @@ describe('WCS Web SDK', { skip: skip || false }, () => {
 });
 
 describe('WCS Web SDK with transcoding disabled', { skip: skip || false }, () => {
-  let server, pages, browser;
+  let server, browser;
 
   before(async () => {
-    const { chromium } = await loadPlaywright();
     server = await Server.start('-o', 'transcoding_enabled=false');
-    pages = await startPageServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    pages?.close();
     await server?.stop();
   });
 
   test('a push of a VP8 stream reports StreamError with the codec mismatch', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${pages.url}/sdk-page.html`);
-    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    const page = await openSdkPage(browser, server);
     assert.equal(await page.evaluate(() => window.start('publish', 'vp8only', { stripCodecs: 'H264' })),
       'PUBLISHING:');
     await waitFor(async () => (await server.rest('stream/find', { name: 'vp8only' })).body?.[0]?.videoCodec === 'VP8',
@@ -312,12 +299,7 @@ describe('WCS Web SDK with transcoding disabled', { skip: skip || false }, () =>
   });
 
   test('players that would need transcoding fail with the WCS reason; others play', async () => {
-    async function open () {
-      const page = await browser.newPage();
-      await page.goto(`${pages.url}/sdk-page.html`);
-      assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
-      return page;
-    }
+    const open = () => openSdkPage(browser, server);
     const vp8 = await open();
     assert.equal(await vp8.evaluate(() => window.start('publish', 'vp8cam', { stripCodecs: 'H264' })), 'PUBLISHING:');
     const h264 = await open();

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { Server, chromiumArgs, chromiumPath, loadPlaywright, missing, sleep, startPageServer, waitFor, which } from './harness.mjs';
+import { Server, launchChromium, missing, openSdkPage, sleep, waitFor, which } from './harness.mjs';
 
 const skip = missing() || (!which('ffmpeg') && 'ffmpeg missing');
 
@@ -84,26 +84,21 @@ function cpuSeconds (pid) {
 }
 
 describe('Players that offer no H.264', { skip: skip || false }, () => {
-  let server, pages, browser;
+  let server, browser;
 
   before(async () => {
-    const { chromium } = await loadPlaywright();
     server = await Server.start();
-    pages = await startPageServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    pages?.close();
     const code = await server?.stop();
     assert.equal(code, 0, 'castbridge-server exits cleanly');
   });
 
   async function sdkPage () {
-    const page = await browser.newPage();
-    await page.goto(`${pages.url}/sdk-page.html`);
-    assert.equal(await page.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+    const page = await openSdkPage(browser, server);
     return page;
   }
 
@@ -194,18 +189,15 @@ describe('Players that offer no H.264', { skip: skip || false }, () => {
 });
 
 describe('Players that offer no H.264, transcoding disabled', { skip: skip || false }, () => {
-  let server, pages, browser;
+  let server, browser;
 
   before(async () => {
-    const { chromium } = await loadPlaywright();
     server = await Server.start('-o', 'transcoding_enabled=false');
-    pages = await startPageServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    pages?.close();
     await server?.stop();
   });
 
@@ -224,9 +216,7 @@ describe('Players that offer no H.264, transcoding disabled', { skip: skip || fa
       assert.equal((await server.rest('stream/find', { name: 'off', published: false })).status, 404,
         'no player left behind');
 
-      const sdk = await browser.newPage();
-      await sdk.goto(`${pages.url}/sdk-page.html`);
-      assert.equal(await sdk.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
+      const sdk = await openSdkPage(browser, server);
       // The SDK strips H.264 and leaves the rest Chromium has.
       assert.match(await sdk.evaluate(() => window.start('play', 'off', { stripCodecs: 'H264' })),
         /^FAILED:Transcoding required, but disabled: stream has H264, player offers VP8(, [^H]\w+)*$/);

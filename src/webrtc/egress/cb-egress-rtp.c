@@ -267,6 +267,50 @@ cb_egress_rtp_ring_lookup (CbEgressRtpRing *ring,
   return ring->data + (gsize) slot * ring->slot_size;
 }
 
+/* Twice the slots, every packet kept where its sequence number now maps. */
+gboolean
+cb_egress_rtp_ring_grow (CbEgressRtpRing *ring,
+                         guint            max_slots)
+{
+  guint n = ring != NULL ? ring->n_slots * 2 : 0;
+  guint8 *data;
+  gsize *lens;
+  guint16 *seqs;
+  gint64 *times;
+
+  g_return_val_if_fail (ring != NULL, FALSE);
+
+  if (n > max_slots || n > 32768)
+    return FALSE;
+  data = g_malloc (n * ring->slot_size);
+  lens = g_new0 (gsize, n);
+  seqs = g_new0 (guint16, n);
+  times = g_new0 (gint64, n);
+  for (guint i = 0; i < ring->n_slots; i++)
+    {
+      guint slot;
+
+      if (ring->lens[i] == 0)
+        continue;
+      slot = ring->seqs[i] & (n - 1);
+      memcpy (data + (gsize) slot * ring->slot_size, ring->data + (gsize) i * ring->slot_size,
+              ring->lens[i]);
+      lens[slot] = ring->lens[i];
+      seqs[slot] = ring->seqs[i];
+      times[slot] = ring->times[i];
+    }
+  g_free (ring->data);
+  g_free (ring->lens);
+  g_free (ring->seqs);
+  g_free (ring->times);
+  ring->data = data;
+  ring->lens = lens;
+  ring->seqs = seqs;
+  ring->times = times;
+  ring->n_slots = n;
+  return TRUE;
+}
+
 guint
 cb_egress_rtp_ring_get_n_slots (CbEgressRtpRing *ring)
 {

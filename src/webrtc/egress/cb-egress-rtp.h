@@ -98,6 +98,9 @@ const guint8    *cb_egress_rtp_ring_lookup (CbEgressRtpRing *ring,
                                             gsize           *len,
                                             gint64          *stored_us);
 guint            cb_egress_rtp_ring_get_n_slots (CbEgressRtpRing *ring);
+/* Doubles the slots, keeping every packet; FALSE (nothing changed) beyond @max_slots. */
+gboolean         cb_egress_rtp_ring_grow   (CbEgressRtpRing *ring,
+                                            guint            max_slots);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbEgressRtpRing, cb_egress_rtp_ring_free)
 

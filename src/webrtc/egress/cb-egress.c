@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "cb-egress.h"
+#include "cb-egress-bytes-private.h"
 #include "cb-egress-demux.h"
 #include "cb-egress-dtls.h"
 #include "cb-egress-error.h"
@@ -30,9 +31,16 @@
 #define BATCH 64
 #define SLOT_SIZE 1500
 #define RING_SLOTS 1024
+/* The ring grows to hold a whole GOP (a new viewer starts at its keyframe), up to this. */
+#define RING_MAX_BYTES (16 * 1024 * 1024)
+#define RING_MAX_SLOTS (RING_MAX_BYTES / SLOT_SIZE)
 #define MAX_RTX_AGE_US (1 * G_USEC_PER_SEC)
 #define SR_INTERVAL_US (1 * G_USEC_PER_SEC)
 #define HANDSHAKE_DEADLINE_US (30 * G_USEC_PER_SEC)
+/* A keyframe older than this is not replayed (a stalled source): the viewer waits. */
+#define MAX_GOP_AGE_US (10 * G_USEC_PER_SEC)
+/* A replayed GOP's timestamps, for its viewer, span at most this (90 kHz: 50 ms). */
+#define REPLAY_SPAN_TICKS (90000 / 20)
 
 /* ---- streams ---------------------------------------------------------------------------- */
 
@@ -40,7 +48,8 @@ typedef struct {
   gboolean seen;
   guint32  ssrc;
   guint32  last_timestamp;
-  gint64   last_time_us;   /* when the packet with last_timestamp was pushed */
+  gint64   last_time_us;    /* when the packet with last_timestamp was pushed */
+  gint64   last_media_us;   /* its media time, -1 if unknown */
 } MediaClock;
 
 struct _CbEgressStream {
@@ -52,11 +61,20 @@ struct _CbEgressStream {
   gpointer             keyframe_data;
   /* Egress thread only: */
   MediaClock           clock[CB_EGRESS_N_MEDIA];
+  /* Media time + this = monotonic time, for audio and video alike: the smallest
+   * difference seen, that of the packets that came with the least delay. */
+  gboolean             have_media_offset;
+  gint64               media_offset_us;
   CbEgressRtpRing     *video_ring;
   GPtrArray           *viewers;
   gint64               last_keyframe_request_us;
   gboolean             attached;
   gint                 vp8;      /* atomic: its video is VP8, not H.264 */
+  /* The video since its last keyframe, all in the ring: a new viewer starts there. */
+  gboolean             have_gop;
+  guint16              keyframe_seq;       /* the keyframe's first packet (its SPS, or VP8 key frame) */
+  guint32              keyframe_timestamp;
+  guint16              last_video_seq;
 };
 
 CbEgressStream *
@@ -101,9 +119,16 @@ typedef struct {
   gint                    payload_type[CB_EGRESS_N_MEDIA];
   gint                    rtx_payload_type;
   guint                   clock_rate[CB_EGRESS_N_MEDIA];
-  /* Its video starts on a keyframe: the shared packets are live, they replay no GOP, and
-   * a browser fed a picture's middle asks for a keyframe it then has to wait for. */
+  /* Its video starts on a keyframe: the stream's last one from the ring when it connects
+   * (replay_gop()), else the next live one. A browser fed a picture's middle would ask
+   * for a keyframe it then has to wait for. */
   gboolean                waiting_keyframe;
+  /* The GOP replayed to it, squeezed in time (replay_timestamp()): packets
+   * replay_first … + replay_n − 1. */
+  guint16                 replay_first;
+  guint16                 replay_n;
+  guint32                 replay_end_ts;
+  guint32                 replay_div;
 
   struct sockaddr_storage addr;        /* where we send: the nominated pair */
   socklen_t               addr_len;
@@ -139,6 +164,7 @@ typedef struct {
   guint           viewer_id;
   CbEgressMedia   media;
   GBytes         *packet;
+  gint64          media_time_us;
 } Command;
 
 typedef struct {
@@ -336,11 +362,96 @@ send_srtp (CbEgress *egress,
 
 /* ---- media ------------------------------------------------------------------------------ */
 
+/* The timestamp @viewer got for the packet @seq of timestamp @ts: as it is, but in the GOP
+ * replayed to it, where the pictures' times are squeezed into the last REPLAY_SPAN_TICKS
+ * before its last one (see replay_gop()). */
+static guint32
+replay_timestamp (const Viewer *viewer,
+                  guint16       seq,
+                  guint32       ts)
+{
+  if (viewer->replay_div <= 1 || (guint16) (seq - viewer->replay_first) >= viewer->replay_n)
+    return ts;
+  /* Signed: with B-frames a picture sent before the last one may show after it. */
+  return viewer->replay_end_ts -
+         (guint32) ((gint32) (viewer->replay_end_ts - ts) / (gint32) viewer->replay_div);
+}
+
+/* One shared packet to one viewer, with its payload type (and its replay timestamp),
+ * counted for its reports. */
+static gboolean
+send_media (CbEgress      *egress,
+            Viewer        *viewer,
+            CbEgressMedia  media,
+            const guint8  *data,
+            gsize          len,
+            gsize          payload_len)
+{
+  SendSlot *slot = send_slot (egress, viewer);
+
+  if (cb_egress_rtp_rewrite (slot->data, SLOT_SIZE, data, len, viewer->payload_type[media]) == 0)
+    return FALSE;
+  if (media == CB_EGRESS_MEDIA_VIDEO && viewer->replay_div > 1)
+    cb_write32 (slot->data + 4,
+                replay_timestamp (viewer, cb_read16 (data + 2), cb_read32 (data + 4)));
+  viewer->packets[media]++;
+  viewer->octets[media] += payload_len;
+  viewer->stats.packets_sent++;
+  viewer->stats.bytes_sent += len;
+  send_srtp (egress, viewer, slot, len, FALSE);
+  return TRUE;
+}
+
+/* Keeps the stream's GOP in its ring: notes where a keyframe starts, and grows the ring
+ * (up to RING_MAX_BYTES) before a packet would overwrite the current GOP's first one. */
+static void
+track_gop (CbEgressStream          *stream,
+           const CbEgressRtpHeader *h,
+           gboolean                 keyframe)
+{
+  /* An SPS and its IDR slice are one picture: its first packet is where to start. */
+  if (keyframe && (!stream->have_gop || h->timestamp != stream->keyframe_timestamp))
+    {
+      stream->have_gop = TRUE;
+      stream->keyframe_seq = h->seq;
+      stream->keyframe_timestamp = h->timestamp;
+    }
+  else if (stream->have_gop &&
+           (guint16) (h->seq - stream->keyframe_seq) >=
+           cb_egress_rtp_ring_get_n_slots (stream->video_ring) &&
+           !cb_egress_rtp_ring_grow (stream->video_ring, RING_MAX_SLOTS))
+    {
+      /* A GOP longer than the bound: new viewers wait for the next keyframe. */
+      g_debug ("egress: stream %s: a GOP of more than %u packets is not kept", stream->cname,
+               cb_egress_rtp_ring_get_n_slots (stream->video_ring));
+      stream->have_gop = FALSE;
+    }
+  stream->last_video_seq = h->seq;
+}
+
+/* Where the stream's media time stands on the monotonic clock (see media_offset_us). A
+ * media time far behind it is a new timeline (a new producer session): start again. */
+static void
+track_media_time (CbEgressStream *stream,
+                  gint64          media_time_us,
+                  gint64          now_us)
+{
+  gint64 offset = now_us - media_time_us;
+
+  if (!stream->have_media_offset || offset < stream->media_offset_us ||
+      offset - stream->media_offset_us > MAX_GOP_AGE_US)
+    {
+      stream->have_media_offset = TRUE;
+      stream->media_offset_us = offset;
+    }
+}
+
 static void
 stream_packet (CbEgress       *egress,
                CbEgressStream *stream,
                CbEgressMedia   media,
                GBytes         *packet,
+               gint64          media_time_us,
                gint64          now_us)
 {
   gsize len;
@@ -356,18 +467,21 @@ stream_packet (CbEgress       *egress,
   clock->ssrc = h.ssrc;
   clock->last_timestamp = h.timestamp;
   clock->last_time_us = now_us;
+  clock->last_media_us = media_time_us >= 0 ? media_time_us : -1;
+  if (media_time_us >= 0)
+    track_media_time (stream, media_time_us, now_us);
   if (media == CB_EGRESS_MEDIA_VIDEO)
     {
-      cb_egress_rtp_ring_push (stream->video_ring, data, len, now_us);
       keyframe = g_atomic_int_get (&stream->vp8)
                  ? cb_egress_rtp_vp8_starts_keyframe (data + h.header_len, h.payload_len)
                  : cb_egress_rtp_h264_starts_keyframe (data + h.header_len, h.payload_len);
+      track_gop (stream, &h, keyframe);
+      cb_egress_rtp_ring_push (stream->video_ring, data, len, now_us);
     }
 
   for (guint i = 0; i < stream->viewers->len; i++)
     {
       Viewer *viewer = g_ptr_array_index (stream->viewers, i);
-      SendSlot *slot;
 
       if (viewer->srtp == NULL || viewer->payload_type[media] < 0)
         continue;
@@ -380,15 +494,7 @@ stream_packet (CbEgress       *egress,
             }
           viewer->waiting_keyframe = FALSE;
         }
-      slot = send_slot (egress, viewer);
-      if (cb_egress_rtp_rewrite (slot->data, SLOT_SIZE, data, len,
-                                 viewer->payload_type[media]) == 0)
-        continue;
-      viewer->packets[media]++;
-      viewer->octets[media] += h.payload_len;
-      viewer->stats.packets_sent++;
-      viewer->stats.bytes_sent += len;
-      send_srtp (egress, viewer, slot, len, FALSE);
+      send_media (egress, viewer, media, data, len, h.payload_len);
     }
   /* A connected viewer waits for a keyframe: asked for until one comes, since a request
    * may be lost on the way (or swallowed by the producer's own rate limit). */
@@ -398,6 +504,74 @@ stream_packet (CbEgress       *egress,
       stream->last_keyframe_request_us = now_us;
       stream->keyframe_func (stream, stream->keyframe_data);
     }
+}
+
+/* Whether @seq is a packet of the stream's current GOP (replayed to new viewers, so
+ * still worth resending however old it is). */
+static gboolean
+in_current_gop (CbEgressStream *stream,
+                guint16         seq)
+{
+  return stream->have_gop &&
+         (guint16) (seq - stream->keyframe_seq) <=
+         (guint16) (stream->last_video_seq - stream->keyframe_seq);
+}
+
+/* A viewer just connected gets the stream's video from its last keyframe at once, as a
+ * webrtcbin viewer gets the cached GOP: the whole GOP from the ring, the same packets
+ * (sequence numbers) the others got, then the live ones; its audio starts live. The
+ * replayed pictures come in one burst, seconds of media time at once: a browser decodes
+ * them at once, but its receive-time model of the video clock (Chromium's timestamp
+ * extrapolator), fed seconds of timestamps that came in a millisecond, then misplaces
+ * the live pictures by up to a few hundred ms for a long while, and lip sync swings.
+ * So for this viewer the replayed pictures' timestamps are squeezed, in order, into the
+ * last 50 ms before the last of them, which they end on: the live pictures follow at
+ * their own times. Without a whole GOP it waits for the next keyframe, asked for. */
+static void
+replay_gop (CbEgress *egress,
+            Viewer   *viewer,
+            gint64    now_us)
+{
+  CbEgressStream *stream = viewer->stream;
+  guint16 n;
+  gint64 stored_us = 0;
+  gsize len;
+
+  if (!stream->have_gop || viewer->payload_type[CB_EGRESS_MEDIA_VIDEO] < 0 ||
+      viewer->addr_len == 0)
+    return;
+  n = (guint16) (stream->last_video_seq - stream->keyframe_seq + 1);
+  if (n == 0 || n > cb_egress_rtp_ring_get_n_slots (stream->video_ring) ||
+      cb_egress_rtp_ring_lookup (stream->video_ring, stream->keyframe_seq, &len,
+                                 &stored_us) == NULL ||
+      now_us - stored_us > MAX_GOP_AGE_US)
+    return;
+  for (guint16 i = 0; i < n; i++)
+    if (cb_egress_rtp_ring_lookup (stream->video_ring, (guint16) (stream->keyframe_seq + i),
+                                   &len, NULL) == NULL)
+      return;
+  {
+    const guint8 *last = cb_egress_rtp_ring_lookup (stream->video_ring, stream->last_video_seq,
+                                                    &len, NULL);
+    guint32 span = cb_read32 (last + 4) - stream->keyframe_timestamp;
+
+    viewer->replay_first = stream->keyframe_seq;
+    viewer->replay_n = n;
+    viewer->replay_end_ts = cb_read32 (last + 4);
+    viewer->replay_div = span < 0x80000000u ? span / REPLAY_SPAN_TICKS + 1 : 1;
+  }
+  for (guint16 i = 0; i < n; i++)
+    {
+      const guint8 *data = cb_egress_rtp_ring_lookup (stream->video_ring,
+                                                      (guint16) (stream->keyframe_seq + i),
+                                                      &len, NULL);
+      CbEgressRtpHeader h;
+
+      if (!cb_egress_rtp_parse (data, len, &h) ||
+          !send_media (egress, viewer, CB_EGRESS_MEDIA_VIDEO, data, len, h.payload_len))
+        return;
+    }
+  viewer->waiting_keyframe = FALSE;
 }
 
 static void
@@ -415,13 +589,14 @@ answer_nack (CbEgress *egress,
   if (viewer->rtx_payload_type < 0)
     return;   /* without RTX a resend would repeat a sequence number under one key */
   orig = cb_egress_rtp_ring_lookup (stream->video_ring, seq, &orig_len, &stored_us);
-  if (orig == NULL || now_us - stored_us > MAX_RTX_AGE_US)
+  if (orig == NULL || (now_us - stored_us > MAX_RTX_AGE_US && !in_current_gop (stream, seq)))
     return;
   slot = send_slot (egress, viewer);
   len = cb_egress_rtx_wrap (slot->data, SLOT_SIZE - CB_EGRESS_SRTP_TRAILER_MAX, orig, orig_len,
                             viewer->rtx_payload_type, stream->rtx_ssrc, viewer->rtx_seq);
   if (len == 0)
     return;
+  cb_write32 (slot->data + 4, replay_timestamp (viewer, seq, cb_read32 (orig + 4)));
   /* The receiver maps the RTX payload type to its apt: the shared PT does not leak. */
   viewer->rtx_seq++;
   viewer->stats.rtx_sent++;
@@ -497,16 +672,19 @@ send_sender_reports (CbEgress *egress,
     {
       MediaClock *clock = &stream->clock[m];
       SendSlot *slot;
+      gint64 at_us;
       guint32 ts;
       gsize len;
 
       if (!clock->seen || viewer->payload_type[m] < 0 || viewer->clock_rate[m] == 0)
         continue;
       /* The RTP time of "now" on the stream's clock: lip sync needs SRs of audio and
-       * video to name the same wall-clock instant. */
+       * video to name the same wall-clock instant, so both go through the one media
+       * offset (not each one's arrival: audio made Opus here comes later than its video). */
+      at_us = clock->last_media_us >= 0 && stream->have_media_offset
+              ? clock->last_media_us + stream->media_offset_us : clock->last_time_us;
       ts = clock->last_timestamp +
-           (guint32) ((now_us - clock->last_time_us) * (gint64) viewer->clock_rate[m] /
-                      G_USEC_PER_SEC);
+           (guint32) ((now_us - at_us) * (gint64) viewer->clock_rate[m] / G_USEC_PER_SEC);
       slot = send_slot (egress, viewer);
       len = cb_egress_rtcp_build_sr (slot->data, SLOT_SIZE - CB_EGRESS_SRTP_TRAILER_MAX,
                                      clock->ssrc, ntp, ts, viewer->packets[m],
@@ -566,6 +744,7 @@ dtls_progress (CbEgress          *egress,
       memset (&keys, 0, sizeof keys);
       viewer->stats.connected = TRUE;
       viewer->next_sr_us = g_get_monotonic_time ();
+      replay_gop (egress, viewer, viewer->next_sr_us);
       publish_stats (egress, viewer);
       if (egress->viewer_func != NULL)
         egress->viewer_func (egress, viewer->id, CB_EGRESS_VIEWER_CONNECTED, NULL,
@@ -803,7 +982,8 @@ run_commands (CbEgress *egress)
           break;
         case CMD_PACKET:
           if (cmd->stream->attached)
-            stream_packet (egress, cmd->stream, cmd->media, cmd->packet, now_us);
+            stream_packet (egress, cmd->stream, cmd->media, cmd->packet, cmd->media_time_us,
+                           now_us);
           break;
         }
       command_clear (cmd);
@@ -1133,7 +1313,8 @@ cb_egress_remove_stream (CbEgress       *egress,
 void
 cb_egress_stream_push_rtp (CbEgressStream *stream,
                            CbEgressMedia   media,
-                           GBytes         *packet)
+                           GBytes         *packet,
+                           gint64          media_time_us)
 {
   Command cmd = { CMD_PACKET };
 
@@ -1142,6 +1323,7 @@ cb_egress_stream_push_rtp (CbEgressStream *stream,
   cmd.stream = cb_egress_stream_ref (stream);
   cmd.media = media;
   cmd.packet = g_bytes_ref (packet);
+  cmd.media_time_us = media_time_us;
   enqueue (stream->egress, &cmd);
 }
 

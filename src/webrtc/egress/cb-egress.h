@@ -89,14 +89,19 @@ void            cb_egress_stream_unref        (CbEgressStream *stream);
 guint32         cb_egress_stream_get_rtx_ssrc (CbEgressStream *stream);
 /**
  * cb_egress_stream_push_rtp:
+ * @media_time_us: the packet's time on a clock that all the stream's media share (its
+ *   buffer's running time), -1 if unknown (then: when it is pushed)
  *
  * One RTP packet of the stream (from its payloader's appsink), sent to every connected
  * viewer of the stream with that viewer's payload type. Never blocks. Only while the
- * egress lives: stop the payloaders before cb_egress_free().
+ * egress lives: stop the payloaders before cb_egress_free(). The sender reports map RTP
+ * time to wall-clock time through @media_time_us, one mapping for audio and video (lip
+ * sync), whatever each one's delay on its way here (an audio transcoder's).
  */
 void            cb_egress_stream_push_rtp     (CbEgressStream *stream,
                                                CbEgressMedia   media,
-                                               GBytes         *packet);
+                                               GBytes         *packet,
+                                               gint64          media_time_us);
 
 /**
  * CbEgressViewerConfig:

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <arpa/inet.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cb-egress.h"
+#include "cb-egress-bytes-private.h"
 #include "cb-egress-demux.h"
 #include "cb-egress-dtls.h"
 #include "cb-egress-rtcp.h"
@@ -272,6 +274,12 @@ rtp_packet (guint8      pt,
 typedef struct {
   guint    video, audio, rtx, sr;
   gboolean sr_cname_ok;
+  /* The last sender report of each: NTP time and RTP time. */
+  guint64  sr_ntp[2];
+  guint32  sr_rtp[2];
+  guint    sr_of[2];   /* video, audio */
+  guint16  video_seq[4];  /* the first video packets' sequence numbers, */
+  guint32  video_ts[4];   /* and timestamps */
   guint16  rtx_osn[4];
   char     rtx_payload[4][32];
 } Received;
@@ -305,6 +313,11 @@ receive_media (Fixture  *f,
               /* "g-video-0" opens with an SPS's first byte: the viewer's start. */
               g_assert_true (memcmp (buf + h.header_len, "video-", 6) == 0 ||
                              memcmp (buf + h.header_len, "g-video-0", 9) == 0);
+              if (r->video < G_N_ELEMENTS (r->video_ts))
+                {
+                  r->video_seq[r->video] = h.seq;
+                  r->video_ts[r->video] = h.timestamp;
+                }
               r->video++;
             }
           else if (h.payload_type == 111)
@@ -333,6 +346,13 @@ receive_media (Fixture  *f,
             g_assert_true (cb_egress_rtcp_parse (buf, len, &fb, &error));
             g_assert_cmpuint (buf[1], ==, 200);
             g_assert_true (fb.sender_ssrc == VIDEO_SSRC || fb.sender_ssrc == AUDIO_SSRC);
+            {
+              guint m = fb.sender_ssrc == VIDEO_SSRC ? 0 : 1;
+
+              r->sr_ntp[m] = (guint64) cb_read32 (buf + 8) << 32 | cb_read32 (buf + 12);
+              r->sr_rtp[m] = cb_read32 (buf + 16);
+              r->sr_of[m]++;
+            }
             /* SDES CNAME follows the 28-byte SR */
             r->sr_cname_ok = len >= 28 + 10 + 13 && buf[36] == 1 && buf[37] == 13 &&
                              memcmp (buf + 38, "cname-of-test", 13) == 0;
@@ -349,6 +369,117 @@ static gboolean
 got_media (const Received *r)
 {
   return r->video == 10 && r->audio == 5;
+}
+
+/* The handshake's last read may take the first replayed packet (it follows the server's
+ * Finished at once): the rest is enough to tell. */
+#define LONG_GOP 1100   /* packets, across the sequence number wrap */
+
+static gboolean
+got_gop (const Received *r)
+{
+  return r->video >= 2 && r->video_seq[r->video - 1] == 2002;
+}
+
+/* A viewer that connects after the stream's last keyframe gets that picture and the
+ * rest of its GOP at once, their times squeezed into the last 50 ms before the last one
+ * (1 s of pictures: 21 times closer), in order. */
+static void
+test_gop_replay (Fixture       *f,
+                 gconstpointer  data)
+{
+  Received r = { 0 };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *payload = g_strdup_printf (i == 0 ? "g-video-%u" : "video-%u", i);
+      g_autoptr(GBytes) pkt = rtp_packet (96, 2000 + i, 10000 + 45000 * i, VIDEO_SSRC, payload);
+
+      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, -1);
+    }
+  connect_viewer (f, FALSE);
+  receive_media (f, &r, got_gop);
+  g_assert_cmpuint (r.video, >=, 2);
+  for (guint i = 0; i < MIN (r.video, G_N_ELEMENTS (r.video_ts)); i++)
+    {
+      static const guint32 squeezed[] = { 100000 - 90000 / 21, 100000 - 45000 / 21, 100000 };
+
+      g_assert_cmpuint (r.video_seq[i] - 2000, <, 3);
+      g_assert_cmpuint (r.video_ts[i], ==, squeezed[r.video_seq[i] - 2000]);
+    }
+}
+
+static gboolean
+got_long_gop (const Received *r)
+{
+  return r->video >= LONG_GOP - 1;
+}
+
+/* A GOP longer than the ring's first 1024 slots: the ring grows to keep it whole, and a
+ * new viewer gets all of it. */
+static void
+test_gop_replay_long (Fixture       *f,
+                      gconstpointer  data)
+{
+  Received r = { 0 };
+  int size = 4 * 1024 * 1024;
+  socklen_t size_len = sizeof size;
+
+  /* The burst comes before this test reads: room for it (doubled by the kernel). */
+  setsockopt (f->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  g_assert_cmpint (getsockopt (f->fd, SOL_SOCKET, SO_RCVBUF, &size, &size_len), ==, 0);
+  if (size < 2 * 1024 * 1024)
+    {
+      g_test_skip ("net.core.rmem_max leaves no room for the burst");
+      return;
+    }
+  for (guint i = 0; i < LONG_GOP; i++)
+    {
+      g_autofree char *payload = g_strdup_printf (i == 0 ? "g-video-%u" : "video-%u", i);
+      g_autoptr(GBytes) pkt = rtp_packet (96, (guint16) (65000 + i), 3000 * (i / 10), VIDEO_SSRC,
+                                          payload);
+
+      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, -1);
+    }
+  connect_viewer (f, FALSE);
+  receive_media (f, &r, got_long_gop);
+  /* The handshake's last read may take the first one (see got_gop()). */
+  g_assert_cmpuint (r.video, >=, LONG_GOP - 1);
+}
+
+static gboolean
+got_both_srs (const Received *r)
+{
+  return r->sr_of[0] >= 1 && r->sr_of[1] >= 1;
+}
+
+/* Audio that comes 300 ms after the video of the same instant (a transcoder's delay) is
+ * still reported at that instant: both sender reports map RTP time through the media time. */
+static void
+test_sr_lip_sync (Fixture       *f,
+                  gconstpointer  data)
+{
+  Received r = { 0 };
+  double video_s, audio_s;
+
+  connect_viewer (f, FALSE);
+  {
+    g_autoptr(GBytes) pkt = rtp_packet (96, 500, 90000, VIDEO_SSRC, "g-video-0");
+
+    cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, 1000000);
+  }
+  g_usleep (300 * 1000);
+  {
+    g_autoptr(GBytes) pkt = rtp_packet (97, 70, 48000, AUDIO_SSRC, "audio-0");
+
+    cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_AUDIO, pkt, 1000000);
+  }
+  receive_media (f, &r, got_both_srs);
+  g_assert_cmpuint (r.sr_ntp[0], ==, r.sr_ntp[1]);   /* one SR time for both */
+  /* The media instant 1 s, seen from each report (RTP time back to NTP). */
+  video_s = (double) r.sr_ntp[0] / 4294967296.0 - (double) (gint32) (r.sr_rtp[0] - 90000) / 90000;
+  audio_s = (double) r.sr_ntp[1] / 4294967296.0 - (double) (gint32) (r.sr_rtp[1] - 48000) / 48000;
+  g_assert_cmpfloat (fabs (video_s - audio_s), <, 0.002);
 }
 
 static gboolean
@@ -386,7 +517,7 @@ test_viewer (Fixture       *f,
   {
     g_autoptr(GBytes) pkt = rtp_packet (96, 999, 0, VIDEO_SSRC, "A-slice");
 
-    cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt);
+    cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, -1);
   }
   /* The stream's shared packets (its payloaders' PTs 96 and 97) reach the viewer with
    * its own PTs, encrypted under its keys, from a keyframe on (0x67 = 'g', an SPS). */
@@ -395,13 +526,13 @@ test_viewer (Fixture       *f,
       g_autofree char *payload = g_strdup_printf (i == 0 ? "g-video-%u" : "video-%u", i);
       g_autoptr(GBytes) pkt = rtp_packet (96, 1000 + i, 3000 * i, VIDEO_SSRC, payload);
 
-      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt);
+      cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_VIDEO, pkt, -1);
       if (i % 2 == 0)
         {
           g_autofree char *apayload = g_strdup_printf ("audio-%u", i);
           g_autoptr(GBytes) apkt = rtp_packet (97, 50 + i, 960 * i, AUDIO_SSRC, apayload);
 
-          cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_AUDIO, apkt);
+          cb_egress_stream_push_rtp (f->stream, CB_EGRESS_MEDIA_AUDIO, apkt, -1);
         }
     }
   receive_media (f, &r, got_media);
@@ -515,6 +646,12 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/cb/egress/loop/viewer", Fixture, NULL, fixture_setup, test_viewer,
+              fixture_teardown);
+  g_test_add ("/cb/egress/loop/sr-lip-sync", Fixture, NULL, fixture_setup, test_sr_lip_sync,
+              fixture_teardown);
+  g_test_add ("/cb/egress/loop/gop-replay-long", Fixture, NULL, fixture_setup,
+              test_gop_replay_long, fixture_teardown);
+  g_test_add ("/cb/egress/loop/gop-replay", Fixture, NULL, fixture_setup, test_gop_replay,
               fixture_teardown);
   g_test_add ("/cb/egress/loop/wrong-fingerprint", Fixture, NULL, fixture_setup,
               test_wrong_fingerprint, fixture_teardown);

@@ -209,6 +209,42 @@ test_ring (void)
   g_assert_false (cb_egress_rtp_ring_push (ring, (const guint8 *) "\x81\xc9\0\1abcdefgh", 12, 0));
 }
 
+/* Growing keeps every packet, now under its own slot; a bound refuses it. */
+static void
+test_ring_grow (void)
+{
+  g_autoptr(CbEgressRtpRing) ring = cb_egress_rtp_ring_new (4, 64);
+  guint8 pkt[128];
+
+  /* 65534 … 1 across the wrap fill the 4 slots. */
+  for (guint16 seq = 65534, i = 0; i < 4; seq++, i++)
+    g_assert_true (cb_egress_rtp_ring_push (ring, pkt, make_packet (pkt, seq, 10 + i), 7));
+  g_assert_false (cb_egress_rtp_ring_grow (ring, 4));
+  g_assert_cmpuint (cb_egress_rtp_ring_get_n_slots (ring), ==, 4);
+  g_assert_true (cb_egress_rtp_ring_grow (ring, 8));
+  g_assert_cmpuint (cb_egress_rtp_ring_get_n_slots (ring), ==, 8);
+  for (guint16 seq = 65534, i = 0; i < 4; seq++, i++)
+    {
+      gsize len;
+      gint64 stored = 0;
+      const guint8 *found = cb_egress_rtp_ring_lookup (ring, seq, &len, &stored);
+
+      g_assert_nonnull (found);
+      make_packet (pkt, seq, 10 + i);
+      g_assert_cmpmem (found, len, pkt, 12 + 10 + i);
+      g_assert_cmpint (stored, ==, 7);
+    }
+  /* Four more fit beside them now. */
+  for (guint16 seq = 2; seq < 6; seq++)
+    g_assert_true (cb_egress_rtp_ring_push (ring, pkt, make_packet (pkt, seq, 5), 8));
+  {
+    gsize len;
+
+    g_assert_nonnull (cb_egress_rtp_ring_lookup (ring, 65534, &len, NULL));
+    g_assert_nonnull (cb_egress_rtp_ring_lookup (ring, 5, &len, NULL));
+  }
+}
+
 /* Where a viewer may start: one row per H.264 payload shape (RFC 6184). */
 typedef struct {
   const char   *name;
@@ -294,5 +330,6 @@ main (int   argc,
     }
   g_test_add_func ("/cb/egress/rtp/rewrite-payload-type", test_rewrite);
   g_test_add_func ("/cb/egress/rtp/ring", test_ring);
+  g_test_add_func ("/cb/egress/rtp/ring-grow", test_ring_grow);
   return g_test_run ();
 }
