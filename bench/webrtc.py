@@ -16,9 +16,11 @@
 # Needs Python 3 (standard library only), ffmpeg, and the Debian 12 packages in
 # bench/webrtc-load/debian-packages.txt (Go and Pion for the load generator, Janus); as root it
 # installs the missing ones through build-aux/install-deps.sh. Builds the generator
-# (bench/webrtc-load/build.sh) offline. Everything runs on 127.0.0.1 with free ports; every
-# process started here is ended on exit. The figures go to bench/RESULTS.md between
-# <!-- webrtc-load:begin --> and <!-- webrtc-load:end -->; see bench/README.md.
+# (bench/webrtc-load/build.sh) offline. Everything runs on 127.0.0.1 with free ports, except
+# Janus, which gathers no loopback candidate: it runs in a network namespace of its own joined
+# by a veth pair (as root; else on this machine's first global address, with a warning). Every
+# process, namespace and veth started here is ended on exit. The figures go to bench/RESULTS.md
+# between <!-- webrtc-load:begin --> and <!-- webrtc-load:end -->; see bench/README.md.
 
 import argparse
 import datetime
@@ -31,10 +33,12 @@ import subprocess
 import sys
 import threading
 import time
+import unittest
 
 sys.dont_write_bytecode = True
 
 import relay  # noqa: E402  (process bookkeeping, /proc readers, the server wrapper, publisher)
+import cbtest  # noqa: E402  (NetnsHost: a test host in a network namespace; on sys.path by relay)
 from relay import (ROOT, RESULTS, CLK_TCK, spawn, stop, mkdtemp, tail, first_line,  # noqa: E402
                    cpu_ticks, proc_status, machine_ticks, loadavg, wait_until, fmt)
 
@@ -222,9 +226,21 @@ def annex_b(source):
     return out
 
 
+def janus_host():
+    """A network namespace for Janus (cbtest.NetnsHost: a veth pair, a private /30), or None
+    with a warning when there can be none (not root, no `ip`): Janus gathers no loopback
+    candidate, so its viewers meet it on the namespace's veth address."""
+    try:
+        return cbtest.NetnsHost()
+    except unittest.SkipTest as e:
+        print(f'webrtc.py: WARNING: no network namespace for Janus ({e}); its viewers use this '
+              "machine's first global IPv4 address instead", file=sys.stderr, flush=True)
+        return None
+
+
 def host_interface():
-    """(interface, IPv4) of the first global address: Janus gathers no loopback candidate, so its
-    viewers meet it there (still on this machine). ('lo', '127.0.0.1') when there is none."""
+    """(interface, IPv4) of the first global address, where Janus's viewers meet it when it
+    cannot have a namespace (still on this machine). ('lo', '127.0.0.1') when there is none."""
     try:
         out = subprocess.run(['ip', '-4', '-o', 'addr', 'show', 'scope', 'global'],
                              capture_output=True, text=True, timeout=5).stdout
@@ -239,13 +255,24 @@ def host_interface():
 
 class JanusSide:
     """Janus with only its HTTP transport and streaming plugin, one RTP mountpoint on loopback
-    ports, fed by ffmpeg: the same H.264 copied, the AAC made Opus."""
+    ports, fed by ffmpeg: the same H.264 copied, the AAC made Opus. Janus and its ffmpeg run in
+    a network namespace of their own (`host`): Janus's HTTP API and its ICE candidate are on
+    the namespace's end of the veth pair, the viewers on this machine's end; the RTP from
+    ffmpeg stays on the namespace's loopback. Without a namespace (not root), on this machine's
+    first global address."""
 
-    def __init__(self, source):
+    def __init__(self, source, host):
         self.name = 'janus'
+        self.host = host
         self.tmp = mkdtemp('cb-bench-janus-')
         self.http_port = relay.nginxrtmp.free_port()
-        self.iface, self.ip = host_interface()
+        if host:    # Janus's API and candidate at ns_ip; the viewers at host_ip
+            self.iface, self.http_ip, self.local_ip = host.ns_if, host.ns_ip, host.host_ip
+            wrap = host.command
+        else:       # API on 127.0.0.1; candidate and viewers on the machine's address
+            self.iface, self.local_ip = host_interface()
+            self.http_ip = '127.0.0.1'
+            wrap = lambda *cmd: list(cmd)  # noqa: E731
         vport, aport = free_udp_port(), free_udp_port()
         for sub, lib in (('plugins', 'libjanus_streaming.so'), ('transports', 'libjanus_http.so')):
             os.mkdir(os.path.join(self.tmp, sub))
@@ -278,7 +305,7 @@ events: {{
   base_path = "/janus"
   http = true
   port = {self.http_port}
-  ip = "127.0.0.1"
+  ip = "{self.http_ip}"
   https = false
 }}
 admin: {{
@@ -310,26 +337,31 @@ bench: {{
             with open(os.path.join(self.tmp, name), 'w') as f:
                 f.write(text)
         self.log_path = os.path.join(self.tmp, 'janus.log')
-        self.proc = spawn(['janus', '-C', os.path.join(self.tmp, 'janus.jcfg'), '-F', self.tmp,
-                           '-P', os.path.join(self.tmp, 'plugins'), '-o'],
-                          self.log_path)
-        self.pid = self.proc.pid
-        if not wait_until(lambda: self.proc.poll() is not None or self._answers(), 20):
-            raise RuntimeError('Janus did not start:\n' + tail(self.log_path))
-        if self.proc.poll() is not None:
-            raise RuntimeError('Janus exited:\n' + tail(self.log_path))
-        self.feeder = spawn(['ffmpeg', '-hide_banner', '-nostats', '-loglevel', 'warning', '-re',
-                             '-stream_loop', '-1', '-i', annex_b(source),
-                             '-map', '0:v', '-c:v', 'copy', '-payload_type', '96', '-f', 'rtp', f'rtp://127.0.0.1:{vport}?pkt_size=1200',
-                             '-map', '0:a', '-c:a', 'libopus', '-b:a', '96k', '-ar', '48000', '-ac', '2',
-                             '-payload_type', '111', '-f', 'rtp', f'rtp://127.0.0.1:{aport}?pkt_size=1200'],
-                            os.path.join(self.tmp, 'feeder.log'))
-        time.sleep(2)
+        self.proc = self.feeder = None
+        try:
+            self.proc = spawn(wrap('janus', '-C', os.path.join(self.tmp, 'janus.jcfg'), '-F', self.tmp,
+                               '-P', os.path.join(self.tmp, 'plugins'), '-o'),
+                              self.log_path)
+            self.pid = self.proc.pid
+            if not wait_until(lambda: self.proc.poll() is not None or self._answers(), 20):
+                raise RuntimeError('Janus did not start:\n' + tail(self.log_path))
+            if self.proc.poll() is not None:
+                raise RuntimeError('Janus exited:\n' + tail(self.log_path))
+            self.feeder = spawn(wrap('ffmpeg', '-hide_banner', '-nostats', '-loglevel', 'warning', '-re',
+                                 '-stream_loop', '-1', '-i', annex_b(source),
+                                 '-map', '0:v', '-c:v', 'copy', '-payload_type', '96', '-f', 'rtp', f'rtp://127.0.0.1:{vport}?pkt_size=1200',
+                                 '-map', '0:a', '-c:a', 'libopus', '-b:a', '96k', '-ar', '48000', '-ac', '2',
+                                 '-payload_type', '111', '-f', 'rtp', f'rtp://127.0.0.1:{aport}?pkt_size=1200'),
+                                os.path.join(self.tmp, 'feeder.log'))
+            time.sleep(2)
+        except BaseException:
+            self.stop()     # Janus, its feeder and its namespace: a failed start leaves none
+            raise
 
     def _answers(self):
         import http.client
         try:
-            conn = http.client.HTTPConnection('127.0.0.1', self.http_port, timeout=2)
+            conn = http.client.HTTPConnection(self.http_ip, self.http_port, timeout=2)
             conn.request('GET', '/janus/info')
             ok = conn.getresponse().status == 200
             conn.close()
@@ -338,8 +370,8 @@ bench: {{
             return False
 
     def loadgen_args(self):
-        return ['-mode', 'janus', '-url', f'http://127.0.0.1:{self.http_port}/janus', '-mountpoint', '1',
-                '-local-ip', self.ip]
+        return ['-mode', 'janus', '-url', f'http://{self.http_ip}:{self.http_port}/janus',
+                '-mountpoint', '1', '-local-ip', self.local_ip]
 
     def log(self):
         return tail(self.log_path) + tail(os.path.join(self.tmp, 'feeder.log'))
@@ -347,6 +379,8 @@ bench: {{
     def stop(self):
         stop(self.feeder)
         stop(self.proc, term_first=True)
+        if self.host:   # also at exit (cbtest.NetnsHost registers its cleanup with atexit)
+            self.host.cleanup()
 
 
 # ---- one run ---------------------------------------------------------------------------------
@@ -470,13 +504,18 @@ def render(meta, results, notes):
         '**How measured.** `python3 bench/webrtc.py` encodes one file once with ffmpeg '
         f'({SOURCE_SECONDS} s of testsrc2 1280x720 30 fps, libx264 veryfast `-tune zerolatency '
         '-b:v 1.5M -maxrate 1.5M -g 30`, AAC 96 kbit/s). For each N and each server it starts the '
-        'server afresh on 127.0.0.1: **Castbridge** (`castbridge-server`, a copy of the binary '
+        'server afresh: **Castbridge** (`castbridge-server` on 127.0.0.1, a copy of the binary '
         'taken at the start) gets the file by `ffmpeg -re -stream_loop -1 -c copy -f flv` over '
         'RTMP (it makes Opus from the AAC once per stream, from the first viewer on: that is in '
         'every N ≥ 1 and makes N = 1 dear); **Janus** 1.1.2 from '
-        'Debian (its own config folder: HTTP transport and streaming plugin only; it gathers no '
-        'loopback candidate, so its viewers use the host\'s first global IPv4 address, still on '
-        'this machine) '
+        'Debian (its own config folder: HTTP transport and streaming plugin only) '
+        + ('runs with its feeder in a network namespace of its own joined to this machine by a '
+           'veth pair (a private /30): it gathers no loopback candidate, so its HTTP API and its '
+           'only ICE candidate (`ice_enforce_list` = the namespace\'s veth) are on the '
+           'namespace\'s end, and the viewers on this machine\'s end; it '
+           if meta['janus_netns'] else
+           'runs on this machine (no network namespace could be made, e.g. not root: it gathers '
+           'no loopback candidate, so its viewers used the host\'s first global IPv4 address) and ') +
         'gets the same file by ffmpeg as RTP on loopback ports (video `-c copy`, remuxed once to '
         'Annex B so that SPS and PPS go in-band; audio made Opus by that ffmpeg, outside Janus\'s '
         'figures) into one RTP mountpoint. The load generator '
@@ -582,13 +621,21 @@ def main():
         'signaling': args.signaling, 'source_kbps': source_kbps, 'keep_going': args.keep_going,
         'cb_options': ''.join(f'; `-o {o}`' for o in args.cb_option),
     }
+    # Janus in a network namespace of its own; once one cannot be made, not tried again.
+    meta['janus_netns'] = True
+
+    def make_janus():
+        host = janus_host() if meta['janus_netns'] else None
+        meta['janus_netns'] = host is not None
+        return JanusSide(source, host)
+
     factories = {
         'castbridge': lambda: CastbridgeSide('castbridge', binary, source, args.cb_option,
                                              args.signaling),
         'castbridge-webrtcbin': lambda: CastbridgeSide(
             'castbridge-webrtcbin', binary, source, args.cb_option + [args.webrtcbin_option],
             args.signaling),
-        'janus': lambda: JanusSide(source),
+        'janus': make_janus,
     }
     results, notes = [], []
     stopped = set()
