@@ -21,6 +21,7 @@
 #include "cb-destination-config.h"
 #include "cb-destination-list.h"
 #include "cb-destination-presets.h"
+#include "cb-error-text.h"
 #include "cb-mirror-private.h"
 #include "cb-secret-store.h"
 
@@ -408,35 +409,6 @@ op_unref (gpointer data)
   g_atomic_rc_box_release_full (data, op_clear);
 }
 
-static char *
-describe_error (const Op *op)
-{
-  const GError *error = op->error;
-
-  if (error->domain == CB_ENGINE_ERROR)
-    switch ((CbEngineError) error->code)
-      {
-      case CB_ENGINE_ERROR_NOT_FOUND:
-        if (op->kind == OP_START)
-          return g_strdup_printf (_("“%s” is not live: go live first, then switch the "
-                                    "destination on"), op->stream_name);
-        return g_strdup (_("The push has already ended"));
-      case CB_ENGINE_ERROR_EXISTS:
-        return g_strdup (_("This stream already goes to this destination"));
-      case CB_ENGINE_ERROR_INVALID:
-        return g_strdup_printf (_("The destination’s address cannot be used: %s"),
-                                error->message);
-      case CB_ENGINE_ERROR_NO_DEVICE:
-      case CB_ENGINE_ERROR_FILE_NOT_FOUND:
-      case CB_ENGINE_ERROR_BAD_FORMAT:
-      case CB_ENGINE_ERROR_MISSING_PLUGIN:
-      case CB_ENGINE_ERROR_FAILED:
-      default:
-        break;
-      }
-  return g_strdup_printf (_("The destination could not be changed: %s"), error->message);
-}
-
 static gboolean
 op_reply (gpointer data)
 {
@@ -471,7 +443,9 @@ op_reply (gpointer data)
     }
   /* English for the log, which never sees the URL; people get the translation. */
   g_debug ("Destination operation %d failed: %s", op->kind, op->error->message);
-  message = describe_error (op);
+  message = cb_error_text (op->error, op->kind == OP_START ? CB_ERROR_ABOUT_DESTINATION_START
+                                                        : CB_ERROR_ABOUT_DESTINATION,
+                           op->stream_name);
   if (destination != NULL)
     cb_destination_set_error (destination, message);
   g_signal_emit (self, signals[SIGNAL_OPERATION_FAILED], 0, destination, message);

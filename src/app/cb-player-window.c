@@ -21,6 +21,7 @@
 #include <gst/video/video.h>
 #include <math.h>
 
+#include "cb-error-text.h"
 #include "cb-player-window.h"
 #include "cb-preview-paintable.h"
 #include "cb-stream-row.h"
@@ -467,16 +468,6 @@ build_thread (GTask        *task,
   build->volume = g_steal_pointer (&volume);
   build->pipeline = g_steal_pointer (&pipeline);
   g_task_return_boolean (task, TRUE);
-}
-
-/* What people see. */
-
-static char *
-describe_error (const GError *error)
-{
-  if (error->domain == CB_ENGINE_ERROR && error->code == CB_ENGINE_ERROR_MISSING_PLUGIN)
-    return g_strdup_printf (_("A GStreamer plugin is missing: %s"), error->message);
-  return g_strdup (error->message);
 }
 
 static void
@@ -992,7 +983,7 @@ on_pipeline_built (GObject      *object,
     {
       if (self != NULL && build->generation == self->generation)
         {
-          g_autofree char *message = describe_error (error);
+          g_autofree char *message = cb_error_text (error, CB_ERROR_ABOUT_PLAYER, NULL);
 
           g_warning ("Player of “%s”: %s", self->stream_name, error->message);
           fail_later (self, PLAYER_FAILED, message);

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cb-error-text.h"
 #include "cb-mirror-private.h"
 #include "cb-recording-list.h"
 #include "cb-vod.h"
@@ -313,28 +314,20 @@ op_unref (gpointer data)
   g_atomic_rc_box_release_full (data, op_clear);
 }
 
-static char *
-describe_error (Op *op)
+static CbErrorAbout
+op_about (const Op *op)
 {
-  const GError *error = op->error;
-
   switch (op->kind)
     {
     case OP_START:
-      if (g_error_matches (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NOT_FOUND))
-        return g_strdup (_("The stream is gone"));
-      /* TRANSLATORS: %s is the engine's reason, in English. */
-      return g_strdup_printf (_("Recording could not start: %s"), error->message);
+      return CB_ERROR_ABOUT_RECORDING_START;
     case OP_STOP:
-      return g_strdup_printf (_("Recording could not be stopped: %s"), error->message);
+      return CB_ERROR_ABOUT_RECORDING_STOP;
     case OP_PUBLISH:
-      /* TRANSLATORS: %s is the server's reason, in English. */
-      return g_strdup_printf (_("The recording could not be published: %s"), error->message);
+      return CB_ERROR_ABOUT_RECORDING_PUBLISH;
     case OP_DELETE:
     default:
-      if (g_error_matches (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS))
-        return g_strdup (_("The recording is still being written"));
-      return g_strdup_printf (_("The recording could not be deleted: %s"), error->message);
+      return CB_ERROR_ABOUT_RECORDING_DELETE;
     }
 }
 
@@ -368,7 +361,7 @@ op_reply (gpointer data)
          g_error_matches (op->error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND))))
     {
       g_debug ("Recording operation %d failed: %s", op->kind, op->error->message);
-      message = describe_error (op);
+      message = cb_error_text (op->error, op_about (op), op->stream_name);
       g_signal_emit (self, signals[SIGNAL_OPERATION_FAILED], 0, message);
     }
   else if (op->kind == OP_PUBLISH)

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cb-error-text.h"
 #include "cb-relay-list.h"
 #include "cb-relay.h"
 #include "cb-rtmp-pull.h"
@@ -284,33 +285,6 @@ take_snapshots (CbEngine *engine)
 static void apply_snapshots (CbRelayList *self,
                              GPtrArray   *snapshots);
 
-static char *
-describe_error (const Call *call)
-{
-  const GError *error = call->error;
-
-  if (error->domain == CB_ENGINE_ERROR)
-    switch ((CbEngineError) error->code)
-      {
-      case CB_ENGINE_ERROR_NOT_FOUND:
-        if (call->kind == CALL_PUSH)
-          return g_strdup_printf (_("There is no stream “%s” to relay"), call->local_name);
-        return g_strdup (_("The relay has already ended"));
-      case CB_ENGINE_ERROR_EXISTS:
-        return g_strdup (_("This address is already relayed, or the name is in use"));
-      case CB_ENGINE_ERROR_INVALID:
-        return g_strdup_printf (_("This address or name cannot be used: %s"), error->message);
-      case CB_ENGINE_ERROR_NO_DEVICE:
-      case CB_ENGINE_ERROR_FILE_NOT_FOUND:
-      case CB_ENGINE_ERROR_BAD_FORMAT:
-      case CB_ENGINE_ERROR_MISSING_PLUGIN:
-      case CB_ENGINE_ERROR_FAILED:
-      default:
-        break;
-      }
-  return g_strdup_printf (_("The relay could not be changed: %s"), error->message);
-}
-
 static gboolean
 call_done (gpointer data)
 {
@@ -325,7 +299,10 @@ call_done (gpointer data)
     apply_snapshots (self, call->snapshots);
   if (call->error != NULL)
     {
-      g_autofree char *message = describe_error (call);
+      g_autofree char *message =
+        cb_error_text (call->error, call->kind == CALL_PUSH ? CB_ERROR_ABOUT_RELAY_PUSH
+                                                            : CB_ERROR_ABOUT_RELAY,
+                       call->local_name);
 
       /* English for the log (the URI is not in it); people get the translation. */
       g_debug ("Relay operation %d failed: %s", call->kind, call->error->message);

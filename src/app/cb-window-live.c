@@ -201,7 +201,7 @@ on_live_failed (CbLive       *live,
                 const GError *error,
                 CbWindow     *self)
 {
-  g_autofree char *message = cb_window_describe_error (error, cb_live_get_name (live));
+  g_autofree char *message = cb_error_text (error, CB_ERROR_ABOUT_STREAM, cb_live_get_name (live));
 
   cb_window_show_toast (self, message);
 }
@@ -237,7 +237,7 @@ go_live (CbWindow *self)
     return;
   if (!cb_live_start (self->live, name, spec, &error))
     {
-      g_autofree char *message = cb_window_describe_error (error, name);
+      g_autofree char *message = cb_error_text (error, CB_ERROR_ABOUT_STREAM, name);
 
       cb_window_show_toast (self, message);
       update_live_ui (self);

@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include "cb-error-text.h"
 #include "cb-event-log.h"
 #include "cb-events-panel.h"
 #include "cb-live.h"
@@ -90,9 +91,6 @@ struct _CbWindow
 /* cb-window.c */
 void     cb_window_show_toast          (CbWindow       *self,
                                         const char     *text);
-/* Engine errors are in English for logs and REST; people get these. */
-char    *cb_window_describe_error      (const GError   *error,
-                                        const char     *name);
 
 /* cb-window-sources.c: the source drop-downs and the preview. */
 void     cb_window_sources_setup       (CbWindow       *self);

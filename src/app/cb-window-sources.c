@@ -204,7 +204,7 @@ on_preview_source_error (CbLocalSource *source,
                          const GError  *error,
                          CbWindow      *self)
 {
-  g_autofree char *message = cb_window_describe_error (error, NULL);
+  g_autofree char *message = cb_error_text (error, CB_ERROR_ABOUT_STREAM, NULL);
 
   g_debug ("Preview of %s failed: %s", cb_local_source_get_spec (source), error->message);
   cb_window_stop_preview (self);
@@ -244,7 +244,7 @@ cb_window_restart_preview (CbWindow *self)
   source = cb_local_source_new (spec, &error);
   if (source == NULL)
     {
-      g_autofree char *message = cb_window_describe_error (error, NULL);
+      g_autofree char *message = cb_error_text (error, CB_ERROR_ABOUT_STREAM, NULL);
 
       g_debug ("No preview for %s: %s", spec, error->message);
       show_preview_message (self, "camera-disabled-symbolic", _("No Preview"), message);
@@ -259,7 +259,7 @@ cb_window_restart_preview (CbWindow *self)
 
   if (!cb_local_source_start (source, &error))
     {
-      g_autofree char *message = cb_window_describe_error (error, NULL);
+      g_autofree char *message = cb_error_text (error, CB_ERROR_ABOUT_STREAM, NULL);
 
       g_debug ("No preview for %s: %s", spec, error->message);
       g_signal_handlers_disconnect_by_data (source, self);

@@ -31,39 +31,6 @@ static GParamSpec *properties[N_PROPS];
 
 /* Messages. */
 
-char *
-cb_window_describe_error (const GError *error,
-                const char   *name)
-{
-  if (error->domain == CB_ENGINE_ERROR)
-    {
-      switch ((CbEngineError) error->code)
-        {
-        case CB_ENGINE_ERROR_INVALID:
-          if (name != NULL)
-            return g_strdup_printf (_("“%s” cannot be used as a stream name"), name);
-          return g_strdup (_("The source cannot be used"));
-        case CB_ENGINE_ERROR_NOT_FOUND:
-          return g_strdup (_("The stream is gone"));
-        case CB_ENGINE_ERROR_EXISTS:
-          return g_strdup_printf (_("A stream named “%s” is already live"),
-                                  name != NULL ? name : "");
-        case CB_ENGINE_ERROR_NO_DEVICE:
-          return g_strdup (_("The camera or microphone is not available"));
-        case CB_ENGINE_ERROR_FILE_NOT_FOUND:
-          return g_strdup (_("The media file was not found"));
-        case CB_ENGINE_ERROR_BAD_FORMAT:
-          return g_strdup (_("The file cannot be played as video or audio"));
-        case CB_ENGINE_ERROR_MISSING_PLUGIN:
-          return g_strdup_printf (_("A GStreamer plugin is missing: %s"), error->message);
-        case CB_ENGINE_ERROR_FAILED:
-        default:
-          break;
-        }
-    }
-  return g_strdup_printf (_("Something went wrong: %s"), error->message);
-}
-
 void
 cb_window_show_toast (CbWindow   *self,
                       const char *text)

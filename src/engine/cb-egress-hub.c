@@ -520,23 +520,27 @@ cb_egress_hub_release_branch (CbEgressHub    *hub,
 
 /* An offer whose candidates (when it gives any) are all TCP cannot reach a UDP port. */
 static gboolean
-offer_has_udp (const char *offer)
+offer_has_udp (const GstSDPMessage *offer)
 {
   gboolean any = FALSE;
-  const char *line = offer;
 
-  while ((line = strstr (line, "a=candidate:")) != NULL)
+  for (guint i = 0; i < gst_sdp_message_medias_len (offer); i++)
     {
-      g_autofree char *text = NULL;
-      g_auto(GStrv) fields = NULL;
-      const char *end = strpbrk (line, "\r\n");
+      const GstSDPMedia *m = gst_sdp_message_get_media (offer, i);
 
-      text = end ? g_strndup (line, end - line) : g_strdup (line);
-      fields = g_strsplit (text, " ", 4);
-      any = TRUE;
-      if (g_strv_length (fields) >= 3 && g_ascii_strcasecmp (fields[2], "udp") == 0)
-        return TRUE;
-      line += strlen ("a=candidate:");
+      for (guint a = 0; a < gst_sdp_media_attributes_len (m); a++)
+        {
+          const GstSDPAttribute *attr = gst_sdp_media_get_attribute (m, a);
+          g_auto(GStrv) fields = NULL;
+
+          if (g_strcmp0 (attr->key, "candidate") != 0)
+            continue;
+          any = TRUE;
+          /* foundation component transport ... */
+          fields = g_strsplit (attr->value != NULL ? attr->value : "", " ", 4);
+          if (g_strv_length (fields) >= 3 && g_ascii_strcasecmp (fields[2], "udp") == 0)
+            return TRUE;
+        }
     }
   return !any;
 }
@@ -547,13 +551,13 @@ offer_has_udp (const char *offer)
  *
  * Whether the egress path is for this offer at all (it is settled when the answer is
  * built): webrtc_egress on, H.264, VP8 or no video, UDP. Audio is Opus or none on both paths
- * (cb_sdp_pick_codec_for()).
+ * (cb_sdp_pick_codec()).
  */
 gboolean
-cb_egress_hub_can_serve (CbEgressHub *hub,
-                         const char  *offer,
-                         const char  *video,
-                         char       **reason)
+cb_egress_hub_can_serve (CbEgressHub         *hub,
+                         const GstSDPMessage *offer,
+                         const char          *video,
+                         char               **reason)
 {
   const char *why = NULL;
 
@@ -580,7 +584,7 @@ cb_egress_hub_can_serve (CbEgressHub *hub,
 char *
 cb_egress_hub_answer (CbEgressHub            *hub,
                       CbEgressBranch         *branch,
-                      const char             *offer,
+                      const GstSDPMessage    *offer,
                       const char             *loopback_address,
                       const char             *local_address,
                       CbEgressHubViewerFunc   func,

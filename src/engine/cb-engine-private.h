@@ -91,10 +91,10 @@ typedef void (*CbEgressHubViewerFunc) (guint       viewer_id,
 CbEgressHub    *cb_engine_get_egress_hub              (CbEngine         *self);
 CbEgressHub    *cb_egress_hub_new                     (CbEngine         *engine);
 void            cb_egress_hub_free                    (CbEgressHub      *hub);
-gboolean        cb_egress_hub_can_serve               (CbEgressHub      *hub,
-                                                       const char       *offer,
-                                                       const char       *video,
-                                                       char            **reason);
+gboolean        cb_egress_hub_can_serve               (CbEgressHub         *hub,
+                                                       const GstSDPMessage *offer,
+                                                       const char          *video,
+                                                       char               **reason);
 CbEgressBranch *cb_egress_hub_acquire_branch          (CbEgressHub      *hub,
                                                        CbStream         *source,
                                                        const CbProfile  *profile,
@@ -103,7 +103,7 @@ void            cb_egress_hub_release_branch          (CbEgressHub      *hub,
                                                        CbEgressBranch   *branch);
 char           *cb_egress_hub_answer                  (CbEgressHub            *hub,
                                                        CbEgressBranch         *branch,
-                                                       const char             *offer,
+                                                       const GstSDPMessage    *offer,
                                                        const char             *loopback_address,
                                                        const char             *local_address,
                                                        CbEgressHubViewerFunc   func,

@@ -28,7 +28,7 @@ typedef struct {
   GDestroyNotify     answer_destroy;
   char              *pending_answer;   /* player: held while the source is preparing */
   char              *offered_video;    /* player: the video codecs it offered, for reasons */
-  char              *offer;            /* player: kept for the egress, or for a fallback */
+  GstSDPMessage     *offer;            /* player: kept for the egress, or for a fallback */
   char              *player_video;     /* player: the video codec it takes, NULL for none */
   char              *source_codec;     /* player: the source's video codec when asked */
   char              *loopback_address;
@@ -97,7 +97,7 @@ endpoint_unref (gpointer data)
     ep->answer_destroy (ep->answer_data);
   g_free (ep->pending_answer);
   g_free (ep->offered_video);
-  g_free (ep->offer);
+  g_clear_pointer (&ep->offer, gst_sdp_message_free);
   g_free (ep->player_video);
   g_free (ep->source_codec);
   g_free (ep->loopback_address);
@@ -243,6 +243,21 @@ publisher_keyframe (gpointer data)
     cb_webrtc_peer_request_keyframe (ep->peer);
 }
 
+/* The one parse of a client's offer (cb_sdp_parse()): the codec choice, the egress and
+ * the peers all read this message. */
+static GstSDPMessage *
+parse_offer (const char  *text,
+             GError     **error)
+{
+  GstSDPMessage *sdp = NULL;
+
+  if (text == NULL || *text == '\0')
+    g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Missing SDP offer");
+  else if (!cb_sdp_parse (text, &sdp))
+    g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
+  return sdp;
+}
+
 CbStream *
 cb_engine_webrtc_publish (CbEngine               *self,
                           const CbWebrtcRequest  *request,
@@ -252,6 +267,7 @@ cb_engine_webrtc_publish (CbEngine               *self,
                           GError                **error)
 {
   g_autoptr(CbStream) existing = NULL;
+  g_autoptr(GstSDPMessage) offer = NULL;
   Endpoint *ep;
 
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
@@ -264,11 +280,9 @@ cb_engine_webrtc_publish (CbEngine               *self,
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_EXISTS, "Stream name is already in use");
       goto fail;
     }
-  if (request->sdp == NULL || *request->sdp == '\0')
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Missing SDP offer");
-      goto fail;
-    }
+  offer = parse_offer (request->sdp, error);
+  if (offer == NULL)
+    goto fail;
 
   ep = endpoint_new (self, func, data, destroy);
   ep->stream = cb_stream_new_full (request->name, "WebRTC", request->media_session_id, TRUE);
@@ -296,7 +310,7 @@ cb_engine_webrtc_publish (CbEngine               *self,
         g_warning ("stream %s: cannot push to RTMP: %s", request->name, push_error->message);
     }
 
-  cb_webrtc_peer_answer_async (ep->peer, request->sdp, NULL, on_publisher_answer, endpoint_ref (ep));
+  cb_webrtc_peer_answer_async (ep->peer, offer, NULL, on_publisher_answer, endpoint_ref (ep));
   return g_object_ref (ep->stream);
 
 fail:
@@ -407,7 +421,7 @@ player_profile (CbEngine    *engine,
       return TRUE;
     }
   /* H.264 without B-frames or VP8, whichever the player took from the offer (the
-   * stream's own codec first, cb_sdp_pick_codec_for()), by the rule of every consumer. */
+   * stream's own codec first, cb_sdp_pick_codec()), by the rule of every consumer. */
   return cb_engine_want_video (engine, source, player_codec, FALSE,
                                offered_video ? offered_video : player_codec, 60, profile, error);
 }
@@ -585,6 +599,7 @@ cb_engine_webrtc_play (CbEngine               *self,
   g_autofree char *source_codec = NULL;
   g_autofree char *offered_video = NULL;
   g_autofree char *player_video = NULL;
+  g_autoptr(GstSDPMessage) offer = NULL;
   CbProfile profile = { 0 };
   CbSdpCodec video = { 0 };
   gboolean use_egress = FALSE;
@@ -593,11 +608,6 @@ cb_engine_webrtc_play (CbEngine               *self,
   g_return_val_if_fail (CB_IS_ENGINE (self), NULL);
 
   /* The request first: a VOD file is not opened for a request that cannot play it. */
-  if (request->sdp == NULL || *request->sdp == '\0')
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Missing SDP offer");
-      goto fail;
-    }
   if (request->width < 0 || request->height < 0 || request->width > 7680 || request->height > 4320)
     {
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_INVALID, "Bad width or height");
@@ -606,14 +616,21 @@ cb_engine_webrtc_play (CbEngine               *self,
   source = cb_engine_open_play_stream (self, request->name, error);
   if (source == NULL)
     goto fail;
+  /* After the stream, so that an unknown one is "Stream not found" whatever the offer. */
+  offer = parse_offer (request->sdp, error);
+  if (offer == NULL)
+    {
+      cb_engine_release_play_stream (self, source);
+      goto fail;
+    }
 
   profile.height = request->height;
   profile.width = request->height > 0 ? request->width : 0;
   /* The peer answers with the stream's own codec first: the same pick, made now, says
    * whether the player can have a picture, and at what cost. */
   source_codec = source_video_codec (source);
-  offered_video = cb_sdp_offered_codecs (request->sdp, "video");
-  cb_sdp_pick_codec_for (request->sdp, "video", source_codec, &video, NULL);
+  offered_video = cb_sdp_offered_codecs (offer, "video");
+  cb_sdp_pick_codec (offer, "video", source_codec, &video, NULL);
   {
     CbProfile wanted = profile;   /* checked now; the answer sets it for the source then */
     gboolean ok = player_profile (self, source, video.encoding, offered_video, &wanted, error);
@@ -634,7 +651,7 @@ cb_engine_webrtc_play (CbEngine               *self,
   cb_stream_set_source (ep->stream, request->remote_address);
   ep->offered_video = g_steal_pointer (&offered_video);
   ep->player_video = g_steal_pointer (&player_video);
-  ep->offer = g_strdup (request->sdp);
+  ep->offer = g_steal_pointer (&offer);
   ep->source_codec = g_steal_pointer (&source_codec);
   ep->loopback_address = g_strdup (request->loopback_address);
   ep->local_address = g_strdup (request->local_address);
@@ -643,7 +660,7 @@ cb_engine_webrtc_play (CbEngine               *self,
     CbEgressHub *hub = cb_engine_get_egress_hub (self);
     g_autofree char *reason = NULL;
 
-    use_egress = hub != NULL && cb_egress_hub_can_serve (hub, request->sdp, ep->player_video,
+    use_egress = hub != NULL && cb_egress_hub_can_serve (hub, ep->offer, ep->player_video,
                                                          &reason);
     /* VOD viewers stay on webrtcbin: on the egress (which replays the GOP, so they start
      * at their file's first keyframe) test-vod's two-viewer case lost its first viewer

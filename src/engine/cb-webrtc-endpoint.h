@@ -45,9 +45,11 @@ typedef void (*CbWebrtcAnswerFunc) (CbStream     *stream,
 /* Both register the new stream at once (status PENDING; a publisher turns PUBLISHING when
  * media arrives, a player PLAYING when connected) and answer later through @func. Errors
  * now: _EXISTS (name in use), _NOT_FOUND (play: no such stream), _FILE_NOT_FOUND (play:
- * no such VOD file; see cb_engine_open_play_stream()), _INVALID. A VOD file that fails
- * later ("File has wrong format") fails the player with the same reason. On error,
- * @destroy is called on @data. */
+ * no such VOD file; see cb_engine_open_play_stream()), _INVALID (no offer), and
+ * CB_WEBRTC_ERROR_BAD_SDP ("Bad SDP offer": the offer is parsed here, once, by
+ * cb_sdp_parse(), and that message is what the peer or the egress answers). A VOD file
+ * that fails later ("File has wrong format") fails the player with the same reason. On
+ * error, @destroy is called on @data. */
 CbStream *cb_engine_webrtc_publish (CbEngine               *self,
                                     const CbWebrtcRequest  *request,
                                     CbWebrtcAnswerFunc      func,

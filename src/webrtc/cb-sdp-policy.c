@@ -248,30 +248,22 @@ find_media (const GstSDPMessage *sdp,
   return NULL;
 }
 
-gboolean
-cb_sdp_pick_codec (const char  *offer,
-                   const char  *media,
-                   CbSdpCodec  *out,
-                   GError     **error)
-{
-  return cb_sdp_pick_codec_for (offer, media, NULL, out, error);
-}
-
 /**
- * cb_sdp_pick_codec_for:
+ * cb_sdp_pick_codec:
+ * @offer: an offer read by cb_sdp_parse()
+ * @media: "video" or "audio"
  * @prefer: (nullable): "VP8" takes VP8 before H.264 when the offer has it (the codec of
  *   the stream played: it then needs no encoding); %NULL or "H264" keeps the usual order
  *
- * As cb_sdp_pick_codec(), with a preference.
+ * Picks the codec we want from the offer's first @media section (see above).
  */
 gboolean
-cb_sdp_pick_codec_for (const char  *offer,
-                       const char  *media,
-                       const char  *prefer,
-                       CbSdpCodec  *out,
-                       GError     **error)
+cb_sdp_pick_codec (const GstSDPMessage *offer,
+                   const char          *media,
+                   const char          *prefer,
+                   CbSdpCodec          *out,
+                   GError             **error)
 {
-  g_autoptr(GstSDPMessage) sdp = NULL;
   const GstSDPMedia *m;
   int best_score = -1;
   gboolean vp8_first = prefer != NULL && g_ascii_strcasecmp (prefer, "VP8") == 0;
@@ -281,13 +273,7 @@ cb_sdp_pick_codec_for (const char  *offer,
   out->fmtp = NULL;
   out->clock_rate = 0;
 
-  if (!cb_sdp_parse (offer, &sdp))
-    {
-      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
-      return FALSE;
-    }
-
-  m = find_media (sdp, media);
+  m = find_media (offer, media);
   for (guint f = 0; m != NULL && f < gst_sdp_media_formats_len (m); f++)
     {
       int pt = atoi (gst_sdp_media_get_format (m, f));
@@ -343,19 +329,16 @@ cb_sdp_pick_codec_for (const char  *offer,
  * "nothing" when the section lists no codec.
  */
 char *
-cb_sdp_offered_codecs (const char *offer,
-                       const char *media)
+cb_sdp_offered_codecs (const GstSDPMessage *offer,
+                       const char          *media)
 {
   static const char *const skipped[] = { "RTX", "RED", "ULPFEC", "FLEXFEC-03", "CN", "TELEPHONE-EVENT" };
-  g_autoptr(GstSDPMessage) sdp = NULL;
   g_autoptr(GPtrArray) names = NULL;
   gboolean usable_h264 = FALSE;
   const GstSDPMedia *m;
   GString *out;
 
-  if (!cb_sdp_parse (offer, &sdp))
-    return NULL;
-  m = find_media (sdp, media);
+  m = find_media (offer, media);
   if (m == NULL)
     return NULL;
   names = g_ptr_array_new_with_free_func (g_free);

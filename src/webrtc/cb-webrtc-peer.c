@@ -804,7 +804,7 @@ start_negotiation (CbWebrtcPeer  *self,
 
 void
 cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
-                             const char          *offer,
+                             const GstSDPMessage *offer,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -817,23 +817,19 @@ cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
   gboolean have[2];
   static const char *media_names[] = { "video", "audio" };
 
+  g_return_if_fail (offer != NULL);
   g_task_set_source_tag (task, cb_webrtc_peer_answer_async);
   if (self->pipeline != NULL || self->task != NULL || self->closed)
     {
       g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_FAILED, "Already answered");
       return;
     }
-  if (!cb_sdp_parse (offer, &sdp))
-    {
-      g_task_return_new_error (task, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
-      return;
-    }
   for (int k = 0; k < 2; k++)
     {
       /* A player gets H.264, or VP8 when it offers no H.264 or when VP8 is preferred. */
-      have[k] = cb_sdp_pick_codec_for (offer, media_names[k],
-                                       self->role == CB_WEBRTC_SEND ? self->prefer_video : NULL,
-                                       &codec[k], NULL);
+      have[k] = cb_sdp_pick_codec (offer, media_names[k],
+                                   self->role == CB_WEBRTC_SEND ? self->prefer_video : NULL,
+                                   &codec[k], NULL);
     }
   if (!have[0] && !have[1])
     {
@@ -869,6 +865,8 @@ cb_webrtc_peer_answer_async (CbWebrtcPeer        *self,
   if (!start_negotiation (self, &task))
     return;
 
+  /* webrtcbin keeps its description: a copy of the one parse (cb_sdp_parse()). */
+  gst_sdp_message_copy (offer, &sdp);
   desc = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, g_steal_pointer (&sdp));
   g_signal_emit_by_name (self->webrtc, "set-remote-description", desc,
                          gst_promise_new_with_change_func (on_offer_set, self, NULL));

@@ -89,12 +89,13 @@ void          cb_webrtc_peer_set_media_func    (CbWebrtcPeer        *self,
  * H.264 (the codec of the stream played); NULL for H.264 first. */
 void          cb_webrtc_peer_prefer_video_codec (CbWebrtcPeer       *self,
                                                  const char         *codec);
-/* Answers @offer (no trickle: the answer carries our candidates and end-of-candidates).
- * The send role sends H.264 (packetization-mode 1) or VP8 video (cb_sdp_pick_codec_for())
+/* Answers @offer, as cb_sdp_parse() read it (the peer keeps a copy for webrtcbin; no
+ * trickle: the answer carries our candidates and end-of-candidates).
+ * The send role sends H.264 (packetization-mode 1) or VP8 video (cb_sdp_pick_codec())
  * and Opus audio; a kind the offer does not ask for, or offers no such codec for, is not
  * sent (the caller checks cb_webrtc_peer_get_codec()). */
 void          cb_webrtc_peer_answer_async      (CbWebrtcPeer        *self,
-                                                const char          *offer,
+                                                const GstSDPMessage *offer,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
@@ -164,26 +165,23 @@ typedef struct {
   char *fmtp;         /* may be NULL */
 } CbSdpCodec;
 
-/* Parses an SDP from the network, keeping only what a peer of ours uses (bounded). */
+/* Parses an SDP from the network, keeping only what a peer of ours uses (bounded): the
+ * one parse of an offer, whose message the functions below and the peers then share. */
 gboolean cb_sdp_parse              (const char     *text,
                                     GstSDPMessage **out);
 void     cb_sdp_codec_clear        (CbSdpCodec   *codec);
 /* Picks the codec we want from the offer's m-section @media ("video" or "audio"):
- * H.264 with packetization-mode=1 (constrained baseline first), else VP8; Opus. */
-gboolean cb_sdp_pick_codec         (const char   *offer,
-                                    const char   *media,
-                                    CbSdpCodec   *out,
-                                    GError      **error);
-/* The same, taking @prefer ("VP8") first when the offer has it; NULL for the usual order. */
-gboolean cb_sdp_pick_codec_for     (const char   *offer,
-                                    const char   *media,
-                                    const char   *prefer,
-                                    CbSdpCodec   *out,
-                                    GError      **error);
+ * H.264 with packetization-mode=1 (constrained baseline first), else VP8; Opus.
+ * @prefer ("VP8") goes first when the offer has it; NULL for the usual order. */
+gboolean cb_sdp_pick_codec         (const GstSDPMessage *offer,
+                                    const char          *media,
+                                    const char          *prefer,
+                                    CbSdpCodec          *out,
+                                    GError             **error);
 /* The codecs the offer's first @media section lists, to name them in a failure reason
  * ("VP8, VP9"); NULL when there is no such section, "nothing" when it lists none. */
-char    *cb_sdp_offered_codecs     (const char   *offer,
-                                    const char   *media);
+char    *cb_sdp_offered_codecs     (const GstSDPMessage *offer,
+                                    const char          *media);
 /* Sets the answer's a=fmtp for @pt in the first @media section (adds it when missing). */
 void     cb_sdp_answer_set_fmtp    (GstSDPMessage *sdp,
                                     const char    *media,

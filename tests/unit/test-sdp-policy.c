@@ -85,10 +85,18 @@ test_row (gconstpointer data)
   const Row *row = data;
   CbSdpCodec codec;
   g_autoptr(GError) error = NULL;
-  gboolean ok = row->prefer != NULL
-                ? cb_sdp_pick_codec_for (row->offer, row->media, row->prefer, &codec, &error)
-                : cb_sdp_pick_codec (row->offer, row->media, &codec, &error);
+  g_autoptr(GstSDPMessage) offer = NULL;
+  gboolean ok;
 
+  /* What is no SDP stops at the one parse; the policy reads parsed offers only. */
+  if (!cb_sdp_parse (row->offer, &offer))
+    {
+      g_assert_null (offer);
+      g_assert_false (row->ok);
+      g_assert_cmpint (row->code, ==, CB_WEBRTC_ERROR_BAD_SDP);
+      return;
+    }
+  ok = cb_sdp_pick_codec (offer, row->media, row->prefer, &codec, &error);
   g_assert_cmpint (ok, ==, row->ok);
   if (ok)
     {
@@ -110,15 +118,18 @@ test_truncated_offers (void)
   for (gsize i = 0; i <= len; i++)
     {
       g_autofree char *prefix = g_strndup (chrome_offer, i);
+      g_autoptr(GstSDPMessage) offer = NULL;
       CbSdpCodec codec;
 
       g_autofree char *offered = NULL;
 
-      cb_sdp_pick_codec (prefix, "video", &codec, NULL);
+      if (!cb_sdp_parse (prefix, &offer))
+        continue;
+      cb_sdp_pick_codec (offer, "video", NULL, &codec, NULL);
       cb_sdp_codec_clear (&codec);
-      cb_sdp_pick_codec_for (prefix, "video", "VP8", &codec, NULL);
+      cb_sdp_pick_codec (offer, "video", "VP8", &codec, NULL);
       cb_sdp_codec_clear (&codec);
-      offered = cb_sdp_offered_codecs (prefix, "video");
+      offered = cb_sdp_offered_codecs (offer, "video");
     }
 }
 
@@ -195,8 +206,11 @@ test_offered_codecs (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *got = cb_sdp_offered_codecs (cases[i].offer, cases[i].media);
+      g_autoptr(GstSDPMessage) offer = NULL;
+      g_autofree char *got = NULL;
 
+      if (cb_sdp_parse (cases[i].offer, &offer))
+        got = cb_sdp_offered_codecs (offer, cases[i].media);
       g_assert_cmpstr (got, ==, cases[i].want);
     }
 }
@@ -249,7 +263,7 @@ test_parse_bounded (void)
       g_assert_cmpuint (g_quark_try_string (names[i]), ==, 0);
     }
   /* The policy reads through it too. */
-  g_assert_true (cb_sdp_pick_codec (offer, "video", &codec, NULL));
+  g_assert_true (cb_sdp_pick_codec (sdp, "video", NULL, &codec, NULL));
   g_assert_cmpstr (codec.fmtp, ==, "packetization-mode=1;profile-level-id=42e01f");
   cb_sdp_codec_clear (&codec);
   g_assert_cmpuint (g_quark_try_string ("cbjunkparam"), ==, 0);

@@ -1,7 +1,7 @@
 /* cb-egress-answer.c
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The codec choice is the webrtcbin path's (cb_sdp_pick_codec_for()), so that a viewer
+ * The codec choice is the webrtcbin path's (cb_sdp_pick_codec()), so that a viewer
  * gets the same codec whichever path serves it. The answer is written as text: it is
  * short, fixed in shape, and GstSDPMessage would add nothing but allocations.
  */
@@ -136,11 +136,10 @@ write_rejected (GString           *out,
 }
 
 CbEgressAnswer *
-cb_egress_answer_new (const char                 *offer,
+cb_egress_answer_new (const GstSDPMessage        *offer,
                       const CbEgressAnswerParams *params,
                       GError                    **error)
 {
-  g_autoptr(GstSDPMessage) sdp = NULL;
   g_autoptr(CbEgressAnswer) answer = NULL;
   g_autoptr(GString) media = g_string_new (NULL);
   g_autoptr(GString) bundle = g_string_new (NULL);
@@ -149,12 +148,7 @@ cb_egress_answer_new (const char                 *offer,
 
   g_return_val_if_fail (params != NULL && params->address != NULL, NULL);
   g_return_val_if_fail (params->fingerprint != NULL && params->cname != NULL, NULL);
-
-  if (!cb_sdp_parse (offer, &sdp))
-    {
-      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
-      return NULL;
-    }
+  g_return_val_if_fail (offer != NULL, NULL);
 
   answer = g_new0 (CbEgressAnswer, 1);
   answer->local_ufrag = random_token (8);
@@ -165,9 +159,9 @@ cb_egress_answer_new (const char                 *offer,
   for (guint k = 0; k < CB_EGRESS_N_MEDIA; k++)
     answer->config.payload_type[k] = -1;
 
-  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+  for (guint i = 0; i < gst_sdp_message_medias_len (offer); i++)
     {
-      const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+      const GstSDPMedia *m = gst_sdp_message_get_media (offer, i);
       const char *kind_name = gst_sdp_media_get_media (m);
       const char *mid = gst_sdp_media_get_attribute_val (m, "mid");
       CbEgressMedia kind = g_strcmp0 (kind_name, "video") == 0 ? CB_EGRESS_MEDIA_VIDEO
@@ -180,17 +174,17 @@ cb_egress_answer_new (const char                 *offer,
           taken[kind] ||
           (gst_sdp_media_get_port (m) == 0 &&
            gst_sdp_media_get_attribute_val (m, "bundle-only") == NULL) ||
-          !cb_sdp_pick_codec_for (offer, kind_name,
-                                  kind == CB_EGRESS_MEDIA_VIDEO ? params->prefer_video : NULL,
-                                  &codec, NULL))
+          !cb_sdp_pick_codec (offer, kind_name,
+                              kind == CB_EGRESS_MEDIA_VIDEO ? params->prefer_video : NULL,
+                              &codec, NULL))
         {
           write_rejected (media, m, mid);
           continue;
         }
 
-      ufrag = attribute (sdp, m, "ice-ufrag");
-      fingerprint = attribute (sdp, m, "fingerprint");
-      setup = attribute (sdp, m, "setup");
+      ufrag = attribute (offer, m, "ice-ufrag");
+      fingerprint = attribute (offer, m, "fingerprint");
+      setup = attribute (offer, m, "setup");
       if (ufrag == NULL || fingerprint == NULL ||
           g_ascii_strncasecmp (fingerprint, "sha-256 ", 8) != 0)
         {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gst/sdp/sdp.h>
 
 #include "cb-egress.h"
 
@@ -46,16 +47,17 @@ typedef struct {
 
 /**
  * cb_egress_answer_new:
+ * @offer: the viewer's offer, read by cb_sdp_parse()
  *
  * Answers a viewer's offer for the egress path: a=ice-lite, one host candidate,
  * a=setup:passive, one BUNDLE transport, the first audio and video sections with our
  * codec choice (and RTX when offered), everything else rejected.
- * Errors (%CB_WEBRTC_ERROR): BAD_SDP for an offer we cannot read; NO_CODECS when no
+ * Errors (%CB_WEBRTC_ERROR): NO_CODECS when no
  * section can be served; FAILED for what this path does not do (an offer that wants
  * to be the DTLS server, no ICE credentials or fingerprint): the caller falls back to a
  * webrtcbin viewer.
  */
-CbEgressAnswer *cb_egress_answer_new  (const char                 *offer,
+CbEgressAnswer *cb_egress_answer_new  (const GstSDPMessage        *offer,
                                        const CbEgressAnswerParams *params,
                                        GError                    **error);
 void            cb_egress_answer_free (CbEgressAnswer *answer);

@@ -101,11 +101,27 @@ has_attribute (const GstSDPMedia *m,
   return FALSE;
 }
 
+/* The offer as the endpoint hands it over: parsed once, by cb_sdp_parse(). */
+static CbEgressAnswer *
+answer_text (const char                 *text,
+             const CbEgressAnswerParams *p,
+             GError                    **error)
+{
+  g_autoptr(GstSDPMessage) offer = NULL;
+
+  if (!cb_sdp_parse (text, &offer))
+    {
+      g_set_error (error, CB_WEBRTC_ERROR, CB_WEBRTC_ERROR_BAD_SDP, "Bad SDP offer");
+      return NULL;
+    }
+  return cb_egress_answer_new (offer, p, error);
+}
+
 static void
 test_chrome (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CbEgressAnswer) answer = cb_egress_answer_new (chrome_offer, &params, &error);
+  g_autoptr(CbEgressAnswer) answer = answer_text (chrome_offer, &params, &error);
   g_autoptr(GstSDPMessage) sdp = NULL;
   const GstSDPMedia *audio, *video, *data;
 
@@ -169,7 +185,7 @@ test_prefer_vp8 (void)
   g_autoptr(CbEgressAnswer) answer = NULL;
 
   p.prefer_video = "VP8";
-  answer = cb_egress_answer_new (chrome_offer, &p, NULL);
+  answer = answer_text (chrome_offer, &p, NULL);
   g_assert_nonnull (answer);
   g_assert_cmpstr (answer->video_encoding, ==, "VP8");
   g_assert_cmpint (answer->config.payload_type[CB_EGRESS_MEDIA_VIDEO], ==, 96);
@@ -223,7 +239,7 @@ test_offer_table (gconstpointer data)
       g_free (offer);
       offer = replace (tmp, "VP8/90000", "AV1/90000");
     }
-  answer = cb_egress_answer_new (offer, &params, &error);
+  answer = answer_text (offer, &params, &error);
   if (c->code >= 0)
     {
       g_assert_null (answer);

@@ -1,0 +1,141 @@
+/* cb-error-text.c — the one place that turns a GError into a sentence for people
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The engine's errors are in English for the logs; what the studio shows is translated.
+ * A known engine error gets its own sentence where the action gives it one; anything
+ * else is "<action> failed: <the English reason>".
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cb-engine-error.h"
+#include "cb-error-text.h"
+
+static gboolean
+about_destination (CbErrorAbout about)
+{
+  return about == CB_ERROR_ABOUT_DESTINATION_START || about == CB_ERROR_ABOUT_DESTINATION;
+}
+
+static gboolean
+about_relay (CbErrorAbout about)
+{
+  return about == CB_ERROR_ABOUT_RELAY_PUSH || about == CB_ERROR_ABOUT_RELAY;
+}
+
+/* What a source (a device or a file) that cannot be had is told. */
+static const char *
+source_text (int code)
+{
+  switch (code)
+    {
+    case CB_ENGINE_ERROR_NO_DEVICE:
+      return _("The camera or microphone is not available");
+    case CB_ENGINE_ERROR_FILE_NOT_FOUND:
+      return _("The media file was not found");
+    case CB_ENGINE_ERROR_BAD_FORMAT:
+    default:
+      return _("The file cannot be played as video or audio");
+    }
+}
+
+/* The sentence of a known engine error in this place, or NULL. */
+static char *
+engine_text (const GError *error,
+             CbErrorAbout  about,
+             const char   *name)
+{
+  if (error->domain != CB_ENGINE_ERROR)
+    return NULL;
+  switch ((CbEngineError) error->code)
+    {
+    case CB_ENGINE_ERROR_NOT_FOUND:
+      if (about == CB_ERROR_ABOUT_DESTINATION_START)
+        return g_strdup_printf (_("“%s” is not live: go live first, then switch the "
+                                  "destination on"), name != NULL ? name : "");
+      if (about == CB_ERROR_ABOUT_DESTINATION)
+        return g_strdup (_("The push has already ended"));
+      if (about == CB_ERROR_ABOUT_RELAY_PUSH)
+        return g_strdup_printf (_("There is no stream “%s” to relay"), name != NULL ? name : "");
+      if (about == CB_ERROR_ABOUT_RELAY)
+        return g_strdup (_("The relay has already ended"));
+      if (about == CB_ERROR_ABOUT_STREAM || about == CB_ERROR_ABOUT_RECORDING_START)
+        return g_strdup (_("The stream is gone"));
+      return NULL;
+    case CB_ENGINE_ERROR_EXISTS:
+      if (about == CB_ERROR_ABOUT_STREAM)
+        return g_strdup_printf (_("A stream named “%s” is already live"),
+                                name != NULL ? name : "");
+      if (about_destination (about))
+        return g_strdup (_("This stream already goes to this destination"));
+      if (about_relay (about))
+        return g_strdup (_("This address is already relayed, or the name is in use"));
+      if (about == CB_ERROR_ABOUT_RECORDING_DELETE)
+        return g_strdup (_("The recording is still being written"));
+      return NULL;
+    case CB_ENGINE_ERROR_INVALID:
+      if (about == CB_ERROR_ABOUT_STREAM)
+        return name != NULL ? g_strdup_printf (_("“%s” cannot be used as a stream name"), name)
+                            : g_strdup (_("The source cannot be used"));
+      if (about_destination (about))
+        return g_strdup_printf (_("The destination’s address cannot be used: %s"),
+                                error->message);
+      if (about_relay (about))
+        return g_strdup_printf (_("This address or name cannot be used: %s"), error->message);
+      return NULL;
+    case CB_ENGINE_ERROR_NO_DEVICE:
+    case CB_ENGINE_ERROR_FILE_NOT_FOUND:
+    case CB_ENGINE_ERROR_BAD_FORMAT:
+      return about == CB_ERROR_ABOUT_STREAM ? g_strdup (source_text (error->code)) : NULL;
+    case CB_ENGINE_ERROR_MISSING_PLUGIN:
+      return g_strdup_printf (_("A GStreamer plugin is missing: %s"), error->message);
+    case CB_ENGINE_ERROR_FAILED:
+    default:
+      return NULL;
+    }
+}
+
+/**
+ * cb_error_text:
+ * @error: what failed, with the English reason in its message
+ * @about: what people were doing
+ * @name: (nullable): the stream the sentence names, where @about names one
+ *
+ * Returns: (transfer full): the translated sentence to show
+ */
+char *
+cb_error_text (const GError *error,
+               CbErrorAbout  about,
+               const char   *name)
+{
+  char *text = engine_text (error, about, name);
+
+  if (text != NULL)
+    return text;
+  switch (about)
+    {
+    case CB_ERROR_ABOUT_PLAYER:
+      /* The reason is the client's or GStreamer's, in English as in the logs. */
+      return g_strdup (error->message);
+    case CB_ERROR_ABOUT_DESTINATION_START:
+    case CB_ERROR_ABOUT_DESTINATION:
+      return g_strdup_printf (_("The destination could not be changed: %s"), error->message);
+    case CB_ERROR_ABOUT_RELAY_PUSH:
+    case CB_ERROR_ABOUT_RELAY:
+      return g_strdup_printf (_("The relay could not be changed: %s"), error->message);
+    case CB_ERROR_ABOUT_RECORDING_START:
+      /* TRANSLATORS: %s is the engine's reason, in English. */
+      return g_strdup_printf (_("Recording could not start: %s"), error->message);
+    case CB_ERROR_ABOUT_RECORDING_STOP:
+      return g_strdup_printf (_("Recording could not be stopped: %s"), error->message);
+    case CB_ERROR_ABOUT_RECORDING_PUBLISH:
+      /* TRANSLATORS: %s is the server's reason, in English. */
+      return g_strdup_printf (_("The recording could not be published: %s"), error->message);
+    case CB_ERROR_ABOUT_RECORDING_DELETE:
+      return g_strdup_printf (_("The recording could not be deleted: %s"), error->message);
+    case CB_ERROR_ABOUT_STREAM:
+    default:
+      return g_strdup_printf (_("Something went wrong: %s"), error->message);
+    }
+}
