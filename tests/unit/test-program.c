@@ -193,6 +193,16 @@ test_compose (void)
   g_assert_true (wait_pixel (&frames, 0.1, 0.1, 0x0000ff));
   g_assert_true (wait_pixel (&frames, 0.9, 0.9, 0xffffff));
 
+  /* A pattern is made at its box's size: resized, it is made again at the new size in
+   * place, and the background shows beside it. */
+  s = cb_scene_source_copy (cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program),
+                                                             ((CbSceneSource *) g_ptr_array_index (one->sources, 0))->id));
+  s->width = 0.5;
+  cb_program_update_source (program, s);
+  cb_scene_source_free (s);
+  g_assert_true (wait_pixel (&frames, 0.9, 0.5, 0x000000));
+  g_assert_true (wait_pixel (&frames, 0.4, 0.9, 0xffffff));
+
   cb_local_source_set_preview (cb_program_get_capture (program), NULL, NULL, NULL);
   cb_program_stop (program);
   g_assert_finalize_object (program);
