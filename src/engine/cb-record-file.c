@@ -735,9 +735,11 @@ prepare_mp4 (const char          *temp_path,
 
     tmp_path = g_build_filename (dir, name, NULL);
   }
-  /* Audio and video end together in the finished file: the longer one's end is cut. */
-  if (remux (temp_path, tmp_path, info.complete_length, trim_point (&info), cancellable,
-             &local_error))
+  /* After a clean stop, audio and video end together in the finished file: the longer
+   * one's end is cut. A file left by a crash keeps all it has (its tracks may end up to a
+   * fragment apart, and the recovery promises at most about a second lost). */
+  if (remux (temp_path, tmp_path, info.complete_length,
+             decode ? GST_CLOCK_TIME_NONE : trim_point (&info), cancellable, &local_error))
     {
       CbMp4Info out;
       gboolean probed = cb_mp4_probe_file (tmp_path, &out, &local_error);

@@ -196,8 +196,9 @@ test_complete (gconstpointer data)
   record_test_remove_dir (dir);
 }
 
-/* Audio and video that end 0.5 s apart, the longer one either way: the finished file ends
- * both where the shorter one ends (within a sample), and still has both. */
+/* Audio and video that end 0.5 s apart, the longer one either way: after a clean stop the
+ * finished file ends both where the shorter one ends (within a sample), and still has
+ * both; a file left by a crash keeps the longer end. */
 static void
 test_trim (void)
 {
@@ -225,7 +226,7 @@ test_trim (void)
       g_assert_no_error (error);
       g_assert_cmpfloat (ABS (info.video_end_ns - info.audio_end_ns) / 1e9, >, 0.4);
 
-      r = finish (temp, final, NULL, &error);
+      r = finish_with (FALSE, temp, final, NULL, &error);
       g_assert_no_error (error);
       g_assert_nonnull (r);
       g_assert_true (r->remuxed);
@@ -240,6 +241,16 @@ test_trim (void)
       g_assert_true (cb_mp4_probe_file (r->final_path, &info, &error));
       g_assert_true (info.has_video && info.has_audio);
       g_assert_cmpfloat_with_epsilon (info.duration_ms / 1000.0, 2.0, 0.05);
+      g_clear_pointer (&r, cb_record_file_result_free);
+
+      /* Recovered after a crash: nothing cut. */
+      g_assert_cmpint (g_unlink (final), ==, 0);
+      record_test_write_media_ms (temp, RECORD_TEST_FRAGMENTED, cases[i].video_ms,
+                                  cases[i].audio_ms, FALSE);
+      r = finish (temp, final, NULL, &error);
+      g_assert_no_error (error);
+      g_test_message ("recovered: %.3f s", r->duration);
+      g_assert_cmpfloat_with_epsilon (r->duration, 2.5, 0.05);
       record_test_remove_dir (dir);
     }
 }
