@@ -22,6 +22,10 @@ G_BEGIN_DECLS
  *   (vp08), or "" (another codec, or no video)
  * @audio_codec: WCS name of the first audio track's codec: "mpeg4-generic" (mp4a, AAC),
  *   "opus" (Opus), or ""
+ * @video_end_ns: in a fragmented file, where the first video track's samples end on the
+ *   movie's timeline (the last decode time plus its duration, from the complete fragments'
+ *   tfdt and trun boxes, less the first edit's media time), in nanoseconds; else -1
+ * @audio_end_ns: the same for the first audio track
  *
  * What cb_mp4_parse() and cb_mp4_probe_file() found out about a file. Track fields come
  * only from a complete moov box.
@@ -34,6 +38,7 @@ typedef struct {
   gboolean has_video, has_audio;
   char     video_codec[8];
   char     audio_codec[16];
+  gint64   video_end_ns, audio_end_ns;
 } CbMp4Info;
 
 /**
@@ -44,14 +49,21 @@ typedef struct {
 #define CB_MP4_MAX_MOOV_SIZE (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 
 /**
+ * CB_MP4_MAX_MOOF_SIZE:
+ *
+ * The largest moof box cb_mp4_probe_file() reads to find the track ends (4 MiB).
+ */
+#define CB_MP4_MAX_MOOF_SIZE (G_GUINT64_CONSTANT (4) * 1024 * 1024)
+
+/**
  * cb_mp4_parse:
  * @data: (array length=length): the start of a file, or all of it
  * @length: bytes in @data
  * @info: (out caller-allocates): filled in on success (zeroed, @duration_ms -1, on failure)
  * @error: a #GError
  *
- * Walks the top-level boxes of an MP4 held in memory and the moov box's
- * trak/mdia/minf/stbl/stsd boxes. Handles 32- and 64-bit box sizes, a box of size 0
+ * Walks the top-level boxes of an MP4 held in memory, the moov box's
+ * trak/mdia/minf/stbl/stsd boxes, and the moof boxes' traf/tfhd/tfdt/trun boxes. Handles 32- and 64-bit box sizes, a box of size 0
  * (it runs to the end of the data), headers cut short and boxes that claim more than the
  * data holds; a box that breaks the structure in the middle of the file ends the walk there,
  * as if the file had been cut at that point. Never reads outside @data, never allocates
@@ -73,7 +85,8 @@ gboolean cb_mp4_parse      (const guint8  *data,
  * @error: a #GError
  *
  * Same as cb_mp4_parse() on the whole file, but reads only the top-level box headers (with
- * seeks) and the moov box, never the media data. Blocks: call it from a worker thread.
+ * seeks), the moov box and the moof boxes (each up to %CB_MP4_MAX_MOOF_SIZE; a larger one
+ * leaves the track ends unknown), never the media data. Blocks: call it from a worker thread.
  *
  * Returns: %TRUE on success; %FALSE with %CB_ENGINE_ERROR_FILE_NOT_FOUND (no such file),
  *   %CB_ENGINE_ERROR_INVALID (not an MP4, see cb_mp4_parse()), %CB_ENGINE_ERROR_BAD_FORMAT

@@ -166,9 +166,60 @@ make_element (const char  *factory,
 /* --- remux ------------------------------------------------------------------------------- */
 
 typedef struct {
-  GstElement *pipeline;
-  GstElement *mux;
+  GstElement  *pipeline;
+  GstElement  *mux;
+  GstClockTime cut;   /* samples that begin at or after it are left out; NONE: none */
 } Remux;
+
+typedef struct {
+  GstClockTime cut;
+  gboolean     cutting;   /* a sample was left out: every later one is too */
+  guint        dropped;
+} Trim;
+
+/* Leaves out the end of the longer track: from the first sample (in decoding order) that
+ * begins at or after the shorter track's end on the movie's timeline, which is the running
+ * time of qtdemux's segment (it applies the edit list). Only whole samples at the end go,
+ * so what is kept decodes. */
+static GstPadProbeReturn
+on_trim_buffer (GstPad          *pad,
+                GstPadProbeInfo *info,
+                gpointer         data)
+{
+  Trim *trim = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime ts = GST_BUFFER_DTS_IS_VALID (buffer) ? GST_BUFFER_DTS (buffer)
+                                                     : GST_BUFFER_PTS (buffer);
+
+  if (!trim->cutting && GST_CLOCK_TIME_IS_VALID (ts))
+    {
+      g_autoptr(GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+      const GstSegment *segment;
+      GstClockTime running;
+
+      if (event != NULL)
+        {
+          gst_event_parse_segment (event, &segment);
+          running = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
+          trim->cutting = GST_CLOCK_TIME_IS_VALID (running) && running >= trim->cut;
+        }
+    }
+  if (!trim->cutting)
+    return GST_PAD_PROBE_OK;
+  trim->dropped++;
+  return GST_PAD_PROBE_DROP;
+}
+
+static void
+trim_free (gpointer data)
+{
+  Trim *trim = data;
+
+  if (trim->dropped > 0)
+    g_debug ("remux: left out %u samples after %" GST_TIME_FORMAT, trim->dropped,
+             GST_TIME_ARGS (trim->cut));
+  g_free (trim);
+}
 
 static void
 on_demux_pad_added (GstElement *demux,
@@ -223,16 +274,37 @@ on_demux_pad_added (GstElement *demux,
       GST_ELEMENT_ERROR (demux, CORE, NEGOTIATION, ("Cannot remux a %s stream", codec), (NULL));
       return;
     }
+  if (GST_CLOCK_TIME_IS_VALID (remux->cut))
+    {
+      Trim *trim = g_new0 (Trim, 1);
+
+      trim->cut = remux->cut;
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_trim_buffer, trim, trim_free);
+    }
   gst_element_sync_state_with_parent (parser);
   gst_element_sync_state_with_parent (queue);
 }
 
-/* filesrc ! qtdemux, each stream → queue ! parser → mp4mux faststart=true ! filesink.
+/* Where the longer of a file's audio and video tracks is cut: the shorter one's end (they
+ * differ by what each kind still had on the way when the publisher stopped, up to ~0.13 s
+ * seen). GST_CLOCK_TIME_NONE when the file does not have both, or their ends are unknown.
+ * Each track keeps the sample that straddles the cut, so the ends stay within a sample. */
+static GstClockTime
+trim_point (const CbMp4Info *info)
+{
+  if (info->video_end_ns <= 0 || info->audio_end_ns <= 0)
+    return GST_CLOCK_TIME_NONE;
+  return (GstClockTime) MIN (info->video_end_ns, info->audio_end_ns);
+}
+
+/* filesrc ! qtdemux, each stream → queue ! parser → mp4mux faststart=true ! filesink,
+ * leaving out the samples that begin at or after @cut (GST_CLOCK_TIME_NONE: none).
  * On failure @out_path is deleted. */
 static gboolean
 remux (const char    *in_path,
        const char    *out_path,
        guint64        in_size,
+       GstClockTime   cut,
        GCancellable  *cancellable,
        GError       **error)
 {
@@ -241,7 +313,7 @@ remux (const char    *in_path,
   g_autofree char *faststart_path = g_strconcat (out_path, "-faststart", NULL);
   g_autoptr(GstElement) pipeline = gst_object_ref_sink (gst_pipeline_new ("record-remux"));
   GstElement *src, *demux, *mux, *sink;
-  Remux remux = { pipeline, NULL };
+  Remux remux = { pipeline, NULL, cut };
   gboolean ok;
 
   if ((src = make_element ("filesrc", error)) == NULL)
@@ -663,7 +735,11 @@ prepare_mp4 (const char          *temp_path,
 
     tmp_path = g_build_filename (dir, name, NULL);
   }
-  if (remux (temp_path, tmp_path, info.complete_length, cancellable, &local_error))
+  /* After a clean stop, audio and video end together in the finished file: the longer
+   * one's end is cut. A file left by a crash keeps all it has (its tracks may end up to a
+   * fragment apart, and the recovery promises at most about a second lost). */
+  if (remux (temp_path, tmp_path, info.complete_length,
+             decode ? GST_CLOCK_TIME_NONE : trim_point (&info), cancellable, &local_error))
     {
       CbMp4Info out;
       gboolean probed = cb_mp4_probe_file (tmp_path, &out, &local_error);

@@ -52,7 +52,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRecordFileResult, cb_record_file_result_free)
  *    last complete fragment, so that a partly written one is left out.
  * 2. MP4 only, unless it is already a regular fast-start file: remuxes it (qtdemux, the
  *    codec's parser, mp4mux faststart=true) into a hidden file beside @final_path named
- *    after @temp_path (".<temp name>.remux.tmp"). When that fails (no
+ *    after @temp_path (".<temp name>.remux.tmp"). With @decode %FALSE (a clean stop), where
+ *    its audio and video tracks end apart the longer one is cut where the shorter one ends
+ *    (whole samples; a file left by a crash keeps all it has). When that fails (no
  *    space left, a muxer error) the partial output is deleted and the fragmented file is
  *    kept as it is.
  * 3. Decodes (or with @decode %FALSE, demuxes) every stream of the file to keep, counting

@@ -291,6 +291,16 @@ cb_record_expand_name (const char *template_,
   return cb_record_name_expand (template_, &parts, suffix);
 }
 
+/* The start time in @part's name: the recording's own for the first part, the one its name
+ * was announced with ({startTimeMillis} in recordName), which the part's file, opened a few
+ * milliseconds later, must keep. */
+static gint64
+name_start_ms (Recorder   *rec,
+               const Part *part)
+{
+  return part->index == 1 && rec->info.start_time > 0 ? rec->info.start_time : part->start_ms;
+}
+
 static char *
 expand_name (Recorder   *rec,
              gint64      start_ms,
@@ -501,7 +511,7 @@ finish_part (Recorder   *rec,
   if (last && rec->last_name != NULL)
     name = g_strdup (rec->last_name);
   else
-    name = expand_name (rec, part->start_ms, g_get_real_time () / 1000,
+    name = expand_name (rec, name_start_ms (rec, part), g_get_real_time () / 1000,
                         rec->numbered ? part->index : 0);
   cb_record_start_finish (rec->reg, rec, part->path, name, rec->info.stream_name, part->start_ms, FALSE);
   part_free (part);
@@ -1209,7 +1219,7 @@ recorder_stop (Recorder   *rec,
 
       g_mutex_lock (&rec->parts_lock);
       if (rec->parts->len > 0)
-        start_ms = ((Part *) g_ptr_array_index (rec->parts, rec->parts->len - 1))->start_ms;
+        start_ms = name_start_ms (rec, g_ptr_array_index (rec->parts, rec->parts->len - 1));
       g_mutex_unlock (&rec->parts_lock);
       /* WCS leaves the last part unnumbered. */
       rec->last_name = expand_name (rec, start_ms, g_get_real_time () / 1000, 0);

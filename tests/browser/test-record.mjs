@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Server, launchChromium, missing, openSdkPage, sleep, waitFor } from './harness.mjs';
+import { Server, launchChromium, missing, openSdkPage, sleep, startPageServer, waitFor } from './harness.mjs';
 
 const skip = missing();
 
@@ -17,6 +17,16 @@ function probeFile (file) {
   { encoding: 'utf8' });
   assert.equal(probe.status, 0, probe.stderr);
   return JSON.parse(probe.stdout);
+}
+
+// Decodes @file with ffmpeg: { status, stderr }. The frames keep the file's time base
+// (-enc_time_base -1): by default ffmpeg puts them on 1/frame rate for its null output, and
+// two frames closer than that (a WebRTC publisher's frames were 2 ms apart at times in
+// recordings made on a loaded machine) land on one tick, which ffmpeg reports as "non
+// monotonically increasing dts" although the file decodes.
+function decodeFile (file) {
+  return spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-enc_time_base', '-1', '-f', 'null', '-'],
+    { encoding: 'utf8' });
 }
 
 // The recording @name reaches FINISHED; on a timeout the error shows every recording's
@@ -93,8 +103,8 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
     assert.deepEqual(codecs, { video: 'h264', audio: 'aac' });   // Opus became AAC
     assert.ok(Number(info.format.duration) > 3, `duration ${info.format.duration}`);
     checkInSync(info);
-    const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
-    assert.equal(decode.status, 0);
+    const decode = decodeFile(file);
+    assert.equal(decode.status, 0, decode.stderr);
     assert.equal(decode.stderr.trim(), '');
     fs.unlinkSync(file);
     await pub.close();
@@ -154,6 +164,7 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
         return true;
       };
     });
+    const pages = await startPageServer();
     await pub.goto(`${pages.url}/sdk-page.html`);
     assert.equal(await pub.evaluate((u) => window.connect(u), server.wsUrl), 'ESTABLISHED');
     assert.equal(await pub.evaluate(() => window.start('publish', 'syncrec', { record: true })), 'PUBLISHING:');
@@ -210,11 +221,12 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
     assert.deepEqual(holes, [], 'the audio timeline');
     assert.ok(Math.abs(video.start - audio.start) < 0.1, `video starts at ${video.start}, audio at ${audio.start}`);
     assert.ok(Math.min(video.start, audio.start) < 0.05, `timestamps start at ${Math.min(video.start, audio.start)}, not 0`);
-    // Within 0.2 s, not 0.1: where the publisher stops, what each kind had on the way is
-    // not waited for (seen: audio 0.115 s shorter, or 0.128 s longer, in 2 of 5 runs).
-    assert.ok(Math.abs((video.end - video.start) - (audio.end - audio.start)) < 0.2,
+    // Where the publisher stops, what each kind still had on the way differs (up to 0.13 s
+    // seen); the finisher cuts the longer track where the shorter one ends. The ends, not
+    // the lengths: the starts are checked above (the lengths differ by both).
+    assert.ok(Math.abs(video.end - audio.end) < 0.1,
       `video ${video.start.toFixed(3)}-${video.end.toFixed(3)} s, audio ${audio.start.toFixed(3)}-${audio.end.toFixed(3)} s`);
-    const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+    const decode = decodeFile(file);
     assert.equal(decode.status, 0, decode.stderr);
     await pub.close();
   });
@@ -242,7 +254,7 @@ describe('Recording from the WCS Web SDK', { skip: skip || false }, () => {
     const info = JSON.parse(probe.stdout);
     const codecs = Object.fromEntries(info.streams.map((s) => [s.codec_type, s.codec_name]));
     assert.deepEqual(codecs, { video: 'vp8', audio: 'opus' });
-    const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+    const decode = decodeFile(file);
     assert.equal(decode.status, 0, decode.stderr);
     await pub.close();
   });

@@ -18,6 +18,9 @@
 
 static char *records_dir;
 static const char *settings[2];
+/* The same, with the start time in the names: the default template names every recording of
+ * one stream alike (see test_newest_first). */
+static const char *timed_settings[3];
 
 /* Conditions. */
 
@@ -249,6 +252,56 @@ clipboard_text (Fixture *fixture)
   if (!gdk_content_provider_get_value (content, &value, NULL))
     return NULL;
   return g_value_dup_string (&value);
+}
+
+/* Records the live stream until it has written something; its file name. */
+static char *
+start_recording (Fixture *fixture)
+{
+  GtkToggleButton *record_button = cb_window_get_record_button (fixture->window);
+  guint64 size = 0;
+
+  g_assert_true (wait_for (fixture, record_button_ready, NULL));
+  g_assert_false (gtk_toggle_button_get_active (record_button));
+  gtk_toggle_button_set_active (record_button, TRUE);
+  g_assert_true (wait_for (fixture, recording_has_written, &size));
+  return g_strdup (cb_recording_get_file_name (live_recording (fixture)));
+}
+
+static void
+stop_recording (Fixture    *fixture,
+                const char *file_name)
+{
+  gtk_toggle_button_set_active (cb_window_get_record_button (fixture->window), FALSE);
+  g_assert_true (wait_for (fixture, recording_is_finished, file_name));
+}
+
+/* The panel lists @newer above @older, at the top, as the model does, newest first. */
+static void
+check_newest_first (Fixture    *fixture,
+                    const char *newer,
+                    const char *older)
+{
+  GListModel *model = G_LIST_MODEL (cb_window_get_recordings_model (fixture->window));
+  GtkListBox *list_box = cb_recordings_panel_get_list_box (
+                           cb_window_get_recordings_panel (fixture->window));
+  g_autoptr(CbRecording) first = NULL;
+  g_autoptr(CbRecording) second = NULL;
+
+  settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  first = g_list_model_get_item (model, 0);
+  second = g_list_model_get_item (model, 1);
+  g_test_message ("panel: %s (started %" G_GINT64_FORMAT "), then %s (%" G_GINT64_FORMAT ")",
+                  cb_recording_get_file_name (first), cb_recording_get_start_time (first),
+                  cb_recording_get_file_name (second), cb_recording_get_start_time (second));
+  g_assert_cmpstr (cb_recording_get_file_name (first), ==, newer);
+  g_assert_cmpstr (cb_recording_get_file_name (second), ==, older);
+  g_assert_cmpint (cb_recording_get_start_time (first), >, cb_recording_get_start_time (second));
+  g_assert_true (GTK_WIDGET (gtk_list_box_get_row_at_index (list_box, 0)) ==
+                 GTK_WIDGET (panel_row (fixture, newer)));
+  g_assert_true (GTK_WIDGET (gtk_list_box_get_row_at_index (list_box, 1)) ==
+                 GTK_WIDGET (panel_row (fixture, older)));
 }
 
 /* Tests. */
@@ -483,6 +536,33 @@ test_record (Fixture       *fixture,
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (record_button)));
 }
 
+/* Two recordings, one after the other: the panel lists the newer one first, while it
+ * records and once it is finished. */
+static void
+test_newest_first (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *older = NULL;
+  g_autofree char *newer = NULL;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), TRUE);
+  g_assert_true (wait_for (fixture, publisher_is_live, NULL));
+
+  older = start_recording (fixture);
+  stop_recording (fixture, older);
+  newer = start_recording (fixture);
+  g_assert_cmpstr (newer, !=, older);
+  check_newest_first (fixture, newer, older);
+  stop_recording (fixture, newer);
+  check_newest_first (fixture, newer, older);
+  settle ();
+  save_window_screenshot (fixture, "castbridge-recordings-two");
+
+  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), FALSE);
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+}
+
 /* What a row says of a recording a crash interrupted, and of one that failed. */
 static void
 test_row_states (void)
@@ -563,9 +643,14 @@ main (int   argc,
   record_dir_setting = g_strconcat ("record_dir=", records_dir, NULL);
   settings[0] = record_dir_setting;
   settings[1] = NULL;
+  timed_settings[0] = record_dir_setting;
+  timed_settings[1] = "stream_record_policy_template={streamName}-{startTimeMillis}";
+  timed_settings[2] = NULL;
 
   g_test_add ("/cb/gui/recordings/record", Fixture, settings, fixture_set_up, test_record,
               fixture_tear_down);
+  g_test_add ("/cb/gui/recordings/newest-first", Fixture, timed_settings, fixture_set_up,
+              test_newest_first, fixture_tear_down);
   g_test_add_func ("/cb/gui/recordings/row-states", test_row_states);
 
   status = g_test_run ();

@@ -35,15 +35,15 @@ record_test_have (const char *factories)
   return TRUE;
 }
 
-/* Writes @seconds of 160x120 video at 30 fps (a keyframe every second), and of 48 kHz
- * audio when @audio, into @path with @mux ("… name=m"). @vp8: VP8/Opus instead of
- * H.264/AAC. Aborts the test on failure. */
+/* Writes @video_ms of 160x120 video at 30 fps (a keyframe every second) and @audio_ms of
+ * 48 kHz audio (0: none; in 20 ms buffers) into @path with @mux ("… name=m"). @vp8:
+ * VP8/Opus instead of H.264/AAC. Aborts the test on failure. */
 static inline void
-record_test_write_media (const char *path,
-                         const char *mux,
-                         guint       seconds,
-                         gboolean    audio,
-                         gboolean    vp8)
+record_test_write_media_ms (const char *path,
+                            const char *mux,
+                            guint       video_ms,
+                            guint       audio_ms,
+                            gboolean    vp8)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
@@ -55,15 +55,15 @@ record_test_write_media (const char *path,
   const char *audio_enc = vp8 ? "opusenc" : "avenc_aac ! aacparse";
   g_autofree char *audio_branch = NULL;
 
-  if (audio)
+  if (audio_ms > 0)
     audio_branch = g_strdup_printf ("audiotestsrc num-buffers=%u samplesperbuffer=960 ! "
                                     "audio/x-raw,rate=48000,channels=1 ! %s ! queue ! m. ",
-                                    seconds * 50, audio_enc);
+                                    audio_ms / 20, audio_enc);
   description = g_strdup_printf ("videotestsrc num-buffers=%u ! "
                                  "video/x-raw,width=160,height=120,framerate=30/1 ! %s ! "
                                  "queue ! m. %s %s ! filesink location=\"%s\"",
-                                 seconds * 30, video_enc, audio_branch ? audio_branch : "", mux,
-                                 path);
+                                 video_ms * 3 / 100, video_enc,
+                                 audio_branch ? audio_branch : "", mux, path);
   pipeline = gst_parse_launch (description, &error);
   g_assert_no_error (error);
   gst_object_ref_sink (pipeline);
@@ -78,6 +78,17 @@ record_test_write_media (const char *path,
       g_assert_no_error (error);
     }
   gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
+/* @seconds of video, and of audio too with @audio. */
+static inline void
+record_test_write_media (const char *path,
+                         const char *mux,
+                         guint       seconds,
+                         gboolean    audio,
+                         gboolean    vp8)
+{
+  record_test_write_media_ms (path, mux, seconds * 1000, audio ? seconds * 1000 : 0, vp8);
 }
 
 /* The first @length bytes of @data into @path. */

@@ -710,6 +710,7 @@ test_real_fragmented (void)
   gsize length = 0;
   guint64 moov_end = 0;
   guint n_moof = 0;
+  gint64 full_video_end, full_audio_end;
   CbMp4Info info;
 
   if (!record_test_have ("x264enc avenc_aac mp4mux"))
@@ -728,6 +729,12 @@ test_real_fragmented (void)
   g_assert_true (info.has_video && info.has_audio);
   g_assert_cmpstr (info.video_codec, ==, "H264");
   g_assert_cmpstr (info.audio_codec, ==, "mpeg4-generic");
+  g_test_message ("video ends at %" G_GINT64_FORMAT " ns, audio at %" G_GINT64_FORMAT,
+                  info.video_end_ns, info.audio_end_ns);
+  g_assert_cmpfloat_with_epsilon (info.video_end_ns / 1e9, 3.0, 0.05);
+  g_assert_cmpfloat_with_epsilon (info.audio_end_ns / 1e9, 3.0, 0.05);
+  full_video_end = info.video_end_ns;
+  full_audio_end = info.audio_end_ns;
   check_probe_matches (path, &info);
 
   /* Every box boundary, a byte on either side of it, and the middle of every box. */
@@ -768,6 +775,11 @@ test_real_fragmented (void)
       g_assert_cmpint (info.has_video, ==, cut >= moov_end);
       g_assert_cmpint (info.has_audio, ==, cut >= moov_end);
       g_assert_cmpint (info.faststart, ==, cut >= moov_end);
+      /* The ends of the complete fragments only: known once one is complete. */
+      g_assert_cmpint (info.video_end_ns, <=, full_video_end);
+      g_assert_cmpint (info.audio_end_ns, <=, full_audio_end);
+      g_assert_cmpint (info.video_end_ns >= 0 || info.audio_end_ns >= 0, ==,
+                       info.complete_length > moov_end);
 
       /* What is left after the repair reads back whole. */
       if (info.complete_length >= 8)
@@ -783,6 +795,43 @@ test_real_fragmented (void)
     }
   g_unlink (cut_path);
   g_unlink (path);
+}
+
+/* Tracks of different lengths, as a publisher leaves them: each one's end is read from the
+ * fragments. */
+static void
+test_real_track_ends (void)
+{
+  static const struct {
+    guint video_ms, audio_ms;
+  } files[] = {
+    { 2000, 3000 },
+    { 3000, 2000 },
+    { 2000, 0 },
+  };
+
+  if (!record_test_have ("x264enc avenc_aac mp4mux"))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (media_dir, "ends.mp4", NULL);
+      g_autoptr(GError) error = NULL;
+      CbMp4Info info;
+
+      record_test_write_media_ms (path, RECORD_TEST_FRAGMENTED, files[i].video_ms,
+                                  files[i].audio_ms, FALSE);
+      g_assert_true (cb_mp4_probe_file (path, &info, &error));
+      g_assert_no_error (error);
+      g_test_message ("video %u ms, audio %u ms: ends at %" G_GINT64_FORMAT " and %"
+                      G_GINT64_FORMAT " ns", files[i].video_ms, files[i].audio_ms,
+                      info.video_end_ns, info.audio_end_ns);
+      g_assert_cmpfloat_with_epsilon (info.video_end_ns / 1e6, files[i].video_ms, 50);
+      if (files[i].audio_ms > 0)
+        g_assert_cmpfloat_with_epsilon (info.audio_end_ns / 1e6, files[i].audio_ms, 50);
+      else
+        g_assert_cmpint (info.audio_end_ns, ==, -1);
+      g_unlink (path);
+    }
 }
 
 static void
@@ -883,6 +932,7 @@ main (int   argc,
       g_test_add_data_func (path, &box_cases[i], check_case);
     }
   g_test_add_func ("/cb/mp4/real-fragmented-cut", test_real_fragmented);
+  g_test_add_func ("/cb/mp4/real-track-ends", test_real_track_ends);
   g_test_add_func ("/cb/mp4/real-regular", test_real_regular);
   g_test_add_func ("/cb/mp4/probe-errors", test_probe_errors);
   status = g_test_run ();

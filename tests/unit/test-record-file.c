@@ -196,6 +196,65 @@ test_complete (gconstpointer data)
   record_test_remove_dir (dir);
 }
 
+/* Audio and video that end 0.5 s apart, the longer one either way: after a clean stop the
+ * finished file ends both where the shorter one ends (within a sample), and still has
+ * both; a file left by a crash keeps the longer end. */
+static void
+test_trim (void)
+{
+  static const struct {
+    guint video_ms, audio_ms;
+  } cases[] = {
+    { 2000, 2500 },
+    { 2500, 2000 },
+  };
+
+  if (!record_test_have ("x264enc avenc_aac mp4mux qtdemux avdec_h264 avdec_aac"))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *dir = make_work_dir ();
+      g_autofree char *temp = g_build_filename (dir, "rec.mp4.part", NULL);
+      g_autofree char *final = g_build_filename (dir, "rec.mp4", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CbRecordFileResult) r = NULL;
+      CbMp4Info info;
+
+      record_test_write_media_ms (temp, RECORD_TEST_FRAGMENTED, cases[i].video_ms,
+                                  cases[i].audio_ms, FALSE);
+      g_assert_true (cb_mp4_probe_file (temp, &info, &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat (ABS (info.video_end_ns - info.audio_end_ns) / 1e9, >, 0.4);
+
+      r = finish_with (FALSE, temp, final, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (r);
+      g_assert_true (r->remuxed);
+      g_assert_cmpstr (r->video_codec, ==, "H264");
+      g_assert_cmpstr (r->audio_codec, ==, "mpeg4-generic");
+      /* Decoded to the end: the last sample of either kind ends by 2 s and one audio
+       * frame (21.3 ms) and the movie lasts as long. */
+      g_test_message ("video %u ms, audio %u ms: finished file lasts %.3f s",
+                      cases[i].video_ms, cases[i].audio_ms, r->duration);
+      g_assert_cmpfloat_with_epsilon (r->duration, 2.0, 0.05);
+      check_regular_mp4 (r);
+      g_assert_true (cb_mp4_probe_file (r->final_path, &info, &error));
+      g_assert_true (info.has_video && info.has_audio);
+      g_assert_cmpfloat_with_epsilon (info.duration_ms / 1000.0, 2.0, 0.05);
+      g_clear_pointer (&r, cb_record_file_result_free);
+
+      /* Recovered after a crash: nothing cut. */
+      g_assert_cmpint (g_unlink (final), ==, 0);
+      record_test_write_media_ms (temp, RECORD_TEST_FRAGMENTED, cases[i].video_ms,
+                                  cases[i].audio_ms, FALSE);
+      r = finish (temp, final, NULL, &error);
+      g_assert_no_error (error);
+      g_test_message ("recovered: %.3f s", r->duration);
+      g_assert_cmpfloat_with_epsilon (r->duration, 2.5, 0.05);
+      record_test_remove_dir (dir);
+    }
+}
+
 /* Cut by kill -9 in the middle of the last fragment: the fragments before it are kept. */
 static void
 test_cut_video (void)
@@ -550,6 +609,7 @@ main (int   argc,
 
   g_test_add_data_func ("/cb/record-file/complete", NULL, test_complete);
   g_test_add_data_func ("/cb/record-file/complete-demux-only", "", test_complete);
+  g_test_add_func ("/cb/record-file/trim", test_trim);
   g_test_add_func ("/cb/record-file/cut-video", test_cut_video);
   g_test_add_func ("/cb/record-file/cut-av", test_cut_av);
   g_test_add_func ("/cb/record-file/remux-fails", test_remux_fails);
