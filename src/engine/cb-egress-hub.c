@@ -486,14 +486,13 @@ cb_egress_hub_acquire_branch (CbEgressHub      *hub,
   branch->egress_stream = cb_egress_add_stream (egress, branch->cname, on_egress_keyframe, hub);
   /* VP8 from a VP8 rendition, or from a VP8 source played as it is. */
   {
-    g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (source, CB_MEDIA_VIDEO);
-    const char *source_codec = vcaps != NULL ? cb_media_codec_from_caps (vcaps) : NULL;
+    const char *source_codec = cb_stream_get_video_codec (source);
+    gboolean vp8 = profile->codec == CB_VIDEO_CODEC_VP8 ||
+                   (cb_profile_is_passthrough (profile) && g_strcmp0 (source_codec, "VP8") == 0);
 
-    branch->video = profile->codec == CB_VIDEO_CODEC_VP8 ||
-                    (cb_profile_is_passthrough (profile) && g_strcmp0 (source_codec, "VP8") == 0)
-                    ? "VP8" : "H264";
+    branch->video = vp8 ? "VP8" : "H264";
+    cb_egress_stream_set_vp8 (branch->egress_stream, vp8);
   }
-  cb_egress_stream_set_vp8 (branch->egress_stream, g_str_equal (branch->video, "VP8"));
   if (!branch_start (branch, profile, error))
     {
       branch_free (branch);

@@ -233,6 +233,14 @@ cb_stream_dup_caps (CbStream    *self,
   return caps;
 }
 
+const char *
+cb_stream_get_video_codec (CbStream *self)
+{
+  g_autoptr(GstCaps) caps = cb_stream_dup_caps (self, CB_MEDIA_VIDEO);
+
+  return caps != NULL ? cb_media_codec_from_caps (caps) : NULL;
+}
+
 void
 cb_stream_push_buffer (CbStream    *self,
                        CbMediaKind  kind,

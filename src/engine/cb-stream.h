@@ -112,6 +112,8 @@ void            cb_stream_push_buffer       (CbStream        *self,
 void            cb_stream_push_eos          (CbStream        *self);
 GstCaps        *cb_stream_dup_caps          (CbStream        *self,
                                              CbMediaKind      kind);
+/* The codec of its video ("H264", "VP8", a static string), or NULL while not known. */
+const char     *cb_stream_get_video_codec   (CbStream        *self);
 /* TRUE once a video frame came with a decoding time other than its presentation time:
  * WebRTC has no B-frames, so WebRTC consumers need the video transcoded. */
 gboolean        cb_stream_has_b_frames      (CbStream        *self);

@@ -21,8 +21,7 @@ cb_engine_want_video (CbEngine    *engine,
                       CbProfile   *profile,
                       GError     **error)
 {
-  g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (stream, CB_MEDIA_VIDEO);
-  const char *source = vcaps != NULL ? cb_media_codec_from_caps (vcaps) : NULL;
+  const char *source = cb_stream_get_video_codec (stream);
   gboolean passthrough = cb_profile_is_passthrough (profile);
   gboolean other = source != NULL && g_strcmp0 (source, codec) != 0;
   gboolean b_frames = !b_frames_ok && g_strcmp0 (source, "H264") == 0 &&

@@ -382,15 +382,6 @@ on_keyframe_requested (CbWebrtcPeer *peer,
     cb_stream_request_keyframe (ep->source);
 }
 
-/* The codec of @source's video ("H264", "VP8"), or NULL while it is not known. */
-static char *
-source_video_codec (CbStream *source)
-{
-  g_autoptr(GstCaps) vcaps = cb_stream_dup_caps (source, CB_MEDIA_VIDEO);
-
-  return vcaps != NULL ? g_strdup (cb_media_codec_from_caps (vcaps)) : NULL;
-}
-
 /* Makes @profile ask for the video the player needs (any profile will do for a
  * passthrough one): one H.264 or one VP8 rendition per stream, shared by every such
  * player. Fails where the player cannot get a picture: it offers no video codec we send
@@ -405,7 +396,7 @@ player_profile (CbEngine    *engine,
                 CbProfile   *profile,
                 GError     **error)
 {
-  g_autofree char *source_codec = source_video_codec (source);
+  g_autofree char *source_codec = g_strdup (cb_stream_get_video_codec (source));
 
   if (player_codec == NULL)
     {
@@ -628,7 +619,7 @@ cb_engine_webrtc_play (CbEngine               *self,
   profile.width = request->height > 0 ? request->width : 0;
   /* The peer answers with the stream's own codec first: the same pick, made now, says
    * whether the player can have a picture, and at what cost. */
-  source_codec = source_video_codec (source);
+  source_codec = g_strdup (cb_stream_get_video_codec (source));
   offered_video = cb_sdp_offered_codecs (offer, "video");
   cb_sdp_pick_codec (offer, "video", source_codec, &video, NULL);
   {

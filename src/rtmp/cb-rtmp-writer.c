@@ -109,8 +109,6 @@ cb_rtmp_writer_batch_begin (void)
   g_private_set (&batch_key, g_ptr_array_new ());
 }
 
-static void flush_and_report (CbRtmpWriter *self);
-
 void
 cb_rtmp_writer_batch_end (void)
 {
@@ -124,12 +122,8 @@ cb_rtmp_writer_batch_end (void)
 
       /* Only on its own context's thread; a writer freed meanwhile is destroyed. */
       if (!g_source_is_destroyed (&self->parent) &&
-          g_main_context_is_owner (g_source_get_context (&self->parent)) &&
-          self->wait_source == NULL && !self->failed)
-        {
-          g_source_set_ready_time (&self->parent, -1);
-          flush_and_report (self);
-        }
+          g_main_context_is_owner (g_source_get_context (&self->parent)))
+        dispatch_flush (&self->parent, NULL, NULL);
       g_source_unref (&self->parent);
     }
   g_ptr_array_free (batch, TRUE);

@@ -392,8 +392,16 @@ send_media (CbEgress      *egress,
   if (cb_egress_rtp_rewrite (slot->data, SLOT_SIZE, data, len, viewer->payload_type[media]) == 0)
     return FALSE;
   if (media == CB_EGRESS_MEDIA_VIDEO && viewer->replay_div > 1)
-    cb_write32 (slot->data + 4,
-                replay_timestamp (viewer, cb_read16 (data + 2), cb_read32 (data + 4)));
+    {
+      guint16 seq = cb_read16 (data + 2);
+
+      /* Half the sequence space on, no replayed packet is in the ring (at most 8192) to be
+       * asked for again: forget the replay, before the sequence numbers wrap back into it. */
+      if ((guint16) (seq - viewer->replay_first) >= 0x8000)
+        viewer->replay_div = 0;
+      else
+        cb_write32 (slot->data + 4, replay_timestamp (viewer, seq, cb_read32 (data + 4)));
+    }
   viewer->packets[media]++;
   viewer->octets[media] += payload_len;
   viewer->stats.packets_sent++;
