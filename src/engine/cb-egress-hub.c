@@ -92,6 +92,20 @@ preload_plugins (gpointer data)
   return NULL;
 }
 
+/* Joined when a hub goes: a process must not exit while GStreamer loads plugins in it
+ * (GObject's type system then saw itself registered twice, at exit). */
+G_LOCK_DEFINE_STATIC (preload);
+static GThread *preload_thread;
+
+/* Waits for the plugins' loading to end, if it runs (an engine that goes does). */
+void
+cb_egress_hub_join_preload (void)
+{
+  G_LOCK (preload);
+  g_clear_pointer (&preload_thread, g_thread_join);
+  G_UNLOCK (preload);
+}
+
 CbEgressHub *
 cb_egress_hub_new (CbEngine *engine)
 {
@@ -102,7 +116,9 @@ cb_egress_hub_new (CbEngine *engine)
    * hundreds of ms on a busy machine, gst-libav's most): once per process, meanwhile. */
   if (g_once_init_enter (&preloaded))
     {
-      g_thread_unref (g_thread_new ("cb-preload", preload_plugins, NULL));
+      G_LOCK (preload);
+      preload_thread = g_thread_new ("cb-preload", preload_plugins, NULL);
+      G_UNLOCK (preload);
       g_once_init_leave (&preloaded, 1);
     }
 
@@ -123,6 +139,7 @@ cb_egress_hub_free (CbEgressHub *hub)
 
   if (hub == NULL)
     return;
+  cb_egress_hub_join_preload ();
   /* None should be left (every player ended with its stream); one that is must not push
    * into the egress once it is gone. */
   g_hash_table_iter_init (&iter, hub->branches);

@@ -91,6 +91,7 @@ typedef void (*CbEgressHubViewerFunc) (guint       viewer_id,
 CbEgressHub    *cb_engine_get_egress_hub              (CbEngine         *self);
 CbEgressHub    *cb_egress_hub_new                     (CbEngine         *engine);
 void            cb_egress_hub_free                    (CbEgressHub      *hub);
+void            cb_egress_hub_join_preload            (void);
 gboolean        cb_egress_hub_can_serve               (CbEgressHub         *hub,
                                                        const GstSDPMessage *offer,
                                                        const char          *video,

@@ -83,6 +83,10 @@ cb_engine_finalize (GObject *object)
 {
   CbEngine *self = CB_ENGINE (object);
 
+#ifdef CB_HAVE_EGRESS
+  /* No plugin loading may outlive the engine: a process exiting meanwhile breaks GObject. */
+  cb_egress_hub_join_preload ();
+#endif
   g_hash_table_unref (self->by_name);
   g_hash_table_unref (self->by_session);
   g_hash_table_unref (self->pushes);
