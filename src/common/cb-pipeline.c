@@ -3,8 +3,9 @@
  *
  * Every pipeline's bus is read in one way: errors become GErrors that name the element and
  * carry GStreamer's debug text (what a log or a bug report needs), and the pipeline's graph is
- * written as a .dot file when GST_DEBUG_DUMP_DOT_DIR is set (gst-launch's habit). A bus no one
- * reads keeps every message it is given, so every pipeline that lives has a watch.
+ * written as a .dot file on an error and when it starts playing, when GST_DEBUG_DUMP_DOT_DIR
+ * is set (gst-launch's habit). A bus no one reads keeps every message it is given, so every
+ * pipeline that lives has a watch.
  */
 #include "cb-pipeline.h"
 
@@ -98,6 +99,16 @@ deliver (Watch      *watch,
 
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
     error = cb_pipeline_error_new (watch->pipeline, message);
+  else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_STATE_CHANGED &&
+           GST_MESSAGE_SRC (message) == GST_OBJECT (watch->pipeline))
+    {
+      GstState state;
+
+      /* The graph as it plays, as gst-launch writes it. */
+      gst_message_parse_state_changed (message, NULL, &state, NULL);
+      if (state == GST_STATE_PLAYING)
+        cb_pipeline_dump (watch->pipeline, "playing");
+    }
   return watch->func (message, error, watch->data);
 }
 
