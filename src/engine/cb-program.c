@@ -12,22 +12,54 @@
  * and its problem kept, so a missing camera is a line in the GUI, not a dead stream.
  */
 #include <string.h>
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
 
 #include "cb-engine-error.h"
 #include "cb-program.h"
 
-/* What the compositor composes in (AYUV: the alpha of text and images survives). Every
- * video source hands its frames over in it: anything else, the compositor converts on
+/* What a compositor composes in. I420, what the encoder takes, when every text and image
+ * of the scene is above its other sources: those are drawn over the composed frame
+ * afterwards, each the size of its box, with their alpha (an I420 compositor takes no
+ * alpha), and nothing converts the 1080p frame. AYUV otherwise (a text under a camera),
+ * where the alpha of text and images survives in the compositor. Every video source hands
+ * its frames over in the compositor's format: anything else, the compositor converts on
  * every output frame, and a source with no format asked for gets ABGR64 (the first the
  * compositor offers), which made a 1080p pattern cost over half a core in conversions. */
-#define COMPOSE_FORMAT "AYUV"
+#define COMPOSE_OPAQUE "I420"
+#define COMPOSE_ALPHA  "AYUV"
+/* What text and images are made in, whichever way they are drawn. */
+#define LAYER_FORMAT   COMPOSE_ALPHA
+/* One colorimetry for the compositor and everything it takes: a pad whose colorimetry
+ * differs from the output's (a 480x270 picture defaults to BT.601, 1080p to BT.709, and
+ * the compositor picked BT.601 with JPEG chroma) is converted on every frame, which cost
+ * more than the composing. */
+#define COLOR_FIELDS   "colorimetry=bt709,chroma-site=mpeg2"
 
 GST_DEBUG_CATEGORY_STATIC (cb_program_debug);
 #define GST_CAT_DEFAULT cb_program_debug
 
+/* The text and images a scene composed in I420 draws over each composed frame, bottom
+ * first. Shared by the scene's compositor, its src pad probe and the sources' appsinks;
+ * the lock is held while a frame is drawn on. */
+typedef struct {
+  GMutex        lock;
+  GPtrArray    *layers;     /* Layer */
+} Overlays;
+
+typedef struct {
+  guint                     id;
+  guint                     zorder;
+  int                       x, y, width, height;
+  gboolean                  visible;
+  GstBuffer                *pixels;  /* the source's last frame, AYUV with a video meta */
+  GstVideoOverlayRectangle *rect;    /* made from it for the box; NULL after a change */
+} Layer;
+
 typedef struct {
   guint       id;
   GstElement *bin;          /* in the program bin; NULL while left out */
+  Overlays   *overlays;     /* drawn as a layer of these rather than through a mixer pad */
   GstPad     *mixer_pad;    /* compositor or audiomixer request pad */
   GstPad     *sound_pad;    /* a media file's sound: its audiomixer request pad */
   GstElement *monitor;      /* audio: the headphone branch, made on first use */
@@ -61,6 +93,251 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* ---- layers drawn over an I420 scene -------------------------------------------- */
+
+static void
+layer_free (gpointer data)
+{
+  Layer *layer = data;
+
+  gst_clear_buffer (&layer->pixels);
+  g_clear_pointer (&layer->rect, gst_video_overlay_rectangle_unref);
+  g_free (layer);
+}
+
+static Overlays *
+overlays_new (void)
+{
+  Overlays *o = g_atomic_rc_box_new0 (Overlays);
+
+  g_mutex_init (&o->lock);
+  o->layers = g_ptr_array_new_with_free_func (layer_free);
+  return o;
+}
+
+static void
+overlays_clear (gpointer data)
+{
+  Overlays *o = data;
+
+  g_ptr_array_unref (o->layers);
+  g_mutex_clear (&o->lock);
+}
+
+static void
+overlays_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, overlays_clear);
+}
+
+/* With the lock held. */
+static Layer *
+overlays_find (Overlays *o,
+               guint     id)
+{
+  for (guint i = 0; i < o->layers->len; i++)
+    {
+      Layer *layer = g_ptr_array_index (o->layers, i);
+
+      if (layer->id == id)
+        return layer;
+    }
+  return NULL;
+}
+
+static int
+compare_layers (gconstpointer a,
+                gconstpointer b)
+{
+  const Layer *la = *(const Layer * const *) a, *lb = *(const Layer * const *) b;
+
+  return la->zorder < lb->zorder ? -1 : la->zorder > lb->zorder;
+}
+
+/* The layer's box and place; made when first asked for. */
+static void
+overlays_set_box (Overlays *o,
+                  guint     id,
+                  guint     zorder,
+                  int       x,
+                  int       y,
+                  int       width,
+                  int       height,
+                  gboolean  visible)
+{
+  Layer *layer;
+
+  g_mutex_lock (&o->lock);
+  layer = overlays_find (o, id);
+  if (layer == NULL)
+    {
+      layer = g_new0 (Layer, 1);
+      layer->id = id;
+      g_ptr_array_add (o->layers, layer);
+    }
+  if (layer->x != x || layer->y != y || layer->width != width || layer->height != height)
+    g_clear_pointer (&layer->rect, gst_video_overlay_rectangle_unref);
+  layer->x = x;
+  layer->y = y;
+  layer->width = width;
+  layer->height = height;
+  layer->visible = visible;
+  layer->zorder = zorder;
+  g_ptr_array_sort (o->layers, compare_layers);
+  g_mutex_unlock (&o->lock);
+}
+
+static void
+overlays_remove (Overlays *o,
+                 guint     id)
+{
+  Layer *layer;
+
+  g_mutex_lock (&o->lock);
+  layer = overlays_find (o, id);
+  if (layer != NULL)
+    g_ptr_array_remove (o->layers, layer);
+  g_mutex_unlock (&o->lock);
+}
+
+/* A source's appsink (its layer's id in "cb-id"): its new frame. A still image repeats the
+ * same memory, which needs nothing new. */
+static GstFlowReturn
+on_layer_sample (GstAppSink *appsink,
+                 gpointer    data)
+{
+  Overlays *overlays = data;
+  guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (appsink), "cb-id"));
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (appsink);
+  GstBuffer *buffer = sample != NULL ? gst_sample_get_buffer (sample) : NULL;
+  GstCaps *caps = sample != NULL ? gst_sample_get_caps (sample) : NULL;
+  GstVideoMeta *meta;
+  GstVideoInfo info;
+  GstBuffer *pixels;
+  Layer *layer;
+
+  if (buffer == NULL || caps == NULL || !gst_video_info_from_caps (&info, caps) ||
+      GST_VIDEO_INFO_FORMAT (&info) != GST_VIDEO_FORMAT_AYUV || gst_buffer_n_memory (buffer) == 0)
+    return GST_FLOW_OK;
+  g_mutex_lock (&overlays->lock);
+  layer = overlays_find (overlays, id);
+  if (layer != NULL && layer->pixels != NULL &&
+      gst_buffer_n_memory (layer->pixels) == gst_buffer_n_memory (buffer) &&
+      gst_buffer_peek_memory (layer->pixels, 0) == gst_buffer_peek_memory (buffer, 0))
+    layer = NULL;
+  g_mutex_unlock (&overlays->lock);
+  if (layer == NULL)
+    return GST_FLOW_OK;
+
+  /* The same memory, with the video meta an overlay rectangle wants. */
+  pixels = gst_buffer_copy_region (buffer, GST_BUFFER_COPY_MEMORY, 0, -1);
+  meta = gst_buffer_get_video_meta (buffer);
+  if (meta != NULL)
+    gst_buffer_add_video_meta_full (pixels, GST_VIDEO_FRAME_FLAG_NONE, meta->format,
+                                    meta->width, meta->height, meta->n_planes, meta->offset,
+                                    meta->stride);
+  else
+    gst_buffer_add_video_meta_full (pixels, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_FORMAT_AYUV,
+                                    GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
+                                    1, info.offset, info.stride);
+
+  g_mutex_lock (&overlays->lock);
+  layer = overlays_find (overlays, id);
+  if (layer != NULL)
+    {
+      gst_buffer_replace (&layer->pixels, pixels);
+      g_clear_pointer (&layer->rect, gst_video_overlay_rectangle_unref);
+    }
+  g_mutex_unlock (&overlays->lock);
+  gst_buffer_unref (pixels);
+  return GST_FLOW_OK;
+}
+
+/* On the compositor's src pad: each composed frame gets the visible layers drawn on it,
+ * only where their boxes are. */
+static GstPadProbeReturn
+draw_overlays (GstPad          *pad,
+               GstPadProbeInfo *info,
+               gpointer         data)
+{
+  Overlays *o = data;
+  GstVideoOverlayComposition *composition = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+  GstVideoInfo video;
+  GstVideoFrame frame;
+  GstBuffer *buffer;
+
+  g_mutex_lock (&o->lock);
+  for (guint i = 0; i < o->layers->len; i++)
+    {
+      Layer *layer = g_ptr_array_index (o->layers, i);
+
+      if (!layer->visible || layer->pixels == NULL || layer->width <= 0 || layer->height <= 0)
+        continue;
+      if (layer->rect == NULL)
+        layer->rect = gst_video_overlay_rectangle_new_raw (layer->pixels, layer->x, layer->y,
+                                                           layer->width, layer->height,
+                                                           GST_VIDEO_OVERLAY_FORMAT_FLAG_NONE);
+      if (composition == NULL)
+        composition = gst_video_overlay_composition_new (layer->rect);
+      else
+        gst_video_overlay_composition_add_rectangle (composition, layer->rect);
+    }
+  if (composition != NULL && (caps = gst_pad_get_current_caps (pad)) != NULL &&
+      gst_video_info_from_caps (&video, caps))
+    {
+      buffer = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+      GST_PAD_PROBE_INFO_DATA (info) = buffer;
+      if (gst_video_frame_map (&frame, &video, buffer, GST_MAP_READWRITE))
+        {
+          gst_video_overlay_composition_blend (composition, &frame);
+          gst_video_frame_unmap (&frame);
+        }
+    }
+  g_mutex_unlock (&o->lock);
+  if (composition != NULL)
+    gst_video_overlay_composition_unref (composition);
+  return GST_PAD_PROBE_OK;
+}
+
+/* The layers of a compositor that composes in I420, or NULL. */
+static Overlays *
+overlays_of (GstElement *compositor)
+{
+  return compositor != NULL ? g_object_get_data (G_OBJECT (compositor), "cb-overlays") : NULL;
+}
+
+static const char *
+compose_format (GstElement *compositor)
+{
+  return overlays_of (compositor) != NULL ? COMPOSE_OPAQUE : COMPOSE_ALPHA;
+}
+
+static gboolean
+is_layer_kind (CbSceneSourceKind kind)
+{
+  return kind == CB_SCENE_SOURCE_TEXT || kind == CB_SCENE_SOURCE_IMAGE;
+}
+
+/* Whether @scene can be composed in I420: none of its texts and images is below another
+ * kind of source (hidden ones count, so that showing one changes nothing). */
+static gboolean
+scene_is_opaque_below (CbScene *scene)
+{
+  gboolean layer_seen = FALSE;
+
+  for (guint i = 0; i < scene->sources->len; i++)
+    {
+      CbSceneSource *s = g_ptr_array_index (scene->sources, i);
+
+      if (is_layer_kind (s->kind))
+        layer_seen = TRUE;
+      else if (layer_seen)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 branch_free (gpointer data)
 {
@@ -70,6 +347,7 @@ branch_free (gpointer data)
   gst_clear_object (&b->sound_pad);
   gst_clear_object (&b->bin);
   gst_clear_object (&b->monitor);
+  g_clear_pointer (&b->overlays, overlays_unref);
   g_free (b->problem);
   g_free (b);
 }
@@ -313,27 +591,50 @@ pattern_name (const CbSceneSource *s)
   return known ? s->location : "smpte";
 }
 
+/* Whether a pattern moves. */
+static gboolean
+pattern_is_animated (const char *pattern)
+{
+  static const char * const moving[] = { "snow", "blink", "zone-plate", "chroma-zone-plate",
+                                         "ball" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (moving); i++)
+    if (g_str_equal (pattern, moving[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* The caps a pattern is made in: at the size it is shown at, so that the compositor
  * does not scale it (a picture-in-picture pattern made at the output's size and scaled
  * down cost a third of a core at 1080p), at most the output's size; at the output's
- * size when cropped, as the crop's edges are pixels of that picture. */
+ * size when cropped, as the crop's edges are pixels of that picture. A still pattern is
+ * drawn 5 times a second, as a still image is, and the compositor repeats it: drawing
+ * 1080p bars 30 times a second cost a fifth of what the scene cost. */
 static GstCaps *
 pattern_caps (CbProgram           *self,
-              const CbSceneSource *s)
+              const CbSceneSource *s,
+              const char          *format)
 {
   gboolean cropped = s->crop_left != 0 || s->crop_top != 0 || s->crop_right != 0 ||
                      s->crop_bottom != 0;
   int w = cropped ? self->width : CLAMP ((int) (s->width * self->width), 1, self->width);
   int h = cropped ? self->height : CLAMP ((int) (s->height * self->height), 1, self->height);
 
-  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, COMPOSE_FORMAT,
+  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, format,
+                              "colorimetry", G_TYPE_STRING, "bt709",
+                              "chroma-site", G_TYPE_STRING, "mpeg2",
                               "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
-                              "framerate", GST_TYPE_FRACTION, self->fps, 1, NULL);
+                              "framerate", GST_TYPE_FRACTION,
+                              pattern_is_animated (pattern_name (s)) ? self->fps : MIN (self->fps, 5),
+                              1, NULL);
 }
 
+/* @format: what the compositor composes in, for the kinds it takes as they are (text and
+ * images are always made in LAYER_FORMAT) */
 static GstElement *
 make_video_bin (CbProgram            *self,
                 const CbSceneSource  *s,
+                const char           *format,
                 GError              **error)
 {
   g_autofree char *desc = NULL;
@@ -344,7 +645,7 @@ make_video_bin (CbProgram            *self,
     {
     case CB_SCENE_SOURCE_PATTERN:
       {
-        g_autoptr(GstCaps) caps = pattern_caps (self, s);
+        g_autoptr(GstCaps) caps = pattern_caps (self, s, format);
 
         desc = g_strdup_printf ("videotestsrc name=pattern is-live=true pattern=%s ! "
                                 "capsfilter name=size", pattern_name (s));
@@ -370,13 +671,14 @@ make_video_bin (CbProgram            *self,
       if (s->kind == CB_SCENE_SOURCE_MEDIA)
         {
           g_autofree char *sound = sound_chain (self, FALSE);
+          g_autofree char *tail = g_strdup_printf ("queue ! videoconvert ! "
+                                                   "capsfilter caps=video/x-raw,format=%s," COLOR_FIELDS, format);
 
           /* Its sound goes to the mixer, with a strip of its own. */
-          return decoded_bin (s->location, "queue ! videoconvert ! capsfilter caps=video/x-raw,format="
-                              COMPOSE_FORMAT, sound, error);
+          return decoded_bin (s->location, tail, sound, error);
         }
       return decoded_bin (s->location,
-                          "videoconvert ! video/x-raw,format=" COMPOSE_FORMAT " ! imagefreeze ! "
+                          "videoconvert ! video/x-raw,format=" LAYER_FORMAT "," COLOR_FIELDS " ! imagefreeze ! "
                           "capsfilter caps=\"video/x-raw,framerate=5/1\"",
                           NULL, error);
     case CB_SCENE_SOURCE_TEXT:
@@ -388,7 +690,7 @@ make_video_bin (CbProgram            *self,
                                 "video/x-raw,format=BGRA,width=%d,height=%d,framerate=5/1 ! "
                                 "textoverlay name=text halignment=left valignment=top xpad=0 ypad=0 auto-resize=false "
                                 "shaded-background=false draw-shadow=false wait-text=false ! "
-                                "videoconvert ! capsfilter name=out caps=video/x-raw,format=" COMPOSE_FORMAT,
+                                "videoconvert ! capsfilter name=out caps=video/x-raw,format=" LAYER_FORMAT "," COLOR_FIELDS,
                                 w, h);
         /* Only the picture is ghosted: a linked text pad would make textoverlay wait for
          * text buffers and ignore its "text". Converted here, 5 times a second, rather
@@ -412,10 +714,11 @@ make_video_bin (CbProgram            *self,
         GstElement *device = cb_device_create_element (CB_MEDIA_VIDEO,
                                                        s->location[0] ? s->location : NULL,
                                                        error);
+        g_autofree char *tail = g_strdup_printf ("videoconvert ! capsfilter caps=video/x-raw,format=%s,"
+                                                 COLOR_FIELDS, format);
         if (device == NULL)
           return NULL;
-        return bin_with_device (device, "videoconvert ! capsfilter caps=video/x-raw,format="
-                                 COMPOSE_FORMAT, error);
+        return bin_with_device (device, tail, error);
       }
     case CB_SCENE_SOURCE_SCREEN:
       if (is_wayland_only ())
@@ -435,7 +738,7 @@ make_video_bin (CbProgram            *self,
         return NULL;
       desc = g_strdup_printf ("ximagesrc use-damage=false show-pointer=true ! "
                               "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! videoconvert ! "
-                              "capsfilter caps=video/x-raw,format=" COMPOSE_FORMAT, self->fps);
+                              "capsfilter caps=video/x-raw,format=%s," COLOR_FIELDS, self->fps, format);
       return cb_media_parse_bin (desc, TRUE, error);
     default:
       g_assert_not_reached ();
@@ -516,19 +819,24 @@ apply_video_box (CbProgram           *self,
   gboolean covers = zorder == 0 && s->kind == CB_SCENE_SOURCE_PATTERN && s->visible &&
                     x <= 0 && y <= 0 && x + w >= self->width && y + h >= self->height;
 
-  if (b->mixer_pad == NULL)
+  if (b->overlays != NULL)
+    overlays_set_box (b->overlays, b->id, zorder, x, y, w, h, s->visible);
+  else if (b->mixer_pad != NULL)
+    {
+      g_object_set (b->mixer_pad,
+                    "xpos", x,
+                    "ypos", y,
+                    "width", w,
+                    "height", h,
+                    "alpha", s->visible ? 1.0 : 0.0,
+                    "zorder", zorder + 1,
+                    NULL);
+      gst_util_set_object_arg (G_OBJECT (b->mixer_pad), "operator", covers ? "source" : "over");
+      if (s->kind == CB_SCENE_SOURCE_IMAGE || s->kind == CB_SCENE_SOURCE_MEDIA)
+        g_object_set (b->mixer_pad, "repeat-after-eos", TRUE, NULL);
+    }
+  else
     return;
-  g_object_set (b->mixer_pad,
-                "xpos", x,
-                "ypos", y,
-                "width", w,
-                "height", h,
-                "alpha", s->visible ? 1.0 : 0.0,
-                "zorder", zorder + 1,
-                NULL);
-  gst_util_set_object_arg (G_OBJECT (b->mixer_pad), "operator", covers ? "source" : "over");
-  if (s->kind == CB_SCENE_SOURCE_IMAGE || s->kind == CB_SCENE_SOURCE_MEDIA)
-    g_object_set (b->mixer_pad, "repeat-after-eos", TRUE, NULL);
   if (b->bin != NULL)
     {
       g_autoptr(GstElement) crop = gst_bin_get_by_name (GST_BIN (b->bin), "crop");
@@ -630,6 +938,11 @@ branch_detach (CbProgram *self,
   GstPad *pads[] = { g_steal_pointer (&b->mixer_pad), g_steal_pointer (&b->sound_pad) };
 
   gst_clear_object (&b->monitor);
+  if (b->overlays != NULL)
+    {
+      overlays_remove (b->overlays, b->id);
+      g_clear_pointer (&b->overlays, overlays_unref);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (pads); i++)
     {
       g_autoptr(GstPad) pad = pads[i];
@@ -668,8 +981,10 @@ branch_attach (CbProgram           *self,
   Branch *b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (s->id));
   g_autoptr(GError) error = NULL;
   g_autoptr(GstPad) src = NULL;
+  g_autoptr(GstPad) sink = NULL;
   g_autofree char *name = g_strdup_printf ("source-%u", s->id);
   gboolean audio = cb_scene_source_kind_is_audio (s->kind);
+  Overlays *overlays = audio || !is_layer_kind (s->kind) ? NULL : overlays_of (mixer);
   GstElement *bin;
 
   if (b == NULL)
@@ -680,7 +995,8 @@ branch_attach (CbProgram           *self,
     }
   branch_detach (self, b);
 
-  bin = audio ? make_audio_bin (self, s, &error) : with_crop (make_video_bin (self, s, &error), &error);
+  bin = audio ? make_audio_bin (self, s, &error)
+              : with_crop (make_video_bin (self, s, compose_format (mixer), &error), &error);
   if (bin == NULL)
     {
       GST_INFO ("source %u (%s) left out: %s", s->id, cb_scene_source_kind_to_string (s->kind),
@@ -691,13 +1007,38 @@ branch_attach (CbProgram           *self,
   gst_object_set_name (GST_OBJECT (bin), name);
   gst_bin_add (GST_BIN (self->bin), bin);
   b->bin = gst_object_ref (bin);
-  b->mixer_pad = gst_element_request_pad_simple (mixer, "sink_%u");
   src = gst_element_get_static_pad (bin, "src");
+  if (overlays != NULL)
+    {
+      /* A layer: its frames end in an appsink of its bin, paced by the clock, and are
+       * drawn over the composed picture. */
+      GstAppSinkCallbacks callbacks = { .new_sample = on_layer_sample };
+      GstElement *appsink = gst_element_factory_make_full ("appsink", "name", "layer",
+                                                           "sync", TRUE, "async", FALSE,
+                                                           "max-buffers", 1, "drop", TRUE,
+                                                           NULL);
+      GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (src));
+
+      g_object_set_data (G_OBJECT (appsink), "cb-id", GUINT_TO_POINTER (s->id));
+      gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks,
+                                  g_atomic_rc_box_acquire (overlays), overlays_unref);
+      gst_bin_add (GST_BIN (bin), appsink);
+      gst_element_remove_pad (bin, src);
+      gst_object_unref (src);
+      src = target;
+      sink = gst_element_get_static_pad (appsink, "sink");
+      b->overlays = g_atomic_rc_box_acquire (overlays);
+    }
+  else
+    {
+      b->mixer_pad = gst_element_request_pad_simple (mixer, "sink_%u");
+      sink = gst_object_ref (b->mixer_pad);
+    }
   /* A file starts its timestamps at zero: one added to a running program plays from now,
    * or the compositor drops every frame as late. */
   if (s->kind == CB_SCENE_SOURCE_MEDIA || s->kind == CB_SCENE_SOURCE_IMAGE)
     gst_pad_set_offset (src, running_time (self));
-  if (gst_pad_link (src, b->mixer_pad) != GST_PAD_LINK_OK)
+  if (gst_pad_link (src, sink) != GST_PAD_LINK_OK)
     {
       branch_detach (self, b);
       set_problem (self, b, "Cannot link the source");
@@ -732,14 +1073,16 @@ scene_start (CbProgram  *self,
              guint       index,
              GError    **error)
 {
-  g_autofree char *caps = g_strdup_printf ("video/x-raw,format=" COMPOSE_FORMAT ",width=%d,height=%d,"
-                                           "framerate=%d/1,pixel-aspect-ratio=1/1",
+  CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
+  gboolean opaque = scene_is_opaque_below (scene);
+  g_autofree char *caps = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,"
+                                           "framerate=%d/1,pixel-aspect-ratio=1/1," COLOR_FIELDS,
+                                           opaque ? COMPOSE_OPAQUE : COMPOSE_ALPHA,
                                            self->width, self->height, self->fps);
   GstElement *compositor, *filter;
   g_autoptr(GstCaps) filter_caps = gst_caps_from_string (caps);
   g_autoptr(GstPad) filter_src = NULL;
   GstPad *selector_pad;
-  CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
 
   if (g_ptr_array_index (self->compositors, index) != NULL)
     return TRUE;
@@ -749,6 +1092,15 @@ scene_start (CbProgram  *self,
   compositor = gst_element_factory_make_full ("compositor", "force-live", TRUE,
                                               "ignore-inactive-pads", TRUE,
                                               "background", 1 /* black */, NULL);
+  if (opaque)
+    {
+      Overlays *overlays = overlays_new ();
+      g_autoptr(GstPad) composed = gst_element_get_static_pad (compositor, "src");
+
+      gst_pad_add_probe (composed, GST_PAD_PROBE_TYPE_BUFFER, draw_overlays,
+                         g_atomic_rc_box_acquire (overlays), overlays_unref);
+      g_object_set_data_full (G_OBJECT (compositor), "cb-overlays", overlays, overlays_unref);
+    }
   filter = gst_element_factory_make ("capsfilter", NULL);
   g_object_set (filter, "caps", filter_caps, NULL);
   gst_bin_add_many (GST_BIN (self->bin), compositor, filter, NULL);
@@ -798,6 +1150,33 @@ scene_stop (CbProgram *self,
       gst_element_set_state (e, GST_STATE_NULL);
       gst_bin_remove (GST_BIN (self->bin), e);
     }
+}
+
+/* After a source of running scene @index was added, moved or removed: a scene that must
+ * now be composed the other way (a text went under a camera, or no longer is) is made
+ * again, its sources with it. Returns whether it was. */
+static gboolean
+scene_recompose (CbProgram *self,
+                 guint      index)
+{
+  GstElement *compositor = g_ptr_array_index (self->compositors, index);
+  g_autoptr(GError) error = NULL;
+
+  if (compositor == NULL ||
+      (overlays_of (compositor) != NULL) == scene_is_opaque_below (g_ptr_array_index (self->collection->scenes, index)))
+    return FALSE;
+  scene_stop (self, index);
+  if (!scene_start (self, index, &error))
+    {
+      g_warning ("Cannot compose the scene again: %s", error->message);
+      return TRUE;
+    }
+  if (index == self->collection->active)
+    {
+      g_object_set (self->selector, "active-pad", g_ptr_array_index (self->selector_pads, index), NULL);
+      cb_local_source_request_keyframe (self->capture);
+    }
+  return TRUE;
 }
 
 /* ---- bus --------------------------------------------------------------------- */
@@ -1114,7 +1493,7 @@ cb_program_add_source (CbProgram     *self,
 
     g_ptr_array_add (scene->sources, source);
     /* A source of an idle scene starts with its scene. */
-    if (compositor != NULL)
+    if (compositor != NULL && !scene_recompose (self, scene_index))
       branch_attach (self, source, compositor, scene->sources->len - 1);
   }
 }
@@ -1159,6 +1538,8 @@ cb_program_remove_source (CbProgram *self,
       CbScene *scene = g_ptr_array_index (self->collection->scenes, si);
 
       g_ptr_array_remove_index (scene->sources, index);
+      if (scene_recompose (self, si))
+        return;
       for (guint j = index; j < scene->sources->len; j++)
         {
           CbSceneSource *s = g_ptr_array_index (scene->sources, j);
@@ -1249,7 +1630,8 @@ cb_program_update_source (CbProgram           *self,
       g_autoptr(GstElement) src = gst_bin_get_by_name (GST_BIN (b->bin), "pattern");
 
       g_autoptr(GstElement) size = gst_bin_get_by_name (GST_BIN (b->bin), "size");
-      g_autoptr(GstCaps) want = pattern_caps (self, s);
+      g_autoptr(GstCaps) want = pattern_caps (self, s,
+                                              compose_format (g_ptr_array_index (self->compositors, si)));
       g_autoptr(GstCaps) have = NULL;
 
       gst_util_set_object_arg (G_OBJECT (src), "pattern", pattern_name (s));
@@ -1287,6 +1669,8 @@ cb_program_move_source (CbProgram *self,
     CbSceneSource *s = g_ptr_array_steal_index (scene->sources, index);
     g_ptr_array_insert (scene->sources, to, s);
   }
+  if (scene_recompose (self, si))
+    return;
   for (guint j = 0; j < scene->sources->len; j++)
     {
       CbSceneSource *s = g_ptr_array_index (scene->sources, j);
