@@ -13,6 +13,9 @@
 #include "cb-pipeline.h"
 #include "cb-local-source.h"
 
+/* The most frames a second the preview is given. */
+#define PREVIEW_FPS 15
+
 struct _CbLocalSource
 {
   GObject        parent_instance;
@@ -517,10 +520,15 @@ add_video_branches (CbLocalSource  *self,
                             encoder, sync ? "true" : "false");
   if (!add_branch (self, t1, encode, &video_cb, CB_MEDIA_VIDEO, error))
     return FALSE;
-  preview = g_strdup_printf ("queue max-size-buffers=1 leaky=downstream ! videoscale ! "
-                             "videoconvert ! "
+  /* The preview fills a panel: at most PREVIEW_FPS frames a second are scaled and
+   * converted, in one pass, and drawn (under software GL each drawn frame costs more than
+   * making it). */
+  preview = g_strdup_printf ("queue max-size-buffers=1 leaky=downstream ! "
+                             "videorate drop-only=true max-rate=%d ! %s ! "
                              "video/x-raw,format=RGBA,width=%d,pixel-aspect-ratio=1/1 ! "
                              "appsink name=sink sync=false async=false max-buffers=1 drop=true",
+                             PREVIEW_FPS, cb_media_have_element ("videoconvertscale", NULL)
+                             ? "videoconvertscale" : "videoscale ! videoconvert",
                              self->preview_width);
   return add_branch (self, t2, preview, &preview_cb, -1, error);
 }
