@@ -109,10 +109,15 @@ cb_level_meter_set_levels (CbLevelMeter *self,
                            double        rms_db)
 {
   gboolean was_clipping;
+  /* Where the bars end, in quarter pixels. */
+  int w = gtk_widget_get_width (GTK_WIDGET (self)) * 4;
+  gboolean moved;
 
   g_return_if_fail (CB_IS_LEVEL_METER (self));
 
   was_clipping = cb_level_meter_get_clipping (self);
+  moved = (int) (fraction (self->peak) * w) != (int) (fraction (peak_db) * w) ||
+          (int) (fraction (self->rms) * w) != (int) (fraction (rms_db) * w);
   self->peak = peak_db;
   self->rms = rms_db;
   if (peak_db >= CLIP_DB)
@@ -124,6 +129,10 @@ cb_level_meter_set_levels (CbLevelMeter *self,
       else
         gtk_widget_add_css_class (GTK_WIDGET (self), "clipping");
     }
+  /* A steady sound draws nothing new: under software GL every frame the window draws
+   * costs a few milliseconds, however small the change. */
+  if (!moved && cb_level_meter_get_clipping (self) == was_clipping)
+    return;
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW,
                                   fraction (peak_db) * 100, -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
