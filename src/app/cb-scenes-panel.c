@@ -86,6 +86,7 @@ typedef struct {
   GtkSpinButton *x, *y, *w, *h;
   GtkSpinButton *crop[4];        /* left, top, right, bottom */
   GtkSwitch     *visible;
+  GtkSwitch     *loop;           /* media files */
   GtkEditable   *text;
   GtkFontChooser *font;
   GtkColorChooser *color;
@@ -109,6 +110,8 @@ editing_apply (Editing *e)
   changed->crop_right = gtk_spin_button_get_value_as_int (e->crop[2]);
   changed->crop_bottom = gtk_spin_button_get_value_as_int (e->crop[3]);
   changed->visible = gtk_switch_get_active (e->visible);
+  if (e->loop != NULL)
+    changed->loop = gtk_switch_get_active (e->loop);
   if (e->text != NULL)
     {
       GdkRGBA rgba;
@@ -149,6 +152,25 @@ add_spin (GtkGrid    *grid,
   return GTK_SPIN_BUTTON (spin);
 }
 
+static GtkSwitch *
+add_switch (GtkGrid    *grid,
+            int         row,
+            const char *label,
+            gboolean    active,
+            Editing    *e)
+{
+  GtkWidget *l = gtk_label_new (label);
+  GtkWidget *toggle = gtk_switch_new ();
+
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_switch_set_active (GTK_SWITCH (toggle), active);
+  gtk_widget_set_halign (toggle, GTK_ALIGN_START);
+  gtk_grid_attach (grid, l, 0, row, 1, 1);
+  gtk_grid_attach (grid, toggle, 1, row, 1, 1);
+  g_signal_connect_swapped (toggle, "notify::active", G_CALLBACK (editing_apply), e);
+  return GTK_SWITCH (toggle);
+}
+
 static GtkPopover *
 make_popover (CbScenesPanel *self,
               guint          id)
@@ -174,18 +196,14 @@ make_popover (CbScenesPanel *self,
   e->crop[1] = add_spin (GTK_GRID (grid), 5, _("Crop top, px"), s->crop_top, 0, CB_SCENE_MAX_CROP, e);
   e->crop[2] = add_spin (GTK_GRID (grid), 6, _("Crop right, px"), s->crop_right, 0, CB_SCENE_MAX_CROP, e);
   e->crop[3] = add_spin (GTK_GRID (grid), 7, _("Crop bottom, px"), s->crop_bottom, 0, CB_SCENE_MAX_CROP, e);
-  {
-    GtkWidget *l = gtk_label_new (_("Show"));
-    GtkWidget *visible = gtk_switch_new ();
-
-    gtk_label_set_xalign (GTK_LABEL (l), 0);
-    gtk_switch_set_active (GTK_SWITCH (visible), s->visible);
-    gtk_widget_set_halign (visible, GTK_ALIGN_START);
-    gtk_grid_attach (GTK_GRID (grid), l, 0, 8, 1, 1);
-    gtk_grid_attach (GTK_GRID (grid), visible, 1, 8, 1, 1);
-    e->visible = GTK_SWITCH (visible);
-    g_signal_connect_swapped (visible, "notify::active", G_CALLBACK (editing_apply), e);
-  }
+  e->visible = add_switch (GTK_GRID (grid), 8, _("Show"), s->visible, e);
+  if (s->kind == CB_SCENE_SOURCE_MEDIA)
+    {
+      e->loop = add_switch (GTK_GRID (grid), 9, _("Loop"), s->loop, e);
+      gtk_widget_set_name (GTK_WIDGET (e->loop), "loop");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (e->loop),
+                                   _("Play the file again from its beginning when it ends"));
+    }
   if (s->kind == CB_SCENE_SOURCE_TEXT)
     {
       GtkWidget *entry = gtk_entry_new ();

@@ -80,6 +80,7 @@ struct _CbProgram
   GPtrArray         *selector_pads;  /* GstPad */
   GstElement        *mixer;
   GHashTable        *branches;       /* id → Branch */
+  GMainContext      *context;        /* where it was made: the engine's */
   int                width, height, fps, rate;
 };
 
@@ -378,6 +379,7 @@ cb_program_finalize (GObject *object)
   CbProgram *self = CB_PROGRAM (object);
 
   cb_scene_collection_free (self->collection);
+  g_main_context_unref (self->context);
   G_OBJECT_CLASS (cb_program_parent_class)->finalize (object);
 }
 
@@ -416,6 +418,7 @@ cb_program_init (CbProgram *self)
   self->height = 720;
   self->fps = 30;
   self->rate = 48000;
+  self->context = g_main_context_ref_thread_default ();
 }
 
 /* ---- source bins ----------------------------------------------------------- */
@@ -460,12 +463,165 @@ bin_with_device (GstElement  *device,
   return bin;
 }
 
+/* ---- media files in a loop ------------------------------------------------------ */
+
+/* Kept on a media file's decodebin ("cb-looper"). In a loop, each pass is a segment seek:
+ * at its end the demuxer says SEGMENT_DONE instead of EOS, and a seek back to the beginning
+ * that flushes nothing goes on from the running time reached, so the compositor and the
+ * mixer see one stream with no gap. Without a loop a SEGMENT_DONE becomes the EOS it stands
+ * for, and the last frame stays (repeat-after-eos). */
+typedef struct {
+  GWeakRef      program;      /* seeks wait on its context, which may outlive it */
+  GMainContext *context;      /* the program's */
+  guint         id;
+  gint          loop;         /* atomic, all below: play again at the end */
+  gint          segments;     /* the first segment seek was asked for */
+  gint          done_seqnum;  /* the last SEGMENT_DONE acted on (one a stream) */
+} Looper;
+
+static Looper *
+looper_of (GstElement *decodebin)
+{
+  return decodebin != NULL ? g_object_get_data (G_OBJECT (decodebin), "cb-looper") : NULL;
+}
+
+static void
+looper_free (gpointer data)
+{
+  Looper *looper = data;
+
+  g_weak_ref_clear (&looper->program);
+  g_main_context_unref (looper->context);
+  g_free (looper);
+}
+
+/* On the engine's context: a pass from the beginning. The first one flushes (its streams
+ * are held before their first buffer, so nothing was shown yet) and lets them go; the
+ * next ones flush nothing and go on from where the last ended. */
+static gboolean
+loop_seek (GstElement *decodebin,
+           gboolean    first)
+{
+  Looper *looper = looper_of (decodebin);
+  g_autoptr(CbProgram) program = g_weak_ref_get (&looper->program);
+  Branch *b = program != NULL && program->branches != NULL
+              ? g_hash_table_lookup (program->branches, GUINT_TO_POINTER (looper->id)) : NULL;
+  GstSeekFlags flags = GST_SEEK_FLAG_SEGMENT | (first ? GST_SEEK_FLAG_FLUSH : 0);
+  GstPad *pad = NULL;
+  gboolean sought = FALSE;
+
+  /* Not from a branch made again since (the same id). */
+  if (b == NULL || b->bin == NULL || !gst_object_has_as_ancestor (GST_OBJECT (decodebin),
+                                                                  GST_OBJECT (b->bin)))
+    return G_SOURCE_REMOVE;
+  GST_OBJECT_LOCK (decodebin);
+  if (decodebin->srcpads != NULL)
+    pad = gst_object_ref (decodebin->srcpads->data);
+  GST_OBJECT_UNLOCK (decodebin);
+  if (pad != NULL)
+    {
+      sought = gst_pad_send_event (pad, gst_event_new_seek (1.0, GST_FORMAT_TIME, flags,
+                                                            GST_SEEK_TYPE_SET, 0,
+                                                            GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE));
+      gst_object_unref (pad);
+    }
+  GST_INFO ("source %u: %s", looper->id, sought ? "from its beginning again" : "cannot seek back");
+  if (first)
+    {
+      GST_OBJECT_LOCK (decodebin);
+      for (GList *l = decodebin->srcpads; l != NULL; l = l->next)
+        {
+          gulong block = GPOINTER_TO_SIZE (g_object_steal_data (l->data, "cb-loop-block"));
+
+          if (block != 0)
+            gst_pad_remove_probe (l->data, block);
+        }
+      GST_OBJECT_UNLOCK (decodebin);
+    }
+  if (!sought)
+    set_problem (program, b, "This file cannot be played in a loop");
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+loop_first_seek (gpointer data)
+{
+  return loop_seek (data, TRUE);
+}
+
+static gboolean
+loop_next_seek (gpointer data)
+{
+  return loop_seek (data, FALSE);
+}
+
+static void
+schedule_loop_seek (GstElement *decodebin,
+                    Looper     *looper,
+                    gboolean    first)
+{
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, first ? loop_first_seek : loop_next_seek, gst_object_ref (decodebin),
+                         gst_object_unref);
+  g_source_attach (idle, looper->context);
+  g_source_unref (idle);
+}
+
+/* On each stream the decodebin gives: the ends of the passes. */
+static GstPadProbeReturn
+on_media_event (GstPad          *pad,
+                GstPadProbeInfo *info,
+                gpointer         data)
+{
+  GstElement *decodebin = data;
+  Looper *looper = looper_of (decodebin);
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  int seqnum, last;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_SEGMENT_DONE)
+    return GST_PAD_PROBE_OK;
+  GST_DEBUG ("source %u: a pass ends on %s", looper->id, GST_PAD_NAME (pad));
+  if (!g_atomic_int_get (&looper->loop))
+    {
+      GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_eos ();
+      gst_event_unref (event);
+      return GST_PAD_PROBE_OK;
+    }
+  /* Each stream ends its pass with the same SEGMENT_DONE: one seek for all. */
+  seqnum = (int) gst_event_get_seqnum (event);
+  last = g_atomic_int_get (&looper->done_seqnum);
+  if (last != seqnum && g_atomic_int_compare_and_exchange (&looper->done_seqnum, last, seqnum))
+    schedule_loop_seek (decodebin, looper, FALSE);
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Stops looping a running media file, or starts it: FALSE when the file must be opened
+ * again for that, in its loop from its beginning (it plays or played without one: a seek
+ * from here races with its end, which a short file reaches at once, read ahead). */
+static gboolean
+looper_set (GstElement *decodebin,
+            gboolean    loop)
+{
+  Looper *looper = looper_of (decodebin);
+
+  if (looper == NULL || g_atomic_int_get (&looper->loop) == loop)
+    return TRUE;
+  if (!loop)
+    {
+      g_atomic_int_set (&looper->loop, FALSE);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 on_decodebin_pad_added (GstElement *decodebin,
                         GstPad     *pad,
                         gpointer    data)
 {
   GstElement *tail = data;
+  Looper *looper = looper_of (decodebin);
   GstElement *sound = g_object_get_data (G_OBJECT (decodebin), "cb-sound");
   g_autoptr(GstCaps) caps = gst_pad_query_caps (pad, NULL);
   g_autoptr(GstPad) sink = NULL;
@@ -479,8 +635,23 @@ on_decodebin_pad_added (GstElement *decodebin,
     sink = gst_element_get_static_pad (tail, "sink");
   else if (g_str_has_prefix (media, "audio/") && sound != NULL)
     sink = gst_element_get_static_pad (sound, "sink");
-  if (sink != NULL && !gst_pad_is_linked (sink))
-    gst_pad_link (pad, sink);
+  if (sink != NULL && !gst_pad_is_linked (sink) && gst_pad_link (pad, sink) == GST_PAD_LINK_OK &&
+      looper != NULL)
+    {
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_media_event, decodebin, NULL);
+      /* In a loop from the start: each stream is held at its first buffer until the first
+       * segment seek (a short file is read to its end before a seek from another thread
+       * comes, and an EOS cannot be taken back). */
+      if (g_atomic_int_get (&looper->loop) && !g_atomic_int_get (&looper->segments))
+        {
+          gulong block = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER |
+                                                 GST_PAD_PROBE_TYPE_BUFFER_LIST, NULL, NULL, NULL);
+
+          g_object_set_data (G_OBJECT (pad), "cb-loop-block", GSIZE_TO_POINTER (block));
+          if (g_atomic_int_compare_and_exchange (&looper->segments, FALSE, TRUE))
+            schedule_loop_seek (decodebin, looper, TRUE);
+        }
+    }
 }
 
 /* filesrc ▸ decodebin ▸ @tail_desc, the file's first picture stream on a "src" pad; with
@@ -504,7 +675,7 @@ decoded_bin (const char  *location,
     }
   bin = gst_bin_new (NULL);
   src = gst_element_factory_make ("filesrc", NULL);
-  decodebin = gst_element_factory_make ("decodebin", NULL);
+  decodebin = gst_element_factory_make ("decodebin", "decode");
   g_object_set (src, "location", location, NULL);
   gst_bin_add_many (GST_BIN (bin), src, decodebin, tail, NULL);
   gst_element_link (src, decodebin);
@@ -675,7 +846,19 @@ make_video_bin (CbProgram            *self,
                                                    "capsfilter caps=video/x-raw,format=%s," COLOR_FIELDS, format);
 
           /* Its sound goes to the mixer, with a strip of its own. */
-          return decoded_bin (s->location, tail, sound, error);
+          bin = decoded_bin (s->location, tail, sound, error);
+          if (bin != NULL)
+            {
+              Looper *looper = g_new0 (Looper, 1);
+
+              g_weak_ref_init (&looper->program, self);
+              looper->context = g_main_context_ref (self->context);
+              looper->id = s->id;
+              looper->loop = s->loop;
+              named = gst_bin_get_by_name (GST_BIN (bin), "decode");
+              g_object_set_data_full (G_OBJECT (named), "cb-looper", looper, looper_free);
+            }
+          return bin;
         }
       return decoded_bin (s->location,
                           "videoconvert ! video/x-raw,format=" LAYER_FORMAT "," COLOR_FIELDS " ! imagefreeze ! "
@@ -1592,6 +1775,7 @@ cb_program_update_source (CbProgram           *self,
   s->width = changed->width;
   s->height = changed->height;
   s->visible = changed->visible;
+  s->loop = s->kind == CB_SCENE_SOURCE_MEDIA && changed->loop;
   s->crop_left = MIN (changed->crop_left, CB_SCENE_MAX_CROP);
   s->crop_top = MIN (changed->crop_top, CB_SCENE_MAX_CROP);
   s->crop_right = MIN (changed->crop_right, CB_SCENE_MAX_CROP);
@@ -1618,6 +1802,16 @@ cb_program_update_source (CbProgram           *self,
     {
       branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
       return;
+    }
+  if (s->kind == CB_SCENE_SOURCE_MEDIA)
+    {
+      g_autoptr(GstElement) decodebin = gst_bin_get_by_name (GST_BIN (b->bin), "decode");
+
+      if (!looper_set (decodebin, s->loop))
+        {
+          branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
+          return;
+        }
     }
   apply_video_box (self, b, s, index);
   if (s->kind == CB_SCENE_SOURCE_MEDIA)

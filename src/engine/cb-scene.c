@@ -266,6 +266,11 @@ add_source (JsonBuilder         *b,
       json_builder_add_double_value (b, s->height);
       json_builder_set_member_name (b, "visible");
       json_builder_add_boolean_value (b, s->visible);
+      if (s->kind == CB_SCENE_SOURCE_MEDIA)
+        {
+          json_builder_set_member_name (b, "loop");
+          json_builder_add_boolean_value (b, s->loop);
+        }
       if (s->crop_left != 0 || s->crop_top != 0 || s->crop_right != 0 || s->crop_bottom != 0)
         {
           json_builder_set_member_name (b, "crop");
@@ -448,6 +453,7 @@ read_source (CbSceneCollection *c,
   s->width = get_double (o, "width", 1, 0.01, 4);
   s->height = get_double (o, "height", 1, 0.01, 4);
   s->visible = get_bool (o, "visible", TRUE);
+  s->loop = kind == CB_SCENE_SOURCE_MEDIA && get_bool (o, "loop", FALSE);
   if (!read_crop (o, s))
     {
       cb_scene_source_free (s);

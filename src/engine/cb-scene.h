@@ -42,6 +42,9 @@ typedef struct {
   /* Cut off each edge before scaling, in the source's own pixels. */
   guint              crop_left, crop_top, crop_right, crop_bottom;
   gboolean           visible;
+  /* A media file: from its beginning again at its end, the stream going on; without, its
+   * last frame stays. */
+  gboolean           loop;
   /* Audio kinds. */
   double             volume;    /* 0 … 2, 1 as captured */
   gboolean           muted;

@@ -300,9 +300,10 @@ drag_in_preview (Fixture *fixture,
 
 /* scenes.json, once saved, has source @data's box where the drag left it. */
 typedef struct {
-  guint  id;
-  double x, y, width;
-  guint  crop_left;
+  guint    id;
+  double   x, y, width;
+  guint    crop_left;
+  gboolean loop;
 } SavedWant;
 
 static gboolean
@@ -320,7 +321,8 @@ saved_as (Fixture       *fixture,
       (s = cb_scene_collection_find_source (c, want->id)) == NULL)
     return FALSE;
   return ABS (s->x - want->x) < 0.01 && ABS (s->y - want->y) < 0.01 &&
-         ABS (s->width - want->width) < 0.01 && s->crop_left == want->crop_left;
+         ABS (s->width - want->width) < 0.01 && s->crop_left == want->crop_left &&
+         s->loop == want->loop;
 }
 
 /* An image dragged in the preview, resized by its corner, cropped and hidden in its
@@ -381,7 +383,7 @@ test_drag_source (Fixture       *fixture,
   gtk_spin_button_set_value (g_ptr_array_index (spins, 4), 32);
   save_native_screenshot (fixture, GTK_WIDGET (popover), "studio-source-crop");
   g_assert_true (wait_for (fixture, stream_pixel_is, &teal_cropped));
-  saved = (SavedWant) { image, 0.1, 0.55, 0.4, 32 };
+  saved = (SavedWant) { image, 0.1, 0.55, 0.4, 32, FALSE };
   g_assert_true (wait_for (fixture, saved_as, &saved));
 
   for (GtkWidget *w = gtk_widget_get_first_child (gtk_popover_get_child (popover)); w != NULL;
@@ -692,6 +694,109 @@ test_media_sound (Fixture       *fixture,
   remove_png (clip);
 }
 
+/* Two seconds: a red second, then a blue one, and a sine all along. */
+#define TWO_COLOUR_CLIP \
+  "avimux name=mux ! filesink location=\"@FILE@\" " \
+  "concat name=c ! video/x-raw,format=I420,width=160,height=90,framerate=10/1 ! mux. " \
+  "videotestsrc num-buffers=10 pattern=red ! video/x-raw,format=I420,width=160,height=90,framerate=10/1 ! c. " \
+  "videotestsrc num-buffers=10 pattern=blue ! video/x-raw,format=I420,width=160,height=90,framerate=10/1 ! c. " \
+  "audiotestsrc wave=sine volume=0.5 samplesperbuffer=4800 num-buffers=20 ! " \
+  "audio/x-raw,format=S16LE,rate=48000,channels=2 ! mux."
+
+typedef struct {
+  guint id;
+  gint  count;   /* atomic: level messages of that source */
+} LevelCount;
+
+/* On the engine's thread. */
+static void
+on_level (CbProgram *program,
+          guint      id,
+          double     peak,
+          double     rms,
+          gpointer   data)
+{
+  LevelCount *levels = data;
+
+  if (id == levels->id && peak > -40)
+    g_atomic_int_inc (&levels->count);
+}
+
+static gboolean
+levels_pass (Fixture       *fixture,
+             gconstpointer  data)
+{
+  const LevelCount *levels = data;
+
+  return g_atomic_int_get (&levels->count) > 10;
+}
+
+/* A two-second file in a loop over the whole picture: seven seconds on, the stream is
+ * still publishing, it shows the file's first second again (red, after the blue it ended
+ * on) and the file's meter still moves; the loop is kept in scenes.json. */
+static void
+test_media_loop (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  CbMixer *mixer = cb_window_get_mixer (fixture->window);
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  char *clip = fake_media_write ("clip.avi", TWO_COLOUR_CLIP);
+  g_autoptr(GPtrArray) spins = g_ptr_array_new ();
+  const PixelWant red = { 0.5, 0.5, 0xff0000 };
+  const PixelWant blue = { 0.5, 0.5, 0x0000ff };
+  CbProgram *program = cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window));
+  LevelCount levels = { 0, 0 };
+  CbLevelMeter *meter;
+  GtkPopover *popover;
+  GtkWidget *loop;
+  SavedWant saved;
+  gint64 added;
+  guint media;
+  gulong handler;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  show_page (fixture, GTK_WIDGET (panel), "scenes");
+  go_live (fixture);
+  media = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_MEDIA, clip);
+  added = g_get_monotonic_time ();
+  popover = cb_scenes_panel_edit_source (panel, media);
+  spin_buttons (GTK_WIDGET (popover), spins);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 0), 0);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 1), 0);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 2), 100);
+  gtk_spin_button_set_value (g_ptr_array_index (spins, 3), 100);
+  loop = find_named (GTK_WIDGET (popover), "loop");
+  g_assert_true (GTK_IS_SWITCH (loop));
+  gtk_switch_set_active (GTK_SWITCH (loop), TRUE);
+  save_native_screenshot (fixture, GTK_WIDGET (popover), "studio-source-loop");
+  gtk_popover_popdown (popover);
+  saved = (SavedWant) { media, 0, 0, 1, 0, TRUE };
+  g_assert_true (wait_for (fixture, saved_as, &saved));
+
+  g_assert_true (wait_for (fixture, stream_pixel_is, &blue));
+  /* Seven seconds after it started: three passes and more. */
+  spin_for (MAX (0, 7000 - (int) ((g_get_monotonic_time () - added) / 1000)));
+  g_assert_true (row_has_status (fixture, live_publishing));
+  g_assert_true (cb_window_is_live (fixture->window));
+  /* Blue is its last second: red again is the file from its beginning. */
+  g_assert_true (wait_for (fixture, stream_pixel_is, &red));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &blue));
+  /* The file's strip still gets levels of its sound (about 20 a second), and its meter
+   * shows them. */
+  levels.id = media;
+  handler = g_signal_connect (program, "level", G_CALLBACK (on_level), &levels);
+  g_assert_true (wait_for (fixture, levels_pass, &levels));
+  g_signal_handler_disconnect (program, handler);
+  meter = cb_mixer_get_meter (mixer, media);
+  g_assert_nonnull (meter);
+  show_page (fixture, GTK_WIDGET (mixer), "mixer");
+  g_assert_true (wait_for (fixture, meter_above, meter));
+  save_window_screenshot (fixture, "studio-media-loop");
+  g_assert_true (row_has_status (fixture, live_publishing));
+  stop_live (fixture);
+  remove_png (clip);
+}
+
 static void
 test_preferences (Fixture       *fixture,
                   gconstpointer  data)
@@ -776,6 +881,8 @@ main (int   argc,
               test_first_run, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/media-sound", Fixture, NULL, fixture_set_up_clean,
               test_media_sound, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/media-loop", Fixture, NULL, fixture_set_up_clean,
+              test_media_loop, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/switch-live", Fixture, NULL, fixture_set_up_clean,
               test_switch_live, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/pip-preset", Fixture, NULL, fixture_set_up_clean,

@@ -17,6 +17,7 @@ assert_sources_equal (const CbSceneSource *a,
   g_assert_cmpfloat_with_epsilon (a->width, b->width, 1e-9);
   g_assert_cmpfloat_with_epsilon (a->height, b->height, 1e-9);
   g_assert_cmpint (a->visible, ==, b->visible);
+  g_assert_cmpint (a->loop, ==, b->loop);
   g_assert_cmpuint (a->crop_left, ==, b->crop_left);
   g_assert_cmpuint (a->crop_top, ==, b->crop_top);
   g_assert_cmpuint (a->crop_right, ==, b->crop_right);
@@ -65,6 +66,11 @@ test_round_trip (void)
   g_ptr_array_add (pip->sources, s);
   g_ptr_array_add (pip->sources, cb_scene_source_new (c, CB_SCENE_SOURCE_IMAGE, "Logo",
                                                       "/tmp/logo.png"));
+  s = cb_scene_source_new (c, CB_SCENE_SOURCE_MEDIA, "Intro", "/tmp/intro.mp4");
+  s->loop = TRUE;
+  g_ptr_array_add (pip->sources, s);
+  g_ptr_array_add (pip->sources, cb_scene_source_new (c, CB_SCENE_SOURCE_MEDIA, "Outro",
+                                                      "/tmp/outro.mp4"));
   g_ptr_array_add (c->scenes, pip);
   s = cb_scene_source_new (c, CB_SCENE_SOURCE_MIC, "Mic", "");
   s->volume = 0.5;
