@@ -527,9 +527,7 @@ add_video_branches (CbLocalSource  *self,
                              "videorate drop-only=true max-rate=%d ! %s ! "
                              "video/x-raw,format=RGBA,width=%d,pixel-aspect-ratio=1/1 ! "
                              "appsink name=sink sync=false async=false max-buffers=1 drop=true",
-                             PREVIEW_FPS, cb_media_have_element ("videoconvertscale", NULL)
-                             ? "videoconvertscale" : "videoscale ! videoconvert",
-                             self->preview_width);
+                             PREVIEW_FPS, cb_media_convert_scale (), self->preview_width);
   return add_branch (self, t2, preview, &preview_cb, -1, error);
 }
 

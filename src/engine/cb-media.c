@@ -144,6 +144,13 @@ cb_media_have_element (const char  *factory,
 }
 
 const char *
+cb_media_convert_scale (void)
+{
+  return cb_media_have_element ("videoconvertscale", NULL) ? "videoconvertscale"
+                                                           : "videoconvert ! videoscale";
+}
+
+const char *
 cb_media_pick_aac_encoder (void)
 {
   /* fdkaacenc sounds best where it exists; avenc_aac (gst-libav) is everywhere FFmpeg is. */

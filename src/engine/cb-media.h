@@ -101,5 +101,8 @@ GstElement *cb_media_parse_bin         (const char        *description,
                                         GError           **error);
 gboolean    cb_media_have_element      (const char        *factory,
                                         GError           **error);
+/* A launch-line fragment that scales and converts video: videoconvertscale (one pass) where
+ * GStreamer has it, videoconvert ! videoscale otherwise. */
+const char *cb_media_convert_scale     (void);
 
 G_END_DECLS

@@ -775,29 +775,57 @@ pattern_is_animated (const char *pattern)
   return FALSE;
 }
 
-/* The caps a pattern is made in: at the size it is shown at, so that the compositor
- * does not scale it (a picture-in-picture pattern made at the output's size and scaled
- * down cost a third of a core at 1080p), at most the output's size; at the output's
- * size when cropped, as the crop's edges are pixels of that picture. A still pattern is
- * drawn 5 times a second, as a still image is, and the compositor repeats it: drawing
- * 1080p bars 30 times a second cost a fifth of what the scene cost. */
+/* The caps a pattern, a camera, the screen or a media file is made in (its "size"
+ * capsfilter): in the compositor's format, at the size it is shown at, so that the
+ * compositor neither converts nor scales it (a picture-in-picture pattern made at the
+ * output's size and scaled down cost a third of a core at 1080p; a camera is converted
+ * and scaled in one pass), at most the output's size. When cropped, the crop's edges are
+ * pixels of the source's own picture: a pattern is then made at the output's size, and
+ * the others at theirs. A still pattern is drawn 5 times a second, as a still image is,
+ * and the compositor repeats it: drawing 1080p bars 30 times a second cost a fifth of
+ * what the scene cost. */
 static GstCaps *
-pattern_caps (CbProgram           *self,
-              const CbSceneSource *s,
-              const char          *format)
+size_caps (CbProgram           *self,
+           const CbSceneSource *s,
+           const char          *format)
 {
   gboolean cropped = s->crop_left != 0 || s->crop_top != 0 || s->crop_right != 0 ||
                      s->crop_bottom != 0;
   int w = cropped ? self->width : CLAMP ((int) (s->width * self->width), 1, self->width);
   int h = cropped ? self->height : CLAMP ((int) (s->height * self->height), 1, self->height);
+  GstCaps *caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, format,
+                                       "colorimetry", G_TYPE_STRING, "bt709",
+                                       "chroma-site", G_TYPE_STRING, "mpeg2", NULL);
 
-  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, format,
-                              "colorimetry", G_TYPE_STRING, "bt709",
-                              "chroma-site", G_TYPE_STRING, "mpeg2",
-                              "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
-                              "framerate", GST_TYPE_FRACTION,
-                              pattern_is_animated (pattern_name (s)) ? self->fps : MIN (self->fps, 5),
-                              1, NULL);
+  if (s->kind == CB_SCENE_SOURCE_PATTERN)
+    gst_caps_set_simple (caps, "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
+                         "framerate", GST_TYPE_FRACTION,
+                         pattern_is_animated (pattern_name (s)) ? self->fps : MIN (self->fps, 5), 1,
+                         NULL);
+  else if (!cropped)
+    gst_caps_set_simple (caps, "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
+                         "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+  return caps;
+}
+
+/* Sets the size caps of @bin's "size" capsfilter, if any, when they changed (the same
+ * caps set again would renegotiate too). */
+static void
+apply_size (CbProgram           *self,
+            GstElement          *bin,
+            const CbSceneSource *s,
+            const char          *format)
+{
+  g_autoptr(GstElement) size = bin != NULL ? gst_bin_get_by_name (GST_BIN (bin), "size") : NULL;
+  g_autoptr(GstCaps) want = NULL;
+  g_autoptr(GstCaps) have = NULL;
+
+  if (size == NULL)
+    return;
+  want = size_caps (self, s, format);
+  g_object_get (size, "caps", &have, NULL);
+  if (have == NULL || !gst_caps_is_equal (have, want))
+    g_object_set (size, "caps", want, NULL);
 }
 
 /* @format: what the compositor composes in, for the kinds it takes as they are (text and
@@ -815,19 +843,11 @@ make_video_bin (CbProgram            *self,
   switch (s->kind)
     {
     case CB_SCENE_SOURCE_PATTERN:
-      {
-        g_autoptr(GstCaps) caps = pattern_caps (self, s, format);
-
-        desc = g_strdup_printf ("videotestsrc name=pattern is-live=true pattern=%s ! "
-                                "capsfilter name=size", pattern_name (s));
-        bin = cb_media_parse_bin (desc, TRUE, error);
-        if (bin != NULL)
-          {
-            named = gst_bin_get_by_name (GST_BIN (bin), "size");
-            g_object_set (named, "caps", caps, NULL);
-          }
-        return bin;
-      }
+      desc = g_strdup_printf ("videotestsrc name=pattern is-live=true pattern=%s ! "
+                              "capsfilter name=size", pattern_name (s));
+      bin = cb_media_parse_bin (desc, TRUE, error);
+      apply_size (self, bin, s, format);
+      return bin;
     case CB_SCENE_SOURCE_IMAGE:
     case CB_SCENE_SOURCE_MEDIA:
       if (!g_file_test (s->location, G_FILE_TEST_IS_REGULAR))
@@ -842,11 +862,12 @@ make_video_bin (CbProgram            *self,
       if (s->kind == CB_SCENE_SOURCE_MEDIA)
         {
           g_autofree char *sound = sound_chain (self, FALSE);
-          g_autofree char *tail = g_strdup_printf ("queue ! videoconvert ! "
-                                                   "capsfilter caps=video/x-raw,format=%s," COLOR_FIELDS, format);
+          g_autofree char *tail = g_strdup_printf ("queue ! %s ! capsfilter name=size",
+                                                   cb_media_convert_scale ());
 
           /* Its sound goes to the mixer, with a strip of its own. */
           bin = decoded_bin (s->location, tail, sound, error);
+          apply_size (self, bin, s, format);
           if (bin != NULL)
             {
               Looper *looper = g_new0 (Looper, 1);
@@ -897,11 +918,13 @@ make_video_bin (CbProgram            *self,
         GstElement *device = cb_device_create_element (CB_MEDIA_VIDEO,
                                                        s->location[0] ? s->location : NULL,
                                                        error);
-        g_autofree char *tail = g_strdup_printf ("videoconvert ! capsfilter caps=video/x-raw,format=%s,"
-                                                 COLOR_FIELDS, format);
+        g_autofree char *tail = g_strdup_printf ("%s ! capsfilter name=size", cb_media_convert_scale ());
+
         if (device == NULL)
           return NULL;
-        return bin_with_device (device, tail, error);
+        bin = bin_with_device (device, tail, error);
+        apply_size (self, bin, s, format);
+        return bin;
       }
     case CB_SCENE_SOURCE_SCREEN:
       if (is_wayland_only ())
@@ -920,9 +943,11 @@ make_video_bin (CbProgram            *self,
       if (!cb_media_have_element ("ximagesrc", error))
         return NULL;
       desc = g_strdup_printf ("ximagesrc use-damage=false show-pointer=true ! "
-                              "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! videoconvert ! "
-                              "capsfilter caps=video/x-raw,format=%s," COLOR_FIELDS, self->fps, format);
-      return cb_media_parse_bin (desc, TRUE, error);
+                              "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! %s ! "
+                              "capsfilter name=size", self->fps, cb_media_convert_scale ());
+      bin = cb_media_parse_bin (desc, TRUE, error);
+      apply_size (self, bin, s, format);
+      return bin;
     default:
       g_assert_not_reached ();
     }
@@ -1823,17 +1848,10 @@ cb_program_update_source (CbProgram           *self,
     {
       g_autoptr(GstElement) src = gst_bin_get_by_name (GST_BIN (b->bin), "pattern");
 
-      g_autoptr(GstElement) size = gst_bin_get_by_name (GST_BIN (b->bin), "size");
-      g_autoptr(GstCaps) want = pattern_caps (self, s,
-                                              compose_format (g_ptr_array_index (self->compositors, si)));
-      g_autoptr(GstCaps) have = NULL;
-
       gst_util_set_object_arg (G_OBJECT (src), "pattern", pattern_name (s));
-      /* A new size renegotiates; the same caps set again would too. */
-      g_object_get (size, "caps", &have, NULL);
-      if (have == NULL || !gst_caps_is_equal (have, want))
-        g_object_set (size, "caps", want, NULL);
     }
+  /* A new size renegotiates the source's own scaling. */
+  apply_size (self, b->bin, s, compose_format (g_ptr_array_index (self->compositors, si)));
   if (s->kind == CB_SCENE_SOURCE_TEXT)
     {
       g_autoptr(GstElement) text = gst_bin_get_by_name (GST_BIN (b->bin), "text");
