@@ -1,6 +1,7 @@
 /* test-program.c — scenes composed in GStreamer: an image overlay lands where its box
- * says, a scene switch changes the picture, a source that cannot open is left out with
- * its reason, the tone moves its meter and a muted tone does not
+ * says, a scene switch changes the picture, a text moved under a pattern is hidden by it,
+ * a source that cannot open is left out with its reason, the tone moves its meter and a
+ * muted tone does not
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gst/gst.h>
@@ -111,7 +112,7 @@ test_compose (void)
   CbSceneSource *s;
   CbProgram *program;
   Frames frames = { 0 };
-  guint camera_id;
+  guint camera_id, text_id;
 
   g_assert_true (cb_settings_set (settings, "capture_width", "320", NULL));
   g_assert_true (cb_settings_set (settings, "capture_height", "180", NULL));
@@ -170,6 +171,16 @@ test_compose (void)
   /* The text's box is transparent but for its letters, in its colour. */
   g_assert_true (wait_pixel (&frames, 0.9, 0.4, 0x00ff00));
   g_assert_true (wait_pixel (&frames, 0.04, 0.15, 0xff0000));
+  /* The text under the pattern: the scene is composed the other way (the text in the
+   * compositor, not drawn over it afterwards), and the pattern hides it; back on top, it
+   * shows again. */
+  text_id = ((CbSceneSource *) g_ptr_array_index (two->sources, 1))->id;
+  cb_program_move_source (program, text_id, -1);
+  g_assert_true (cb_program_scene_is_running (program, 1));
+  g_assert_true (wait_pixel (&frames, 0.04, 0.15, 0x00ff00));
+  cb_program_move_source (program, text_id, 1);
+  g_assert_true (wait_pixel (&frames, 0.04, 0.15, 0xff0000));
+  g_assert_true (wait_pixel (&frames, 0.9, 0.4, 0x00ff00));
   cb_program_set_active_scene (program, 0);
   g_assert_true (wait_pixel (&frames, 0.1, 0.1, 0xff0000));
 
