@@ -375,12 +375,25 @@ reject_content_length (CbServer          *self,
                                    on_early_answer_written, ea);
 }
 
+/* libsoup before 3.3 never closes a kept-alive connection that its client closes while
+ * idle: the socket stays in CLOSE_WAIT, with its connection object, for the life of the
+ * process (GNOME/libsoup d20c6601; the soak saw one per WHEP viewer and REST client). */
+static gboolean
+keepalive_leaks (void)
+{
+  return soup_get_major_version () == 3 && soup_get_minor_version () < 3;
+}
+
 static void
 on_msg_got_headers (SoupServerMessage *msg,
                     gpointer           user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  /* There every answer closes its connection; a WebSocket upgrade keeps it. */
+  if (keepalive_leaks () && soup_message_headers_get_one (headers, "Upgrade") == NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  "Connection", "close");
   if (!content_length_acceptable (soup_message_headers_get_one (headers, "Content-Length")))
     reject_content_length (CB_SERVER (user_data), msg);
   else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
