@@ -10,15 +10,13 @@
 
 #include "cb-server.h"
 
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <libsoup/soup.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "cb-error-map.h"
 #include "cb-metrics.h"
 #include "cb-openapi.h"
+#include "cb-platform.h"
 #include "cb-rest.h"
 #include "cb-rest-auth.h"
 #include "cb-rest-hook.h"
@@ -80,33 +78,14 @@ static char **
 read_machine_names (void)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  struct ifaddrs *list = NULL;
+  g_autoptr(GPtrArray) addresses = cb_platform_list_addresses ();
 
   g_strv_builder_add (builder, g_get_host_name ());
-  if (getifaddrs (&list) == 0)
+  for (guint i = 0; i < addresses->len; i++)
     {
-      for (const struct ifaddrs *i = list; i != NULL; i = i->ifa_next)
-        {
-          g_autoptr(GSocketAddress) address = NULL;
-          g_autofree char *text = NULL;
-          socklen_t size;
+      g_autofree char *text = g_inet_address_to_string (addresses->pdata[i]);
 
-          if (i->ifa_addr == NULL)
-            continue;
-          if (i->ifa_addr->sa_family == AF_INET)
-            size = sizeof (struct sockaddr_in);
-          else if (i->ifa_addr->sa_family == AF_INET6)
-            size = sizeof (struct sockaddr_in6);
-          else
-            continue;
-          address = g_socket_address_new_from_native (i->ifa_addr, size);
-          if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
-            continue;
-          text = g_inet_address_to_string (
-                   g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-          g_strv_builder_add (builder, text);
-        }
-      freeifaddrs (list);
+      g_strv_builder_add (builder, text);
     }
   return g_strv_builder_end (builder);
 }
