@@ -146,6 +146,28 @@ call_error (GError *error)
 
 static void next_step (GTask *task);
 
+/* Whether the reply to a call can be used: not when the call has ended meanwhile
+ * (@error, taken, is dropped), nor when it failed (the call ends with @error). */
+static gboolean
+reply_usable (GTask    *task,
+              GVariant *reply,
+              GError   *error)
+{
+  Call *call = g_task_get_task_data (task);
+
+  if (call->done)
+    {
+      g_clear_error (&error);
+      return FALSE;
+    }
+  if (reply == NULL)
+    {
+      fail (task, call_error (error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 on_response (GDBusConnection *bus,
              const char      *sender,
@@ -239,16 +261,8 @@ on_request_returned (GObject      *object,
   const char *handle;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
-  if (call->done)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  if (reply == NULL)
-    {
-      fail (task, call_error (error));
-      return;
-    }
+  if (!reply_usable (task, reply, error))
+    return;
   g_variant_get (reply, "(&o)", &handle);
   if (call->response_id != 0 && g_strcmp0 (handle, call->request_path) != 0)
     {
@@ -314,16 +328,8 @@ on_remote_opened (GObject      *object,
 
   reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (object), &fds,
                                                            result, &error);
-  if (call->done)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  if (reply == NULL)
-    {
-      fail (task, call_error (error));
-      return;
-    }
+  if (!reply_usable (task, reply, error))
+    return;
   g_variant_get (reply, "(h)", &index);
   if (fds == NULL || (fd = g_unix_fd_list_get (fds, index, &error)) < 0)
     {
