@@ -364,6 +364,26 @@ test_portal_refused (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (start, "Start "));
   spin_for (300);
   save_window_screenshot (fixture, "capture-portal-refused");
+
+  /* A source with the token a portal gave last time (kept in scenes.json) hands it back,
+   * so that a real portal need not ask again. */
+  {
+    CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+    g_autofree char *create2 = NULL;
+    g_autofree char *select2 = NULL;
+    g_autofree char *start2 = NULL;
+    ProblemWant want;
+
+    want.id = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_PORTAL, "token-from-last-time");
+    want.code = CB_CAPTURE_ERROR_REFUSED;
+    g_assert_true (wait_for (fixture, problem_is, &want));
+    create2 = read_line (fixture, out);
+    select2 = read_line (fixture, out);
+    g_assert_true (g_str_has_prefix (select2, "SelectSources "));
+    g_assert_nonnull (strstr (select2, "'restore_token': <'token-from-last-time'>"));
+    start2 = read_line (fixture, out);
+    g_assert_true (g_str_has_prefix (start2, "Start "));
+  }
   /* And the studio goes live with the rest of the scene. */
   studio_go_live (fixture);
   studio_stop_live (fixture);
