@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cb-preview-paintable.h"
+#include "cb-scene-editor.h"
 #include "gui-util.h"
 
 gboolean
@@ -786,4 +787,34 @@ preview_passes (Fixture       *fixture,
                 gconstpointer  data)
 {
   return preview_frames (fixture) > *(const guint64 *) data;
+}
+
+GtkWidget *
+find_named_widget (GtkWidget  *widget,
+                   const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named_widget (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+CbSceneSource *
+saved_source (guint id)
+{
+  g_autofree char *path = cb_scene_editor_dup_path ();
+  g_autofree char *json = NULL;
+  g_autoptr(CbSceneCollection) c = NULL;
+  CbSceneSource *s;
+
+  if (!g_file_get_contents (path, &json, NULL, NULL) ||
+      (c = cb_scene_collection_from_json (json, -1, NULL)) == NULL ||
+      (s = cb_scene_collection_find_source (c, id)) == NULL)
+    return NULL;
+  return cb_scene_source_copy (s);
 }

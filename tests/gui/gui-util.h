@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <libsoup/soup.h>
 
+#include "cb-scene.h"
 #include "cb-studio.h"
 #include "cb-window.h"
 
@@ -137,6 +138,11 @@ GSubprocess *second_server_start (Fixture       *fixture,
 void      second_server_stop     (Fixture       *fixture,
                                   GSubprocess   *process);
 
+/* A copy of source @id as scenes.json has it now, or NULL (not saved yet, or not there). */
+CbSceneSource *saved_source      (guint          id);
+/* @widget or the first of its descendants named @name (gtk_widget_set_name()), or NULL. */
+GtkWidget *find_named_widget     (GtkWidget     *widget,
+                                  const char    *name);
 /* How many frames the preview has shown; and, @data the count to pass, whether it has
  * shown more. */
 guint64   preview_frames         (Fixture       *fixture);

@@ -130,17 +130,19 @@ static gboolean
 saved_window (Fixture       *fixture,
               gconstpointer  data)
 {
-  g_autofree char *path = cb_scene_editor_dup_path ();
-  g_autofree char *json = NULL;
-  g_autoptr(CbSceneCollection) c = NULL;
-  CbSceneSource *s;
+  g_autoptr(CbSceneSource) s = saved_source (GPOINTER_TO_UINT (data));
 
-  if (!g_file_get_contents (path, &json, NULL, NULL) ||
-      (c = cb_scene_collection_from_json (json, -1, NULL)) == NULL ||
-      (s = cb_scene_collection_find_source (c, GPOINTER_TO_UINT (data))) == NULL)
-    return FALSE;
-  return s->kind == CB_SCENE_SOURCE_WINDOW && g_str_equal (s->location, TITLE) &&
+  return s != NULL && s->kind == CB_SCENE_SOURCE_WINDOW && g_str_equal (s->location, TITLE) &&
          g_str_equal (s->window_class, CLASS);
+}
+
+static gboolean
+saved_without_pointer (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(CbSceneSource) s = saved_source (GPOINTER_TO_UINT (data));
+
+  return s != NULL && !s->cursor;
 }
 
 /* The preview goes on: five more frames. */
@@ -244,6 +246,20 @@ test_window (Fixture       *fixture,
   g_assert_false (close_to (texture_pixel (picture, 0.9, 0.9), PURPLE));
   save_window_screenshot (fixture, "capture-window");
   g_assert_true (wait_for (fixture, saved_window, GUINT_TO_POINTER (id)));
+
+  /* Show the pointer, in its popover: on by default, off here, kept. */
+  {
+    GtkPopover *popover = cb_scenes_panel_edit_source (panel, id);
+    GtkWidget *cursor = find_named_widget (GTK_WIDGET (popover), "cursor-switch");
+
+    g_assert_nonnull (cursor);
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (cursor)));
+    gtk_switch_set_active (GTK_SWITCH (cursor), FALSE);
+    g_assert_false (s->cursor);
+    gtk_popover_popdown (popover);
+    settle ();
+    g_assert_true (wait_for (fixture, saved_without_pointer, GUINT_TO_POINTER (id)));
+  }
 
   /* It closes: the stream goes on with the rest of the scene, the source says why. */
   test_window_close (x_window);

@@ -167,14 +167,9 @@ saved_as (Fixture       *fixture,
           gconstpointer  data)
 {
   const SavedWant *want = data;
-  g_autofree char *path = cb_scene_editor_dup_path ();
-  g_autofree char *json = NULL;
-  g_autoptr(CbSceneCollection) c = NULL;
-  CbSceneSource *s;
+  g_autoptr(CbSceneSource) s = saved_source (want->id);
 
-  if (!g_file_get_contents (path, &json, NULL, NULL) ||
-      (c = cb_scene_collection_from_json (json, -1, NULL)) == NULL ||
-      (s = cb_scene_collection_find_source (c, want->id)) == NULL)
+  if (s == NULL)
     return FALSE;
   return ABS (s->x - want->x) < 0.01 && ABS (s->y - want->y) < 0.01 &&
          ABS (s->width - want->width) < 0.01 && s->crop_left == want->crop_left;
@@ -385,21 +380,6 @@ test_switch_live (Fixture       *fixture,
   studio_stop_live (fixture);
 }
 
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_named (c, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Camera over the screen in two clicks: the Add Scene menu, then its preset. The screen
  * is Xvfb's; there is no camera here, and its row says so. */
 static void
@@ -408,7 +388,7 @@ test_pip_preset (Fixture       *fixture,
 {
   CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
   CbProgram *program = cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window));
-  GtkWidget *preset = find_named (GTK_WIDGET (panel), "pip-preset");
+  GtkWidget *preset = find_named_widget (GTK_WIDGET (panel), "pip-preset");
   const CbSceneCollection *c;
   CbScene *scene;
   CbSceneSource *screen, *camera;
