@@ -11,10 +11,14 @@
  * Sources are added and removed while the pipeline runs; one that fails is taken out
  * and its problem kept, so a missing camera is a line in the GUI, not a dead stream.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "cb-engine-error.h"
 #include "cb-program.h"
+#include "cb-screencast-portal.h"
+#include "cb-x11-windows.h"
 
 /* What the compositor composes in (AYUV: the alpha of text and images survives). Every
  * video source hands its frames over in it: anything else, the compositor converts on
@@ -31,7 +35,10 @@ typedef struct {
   GstPad     *mixer_pad;    /* compositor or audiomixer request pad */
   GstPad     *sound_pad;    /* a media file's sound: its audiomixer request pad */
   GstElement *monitor;      /* audio: the headphone branch, made on first use */
-  char       *problem;
+  GError     *problem;
+  guint64     xid;          /* a window source: the window captured, 0 while none */
+  GCancellable *asking;     /* a portal source: the request in flight */
+  CbScreencast *screencast; /* a portal source: the capture the portal allowed */
 } Branch;
 
 struct _CbProgram
@@ -48,6 +55,7 @@ struct _CbProgram
   GPtrArray         *selector_pads;  /* GstPad */
   GstElement        *mixer;
   GHashTable        *branches;       /* id → Branch */
+  CbX11Watch        *windows;        /* made for the first window source */
   int                width, height, fps, rate;
 };
 
@@ -70,7 +78,11 @@ branch_free (gpointer data)
   gst_clear_object (&b->sound_pad);
   gst_clear_object (&b->bin);
   gst_clear_object (&b->monitor);
-  g_free (b->problem);
+  g_clear_error (&b->problem);
+  if (b->asking != NULL)
+    g_cancellable_cancel (b->asking);
+  g_clear_object (&b->asking);
+  g_clear_pointer (&b->screencast, cb_screencast_free);
   g_free (b);
 }
 
@@ -86,6 +98,7 @@ cb_program_dispose (GObject *object)
     }
   g_clear_object (&self->capture);
   g_clear_pointer (&self->branches, g_hash_table_unref);
+  g_clear_pointer (&self->windows, cb_x11_watch_free);
   g_clear_pointer (&self->compositors, g_ptr_array_unref);
   g_clear_pointer (&self->selector_pads, g_ptr_array_unref);
   gst_clear_object (&self->selector);
@@ -142,16 +155,29 @@ cb_program_init (CbProgram *self)
 
 /* ---- source bins ----------------------------------------------------------- */
 
+/* @problem: NULL when the source works */
 static void
-set_problem (CbProgram  *self,
-             Branch     *b,
-             const char *problem)
+set_problem (CbProgram    *self,
+             Branch       *b,
+             const GError *problem)
 {
-  if (g_strcmp0 (b->problem, problem) == 0)
+  if (problem == NULL ? b->problem == NULL
+                      : b->problem != NULL && g_error_matches (b->problem, problem->domain, problem->code) &&
+                        g_str_equal (b->problem->message, problem->message))
     return;
-  g_free (b->problem);
-  b->problem = g_strdup (problem);
+  g_clear_error (&b->problem);
+  b->problem = problem != NULL ? g_error_copy (problem) : NULL;
   g_signal_emit (self, signals[SIGNAL_PROBLEM_CHANGED], 0, b->id);
+}
+
+static void
+set_problem_literal (CbProgram  *self,
+                     Branch     *b,
+                     const char *message)
+{
+  g_autoptr(GError) problem = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, message);
+
+  set_problem (self, b, problem);
 }
 
 /* @device (taken) in front of the parsed @desc, in one bin with a "src" ghost pad. */
@@ -259,10 +285,12 @@ sound_chain (CbProgram *self,
                           live ? "leaky=downstream" : "");
 }
 
+/* A Wayland session: ximagesrc would see XWayland's windows only (its DISPLAY), so the
+ * screen comes from the portal. */
 static gboolean
-is_wayland_only (void)
+is_wayland_session (void)
 {
-  return g_getenv ("WAYLAND_DISPLAY") != NULL && g_getenv ("DISPLAY") == NULL;
+  return g_getenv ("WAYLAND_DISPLAY") != NULL;
 }
 
 static GstElement *
@@ -331,8 +359,91 @@ pattern_caps (CbProgram           *self,
                               "framerate", GST_TYPE_FRACTION, self->fps, 1, NULL);
 }
 
+/* What the screen, a window and the portal's stream go through: a queue (ximagesrc
+ * answers a latency no compositor can meet, max below min; the queue's unbounded max
+ * settles it, and it drops what is late), then converted once here rather than by the
+ * compositor for every output frame. Through RGB: GStreamer 1.22 converts BGRx to AYUV
+ * with the padding byte as the alpha (0 from an X server: an invisible capture), even
+ * with alpha-mode=set. */
+#define CAPTURE_TAIL "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream ! " \
+                     "videoconvert ! video/x-raw,format=RGB ! " \
+                     "videoconvert ! capsfilter caps=video/x-raw,format=" COMPOSE_FORMAT
+
+/* Whether the source captures through the desktop portal: the portal kind, and the
+ * screen in a Wayland session. */
+static gboolean
+uses_portal (const CbSceneSource *s)
+{
+  return s->kind == CB_SCENE_SOURCE_PORTAL ||
+         (s->kind == CB_SCENE_SOURCE_SCREEN && is_wayland_session ());
+}
+
+static void on_window_closed (guint64  xid,
+                              gpointer data);
+
+/* ximagesrc of the window the source names (found by its title and class), watched so
+ * that its closing takes the source out rather than capturing nothing. */
+static GstElement *
+window_bin (CbProgram            *self,
+            Branch               *b,
+            const CbSceneSource  *s,
+            GError              **error)
+{
+  g_autoptr(GPtrArray) windows = NULL;
+  g_autofree char *desc = NULL;
+  const CbX11Window *w;
+
+  if (!cb_media_have_element ("ximagesrc", error))
+    return NULL;
+  if (self->windows == NULL &&
+      (self->windows = cb_x11_watch_new (on_window_closed, self, error)) == NULL)
+    return NULL;
+  if ((windows = cb_x11_windows_list (NULL, error)) == NULL)
+    return NULL;
+  w = cb_x11_windows_match (windows, s->window_class, s->location);
+  /* Found, and still there once watched: one that closes later is reported. */
+  if (w == NULL || !cb_x11_watch_add (self->windows, w->xid))
+    {
+      g_set_error (error, CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_WINDOW_NOT_FOUND,
+                   "No window “%s” to capture", s->location);
+      return NULL;
+    }
+  b->xid = w->xid;
+  /* Not XDamage: it misses what a compositing window manager draws. */
+  desc = g_strdup_printf ("ximagesrc name=capture xid=%" G_GUINT64_FORMAT " use-damage=false "
+                          "show-pointer=%s ! capsfilter caps=\"video/x-raw,framerate=%d/1\" ! "
+                          CAPTURE_TAIL, w->xid, s->cursor ? "true" : "false", self->fps);
+  return cb_media_parse_bin (desc, TRUE, error);
+}
+
+/* pipewiresrc on the PipeWire remote and node the portal gave. */
+static GstElement *
+portal_bin (CbProgram  *self,
+            Branch     *b,
+            GError    **error)
+{
+  g_autofree char *node = g_strdup_printf ("%u", cb_screencast_get_node (b->screencast));
+  GstElement *device;
+  int fd;
+
+  if (!cb_media_have_element ("pipewiresrc", error))
+    return NULL;
+  /* pipewiresrc keeps the fd it is given; the session keeps the portal's. */
+  fd = fcntl (cb_screencast_get_fd (b->screencast), F_DUPFD_CLOEXEC, 3);
+  if (fd < 0)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                   "Cannot use the portal's PipeWire connection: %s", g_strerror (errno));
+      return NULL;
+    }
+  device = gst_element_factory_make ("pipewiresrc", "capture");
+  g_object_set (device, "fd", fd, "path", node, "do-timestamp", TRUE, NULL);
+  return bin_with_device (device, CAPTURE_TAIL, error);
+}
+
 static GstElement *
 make_video_bin (CbProgram            *self,
+                Branch               *b,
                 const CbSceneSource  *s,
                 GError              **error)
 {
@@ -417,14 +528,13 @@ make_video_bin (CbProgram            *self,
         return bin_with_device (device, "videoconvert ! capsfilter caps=video/x-raw,format="
                                  COMPOSE_FORMAT, error);
       }
+    case CB_SCENE_SOURCE_PORTAL:
+      return portal_bin (self, b, error);
+    case CB_SCENE_SOURCE_WINDOW:
+      return window_bin (self, b, s, error);
     case CB_SCENE_SOURCE_SCREEN:
-      if (is_wayland_only ())
-        {
-          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
-                       "Screen capture on Wayland needs the desktop portal, which this "
-                       "version does not use yet");
-          return NULL;
-        }
+      if (uses_portal (s))
+        return portal_bin (self, b, error);
       if (g_getenv ("DISPLAY") == NULL)
         {
           g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
@@ -433,9 +543,9 @@ make_video_bin (CbProgram            *self,
         }
       if (!cb_media_have_element ("ximagesrc", error))
         return NULL;
-      desc = g_strdup_printf ("ximagesrc use-damage=false show-pointer=true ! "
-                              "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! videoconvert ! "
-                              "capsfilter caps=video/x-raw,format=" COMPOSE_FORMAT, self->fps);
+      desc = g_strdup_printf ("ximagesrc name=capture use-damage=false show-pointer=%s ! "
+                              "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! " CAPTURE_TAIL,
+                              s->cursor ? "true" : "false", self->fps);
       return cb_media_parse_bin (desc, TRUE, error);
     default:
       g_assert_not_reached ();
@@ -586,7 +696,7 @@ ensure_monitor (CbProgram           *self,
                                 "autoaudiosink name=out sync=false", TRUE, &error);
   if (monitor == NULL)
     {
-      set_problem (self, b, error->message);
+      set_problem (self, b, error);
       return;
     }
   /* Open the output first, on its own: with no sound device a sink that fails inside the
@@ -598,7 +708,7 @@ ensure_monitor (CbProgram           *self,
       {
         gst_element_set_state (monitor, GST_STATE_NULL);
         gst_object_unref (gst_object_ref_sink (monitor));
-        set_problem (self, b, "Cannot play it in the headphones: no output device");
+        set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
         return;
       }
   }
@@ -630,6 +740,14 @@ branch_detach (CbProgram *self,
   GstPad *pads[] = { g_steal_pointer (&b->mixer_pad), g_steal_pointer (&b->sound_pad) };
 
   gst_clear_object (&b->monitor);
+  if (b->xid != 0 && self->windows != NULL)
+    cb_x11_watch_remove (self->windows, b->xid);
+  b->xid = 0;
+  /* A portal's question goes unanswered, and its capture ends with the source's. */
+  if (b->asking != NULL)
+    g_cancellable_cancel (b->asking);
+  g_clear_object (&b->asking);
+  g_clear_pointer (&b->screencast, cb_screencast_free);
   for (guint i = 0; i < G_N_ELEMENTS (pads); i++)
     {
       g_autoptr(GstPad) pad = pads[i];
@@ -658,6 +776,114 @@ running_time (CbProgram *self)
   return gst_clock_get_time (clock) - gst_element_get_base_time (self->bin);
 }
 
+static void branch_attach (CbProgram           *self,
+                           const CbSceneSource *s,
+                           GstElement          *mixer,
+                           guint                zorder);
+static gboolean locate (CbProgram *self,
+                        guint      id,
+                        guint     *scene_index,
+                        guint     *index);
+
+static void
+on_window_closed (guint64  xid,
+                  gpointer data)
+{
+  CbProgram *self = data;
+  g_autoptr(GError) closed = g_error_new_literal (CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_WINDOW_CLOSED,
+                                                  "The window was closed");
+  g_autoptr(GList) branches = g_hash_table_get_values (self->branches);
+
+  /* A list of its own: what the "problem-changed" handlers do cannot upset it. */
+  for (GList *l = branches; l != NULL; l = l->next)
+    {
+      Branch *b = l->data;
+
+      if (b->xid != xid)
+        continue;
+      GST_INFO ("source %u: its window 0x%" G_GINT64_MODIFIER "x closed", b->id, xid);
+      b->xid = 0;
+      /* The rest of the scene goes on; the stream keeps its picture size. */
+      branch_detach (self, b);
+      set_problem (self, b, closed);
+    }
+}
+
+typedef struct {
+  GWeakRef      program;
+  guint         id;
+  GCancellable *asking;
+} PortalAnswer;
+
+static void
+on_portal_answer (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  PortalAnswer *answer = data;
+  g_autoptr(CbProgram) self = g_weak_ref_get (&answer->program);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbScreencast) cast = cb_screencast_start_finish (result, &error);
+  Branch *b = self != NULL ? g_hash_table_lookup (self->branches, GUINT_TO_POINTER (answer->id)) : NULL;
+  CbSceneSource *s;
+  guint si, index;
+
+  /* Only the answer to the question still asked: a source removed, stopped or asked
+   * again since drops it (and its session). */
+  if (b == NULL || b->asking != answer->asking)
+    goto out;
+  g_clear_object (&b->asking);
+  s = cb_scene_collection_find_source (self->collection, answer->id);
+  if (cast == NULL || s == NULL)
+    {
+      GST_INFO ("source %u: the portal said no: %s", answer->id, error != NULL ? error->message : "");
+      if (error != NULL)
+        set_problem (self, b, error);
+      goto out;
+    }
+  /* The token for next time: with it the portal lets us capture without asking again. */
+  if (cb_screencast_get_restore_token (cast) != NULL)
+    {
+      g_free (s->location);
+      s->location = g_strdup (cb_screencast_get_restore_token (cast));
+    }
+  b->screencast = g_steal_pointer (&cast);
+  if (locate (self, answer->id, &si, &index) && g_ptr_array_index (self->compositors, si) != NULL)
+    branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
+
+out:
+  g_weak_ref_clear (&answer->program);
+  g_clear_object (&answer->asking);
+  g_free (answer);
+}
+
+/* Asks the portal for a screen or a window; the source waits, saying so, and the answer
+ * attaches it (on_portal_answer()). */
+static void
+ask_portal (CbProgram           *self,
+            Branch              *b,
+            const CbSceneSource *s)
+{
+  g_autoptr(GError) error = NULL;
+  PortalAnswer *answer;
+
+  /* No question the answer to which could not be used. */
+  if (!cb_media_have_element ("pipewiresrc", &error))
+    {
+      set_problem (self, b, error);
+      return;
+    }
+  b->asking = g_cancellable_new ();
+  answer = g_new0 (PortalAnswer, 1);
+  g_weak_ref_init (&answer->program, self);
+  answer->id = s->id;
+  answer->asking = g_object_ref (b->asking);
+  cb_screencast_start_async (s->location, s->cursor, b->asking, on_portal_answer, answer);
+  error = g_error_new_literal (CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_ASKING,
+                               "Waiting for the permission to capture the screen");
+  set_problem (self, b, error);
+}
+
 /* Builds the source's bin and links it into @mixer; a failure is kept as its problem. */
 static void
 branch_attach (CbProgram           *self,
@@ -678,14 +904,25 @@ branch_attach (CbProgram           *self,
       b->id = s->id;
       g_hash_table_insert (self->branches, GUINT_TO_POINTER (s->id), b);
     }
-  branch_detach (self, b);
+  {
+    /* What the portal allowed is used here, not ended by the detaching. */
+    g_autoptr(CbScreencast) cast = g_steal_pointer (&b->screencast);
 
-  bin = audio ? make_audio_bin (self, s, &error) : with_crop (make_video_bin (self, s, &error), &error);
+    branch_detach (self, b);
+    if (uses_portal (s) && cast == NULL)
+      {
+        ask_portal (self, b, s);
+        return;
+      }
+    b->screencast = g_steal_pointer (&cast);
+  }
+
+  bin = audio ? make_audio_bin (self, s, &error) : with_crop (make_video_bin (self, b, s, &error), &error);
   if (bin == NULL)
     {
       GST_INFO ("source %u (%s) left out: %s", s->id, cb_scene_source_kind_to_string (s->kind),
                 error->message);
-      set_problem (self, b, error->message);
+      set_problem (self, b, error);
       return;
     }
   gst_object_set_name (GST_OBJECT (bin), name);
@@ -700,7 +937,7 @@ branch_attach (CbProgram           *self,
   if (gst_pad_link (src, b->mixer_pad) != GST_PAD_LINK_OK)
     {
       branch_detach (self, b);
-      set_problem (self, b, "Cannot link the source");
+      set_problem_literal (self, b, "Cannot link the source");
       return;
     }
   if (s->kind == CB_SCENE_SOURCE_MEDIA)
@@ -884,13 +1121,13 @@ on_capture_message (CbLocalSource *capture,
           /* No output device: the source goes on, unheard. */
           g_autoptr(GstElement) valve = gst_bin_get_by_name (GST_BIN (b->monitor), "valve");
           g_object_set (valve, "drop", TRUE, NULL);
-          set_problem (self, b, "Cannot play it in the headphones: no output device");
+          set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
           return TRUE;
         }
       if (b->bin != NULL && GST_OBJECT_PARENT (b->bin) != NULL)
         {
           branch_detach (self, b);
-          set_problem (self, b, error->message);
+          set_problem (self, b, error);
         }
       return TRUE;
     }
@@ -1196,7 +1433,10 @@ cb_program_update_source (CbProgram           *self,
   /* A pattern changes in place; a file or a device is opened again. */
   rebuild = (g_strcmp0 (s->location, changed->location) != 0 && s->kind != CB_SCENE_SOURCE_PATTERN) ||
             (s->kind == CB_SCENE_SOURCE_TEXT &&
-             (s->width != changed->width || s->height != changed->height));
+             (s->width != changed->width || s->height != changed->height)) ||
+            g_strcmp0 (s->window_class, changed->window_class) != 0 ||
+            /* The portal draws the pointer or not for the whole session. */
+            (uses_portal (s) && s->cursor != changed->cursor);
   g_free (s->name);
   s->name = g_strdup (changed->name);
   g_free (s->location);
@@ -1206,6 +1446,9 @@ cb_program_update_source (CbProgram           *self,
   g_free (s->font);
   s->font = g_strdup (changed->font);
   s->color = changed->color;
+  g_free (s->window_class);
+  s->window_class = g_strdup (changed->window_class);
+  s->cursor = changed->cursor;
   s->x = changed->x;
   s->y = changed->y;
   s->width = changed->width;
@@ -1235,6 +1478,9 @@ cb_program_update_source (CbProgram           *self,
     return;    /* idle: taken as it is when its scene starts */
   if (rebuild || b == NULL || b->bin == NULL)
     {
+      /* The portal's question stays up: the box applies once it is answered. */
+      if (!rebuild && b != NULL && b->asking != NULL)
+        return;
       branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
       return;
     }
@@ -1263,6 +1509,14 @@ cb_program_update_source (CbProgram           *self,
       g_autoptr(GstElement) text = gst_bin_get_by_name (GST_BIN (b->bin), "text");
 
       g_object_set (text, "text", s->text, "font-desc", s->font, "color", s->color, NULL);
+    }
+  if ((s->kind == CB_SCENE_SOURCE_SCREEN || s->kind == CB_SCENE_SOURCE_WINDOW) && !uses_portal (s))
+    {
+      /* ximagesrc reads it for every frame. */
+      g_autoptr(GstElement) capture = gst_bin_get_by_name (GST_BIN (b->bin), "capture");
+
+      if (capture != NULL)
+        g_object_set (capture, "show-pointer", s->cursor, NULL);
     }
 }
 
@@ -1300,6 +1554,18 @@ cb_program_move_source (CbProgram *self,
 const char *
 cb_program_get_problem (CbProgram *self,
                         guint      id)
+{
+  Branch *b;
+
+  g_return_val_if_fail (CB_IS_PROGRAM (self), NULL);
+
+  b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (id));
+  return b != NULL && b->problem != NULL ? b->problem->message : NULL;
+}
+
+const GError *
+cb_program_get_problem_error (CbProgram *self,
+                              guint      id)
 {
   Branch *b;
 
