@@ -77,6 +77,7 @@ class Players:
         self.slots = [None] * n
         self.started = 0
         self.failed = 0
+        self.reasons = {}        # first line of a failed player's log -> count
 
     def tick(self):
         now = time.monotonic()
@@ -87,6 +88,9 @@ class Players:
                     continue
                 if proc.poll() not in (None, 0, 255) and now < until - 1:
                     self.failed += 1     # ended by itself before its time
+                    log = tail(os.path.join(self.tmp, f'player-{i}.log'), 300).strip()
+                    why = log.splitlines()[-1] if log else f'exit status {proc.poll()}'
+                    self.reasons[why] = self.reasons.get(why, 0) + 1
                 stop(proc)
             url = self.urls[i % len(self.urls)]
             proc = spawn(['ffmpeg', '-hide_banner', '-nostats', '-loglevel', 'error',
@@ -353,6 +357,8 @@ def render(args, samples, minutes, kills, n_pushes, restored, probed, files, bad
                  + ('none' if not leaks else '; '.join(leaks[:6])) + '.')
     if players.failed:
         lines.append(f'- RTMP players that ended before their time: {players.failed}.')
+        for why, count in sorted(players.reasons.items(), key=lambda kv: -kv[1])[:5]:
+            lines.append(f'  - {count}x `{why[:160]}`')
     for f in findings:
         lines.append(f'- {f}')
     lines.append(MARKERS[1])

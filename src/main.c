@@ -7,18 +7,21 @@
 #include <locale.h>
 
 #include "cb-application.h"
+#include "cb-platform.h"
 
-/* Run from the build tree, the translations are in build/po, not yet in LOCALEDIR. */
-static const char *
+/* Run from the build tree, the translations are in build/po, not yet in LOCALEDIR (which
+ * a Windows install has under its own folder). */
+static char *
 pick_locale_dir (void)
 {
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *exe = cb_platform_get_executable ();
   g_autofree char *build_dir = g_canonicalize_filename (CB_BUILD_DIR, NULL);
+  g_autofree char *build_po = g_build_filename (CB_BUILD_DIR, "po", NULL);
 
   if (exe != NULL && g_str_has_prefix (exe, build_dir) &&
-      g_file_test (CB_BUILD_DIR "/po", G_FILE_TEST_IS_DIR))
-    return CB_BUILD_DIR "/po";
-  return LOCALEDIR;
+      g_file_test (build_po, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&build_po);
+  return cb_platform_relocate (LOCALEDIR);
 }
 
 int
@@ -26,9 +29,10 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(CbApplication) application = NULL;
+  g_autofree char *locale_dir = pick_locale_dir ();
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, pick_locale_dir ());
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -7,10 +7,10 @@
 
 #include <locale.h>
 #include <stdio.h>
-#include <glib-unix.h>
 #include <gst/gst.h>
 
 #include "cb-engine.h"
+#include "cb-platform.h"
 #include "cb-server.h"
 
 static gboolean
@@ -171,8 +171,7 @@ main (int   argc,
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, on_signal, loop);
-  g_unix_signal_add (SIGTERM, on_signal, loop);
+  cb_platform_add_quit_watch (on_signal, loop);   /* removed by on_signal's answer */
   g_main_loop_run (loop);
 
   g_print ("stopping\n");

@@ -9,11 +9,9 @@
 #ifdef HAVE_EPOXY
 # include <epoxy/gl.h>
 #endif
-#ifdef G_OS_UNIX
-# include <glib-unix.h>
-#endif
 
 #include "cb-application.h"
+#include "cb-platform.h"
 #include "cb-preferences-window.h"
 #include "cb-window.h"
 #include "cb-window-studio.h"
@@ -25,8 +23,7 @@ struct _CbApplication
   CbSettings     *settings;   /* from the command line, until the studio takes it */
   char           *config_path;  /* what the preferences edit */
   CbStudio       *studio;
-  guint           sigint_id;
-  guint           sigterm_id;
+  guint           quit_watch_id;  /* SIGINT, SIGTERM; Ctrl+C on Windows */
 };
 
 G_DEFINE_FINAL_TYPE (CbApplication, cb_application, ADW_TYPE_APPLICATION)
@@ -144,14 +141,12 @@ cb_application_quit (GSimpleAction *action,
   g_application_quit (G_APPLICATION (application));
 }
 
-#ifdef G_OS_UNIX
 static gboolean
-on_signal (gpointer user_data)
+on_quit_request (gpointer user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
   return G_SOURCE_CONTINUE;
 }
-#endif
 
 /* GTK's GL renderer drawing through a software rasterizer (no GPU: a virtual machine, a
  * remote desktop, Xvfb) cost a fifth of a core for the preview and the meters of a 1080p
@@ -230,10 +225,7 @@ cb_application_startup (GApplication *application)
            cb_studio_get_rtmp_port (self->studio));
   fflush (stdout);
 
-#ifdef G_OS_UNIX
-  self->sigint_id = g_unix_signal_add (SIGINT, on_signal, self);
-  self->sigterm_id = g_unix_signal_add (SIGTERM, on_signal, self);
-#endif
+  self->quit_watch_id = cb_platform_add_quit_watch (on_quit_request, self);
 }
 
 static void
@@ -262,8 +254,7 @@ cb_application_shutdown (GApplication *application)
   CbApplication *self = CB_APPLICATION (application);
   GList *windows;
 
-  g_clear_handle_id (&self->sigint_id, g_source_remove);
-  g_clear_handle_id (&self->sigterm_id, g_source_remove);
+  g_clear_handle_id (&self->quit_watch_id, g_source_remove);
 
   /* Windows let go of their captures and streams before the engine goes. */
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)

@@ -40,6 +40,33 @@ source_text (int code)
     }
 }
 
+/* Why a screen or window source shows nothing. */
+static char *
+capture_text (const GError *error)
+{
+  switch ((CbCaptureError) error->code)
+    {
+    case CB_CAPTURE_ERROR_NOT_X11:
+      return g_strdup (_("Window capture needs an X11 session; on Wayland add “Screen or "
+                         "window (portal)”"));
+    case CB_CAPTURE_ERROR_WINDOW_NOT_FOUND:
+      return g_strdup (_("The window is not open"));
+    case CB_CAPTURE_ERROR_WINDOW_CLOSED:
+      return g_strdup (_("The window was closed"));
+    case CB_CAPTURE_ERROR_ASKING:
+      return g_strdup (_("Waiting for your permission to capture the screen…"));
+    case CB_CAPTURE_ERROR_NO_PORTAL:
+      return g_strdup (_("The desktop portal (xdg-desktop-portal) is not running"));
+    case CB_CAPTURE_ERROR_REFUSED:
+      return g_strdup (_("Screen capture was not allowed"));
+    case CB_CAPTURE_ERROR_PORTAL_FAILED:
+    default:
+      /* TRANSLATORS: %s is the portal's reason, in English. */
+      return g_strdup_printf (_("The desktop portal did not start the capture: %s"),
+                              error->message);
+    }
+}
+
 /* The sentence of a known engine error in this place, or NULL. */
 static char *
 engine_text (const GError *error,
@@ -109,12 +136,18 @@ cb_error_text (const GError *error,
                CbErrorAbout  about,
                const char   *name)
 {
-  char *text = engine_text (error, about, name);
+  char *text;
 
+  if (error->domain == CB_CAPTURE_ERROR)
+    return capture_text (error);
+  text = engine_text (error, about, name);
   if (text != NULL)
     return text;
   switch (about)
     {
+    case CB_ERROR_ABOUT_SOURCE:
+      /* The engine's reason, in English as in the logs, as sources have always said. */
+      return g_strdup (error->message);
     case CB_ERROR_ABOUT_PLAYER:
       /* The reason is the client's or GStreamer's, in English as in the logs. */
       return g_strdup (error->message);

@@ -19,6 +19,7 @@ typedef enum {
   CB_ERROR_ABOUT_RECORDING_STOP,
   CB_ERROR_ABOUT_RECORDING_PUBLISH,
   CB_ERROR_ABOUT_RECORDING_DELETE,
+  CB_ERROR_ABOUT_SOURCE,              /* why a scene's source shows nothing */
 } CbErrorAbout;
 
 char *cb_error_text (const GError *error,

@@ -12,9 +12,9 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/resource.h>
 
 #include "cb-live.h"
+#include "cb-platform.h"
 
 #define TICK_INTERVAL_MS 1000
 
@@ -69,22 +69,11 @@ set_state (CbLive      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-static gint64
-process_cpu_us (void)
-{
-  struct rusage usage;
-
-  if (getrusage (RUSAGE_SELF, &usage) != 0)
-    return -1;
-  return (gint64) usage.ru_utime.tv_sec * G_USEC_PER_SEC + usage.ru_utime.tv_usec +
-         (gint64) usage.ru_stime.tv_sec * G_USEC_PER_SEC + usage.ru_stime.tv_usec;
-}
-
 static gboolean
 on_tick (gpointer data)
 {
   CbLive *self = data;
-  gint64 cpu = process_cpu_us ();
+  gint64 cpu = cb_platform_process_cpu_time ();
   gint64 now = g_get_monotonic_time ();
 
   if (cpu >= 0 && self->cpu_last_us >= 0 && now > self->cpu_last_wall_us)
@@ -102,7 +91,7 @@ start_ticks (CbLive *self)
 {
   if (self->tick_id != 0)
     return;
-  self->cpu_last_us = process_cpu_us ();
+  self->cpu_last_us = cb_platform_process_cpu_time ();
   self->cpu_last_wall_us = g_get_monotonic_time ();
   self->cpu_percent = -1;
   self->tick_id = g_timeout_add (TICK_INTERVAL_MS, on_tick, self);

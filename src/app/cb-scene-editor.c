@@ -60,6 +60,7 @@ drop_program (CbSceneEditor *self)
   engine = self->studio != NULL ? cb_studio_get_engine (self->studio) : NULL;
   if (engine != NULL)
     cb_engine_unset_scene_capture (engine, cb_program_get_capture (self->program));
+  g_signal_handlers_disconnect_by_data (self->program, self);
   cb_local_source_set_preview (cb_program_get_capture (self->program), NULL, NULL, NULL);
   cb_program_stop (self->program);
   g_clear_object (&self->program);
@@ -94,6 +95,9 @@ build_program (CbSceneEditor           *self,
     }
   drop_program (self);
   self->program = g_steal_pointer (&program);
+  /* A portal's answer brings a restore token to keep: saved like any change. */
+  g_signal_connect_swapped (self->program, "problem-changed",
+                            G_CALLBACK (cb_scene_editor_touched), self);
   if (engine != NULL)
     cb_engine_set_scene_capture (engine, cb_program_get_capture (self->program));
   attach_preview (self);

@@ -8,7 +8,9 @@
 
 #include <glib/gi18n.h>
 
+#include "cb-error-text.h"
 #include "cb-scenes-panel.h"
+#include "cb-window-picker.h"
 
 struct _CbScenesPanel
 {
@@ -50,6 +52,8 @@ cb_scene_source_kind_label (CbSceneSourceKind kind)
     case CB_SCENE_SOURCE_MEDIA: return _("Media file");
     case CB_SCENE_SOURCE_CAMERA: return _("Camera");
     case CB_SCENE_SOURCE_SCREEN: return _("Screen");
+    case CB_SCENE_SOURCE_WINDOW: return _("Window");
+    case CB_SCENE_SOURCE_PORTAL: return _("Screen or window (portal)");
     case CB_SCENE_SOURCE_TONE: return _("Test tone");
     case CB_SCENE_SOURCE_MIC: return _("Microphone");
     case CB_SCENE_SOURCE_DESKTOP: return _("Desktop audio");
@@ -67,6 +71,8 @@ kind_icon (CbSceneSourceKind kind)
     case CB_SCENE_SOURCE_MEDIA: return "video-x-generic-symbolic";
     case CB_SCENE_SOURCE_CAMERA: return "camera-web-symbolic";
     case CB_SCENE_SOURCE_SCREEN: return "video-display-symbolic";
+    case CB_SCENE_SOURCE_WINDOW: return "focus-windows-symbolic";
+    case CB_SCENE_SOURCE_PORTAL: return "screen-shared-symbolic";
     default: return "applications-multimedia-symbolic";
     }
 }
@@ -87,6 +93,7 @@ typedef struct {
   GtkSpinButton *crop[4];        /* left, top, right, bottom */
   GtkSwitch     *visible;
   GtkSwitch     *loop;           /* media files */
+  GtkSwitch     *cursor;         /* screen, window, portal */
   GtkEditable   *text;
   GtkFontChooser *font;
   GtkColorChooser *color;
@@ -112,6 +119,8 @@ editing_apply (Editing *e)
   changed->visible = gtk_switch_get_active (e->visible);
   if (e->loop != NULL)
     changed->loop = gtk_switch_get_active (e->loop);
+  if (e->cursor != NULL)
+    changed->cursor = gtk_switch_get_active (e->cursor);
   if (e->text != NULL)
     {
       GdkRGBA rgba;
@@ -203,6 +212,11 @@ make_popover (CbScenesPanel *self,
       gtk_widget_set_name (GTK_WIDGET (e->loop), "loop");
       gtk_widget_set_tooltip_text (GTK_WIDGET (e->loop),
                                    _("Play the file again from its beginning when it ends"));
+    }
+  if (cb_scene_source_kind_is_capture (s->kind))
+    {
+      e->cursor = add_switch (GTK_GRID (grid), 9, _("Show the pointer"), s->cursor, e);
+      gtk_widget_set_name (GTK_WIDGET (e->cursor), "cursor-switch");
     }
   if (s->kind == CB_SCENE_SOURCE_TEXT)
     {
@@ -306,15 +320,20 @@ make_source_row (CbScenesPanel       *self,
   GtkWidget *down = small_button ("go-down-symbolic", _("Send backward"), s->id);
   GtkWidget *edit = small_button ("document-properties-symbolic", _("Position and size"), s->id);
   GtkWidget *remove = small_button ("user-trash-symbolic", _("Remove source"), s->id);
-  const char *problem = cb_program_get_problem (program_of (self), s->id);
+  const GError *error = cb_program_get_problem_error (program_of (self), s->id);
+  g_autofree char *problem = error != NULL ? cb_error_text (error, CB_ERROR_ABOUT_SOURCE, NULL) : NULL;
+  /* The portal's question is a wait, not a fault. */
+  gboolean asking = g_error_matches (error, CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_ASKING);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), s->name);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), problem != NULL ? problem : cb_scene_source_kind_label (s->kind));
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
-  adw_action_row_set_icon_name (ADW_ACTION_ROW (row), problem != NULL ? "dialog-warning-symbolic"
-                                                                     : kind_icon (s->kind));
-  if (problem != NULL)
+  /* A reason is read whole, however narrow the sidebar. */
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), problem != NULL ? 0 : 2);
+  gtk_widget_set_tooltip_text (row, problem);
+  adw_action_row_set_icon_name (ADW_ACTION_ROW (row), problem != NULL && !asking ? "dialog-warning-symbolic"
+                                                                                : kind_icon (s->kind));
+  if (problem != NULL && !asking)
     gtk_widget_add_css_class (row, "warning");
   gtk_widget_set_tooltip_text (check, _("Show"));
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), s->visible);
@@ -512,6 +531,48 @@ cb_scenes_panel_add_source (CbScenesPanel    *self,
 }
 
 static void
+on_window_picked (const CbX11Window *window,
+                  gpointer           data)
+{
+  cb_scenes_panel_add_window (data, window->title, window->window_class);
+}
+
+guint
+cb_scenes_panel_add_window (CbScenesPanel *self,
+                            const char    *title,
+                            const char    *window_class)
+{
+  CbProgram *program;
+  CbSceneSource *s;
+
+  g_return_val_if_fail (CB_IS_SCENES_PANEL (self), 0);
+
+  program = program_of (self);
+  /* Named after the window; its title and class find it again after a restart. */
+  s = cb_program_new_source (program, CB_SCENE_SOURCE_WINDOW, title, title);
+  g_free (s->window_class);
+  s->window_class = g_strdup (window_class != NULL ? window_class : "");
+  cb_program_add_source (program, cb_program_get_collection (program)->active, s);
+  cb_scene_editor_changed (self->editor);
+  return s->id;
+}
+
+GtkWidget *
+cb_scenes_panel_pick_window (CbScenesPanel *self)
+{
+  GtkNative *native;
+  GtkWidget *picker;
+
+  g_return_val_if_fail (CB_IS_SCENES_PANEL (self), NULL);
+
+  native = gtk_widget_get_native (GTK_WIDGET (self));
+  picker = cb_window_picker_new (GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+                                 on_window_picked, self);
+  gtk_window_present (GTK_WINDOW (picker));
+  return picker;
+}
+
+static void
 on_chooser_response (GtkNativeDialog *chooser,
                      int              response,
                      gpointer         data)
@@ -545,6 +606,11 @@ on_add_kind (GtkButton *button,
       g_object_set_data (G_OBJECT (self->chooser), "cb-kind", GINT_TO_POINTER (kind));
       g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
       gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+      return;
+    }
+  if (kind == CB_SCENE_SOURCE_WINDOW)
+    {
+      cb_scenes_panel_pick_window (self);
       return;
     }
   cb_scenes_panel_add_source (self, kind, "");
@@ -582,13 +648,20 @@ cb_kind_menu_button_new (const char              *tooltip,
 static GtkWidget *
 make_add_menu (CbScenesPanel *self)
 {
-  static const CbSceneSourceKind kinds[] = {
-    CB_SCENE_SOURCE_CAMERA, CB_SCENE_SOURCE_SCREEN, CB_SCENE_SOURCE_IMAGE, CB_SCENE_SOURCE_TEXT,
-    CB_SCENE_SOURCE_MEDIA, CB_SCENE_SOURCE_PATTERN,
+  /* Windows are listed on X11 only; elsewhere the portal's own dialog offers them. */
+  gboolean x11 = cb_window_picker_available (GTK_WIDGET (self));
+  const CbSceneSourceKind kinds[] = {
+    CB_SCENE_SOURCE_CAMERA, CB_SCENE_SOURCE_SCREEN, CB_SCENE_SOURCE_PORTAL,
+    x11 ? CB_SCENE_SOURCE_WINDOW : CB_SCENE_SOURCE_N_KINDS,
+    CB_SCENE_SOURCE_IMAGE, CB_SCENE_SOURCE_TEXT, CB_SCENE_SOURCE_MEDIA, CB_SCENE_SOURCE_PATTERN,
   };
+  CbSceneSourceKind offered[G_N_ELEMENTS (kinds)];
+  guint n = 0;
 
-  return cb_kind_menu_button_new (_("Add Source"), kinds, G_N_ELEMENTS (kinds),
-                                  G_CALLBACK (on_add_kind), self);
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (kinds[i] != CB_SCENE_SOURCE_N_KINDS)
+      offered[n++] = kinds[i];
+  return cb_kind_menu_button_new (_("Add Source"), offered, n, G_CALLBACK (on_add_kind), self);
 }
 
 /* ---- program ------------------------------------------------------------------ */

@@ -26,6 +26,13 @@ guint       cb_scenes_panel_add_source       (CbScenesPanel    *self,
                                               CbSceneSourceKind kind,
                                               const char       *location);
 
+/* Adds a window source as picking @title in the window list does. */
+guint       cb_scenes_panel_add_window       (CbScenesPanel    *self,
+                                              const char       *title,
+                                              const char       *window_class);
+/* Opens the window list the Add menu's "Window" opens, and returns it. */
+GtkWidget  *cb_scenes_panel_pick_window      (CbScenesPanel    *self);
+
 /* For people, translated: "Camera", "Test tone", … */
 const char *cb_scene_source_kind_label       (CbSceneSourceKind kind);
 /* A "+" menu of source kinds; each item's "cb-kind" data is its kind. */

@@ -7,11 +7,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <string.h>
 
+#include "cb-platform.h"
 #include "cb-window-private.h"
 
 /* Connect OBS: where OBS on this machine or the local network reaches the RTMP ingest. */
@@ -19,32 +17,24 @@
 static char *
 dup_lan_address (const char *bind_address)
 {
-  struct ifaddrs *addrs = NULL;
-  char *found = NULL;
+  g_autoptr(GPtrArray) addresses = NULL;
 
   if (bind_address != NULL && *bind_address != '\0' && strcmp (bind_address, "0.0.0.0") != 0
       && strcmp (bind_address, "::") != 0)
     return g_strdup (bind_address);
 
-  /* The first running IPv4 interface that is not loopback: what another computer on the
-   * network (or OBS here) can use. */
-  if (getifaddrs (&addrs) == 0)
+  /* The first IPv4 address of a running interface that is not loopback: what another
+   * computer on the network (or OBS here) can use. */
+  addresses = cb_platform_list_addresses ();
+  for (guint i = 0; i < addresses->len; i++)
     {
-      for (struct ifaddrs *a = addrs; a != NULL && found == NULL; a = a->ifa_next)
-        {
-          g_autoptr(GInetAddress) address = NULL;
+      GInetAddress *address = addresses->pdata[i];
 
-          if (a->ifa_addr == NULL || a->ifa_addr->sa_family != AF_INET
-              || (a->ifa_flags & IFF_UP) == 0 || (a->ifa_flags & IFF_LOOPBACK) != 0)
-            continue;
-          address = g_inet_address_new_from_bytes (
-            (const guint8 *) &((struct sockaddr_in *) a->ifa_addr)->sin_addr,
-            G_SOCKET_FAMILY_IPV4);
-          found = g_inet_address_to_string (address);
-        }
-      freeifaddrs (addrs);
+      if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4 &&
+          !g_inet_address_get_is_loopback (address))
+        return g_inet_address_to_string (address);
     }
-  return found != NULL ? found : g_strdup ("127.0.0.1");
+  return g_strdup ("127.0.0.1");
 }
 
 typedef struct

@@ -48,4 +48,56 @@ cb_clear_source (GSource **source)
     }
 }
 
+/*
+ * CbFlagSource: a source made ready by raising a flag. g_source_set_ready_time() writes the
+ * context's wakeup descriptor on every change, also from the context's own thread inside a
+ * dispatch: a source made ready per packet and per session cost two system calls each
+ * time. Raising the flag from the context's own thread costs nothing: the loop looks at
+ * the flag before it next polls. Embed it first in a source's struct, put
+ * cb_flag_source_prepare/check in its GSourceFuncs, attach it with cb_flag_source_attach().
+ */
+typedef struct
+{
+  GSource       parent;
+  GMainContext *context;   /* not owned: outlives every user of the source */
+  gint          raised;    /* atomic */
+} CbFlagSource;
+
+static inline gboolean
+cb_flag_source_check (GSource *source)
+{
+  return g_atomic_int_get (&((CbFlagSource *) source)->raised) != 0;
+}
+
+static inline gboolean
+cb_flag_source_prepare (GSource *source,
+                        gint    *timeout)
+{
+  *timeout = -1;
+  return cb_flag_source_check (source);
+}
+
+static inline void
+cb_flag_source_attach (CbFlagSource *self,
+                       GMainContext *context)
+{
+  self->context = context;
+  g_source_attach (&self->parent, context);
+}
+
+/* Thread-safe. Another thread wakes the context up; its own thread needs not. */
+static inline void
+cb_flag_source_raise (CbFlagSource *self)
+{
+  if (g_atomic_int_compare_and_exchange (&self->raised, 0, 1) &&
+      !g_main_context_is_owner (self->context))
+    g_main_context_wakeup (self->context);
+}
+
+static inline void
+cb_flag_source_lower (CbFlagSource *self)
+{
+  g_atomic_int_set (&self->raised, 0);
+}
+
 G_END_DECLS

@@ -4,3 +4,4 @@
 #include "cb-engine-error.h"
 
 G_DEFINE_QUARK (cb-engine-error-quark, cb_engine_error)
+G_DEFINE_QUARK (cb-capture-error-quark, cb_capture_error)

@@ -36,4 +36,32 @@ typedef enum {
 
 GQuark cb_engine_error_quark (void);
 
+#define CB_CAPTURE_ERROR (cb_capture_error_quark ())
+
+/**
+ * CbCaptureError:
+ * @CB_CAPTURE_ERROR_NOT_X11: window capture needs an X11 session
+ * @CB_CAPTURE_ERROR_WINDOW_NOT_FOUND: no window with the saved title or class
+ * @CB_CAPTURE_ERROR_WINDOW_CLOSED: the captured window was closed
+ * @CB_CAPTURE_ERROR_ASKING: the desktop portal is asking for permission (not a failure)
+ * @CB_CAPTURE_ERROR_NO_PORTAL: no desktop portal with ScreenCast on the session bus
+ * @CB_CAPTURE_ERROR_REFUSED: the user did not allow the capture (portal response 1)
+ * @CB_CAPTURE_ERROR_PORTAL_FAILED: the portal ended the request (response 2) or
+ *   answered something we cannot use
+ *
+ * Why a screen or window source shows nothing. They stay on the source (the GUI says
+ * them in the user's language, cb_error_text()); they never reach REST.
+ */
+typedef enum {
+  CB_CAPTURE_ERROR_NOT_X11,
+  CB_CAPTURE_ERROR_WINDOW_NOT_FOUND,
+  CB_CAPTURE_ERROR_WINDOW_CLOSED,
+  CB_CAPTURE_ERROR_ASKING,
+  CB_CAPTURE_ERROR_NO_PORTAL,
+  CB_CAPTURE_ERROR_REFUSED,
+  CB_CAPTURE_ERROR_PORTAL_FAILED,
+} CbCaptureError;
+
+GQuark cb_capture_error_quark (void);
+
 G_END_DECLS

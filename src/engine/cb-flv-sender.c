@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include "cb-context.h"
 #include "cb-flv-queue.h"
 #include "cb-flv-sender.h"
 #include "cb-rtmp-client.h"
@@ -195,7 +196,7 @@ struct _CbFlvSender
   gboolean                metadata_sent;
   gboolean                ended;
   GSource                *retry_source;
-  GSource                *drain_source; /* made ready by schedule_drain() */
+  CbFlagSource           *drain_source; /* raised by schedule_drain() */
 
   /* Shared with the producer's thread. */
   GMutex                  lock;
@@ -205,7 +206,6 @@ struct _CbFlvSender
   gboolean                eos;
   guint                   bufferings;  /* times the queue overflowed */
   gint64                  last_keyframe;
-  gint                    drain_pending; /* atomic */
 };
 
 static CbFlvSender *
@@ -225,7 +225,7 @@ sender_unref (gpointer data)
   cb_flv_queue_clear (&self->queue);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     gst_clear_caps (&self->caps[k]);
-  g_source_unref (self->drain_source);
+  g_source_unref (&self->drain_source->parent);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -238,12 +238,12 @@ dispatch_drain (GSource     *source,
                 GSourceFunc  callback,
                 gpointer     data)
 {
-  g_source_set_ready_time (source, -1);
+  cb_flag_source_lower ((CbFlagSource *) source);
   return callback (data);
 }
 
 static GSourceFuncs drain_source_funcs = {
-  NULL, NULL, dispatch_drain, NULL, NULL, NULL,
+  cb_flag_source_prepare, cb_flag_source_check, dispatch_drain, NULL, NULL, NULL,
 };
 
 CbFlvSender *
@@ -264,10 +264,11 @@ cb_flv_sender_new (GMainContext            *context,
   cb_flv_queue_init (&self->queue);
   /* One source for the sender's life, made ready again for each drain: no allocation
    * per packet. It holds a reference, given back when the sender is freed. */
-  self->drain_source = g_source_new (&drain_source_funcs, sizeof (GSource));
-  g_source_set_static_name (self->drain_source, "cb-flv-sender drain");
-  g_source_set_callback (self->drain_source, drain, sender_ref (self), sender_unref);
-  g_source_attach (self->drain_source, self->context);
+  self->drain_source = (CbFlagSource *) g_source_new (&drain_source_funcs,
+                                                      sizeof (CbFlagSource));
+  g_source_set_static_name (&self->drain_source->parent, "cb-flv-sender drain");
+  g_source_set_callback (&self->drain_source->parent, drain, sender_ref (self), sender_unref);
+  cb_flag_source_attach (self->drain_source, self->context);
   return self;
 }
 
@@ -278,7 +279,7 @@ cb_flv_sender_free (CbFlvSender *self)
     return;
   cb_flv_sender_stop (self);
   self->owner = NULL;
-  g_source_destroy (self->drain_source);
+  g_source_destroy (&self->drain_source->parent);
   sender_unref (self);
 }
 
@@ -287,8 +288,7 @@ cb_flv_sender_free (CbFlvSender *self)
 static void
 schedule_drain (CbFlvSender *self)
 {
-  if (g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
-    g_source_set_ready_time (self->drain_source, 0);
+  cb_flag_source_raise (self->drain_source);
 }
 
 static void
@@ -458,7 +458,7 @@ drain_now (CbFlvSender *self)
 {
   gboolean eos, empty, have_caps, ready, sent_all = TRUE;
 
-  g_atomic_int_set (&self->drain_pending, 0);
+  cb_flag_source_lower (self->drain_source);
   if (self->out_funcs == NULL || (self->ended && self->config.end_when_drained))
     return;
 

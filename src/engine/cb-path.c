@@ -10,13 +10,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "cb-engine-error.h"
 #include "cb-path.h"
+#include "cb-platform.h"
 
 static gboolean
 refuse (GError     **error,
@@ -87,16 +86,20 @@ resolve_error (int          errsv,
   return FALSE;
 }
 
-/* Whether @real (resolved) is inside @real_root: "/" as the root holds everything;
- * otherwise the separator must follow the root. */
+/* Whether @real (resolved) is inside @real_root: a root that ends with a separator ("/",
+ * "C:\\") holds everything longer; otherwise a separator must follow the root. Both come
+ * from cb_platform_realpath (), which spells the same folder the same way. */
 static gboolean
 is_inside (const char *real,
            const char *real_root)
 {
   gsize root_len = strlen (real_root);
 
-  return strncmp (real, real_root, root_len) == 0 &&
-         (real[root_len] == '/' || (root_len == 1 && real_root[0] == '/' && real[1] != '\0'));
+  if (root_len == 0 || strncmp (real, real_root, root_len) != 0)
+    return FALSE;
+  if (G_IS_DIR_SEPARATOR (real_root[root_len - 1]))
+    return real[root_len] != '\0';
+  return G_IS_DIR_SEPARATOR (real[root_len]);
 }
 
 /* For a name that does not resolve: the real path of the deepest part of @path that
@@ -109,26 +112,17 @@ real_existing_prefix (const char *path)
 
   for (guint hops = 0; hops < 64; hops++)
     {
-      char *real = realpath (cur, NULL);
-      char target[4096];
-      struct stat st;
-      ssize_t n;
+      char *real = cb_platform_realpath (cur);
+      g_autofree char *target = NULL;
 
       if (real != NULL)
-        {
-          char *out = g_strdup (real);
-
-          free (real);
-          return out;
-        }
+        return real;
       if (errno != ENOENT && errno != ENOTDIR)
         return NULL;
-      if (lstat (cur, &st) == 0 && S_ISLNK (st.st_mode) &&
-          (n = readlink (cur, target, sizeof target - 1)) > 0)
+      if ((target = g_file_read_link (cur, NULL)) != NULL)
         {
           g_autofree char *dir = g_path_get_dirname (cur);
 
-          target[n] = '\0';
           g_free (cur);
           cur = g_path_is_absolute (target) ? g_strdup (target)
                                             : g_build_filename (dir, target, NULL);
@@ -179,10 +173,9 @@ cb_path_confine_len (const char  *root,
 {
   g_autofree char *copy = NULL;
   g_autofree char *joined = NULL;
-  char *real_root = NULL;
-  char *real = NULL;
-  char *out = NULL;
-  struct stat st;
+  g_autofree char *real_root = NULL;
+  g_autofree char *real = NULL;
+  GStatBuf st;
 
   g_return_val_if_fail (root != NULL, NULL);
 
@@ -195,14 +188,14 @@ cb_path_confine_len (const char  *root,
     return NULL;
   copy = g_strndup (name, length < 0 ? strlen (name) : (gsize) length);
 
-  real_root = realpath (root, NULL);
+  real_root = cb_platform_realpath (root);
   if (real_root == NULL)
     {
       resolve_error (errno, error);
       return NULL;
     }
   joined = g_build_filename (real_root, copy, NULL);
-  real = realpath (joined, NULL);
+  real = cb_platform_realpath (joined);
   if (real == NULL)
     {
       int errsv = errno;
@@ -214,30 +207,25 @@ cb_path_confine_len (const char  *root,
         refuse (error, "outside the folder");
       else
         resolve_error (errsv, error);
-      goto out;
+      return NULL;
     }
 
   if (!is_inside (real, real_root))
     {
       refuse (error, "outside the folder");
-      goto out;
+      return NULL;
     }
-  if (stat (real, &st) != 0)
+  if (g_stat (real, &st) != 0)
     {
       resolve_error (errno, error);
-      goto out;
+      return NULL;
     }
   if (!S_ISREG (st.st_mode))
     {
       refuse (error, "not a regular file");
-      goto out;
+      return NULL;
     }
-  out = g_strdup (real);
-
-out:
-  free (real);
-  free (real_root);
-  return out;
+  return g_steal_pointer (&real);
 }
 
 /**

@@ -11,12 +11,16 @@
  * Sources are added and removed while the pipeline runs; one that fails is taken out
  * and its problem kept, so a missing camera is a line in the GUI, not a dead stream.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
 
 #include "cb-engine-error.h"
 #include "cb-program.h"
+#include "cb-screencast-portal.h"
+#include "cb-x11-windows.h"
 
 /* What a compositor composes in. I420, what the encoder takes, when every text and image
  * of the scene is above its other sources: those are drawn over the composed frame
@@ -63,7 +67,10 @@ typedef struct {
   GstPad     *mixer_pad;    /* compositor or audiomixer request pad */
   GstPad     *sound_pad;    /* a media file's sound: its audiomixer request pad */
   GstElement *monitor;      /* audio: the headphone branch, made on first use */
-  char       *problem;
+  GError     *problem;
+  guint64     xid;          /* a window source: the window captured, 0 while none */
+  GCancellable *asking;     /* a portal source: the request in flight */
+  CbScreencast *screencast; /* a portal source: the capture the portal allowed */
 } Branch;
 
 struct _CbProgram
@@ -81,6 +88,7 @@ struct _CbProgram
   GstElement        *mixer;
   GHashTable        *branches;       /* id → Branch */
   GMainContext      *context;        /* where it was made: the engine's */
+  CbX11Watch        *windows;        /* made for the first window source */
   int                width, height, fps, rate;
 };
 
@@ -349,7 +357,11 @@ branch_free (gpointer data)
   gst_clear_object (&b->bin);
   gst_clear_object (&b->monitor);
   g_clear_pointer (&b->overlays, overlays_unref);
-  g_free (b->problem);
+  g_clear_error (&b->problem);
+  if (b->asking != NULL)
+    g_cancellable_cancel (b->asking);
+  g_clear_object (&b->asking);
+  g_clear_pointer (&b->screencast, cb_screencast_free);
   g_free (b);
 }
 
@@ -365,6 +377,7 @@ cb_program_dispose (GObject *object)
     }
   g_clear_object (&self->capture);
   g_clear_pointer (&self->branches, g_hash_table_unref);
+  g_clear_pointer (&self->windows, cb_x11_watch_free);
   g_clear_pointer (&self->compositors, g_ptr_array_unref);
   g_clear_pointer (&self->selector_pads, g_ptr_array_unref);
   gst_clear_object (&self->selector);
@@ -423,16 +436,29 @@ cb_program_init (CbProgram *self)
 
 /* ---- source bins ----------------------------------------------------------- */
 
+/* @problem: NULL when the source works */
 static void
-set_problem (CbProgram  *self,
-             Branch     *b,
-             const char *problem)
+set_problem (CbProgram    *self,
+             Branch       *b,
+             const GError *problem)
 {
-  if (g_strcmp0 (b->problem, problem) == 0)
+  if (problem == NULL ? b->problem == NULL
+                      : b->problem != NULL && g_error_matches (b->problem, problem->domain, problem->code) &&
+                        g_str_equal (b->problem->message, problem->message))
     return;
-  g_free (b->problem);
-  b->problem = g_strdup (problem);
+  g_clear_error (&b->problem);
+  b->problem = problem != NULL ? g_error_copy (problem) : NULL;
   g_signal_emit (self, signals[SIGNAL_PROBLEM_CHANGED], 0, b->id);
+}
+
+static void
+set_problem_literal (CbProgram  *self,
+                     Branch     *b,
+                     const char *message)
+{
+  g_autoptr(GError) problem = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, message);
+
+  set_problem (self, b, problem);
 }
 
 /* @device (taken) in front of the parsed @desc, in one bin with a "src" ghost pad. */
@@ -539,7 +565,7 @@ loop_seek (GstElement *decodebin,
       GST_OBJECT_UNLOCK (decodebin);
     }
   if (!sought)
-    set_problem (program, b, "This file cannot be played in a loop");
+    set_problem_literal (program, b, "This file cannot be played in a loop");
   return G_SOURCE_REMOVE;
 }
 
@@ -708,10 +734,12 @@ sound_chain (CbProgram *self,
                           live ? "leaky=downstream" : "");
 }
 
+/* A Wayland session: ximagesrc would see XWayland's windows only (its DISPLAY), so the
+ * screen comes from the portal. */
 static gboolean
-is_wayland_only (void)
+is_wayland_session (void)
 {
-  return g_getenv ("WAYLAND_DISPLAY") != NULL && g_getenv ("DISPLAY") == NULL;
+  return g_getenv ("WAYLAND_DISPLAY") != NULL;
 }
 
 static GstElement *
@@ -828,10 +856,107 @@ apply_size (CbProgram           *self,
     g_object_set (size, "caps", want, NULL);
 }
 
+/* What the screen, a window and the portal's stream go through: a queue (ximagesrc
+ * answers a latency no compositor can meet, max below min; the queue's unbounded max
+ * settles it, and it drops what is late), then converted and scaled to their box in the
+ * compositor's format by the "size" capsfilter (apply_size()), as a camera is. Through RGB
+ * first: GStreamer 1.22 converts BGRx to AYUV with the padding byte as the alpha (0 from
+ * an X server: an invisible capture), even with alpha-mode=set. */
+static char *
+capture_tail (void)
+{
+  return g_strdup_printf ("queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
+                          "videoconvert ! video/x-raw,format=RGB ! %s ! capsfilter name=size",
+                          cb_media_convert_scale ());
+}
+
+/* Whether the source captures through the desktop portal: the portal kind, and the
+ * screen in a Wayland session. */
+static gboolean
+uses_portal (const CbSceneSource *s)
+{
+  return s->kind == CB_SCENE_SOURCE_PORTAL ||
+         (s->kind == CB_SCENE_SOURCE_SCREEN && is_wayland_session ());
+}
+
+static void on_window_closed (guint64  xid,
+                              gpointer data);
+
+/* ximagesrc of the window the source names (found by its title and class), watched so
+ * that its closing takes the source out rather than capturing nothing. */
+static GstElement *
+window_bin (CbProgram            *self,
+            Branch               *b,
+            const CbSceneSource  *s,
+            const char           *format,
+            GError              **error)
+{
+  g_autoptr(GPtrArray) windows = NULL;
+  g_autofree char *tail = capture_tail ();
+  g_autofree char *desc = NULL;
+  const CbX11Window *w;
+  GstElement *bin;
+
+  if (!cb_media_have_element ("ximagesrc", error))
+    return NULL;
+  if (self->windows == NULL &&
+      (self->windows = cb_x11_watch_new (on_window_closed, self, error)) == NULL)
+    return NULL;
+  if ((windows = cb_x11_windows_list (NULL, error)) == NULL)
+    return NULL;
+  w = cb_x11_windows_match (windows, s->window_class, s->location);
+  /* Found, and still there once watched: one that closes later is reported. */
+  if (w == NULL || !cb_x11_watch_add (self->windows, w->xid))
+    {
+      g_set_error (error, CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_WINDOW_NOT_FOUND,
+                   "No window “%s” to capture", s->location);
+      return NULL;
+    }
+  b->xid = w->xid;
+  /* Not XDamage: it misses what a compositing window manager draws. */
+  desc = g_strdup_printf ("ximagesrc name=capture xid=%" G_GUINT64_FORMAT " use-damage=false "
+                          "show-pointer=%s ! capsfilter caps=\"video/x-raw,framerate=%d/1\" ! %s",
+                          w->xid, s->cursor ? "true" : "false", self->fps, tail);
+  bin = cb_media_parse_bin (desc, TRUE, error);
+  apply_size (self, bin, s, format);
+  return bin;
+}
+
+/* pipewiresrc on the PipeWire remote and node the portal gave. */
+static GstElement *
+portal_bin (CbProgram            *self,
+            Branch               *b,
+            const CbSceneSource  *s,
+            const char           *format,
+            GError              **error)
+{
+  g_autofree char *node = g_strdup_printf ("%u", cb_screencast_get_node (b->screencast));
+  g_autofree char *tail = capture_tail ();
+  GstElement *device, *bin;
+  int fd;
+
+  if (!cb_media_have_element ("pipewiresrc", error))
+    return NULL;
+  /* pipewiresrc keeps the fd it is given; the session keeps the portal's. */
+  fd = fcntl (cb_screencast_get_fd (b->screencast), F_DUPFD_CLOEXEC, 3);
+  if (fd < 0)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                   "Cannot use the portal's PipeWire connection: %s", g_strerror (errno));
+      return NULL;
+    }
+  device = gst_element_factory_make ("pipewiresrc", "capture");
+  g_object_set (device, "fd", fd, "path", node, "do-timestamp", TRUE, NULL);
+  bin = bin_with_device (device, tail, error);
+  apply_size (self, bin, s, format);
+  return bin;
+}
+
 /* @format: what the compositor composes in, for the kinds it takes as they are (text and
  * images are always made in LAYER_FORMAT) */
 static GstElement *
 make_video_bin (CbProgram            *self,
+                Branch               *b,
                 const CbSceneSource  *s,
                 const char           *format,
                 GError              **error)
@@ -926,14 +1051,13 @@ make_video_bin (CbProgram            *self,
         apply_size (self, bin, s, format);
         return bin;
       }
+    case CB_SCENE_SOURCE_PORTAL:
+      return portal_bin (self, b, s, format, error);
+    case CB_SCENE_SOURCE_WINDOW:
+      return window_bin (self, b, s, format, error);
     case CB_SCENE_SOURCE_SCREEN:
-      if (is_wayland_only ())
-        {
-          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
-                       "Screen capture on Wayland needs the desktop portal, which this "
-                       "version does not use yet");
-          return NULL;
-        }
+      if (uses_portal (s))
+        return portal_bin (self, b, s, format, error);
       if (g_getenv ("DISPLAY") == NULL)
         {
           g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
@@ -942,9 +1066,13 @@ make_video_bin (CbProgram            *self,
         }
       if (!cb_media_have_element ("ximagesrc", error))
         return NULL;
-      desc = g_strdup_printf ("ximagesrc use-damage=false show-pointer=true ! "
-                              "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! %s ! "
-                              "capsfilter name=size", self->fps, cb_media_convert_scale ());
+      {
+        g_autofree char *tail = capture_tail ();
+
+        desc = g_strdup_printf ("ximagesrc name=capture use-damage=false show-pointer=%s ! "
+                                "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! %s",
+                                s->cursor ? "true" : "false", self->fps, tail);
+      }
       bin = cb_media_parse_bin (desc, TRUE, error);
       apply_size (self, bin, s, format);
       return bin;
@@ -1102,7 +1230,7 @@ ensure_monitor (CbProgram           *self,
                                 "autoaudiosink name=out sync=false", TRUE, &error);
   if (monitor == NULL)
     {
-      set_problem (self, b, error->message);
+      set_problem (self, b, error);
       return;
     }
   /* Open the output first, on its own: with no sound device a sink that fails inside the
@@ -1114,7 +1242,7 @@ ensure_monitor (CbProgram           *self,
       {
         gst_element_set_state (monitor, GST_STATE_NULL);
         gst_object_unref (gst_object_ref_sink (monitor));
-        set_problem (self, b, "Cannot play it in the headphones: no output device");
+        set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
         return;
       }
   }
@@ -1151,6 +1279,14 @@ branch_detach (CbProgram *self,
       overlays_remove (b->overlays, b->id);
       g_clear_pointer (&b->overlays, overlays_unref);
     }
+  if (b->xid != 0 && self->windows != NULL)
+    cb_x11_watch_remove (self->windows, b->xid);
+  b->xid = 0;
+  /* A portal's question goes unanswered, and its capture ends with the source's. */
+  if (b->asking != NULL)
+    g_cancellable_cancel (b->asking);
+  g_clear_object (&b->asking);
+  g_clear_pointer (&b->screencast, cb_screencast_free);
   for (guint i = 0; i < G_N_ELEMENTS (pads); i++)
     {
       g_autoptr(GstPad) pad = pads[i];
@@ -1179,6 +1315,114 @@ running_time (CbProgram *self)
   return gst_clock_get_time (clock) - gst_element_get_base_time (self->bin);
 }
 
+static void branch_attach (CbProgram           *self,
+                           const CbSceneSource *s,
+                           GstElement          *mixer,
+                           guint                zorder);
+static gboolean locate (CbProgram *self,
+                        guint      id,
+                        guint     *scene_index,
+                        guint     *index);
+
+static void
+on_window_closed (guint64  xid,
+                  gpointer data)
+{
+  CbProgram *self = data;
+  g_autoptr(GError) closed = g_error_new_literal (CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_WINDOW_CLOSED,
+                                                  "The window was closed");
+  g_autoptr(GList) branches = g_hash_table_get_values (self->branches);
+
+  /* A list of its own: what the "problem-changed" handlers do cannot upset it. */
+  for (GList *l = branches; l != NULL; l = l->next)
+    {
+      Branch *b = l->data;
+
+      if (b->xid != xid)
+        continue;
+      GST_INFO ("source %u: its window 0x%" G_GINT64_MODIFIER "x closed", b->id, xid);
+      b->xid = 0;
+      /* The rest of the scene goes on; the stream keeps its picture size. */
+      branch_detach (self, b);
+      set_problem (self, b, closed);
+    }
+}
+
+typedef struct {
+  GWeakRef      program;
+  guint         id;
+  GCancellable *asking;
+} PortalAnswer;
+
+static void
+on_portal_answer (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  PortalAnswer *answer = data;
+  g_autoptr(CbProgram) self = g_weak_ref_get (&answer->program);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CbScreencast) cast = cb_screencast_start_finish (result, &error);
+  Branch *b = self != NULL ? g_hash_table_lookup (self->branches, GUINT_TO_POINTER (answer->id)) : NULL;
+  CbSceneSource *s;
+  guint si, index;
+
+  /* Only the answer to the question still asked: a source removed, stopped or asked
+   * again since drops it (and its session). */
+  if (b == NULL || b->asking != answer->asking)
+    goto out;
+  g_clear_object (&b->asking);
+  s = cb_scene_collection_find_source (self->collection, answer->id);
+  if (cast == NULL || s == NULL)
+    {
+      GST_INFO ("source %u: the portal said no: %s", answer->id, error != NULL ? error->message : "");
+      if (error != NULL)
+        set_problem (self, b, error);
+      goto out;
+    }
+  /* The token for next time: with it the portal lets us capture without asking again. */
+  if (cb_screencast_get_restore_token (cast) != NULL)
+    {
+      g_free (s->location);
+      s->location = g_strdup (cb_screencast_get_restore_token (cast));
+    }
+  b->screencast = g_steal_pointer (&cast);
+  if (locate (self, answer->id, &si, &index) && g_ptr_array_index (self->compositors, si) != NULL)
+    branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
+
+out:
+  g_weak_ref_clear (&answer->program);
+  g_clear_object (&answer->asking);
+  g_free (answer);
+}
+
+/* Asks the portal for a screen or a window; the source waits, saying so, and the answer
+ * attaches it (on_portal_answer()). */
+static void
+ask_portal (CbProgram           *self,
+            Branch              *b,
+            const CbSceneSource *s)
+{
+  g_autoptr(GError) error = NULL;
+  PortalAnswer *answer;
+
+  /* No question the answer to which could not be used. */
+  if (!cb_media_have_element ("pipewiresrc", &error))
+    {
+      set_problem (self, b, error);
+      return;
+    }
+  b->asking = g_cancellable_new ();
+  answer = g_new0 (PortalAnswer, 1);
+  g_weak_ref_init (&answer->program, self);
+  answer->id = s->id;
+  answer->asking = g_object_ref (b->asking);
+  cb_screencast_start_async (s->location, s->cursor, b->asking, on_portal_answer, answer);
+  error = g_error_new_literal (CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_ASKING,
+                               "Waiting for the permission to capture the screen");
+  set_problem (self, b, error);
+}
+
 /* Builds the source's bin and links it into @mixer; a failure is kept as its problem. */
 static void
 branch_attach (CbProgram           *self,
@@ -1201,15 +1445,26 @@ branch_attach (CbProgram           *self,
       b->id = s->id;
       g_hash_table_insert (self->branches, GUINT_TO_POINTER (s->id), b);
     }
-  branch_detach (self, b);
+  {
+    /* What the portal allowed is used here, not ended by the detaching. */
+    g_autoptr(CbScreencast) cast = g_steal_pointer (&b->screencast);
+
+    branch_detach (self, b);
+    if (uses_portal (s) && cast == NULL)
+      {
+        ask_portal (self, b, s);
+        return;
+      }
+    b->screencast = g_steal_pointer (&cast);
+  }
 
   bin = audio ? make_audio_bin (self, s, &error)
-              : with_crop (make_video_bin (self, s, compose_format (mixer), &error), &error);
+              : with_crop (make_video_bin (self, b, s, compose_format (mixer), &error), &error);
   if (bin == NULL)
     {
       GST_INFO ("source %u (%s) left out: %s", s->id, cb_scene_source_kind_to_string (s->kind),
                 error->message);
-      set_problem (self, b, error->message);
+      set_problem (self, b, error);
       return;
     }
   gst_object_set_name (GST_OBJECT (bin), name);
@@ -1249,7 +1504,7 @@ branch_attach (CbProgram           *self,
   if (gst_pad_link (src, sink) != GST_PAD_LINK_OK)
     {
       branch_detach (self, b);
-      set_problem (self, b, "Cannot link the source");
+      set_problem_literal (self, b, "Cannot link the source");
       return;
     }
   if (s->kind == CB_SCENE_SOURCE_MEDIA)
@@ -1471,13 +1726,13 @@ on_capture_message (CbLocalSource *capture,
           /* No output device: the source goes on, unheard. */
           g_autoptr(GstElement) valve = gst_bin_get_by_name (GST_BIN (b->monitor), "valve");
           g_object_set (valve, "drop", TRUE, NULL);
-          set_problem (self, b, "Cannot play it in the headphones: no output device");
+          set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
           return TRUE;
         }
       if (b->bin != NULL && GST_OBJECT_PARENT (b->bin) != NULL)
         {
           branch_detach (self, b);
-          set_problem (self, b, error->message);
+          set_problem (self, b, error);
         }
       return TRUE;
     }
@@ -1785,7 +2040,10 @@ cb_program_update_source (CbProgram           *self,
   /* A pattern changes in place; a file or a device is opened again. */
   rebuild = (g_strcmp0 (s->location, changed->location) != 0 && s->kind != CB_SCENE_SOURCE_PATTERN) ||
             (s->kind == CB_SCENE_SOURCE_TEXT &&
-             (s->width != changed->width || s->height != changed->height));
+             (s->width != changed->width || s->height != changed->height)) ||
+            g_strcmp0 (s->window_class, changed->window_class) != 0 ||
+            /* The portal draws the pointer or not for the whole session. */
+            (uses_portal (s) && s->cursor != changed->cursor);
   g_free (s->name);
   s->name = g_strdup (changed->name);
   g_free (s->location);
@@ -1795,6 +2053,9 @@ cb_program_update_source (CbProgram           *self,
   g_free (s->font);
   s->font = g_strdup (changed->font);
   s->color = changed->color;
+  g_free (s->window_class);
+  s->window_class = g_strdup (changed->window_class);
+  s->cursor = changed->cursor;
   s->x = changed->x;
   s->y = changed->y;
   s->width = changed->width;
@@ -1825,6 +2086,9 @@ cb_program_update_source (CbProgram           *self,
     return;    /* idle: taken as it is when its scene starts */
   if (rebuild || b == NULL || b->bin == NULL)
     {
+      /* The portal's question stays up: the box applies once it is answered. */
+      if (!rebuild && b != NULL && b->asking != NULL)
+        return;
       branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
       return;
     }
@@ -1857,6 +2121,14 @@ cb_program_update_source (CbProgram           *self,
       g_autoptr(GstElement) text = gst_bin_get_by_name (GST_BIN (b->bin), "text");
 
       g_object_set (text, "text", s->text, "font-desc", s->font, "color", s->color, NULL);
+    }
+  if ((s->kind == CB_SCENE_SOURCE_SCREEN || s->kind == CB_SCENE_SOURCE_WINDOW) && !uses_portal (s))
+    {
+      /* ximagesrc reads it for every frame. */
+      g_autoptr(GstElement) capture = gst_bin_get_by_name (GST_BIN (b->bin), "capture");
+
+      if (capture != NULL)
+        g_object_set (capture, "show-pointer", s->cursor, NULL);
     }
 }
 
@@ -1896,6 +2168,18 @@ cb_program_move_source (CbProgram *self,
 const char *
 cb_program_get_problem (CbProgram *self,
                         guint      id)
+{
+  Branch *b;
+
+  g_return_val_if_fail (CB_IS_PROGRAM (self), NULL);
+
+  b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (id));
+  return b != NULL && b->problem != NULL ? b->problem->message : NULL;
+}
+
+const GError *
+cb_program_get_problem_error (CbProgram *self,
+                              guint      id)
 {
   Branch *b;
 

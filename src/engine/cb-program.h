@@ -23,7 +23,10 @@ G_DECLARE_FINAL_TYPE (CbProgram, cb_program, CB, PROGRAM, GObject)
  * sources, each with its fader, mute and `level` meter. Its capture (a CbLocalSource)
  * encodes the selected picture and the mix once, whatever publishes it, so switching
  * scenes only changes the encoder's input. Sources that fail (no camera, no screen to
- * capture, an unreadable file) are left out and say why (cb_program_get_problem()).
+ * capture, a closed window, a refused portal, an unreadable file) are left out and say
+ * why (cb_program_get_problem()). A window source finds its window by title and class
+ * (cb-x11-windows.h); a portal source asks the desktop portal (cb-screencast-portal.h)
+ * and keeps the restore token it gives in its location.
  *
  * Signals, on the context the program was made in:
  *   "level" (guint id, double peak_db, double rms_db): about 20 times a second per audio
@@ -72,9 +75,13 @@ void           cb_program_update_source    (CbProgram               *self,
 void           cb_program_move_source      (CbProgram               *self,
                                             guint                    id,
                                             int                      delta);
-/* Why a source shows nothing (or is silent), or NULL. */
+/* Why a source shows nothing (or is silent), or NULL: in English, for logs. */
 const char    *cb_program_get_problem      (CbProgram               *self,
                                             guint                    id);
+/* The same as an error, for the GUI's sentence (cb_error_text()); a screen or window
+ * source's is in CB_CAPTURE_ERROR (CB_CAPTURE_ERROR_ASKING while the portal asks). */
+const GError  *cb_program_get_problem_error (CbProgram              *self,
+                                             guint                   id);
 
 /* Hardware H.264 encoders GStreamer has on this machine (factory names), x264 first. */
 GStrv          cb_program_list_encoders    (void);

@@ -7,13 +7,9 @@
  * temporary file to its .damaged name. A missing plugin, a cancellation, a deadline or a
  * failed rename leave it where it is, so that it can be finished again later.
  */
-#define _GNU_SOURCE   /* renameat2 () and RENAME_NOREPLACE */
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
@@ -22,6 +18,7 @@
 #include "cb-engine-error.h"
 #include "cb-mp4.h"
 #include "cb-pipeline.h"
+#include "cb-platform.h"
 #include "cb-record-file.h"
 #include "cb-media.h"
 #include "cb-record-name.h"
@@ -569,38 +566,6 @@ sibling_path (const char *path,
   return g_build_filename (dir, name, NULL);
 }
 
-/* rename() that fails with EEXIST instead of replacing @to. */
-static int
-rename_no_replace (const char *from,
-                   const char *to)
-{
-  int saved;
-
-#ifdef RENAME_NOREPLACE
-  if (renameat2 (AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-    return 0;
-  if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-    return -1;
-#endif
-  /* A file system without RENAME_NOREPLACE: a hard link cannot replace a file either. */
-  if (link (from, to) == 0)
-    {
-      if (g_unlink (from) != 0)
-        g_warning ("Cannot delete %s, moved to %s: %s", from, to, g_strerror (errno));
-      return 0;
-    }
-  saved = errno;
-  if (saved != EPERM && saved != EOPNOTSUPP && saved != EMLINK)
-    return -1;
-  /* No hard links either (FAT, some network shares): check, then rename. */
-  if (g_file_test (to, G_FILE_TEST_EXISTS))
-    {
-      errno = EEXIST;
-      return -1;
-    }
-  return g_rename (from, to);
-}
-
 /* Moves @from to @to, or beside it as "<stem>-1<ext>", "<stem>-2<ext>"… */
 static char *
 move_no_replace (const char  *from,
@@ -613,7 +578,7 @@ move_no_replace (const char  *from,
       g_autofree char *candidate = n > 0 ? sibling_path (to, infix) : g_strdup (to);
       int saved;
 
-      if (rename_no_replace (from, candidate) == 0)
+      if (cb_platform_rename_no_replace (from, candidate) == 0)
         return g_steal_pointer (&candidate);
       saved = errno;
       if (saved != EEXIST)
@@ -626,19 +591,6 @@ move_no_replace (const char  *from,
   g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
                "Cannot move %s: too many files are named like %s", from, to);
   return NULL;
-}
-
-/* So that the finished file is on the disk before the recording it replaces is deleted. */
-static void
-sync_path (const char *path)
-{
-  int fd = g_open (path, O_RDONLY, 0);
-
-  if (fd < 0)
-    return;
-  if (fsync (fd) != 0)
-    g_debug ("fsync %s: %s", path, g_strerror (errno));
-  g_close (fd, NULL);
 }
 
 static gboolean
@@ -805,7 +757,7 @@ finish_file (FinishJob           *job,
 
   result->remuxed = remuxed_path != NULL;
   if (remuxed_path != NULL)
-    sync_path (remuxed_path);
+    cb_platform_sync_path (remuxed_path);
   else if (!verify_file (job->temp_path, webm ? "matroskademux" : "qtdemux", job->decode, result,
                          cancellable, error))
     return FALSE;
@@ -819,7 +771,7 @@ finish_file (FinishJob           *job,
       return FALSE;
     }
   dir = g_path_get_dirname (moved);
-  sync_path (dir);
+  cb_platform_sync_path (dir);
   if (remuxed_path != NULL && g_unlink (job->temp_path) != 0)
     {
       int saved = errno;

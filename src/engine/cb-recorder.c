@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 #include <glib/gstdio.h>
 #include <gst/app/gstappsrc.h>
 
@@ -23,6 +22,7 @@
 #include "cb-engine-private.h"
 #include "cb-path.h"
 #include "cb-pipeline.h"
+#include "cb-platform.h"
 #include "cb-record-file.h"
 #include "cb-record-name.h"
 #include "cb-recorder-private.h"
@@ -536,7 +536,7 @@ write_sidecar (Recorder   *rec,
   g_key_file_set_int64 (kf, CB_RECORD_SIDECAR_GROUP, "startMs", start_ms);
   g_key_file_set_integer (kf, CB_RECORD_SIDECAR_GROUP, "part", (int) index);
   g_key_file_set_boolean (kf, CB_RECORD_SIDECAR_GROUP, "numbered", rec->numbered);
-  g_key_file_set_int64 (kf, CB_RECORD_SIDECAR_GROUP, "pid", getpid ());
+  g_key_file_set_int64 (kf, CB_RECORD_SIDECAR_GROUP, "pid", cb_platform_get_pid ());
   if (!g_key_file_save_to_file (kf, sidecar, &error))
     g_debug ("recording sidecar: %s", error->message);
 }

@@ -2,14 +2,12 @@
  * interrupted, and retention (record_max_total_size, record_max_age_days)
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "cb-engine-private.h"
 #include "cb-mp4.h"
+#include "cb-platform.h"
 #include "cb-recorder-private.h"
 
 typedef struct {
@@ -60,17 +58,8 @@ is_media_name (const char *name)
 static gboolean
 writer_alive (gint64 pid)
 {
-  g_autofree char *comm_path = NULL;
-  g_autofree char *comm = NULL;
-
-  if (pid <= 0 || pid == getpid ())
-    return FALSE;
-  if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
-    return FALSE;
-  comm_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/comm", pid);
-  if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
-    return TRUE;   /* no /proc: assume it lives rather than take its file */
-  return strstr (comm, "castbridge") != NULL;
+  /* When it cannot be told, assume it lives rather than take its file. */
+  return pid != cb_platform_get_pid () && cb_platform_process_may_run (pid, "castbridge");
 }
 
 static Interrupted *

@@ -26,6 +26,8 @@ static const char * const kind_names[CB_SCENE_SOURCE_N_KINDS] = {
   [CB_SCENE_SOURCE_TONE] = "tone",
   [CB_SCENE_SOURCE_MIC] = "mic",
   [CB_SCENE_SOURCE_DESKTOP] = "desktop",
+  [CB_SCENE_SOURCE_WINDOW] = "window",
+  [CB_SCENE_SOURCE_PORTAL] = "portal",
 };
 
 const char *
@@ -55,6 +57,13 @@ cb_scene_source_kind_is_audio (CbSceneSourceKind kind)
          kind == CB_SCENE_SOURCE_DESKTOP;
 }
 
+gboolean
+cb_scene_source_kind_is_capture (CbSceneSourceKind kind)
+{
+  return kind == CB_SCENE_SOURCE_SCREEN || kind == CB_SCENE_SOURCE_WINDOW ||
+         kind == CB_SCENE_SOURCE_PORTAL;
+}
+
 CbSceneSource *
 cb_scene_source_new (CbSceneCollection *collection,
                      CbSceneSourceKind  kind,
@@ -72,6 +81,8 @@ cb_scene_source_new (CbSceneCollection *collection,
   source->text = g_strdup (kind == CB_SCENE_SOURCE_TEXT ? "Castbridge" : "");
   source->font = g_strdup ("Sans Bold 48");
   source->color = 0xffffffff;
+  source->window_class = g_strdup ("");
+  source->cursor = TRUE;
   source->x = 0;
   source->y = 0;
   source->width = 1;
@@ -90,6 +101,7 @@ cb_scene_source_copy (const CbSceneSource *source)
   copy->location = g_strdup (source->location);
   copy->text = g_strdup (source->text);
   copy->font = g_strdup (source->font);
+  copy->window_class = g_strdup (source->window_class);
   return copy;
 }
 
@@ -102,6 +114,7 @@ cb_scene_source_free (CbSceneSource *source)
   g_free (source->location);
   g_free (source->text);
   g_free (source->font);
+  g_free (source->window_class);
   g_free (source);
 }
 
@@ -244,6 +257,16 @@ add_source (JsonBuilder         *b,
       json_builder_add_string_value (b, s->font);
       json_builder_set_member_name (b, "color");
       json_builder_add_string_value (b, color);
+    }
+  if (s->kind == CB_SCENE_SOURCE_WINDOW)
+    {
+      json_builder_set_member_name (b, "class");
+      json_builder_add_string_value (b, s->window_class);
+    }
+  if (cb_scene_source_kind_is_capture (s->kind))
+    {
+      json_builder_set_member_name (b, "cursor");
+      json_builder_add_boolean_value (b, s->cursor);
     }
   if (cb_scene_source_kind_is_audio (s->kind))
     {
@@ -444,6 +467,9 @@ read_source (CbSceneCollection *c,
   s->text = dup_text (get_string (o, "text", kind == CB_SCENE_SOURCE_TEXT ? "Castbridge" : ""));
   g_free (s->font);
   s->font = dup_text (get_string (o, "font", "Sans Bold 48"));
+  g_free (s->window_class);
+  s->window_class = dup_text (get_string (o, "class", ""));
+  s->cursor = get_bool (o, "cursor", TRUE);
   color = get_string (o, "color", NULL);
   if (color != NULL && color[0] == '#' && strlen (color) == 9 &&
       strspn (color + 1, "0123456789abcdefABCDEF") == 8)

@@ -19,10 +19,16 @@ typedef enum {
   CB_SCENE_SOURCE_TEXT,      /* text, font, color */
   CB_SCENE_SOURCE_MEDIA,     /* location: a file; its picture, and its sound in the mix */
   CB_SCENE_SOURCE_CAMERA,    /* location: a device id, "" for the first camera */
-  CB_SCENE_SOURCE_SCREEN,    /* location: "" the whole screen (X11) */
+  CB_SCENE_SOURCE_SCREEN,    /* the whole screen (X11); in a Wayland session the
+                              * portal's, as CB_SCENE_SOURCE_PORTAL, location its token */
   CB_SCENE_SOURCE_TONE,
   CB_SCENE_SOURCE_MIC,       /* location: a device id, "" for the default microphone */
   CB_SCENE_SOURCE_DESKTOP,   /* the monitor of the output device */
+  CB_SCENE_SOURCE_WINDOW,    /* location: the window's title, window_class its WM_CLASS
+                              * (X11): what finds it again after a restart */
+  CB_SCENE_SOURCE_PORTAL,    /* a screen or window the desktop portal lets us capture;
+                              * location: the portal's restore token, "" before the
+                              * first answer */
   CB_SCENE_SOURCE_N_KINDS
 } CbSceneSourceKind;
 
@@ -37,6 +43,8 @@ typedef struct {
   char              *text;
   char              *font;      /* Pango font description */
   guint32            color;     /* 0xAARRGGBB */
+  char              *window_class;  /* CB_SCENE_SOURCE_WINDOW */
+  gboolean           cursor;    /* screen, window, portal: the pointer is drawn in */
   /* The box, in fractions of the output picture: the layout survives a size change. */
   double             x, y, width, height;
   /* Cut off each edge before scaling, in the source's own pixels. */
@@ -67,6 +75,8 @@ const char        *cb_scene_source_kind_to_string (CbSceneSourceKind kind);
 gboolean           cb_scene_source_kind_from_string (const char        *text,
                                                      CbSceneSourceKind *kind);
 gboolean           cb_scene_source_kind_is_audio  (CbSceneSourceKind  kind);
+/* Screen, window and portal: what captures the desktop (the pointer setting). */
+gboolean           cb_scene_source_kind_is_capture (CbSceneSourceKind kind);
 
 CbSceneSource     *cb_scene_source_new       (CbSceneCollection *collection,
                                               CbSceneSourceKind  kind,

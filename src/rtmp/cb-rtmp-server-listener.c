@@ -7,11 +7,7 @@
  */
 #include "config.h"
 
-#include <glib.h>
-#ifdef G_OS_UNIX
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#endif
+#include <gio/gnetworking.h>   /* IPPROTO_TCP, TCP_NODELAY on Unix and Windows */
 
 #include "cb-rtmp-server-private.h"
 #include "cb-rtmp-writer.h"
@@ -322,10 +318,8 @@ on_accepted (GObject      *source,
       return;
     }
   g_socket_set_keepalive (g_socket_connection_get_socket (conn), TRUE);
-#ifdef G_OS_UNIX
   /* Small command answers must not wait for Nagle. */
   g_socket_set_option (g_socket_connection_get_socket (conn), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-#endif
 
   c = g_new0 (Connection, 1);
   c->ref_count = 1;

@@ -12,11 +12,13 @@
 
 #include "cb-rtmp-writer.h"
 
+#include "cb-context.h"
+
 #define MAX_VECTORS 64
 
 struct _CbRtmpWriter
 {
-  GSource                parent;
+  CbFlagSource           parent;       /* raised by a kick */
   CbRtmpSession         *session;      /* not owned: the owner frees us first */
   GPollableOutputStream *stream;
   CbRtmpWriterFunc       func;
@@ -34,7 +36,7 @@ finalize_writer (GSource *source)
 }
 
 static GSourceFuncs writer_funcs = {
-  NULL, NULL, dispatch_flush, finalize_writer, NULL, NULL,
+  cb_flag_source_prepare, cb_flag_source_check, dispatch_flush, finalize_writer, NULL, NULL,
 };
 
 /**
@@ -56,12 +58,12 @@ cb_rtmp_writer_new (CbRtmpSession    *session,
   g_return_val_if_fail (G_IS_POLLABLE_OUTPUT_STREAM (stream), NULL);
 
   self = (CbRtmpWriter *) g_source_new (&writer_funcs, sizeof (CbRtmpWriter));
-  g_source_set_static_name (&self->parent, "cb-rtmp-writer");
+  g_source_set_static_name (&self->parent.parent, "cb-rtmp-writer");
   self->session = session;
   self->stream = g_object_ref (G_POLLABLE_OUTPUT_STREAM (stream));
   self->func = func;
   self->data = data;
-  g_source_attach (&self->parent, context);
+  cb_flag_source_attach (&self->parent, context);
   return self;
 }
 
@@ -81,8 +83,8 @@ cb_rtmp_writer_free (CbRtmpWriter *self)
   if (self == NULL)
     return;
   clear_wait (self);
-  g_source_destroy (&self->parent);
-  g_source_unref (&self->parent);
+  g_source_destroy (&self->parent.parent);
+  g_source_unref (&self->parent.parent);
 }
 
 /* The writers kicked during this thread's batch (references), or NULL outside one. */
@@ -97,9 +99,15 @@ cb_rtmp_writer_kick (CbRtmpWriter *self)
   g_return_if_fail (self != NULL);
   if (self->wait_source != NULL || self->failed)
     return;
-  g_source_set_ready_time (&self->parent, 0);
-  if (batch != NULL && !g_ptr_array_find (batch, self, NULL))
-    g_ptr_array_add (batch, g_source_ref (&self->parent));
+  /* In a batch on the writer's own thread, the batch's end writes; otherwise the context
+   * dispatches the writer in its next iteration. */
+  if (batch != NULL && g_main_context_is_owner (self->parent.context))
+    {
+      if (!g_ptr_array_find (batch, self, NULL))
+        g_ptr_array_add (batch, g_source_ref (&self->parent.parent));
+    }
+  else
+    cb_flag_source_raise (&self->parent);
 }
 
 void
@@ -121,10 +129,9 @@ cb_rtmp_writer_batch_end (void)
       CbRtmpWriter *self = g_ptr_array_index (batch, i);
 
       /* Only on its own context's thread; a writer freed meanwhile is destroyed. */
-      if (!g_source_is_destroyed (&self->parent) &&
-          g_main_context_is_owner (g_source_get_context (&self->parent)))
-        dispatch_flush (&self->parent, NULL, NULL);
-      g_source_unref (&self->parent);
+      if (!g_source_is_destroyed (&self->parent.parent))
+        dispatch_flush (&self->parent.parent, NULL, NULL);
+      g_source_unref (&self->parent.parent);
     }
   g_ptr_array_free (batch, TRUE);
 }
@@ -177,7 +184,7 @@ flush_and_report (CbRtmpWriter *self)
     {
       self->wait_source = g_pollable_output_stream_create_source (self->stream, NULL);
       g_source_set_callback (self->wait_source, G_SOURCE_FUNC (on_writable), self, NULL);
-      g_source_attach (self->wait_source, g_source_get_context (&self->parent));
+      g_source_attach (self->wait_source, self->parent.context);
     }
   /* Last: the owner may free us. */
   if ((written > 0 || error != NULL) && self->func != NULL)
@@ -202,7 +209,7 @@ dispatch_flush (GSource     *source,
 {
   CbRtmpWriter *self = (CbRtmpWriter *) source;
 
-  g_source_set_ready_time (source, -1);
+  cb_flag_source_lower (&self->parent);
   if (self->wait_source == NULL && !self->failed)
     flush_and_report (self);
   return G_SOURCE_CONTINUE;

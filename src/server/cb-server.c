@@ -10,15 +10,13 @@
 
 #include "cb-server.h"
 
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <libsoup/soup.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "cb-error-map.h"
 #include "cb-metrics.h"
 #include "cb-openapi.h"
+#include "cb-platform.h"
 #include "cb-rest.h"
 #include "cb-rest-auth.h"
 #include "cb-rest-hook.h"
@@ -80,33 +78,14 @@ static char **
 read_machine_names (void)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  struct ifaddrs *list = NULL;
+  g_autoptr(GPtrArray) addresses = cb_platform_list_addresses ();
 
   g_strv_builder_add (builder, g_get_host_name ());
-  if (getifaddrs (&list) == 0)
+  for (guint i = 0; i < addresses->len; i++)
     {
-      for (const struct ifaddrs *i = list; i != NULL; i = i->ifa_next)
-        {
-          g_autoptr(GSocketAddress) address = NULL;
-          g_autofree char *text = NULL;
-          socklen_t size;
+      g_autofree char *text = g_inet_address_to_string (addresses->pdata[i]);
 
-          if (i->ifa_addr == NULL)
-            continue;
-          if (i->ifa_addr->sa_family == AF_INET)
-            size = sizeof (struct sockaddr_in);
-          else if (i->ifa_addr->sa_family == AF_INET6)
-            size = sizeof (struct sockaddr_in6);
-          else
-            continue;
-          address = g_socket_address_new_from_native (i->ifa_addr, size);
-          if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
-            continue;
-          text = g_inet_address_to_string (
-                   g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-          g_strv_builder_add (builder, text);
-        }
-      freeifaddrs (list);
+      g_strv_builder_add (builder, text);
     }
   return g_strv_builder_end (builder);
 }
@@ -375,12 +354,25 @@ reject_content_length (CbServer          *self,
                                    on_early_answer_written, ea);
 }
 
+/* libsoup before 3.3 never closes a kept-alive connection that its client closes while
+ * idle: the socket stays in CLOSE_WAIT, with its connection object, for the life of the
+ * process (GNOME/libsoup d20c6601; the soak saw one per WHEP viewer and REST client). */
+static gboolean
+keepalive_leaks (void)
+{
+  return soup_get_major_version () == 3 && soup_get_minor_version () < 3;
+}
+
 static void
 on_msg_got_headers (SoupServerMessage *msg,
                     gpointer           user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  /* There every answer closes its connection; a WebSocket upgrade keeps it. */
+  if (keepalive_leaks () && soup_message_headers_get_one (headers, "Upgrade") == NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  "Connection", "close");
   if (!content_length_acceptable (soup_message_headers_get_one (headers, "Content-Length")))
     reject_content_length (CB_SERVER (user_data), msg);
   else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&

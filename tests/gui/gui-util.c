@@ -12,6 +12,10 @@
 # include <sys/prctl.h>
 #endif
 
+#include <json-glib/json-glib.h>
+
+#include "cb-preview-paintable.h"
+#include "cb-scene-editor.h"
 #include "gui-util.h"
 
 gboolean
@@ -645,4 +649,172 @@ second_server_stop (Fixture     *fixture,
   g_subprocess_wait_async (process, NULL, on_exited, &exited);
   g_assert_true (wait_for (fixture, flag_set, &exited));
   g_object_unref (process);
+}
+
+/* The studio's stream "studio" and its picture. */
+
+const char *studio_publishing[] = { "studio", "PUBLISHING" };
+
+/* The live stream's picture, as REST's stream/snapshot gives it. */
+GdkTexture *
+studio_snapshot (Fixture *fixture)
+{
+  g_autofree char *body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *data;
+  guchar *decoded;
+  gsize length;
+
+  if (rest_post (fixture, "stream/snapshot", "{\"streamName\": \"studio\"}", &body) != 200)
+    return NULL;
+  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+  data = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "data");
+  decoded = g_base64_decode (data, &length);
+  png = g_bytes_new_take (decoded, length);
+  return gdk_texture_new_from_bytes (png, &error);
+}
+
+guint32
+texture_pixel (GdkTexture *texture,
+               double      fx,
+               double      fy)
+{
+  int w = gdk_texture_get_width (texture);
+  int h = gdk_texture_get_height (texture);
+  g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4);
+  const guint8 *p;
+
+  gdk_texture_download (texture, pixels, w * 4);
+  p = pixels + ((int) (fy * h) * w + (int) (fx * w)) * 4;
+  /* Cairo's ARGB32, native endian: B G R A in memory here. */
+  return (p[2] << 16) | (p[1] << 8) | p[0];
+}
+
+gboolean
+close_to (guint32 rgb,
+          guint32 want)
+{
+  for (int shift = 0; shift < 24; shift += 8)
+    if (ABS ((int) ((rgb >> shift) & 0xff) - (int) ((want >> shift) & 0xff)) > 48)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+stream_pixel_is (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const PixelWant *want = data;
+  g_autoptr(GdkTexture) texture = studio_snapshot (fixture);
+
+  g_autofree char *path = screenshot_path ("studio-last-snapshot");
+
+  if (texture == NULL)
+    return FALSE;
+  /* For whoever looks into a failure. */
+  gdk_texture_save_to_png (texture, path);
+  return close_to (texture_pixel (texture, want->x, want->y), want->rgb);
+}
+
+/* Whether the engine's "studio" has video yet; on the engine's thread. */
+typedef struct {
+  CbEngine *engine;
+  gboolean  video;
+} VideoCheck;
+
+static gboolean
+check_video_in_engine (gpointer data)
+{
+  VideoCheck *check = data;
+  g_autoptr(CbStream) stream = cb_engine_lookup_stream (check->engine, "studio");
+  g_autoptr(GstCaps) caps = stream != NULL ? cb_stream_dup_caps (stream, CB_MEDIA_VIDEO) : NULL;
+
+  check->video = caps != NULL;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+stream_has_video (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  VideoCheck check = { cb_studio_get_engine (fixture->studio), FALSE };
+
+  run_in_engine (fixture, check_video_in_engine, &check);
+  return check.video;
+}
+
+void
+studio_go_live (Fixture *fixture)
+{
+  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), TRUE);
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+  g_assert_true (wait_for (fixture, row_has_status, studio_publishing));
+  g_assert_true (wait_for (fixture, stream_has_video, NULL));
+}
+
+void
+studio_stop_live (Fixture *fixture)
+{
+  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), FALSE);
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+}
+
+void
+show_sidebar_page (Fixture    *fixture,
+                   GtkWidget  *panel,
+                   const char *page)
+{
+  GtkWidget *stack = gtk_widget_get_ancestor (panel, ADW_TYPE_VIEW_STACK);
+
+  gtk_widget_set_visible (gtk_widget_get_parent (stack), TRUE);
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), page);
+  settle ();
+}
+
+guint64
+preview_frames (Fixture *fixture)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (cb_window_get_preview_picture (fixture->window));
+
+  return CB_IS_PREVIEW_PAINTABLE (paintable)
+         ? cb_preview_paintable_get_n_frames (CB_PREVIEW_PAINTABLE (paintable)) : 0;
+}
+
+gboolean
+preview_passes (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return preview_frames (fixture) > *(const guint64 *) data;
+}
+
+GtkWidget *
+find_named_widget (GtkWidget  *widget,
+                   const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named_widget (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+CbSceneSource *
+saved_source (guint id)
+{
+  g_autofree char *path = cb_scene_editor_dup_path ();
+  g_autofree char *json = NULL;
+  g_autoptr(CbSceneCollection) c = NULL;
+  CbSceneSource *s;
+
+  if (!g_file_get_contents (path, &json, NULL, NULL) ||
+      (c = cb_scene_collection_from_json (json, -1, NULL)) == NULL ||
+      (s = cb_scene_collection_find_source (c, id)) == NULL)
+    return NULL;
+  return cb_scene_source_copy (s);
 }

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <libsoup/soup.h>
 
+#include "cb-scene.h"
 #include "cb-studio.h"
 #include "cb-window.h"
 
@@ -136,5 +137,45 @@ GSubprocess *second_server_start (Fixture       *fixture,
 /* SIGTERM, and waits for it. Takes @process. */
 void      second_server_stop     (Fixture       *fixture,
                                   GSubprocess   *process);
+
+/* A copy of source @id as scenes.json has it now, or NULL (not saved yet, or not there). */
+CbSceneSource *saved_source      (guint          id);
+/* @widget or the first of its descendants named @name (gtk_widget_set_name()), or NULL. */
+GtkWidget *find_named_widget     (GtkWidget     *widget,
+                                  const char    *name);
+/* How many frames the preview has shown; and, @data the count to pass, whether it has
+ * shown more. */
+guint64   preview_frames         (Fixture       *fixture);
+gboolean  preview_passes         (Fixture       *fixture,
+                                  gconstpointer  data);
+
+/* The studio's stream, named "studio" as the window publishes it. */
+extern const char *studio_publishing[];   /* { "studio", "PUBLISHING" }, for row_has_status */
+/* Its picture, as REST's stream/snapshot gives it; NULL while there is none. */
+GdkTexture *studio_snapshot      (Fixture       *fixture);
+/* The colour at (@fx, @fy), fractions of the picture, as 0xRRGGBB. */
+guint32   texture_pixel          (GdkTexture    *texture,
+                                  double         fx,
+                                  double         fy);
+/* Each channel within 48 of @want's. */
+gboolean  close_to               (guint32        rgb,
+                                  guint32        want);
+typedef struct {
+  double  x, y;
+  guint32 rgb;
+} PixelWant;
+/* @data: a PixelWant — the snapshot has that colour there (the last one is kept as the
+ * screenshot studio-last-snapshot for whoever looks into a failure). */
+gboolean  stream_pixel_is        (Fixture       *fixture,
+                                  gconstpointer  data);
+gboolean  stream_has_video       (Fixture       *fixture,
+                                  gconstpointer  data);
+/* Go Live, and wait until "studio" publishes with video; and back. */
+void      studio_go_live         (Fixture       *fixture);
+void      studio_stop_live       (Fixture       *fixture);
+/* The sidebar of @panel shows @page ("scenes", "mixer"). */
+void      show_sidebar_page      (Fixture       *fixture,
+                                  GtkWidget     *panel,
+                                  const char    *page);
 
 G_END_DECLS

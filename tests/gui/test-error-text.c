@@ -50,6 +50,32 @@ static const Row rows[] = {
   { CB_ERROR_ABOUT_RECORDING_DELETE, CB_ENGINE_ERROR_FAILED, NULL, "The recording could not be deleted: reason" },
 };
 
+/* Why a screen or window source shows nothing: the same wherever it is said. */
+static const struct { CbCaptureError code; const char *want; const char *ru; } capture_rows[] = {
+  { CB_CAPTURE_ERROR_NOT_X11,
+    "Window capture needs an X11 session; on Wayland add “Screen or window (portal)”",
+    "Для захвата окна нужен сеанс X11; в Wayland добавьте «Экран или окно (портал)»" },
+  { CB_CAPTURE_ERROR_WINDOW_NOT_FOUND, "The window is not open", "Окно не открыто" },
+  { CB_CAPTURE_ERROR_WINDOW_CLOSED, "The window was closed", "Окно закрыто" },
+  { CB_CAPTURE_ERROR_ASKING, "Waiting for your permission to capture the screen…",
+    "Ожидание вашего разрешения на захват экрана…" },
+  { CB_CAPTURE_ERROR_NO_PORTAL,
+    "The desktop portal (xdg-desktop-portal) is not running",
+    "Портал рабочего стола (xdg-desktop-portal) не запущен" },
+  { CB_CAPTURE_ERROR_REFUSED, "Screen capture was not allowed", "Захват экрана не разрешён" },
+  { CB_CAPTURE_ERROR_PORTAL_FAILED, "The desktop portal did not start the capture: reason",
+    "Портал рабочего стола не начал захват: reason" },
+};
+
+static char *
+capture_text_of (guint         i,
+                 CbErrorAbout  about)
+{
+  g_autoptr(GError) error = g_error_new_literal (CB_CAPTURE_ERROR, capture_rows[i].code, "reason");
+
+  return cb_error_text (error, about, NULL);
+}
+
 static char *
 text_of (const Row *row)
 {
@@ -72,6 +98,22 @@ test_english (void)
 
       g_assert_cmpstr (got, ==, rows[i].want);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (capture_rows); i++)
+    {
+      g_autofree char *on_source = capture_text_of (i, CB_ERROR_ABOUT_SOURCE);
+      g_autofree char *going_live = capture_text_of (i, CB_ERROR_ABOUT_STREAM);
+
+      g_assert_cmpstr (on_source, ==, capture_rows[i].want);
+      g_assert_cmpstr (going_live, ==, capture_rows[i].want);
+    }
+  /* Other reasons on a source stay as the engine says them. */
+  {
+    g_autoptr(GError) error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                                                   "No camera");
+    g_autofree char *got = cb_error_text (error, CB_ERROR_ABOUT_SOURCE, NULL);
+
+    g_assert_cmpstr (got, ==, "No camera");
+  }
 }
 
 /* The same places, translated (po/ru.po): the reason stays as it came. */
@@ -89,6 +131,12 @@ test_russian (void)
       g_autofree char *got = text_of (&rows[ru[i].row]);
 
       g_assert_cmpstr (got, ==, ru[i].want);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (capture_rows); i++)
+    {
+      g_autofree char *got = capture_text_of (i, CB_ERROR_ABOUT_SOURCE);
+
+      g_assert_cmpstr (got, ==, capture_rows[i].ru);
     }
 }
 

@@ -20,8 +20,6 @@
 #include "gui-util.h"
 #include "../unit/fake-media.h"
 
-static const char *live_publishing[] = { "studio", "PUBLISHING" };
-
 /* A 64×64 opaque PNG in a folder of its own: its left half @left, its right half @right
  * (0xRRGGBB). */
 static char *
@@ -65,147 +63,6 @@ remove_png (char *path)
   g_free (path);
 }
 
-/* The live stream's picture, as REST's stream/snapshot gives it. */
-static GdkTexture *
-snapshot (Fixture *fixture)
-{
-  g_autofree char *body = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GBytes) png = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *data;
-  guchar *decoded;
-  gsize length;
-
-  if (rest_post (fixture, "stream/snapshot", "{\"streamName\": \"studio\"}", &body) != 200)
-    return NULL;
-  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
-  data = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "data");
-  decoded = g_base64_decode (data, &length);
-  png = g_bytes_new_take (decoded, length);
-  return gdk_texture_new_from_bytes (png, &error);
-}
-
-static guint32
-texture_pixel (GdkTexture *texture,
-               double      fx,
-               double      fy)
-{
-  int w = gdk_texture_get_width (texture);
-  int h = gdk_texture_get_height (texture);
-  g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4);
-  const guint8 *p;
-
-  gdk_texture_download (texture, pixels, w * 4);
-  p = pixels + ((int) (fy * h) * w + (int) (fx * w)) * 4;
-  /* Cairo's ARGB32, native endian: B G R A in memory here. */
-  return (p[2] << 16) | (p[1] << 8) | p[0];
-}
-
-static gboolean
-close_to (guint32 rgb,
-          guint32 want)
-{
-  for (int shift = 0; shift < 24; shift += 8)
-    if (ABS ((int) ((rgb >> shift) & 0xff) - (int) ((want >> shift) & 0xff)) > 48)
-      return FALSE;
-  return TRUE;
-}
-
-typedef struct {
-  double  x, y;
-  guint32 rgb;
-} PixelWant;
-
-static gboolean
-stream_pixel_is (Fixture       *fixture,
-                 gconstpointer  data)
-{
-  const PixelWant *want = data;
-  g_autoptr(GdkTexture) texture = snapshot (fixture);
-
-  g_autofree char *path = screenshot_path ("studio-last-snapshot");
-
-  if (texture == NULL)
-    return FALSE;
-  /* For whoever looks into a failure. */
-  gdk_texture_save_to_png (texture, path);
-  return close_to (texture_pixel (texture, want->x, want->y), want->rgb);
-}
-
-/* Whether the engine's "studio" has video yet; on the engine's thread. */
-typedef struct {
-  CbEngine *engine;
-  gboolean  video;
-} VideoCheck;
-
-static gboolean
-check_video_in_engine (gpointer data)
-{
-  VideoCheck *check = data;
-  g_autoptr(CbStream) stream = cb_engine_lookup_stream (check->engine, "studio");
-  g_autoptr(GstCaps) caps = stream != NULL ? cb_stream_dup_caps (stream, CB_MEDIA_VIDEO) : NULL;
-
-  check->video = caps != NULL;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-stream_has_video (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  VideoCheck check = { cb_studio_get_engine (fixture->studio), FALSE };
-
-  run_in_engine (fixture, check_video_in_engine, &check);
-  return check.video;
-}
-
-static void
-go_live (Fixture *fixture)
-{
-  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), TRUE);
-  g_assert_true (wait_for (fixture, window_is_live, NULL));
-  g_assert_true (wait_for (fixture, row_has_status, live_publishing));
-  g_assert_true (wait_for (fixture, stream_has_video, NULL));
-}
-
-static void
-stop_live (Fixture *fixture)
-{
-  gtk_toggle_button_set_active (cb_window_get_live_button (fixture->window), FALSE);
-  g_assert_true (wait_for (fixture, window_is_idle, NULL));
-}
-
-/* The sidebar shows @page ("scenes", "mixer"). */
-static void
-show_page (Fixture    *fixture,
-           GtkWidget  *panel,
-           const char *page)
-{
-  GtkWidget *stack = gtk_widget_get_ancestor (panel, ADW_TYPE_VIEW_STACK);
-
-  gtk_widget_set_visible (gtk_widget_get_parent (stack), TRUE);
-  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), page);
-  settle ();
-}
-
-static guint64
-preview_frames (Fixture *fixture)
-{
-  GdkPaintable *paintable = gtk_picture_get_paintable (cb_window_get_preview_picture (fixture->window));
-
-  return CB_IS_PREVIEW_PAINTABLE (paintable)
-         ? cb_preview_paintable_get_n_frames (CB_PREVIEW_PAINTABLE (paintable)) : 0;
-}
-
-/* The preview goes on showing new frames (@data: the count to pass). */
-static gboolean
-preview_passes (Fixture       *fixture,
-                gconstpointer  data)
-{
-  return preview_frames (fixture) > *(const guint64 *) data;
-}
-
 static GPtrArray *
 spin_buttons (GtkWidget *widget,
               GPtrArray *found)
@@ -233,7 +90,7 @@ test_scene_overlay (Fixture       *fixture,
   guint64 preview_count;
 
   g_assert_true (wait_for (fixture, preview_has_frame, NULL));
-  show_page (fixture, GTK_WIDGET (panel), "scenes");
+  show_sidebar_page (fixture, GTK_WIDGET (panel), "scenes");
 
   /* The image goes where the properties popover puts it: 50 %, 50 %, a quarter wide. */
   image = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_IMAGE, png);
@@ -257,18 +114,18 @@ test_scene_overlay (Fixture       *fixture,
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
                    cb_program_get_problem (cb_scene_editor_get_program (editor), camera));
 
-  go_live (fixture);
+  studio_go_live (fixture);
   g_assert_true (wait_for (fixture, stream_pixel_is, &red_at_overlay));
   /* The preview shows the scene live, meanwhile. */
   preview_count = preview_frames (fixture) + 5;
   g_assert_true (wait_for (fixture, preview_passes, &preview_count));
-  picture = snapshot (fixture);
+  picture = studio_snapshot (fixture);
   g_assert_false (close_to (texture_pixel (picture, 0.3, 0.3), 0xff0000));
   g_assert_false (close_to (texture_pixel (picture, 0.9, 0.9), 0xff0000));
   g_assert_true (close_to (texture_pixel (picture, 0.55, 0.55), 0xff0000));
   g_assert_true (close_to (texture_pixel (picture, 0.7, 0.7), 0xff0000));
   save_window_screenshot (fixture, "studio-scenes");
-  stop_live (fixture);
+  studio_stop_live (fixture);
   remove_png (png);
 }
 
@@ -311,14 +168,9 @@ saved_as (Fixture       *fixture,
           gconstpointer  data)
 {
   const SavedWant *want = data;
-  g_autofree char *path = cb_scene_editor_dup_path ();
-  g_autofree char *json = NULL;
-  g_autoptr(CbSceneCollection) c = NULL;
-  CbSceneSource *s;
+  g_autoptr(CbSceneSource) s = saved_source (want->id);
 
-  if (!g_file_get_contents (path, &json, NULL, NULL) ||
-      (c = cb_scene_collection_from_json (json, -1, NULL)) == NULL ||
-      (s = cb_scene_collection_find_source (c, want->id)) == NULL)
+  if (s == NULL)
     return FALSE;
   return ABS (s->x - want->x) < 0.01 && ABS (s->y - want->y) < 0.01 &&
          ABS (s->width - want->width) < 0.01 && s->crop_left == want->crop_left &&
@@ -352,9 +204,9 @@ test_drag_source (Fixture       *fixture,
   guint image;
 
   g_assert_true (wait_for (fixture, preview_has_frame, NULL));
-  show_page (fixture, GTK_WIDGET (panel), "scenes");
+  show_sidebar_page (fixture, GTK_WIDGET (panel), "scenes");
   image = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_IMAGE, png);
-  go_live (fixture);
+  studio_go_live (fixture);
   g_assert_true (wait_for (fixture, stream_pixel_is, &brown_at_start));
 
   /* Grab it by its middle and drop it lower left: at 10 %, 55 %. */
@@ -365,7 +217,7 @@ test_drag_source (Fixture       *fixture,
   g_assert_cmpfloat_with_epsilon (s->y, 0.55, 0.01);
   g_assert_true (wait_for (fixture, stream_pixel_is, &brown_moved));
   g_assert_true (wait_for (fixture, stream_pixel_is, &teal_moved));
-  picture = snapshot (fixture);
+  picture = studio_snapshot (fixture);
   g_assert_false (close_to (texture_pixel (picture, 0.75, 0.15), 0x804000));
   save_window_screenshot (fixture, "studio-drag");
 
@@ -396,7 +248,7 @@ test_drag_source (Fixture       *fixture,
   /* The test pattern's yellow bar under it shows again. */
   g_assert_true (wait_for (fixture, stream_pixel_is, &yellow_bar));
   gtk_popover_popdown (popover);
-  stop_live (fixture);
+  studio_stop_live (fixture);
   remove_png (png);
 }
 
@@ -514,35 +366,20 @@ test_switch_live (Fixture       *fixture,
   cb_scene_editor_changed (editor);
   g_assert_nonnull (cb_scenes_panel_get_scene_row (cb_window_get_scenes_panel (fixture->window), 1));
 
-  go_live (fixture);
+  studio_go_live (fixture);
   g_assert_true (wait_for (fixture, stream_pixel_is, &blue_center));
 
   /* Ctrl+2: the same stream, another picture. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scene-2", NULL));
   g_assert_cmpuint (cb_program_get_collection (program)->active, ==, 1);
   g_assert_true (wait_for (fixture, stream_pixel_is, &green_center));
-  g_assert_true (row_has_status (fixture, live_publishing));
+  g_assert_true (row_has_status (fixture, studio_publishing));
   g_assert_true (cb_window_is_live (fixture->window));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.scene-1", NULL));
   g_assert_true (wait_for (fixture, stream_pixel_is, &blue_center));
-  g_assert_true (row_has_status (fixture, live_publishing));
-  stop_live (fixture);
-}
-
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_named (c, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  g_assert_true (row_has_status (fixture, studio_publishing));
+  studio_stop_live (fixture);
 }
 
 /* Camera over the screen in two clicks: the Add Scene menu, then its preset. The screen
@@ -553,13 +390,13 @@ test_pip_preset (Fixture       *fixture,
 {
   CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
   CbProgram *program = cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window));
-  GtkWidget *preset = find_named (GTK_WIDGET (panel), "pip-preset");
+  GtkWidget *preset = find_named_widget (GTK_WIDGET (panel), "pip-preset");
   const CbSceneCollection *c;
   CbScene *scene;
   CbSceneSource *screen, *camera;
 
   g_assert_true (wait_for (fixture, preview_has_frame, NULL));
-  show_page (fixture, GTK_WIDGET (panel), "scenes");
+  show_sidebar_page (fixture, GTK_WIDGET (panel), "scenes");
   /* The second click; the first opens the menu it is in. */
   g_assert_nonnull (preset);
   g_assert_true (GTK_IS_POPOVER (gtk_widget_get_ancestor (preset, GTK_TYPE_POPOVER)));
@@ -616,7 +453,7 @@ test_meter (Fixture       *fixture,
   guint mic;
 
   g_assert_nonnull (meter);
-  show_page (fixture, GTK_WIDGET (mixer), "mixer");
+  show_sidebar_page (fixture, GTK_WIDGET (mixer), "mixer");
   g_assert_true (wait_for (fixture, meter_above, meter));
   g_assert_true (wait_for (fixture, meter_above, program));
   g_assert_true (wait_for (fixture, meter_above, header));
@@ -649,7 +486,7 @@ static gboolean
 snapshot_is_640 (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(GdkTexture) texture = snapshot (fixture);
+  g_autoptr(GdkTexture) texture = studio_snapshot (fixture);
 
   return texture != NULL && gdk_texture_get_width (texture) == 640 &&
          gdk_texture_get_height (texture) == 360;
@@ -681,7 +518,7 @@ test_media_sound (Fixture       *fixture,
   media = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_MEDIA, clip);
   meter = cb_mixer_get_meter (mixer, media);
   g_assert_nonnull (meter);
-  show_page (fixture, GTK_WIDGET (mixer), "mixer");
+  show_sidebar_page (fixture, GTK_WIDGET (mixer), "mixer");
   g_assert_true (wait_for (fixture, meter_above, meter));
   save_window_screenshot (fixture, "studio-mixer-media");
   gtk_toggle_button_set_active (cb_mixer_get_mute_button (mixer, media), TRUE);
@@ -755,8 +592,8 @@ test_media_loop (Fixture       *fixture,
   gulong handler;
 
   g_assert_true (wait_for (fixture, preview_has_frame, NULL));
-  show_page (fixture, GTK_WIDGET (panel), "scenes");
-  go_live (fixture);
+  show_sidebar_page (fixture, GTK_WIDGET (panel), "scenes");
+  studio_go_live (fixture);
   media = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_MEDIA, clip);
   added = g_get_monotonic_time ();
   popover = cb_scenes_panel_edit_source (panel, media);
@@ -765,7 +602,7 @@ test_media_loop (Fixture       *fixture,
   gtk_spin_button_set_value (g_ptr_array_index (spins, 1), 0);
   gtk_spin_button_set_value (g_ptr_array_index (spins, 2), 100);
   gtk_spin_button_set_value (g_ptr_array_index (spins, 3), 100);
-  loop = find_named (GTK_WIDGET (popover), "loop");
+  loop = find_named_widget (GTK_WIDGET (popover), "loop");
   g_assert_true (GTK_IS_SWITCH (loop));
   gtk_switch_set_active (GTK_SWITCH (loop), TRUE);
   save_native_screenshot (fixture, GTK_WIDGET (popover), "studio-source-loop");
@@ -776,7 +613,7 @@ test_media_loop (Fixture       *fixture,
   g_assert_true (wait_for (fixture, stream_pixel_is, &blue));
   /* Seven seconds after it started: three passes and more. */
   spin_for (MAX (0, 7000 - (int) ((g_get_monotonic_time () - added) / 1000)));
-  g_assert_true (row_has_status (fixture, live_publishing));
+  g_assert_true (row_has_status (fixture, studio_publishing));
   g_assert_true (cb_window_is_live (fixture->window));
   /* Blue is its last second: red again is the file from its beginning. */
   g_assert_true (wait_for (fixture, stream_pixel_is, &red));
@@ -789,11 +626,11 @@ test_media_loop (Fixture       *fixture,
   g_signal_handler_disconnect (program, handler);
   meter = cb_mixer_get_meter (mixer, media);
   g_assert_nonnull (meter);
-  show_page (fixture, GTK_WIDGET (mixer), "mixer");
+  show_sidebar_page (fixture, GTK_WIDGET (mixer), "mixer");
   g_assert_true (wait_for (fixture, meter_above, meter));
   save_window_screenshot (fixture, "studio-media-loop");
-  g_assert_true (row_has_status (fixture, live_publishing));
-  stop_live (fixture);
+  g_assert_true (row_has_status (fixture, studio_publishing));
+  studio_stop_live (fixture);
   remove_png (clip);
 }
 
@@ -831,9 +668,9 @@ test_preferences (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (window));
 
   g_assert_true (wait_for (fixture, preview_has_frame, NULL));
-  go_live (fixture);
+  studio_go_live (fixture);
   g_assert_true (wait_for (fixture, snapshot_is_640, NULL));
-  stop_live (fixture);
+  studio_stop_live (fixture);
 }
 
 static void

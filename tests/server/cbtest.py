@@ -16,6 +16,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -314,16 +315,21 @@ class NetnsHost:
     """A test host: a network namespace joined to this machine by a veth pair.
 
     This side is `host_ip`, the namespace is `ns_ip` (a private /30 that only exists
-    between the two). Raises unittest.SkipTest when not root or when `ip` cannot do it.
+    between the two). Network namespaces are Linux's: raises unittest.SkipTest, saying
+    why, on another system, when not root, or when `ip` cannot make one (a container
+    without the capability).
     """
 
     _count = 0
 
     def __init__(self):
+        if not sys.platform.startswith('linux'):
+            raise unittest.SkipTest('needs Linux network namespaces (ip netns); this is %s'
+                                    % sys.platform)
         if os.geteuid() != 0:
             raise unittest.SkipTest('needs root for ip netns')
         if shutil.which('ip') is None:
-            raise unittest.SkipTest('no ip command')
+            raise unittest.SkipTest('needs the ip command (iproute2) for ip netns')
         NetnsHost.remove_stale()
         NetnsHost._count += 1
         pid, n = os.getpid(), NetnsHost._count

@@ -183,6 +183,34 @@ class BadInputTest(ServerTestCase):
         status, _, _ = self.server.request('GET', '/health')
         self.assertEqual(status, 200)
 
+    def test_closed_keepalive_connections_are_let_go(self):
+        # A client that keeps its connection after an answer and then closes it (browsers,
+        # Go's and Python's HTTP clients) must not leave a descriptor behind: libsoup 3.2
+        # kept every such socket in CLOSE_WAIT (an hour-long soak ran out of them).
+        import http.client
+        import time
+
+        def descriptors():
+            return len(os.listdir(f'/proc/{self.server.proc.pid}/fd'))
+
+        before = descriptors()
+        for i in range(20):
+            conn = http.client.HTTPConnection('127.0.0.1', self.server.http_port, timeout=5)
+            if i % 2:
+                conn.request('POST', '/rest-api/stream/find_all', body='{}',
+                             headers={'Content-Type': 'application/json'})
+            else:
+                conn.request('POST', '/whep/nothing', body='v=0 garbage',
+                             headers={'Content-Type': 'application/sdp'})
+            conn.getresponse().read()
+            conn.close()
+        deadline = time.monotonic() + 5
+        while descriptors() > before + 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertLessEqual(descriptors(), before + 2)
+        status, _, _ = self.server.request('GET', '/health')
+        self.assertEqual(status, 200)
+
     def test_wcs_verbs_ignore_extra_fields(self):
         status, answer, _ = self.server.rest('stream/find', {'name': 'nothing', 'extra': 1})
         self.assertJsonError(status, answer, 404)

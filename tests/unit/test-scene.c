@@ -28,6 +28,8 @@ assert_sources_equal (const CbSceneSource *a,
       g_assert_cmpstr (a->font, ==, b->font);
       g_assert_cmphex (a->color, ==, b->color);
     }
+  g_assert_cmpstr (a->window_class, ==, b->window_class);
+  g_assert_cmpint (a->cursor, ==, b->cursor);
   if (cb_scene_source_kind_is_audio (a->kind))
     {
       g_assert_cmpfloat_with_epsilon (a->volume, b->volume, 1e-9);
@@ -71,6 +73,14 @@ test_round_trip (void)
   g_ptr_array_add (pip->sources, s);
   g_ptr_array_add (pip->sources, cb_scene_source_new (c, CB_SCENE_SOURCE_MEDIA, "Outro",
                                                       "/tmp/outro.mp4"));
+  /* A window is found again by its title and class; a portal source keeps its token. */
+  s = cb_scene_source_new (c, CB_SCENE_SOURCE_WINDOW, "Терминал", "user@host: ~");
+  g_free (s->window_class);
+  s->window_class = g_strdup ("XTerm");
+  s->cursor = FALSE;
+  g_ptr_array_add (pip->sources, s);
+  g_ptr_array_add (pip->sources, cb_scene_source_new (c, CB_SCENE_SOURCE_PORTAL, "Portal",
+                                                      "8f1c2c3e-restore-token"));
   g_ptr_array_add (c->scenes, pip);
   s = cb_scene_source_new (c, CB_SCENE_SOURCE_MIC, "Mic", "");
   s->volume = 0.5;

@@ -6,7 +6,7 @@
 #include "cb-egress-demux.h"
 #include "cb-egress-stun.h"
 
-#include <netinet/in.h>
+#include <gio/gnetworking.h>
 #include <string.h>
 
 CbEgressPacketKind

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <glib.h>
-#include <sys/socket.h>
+#include <gio/gnetworking.h>   /* struct sockaddr on Unix and Windows */
 
 G_BEGIN_DECLS
 
