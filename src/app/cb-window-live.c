@@ -3,11 +3,12 @@
  *
  * Go Live as the window shows it. CbLive (cb-live.c) is the model; here are the window's
  * actions that the buttons, the keyboard shortcuts and the tests share (win.go-live,
- * win.stop, win.record, win.mute-mic, win.toggle-pane-*, win.show-pane), what the header
+ * win.stop, win.mute-mic, win.toggle-pane-*, win.show-pane), what the header
  * bar says while live (time, outgoing bitrate, dropped packets, CPU, the worst
  * destination state), and the question before closing or quitting while live.
  *
- * <Control>1 … <Control>9 are kept for win.scene-1 … win.scene-9 (scenes).
+ * win.record is cb-window-record.c's; <Control>1 … <Control>9 are kept for win.scene-1 …
+ * win.scene-9 (scenes).
  */
 #include "config.h"
 
@@ -275,19 +276,6 @@ action_stop (GSimpleAction *action,
 }
 
 static void
-action_record (GSimpleAction *action,
-               GVariant      *parameter,
-               gpointer       data)
-{
-  CbWindow *self = CB_WINDOW (data);
-
-  /* The button knows whether it can (live, not pending) and keeps the state. */
-  if (gtk_widget_get_sensitive (GTK_WIDGET (self->record_button)))
-    gtk_toggle_button_set_active (self->record_button,
-                                  !gtk_toggle_button_get_active (self->record_button));
-}
-
-static void
 action_mute_mic (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       data)
@@ -457,7 +445,6 @@ cb_window_live_setup (CbWindow *self)
   static const GActionEntry actions[] = {
     { "go-live", action_go_live },
     { "stop", action_stop },
-    { "record", action_record },
     { "mute-mic", action_mute_mic, NULL, "false" },
     { "toggle-pane-sidebar", action_toggle_pane_sidebar },
     { "toggle-pane-streams", action_toggle_pane_streams },
