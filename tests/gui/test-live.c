@@ -580,16 +580,8 @@ test_panels (Fixture       *fixture,
   activate (fixture, "go-live");
   g_assert_true (wait_for (fixture, window_is_live, NULL));
   g_assert_true (wait_for (fixture, header_says_live, NULL));
-  /* Mute the microphone: the stream goes on, the action says muted; again: back. */
-  activate (fixture, "mute-mic");
-  {
-    g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (fixture->window),
-                                                                 "mute-mic");
-
-    g_assert_true (g_variant_get_boolean (state));
-  }
-  spin_for (500);
-  g_assert_true (cb_window_is_live (fixture->window));
+  /* Mute the microphone: the default scene has none in the Mixer, which the toast says;
+   * nothing is muted and the stream goes on (test-mixer.c mutes one). */
   activate (fixture, "mute-mic");
   {
     g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (fixture->window),
@@ -597,6 +589,8 @@ test_panels (Fixture       *fixture,
 
     g_assert_false (g_variant_get_boolean (state));
   }
+  spin_for (500);
+  g_assert_true (cb_window_is_live (fixture->window));
 
   /* The question before closing, in this language too. */
   gtk_window_close (GTK_WINDOW (fixture->window));
