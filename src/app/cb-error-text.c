@@ -112,6 +112,14 @@ engine_text (const GError *error,
         return g_strdup_printf (_("This address or name cannot be used: %s"), error->message);
       return NULL;
     case CB_ENGINE_ERROR_NO_DEVICE:
+      if (about == CB_ERROR_ABOUT_MICROPHONE && name != NULL && *name != '\0')
+        /* TRANSLATORS: %s is the device the source was set to. */
+        return g_strdup_printf (_("No microphone “%s” on this machine"), name);
+      if (about == CB_ERROR_ABOUT_MICROPHONE)
+        return g_strdup (_("No microphone on this machine"));
+      if (about == CB_ERROR_ABOUT_DESKTOP_AUDIO)
+        return g_strdup (_("No desktop audio: the sound server shows no monitor of an output"));
+      return about == CB_ERROR_ABOUT_STREAM ? g_strdup (source_text (error->code)) : NULL;
     case CB_ENGINE_ERROR_FILE_NOT_FOUND:
     case CB_ENGINE_ERROR_BAD_FORMAT:
       return about == CB_ERROR_ABOUT_STREAM ? g_strdup (source_text (error->code)) : NULL;
@@ -146,6 +154,8 @@ cb_error_text (const GError *error,
   switch (about)
     {
     case CB_ERROR_ABOUT_SOURCE:
+    case CB_ERROR_ABOUT_MICROPHONE:
+    case CB_ERROR_ABOUT_DESKTOP_AUDIO:
       /* The engine's reason, in English as in the logs, as sources have always said. */
       return g_strdup (error->message);
     case CB_ERROR_ABOUT_PLAYER:

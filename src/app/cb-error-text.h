@@ -20,6 +20,9 @@ typedef enum {
   CB_ERROR_ABOUT_RECORDING_PUBLISH,
   CB_ERROR_ABOUT_RECORDING_DELETE,
   CB_ERROR_ABOUT_SOURCE,              /* why a scene's source shows nothing */
+  CB_ERROR_ABOUT_MICROPHONE,          /* why a microphone of the mixer is silent; @name: its
+                                       * device, or NULL for the first one */
+  CB_ERROR_ABOUT_DESKTOP_AUDIO,       /* why the desktop's sound in the mixer is silent */
 } CbErrorAbout;
 
 char *cb_error_text (const GError *error,

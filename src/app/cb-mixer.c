@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cb-error-text.h"
 #include "cb-mixer.h"
 #include "cb-scenes-panel.h"
 
@@ -16,6 +17,7 @@ typedef struct {
   GtkWidget *mute;
   GtkWidget *monitor;
   GtkWidget *fader;
+  GtkWidget *problem;
 } Strip;
 
 struct _CbMixer
@@ -80,11 +82,17 @@ edit_volume (CbSceneSource *s, GObject *control)
 }
 
 static void
-on_mute_toggled (GtkToggleButton *button, gpointer data)
+show_muted (GtkToggleButton *button)
 {
   gtk_button_set_icon_name (GTK_BUTTON (button),
                             gtk_toggle_button_get_active (button) ? "audio-volume-muted-symbolic"
                                                                   : "audio-volume-high-symbolic");
+}
+
+static void
+on_mute_toggled (GtkToggleButton *button, gpointer data)
+{
+  show_muted (button);
   change_source (data, G_OBJECT (button), edit_mute);
 }
 
@@ -110,13 +118,27 @@ on_remove (GtkButton *button, gpointer data)
   cb_scene_editor_changed (self->editor);
 }
 
+/* Whose sentence a strip's problem gets (cb_error_text()). */
+static CbErrorAbout
+error_about (CbSceneSourceKind kind)
+{
+  switch (kind)
+    {
+    case CB_SCENE_SOURCE_MIC:     return CB_ERROR_ABOUT_MICROPHONE;
+    case CB_SCENE_SOURCE_DESKTOP: return CB_ERROR_ABOUT_DESKTOP_AUDIO;
+    default:                      return CB_ERROR_ABOUT_SOURCE;
+    }
+}
+
 static GtkWidget *
 make_strip (CbMixer             *self,
             const CbSceneSource *s,
             Strip               *strip)
 {
   guint id = s != NULL ? s->id : 0;
-  const char *problem = s != NULL ? cb_program_get_problem (program_of (self), id) : NULL;
+  const GError *error = s != NULL ? cb_program_get_problem_error (program_of (self), id) : NULL;
+  g_autofree char *problem = error != NULL ? cb_error_text (error, error_about (s->kind), s->location)
+                                           : NULL;
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *grid = gtk_grid_new ();
   GtkWidget *title = gtk_label_new (s != NULL ? s->name : _("Program"));
@@ -142,10 +164,9 @@ make_strip (CbMixer             *self,
       GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
 
       strip->mute = gtk_toggle_button_new ();
-      gtk_button_set_icon_name (GTK_BUTTON (strip->mute), s->muted ? "audio-volume-muted-symbolic"
-                                                                   : "audio-volume-high-symbolic");
       gtk_widget_set_tooltip_text (strip->mute, _("Mute"));
       gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (strip->mute), s->muted);
+      show_muted (GTK_TOGGLE_BUTTON (strip->mute));
       strip->monitor = gtk_toggle_button_new ();
       gtk_button_set_icon_name (GTK_BUTTON (strip->monitor), "audio-headphones-symbolic");
       gtk_widget_set_tooltip_text (strip->monitor, _("Hear it in the headphones"));
@@ -172,7 +193,7 @@ make_strip (CbMixer             *self,
       gtk_grid_attach (GTK_GRID (grid), strip->fader, 0, 2, 4, 1);
       if (problem != NULL)
         {
-          GtkWidget *label = gtk_label_new (problem);
+          GtkWidget *label = strip->problem = gtk_label_new (problem);
 
           gtk_label_set_wrap (GTK_LABEL (label), TRUE);
           gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -394,6 +415,86 @@ cb_mixer_get_mute_button (CbMixer *self,
 {
   Strip *strip = strip_of (self, id);
   return strip != NULL && strip->mute != NULL ? GTK_TOGGLE_BUTTON (strip->mute) : NULL;
+}
+
+const char *
+cb_mixer_get_problem_text (CbMixer *self,
+                           guint    id)
+{
+  Strip *strip = strip_of (self, id);
+  return strip != NULL && strip->problem != NULL ? gtk_label_get_label (GTK_LABEL (strip->problem))
+                                                 : NULL;
+}
+
+gboolean
+cb_mixer_get_mics_muted (CbMixer *self)
+{
+  const CbSceneCollection *c;
+  guint mics = 0;
+
+  g_return_val_if_fail (CB_IS_MIXER (self), FALSE);
+
+  c = cb_program_get_collection (program_of (self));
+  for (guint i = 0; i < c->audio->len; i++)
+    {
+      const CbSceneSource *s = g_ptr_array_index (c->audio, i);
+
+      if (s->kind != CB_SCENE_SOURCE_MIC)
+        continue;
+      if (!s->muted)
+        return FALSE;
+      mics++;
+    }
+  return mics > 0;
+}
+
+guint
+cb_mixer_set_mics_muted (CbMixer  *self,
+                         gboolean  muted)
+{
+  const CbSceneCollection *c;
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_scene_source_free);
+  guint mics = 0;
+
+  g_return_val_if_fail (CB_IS_MIXER (self), 0);
+
+  c = cb_program_get_collection (program_of (self));
+  for (guint i = 0; i < c->audio->len; i++)
+    {
+      const CbSceneSource *s = g_ptr_array_index (c->audio, i);
+
+      if (s->kind != CB_SCENE_SOURCE_MIC)
+        continue;
+      mics++;
+      if (!s->muted != !muted)
+        {
+          CbSceneSource *copy = cb_scene_source_copy (s);
+
+          copy->muted = muted;
+          g_ptr_array_add (changed, copy);
+        }
+    }
+  if (changed->len == 0)
+    return mics;
+
+  /* The program first (the collection's sources are replaced), then the strips show it
+   * without changing it again. */
+  for (guint i = 0; i < changed->len; i++)
+    cb_program_update_source (program_of (self), g_ptr_array_index (changed, i));
+  self->filling = TRUE;
+  for (guint i = 0; i < changed->len; i++)
+    {
+      Strip *strip = strip_of (self, ((CbSceneSource *) g_ptr_array_index (changed, i))->id);
+
+      if (strip != NULL && strip->mute != NULL)
+        {
+          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (strip->mute), muted);
+          show_muted (GTK_TOGGLE_BUTTON (strip->mute));
+        }
+    }
+  self->filling = FALSE;
+  cb_scene_editor_touched (self->editor);
+  return mics;
 }
 
 GtkRange *

@@ -26,5 +26,14 @@ GtkRange     *cb_mixer_get_fader         (CbMixer       *self,
                                           guint          id);
 guint         cb_mixer_add_source        (CbMixer          *self,
                                           CbSceneSourceKind kind);
+/* The text under strip @id saying why it is silent, or NULL. */
+const char   *cb_mixer_get_problem_text  (CbMixer          *self,
+                                          guint             id);
+/* Whether there is a microphone source and every one is muted. */
+gboolean      cb_mixer_get_mics_muted    (CbMixer          *self);
+/* Mutes or unmutes every microphone source (win.mute-mic): the program's source, its
+ * strip's mute button, the scenes file. Returns how many microphone sources there are. */
+guint         cb_mixer_set_mics_muted    (CbMixer          *self,
+                                          gboolean          muted);
 
 G_END_DECLS

@@ -21,6 +21,7 @@
 #include <gst/video/video.h>
 #include <math.h>
 
+#include "cb-byte-rate.h"
 #include "cb-error-text.h"
 #include "cb-player-window.h"
 #include "cb-preview-paintable.h"
@@ -80,9 +81,7 @@ struct _CbPlayerWindow
   guint               teardown_id;
 
   /* Statistics: the previous sample of each counter. */
-  gint64              last_bytes;
-  gint64              last_bytes_time;
-  gboolean            bytes_dipped;
+  CbByteRate          byte_rate;
   guint64             last_decoded;
   gint64              last_decoded_time;
   int                 bitrate_kbps;
@@ -556,9 +555,7 @@ show_state (CbPlayerWindow *self,
 static void
 reset_stats (CbPlayerWindow *self)
 {
-  self->last_bytes = -1;
-  self->last_bytes_time = 0;
-  self->bytes_dipped = FALSE;
+  cb_byte_rate_init (&self->byte_rate);
   self->last_decoded = 0;
   self->last_decoded_time = 0;
   self->bitrate_kbps = 0;
@@ -614,8 +611,6 @@ typedef struct
   gint64   asked_at;   /* monotonic µs */
 } StatsRequest;
 
-#define MIN_RATE_INTERVAL_US (G_USEC_PER_SEC / 2)
-
 static void
 stats_request_free (gpointer data)
 {
@@ -646,36 +641,21 @@ on_stats (CbWebrtcPeer        *peer,
 {
   StatsRequest *request = data;
   g_autoptr(CbPlayerWindow) self = g_weak_ref_get (&request->window);
-  gint64 now = request->asked_at;
+  int kbps;
   double rtt;
 
   if (self == NULL || request->generation != self->generation || stats == NULL)
     return;
 
-  if (now <= self->last_bytes_time)
-    return;   /* an answer older than one already taken */
-
-  if (stats->bytes >= 0 && now - self->last_bytes_time >= MIN_RATE_INTERVAL_US)
+  /* An answer older than one already taken is dropped whole. */
+  if (!cb_byte_rate_take (&self->byte_rate, stats->bytes, request->asked_at, &kbps))
+    return;
+  if (kbps >= 0)
     {
-      /* A total that went down left a stream out of one answer (webrtcbin lists each
-       * SSRC only once it has stats): the next rise brings its whole count back, which
-       * is no rate either. */
-      gboolean dipped = self->last_bytes >= 0 && stats->bytes < self->last_bytes;
+      g_autofree char *text = cb_format_bitrate (kbps);
 
-      if (self->last_bytes >= 0 && !dipped && !self->bytes_dipped &&
-          self->last_bytes_time > 0)
-        {
-          double bits = 8.0 * (double) (stats->bytes - self->last_bytes);
-          double seconds = (double) (now - self->last_bytes_time) / G_USEC_PER_SEC;
-          g_autofree char *text = NULL;
-
-          self->bitrate_kbps = (int) lround (bits / seconds / 1000.0);
-          text = cb_format_bitrate (self->bitrate_kbps);
-          gtk_label_set_label (self->bitrate_label, text);
-        }
-      self->bytes_dipped = dipped;
-      self->last_bytes = stats->bytes;
-      self->last_bytes_time = now;
+      self->bitrate_kbps = kbps;
+      gtk_label_set_label (self->bitrate_label, text);
     }
 
   if (stats->packets_lost >= 0 && stats->packets >= 0)
@@ -1312,7 +1292,7 @@ cb_player_window_init (CbPlayerWindow *self)
   self->ui_context = g_main_context_ref_thread_default ();
   self->paintable = cb_preview_paintable_new ();
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
-  self->last_bytes = -1;
+  cb_byte_rate_init (&self->byte_rate);
   /* Until the pipeline has looked for a device. */
   show_audio_output (self, TRUE);
 }

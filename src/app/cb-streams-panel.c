@@ -345,8 +345,26 @@ update_columns (gpointer data)
       GtkColumnViewColumn *column =
         G_STRUCT_MEMBER (GtkColumnViewColumn *, self, optional_columns[i].offset);
 
-      gtk_column_view_column_set_visible (column,
-                                          self->columns_width >= optional_columns[i].min_width);
+      gboolean visible = self->columns_width >= optional_columns[i].min_width;
+
+      if (visible == gtk_column_view_column_get_visible (column))
+        continue;
+      /* GTK 4.8 still counts a hidden column's width when it shares out the spare width
+       * (gtk_column_view_measure_across()): Name would keep its minimum, with as much
+       * empty space on the right as the hidden columns took. A hidden column is made 0
+       * wide, and gets its width back (the .ui's, or the one the user dragged) when
+       * shown. */
+      if (!visible)
+        {
+          g_object_set_data (G_OBJECT (column), "cb-shown-width",
+                             GINT_TO_POINTER (gtk_column_view_column_get_fixed_width (column)));
+          gtk_column_view_column_set_fixed_width (column, 0);
+        }
+      else
+        gtk_column_view_column_set_fixed_width (column,
+                                                GPOINTER_TO_INT (g_object_get_data (G_OBJECT (column),
+                                                                                    "cb-shown-width")));
+      gtk_column_view_column_set_visible (column, visible);
     }
   return G_SOURCE_REMOVE;
 }

@@ -3,17 +3,19 @@
  *
  * Go Live as the window shows it. CbLive (cb-live.c) is the model; here are the window's
  * actions that the buttons, the keyboard shortcuts and the tests share (win.go-live,
- * win.stop, win.record, win.mute-mic, win.toggle-pane-*, win.show-pane), what the header
+ * win.stop, win.mute-mic, win.toggle-pane-*, win.show-pane), what the header
  * bar says while live (time, outgoing bitrate, dropped packets, CPU, the worst
  * destination state), and the question before closing or quitting while live.
  *
- * <Control>1 … <Control>9 are kept for win.scene-1 … win.scene-9 (scenes).
+ * win.record is cb-window-record.c's; <Control>1 … <Control>9 are kept for win.scene-1 …
+ * win.scene-9 (scenes).
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "cb-window-private.h"
+#include "cb-window-studio.h"
 
 static const struct {
   const char *action;
@@ -129,6 +131,14 @@ update_stats (CbWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->live_time_label), css);
 }
 
+/* Mute microphone: the scenes' microphones whenever; a single source's sound while live. */
+void
+cb_window_live_sync_actions (CbWindow *self)
+{
+  enable_action (self, "mute-mic",
+                 cb_window_uses_scenes (self) || cb_live_get_state (self->live) == CB_LIVE_ON);
+}
+
 static void
 update_live_ui (CbWindow *self)
 {
@@ -147,7 +157,7 @@ update_live_ui (CbWindow *self)
 
   enable_action (self, "go-live", off);
   enable_action (self, "stop", state == CB_LIVE_ON);
-  enable_action (self, "mute-mic", state == CB_LIVE_ON);
+  cb_window_live_sync_actions (self);
 
   gtk_label_set_label (self->live_label, on ? _("_Stop") : _("_Go Live"));
   gtk_widget_set_tooltip_text (button, on ? _("Stop the stream and every destination")
@@ -180,6 +190,7 @@ on_live_state (CbLive     *live,
   else if (state == CB_LIVE_OFF)
     {
       cb_publish_target_stop (self->publish_target);
+      /* A single source's mute ends with its stream; the scenes' stays on their strips. */
       if (self->mic_muted)
         {
           GAction *mute = g_action_map_lookup_action (G_ACTION_MAP (self), "mute-mic");
@@ -275,19 +286,6 @@ action_stop (GSimpleAction *action,
 }
 
 static void
-action_record (GSimpleAction *action,
-               GVariant      *parameter,
-               gpointer       data)
-{
-  CbWindow *self = CB_WINDOW (data);
-
-  /* The button knows whether it can (live, not pending) and keeps the state. */
-  if (gtk_widget_get_sensitive (GTK_WIDGET (self->record_button)))
-    gtk_toggle_button_set_active (self->record_button,
-                                  !gtk_toggle_button_get_active (self->record_button));
-}
-
-static void
 action_mute_mic (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       data)
@@ -296,6 +294,22 @@ action_mute_mic (GSimpleAction *action,
   gboolean muted = !self->mic_muted;
   g_autoptr(GError) error = NULL;
 
+  if (cb_window_uses_scenes (self))
+    {
+      CbMixer *mixer = cb_window_get_mixer (self);
+
+      /* The Mixer's microphone strips, live or not; the rest of the mix goes on. */
+      muted = !cb_mixer_get_mics_muted (mixer);
+      if (cb_mixer_set_mics_muted (mixer, muted) == 0)
+        {
+          cb_window_show_toast (self, _("No microphone in the Mixer"));
+          return;
+        }
+      g_simple_action_set_state (action, g_variant_new_boolean (muted));
+      cb_window_show_toast (self, muted ? _("The microphone is muted") : _("The microphone is on"));
+      return;
+    }
+  /* A single source: its stream's sound, which is the microphone's. */
   if (cb_live_get_state (self->live) != CB_LIVE_ON)
     return;
   if (!cb_engine_set_local_muted (self->engine, cb_live_get_name (self->live), muted, &error))
@@ -457,7 +471,6 @@ cb_window_live_setup (CbWindow *self)
   static const GActionEntry actions[] = {
     { "go-live", action_go_live },
     { "stop", action_stop },
-    { "record", action_record },
     { "mute-mic", action_mute_mic, NULL, "false" },
     { "toggle-pane-sidebar", action_toggle_pane_sidebar },
     { "toggle-pane-streams", action_toggle_pane_streams },

@@ -100,6 +100,8 @@ void     cb_window_sources_set_editable (CbWindow      *self,
                                          gboolean       editable);
 /* The spec for the engine: video and audio joined, or a file alone. */
 char    *cb_window_dup_publish_spec    (CbWindow       *self);
+/* Whether the window's stream is the scenes (live) or would be (off). */
+gboolean cb_window_uses_scenes         (CbWindow       *self);
 /* A camera opens once; a pattern or a file any number of times. */
 gboolean cb_window_spec_is_exclusive   (const char     *spec);
 void     cb_window_restart_preview     (CbWindow       *self);
@@ -117,6 +119,8 @@ void     cb_window_play                (CbWindow       *self,
 void     cb_window_live_setup          (CbWindow       *self);
 void     cb_window_live_class_init     (GtkWidgetClass *widget_class);
 void     cb_window_live_dispose        (CbWindow       *self);
+/* The Video menu changed: the actions that depend on it follow. */
+void     cb_window_live_sync_actions   (CbWindow       *self);
 
 /* cb-window-record.c: Record buttons, the REC indicator and the Recordings panel. */
 void     cb_window_record_setup        (CbWindow       *self);

@@ -249,6 +249,7 @@ action_record (GSimpleAction *action,
 {
   CbWindow *self = user_data;
 
+  /* The button knows whether it can (live, not pending) and keeps the state. */
   if (gtk_widget_get_sensitive (GTK_WIDGET (self->record_button)))
     gtk_toggle_button_set_active (self->record_button,
                                   !gtk_toggle_button_get_active (self->record_button));

@@ -50,6 +50,15 @@ cb_window_dup_publish_spec (CbWindow *self)
   return g_strconcat (video, "+", audio, NULL);
 }
 
+/* Live, what the stream publishes; off, what the Video menu has chosen. */
+gboolean
+cb_window_uses_scenes (CbWindow *self)
+{
+  if (cb_live_get_state (self->live) != CB_LIVE_OFF)
+    return g_strcmp0 (cb_live_get_spec (self->live), CB_WINDOW_SCENE_SPEC) == 0;
+  return g_str_equal (current_video_spec (self), CB_WINDOW_SCENE_SPEC);
+}
+
 gboolean
 cb_window_spec_is_exclusive (const char *spec)
 {
@@ -146,7 +155,10 @@ fill_sources (CbWindow  *self,
 
   /* The camera that was previewed may be gone. */
   if (g_strcmp0 (video, current_video_spec (self)) != 0)
-    cb_window_restart_preview (self);
+    {
+      cb_window_live_sync_actions (self);
+      cb_window_restart_preview (self);
+    }
 }
 
 static void
@@ -282,6 +294,7 @@ select_video (CbWindow *self,
   self->updating_sources = TRUE;
   gtk_drop_down_set_selected (self->source_dropdown, position);
   self->updating_sources = FALSE;
+  cb_window_live_sync_actions (self);
 }
 
 static void
@@ -349,6 +362,7 @@ on_source_dropdown_selected (GtkDropDown *dropdown,
   self->video_selected = selected;
   gtk_widget_set_sensitive (GTK_WIDGET (self->mic_dropdown),
                             !g_str_has_prefix (current_video_spec (self), "file:"));
+  cb_window_live_sync_actions (self);
   cb_window_restart_preview (self);
 }
 

@@ -122,6 +122,16 @@ fixture_set_up (Fixture       *fixture,
 }
 
 void
+fixture_set_up_default_scene (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *scenes = cb_scene_editor_dup_path ();
+
+  g_remove (scenes);
+  fixture_set_up (fixture, data);
+}
+
+void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -817,4 +827,106 @@ saved_source (guint id)
       (s = cb_scene_collection_find_source (c, id)) == NULL)
     return NULL;
   return cb_scene_source_copy (s);
+}
+
+/* Audio devices for machines with none: a GStreamer device provider of this process
+ * whose "microphone" and output "monitor" are live sine tones, found by the device
+ * monitor as PulseAudio's or PipeWire's would be. */
+
+#define FAKE_TYPE_AUDIO_DEVICE (fake_audio_device_get_type ())
+G_DECLARE_FINAL_TYPE (FakeAudioDevice, fake_audio_device, FAKE, AUDIO_DEVICE, GstDevice)
+
+struct _FakeAudioDevice
+{
+  GstDevice parent_instance;
+  double    freq;
+};
+
+G_DEFINE_FINAL_TYPE (FakeAudioDevice, fake_audio_device, GST_TYPE_DEVICE)
+
+static GstElement *
+fake_audio_device_create_element (GstDevice  *device,
+                                  const char *name)
+{
+  GstElement *src = gst_element_factory_make ("audiotestsrc", name);
+
+  g_object_set (src, "is-live", TRUE, "freq", FAKE_AUDIO_DEVICE (device)->freq, "volume", 0.1, NULL);
+  return src;
+}
+
+static void
+fake_audio_device_class_init (FakeAudioDeviceClass *klass)
+{
+  GST_DEVICE_CLASS (klass)->create_element = fake_audio_device_create_element;
+}
+
+static void
+fake_audio_device_init (FakeAudioDevice *self)
+{
+}
+
+#define FAKE_TYPE_AUDIO_PROVIDER (fake_audio_provider_get_type ())
+G_DECLARE_FINAL_TYPE (FakeAudioProvider, fake_audio_provider, FAKE, AUDIO_PROVIDER, GstDeviceProvider)
+
+struct _FakeAudioProvider
+{
+  GstDeviceProvider parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (FakeAudioProvider, fake_audio_provider, GST_TYPE_DEVICE_PROVIDER)
+
+static GstDevice *
+fake_audio_device_new (const char *name,
+                       const char *id,
+                       const char *device_class,
+                       double      freq)
+{
+  g_autoptr(GstCaps) caps = gst_caps_new_empty_simple ("audio/x-raw");
+  GstStructure *props = gst_structure_new ("properties",
+                                           "device.class", G_TYPE_STRING, device_class,
+                                           "node.name", G_TYPE_STRING, id,
+                                           NULL);
+  FakeAudioDevice *device = g_object_new (FAKE_TYPE_AUDIO_DEVICE,
+                                          "display-name", name,
+                                          "device-class", "Audio/Source",
+                                          "caps", caps,
+                                          "properties", props,
+                                          NULL);
+
+  gst_structure_free (props);
+  device->freq = freq;
+  return GST_DEVICE (device);
+}
+
+static GList *
+fake_audio_provider_probe (GstDeviceProvider *provider)
+{
+  /* The microphone first: a source with no device chosen takes the first. */
+  return g_list_append (g_list_append (NULL,
+                                       fake_audio_device_new ("Fake Microphone", "fake-mic",
+                                                              "sound", 440)),
+                        fake_audio_device_new ("Monitor of Fake Output", "fake-output.monitor",
+                                               "monitor", 880));
+}
+
+static void
+fake_audio_provider_class_init (FakeAudioProviderClass *klass)
+{
+  GST_DEVICE_PROVIDER_CLASS (klass)->probe = fake_audio_provider_probe;
+  gst_device_provider_class_set_static_metadata (GST_DEVICE_PROVIDER_CLASS (klass),
+                                                 "Fake audio devices", "Audio/Source",
+                                                 "A microphone and a monitor of tones, for tests",
+                                                 "Castbridge");
+}
+
+static void
+fake_audio_provider_init (FakeAudioProvider *self)
+{
+}
+
+void
+fake_audio_devices_register (void)
+{
+  g_assert_true (gst_device_provider_register (NULL, "cbfakeaudio", GST_RANK_PRIMARY,
+                                               FAKE_TYPE_AUDIO_PROVIDER));
 }

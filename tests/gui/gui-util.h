@@ -31,6 +31,10 @@ gboolean  gui_test_init          (int           *argc,
 /* @data: NULL, or a NULL-terminated array of "key=value" settings for the studio. */
 void      fixture_set_up         (Fixture       *fixture,
                                   gconstpointer  data);
+/* The same, with no scenes.json left from before: the default scene (the test pattern,
+ * the test tone in the mixer). */
+void      fixture_set_up_default_scene (Fixture     *fixture,
+                                        gconstpointer data);
 void      fixture_tear_down      (Fixture       *fixture,
                                   gconstpointer  data);
 /* A new window on the same studio, as after closing and reopening it. */
@@ -177,5 +181,10 @@ void      studio_stop_live       (Fixture       *fixture);
 void      show_sidebar_page      (Fixture       *fixture,
                                   GtkWidget     *panel,
                                   const char    *page);
+
+/* A microphone ("Fake Microphone", a 440 Hz tone) and a monitor of the output (880 Hz)
+ * that GStreamer's device monitor lists from now on in this process: for a mixer with a
+ * microphone and the desktop's sound where the machine has no sound server. */
+void      fake_audio_devices_register (void);
 
 G_END_DECLS

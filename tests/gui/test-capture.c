@@ -18,7 +18,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <X11/Xatom.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -464,16 +463,6 @@ start_private_bus (void)
   g_object_ref (daemon);
 }
 
-static void
-fixture_set_up_clean (Fixture       *fixture,
-                      gconstpointer  data)
-{
-  g_autofree char *scenes = cb_scene_editor_dup_path ();
-
-  g_remove (scenes);
-  fixture_set_up (fixture, data);
-}
-
 /* A smaller picture than the default 720p: live captures are stamped with the time they
  * are taken, so on a loaded machine a program that falls behind shows them late. */
 static const char *small_output[] = { "capture_width=640", "capture_height=360", "capture_fps=15", NULL };
@@ -489,11 +478,11 @@ main (int   argc,
     }
   start_private_bus ();
 
-  g_test_add ("/cb/gui/capture/window", Fixture, small_output, fixture_set_up_clean, test_window,
-              fixture_tear_down);
-  g_test_add ("/cb/gui/capture/portal-refused", Fixture, small_output, fixture_set_up_clean,
+  g_test_add ("/cb/gui/capture/window", Fixture, small_output, fixture_set_up_default_scene,
+              test_window, fixture_tear_down);
+  g_test_add ("/cb/gui/capture/portal-refused", Fixture, small_output, fixture_set_up_default_scene,
               test_portal_refused, fixture_tear_down);
-  g_test_add ("/cb/gui/capture/portal-missing", Fixture, small_output, fixture_set_up_clean,
+  g_test_add ("/cb/gui/capture/portal-missing", Fixture, small_output, fixture_set_up_default_scene,
               test_portal_missing, fixture_tear_down);
 
   return g_test_run ();

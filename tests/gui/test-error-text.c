@@ -48,6 +48,12 @@ static const Row rows[] = {
     "The recording could not be published: reason" },
   { CB_ERROR_ABOUT_RECORDING_DELETE, CB_ENGINE_ERROR_EXISTS, NULL, "The recording is still being written" },
   { CB_ERROR_ABOUT_RECORDING_DELETE, CB_ENGINE_ERROR_FAILED, NULL, "The recording could not be deleted: reason" },
+  /* A mixer strip with no device: the engine's words, translated (rows 26 to 29). */
+  { CB_ERROR_ABOUT_MICROPHONE, CB_ENGINE_ERROR_NO_DEVICE, NULL, "No microphone on this machine" },
+  { CB_ERROR_ABOUT_MICROPHONE, CB_ENGINE_ERROR_NO_DEVICE, "USB", "No microphone “USB” on this machine" },
+  { CB_ERROR_ABOUT_DESKTOP_AUDIO, CB_ENGINE_ERROR_NO_DEVICE, NULL,
+    "No desktop audio: the sound server shows no monitor of an output" },
+  { CB_ERROR_ABOUT_MICROPHONE, CB_ENGINE_ERROR_FAILED, NULL, "reason" },
 };
 
 /* Why a screen or window source shows nothing: the same wherever it is said. */
@@ -124,6 +130,9 @@ test_russian (void)
     { 10, "«live» не в эфире: сначала выйдите в эфир, затем включите назначение" },
     { 14, "Не удалось изменить назначение: reason" },
     { 19, "Не удалось изменить ретрансляцию: reason" },
+    { 26, "На этом компьютере нет микрофона" },
+    { 27, "На этом компьютере нет микрофона «USB»" },
+    { 28, "Нет звука рабочего стола: звуковой сервер не показывает монитор выхода" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (ru); i++)

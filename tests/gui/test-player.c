@@ -193,6 +193,19 @@ test_player (Fixture       *fixture,
   size = g_strdup_printf (" %s ", resolution);
   g_assert_nonnull (strstr (cb_stream_row_get_video (row), size));
   g_assert_cmpstr (gtk_label_get_label (cb_player_window_get_bitrate_label (player)), !=, "—");
+  /* The figure is the stream's, never a burst's: for 5 s (five updates) under three times
+   * what the studio encodes — capture_bitrate plus its Opus 96 kbit/s. */
+  {
+    gint64 nominal = cb_settings_get_int (cb_studio_get_gui_settings (fixture->studio),
+                                          "capture_bitrate") + 96;
+
+    for (guint i = 0; i < 50; i++)
+      {
+        spin_for (100);
+        g_assert_cmpint (cb_player_window_get_bitrate (player), >, 0);
+        g_assert_cmpint (cb_player_window_get_bitrate (player), <, 3 * nominal);
+      }
+  }
   if (g_getenv ("LANGUAGE") == NULL)
     {
       g_assert_cmpstr (gtk_label_get_label (cb_player_window_get_state_label (player)), ==,
