@@ -18,12 +18,15 @@ leaks (const char      *shown,
        int              flags)
 {
   g_autofree char *bracketed = NULL;
+  g_autofree char *authority = NULL;
 
   if (secret == NULL || strlen (secret) < 4)
     return FALSE;
-  /* An IPv6 host is shown in brackets. */
-  bracketed = g_strdup_printf ("[%s]", url->host);
-  if (strstr (bracketed, secret) != NULL || strstr (url->app, secret) != NULL ||
+  /* The host and port are shown as they came: an IPv6 host in brackets. */
+  bracketed = g_strdup_printf ("[%s]:%u", url->host, (guint) url->port);
+  authority = g_strdup_printf ("%s:%u", url->host, (guint) url->port);
+  if (strstr (bracketed, secret) != NULL || strstr (authority, secret) != NULL ||
+      strstr (url->app, secret) != NULL ||
       (url->query != NULL && strstr (url->query, secret) != NULL) ||
       (!(flags & CB_REDACT_KEY_IN_PATH) && url->stream != NULL &&
        strstr (url->stream, secret) != NULL) ||
