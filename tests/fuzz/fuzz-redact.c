@@ -9,8 +9,9 @@
 #include "fuzz-common.h"
 
 /* Whether @secret shows in @shown, unless it is too short to mean anything or is also
- * a part that is shown on purpose (host, application, query names, the stream name when
- * @flags leave it, the mask itself). */
+ * a part that is shown on purpose: the mask, the stream name when @flags leave it, or
+ * any run of what is shown around the masks, "***@[host]:port/application/***?query"
+ * (an IPv6 host in brackets). */
 static gboolean
 leaks (const char      *shown,
        const char      *secret,
@@ -18,13 +19,16 @@ leaks (const char      *shown,
        int              flags)
 {
   g_autofree char *bracketed = NULL;
+  g_autofree char *plain = NULL;
+  const char *query = url->query != NULL ? url->query : "";
 
   if (secret == NULL || strlen (secret) < 4)
     return FALSE;
-  /* An IPv6 host is shown in brackets. */
-  bracketed = g_strdup_printf ("[%s]", url->host);
-  if (strstr (bracketed, secret) != NULL || strstr (url->app, secret) != NULL ||
-      (url->query != NULL && strstr (url->query, secret) != NULL) ||
+  bracketed = g_strdup_printf ("rtmps://***@[%s]:%u/%s/***?%s", url->host, (guint) url->port,
+                               url->app, query);
+  plain = g_strdup_printf ("rtmps://***@%s:%u/%s/***?%s", url->host, (guint) url->port,
+                           url->app, query);
+  if (strstr (bracketed, secret) != NULL || strstr (plain, secret) != NULL ||
       (!(flags & CB_REDACT_KEY_IN_PATH) && url->stream != NULL &&
        strstr (url->stream, secret) != NULL) ||
       strstr ("rtmps://***?=&@:/#", secret) != NULL || strstr ("rtmp://", secret) != NULL)
