@@ -11,86 +11,9 @@
  * Sources are added and removed while the pipeline runs; one that fails is taken out
  * and its problem kept, so a missing camera is a line in the GUI, not a dead stream.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <gst/app/gstappsink.h>
-#include <gst/video/video.h>
+#include "cb-program-private.h"
 
-#include "cb-engine-error.h"
-#include "cb-program.h"
-#include "cb-screencast-portal.h"
-#include "cb-x11-windows.h"
-
-/* What a compositor composes in. I420, what the encoder takes, when every text and image
- * of the scene is above its other sources: those are drawn over the composed frame
- * afterwards, each the size of its box, with their alpha (an I420 compositor takes no
- * alpha), and nothing converts the 1080p frame. AYUV otherwise (a text under a camera),
- * where the alpha of text and images survives in the compositor. Every video source hands
- * its frames over in the compositor's format: anything else, the compositor converts on
- * every output frame, and a source with no format asked for gets ABGR64 (the first the
- * compositor offers), which made a 1080p pattern cost over half a core in conversions. */
-#define COMPOSE_OPAQUE "I420"
-#define COMPOSE_ALPHA  "AYUV"
-/* What text and images are made in, whichever way they are drawn. */
-#define LAYER_FORMAT   COMPOSE_ALPHA
-/* One colorimetry for the compositor and everything it takes: a pad whose colorimetry
- * differs from the output's (a 480x270 picture defaults to BT.601, 1080p to BT.709, and
- * the compositor picked BT.601 with JPEG chroma) is converted on every frame, which cost
- * more than the composing. */
-#define COLOR_FIELDS   "colorimetry=bt709,chroma-site=mpeg2"
-
-GST_DEBUG_CATEGORY_STATIC (cb_program_debug);
-#define GST_CAT_DEFAULT cb_program_debug
-
-/* The text and images a scene composed in I420 draws over each composed frame, bottom
- * first. Shared by the scene's compositor, its src pad probe and the sources' appsinks;
- * the lock is held while a frame is drawn on. */
-typedef struct {
-  GMutex        lock;
-  GPtrArray    *layers;     /* Layer */
-} Overlays;
-
-typedef struct {
-  guint                     id;
-  guint                     zorder;
-  int                       x, y, width, height;
-  gboolean                  visible;
-  GstBuffer                *pixels;  /* the source's last frame, AYUV with a video meta */
-  GstVideoOverlayRectangle *rect;    /* made from it for the box; NULL after a change */
-} Layer;
-
-typedef struct {
-  guint       id;
-  GstElement *bin;          /* in the program bin; NULL while left out */
-  Overlays   *overlays;     /* drawn as a layer of these rather than through a mixer pad */
-  GstPad     *mixer_pad;    /* compositor or audiomixer request pad */
-  GstPad     *sound_pad;    /* a media file's sound: its audiomixer request pad */
-  GstElement *monitor;      /* audio: the headphone branch, made on first use */
-  GError     *problem;
-  guint64     xid;          /* a window source: the window captured, 0 while none */
-  GCancellable *asking;     /* a portal source: the request in flight */
-  CbScreencast *screencast; /* a portal source: the capture the portal allowed */
-} Branch;
-
-struct _CbProgram
-{
-  GObject            parent_instance;
-
-  CbSceneCollection *collection;
-  CbLocalSource     *capture;
-  GstElement        *bin;
-  GstElement        *selector;
-  /* Per scene; NULL for a scene that is not on program: only the active scene's
-   * sources run and its compositor composes, the others cost nothing until switched to. */
-  GPtrArray         *compositors;    /* GstElement */
-  GPtrArray         *selector_pads;  /* GstPad */
-  GstElement        *mixer;
-  GHashTable        *branches;       /* id → Branch */
-  GMainContext      *context;        /* where it was made: the engine's */
-  CbX11Watch        *windows;        /* made for the first window source */
-  int                width, height, fps, rate;
-};
+GST_DEBUG_CATEGORY (cb_program_debug);
 
 G_DEFINE_FINAL_TYPE (CbProgram, cb_program, G_TYPE_OBJECT)
 
@@ -102,251 +25,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* ---- layers drawn over an I420 scene -------------------------------------------- */
-
-static void
-layer_free (gpointer data)
-{
-  Layer *layer = data;
-
-  gst_clear_buffer (&layer->pixels);
-  g_clear_pointer (&layer->rect, gst_video_overlay_rectangle_unref);
-  g_free (layer);
-}
-
-static Overlays *
-overlays_new (void)
-{
-  Overlays *o = g_atomic_rc_box_new0 (Overlays);
-
-  g_mutex_init (&o->lock);
-  o->layers = g_ptr_array_new_with_free_func (layer_free);
-  return o;
-}
-
-static void
-overlays_clear (gpointer data)
-{
-  Overlays *o = data;
-
-  g_ptr_array_unref (o->layers);
-  g_mutex_clear (&o->lock);
-}
-
-static void
-overlays_unref (gpointer data)
-{
-  g_atomic_rc_box_release_full (data, overlays_clear);
-}
-
-/* With the lock held. */
-static Layer *
-overlays_find (Overlays *o,
-               guint     id)
-{
-  for (guint i = 0; i < o->layers->len; i++)
-    {
-      Layer *layer = g_ptr_array_index (o->layers, i);
-
-      if (layer->id == id)
-        return layer;
-    }
-  return NULL;
-}
-
-static int
-compare_layers (gconstpointer a,
-                gconstpointer b)
-{
-  const Layer *la = *(const Layer * const *) a, *lb = *(const Layer * const *) b;
-
-  return la->zorder < lb->zorder ? -1 : la->zorder > lb->zorder;
-}
-
-/* The layer's box and place; made when first asked for. */
-static void
-overlays_set_box (Overlays *o,
-                  guint     id,
-                  guint     zorder,
-                  int       x,
-                  int       y,
-                  int       width,
-                  int       height,
-                  gboolean  visible)
-{
-  Layer *layer;
-
-  g_mutex_lock (&o->lock);
-  layer = overlays_find (o, id);
-  if (layer == NULL)
-    {
-      layer = g_new0 (Layer, 1);
-      layer->id = id;
-      g_ptr_array_add (o->layers, layer);
-    }
-  if (layer->x != x || layer->y != y || layer->width != width || layer->height != height)
-    g_clear_pointer (&layer->rect, gst_video_overlay_rectangle_unref);
-  layer->x = x;
-  layer->y = y;
-  layer->width = width;
-  layer->height = height;
-  layer->visible = visible;
-  layer->zorder = zorder;
-  g_ptr_array_sort (o->layers, compare_layers);
-  g_mutex_unlock (&o->lock);
-}
-
-static void
-overlays_remove (Overlays *o,
-                 guint     id)
-{
-  Layer *layer;
-
-  g_mutex_lock (&o->lock);
-  layer = overlays_find (o, id);
-  if (layer != NULL)
-    g_ptr_array_remove (o->layers, layer);
-  g_mutex_unlock (&o->lock);
-}
-
-/* A source's appsink (its layer's id in "cb-id"): its new frame. A still image repeats the
- * same memory, which needs nothing new. */
-static GstFlowReturn
-on_layer_sample (GstAppSink *appsink,
-                 gpointer    data)
-{
-  Overlays *overlays = data;
-  guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (appsink), "cb-id"));
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (appsink);
-  GstBuffer *buffer = sample != NULL ? gst_sample_get_buffer (sample) : NULL;
-  GstCaps *caps = sample != NULL ? gst_sample_get_caps (sample) : NULL;
-  GstVideoMeta *meta;
-  GstVideoInfo info;
-  GstBuffer *pixels;
-  Layer *layer;
-
-  if (buffer == NULL || caps == NULL || !gst_video_info_from_caps (&info, caps) ||
-      GST_VIDEO_INFO_FORMAT (&info) != GST_VIDEO_FORMAT_AYUV || gst_buffer_n_memory (buffer) == 0)
-    return GST_FLOW_OK;
-  g_mutex_lock (&overlays->lock);
-  layer = overlays_find (overlays, id);
-  if (layer != NULL && layer->pixels != NULL &&
-      gst_buffer_n_memory (layer->pixels) == gst_buffer_n_memory (buffer) &&
-      gst_buffer_peek_memory (layer->pixels, 0) == gst_buffer_peek_memory (buffer, 0))
-    layer = NULL;
-  g_mutex_unlock (&overlays->lock);
-  if (layer == NULL)
-    return GST_FLOW_OK;
-
-  /* The same memory, with the video meta an overlay rectangle wants. */
-  pixels = gst_buffer_copy_region (buffer, GST_BUFFER_COPY_MEMORY, 0, -1);
-  meta = gst_buffer_get_video_meta (buffer);
-  if (meta != NULL)
-    gst_buffer_add_video_meta_full (pixels, GST_VIDEO_FRAME_FLAG_NONE, meta->format,
-                                    meta->width, meta->height, meta->n_planes, meta->offset,
-                                    meta->stride);
-  else
-    gst_buffer_add_video_meta_full (pixels, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_FORMAT_AYUV,
-                                    GST_VIDEO_INFO_WIDTH (&info), GST_VIDEO_INFO_HEIGHT (&info),
-                                    1, info.offset, info.stride);
-
-  g_mutex_lock (&overlays->lock);
-  layer = overlays_find (overlays, id);
-  if (layer != NULL)
-    {
-      gst_buffer_replace (&layer->pixels, pixels);
-      g_clear_pointer (&layer->rect, gst_video_overlay_rectangle_unref);
-    }
-  g_mutex_unlock (&overlays->lock);
-  gst_buffer_unref (pixels);
-  return GST_FLOW_OK;
-}
-
-/* On the compositor's src pad: each composed frame gets the visible layers drawn on it,
- * only where their boxes are. */
-static GstPadProbeReturn
-draw_overlays (GstPad          *pad,
-               GstPadProbeInfo *info,
-               gpointer         data)
-{
-  Overlays *o = data;
-  GstVideoOverlayComposition *composition = NULL;
-  g_autoptr(GstCaps) caps = NULL;
-  GstVideoInfo video;
-  GstVideoFrame frame;
-  GstBuffer *buffer;
-
-  g_mutex_lock (&o->lock);
-  for (guint i = 0; i < o->layers->len; i++)
-    {
-      Layer *layer = g_ptr_array_index (o->layers, i);
-
-      if (!layer->visible || layer->pixels == NULL || layer->width <= 0 || layer->height <= 0)
-        continue;
-      if (layer->rect == NULL)
-        layer->rect = gst_video_overlay_rectangle_new_raw (layer->pixels, layer->x, layer->y,
-                                                           layer->width, layer->height,
-                                                           GST_VIDEO_OVERLAY_FORMAT_FLAG_NONE);
-      if (composition == NULL)
-        composition = gst_video_overlay_composition_new (layer->rect);
-      else
-        gst_video_overlay_composition_add_rectangle (composition, layer->rect);
-    }
-  if (composition != NULL && (caps = gst_pad_get_current_caps (pad)) != NULL &&
-      gst_video_info_from_caps (&video, caps))
-    {
-      buffer = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
-      GST_PAD_PROBE_INFO_DATA (info) = buffer;
-      if (gst_video_frame_map (&frame, &video, buffer, GST_MAP_READWRITE))
-        {
-          gst_video_overlay_composition_blend (composition, &frame);
-          gst_video_frame_unmap (&frame);
-        }
-    }
-  g_mutex_unlock (&o->lock);
-  if (composition != NULL)
-    gst_video_overlay_composition_unref (composition);
-  return GST_PAD_PROBE_OK;
-}
-
-/* The layers of a compositor that composes in I420, or NULL. */
-static Overlays *
-overlays_of (GstElement *compositor)
-{
-  return compositor != NULL ? g_object_get_data (G_OBJECT (compositor), "cb-overlays") : NULL;
-}
-
-static const char *
-compose_format (GstElement *compositor)
-{
-  return overlays_of (compositor) != NULL ? COMPOSE_OPAQUE : COMPOSE_ALPHA;
-}
-
-static gboolean
-is_layer_kind (CbSceneSourceKind kind)
-{
-  return kind == CB_SCENE_SOURCE_TEXT || kind == CB_SCENE_SOURCE_IMAGE;
-}
-
-/* Whether @scene can be composed in I420: none of its texts and images is below another
- * kind of source (hidden ones count, so that showing one changes nothing). */
-static gboolean
-scene_is_opaque_below (CbScene *scene)
-{
-  gboolean layer_seen = FALSE;
-
-  for (guint i = 0; i < scene->sources->len; i++)
-    {
-      CbSceneSource *s = g_ptr_array_index (scene->sources, i);
-
-      if (is_layer_kind (s->kind))
-        layer_seen = TRUE;
-      else if (layer_seen)
-        return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 branch_free (gpointer data)
 {
@@ -356,7 +34,7 @@ branch_free (gpointer data)
   gst_clear_object (&b->sound_pad);
   gst_clear_object (&b->bin);
   gst_clear_object (&b->monitor);
-  g_clear_pointer (&b->overlays, overlays_unref);
+  g_clear_pointer (&b->overlays, cb_program_overlays_unref);
   g_clear_error (&b->problem);
   if (b->asking != NULL)
     g_cancellable_cancel (b->asking);
@@ -437,8 +115,8 @@ cb_program_init (CbProgram *self)
 /* ---- source bins ----------------------------------------------------------- */
 
 /* @problem: NULL when the source works */
-static void
-set_problem (CbProgram    *self,
+void
+cb_program_set_problem (CbProgram    *self,
              Branch       *b,
              const GError *problem)
 {
@@ -451,695 +129,14 @@ set_problem (CbProgram    *self,
   g_signal_emit (self, signals[SIGNAL_PROBLEM_CHANGED], 0, b->id);
 }
 
-static void
-set_problem_literal (CbProgram  *self,
+void
+cb_program_set_problem_literal (CbProgram  *self,
                      Branch     *b,
                      const char *message)
 {
   g_autoptr(GError) problem = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, message);
 
-  set_problem (self, b, problem);
-}
-
-/* @device (taken) in front of the parsed @desc, in one bin with a "src" ghost pad. */
-static GstElement *
-bin_with_device (GstElement  *device,
-                 const char  *desc,
-                 GError     **error)
-{
-  GstElement *bin = gst_bin_new (NULL);
-  GstElement *rest = cb_media_parse_bin (desc, TRUE, error);
-  g_autoptr(GstPad) rest_src = NULL;
-
-  if (rest == NULL)
-    {
-      gst_object_unref (gst_object_ref_sink (device));
-      gst_object_unref (gst_object_ref_sink (bin));
-      return NULL;
-    }
-  gst_bin_add_many (GST_BIN (bin), device, rest, NULL);
-  if (!gst_element_link (device, rest))
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "Cannot link the device");
-      gst_object_unref (gst_object_ref_sink (bin));
-      return NULL;
-    }
-  rest_src = gst_element_get_static_pad (rest, "src");
-  gst_element_add_pad (bin, gst_ghost_pad_new ("src", rest_src));
-  return bin;
-}
-
-/* ---- media files in a loop ------------------------------------------------------ */
-
-/* Kept on a media file's decodebin ("cb-looper"). In a loop, each pass is a segment seek:
- * at its end the demuxer says SEGMENT_DONE instead of EOS, and a seek back to the beginning
- * that flushes nothing goes on from the running time reached, so the compositor and the
- * mixer see one stream with no gap. Without a loop a SEGMENT_DONE becomes the EOS it stands
- * for, and the last frame stays (repeat-after-eos). */
-typedef struct {
-  GWeakRef      program;      /* seeks wait on its context, which may outlive it */
-  GMainContext *context;      /* the program's */
-  guint         id;
-  gint          loop;         /* atomic, all below: play again at the end */
-  gint          segments;     /* the first segment seek was asked for */
-  gint          done_seqnum;  /* the last SEGMENT_DONE acted on (one a stream) */
-} Looper;
-
-static Looper *
-looper_of (GstElement *decodebin)
-{
-  return decodebin != NULL ? g_object_get_data (G_OBJECT (decodebin), "cb-looper") : NULL;
-}
-
-static void
-looper_free (gpointer data)
-{
-  Looper *looper = data;
-
-  g_weak_ref_clear (&looper->program);
-  g_main_context_unref (looper->context);
-  g_free (looper);
-}
-
-/* On the engine's context: a pass from the beginning. The first one flushes (its streams
- * are held before their first buffer, so nothing was shown yet) and lets them go; the
- * next ones flush nothing and go on from where the last ended. */
-static gboolean
-loop_seek (GstElement *decodebin,
-           gboolean    first)
-{
-  Looper *looper = looper_of (decodebin);
-  g_autoptr(CbProgram) program = g_weak_ref_get (&looper->program);
-  Branch *b = program != NULL && program->branches != NULL
-              ? g_hash_table_lookup (program->branches, GUINT_TO_POINTER (looper->id)) : NULL;
-  GstSeekFlags flags = GST_SEEK_FLAG_SEGMENT | (first ? GST_SEEK_FLAG_FLUSH : 0);
-  GstPad *pad = NULL;
-  gboolean sought = FALSE;
-
-  /* Not from a branch made again since (the same id). */
-  if (b == NULL || b->bin == NULL || !gst_object_has_as_ancestor (GST_OBJECT (decodebin),
-                                                                  GST_OBJECT (b->bin)))
-    return G_SOURCE_REMOVE;
-  GST_OBJECT_LOCK (decodebin);
-  if (decodebin->srcpads != NULL)
-    pad = gst_object_ref (decodebin->srcpads->data);
-  GST_OBJECT_UNLOCK (decodebin);
-  if (pad != NULL)
-    {
-      sought = gst_pad_send_event (pad, gst_event_new_seek (1.0, GST_FORMAT_TIME, flags,
-                                                            GST_SEEK_TYPE_SET, 0,
-                                                            GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE));
-      gst_object_unref (pad);
-    }
-  GST_INFO ("source %u: %s", looper->id, sought ? "from its beginning again" : "cannot seek back");
-  if (first)
-    {
-      GST_OBJECT_LOCK (decodebin);
-      for (GList *l = decodebin->srcpads; l != NULL; l = l->next)
-        {
-          gulong block = GPOINTER_TO_SIZE (g_object_steal_data (l->data, "cb-loop-block"));
-
-          if (block != 0)
-            gst_pad_remove_probe (l->data, block);
-        }
-      GST_OBJECT_UNLOCK (decodebin);
-    }
-  if (!sought)
-    set_problem_literal (program, b, "This file cannot be played in a loop");
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-loop_first_seek (gpointer data)
-{
-  return loop_seek (data, TRUE);
-}
-
-static gboolean
-loop_next_seek (gpointer data)
-{
-  return loop_seek (data, FALSE);
-}
-
-static void
-schedule_loop_seek (GstElement *decodebin,
-                    Looper     *looper,
-                    gboolean    first)
-{
-  GSource *idle = g_idle_source_new ();
-
-  g_source_set_callback (idle, first ? loop_first_seek : loop_next_seek, gst_object_ref (decodebin),
-                         gst_object_unref);
-  g_source_attach (idle, looper->context);
-  g_source_unref (idle);
-}
-
-/* On each stream the decodebin gives: the ends of the passes. */
-static GstPadProbeReturn
-on_media_event (GstPad          *pad,
-                GstPadProbeInfo *info,
-                gpointer         data)
-{
-  GstElement *decodebin = data;
-  Looper *looper = looper_of (decodebin);
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-  int seqnum, last;
-
-  if (GST_EVENT_TYPE (event) != GST_EVENT_SEGMENT_DONE)
-    return GST_PAD_PROBE_OK;
-  GST_DEBUG ("source %u: a pass ends on %s", looper->id, GST_PAD_NAME (pad));
-  if (!g_atomic_int_get (&looper->loop))
-    {
-      GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_eos ();
-      gst_event_unref (event);
-      return GST_PAD_PROBE_OK;
-    }
-  /* Each stream ends its pass with the same SEGMENT_DONE: one seek for all. */
-  seqnum = (int) gst_event_get_seqnum (event);
-  last = g_atomic_int_get (&looper->done_seqnum);
-  if (last != seqnum && g_atomic_int_compare_and_exchange (&looper->done_seqnum, last, seqnum))
-    schedule_loop_seek (decodebin, looper, FALSE);
-  return GST_PAD_PROBE_DROP;
-}
-
-/* Stops looping a running media file, or starts it: FALSE when the file must be opened
- * again for that, in its loop from its beginning (it plays or played without one: a seek
- * from here races with its end, which a short file reaches at once, read ahead). */
-static gboolean
-looper_set (GstElement *decodebin,
-            gboolean    loop)
-{
-  Looper *looper = looper_of (decodebin);
-
-  if (looper == NULL || g_atomic_int_get (&looper->loop) == loop)
-    return TRUE;
-  if (!loop)
-    {
-      g_atomic_int_set (&looper->loop, FALSE);
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-on_decodebin_pad_added (GstElement *decodebin,
-                        GstPad     *pad,
-                        gpointer    data)
-{
-  GstElement *tail = data;
-  Looper *looper = looper_of (decodebin);
-  GstElement *sound = g_object_get_data (G_OBJECT (decodebin), "cb-sound");
-  g_autoptr(GstCaps) caps = gst_pad_query_caps (pad, NULL);
-  g_autoptr(GstPad) sink = NULL;
-  const char *media;
-
-  if (caps == NULL || gst_caps_is_empty (caps))
-    return;
-  /* The first picture stream to the picture's tail, the first sound to the sound's. */
-  media = gst_structure_get_name (gst_caps_get_structure (caps, 0));
-  if (g_str_has_prefix (media, "video/"))
-    sink = gst_element_get_static_pad (tail, "sink");
-  else if (g_str_has_prefix (media, "audio/") && sound != NULL)
-    sink = gst_element_get_static_pad (sound, "sink");
-  if (sink != NULL && !gst_pad_is_linked (sink) && gst_pad_link (pad, sink) == GST_PAD_LINK_OK &&
-      looper != NULL)
-    {
-      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_media_event, decodebin, NULL);
-      /* In a loop from the start: each stream is held at its first buffer until the first
-       * segment seek (a short file is read to its end before a seek from another thread
-       * comes, and an EOS cannot be taken back). */
-      if (g_atomic_int_get (&looper->loop) && !g_atomic_int_get (&looper->segments))
-        {
-          gulong block = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER |
-                                                 GST_PAD_PROBE_TYPE_BUFFER_LIST, NULL, NULL, NULL);
-
-          g_object_set_data (G_OBJECT (pad), "cb-loop-block", GSIZE_TO_POINTER (block));
-          if (g_atomic_int_compare_and_exchange (&looper->segments, FALSE, TRUE))
-            schedule_loop_seek (decodebin, looper, TRUE);
-        }
-    }
-}
-
-/* filesrc ▸ decodebin ▸ @tail_desc, the file's first picture stream on a "src" pad; with
- * @sound_desc, its first sound stream through that on a "sound" pad. */
-static GstElement *
-decoded_bin (const char  *location,
-             const char  *tail_desc,
-             const char  *sound_desc,
-             GError     **error)
-{
-  GstElement *bin, *src, *decodebin, *tail, *sound = NULL;
-  g_autoptr(GstPad) tail_src = NULL;
-
-  if (!cb_media_have_element ("decodebin", error) ||
-      (tail = cb_media_parse_bin (tail_desc, TRUE, error)) == NULL)
-    return NULL;
-  if (sound_desc != NULL && (sound = cb_media_parse_bin (sound_desc, TRUE, error)) == NULL)
-    {
-      gst_object_unref (gst_object_ref_sink (tail));
-      return NULL;
-    }
-  bin = gst_bin_new (NULL);
-  src = gst_element_factory_make ("filesrc", NULL);
-  decodebin = gst_element_factory_make ("decodebin", "decode");
-  g_object_set (src, "location", location, NULL);
-  gst_bin_add_many (GST_BIN (bin), src, decodebin, tail, NULL);
-  gst_element_link (src, decodebin);
-  g_signal_connect_object (decodebin, "pad-added", G_CALLBACK (on_decodebin_pad_added), tail, 0);
-  tail_src = gst_element_get_static_pad (tail, "src");
-  gst_element_add_pad (bin, gst_ghost_pad_new ("src", tail_src));
-  if (sound != NULL)
-    {
-      g_autoptr(GstPad) sound_src = gst_element_get_static_pad (sound, "src");
-
-      gst_object_set_name (GST_OBJECT (sound), "sound");
-      gst_bin_add (GST_BIN (bin), sound);
-      g_object_set_data (G_OBJECT (decodebin), "cb-sound", sound);
-      gst_element_add_pad (bin, gst_ghost_pad_new ("sound", sound_src));
-    }
-  return bin;
-}
-
-/* What every sound goes through before the mixer: the fader, the meter, and a tee for
- * the headphones (ensure_monitor()). A live source's queue drops what the mixer is late
- * for; a file's holds it back instead, or it would race through to its end. */
-static char *
-sound_chain (CbProgram *self,
-             gboolean   live)
-{
-  return g_strdup_printf ("audioconvert ! audioresample ! audio/x-raw,rate=%d,channels=2 ! "
-                          "volume name=volume ! level name=level interval=50000000 ! "
-                          "tee name=tee allow-not-linked=true "
-                          "tee. ! queue max-size-time=200000000 %s", self->rate,
-                          live ? "leaky=downstream" : "");
-}
-
-/* A Wayland session: ximagesrc would see XWayland's windows only (its DISPLAY), so the
- * screen comes from the portal. */
-static gboolean
-is_wayland_session (void)
-{
-  return g_getenv ("WAYLAND_DISPLAY") != NULL;
-}
-
-static GstElement *
-find_desktop_monitor (GError **error)
-{
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
-  GList *devices;
-  GstElement *element = NULL;
-
-  gst_device_monitor_add_filter (monitor, "Audio/Source", NULL);
-  devices = gst_device_monitor_get_devices (monitor);
-  for (GList *l = devices; l != NULL && element == NULL; l = l->next)
-    {
-      g_autoptr(GstStructure) props = gst_device_get_properties (l->data);
-
-      if (props != NULL && g_strcmp0 (gst_structure_get_string (props, "device.class"), "monitor") == 0)
-        element = gst_device_create_element (l->data, NULL);
-    }
-  g_list_free_full (devices, gst_object_unref);
-  if (element == NULL)
-    g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
-                 "No desktop audio: the sound server shows no monitor of an output");
-  return element;
-}
-
-/* A videotestsrc pattern by its nick; anything else is the SMPTE bars. */
-static const char *
-pattern_name (const CbSceneSource *s)
-{
-  GType type = g_type_from_name ("GstVideoTestSrcPattern");
-  GEnumClass *patterns;
-  gboolean known;
-
-  if (type == 0)
-    {
-      /* The enum is registered when the plugin loads. */
-      g_autoptr(GstElementFactory) factory = gst_element_factory_find ("videotestsrc");
-      g_autoptr(GstPluginFeature) loaded = factory != NULL
-        ? gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory)) : NULL;
-
-      type = g_type_from_name ("GstVideoTestSrcPattern");
-    }
-  if (s->location[0] == '\0' || type == 0)
-    return "smpte";
-  patterns = g_type_class_ref (type);
-  known = g_enum_get_value_by_nick (patterns, s->location) != NULL;
-  g_type_class_unref (patterns);
-  return known ? s->location : "smpte";
-}
-
-/* Whether a pattern moves. */
-static gboolean
-pattern_is_animated (const char *pattern)
-{
-  static const char * const moving[] = { "snow", "blink", "zone-plate", "chroma-zone-plate",
-                                         "ball" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (moving); i++)
-    if (g_str_equal (pattern, moving[i]))
-      return TRUE;
-  return FALSE;
-}
-
-/* The caps a pattern, a camera, the screen or a media file is made in (its "size"
- * capsfilter): in the compositor's format, at the size it is shown at, so that the
- * compositor neither converts nor scales it (a picture-in-picture pattern made at the
- * output's size and scaled down cost a third of a core at 1080p; a camera is converted
- * and scaled in one pass), at most the output's size. When cropped, the crop's edges are
- * pixels of the source's own picture: a pattern is then made at the output's size, and
- * the others at theirs. A still pattern is drawn 5 times a second, as a still image is,
- * and the compositor repeats it: drawing 1080p bars 30 times a second cost a fifth of
- * what the scene cost. */
-static GstCaps *
-size_caps (CbProgram           *self,
-           const CbSceneSource *s,
-           const char          *format)
-{
-  gboolean cropped = s->crop_left != 0 || s->crop_top != 0 || s->crop_right != 0 ||
-                     s->crop_bottom != 0;
-  int w = cropped ? self->width : CLAMP ((int) (s->width * self->width), 1, self->width);
-  int h = cropped ? self->height : CLAMP ((int) (s->height * self->height), 1, self->height);
-  GstCaps *caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, format,
-                                       "colorimetry", G_TYPE_STRING, "bt709",
-                                       "chroma-site", G_TYPE_STRING, "mpeg2", NULL);
-
-  if (s->kind == CB_SCENE_SOURCE_PATTERN)
-    gst_caps_set_simple (caps, "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
-                         "framerate", GST_TYPE_FRACTION,
-                         pattern_is_animated (pattern_name (s)) ? self->fps : MIN (self->fps, 5), 1,
-                         NULL);
-  else if (!cropped)
-    gst_caps_set_simple (caps, "width", G_TYPE_INT, w, "height", G_TYPE_INT, h,
-                         "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
-  return caps;
-}
-
-/* Sets the size caps of @bin's "size" capsfilter, if any, when they changed (the same
- * caps set again would renegotiate too). */
-static void
-apply_size (CbProgram           *self,
-            GstElement          *bin,
-            const CbSceneSource *s,
-            const char          *format)
-{
-  g_autoptr(GstElement) size = bin != NULL ? gst_bin_get_by_name (GST_BIN (bin), "size") : NULL;
-  g_autoptr(GstCaps) want = NULL;
-  g_autoptr(GstCaps) have = NULL;
-
-  if (size == NULL)
-    return;
-  want = size_caps (self, s, format);
-  g_object_get (size, "caps", &have, NULL);
-  if (have == NULL || !gst_caps_is_equal (have, want))
-    g_object_set (size, "caps", want, NULL);
-}
-
-/* What the screen, a window and the portal's stream go through: a queue (ximagesrc
- * answers a latency no compositor can meet, max below min; the queue's unbounded max
- * settles it, and it drops what is late), then converted and scaled to their box in the
- * compositor's format by the "size" capsfilter (apply_size()), as a camera is. Through RGB
- * first: GStreamer 1.22 converts BGRx to AYUV with the padding byte as the alpha (0 from
- * an X server: an invisible capture), even with alpha-mode=set. */
-static char *
-capture_tail (void)
-{
-  return g_strdup_printf ("queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
-                          "videoconvert ! video/x-raw,format=RGB ! %s ! capsfilter name=size",
-                          cb_media_convert_scale ());
-}
-
-/* Whether the source captures through the desktop portal: the portal kind, and the
- * screen in a Wayland session. */
-static gboolean
-uses_portal (const CbSceneSource *s)
-{
-  return s->kind == CB_SCENE_SOURCE_PORTAL ||
-         (s->kind == CB_SCENE_SOURCE_SCREEN && is_wayland_session ());
-}
-
-static void on_window_closed (guint64  xid,
-                              gpointer data);
-
-/* ximagesrc of the window the source names (found by its title and class), watched so
- * that its closing takes the source out rather than capturing nothing. */
-static GstElement *
-window_bin (CbProgram            *self,
-            Branch               *b,
-            const CbSceneSource  *s,
-            const char           *format,
-            GError              **error)
-{
-  g_autoptr(GPtrArray) windows = NULL;
-  g_autofree char *tail = capture_tail ();
-  g_autofree char *desc = NULL;
-  const CbX11Window *w;
-  GstElement *bin;
-
-  if (!cb_media_have_element ("ximagesrc", error))
-    return NULL;
-  if (self->windows == NULL &&
-      (self->windows = cb_x11_watch_new (on_window_closed, self, error)) == NULL)
-    return NULL;
-  if ((windows = cb_x11_windows_list (NULL, error)) == NULL)
-    return NULL;
-  w = cb_x11_windows_match (windows, s->window_class, s->location);
-  /* Found, and still there once watched: one that closes later is reported. */
-  if (w == NULL || !cb_x11_watch_add (self->windows, w->xid))
-    {
-      g_set_error (error, CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_WINDOW_NOT_FOUND,
-                   "No window “%s” to capture", s->location);
-      return NULL;
-    }
-  b->xid = w->xid;
-  /* Not XDamage: it misses what a compositing window manager draws. */
-  desc = g_strdup_printf ("ximagesrc name=capture xid=%" G_GUINT64_FORMAT " use-damage=false "
-                          "show-pointer=%s ! capsfilter caps=\"video/x-raw,framerate=%d/1\" ! %s",
-                          w->xid, s->cursor ? "true" : "false", self->fps, tail);
-  bin = cb_media_parse_bin (desc, TRUE, error);
-  apply_size (self, bin, s, format);
-  return bin;
-}
-
-/* pipewiresrc on the PipeWire remote and node the portal gave. */
-static GstElement *
-portal_bin (CbProgram            *self,
-            Branch               *b,
-            const CbSceneSource  *s,
-            const char           *format,
-            GError              **error)
-{
-  g_autofree char *node = g_strdup_printf ("%u", cb_screencast_get_node (b->screencast));
-  g_autofree char *tail = capture_tail ();
-  GstElement *device, *bin;
-  int fd;
-
-  if (!cb_media_have_element ("pipewiresrc", error))
-    return NULL;
-  /* pipewiresrc keeps the fd it is given; the session keeps the portal's. */
-  fd = fcntl (cb_screencast_get_fd (b->screencast), F_DUPFD_CLOEXEC, 3);
-  if (fd < 0)
-    {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
-                   "Cannot use the portal's PipeWire connection: %s", g_strerror (errno));
-      return NULL;
-    }
-  device = gst_element_factory_make ("pipewiresrc", "capture");
-  g_object_set (device, "fd", fd, "path", node, "do-timestamp", TRUE, NULL);
-  bin = bin_with_device (device, tail, error);
-  apply_size (self, bin, s, format);
-  return bin;
-}
-
-/* @format: what the compositor composes in, for the kinds it takes as they are (text and
- * images are always made in LAYER_FORMAT) */
-static GstElement *
-make_video_bin (CbProgram            *self,
-                Branch               *b,
-                const CbSceneSource  *s,
-                const char           *format,
-                GError              **error)
-{
-  g_autofree char *desc = NULL;
-  GstElement *bin = NULL;
-  g_autoptr(GstElement) named = NULL;
-
-  switch (s->kind)
-    {
-    case CB_SCENE_SOURCE_PATTERN:
-      desc = g_strdup_printf ("videotestsrc name=pattern is-live=true pattern=%s ! "
-                              "capsfilter name=size", pattern_name (s));
-      bin = cb_media_parse_bin (desc, TRUE, error);
-      apply_size (self, bin, s, format);
-      return bin;
-    case CB_SCENE_SOURCE_IMAGE:
-    case CB_SCENE_SOURCE_MEDIA:
-      if (!g_file_test (s->location, G_FILE_TEST_IS_REGULAR))
-        {
-          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FILE_NOT_FOUND,
-                       "File not found: %s", s->location);
-          return NULL;
-        }
-      /* A still image is repeated a few times a second: the compositor keeps the last
-       * frame of a pad between them. Not live: the compositor paces it, and drops what a
-       * late start made late (a live imagefreeze that starts late stays late, unseen). */
-      if (s->kind == CB_SCENE_SOURCE_MEDIA)
-        {
-          g_autofree char *sound = sound_chain (self, FALSE);
-          g_autofree char *tail = g_strdup_printf ("queue ! %s ! capsfilter name=size",
-                                                   cb_media_convert_scale ());
-
-          /* Its sound goes to the mixer, with a strip of its own. */
-          bin = decoded_bin (s->location, tail, sound, error);
-          apply_size (self, bin, s, format);
-          if (bin != NULL)
-            {
-              Looper *looper = g_new0 (Looper, 1);
-
-              g_weak_ref_init (&looper->program, self);
-              looper->context = g_main_context_ref (self->context);
-              looper->id = s->id;
-              looper->loop = s->loop;
-              named = gst_bin_get_by_name (GST_BIN (bin), "decode");
-              g_object_set_data_full (G_OBJECT (named), "cb-looper", looper, looper_free);
-            }
-          return bin;
-        }
-      return decoded_bin (s->location,
-                          "videoconvert ! video/x-raw,format=" LAYER_FORMAT "," COLOR_FIELDS " ! imagefreeze ! "
-                          "capsfilter caps=\"video/x-raw,framerate=5/1\"",
-                          NULL, error);
-    case CB_SCENE_SOURCE_TEXT:
-      {
-        int w = MAX (16, (int) (s->width * self->width)) & ~1;
-        int h = MAX (16, (int) (s->height * self->height)) & ~1;
-
-        desc = g_strdup_printf ("videotestsrc is-live=true pattern=solid-color foreground-color=0 ! "
-                                "video/x-raw,format=BGRA,width=%d,height=%d,framerate=5/1 ! "
-                                "textoverlay name=text halignment=left valignment=top xpad=0 ypad=0 auto-resize=false "
-                                "shaded-background=false draw-shadow=false wait-text=false ! "
-                                "videoconvert ! capsfilter name=out caps=video/x-raw,format=" LAYER_FORMAT "," COLOR_FIELDS,
-                                w, h);
-        /* Only the picture is ghosted: a linked text pad would make textoverlay wait for
-         * text buffers and ignore its "text". Converted here, 5 times a second, rather
-         * than by the compositor for every output frame. */
-        bin = cb_media_parse_bin (desc, FALSE, error);
-        if (bin != NULL)
-          {
-            g_autoptr(GstPad) text_src = NULL;
-
-            named = gst_bin_get_by_name (GST_BIN (bin), "text");
-            g_object_set (named, "text", s->text, "font-desc", s->font, "color", s->color, NULL);
-            gst_clear_object (&named);
-            named = gst_bin_get_by_name (GST_BIN (bin), "out");
-            text_src = gst_element_get_static_pad (named, "src");
-            gst_element_add_pad (bin, gst_ghost_pad_new ("src", text_src));
-          }
-        return bin;
-      }
-    case CB_SCENE_SOURCE_CAMERA:
-      {
-        GstElement *device = cb_device_create_element (CB_MEDIA_VIDEO,
-                                                       s->location[0] ? s->location : NULL,
-                                                       error);
-        g_autofree char *tail = g_strdup_printf ("%s ! capsfilter name=size", cb_media_convert_scale ());
-
-        if (device == NULL)
-          return NULL;
-        bin = bin_with_device (device, tail, error);
-        apply_size (self, bin, s, format);
-        return bin;
-      }
-    case CB_SCENE_SOURCE_PORTAL:
-      return portal_bin (self, b, s, format, error);
-    case CB_SCENE_SOURCE_WINDOW:
-      return window_bin (self, b, s, format, error);
-    case CB_SCENE_SOURCE_SCREEN:
-      if (uses_portal (s))
-        return portal_bin (self, b, s, format, error);
-      if (g_getenv ("DISPLAY") == NULL)
-        {
-          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
-                       "No screen to capture");
-          return NULL;
-        }
-      if (!cb_media_have_element ("ximagesrc", error))
-        return NULL;
-      {
-        g_autofree char *tail = capture_tail ();
-
-        desc = g_strdup_printf ("ximagesrc name=capture use-damage=false show-pointer=%s ! "
-                                "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! %s",
-                                s->cursor ? "true" : "false", self->fps, tail);
-      }
-      bin = cb_media_parse_bin (desc, TRUE, error);
-      apply_size (self, bin, s, format);
-      return bin;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* @inner (taken) followed by a videocrop named "crop", which passes frames through
- * untouched while nothing is cut off. */
-static GstElement *
-with_crop (GstElement  *inner,
-           GError     **error)
-{
-  GstElement *bin, *crop;
-  g_autoptr(GstPad) crop_src = NULL;
-
-  if (inner == NULL)
-    return NULL;
-  if (!cb_media_have_element ("videocrop", error))
-    {
-      gst_object_unref (gst_object_ref_sink (inner));
-      return NULL;
-    }
-  bin = gst_bin_new (NULL);
-  crop = gst_element_factory_make ("videocrop", "crop");
-  gst_bin_add_many (GST_BIN (bin), inner, crop, NULL);
-  gst_element_link (inner, crop);
-  crop_src = gst_element_get_static_pad (crop, "src");
-  gst_element_add_pad (bin, gst_ghost_pad_new ("src", crop_src));
-  {
-    g_autoptr(GstPad) sound = gst_element_get_static_pad (inner, "sound");
-
-    if (sound != NULL)
-      gst_element_add_pad (bin, gst_ghost_pad_new ("sound", sound));
-  }
-  return bin;
-}
-
-static GstElement *
-make_audio_bin (CbProgram            *self,
-                const CbSceneSource  *s,
-                GError              **error)
-{
-  g_autofree char *chain = sound_chain (self, TRUE);
-  g_autofree char *desc = NULL;
-  GstElement *device = NULL;
-
-  switch (s->kind)
-    {
-    case CB_SCENE_SOURCE_TONE:
-      desc = g_strdup_printf ("audiotestsrc is-live=true wave=sine freq=440 volume=0.1 ! %s",
-                              chain);
-      return cb_media_parse_bin (desc, TRUE, error);
-    case CB_SCENE_SOURCE_MIC:
-      device = cb_device_create_element (CB_MEDIA_AUDIO, s->location[0] ? s->location : NULL,
-                                         error);
-      break;
-    case CB_SCENE_SOURCE_DESKTOP:
-      device = find_desktop_monitor (error);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  if (device == NULL)
-    return NULL;
-  return bin_with_device (device, chain, error);
+  cb_program_set_problem (self, b, problem);
 }
 
 static void
@@ -1156,7 +153,7 @@ apply_video_box (CbProgram           *self,
                     x <= 0 && y <= 0 && x + w >= self->width && y + h >= self->height;
 
   if (b->overlays != NULL)
-    overlays_set_box (b->overlays, b->id, zorder, x, y, w, h, s->visible);
+    cb_program_overlays_set_box (b->overlays, b->id, zorder, x, y, w, h, s->visible);
   else if (b->mixer_pad != NULL)
     {
       g_object_set (b->mixer_pad,
@@ -1230,7 +227,7 @@ ensure_monitor (CbProgram           *self,
                                 "autoaudiosink name=out sync=false", TRUE, &error);
   if (monitor == NULL)
     {
-      set_problem (self, b, error);
+      cb_program_set_problem (self, b, error);
       return;
     }
   /* Open the output first, on its own: with no sound device a sink that fails inside the
@@ -1242,7 +239,7 @@ ensure_monitor (CbProgram           *self,
       {
         gst_element_set_state (monitor, GST_STATE_NULL);
         gst_object_unref (gst_object_ref_sink (monitor));
-        set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
+        cb_program_set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
         return;
       }
   }
@@ -1276,8 +273,8 @@ branch_detach (CbProgram *self,
   gst_clear_object (&b->monitor);
   if (b->overlays != NULL)
     {
-      overlays_remove (b->overlays, b->id);
-      g_clear_pointer (&b->overlays, overlays_unref);
+      cb_program_overlays_remove (b->overlays, b->id);
+      g_clear_pointer (&b->overlays, cb_program_overlays_unref);
     }
   if (b->xid != 0 && self->windows != NULL)
     cb_x11_watch_remove (self->windows, b->xid);
@@ -1324,8 +321,8 @@ static gboolean locate (CbProgram *self,
                         guint     *scene_index,
                         guint     *index);
 
-static void
-on_window_closed (guint64  xid,
+void
+cb_program_on_window_closed (guint64  xid,
                   gpointer data)
 {
   CbProgram *self = data;
@@ -1344,7 +341,7 @@ on_window_closed (guint64  xid,
       b->xid = 0;
       /* The rest of the scene goes on; the stream keeps its picture size. */
       branch_detach (self, b);
-      set_problem (self, b, closed);
+      cb_program_set_problem (self, b, closed);
     }
 }
 
@@ -1377,7 +374,7 @@ on_portal_answer (GObject      *object,
     {
       GST_INFO ("source %u: the portal said no: %s", answer->id, error != NULL ? error->message : "");
       if (error != NULL)
-        set_problem (self, b, error);
+        cb_program_set_problem (self, b, error);
       goto out;
     }
   /* The token for next time: with it the portal lets us capture without asking again. */
@@ -1409,7 +406,7 @@ ask_portal (CbProgram           *self,
   /* No question the answer to which could not be used. */
   if (!cb_media_have_element ("pipewiresrc", &error))
     {
-      set_problem (self, b, error);
+      cb_program_set_problem (self, b, error);
       return;
     }
   b->asking = g_cancellable_new ();
@@ -1420,7 +417,7 @@ ask_portal (CbProgram           *self,
   cb_screencast_start_async (s->location, s->cursor, b->asking, on_portal_answer, answer);
   error = g_error_new_literal (CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_ASKING,
                                "Waiting for the permission to capture the screen");
-  set_problem (self, b, error);
+  cb_program_set_problem (self, b, error);
 }
 
 /* Builds the source's bin and links it into @mixer; a failure is kept as its problem. */
@@ -1436,7 +433,7 @@ branch_attach (CbProgram           *self,
   g_autoptr(GstPad) sink = NULL;
   g_autofree char *name = g_strdup_printf ("source-%u", s->id);
   gboolean audio = cb_scene_source_kind_is_audio (s->kind);
-  Overlays *overlays = audio || !is_layer_kind (s->kind) ? NULL : overlays_of (mixer);
+  Overlays *overlays = audio || !cb_program_is_layer_kind (s->kind) ? NULL : cb_program_overlays_of (mixer);
   GstElement *bin;
 
   if (b == NULL)
@@ -1450,7 +447,7 @@ branch_attach (CbProgram           *self,
     g_autoptr(CbScreencast) cast = g_steal_pointer (&b->screencast);
 
     branch_detach (self, b);
-    if (uses_portal (s) && cast == NULL)
+    if (cb_program_uses_portal (s) && cast == NULL)
       {
         ask_portal (self, b, s);
         return;
@@ -1458,13 +455,13 @@ branch_attach (CbProgram           *self,
     b->screencast = g_steal_pointer (&cast);
   }
 
-  bin = audio ? make_audio_bin (self, s, &error)
-              : with_crop (make_video_bin (self, b, s, compose_format (mixer), &error), &error);
+  bin = audio ? cb_program_make_audio_bin (self, s, &error)
+              : cb_program_with_crop (cb_program_make_video_bin (self, b, s, cb_program_compose_format (mixer), &error), &error);
   if (bin == NULL)
     {
       GST_INFO ("source %u (%s) left out: %s", s->id, cb_scene_source_kind_to_string (s->kind),
                 error->message);
-      set_problem (self, b, error);
+      cb_program_set_problem (self, b, error);
       return;
     }
   gst_object_set_name (GST_OBJECT (bin), name);
@@ -1475,7 +472,7 @@ branch_attach (CbProgram           *self,
     {
       /* A layer: its frames end in an appsink of its bin, paced by the clock, and are
        * drawn over the composed picture. */
-      GstAppSinkCallbacks callbacks = { .new_sample = on_layer_sample };
+      GstAppSinkCallbacks callbacks = { .new_sample = cb_program_on_layer_sample };
       GstElement *appsink = gst_element_factory_make_full ("appsink", "name", "layer",
                                                            "sync", TRUE, "async", FALSE,
                                                            "max-buffers", 1, "drop", TRUE,
@@ -1484,7 +481,7 @@ branch_attach (CbProgram           *self,
 
       g_object_set_data (G_OBJECT (appsink), "cb-id", GUINT_TO_POINTER (s->id));
       gst_app_sink_set_callbacks (GST_APP_SINK (appsink), &callbacks,
-                                  g_atomic_rc_box_acquire (overlays), overlays_unref);
+                                  g_atomic_rc_box_acquire (overlays), cb_program_overlays_unref);
       gst_bin_add (GST_BIN (bin), appsink);
       gst_element_remove_pad (bin, src);
       gst_object_unref (src);
@@ -1504,7 +501,7 @@ branch_attach (CbProgram           *self,
   if (gst_pad_link (src, sink) != GST_PAD_LINK_OK)
     {
       branch_detach (self, b);
-      set_problem_literal (self, b, "Cannot link the source");
+      cb_program_set_problem_literal (self, b, "Cannot link the source");
       return;
     }
   if (s->kind == CB_SCENE_SOURCE_MEDIA)
@@ -1525,7 +522,7 @@ branch_attach (CbProgram           *self,
   if (!audio)
     apply_video_box (self, b, s, zorder);
   gst_element_sync_state_with_parent (bin);
-  set_problem (self, b, NULL);
+  cb_program_set_problem (self, b, NULL);
 }
 
 /* ---- scenes ---------------------------------------------------------------- */
@@ -1537,7 +534,7 @@ scene_start (CbProgram  *self,
              GError    **error)
 {
   CbScene *scene = g_ptr_array_index (self->collection->scenes, index);
-  gboolean opaque = scene_is_opaque_below (scene);
+  gboolean opaque = cb_program_scene_is_opaque_below (scene);
   g_autofree char *caps = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,"
                                            "framerate=%d/1,pixel-aspect-ratio=1/1," COLOR_FIELDS,
                                            opaque ? COMPOSE_OPAQUE : COMPOSE_ALPHA,
@@ -1557,12 +554,12 @@ scene_start (CbProgram  *self,
                                               "background", 1 /* black */, NULL);
   if (opaque)
     {
-      Overlays *overlays = overlays_new ();
+      Overlays *overlays = cb_program_overlays_new ();
       g_autoptr(GstPad) composed = gst_element_get_static_pad (compositor, "src");
 
-      gst_pad_add_probe (composed, GST_PAD_PROBE_TYPE_BUFFER, draw_overlays,
-                         g_atomic_rc_box_acquire (overlays), overlays_unref);
-      g_object_set_data_full (G_OBJECT (compositor), "cb-overlays", overlays, overlays_unref);
+      gst_pad_add_probe (composed, GST_PAD_PROBE_TYPE_BUFFER, cb_program_draw_overlays,
+                         g_atomic_rc_box_acquire (overlays), cb_program_overlays_unref);
+      g_object_set_data_full (G_OBJECT (compositor), "cb-overlays", overlays, cb_program_overlays_unref);
     }
   filter = gst_element_factory_make ("capsfilter", NULL);
   g_object_set (filter, "caps", filter_caps, NULL);
@@ -1626,7 +623,7 @@ scene_recompose (CbProgram *self,
   g_autoptr(GError) error = NULL;
 
   if (compositor == NULL ||
-      (overlays_of (compositor) != NULL) == scene_is_opaque_below (g_ptr_array_index (self->collection->scenes, index)))
+      (cb_program_overlays_of (compositor) != NULL) == cb_program_scene_is_opaque_below (g_ptr_array_index (self->collection->scenes, index)))
     return FALSE;
   scene_stop (self, index);
   if (!scene_start (self, index, &error))
@@ -1726,13 +723,13 @@ on_capture_message (CbLocalSource *capture,
           /* No output device: the source goes on, unheard. */
           g_autoptr(GstElement) valve = gst_bin_get_by_name (GST_BIN (b->monitor), "valve");
           g_object_set (valve, "drop", TRUE, NULL);
-          set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
+          cb_program_set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
           return TRUE;
         }
       if (b->bin != NULL && GST_OBJECT_PARENT (b->bin) != NULL)
         {
           branch_detach (self, b);
-          set_problem (self, b, error);
+          cb_program_set_problem (self, b, error);
         }
       return TRUE;
     }
@@ -2043,7 +1040,7 @@ cb_program_update_source (CbProgram           *self,
              (s->width != changed->width || s->height != changed->height)) ||
             g_strcmp0 (s->window_class, changed->window_class) != 0 ||
             /* The portal draws the pointer or not for the whole session. */
-            (uses_portal (s) && s->cursor != changed->cursor);
+            (cb_program_uses_portal (s) && s->cursor != changed->cursor);
   g_free (s->name);
   s->name = g_strdup (changed->name);
   g_free (s->location);
@@ -2096,7 +1093,7 @@ cb_program_update_source (CbProgram           *self,
     {
       g_autoptr(GstElement) decodebin = gst_bin_get_by_name (GST_BIN (b->bin), "decode");
 
-      if (!looper_set (decodebin, s->loop))
+      if (!cb_program_looper_set (decodebin, s->loop))
         {
           branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
           return;
@@ -2112,17 +1109,17 @@ cb_program_update_source (CbProgram           *self,
     {
       g_autoptr(GstElement) src = gst_bin_get_by_name (GST_BIN (b->bin), "pattern");
 
-      gst_util_set_object_arg (G_OBJECT (src), "pattern", pattern_name (s));
+      gst_util_set_object_arg (G_OBJECT (src), "pattern", cb_program_pattern_name (s));
     }
   /* A new size renegotiates the source's own scaling. */
-  apply_size (self, b->bin, s, compose_format (g_ptr_array_index (self->compositors, si)));
+  cb_program_apply_size (self, b->bin, s, cb_program_compose_format (g_ptr_array_index (self->compositors, si)));
   if (s->kind == CB_SCENE_SOURCE_TEXT)
     {
       g_autoptr(GstElement) text = gst_bin_get_by_name (GST_BIN (b->bin), "text");
 
       g_object_set (text, "text", s->text, "font-desc", s->font, "color", s->color, NULL);
     }
-  if ((s->kind == CB_SCENE_SOURCE_SCREEN || s->kind == CB_SCENE_SOURCE_WINDOW) && !uses_portal (s))
+  if ((s->kind == CB_SCENE_SOURCE_SCREEN || s->kind == CB_SCENE_SOURCE_WINDOW) && !cb_program_uses_portal (s))
     {
       /* ximagesrc reads it for every frame. */
       g_autoptr(GstElement) capture = gst_bin_get_by_name (GST_BIN (b->bin), "capture");
