@@ -10,8 +10,9 @@
 
 /* Whether @secret shows in @shown, unless it is too short to mean anything or is also
  * a part that is shown on purpose: the mask, the stream name when @flags leave it, or
- * any run of what is shown around the masks, "***@[host]:port/application/***?query"
- * (an IPv6 host in brackets). */
+ * any run of what is shown around the masks (the "***@" before the host, "[host]:port"
+ * with an IPv6 host in brackets, the application between slashes, the masked stream and
+ * query). */
 static gboolean
 leaks (const char      *shown,
        const char      *secret,
