@@ -6,7 +6,9 @@
 
 import atexit
 import base64
+import glob
 import re
+import resource
 import hashlib
 import http.client
 import json
@@ -39,6 +41,42 @@ def _kill_live_servers():
         server.cleanup()
 
 
+def _allow_core_dump():
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    except (ValueError, OSError):
+        pass
+
+
+def crash_backtrace(binary, folder):
+    """Every thread's stack from a core file in @folder (gdb), or why there is none."""
+    cores = sorted(glob.glob(os.path.join(folder, 'core*')), key=os.path.getmtime)
+    if not cores:
+        try:
+            with open('/proc/sys/kernel/core_pattern') as f:
+                pattern = f.read().strip()
+        except OSError:
+            pattern = '?'
+        return f'(no core file in {folder}; kernel.core_pattern is {pattern!r})'
+    gdb = shutil.which('gdb')
+    if gdb is None:
+        return f'(a core file is in {cores[-1]}; gdb is not installed)'
+    try:
+        result = subprocess.run([gdb, '-batch', '-nx', '-ex', 'set pagination off',
+                                 '-ex', 'echo \\n---- the thread that crashed ----\\n', '-ex', 'bt 40',
+                                 '-ex', 'echo \\n---- every thread ----\\n',
+                                 '-ex', 'thread apply all bt 30', binary, cores[-1]],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, timeout=120, text=True,
+                                errors='replace')
+        text = result.stdout
+    except (OSError, subprocess.TimeoutExpired) as e:
+        text = f'gdb failed: {e}'
+    if len(text) > 40000:
+        text = text[:30000] + '\n[…]\n' + text[-10000:]
+    return '---- backtrace from the core file ----\n' + text
+
+
 class ServerProcess:
     """castbridge-server with ephemeral ports, a private media folder and logs in a file.
 
@@ -50,6 +88,7 @@ class ServerProcess:
         binary = os.environ.get('CB_SERVER_BINARY')
         if not binary:
             raise RuntimeError('CB_SERVER_BINARY is not set')
+        self.binary = binary
         self.tmp = tempfile.mkdtemp(prefix='cb-server-test-')
         self.media_dir = os.path.join(self.tmp, 'media')
         os.mkdir(self.media_dir)
@@ -68,8 +107,11 @@ class ServerProcess:
         self._stdout = open(self.stdout_path, 'w')
         self._stderr = open(self.stderr_path, 'w')
         try:
+            # Core files land in the private folder (when the kernel writes them to the
+            # working directory), for the backtrace that logs() adds after a crash.
             self.proc = subprocess.Popen(args, stdout=self._stdout, stderr=self._stderr,
-                                         stdin=subprocess.DEVNULL, env=env)
+                                         stdin=subprocess.DEVNULL, env=env, cwd=self.tmp,
+                                         preexec_fn=_allow_core_dump)
         except OSError:
             self._close()
             shutil.rmtree(self.tmp, ignore_errors=True)
@@ -107,6 +149,8 @@ class ServerProcess:
                     out.append(f.read()[-20000:])
             except OSError:
                 pass
+        if self.proc.poll() is not None and self.proc.returncode < 0:
+            out.append(crash_backtrace(self.binary, self.tmp))
         return '\n'.join(out)
 
     def stop(self):
