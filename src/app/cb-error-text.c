@@ -112,6 +112,11 @@ engine_text (const GError *error,
         return g_strdup_printf (_("This address or name cannot be used: %s"), error->message);
       return NULL;
     case CB_ENGINE_ERROR_NO_DEVICE:
+      if (about == CB_ERROR_ABOUT_CAMERA && name != NULL && *name != '\0')
+        /* TRANSLATORS: %s is the device the source was set to. */
+        return g_strdup_printf (_("No camera “%s” on this machine"), name);
+      if (about == CB_ERROR_ABOUT_CAMERA)
+        return g_strdup (_("No camera on this machine"));
       if (about == CB_ERROR_ABOUT_MICROPHONE && name != NULL && *name != '\0')
         /* TRANSLATORS: %s is the device the source was set to. */
         return g_strdup_printf (_("No microphone “%s” on this machine"), name);
@@ -122,12 +127,25 @@ engine_text (const GError *error,
       return about == CB_ERROR_ABOUT_STREAM ? g_strdup (source_text (error->code)) : NULL;
     case CB_ENGINE_ERROR_FILE_NOT_FOUND:
     case CB_ENGINE_ERROR_BAD_FORMAT:
-      return about == CB_ERROR_ABOUT_STREAM ? g_strdup (source_text (error->code)) : NULL;
+      return about == CB_ERROR_ABOUT_STREAM || about == CB_ERROR_ABOUT_SOURCE
+             ? g_strdup (source_text (error->code)) : NULL;
     case CB_ENGINE_ERROR_MISSING_PLUGIN:
       return g_strdup_printf (_("A GStreamer plugin is missing: %s"), error->message);
     case CB_ENGINE_ERROR_FAILED:
     default:
       return NULL;
+    }
+}
+
+CbErrorAbout
+cb_error_about_source (CbSceneSourceKind kind)
+{
+  switch (kind)
+    {
+    case CB_SCENE_SOURCE_CAMERA:  return CB_ERROR_ABOUT_CAMERA;
+    case CB_SCENE_SOURCE_MIC:     return CB_ERROR_ABOUT_MICROPHONE;
+    case CB_SCENE_SOURCE_DESKTOP: return CB_ERROR_ABOUT_DESKTOP_AUDIO;
+    default:                      return CB_ERROR_ABOUT_SOURCE;
     }
 }
 
@@ -154,6 +172,7 @@ cb_error_text (const GError *error,
   switch (about)
     {
     case CB_ERROR_ABOUT_SOURCE:
+    case CB_ERROR_ABOUT_CAMERA:
     case CB_ERROR_ABOUT_MICROPHONE:
     case CB_ERROR_ABOUT_DESKTOP_AUDIO:
       /* The engine's reason, in English as in the logs, as sources have always said. */

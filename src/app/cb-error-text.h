@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "cb-scene.h"
+
 G_BEGIN_DECLS
 
 /* What failed: the same engine error says different things in different places. */
@@ -23,7 +25,12 @@ typedef enum {
   CB_ERROR_ABOUT_MICROPHONE,          /* why a microphone of the mixer is silent; @name: its
                                        * device, or NULL for the first one */
   CB_ERROR_ABOUT_DESKTOP_AUDIO,       /* why the desktop's sound in the mixer is silent */
+  CB_ERROR_ABOUT_CAMERA,              /* why a camera source shows nothing; @name: its
+                                       * device, or NULL for the first one */
 } CbErrorAbout;
+
+/* Whose sentence a scene source's problem gets, by the source's kind. */
+CbErrorAbout cb_error_about_source (CbSceneSourceKind kind);
 
 char *cb_error_text (const GError *error,
                      CbErrorAbout  about,

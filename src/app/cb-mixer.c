@@ -118,18 +118,6 @@ on_remove (GtkButton *button, gpointer data)
   cb_scene_editor_changed (self->editor);
 }
 
-/* Whose sentence a strip's problem gets (cb_error_text()). */
-static CbErrorAbout
-error_about (CbSceneSourceKind kind)
-{
-  switch (kind)
-    {
-    case CB_SCENE_SOURCE_MIC:     return CB_ERROR_ABOUT_MICROPHONE;
-    case CB_SCENE_SOURCE_DESKTOP: return CB_ERROR_ABOUT_DESKTOP_AUDIO;
-    default:                      return CB_ERROR_ABOUT_SOURCE;
-    }
-}
-
 static GtkWidget *
 make_strip (CbMixer             *self,
             const CbSceneSource *s,
@@ -137,7 +125,7 @@ make_strip (CbMixer             *self,
 {
   guint id = s != NULL ? s->id : 0;
   const GError *error = s != NULL ? cb_program_get_problem_error (program_of (self), id) : NULL;
-  g_autofree char *problem = error != NULL ? cb_error_text (error, error_about (s->kind), s->location)
+  g_autofree char *problem = error != NULL ? cb_error_text (error, cb_error_about_source (s->kind), s->location)
                                            : NULL;
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *grid = gtk_grid_new ();

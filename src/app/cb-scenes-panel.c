@@ -263,26 +263,19 @@ on_visible_toggled (GtkCheckButton *check,
   cb_scene_editor_touched (self->editor);
 }
 
+/* The source menu's actions; their parameter is the source's id. */
 static void
-on_move (GtkButton *button,
-         gpointer   data)
+on_source_action (GtkWidget  *widget,
+                  const char *action,
+                  GVariant   *parameter)
 {
-  CbScenesPanel *self = data;
-  guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "cb-id"));
-  int delta = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "cb-delta"));
+  CbScenesPanel *self = CB_SCENES_PANEL (widget);
+  guint id = g_variant_get_uint32 (parameter);
 
-  cb_program_move_source (program_of (self), id, delta);
-  cb_scene_editor_changed (self->editor);
-}
-
-static void
-on_remove_source (GtkButton *button,
-                  gpointer   data)
-{
-  CbScenesPanel *self = data;
-  guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "cb-id"));
-
-  cb_program_remove_source (program_of (self), id);
+  if (g_str_equal (action, "source.remove"))
+    cb_program_remove_source (program_of (self), id);
+  else
+    cb_program_move_source (program_of (self), id, g_str_equal (action, "source.forward") ? 1 : -1);
   cb_scene_editor_changed (self->editor);
 }
 
@@ -316,21 +309,30 @@ make_source_row (CbScenesPanel       *self,
 {
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *check = gtk_check_button_new ();
-  GtkWidget *up = small_button ("go-up-symbolic", _("Bring forward"), s->id);
-  GtkWidget *down = small_button ("go-down-symbolic", _("Send backward"), s->id);
   GtkWidget *edit = small_button ("document-properties-symbolic", _("Position and size"), s->id);
-  GtkWidget *remove = small_button ("user-trash-symbolic", _("Remove source"), s->id);
+  GtkWidget *more = gtk_menu_button_new ();
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) forward = g_menu_item_new (_("Bring forward"), NULL);
+  g_autoptr(GMenuItem) backward = g_menu_item_new (_("Send backward"), NULL);
+  g_autoptr(GMenuItem) remove = g_menu_item_new (_("Remove source"), NULL);
   const GError *error = cb_program_get_problem_error (program_of (self), s->id);
-  g_autofree char *problem = error != NULL ? cb_error_text (error, CB_ERROR_ABOUT_SOURCE, NULL) : NULL;
+  g_autofree char *problem = error != NULL ? cb_error_text (error, cb_error_about_source (s->kind),
+                                                           s->location) : NULL;
   /* The portal's question is a wait, not a fault. */
   gboolean asking = g_error_matches (error, CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_ASKING);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), s->name);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  /* A name on one line, cut short rather than broken inside a word (its whole in the
+   * tooltip). */
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), problem != NULL ? problem : cb_scene_source_kind_label (s->kind));
   /* A reason is read whole, however narrow the sidebar. */
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), problem != NULL ? 0 : 2);
-  gtk_widget_set_tooltip_text (row, problem);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), problem != NULL ? 0 : 1);
+  if (problem != NULL)
+    gtk_widget_set_tooltip_text (row, problem);
+  else
+    gtk_widget_set_tooltip_text (row, s->name);
   adw_action_row_set_icon_name (ADW_ACTION_ROW (row), problem != NULL && !asking ? "dialog-warning-symbolic"
                                                                                 : kind_icon (s->kind));
   if (problem != NULL && !asking)
@@ -341,16 +343,21 @@ make_source_row (CbScenesPanel       *self,
   g_object_set_data (G_OBJECT (check), "cb-id", GUINT_TO_POINTER (s->id));
   g_signal_connect (check, "toggled", G_CALLBACK (on_visible_toggled), self);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-  g_object_set_data (G_OBJECT (up), "cb-delta", GINT_TO_POINTER (1));
-  g_object_set_data (G_OBJECT (down), "cb-delta", GINT_TO_POINTER (-1));
-  g_signal_connect (up, "clicked", G_CALLBACK (on_move), self);
-  g_signal_connect (down, "clicked", G_CALLBACK (on_move), self);
   g_signal_connect (edit, "clicked", G_CALLBACK (on_edit_clicked), self);
-  g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_source), self);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), up);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), down);
+  /* Order and removal in a menu: four buttons left the name a few letters in a sidebar. */
+  g_menu_item_set_action_and_target (forward, "source.forward", "u", s->id);
+  g_menu_item_set_action_and_target (backward, "source.backward", "u", s->id);
+  g_menu_item_set_action_and_target (remove, "source.remove", "u", s->id);
+  g_menu_append_item (menu, forward);
+  g_menu_append_item (menu, backward);
+  g_menu_append_item (menu, remove);
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (more), G_MENU_MODEL (menu));
+  gtk_menu_button_set_child (GTK_MENU_BUTTON (more), gtk_image_new_from_icon_name ("view-more-symbolic"));
+  gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (more), FALSE);
+  gtk_widget_set_valign (more, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (more, _("Order and removal"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), more);
   g_object_set_data (G_OBJECT (row), "cb-edit", edit);
   g_object_set_data (G_OBJECT (row), "cb-id", GUINT_TO_POINTER (s->id));
   return row;
@@ -710,7 +717,12 @@ cb_scenes_panel_dispose (GObject *object)
 static void
 cb_scenes_panel_class_init (CbScenesPanelClass *klass)
 {
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = cb_scenes_panel_dispose;
+  gtk_widget_class_install_action (widget_class, "source.forward", "u", on_source_action);
+  gtk_widget_class_install_action (widget_class, "source.backward", "u", on_source_action);
+  gtk_widget_class_install_action (widget_class, "source.remove", "u", on_source_action);
 }
 
 static GtkWidget *

@@ -54,6 +54,10 @@ static const Row rows[] = {
   { CB_ERROR_ABOUT_DESKTOP_AUDIO, CB_ENGINE_ERROR_NO_DEVICE, NULL,
     "No desktop audio: the sound server shows no monitor of an output" },
   { CB_ERROR_ABOUT_MICROPHONE, CB_ENGINE_ERROR_FAILED, NULL, "reason" },
+  /* A scene's camera with no device (rows 30, 31), a source's missing file (32). */
+  { CB_ERROR_ABOUT_CAMERA, CB_ENGINE_ERROR_NO_DEVICE, NULL, "No camera on this machine" },
+  { CB_ERROR_ABOUT_CAMERA, CB_ENGINE_ERROR_NO_DEVICE, "/dev/video7", "No camera “/dev/video7” on this machine" },
+  { CB_ERROR_ABOUT_SOURCE, CB_ENGINE_ERROR_FILE_NOT_FOUND, NULL, "The media file was not found" },
 };
 
 /* Why a screen or window source shows nothing: the same wherever it is said. */
@@ -114,12 +118,17 @@ test_english (void)
     }
   /* Other reasons on a source stay as the engine says them. */
   {
-    g_autoptr(GError) error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
-                                                   "No camera");
+    g_autoptr(GError) error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
+                                                   "The pipeline stopped");
     g_autofree char *got = cb_error_text (error, CB_ERROR_ABOUT_SOURCE, NULL);
 
-    g_assert_cmpstr (got, ==, "No camera");
+    g_assert_cmpstr (got, ==, "The pipeline stopped");
   }
+  /* Each kind of source has its sentences' place. */
+  g_assert_cmpint (cb_error_about_source (CB_SCENE_SOURCE_CAMERA), ==, CB_ERROR_ABOUT_CAMERA);
+  g_assert_cmpint (cb_error_about_source (CB_SCENE_SOURCE_MIC), ==, CB_ERROR_ABOUT_MICROPHONE);
+  g_assert_cmpint (cb_error_about_source (CB_SCENE_SOURCE_DESKTOP), ==, CB_ERROR_ABOUT_DESKTOP_AUDIO);
+  g_assert_cmpint (cb_error_about_source (CB_SCENE_SOURCE_MEDIA), ==, CB_ERROR_ABOUT_SOURCE);
 }
 
 /* The same places, translated (po/ru.po): the reason stays as it came. */
@@ -133,6 +142,8 @@ test_russian (void)
     { 26, "На этом компьютере нет микрофона" },
     { 27, "На этом компьютере нет микрофона «USB»" },
     { 28, "Нет звука рабочего стола: звуковой сервер не показывает монитор выхода" },
+    { 30, "На этом компьютере нет камеры" },
+    { 31, "На этом компьютере нет камеры «/dev/video7»" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (ru); i++)

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -111,8 +112,8 @@ test_scene_overlay (Fixture       *fixture,
   row = cb_scenes_panel_get_source_row (panel, camera);
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_has_css_class (row, "warning"));
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
-                   cb_program_get_problem (cb_scene_editor_get_program (editor), camera));
+  /* In the studio's language (the engine's reason is English, for the logs). */
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, _("No camera on this machine"));
 
   studio_go_live (fixture);
   g_assert_true (wait_for (fixture, stream_pixel_is, &red_at_overlay));
@@ -125,6 +126,17 @@ test_scene_overlay (Fixture       *fixture,
   g_assert_true (close_to (texture_pixel (picture, 0.55, 0.55), 0xff0000));
   g_assert_true (close_to (texture_pixel (picture, 0.7, 0.7), 0xff0000));
   save_window_screenshot (fixture, "studio-scenes");
+
+  /* The source menu's order, live: the image sent behind the full-frame pattern is hidden
+   * (the pattern's magenta bar is there), brought forward it is on top again. */
+  {
+    const PixelWant pattern_there = { 0.625, 0.625, 0xff00ff };
+
+    gtk_widget_activate_action (GTK_WIDGET (panel), "source.backward", "u", image);
+    g_assert_true (wait_for (fixture, stream_pixel_is, &pattern_there));
+    gtk_widget_activate_action (GTK_WIDGET (panel), "source.forward", "u", image);
+    g_assert_true (wait_for (fixture, stream_pixel_is, &red_at_overlay));
+  }
   studio_stop_live (fixture);
   remove_png (png);
 }
