@@ -546,11 +546,9 @@ verify_file (const char          *path,
 
 /* --- files ------------------------------------------------------------------------------- */
 
-/* The path beside @path named "<stem><infix><extension>", the stem cut (on a character
- * boundary) if the name would be over CB_RECORD_NAME_MAX bytes. */
-static char *
-sibling_path (const char *path,
-              const char *infix)
+char *
+cb_record_file_sibling_path (const char *path,
+                             const char *infix)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
@@ -575,7 +573,7 @@ move_no_replace (const char  *from,
   for (guint n = 0; n < 10000; n++)
     {
       g_autofree char *infix = n > 0 ? g_strdup_printf ("-%u", n) : NULL;
-      g_autofree char *candidate = n > 0 ? sibling_path (to, infix) : g_strdup (to);
+      g_autofree char *candidate = n > 0 ? cb_record_file_sibling_path (to, infix) : g_strdup (to);
       int saved;
 
       if (cb_platform_rename_no_replace (from, candidate) == 0)
@@ -810,7 +808,7 @@ finish_in_thread (GTask        *task,
       return;
     }
 
-  damaged_path = sibling_path (job->final_path, ".damaged");
+  damaged_path = cb_record_file_sibling_path (job->final_path, ".damaged");
   moved = move_no_replace (job->temp_path, damaged_path, &move_error);
   if (moved != NULL)
     g_task_return_new_error (task, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,

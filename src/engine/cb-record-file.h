@@ -31,6 +31,17 @@ typedef struct {
 
 void                cb_record_file_result_free   (CbRecordFileResult   *r);
 
+/**
+ * cb_record_file_sibling_path:
+ * @path: a file's path
+ * @infix: what goes between its stem and its extension, e.g. "-1"
+ *
+ * Returns: (transfer full): the path beside @path named "<stem><infix><extension>", the
+ *   stem cut (on a character boundary) if the name would be over %CB_RECORD_NAME_MAX bytes
+ */
+char               *cb_record_file_sibling_path  (const char           *path,
+                                                  const char           *infix);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRecordFileResult, cb_record_file_result_free)
 
 /**

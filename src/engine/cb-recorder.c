@@ -313,6 +313,61 @@ expand_name (Recorder   *rec,
                       si->media.audio_codec, start_ms, end_ms, number, rec->extension);
 }
 
+/* Whether a recorder other than @self announces @name; under reg->lock. */
+static gboolean
+name_announced (CbRecordRegistry *reg,
+                Recorder         *self,
+                const char       *name)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, reg->recorders);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value != self && g_strcmp0 (((Recorder *) value)->info.file_name, name) == 0)
+      return TRUE;
+  for (guint i = 0; i < reg->done->len; i++)
+    {
+      Recorder *other = g_ptr_array_index (reg->done, i);
+
+      if (other != self && g_strcmp0 (other->info.file_name, name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* @name (transfer full), or the first "<stem>-N<ext>" beside it that no file in the records
+ * folder and no other recorder has: the name a recording is announced under is the one it
+ * gets. (The finisher's rename never replaces a file either, should one appear meanwhile.) */
+static char *
+unique_name (Recorder *rec,
+             char     *name)
+{
+  CbRecordRegistry *reg = rec->reg;
+  g_autofree char *path = g_build_filename (cb_engine_get_records_dir (reg->engine), name, NULL);
+
+  for (guint n = 1; n < 10000; n++)
+    {
+      g_autofree char *infix = NULL;
+      g_autofree char *candidate = NULL;
+      gboolean announced;
+
+      /* The disk is asked outside the lock: lists of recordings never wait for it. */
+      g_mutex_lock (&reg->lock);
+      announced = name_announced (reg, rec, name);
+      g_mutex_unlock (&reg->lock);
+      if (!announced && !g_file_test (path, G_FILE_TEST_EXISTS))
+        break;
+      infix = g_strdup_printf ("-%u", n);
+      candidate = cb_record_file_sibling_path (path, infix);
+      g_free (name);
+      name = g_path_get_basename (candidate);
+      g_free (path);
+      path = g_steal_pointer (&candidate);
+    }
+  return name;
+}
+
 /* ---- finishing ------------------------------------------------------------ */
 
 typedef struct {
@@ -511,8 +566,8 @@ finish_part (Recorder   *rec,
   if (last && rec->last_name != NULL)
     name = g_strdup (rec->last_name);
   else
-    name = expand_name (rec, name_start_ms (rec, part), g_get_real_time () / 1000,
-                        rec->numbered ? part->index : 0);
+    name = unique_name (rec, expand_name (rec, name_start_ms (rec, part), g_get_real_time () / 1000,
+                                          rec->numbered ? part->index : 0));
   cb_record_start_finish (rec->reg, rec, part->path, name, rec->info.stream_name, part->start_ms, FALSE);
   part_free (part);
 }
@@ -1163,7 +1218,7 @@ recorder_begin (Recorder  *rec,
   g_source_set_callback (rec->timer, on_recorder_tick, rec, NULL);
   g_source_attach (rec->timer, cb_engine_get_context (engine));
   rec->info.start_time = g_get_real_time () / 1000;
-  name = expand_name (rec, rec->info.start_time, -1, 0);
+  name = unique_name (rec, expand_name (rec, rec->info.start_time, -1, 0));
   g_mutex_lock (&rec->reg->lock);
   rec->info.state = CB_RECORDING_RECORDING;
   set_str (&rec->info.file_name, name);
@@ -1222,7 +1277,7 @@ recorder_stop (Recorder   *rec,
         start_ms = name_start_ms (rec, g_ptr_array_index (rec->parts, rec->parts->len - 1));
       g_mutex_unlock (&rec->parts_lock);
       /* WCS leaves the last part unnumbered. */
-      rec->last_name = expand_name (rec, start_ms, g_get_real_time () / 1000, 0);
+      rec->last_name = unique_name (rec, expand_name (rec, start_ms, g_get_real_time () / 1000, 0));
       g_mutex_lock (&reg->lock);
       set_str (&rec->info.file_name, rec->last_name);
       g_mutex_unlock (&reg->lock);

@@ -225,6 +225,32 @@ class RecordRestTest(RecordBase):
             self.assertNotIn(b'root:', body)
         pub.cleanup()
 
+    def test_second_recording_announced_as_kept(self):
+        """WCS's default template names a recording after its media session: a second
+        recording of the same publish is announced under the name it is kept as (-1), never
+        under the first one's."""
+        self.publish('cam', media_file('loop.flv', 4), loop=True)
+        msid = self.wait_publishing('cam')['mediaSessionId']
+        rest = self.server.rest
+        names = []
+        for i in range(2):
+            self.assertEqual(rest('stream/startRecording', {'mediaSessionId': msid})[0], 200)
+            stream = self.server.wait_for_stream(lambda s: s['record'], {'mediaSessionId': msid})
+            status, running, _ = rest('recorder/find_all')
+            self.assertEqual(status, 200)
+            self.assertEqual(running[0]['fileName'], stream['recordName'])
+            names.append(stream['recordName'])
+            time.sleep(2)
+            self.assertEqual(rest('stream/stopRecording', {'mediaSessionId': msid})[0], 200)
+            stream = self.server.wait_for_stream(lambda s: not s['record'], {'mediaSessionId': msid})
+            self.assertEqual(stream['recordName'], names[-1])
+        first, second = names
+        self.assertNotEqual(first, second)
+        self.assertEqual(second, first[:-len('.mp4')] + '-1.mp4')
+        for name in names:
+            self.wait_recordings(lambda r: r['fileName'] == name and r['state'] == 'FINISHED')
+        self.assertEqual(self.visible_files(), sorted(names))
+
     def test_codes(self):
         self.publish('cam', media_file('loop.flv', 4), loop=True)
         msid = self.wait_publishing('cam')['mediaSessionId']
