@@ -116,6 +116,25 @@ kind_label (CbRelayKind kind)
     }
 }
 
+/* The engine's state (WCS's names, as REST and the event log give them), for people. */
+static const char *
+state_label (const char *status)
+{
+  if (g_strcmp0 (status, "PENDING") == 0 || g_strcmp0 (status, "CONNECTING") == 0)
+    return C_("relay state", "Connecting…");
+  if (g_strcmp0 (status, "PUBLISHING") == 0)
+    return C_("relay state", "Relaying");
+  if (g_strcmp0 (status, "PLAYING") == 0)
+    return C_("relay state", "Receiving");
+  if (g_strcmp0 (status, "WAITING") == 0)
+    return C_("relay state", "Waiting to retry");
+  if (g_strcmp0 (status, "FAILED") == 0)
+    return C_("relay state", "Relay failed");
+  if (g_strcmp0 (status, "UNPUBLISHED") == 0 || g_strcmp0 (status, "STOPPED") == 0)
+    return C_("relay state", "Relay stopped");
+  return status != NULL ? status : "";
+}
+
 static char *
 dup_title (CbRelay *relay)
 {
@@ -173,7 +192,7 @@ create_row (gpointer item,
   gtk_widget_add_css_class (uri, "dim-label");
 
   state_text = g_strdup_printf ("%s · %s%s%s", kind_label (cb_relay_get_kind (relay)),
-                                cb_relay_get_status (relay),
+                                state_label (cb_relay_get_status (relay)),
                                 info != NULL && *info != '\0' ? ": " : "",
                                 info != NULL ? info : "");
   state = gtk_label_new (state_text);

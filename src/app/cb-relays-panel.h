@@ -35,7 +35,7 @@ GtkLabel     *cb_relays_panel_get_error_label    (CbRelaysPanel *self);
 /* The row widget of @relay, or NULL. */
 GtkWidget    *cb_relays_panel_get_row            (CbRelaysPanel *self,
                                                   CbRelay       *relay);
-/* What the row of @relay says: "studio → studio-remote · Sent over WebRTC · PUBLISHING ·
+/* What the row of @relay says: "studio → studio-remote · Sent over WebRTC · Relaying ·
  * ws://… · 2400 kbit/s" (the bitrate while it runs). */
 char         *cb_relays_panel_dup_row_text       (CbRelaysPanel *self,
                                                   CbRelay       *relay);

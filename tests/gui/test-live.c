@@ -485,7 +485,7 @@ test_relays (Fixture       *fixture,
   g_assert_true (wait_for (fixture, relay_shown, &pull));
   text = cb_relays_panel_dup_row_text (panel, pull.found);
   g_test_message ("pull row: %s", text);
-  g_assert_nonnull (strstr (text, "PLAYING"));
+  g_assert_nonnull (strstr (text, "Pulled over WebRTC · Receiving"));
   g_assert_true (wait_for (fixture, log_has, "back-here"));
   spin_for (1500);
   save_window_screenshot (fixture, "castbridge-relays");
@@ -663,7 +663,7 @@ test_relay_whip_push (Fixture       *fixture,
 
   text = row_text (fixture, &push);
   g_assert_nonnull (strstr (text, "studio → studio-whip"));
-  g_assert_nonnull (strstr (text, "PUBLISHING"));
+  g_assert_nonnull (strstr (text, "Sent over WebRTC · Relaying"));
   g_assert_nonnull (strstr (text, "token=***"));
   g_assert_true (wait_for (fixture, row_shows_bitrate, &push));
   g_assert_true (wait_for (fixture, rest_lists, &listed));
@@ -735,7 +735,7 @@ test_relay_pulls (Fixture       *fixture,
   g_assert_cmpuint (ffmpeg_count_frames (fixture, played), >, 0);
   g_assert_true (wait_for (fixture, row_says, &rtmp_rate));
   text = row_text (fixture, &rtmp);
-  g_assert_nonnull (strstr (text, "Pulled over RTMP · PLAYING"));
+  g_assert_nonnull (strstr (text, "Pulled over RTMP · Receiving"));
   g_assert_true (wait_for (fixture, log_has, "rtmp-here"));
   assert_secret_hidden (fixture, PULL_SECRET);
 
@@ -780,7 +780,7 @@ test_relay_errors (Fixture       *fixture,
   RelayWait push = { CB_RELAY_PUSH, "studio", "FAILED", NULL };
   RelayWait whep = { CB_RELAY_PULL, "whep-nowhere", "FAILED", NULL };
   RelayWait rtmp = { CB_RELAY_RTMP_PULL, "rtmp-nowhere", NULL, NULL };
-  RowWait rtmp_reason = { &rtmp, "WAITING: " };
+  RowWait rtmp_reason = { &rtmp, "Waiting to retry: " };
 
   studio_go_live (fixture);
 
@@ -799,7 +799,7 @@ test_relay_errors (Fixture       *fixture,
   start_relay (fixture, 0, url, "studio", NULL);
   g_assert_true (wait_for (fixture, relay_shown, &push));
   text = row_text (fixture, &push);
-  g_assert_nonnull (strstr (text, "FAILED: "));
+  g_assert_nonnull (strstr (text, "Relay failed: "));
   g_assert_false (row_shows_bitrate (fixture, &push));
   g_clear_pointer (&text, g_free);
   g_clear_pointer (&url, g_free);
@@ -821,7 +821,7 @@ test_relay_errors (Fixture       *fixture,
   start_relay (fixture, 1, url, "whep-nowhere", NULL);
   g_assert_true (wait_for (fixture, relay_shown, &whep));
   text = row_text (fixture, &whep);
-  g_assert_nonnull (strstr (text, "FAILED: "));
+  g_assert_nonnull (strstr (text, "Relay failed: "));
   g_clear_pointer (&text, g_free);
   g_clear_pointer (&url, g_free);
 
