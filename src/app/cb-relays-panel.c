@@ -21,6 +21,8 @@ struct _CbRelaysPanel
   CbRelayList  *list;
   CbStreamList *streams;
   char         *default_stream;
+  char         *other_local;     /* the local name the other direction had */
+  gboolean      pulling;         /* the direction the form was last in */
 
   GtkDropDown  *direction;
   GtkEntry     *url_entry;
@@ -328,10 +330,17 @@ cb_relays_panel_set_default_stream (CbRelaysPanel *self,
 
   g_return_if_fail (CB_IS_RELAYS_PANEL (self));
 
-  /* Follows the studio's name until the user types another. */
+  /* Follows the studio's name until the user types another, in the form or (while it
+   * pulls) in what sending will show again. */
   current = gtk_editable_get_text (GTK_EDITABLE (self->local_entry));
   if (!is_pull (self) && (*current == '\0' || g_strcmp0 (current, self->default_stream) == 0))
     gtk_editable_set_text (GTK_EDITABLE (self->local_entry), name != NULL ? name : "");
+  else if (is_pull (self) && (self->other_local == NULL || *self->other_local == '\0' ||
+                              g_strcmp0 (self->other_local, self->default_stream) == 0))
+    {
+      g_free (self->other_local);
+      self->other_local = g_strdup (name);
+    }
   g_free (self->default_stream);
   self->default_stream = g_strdup (name);
 }
@@ -339,13 +348,24 @@ cb_relays_panel_set_default_stream (CbRelaysPanel *self,
 static void
 on_direction_changed (CbRelaysPanel *self)
 {
-  const char *current = gtk_editable_get_text (GTK_EDITABLE (self->local_entry));
+  g_autofree char *current = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->local_entry)));
+  g_autofree char *other = NULL;
 
-  /* The studio's stream is what one sends; a pull is named after the remote stream. */
-  if (is_pull (self) && g_strcmp0 (current, self->default_stream) == 0)
-    gtk_editable_set_text (GTK_EDITABLE (self->local_entry), "");
-  else if (!is_pull (self) && *current == '\0' && self->default_stream != NULL)
-    gtk_editable_set_text (GTK_EDITABLE (self->local_entry), self->default_stream);
+  if (is_pull (self) == self->pulling)
+    {
+      sync_form (self);
+      return;
+    }
+  self->pulling = is_pull (self);
+  other = g_steal_pointer (&self->other_local);
+  /* Each direction keeps its own: the stream one sends (the studio's at first), and the
+   * name a pull gets here (empty at first: the remote stream's). */
+  self->other_local = g_steal_pointer (&current);
+  if (!is_pull (self) && (other == NULL || *other == '\0'))
+    gtk_editable_set_text (GTK_EDITABLE (self->local_entry),
+                           self->default_stream != NULL ? self->default_stream : "");
+  else
+    gtk_editable_set_text (GTK_EDITABLE (self->local_entry), other != NULL ? other : "");
   sync_form (self);
 }
 
@@ -411,6 +431,7 @@ cb_relays_panel_dispose (GObject *object)
   g_clear_object (&self->list);
   g_clear_object (&self->streams);
   g_clear_pointer (&self->default_stream, g_free);
+  g_clear_pointer (&self->other_local, g_free);
 
   G_OBJECT_CLASS (cb_relays_panel_parent_class)->dispose (object);
 }

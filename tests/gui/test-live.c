@@ -796,7 +796,10 @@ test_relay_errors (Fixture       *fixture,
 
   /* Nothing listens there: the row says why. */
   url = g_strdup_printf ("http://127.0.0.1:%u/whip/x?token=" PULL_SECRET, dead);
-  start_relay (fixture, 0, url, "studio", NULL);
+  /* Back to sending: the stream sent is the studio's again, not the pull's name. */
+  gtk_drop_down_set_selected (cb_relays_panel_get_direction (panel), 0);
+  g_assert_cmpstr (gtk_editable_get_text (cb_relays_panel_get_local_entry (panel)), ==, "studio");
+  start_relay (fixture, 0, url, NULL, NULL);
   g_assert_true (wait_for (fixture, relay_shown, &push));
   text = row_text (fixture, &push);
   g_assert_nonnull (strstr (text, "Relay failed: "));
