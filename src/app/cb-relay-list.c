@@ -34,6 +34,7 @@ struct _CbRelay
   guint64      bytes;        /* RTMP pulls: received so far */
   gint64       bytes_time;   /* monotonic µs of @bytes */
   gboolean     seen;         /* in the last listing */
+  gboolean     stopped_here; /* its Stop was pressed */
 };
 
 G_DEFINE_FINAL_TYPE (CbRelay, cb_relay, G_TYPE_OBJECT)
@@ -311,6 +312,26 @@ call_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* WHIP and WHEP name the stream in the URL: its last path element, unless told another. */
+static char *
+dup_remote_name (const char *uri,
+                 const char *remote_name)
+{
+  g_autoptr(GUri) parsed = NULL;
+  g_autofree char *last = NULL;
+
+  if (nonempty (remote_name))
+    return g_strdup (remote_name);
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  if (parsed == NULL || (g_strcmp0 (g_uri_get_scheme (parsed), "http") != 0 &&
+                         g_strcmp0 (g_uri_get_scheme (parsed), "https") != 0))
+    return NULL;
+  last = g_path_get_basename (g_uri_get_path (parsed));
+  if (*last == '\0' || g_str_equal (last, "/") || g_str_equal (last, "."))
+    return NULL;
+  return g_uri_unescape_string (last, NULL);
+}
+
 static gboolean
 call_run (gpointer data)
 {
@@ -323,19 +344,19 @@ call_run (gpointer data)
       break;
     case CALL_PUSH:
       {
+        g_autofree char *remote = dup_remote_name (call->uri, call->remote_name);
         g_autoptr(CbRelayInfo) info =
           cb_engine_relay_push (call->engine, call->uri, call->local_name,
-                                nonempty (call->remote_name) ? call->remote_name
-                                                             : call->local_name,
-                                &call->error);
+                                remote != NULL ? remote : call->local_name, &call->error);
       }
       break;
     case CALL_PULL:
       {
+        g_autofree char *remote = dup_remote_name (call->uri, call->remote_name);
         g_autoptr(CbRelayInfo) info =
           cb_engine_relay_pull (call->engine, call->uri,
                                 nonempty (call->local_name) ? call->local_name : NULL,
-                                call->remote_name, &call->error);
+                                remote, &call->error);
       }
       break;
     case CALL_RTMP_PULL:
@@ -347,9 +368,10 @@ call_run (gpointer data)
       }
       break;
     case CALL_STOP:
-      /* The list has masked URIs only, which need not match: the names tell it. */
-      cb_engine_relay_terminate (call->engine, NULL, call->local_name, call->remote_name,
-                                 &call->error);
+      /* The address as listed (masked; the engine knows it so) and the names: a stream
+       * sent to two servers under one name stops only where asked. */
+      cb_engine_relay_terminate (call->engine, nonempty (call->uri) ? call->uri : NULL,
+                                 call->local_name, call->remote_name, &call->error);
       break;
     case CALL_STOP_RTMP_PULL:
       {
@@ -516,8 +538,13 @@ apply_snapshots (CbRelayList *self,
 
       if (!relay->seen)
         {
+          /* Why it ended: stopped here, or its last reason (terminated over REST, or an
+           * RTMP pull that gave up). */
           Snapshot gone = { relay->kind, relay->uri, relay->local_name, relay->remote_name,
                             NULL, relay->info, 0 };
+
+          if (relay->stopped_here)
+            gone.info = (char *) "Stopped in the studio";
 
           log_change (self, &gone, "ENDED");
           g_list_store_remove (self->items, i - 1);
@@ -574,8 +601,9 @@ cb_relay_list_stop (CbRelayList *self,
   g_return_if_fail (CB_IS_RELAY_LIST (self));
   g_return_if_fail (CB_IS_RELAY (relay));
 
-  send_call (self, relay->kind == CB_RELAY_RTMP_PULL ? CALL_STOP_RTMP_PULL : CALL_STOP, NULL,
-             relay->local_name, relay->remote_name);
+  relay->stopped_here = TRUE;
+  send_call (self, relay->kind == CB_RELAY_RTMP_PULL ? CALL_STOP_RTMP_PULL : CALL_STOP,
+             relay->uri, relay->local_name, relay->remote_name);
 }
 
 void

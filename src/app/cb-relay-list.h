@@ -40,13 +40,15 @@ G_DECLARE_FINAL_TYPE (CbRelayList, cb_relay_list, CB, RELAY_LIST, GObject)
 CbRelayList *cb_relay_list_new        (CbEngine    *engine,
                                        CbEventLog  *log);
 /* On the engine's thread; the list follows. Failures come as "operation-failed" (a
- * message for people). @remote_name NULL or "": the local name. */
+ * message for people). @remote_name NULL or "": a WHIP URL's last path element, else the
+ * local name. */
 void         cb_relay_list_push       (CbRelayList *self,
                                        const char  *uri,
                                        const char  *local_name,
                                        const char  *remote_name);
 /* rtmp:// and rtmps:// pull over RTMP; ws(s):// and http(s):// (WHEP) over WebRTC.
- * @local_name NULL or "": the remote name. */
+ * @remote_name NULL or "": a WHEP URL's last path element. @local_name NULL or "": the
+ * remote name. */
 void         cb_relay_list_pull       (CbRelayList *self,
                                        const char  *uri,
                                        const char  *remote_name,

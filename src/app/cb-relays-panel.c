@@ -21,6 +21,8 @@ struct _CbRelaysPanel
   CbRelayList  *list;
   CbStreamList *streams;
   char         *default_stream;
+  char         *other_local;     /* the local name the other direction had */
+  gboolean      pulling;         /* the direction the form was last in */
 
   GtkDropDown  *direction;
   GtkEntry     *url_entry;
@@ -46,6 +48,8 @@ sync_form (CbRelaysPanel *self)
   const char *local = gtk_editable_get_text (GTK_EDITABLE (self->local_entry));
   const char *remote = gtk_editable_get_text (GTK_EDITABLE (self->remote_entry));
   gboolean rtmp = g_str_has_prefix (url, "rtmp://") || g_str_has_prefix (url, "rtmps://");
+  /* WHIP and WHEP name the stream in the URL; the name there is optional. */
+  gboolean whip = g_str_has_prefix (url, "http://") || g_str_has_prefix (url, "https://");
   gboolean ready;
 
   if (is_pull (self))
@@ -53,10 +57,11 @@ sync_form (CbRelaysPanel *self)
       gtk_entry_set_placeholder_text (self->url_entry,
                                       _("wss://server:8443, https://…/whep or rtmp://…"));
       gtk_entry_set_placeholder_text (self->local_entry, _("Name here (optional)"));
-      gtk_entry_set_placeholder_text (self->remote_entry, _("Stream name there"));
+      gtk_entry_set_placeholder_text (self->remote_entry,
+                                      whip ? _("Name there (optional)") : _("Stream name there"));
       /* An RTMP address names the stream itself. */
       gtk_widget_set_sensitive (GTK_WIDGET (self->remote_entry), !rtmp);
-      ready = *url != '\0' && (rtmp || *remote != '\0');
+      ready = *url != '\0' && (rtmp || whip || *remote != '\0');
     }
   else
     {
@@ -113,6 +118,25 @@ kind_label (CbRelayKind kind)
     }
 }
 
+/* The engine's state (WCS's names, as REST and the event log give them), for people. */
+static const char *
+state_label (const char *status)
+{
+  if (g_strcmp0 (status, "PENDING") == 0 || g_strcmp0 (status, "CONNECTING") == 0)
+    return C_("relay state", "Connecting…");
+  if (g_strcmp0 (status, "PUBLISHING") == 0)
+    return C_("relay state", "Relaying");
+  if (g_strcmp0 (status, "PLAYING") == 0)
+    return C_("relay state", "Receiving");
+  if (g_strcmp0 (status, "WAITING") == 0)
+    return C_("relay state", "Waiting to retry");
+  if (g_strcmp0 (status, "FAILED") == 0)
+    return C_("relay state", "Relay failed");
+  if (g_strcmp0 (status, "UNPUBLISHED") == 0 || g_strcmp0 (status, "STOPPED") == 0)
+    return C_("relay state", "Relay stopped");
+  return status != NULL ? status : "";
+}
+
 static char *
 dup_title (CbRelay *relay)
 {
@@ -147,11 +171,11 @@ create_row (gpointer item,
   CbRelay *relay = item;
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *title, *uri, *state, *stop;
+  GtkWidget *title, *uri, *state, *stop, *rate = NULL;
   g_autofree char *title_text = dup_title (relay);
   g_autofree char *state_text = NULL;
-  g_autofree char *bitrate = NULL;
   g_autofree char *tooltip = NULL;
+  gboolean running;
   const char *info = cb_relay_get_info (relay);
 
   gtk_widget_set_margin_start (row, 12);
@@ -169,13 +193,10 @@ create_row (gpointer item,
   gtk_widget_add_css_class (uri, "caption");
   gtk_widget_add_css_class (uri, "dim-label");
 
-  if (cb_relay_get_bitrate (relay) >= 0)
-    bitrate = cb_format_bitrate (cb_relay_get_bitrate (relay));
-  state_text = g_strdup_printf ("%s · %s%s%s%s%s", kind_label (cb_relay_get_kind (relay)),
-                                cb_relay_get_status (relay),
+  state_text = g_strdup_printf ("%s · %s%s%s", kind_label (cb_relay_get_kind (relay)),
+                                state_label (cb_relay_get_status (relay)),
                                 info != NULL && *info != '\0' ? ": " : "",
-                                info != NULL ? info : "",
-                                bitrate != NULL ? " · " : "", bitrate != NULL ? bitrate : "");
+                                info != NULL ? info : "");
   state = gtk_label_new (state_text);
   gtk_label_set_xalign (GTK_LABEL (state), 0);
   gtk_label_set_wrap (GTK_LABEL (state), TRUE);
@@ -189,21 +210,33 @@ create_row (gpointer item,
   gtk_box_append (GTK_BOX (text), state);
   gtk_widget_set_hexpand (text, TRUE);
 
-  /* What the relay carries: its local stream's bitrate, as Streams measures it (sent for
-   * a push, received for a pull). */
-  if (self->streams != NULL)
+  /* What a running relay carries: an RTMP pull measures what it receives; a WebRTC relay
+   * shows its local stream's bitrate, as Streams measures it (sent for a push, received
+   * for a pull). A relay that failed or waits carries nothing, whatever its stream does. */
+  running = g_strcmp0 (cb_relay_get_status (relay), "PUBLISHING") == 0 ||
+            g_strcmp0 (cb_relay_get_status (relay), "PLAYING") == 0;
+  if (running && cb_relay_get_kind (relay) == CB_RELAY_RTMP_PULL &&
+      cb_relay_get_bitrate (relay) > 0)
+    {
+      g_autofree char *bitrate = cb_format_bitrate (cb_relay_get_bitrate (relay));
+
+      rate = gtk_label_new (bitrate);
+    }
+  else if (running && cb_relay_get_kind (relay) != CB_RELAY_RTMP_PULL && self->streams != NULL)
     {
       CbStreamRow *stream = cb_stream_list_lookup (self->streams, cb_relay_get_local_name (relay));
 
       if (stream != NULL)
         {
-          GtkWidget *rate = gtk_label_new (NULL);
-
-          gtk_widget_add_css_class (rate, "numeric");
-          gtk_widget_set_valign (rate, GTK_ALIGN_CENTER);
+          rate = gtk_label_new (NULL);
           g_object_bind_property (stream, "bitrate", rate, "label", G_BINDING_SYNC_CREATE);
-          gtk_box_append (GTK_BOX (row), rate);
         }
+    }
+  if (rate != NULL)
+    {
+      gtk_widget_add_css_class (rate, "numeric");
+      gtk_widget_set_valign (rate, GTK_ALIGN_CENTER);
+      gtk_box_append (GTK_BOX (row), rate);
     }
 
   stop = gtk_button_new_from_icon_name ("media-playback-stop-symbolic");
@@ -222,6 +255,7 @@ create_row (gpointer item,
   gtk_widget_set_tooltip_text (text, tooltip);
   g_object_set_data (G_OBJECT (row), "relay", relay);
   g_object_set_data (G_OBJECT (row), "stop", stop);
+  g_object_set_data (G_OBJECT (row), "rate", rate);
   g_object_set_data_full (G_OBJECT (row), "text",
                           g_strdup_printf ("%s · %s · %s", title_text, state_text,
                                            cb_relay_get_uri (relay)), g_free);
@@ -251,8 +285,15 @@ cb_relays_panel_dup_row_text (CbRelaysPanel *self,
                               CbRelay       *relay)
 {
   GtkWidget *row = cb_relays_panel_get_row (self, relay);
+  GtkLabel *rate;
 
-  return row != NULL ? g_strdup (g_object_get_data (G_OBJECT (row), "text")) : NULL;
+  if (row == NULL)
+    return NULL;
+  rate = g_object_get_data (G_OBJECT (row), "rate");
+  if (rate == NULL)
+    return g_strdup (g_object_get_data (G_OBJECT (row), "text"));
+  return g_strdup_printf ("%s · %s", (const char *) g_object_get_data (G_OBJECT (row), "text"),
+                          gtk_label_get_label (rate));
 }
 
 GtkButton *
@@ -289,10 +330,17 @@ cb_relays_panel_set_default_stream (CbRelaysPanel *self,
 
   g_return_if_fail (CB_IS_RELAYS_PANEL (self));
 
-  /* Follows the studio's name until the user types another. */
+  /* Follows the studio's name until the user types another, in the form or (while it
+   * pulls) in what sending will show again. */
   current = gtk_editable_get_text (GTK_EDITABLE (self->local_entry));
   if (!is_pull (self) && (*current == '\0' || g_strcmp0 (current, self->default_stream) == 0))
     gtk_editable_set_text (GTK_EDITABLE (self->local_entry), name != NULL ? name : "");
+  else if (is_pull (self) && (self->other_local == NULL || *self->other_local == '\0' ||
+                              g_strcmp0 (self->other_local, self->default_stream) == 0))
+    {
+      g_free (self->other_local);
+      self->other_local = g_strdup (name);
+    }
   g_free (self->default_stream);
   self->default_stream = g_strdup (name);
 }
@@ -300,13 +348,24 @@ cb_relays_panel_set_default_stream (CbRelaysPanel *self,
 static void
 on_direction_changed (CbRelaysPanel *self)
 {
-  const char *current = gtk_editable_get_text (GTK_EDITABLE (self->local_entry));
+  g_autofree char *current = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->local_entry)));
+  g_autofree char *other = NULL;
 
-  /* The studio's stream is what one sends; a pull is named after the remote stream. */
-  if (is_pull (self) && g_strcmp0 (current, self->default_stream) == 0)
-    gtk_editable_set_text (GTK_EDITABLE (self->local_entry), "");
-  else if (!is_pull (self) && *current == '\0' && self->default_stream != NULL)
-    gtk_editable_set_text (GTK_EDITABLE (self->local_entry), self->default_stream);
+  if (is_pull (self) == self->pulling)
+    {
+      sync_form (self);
+      return;
+    }
+  self->pulling = is_pull (self);
+  other = g_steal_pointer (&self->other_local);
+  /* Each direction keeps its own: the stream one sends (the studio's at first), and the
+   * name a pull gets here (empty at first: the remote stream's). */
+  self->other_local = g_steal_pointer (&current);
+  if (!is_pull (self) && (other == NULL || *other == '\0'))
+    gtk_editable_set_text (GTK_EDITABLE (self->local_entry),
+                           self->default_stream != NULL ? self->default_stream : "");
+  else
+    gtk_editable_set_text (GTK_EDITABLE (self->local_entry), other != NULL ? other : "");
   sync_form (self);
 }
 
@@ -353,6 +412,13 @@ cb_relays_panel_get_start_button (CbRelaysPanel *self)
   return self->start_button;
 }
 
+GtkLabel *
+cb_relays_panel_get_error_label (CbRelaysPanel *self)
+{
+  g_return_val_if_fail (CB_IS_RELAYS_PANEL (self), NULL);
+  return self->error_label;
+}
+
 static void
 cb_relays_panel_dispose (GObject *object)
 {
@@ -365,6 +431,7 @@ cb_relays_panel_dispose (GObject *object)
   g_clear_object (&self->list);
   g_clear_object (&self->streams);
   g_clear_pointer (&self->default_stream, g_free);
+  g_clear_pointer (&self->other_local, g_free);
 
   G_OBJECT_CLASS (cb_relays_panel_parent_class)->dispose (object);
 }

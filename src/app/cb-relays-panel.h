@@ -30,10 +30,13 @@ GtkEditable  *cb_relays_panel_get_url_entry      (CbRelaysPanel *self);
 GtkEditable  *cb_relays_panel_get_local_entry    (CbRelaysPanel *self);
 GtkEditable  *cb_relays_panel_get_remote_entry   (CbRelaysPanel *self);
 GtkButton    *cb_relays_panel_get_start_button   (CbRelaysPanel *self);
+/* Why the last Start failed; hidden until one does. */
+GtkLabel     *cb_relays_panel_get_error_label    (CbRelaysPanel *self);
 /* The row widget of @relay, or NULL. */
 GtkWidget    *cb_relays_panel_get_row            (CbRelaysPanel *self,
                                                   CbRelay       *relay);
-/* What the row of @relay says: "studio → studio-remote · PUBLISHING · ws://…". */
+/* What the row of @relay says: "studio → studio-remote · Sent over WebRTC · Relaying ·
+ * ws://… · 2400 kbit/s" (the bitrate while it runs). */
 char         *cb_relays_panel_dup_row_text       (CbRelaysPanel *self,
                                                   CbRelay       *relay);
 GtkButton    *cb_relays_panel_get_stop_button    (CbRelaysPanel *self,

@@ -619,8 +619,11 @@ flag_set (Fixture       *fixture,
 GSubprocess *
 second_server_start (Fixture *fixture,
                      guint   *http_port,
-                     guint   *ws_port)
+                     guint   *ws_port,
+                     guint   *rtmp_port)
 {
+  guint rtmp = 0;
+
   const char *program = g_getenv ("CB_SERVER_BINARY");
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GDataInputStream) out = NULL;
@@ -641,11 +644,14 @@ second_server_start (Fixture *fixture,
       g_assert_true (wait_for (fixture, line_read, &read));
       g_assert_nonnull (read.line);
       g_test_message ("castbridge-server: %s", read.line);
-      if (sscanf (read.line, "listening http=%u ws=%u", http_port, ws_port) != 2)
+      if (sscanf (read.line, "listening http=%u ws=%u rtmp=%u", http_port, ws_port, &rtmp) != 3)
         *http_port = 0;
       g_free (read.line);
     }
   g_assert_cmpuint (*ws_port, >, 0);
+  g_assert_cmpuint (rtmp, >, 0);
+  if (rtmp_port != NULL)
+    *rtmp_port = rtmp;
   return g_steal_pointer (&process);
 }
 
@@ -659,6 +665,120 @@ second_server_stop (Fixture     *fixture,
   g_subprocess_wait_async (process, NULL, on_exited, &exited);
   g_assert_true (wait_for (fixture, flag_set, &exited));
   g_object_unref (process);
+}
+
+/* Players and publishers. */
+
+typedef struct
+{
+  char     *out;
+  gboolean  done;
+} Output;
+
+static void
+on_output_done (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Output *output = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &output->out, NULL,
+                                        &error);
+  g_assert_no_error (error);
+  output->done = TRUE;
+}
+
+static gboolean
+output_done (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return ((const Output *) data)->done;
+}
+
+char *
+run_for_output (Fixture            *fixture,
+                const char * const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Output output = { 0 };
+
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_output_done, &output);
+  /* The main loop turns meanwhile: the window draws, the engine pushes. */
+  if (!wait_for (fixture, output_done, &output))
+    {
+      /* Hung: end it, and say what it said so far. */
+      g_subprocess_force_exit (process);
+      g_assert_true (wait_for (fixture, output_done, &output));
+    }
+  return output.out != NULL ? output.out : g_strdup ("");
+}
+
+GSubprocess *
+ffmpeg_publish (const char *url)
+{
+  g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *publisher;
+
+  if (ffmpeg == NULL)
+    return NULL;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  publisher = g_subprocess_launcher_spawn (launcher, &error, ffmpeg, "-loglevel", "error",
+                                           "-re", "-f", "lavfi",
+                                           "-i", "testsrc=size=640x360:rate=30",
+                                           "-f", "lavfi", "-i", "sine=frequency=440",
+                                           "-c:v", "libx264", "-preset", "ultrafast",
+                                           "-tune", "zerolatency", "-g", "30",
+                                           "-pix_fmt", "yuv420p", "-c:a", "aac",
+                                           "-f", "flv", url, NULL);
+  g_assert_no_error (error);
+  return publisher;
+}
+
+guint
+ffmpeg_count_frames (Fixture    *fixture,
+                     const char *url)
+{
+  /* One line a decoded frame ("0, dts, pts, duration, size, md5"). */
+  const char *argv[] = { "ffmpeg", "-nostdin", "-v", "error", "-rw_timeout", "8000000",
+                         "-i", url, "-map", "0:v:0", "-frames:v", "10", "-f", "framemd5",
+                         "-", NULL };
+  g_autofree char *out = run_for_output (fixture, argv);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  guint frames = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    frames += g_str_has_prefix (lines[i], "0,");
+  g_test_message ("ffmpeg read %u frames from %s%s%s", frames, url, frames == 0 ? ": " : "",
+                  frames == 0 ? out : "");
+  return frames;
+}
+
+void
+assert_nowhere_shown (GtkWidget  *widget,
+                      const char *secret)
+{
+  if (GTK_IS_LABEL (widget))
+    g_assert_null (strstr (gtk_label_get_label (GTK_LABEL (widget)), secret));
+  if (gtk_widget_get_tooltip_text (widget) != NULL)
+    g_assert_null (strstr (gtk_widget_get_tooltip_text (widget), secret));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_nowhere_shown (child, secret);
 }
 
 /* The studio's stream "studio" and its picture. */

@@ -134,13 +134,29 @@ void      on_exited              (GObject       *object,
 gboolean  flag_set               (Fixture       *fixture,
                                   gconstpointer  data);
 
-/* A second castbridge-server (CB_SERVER_BINARY) on loopback ports of its own. */
+/* A second castbridge-server (CB_SERVER_BINARY) on loopback ports of its own; @rtmp_port
+ * may be NULL. */
 GSubprocess *second_server_start (Fixture       *fixture,
                                   guint         *http_port,
-                                  guint         *ws_port);
+                                  guint         *ws_port,
+                                  guint         *rtmp_port);
 /* SIGTERM, and waits for it. Takes @process. */
 void      second_server_stop     (Fixture       *fixture,
                                   GSubprocess   *process);
+
+/* Runs @argv (NULL-terminated, found in PATH), the main loop turning meanwhile; what it
+ * wrote, standard output and error together. */
+char     *run_for_output         (Fixture       *fixture,
+                                  const char * const *argv);
+/* ffmpeg publishing a test pattern and a tone (H.264, AAC) to @url over RTMP, until
+ * killed; NULL without ffmpeg. */
+GSubprocess *ffmpeg_publish      (const char    *url);
+/* How many video frames (up to 10) ffmpeg reads from @url, as a player does. */
+guint     ffmpeg_count_frames    (Fixture       *fixture,
+                                  const char    *url);
+/* No label of @widget, nor its tooltip, shows @secret. */
+void      assert_nowhere_shown   (GtkWidget     *widget,
+                                  const char    *secret);
 
 /* A copy of source @id as scenes.json has it now, or NULL (not saved yet, or not there). */
 CbSceneSource *saved_source      (guint          id);

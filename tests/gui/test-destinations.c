@@ -250,50 +250,6 @@ read_config (void)
   return contents;
 }
 
-/* No label of the window shows @secret. */
-static void
-assert_nowhere_shown (GtkWidget  *widget,
-                      const char *secret)
-{
-  if (GTK_IS_LABEL (widget))
-    {
-      g_assert_null (strstr (gtk_label_get_label (GTK_LABEL (widget)), secret));
-      if (gtk_widget_get_tooltip_text (widget) != NULL)
-        g_assert_null (strstr (gtk_widget_get_tooltip_text (widget), secret));
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    assert_nowhere_shown (child, secret);
-}
-
-typedef struct
-{
-  GSubprocess *process;
-  char        *out;
-  gboolean     done;
-} Probe;
-
-static void
-on_probe_done (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Probe *probe = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &probe->out, NULL,
-                                        &error);
-  g_assert_no_error (error);
-  probe->done = TRUE;
-}
-
-static gboolean
-probe_done (Fixture       *fixture,
-            gconstpointer  data)
-{
-  return ((const Probe *) data)->done;
-}
-
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -306,25 +262,14 @@ static char *
 ffprobe_codecs (Fixture    *fixture,
                 const char *url)
 {
-  g_autoptr(GError) error = NULL;
-  Probe probe = { 0 };
+  const char *argv[] = { "ffprobe", "-v", "warning", "-rw_timeout", "8000000",
+                         "-show_entries", "stream=codec_name", "-of", "csv", url, NULL };
+  g_autofree char *out = run_for_output (fixture, argv);
   g_auto(GStrv) lines = NULL;
   g_autoptr(GPtrArray) codecs = g_ptr_array_new ();
 
-  probe.process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDERR_MERGE, &error,
-                                    "ffprobe", "-v", "warning", "-rw_timeout", "8000000",
-                                    "-show_entries", "stream=codec_name", "-of", "csv", url,
-                                    NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (probe.process, NULL, NULL, on_probe_done, &probe);
-  /* The main loop turns meanwhile: the window draws, the engine pushes. */
-  g_assert_true (wait_for (fixture, probe_done, &probe));
-  g_object_unref (probe.process);
-
-  g_test_message ("ffprobe says: %s", probe.out);
-  lines = g_strsplit (probe.out != NULL ? probe.out : "", "\n", -1);
-  g_free (probe.out);
+  g_test_message ("ffprobe says: %s", out);
+  lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     if (g_str_has_prefix (lines[i], "stream,"))
       g_ptr_array_add (codecs, lines[i] + strlen ("stream,"));
@@ -1088,9 +1033,7 @@ test_rtmp_pull (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) publisher = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *publish_url = NULL;
   g_autofree char *rtmp_kind = NULL;
   CbStreamsPanel *panel = cb_window_get_streams_panel (fixture->window);
@@ -1109,20 +1052,7 @@ test_rtmp_pull (Fixture       *fixture,
     return;
 
   publish_url = g_strdup_printf ("rtmp://127.0.0.1:%u/live/source", nginx->port);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-#endif
-  publisher = g_subprocess_launcher_spawn (launcher, &error, ffmpeg, "-loglevel", "error",
-                                           "-re", "-f", "lavfi",
-                                           "-i", "testsrc=size=640x360:rate=30",
-                                           "-f", "lavfi", "-i", "sine=frequency=440",
-                                           "-c:v", "libx264", "-preset", "ultrafast",
-                                           "-tune", "zerolatency", "-g", "30",
-                                           "-pix_fmt", "yuv420p", "-c:a", "aac",
-                                           "-f", "flv", publish_url, NULL);
-  g_assert_no_error (error);
+  publisher = ffmpeg_publish (publish_url);
 
   /* As a user does it: the + button, the address and a name, Pull. The pull retries until
    * ffmpeg is publishing. */

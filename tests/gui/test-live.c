@@ -8,7 +8,10 @@
  * the bitrate; closing while live asks first; a destination whose server dies shows in the
  * event log as dropped and then reconnected (and the desktop is told); a relay started in
  * the Relays panel plays on the other server, and a /pull/pull started over REST shows in
- * the panel. Screenshots go to CB_SCREENSHOT_DIR.
+ * the panel; a WHIP push from the panel plays on the other server (an RTMP player there
+ * gets frames), WHEP and RTMP pulls from the panel play here (an RTMP player here gets
+ * frames), bad addresses say why without their passwords, and relays of each kind started
+ * over REST show in the panel and stop from it. Screenshots go to CB_SCREENSHOT_DIR.
  */
 #include "config.h"
 
@@ -420,6 +423,17 @@ remote_has (Fixture       *fixture,
 
 #define RELAY_SECRET "relay-pass-5678"
 
+static gboolean
+second_server_wanted (void)
+{
+  if (g_getenv ("CB_SERVER_BINARY") == NULL)
+    {
+      g_test_skip ("CB_SERVER_BINARY is not set");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* A relay to a second castbridge-server started from the Relays panel plays there; a
  * /pull/pull started over REST shows in the panel; each stops with its button. */
 static void
@@ -436,12 +450,9 @@ test_relays (Fixture       *fixture,
   RemoteWait remote = { 0, "studio-there", "PUBLISHING" };
   guint http_port, ws_port;
 
-  if (g_getenv ("CB_SERVER_BINARY") == NULL)
-    {
-      g_test_skip ("CB_SERVER_BINARY is not set");
-      return;
-    }
-  server = second_server_start (fixture, &http_port, &ws_port);
+  if (!second_server_wanted ())
+    return;
+  server = second_server_start (fixture, &http_port, &ws_port, NULL);
   remote.port = http_port;
 
   g_assert_true (wait_for (fixture, preview_has_frame, NULL));
@@ -474,7 +485,7 @@ test_relays (Fixture       *fixture,
   g_assert_true (wait_for (fixture, relay_shown, &pull));
   text = cb_relays_panel_dup_row_text (panel, pull.found);
   g_test_message ("pull row: %s", text);
-  g_assert_nonnull (strstr (text, "PLAYING"));
+  g_assert_nonnull (strstr (text, "Pulled over WebRTC · Receiving"));
   g_assert_true (wait_for (fixture, log_has, "back-here"));
   spin_for (1500);
   save_window_screenshot (fixture, "castbridge-relays");
@@ -487,6 +498,436 @@ test_relays (Fixture       *fixture,
 
   activate (fixture, "stop");
   g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  second_server_stop (fixture, g_steal_pointer (&server));
+}
+
+/* The other kinds: WHIP, WHEP and RTMP. */
+
+#define WHIP_SECRET "whip-token-4321"
+#define PULL_SECRET "pull-pass-8765"
+
+/* The form, as a person fills it; then Start. Direction 0 sends, 1 pulls. */
+static void
+start_relay (Fixture    *fixture,
+             guint       direction,
+             const char *url,
+             const char *local,
+             const char *remote)
+{
+  CbRelaysPanel *panel = cb_window_get_relays_panel (fixture->window);
+
+  show_pane (fixture, "relays");
+  gtk_drop_down_set_selected (cb_relays_panel_get_direction (panel), direction);
+  gtk_editable_set_text (cb_relays_panel_get_url_entry (panel), url);
+  if (local != NULL)
+    gtk_editable_set_text (cb_relays_panel_get_local_entry (panel), local);
+  gtk_editable_set_text (cb_relays_panel_get_remote_entry (panel), remote != NULL ? remote : "");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (cb_relays_panel_get_start_button (panel))));
+  g_signal_emit_by_name (cb_relays_panel_get_start_button (panel), "clicked");
+  /* The address does not wait in the form. */
+  g_assert_cmpstr (gtk_editable_get_text (cb_relays_panel_get_url_entry (panel)), ==, "");
+}
+
+/* What @wait's row says (logged), once it says @want. */
+typedef struct
+{
+  RelayWait  *relay;
+  const char *want;
+} RowWait;
+
+static gboolean
+row_says (Fixture       *fixture,
+          gconstpointer  data)
+{
+  const RowWait *wait = data;
+  g_autofree char *text = NULL;
+
+  if (!relay_shown (fixture, wait->relay))
+    return FALSE;
+  text = cb_relays_panel_dup_row_text (cb_window_get_relays_panel (fixture->window),
+                                       wait->relay->found);
+  return text != NULL && strstr (text, wait->want) != NULL;
+}
+
+static char *
+row_text (Fixture  *fixture,
+          RelayWait *relay)
+{
+  char *text = cb_relays_panel_dup_row_text (cb_window_get_relays_panel (fixture->window),
+                                             relay->found);
+
+  g_test_message ("row: %s", text);
+  return text;
+}
+
+/* The figure beside a running relay's row: its stream's bitrate, once it has one. */
+static gboolean
+row_shows_bitrate (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  RelayWait *relay = (RelayWait *) data;
+  GtkWidget *row;
+
+  if (!relay_shown (fixture, relay))
+    return FALSE;
+  row = cb_relays_panel_get_row (cb_window_get_relays_panel (fixture->window), relay->found);
+  for (GtkWidget *c = gtk_widget_get_first_child (row); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LABEL (c) && gtk_widget_has_css_class (c, "numeric"))
+      {
+        const char *label = gtk_label_get_label (GTK_LABEL (c));
+
+        /* "2400 kbit/s", in any language; "—" while there is none. */
+        return g_ascii_isdigit (*label) && !g_str_has_prefix (label, "0 ");
+      }
+  return FALSE;
+}
+
+/* No row, tooltip or event shows @secret. */
+static void
+assert_secret_hidden (Fixture    *fixture,
+                      const char *secret)
+{
+  g_autofree char *log = cb_event_log_dup_text (cb_window_get_event_log (fixture->window));
+  GListModel *model = G_LIST_MODEL (cb_window_get_relay_list (fixture->window));
+  CbRelaysPanel *panel = cb_window_get_relays_panel (fixture->window);
+
+  assert_nowhere_shown (GTK_WIDGET (panel), secret);
+  g_assert_null (strstr (log, secret));
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CbRelay) relay = g_list_model_get_item (model, i);
+      g_autofree char *text = cb_relays_panel_dup_row_text (panel, relay);
+
+      g_assert_null (strstr (text != NULL ? text : "", secret));
+    }
+}
+
+typedef struct
+{
+  const char *path;     /* pull/find_all, pull/rtmp/find_all */
+  const char *needle;
+} RestWait;
+
+static gboolean
+rest_lists (Fixture       *fixture,
+            gconstpointer  data)
+{
+  const RestWait *wait = data;
+  g_autofree char *body = NULL;
+  gboolean listed = rest_post (fixture, wait->path, "{}", &body) == 200 &&
+                    strstr (body, wait->needle) != NULL;
+
+  if (!listed)
+    spin_for (200);
+  return listed;
+}
+
+static gboolean
+rest_lacks (Fixture       *fixture,
+            gconstpointer  data)
+{
+  return !rest_lists (fixture, data);
+}
+
+/* Sent by WHIP from the panel to a second castbridge-server: it publishes there with
+ * H.264, and an RTMP player there gets frames. The token in the address shows nowhere;
+ * Stop ends it, over REST too. */
+static void
+test_relay_whip_push (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  CbRelaysPanel *panel = cb_window_get_relays_panel (fixture->window);
+  g_autoptr(GSubprocess) server = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *played = NULL;
+  g_autofree char *text = NULL;
+  RelayWait push = { CB_RELAY_PUSH, "studio", "PUBLISHING", NULL };
+  RemoteWait remote = { 0, "studio-whip", "PUBLISHING" };
+  RestWait listed = { "pull/find_all", "/whip/studio-whip" };
+  guint http_port, ws_port, rtmp_port;
+
+  if (!second_server_wanted ())
+    return;
+  server = second_server_start (fixture, &http_port, &ws_port, &rtmp_port);
+  remote.port = http_port;
+  studio_go_live (fixture);
+
+  /* The name there is the URL's: the form's field stays empty. */
+  url = g_strdup_printf ("http://127.0.0.1:%u/whip/studio-whip?token=" WHIP_SECRET, http_port);
+  start_relay (fixture, 0, url, NULL, NULL);
+  g_assert_true (wait_for (fixture, relay_shown, &push));
+  g_assert_true (wait_for (fixture, remote_has, &remote));
+  played = g_strdup_printf ("rtmp://127.0.0.1:%u/live/studio-whip", rtmp_port);
+  g_assert_cmpuint (ffmpeg_count_frames (fixture, played), >, 0);
+
+  text = row_text (fixture, &push);
+  g_assert_nonnull (strstr (text, "studio → studio-whip"));
+  g_assert_nonnull (strstr (text, "Sent over WebRTC · Relaying"));
+  g_assert_nonnull (strstr (text, "token=***"));
+  g_assert_true (wait_for (fixture, row_shows_bitrate, &push));
+  g_assert_true (wait_for (fixture, rest_lists, &listed));
+  assert_secret_hidden (fixture, WHIP_SECRET);
+
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, push.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &push));
+  g_assert_true (wait_for (fixture, rest_lacks, &listed));
+  assert_secret_hidden (fixture, WHIP_SECRET);
+
+  studio_stop_live (fixture);
+  second_server_stop (fixture, g_steal_pointer (&server));
+}
+
+/* Pulled from the panel by WHEP and by RTMP from a second castbridge-server (where ffmpeg
+ * publishes): each plays here, an RTMP player here gets frames. The password in the RTMP
+ * address shows nowhere. */
+static void
+test_relay_pulls (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbRelaysPanel *panel = cb_window_get_relays_panel (fixture->window);
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GSubprocess) publisher = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *played = NULL;
+  g_autofree char *text = NULL;
+  RelayWait whep = { CB_RELAY_PULL, "whep-here", "PLAYING", NULL };
+  RelayWait rtmp = { CB_RELAY_RTMP_PULL, "rtmp-here", "PLAYING", NULL };
+  RemoteWait there = { 0, "there", "PUBLISHING" };
+  RowWait rtmp_rate = { &rtmp, "bit/s" };
+  guint http_port, ws_port, rtmp_port;
+
+  if (!second_server_wanted ())
+    return;
+  server = second_server_start (fixture, &http_port, &ws_port, &rtmp_port);
+  there.port = http_port;
+  source = g_strdup_printf ("rtmp://127.0.0.1:%u/live/there", rtmp_port);
+  publisher = ffmpeg_publish (source);
+  if (publisher == NULL)
+    {
+      g_test_skip ("no ffmpeg");
+      second_server_stop (fixture, g_steal_pointer (&server));
+      return;
+    }
+  g_assert_true (wait_for (fixture, remote_has, &there));
+
+  /* WHEP: the name there is the URL's. */
+  url = g_strdup_printf ("http://127.0.0.1:%u/whep/there", http_port);
+  start_relay (fixture, 1, url, "whep-here", NULL);
+  g_assert_true (wait_for (fixture, relay_shown, &whep));
+  played = g_strdup_printf ("rtmp://127.0.0.1:%u/live/whep-here",
+                            cb_studio_get_rtmp_port (fixture->studio));
+  g_assert_cmpuint (ffmpeg_count_frames (fixture, played), >, 0);
+  text = row_text (fixture, &whep);
+  g_assert_nonnull (strstr (text, "whep-here ← there"));
+  g_assert_true (wait_for (fixture, row_shows_bitrate, &whep));
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&url, g_free);
+  g_clear_pointer (&played, g_free);
+
+  /* RTMP, with a password in the address. */
+  url = g_strdup_printf ("rtmp://studio:" PULL_SECRET "@127.0.0.1:%u/live/there", rtmp_port);
+  start_relay (fixture, 1, url, "rtmp-here", NULL);
+  g_assert_true (wait_for (fixture, relay_shown, &rtmp));
+  played = g_strdup_printf ("rtmp://127.0.0.1:%u/live/rtmp-here",
+                            cb_studio_get_rtmp_port (fixture->studio));
+  g_assert_cmpuint (ffmpeg_count_frames (fixture, played), >, 0);
+  g_assert_true (wait_for (fixture, row_says, &rtmp_rate));
+  text = row_text (fixture, &rtmp);
+  g_assert_nonnull (strstr (text, "Pulled over RTMP · Receiving"));
+  g_assert_true (wait_for (fixture, log_has, "rtmp-here"));
+  assert_secret_hidden (fixture, PULL_SECRET);
+
+  /* Stop buttons. */
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, rtmp.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &rtmp));
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, whep.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &whep));
+  assert_secret_hidden (fixture, PULL_SECRET);
+
+  g_subprocess_force_exit (publisher);
+  g_subprocess_wait (publisher, NULL, NULL);
+  second_server_stop (fixture, g_steal_pointer (&server));
+}
+
+static gboolean
+relay_count_is (Fixture       *fixture,
+                gconstpointer  data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (cb_window_get_relay_list (fixture->window))) ==
+         GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+form_error_shown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (cb_relays_panel_get_error_label (
+    cb_window_get_relays_panel (fixture->window))));
+}
+
+/* Bad addresses: a clear error, in the form or the row, never the password. */
+static void
+test_relay_errors (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  CbRelaysPanel *panel = cb_window_get_relays_panel (fixture->window);
+  GtkLabel *error = cb_relays_panel_get_error_label (panel);
+  guint dead = free_port ();
+  g_autofree char *url = NULL;
+  g_autofree char *text = NULL;
+  RelayWait push = { CB_RELAY_PUSH, "studio", "FAILED", NULL };
+  RelayWait whep = { CB_RELAY_PULL, "whep-nowhere", "FAILED", NULL };
+  RelayWait rtmp = { CB_RELAY_RTMP_PULL, "rtmp-nowhere", NULL, NULL };
+  RowWait rtmp_reason = { &rtmp, "Waiting to retry: " };
+
+  studio_go_live (fixture);
+
+  /* A scheme no relay speaks: the form says so. */
+  start_relay (fixture, 0, "ftp://studio:" PULL_SECRET "@127.0.0.1/whip/x", NULL, NULL);
+  g_assert_true (wait_for (fixture, form_error_shown, NULL));
+  g_test_message ("form says: %s", gtk_label_get_label (error));
+  g_assert_nonnull (strstr (gtk_label_get_label (error), "ws://"));
+  start_relay (fixture, 1, "ftp://studio:" PULL_SECRET "@127.0.0.1/whep/x", "ftp-here", "x");
+  g_assert_true (wait_for (fixture, form_error_shown, NULL));
+  g_assert_nonnull (strstr (gtk_label_get_label (error), "ws://"));
+  assert_secret_hidden (fixture, PULL_SECRET);
+
+  /* Nothing listens there: the row says why. */
+  url = g_strdup_printf ("http://127.0.0.1:%u/whip/x?token=" PULL_SECRET, dead);
+  /* Back to sending: the stream sent is the studio's again, not the pull's name. */
+  gtk_drop_down_set_selected (cb_relays_panel_get_direction (panel), 0);
+  g_assert_cmpstr (gtk_editable_get_text (cb_relays_panel_get_local_entry (panel)), ==, "studio");
+  start_relay (fixture, 0, url, NULL, NULL);
+  g_assert_true (wait_for (fixture, relay_shown, &push));
+  text = row_text (fixture, &push);
+  g_assert_nonnull (strstr (text, "Relay failed: "));
+  g_assert_false (row_shows_bitrate (fixture, &push));
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&url, g_free);
+
+  /* The same stream and name to another (dead) server: a relay of its own, which the
+   * first one's Stop leaves alone. */
+  url = g_strdup_printf ("ws://studio:" PULL_SECRET "@127.0.0.1:%u", dead);
+  start_relay (fixture, 0, url, "studio", "x");
+  g_assert_true (wait_for (fixture, relay_count_is, GUINT_TO_POINTER (2)));
+  g_clear_pointer (&url, g_free);
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, push.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_count_is, GUINT_TO_POINTER (1)));
+  g_assert_true (wait_for (fixture, relay_shown, &push));
+  text = row_text (fixture, &push);
+  g_assert_nonnull (strstr (text, "ws://"));
+  g_clear_pointer (&text, g_free);
+
+  url = g_strdup_printf ("https://studio:" PULL_SECRET "@127.0.0.1:%u/whep/x", dead);
+  start_relay (fixture, 1, url, "whep-nowhere", NULL);
+  g_assert_true (wait_for (fixture, relay_shown, &whep));
+  text = row_text (fixture, &whep);
+  g_assert_nonnull (strstr (text, "Relay failed: "));
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&url, g_free);
+
+  url = g_strdup_printf ("rtmp://studio:" PULL_SECRET "@127.0.0.1:%u/live/x", dead);
+  start_relay (fixture, 1, url, "rtmp-nowhere", NULL);
+  g_assert_true (wait_for (fixture, row_says, &rtmp_reason));
+  text = row_text (fixture, &rtmp);
+  g_clear_pointer (&text, g_free);
+
+  g_assert_true (wait_for (fixture, log_has, "rtmp-nowhere"));
+  spin_for (500);
+  save_window_screenshot (fixture, "castbridge-relays-errors");
+  assert_secret_hidden (fixture, PULL_SECRET);
+  {
+    g_autofree char *log = cb_event_log_dup_text (cb_window_get_event_log (fixture->window));
+
+    g_test_message ("event log:\n%s", log);
+  }
+
+  /* Each goes with its button, the failed ones too. */
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, rtmp.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &rtmp));
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, whep.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &whep));
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, push.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &push));
+  /* The log says why they ended: not their last failure. */
+  g_assert_true (wait_for (fixture, log_has, "ENDED: Stopped in the studio"));
+  g_assert_false (log_has (fixture, "ENDED: Could not connect"));
+
+  studio_stop_live (fixture);
+}
+
+/* Started over REST, each kind shows in the panel (the screenshot has the three); Stop
+ * in the panel ends them over REST too. */
+static void
+test_relays_rest (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbRelaysPanel *panel = cb_window_get_relays_panel (fixture->window);
+  g_autoptr(GSubprocess) server = NULL;
+  g_autofree char *request = NULL;
+  RelayWait push = { CB_RELAY_PUSH, "studio", "PUBLISHING", NULL };
+  RelayWait whep = { CB_RELAY_PULL, "whep-back", "PLAYING", NULL };
+  RelayWait rtmp = { CB_RELAY_RTMP_PULL, "rtmp-back", "PLAYING", NULL };
+  RemoteWait remote = { 0, "rest-whip", "PUBLISHING" };
+  RestWait pushed = { "pull/find_all", "\"localStreamName\":\"studio\"" };
+  RestWait pulled = { "pull/find_all", "\"localStreamName\":\"whep-back\"" };
+  RestWait rtmp_pulled = { "pull/rtmp/find_all", "\"localStreamName\":\"rtmp-back\"" };
+  guint http_port, ws_port, rtmp_port;
+
+  if (!second_server_wanted ())
+    return;
+  server = second_server_start (fixture, &http_port, &ws_port, &rtmp_port);
+  remote.port = http_port;
+  studio_go_live (fixture);
+
+  request = g_strdup_printf ("{\"uri\":\"http://127.0.0.1:%u/whip/rest-whip?token=" WHIP_SECRET
+                             "\",\"localStreamName\":\"studio\","
+                             "\"remoteStreamName\":\"rest-whip\"}",
+                             http_port);
+  g_assert_cmpuint (rest_post (fixture, "pull/push", request, NULL), ==, 200);
+  g_assert_true (wait_for (fixture, remote_has, &remote));
+  g_clear_pointer (&request, g_free);
+  request = g_strdup_printf ("{\"uri\":\"http://127.0.0.1:%u/whep/rest-whip\","
+                             "\"remoteStreamName\":\"rest-whip\","
+                             "\"localStreamName\":\"whep-back\"}",
+                             http_port);
+  g_assert_cmpuint (rest_post (fixture, "pull/pull", request, NULL), ==, 200);
+  g_clear_pointer (&request, g_free);
+  request = g_strdup_printf ("{\"uri\":\"rtmp://127.0.0.1:%u/live/rest-whip\","
+                             "\"localStreamName\":\"rtmp-back\"}", rtmp_port);
+  g_assert_cmpuint (rest_post (fixture, "pull/rtmp/pull", request, NULL), ==, 200);
+
+  g_assert_true (wait_for (fixture, relay_shown, &push));
+  g_assert_true (wait_for (fixture, relay_shown, &whep));
+  g_assert_true (wait_for (fixture, relay_shown, &rtmp));
+  g_assert_true (wait_for (fixture, rest_lists, &pushed));
+  g_assert_true (wait_for (fixture, rest_lists, &pulled));
+  g_assert_true (wait_for (fixture, rest_lists, &rtmp_pulled));
+  /* Each with its bitrate beside it. */
+  g_assert_true (wait_for (fixture, row_shows_bitrate, &push));
+  g_assert_true (wait_for (fixture, row_shows_bitrate, &whep));
+  g_assert_true (wait_for (fixture, row_shows_bitrate, &rtmp));
+  g_free (row_text (fixture, &push));
+  g_free (row_text (fixture, &whep));
+  g_free (row_text (fixture, &rtmp));
+  assert_secret_hidden (fixture, WHIP_SECRET);
+  show_pane (fixture, "relays");
+  spin_for (2000);
+  save_window_screenshot (fixture, "castbridge-relays-kinds");
+
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, rtmp.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &rtmp));
+  g_assert_true (wait_for (fixture, rest_lacks, &rtmp_pulled));
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, whep.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &whep));
+  g_assert_true (wait_for (fixture, rest_lacks, &pulled));
+  g_signal_emit_by_name (cb_relays_panel_get_stop_button (panel, push.found), "clicked");
+  g_assert_true (wait_for (fixture, relay_gone, &push));
+  g_assert_true (wait_for (fixture, rest_lacks, &pushed));
+
+  studio_stop_live (fixture);
   second_server_stop (fixture, g_steal_pointer (&server));
 }
 
@@ -658,6 +1099,14 @@ main (int   argc,
   g_test_add ("/cb/gui/live/event-log", Fixture, reconnect_settings, fixture_set_up,
               test_event_log, fixture_tear_down);
   g_test_add ("/cb/gui/live/relays", Fixture, NULL, fixture_set_up, test_relays,
+              fixture_tear_down);
+  g_test_add ("/cb/gui/live/relay-whip-push", Fixture, NULL, fixture_set_up,
+              test_relay_whip_push, fixture_tear_down);
+  g_test_add ("/cb/gui/live/relay-pulls", Fixture, NULL, fixture_set_up, test_relay_pulls,
+              fixture_tear_down);
+  g_test_add ("/cb/gui/live/relay-errors", Fixture, NULL, fixture_set_up, test_relay_errors,
+              fixture_tear_down);
+  g_test_add ("/cb/gui/live/relays-rest", Fixture, NULL, fixture_set_up, test_relays_rest,
               fixture_tear_down);
   g_test_add ("/cb/gui/live/panels", Fixture, NULL, fixture_set_up, test_panels,
               fixture_tear_down);

@@ -489,7 +489,7 @@ test_publish_to (Fixture       *fixture,
       return;
     }
 
-  process = second_server_start (fixture, &http_port, &ws_port);
+  process = second_server_start (fixture, &http_port, &ws_port, NULL);
 
   g_assert_null (cb_publish_target_get_uri (target));
   uri = g_strdup_printf ("ws://127.0.0.1:%u", ws_port);
