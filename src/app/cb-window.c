@@ -16,6 +16,7 @@
 #include "cb-window-studio.h"
 #include "cb-publish-target.h"
 #include "cb-recordings-panel.h"
+#include "cb-sidebar-switcher.h"
 #include "cb-streams-panel.h"
 #include "cb-window-private.h"
 
@@ -238,6 +239,7 @@ cb_window_class_init (CbWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (CB_TYPE_SIDEBAR_SWITCHER);
   g_type_ensure (CB_TYPE_STREAMS_PANEL);
   g_type_ensure (CB_TYPE_DESTINATIONS_PANEL);
   g_type_ensure (CB_TYPE_RECORDINGS_PANEL);

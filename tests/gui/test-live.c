@@ -20,6 +20,7 @@
 
 #include "cb-destination-config.h"
 #include "cb-destination-presets.h"
+#include "cb-sidebar-switcher.h"
 #include "cb-window-studio.h"
 #include "gui-util.h"
 
@@ -1009,6 +1010,61 @@ assert_stream_name_whole (Fixture *fixture)
   g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (name)));
 }
 
+/* The sidebar's page buttons: one per page, in the window, and the open page's name
+ * whole beside its icon (the others are icons, their names in tooltips). */
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+assert_sidebar_names (Fixture    *fixture,
+                      const char *page)
+{
+  GtkWidget *switcher = find_type (GTK_WIDGET (fixture->window), CB_TYPE_SIDEBAR_SWITCHER);
+  guint n = 0, active = 0;
+  int x_end = 0;
+
+  g_assert_nonnull (switcher);
+  for (GtkWidget *b = gtk_widget_get_first_child (switcher); b != NULL; b = gtk_widget_get_next_sibling (b))
+    {
+      GtkWidget *label = gtk_widget_get_last_child (gtk_button_get_child (GTK_BUTTON (b)));
+      graphene_rect_t bounds;
+
+      n++;
+      g_assert_nonnull (gtk_widget_get_tooltip_text (b));
+      g_assert_true (gtk_widget_compute_bounds (b, GTK_WIDGET (fixture->window), &bounds));
+      x_end = MAX (x_end, (int) (bounds.origin.x + bounds.size.width));
+      if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (b)))
+        {
+          int natural;
+
+          active++;
+          g_assert_cmpstr (g_object_get_data (G_OBJECT (b), "cb-page"), ==, page);
+          g_assert_true (gtk_widget_get_visible (label));
+          gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+          g_assert_cmpint (gtk_widget_get_width (label), >=, natural);
+        }
+      else
+        g_assert_false (gtk_widget_get_visible (label));
+    }
+  /* Destinations, Relays, Recordings, Events, Scenes, Mixer. */
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_cmpuint (active, ==, 1);
+  g_assert_cmpint (x_end, <=, gtk_widget_get_width (GTK_WIDGET (fixture->window)));
+}
+
 /* For the Russian screenshots: the Relays and Events panels, the shortcuts window. */
 static void
 test_panels (Fixture       *fixture,
@@ -1046,9 +1102,11 @@ test_panels (Fixture       *fixture,
   show_pane (fixture, "relays");
   spin_for (500);
   save_window_screenshot (fixture, "castbridge-relays-panel");
+  assert_sidebar_names (fixture, "relays");
   show_pane (fixture, "events");
   spin_for (500);
   save_window_screenshot (fixture, "castbridge-events-panel");
+  assert_sidebar_names (fixture, "events");
 
   builder = gtk_builder_new_from_resource ("/io/castbridge/Castbridge/gtk/help-overlay.ui");
   shortcuts = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
@@ -1068,6 +1126,9 @@ test_panels (Fixture       *fixture,
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (fixture->window)), <=, 600);
   assert_header_fits (fixture);
   assert_stream_name_whole (fixture);
+  show_pane (fixture, "destinations");
+  settle ();
+  assert_sidebar_names (fixture, "destinations");
   /* Live, at 1024 pixels the header has no room for the program meter (the Mixer has it). */
   g_assert_false (gtk_widget_get_child_visible (GTK_WIDGET (cb_window_get_program_meter (fixture->window))));
   /* Between that and the default width, the same holds. */
