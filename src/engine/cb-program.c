@@ -779,11 +779,15 @@ cb_program_new (const CbSceneCollection *collection,
   gst_element_add_pad (self->bin, gst_ghost_pad_new ("video", selector_src));
 
   /* The mixer sits right in the program bin: sources link to its pads across no other
-   * bin. force-live: silence when no source plays, so the stream always has its track. */
+   * bin. force-live: silence when no source plays, so the stream always has its track.
+   * latency: how late a live source's buffer may be and still be mixed; at 0, a source
+   * thread a few milliseconds late on a busy machine left 50 ms gaps of silence in the
+   * mix (seen several times a minute on the program meter while its sources sounded). */
   audio_caps = g_strdup_printf ("audio/x-raw,format=S16LE,layout=interleaved,rate=%d,channels=2",
                                 self->rate);
   self->mixer = gst_object_ref (gst_element_factory_make_full ("audiomixer", "force-live", TRUE,
                                                                "ignore-inactive-pads", TRUE,
+                                                               "latency", (guint64) 100 * GST_MSECOND,
                                                                NULL));
   audio_filter = gst_element_factory_make ("capsfilter", NULL);
   {
