@@ -417,6 +417,14 @@ cb_mixer_get_mute_button (CbMixer *self,
   return strip != NULL && strip->mute != NULL ? GTK_TOGGLE_BUTTON (strip->mute) : NULL;
 }
 
+GtkToggleButton *
+cb_mixer_get_monitor_button (CbMixer *self,
+                             guint    id)
+{
+  Strip *strip = strip_of (self, id);
+  return strip != NULL && strip->monitor != NULL ? GTK_TOGGLE_BUTTON (strip->monitor) : NULL;
+}
+
 const char *
 cb_mixer_get_problem_text (CbMixer *self,
                            guint    id)
