@@ -33,6 +33,7 @@ struct _CbMixer
   GtkListBox    *list;
   GHashTable    *strips;   /* id → Strip (0: the program) */
   gboolean       filling;
+  guint          refill_id;
 };
 
 G_DEFINE_FINAL_TYPE (CbMixer, cb_mixer, GTK_TYPE_BOX)
@@ -263,6 +264,18 @@ on_level (CbProgram *program,
     cb_level_meter_set_levels (CB_LEVEL_METER (strip->meter), peak, rms);
 }
 
+static gboolean
+refill_when_idle (gpointer data)
+{
+  CbMixer *self = data;
+
+  self->refill_id = 0;
+  fill (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Not right away: the problem may come from a strip's own control (the headphones toggle
+ * with no output device), which would be destroyed inside its own signal. */
 static void
 on_problem_changed (CbProgram *program,
                     guint      id,
@@ -270,8 +283,8 @@ on_problem_changed (CbProgram *program,
 {
   CbMixer *self = data;
 
-  if (g_hash_table_contains (self->strips, GUINT_TO_POINTER (id)))
-    fill (self);
+  if (g_hash_table_contains (self->strips, GUINT_TO_POINTER (id)) && self->refill_id == 0)
+    self->refill_id = g_idle_add (refill_when_idle, self);
 }
 
 static void
@@ -324,6 +337,7 @@ cb_mixer_dispose (GObject *object)
   CbMixer *self = CB_MIXER (object);
 
   unwatch (self);
+  g_clear_handle_id (&self->refill_id, g_source_remove);
   if (self->editor != NULL)
     {
       g_clear_signal_handler (&self->program_handler, self->editor);

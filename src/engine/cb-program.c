@@ -1085,6 +1085,9 @@ cb_program_update_source (CbProgram           *self,
         {
           ensure_monitor (self, b, s);
           apply_audio (b, s);
+          /* A sound that plays has no problem but its headphones': gone with them. */
+          if (!s->monitor && b->bin != NULL)
+            cb_program_set_problem (self, b, NULL);
         }
       return;
     }
