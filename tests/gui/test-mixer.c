@@ -436,6 +436,59 @@ test_monitor (Fixture       *fixture,
   gtk_toggle_button_set_active (button, FALSE);
 }
 
+static gboolean
+strip_has_problem (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  return cb_mixer_get_problem_text (cb_window_get_mixer (fixture->window),
+                                    GPOINTER_TO_UINT (data)) != NULL;
+}
+
+static gboolean
+strip_has_no_problem (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  return !strip_has_problem (fixture, data);
+}
+
+/* With no sound output (autoaudiosink settles for a fakesink of its own where no sound
+ * server runs), the headphones say so on the strip until toggled off, and the source and
+ * the mix go on. Run with
+ * CB_AUDIO_SINK empty; skipped where the machine has an output. */
+static void
+test_monitor_no_output (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  CbMixer *mixer = cb_window_get_mixer (fixture->window);
+  CbProgram *program = cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window));
+  guint tone = first_audio_source (fixture);
+
+  if (g_strcmp0 (g_getenv ("CB_AUDIO_SINK"), "") != 0)
+    {
+      g_test_skip ("CB_AUDIO_SINK is not empty: run with it empty (meson test mixer-no-output)");
+      return;
+    }
+  show_sidebar_page (fixture, GTK_WIDGET (mixer), "mixer");
+  gtk_toggle_button_set_active (cb_mixer_get_monitor_button (mixer, tone), TRUE);
+  if (cb_program_get_problem (program, tone) == NULL)
+    {
+      g_test_skip ("this machine has a sound output");
+      return;
+    }
+  g_assert_cmpstr (cb_program_get_problem (program, tone), ==,
+                   "Cannot play it in the headphones: no output device");
+  g_assert_true (wait_for (fixture, strip_has_problem, GUINT_TO_POINTER (tone)));
+  g_assert_cmpstr (cb_mixer_get_problem_text (mixer, tone), ==, cb_program_get_problem (program, tone));
+  assert_sounding (fixture, cb_mixer_get_meter (mixer, tone));
+  assert_sounding (fixture, cb_window_get_program_meter (fixture->window));
+  save_window_screenshot (fixture, "mixer-no-output");
+
+  /* Toggled off, the sentence goes. */
+  gtk_toggle_button_set_active (cb_mixer_get_monitor_button (mixer, tone), FALSE);
+  g_assert_null (cb_program_get_problem (program, tone));
+  g_assert_true (wait_for (fixture, strip_has_no_problem, GUINT_TO_POINTER (tone)));
+}
+
 /* A source at full scale is marked on its strip, and so is the mix it makes clip; a quiet
  * one is not. Turned down, the mark goes after its hold (2 s). */
 static void
@@ -530,6 +583,7 @@ main (int   argc,
     { "/cb/gui/mixer/mute-mic", (GTestFixtureFunc) test_mute_mic },
     { "/cb/gui/mixer/fader", (GTestFixtureFunc) test_fader },
     { "/cb/gui/mixer/monitor", (GTestFixtureFunc) test_monitor },
+    { "/cb/gui/mixer/monitor-no-output", (GTestFixtureFunc) test_monitor_no_output },
     { "/cb/gui/mixer/clipping", (GTestFixtureFunc) test_clipping },
     { "/cb/gui/mixer/program-meter", (GTestFixtureFunc) test_program_meter },
   };
@@ -537,12 +591,13 @@ main (int   argc,
   g_autofree char *sink = NULL;
   int status;
 
-  /* The headphones write to a file, before any thread that might read the environment. */
+  /* The headphones write to a file (unless CB_AUDIO_SINK is set, empty for the default
+   * output), before any thread that might read the environment. */
   g_assert_nonnull (monitor_dir);
   monitor_file = g_build_filename (monitor_dir, "monitor.raw", NULL);
   sink = g_strdup_printf ("audioconvert ! audio/x-raw,format=S16LE,channels=2 ! "
                           "filesink buffer-mode=unbuffered location=\"%s\"", monitor_file);
-  g_setenv ("CB_AUDIO_SINK", sink, TRUE);
+  g_setenv ("CB_AUDIO_SINK", sink, FALSE);
 
   if (!gui_test_init (&argc, &argv))
     {
