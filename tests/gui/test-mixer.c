@@ -453,15 +453,14 @@ strip_has_no_problem (Fixture       *fixture,
 
 /* With no sound output (autoaudiosink settles for a fakesink of its own where no sound
  * server runs), the headphones say so on the strip until toggled off, and the source and
- * the mix go on. Run with
- * CB_AUDIO_SINK empty; skipped where the machine has an output. */
+ * the mix go on. Run with CB_AUDIO_SINK empty; skipped where the machine has an output. */
 static void
 test_monitor_no_output (Fixture       *fixture,
                         gconstpointer  data)
 {
+  guint tone = first_audio_source (fixture);
   CbMixer *mixer = cb_window_get_mixer (fixture->window);
   CbProgram *program = cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window));
-  guint tone = first_audio_source (fixture);
 
   if (g_strcmp0 (g_getenv ("CB_AUDIO_SINK"), "") != 0)
     {
