@@ -7,8 +7,8 @@
  * test tone go on, the stream keeps publishing. The microphone and the desktop's monitor
  * are a device provider of this process (fake_audio_devices_register()): no sound server
  * runs where the tests do. A strip with no device says so in the window's language
- * (cb_error_text()). A fader turns its source down in the mix by the dB asked and is
- * restored by the next window; the headphones' output is CB_AUDIO_SINK, a file the test
+ * (cb_error_text()). A fader (in dB) turns its source down in the mix by the dB asked
+ * and is restored by the next window; the headphones' output is CB_AUDIO_SINK, a file the test
  * reads; a full-scale microphone is marked as clipping until after it is turned down.
  * Screenshots go to CB_SCREENSHOT_DIR.
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -298,9 +298,9 @@ first_audio_source (Fixture *fixture)
   return ((CbSceneSource *) g_ptr_array_index (c->audio, 0))->id;
 }
 
-/* A strip's fader turns its source down in the program mix by the dB asked (the fader is
- * the gain: 0.1 is -20 dB, 0.5 is -6 dB), to silence at the bottom; the fader's place is
- * saved, and a new window (as the next run) takes it back, in the mix too. */
+/* A strip's fader (in dB) turns its source down in the program mix by the dB asked, to
+ * silence at the bottom; the fader's place is saved (as the gain), and a new window (as
+ * the next run) takes it back, in the mix too. */
 static void
 test_fader (Fixture       *fixture,
             gconstpointer  data)
@@ -309,29 +309,33 @@ test_fader (Fixture       *fixture,
   CbLevelMeter *header = cb_window_get_program_meter (fixture->window);
   guint tone = first_audio_source (fixture);
   GtkRange *fader = cb_mixer_get_fader (mixer, tone);
-  Saved want = { tone, FALSE, FALSE, 0.5 };
+  Saved want = { tone, FALSE, FALSE, 0.501187 };   /* -6 dB */
   double full;
 
   show_sidebar_page (fixture, GTK_WIDGET (mixer), "mixer");
   g_assert_nonnull (fader);
-  g_assert_cmpfloat (gtk_range_get_value (fader), ==, 1);
+  g_assert_cmpfloat (gtk_range_get_value (fader), ==, 0);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (fader)), ==,
+                   in_russian () ? "Громкость: +0.0 дБ" : "Volume: +0.0 dB");
   /* The default scene's test tone alone: a sine at -20 dBFS. */
   g_assert_true (wait_for (fixture, meter_above, header));
   full = loudest (header);
-  g_test_message ("program peak at the fader's 1: %.2f dB", full);
+  g_test_message ("program peak at the fader's 0 dB: %.2f dB", full);
   g_assert_cmpfloat (fabs (full - -20), <, NEAR_DB);
 
-  gtk_range_set_value (fader, 0.1);
+  gtk_range_set_value (fader, -20);
   assert_peak_near (fixture, header, full - 20);
   assert_peak_near (fixture, cb_mixer_get_meter (mixer, 0), full - 20);
   assert_peak_near (fixture, cb_mixer_get_meter (mixer, tone), full - 20);
 
-  gtk_range_set_value (fader, 0);
+  gtk_range_set_value (fader, gtk_adjustment_get_lower (gtk_range_get_adjustment (fader)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (fader)), ==,
+                   in_russian () ? "Громкость: выключено" : "Volume: off");
   assert_silent (fixture, header);
   assert_silent (fixture, cb_mixer_get_meter (mixer, 0));
 
-  gtk_range_set_value (fader, 0.5);
-  assert_peak_near (fixture, header, full - 6.02);
+  gtk_range_set_value (fader, -6);
+  assert_peak_near (fixture, header, full - 6);
   save_window_screenshot (fixture, "mixer-fader");
   g_assert_true (wait_for (fixture, saved_as, &want));
 
@@ -341,8 +345,8 @@ test_fader (Fixture       *fixture,
   header = cb_window_get_program_meter (fixture->window);
   fader = cb_mixer_get_fader (mixer, tone);
   g_assert_nonnull (fader);
-  g_assert_cmpfloat (fabs (gtk_range_get_value (fader) - 0.5), <, 0.001);
-  assert_peak_near (fixture, header, full - 6.02);
+  g_assert_cmpfloat (fabs (gtk_range_get_value (fader) - -6), <, 0.01);
+  assert_peak_near (fixture, header, full - 6);
 }
 
 static char *monitor_file;   /* where CB_AUDIO_SINK writes the headphones' sound */
@@ -527,7 +531,7 @@ test_clipping (Fixture       *fixture,
   save_window_screenshot (fixture, "mixer-clipping");
 
   /* The fader to -6 dB: the square wave at half scale, the mix below full scale too. */
-  gtk_range_set_value (cb_mixer_get_fader (mixer, mic), 0.5);
+  gtk_range_set_value (cb_mixer_get_fader (mixer, mic), -6);
   turned_down = g_get_monotonic_time ();
   g_assert_true (cb_level_meter_get_clipping (loud));
   g_assert_true (wait_for (fixture, meter_not_clipping, loud));
@@ -538,7 +542,7 @@ test_clipping (Fixture       *fixture,
   spin_for (200);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (loud), "clipping"));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (header), "clipping"));
-  assert_peak_near (fixture, loud, -6.02);
+  assert_peak_near (fixture, loud, -6);
 }
 
 /* The header bar's meter follows the program mix: it sounds while a source plays, falls
