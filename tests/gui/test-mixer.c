@@ -258,12 +258,14 @@ assert_peak_near (Fixture      *fixture,
   g_assert_cmpuint (hits, >=, 7);
 }
 
-/* Silent for a second, every update. */
+/* Silent for a second, every update, once what was on its way (the sources' queues, the
+ * mixer's latency: 300 ms) has gone through. */
 static void
 assert_silent (Fixture      *fixture,
                CbLevelMeter *meter)
 {
   g_assert_true (wait_for (fixture, meter_below, meter));
+  spin_for (500);
   for (guint i = 0; i < 10; i++)
     {
       spin_for (100);
