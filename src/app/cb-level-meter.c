@@ -16,6 +16,7 @@ struct _CbLevelMeter
   double    peak;
   double    rms;
   gint64    clipped_at;
+  gboolean  marked;     /* the clipping mark is drawn, and the "clipping" class set */
 };
 
 G_DEFINE_FINAL_TYPE (CbLevelMeter, cb_level_meter, GTK_TYPE_WIDGET)
@@ -57,7 +58,7 @@ cb_level_meter_snapshot (GtkWidget   *widget,
   if (peak > 0)
     gtk_snapshot_append_color (snapshot, peak > red_at ? &red : &green,
                                &GRAPHENE_RECT_INIT (MAX (0, peak - 2), 0, 2, h));
-  if (cb_level_meter_get_clipping (self))
+  if (self->marked)
     gtk_snapshot_append_color (snapshot, &red, &GRAPHENE_RECT_INIT (w - 4, 0, 4, h));
 }
 
@@ -108,30 +109,34 @@ cb_level_meter_set_levels (CbLevelMeter *self,
                            double        peak_db,
                            double        rms_db)
 {
-  gboolean was_clipping;
+  gboolean clipping, changed;
   /* Where the bars end, in quarter pixels. */
   int w = gtk_widget_get_width (GTK_WIDGET (self)) * 4;
   gboolean moved;
 
   g_return_if_fail (CB_IS_LEVEL_METER (self));
 
-  was_clipping = cb_level_meter_get_clipping (self);
   moved = (int) (fraction (self->peak) * w) != (int) (fraction (peak_db) * w) ||
           (int) (fraction (self->rms) * w) != (int) (fraction (rms_db) * w);
   self->peak = peak_db;
   self->rms = rms_db;
   if (peak_db >= CLIP_DB)
     self->clipped_at = g_get_monotonic_time ();
-  if (cb_level_meter_get_clipping (self) != was_clipping)
+  /* Against what is shown, not what the last update saw: the hold may have run out
+   * in between. */
+  clipping = self->clipped_at != 0 && g_get_monotonic_time () - self->clipped_at < CLIP_HOLD_US;
+  changed = clipping != self->marked;
+  if (changed)
     {
-      if (was_clipping)
-        gtk_widget_remove_css_class (GTK_WIDGET (self), "clipping");
-      else
+      self->marked = clipping;
+      if (clipping)
         gtk_widget_add_css_class (GTK_WIDGET (self), "clipping");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (self), "clipping");
     }
   /* A steady sound draws nothing new: under software GL every frame the window draws
    * costs a few milliseconds, however small the change. */
-  if (!moved && cb_level_meter_get_clipping (self) == was_clipping)
+  if (!moved && !changed)
     return;
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_VALUE_NOW,
                                   fraction (peak_db) * 100, -1);
@@ -149,5 +154,5 @@ gboolean
 cb_level_meter_get_clipping (CbLevelMeter *self)
 {
   g_return_val_if_fail (CB_IS_LEVEL_METER (self), FALSE);
-  return self->clipped_at != 0 && g_get_monotonic_time () - self->clipped_at < CLIP_HOLD_US;
+  return self->marked;
 }

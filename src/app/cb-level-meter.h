@@ -16,7 +16,8 @@ void       cb_level_meter_set_levels   (CbLevelMeter *self,
                                         double        peak_db,
                                         double        rms_db);
 double     cb_level_meter_get_peak     (CbLevelMeter *self);
-/* TRUE for a while after the peak reached full scale. */
+/* Whether the clipping mark shows: from an update whose peak reached full scale (-0.5 dBFS)
+ * until the first update two seconds after the last such. */
 gboolean   cb_level_meter_get_clipping (CbLevelMeter *self);
 
 G_END_DECLS

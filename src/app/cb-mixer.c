@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "cb-error-text.h"
 #include "cb-mixer.h"
@@ -33,6 +34,7 @@ struct _CbMixer
   GtkListBox    *list;
   GHashTable    *strips;   /* id → Strip (0: the program) */
   gboolean       filling;
+  guint          refill_id;
 };
 
 G_DEFINE_FINAL_TYPE (CbMixer, cb_mixer, GTK_TYPE_BOX)
@@ -75,10 +77,40 @@ edit_monitor (CbSceneSource *s, GObject *control)
   s->monitor = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (control));
 }
 
+/* The fader is in dB, as a streamer reads levels: a linear one put -20 dB at a twentieth of
+ * its travel. Its bottom is silence; its top the engine's most, twice the level (+6 dB).
+ * The scenes keep the gain. */
+#define FADER_FLOOR_DB -60.0
+#define FADER_TOP_DB   6.0206   /* 20 log10 2 */
+
+static double
+fader_db (double volume)
+{
+  return volume > 0 ? CLAMP (20 * log10 (volume), FADER_FLOOR_DB, FADER_TOP_DB) : FADER_FLOOR_DB;
+}
+
+static double
+fader_volume (double db)
+{
+  return db > FADER_FLOOR_DB ? MIN (2.0, pow (10, db / 20)) : 0;
+}
+
 static void
 edit_volume (CbSceneSource *s, GObject *control)
 {
-  s->volume = gtk_range_get_value (GTK_RANGE (control));
+  s->volume = fader_volume (gtk_range_get_value (GTK_RANGE (control)));
+}
+
+static void
+show_fader (GtkRange *fader)
+{
+  double db = gtk_range_get_value (fader);
+  g_autofree char *text = db > FADER_FLOOR_DB
+                          /* TRANSLATORS: a fader's tooltip; %+.1f is its gain in dB */
+                          ? g_strdup_printf (_("Volume: %+.1f dB"), db)
+                          : g_strdup (_("Volume: off"));
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (fader), text);
 }
 
 static void
@@ -105,6 +137,7 @@ on_monitor_toggled (GtkToggleButton *button, gpointer data)
 static void
 on_fader_changed (GtkRange *range, gpointer data)
 {
+  show_fader (range);
   change_source (data, G_OBJECT (range), edit_volume);
 }
 
@@ -172,10 +205,11 @@ make_strip (CbMixer             *self,
       g_signal_connect (strip->monitor, "toggled", G_CALLBACK (on_monitor_toggled), self);
       g_signal_connect (remove, "clicked", G_CALLBACK (on_remove), self);
 
-      strip->fader = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 2, 0.01);
-      gtk_range_set_value (GTK_RANGE (strip->fader), s->volume);
-      gtk_scale_add_mark (GTK_SCALE (strip->fader), 1, GTK_POS_BOTTOM, NULL);
-      gtk_widget_set_tooltip_text (strip->fader, _("Volume"));
+      strip->fader = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, FADER_FLOOR_DB,
+                                               FADER_TOP_DB, 0.5);
+      gtk_range_set_value (GTK_RANGE (strip->fader), fader_db (s->volume));
+      gtk_scale_add_mark (GTK_SCALE (strip->fader), 0, GTK_POS_BOTTOM, NULL);
+      show_fader (GTK_RANGE (strip->fader));
       g_object_set_data (G_OBJECT (strip->fader), "cb-id", GUINT_TO_POINTER (id));
       g_signal_connect (strip->fader, "value-changed", G_CALLBACK (on_fader_changed), self);
       gtk_grid_attach (GTK_GRID (grid), strip->fader, 0, 2, 4, 1);
@@ -251,6 +285,18 @@ on_level (CbProgram *program,
     cb_level_meter_set_levels (CB_LEVEL_METER (strip->meter), peak, rms);
 }
 
+static gboolean
+refill_when_idle (gpointer data)
+{
+  CbMixer *self = data;
+
+  self->refill_id = 0;
+  fill (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Not right away: the problem may come from a strip's own control (the headphones toggle
+ * with no output device), which would be destroyed inside its own signal. */
 static void
 on_problem_changed (CbProgram *program,
                     guint      id,
@@ -258,8 +304,8 @@ on_problem_changed (CbProgram *program,
 {
   CbMixer *self = data;
 
-  if (g_hash_table_contains (self->strips, GUINT_TO_POINTER (id)))
-    fill (self);
+  if (g_hash_table_contains (self->strips, GUINT_TO_POINTER (id)) && self->refill_id == 0)
+    self->refill_id = g_idle_add (refill_when_idle, self);
 }
 
 static void
@@ -312,6 +358,7 @@ cb_mixer_dispose (GObject *object)
   CbMixer *self = CB_MIXER (object);
 
   unwatch (self);
+  g_clear_handle_id (&self->refill_id, g_source_remove);
   if (self->editor != NULL)
     {
       g_clear_signal_handler (&self->program_handler, self->editor);
@@ -403,6 +450,14 @@ cb_mixer_get_mute_button (CbMixer *self,
 {
   Strip *strip = strip_of (self, id);
   return strip != NULL && strip->mute != NULL ? GTK_TOGGLE_BUTTON (strip->mute) : NULL;
+}
+
+GtkToggleButton *
+cb_mixer_get_monitor_button (CbMixer *self,
+                             guint    id)
+{
+  Strip *strip = strip_of (self, id);
+  return strip != NULL && strip->monitor != NULL ? GTK_TOGGLE_BUTTON (strip->monitor) : NULL;
 }
 
 const char *

@@ -22,6 +22,9 @@ CbLevelMeter *cb_mixer_get_meter         (CbMixer       *self,
                                           guint          id);
 GtkToggleButton *cb_mixer_get_mute_button (CbMixer      *self,
                                            guint         id);
+GtkToggleButton *cb_mixer_get_monitor_button (CbMixer   *self,
+                                              guint      id);
+/* The fader's value is in dB, -60 (silence) to +6. */
 GtkRange     *cb_mixer_get_fader         (CbMixer       *self,
                                           guint          id);
 guint         cb_mixer_add_source        (CbMixer          *self,

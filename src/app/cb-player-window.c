@@ -285,53 +285,19 @@ set_no_preroll (GstElement *sink)
     g_object_set (sink, "sync", FALSE, NULL);
 }
 
-/* The sink autoaudiosink picked (it makes one on going to READY), or NULL. */
-static GstElement *
-dup_auto_child (GstElement *sink)
-{
-  g_autoptr(GstIterator) it = NULL;
-  GValue item = G_VALUE_INIT;
-  GstElement *child = NULL;
-
-  if (!GST_IS_BIN (sink))
-    return NULL;
-
-  it = gst_bin_iterate_elements (GST_BIN (sink));
-  if (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
-    child = g_value_dup_object (&item);
-  g_value_unset (&item);
-  return child;
-}
-
 static GstElement *
 make_audio_sink (gboolean *audio_output)
 {
-  GstElement *sink = gst_element_factory_make ("autoaudiosink", NULL);
+  g_autoptr(GError) error = NULL;
+  GstElement *sink = cb_media_make_audio_output (&error);
 
   if (sink != NULL)
     {
-      if (gst_element_set_state (sink, GST_STATE_READY) != GST_STATE_CHANGE_FAILURE)
-        {
-          g_autoptr(GstElement) child = dup_auto_child (sink);
-          GstElementFactory *factory = child != NULL ? gst_element_get_factory (child) : NULL;
-
-          /* autoaudiosink settles for a fakesink of its own when no device works (a
-           * server, CI): that is no audio output either. */
-          if (child != NULL &&
-              (factory == NULL ||
-               g_strcmp0 (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)),
-                          "fakesink") != 0))
-            {
-              set_no_preroll (child);
-              *audio_output = TRUE;
-              return sink;
-            }
-        }
-      gst_element_set_state (sink, GST_STATE_NULL);
-      gst_object_unref (sink);
+      *audio_output = TRUE;
+      return sink;
     }
 
-  g_debug ("No audio output: the player's sound goes nowhere");
+  g_debug ("No audio output (%s): the player's sound goes nowhere", error->message);
   *audio_output = FALSE;
   sink = gst_element_factory_make ("fakesink", NULL);
   set_no_preroll (sink);

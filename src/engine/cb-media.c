@@ -6,6 +6,7 @@
 #include <string.h>
 #include <gio/gio.h>
 #include <gst/app/gstappsink.h>
+#include <gst/base/gstbasesink.h>
 #include "cb-engine-error.h"
 #include "cb-pipeline.h"
 
@@ -192,6 +193,89 @@ cb_media_parse_bin (const char  *description,
       return NULL;
     }
   return bin;
+}
+
+/* Every sink in @element (itself, or its children at any depth): no waiting on the clock
+ * or for a preroll. */
+static void
+unsync_sinks (GstElement *element)
+{
+  g_autoptr(GstIterator) it = NULL;
+  GValue item = G_VALUE_INIT;
+
+  if (GST_OBJECT_FLAG_IS_SET (element, GST_ELEMENT_FLAG_SINK) && GST_IS_BASE_SINK (element))
+    g_object_set (element, "sync", FALSE, "async", FALSE, NULL);
+  if (!GST_IS_BIN (element))
+    return;
+  it = gst_bin_iterate_recurse (GST_BIN (element));
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *child = g_value_get_object (&item);
+
+      if (GST_IS_BASE_SINK (child))
+        g_object_set (child, "sync", FALSE, "async", FALSE, NULL);
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+}
+
+/* Whether autoaudiosink @sink, gone to READY, settled for a fakesink of its own: what it
+ * does when no output opens (no sound server: a server, CI). */
+static gboolean
+settled_for_fakesink (GstElement *sink)
+{
+  g_autoptr(GstIterator) it = gst_bin_iterate_elements (GST_BIN (sink));
+  GValue item = G_VALUE_INIT;
+  gboolean fake = TRUE;
+
+  if (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElementFactory *factory = gst_element_get_factory (g_value_get_object (&item));
+
+      fake = factory != NULL &&
+             g_strcmp0 (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)), "fakesink") == 0;
+    }
+  g_value_unset (&item);
+  return fake;
+}
+
+/**
+ * cb_media_make_audio_output:
+ *
+ * The sound output of the headphones (a mixer strip's monitor) and of the player: the
+ * GStreamer description in CB_AUDIO_SINK when it is set (a sink, or a chain ending in one;
+ * the tests write to a file), autoaudiosink otherwise. It is opened here (READY), and its
+ * sinks neither wait on the clock nor preroll. Fails with CB_ENGINE_ERROR_NO_DEVICE when
+ * no output opens, autoaudiosink's own fakesink included.
+ *
+ * Returns: (transfer floating) (nullable): the output, with a "sink" pad
+ */
+GstElement *
+cb_media_make_audio_output (GError **error)
+{
+  const char *desc = g_getenv ("CB_AUDIO_SINK");
+  gboolean automatic = desc == NULL || *desc == '\0';
+  GstElement *sink;
+
+  if (automatic)
+    {
+      if (!cb_media_have_element ("autoaudiosink", error))
+        return NULL;
+      sink = gst_element_factory_make ("autoaudiosink", NULL);
+    }
+  else if ((sink = cb_media_parse_bin (desc, TRUE, error)) == NULL)
+    return NULL;
+
+  if (gst_element_set_state (sink, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE ||
+      (automatic && settled_for_fakesink (sink)))
+    {
+      gst_element_set_state (sink, GST_STATE_NULL);
+      gst_object_unref (gst_object_ref_sink (sink));
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE, "No sound output device");
+      return NULL;
+    }
+  unsync_sinks (sink);
+  return sink;
 }
 
 GstBuffer *

@@ -99,6 +99,8 @@ GBytes     *cb_media_silent_aac        (GstCaps           *caps);
 GstElement *cb_media_parse_bin         (const char        *description,
                                         gboolean           ghost_unlinked_pads,
                                         GError           **error);
+/* The headphones' and the player's sound output, opened; CB_AUDIO_SINK picks another. */
+GstElement *cb_media_make_audio_output (GError           **error);
 gboolean    cb_media_have_element      (const char        *factory,
                                         GError           **error);
 /* A launch-line fragment that scales and converts video: videoconvertscale (one pass) where

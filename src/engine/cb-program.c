@@ -207,8 +207,9 @@ apply_audio (Branch              *b,
     }
 }
 
-/* Headphones: a branch off the source's tee to the default output, made the first time
- * monitoring is asked for (most sources are never monitored). */
+/* Headphones: a branch off the source's tee to the sound output (cb_media_make_audio_output(),
+ * the default device), made the first time monitoring is asked for (most sources are never
+ * monitored). */
 static void
 ensure_monitor (CbProgram           *self,
                 Branch              *b,
@@ -218,13 +219,13 @@ ensure_monitor (CbProgram           *self,
   g_autoptr(GstPad) tee_pad = NULL;
   g_autoptr(GstPad) sink_pad = NULL;
   g_autoptr(GError) error = NULL;
-  GstElement *monitor;
+  GstElement *monitor, *out;
 
   if (!s->monitor || b->monitor != NULL || b->bin == NULL)
     return;
-  monitor = cb_media_parse_bin ("queue max-size-time=200000000 leaky=downstream ! "
-                                "valve name=valve ! audioconvert ! audioresample ! "
-                                "autoaudiosink name=out sync=false", TRUE, &error);
+  monitor = cb_media_parse_bin ("queue name=first max-size-time=200000000 leaky=downstream ! "
+                                "valve name=valve ! audioconvert ! audioresample name=last",
+                                FALSE, &error);
   if (monitor == NULL)
     {
       cb_program_set_problem (self, b, error);
@@ -232,16 +233,22 @@ ensure_monitor (CbProgram           *self,
     }
   /* Open the output first, on its own: with no sound device a sink that fails inside the
    * running program stalls it. */
+  out = cb_media_make_audio_output (&error);
+  if (out == NULL)
+    {
+      GST_INFO ("source %u: no headphones: %s", b->id, error->message);
+      gst_object_unref (gst_object_ref_sink (monitor));
+      cb_program_set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
+      return;
+    }
   {
-    g_autoptr(GstElement) out = gst_bin_get_by_name (GST_BIN (monitor), "out");
+    g_autoptr(GstElement) first = gst_bin_get_by_name (GST_BIN (monitor), "first");
+    g_autoptr(GstElement) last = gst_bin_get_by_name (GST_BIN (monitor), "last");
+    g_autoptr(GstPad) first_sink = gst_element_get_static_pad (first, "sink");
 
-    if (gst_element_set_state (out, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE)
-      {
-        gst_element_set_state (monitor, GST_STATE_NULL);
-        gst_object_unref (gst_object_ref_sink (monitor));
-        cb_program_set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
-        return;
-      }
+    gst_bin_add (GST_BIN (monitor), out);
+    gst_element_link (last, out);
+    gst_element_add_pad (monitor, gst_ghost_pad_new ("sink", first_sink));
   }
   gst_object_set_name (GST_OBJECT (monitor), "monitor");
   /* A sink added to a running pipeline prerolls on its own: without this its state
@@ -772,11 +779,15 @@ cb_program_new (const CbSceneCollection *collection,
   gst_element_add_pad (self->bin, gst_ghost_pad_new ("video", selector_src));
 
   /* The mixer sits right in the program bin: sources link to its pads across no other
-   * bin. force-live: silence when no source plays, so the stream always has its track. */
+   * bin. force-live: silence when no source plays, so the stream always has its track.
+   * latency: how late a live source's buffer may be and still be mixed; at 0, a source
+   * thread a few milliseconds late on a busy machine left 50 ms gaps of silence in the
+   * mix (seen several times a minute on the program meter while its sources sounded). */
   audio_caps = g_strdup_printf ("audio/x-raw,format=S16LE,layout=interleaved,rate=%d,channels=2",
                                 self->rate);
   self->mixer = gst_object_ref (gst_element_factory_make_full ("audiomixer", "force-live", TRUE,
                                                                "ignore-inactive-pads", TRUE,
+                                                               "latency", (guint64) 100 * GST_MSECOND,
                                                                NULL));
   audio_filter = gst_element_factory_make ("capsfilter", NULL);
   {
@@ -1074,6 +1085,9 @@ cb_program_update_source (CbProgram           *self,
         {
           ensure_monitor (self, b, s);
           apply_audio (b, s);
+          /* A sound that plays has no problem but its headphones': gone with them. */
+          if (!s->monitor && b->bin != NULL)
+            cb_program_set_problem (self, b, NULL);
         }
       return;
     }

@@ -960,6 +960,8 @@ struct _FakeAudioDevice
 {
   GstDevice parent_instance;
   double    freq;
+  double    volume;
+  gboolean  square;
 };
 
 G_DEFINE_FINAL_TYPE (FakeAudioDevice, fake_audio_device, GST_TYPE_DEVICE)
@@ -970,7 +972,11 @@ fake_audio_device_create_element (GstDevice  *device,
 {
   GstElement *src = gst_element_factory_make ("audiotestsrc", name);
 
-  g_object_set (src, "is-live", TRUE, "freq", FAKE_AUDIO_DEVICE (device)->freq, "volume", 0.1, NULL);
+  FakeAudioDevice *self = FAKE_AUDIO_DEVICE (device);
+
+  g_object_set (src, "is-live", TRUE, "freq", self->freq, "volume", self->volume, NULL);
+  if (self->square)
+    gst_util_set_object_arg (G_OBJECT (src), "wave", "square");
   return src;
 }
 
@@ -999,7 +1005,9 @@ static GstDevice *
 fake_audio_device_new (const char *name,
                        const char *id,
                        const char *device_class,
-                       double      freq)
+                       double      freq,
+                       double      volume,
+                       gboolean    square)
 {
   g_autoptr(GstCaps) caps = gst_caps_new_empty_simple ("audio/x-raw");
   GstStructure *props = gst_structure_new ("properties",
@@ -1015,6 +1023,8 @@ fake_audio_device_new (const char *name,
 
   gst_structure_free (props);
   device->freq = freq;
+  device->volume = volume;
+  device->square = square;
   return GST_DEVICE (device);
 }
 
@@ -1022,11 +1032,17 @@ static GList *
 fake_audio_provider_probe (GstDeviceProvider *provider)
 {
   /* The microphone first: a source with no device chosen takes the first. */
-  return g_list_append (g_list_append (NULL,
-                                       fake_audio_device_new ("Fake Microphone", "fake-mic",
-                                                              "sound", 440)),
-                        fake_audio_device_new ("Monitor of Fake Output", "fake-output.monitor",
-                                               "monitor", 880));
+  GList *devices = NULL;
+
+  devices = g_list_append (devices, fake_audio_device_new ("Fake Microphone", "fake-mic", "sound",
+                                                           440, 0.1, FALSE));
+  devices = g_list_append (devices, fake_audio_device_new ("Monitor of Fake Output",
+                                                           "fake-output.monitor", "monitor",
+                                                           880, 0.1, FALSE));
+  /* Full scale: a microphone that clips. */
+  devices = g_list_append (devices, fake_audio_device_new ("Loud Microphone", "fake-loud-mic",
+                                                           "sound", 220, 1.0, TRUE));
+  return devices;
 }
 
 static void
@@ -1035,7 +1051,7 @@ fake_audio_provider_class_init (FakeAudioProviderClass *klass)
   GST_DEVICE_PROVIDER_CLASS (klass)->probe = fake_audio_provider_probe;
   gst_device_provider_class_set_static_metadata (GST_DEVICE_PROVIDER_CLASS (klass),
                                                  "Fake audio devices", "Audio/Source",
-                                                 "A microphone and a monitor of tones, for tests",
+                                                 "Microphones and a monitor of tones, for tests",
                                                  "Castbridge");
 }
 
@@ -1047,6 +1063,12 @@ fake_audio_provider_init (FakeAudioProvider *self)
 void
 fake_audio_devices_register (void)
 {
+  static gboolean registered;
+
+  /* Once per process: the tests of a binary that run one after the other all may ask. */
+  if (registered)
+    return;
   g_assert_true (gst_device_provider_register (NULL, "cbfakeaudio", GST_RANK_PRIMARY,
                                                FAKE_TYPE_AUDIO_PROVIDER));
+  registered = TRUE;
 }

@@ -198,9 +198,11 @@ void      show_sidebar_page      (Fixture       *fixture,
                                   GtkWidget     *panel,
                                   const char    *page);
 
-/* A microphone ("Fake Microphone", a 440 Hz tone) and a monitor of the output (880 Hz)
- * that GStreamer's device monitor lists from now on in this process: for a mixer with a
- * microphone and the desktop's sound where the machine has no sound server. */
+/* A microphone ("Fake Microphone", a 440 Hz tone at -20 dBFS), a monitor of the output
+ * (880 Hz) and a microphone that clips ("Loud Microphone", a full-scale square wave) that
+ * GStreamer's device monitor lists from now on in this process: for a mixer with a
+ * microphone and the desktop's sound where the machine has no sound server. Once per
+ * process; later calls do nothing. */
 void      fake_audio_devices_register (void);
 
 G_END_DECLS
