@@ -920,18 +920,34 @@ preview_passes (Fixture       *fixture,
 }
 
 GtkWidget *
-find_named_widget (GtkWidget  *widget,
-                   const char *name)
+find_widget (GtkWidget     *widget,
+             WidgetMatch    match,
+             gconstpointer  data)
 {
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+  if (match (widget, data))
     return widget;
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
-      GtkWidget *found = find_named_widget (c, name);
+      GtkWidget *found = find_widget (c, match, data);
+
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_named (GtkWidget     *widget,
+          gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+GtkWidget *
+find_named_widget (GtkWidget  *widget,
+                   const char *name)
+{
+  return find_widget (widget, is_named, name);
 }
 
 CbSceneSource *

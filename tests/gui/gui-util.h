@@ -160,6 +160,11 @@ void      assert_nowhere_shown   (GtkWidget     *widget,
 
 /* A copy of source @id as scenes.json has it now, or NULL (not saved yet, or not there). */
 CbSceneSource *saved_source      (guint          id);
+/* @widget or the first of its descendants that @match says yes to (given @data), or NULL. */
+typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
+GtkWidget *find_widget           (GtkWidget     *widget,
+                                  WidgetMatch    match,
+                                  gconstpointer  data);
 /* @widget or the first of its descendants named @name (gtk_widget_set_name()), or NULL. */
 GtkWidget *find_named_widget     (GtkWidget     *widget,
                                   const char    *name);

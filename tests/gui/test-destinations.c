@@ -1005,27 +1005,24 @@ stream_row_is_gone (Fixture       *fixture,
 }
 
 /* The visible remove button of @name's row, as a user finds it. */
+static gboolean
+is_remove_button_of (GtkWidget     *widget,
+                     gconstpointer  name)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (widget), "cb-list-item");
+
+  /* The row's other button records it. */
+  return GTK_IS_BUTTON (widget) && item != NULL && gtk_widget_get_visible (widget) &&
+         !gtk_widget_has_css_class (widget, "record-button") &&
+         CB_IS_STREAM_ROW (gtk_list_item_get_item (item)) &&
+         g_strcmp0 (cb_stream_row_get_name (gtk_list_item_get_item (item)), name) == 0;
+}
+
 static GtkButton *
 find_remove_button (GtkWidget  *widget,
                     const char *name)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkListItem *item = g_object_get_data (G_OBJECT (child), "cb-list-item");
-      GtkButton *found;
-
-      /* The row's other button records it. */
-      if (GTK_IS_BUTTON (child) && item != NULL && gtk_widget_get_visible (child)
-          && !gtk_widget_has_css_class (child, "record-button")
-          && CB_IS_STREAM_ROW (gtk_list_item_get_item (item))
-          && g_strcmp0 (cb_stream_row_get_name (gtk_list_item_get_item (item)), name) == 0)
-        return GTK_BUTTON (child);
-      found = find_remove_button (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_BUTTON (find_widget (widget, is_remove_button_of, name));
 }
 
 static void

@@ -977,21 +977,11 @@ assert_header_fits (Fixture *fixture)
       }
 }
 
-/* @widget or the first of its descendants that is a label saying @text, or NULL. */
-static GtkLabel *
-find_label (GtkWidget  *widget,
-            const char *text)
+static gboolean
+is_label_saying (GtkWidget     *widget,
+                 gconstpointer  text)
 {
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return GTK_LABEL (widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkLabel *found = find_label (c, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
 }
 
 /* The Streams list's Name cell shows the whole short name "studio": the spare width goes to
@@ -1000,7 +990,7 @@ static void
 assert_stream_name_whole (Fixture *fixture)
 {
   GtkColumnView *view = cb_streams_panel_get_column_view (cb_window_get_streams_panel (fixture->window));
-  GtkLabel *name = find_label (GTK_WIDGET (view), "studio");
+  GtkLabel *name = GTK_LABEL (find_widget (GTK_WIDGET (view), is_label_saying, "studio"));
   int natural;
 
   g_assert_nonnull (name);
@@ -1012,27 +1002,18 @@ assert_stream_name_whole (Fixture *fixture)
 
 /* The sidebar's page buttons: one per page, in the window, and the open page's name
  * whole beside its icon (the others are icons, their names in tooltips). */
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
+static gboolean
+is_sidebar_switcher (GtkWidget     *widget,
+                     gconstpointer  data)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return CB_IS_SIDEBAR_SWITCHER (widget);
 }
 
 static void
 assert_sidebar_names (Fixture    *fixture,
                       const char *page)
 {
-  GtkWidget *switcher = find_type (GTK_WIDGET (fixture->window), CB_TYPE_SIDEBAR_SWITCHER);
+  GtkWidget *switcher = find_widget (GTK_WIDGET (fixture->window), is_sidebar_switcher, NULL);
   guint n = 0, active = 0;
   int x_end = 0;
 

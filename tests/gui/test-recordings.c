@@ -204,21 +204,18 @@ stream_row_shows_recording (Fixture       *fixture,
 
 /* The Streams row's Record button: the one visible record-button in the column view (only
  * the publisher has one). */
+static gboolean
+is_record_button (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "record-button") &&
+         gtk_widget_get_visible (widget);
+}
+
 static GtkWidget *
 find_record_button (GtkWidget *widget)
 {
-  if (GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "record-button") &&
-      gtk_widget_get_visible (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_record_button (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return find_widget (widget, is_record_button, NULL);
 }
 
 static void
