@@ -131,6 +131,35 @@ fixture_set_up_default_scene (Fixture       *fixture,
   fixture_set_up (fixture, data);
 }
 
+/* The scenes and settings files a test leaves: the scene editor and the preferences
+ * write them. */
+static void
+remove_scenes_and_settings (void)
+{
+  g_autofree char *scenes = cb_scene_editor_dup_path ();
+  g_autofree char *settings = g_build_filename (g_get_user_config_dir (), "castbridge",
+                                                "castbridge.properties", NULL);
+
+  g_remove (scenes);
+  g_remove (settings);
+}
+
+void
+fixture_set_up_clean (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  remove_scenes_and_settings ();
+  fixture_set_up (fixture, data);
+}
+
+void
+fixture_tear_down_clean (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  fixture_tear_down (fixture, data);
+  remove_scenes_and_settings ();
+}
+
 void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
@@ -537,7 +566,7 @@ nginx_start (void)
   return nginx_start_on (0);
 }
 
-static void
+void
 remove_tree (const char *dir)
 {
   g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
@@ -929,4 +958,58 @@ fake_audio_devices_register (void)
 {
   g_assert_true (gst_device_provider_register (NULL, "cbfakeaudio", GST_RANK_PRIMARY,
                                                FAKE_TYPE_AUDIO_PROVIDER));
+}
+
+/* A private session bus and the fakes on it. */
+
+void
+start_private_bus (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cb-test-bus-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (dir, "session.conf", NULL);
+  g_autofree char *contents = g_strdup_printf (
+    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+    "<busconfig>\n"
+    "  <type>session</type>\n"
+    "  <listen>unix:tmpdir=%s</listen>\n"
+    "  <policy context=\"default\">\n"
+    "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+    "    <allow eavesdrop=\"true\"/>\n"
+    "    <allow own=\"*\"/>\n"
+    "  </policy>\n"
+    "</busconfig>\n", dir);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+
+  g_assert_true (g_file_set_contents (config, contents, -1, &error));
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork",
+                                        "--print-address=1", "--config-file", config, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
+  address = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  /* Never stopped: GDBus ends a process whose session bus goes away. */
+  g_object_ref (daemon);
+}
+
+char *
+read_child_line (Fixture          *fixture,
+                 GDataInputStream *out)
+{
+  LineRead read = { 0 };
+
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
+  g_assert_true (wait_for (fixture, line_read, &read));
+  g_assert_nonnull (read.line);
+  g_test_message ("fake: %s", read.line);
+  return read.line;
 }

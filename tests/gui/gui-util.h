@@ -37,6 +37,12 @@ void      fixture_set_up_default_scene (Fixture     *fixture,
                                         gconstpointer data);
 void      fixture_tear_down      (Fixture       *fixture,
                                   gconstpointer  data);
+/* The same, with no scenes.json and no settings file left from before (the preferences
+ * write one); both are removed afterwards too. */
+void      fixture_set_up_clean   (Fixture       *fixture,
+                                  gconstpointer  data);
+void      fixture_tear_down_clean (Fixture      *fixture,
+                                   gconstpointer data);
 /* A new window on the same studio, as after closing and reopening it. */
 void      fixture_reopen_window  (Fixture       *fixture);
 
@@ -94,6 +100,9 @@ void      save_native_screenshot (Fixture       *fixture,
                                   const char    *name);
 void      save_screen_grab       (const char    *name);
 
+/* @dir and everything in it. */
+void      remove_tree            (const char    *dir);
+
 /* nginx with the RTMP module, as tests/server/nginxrtmp.py starts it. */
 typedef struct
 {
@@ -133,6 +142,14 @@ void      on_exited              (GObject       *object,
                                   gpointer       user_data);
 gboolean  flag_set               (Fixture       *fixture,
                                   gconstpointer  data);
+
+/* A session bus of the test's own (dbus-daemon, with nothing to activate, not even what is
+ * installed), as DBUS_SESSION_BUS_ADDRESS from now on; call it before anything connects
+ * to the session bus. It dies with the test, after every connection to it is done with. */
+void      start_private_bus      (void);
+/* The next line a fake service (fake-portal, fake-notifications) writes on @out. */
+char     *read_child_line        (Fixture       *fixture,
+                                  GDataInputStream *out);
 
 /* A second castbridge-server (CB_SERVER_BINARY) on loopback ports of its own. */
 GSubprocess *second_server_start (Fixture       *fixture,

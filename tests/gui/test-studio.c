@@ -673,33 +673,6 @@ test_preferences (Fixture       *fixture,
   studio_stop_live (fixture);
 }
 
-static void
-fixture_set_up_clean (Fixture       *fixture,
-                      gconstpointer  data)
-{
-  g_autofree char *scenes = cb_scene_editor_dup_path ();
-  g_autofree char *settings = g_build_filename (g_get_user_config_dir (), "castbridge",
-                                                "castbridge.properties", NULL);
-
-  /* Each test starts with the default scene and no settings file. */
-  g_remove (scenes);
-  g_remove (settings);
-  fixture_set_up (fixture, data);
-}
-
-static void
-fixture_tear_down_clean (Fixture       *fixture,
-                         gconstpointer  data)
-{
-  g_autofree char *scenes = cb_scene_editor_dup_path ();
-  g_autofree char *settings = g_build_filename (g_get_user_config_dir (), "castbridge",
-                                                "castbridge.properties", NULL);
-
-  fixture_tear_down (fixture, data);
-  g_remove (scenes);
-  g_remove (settings);
-}
-
 int
 main (int   argc,
       char *argv[])
