@@ -454,17 +454,27 @@ on_clipboard_read (GObject      *object,
   read->done = TRUE;
 }
 
-/* Copy, as a person clicks it; then what the clipboard holds. */
+/* Copy, as a person clicks it; then what the clipboard holds, read as another program
+ * pastes it: through the X server, on a connection of its own (on the window's own
+ * connection GDK would answer from memory). */
 static char *
 copy_and_read_back (Fixture       *fixture,
                     CbEventsPanel *panel)
 {
+  static GdkDisplay *other;
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (panel));
   ClipboardRead read = { FALSE, NULL };
 
+  if (other == NULL)
+    other = gdk_display_open (gdk_display_get_name (gtk_widget_get_display (GTK_WIDGET (panel))));
+  g_assert_nonnull (other);
   gdk_clipboard_set_text (clipboard, "nothing copied yet");
   g_signal_emit_by_name (cb_events_panel_get_copy_button (panel), "clicked");
-  gdk_clipboard_read_text_async (clipboard, NULL, on_clipboard_read, &read);
+  g_assert_true (gdk_clipboard_is_local (clipboard));
+  settle ();
+  g_assert_false (gdk_clipboard_is_local (gdk_display_get_clipboard (other)));
+  gdk_clipboard_read_text_async (gdk_display_get_clipboard (other), NULL, on_clipboard_read,
+                                 &read);
   g_assert_true (wait_for (fixture, flag_set, &read.done));
   g_assert_nonnull (read.text);
   return read.text;
