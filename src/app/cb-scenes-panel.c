@@ -341,6 +341,9 @@ make_source_row (CbScenesPanel       *self,
   g_object_set_data (G_OBJECT (check), "cb-id", GUINT_TO_POINTER (s->id));
   g_signal_connect (check, "toggled", G_CALLBACK (on_visible_toggled), self);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  /* For tests (find_named_widget). */
+  gtk_widget_set_name (up, "bring-forward");
+  gtk_widget_set_name (down, "send-backward");
   g_object_set_data (G_OBJECT (up), "cb-delta", GINT_TO_POINTER (1));
   g_object_set_data (G_OBJECT (down), "cb-delta", GINT_TO_POINTER (-1));
   g_signal_connect (up, "clicked", G_CALLBACK (on_move), self);

@@ -741,20 +741,28 @@ close_to (guint32 rgb,
   return TRUE;
 }
 
+/* Whether @texture (NULL: not yet) has @want's colour; kept as the screenshot @name for
+ * whoever looks into a failure. */
+static gboolean
+texture_has_pixel (GdkTexture      *texture,
+                   const PixelWant *want,
+                   const char      *name)
+{
+  g_autofree char *path = screenshot_path (name);
+
+  if (texture == NULL)
+    return FALSE;
+  gdk_texture_save_to_png (texture, path);
+  return close_to (texture_pixel (texture, want->x, want->y), want->rgb);
+}
+
 gboolean
 stream_pixel_is (Fixture       *fixture,
                  gconstpointer  data)
 {
-  const PixelWant *want = data;
   g_autoptr(GdkTexture) texture = studio_snapshot (fixture);
 
-  g_autofree char *path = screenshot_path ("studio-last-snapshot");
-
-  if (texture == NULL)
-    return FALSE;
-  /* For whoever looks into a failure. */
-  gdk_texture_save_to_png (texture, path);
-  return close_to (texture_pixel (texture, want->x, want->y), want->rgb);
+  return texture_has_pixel (texture, data, "studio-last-snapshot");
 }
 
 /* Whether the engine's "studio" has video yet; on the engine's thread. */
@@ -821,6 +829,38 @@ preview_frames (Fixture *fixture)
          ? cb_preview_paintable_get_n_frames (CB_PREVIEW_PAINTABLE (paintable)) : 0;
 }
 
+GdkTexture *
+preview_image (Fixture *fixture)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (cb_window_get_preview_picture (fixture->window));
+  int w = paintable != NULL ? gdk_paintable_get_intrinsic_width (paintable) : 0;
+  int h = paintable != NULL ? gdk_paintable_get_intrinsic_height (paintable) : 0;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  GdkTexture *texture;
+
+  if (w <= 0 || h <= 0)
+    return NULL;
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return NULL;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fixture->window)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gsk_render_node_unref (node);
+  return texture;
+}
+
+gboolean
+preview_pixel_is (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GdkTexture) texture = preview_image (fixture);
+
+  return texture_has_pixel (texture, data, "studio-last-preview");
+}
+
 gboolean
 preview_passes (Fixture       *fixture,
                 gconstpointer  data)
@@ -843,17 +883,24 @@ find_named_widget (GtkWidget  *widget,
   return NULL;
 }
 
-CbSceneSource *
-saved_source (guint id)
+CbSceneCollection *
+saved_collection (void)
 {
   g_autofree char *path = cb_scene_editor_dup_path ();
   g_autofree char *json = NULL;
-  g_autoptr(CbSceneCollection) c = NULL;
+
+  if (!g_file_get_contents (path, &json, NULL, NULL))
+    return NULL;
+  return cb_scene_collection_from_json (json, -1, NULL);
+}
+
+CbSceneSource *
+saved_source (guint id)
+{
+  g_autoptr(CbSceneCollection) c = saved_collection ();
   CbSceneSource *s;
 
-  if (!g_file_get_contents (path, &json, NULL, NULL) ||
-      (c = cb_scene_collection_from_json (json, -1, NULL)) == NULL ||
-      (s = cb_scene_collection_find_source (c, id)) == NULL)
+  if (c == NULL || (s = cb_scene_collection_find_source (c, id)) == NULL)
     return NULL;
   return cb_scene_source_copy (s);
 }

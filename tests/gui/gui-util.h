@@ -159,6 +159,8 @@ GSubprocess *second_server_start (Fixture       *fixture,
 void      second_server_stop     (Fixture       *fixture,
                                   GSubprocess   *process);
 
+/* scenes.json as it is now, or NULL (not saved yet, or not readable). */
+CbSceneCollection *saved_collection (void);
 /* A copy of source @id as scenes.json has it now, or NULL (not saved yet, or not there). */
 CbSceneSource *saved_source      (guint          id);
 /* @widget or the first of its descendants named @name (gtk_widget_set_name()), or NULL. */
@@ -188,6 +190,12 @@ typedef struct {
 /* @data: a PixelWant — the snapshot has that colour there (the last one is kept as the
  * screenshot studio-last-snapshot for whoever looks into a failure). */
 gboolean  stream_pixel_is        (Fixture       *fixture,
+                                  gconstpointer  data);
+/* The preview's picture now (the composed picture as the window shows it, at its own
+ * size), or NULL while there is none; and, @data a PixelWant, whether it has that colour
+ * there (the last one kept as the screenshot studio-last-preview). */
+GdkTexture *preview_image        (Fixture       *fixture);
+gboolean  preview_pixel_is       (Fixture       *fixture,
                                   gconstpointer  data);
 gboolean  stream_has_video       (Fixture       *fixture,
                                   gconstpointer  data);

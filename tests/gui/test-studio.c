@@ -129,6 +129,173 @@ test_scene_overlay (Fixture       *fixture,
   remove_png (png);
 }
 
+/* The ids of the first scene's sources, bottom first, as @c has them, "1,4,3". */
+static char *
+order_of (const CbSceneCollection *c)
+{
+  CbScene *scene = g_ptr_array_index (c->scenes, 0);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < scene->sources->len; i++)
+    g_string_append_printf (text, "%s%u", i > 0 ? "," : "",
+                            ((CbSceneSource *) g_ptr_array_index (scene->sources, i))->id);
+  return g_string_free (text, FALSE);
+}
+
+/* scenes.json has the first scene's sources in order @data ("1,4,3"). */
+static gboolean
+saved_in_order (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(CbSceneCollection) c = saved_collection ();
+  g_autofree char *order = c != NULL ? order_of (c) : NULL;
+
+  return g_strcmp0 (order, data) == 0;
+}
+
+/* The row's button, clicked. */
+static void
+click_in_row (Fixture    *fixture,
+              guint       id,
+              const char *name)
+{
+  GtkWidget *row = cb_scenes_panel_get_source_row (cb_window_get_scenes_panel (fixture->window), id);
+  GtkWidget *button = row != NULL ? find_named_widget (row, name) : NULL;
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  settle ();
+}
+
+/* The panel lists the sources top of the picture first: @above's row is before @below's. */
+static void
+assert_listed_above (Fixture *fixture,
+                     guint    above,
+                     guint    below)
+{
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+
+  g_assert_cmpint (gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (cb_scenes_panel_get_source_row (panel, above))),
+                   <,
+                   gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (cb_scenes_panel_get_source_row (panel, below))));
+}
+
+/* A red image and a green pattern overlap; the order set with the rows' "Bring forward"
+ * and "Send backward" buttons decides which is drawn on top in the stream (a snapshot
+ * through REST) and the preview, also below the full-size test pattern (the image is
+ * then drawn by the compositor, not over its output: the scene is composed again);
+ * scenes.json keeps it, and a new window draws the same. */
+static void
+test_source_order (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  CbSceneEditor *editor = cb_window_get_scene_editor (fixture->window);
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  CbProgram *program = cb_scene_editor_get_program (editor);
+  char *png = make_red_png ();
+  const PixelWant red_overlap = { 0.5, 0.5, 0xff0000 };
+  const PixelWant green_overlap = { 0.5, 0.5, 0x00ff00 };
+  const PixelWant red_alone = { 0.2, 0.2, 0xff0000 };
+  const PixelWant green_alone = { 0.8, 0.8, 0x00ff00 };
+  g_autoptr(CbSceneSource) box = NULL;
+  g_autoptr(GdkTexture) picture = NULL;
+  g_autofree char *order = NULL;
+  guint pattern, image, green;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  show_sidebar_page (fixture, GTK_WIDGET (panel), "scenes");
+  pattern = ((CbSceneSource *) g_ptr_array_index (((CbScene *) g_ptr_array_index (cb_program_get_collection (program)->scenes, 0))->sources, 0))->id;
+
+  /* Red over 10–60 %, then green over 40–90 %: green is on top where they meet. */
+  image = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_IMAGE, png);
+  green = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_PATTERN, "green");
+  box = cb_scene_source_copy (cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program), image));
+  box->x = box->y = 0.1;
+  box->width = box->height = 0.5;
+  cb_program_update_source (program, box);
+  g_clear_pointer (&box, cb_scene_source_free);
+  box = cb_scene_source_copy (cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program), green));
+  box->x = box->y = 0.4;
+  box->width = box->height = 0.5;
+  cb_program_update_source (program, box);
+  cb_scene_editor_touched (editor);
+  assert_listed_above (fixture, green, image);
+
+  studio_go_live (fixture);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &green_overlap));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &red_alone));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &green_alone));
+  g_assert_true (wait_for (fixture, preview_pixel_is, &green_overlap));
+
+  /* The image brought forward: red on top. */
+  click_in_row (fixture, image, "bring-forward");
+  order = g_strdup_printf ("%u,%u,%u", pattern, green, image);
+  {
+    g_autofree char *now = order_of (cb_program_get_collection (program));
+
+    g_assert_cmpstr (now, ==, order);
+  }
+  assert_listed_above (fixture, image, green);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &red_overlap));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &green_alone));
+  g_assert_true (wait_for (fixture, saved_in_order, order));
+  /* The preview shows the same. (Once, under load, it did not within a minute: say
+   * whether it still got frames then.) */
+  if (!wait_for (fixture, preview_pixel_is, &red_overlap))
+    {
+      guint64 before = preview_frames (fixture);
+
+      spin_for (2000);
+      g_test_message ("the preview shows the old order: %" G_GUINT64_FORMAT " frames shown, "
+                      "2 s later %" G_GUINT64_FORMAT, before, preview_frames (fixture));
+      g_test_fail ();
+      return;
+    }
+  spin_for (300);
+  save_window_screenshot (fixture, "studio-source-order");
+
+  /* Sent backward: green on top again; once more, below the full-size test pattern,
+   * which then hides it. */
+  click_in_row (fixture, image, "send-backward");
+  g_assert_true (wait_for (fixture, stream_pixel_is, &green_overlap));
+  click_in_row (fixture, image, "send-backward");
+  g_clear_pointer (&order, g_free);
+  order = g_strdup_printf ("%u,%u,%u", image, pattern, green);
+  g_assert_true (wait_for (fixture, saved_in_order, order));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &green_alone));
+  spin_for (500);
+  picture = studio_snapshot (fixture);
+  g_assert_nonnull (picture);
+  g_assert_false (close_to (texture_pixel (picture, 0.2, 0.2), 0xff0000));
+  g_assert_false (close_to (texture_pixel (picture, 0.5, 0.5), 0xff0000));
+  g_clear_object (&picture);
+
+  /* On top, for a new window to find. */
+  click_in_row (fixture, image, "bring-forward");
+  click_in_row (fixture, image, "bring-forward");
+  g_clear_pointer (&order, g_free);
+  order = g_strdup_printf ("%u,%u,%u", pattern, green, image);
+  g_assert_true (wait_for (fixture, saved_in_order, order));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &red_overlap));
+  studio_stop_live (fixture);
+
+  fixture_reopen_window (fixture);
+  program = cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window));
+  {
+    g_autofree char *restored = order_of (cb_program_get_collection (program));
+
+    g_assert_cmpstr (restored, ==, order);
+  }
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  studio_go_live (fixture);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &red_overlap));
+  g_assert_true (wait_for (fixture, stream_pixel_is, &green_alone));
+  g_assert_true (wait_for (fixture, preview_pixel_is, &red_overlap));
+  studio_stop_live (fixture);
+  remove_png (png);
+}
+
 /* Drags in the preview, as the pointer's drag gesture reports them: from (@x, @y), a
  * fraction of the program's picture, by (@dx, @dy), fractions too. */
 static void
@@ -685,6 +852,8 @@ main (int   argc,
 
   g_test_add ("/cb/gui/studio/scene-overlay", Fixture, NULL, fixture_set_up_clean,
               test_scene_overlay, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/source-order", Fixture, NULL, fixture_set_up_clean,
+              test_source_order, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/drag-source", Fixture, NULL, fixture_set_up_clean,
               test_drag_source, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/first-run", Fixture, NULL, fixture_set_up_clean,
