@@ -138,6 +138,25 @@ cb_event_dup_line (CbEvent *self)
                           self->reason);
 }
 
+char *
+cb_event_dup_lines (GListModel *events)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (events), NULL);
+
+  /* Oldest first, as a log reads. */
+  for (guint i = g_list_model_get_n_items (events); i > 0; i--)
+    {
+      g_autoptr(CbEvent) event = g_list_model_get_item (events, i - 1);
+      g_autofree char *line = cb_event_dup_line (event);
+
+      g_string_append (text, line);
+      g_string_append_c (text, '\n');
+    }
+  return g_string_free (text, FALSE);
+}
+
 /* CbEventLog. */
 
 typedef struct
@@ -165,6 +184,7 @@ struct _CbEventLog
   CbEngine        *engine;
   CbRecordingList *recordings;
   GApplication    *application;   /* weak */
+  gboolean         in_view;       /* the window is in front of its user */
   GListStore      *events;
   CbMirror        *stream_mirror;
   CbMirror        *push_mirror;
@@ -253,6 +273,10 @@ notify (CbEventLog *self,
 {
   guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->notified, id));
 
+  /* The desktop is told what happens while the window is hidden, minimized or behind
+   * others; in front of its user, the row says it already. */
+  if (self->in_view)
+    return;
   g_hash_table_replace (self->notified, g_strdup (id), GUINT_TO_POINTER (count + 1));
   if (self->application != NULL)
     {
@@ -530,21 +554,16 @@ on_recordings_updated (CbRecordingList *recordings,
 char *
 cb_event_log_dup_text (CbEventLog *self)
 {
-  GListModel *model;
-  GString *text = g_string_new (NULL);
-
   g_return_val_if_fail (CB_IS_EVENT_LOG (self), NULL);
+  return cb_event_dup_lines (G_LIST_MODEL (self->events));
+}
 
-  model = G_LIST_MODEL (self->events);
-  for (guint i = g_list_model_get_n_items (model); i > 0; i--)
-    {
-      g_autoptr(CbEvent) event = g_list_model_get_item (model, i - 1);
-      g_autofree char *line = cb_event_dup_line (event);
-
-      g_string_append (text, line);
-      g_string_append_c (text, '\n');
-    }
-  return g_string_free (text, FALSE);
+void
+cb_event_log_set_in_view (CbEventLog *self,
+                          gboolean    in_view)
+{
+  g_return_if_fail (CB_IS_EVENT_LOG (self));
+  self->in_view = in_view;
 }
 
 void

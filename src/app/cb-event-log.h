@@ -32,6 +32,8 @@ const char    *cb_event_get_kind        (CbEvent *self);
 const char    *cb_event_get_reason      (CbEvent *self);
 /* "12:03:04  Destination  rtmp://…/live/KEY-MASKED  Disconnected: Connection reset" */
 char          *cb_event_dup_line        (CbEvent *self);
+/* The events of @events (CbEvents, newest first) as text: oldest first, one a line. */
+char          *cb_event_dup_lines       (GListModel *events);
 /* For people: "Stream", "Destination", "Relay", "Recording". */
 const char    *cb_event_source_label    (CbEventSource source);
 
@@ -53,7 +55,12 @@ void           cb_event_log_add         (CbEventLog      *self,
                                          const char      *reason);
 /* Every event, oldest first, one a line. */
 char          *cb_event_log_dup_text    (CbEventLog      *self);
-/* The ids of the notifications sent so far ("destination-dropped", …), for tests. */
+/* While the window is active (in front of its user), no notification is sent: the
+ * panels show what happened. */
+void           cb_event_log_set_in_view (CbEventLog      *self,
+                                         gboolean         in_view);
+/* The ids of the notifications sent so far ("destination-dropped", …; with no application
+ * too, but not while in view), for tests. */
 guint          cb_event_log_count_notifications (CbEventLog *self,
                                                  const char *id);
 

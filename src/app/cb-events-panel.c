@@ -107,41 +107,17 @@ create_row (gpointer item,
 char *
 cb_events_panel_dup_shown_text (CbEventsPanel *self)
 {
-  GListModel *model;
-  GString *text = g_string_new (NULL);
-
   g_return_val_if_fail (CB_IS_EVENTS_PANEL (self), NULL);
-
-  model = G_LIST_MODEL (self->shown);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(CbEvent) event = g_list_model_get_item (model, i);
-      g_autofree char *line = cb_event_dup_line (event);
-
-      g_string_append (text, line);
-      g_string_append_c (text, '\n');
-    }
-  return g_string_free (text, FALSE);
+  return cb_event_dup_lines (G_LIST_MODEL (self->shown));
 }
 
 static void
 on_copy_clicked (GtkButton     *button,
                  CbEventsPanel *self)
 {
-  GListModel *model = G_LIST_MODEL (self->shown);
-  GString *text = g_string_new (NULL);
+  g_autofree char *text = cb_events_panel_dup_shown_text (self);
 
-  /* Oldest first, as a log reads. */
-  for (guint i = g_list_model_get_n_items (model); i > 0; i--)
-    {
-      g_autoptr(CbEvent) event = g_list_model_get_item (model, i - 1);
-      g_autofree char *line = cb_event_dup_line (event);
-
-      g_string_append (text, line);
-      g_string_append_c (text, '\n');
-    }
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text->str);
-  g_string_free (text, TRUE);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
 }
 
 void

@@ -21,7 +21,7 @@ GtkDropDown    *cb_events_panel_get_filter     (CbEventsPanel *self);
 GtkButton      *cb_events_panel_get_copy_button (CbEventsPanel *self);
 /* The events shown (after the filter and the search), newest first. */
 GListModel     *cb_events_panel_get_shown      (CbEventsPanel *self);
-/* What the rows show, one a line, newest first. */
+/* What the rows show, oldest first, one a line: what Copy puts on the clipboard. */
 char           *cb_events_panel_dup_shown_text (CbEventsPanel *self);
 
 G_END_DECLS

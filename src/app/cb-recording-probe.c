@@ -269,6 +269,8 @@ probe_thread (GTask        *task,
       !wait_async_done (graph.pipeline, cancellable, &error))
     {
       g_debug ("Probe of %s: %s", request->path, error != NULL ? error->message : "no preroll");
+      /* Said; a cancelled probe is told below, with an error of its own. */
+      g_clear_error (&error);
       goto out;
     }
 

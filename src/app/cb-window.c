@@ -93,6 +93,18 @@ on_application_changed (CbWindow   *self,
     cb_event_log_set_application (self->events, G_APPLICATION (application));
 }
 
+/* Notifications are for when the window is not in front of its user. */
+static void
+on_in_view_changed (CbWindow   *self,
+                    GParamSpec *pspec,
+                    gpointer    data)
+{
+  if (self->events != NULL)
+    cb_event_log_set_in_view (self->events,
+                              gtk_widget_get_visible (GTK_WIDGET (self)) &&
+                              gtk_window_is_active (GTK_WINDOW (self)));
+}
+
 /* GObject. */
 
 static void
@@ -127,6 +139,9 @@ cb_window_constructed (GObject *object)
   self->events = cb_event_log_new (self->engine, self->recordings, NULL);
   cb_events_panel_set_log (self->events_panel, self->events);
   g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (on_in_view_changed), NULL);
+  g_signal_connect (self, "notify::visible", G_CALLBACK (on_in_view_changed), NULL);
+  on_in_view_changed (self, NULL, NULL);
   self->relays = cb_relay_list_new (self->engine, self->events);
   g_signal_connect_object (self->relays, "operation-failed",
                            G_CALLBACK (on_relays_operation_failed), self, 0);

@@ -9,9 +9,10 @@
  * its options, for the test to check what was asked.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <gio/gio.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "fake-service.h"
 
 #define PORTAL_PATH "/org/freedesktop/portal/desktop"
 
@@ -135,51 +136,14 @@ on_get_property (GDBusConnection  *bus,
   return g_variant_new_uint32 (4);
 }
 
-static void
-on_name_acquired (GDBusConnection *bus,
-                  const char      *name,
-                  gpointer         data)
-{
-  printf ("ready\n");
-  fflush (stdout);
-}
-
-static void
-on_name_lost (GDBusConnection *bus,
-              const char      *name,
-              gpointer         data)
-{
-  fprintf (stderr, "fake-portal: cannot own %s\n", name);
-  exit (1);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   static const GDBusInterfaceVTable vtable = { on_method_call, on_get_property, NULL, { 0 } };
-  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (introspection, NULL);
-  g_autoptr(GDBusConnection) bus = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
 
   if (argc > 1)
     start_response = (guint32) g_ascii_strtoull (argv[1], NULL, 10);
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  if (bus == NULL)
-    {
-      fprintf (stderr, "fake-portal: %s\n", error->message);
-      return 1;
-    }
-  if (g_dbus_connection_register_object (bus, PORTAL_PATH, node->interfaces[0], &vtable, NULL,
-                                         NULL, &error) == 0)
-    {
-      fprintf (stderr, "fake-portal: %s\n", error->message);
-      return 1;
-    }
-  g_bus_own_name_on_connection (bus, "org.freedesktop.portal.Desktop",
-                                G_BUS_NAME_OWNER_FLAGS_NONE, on_name_acquired, on_name_lost,
-                                NULL, NULL);
-  g_main_loop_run (loop);
-  return 0;
+  return fake_service_run ("fake-portal", "org.freedesktop.portal.Desktop", PORTAL_PATH,
+                           introspection, &vtable);
 }

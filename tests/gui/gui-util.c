@@ -131,6 +131,35 @@ fixture_set_up_default_scene (Fixture       *fixture,
   fixture_set_up (fixture, data);
 }
 
+/* The scenes and settings files a test leaves: the scene editor and the preferences
+ * write them. */
+static void
+remove_scenes_and_settings (void)
+{
+  g_autofree char *scenes = cb_scene_editor_dup_path ();
+  g_autofree char *settings = g_build_filename (g_get_user_config_dir (), "castbridge",
+                                                "castbridge.properties", NULL);
+
+  g_remove (scenes);
+  g_remove (settings);
+}
+
+void
+fixture_set_up_clean (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  remove_scenes_and_settings ();
+  fixture_set_up (fixture, data);
+}
+
+void
+fixture_tear_down_clean (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  fixture_tear_down (fixture, data);
+  remove_scenes_and_settings ();
+}
+
 void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
@@ -537,7 +566,7 @@ nginx_start (void)
   return nginx_start_on (0);
 }
 
-static void
+void
 remove_tree (const char *dir)
 {
   g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
@@ -832,20 +861,28 @@ close_to (guint32 rgb,
   return TRUE;
 }
 
+/* Whether @texture (NULL: not yet) has @want's colour; kept as the screenshot @name for
+ * whoever looks into a failure. */
+static gboolean
+texture_has_pixel (GdkTexture      *texture,
+                   const PixelWant *want,
+                   const char      *name)
+{
+  g_autofree char *path = screenshot_path (name);
+
+  if (texture == NULL)
+    return FALSE;
+  gdk_texture_save_to_png (texture, path);
+  return close_to (texture_pixel (texture, want->x, want->y), want->rgb);
+}
+
 gboolean
 stream_pixel_is (Fixture       *fixture,
                  gconstpointer  data)
 {
-  const PixelWant *want = data;
   g_autoptr(GdkTexture) texture = studio_snapshot (fixture);
 
-  g_autofree char *path = screenshot_path ("studio-last-snapshot");
-
-  if (texture == NULL)
-    return FALSE;
-  /* For whoever looks into a failure. */
-  gdk_texture_save_to_png (texture, path);
-  return close_to (texture_pixel (texture, want->x, want->y), want->rgb);
+  return texture_has_pixel (texture, data, "studio-last-snapshot");
 }
 
 /* Whether the engine's "studio" has video yet; on the engine's thread. */
@@ -912,6 +949,38 @@ preview_frames (Fixture *fixture)
          ? cb_preview_paintable_get_n_frames (CB_PREVIEW_PAINTABLE (paintable)) : 0;
 }
 
+GdkTexture *
+preview_image (Fixture *fixture)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (cb_window_get_preview_picture (fixture->window));
+  int w = paintable != NULL ? gdk_paintable_get_intrinsic_width (paintable) : 0;
+  int h = paintable != NULL ? gdk_paintable_get_intrinsic_height (paintable) : 0;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  GdkTexture *texture;
+
+  if (w <= 0 || h <= 0)
+    return NULL;
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return NULL;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fixture->window)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gsk_render_node_unref (node);
+  return texture;
+}
+
+gboolean
+preview_pixel_is (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GdkTexture) texture = preview_image (fixture);
+
+  return texture_has_pixel (texture, data, "studio-last-preview");
+}
+
 gboolean
 preview_passes (Fixture       *fixture,
                 gconstpointer  data)
@@ -950,17 +1019,24 @@ find_named_widget (GtkWidget  *widget,
   return find_widget (widget, is_named, name);
 }
 
-CbSceneSource *
-saved_source (guint id)
+CbSceneCollection *
+saved_collection (void)
 {
   g_autofree char *path = cb_scene_editor_dup_path ();
   g_autofree char *json = NULL;
-  g_autoptr(CbSceneCollection) c = NULL;
+
+  if (!g_file_get_contents (path, &json, NULL, NULL))
+    return NULL;
+  return cb_scene_collection_from_json (json, -1, NULL);
+}
+
+CbSceneSource *
+saved_source (guint id)
+{
+  g_autoptr(CbSceneCollection) c = saved_collection ();
   CbSceneSource *s;
 
-  if (!g_file_get_contents (path, &json, NULL, NULL) ||
-      (c = cb_scene_collection_from_json (json, -1, NULL)) == NULL ||
-      (s = cb_scene_collection_find_source (c, id)) == NULL)
+  if (c == NULL || (s = cb_scene_collection_find_source (c, id)) == NULL)
     return NULL;
   return cb_scene_source_copy (s);
 }
@@ -1087,4 +1163,58 @@ fake_audio_devices_register (void)
   g_assert_true (gst_device_provider_register (NULL, "cbfakeaudio", GST_RANK_PRIMARY,
                                                FAKE_TYPE_AUDIO_PROVIDER));
   registered = TRUE;
+}
+
+/* A private session bus and the fakes on it. */
+
+void
+start_private_bus (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cb-test-bus-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (dir, "session.conf", NULL);
+  g_autofree char *contents = g_strdup_printf (
+    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+    "<busconfig>\n"
+    "  <type>session</type>\n"
+    "  <listen>unix:tmpdir=%s</listen>\n"
+    "  <policy context=\"default\">\n"
+    "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+    "    <allow eavesdrop=\"true\"/>\n"
+    "    <allow own=\"*\"/>\n"
+    "  </policy>\n"
+    "</busconfig>\n", dir);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+
+  g_assert_true (g_file_set_contents (config, contents, -1, &error));
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork",
+                                        "--print-address=1", "--config-file", config, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
+  address = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  /* Never stopped: GDBus ends a process whose session bus goes away. */
+  g_object_ref (daemon);
+}
+
+char *
+read_child_line (Fixture          *fixture,
+                 GDataInputStream *out)
+{
+  LineRead read = { 0 };
+
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
+  g_assert_true (wait_for (fixture, line_read, &read));
+  g_assert_nonnull (read.line);
+  g_test_message ("fake: %s", read.line);
+  return read.line;
 }

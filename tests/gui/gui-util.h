@@ -37,6 +37,12 @@ void      fixture_set_up_default_scene (Fixture     *fixture,
                                         gconstpointer data);
 void      fixture_tear_down      (Fixture       *fixture,
                                   gconstpointer  data);
+/* The same, with no scenes.json and no settings file left from before (the preferences
+ * write one); both are removed afterwards too. */
+void      fixture_set_up_clean   (Fixture       *fixture,
+                                  gconstpointer  data);
+void      fixture_tear_down_clean (Fixture      *fixture,
+                                   gconstpointer data);
 /* A new window on the same studio, as after closing and reopening it. */
 void      fixture_reopen_window  (Fixture       *fixture);
 
@@ -94,6 +100,9 @@ void      save_native_screenshot (Fixture       *fixture,
                                   const char    *name);
 void      save_screen_grab       (const char    *name);
 
+/* @dir and everything in it. */
+void      remove_tree            (const char    *dir);
+
 /* nginx with the RTMP module, as tests/server/nginxrtmp.py starts it. */
 typedef struct
 {
@@ -134,6 +143,14 @@ void      on_exited              (GObject       *object,
 gboolean  flag_set               (Fixture       *fixture,
                                   gconstpointer  data);
 
+/* A session bus of the test's own (dbus-daemon, with nothing to activate, not even what is
+ * installed), as DBUS_SESSION_BUS_ADDRESS from now on; call it before anything connects
+ * to the session bus. It dies with the test, after every connection to it is done with. */
+void      start_private_bus      (void);
+/* The next line a fake service (fake-portal, fake-notifications) writes on @out. */
+char     *read_child_line        (Fixture       *fixture,
+                                  GDataInputStream *out);
+
 /* A second castbridge-server (CB_SERVER_BINARY) on loopback ports of its own; @rtmp_port
  * may be NULL. */
 GSubprocess *second_server_start (Fixture       *fixture,
@@ -158,6 +175,8 @@ guint     ffmpeg_count_frames    (Fixture       *fixture,
 void      assert_nowhere_shown   (GtkWidget     *widget,
                                   const char    *secret);
 
+/* scenes.json as it is now, or NULL (not saved yet, or not readable). */
+CbSceneCollection *saved_collection (void);
 /* A copy of source @id as scenes.json has it now, or NULL (not saved yet, or not there). */
 CbSceneSource *saved_source      (guint          id);
 /* @widget or the first of its descendants that @match says yes to (given @data), or NULL. */
@@ -192,6 +211,12 @@ typedef struct {
 /* @data: a PixelWant — the snapshot has that colour there (the last one is kept as the
  * screenshot studio-last-snapshot for whoever looks into a failure). */
 gboolean  stream_pixel_is        (Fixture       *fixture,
+                                  gconstpointer  data);
+/* The preview's picture now (the composed picture as the window shows it, at its own
+ * size), or NULL while there is none; and, @data a PixelWant, whether it has that colour
+ * there (the last one kept as the screenshot studio-last-preview). */
+GdkTexture *preview_image        (Fixture       *fixture);
+gboolean  preview_pixel_is       (Fixture       *fixture,
                                   gconstpointer  data);
 gboolean  stream_has_video       (Fixture       *fixture,
                                   gconstpointer  data);

@@ -303,20 +303,6 @@ test_window (Fixture       *fixture,
 
 /* ---- the portal ------------------------------------------------------------------------ */
 
-/* The fake portal's next line. */
-static char *
-read_line (Fixture          *fixture,
-           GDataInputStream *out)
-{
-  LineRead read = { 0 };
-
-  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line_read, &read);
-  g_assert_true (wait_for (fixture, line_read, &read));
-  g_assert_nonnull (read.line);
-  g_test_message ("fake portal: %s", read.line);
-  return read.line;
-}
-
 /* A source asking the portal, then saying why it has no picture (@code); the studio's
  * preview and Go Live go on. */
 static guint
@@ -360,22 +346,22 @@ test_portal_refused (Fixture       *fixture,
   portal = g_subprocess_launcher_spawn (launcher, &error, fake, "1", NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (portal));
-  ready = read_line (fixture, out);
+  ready = read_child_line (fixture, out);
   g_assert_cmpstr (ready, ==, "ready");
 
   id = add_portal_source (fixture, CB_CAPTURE_ERROR_REFUSED);
   g_assert_cmpstr (row_subtitle (fixture, id), ==, _("Screen capture was not allowed"));
 
   /* What was asked: a monitor or a window, the pointer drawn in, kept until revoked. */
-  create = read_line (fixture, out);
+  create = read_child_line (fixture, out);
   g_assert_true (g_str_has_prefix (create, "CreateSession "));
   g_assert_nonnull (strstr (create, "'session_handle_token'"));
-  select = read_line (fixture, out);
+  select = read_child_line (fixture, out);
   g_assert_true (g_str_has_prefix (select, "SelectSources "));
   g_assert_nonnull (strstr (select, "'types': <uint32 3>"));
   g_assert_nonnull (strstr (select, "'cursor_mode': <uint32 2>"));
   g_assert_nonnull (strstr (select, "'persist_mode': <uint32 2>"));
-  start = read_line (fixture, out);
+  start = read_child_line (fixture, out);
   g_assert_true (g_str_has_prefix (start, "Start "));
   spin_for (300);
   save_window_screenshot (fixture, "capture-portal-refused");
@@ -392,11 +378,11 @@ test_portal_refused (Fixture       *fixture,
     want.id = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_PORTAL, "token-from-last-time");
     want.code = CB_CAPTURE_ERROR_REFUSED;
     g_assert_true (wait_for (fixture, problem_is, &want));
-    create2 = read_line (fixture, out);
-    select2 = read_line (fixture, out);
+    create2 = read_child_line (fixture, out);
+    select2 = read_child_line (fixture, out);
     g_assert_true (g_str_has_prefix (select2, "SelectSources "));
     g_assert_nonnull (strstr (select2, "'restore_token': <'token-from-last-time'>"));
-    start2 = read_line (fixture, out);
+    start2 = read_child_line (fixture, out);
     g_assert_true (g_str_has_prefix (start2, "Start "));
   }
   /* And the studio goes live with the rest of the scene. */
@@ -421,47 +407,6 @@ test_portal_missing (Fixture       *fixture,
 }
 
 /* ---- setup ------------------------------------------------------------------------------ */
-
-/* A session bus of the test's own, with nothing to activate (not even a portal that is
- * installed); it dies with the test, after every connection to it is done with. */
-static void
-start_private_bus (void)
-{
-  g_autofree char *dir = g_dir_make_tmp ("cb-capture-bus-XXXXXX", NULL);
-  g_autofree char *config = g_build_filename (dir, "session.conf", NULL);
-  g_autofree char *contents = g_strdup_printf (
-    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
-    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-    "<busconfig>\n"
-    "  <type>session</type>\n"
-    "  <listen>unix:tmpdir=%s</listen>\n"
-    "  <policy context=\"default\">\n"
-    "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
-    "    <allow eavesdrop=\"true\"/>\n"
-    "    <allow own=\"*\"/>\n"
-    "  </policy>\n"
-    "</busconfig>\n", dir);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) daemon = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *address = NULL;
-
-  g_assert_true (g_file_set_contents (config, contents, -1, &error));
-#ifdef __linux__
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-#endif
-  daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork",
-                                        "--print-address=1", "--config-file", config, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
-  address = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (address);
-  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
-  /* Never stopped: GDBus ends a process whose session bus goes away. */
-  g_object_ref (daemon);
-}
 
 /* A smaller picture than the default 720p: live captures are stamped with the time they
  * are taken, so on a loaded machine a program that falls behind shows them late. */

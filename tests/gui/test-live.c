@@ -20,6 +20,7 @@
 
 #include "cb-destination-config.h"
 #include "cb-destination-presets.h"
+#include "cb-preferences-window.h"
 #include "cb-sidebar-switcher.h"
 #include "cb-window-studio.h"
 #include "gui-util.h"
@@ -245,20 +246,39 @@ log_has (Fixture       *fixture,
   return strstr (text, data) != NULL;
 }
 
-typedef struct
+/* A destination on nginx at @port, switched on, and Go Live: it streams. */
+static CbDestination *
+go_live_to (Fixture    *fixture,
+            guint       port,
+            const char *key)
 {
-  const char *id;
-  guint       count;
-} Notified;
+  CbDestination *destination;
 
-static gboolean
-notified (Fixture       *fixture,
-          gconstpointer  data)
+  g_assert_true (wait_for (fixture, list_is_loaded, NULL));
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  destination = add_destination (fixture, port, key);
+  cb_destination_list_start (list_of (fixture), destination);
+  activate (fixture, "go-live");
+  g_assert_true (wait_for (fixture, is_streaming, destination));
+  return destination;
+}
+
+/* The destination's server dies (the log says "Disconnected") and comes back on the same
+ * port: the destination streams again by itself. Takes @nginx; the new one. */
+static Nginx *
+drop_and_reconnect (Fixture       *fixture,
+                    Nginx         *nginx,
+                    CbDestination *destination)
 {
-  const Notified *n = data;
+  guint port = nginx->port;
 
-  return cb_event_log_count_notifications (cb_window_get_event_log (fixture->window), n->id) >=
-         n->count;
+  nginx_stop (nginx);
+  g_assert_true (wait_for (fixture, log_has, "Disconnected"));
+  nginx = nginx_start_on (port);
+  g_assert_nonnull (nginx);
+  g_assert_true (wait_for (fixture, is_streaming, destination));
+  g_assert_cmpuint (cb_destination_get_info (destination)->reconnects, >=, 1);
+  return nginx;
 }
 
 static const char *reconnect_settings[] = {
@@ -267,8 +287,8 @@ static const char *reconnect_settings[] = {
 };
 
 /* The destination's server dies and comes back: the log shows the drop and the
- * reconnection (the destination reconnects by itself: the studio's default), and the
- * desktop is told both. */
+ * reconnection (the destination reconnects by itself: the studio's default). What the
+ * desktop is told is test_notifications's. */
 static void
 test_event_log (Fixture       *fixture,
                 gconstpointer  data)
@@ -276,8 +296,6 @@ test_event_log (Fixture       *fixture,
   Nginx *nginx = nginx_start ();
   CbEventsPanel *panel = cb_window_get_events_panel (fixture->window);
   CbDestination *destination;
-  Notified dropped = { "destination-dropped", 1 };
-  Notified back = { "destination-reconnected", 1 };
   g_autofree char *shown = NULL;
   g_autofree char *request = NULL;
   g_autofree char *answer = NULL;
@@ -289,12 +307,7 @@ test_event_log (Fixture       *fixture,
   if (nginx == NULL)
     return;
   port = nginx->port;
-  g_assert_true (wait_for (fixture, list_is_loaded, NULL));
-  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
-  destination = add_destination (fixture, port, "event-key-3");
-  cb_destination_list_start (list_of (fixture), destination);
-  activate (fixture, "go-live");
-  g_assert_true (wait_for (fixture, is_streaming, destination));
+  destination = go_live_to (fixture, port, "event-key-3");
   g_assert_true (wait_for (fixture, log_has, "PUBLISHING"));
   g_assert_true (wait_for (fixture, log_has, "StreamStarted"));
 
@@ -317,15 +330,7 @@ test_event_log (Fixture       *fixture,
                                "Stopped by rest /terminate", port);
   g_assert_true (wait_for (fixture, log_has, rest_line));
 
-  nginx_stop (g_steal_pointer (&nginx));
-  g_assert_true (wait_for (fixture, log_has, "Disconnected"));
-  g_assert_true (wait_for (fixture, notified, &dropped));
-
-  nginx = nginx_start_on (port);
-  g_assert_nonnull (nginx);
-  g_assert_true (wait_for (fixture, notified, &back));
-  g_assert_true (wait_for (fixture, is_streaming, destination));
-  g_assert_cmpuint (cb_destination_get_info (destination)->reconnects, >=, 1);
+  nginx = drop_and_reconnect (fixture, nginx, destination);
 
   /* Filter and search, as a person would. */
   show_pane (fixture, "events");
@@ -354,6 +359,559 @@ test_event_log (Fixture       *fixture,
   activate (fixture, "stop");
   g_assert_true (wait_for (fixture, window_is_idle, NULL));
   nginx_stop (nginx);
+}
+
+/* Every kind of event, and what the panel does with them. */
+
+/* The labels of each row the events panel shows, "|"-joined: time, source, subject, then
+ * "kind: reason". */
+static GPtrArray *
+shown_rows (CbEventsPanel *panel)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *stack = g_ptr_array_new ();
+
+  g_ptr_array_add (stack, panel);
+  while (stack->len > 0)
+    {
+      GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      if (GTK_IS_LIST_BOX_ROW (w) && gtk_widget_get_visible (w))
+        {
+          GString *text = g_string_new (NULL);
+          GPtrArray *inner = g_ptr_array_new ();
+
+          g_ptr_array_add (inner, w);
+          /* Depth first, in order: the labels as they read. */
+          while (inner->len > 0)
+            {
+              GtkWidget *x = g_ptr_array_steal_index (inner, 0);
+              guint at = 0;
+
+              if (GTK_IS_LABEL (x))
+                g_string_append_printf (text, "%s%s", text->len > 0 ? "|" : "",
+                                        gtk_label_get_label (GTK_LABEL (x)));
+              for (GtkWidget *c = gtk_widget_get_first_child (x); c != NULL;
+                   c = gtk_widget_get_next_sibling (c))
+                g_ptr_array_insert (inner, at++, c);
+            }
+          g_ptr_array_unref (inner);
+          g_ptr_array_add (rows, g_string_free (text, FALSE));
+          continue;
+        }
+      for (GtkWidget *c = gtk_widget_get_last_child (w); c != NULL;
+           c = gtk_widget_get_prev_sibling (c))
+        g_ptr_array_add (stack, c);
+    }
+  g_ptr_array_unref (stack);
+  return rows;
+}
+
+/* A row of @source with a time, a subject and a kind (@kind, unless NULL), and a reason
+ * (any: "", one with @reason in it, or none asked for: NULL). */
+static const char *
+find_row (GPtrArray  *rows,
+          const char *source,
+          const char *kind,
+          const char *reason)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const char *row = g_ptr_array_index (rows, i);
+      g_auto(GStrv) parts = g_strsplit (row, "|", -1);
+      const char *colon;
+      g_autofree char *row_kind = NULL;
+      const char *row_reason;
+
+      if (g_strv_length (parts) != 4 ||
+          !g_regex_match_simple ("^[0-9]{2}:[0-9]{2}:[0-9]{2}$", parts[0], 0, 0) ||
+          !g_str_equal (parts[1], source) || *parts[2] == '\0')
+        continue;
+      colon = strstr (parts[3], ": ");
+      row_kind = colon != NULL ? g_strndup (parts[3], colon - parts[3]) : g_strdup (parts[3]);
+      row_reason = colon != NULL ? colon + 2 : "";
+      if (*row_kind == '\0' || (kind != NULL && !g_str_equal (row_kind, kind)))
+        continue;
+      if (reason != NULL && (*row_reason == '\0' || strstr (row_reason, reason) == NULL))
+        continue;
+      return row;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  gboolean  done;
+  char     *text;
+} ClipboardRead;
+
+static void
+on_clipboard_read (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ClipboardRead *read = user_data;
+  g_autoptr(GError) error = NULL;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, &error);
+  g_assert_no_error (error);
+  read->done = TRUE;
+}
+
+/* Copy, as a person clicks it; then what the clipboard holds, read as another program
+ * pastes it: through the X server, on a connection of its own (on the window's own
+ * connection GDK would answer from memory). */
+static char *
+copy_and_read_back (Fixture       *fixture,
+                    CbEventsPanel *panel)
+{
+  static GdkDisplay *other;
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (panel));
+  ClipboardRead read = { FALSE, NULL };
+
+  if (other == NULL)
+    other = gdk_display_open (gdk_display_get_name (gtk_widget_get_display (GTK_WIDGET (panel))));
+  g_assert_nonnull (other);
+  gdk_clipboard_set_text (clipboard, "nothing copied yet");
+  g_signal_emit_by_name (cb_events_panel_get_copy_button (panel), "clicked");
+  g_assert_true (gdk_clipboard_is_local (clipboard));
+  settle ();
+  g_assert_false (gdk_clipboard_is_local (gdk_display_get_clipboard (other)));
+  gdk_clipboard_read_text_async (gdk_display_get_clipboard (other), NULL, on_clipboard_read,
+                                 &read);
+  g_assert_true (wait_for (fixture, flag_set, &read.done));
+  g_assert_nonnull (read.text);
+  return read.text;
+}
+
+static gboolean
+is_recording (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *indicator = cb_window_dup_record_indicator (fixture->window);
+
+  return indicator != NULL;
+}
+
+static char *records_dir;
+
+static const char *kinds_settings[] = {
+  "studio_push_restore=false",
+  NULL,   /* record_dir=…, set in main() */
+  NULL,
+};
+
+/* A stream, a destination, a relay and a recording each have something happen to them
+ * (with a reason: a refused connection, a server that is not there, a full disk); each
+ * shows in the panel with its time, source, kind and reason; the source filter and the
+ * search narrow the list, and Copy puts what is shown on the clipboard, oldest first. */
+static void
+test_event_kinds (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbEventsPanel *panel = cb_window_get_events_panel (fixture->window);
+  guint closed = free_port ();
+  g_autofree char *request = NULL;
+  g_autofree char *copied = NULL;
+  g_autofree char *shown = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  CbDestination *destination;
+
+  g_assert_true (wait_for (fixture, list_is_loaded, NULL));
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+
+  /* A stream: the studio's own. */
+  activate (fixture, "go-live");
+  g_assert_true (wait_for (fixture, window_is_live, NULL));
+  g_assert_true (wait_for (fixture, log_has, "PUBLISHING"));
+
+  /* A destination whose server is not there (and that does not retry: the settings). */
+  destination = add_destination (fixture, closed, "kinds-key-7");
+  cb_destination_list_start (list_of (fixture), destination);
+  g_assert_true (wait_for (fixture, log_has, "FAILED"));
+
+  /* A relay from an RTMP server that is not there. */
+  request = g_strdup_printf ("{\"uri\":\"rtmp://127.0.0.1:%u/live/gone\","
+                             "\"localStreamName\":\"relayed-in\"}", closed);
+  g_assert_cmpuint (rest_post (fixture, "pull/rtmp/pull", request, NULL), ==, 200);
+  g_assert_true (wait_for (fixture, log_has, "Relay  rtmp://127.0.0.1"));
+
+  /* A recording, stopped by a disk that is "full": more free space asked for than any
+   * disk has. */
+  activate (fixture, "record");
+  g_assert_true (wait_for (fixture, is_recording, NULL));
+  g_assert_true (wait_for (fixture, log_has, "RECORDING"));
+  g_assert_true (cb_studio_change_setting (fixture->studio, "record_min_free_space",
+                                           "2000000000", &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (fixture, log_has, "the disk is almost full"));
+  g_assert_true (cb_studio_change_setting (fixture->studio, "record_min_free_space", "200",
+                                           &error));
+
+  /* Each in the panel, as people read it. */
+  show_pane (fixture, "events");
+  spin_for (500);
+  rows = shown_rows (panel);
+  for (guint i = 0; i < rows->len; i++)
+    g_test_message ("row: %s", (char *) g_ptr_array_index (rows, i));
+  g_assert_nonnull (find_row (rows, "Stream", "PUBLISHING", NULL));
+  g_assert_nonnull (find_row (rows, "Destination", NULL, ""));
+  g_assert_nonnull (find_row (rows, "Destination", "FAILED", NULL));
+  g_assert_nonnull (find_row (rows, "Relay", NULL, ""));
+  g_assert_nonnull (find_row (rows, "Recording", NULL, "the disk is almost full"));
+  save_window_screenshot (fixture, "castbridge-events-kinds");
+
+  /* Destinations only; then the search too. */
+  gtk_drop_down_set_selected (cb_events_panel_get_filter (panel), 2);
+  settle ();
+  copied = copy_and_read_back (fixture, panel);
+  g_test_message ("copied:\n%s", copied);
+  shown = cb_events_panel_dup_shown_text (panel);
+  g_assert_cmpstr (copied, ==, shown);
+  lines = g_strsplit (copied, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 3);   /* two events or more, and "" */
+  for (guint i = 0; lines[i][0] != '\0'; i++)
+    g_assert_nonnull (strstr (lines[i], "  Destination  "));
+  g_assert_null (strstr (copied, "kinds-key-7"));
+  /* Oldest first: the push started before it failed. */
+  g_assert_nonnull (strstr (lines[g_strv_length (lines) - 2], "FAILED"));
+  g_clear_pointer (&copied, g_free);
+  g_clear_pointer (&shown, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+
+  gtk_drop_down_set_selected (cb_events_panel_get_filter (panel), 0);
+  gtk_editable_set_text (cb_events_panel_get_search (panel), "DISK IS ALMOST");
+  spin_for (500);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = shown_rows (panel);
+  /* Finishing, then finished, for that reason. */
+  g_assert_cmpuint (rows->len, >=, 1);
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_true (g_str_has_prefix (strchr (g_ptr_array_index (rows, i), '|'), "|Recording|"));
+  g_assert_nonnull (find_row (rows, "Recording", "FINISHED", "the disk is almost full"));
+  copied = copy_and_read_back (fixture, panel);
+  g_test_message ("copied:\n%s", copied);
+  lines = g_strsplit (copied, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, rows->len + 1);
+  for (guint i = 0; lines[i][0] != '\0'; i++)
+    g_assert_true (g_regex_match_simple ("^[0-9]{2}:[0-9]{2}:[0-9]{2}  Recording  .+  [A-Z]+: "
+                                         "Recording stopped: the disk is almost full$",
+                                         lines[i], 0, 0));
+  g_assert_nonnull (strstr (lines[rows->len - 1], "FINISHED: "));
+
+  /* Nothing matches: the placeholder, and nothing to copy. */
+  gtk_editable_set_text (cb_events_panel_get_search (panel), "no event says this");
+  spin_for (500);
+  g_clear_pointer (&copied, g_free);
+  copied = copy_and_read_back (fixture, panel);
+  g_assert_cmpstr (copied, ==, "");
+  gtk_editable_set_text (cb_events_panel_get_search (panel), "");
+
+  g_assert_cmpuint (rest_post (fixture, "pull/rtmp/terminate", request, NULL), <, 500);
+  activate (fixture, "stop");
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+}
+
+/* Desktop notifications, delivered. */
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *out;
+} Notifier;
+
+/* CB_FAKE_NOTIFICATIONS on the test's private bus, owning the name GLib looks for
+ * (CB_NOTIFICATION_SERVER: "fdo", the default, or "gtk"). */
+static Notifier *
+notifier_start (Fixture *fixture)
+{
+  const char *fake = g_getenv ("CB_FAKE_NOTIFICATIONS");
+  const char *server = g_getenv ("CB_NOTIFICATION_SERVER");
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ready = NULL;
+  Notifier *self = g_new0 (Notifier, 1);
+
+  g_assert_nonnull (fake);
+#ifdef __linux__
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  self->process = g_subprocess_launcher_spawn (launcher, &error, fake,
+                                               server != NULL ? server : "fdo", NULL);
+  g_assert_no_error (error);
+  self->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->process));
+  ready = read_child_line (fixture, self->out);
+  g_assert_cmpstr (ready, ==, "ready");
+  return self;
+}
+
+static void
+notifier_stop (Notifier *self)
+{
+  g_subprocess_force_exit (self->process);
+  g_subprocess_wait (self->process, NULL, NULL);
+  g_object_unref (self->out);
+  g_object_unref (self->process);
+  g_free (self);
+}
+
+/* The next notification the server got: its title, and its body in @body. */
+static char *
+next_notification (Fixture  *fixture,
+                   Notifier *notifier,
+                   char    **body)
+{
+  g_autofree char *line = read_child_line (fixture, notifier->out);
+  g_auto(GStrv) fields = g_strsplit (line, "\t", -1);
+
+  g_assert_cmpuint (g_strv_length (fields), ==, 4);
+  g_assert_cmpstr (fields[0], ==, "notify");
+  *body = g_strdup (fields[2]);
+  return g_strdup (fields[1]);
+}
+
+static gboolean
+is_failed (Fixture       *fixture,
+           gconstpointer  data)
+{
+  return cb_destination_get_state ((CbDestination *) data) == CB_PUSH_FAILED;
+}
+
+static const char *notification_settings[] = {
+  "studio_push_restore_attempts=3",
+  "studio_push_restore_interval_ms=500",
+  NULL,   /* record_dir=…, set in main() */
+  NULL,
+};
+
+/* The studio as an application registered on the test's own session bus, with a fake
+ * notification server there. In front of its user, the window says what happens and the
+ * desktop is not told; hidden, the server gets "A Destination Dropped" (the masked
+ * address and the reason), "A Destination Is Back", "A Destination Gave Up", and "A
+ * Recording Stopped" for a full disk, in that order and nothing else. */
+static void
+test_notifications (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  Notifier *notifier = notifier_start (fixture);
+  g_autoptr(GtkApplication) application = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *masked = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  CbEventLog *log = cb_window_get_event_log (fixture->window);
+  CbDestination *destination;
+  Nginx *nginx = nginx_start ();
+  guint port;
+
+  if (nginx == NULL)
+    {
+      notifier_stop (notifier);
+      return;
+    }
+  port = nginx->port;
+  application = gtk_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+  gtk_window_set_application (GTK_WINDOW (fixture->window), application);
+
+  destination = go_live_to (fixture, port, "notify-key-9");
+  masked = g_strdup_printf ("rtmp://127.0.0.1:%u/live/", port);
+
+  /* In front of its user: the row and the log say it; no notification. */
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  settle ();
+  g_test_message ("window active: %d", gtk_window_is_active (GTK_WINDOW (fixture->window)));
+  if (gtk_window_is_active (GTK_WINDOW (fixture->window)))
+    {
+      nginx = drop_and_reconnect (fixture, nginx, destination);
+      g_assert_cmpuint (cb_event_log_count_notifications (log, "destination-dropped"), ==, 0);
+      g_assert_cmpuint (cb_event_log_count_notifications (log, "destination-reconnected"), ==, 0);
+    }
+  else
+    g_test_incomplete ("the window did not become active under this X server");
+
+  /* Hidden, as behind another window or minimized: the desktop is told. */
+  gtk_widget_set_visible (GTK_WIDGET (fixture->window), FALSE);
+  settle ();
+  nginx_stop (g_steal_pointer (&nginx));
+  title = next_notification (fixture, notifier, &body);
+  g_assert_cmpstr (title, ==, "A Destination Dropped");
+  g_assert_true (g_str_has_prefix (body, masked));
+  g_assert_null (strstr (body, "notify-key-9"));
+  g_assert_nonnull (strstr (body, "It reconnects by itself if it can."));
+  g_clear_pointer (&title, g_free);
+  g_clear_pointer (&body, g_free);
+
+  nginx = nginx_start_on (port);
+  g_assert_nonnull (nginx);
+  title = next_notification (fixture, notifier, &body);
+  g_assert_cmpstr (title, ==, "A Destination Is Back");
+  g_assert_true (g_str_has_prefix (body, masked));
+  g_assert_null (strstr (body, "notify-key-9"));
+  g_clear_pointer (&title, g_free);
+  g_clear_pointer (&body, g_free);
+  g_assert_true (wait_for (fixture, is_streaming, destination));
+
+  /* Gone for good: dropped, three attempts half a second apart, then it gives up. */
+  nginx_stop (g_steal_pointer (&nginx));
+  title = next_notification (fixture, notifier, &body);
+  g_assert_cmpstr (title, ==, "A Destination Dropped");
+  g_clear_pointer (&title, g_free);
+  g_clear_pointer (&body, g_free);
+  title = next_notification (fixture, notifier, &body);
+  g_assert_cmpstr (title, ==, "A Destination Gave Up");
+  g_assert_true (g_str_has_prefix (body, masked));
+  g_assert_null (strstr (body, "notify-key-9"));
+  g_assert_true (is_failed (fixture, destination));
+  g_clear_pointer (&title, g_free);
+  g_clear_pointer (&body, g_free);
+
+  /* A recording stopped by a full disk (more free space asked for than any disk has). */
+  activate (fixture, "record");
+  g_assert_true (wait_for (fixture, is_recording, NULL));
+  g_assert_true (cb_studio_change_setting (fixture->studio, "record_min_free_space",
+                                           "2000000000", &error));
+  title = next_notification (fixture, notifier, &body);
+  g_assert_cmpstr (title, ==, "A Recording Stopped");
+  g_assert_cmpstr (body, ==, "studio: Recording stopped: the disk is almost full");
+  g_assert_true (cb_studio_change_setting (fixture->studio, "record_min_free_space", "200",
+                                           &error));
+
+  gtk_widget_set_visible (GTK_WIDGET (fixture->window), TRUE);
+  activate (fixture, "stop");
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
+  gtk_window_set_application (GTK_WINDOW (fixture->window), NULL);
+  notifier_stop (notifier);
+}
+
+/* Reconnecting, as the preferences set it. */
+
+typedef struct
+{
+  gboolean waited;        /* the destination was ever WAITING */
+  gboolean counted_down;  /* its row ever showed a countdown */
+  char    *first_countdown;
+} Seen;
+
+static void
+on_destination_notify (CbDestination *destination,
+                       GParamSpec    *pspec,
+                       Seen          *seen)
+{
+  const char *countdown = NULL;
+
+  if (cb_destination_get_state (destination) == CB_PUSH_WAITING)
+    seen->waited = TRUE;
+  g_object_get (destination, "countdown-label", &countdown, NULL);
+  if (countdown != NULL && *countdown != '\0')
+    {
+      seen->counted_down = TRUE;
+      if (seen->first_countdown == NULL)
+        seen->first_countdown = g_strdup (countdown);
+    }
+  g_free ((char *) countdown);
+}
+
+static void
+set_number (CbPreferencesWindow *prefs,
+            const char          *key,
+            int                  value)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cb_preferences_window_get_field (prefs, key)),
+                             value);
+  g_assert_null (cb_preferences_window_get_message (prefs, key));
+}
+
+/* Preferences → Destinations: with "Reconnect by itself" off, a destination whose server
+ * dies fails on the first drop, with no countdown, and stays failed when the server is
+ * back; on, with 2 attempts 1.5 s apart, it counts down from 2 s, tries twice at that
+ * pace and then gives up. */
+static void
+test_reconnect_off (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  Nginx *nginx = nginx_start ();
+  GtkWidget *window = cb_preferences_window_new (fixture->studio, GTK_WINDOW (fixture->window));
+  CbPreferencesWindow *prefs = CB_PREFERENCES_WINDOW (window);
+  CbDestination *destination;
+  CbDestinationRow *row;
+  Seen seen = { FALSE, FALSE, NULL };
+  gint64 dropped_at, failed_at;
+  guint port;
+  gulong handler;
+
+  if (nginx == NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  port = nginx->port;
+  gtk_window_present (GTK_WINDOW (window));
+  /* Off, as a person switches it. */
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (cb_preferences_window_get_field (prefs, "studio_push_restore"))));
+  gtk_switch_set_active (GTK_SWITCH (cb_preferences_window_get_field (prefs, "studio_push_restore")), FALSE);
+  g_assert_null (cb_preferences_window_get_message (prefs, "studio_push_restore"));
+  g_assert_false (cb_settings_get_bool (cb_studio_get_gui_settings (fixture->studio),
+                                        "studio_push_restore"));
+  spin_for (300);
+  save_native_screenshot (fixture, window, "castbridge-preferences-reconnect-off");
+
+  destination = go_live_to (fixture, port, "off-key-4");
+  handler = g_signal_connect (destination, "notify", G_CALLBACK (on_destination_notify), &seen);
+
+  nginx_stop (g_steal_pointer (&nginx));
+  g_assert_true (wait_for (fixture, is_failed, destination));
+  g_assert_false (seen.waited);
+  g_assert_false (seen.counted_down);
+  g_assert_cmpuint (cb_destination_get_info (destination)->reconnects, ==, 0);
+  row = cb_destinations_panel_get_row (cb_window_get_destinations_panel (fixture->window),
+                                       destination);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (cb_destination_row_get_countdown_label (row))));
+  g_test_message ("off: %s; %s", cb_destination_get_state_label (destination),
+                  cb_destination_get_event_label (destination));
+
+  /* The server is back: nothing tries it (the engine's default pause is 5 s). */
+  nginx = nginx_start_on (port);
+  g_assert_nonnull (nginx);
+  spin_for (6000);
+  g_assert_true (is_failed (fixture, destination));
+  g_assert_cmpuint (cb_destination_get_info (destination)->reconnects, ==, 0);
+  g_assert_false (seen.waited);
+
+  /* On, 2 attempts, 1.5 s apart; the destination switched off and on again takes it. */
+  gtk_switch_set_active (GTK_SWITCH (cb_preferences_window_get_field (prefs, "studio_push_restore")), TRUE);
+  set_number (prefs, "studio_push_restore_attempts", 2);
+  set_number (prefs, "studio_push_restore_interval_ms", 1500);
+  cb_destination_list_stop (list_of (fixture), destination);
+  g_assert_true (wait_for (fixture, is_off, destination));
+  cb_destination_list_start (list_of (fixture), destination);
+  g_assert_true (wait_for (fixture, is_streaming, destination));
+
+  nginx_stop (g_steal_pointer (&nginx));
+  dropped_at = g_get_monotonic_time ();
+  g_assert_true (wait_for (fixture, is_failed, destination));
+  failed_at = g_get_monotonic_time ();
+  g_test_message ("on: failed after %.1f s, %u reconnects; %s",
+                  (failed_at - dropped_at) / 1e6, cb_destination_get_info (destination)->reconnects,
+                  cb_destination_get_event_label (destination));
+  g_assert_true (seen.waited);
+  g_assert_true (seen.counted_down);
+  g_assert_cmpuint (cb_destination_get_info (destination)->reconnects, ==, 2);
+  /* Two pauses of 1.5 s (not the 5 s default, nor growing ones). */
+  g_assert_cmpint (failed_at - dropped_at, >=, 2800 * 1000);
+  g_assert_cmpint (failed_at - dropped_at, <, 9000 * 1000);
+  /* From the interval, not the default 5 s: "Retry in 2 s" (1.5 s, rounded up) or less. */
+  g_assert_true (g_strcmp0 (seen.first_countdown, "Retry in 2 s") == 0 ||
+                 g_strcmp0 (seen.first_countdown, "Retry in 1 s") == 0);
+  g_free (seen.first_countdown);
+
+  g_signal_handler_disconnect (destination, handler);
+  gtk_window_destroy (GTK_WINDOW (window));
+  activate (fixture, "stop");
+  g_assert_true (wait_for (fixture, window_is_idle, NULL));
 }
 
 /* Relays. */
@@ -1128,11 +1686,20 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *record_dir_setting = NULL;
+  int status;
+
   if (!gui_test_init (&argc, &argv))
     {
       g_test_message ("no display");
       return 77;
     }
+  /* Recordings go to a folder of the test's own. */
+  records_dir = g_dir_make_tmp ("cb-test-live-records-XXXXXX", NULL);
+  g_assert_nonnull (records_dir);
+  record_dir_setting = g_strconcat ("record_dir=", records_dir, NULL);
+  kinds_settings[1] = record_dir_setting;
+  notification_settings[2] = record_dir_setting;
 
   g_test_add ("/cb/gui/live/go-live-destinations", Fixture, NULL, fixture_set_up,
               test_go_live_destinations, fixture_tear_down);
@@ -1140,6 +1707,18 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/cb/gui/live/event-log", Fixture, reconnect_settings, fixture_set_up,
               test_event_log, fixture_tear_down);
+  g_test_add ("/cb/gui/live/event-kinds", Fixture, kinds_settings, fixture_set_up_clean,
+              test_event_kinds, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/live/reconnect-off", Fixture, NULL, fixture_set_up_clean,
+              test_reconnect_off, fixture_tear_down_clean);
+  /* Only on a bus of its own (meson's "notifications" tests): GLib picks its notification
+   * server once per process. */
+  if (g_getenv ("CB_FAKE_NOTIFICATIONS") != NULL)
+    {
+      start_private_bus ();
+      g_test_add ("/cb/gui/live/notifications", Fixture, notification_settings,
+                  fixture_set_up_clean, test_notifications, fixture_tear_down_clean);
+    }
   g_test_add ("/cb/gui/live/relays", Fixture, NULL, fixture_set_up, test_relays,
               fixture_tear_down);
   g_test_add ("/cb/gui/live/relay-whip-push", Fixture, NULL, fixture_set_up,
@@ -1153,5 +1732,8 @@ main (int   argc,
   g_test_add ("/cb/gui/live/panels", Fixture, NULL, fixture_set_up, test_panels,
               fixture_tear_down);
 
-  return g_test_run ();
+  status = g_test_run ();
+  remove_tree (records_dir);
+  g_free (records_dir);
+  return status;
 }

@@ -605,21 +605,6 @@ test_row_states (void)
   g_assert_finalize_object (g_steal_pointer (&failure));
 }
 
-static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -651,7 +636,7 @@ main (int   argc,
   g_test_add_func ("/cb/gui/recordings/row-states", test_row_states);
 
   status = g_test_run ();
-  remove_dir (records_dir);
+  remove_tree (records_dir);
   g_free (records_dir);
   return status;
 }
