@@ -283,11 +283,13 @@ notify (CbEventLog *self,
       g_autoptr(GNotification) notification = g_notification_new (title);
 
       g_notification_set_body (notification, body);
-      g_notification_set_priority (notification, g_str_has_suffix (id, "dropped") ||
-                                                 g_str_has_suffix (id, "gave-up") ||
-                                                 g_str_has_prefix (id, "recording")
-                                                 ? G_NOTIFICATION_PRIORITY_HIGH
-                                                 : G_NOTIFICATION_PRIORITY_NORMAL);
+      /* What needs the streamer now stays on screen until seen (urgent: "critical" for
+       * freedesktop servers, where high is sent as normal); a drop that is being mended,
+       * high. */
+      if (g_str_has_suffix (id, "gave-up") || g_str_has_prefix (id, "recording"))
+        g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_URGENT);
+      else if (g_str_has_suffix (id, "dropped"))
+        g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
       g_application_send_notification (self->application, id, notification);
     }
 }

@@ -657,11 +657,13 @@ notifier_stop (Notifier *self)
   g_free (self);
 }
 
-/* The next notification the server got: its title, and its body in @body. */
+/* The next notification the server got: its title, its body in @body; whether it was
+ * urgent (freedesktop's "critical" urgency 2, GNOME's priority "urgent") in @urgent. */
 static char *
-next_notification (Fixture  *fixture,
-                   Notifier *notifier,
-                   char    **body)
+next_notification_full (Fixture   *fixture,
+                        Notifier  *notifier,
+                        char     **body,
+                        gboolean  *urgent)
 {
   g_autofree char *line = read_child_line (fixture, notifier->out);
   g_auto(GStrv) fields = g_strsplit (line, "\t", -1);
@@ -669,7 +671,17 @@ next_notification (Fixture  *fixture,
   g_assert_cmpuint (g_strv_length (fields), ==, 4);
   g_assert_cmpstr (fields[0], ==, "notify");
   *body = g_strdup (fields[2]);
+  if (urgent != NULL)
+    *urgent = g_str_equal (fields[3], "2") || g_str_equal (fields[3], "urgent");
   return g_strdup (fields[1]);
+}
+
+static char *
+next_notification (Fixture  *fixture,
+                   Notifier *notifier,
+                   char    **body)
+{
+  return next_notification_full (fixture, notifier, body, NULL);
 }
 
 static gboolean
@@ -701,6 +713,7 @@ test_notifications (Fixture       *fixture,
   g_autofree char *masked = NULL;
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
+  gboolean urgent = FALSE;
   CbEventLog *log = cb_window_get_event_log (fixture->window);
   CbDestination *destination;
   Nginx *nginx = nginx_start ();
@@ -761,8 +774,9 @@ test_notifications (Fixture       *fixture,
   g_assert_cmpstr (title, ==, "A Destination Dropped");
   g_clear_pointer (&title, g_free);
   g_clear_pointer (&body, g_free);
-  title = next_notification (fixture, notifier, &body);
+  title = next_notification_full (fixture, notifier, &body, &urgent);
   g_assert_cmpstr (title, ==, "A Destination Gave Up");
+  g_assert_true (urgent);
   g_assert_true (g_str_has_prefix (body, masked));
   g_assert_null (strstr (body, "notify-key-9"));
   g_assert_true (is_failed (fixture, destination));
@@ -774,8 +788,9 @@ test_notifications (Fixture       *fixture,
   g_assert_true (wait_for (fixture, is_recording, NULL));
   g_assert_true (cb_studio_change_setting (fixture->studio, "record_min_free_space",
                                            "2000000000", &error));
-  title = next_notification (fixture, notifier, &body);
+  title = next_notification_full (fixture, notifier, &body, &urgent);
   g_assert_cmpstr (title, ==, "A Recording Stopped");
+  g_assert_true (urgent);
   g_assert_cmpstr (body, ==, "studio: Recording stopped: the disk is almost full");
   g_assert_true (cb_studio_change_setting (fixture->studio, "record_min_free_space", "200",
                                            &error));
