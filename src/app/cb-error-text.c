@@ -67,6 +67,23 @@ capture_text (const GError *error)
     }
 }
 
+/* Why a source is not seen or heard as asked. */
+static char *
+source_problem_text (const GError *error)
+{
+  switch ((CbSourceError) error->code)
+    {
+    case CB_SOURCE_ERROR_NO_HEADPHONES:
+      return g_strdup (_("Cannot play it in the headphones: no output device"));
+    case CB_SOURCE_ERROR_CANNOT_LOOP:
+      return g_strdup (_("This file cannot be played in a loop"));
+    case CB_SOURCE_ERROR_NOT_LINKED:
+    default:
+      /* TRANSLATORS: %s is GStreamer's reason, in English. */
+      return g_strdup_printf (_("The source cannot be shown: %s"), error->message);
+    }
+}
+
 /* The sentence of a known engine error in this place, or NULL. */
 static char *
 engine_text (const GError *error,
@@ -166,6 +183,8 @@ cb_error_text (const GError *error,
 
   if (error->domain == CB_CAPTURE_ERROR)
     return capture_text (error);
+  if (error->domain == CB_SOURCE_ERROR)
+    return source_problem_text (error);
   text = engine_text (error, about, name);
   if (text != NULL)
     return text;

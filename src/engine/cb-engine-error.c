@@ -5,3 +5,4 @@
 
 G_DEFINE_QUARK (cb-engine-error-quark, cb_engine_error)
 G_DEFINE_QUARK (cb-capture-error-quark, cb_capture_error)
+G_DEFINE_QUARK (cb-source-error-quark, cb_source_error)

@@ -64,4 +64,24 @@ typedef enum {
 
 GQuark cb_capture_error_quark (void);
 
+#define CB_SOURCE_ERROR (cb_source_error_quark ())
+
+/**
+ * CbSourceError:
+ * @CB_SOURCE_ERROR_NO_HEADPHONES: the monitor toggle found no output device (the source
+ *   goes on in the mix, unheard)
+ * @CB_SOURCE_ERROR_CANNOT_LOOP: a media file asked to loop cannot seek
+ * @CB_SOURCE_ERROR_NOT_LINKED: the source's element did not link into the scene
+ *
+ * Why a scene's source is not seen or heard as asked (other than a capture's reasons,
+ * CbCaptureError). Like those they stay on the source and never reach REST.
+ */
+typedef enum {
+  CB_SOURCE_ERROR_NO_HEADPHONES,
+  CB_SOURCE_ERROR_CANNOT_LOOP,
+  CB_SOURCE_ERROR_NOT_LINKED,
+} CbSourceError;
+
+GQuark cb_source_error_quark (void);
+
 G_END_DECLS

@@ -87,7 +87,7 @@ struct _CbProgram
 
 
 /* cb-program.c */
-void cb_program_set_problem_literal (CbProgram *self, Branch *b, const char *message);
+void cb_program_set_problem_literal (CbProgram *self, Branch *b, CbSourceError code, const char *message);
 void cb_program_set_problem (CbProgram *self, Branch *b, const GError *problem);
 void cb_program_on_window_closed (guint64 xid, gpointer data);
 

@@ -109,7 +109,8 @@ loop_seek (GstElement *decodebin,
       GST_OBJECT_UNLOCK (decodebin);
     }
   if (!sought)
-    cb_program_set_problem_literal (program, b, "This file cannot be played in a loop");
+    cb_program_set_problem_literal (program, b, CB_SOURCE_ERROR_CANNOT_LOOP,
+                                    "This file cannot be played in a loop");
   return G_SOURCE_REMOVE;
 }
 

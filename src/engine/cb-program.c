@@ -130,11 +130,12 @@ cb_program_set_problem (CbProgram    *self,
 }
 
 void
-cb_program_set_problem_literal (CbProgram  *self,
-                     Branch     *b,
-                     const char *message)
+cb_program_set_problem_literal (CbProgram     *self,
+                                Branch        *b,
+                                CbSourceError  code,
+                                const char    *message)
 {
-  g_autoptr(GError) problem = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, message);
+  g_autoptr(GError) problem = g_error_new_literal (CB_SOURCE_ERROR, code, message);
 
   cb_program_set_problem (self, b, problem);
 }
@@ -238,7 +239,8 @@ ensure_monitor (CbProgram           *self,
     {
       GST_INFO ("source %u: no headphones: %s", b->id, error->message);
       gst_object_unref (gst_object_ref_sink (monitor));
-      cb_program_set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
+      cb_program_set_problem_literal (self, b, CB_SOURCE_ERROR_NO_HEADPHONES,
+                                      "Cannot play it in the headphones: no output device");
       return;
     }
   {
@@ -508,7 +510,7 @@ branch_attach (CbProgram           *self,
   if (gst_pad_link (src, sink) != GST_PAD_LINK_OK)
     {
       branch_detach (self, b);
-      cb_program_set_problem_literal (self, b, "Cannot link the source");
+      cb_program_set_problem_literal (self, b, CB_SOURCE_ERROR_NOT_LINKED, "Cannot link the source");
       return;
     }
   if (s->kind == CB_SCENE_SOURCE_MEDIA)
@@ -730,7 +732,8 @@ on_capture_message (CbLocalSource *capture,
           /* No output device: the source goes on, unheard. */
           g_autoptr(GstElement) valve = gst_bin_get_by_name (GST_BIN (b->monitor), "valve");
           g_object_set (valve, "drop", TRUE, NULL);
-          cb_program_set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
+          cb_program_set_problem_literal (self, b, CB_SOURCE_ERROR_NO_HEADPHONES,
+                                      "Cannot play it in the headphones: no output device");
           return TRUE;
         }
       if (b->bin != NULL && GST_OBJECT_PARENT (b->bin) != NULL)

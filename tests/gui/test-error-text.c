@@ -60,6 +60,30 @@ static const Row rows[] = {
   { CB_ERROR_ABOUT_SOURCE, CB_ENGINE_ERROR_FILE_NOT_FOUND, NULL, "The media file was not found" },
 };
 
+/* Why a source is not seen or heard as asked. */
+static const struct { CbSourceError code; const char *want; const char *ru; } source_rows[] = {
+  { CB_SOURCE_ERROR_NO_HEADPHONES, "Cannot play it in the headphones: no output device",
+    "Не слышно в наушниках: нет устройства вывода" },
+  { CB_SOURCE_ERROR_CANNOT_LOOP, "This file cannot be played in a loop",
+    "Этот файл нельзя воспроизводить по кругу" },
+  { CB_SOURCE_ERROR_NOT_LINKED, "The source cannot be shown: reason", "Источник нельзя показать: reason" },
+};
+
+static void
+assert_source_rows (gboolean russian)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (source_rows); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (CB_SOURCE_ERROR, source_rows[i].code, "reason");
+      g_autofree char *on_mic = cb_error_text (error, CB_ERROR_ABOUT_MICROPHONE, NULL);
+      g_autofree char *on_source = cb_error_text (error, CB_ERROR_ABOUT_SOURCE, NULL);
+      const char *want = russian ? source_rows[i].ru : source_rows[i].want;
+
+      g_assert_cmpstr (on_mic, ==, want);
+      g_assert_cmpstr (on_source, ==, want);
+    }
+}
+
 /* Why a screen or window source shows nothing: the same wherever it is said. */
 static const struct { CbCaptureError code; const char *want; const char *ru; } capture_rows[] = {
   { CB_CAPTURE_ERROR_NOT_X11,
@@ -116,6 +140,7 @@ test_english (void)
       g_assert_cmpstr (on_source, ==, capture_rows[i].want);
       g_assert_cmpstr (going_live, ==, capture_rows[i].want);
     }
+  assert_source_rows (FALSE);
   /* Other reasons on a source stay as the engine says them. */
   {
     g_autoptr(GError) error = g_error_new_literal (CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
@@ -158,6 +183,7 @@ test_russian (void)
 
       g_assert_cmpstr (got, ==, capture_rows[i].ru);
     }
+  assert_source_rows (TRUE);
 }
 
 int
