@@ -5,24 +5,21 @@
  * client asks the server's WHEP endpoint over loopback, so what the window shows (and
  * its statistics) is what a viewer gets, transport included.
  *
- * Threads. The client and its peer live on the GTK context. Encoded frames come on the
- * peer's streaming threads and go straight into the window's decoding pipeline
- * (appsrc → decoder → appsink → CbPreviewPaintable), which never touches GTK; the
- * paintable hops to the GTK context by itself. Making the pipeline (an audio device may
- * take a while to open) and taking it down happen on worker threads; the media ports
- * are read on the engine's context, which owns the settings. A generation counter drops
- * answers that belong to a playback already stopped.
+ * Threads. The client and its peer live on the GTK context. Encoded frames go from the
+ * peer's streaming threads into the decoding pipeline of cb-player-feed.c, made and
+ * taken down on worker threads; the media ports are read on the engine's context, which
+ * owns the settings. A generation counter drops answers that belong to a playback
+ * already stopped.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <gst/app/app.h>
 #include <gst/audio/audio.h>
-#include <gst/video/video.h>
 #include <math.h>
 
 #include "cb-byte-rate.h"
 #include "cb-error-text.h"
+#include "cb-player-feed.h"
 #include "cb-player-window.h"
 #include "cb-preview-paintable.h"
 #include "cb-stream-row.h"
@@ -40,22 +37,6 @@ typedef enum {
   PLAYER_STOPPED,
 } PlayerState;
 
-/* What the streaming threads share with the window. */
-typedef struct
-{
-  gatomicrefcount     ref;
-  GMutex              lock;
-  GMainContext       *ui_context;
-  CbPreviewPaintable *paintable;   /* pushes are thread-safe; released on ui_context */
-  GstElement         *video_src;   /* NULL once the window has let go */
-  GstElement         *audio_src;
-  GstCaps            *video_caps;  /* the last caps given to the appsrcs */
-  GstCaps            *audio_caps;
-  guint64             n_decoded;
-  int                 width;
-  int                 height;
-} Feed;
-
 struct _CbPlayerWindow
 {
   AdwWindow           parent_instance;
@@ -72,7 +53,7 @@ struct _CbPlayerWindow
   guint               port_min;
   guint               port_max;
   CbWebrtcClient     *client;
-  Feed               *feed;
+  CbPlayerFeed       *feed;
   GstElement         *pipeline;
   GstElement         *volume;
   GSource            *bus_source;
@@ -118,322 +99,6 @@ static GParamSpec *properties[N_PROPS];
 static void start_playback (CbPlayerWindow *self);
 static void stop_playback  (CbPlayerWindow *self);
 static void reset_stats    (CbPlayerWindow *self);
-
-/* The feed. */
-
-static Feed *
-feed_new (CbPreviewPaintable *paintable,
-          GMainContext       *ui_context)
-{
-  Feed *feed = g_new0 (Feed, 1);
-
-  g_atomic_ref_count_init (&feed->ref);
-  g_mutex_init (&feed->lock);
-  feed->ui_context = g_main_context_ref (ui_context);
-  feed->paintable = g_object_ref (paintable);
-  return feed;
-}
-
-static Feed *
-feed_ref (Feed *feed)
-{
-  g_atomic_ref_count_inc (&feed->ref);
-  return feed;
-}
-
-static gboolean
-do_nothing (gpointer data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-static void
-feed_unref (gpointer data)
-{
-  Feed *feed = data;
-  GSource *source;
-
-  if (!g_atomic_ref_count_dec (&feed->ref))
-    return;
-
-  g_clear_object (&feed->video_src);
-  g_clear_object (&feed->audio_src);
-  gst_clear_caps (&feed->video_caps);
-  gst_clear_caps (&feed->audio_caps);
-  g_mutex_clear (&feed->lock);
-
-  /* The last reference may go on a streaming thread; a paintable (and its textures)
-   * goes on the GTK context. */
-  source = g_idle_source_new ();
-  g_source_set_callback (source, do_nothing, feed->paintable, g_object_unref);
-  g_source_attach (source, feed->ui_context);
-  g_source_unref (source);
-
-  g_main_context_unref (feed->ui_context);
-  g_free (feed);
-}
-
-/* The window lets go: frames still on their way are dropped. */
-static void
-feed_close (Feed *feed)
-{
-  g_mutex_lock (&feed->lock);
-  g_clear_object (&feed->video_src);
-  g_clear_object (&feed->audio_src);
-  g_mutex_unlock (&feed->lock);
-}
-
-/* A CbWebrtcMediaFunc: on the peer's streaming threads. */
-static void
-on_peer_media (int        kind,
-               GstCaps   *caps,
-               GstBuffer *buffer,
-               gpointer   data)
-{
-  Feed *feed = data;
-  g_autoptr(GstElement) src = NULL;
-  GstCaps **last;
-  gboolean new_caps = FALSE;
-
-  if (kind != CB_WEBRTC_VIDEO && kind != CB_WEBRTC_AUDIO)
-    return;
-
-  g_mutex_lock (&feed->lock);
-  src = kind == CB_WEBRTC_VIDEO ? feed->video_src : feed->audio_src;
-  if (src != NULL)
-    g_object_ref (src);
-  last = kind == CB_WEBRTC_VIDEO ? &feed->video_caps : &feed->audio_caps;
-  if (caps != NULL && (*last == NULL || (*last != caps && !gst_caps_is_equal (*last, caps))))
-    {
-      gst_caps_replace (last, caps);
-      new_caps = TRUE;
-    }
-  g_mutex_unlock (&feed->lock);
-
-  if (src == NULL)
-    return;
-  if (new_caps)
-    gst_app_src_set_caps (GST_APP_SRC (src), caps);
-  gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (buffer));
-}
-
-/* On the decoder's streaming thread. */
-static GstFlowReturn
-on_video_sample (GstAppSink *sink,
-                 gpointer    data)
-{
-  Feed *feed = data;
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
-  GstCaps *caps;
-  int width = 0, height = 0;
-
-  if (sample == NULL)
-    return GST_FLOW_OK;
-
-  caps = gst_sample_get_caps (sample);
-  if (caps != NULL && gst_caps_get_size (caps) > 0)
-    {
-      GstStructure *s = gst_caps_get_structure (caps, 0);
-
-      gst_structure_get_int (s, "width", &width);
-      gst_structure_get_int (s, "height", &height);
-    }
-
-  g_mutex_lock (&feed->lock);
-  feed->n_decoded++;
-  feed->width = width;
-  feed->height = height;
-  g_mutex_unlock (&feed->lock);
-
-  cb_preview_paintable_push_sample (feed->paintable, sample);
-  return GST_FLOW_OK;
-}
-
-/* The pipeline, made and taken down away from the GTK thread. */
-
-static gpointer
-shutdown_thread (gpointer data)
-{
-  GstElement *pipeline = data;
-
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
-  return NULL;
-}
-
-/* Takes @pipeline. Going to NULL joins the streaming threads and closes the audio
- * device, which need not be quick. */
-static void
-shutdown_pipeline (GstElement *pipeline)
-{
-  GThread *thread = g_thread_try_new ("cb-player-stop", shutdown_thread, pipeline, NULL);
-
-  if (thread != NULL)
-    g_thread_unref (thread);
-  else
-    shutdown_thread (pipeline);
-}
-
-/* Sinks take part in no preroll: audio may never come (a stream without it), and a
- * live pipeline with one sink waiting for it would never reach PLAYING. */
-static void
-set_no_preroll (GstElement *sink)
-{
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (sink), "async") != NULL)
-    g_object_set (sink, "async", FALSE, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (sink), "sync") != NULL)
-    g_object_set (sink, "sync", FALSE, NULL);
-}
-
-static GstElement *
-make_audio_sink (gboolean *audio_output)
-{
-  g_autoptr(GError) error = NULL;
-  GstElement *sink = cb_media_make_audio_output (&error);
-
-  if (sink != NULL)
-    {
-      *audio_output = TRUE;
-      return sink;
-    }
-
-  g_debug ("No audio output (%s): the player's sound goes nowhere", error->message);
-  *audio_output = FALSE;
-  sink = gst_element_factory_make ("fakesink", NULL);
-  set_no_preroll (sink);
-  return sink;
-}
-
-typedef struct
-{
-  GWeakRef    window;
-  guint       generation;
-  Feed       *feed;
-  /* Results. */
-  GstElement *pipeline;
-  GstElement *volume;
-  gboolean    audio_output;
-} Build;
-
-static void
-build_free (gpointer data)
-{
-  Build *build = data;
-
-  g_weak_ref_clear (&build->window);
-  g_clear_pointer (&build->feed, feed_unref);
-  g_clear_object (&build->volume);
-  if (build->pipeline != NULL)
-    shutdown_pipeline (g_steal_pointer (&build->pipeline));
-  g_free (build);
-}
-
-static const char *
-first_element (const char * const *names)
-{
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      g_autoptr(GstElementFactory) factory = gst_element_factory_find (names[i]);
-
-      if (factory != NULL)
-        return names[i];
-    }
-  return NULL;
-}
-
-static void
-build_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  Build *build = task_data;
-  static const char * const decoders[] = { "avdec_h264", "openh264dec", NULL };
-  static const char * const required[] = {
-    "appsrc", "h264parse", "videoconvert", "appsink", "opusdec", "audioconvert",
-    "audioresample", "volume", "fakesink",
-  };
-  GstAppSinkCallbacks callbacks = { .new_sample = on_video_sample };
-  g_autoptr(GstElement) pipeline = NULL;
-  g_autoptr(GstElement) video_src = NULL;
-  g_autoptr(GstElement) audio_src = NULL;
-  g_autoptr(GstElement) video_sink = NULL;
-  g_autoptr(GstElement) volume = NULL;
-  g_autofree char *description = NULL;
-  GstElement *audio_sink;
-  const char *decoder = first_element (decoders);
-  GError *error = NULL;
-
-  /* Named before anything is made, as a person can install them. */
-  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
-    {
-      const char *one[] = { required[i], NULL };
-
-      if (first_element (one) == NULL)
-        {
-          g_task_return_new_error (task, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
-                                   "%s", required[i]);
-          return;
-        }
-    }
-  if (decoder == NULL)
-    {
-      g_task_return_new_error (task, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
-                               "avdec_h264 (gst-libav)");
-      return;
-    }
-
-  /* No clock sync: the frames come in real time, and their timestamps are the peer's. */
-  description = g_strdup_printf (
-    "appsrc name=video format=time is-live=true max-bytes=8000000 leaky-type=downstream "
-    "! h264parse ! %s ! videoconvert ! video/x-raw,format=RGBA "
-    "! appsink name=video_sink sync=false async=false max-buffers=2 drop=true "
-    "appsrc name=audio format=time is-live=true max-bytes=1000000 leaky-type=downstream "
-    "! opusdec ! audioconvert ! audioresample ! volume name=volume", decoder);
-  pipeline = gst_parse_launch_full (description, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
-  if (pipeline == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  gst_object_ref_sink (pipeline);
-
-  video_src = gst_bin_get_by_name (GST_BIN (pipeline), "video");
-  audio_src = gst_bin_get_by_name (GST_BIN (pipeline), "audio");
-  video_sink = gst_bin_get_by_name (GST_BIN (pipeline), "video_sink");
-  volume = gst_bin_get_by_name (GST_BIN (pipeline), "volume");
-  g_assert (video_src != NULL && audio_src != NULL && video_sink != NULL && volume != NULL);
-
-  audio_sink = make_audio_sink (&build->audio_output);
-  gst_bin_add (GST_BIN (pipeline), audio_sink);
-  if (!gst_element_link (volume, audio_sink))
-    {
-      g_task_return_new_error (task, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
-                               "Cannot link the audio output");
-      gst_element_set_state (pipeline, GST_STATE_NULL);
-      return;
-    }
-
-  gst_app_sink_set_callbacks (GST_APP_SINK (video_sink), &callbacks, feed_ref (build->feed),
-                              feed_unref);
-
-  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    {
-      g_task_return_new_error (task, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED,
-                               "The player's pipeline does not start");
-      gst_element_set_state (pipeline, GST_STATE_NULL);
-      return;
-    }
-
-  g_mutex_lock (&build->feed->lock);
-  build->feed->video_src = g_steal_pointer (&video_src);
-  build->feed->audio_src = g_steal_pointer (&audio_src);
-  g_mutex_unlock (&build->feed->lock);
-
-  build->volume = g_steal_pointer (&volume);
-  build->pipeline = g_steal_pointer (&pipeline);
-  g_task_return_boolean (task, TRUE);
-}
 
 static void
 set_state_css (CbPlayerWindow *self,
@@ -773,13 +438,7 @@ on_stats_tick (gpointer data)
   int width = 0, height = 0;
 
   if (self->feed != NULL)
-    {
-      g_mutex_lock (&self->feed->lock);
-      decoded = self->feed->n_decoded;
-      width = self->feed->width;
-      height = self->feed->height;
-      g_mutex_unlock (&self->feed->lock);
-    }
+    decoded = cb_player_feed_get_decoded (self->feed, &width, &height);
 
   if (self->last_decoded_time > 0 && now > self->last_decoded_time)
     {
@@ -911,23 +570,37 @@ dup_whep_url (CbPlayerWindow *self)
   return cb_studio_dup_local_url (self->studio, path);
 }
 
+/* Which playback a pipeline being made is for. */
+typedef struct
+{
+  GWeakRef      window;
+  guint         generation;
+  CbPlayerFeed *feed;
+} Pending;
+
 static void
 on_pipeline_built (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  GTask *task = G_TASK (result);
-  Build *build = g_task_get_task_data (task);
-  g_autoptr(CbPlayerWindow) self = g_weak_ref_get (&build->window);
+  Pending *pending = user_data;
+  g_autoptr(CbPlayerWindow) self = g_weak_ref_get (&pending->window);
+  g_autoptr(CbPlayerFeed) feed = g_steal_pointer (&pending->feed);
+  guint generation = pending->generation;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstElement) volume = NULL;
   g_autofree char *url = NULL;
   g_autoptr(CbWebrtcClient) client = NULL;
+  gboolean audio_output = FALSE;
   GstBus *bus;
 
-  /* A pipeline nobody wants any more goes with the task (build_free()). */
-  if (!g_task_propagate_boolean (task, &error))
+  g_weak_ref_clear (&pending->window);
+  g_free (pending);
+  pipeline = cb_player_feed_build_finish (result, &volume, &audio_output, &error);
+  if (pipeline == NULL)
     {
-      if (self != NULL && build->generation == self->generation)
+      if (self != NULL && generation == self->generation)
         {
           g_autofree char *message = cb_error_text (error, CB_ERROR_ABOUT_PLAYER, NULL);
 
@@ -936,13 +609,16 @@ on_pipeline_built (GObject      *object,
         }
       return;
     }
-  if (self == NULL || build->generation != self->generation)
-    return;
+  if (self == NULL || generation != self->generation)
+    {
+      cb_player_pipeline_shutdown (g_steal_pointer (&pipeline));
+      return;
+    }
 
-  self->pipeline = g_steal_pointer (&build->pipeline);
-  self->volume = g_steal_pointer (&build->volume);
-  self->feed = feed_ref (build->feed);
-  show_audio_output (self, build->audio_output);
+  self->pipeline = g_steal_pointer (&pipeline);
+  self->volume = g_steal_pointer (&volume);
+  self->feed = g_steal_pointer (&feed);
+  show_audio_output (self, audio_output);
   apply_volume (self);
 
   bus = gst_element_get_bus (self->pipeline);
@@ -970,8 +646,8 @@ on_pipeline_built (GObject      *object,
 
   self->client = g_steal_pointer (&client);
   g_signal_connect (self->client, "state-changed", G_CALLBACK (on_client_state_changed), self);
-  cb_webrtc_peer_set_media_func (cb_webrtc_client_get_peer (self->client), on_peer_media,
-                                 feed_ref (self->feed), feed_unref);
+  cb_webrtc_peer_set_media_func (cb_webrtc_client_get_peer (self->client), cb_player_feed_on_media,
+                                 cb_player_feed_ref (self->feed), cb_player_feed_unref);
   cb_webrtc_client_start (self->client);
 
   self->stats_id = g_timeout_add_seconds (STATS_INTERVAL_S, on_stats_tick, self);
@@ -980,18 +656,12 @@ on_pipeline_built (GObject      *object,
 static void
 build_pipeline (CbPlayerWindow *self)
 {
-  Build *build = g_new0 (Build, 1);
-  g_autoptr(GTask) task = NULL;
+  Pending *pending = g_new0 (Pending, 1);
 
-  g_weak_ref_init (&build->window, self);
-  build->generation = self->generation;
-  build->feed = feed_new (self->paintable, self->ui_context);
-
-  /* No source object: the worker must not hold the window. */
-  task = g_task_new (NULL, self->cancellable, on_pipeline_built, NULL);
-  g_task_set_source_tag (task, build_pipeline);
-  g_task_set_task_data (task, build, build_free);
-  g_task_run_in_thread (task, build_thread);
+  g_weak_ref_init (&pending->window, self);
+  pending->generation = self->generation;
+  pending->feed = cb_player_feed_new (self->paintable, self->ui_context);
+  cb_player_feed_build_async (pending->feed, self->cancellable, on_pipeline_built, pending);
 }
 
 /* The media ports are settings, which belong to the engine's context. */
@@ -1102,8 +772,8 @@ stop_playback (CbPlayerWindow *self)
 
   if (self->feed != NULL)
     {
-      feed_close (self->feed);
-      g_clear_pointer (&self->feed, feed_unref);
+      cb_player_feed_close (self->feed);
+      g_clear_pointer (&self->feed, cb_player_feed_unref);
     }
 
   if (self->bus_source != NULL)
@@ -1113,7 +783,7 @@ stop_playback (CbPlayerWindow *self)
     }
   g_clear_object (&self->volume);
   if (self->pipeline != NULL)
-    shutdown_pipeline (g_steal_pointer (&self->pipeline));
+    cb_player_pipeline_shutdown (g_steal_pointer (&self->pipeline));
 }
 
 static void
@@ -1286,16 +956,9 @@ cb_player_window_get_stream_name (CbPlayerWindow *self)
 guint64
 cb_player_window_get_n_decoded (CbPlayerWindow *self)
 {
-  guint64 n;
-
   g_return_val_if_fail (CB_IS_PLAYER_WINDOW (self), 0);
 
-  if (self->feed == NULL)
-    return 0;
-  g_mutex_lock (&self->feed->lock);
-  n = self->feed->n_decoded;
-  g_mutex_unlock (&self->feed->lock);
-  return n;
+  return self->feed != NULL ? cb_player_feed_get_decoded (self->feed, NULL, NULL) : 0;
 }
 
 int
