@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "cb-stream-row.h"
 
@@ -21,6 +22,7 @@ struct _CbStreamRow
   char    *bitrate;
   char    *provider;
   char    *source;
+  char    *source_label;
   char    *kind;
   gboolean pulled;
   gboolean published;
@@ -43,6 +45,7 @@ enum {
   PROP_BITRATE,
   PROP_PROVIDER,
   PROP_SOURCE,
+  PROP_SOURCE_LABEL,
   PROP_KIND,
   PROP_PULLED,
   PROP_PUBLISHED,
@@ -158,6 +161,26 @@ cb_format_kind (gboolean    published,
 }
 
 char *
+cb_format_source (const char *source)
+{
+  if (source == NULL || *source == '\0')
+    return g_strdup ("—");
+  if (g_str_equal (source, "scene"))
+    return g_strdup (_("Scenes"));
+  if (g_str_equal (source, "test"))
+    return g_strdup (C_("stream source", "Test pattern"));
+  if (g_str_has_prefix (source, "file:"))
+    return g_path_get_basename (source + strlen ("file:"));
+  if (g_str_has_prefix (source, "pull "))
+    /* TRANSLATORS: %s is an address, its secrets masked. */
+    return g_strdup_printf (_("Pulled from %s"), source + strlen ("pull "));
+  if (g_str_has_prefix (source, "rtmp "))
+    /* TRANSLATORS: %s is the publisher's address and port (and its software). */
+    return g_strdup_printf (_("RTMP from %s"), source + strlen ("rtmp "));
+  return g_strdup (source);
+}
+
+char *
 cb_format_bitrate (int kbps)
 {
   if (kbps <= 0)
@@ -179,6 +202,7 @@ cb_stream_row_finalize (GObject *object)
   g_free (self->bitrate);
   g_free (self->provider);
   g_free (self->source);
+  g_free (self->source_label);
   g_free (self->kind);
   g_free (self->record_progress);
 
@@ -234,6 +258,9 @@ cb_stream_row_get_property (GObject    *object,
       break;
     case PROP_SOURCE:
       g_value_set_string (value, self->source);
+      break;
+    case PROP_SOURCE_LABEL:
+      g_value_set_string (value, self->source_label);
       break;
     case PROP_KIND:
       g_value_set_string (value, self->kind);
@@ -295,6 +322,9 @@ cb_stream_row_class_init (CbStreamRowClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SOURCE] =
     g_param_spec_string ("source", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SOURCE_LABEL] =
+    g_param_spec_string ("source-label", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /* Publisher or player, and the provider, for people: "Publisher · RTMP". */
@@ -395,6 +425,7 @@ cb_stream_row_update (CbStreamRow        *self,
   set_field (self, &self->bitrate, cb_format_bitrate (info->media.bitrate), PROP_BITRATE);
   set_field (self, &self->provider, g_strdup (info->media_provider), PROP_PROVIDER);
   set_field (self, &self->source, g_strdup (info->source), PROP_SOURCE);
+  set_field (self, &self->source_label, cb_format_source (info->source), PROP_SOURCE_LABEL);
   set_field (self, &self->kind, cb_format_kind (info->published, info->media_provider),
              PROP_KIND);
   pulled = info->rtmp_pull;
@@ -461,6 +492,13 @@ cb_stream_row_get_provider (CbStreamRow *self)
 {
   g_return_val_if_fail (CB_IS_STREAM_ROW (self), NULL);
   return self->provider;
+}
+
+const char *
+cb_stream_row_get_source_label (CbStreamRow *self)
+{
+  g_return_val_if_fail (CB_IS_STREAM_ROW (self), NULL);
+  return self->source_label;
 }
 
 const char *

@@ -45,5 +45,9 @@ char        *cb_format_bitrate              (int                 kbps);
 char        *cb_format_kind                 (gboolean            published,
                                              const char         *media_provider);
 const char  *cb_format_status               (CbStreamStatus      status);
+/* Where a stream comes from, for people: "Scenes", "Test pattern", a file's name, "Pulled
+ * from rtmp://…", "RTMP from 127.0.0.1:5000"; the engine's words otherwise. */
+char        *cb_format_source               (const char         *source);
+const char  *cb_stream_row_get_source_label (CbStreamRow        *self);
 
 G_END_DECLS

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
@@ -125,8 +127,26 @@ test_rest_publish_shows (Fixture       *fixture,
     g_assert_cmpstr (cb_stream_row_get_kind (row), ==, publisher);
     g_assert_cmpstr (cb_stream_row_get_kind (row), !=, player);
     g_assert_cmpstr (cb_stream_row_get_source (row), ==, "test");
+    g_assert_cmpstr (cb_stream_row_get_source_label (row), ==, C_("stream source", "Test pattern"));
     if (g_getenv ("LANGUAGE") == NULL)
-      g_assert_cmpstr (cb_stream_row_get_kind (row), ==, "Publisher · Local");
+      {
+        static const char *sources[][2] = {
+          { "scene", "Scenes" },
+          { "file:clips/intro.mp4", "intro.mp4" },
+          { "pull rtmp://***@example.com/live/***", "Pulled from rtmp://***@example.com/live/***" },
+          { "rtmp 127.0.0.1:5000 (FMLE/3.0)", "RTMP from 127.0.0.1:5000 (FMLE/3.0)" },
+          { "", "—" },
+          { "something new", "something new" },
+        };
+
+        g_assert_cmpstr (cb_stream_row_get_kind (row), ==, "Publisher · Local");
+        for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+          {
+            g_autofree char *label = cb_format_source (sources[i][0]);
+
+            g_assert_cmpstr (label, ==, sources[i][1]);
+          }
+      }
   }
   /* The once-a-second poll brings the measured bitrate. */
   g_assert_true (wait_for (fixture, row_has_bitrate, "from-rest"));
