@@ -502,12 +502,36 @@ on_remove_scene (GtkButton *button,
 
 /* ---- adding sources ---------------------------------------------------------- */
 
+/* @name (transfer full), or "@name 2", "@name 3"… if a source of @scene has it: two test
+ * patterns are told apart in the list. */
+static char *
+unused_source_name (const CbScene *scene,
+                    char          *name)
+{
+  g_autofree char *base = g_strdup (name);
+
+  for (guint n = 2; scene != NULL && n < 1000; n++)
+    {
+      gboolean taken = FALSE;
+
+      for (guint i = 0; i < scene->sources->len && !taken; i++)
+        taken = g_strcmp0 (((CbSceneSource *) g_ptr_array_index (scene->sources, i))->name, name) == 0;
+      if (!taken)
+        break;
+      g_free (name);
+      /* TRANSLATORS: a source's name and a number: "Test pattern 2". */
+      name = g_strdup_printf (C_("source name", "%s %u"), base, n);
+    }
+  return name;
+}
+
 guint
 cb_scenes_panel_add_source (CbScenesPanel    *self,
                             CbSceneSourceKind kind,
                             const char       *location)
 {
   CbProgram *program;
+  const CbSceneCollection *c;
   CbSceneSource *s;
   g_autofree char *name = NULL;
 
@@ -516,7 +540,12 @@ cb_scenes_panel_add_source (CbScenesPanel    *self,
   program = program_of (self);
   if (location != NULL && (kind == CB_SCENE_SOURCE_IMAGE || kind == CB_SCENE_SOURCE_MEDIA))
     name = g_path_get_basename (location);
-  s = cb_program_new_source (program, kind, name != NULL ? name : cb_scene_source_kind_label (kind), location);
+  else
+    name = g_strdup (cb_scene_source_kind_label (kind));
+  c = cb_program_get_collection (program);
+  name = unused_source_name (c->active < c->scenes->len ? g_ptr_array_index (c->scenes, c->active) : NULL,
+                             g_steal_pointer (&name));
+  s = cb_program_new_source (program, kind, name, location);
   if (kind == CB_SCENE_SOURCE_TEXT)
     {
       s->x = 0.05;

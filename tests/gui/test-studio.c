@@ -234,6 +234,11 @@ test_source_order (Fixture       *fixture,
   /* Red over 10–60 %, then green over 40–90 %: green is on top where they meet. */
   image = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_IMAGE, png);
   green = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_PATTERN, "green");
+  /* A second test pattern is told apart from the first by its name. */
+  g_assert_cmpstr (cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program),
+                                                    pattern)->name, ==, "Test pattern");
+  g_assert_cmpstr (cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program),
+                                                    green)->name, ==, "Test pattern 2");
   box = cb_scene_source_copy (cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program), image));
   box->x = box->y = 0.1;
   box->width = box->height = 0.5;
