@@ -771,13 +771,12 @@ test_portal_granted (Fixture       *fixture,
   pipewire_start_session_manager (pipewire);
   if (!wait_for (fixture, producer_linked, pipewire))
     {
+      const GError *problem = cb_program_get_problem_error (cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window)), id);
+
+      g_test_message ("the source's problem: %s", problem != NULL ? problem->message : "none");
       pipewire_log (pipewire);
       g_assert_not_reached ();
     }
-  want = (ProblemWant) { id, -1 };
-  if (!problem_is (fixture, &want))
-    g_test_message ("the source's problem: %s",
-                    cb_program_get_problem_error (cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window)), id)->message);
   go_live_with_colour_in_quarter (fixture, &orange);
   want = (ProblemWant) { id, -1 };
   g_assert_true (problem_is (fixture, &want));
