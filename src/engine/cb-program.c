@@ -378,6 +378,9 @@ typedef struct {
   GCancellable *asking;
 } PortalAnswer;
 
+/* How many times a portal source is made again when its first negotiation fails. */
+#define PORTAL_RETRIES 3
+
 typedef struct {
   GWeakRef program;
   guint    id;
@@ -445,6 +448,7 @@ on_portal_answer (GObject      *object,
       s->location = g_strdup (cb_screencast_get_restore_token (cast));
     }
   b->screencast = g_steal_pointer (&cast);
+  b->retries = 0;
   {
     PortalWatch *watch = g_new0 (PortalWatch, 1);
 
@@ -798,6 +802,24 @@ on_capture_message (CbLocalSource *capture,
           g_object_set (valve, "drop", TRUE, NULL);
           cb_program_set_problem_literal (self, b, "Cannot play it in the headphones: no output device");
           return TRUE;
+        }
+      /* pipewiresrc negotiates once, as it starts, on its own thread: a change of the
+       * source's box at that moment can leave it nothing in common with what follows
+       * (seen about once in twenty starts). Made again, a few times. */
+      if (b->screencast != NULL && b->retries < PORTAL_RETRIES &&
+          g_error_matches (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT))
+        {
+          const CbSceneSource *s = cb_scene_collection_find_source (self->collection, id);
+          guint si, index;
+
+          if (s != NULL && locate (self, id, &si, &index) &&
+              g_ptr_array_index (self->compositors, si) != NULL)
+            {
+              b->retries++;
+              GST_INFO ("source %u: made again (%u)", id, b->retries);
+              branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
+              return TRUE;
+            }
         }
       if (b->bin != NULL && GST_OBJECT_PARENT (b->bin) != NULL)
         {
