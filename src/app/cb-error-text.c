@@ -59,6 +59,8 @@ capture_text (const GError *error)
       return g_strdup (_("The desktop portal (xdg-desktop-portal) is not running"));
     case CB_CAPTURE_ERROR_REFUSED:
       return g_strdup (_("Screen capture was not allowed"));
+    case CB_CAPTURE_ERROR_ENDED:
+      return g_strdup (_("Screen sharing ended: the screen or window is no longer shared"));
     case CB_CAPTURE_ERROR_PORTAL_FAILED:
     default:
       /* TRANSLATORS: %s is the portal's reason, in English. */

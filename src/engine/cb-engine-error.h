@@ -48,6 +48,8 @@ GQuark cb_engine_error_quark (void);
  * @CB_CAPTURE_ERROR_REFUSED: the user did not allow the capture (portal response 1)
  * @CB_CAPTURE_ERROR_PORTAL_FAILED: the portal ended the request (response 2) or
  *   answered something we cannot use
+ * @CB_CAPTURE_ERROR_ENDED: the portal closed a capture it had started (sharing stopped,
+ *   or what was shared went away)
  *
  * Why a screen or window source shows nothing. They stay on the source (the GUI says
  * them in the user's language, cb_error_text()); they never reach REST.
@@ -60,6 +62,7 @@ typedef enum {
   CB_CAPTURE_ERROR_NO_PORTAL,
   CB_CAPTURE_ERROR_REFUSED,
   CB_CAPTURE_ERROR_PORTAL_FAILED,
+  CB_CAPTURE_ERROR_ENDED,
 } CbCaptureError;
 
 GQuark cb_capture_error_quark (void);

@@ -64,6 +64,7 @@ typedef struct {
   guint64     xid;          /* a window source: the window captured, 0 while none */
   GCancellable *asking;     /* a portal source: the request in flight */
   CbScreencast *screencast; /* a portal source: the capture the portal allowed */
+  guint         retries;    /* a portal source: made again after a failed first negotiation */
 } Branch;
 
 struct _CbProgram

@@ -489,7 +489,11 @@ portal_bin (CbProgram            *self,
       return NULL;
     }
   device = gst_element_factory_make ("pipewiresrc", "capture");
-  g_object_set (device, "fd", fd, "path", node, "do-timestamp", TRUE, NULL);
+  /* always-copy: a frame is copied out of PipeWire's memory. Without it, frames still
+   * queued here when PipeWire takes its buffers back (when the stream is linked and its
+   * format set again) are read after they are gone: videoconvert crashed on them, seen
+   * with PipeWire 0.3.65 in the capture-portal-granted test. */
+  g_object_set (device, "fd", fd, "path", node, "do-timestamp", TRUE, "always-copy", TRUE, NULL);
   bin = bin_with_device (device, tail, error);
   cb_program_apply_size (self, bin, s, format);
   return bin;

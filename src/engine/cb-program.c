@@ -270,6 +270,25 @@ ensure_monitor (CbProgram           *self,
   gst_element_sync_state_with_parent (monitor);
 }
 
+/* pipewiresrc waits in its change to PAUSED until PipeWire links its stream (by a
+ * session manager; up to its timeout, or for ever): a portal's bin changes state on a
+ * thread of GStreamer's, never on the one that runs the window. */
+static void
+portal_bin_sync_state (GstElement *bin,
+                       gpointer    data)
+{
+  /* Taken out meanwhile: it stays stopped. */
+  if (!gst_element_is_locked_state (bin))
+    gst_element_sync_state_with_parent (bin);
+}
+
+static void
+portal_bin_stop (GstElement *bin,
+                 gpointer    data)
+{
+  gst_element_set_state (bin, GST_STATE_NULL);
+}
+
 /* Takes a branch out of the running pipeline: its mixer pad first, so that nothing
  * waits on it, then its elements. */
 static void
@@ -307,6 +326,14 @@ branch_detach (CbProgram *self,
   if (bin == NULL)
     return;
   gst_element_set_locked_state (bin, TRUE);
+  if (g_object_get_data (G_OBJECT (bin), "cb-portal") != NULL)
+    {
+      /* It may still be waiting to be linked, holding its state lock: out of the
+       * pipeline now (its name is free for the next), stopped on another thread. */
+      gst_bin_remove (GST_BIN (self->bin), bin);
+      gst_element_call_async (bin, portal_bin_stop, NULL, NULL);
+      return;
+    }
   gst_element_set_state (bin, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (self->bin), bin);
 }
@@ -360,6 +387,43 @@ typedef struct {
   GCancellable *asking;
 } PortalAnswer;
 
+/* How many times a portal source is made again when its first negotiation fails. */
+#define PORTAL_RETRIES 3
+
+typedef struct {
+  GWeakRef program;
+  guint    id;
+} PortalWatch;
+
+static void
+portal_watch_free (gpointer data)
+{
+  PortalWatch *watch = data;
+
+  g_weak_ref_clear (&watch->program);
+  g_free (watch);
+}
+
+/* The portal ended what it shared (the user stopped sharing, the window or the stream's
+ * producer went away): the source says so and the rest of the scene goes on. */
+static void
+on_portal_closed (CbScreencast *cast,
+                  gpointer      data)
+{
+  PortalWatch *watch = data;
+  g_autoptr(CbProgram) self = g_weak_ref_get (&watch->program);
+  g_autoptr(GError) ended = g_error_new_literal (CB_CAPTURE_ERROR, CB_CAPTURE_ERROR_ENDED,
+                                                 "The desktop portal ended the screen capture");
+  Branch *b = self != NULL ? g_hash_table_lookup (self->branches, GUINT_TO_POINTER (watch->id)) : NULL;
+
+  if (b == NULL || b->screencast != cast)
+    return;
+  GST_INFO ("source %u: the portal closed its session", b->id);
+  /* Frees @cast and @watch: nothing of them is used after. */
+  branch_detach (self, b);
+  cb_program_set_problem (self, b, ended);
+}
+
 static void
 on_portal_answer (GObject      *object,
                   GAsyncResult *result,
@@ -393,6 +457,14 @@ on_portal_answer (GObject      *object,
       s->location = g_strdup (cb_screencast_get_restore_token (cast));
     }
   b->screencast = g_steal_pointer (&cast);
+  b->retries = 0;
+  {
+    PortalWatch *watch = g_new0 (PortalWatch, 1);
+
+    g_weak_ref_init (&watch->program, self);
+    watch->id = answer->id;
+    cb_screencast_watch_closed (b->screencast, on_portal_closed, watch, portal_watch_free);
+  }
   if (locate (self, answer->id, &si, &index) && g_ptr_array_index (self->compositors, si) != NULL)
     branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
 
@@ -474,6 +546,8 @@ branch_attach (CbProgram           *self,
       return;
     }
   gst_object_set_name (GST_OBJECT (bin), name);
+  if (b->screencast != NULL)
+    g_object_set_data (G_OBJECT (bin), "cb-portal", GINT_TO_POINTER (TRUE));
   gst_bin_add (GST_BIN (self->bin), bin);
   b->bin = gst_object_ref (bin);
   src = gst_element_get_static_pad (bin, "src");
@@ -530,7 +604,10 @@ branch_attach (CbProgram           *self,
     }
   if (!audio)
     apply_video_box (self, b, s, zorder);
-  gst_element_sync_state_with_parent (bin);
+  if (b->screencast != NULL)
+    gst_element_call_async (bin, portal_bin_sync_state, NULL, NULL);
+  else
+    gst_element_sync_state_with_parent (bin);
   cb_program_set_problem (self, b, NULL);
 }
 
@@ -735,6 +812,24 @@ on_capture_message (CbLocalSource *capture,
           cb_program_set_problem_literal (self, b, CB_SOURCE_ERROR_NO_HEADPHONES,
                                       "Cannot play it in the headphones: no output device");
           return TRUE;
+        }
+      /* pipewiresrc negotiates once, as it starts, on its own thread: a change of the
+       * source's box at that moment can leave it nothing in common with what follows
+       * (seen about once in twenty starts). Made again, a few times. */
+      if (b->screencast != NULL && b->retries < PORTAL_RETRIES &&
+          g_error_matches (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT))
+        {
+          const CbSceneSource *s = cb_scene_collection_find_source (self->collection, id);
+          guint si, index;
+
+          if (s != NULL && locate (self, id, &si, &index) &&
+              g_ptr_array_index (self->compositors, si) != NULL)
+            {
+              b->retries++;
+              GST_INFO ("source %u: made again (%u)", id, b->retries);
+              branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
+              return TRUE;
+            }
         }
       if (b->bin != NULL && GST_OBJECT_PARENT (b->bin) != NULL)
         {

@@ -34,6 +34,10 @@ struct _CbScreencast
   int              fd;
   guint32          node;
   char            *restore_token;
+  guint            closed_id;
+  CbScreencastClosedFunc closed_func;
+  gpointer         closed_data;
+  GDestroyNotify   closed_destroy;
 };
 
 typedef enum {
@@ -312,6 +316,27 @@ new_token (void)
   return g_strdup_printf ("castbridge%u_%u", (guint) getpid (), ++counter);
 }
 
+/* The portal ended the session: the user stopped sharing, or what was shared went away
+ * (a window closed, a monitor unplugged). Nothing is closed again; the owner is told,
+ * last: it may free @data. */
+static void
+on_closed (GDBusConnection *bus,
+           const char      *sender,
+           const char      *path,
+           const char      *iface,
+           const char      *signal,
+           GVariant        *parameters,
+           gpointer         data)
+{
+  CbScreencast *self = data;
+
+  g_dbus_connection_signal_unsubscribe (self->bus, self->closed_id);
+  self->closed_id = 0;
+  g_clear_pointer (&self->session, g_free);
+  if (self->closed_func != NULL)
+    self->closed_func (self, self->closed_data);
+}
+
 static void
 on_remote_opened (GObject      *object,
                   GAsyncResult *result,
@@ -348,6 +373,10 @@ on_remote_opened (GObject      *object,
   cast->fd = fd;
   cast->node = call->node;
   cast->restore_token = g_steal_pointer (&call->new_token);
+  cast->closed_id = g_dbus_connection_signal_subscribe (cast->bus, PORTAL_NAME, SESSION_IFACE,
+                                                        "Closed", cast->session, NULL,
+                                                        G_DBUS_SIGNAL_FLAGS_NONE, on_closed,
+                                                        cast, NULL);
   g_task_return_pointer (task, cast, (GDestroyNotify) cb_screencast_free);
   /* The steps' reference; the autoptr drops this call's. */
   g_object_unref (task);
@@ -503,10 +532,27 @@ cb_screencast_get_restore_token (CbScreencast *self)
 }
 
 void
+cb_screencast_watch_closed (CbScreencast           *self,
+                            CbScreencastClosedFunc  func,
+                            gpointer                data,
+                            GDestroyNotify          destroy)
+{
+  if (self->closed_destroy != NULL)
+    self->closed_destroy (self->closed_data);
+  self->closed_func = func;
+  self->closed_data = data;
+  self->closed_destroy = destroy;
+}
+
+void
 cb_screencast_free (CbScreencast *self)
 {
   if (self == NULL)
     return;
+  if (self->closed_id != 0)
+    g_dbus_connection_signal_unsubscribe (self->bus, self->closed_id);
+  if (self->closed_destroy != NULL)
+    self->closed_destroy (self->closed_data);
   if (self->session != NULL)
     close_object (self->bus, self->session, SESSION_IFACE);
   if (self->fd >= 0)

@@ -16,6 +16,10 @@ G_BEGIN_DECLS
  */
 typedef struct _CbScreencast CbScreencast;
 
+/* The portal closed the session (see cb_screencast_watch_closed()). */
+typedef void (*CbScreencastClosedFunc) (CbScreencast *cast,
+                                        gpointer      data);
+
 /**
  * cb_screencast_start_async:
  * @restore_token: (nullable): the token an earlier session gave, to skip the dialog
@@ -41,6 +45,10 @@ int           cb_screencast_get_fd         (CbScreencast        *self);
 guint32       cb_screencast_get_node       (CbScreencast        *self);
 /* The token to save for next time, or NULL when the portal gave none. */
 const char   *cb_screencast_get_restore_token (CbScreencast     *self);
+void          cb_screencast_watch_closed   (CbScreencast        *self,
+                                            CbScreencastClosedFunc func,
+                                            gpointer             data,
+                                            GDestroyNotify       destroy);
 void          cb_screencast_free           (CbScreencast        *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbScreencast, cb_screencast_free)

@@ -1,0 +1,2 @@
+-- test-capture's WirePlumber: no Bluetooth.
+bluez_monitor.enabled = false
