@@ -8,6 +8,7 @@
 
 #include "cb-application.h"
 #include "cb-platform.h"
+#include "cb-record-file.h"
 
 /* Run from the build tree, the translations are in build/po, not yet in LOCALEDIR (which
  * a Windows install has under its own folder). */
@@ -29,7 +30,13 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(CbApplication) application = NULL;
-  g_autofree char *locale_dir = pick_locale_dir ();
+  g_autofree char *locale_dir = NULL;
+  /* Recordings are remuxed in a child of this program: this may be one. */
+  int worker = cb_record_file_worker_main (argc, argv);
+
+  if (worker >= 0)
+    return worker;
+  locale_dir = pick_locale_dir ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, locale_dir);

@@ -11,6 +11,7 @@
 
 #include "cb-engine.h"
 #include "cb-platform.h"
+#include "cb-record-file.h"
 #include "cb-server.h"
 
 static gboolean
@@ -77,6 +78,11 @@ main (int   argc,
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
+  /* Recordings are remuxed in a child of this program: this may be one. */
+  int worker = cb_record_file_worker_main (argc, argv);
+
+  if (worker >= 0)
+    return worker;
 
   setlocale (LC_ALL, "");
   context = g_option_context_new ("— Castbridge media server, headless");

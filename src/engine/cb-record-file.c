@@ -346,6 +346,154 @@ remux (const char    *in_path,
   return ok;
 }
 
+/* --- the remux in a process of its own ---------------------------------------------------- */
+
+/* A crash of GStreamer's demuxer or muxer while remuxing (CI saw one, at the start of a
+ * remux that ran beside a recording's rotation) would take the whole studio or server
+ * down with every stream in it. So when the program names its executable, the remux runs
+ * in a child: a crashed child costs a second try, then the fragmented file is kept. */
+#define WORKER_ARG "--cb-record-remux"
+
+static char *remux_worker;
+G_LOCK_DEFINE_STATIC (remux_worker);
+
+void
+cb_record_file_set_worker (const char *executable)
+{
+  G_LOCK (remux_worker);
+  g_free (remux_worker);
+  remux_worker = g_strdup (executable);
+  G_UNLOCK (remux_worker);
+}
+
+int
+cb_record_file_worker_main (int    argc,
+                            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  GstClockTime cut = GST_CLOCK_TIME_NONE;
+
+  if (argc < 2 || g_strcmp0 (argv[1], WORKER_ARG) != 0)
+    {
+      g_autofree char *executable = cb_platform_get_executable ();
+
+      cb_record_file_set_worker (executable);
+      return -1;
+    }
+  if (argc != 6)
+    {
+      g_printerr ("usage: %s " WORKER_ARG " IN OUT IN-SIZE CUT-NS|none\n", argv[0]);
+      return 2;
+    }
+  gst_init (NULL, NULL);
+  if (g_strcmp0 (argv[5], "none") != 0)
+    cut = g_ascii_strtoull (argv[5], NULL, 10);
+  /* For the test that proves a crash here leaves the parent standing. */
+  if (g_getenv ("CB_TEST_REMUX_CRASH") != NULL)
+    {
+      volatile int *nowhere = NULL;
+
+      *nowhere = 1;
+    }
+  if (remux (argv[2], argv[3], g_ascii_strtoull (argv[4], NULL, 10), cut, NULL, &error))
+    return 0;
+  g_print ("%s\t%d\t%s\n", g_quark_to_string (error->domain), error->code, error->message);
+  return 1;
+}
+
+/* One run of the child: TRUE when it remuxed; FALSE with @error when it said why it could
+ * not; FALSE with @error unset when it died without saying (a crash). */
+static gboolean
+remux_in_child (const char    *worker,
+                const char    *in_path,
+                const char    *out_path,
+                guint64        in_size,
+                GstClockTime   cut,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree char *size_arg = g_strdup_printf ("%" G_GUINT64_FORMAT, in_size);
+  g_autofree char *cut_arg = GST_CLOCK_TIME_IS_VALID (cut)
+                             ? g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) cut)
+                             : g_strdup ("none");
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *said = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, error, worker, WORKER_ARG,
+                            in_path, out_path, size_arg, cut_arg, NULL);
+  if (child == NULL)
+    return FALSE;
+  if (!g_subprocess_communicate_utf8 (child, NULL, cancellable, &said, NULL, error))
+    {
+      g_subprocess_force_exit (child);
+      g_subprocess_wait (child, NULL, NULL);
+      return FALSE;
+    }
+  if (g_subprocess_get_if_exited (child) && g_subprocess_get_exit_status (child) == 0)
+    return TRUE;
+  if (g_subprocess_get_if_exited (child) && g_subprocess_get_exit_status (child) == 1 &&
+      said != NULL && (fields = g_strsplit (g_strchomp (said), "\t", 3)) != NULL &&
+      g_strv_length (fields) == 3 && fields[0][0] != '\0')
+    {
+      g_set_error_literal (error, g_quark_from_string (fields[0]),
+                           (int) g_ascii_strtoll (fields[1], NULL, 10), fields[2]);
+      return FALSE;
+    }
+#ifdef G_OS_UNIX
+  if (g_subprocess_get_if_signaled (child))
+    g_warning ("The remuxer of %s crashed (signal %d)", in_path, g_subprocess_get_term_sig (child));
+  else
+#endif
+    g_warning ("The remuxer of %s ended without a word (status %d)", in_path,
+               g_subprocess_get_status (child));
+  return FALSE;
+}
+
+/* remux(), in a child process when a worker executable is set: a crash is tried once
+ * more, then it is an error like the others (the fragmented file is kept). */
+static gboolean
+remux_isolated (const char    *in_path,
+                const char    *out_path,
+                guint64        in_size,
+                GstClockTime   cut,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree char *worker = NULL;
+  g_autofree char *faststart_path = g_strconcat (out_path, "-faststart", NULL);
+
+  G_LOCK (remux_worker);
+  worker = g_strdup (remux_worker);
+  G_UNLOCK (remux_worker);
+  if (worker == NULL)
+    return remux (in_path, out_path, in_size, cut, cancellable, error);
+
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (remux_in_child (worker, in_path, out_path, in_size, cut, cancellable, &local_error))
+        return TRUE;
+      /* What a child that died on the way left. */
+      g_unlink (out_path);
+      g_unlink (faststart_path);
+      /* No child at all (the program was replaced on disk, say): here, then. */
+      if (local_error != NULL && local_error->domain == G_SPAWN_ERROR)
+        {
+          g_debug ("remux: cannot start %s (%s); remuxing here", worker, local_error->message);
+          return remux (in_path, out_path, in_size, cut, cancellable, error);
+        }
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_FAILED, "The remuxer crashed twice");
+  return FALSE;
+}
+
 /* --- verify ------------------------------------------------------------------------------ */
 
 /* The demuxer is named rather than found by decodebin: decodebin 1.22 can swallow an error
@@ -688,7 +836,7 @@ prepare_mp4 (const char          *temp_path,
   /* After a clean stop, audio and video end together in the finished file: the longer
    * one's end is cut. A file left by a crash keeps all it has (its tracks may end up to a
    * fragment apart, and the recovery promises at most about a second lost). */
-  if (remux (temp_path, tmp_path, info.complete_length,
+  if (remux_isolated (temp_path, tmp_path, info.complete_length,
              decode ? GST_CLOCK_TIME_NONE : trim_point (&info), cancellable, &local_error))
     {
       CbMp4Info out;

@@ -102,4 +102,30 @@ void                cb_record_file_finish_async  (const char           *temp_pat
 CbRecordFileResult *cb_record_file_finish_finish (GAsyncResult         *result,
                                                   GError              **error);
 
+/**
+ * cb_record_file_set_worker:
+ * @executable: (nullable): a program whose main() first calls
+ *   cb_record_file_worker_main(), usually the running one; %NULL: remux in this process
+ *
+ * From then on, step 2 of cb_record_file_finish_async() runs in a child process of
+ * @executable, so that a crash of the demuxer or muxer does not end the caller: a child
+ * that crashes is run once more, then the fragmented file is kept.
+ */
+void                cb_record_file_set_worker    (const char           *executable);
+
+/**
+ * cb_record_file_worker_main:
+ * @argc: main()'s
+ * @argv: main()'s
+ *
+ * The first thing a program's main() does: when @argv is a remux worker's command line
+ * (see cb_record_file_set_worker()), does that work; otherwise sets the running program
+ * as the worker of its later remuxes.
+ *
+ * Returns: -1 when @argv is not a remux worker's command line (go on as usual);
+ *   otherwise the child has done its work and this is its exit status
+ */
+int                 cb_record_file_worker_main   (int                   argc,
+                                                  char                **argv);
+
 G_END_DECLS

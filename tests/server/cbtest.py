@@ -48,8 +48,37 @@ def _allow_core_dump():
         pass
 
 
+def _frame_offsets(text):
+    """The crashing thread's frames as "#N library+0xOFFSET function", from gdb's output of
+    "info proc mappings" and "bt": Debian's libraries have no symbols for their static
+    functions, and an offset in the library's file can be looked up in its disassembly on
+    any machine with the same package."""
+    maps = []
+    for line in text.splitlines():
+        m = re.match(r'\s*0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(/\S+)', line)
+        if m:
+            maps.append((int(m.group(1), 16), int(m.group(2), 16), int(m.group(3), 16), m.group(4)))
+    crashed = text.split('---- the thread that crashed ----')[-1]
+    out = []
+    for line in crashed.splitlines():
+        m = re.match(r'#(\d+)\s+(?:0x([0-9a-f]+) in )?\s*(\S*)', line)
+        if not m:
+            continue
+        where = ''
+        if m.group(2):
+            address = int(m.group(2), 16)
+            for start, end, offset, path in maps:
+                if start <= address < end:
+                    where = f'{os.path.basename(path)}+{address - start + offset:#x}'
+                    break
+        out.append(f'#{m.group(1)} {where} {m.group(3)}'.rstrip())
+    return out
+
+
 def crash_backtrace(binary, folder):
-    """Every thread's stack from a core file in @folder (gdb), or why there is none."""
+    """Every thread's stack from a core file in @folder (gdb), or why there is none. The
+    thread that crashed comes last, then its frames as library offsets, so that the end
+    of a long log shows them."""
     cores = sorted(glob.glob(os.path.join(folder, 'core*')), key=os.path.getmtime)
     if not cores:
         try:
@@ -63,18 +92,23 @@ def crash_backtrace(binary, folder):
         return f'(a core file is in {cores[-1]}; gdb is not installed)'
     try:
         result = subprocess.run([gdb, '-batch', '-nx', '-ex', 'set pagination off',
-                                 '-ex', 'echo \\n---- the thread that crashed ----\\n', '-ex', 'bt 40',
+                                 '-ex', 'info proc mappings',
                                  '-ex', 'echo \\n---- every thread ----\\n',
-                                 '-ex', 'thread apply all bt 30', binary, cores[-1]],
+                                 '-ex', 'thread apply all bt 30',
+                                 '-ex', 'echo \\n---- the thread that crashed ----\\n', '-ex', 'bt 40',
+                                 binary, cores[-1]],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, timeout=120, text=True,
                                 errors='replace')
         text = result.stdout
     except (OSError, subprocess.TimeoutExpired) as e:
-        text = f'gdb failed: {e}'
+        return f'gdb failed: {e}'
+    offsets = _frame_offsets(text)
+    text = text.split('---- every thread ----')[-1]
     if len(text) > 40000:
-        text = text[:30000] + '\n[…]\n' + text[-10000:]
-    return '---- backtrace from the core file ----\n' + text
+        text = text[:15000] + '\n[…]\n' + text[-25000:]
+    return ('---- backtrace from the core file ----' + text +
+            '\n---- the thread that crashed, as library offsets ----\n' + '\n'.join(offsets))
 
 
 class ServerProcess:

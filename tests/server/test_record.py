@@ -610,6 +610,43 @@ class RecordStreamsTest(RecordBase):
         self.assertEqual(decode_errors(os.path.join(self.records, 'src.mp4')), '')
 
 
+class RecordRemuxCrashTest(RecordBase):
+    """The remux runs in a child process: a child that crashes (twice, here) leaves the
+    server and its streams standing, and the recording is kept as the fragmented MP4 it
+    was written as, which plays."""
+
+    server_args = ('-o', 'record_streams=true', '-o', 'stream_record_policy_template={streamName}')
+
+    def setUp(self):
+        os.environ['CB_TEST_REMUX_CRASH'] = '1'
+        try:
+            super().setUp()
+        finally:
+            del os.environ['CB_TEST_REMUX_CRASH']
+
+    def test_crashed_remux(self):
+        src = self.publish('src', media_file('loop.flv', 4), loop=True)
+        self.wait_publishing('src')
+        other = self.publish('other', media_file('loop.flv', 4), loop=True)
+        self.wait_publishing('other')
+        time.sleep(2)
+        src.cleanup()
+        done = self.wait_recordings(lambda r: r['fileName'] == 'src.mp4' and r['state'] == 'FINISHED')
+        self.assertGreater(done[0]['duration'], 1.5)
+        path = os.path.join(self.records, 'src.mp4')
+        self.assertIn('moof', top_boxes(path))
+        self.assertEqual(probe(path)[1], {'video': 'h264', 'audio': 'aac'})
+        self.assertEqual(decode_errors(path), '')
+        logs = self.server.logs()
+        self.assertEqual(logs.count('The remuxer of'), 2, logs)
+        self.assertIn('crashed (signal 11)', logs)
+        # Still serving: the other stream publishes on.
+        self.assertIsNone(self.server.proc.poll())
+        streams = self.server.rest('stream/find_all')[1]
+        self.assertIn('other', [s['name'] for s in streams])
+        other.cleanup()
+
+
 class RecordPullTest(RecordBase):
     """record: true in /pull/rtmp/pull records the pulled stream (and only that one)."""
 
