@@ -79,6 +79,9 @@ source_problem_text (const GError *error)
       return g_strdup (_("Cannot play it in the headphones: no output device"));
     case CB_SOURCE_ERROR_CANNOT_LOOP:
       return g_strdup (_("This file cannot be played in a loop"));
+    case CB_SOURCE_ERROR_APP_SILENT:
+      return g_strdup (_("The application plays no sound now. Play something in it, then "
+                         "come back to this scene"));
     case CB_SOURCE_ERROR_NOT_LINKED:
     default:
       /* TRANSLATORS: %s is GStreamer's reason, in English. */
@@ -143,6 +146,8 @@ engine_text (const GError *error,
         return g_strdup (_("No microphone on this machine"));
       if (about == CB_ERROR_ABOUT_DESKTOP_AUDIO)
         return g_strdup (_("No desktop audio: the sound server shows no monitor of an output"));
+      if (about == CB_ERROR_ABOUT_APP_AUDIO)
+        return g_strdup (_("An application’s sound needs PipeWire, which does not run here"));
       return about == CB_ERROR_ABOUT_STREAM ? g_strdup (source_text (error->code)) : NULL;
     case CB_ENGINE_ERROR_FILE_NOT_FOUND:
     case CB_ENGINE_ERROR_BAD_FORMAT:
@@ -164,6 +169,7 @@ cb_error_about_source (CbSceneSourceKind kind)
     case CB_SCENE_SOURCE_CAMERA:  return CB_ERROR_ABOUT_CAMERA;
     case CB_SCENE_SOURCE_MIC:     return CB_ERROR_ABOUT_MICROPHONE;
     case CB_SCENE_SOURCE_DESKTOP: return CB_ERROR_ABOUT_DESKTOP_AUDIO;
+    case CB_SCENE_SOURCE_APP_AUDIO: return CB_ERROR_ABOUT_APP_AUDIO;
     default:                      return CB_ERROR_ABOUT_SOURCE;
     }
 }
@@ -196,6 +202,7 @@ cb_error_text (const GError *error,
     case CB_ERROR_ABOUT_CAMERA:
     case CB_ERROR_ABOUT_MICROPHONE:
     case CB_ERROR_ABOUT_DESKTOP_AUDIO:
+    case CB_ERROR_ABOUT_APP_AUDIO:
       /* The engine's reason, in English as in the logs, as sources have always said. */
       return g_strdup (error->message);
     case CB_ERROR_ABOUT_PLAYER:

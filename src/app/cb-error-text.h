@@ -25,6 +25,7 @@ typedef enum {
   CB_ERROR_ABOUT_MICROPHONE,          /* why a microphone of the mixer is silent; @name: its
                                        * device, or NULL for the first one */
   CB_ERROR_ABOUT_DESKTOP_AUDIO,       /* why the desktop's sound in the mixer is silent */
+  CB_ERROR_ABOUT_APP_AUDIO,           /* why an application's sound in the mixer is silent */
   CB_ERROR_ABOUT_CAMERA,              /* why a camera source shows nothing; @name: its
                                        * device, or NULL for the first one */
 } CbErrorAbout;

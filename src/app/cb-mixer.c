@@ -9,8 +9,10 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cb-app-audio.h"
 #include "cb-error-text.h"
 #include "cb-mixer.h"
+#include "cb-picker.h"
 #include "cb-scenes-panel.h"
 
 typedef struct {
@@ -330,26 +332,118 @@ watch_program (CbMixer *self)
   fill (self);
 }
 
+/* Named after its kind, or for an application's sound after the application, which is
+ * also what finds it again (its location). */
+static guint
+add_source (CbMixer          *self,
+            CbSceneSourceKind kind,
+            const char       *location)
+{
+  CbSceneSource *s;
+
+  s = cb_program_new_source (program_of (self), kind,
+                             kind == CB_SCENE_SOURCE_APP_AUDIO ? location
+                                                               : cb_scene_source_kind_label (kind),
+                             location);
+  cb_program_add_source (program_of (self), 0, s);
+  cb_scene_editor_changed (self->editor);
+  return s->id;
+}
+
 guint
 cb_mixer_add_source (CbMixer          *self,
                      CbSceneSourceKind kind)
 {
-  CbSceneSource *s;
-
   g_return_val_if_fail (CB_IS_MIXER (self), 0);
   g_return_val_if_fail (cb_scene_source_kind_is_audio (kind), 0);
+  g_return_val_if_fail (kind != CB_SCENE_SOURCE_APP_AUDIO, 0);
 
-  s = cb_program_new_source (program_of (self), kind, cb_scene_source_kind_label (kind), "");
-  cb_program_add_source (program_of (self), 0, s);
-  cb_scene_editor_changed (self->editor);
-  return s->id;
+  return add_source (self, kind, "");
+}
+
+guint
+cb_mixer_add_app_audio (CbMixer    *self,
+                        const char *name)
+{
+  g_return_val_if_fail (CB_IS_MIXER (self), 0);
+  g_return_val_if_fail (name != NULL && *name != '\0', 0);
+
+  return add_source (self, CB_SCENE_SOURCE_APP_AUDIO, name);
+}
+
+typedef struct {
+  CbMixer *mixer;
+  GStrv    names;
+} AppPick;
+
+static void
+app_pick_free (gpointer data)
+{
+  AppPick *pick = data;
+
+  g_strfreev (pick->names);
+  g_free (pick);
+}
+
+static void
+on_app_picked (guint    index,
+               gpointer data)
+{
+  AppPick *pick = data;
+
+  if (index < g_strv_length (pick->names))
+    cb_mixer_add_app_audio (pick->mixer, pick->names[index]);
+}
+
+GtkWidget *
+cb_mixer_pick_app_audio (CbMixer *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) apps = NULL;
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) playing = g_strv_builder_new ();
+  g_auto(GStrv) subtitles = NULL;
+  g_autofree char *why = NULL;
+  GtkNative *native;
+  GtkWidget *dialog;
+  AppPick *pick;
+
+  g_return_val_if_fail (CB_IS_MIXER (self), NULL);
+
+  apps = cb_app_audio_list (&error);
+  for (guint i = 0; apps != NULL && i < apps->len; i++)
+    {
+      const CbAppAudio *app = g_ptr_array_index (apps, i);
+
+      g_strv_builder_add (names, app->name);
+      g_strv_builder_add (playing, app->media_name);
+    }
+  pick = g_new0 (AppPick, 1);
+  pick->mixer = self;
+  pick->names = g_strv_builder_end (names);
+  subtitles = g_strv_builder_end (playing);
+  why = error != NULL ? cb_error_text (error, CB_ERROR_ABOUT_APP_AUDIO, NULL)
+                      : g_strdup (_("Start playing sound in the application, then open this list again"));
+  native = gtk_widget_get_native (GTK_WIDGET (self));
+  dialog = cb_picker_new (GTK_IS_WINDOW (native) ? GTK_WINDOW (native) : NULL,
+                          _("Choose an Application"), "audio-speakers-symbolic",
+                          (const char * const *) pick->names, (const char * const *) subtitles,
+                          _("No Application Plays Sound"), why, on_app_picked, pick);
+  g_object_set_data_full (G_OBJECT (dialog), "cb-app-pick", pick, app_pick_free);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
 }
 
 static void
 on_add_kind (GtkButton *button,
              gpointer   data)
 {
-  cb_mixer_add_source (data, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "cb-kind")));
+  CbSceneSourceKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "cb-kind"));
+
+  if (kind == CB_SCENE_SOURCE_APP_AUDIO)
+    cb_mixer_pick_app_audio (data);
+  else
+    cb_mixer_add_source (data, kind);
 }
 
 static void
@@ -385,7 +479,8 @@ GtkWidget *
 cb_mixer_new (CbSceneEditor *editor)
 {
   static const CbSceneSourceKind kinds[] = {
-    CB_SCENE_SOURCE_MIC, CB_SCENE_SOURCE_DESKTOP, CB_SCENE_SOURCE_TONE,
+    CB_SCENE_SOURCE_MIC, CB_SCENE_SOURCE_DESKTOP, CB_SCENE_SOURCE_APP_AUDIO,
+    CB_SCENE_SOURCE_TONE,
   };
   CbMixer *self;
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);

@@ -29,6 +29,11 @@ GtkRange     *cb_mixer_get_fader         (CbMixer       *self,
                                           guint          id);
 guint         cb_mixer_add_source        (CbMixer          *self,
                                           CbSceneSourceKind kind);
+/* The sound of the application called @name (a CbAppAudio's name). */
+guint         cb_mixer_add_app_audio     (CbMixer          *self,
+                                          const char       *name);
+/* The dialog listing the applications that play sound now; a click on one adds it. */
+GtkWidget    *cb_mixer_pick_app_audio    (CbMixer          *self);
 /* The text under strip @id saying why it is silent, or NULL. */
 const char   *cb_mixer_get_problem_text  (CbMixer          *self,
                                           guint             id);

@@ -57,6 +57,7 @@ cb_scene_source_kind_label (CbSceneSourceKind kind)
     case CB_SCENE_SOURCE_TONE: return _("Test tone");
     case CB_SCENE_SOURCE_MIC: return _("Microphone");
     case CB_SCENE_SOURCE_DESKTOP: return _("Desktop audio");
+    case CB_SCENE_SOURCE_APP_AUDIO: return _("Application sound");
     default: return "";
     }
 }

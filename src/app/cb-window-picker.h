@@ -26,8 +26,5 @@ gboolean   cb_window_picker_available (GtkWidget          *widget);
 GtkWidget *cb_window_picker_new       (GtkWindow          *parent,
                                        CbWindowPickedFunc  func,
                                        gpointer            data);
-/* For tests: the row of the window whose title is @title, or NULL. */
-GtkWidget *cb_window_picker_find_row  (GtkWidget          *picker,
-                                       const char         *title);
 
 G_END_DECLS

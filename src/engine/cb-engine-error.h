@@ -75,6 +75,8 @@ GQuark cb_capture_error_quark (void);
  *   goes on in the mix, unheard)
  * @CB_SOURCE_ERROR_CANNOT_LOOP: a media file asked to loop cannot seek
  * @CB_SOURCE_ERROR_NOT_LINKED: the source's element did not link into the scene
+ * @CB_SOURCE_ERROR_APP_SILENT: the application whose sound a source captures plays none
+ *   now (it is not running, or not playing)
  *
  * Why a scene's source is not seen or heard as asked (other than a capture's reasons,
  * CbCaptureError). Like those they stay on the source and never reach REST.
@@ -83,6 +85,7 @@ typedef enum {
   CB_SOURCE_ERROR_NO_HEADPHONES,
   CB_SOURCE_ERROR_CANNOT_LOOP,
   CB_SOURCE_ERROR_NOT_LINKED,
+  CB_SOURCE_ERROR_APP_SILENT,
 } CbSourceError;
 
 GQuark cb_source_error_quark (void);

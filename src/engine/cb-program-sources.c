@@ -3,6 +3,7 @@
  *
  * Part of CbProgram (cb-program.c); what the parts share is in cb-program-private.h.
  */
+#include "cb-app-audio.h"
 #include "cb-program-private.h"
 
 /* @device (taken) in front of the parsed @desc, in one bin with a "src" ghost pad. */
@@ -680,6 +681,9 @@ cb_program_make_audio_bin (CbProgram            *self,
       break;
     case CB_SCENE_SOURCE_DESKTOP:
       device = find_desktop_monitor (error);
+      break;
+    case CB_SCENE_SOURCE_APP_AUDIO:
+      device = cb_app_audio_make_source (s->location, error);
       break;
     default:
       g_assert_not_reached ();

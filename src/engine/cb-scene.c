@@ -28,6 +28,7 @@ static const char * const kind_names[CB_SCENE_SOURCE_N_KINDS] = {
   [CB_SCENE_SOURCE_DESKTOP] = "desktop",
   [CB_SCENE_SOURCE_WINDOW] = "window",
   [CB_SCENE_SOURCE_PORTAL] = "portal",
+  [CB_SCENE_SOURCE_APP_AUDIO] = "app-audio",
 };
 
 const char *
@@ -54,7 +55,7 @@ gboolean
 cb_scene_source_kind_is_audio (CbSceneSourceKind kind)
 {
   return kind == CB_SCENE_SOURCE_TONE || kind == CB_SCENE_SOURCE_MIC ||
-         kind == CB_SCENE_SOURCE_DESKTOP;
+         kind == CB_SCENE_SOURCE_DESKTOP || kind == CB_SCENE_SOURCE_APP_AUDIO;
 }
 
 gboolean

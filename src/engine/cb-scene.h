@@ -29,6 +29,8 @@ typedef enum {
   CB_SCENE_SOURCE_PORTAL,    /* a screen or window the desktop portal lets us capture;
                               * location: the portal's restore token, "" before the
                               * first answer */
+  CB_SCENE_SOURCE_APP_AUDIO, /* what one application plays (PipeWire); location: its name
+                              * (CbAppAudio's), which finds it again after a restart */
   CB_SCENE_SOURCE_N_KINDS
 } CbSceneSourceKind;
 

@@ -24,7 +24,9 @@
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 
+#include "cb-app-audio.h"
 #include "cb-engine-error.h"
+#include "cb-picker.h"
 #include "cb-window-picker.h"
 #include "cb-window-studio.h"
 #include "gui-util.h"
@@ -264,7 +266,7 @@ test_window (Fixture       *fixture,
 
   /* Add Source → Window: the list has it, by its title and class. */
   picker = cb_scenes_panel_pick_window (panel);
-  row = cb_window_picker_find_row (picker, TITLE);
+  row = cb_picker_find_row (picker, TITLE);
   g_assert_nonnull (row);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, CLASS);
   save_native_screenshot (fixture, picker, "capture-window-picker");
@@ -476,6 +478,27 @@ pipewire_spawn (PipeWire            *self,
   return process;
 }
 
+/* Whether PipeWire, WirePlumber and the tools are here; the test is skipped if not. */
+static gboolean
+have_pipewire (void)
+{
+  for (const char * const *p = (const char * const []) { "pipewire", "wireplumber", "pw-cli",
+                                                         "pw-link", "pw-dump", "gst-launch-1.0",
+                                                         NULL };
+       *p != NULL; p++)
+    {
+      g_autofree char *found = g_find_program_in_path (*p);
+
+      if (found == NULL)
+        {
+          g_test_message ("no %s", *p);
+          g_test_skip ("PipeWire, WirePlumber or GStreamer's tools are not installed");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 file_exists (Fixture       *fixture,
              gconstpointer  data)
@@ -490,7 +513,10 @@ pipewire_start (Fixture *fixture)
   g_autofree char *config = g_build_filename (g_getenv ("CB_PIPEWIRE_CONFIG"), "pipewire.conf", NULL);
   const char *daemon[] = { "pipewire", "-c", config, NULL };
 
-  self->runtime = g_dir_make_tmp ("cb-capture-pipewire-XXXXXX", NULL);
+  /* The folder main() made and told this process (its pipewiresrc and pw-dump) of. */
+  self->runtime = g_strdup (g_getenv ("PIPEWIRE_RUNTIME_DIR"));
+  g_assert_nonnull (self->runtime);
+  g_assert_cmpint (g_mkdir_with_parents (self->runtime, 0700), ==, 0);
   self->socket = g_build_filename (self->runtime, "pipewire-0", NULL);
   self->daemon = pipewire_spawn (self, G_SUBPROCESS_FLAGS_NONE, daemon);
   g_assert_true (wait_for (fixture, file_exists, self->socket));
@@ -708,18 +734,8 @@ test_portal_granted (Fixture       *fixture,
   Ticks ticks = { 0 };
   guint tick, id;
 
-  for (const char * const *p = (const char * const []) { "pipewire", "wireplumber", "pw-cli", "gst-launch-1.0", NULL };
-       *p != NULL; p++)
-    {
-      g_autofree char *found = g_find_program_in_path (*p);
-
-      if (found == NULL)
-        {
-          g_test_message ("no %s", *p);
-          g_test_skip ("PipeWire, WirePlumber or GStreamer's tools are not installed");
-          return;
-        }
-    }
+  if (!have_pipewire ())
+    return;
   pipewire = pipewire_start (fixture);
   pipewire_start_producer (pipewire, ORANGE);
   portal = granting_portal_start (fixture, pipewire, &out);
@@ -815,6 +831,133 @@ test_portal_granted (Fixture       *fixture,
   pipewire_stop (pipewire);
 }
 
+/* ---- an application's sound ------------------------------------------------------------ */
+
+#define PLAYER_NAME "Cb Test Player"
+
+/* A sink for applications to play to (the test's PipeWire has no devices), then an
+ * application playing a loud sine there. */
+static void
+pipewire_start_player (PipeWire *self)
+{
+  const char *sink[] = {
+    "pw-cli", "create-node", "adapter",
+    "{ factory.name=support.null-audio-sink node.name=cb-test-sink media.class=Audio/Sink "
+    "object.linger=true audio.position=[FL FR] }", NULL
+  };
+  const char *argv[] = {
+    "gst-launch-1.0", "-q", "-f", "audiotestsrc", "is-live=true", "wave=sine", "freq=1000",
+    "volume=0.5", "!", "pipewiresink",
+    /* gst-launch joins its arguments and parses them again: the quotes are its own. */
+    "stream-properties=\"props,application.name=\\\"" PLAYER_NAME "\\\",media.name=\\\"A sine\\\"\"",
+    NULL
+  };
+  g_autofree char *out = pipewire_tool (self, sink);
+
+  self->producer = pipewire_spawn (self, G_SUBPROCESS_FLAGS_NONE, argv);
+}
+
+static gboolean
+player_listed (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) apps = cb_app_audio_list (NULL);
+
+  for (guint i = 0; apps != NULL && i < apps->len; i++)
+    if (g_str_equal (((CbAppAudio *) g_ptr_array_index (apps, i))->name, PLAYER_NAME))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+loud (Fixture       *fixture,
+      gconstpointer  data)
+{
+  return cb_level_meter_get_peak ((CbLevelMeter *) data) > -20;
+}
+
+static gboolean
+saved_app_audio (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(CbSceneSource) s = saved_source (GPOINTER_TO_UINT (data));
+
+  return s != NULL && s->kind == CB_SCENE_SOURCE_APP_AUDIO &&
+         g_strcmp0 (s->location, PLAYER_NAME) == 0;
+}
+
+/* The newest audio source of the program. */
+static guint
+last_audio_source (Fixture *fixture)
+{
+  const CbSceneCollection *c = cb_program_get_collection (cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window)));
+  guint id = 0;
+
+  for (guint i = 0; i < c->audio->len; i++)
+    id = MAX (id, ((CbSceneSource *) g_ptr_array_index (c->audio, i))->id);
+  return id;
+}
+
+/* The mixer's "Application sound": a list of what plays now (not the studio itself), a
+ * click on one, and its sound is on its strip and in the program mix; kept in scenes.json
+ * by the application's name. An application that plays nothing says so on its strip. */
+static void
+test_app_audio (Fixture       *fixture,
+                gconstpointer  data)
+{
+  CbMixer *mixer = cb_window_get_mixer (fixture->window);
+  CbProgram *program = cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window));
+  PipeWire *pipewire;
+  GtkWidget *picker;
+  GtkWidget *row;
+  guint id, silent;
+
+  if (!have_pipewire ())
+    return;
+  pipewire = pipewire_start (fixture);
+  pipewire_start_session_manager (pipewire);
+  show_sidebar_page (fixture, GTK_WIDGET (mixer), "mixer");
+
+  /* Nothing plays yet: the dialog says so. */
+  picker = cb_mixer_pick_app_audio (mixer);
+  g_assert_null (cb_picker_find_row (picker, PLAYER_NAME));
+  spin_for (300);
+  save_native_screenshot (fixture, picker, "app-audio-none");
+  gtk_window_destroy (GTK_WINDOW (picker));
+
+  pipewire_start_player (pipewire);
+  g_assert_true (wait_for (fixture, player_listed, NULL));
+  picker = cb_mixer_pick_app_audio (mixer);
+  row = cb_picker_find_row (picker, PLAYER_NAME);
+  g_assert_nonnull (row);
+  spin_for (300);
+  save_native_screenshot (fixture, picker, "app-audio-picker");
+  g_signal_emit_by_name (row, "activate");
+  settle ();
+  id = last_audio_source (fixture);
+  g_assert_cmpuint (id, !=, 0);
+  g_assert_cmpstr (cb_program_get_problem (program, id), ==, NULL);
+
+  if (!wait_for (fixture, loud, cb_mixer_get_meter (mixer, id)))
+    {
+      pipewire_log (pipewire);
+      g_assert_not_reached ();
+    }
+  g_assert_true (wait_for (fixture, loud, cb_mixer_get_meter (mixer, 0)));
+  g_assert_true (wait_for (fixture, saved_app_audio, GUINT_TO_POINTER (id)));
+  spin_for (300);
+  save_window_screenshot (fixture, "app-audio");
+
+  /* One that plays nothing: its strip says so; the mix goes on. */
+  silent = cb_mixer_add_app_audio (mixer, "An Application That Is Not Running");
+  g_assert_cmpstr (cb_mixer_get_problem_text (mixer, silent), ==,
+                   _("The application plays no sound now. Play something in it, then come "
+                     "back to this scene"));
+  g_assert_true (wait_for (fixture, loud, cb_mixer_get_meter (mixer, 0)));
+
+  pipewire_stop (pipewire);
+}
+
 /* ---- setup ------------------------------------------------------------------------------ */
 
 /* A smaller picture than the default 720p: live captures are stamped with the time they
@@ -831,6 +974,14 @@ main (int   argc,
       return 77;
     }
   start_private_bus ();
+  /* Where this process (pipewiresrc, pw-dump) finds the PipeWire a test starts: set before
+   * any thread could read the environment. */
+  {
+    g_autofree char *runtime = g_dir_make_tmp ("cb-capture-pipewire-XXXXXX", NULL);
+
+    g_setenv ("PIPEWIRE_RUNTIME_DIR", runtime, TRUE);
+    g_unsetenv ("PIPEWIRE_REMOTE");
+  }
 
   g_test_add ("/cb/gui/capture/window", Fixture, small_output, fixture_set_up_default_scene,
               test_window, fixture_tear_down);
@@ -840,6 +991,8 @@ main (int   argc,
               test_portal_granted, fixture_tear_down);
   g_test_add ("/cb/gui/capture/portal-missing", Fixture, small_output, fixture_set_up_default_scene,
               test_portal_missing, fixture_tear_down);
+  g_test_add ("/cb/gui/capture/app-audio", Fixture, small_output, fixture_set_up_default_scene,
+              test_app_audio, fixture_tear_down);
 
   return g_test_run ();
 }
