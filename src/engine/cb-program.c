@@ -43,6 +43,8 @@ branch_free (gpointer data)
   g_free (b);
 }
 
+static void detach_portal_branches (CbProgram *self);
+
 static void
 cb_program_dispose (GObject *object)
 {
@@ -51,6 +53,7 @@ cb_program_dispose (GObject *object)
   if (self->capture != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->capture, self);
+      detach_portal_branches (self);
       cb_local_source_stop (self->capture);
     }
   g_clear_object (&self->capture);
@@ -336,6 +339,27 @@ branch_detach (CbProgram *self,
     }
   gst_element_set_state (bin, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (self->bin), bin);
+}
+
+/* Portal captures first, whenever the whole pipeline stops: one still waiting to be
+ * linked holds its state lock, and would hold the pipeline's change to NULL (and the
+ * thread that asked for it: the window's, when the studio quits) for pipewiresrc's 30 s. */
+static void
+detach_portal_branches (CbProgram *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->branches == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->branches);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Branch *b = value;
+
+      if (b->bin != NULL && g_object_get_data (G_OBJECT (b->bin), "cb-portal") != NULL)
+        branch_detach (self, b);
+    }
 }
 
 static GstClockTime
@@ -934,6 +958,7 @@ void
 cb_program_stop (CbProgram *self)
 {
   g_return_if_fail (CB_IS_PROGRAM (self));
+  detach_portal_branches (self);
   cb_local_source_stop (self->capture);
 }
 

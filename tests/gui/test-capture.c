@@ -831,6 +831,49 @@ test_portal_granted (Fixture       *fixture,
   pipewire_stop (pipewire);
 }
 
+/* Closing the window (as quitting does) while a portal capture still waits to be linked
+ * (no session manager runs): the window goes at once. pipewiresrc, waiting, holds its
+ * state lock; stopping the pipeline with it inside waited for its 30 s timeout. */
+static void
+test_portal_quit_unlinked (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  CbScenesPanel *panel = cb_window_get_scenes_panel (fixture->window);
+  PipeWire *pipewire;
+  g_autoptr(GSubprocess) portal = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *select = NULL;
+  ProblemWant want;
+  gint64 start, took;
+  guint id;
+
+  if (!have_pipewire ())
+    return;
+  pipewire = pipewire_start (fixture);
+  pipewire_start_producer (pipewire, ORANGE);
+  portal = granting_portal_start (fixture, pipewire, &out);
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  id = cb_scenes_panel_add_source (panel, CB_SCENE_SOURCE_PORTAL, "");
+  select = read_grant (fixture, out);
+  want = (ProblemWant) { id, -1 };
+  g_assert_true (wait_for (fixture, problem_is, &want));
+  spin_for (500);
+  g_assert_false (producer_linked (fixture, pipewire));
+
+  start = g_get_monotonic_time ();
+  fixture_reopen_window (fixture);
+  took = g_get_monotonic_time () - start;
+  g_test_message ("the window closed in %" G_GINT64_FORMAT " ms", took / 1000);
+  /* Loose for a busy machine; the wait it replaces was 30 s. */
+  g_assert_cmpint (took, <, 10 * G_TIME_SPAN_SECOND);
+
+  /* The new window asks again (and waits unlinked again): its close at the end of the
+   * test is as quick. */
+  g_subprocess_force_exit (portal);
+  g_subprocess_wait (portal, NULL, NULL);
+  pipewire_stop (pipewire);
+}
+
 /* ---- an application's sound ------------------------------------------------------------ */
 
 #define PLAYER_NAME "Cb Test Player"
@@ -993,6 +1036,8 @@ main (int   argc,
               test_portal_missing, fixture_tear_down);
   g_test_add ("/cb/gui/capture/app-audio", Fixture, small_output, fixture_set_up_default_scene,
               test_app_audio, fixture_tear_down);
+  g_test_add ("/cb/gui/capture/portal-quit-unlinked", Fixture, small_output,
+              fixture_set_up_default_scene, test_portal_quit_unlinked, fixture_tear_down);
 
   return g_test_run ();
 }
