@@ -31,6 +31,7 @@ static const struct {
   { "win.show-pane::recordings", { "<Control>r", NULL } },
   { "win.show-pane::events", { "<Control>e", NULL } },
   { "win.show-pane::relays", { "<Control><Shift>e", NULL } },
+  { "win.preview", { "<Control><Shift>p", NULL } },
 };
 
 static void on_live_button_toggled (GtkToggleButton *button,

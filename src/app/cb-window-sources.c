@@ -193,7 +193,48 @@ show_preview_message (CbWindow   *self,
   adw_status_page_set_icon_name (self->preview_status, icon_name);
   adw_status_page_set_title (self->preview_status, title);
   adw_status_page_set_description (self->preview_status, description);
+  adw_status_page_set_child (self->preview_status, NULL);
   gtk_stack_set_visible_child_name (self->preview_stack, "message");
+}
+
+/* studio_preview: whether the window draws the preview. Off, nothing makes frames for it
+ * (the scene's preview branch is shut, a camera is not opened for it); the stream goes on
+ * as it is. */
+static gboolean
+preview_wanted (CbWindow *self)
+{
+  return cb_settings_get_bool (cb_studio_get_gui_settings (self->studio), "studio_preview");
+}
+
+static void
+show_preview_off (CbWindow *self)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("Show _Preview"));
+
+  show_preview_message (self, "view-conceal-symbolic", _("Preview Off"),
+                        _("The stream goes on as it is. Without the preview the studio uses "
+                          "less of the computer."));
+  /* Shown only while it is off: a toggle of it turns it on. */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.preview");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "pill");
+  adw_status_page_set_child (self->preview_status, button);
+}
+
+static void
+action_preview (GSimpleAction *action,
+                GVariant      *state,
+                gpointer       data)
+{
+  CbWindow *self = data;
+  g_autoptr(GError) error = NULL;
+  gboolean on = g_variant_get_boolean (state);
+
+  g_simple_action_set_state (action, state);
+  if (on != preview_wanted (self) &&
+      !cb_studio_change_setting (self->studio, "studio_preview", on ? "true" : "false", &error))
+    g_warning ("The preview setting cannot be kept: %s", error->message);
+  cb_window_restart_preview (self);
 }
 
 void
@@ -240,6 +281,11 @@ cb_window_restart_preview (CbWindow *self)
 
   cb_window_stop_preview (self);
 
+  if (!preview_wanted (self))
+    {
+      show_preview_off (self);
+      return;
+    }
   if (cb_live_get_state (self->live) != CB_LIVE_OFF &&
       cb_window_spec_is_exclusive (cb_live_get_spec (self->live)))
     {
@@ -458,7 +504,15 @@ label_factory (gboolean ellipsize)
 void
 cb_window_sources_setup (CbWindow *self)
 {
+  static const GActionEntry actions[] = {
+    { "preview", NULL, NULL, "true", action_preview },
+  };
   GtkDropDown *dropdowns[] = { self->source_dropdown, self->mic_dropdown };
+  GAction *preview;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  preview = g_action_map_lookup_action (G_ACTION_MAP (self), "preview");
+  g_simple_action_set_state (G_SIMPLE_ACTION (preview), g_variant_new_boolean (preview_wanted (self)));
 
   for (guint i = 0; i < G_N_ELEMENTS (dropdowns); i++)
     {

@@ -37,6 +37,7 @@ struct _CbLocalSource
   CbPreviewFunc  preview_func;
   gpointer       preview_data;
   GDestroyNotify preview_destroy;
+  GstElement    *preview_valve;  /* closed while nobody looks: no frame is scaled */
 
   /* settings, read at construction */
   int            width, height, fps, bitrate, keyframe_seconds;
@@ -71,6 +72,7 @@ cb_local_source_dispose (GObject *object)
       gst_clear_object (&self->valve[k]);
       gst_clear_caps (&self->sent_caps[k]);
     }
+  gst_clear_object (&self->preview_valve);
   g_clear_object (&self->stream);
   if (self->preview_destroy != NULL)
     self->preview_destroy (self->preview_data);
@@ -446,6 +448,15 @@ add_branch (CbLocalSource  *self,
       g_object_set (self->valve[kind], "drop", self->stream == NULL, NULL);
       g_mutex_unlock (&self->lock);
     }
+  else
+    {
+      g_mutex_lock (&self->lock);
+      gst_clear_object (&self->preview_valve);
+      self->preview_valve = gst_bin_get_by_name (GST_BIN (bin), "valve");
+      if (self->preview_valve != NULL)
+        g_object_set (self->preview_valve, "drop", self->preview_func == NULL, NULL);
+      g_mutex_unlock (&self->lock);
+    }
   sink_pad = gst_element_get_static_pad (bin, "sink");
   if (gst_pad_link (src_pad, sink_pad) != GST_PAD_LINK_OK)
     {
@@ -522,8 +533,8 @@ add_video_branches (CbLocalSource  *self,
     return FALSE;
   /* The preview fills a panel: at most PREVIEW_FPS frames a second are scaled and
    * converted, in one pass, and drawn (under software GL each drawn frame costs more than
-   * making it). */
-  preview = g_strdup_printf ("queue max-size-buffers=1 leaky=downstream ! "
+   * making it); none while no preview function is set (the valve). */
+  preview = g_strdup_printf ("queue max-size-buffers=1 leaky=downstream ! valve name=valve ! "
                              "videorate drop-only=true max-rate=%d ! %s ! "
                              "video/x-raw,format=RGBA,width=%d,pixel-aspect-ratio=1/1 ! "
                              "appsink name=sink sync=false async=false max-buffers=1 drop=true",
@@ -970,6 +981,8 @@ cb_local_source_set_preview (CbLocalSource  *self,
   self->preview_func = func;
   self->preview_data = data;
   self->preview_destroy = destroy;
+  if (self->preview_valve != NULL)
+    g_object_set (self->preview_valve, "drop", func == NULL, NULL);
   g_mutex_unlock (&self->lock);
 
   if (old_destroy != NULL)

@@ -578,6 +578,71 @@ test_switch_live (Fixture       *fixture,
   studio_stop_live (fixture);
 }
 
+static gboolean
+preview_is_off (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GtkWidget *picture = GTK_WIDGET (cb_window_get_preview_picture (fixture->window));
+  GtkStack *stack = GTK_STACK (gtk_widget_get_ancestor (picture, GTK_TYPE_STACK));
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stack), "message") == 0 &&
+         gtk_picture_get_paintable (GTK_PICTURE (picture)) == NULL;
+}
+
+static gboolean
+preview_state (Fixture *fixture)
+{
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (fixture->window),
+                                                               "preview");
+
+  return g_variant_get_boolean (state);
+}
+
+/* Show Preview (Ctrl+Shift+P, the main menu) off: the preview says it is off and nothing
+ * is drawn, while the stream Go Live publishes goes on; kept in the settings, so the next
+ * window starts without it; on again, the picture is back. */
+static void
+test_preview_off (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  CbSceneEditor *editor = cb_window_get_scene_editor (fixture->window);
+  CbProgram *program = cb_scene_editor_get_program (editor);
+  CbScene *first = g_ptr_array_index (cb_program_get_collection (program)->scenes, 0);
+  g_autoptr(CbSceneSource) blue = cb_scene_source_copy (g_ptr_array_index (first->sources, 0));
+  const PixelWant blue_center = { 0.5, 0.5, 0x0000ff };
+  g_autofree char *settings = NULL;
+  g_autofree char *path = NULL;
+
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  g_free (blue->location);
+  blue->location = g_strdup ("blue");
+  cb_program_update_source (program, blue);
+  cb_scene_editor_changed (editor);
+  g_assert_true (preview_state (fixture));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.preview", NULL));
+  g_assert_true (wait_for (fixture, preview_is_off, NULL));
+  g_assert_false (preview_state (fixture));
+  spin_for (300);
+  save_window_screenshot (fixture, "studio-preview-off");
+
+  /* The stream is whole without it. */
+  studio_go_live (fixture);
+  g_assert_true (wait_for (fixture, stream_pixel_is, &blue_center));
+  g_assert_true (preview_is_off (fixture, NULL));
+  studio_stop_live (fixture);
+
+  path = g_strdup (cb_studio_get_settings_path (fixture->studio));
+  g_assert_true (g_file_get_contents (path, &settings, NULL, NULL));
+  g_assert_nonnull (strstr (settings, "studio_preview=false"));
+  fixture_reopen_window (fixture);
+  g_assert_false (preview_state (fixture));
+  g_assert_true (wait_for (fixture, preview_is_off, NULL));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.preview", NULL));
+  g_assert_true (wait_for (fixture, preview_has_frame, NULL));
+  g_assert_true (preview_state (fixture));
+}
+
 /* Camera over the screen in two clicks: the Add Scene menu, then its preset. The screen
  * is Xvfb's; there is no camera here, and its row says so. */
 static void
@@ -893,6 +958,8 @@ main (int   argc,
               test_media_loop, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/switch-live", Fixture, NULL, fixture_set_up_clean,
               test_switch_live, fixture_tear_down_clean);
+  g_test_add ("/cb/gui/studio/preview-off", Fixture, NULL, fixture_set_up_clean,
+              test_preview_off, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/pip-preset", Fixture, NULL, fixture_set_up_clean,
               test_pip_preset, fixture_tear_down_clean);
   g_test_add ("/cb/gui/studio/meter", Fixture, NULL, fixture_set_up_clean, test_meter,
