@@ -10,8 +10,9 @@
 # Castbridge: the GUI (`castbridge`, under xvfb-run) with that scene in a scenes.json of a
 # configuration folder of its own, published over REST as the source `scene`
 # (castbridge/source/publish) and pushed with push/startup to three applications of one
-# nginx-rtmp. Its CPU includes the window and the preview (480 px wide, 15 fps), which
-# ffmpeg has no counterpart for. ffmpeg does the same work: still HD SMPTE bars (lavfi
+# nginx-rtmp; twice: with the preview (480 px wide, 15 fps, which ffmpeg has no
+# counterpart for) and with it off (studio_preview=false), the difference being the
+# preview's cost. ffmpeg does the same work: still HD SMPTE bars (lavfi
 # smptehdbars, drawn once as Castbridge draws its still pattern a few times a second) +
 # a moving 480x270 testsrc overlaid + drawtext, libx264 veryfast zerolatency with the
 # encoder settings x264enc gets (baseline profile, the same bitrate with its VBV of 600 ms,
@@ -36,8 +37,8 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import relay  # noqa: E402
-from benchlib import (CLK_TCK, cpu_ticks, listening, loadavg, mkdtemp, spawn, stop, tail,  # noqa: E402
-                      wait_until)
+from benchlib import (CLK_TCK, busy_percent, cpu_ticks, listening, loadavg,  # noqa: E402
+                      machine_ticks, mkdtemp, spawn, stop, tail, wait_until)
 from relay import fmt  # noqa: E402
 
 ROOT = relay.ROOT
@@ -90,7 +91,7 @@ def find_descendant(pid, name):
 class StudioGui(relay.Castbridge):
     """castbridge (the GUI) under xvfb-run with the bench scene; REST as relay.Castbridge."""
 
-    def __init__(self, binary):
+    def __init__(self, binary, preview=True):
         self.tmp = mkdtemp('cb-bench-scene-')
         config = os.path.join(self.tmp, 'config', 'castbridge')
         os.makedirs(config)
@@ -99,7 +100,8 @@ class StudioGui(relay.Castbridge):
         with open(os.path.join(config, 'castbridge.properties'), 'w') as f:
             f.write(f'capture_width={WIDTH}\ncapture_height={HEIGHT}\ncapture_fps={FPS}\n'
                     f'capture_bitrate={BITRATE}\ncapture_keyframe_interval={GOP_S}\n'
-                    'bind_address=127.0.0.1\n')
+                    'bind_address=127.0.0.1\n'
+                    f'studio_preview={"true" if preview else "false"}\n')
         self.log_path = os.path.join(self.tmp, 'log')
         env = {k: v for k, v in os.environ.items() if k not in ('G_MESSAGES_DEBUG', 'G_DEBUG')}
         env.update({'XDG_CONFIG_HOME': os.path.join(self.tmp, 'config'), 'GDK_BACKEND': 'x11',
@@ -132,14 +134,16 @@ class StudioGui(relay.Castbridge):
 
 
 def measure(pid_ticks, window):
-    t0, c0 = time.monotonic(), pid_ticks()
+    """(the process's CPU, % of one core; the whole machine's busy share, % of all cores)
+    over @window seconds."""
+    t0, c0, m0 = time.monotonic(), pid_ticks(), machine_ticks()
     time.sleep(window)
-    t1, c1 = time.monotonic(), pid_ticks()
-    return (c1 - c0) / CLK_TCK / (t1 - t0) * 100
+    t1, c1, m1 = time.monotonic(), pid_ticks(), machine_ticks()
+    return (c1 - c0) / CLK_TCK / (t1 - t0) * 100, busy_percent(m0, m1)
 
 
-def run_castbridge(binary, nginx, args):
-    studio = StudioGui(binary)
+def run_castbridge(binary, nginx, args, preview=True):
+    studio = StudioGui(binary, preview)
     try:
         # The window makes the scenes a moment after the server listens.
         published = wait_until(lambda: studio.rest('castbridge/source/publish',
@@ -211,19 +215,28 @@ def main():
     nginx = relay.Nginx()
     try:
         load_before = loadavg()
-        cb = run_castbridge(args.binary, nginx, args)
-        ff = run_ffmpeg(nginx, args)
+        cb, cb_busy = run_castbridge(args.binary, nginx, args)
+        off, off_busy = run_castbridge(args.binary, nginx, args, preview=False)
+        ff, ff_busy = run_ffmpeg(nginx, args)
     finally:
         nginx.stop()
+    cores = os.cpu_count() or 1
 
     text = (f'### Scene: {WIDTH}x{HEIGHT} {FPS} fps, picture-in-picture and text, encoded once, '
             f'pushed to {DESTINATIONS} RTMP destinations\n\n'
             f'{datetime.date.today()}, {platform.node()}, {os.cpu_count()} CPUs, load before '
             f'{load_before}; {args.window:.0f} s window after {args.warmup:.0f} s.\n\n'
-            '| | CPU, % of one core |\n|---|---|\n'
-            f'| Castbridge (GUI under Xvfb, preview included) | {fmt(cb, 1)} |\n'
-            f'| ffmpeg (overlay + drawtext, x264 veryfast baseline, tee) | {fmt(ff, 1)} |\n'
-            f'| ratio | {fmt(cb / ff if ff else float("nan"), 2)}x |\n\n'
+            '| | CPU, % of one core | / ffmpeg | machine busy, % of all cores (others\' share) |\n'
+            '|---|---:|---:|---|\n'
+            f'| Castbridge (GUI under Xvfb), preview shown | {fmt(cb, 1)} | '
+            f'{fmt(cb / ff if ff else float("nan"), 2)}x | {cb_busy:.0f} ({max(0, cb_busy - cb / cores):.0f}) |\n'
+            f'| Castbridge, preview off (Show Preview, `studio_preview=false`) | {fmt(off, 1)} | '
+            f'{fmt(off / ff if ff else float("nan"), 2)}x | {off_busy:.0f} ({max(0, off_busy - off / cores):.0f}) |\n'
+            f'| ffmpeg (overlay + drawtext, x264 veryfast baseline, tee) | {fmt(ff, 1)} | 1x | '
+            f'{ff_busy:.0f} ({max(0, ff_busy - ff / cores):.0f}) |\n\n'
+            f'The preview (480 px wide, up to 15 fps, scaled from the composed picture and drawn '
+            f'by GTK under Xvfb) costs {fmt(cb - off, 1)} % of one core: the difference of the '
+            f'first two rows.\n\n'
             'Both encode H.264 once with x264 veryfast zerolatency, baseline profile, the same '
             'bitrate, VBV and keyframe interval, and draw their still bars once (ffmpeg) or 5 '
             'times a second (Castbridge). Castbridge also encodes Opus and transcodes it to AAC '

@@ -196,7 +196,8 @@ static GstElement *
 make_audio_sink (gboolean *audio_output)
 {
   g_autoptr(GError) error = NULL;
-  GstElement *sink = cb_media_make_audio_output (&error);
+  /* The system's default output: the headphones' device is the mixer's. */
+  GstElement *sink = cb_media_make_audio_output (NULL, &error);
 
   if (sink != NULL)
     {

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "cb-local-source.h"
+#include "cb-media.h"
 #include "cb-preferences-window.h"
 #include "cb-program.h"
 
@@ -267,6 +268,45 @@ add_page (CbPreferencesWindow *self,
   return ADW_PREFERENCES_PAGE (page);
 }
 
+/* The mixer's headphones: the system's default or one of the outputs there are now (one
+ * set before but not plugged in now stays a choice, said to be missing). */
+static void
+add_output_field (CbPreferencesWindow *self,
+                  AdwPreferencesGroup *group)
+{
+  const char *current = cb_settings_get_string (settings_of (self), "audio_output_device");
+  GList *devices = cb_media_list_devices ("Audio/Sink");
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) labels = g_strv_builder_new ();
+  g_auto(GStrv) id_list = NULL;
+  g_auto(GStrv) label_list = NULL;
+  gboolean found = current == NULL || *current == '\0';
+
+  g_strv_builder_add (ids, "");
+  g_strv_builder_add (labels, _("System default"));
+  for (GList *l = devices; l != NULL; l = l->next)
+    {
+      g_autofree char *id = cb_media_device_id (l->data);
+      g_autofree char *label = gst_device_get_display_name (l->data);
+
+      found = found || g_strcmp0 (id, current) == 0;
+      g_strv_builder_add (ids, id);
+      g_strv_builder_add (labels, label);
+    }
+  g_list_free_full (devices, gst_object_unref);
+  if (!found)
+    {
+      g_autofree char *missing = g_strdup_printf (_("%s (not connected)"), current);
+
+      g_strv_builder_add (ids, current);
+      g_strv_builder_add (labels, missing);
+    }
+  id_list = g_strv_builder_end (ids);
+  label_list = g_strv_builder_end (labels);
+  add_field (self, group, "audio_output_device", _("Headphones"), FIELD_CHOICE,
+             (const char * const *) id_list, (const char * const *) label_list);
+}
+
 static void
 build (CbPreferencesWindow *self)
 {
@@ -305,6 +345,7 @@ build (CbPreferencesWindow *self)
 
   group = add_group (page, _("Audio"), NULL);
   add_field (self, group, "audio_sample_rate", _("Sample rate, Hz"), FIELD_CHOICE, rates, NULL);
+  add_output_field (self, group);
   for (guint i = 0; i < mics->len; i++)
     g_string_append_printf (mic_names, "%s%s", i ? ", " : "",
                             ((CbDevice *) g_ptr_array_index (mics, i))->label);

@@ -9,7 +9,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <json-glib/json-glib.h>
+#ifdef G_OS_UNIX
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#endif
 
 #include "cb-app-audio.h"
 #include "cb-engine-error.h"
@@ -151,6 +158,55 @@ cb_app_audio_list (GError **error)
   return cb_app_audio_parse_dump (out != NULL ? out : "", cb_platform_get_pid (), error);
 }
 
+/* A connection of its own to the PipeWire daemon, for pipewiresrc's "fd": the element
+ * then has a PipeWire core of its own. On the process's shared one, GStreamer's PipeWire
+ * device provider (0.3.65) spun forever in the next device listing of this process (a
+ * microphone added, Preferences opened) while the capture ran. -1 with @error. */
+static int
+connect_pipewire (GError **error)
+{
+#ifdef G_OS_UNIX
+  const char *remote = g_getenv ("PIPEWIRE_REMOTE");
+  const char *dir = g_getenv ("PIPEWIRE_RUNTIME_DIR");
+  g_autofree char *path = NULL;
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int fd;
+
+  if (dir == NULL || *dir == '\0')
+    dir = g_getenv ("XDG_RUNTIME_DIR");
+  if (remote == NULL || *remote == '\0')
+    remote = "pipewire-0";
+  if (g_path_is_absolute (remote))
+    path = g_strdup (remote);
+  else if (dir != NULL && *dir != '\0')
+    path = g_build_filename (dir, remote, NULL);
+  if (path == NULL || strlen (path) >= sizeof address.sun_path)
+    {
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                   "Application audio needs PipeWire, which does not run here");
+      return -1;
+    }
+  g_strlcpy (address.sun_path, path, sizeof address.sun_path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) != 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                   "Application audio needs PipeWire, which does not answer here (%s)",
+                   g_strerror (saved));
+      return -1;
+    }
+  return fd;
+#else
+  g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+               "Application audio needs PipeWire, which does not run here");
+  return -1;
+#endif
+}
+
 GstElement *
 cb_app_audio_make_source (const char  *name,
                           GError     **error)
@@ -159,6 +215,7 @@ cb_app_audio_make_source (const char  *name,
   g_autoptr(GstStructure) props = NULL;
   g_autofree char *target = NULL;
   GstElement *src;
+  int fd;
 
   g_return_val_if_fail (name != NULL, NULL);
 
@@ -185,11 +242,18 @@ cb_app_audio_make_source (const char  *name,
                    "GStreamer element pipewiresrc is missing");
       return NULL;
     }
+  /* pipewiresrc keeps the fd it is given. */
+  fd = connect_pipewire (error);
+  if (fd < 0)
+    {
+      gst_object_unref (gst_object_ref_sink (src));
+      return NULL;
+    }
   /* Without dont-reconnect, the session manager moves a capture whose target went away
    * to the default source: the microphone would take the application's place. */
   props = gst_structure_new ("props", "node.dont-reconnect", G_TYPE_STRING, "true",
                              "media.role", G_TYPE_STRING, "Production", NULL);
-  g_object_set (src, "target-object", target, "stream-properties", props,
+  g_object_set (src, "fd", fd, "target-object", target, "stream-properties", props,
                 "client-name", "Castbridge", NULL);
   return src;
 }

@@ -146,31 +146,10 @@ cb_device_free (CbDevice *device)
   g_free (device);
 }
 
-static char *
-device_id (GstDevice *device)
+static const char *
+device_class (CbMediaKind kind)
 {
-  g_autoptr(GstStructure) props = gst_device_get_properties (device);
-  static const char *keys[] = { "api.v4l2.path", "device.path", "node.name", "object.path",
-                                "device.strid", "device.name" };
-
-  if (props != NULL)
-    for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-      {
-        const char *v = gst_structure_get_string (props, keys[i]);
-        if (v != NULL && *v != '\0')
-          return g_strdup (v);
-      }
-  return gst_device_get_display_name (device);
-}
-
-static GList *
-monitor_devices (CbMediaKind kind)
-{
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
-
-  gst_device_monitor_add_filter (monitor, kind == CB_MEDIA_VIDEO ? "Video/Source" : "Audio/Source",
-                                 NULL);
-  return gst_device_monitor_get_devices (monitor);
+  return kind == CB_MEDIA_VIDEO ? "Video/Source" : "Audio/Source";
 }
 
 /**
@@ -182,12 +161,12 @@ GPtrArray *
 cb_devices_list (CbMediaKind kind)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_device_free);
-  GList *devices = monitor_devices (kind);
+  GList *devices = cb_media_list_devices (device_class (kind));
 
   for (GList *l = devices; l != NULL; l = l->next)
     {
       CbDevice *d = g_new0 (CbDevice, 1);
-      d->id = device_id (l->data);
+      d->id = cb_media_device_id (l->data);
       d->label = gst_device_get_display_name (l->data);
       g_ptr_array_add (out, d);
     }
@@ -263,18 +242,7 @@ cb_device_create_element (CbMediaKind   kind,
                        const char   *id,
                        GError      **error)
 {
-  GList *devices = monitor_devices (kind);
-  GstElement *element = NULL;
-
-  for (GList *l = devices; l != NULL && element == NULL; l = l->next)
-    {
-      g_autofree char *this_id = device_id (l->data);
-      g_autofree char *label = gst_device_get_display_name (l->data);
-
-      if (id == NULL || g_strcmp0 (id, this_id) == 0 || g_strcmp0 (id, label) == 0)
-        element = gst_device_create_element (l->data, NULL);
-    }
-  g_list_free_full (devices, gst_object_unref);
+  GstElement *element = cb_media_create_device_element (device_class (kind), id);
 
   if (element == NULL)
     {

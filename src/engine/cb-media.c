@@ -239,6 +239,53 @@ settled_for_fakesink (GstElement *sink)
   return fake;
 }
 
+/* ---- devices ---------------------------------------------------------------------- */
+
+GList *
+cb_media_list_devices (const char *klass)
+{
+  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
+
+  gst_device_monitor_add_filter (monitor, klass, NULL);
+  return gst_device_monitor_get_devices (monitor);
+}
+
+char *
+cb_media_device_id (GstDevice *device)
+{
+  g_autoptr(GstStructure) props = gst_device_get_properties (device);
+  static const char *keys[] = { "api.v4l2.path", "device.path", "node.name", "object.path",
+                                "device.strid", "device.name" };
+
+  if (props != NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+      {
+        const char *v = gst_structure_get_string (props, keys[i]);
+        if (v != NULL && *v != '\0')
+          return g_strdup (v);
+      }
+  return gst_device_get_display_name (device);
+}
+
+GstElement *
+cb_media_create_device_element (const char *klass,
+                                const char *id)
+{
+  GList *devices = cb_media_list_devices (klass);
+  GstElement *element = NULL;
+
+  for (GList *l = devices; l != NULL && element == NULL; l = l->next)
+    {
+      g_autofree char *this_id = cb_media_device_id (l->data);
+      g_autofree char *label = gst_device_get_display_name (l->data);
+
+      if (id == NULL || g_strcmp0 (id, this_id) == 0 || g_strcmp0 (id, label) == 0)
+        element = gst_device_create_element (l->data, NULL);
+    }
+  g_list_free_full (devices, gst_object_unref);
+  return element;
+}
+
 /**
  * cb_media_make_audio_output:
  *
@@ -251,13 +298,25 @@ settled_for_fakesink (GstElement *sink)
  * Returns: (transfer floating) (nullable): the output, with a "sink" pad
  */
 GstElement *
-cb_media_make_audio_output (GError **error)
+cb_media_make_audio_output (const char  *device,
+                            GError     **error)
 {
   const char *desc = g_getenv ("CB_AUDIO_SINK");
   gboolean automatic = desc == NULL || *desc == '\0';
   GstElement *sink;
 
-  if (automatic)
+  if (automatic && device != NULL && *device != '\0')
+    {
+      sink = cb_media_create_device_element ("Audio/Sink", device);
+      if (sink == NULL)
+        {
+          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                       "No sound output “%s” on this machine", device);
+          return NULL;
+        }
+      automatic = FALSE;
+    }
+  else if (automatic)
     {
       if (!cb_media_have_element ("autoaudiosink", error))
         return NULL;

@@ -99,8 +99,21 @@ GBytes     *cb_media_silent_aac        (GstCaps           *caps);
 GstElement *cb_media_parse_bin         (const char        *description,
                                         gboolean           ghost_unlinked_pads,
                                         GError           **error);
-/* The headphones' and the player's sound output, opened; CB_AUDIO_SINK picks another. */
-GstElement *cb_media_make_audio_output (GError           **error);
+/* The headphones' and the player's sound output, opened: @device (a device's id or name
+ * of cb_media_list_devices ("Audio/Sink")), or with NULL or "" the system's default;
+ * CB_AUDIO_SINK, where set, wins. */
+GstElement *cb_media_make_audio_output (const char        *device,
+                                        GError           **error);
+/* The devices of class @klass ("Video/Source", "Audio/Source", "Audio/Sink") there are
+ * now; (element-type GstDevice) (transfer full). */
+GList      *cb_media_list_devices      (const char        *klass);
+/* What finds @device again: its path, node name… (the first its properties have), else
+ * its display name. */
+char       *cb_media_device_id         (GstDevice         *device);
+/* The element of the device of @klass whose id or display name is @id (NULL: the first),
+ * or NULL when there is none. (transfer floating) */
+GstElement *cb_media_create_device_element (const char    *klass,
+                                            const char    *id);
 gboolean    cb_media_have_element      (const char        *factory,
                                         GError           **error);
 /* A launch-line fragment that scales and converts video: videoconvertscale (one pass) where

@@ -84,6 +84,7 @@ struct _CbProgram
   GMainContext      *context;        /* where it was made: the engine's */
   CbX11Watch        *windows;        /* made for the first window source */
   int                width, height, fps, rate;
+  CbSettings        *settings;   /* the headphones' output device, read when one is turned on */
 };
 
 

@@ -64,6 +64,7 @@ cb_program_dispose (GObject *object)
   gst_clear_object (&self->selector);
   gst_clear_object (&self->mixer);
   gst_clear_object (&self->bin);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (cb_program_parent_class)->dispose (object);
 }
 
@@ -237,7 +238,9 @@ ensure_monitor (CbProgram           *self,
     }
   /* Open the output first, on its own: with no sound device a sink that fails inside the
    * running program stalls it. */
-  out = cb_media_make_audio_output (&error);
+  out = cb_media_make_audio_output (self->settings != NULL
+                                    ? cb_settings_get_string (self->settings, "audio_output_device")
+                                    : NULL, &error);
   if (out == NULL)
     {
       GST_INFO ("source %u: no headphones: %s", b->id, error->message);
@@ -886,6 +889,7 @@ cb_program_new (const CbSceneCollection *collection,
       self->height = CLAMP (cb_settings_get_int (settings, "capture_height"), 16, 4320) & ~1;
       self->fps = CLAMP (cb_settings_get_int (settings, "capture_fps"), 1, 120);
       self->rate = cb_settings_get_int (settings, "audio_sample_rate") == 44100 ? 44100 : 48000;
+      self->settings = g_object_ref (settings);
     }
   for (const char * const *e = (const char * const[]) { "input-selector", "audiomixer", "level",
                                                          "volume", NULL }; *e != NULL; e++)

@@ -68,6 +68,7 @@ static const CbSettingInfo known[] = {
   { "studio_push_restore", CB_SETTING_BOOL, "true", "The studio's destinations reconnect by themselves when they drop (the GUI's; REST pushes follow rtmp_push_restore)" },
   { "studio_push_restore_attempts", CB_SETTING_INT, "-1", "Reconnection attempts of the studio's destinations, -1 for no limit (growing pauses)" },
   { "studio_push_restore_interval_ms", CB_SETTING_INT, "5000", "Pause between reconnection attempts of the studio's destinations, ms" },
+  { "audio_output_device", CB_SETTING_STRING, "", "Where the mixer's headphones play: a sound output's id or name (Preferences lists them); empty for the system's default" },
   { "studio_preview", CB_SETTING_BOOL, "true", "The studio window shows the preview; off, no frame is scaled or drawn for it (saves CPU; the stream goes on)" },
   { "rtmp_push_keep_stopped_seconds", CB_SETTING_INT, "60", "Seconds a stopped RTMP push stays in push/find and push/find_all with its last events; 0: gone at once" },
   { "rest_hook_url", CB_SETTING_STRING, "", "URLs, separated by commas, that get every RTMP push event as a JSON POST; empty: none", TRUE },

@@ -27,6 +27,7 @@
 #include "cb-app-audio.h"
 #include "cb-engine-error.h"
 #include "cb-picker.h"
+#include "cb-preferences-window.h"
 #include "cb-window-picker.h"
 #include "cb-window-studio.h"
 #include "gui-util.h"
@@ -885,8 +886,9 @@ pipewire_start_player (PipeWire *self)
 {
   const char *sink[] = {
     "pw-cli", "create-node", "adapter",
-    "{ factory.name=support.null-audio-sink node.name=cb-test-sink media.class=Audio/Sink "
-    "object.linger=true audio.position=[FL FR] }", NULL
+    "{ factory.name=support.null-audio-sink node.name=cb-test-sink "
+    "node.description=\"Cb Test Sink\" media.class=Audio/Sink object.linger=true "
+    "audio.position=[FL FR] }", NULL
   };
   const char *argv[] = {
     "gst-launch-1.0", "-q", "-f", "audiotestsrc", "is-live=true", "wave=sine", "freq=1000",
@@ -941,6 +943,86 @@ last_audio_source (Fixture *fixture)
   return id;
 }
 
+/* How many links go into the test sink's left channel (`pw-link -l`). */
+static guint
+sink_links (PipeWire *pipewire)
+{
+  const char *argv[] = { "pw-link", "-l", NULL };
+  g_autofree char *out = pipewire_tool (pipewire, argv);
+  g_auto(GStrv) lines = g_strsplit (out != NULL ? out : "", "\n", -1);
+  gboolean in_sink = FALSE;
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] != ' ' && lines[i][0] != '\0')
+        in_sink = g_str_equal (g_strstrip (lines[i]), "cb-test-sink:playback_FL");
+      else if (in_sink && strstr (lines[i], "|<-") != NULL)
+        n++;
+    }
+  return n;
+}
+
+typedef struct {
+  PipeWire *pipewire;
+  guint     links;
+} LinksWant;
+
+static gboolean
+sink_has_links (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const LinksWant *want = data;
+
+  return sink_links (want->pipewire) == want->links;
+}
+
+/* Preferences lists the test sink as a Headphones choice; chosen, a strip's headphones
+ * play there (a second link into it, beside the player's). */
+static void
+headphones (Fixture  *fixture,
+            PipeWire *pipewire)
+{
+  CbMixer *mixer = cb_window_get_mixer (fixture->window);
+  const CbSceneCollection *c = cb_program_get_collection (cb_scene_editor_get_program (cb_window_get_scene_editor (fixture->window)));
+  GtkWidget *prefs = cb_preferences_window_new (fixture->studio, GTK_WINDOW (fixture->window));
+  GtkWidget *field = cb_preferences_window_get_field (CB_PREFERENCES_WINDOW (prefs),
+                                                      "audio_output_device");
+  GListModel *choices = gtk_drop_down_get_model (GTK_DROP_DOWN (field));
+  g_autoptr(GError) error = NULL;
+  gboolean listed = FALSE;
+  LinksWant want = { pipewire, 1 };
+  guint tone = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (choices, i);
+
+      listed = listed || g_strcmp0 (gtk_string_object_get_string (item), "Cb Test Sink") == 0;
+    }
+  g_assert_true (listed);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  for (guint i = 0; i < c->audio->len; i++)
+    if (((CbSceneSource *) g_ptr_array_index (c->audio, i))->kind == CB_SCENE_SOURCE_TONE)
+      tone = ((CbSceneSource *) g_ptr_array_index (c->audio, i))->id;
+  g_assert_cmpuint (tone, !=, 0);
+  g_assert_true (wait_for (fixture, sink_has_links, &want));
+  g_assert_true (cb_studio_change_setting (fixture->studio, "audio_output_device", "cb-test-sink",
+                                           &error));
+  g_assert_no_error (error);
+  gtk_toggle_button_set_active (cb_mixer_get_monitor_button (mixer, tone), TRUE);
+  want.links = 2;
+  if (!wait_for (fixture, sink_has_links, &want))
+    {
+      pipewire_log (pipewire);
+      g_assert_not_reached ();
+    }
+  g_assert_null (cb_mixer_get_problem_text (mixer, tone));
+  /* Off, its valve shuts; the output stays open for the next time (mixer test). */
+  gtk_toggle_button_set_active (cb_mixer_get_monitor_button (mixer, tone), FALSE);
+}
+
 /* The mixer's "Application sound": a list of what plays now (not the studio itself), a
  * click on one, and its sound is on its strip and in the program mix; kept in scenes.json
  * by the application's name. An application that plays nothing says so on its strip. */
@@ -990,6 +1072,9 @@ test_app_audio (Fixture       *fixture,
   g_assert_true (wait_for (fixture, saved_app_audio, GUINT_TO_POINTER (id)));
   spin_for (300);
   save_window_screenshot (fixture, "app-audio");
+
+  /* The headphones on the output chosen in Preferences: the sink the player plays to. */
+  headphones (fixture, pipewire);
 
   /* One that plays nothing: its strip says so; the mix goes on. */
   silent = cb_mixer_add_app_audio (mixer, "An Application That Is Not Running");
