@@ -353,7 +353,7 @@ make_source_row (CbScenesPanel       *self,
   g_menu_append_item (menu, backward);
   g_menu_append_item (menu, remove);
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (more), G_MENU_MODEL (menu));
-  gtk_menu_button_set_child (GTK_MENU_BUTTON (more), gtk_image_new_from_icon_name ("view-more-symbolic"));
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (more), "view-more-symbolic");
   gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (more), FALSE);
   gtk_widget_set_valign (more, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (more, _("Order and removal"));
