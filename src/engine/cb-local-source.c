@@ -501,8 +501,10 @@ add_video_branches (CbLocalSource  *self,
     return FALSE;
   /* The preview fills a panel: at most PREVIEW_FPS frames a second are scaled and
    * converted, in one pass, and drawn (under software GL each drawn frame costs more than
-   * making it); none while no preview function is set (the valve). */
-  preview = g_strdup_printf ("queue max-size-buffers=1 leaky=downstream ! valve name=valve ! "
+   * making it); none while no preview function is set (the valve, which lets the end
+   * of a file through: the pipeline ends when every sink has it). */
+  preview = g_strdup_printf ("queue max-size-buffers=1 leaky=downstream ! "
+                             "valve name=valve drop-mode=forward-sticky-events ! "
                              "videorate drop-only=true max-rate=%d ! %s ! "
                              "video/x-raw,format=RGBA,width=%d,pixel-aspect-ratio=1/1 ! "
                              "appsink name=sink sync=false async=false max-buffers=1 drop=true",
