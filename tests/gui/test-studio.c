@@ -489,7 +489,10 @@ test_first_run (Fixture       *fixture,
   guint n, custom = G_MAXUINT;
   const CbDestinationPreset *presets = cb_destination_presets (&n);
 
-  g_assert_true (cb_welcome_is_first_run ());
+  /* No cb_welcome_is_first_run() here: the files were removed before the window was
+   * made, but the scene's first problem ("no camera") is saved into scenes.json a moment
+   * later (a portal's restore token comes that way), and on a loaded machine that came
+   * before this line. */
   cb_window_show_welcome (fixture->window);
   welcome = cb_window_get_welcome (fixture->window);
   g_assert_nonnull (welcome);
