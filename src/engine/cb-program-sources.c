@@ -291,12 +291,9 @@ cb_program_is_wayland_session (void)
 static GstElement *
 find_desktop_monitor (GError **error)
 {
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
-  GList *devices;
+  GList *devices = cb_media_list_devices ("Audio/Source");
   GstElement *element = NULL;
 
-  gst_device_monitor_add_filter (monitor, "Audio/Source", NULL);
-  devices = gst_device_monitor_get_devices (monitor);
   for (GList *l = devices; l != NULL && element == NULL; l = l->next)
     {
       g_autoptr(GstStructure) props = gst_device_get_properties (l->data);
