@@ -44,6 +44,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
+import cbtest  # noqa: E402
 import nginxrtmp  # noqa: E402
 sys.path.insert(0, HERE)
 from benchlib import (Server, first_line, loadavg, mkdtemp, proc_status, spawn,  # noqa: E402
@@ -131,12 +132,6 @@ class Viewers:
 
     def close(self):
         stop(self.proc)
-
-
-def decodes(path):
-    out = subprocess.run(['ffmpeg', '-hide_banner', '-v', 'error', '-i', path, '-f', 'null', '-'],
-                         capture_output=True, text=True, timeout=300)
-    return out.returncode == 0 and not out.stderr.strip(), out.stderr.strip()[:300]
 
 
 def leak_summary(report_dir):
@@ -296,9 +291,9 @@ def soak(args, loadgen, tmp, reports, source, nginx):
     files = sorted(glob.glob(os.path.join(records, '**', 'soak-*'), recursive=True))
     bad = []
     for f in files:
-        ok, why = decodes(f)
-        if not ok:
-            bad.append(f'{os.path.basename(f)}: {why}')
+        why = cbtest.decode_errors(f)
+        if why:
+            bad.append(f'{os.path.basename(f)}: {why[:300]}')
 
     # A clean exit, so that LeakSanitizer reports.
     server.proc.send_signal(signal.SIGTERM)

@@ -41,6 +41,18 @@ def _kill_live_servers():
         server.cleanup()
 
 
+def decode_errors(path):
+    """What ffmpeg says when it decodes the whole file (empty: it decodes to the end).
+    -enc_time_base -1 keeps each frame's time from the file: ffmpeg would otherwise round
+    it to its guess of the frame rate, and RTMP's millisecond times (33, 33, 34 ms apart)
+    then collide when it guesses 29.92 or 29.97 fps ("non monotonically increasing dts
+    to muxer"), in a file whose times all increase."""
+    out = subprocess.run(['ffmpeg', '-hide_banner', '-v', 'error', '-i', path,
+                          '-enc_time_base', '-1', '-f', 'null', '-'],
+                         capture_output=True, text=True, timeout=300)
+    return out.stderr.strip() if out.returncode == 0 else (out.stderr.strip() or 'failed')
+
+
 def _allow_core_dump():
     try:
         resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))

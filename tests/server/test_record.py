@@ -55,13 +55,6 @@ def probe(path):
     return float(data['format'].get('duration', 0)), codecs
 
 
-def decode_errors(path):
-    """What ffmpeg says when it decodes the whole file (empty: it decodes to the end)."""
-    out = subprocess.run(['ffmpeg', '-hide_banner', '-v', 'error', '-i', path, '-f', 'null', '-'],
-                         capture_output=True, text=True, timeout=120)
-    return out.stderr.strip() if out.returncode == 0 else (out.stderr.strip() or 'failed')
-
-
 def top_boxes(path):
     boxes = []
     with open(path, 'rb') as f:
@@ -201,7 +194,7 @@ class RecordRestTest(RecordBase):
         self.assertAlmostEqual(duration, done[0]['duration'], delta=0.5)
         boxes = top_boxes(path)
         self.assertLess(boxes.index('moov'), boxes.index('mdat'), boxes)   # fast start
-        self.assertEqual(decode_errors(path), '')
+        self.assertEqual(cbtest.decode_errors(path), '')
 
         # Downloads: whole, a range, and names that are not recordings.
         status, headers, body = self.server.request('GET', '/client/records/' + urllib.parse.quote(name))
@@ -313,7 +306,7 @@ class RecordRestTest(RecordBase):
         for r in done:
             self.assertEqual(r['state'], 'FINISHED', r)
             self.assertNotIn(self.records, r.get('reason') or '')
-            self.assertEqual(decode_errors(os.path.join(self.records, r['fileName'])), '')
+            self.assertEqual(cbtest.decode_errors(os.path.join(self.records, r['fileName'])), '')
         self.assertEqual([f for f in self.visible_files() if 'damaged' in f], [])
 
 
@@ -345,7 +338,7 @@ class RecordAutoTest(RecordBase):
         duration, codecs = probe(path)
         self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
         self.assertAlmostEqual(duration, 6.0, delta=0.5)
-        self.assertEqual(decode_errors(path), '')
+        self.assertEqual(cbtest.decode_errors(path), '')
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not os.path.exists(self.hook_out):
             time.sleep(0.1)
@@ -392,7 +385,7 @@ class RecordAutoTest(RecordBase):
         duration, codecs = probe(file)
         self.assertEqual(codecs, {'audio': 'aac'})
         self.assertGreater(duration, 2.5)
-        self.assertEqual(decode_errors(file), '')
+        self.assertEqual(cbtest.decode_errors(file), '')
 
 
 class RecordRetentionTest(RecordBase):
@@ -456,7 +449,7 @@ class RecordCrashTest(RecordBase):
         duration, codecs = probe(path)
         self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
         self.assertGreaterEqual(duration, written - 1.6)
-        self.assertEqual(decode_errors(path), '')
+        self.assertEqual(cbtest.decode_errors(path), '')
         boxes = top_boxes(path)
         self.assertLess(boxes.index('moov'), boxes.index('mdat'), boxes)
         self.assertEqual([f for f in os.listdir(self.records) if f.startswith('.castbridge-')], [])
@@ -492,7 +485,7 @@ class RecordDiskFullTest(RecordBase):
         duration, codecs = probe(path)
         self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
         self.assertGreater(duration, 1)
-        self.assertEqual(decode_errors(path), '')
+        self.assertEqual(cbtest.decode_errors(path), '')
         # Below the floor, no new recording starts.
         status, answer, _ = self.server.rest('stream/startRecording', {'mediaSessionId': msid})
         self.assertEqual(status, 500)
@@ -570,7 +563,7 @@ class RecordSlowDiskTest(RecordBase):
         duration, codecs = probe(path)
         self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
         self.assertGreater(duration, 0.5)
-        self.assertEqual(decode_errors(path), '')
+        self.assertEqual(cbtest.decode_errors(path), '')
 
 
 class RecordRotationTest(RecordBase):
@@ -607,7 +600,7 @@ class RecordStreamsTest(RecordBase):
         time.sleep(2)
         src.cleanup()
         self.wait_recordings(lambda r: r['fileName'] == 'src.mp4' and r['state'] == 'FINISHED')
-        self.assertEqual(decode_errors(os.path.join(self.records, 'src.mp4')), '')
+        self.assertEqual(cbtest.decode_errors(os.path.join(self.records, 'src.mp4')), '')
 
 
 class RecordRemuxCrashTest(RecordBase):
@@ -636,7 +629,7 @@ class RecordRemuxCrashTest(RecordBase):
         path = os.path.join(self.records, 'src.mp4')
         self.assertIn('moof', top_boxes(path))
         self.assertEqual(probe(path)[1], {'video': 'h264', 'audio': 'aac'})
-        self.assertEqual(decode_errors(path), '')
+        self.assertEqual(cbtest.decode_errors(path), '')
         logs = self.server.logs()
         self.assertEqual(logs.count('The remuxer of'), 2, logs)
         self.assertIn('crashed (signal 11)', logs)
@@ -671,7 +664,7 @@ class RecordPullTest(RecordBase):
         self.assertGreater(done[0]['duration'], 2.5)
         duration, codecs = probe(os.path.join(self.records, 'pulled.mp4'))
         self.assertEqual(codecs, {'video': 'h264', 'audio': 'aac'})
-        self.assertEqual(decode_errors(os.path.join(self.records, 'pulled.mp4')), '')
+        self.assertEqual(cbtest.decode_errors(os.path.join(self.records, 'pulled.mp4')), '')
         src.cleanup()
         self.assertEqual([r['streamName'] for r in self.recordings()], ['pulled'])
 
