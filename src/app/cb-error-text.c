@@ -80,8 +80,8 @@ source_problem_text (const GError *error)
     case CB_SOURCE_ERROR_CANNOT_LOOP:
       return g_strdup (_("This file cannot be played in a loop"));
     case CB_SOURCE_ERROR_APP_SILENT:
-      return g_strdup (_("The application plays no sound now. Play something in it, then "
-                         "come back to this scene"));
+      return g_strdup (_("The application plays no sound now: its sound comes back here "
+                         "when it plays again"));
     case CB_SOURCE_ERROR_NOT_LINKED:
     default:
       /* TRANSLATORS: %s is GStreamer's reason, in English. */

@@ -133,18 +133,16 @@ cb_app_audio_parse_dump (const char  *json,
   return g_steal_pointer (&apps);
 }
 
-GPtrArray *
-cb_app_audio_list (GError **error)
+/* What pw-dump's run came to: its list, or why there is none. */
+static GPtrArray *
+listed (GSubprocess  *dump,
+        const char   *out,
+        GError       *local_error,
+        GError      **error)
 {
-  g_autoptr(GSubprocess) dump = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *out = NULL;
-
-  dump = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                           &local_error, "pw-dump", NULL);
-  if (dump == NULL || !g_subprocess_communicate_utf8 (dump, NULL, NULL, &out, NULL, &local_error))
+  if (dump == NULL || local_error != NULL)
     {
-      g_debug ("pw-dump: %s", local_error->message);
+      g_debug ("pw-dump: %s", local_error != NULL ? local_error->message : "?");
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
                    "Application audio needs PipeWire, and its pw-dump tool");
       return NULL;
@@ -156,6 +154,95 @@ cb_app_audio_list (GError **error)
       return NULL;
     }
   return cb_app_audio_parse_dump (out != NULL ? out : "", cb_platform_get_pid (), error);
+}
+
+static GSubprocess *
+spawn_dump (GError **error)
+{
+  return g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           error, "pw-dump", NULL);
+}
+
+GPtrArray *
+cb_app_audio_list (GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GSubprocess) dump = spawn_dump (&local_error);
+  g_autofree char *out = NULL;
+
+  if (dump != NULL)
+    g_subprocess_communicate_utf8 (dump, NULL, NULL, &out, NULL, &local_error);
+  return listed (dump, out, local_error, error);
+}
+
+static void
+on_dumped (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr(GTask) task = data;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  GPtrArray *apps;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &out, NULL, &local_error);
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  apps = listed (G_SUBPROCESS (object), out, local_error, &error);
+  if (apps == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, apps, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+cb_app_audio_list_async (GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GSubprocess) dump = spawn_dump (&local_error);
+  g_autoptr(GError) error = NULL;
+
+  g_task_set_source_tag (task, cb_app_audio_list_async);
+  if (dump == NULL)
+    {
+      listed (NULL, NULL, local_error, &error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  g_subprocess_communicate_utf8_async (dump, NULL, cancellable, on_dumped, task);
+}
+
+GPtrArray *
+cb_app_audio_list_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const CbAppAudio *
+cb_app_audio_find (GPtrArray  *apps,
+                   const char *name,
+                   guint64     serial)
+{
+  g_return_val_if_fail (apps != NULL, NULL);
+
+  for (guint i = 0; i < apps->len; i++)
+    {
+      const CbAppAudio *app = g_ptr_array_index (apps, i);
+
+      if ((name == NULL || g_str_equal (app->name, name)) && (serial == 0 || app->serial == serial))
+        return app;
+    }
+  return NULL;
 }
 
 /* A connection of its own to the PipeWire daemon, for pipewiresrc's "fd": the element
@@ -209,32 +296,35 @@ connect_pipewire (GError **error)
 
 GstElement *
 cb_app_audio_make_source (const char  *name,
+                          GPtrArray   *apps,
+                          guint64     *serial,
                           GError     **error)
 {
-  g_autoptr(GPtrArray) apps = NULL;
+  g_autoptr(GPtrArray) listed_now = NULL;
   g_autoptr(GstStructure) props = NULL;
   g_autofree char *target = NULL;
+  const CbAppAudio *app;
   GstElement *src;
   int fd;
 
   g_return_val_if_fail (name != NULL, NULL);
 
-  apps = cb_app_audio_list (error);
   if (apps == NULL)
-    return NULL;
-  for (guint i = 0; i < apps->len && target == NULL; i++)
     {
-      CbAppAudio *app = g_ptr_array_index (apps, i);
-
-      if (g_str_equal (app->name, name))
-        target = g_strdup_printf ("%" G_GUINT64_FORMAT, app->serial);
+      apps = listed_now = cb_app_audio_list (error);
+      if (apps == NULL)
+        return NULL;
     }
-  if (target == NULL)
+  app = cb_app_audio_find (apps, name, 0);
+  if (app == NULL)
     {
       g_set_error (error, CB_SOURCE_ERROR, CB_SOURCE_ERROR_APP_SILENT,
                    "%s plays no sound now", name);
       return NULL;
     }
+  target = g_strdup_printf ("%" G_GUINT64_FORMAT, app->serial);
+  if (serial != NULL)
+    *serial = app->serial;
   src = gst_element_factory_make ("pipewiresrc", NULL);
   if (src == NULL)
     {

@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
@@ -52,8 +53,37 @@ GPtrArray  *cb_app_audio_parse_dump  (const char    *json,
 GPtrArray  *cb_app_audio_list        (GError       **error);
 
 /**
+ * cb_app_audio_list_async:
+ * @cancellable: (nullable): a #GCancellable
+ *
+ * cb_app_audio_list() without waiting: pw-dump runs while the thread-default main
+ * context goes on; @callback gets cb_app_audio_list_finish()'s answer there.
+ */
+void        cb_app_audio_list_async  (GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+
+GPtrArray  *cb_app_audio_list_finish (GAsyncResult  *result,
+                                      GError       **error);
+
+/**
+ * cb_app_audio_find:
+ * @apps: (element-type CbAppAudio): a list
+ * @name: (nullable): an application's name, or %NULL for any
+ * @serial: a stream's serial, or 0 for any
+ *
+ * Returns: (transfer none) (nullable): the first stream in @apps that matches both
+ */
+const CbAppAudio *cb_app_audio_find  (GPtrArray     *apps,
+                                      const char    *name,
+                                      guint64        serial);
+
+/**
  * cb_app_audio_make_source:
  * @name: a #CbAppAudio's name
+ * @apps: (nullable) (element-type CbAppAudio): what plays now, when just listed; %NULL:
+ *   list it now (pw-dump, waited for)
+ * @serial: (out) (optional): the serial of the stream it captures
  * @error: a #GError
  *
  * Returns: (transfer floating): a pipewiresrc capturing the first playback stream of the
@@ -62,6 +92,8 @@ GPtrArray  *cb_app_audio_list        (GError       **error);
  *   %CB_ENGINE_ERROR_MISSING_PLUGIN without pipewiresrc, or cb_app_audio_list()'s error
  */
 GstElement *cb_app_audio_make_source (const char    *name,
+                                      GPtrArray     *apps,
+                                      guint64       *serial,
                                       GError       **error);
 
 G_END_DECLS

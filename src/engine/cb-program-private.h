@@ -65,6 +65,7 @@ typedef struct {
   GCancellable *asking;     /* a portal source: the request in flight */
   CbScreencast *screencast; /* a portal source: the capture the portal allowed */
   guint         retries;    /* a portal source: made again after a failed first negotiation */
+  guint64       app_serial; /* an application's sound: the PipeWire stream captured */
 } Branch;
 
 struct _CbProgram
@@ -85,6 +86,11 @@ struct _CbProgram
   CbX11Watch        *windows;        /* made for the first window source */
   int                width, height, fps, rate;
   CbSettings        *settings;   /* the headphones' output device, read when one is turned on */
+  /* Applications' sound: what plays is listed every APP_WATCH_SECONDS while a source
+   * takes one, to follow an application that stops and plays again (a new stream). */
+  GSource           *app_watch;
+  GCancellable      *app_listing;    /* the listing in flight */
+  GPtrArray         *apps_now;       /* CbAppAudio: while the watch attaches sources */
 };
 
 
@@ -110,7 +116,7 @@ gboolean cb_program_looper_set (GstElement *decodebin, gboolean loop);
 const char *cb_program_pattern_name (const CbSceneSource *s);
 void cb_program_apply_size (CbProgram *self, GstElement *bin, const CbSceneSource *s, const char *format);
 gboolean cb_program_uses_portal (const CbSceneSource *s);
-GstElement *cb_program_make_audio_bin (CbProgram *self, const CbSceneSource *s, GError **error);
+GstElement *cb_program_make_audio_bin (CbProgram *self, const CbSceneSource *s, guint64 *app_serial, GError **error);
 GstElement *cb_program_with_crop (GstElement *inner, GError **error);
 GstElement *cb_program_make_video_bin (CbProgram *self, Branch *b, const CbSceneSource *s, const char *format, GError **error);
 gboolean cb_program_is_wayland_session (void);

@@ -659,8 +659,9 @@ cb_program_with_crop (GstElement  *inner,
 
 GstElement *
 cb_program_make_audio_bin (CbProgram            *self,
-                const CbSceneSource  *s,
-                GError              **error)
+                           const CbSceneSource  *s,
+                           guint64              *app_serial,
+                           GError              **error)
 {
   g_autofree char *chain = sound_chain (self, TRUE);
   g_autofree char *desc = NULL;
@@ -680,7 +681,8 @@ cb_program_make_audio_bin (CbProgram            *self,
       device = find_desktop_monitor (error);
       break;
     case CB_SCENE_SOURCE_APP_AUDIO:
-      device = cb_app_audio_make_source (s->location, error);
+      /* The list the watch just got, when it is the one attaching it. */
+      device = cb_app_audio_make_source (s->location, self->apps_now, app_serial, error);
       break;
     default:
       g_assert_not_reached ();

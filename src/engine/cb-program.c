@@ -11,6 +11,7 @@
  * Sources are added and removed while the pipeline runs; one that fails is taken out
  * and its problem kept, so a missing camera is a line in the GUI, not a dead stream.
  */
+#include "cb-app-audio.h"
 #include "cb-program-private.h"
 
 GST_DEBUG_CATEGORY (cb_program_debug);
@@ -57,6 +58,12 @@ cb_program_dispose (GObject *object)
       cb_local_source_stop (self->capture);
     }
   g_clear_object (&self->capture);
+  if (self->app_listing != NULL)
+    g_cancellable_cancel (self->app_listing);
+  g_clear_object (&self->app_listing);
+  if (self->app_watch != NULL)
+    g_source_destroy (self->app_watch);
+  g_clear_pointer (&self->app_watch, g_source_unref);
   g_clear_pointer (&self->branches, g_hash_table_unref);
   g_clear_pointer (&self->windows, cb_x11_watch_free);
   g_clear_pointer (&self->compositors, g_ptr_array_unref);
@@ -563,7 +570,8 @@ branch_attach (CbProgram           *self,
     b->screencast = g_steal_pointer (&cast);
   }
 
-  bin = audio ? cb_program_make_audio_bin (self, s, &error)
+  b->app_serial = 0;
+  bin = audio ? cb_program_make_audio_bin (self, s, &b->app_serial, &error)
               : cb_program_with_crop (cb_program_make_video_bin (self, b, s, cb_program_compose_format (mixer), &error), &error);
   if (bin == NULL)
     {
@@ -797,6 +805,111 @@ max_of (const GValue *value)
   return max;
 }
 
+/* ---- applications' sound ------------------------------------------------------ */
+
+/* Seconds between two listings of what plays, while a source takes an application's sound. */
+#define APP_WATCH_SECONDS 2
+
+/* The stream an application's sound source captured is gone (the application stopped
+ * playing, or quit): the strip says so until the watch sees it play again. */
+static void
+app_stream_ended (CbProgram *self,
+                  Branch    *b)
+{
+  const CbSceneSource *s = cb_scene_collection_find_source (self->collection, b->id);
+  g_autoptr(GError) silent = g_error_new (CB_SOURCE_ERROR, CB_SOURCE_ERROR_APP_SILENT,
+                                          "%s plays no sound now", s != NULL ? s->location : "?");
+
+  GST_INFO ("source %u: its application's stream %" G_GUINT64_FORMAT " ended", b->id, b->app_serial);
+  b->app_serial = 0;
+  cb_program_set_problem (self, b, silent);
+}
+
+static void
+on_apps_listed (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  GWeakRef *ref = data;
+  g_autoptr(CbProgram) self = g_weak_ref_get (ref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) apps = cb_app_audio_list_finish (result, &error);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->app_listing);
+  if (apps == NULL)
+    {
+      /* No PipeWire: each such source already says so. */
+      GST_DEBUG ("applications' sound not listed: %s", error->message);
+      return;
+    }
+
+  /* By id: what a "problem-changed" handler does cannot upset the walk. */
+  for (guint i = 0; i < self->collection->audio->len; i++)
+    {
+      const CbSceneSource *s = g_ptr_array_index (self->collection->audio, i);
+
+      if (s->kind == CB_SCENE_SOURCE_APP_AUDIO)
+        g_array_append_val (ids, s->id);
+    }
+  self->apps_now = apps;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      guint id = g_array_index (ids, guint, i);
+      Branch *b = g_hash_table_lookup (self->branches, GUINT_TO_POINTER (id));
+      const CbSceneSource *s = cb_scene_collection_find_source (self->collection, id);
+
+      if (b == NULL || s == NULL)
+        continue;
+      if (b->bin != NULL)
+        {
+          /* pipewiresrc says nothing when its target goes: the list does. */
+          if (b->app_serial != 0 && cb_app_audio_find (apps, NULL, b->app_serial) == NULL)
+            {
+              branch_detach (self, b);
+              app_stream_ended (self, b);
+            }
+          continue;
+        }
+      if (b->problem != NULL &&
+          g_error_matches (b->problem, CB_SOURCE_ERROR, CB_SOURCE_ERROR_APP_SILENT) &&
+          cb_app_audio_find (apps, s->location, 0) != NULL)
+        {
+          guint index = 0;
+
+          while (index < self->collection->audio->len &&
+                 g_ptr_array_index (self->collection->audio, index) != s)
+            index++;
+          GST_INFO ("source %u: %s plays again", id, s->location);
+          branch_attach (self, s, self->mixer, index);
+        }
+    }
+  self->apps_now = NULL;
+}
+
+static gboolean
+on_app_watch (gpointer data)
+{
+  CbProgram *self = data;
+  GWeakRef *ref;
+  gboolean wanted = FALSE;
+
+  for (guint i = 0; i < self->collection->audio->len && !wanted; i++)
+    wanted = ((CbSceneSource *) g_ptr_array_index (self->collection->audio, i))->kind ==
+             CB_SCENE_SOURCE_APP_AUDIO;
+  if (!wanted || self->app_listing != NULL)
+    return G_SOURCE_CONTINUE;
+  self->app_listing = g_cancellable_new ();
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  cb_app_audio_list_async (self->app_listing, on_apps_listed, ref);
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 on_capture_message (CbLocalSource *capture,
                     GstMessage    *message,
@@ -861,7 +974,10 @@ on_capture_message (CbLocalSource *capture,
       if (b->bin != NULL && GST_OBJECT_PARENT (b->bin) != NULL)
         {
           branch_detach (self, b);
-          cb_program_set_problem (self, b, error);
+          if (b->app_serial != 0)
+            app_stream_ended (self, b);
+          else
+            cb_program_set_problem (self, b, error);
         }
       return TRUE;
     }
@@ -940,6 +1056,11 @@ cb_program_new (const CbSceneCollection *collection,
   if (self->capture == NULL)
     return NULL;
   g_signal_connect (self->capture, "message", G_CALLBACK (on_capture_message), self);
+  /* Destroyed before self goes (dispose). */
+  self->app_watch = g_timeout_source_new_seconds (APP_WATCH_SECONDS);
+  g_source_set_callback (self->app_watch, on_app_watch, self, NULL);
+  g_source_set_name (self->app_watch, "[castbridge] applications' sound");
+  g_source_attach (self->app_watch, self->context);
   return g_steal_pointer (&self);
 }
 

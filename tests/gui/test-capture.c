@@ -879,6 +879,21 @@ test_portal_quit_unlinked (Fixture       *fixture,
 
 #define PLAYER_NAME "Cb Test Player"
 
+/* An application playing a loud sine (a playback stream of its own each time). */
+static void
+pipewire_play (PipeWire *self)
+{
+  const char *argv[] = {
+    "gst-launch-1.0", "-q", "-f", "audiotestsrc", "is-live=true", "wave=sine", "freq=1000",
+    "volume=0.5", "!", "pipewiresink",
+    /* gst-launch joins its arguments and parses them again: the quotes are its own. */
+    "stream-properties=\"props,application.name=\\\"" PLAYER_NAME "\\\",media.name=\\\"A sine\\\"\"",
+    NULL
+  };
+
+  self->producer = pipewire_spawn (self, G_SUBPROCESS_FLAGS_NONE, argv);
+}
+
 /* A sink for applications to play to (the test's PipeWire has no devices), then an
  * application playing a loud sine there. */
 static void
@@ -890,16 +905,9 @@ pipewire_start_player (PipeWire *self)
     "node.description=\"Cb Test Sink\" media.class=Audio/Sink object.linger=true "
     "audio.position=[FL FR] }", NULL
   };
-  const char *argv[] = {
-    "gst-launch-1.0", "-q", "-f", "audiotestsrc", "is-live=true", "wave=sine", "freq=1000",
-    "volume=0.5", "!", "pipewiresink",
-    /* gst-launch joins its arguments and parses them again: the quotes are its own. */
-    "stream-properties=\"props,application.name=\\\"" PLAYER_NAME "\\\",media.name=\\\"A sine\\\"\"",
-    NULL
-  };
   g_autofree char *out = pipewire_tool (self, sink);
 
-  self->producer = pipewire_spawn (self, G_SUBPROCESS_FLAGS_NONE, argv);
+  pipewire_play (self);
 }
 
 static gboolean
@@ -919,6 +927,28 @@ loud (Fixture       *fixture,
       gconstpointer  data)
 {
   return cb_level_meter_get_peak ((CbLevelMeter *) data) > -20;
+}
+
+static gboolean
+quiet (Fixture       *fixture,
+       gconstpointer  data)
+{
+  return cb_level_meter_get_peak ((CbLevelMeter *) data) < -60;
+}
+
+/* What the strip of source @data says (it follows the program a moment later). */
+static gboolean
+has_problem (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return cb_mixer_get_problem_text (cb_window_get_mixer (fixture->window), GPOINTER_TO_UINT (data)) != NULL;
+}
+
+static gboolean
+no_problem (Fixture       *fixture,
+            gconstpointer  data)
+{
+  return !has_problem (fixture, data);
 }
 
 static gboolean
@@ -1076,11 +1106,30 @@ test_app_audio (Fixture       *fixture,
   /* The headphones on the output chosen in Preferences: the sink the player plays to. */
   headphones (fixture, pipewire);
 
+  /* The application stops: its strip says so. It plays again (a new PipeWire stream):
+   * its sound is back on the same strip by itself. */
+  stop (&pipewire->producer);
+  g_assert_true (wait_for (fixture, has_problem, GUINT_TO_POINTER (id)));
+  g_assert_cmpstr (cb_mixer_get_problem_text (mixer, id), ==,
+                   _("The application plays no sound now: its sound comes back here when "
+                     "it plays again"));
+  g_assert_true (wait_for (fixture, quiet, cb_mixer_get_meter (mixer, id)));
+  spin_for (300);
+  save_window_screenshot (fixture, "app-audio-stopped");
+  pipewire_play (pipewire);
+  g_assert_true (wait_for (fixture, no_problem, GUINT_TO_POINTER (id)));
+  if (!wait_for (fixture, loud, cb_mixer_get_meter (mixer, id)))
+    {
+      pipewire_log (pipewire);
+      g_assert_not_reached ();
+    }
+  g_assert_true (wait_for (fixture, loud, cb_mixer_get_meter (mixer, 0)));
+
   /* One that plays nothing: its strip says so; the mix goes on. */
   silent = cb_mixer_add_app_audio (mixer, "An Application That Is Not Running");
   g_assert_cmpstr (cb_mixer_get_problem_text (mixer, silent), ==,
-                   _("The application plays no sound now. Play something in it, then come "
-                     "back to this scene"));
+                   _("The application plays no sound now: its sound comes back here when "
+                     "it plays again"));
   g_assert_true (wait_for (fixture, loud, cb_mixer_get_meter (mixer, 0)));
 
   pipewire_stop (pipewire);

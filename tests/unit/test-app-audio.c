@@ -49,6 +49,20 @@ test_parse (void)
   g_assert_cmpuint (app->serial, ==, 66);
 }
 
+/* By name, by serial, or both: what the program's watch asks of each listing. */
+static void
+test_find (void)
+{
+  g_autoptr(GPtrArray) apps = cb_app_audio_parse_dump (dump, 0, NULL);
+
+  g_assert_cmpuint (cb_app_audio_find (apps, "Firefox", 0)->serial, ==, 63);
+  g_assert_cmpstr (cb_app_audio_find (apps, NULL, 66)->name, ==, "mpv");
+  g_assert_cmpstr (cb_app_audio_find (apps, "Castbridge", 64)->name, ==, "Castbridge");
+  g_assert_null (cb_app_audio_find (apps, "Firefox", 66));
+  g_assert_null (cb_app_audio_find (apps, "Spotify", 0));
+  g_assert_null (cb_app_audio_find (apps, NULL, 65));   /* a capture stream: not listed */
+}
+
 static void
 test_own_streams_kept_without_pid (void)
 {
@@ -79,6 +93,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app-audio/parse", test_parse);
   g_test_add_func ("/app-audio/own-streams-kept-without-pid", test_own_streams_kept_without_pid);
+  g_test_add_func ("/app-audio/find", test_find);
   g_test_add_func ("/app-audio/not-a-dump", test_not_a_dump);
   return g_test_run ();
 }
