@@ -867,13 +867,12 @@ on_apps_listed (GObject      *object,
         continue;
       if (b->bin != NULL)
         {
-          /* pipewiresrc says nothing when its target goes: the list does. */
-          if (b->app_serial != 0 && cb_app_audio_find (apps, NULL, b->app_serial) == NULL)
-            {
-              branch_detach (self, b);
-              app_stream_ended (self, b);
-            }
-          continue;
+          /* pipewiresrc says nothing when its target goes: the list does. Another
+           * stream of the same application, if it has one, is taken right away. */
+          if (b->app_serial == 0 || cb_app_audio_find (apps, NULL, b->app_serial) != NULL)
+            continue;
+          branch_detach (self, b);
+          app_stream_ended (self, b);
         }
       if (b->problem != NULL &&
           g_error_matches (b->problem, CB_SOURCE_ERROR, CB_SOURCE_ERROR_APP_SILENT) &&
