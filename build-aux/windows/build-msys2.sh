@@ -53,7 +53,7 @@ DESTDIR="$(cd "$build" && pwd)/stage" meson install -C "$build" --quiet
 # ---- 3. what GStreamer, GIO and GTK load at run time -----------------------------------
 # The plugins of the elements the code creates (gst_element_factory_make, the
 # gst_parse_launch descriptions, devices): core and app, capture on Windows (Media
-# Foundation cameras, WASAPI audio; D3D11, whose screen capture scenes do not use yet),
+# Foundation cameras, WASAPI audio; D3D11: d3d11screencapturesrc, the screen source),
 # codecs, muxers, WebRTC.
 plugins=(
   coreelements app playback typefindfunctions autodetect

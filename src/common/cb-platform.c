@@ -25,6 +25,8 @@
 # include <signal.h>
 # include <stdlib.h>
 # include <sys/resource.h>
+# include <sys/socket.h>
+# include <sys/un.h>
 # include <unistd.h>
 #endif
 
@@ -546,6 +548,45 @@ cb_platform_sync_path (const char *path)
 }
 
 /* ---- network -------------------------------------------------------------------------- */
+
+/**
+ * cb_platform_connect_local:
+ * @path: a Unix domain socket's path
+ * @error: a #GError (%G_IO_ERROR)
+ *
+ * A blocking connection to a local socket, as a plain descriptor for a library that
+ * takes one (pipewiresrc's "fd"), close-on-exec.
+ *
+ * Returns: the descriptor, or -1 with @error (always on Windows: %G_IO_ERROR_NOT_SUPPORTED)
+ */
+int
+cb_platform_connect_local (const char  *path,
+                           GError     **error)
+{
+#ifdef G_OS_WIN32
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               "No local sockets of this kind on Windows");
+  return -1;
+#else
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int fd, saved;
+
+  if (strlen (path) >= sizeof address.sun_path)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG, "The socket's path is too long");
+      return -1;
+    }
+  g_strlcpy (address.sun_path, path, sizeof address.sun_path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && connect (fd, (struct sockaddr *) &address, sizeof address) == 0)
+    return fd;
+  saved = errno;
+  if (fd >= 0)
+    close (fd);
+  g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved), g_strerror (saved));
+  return -1;
+#endif
+}
 
 static void
 add_native_address (GPtrArray       *out,

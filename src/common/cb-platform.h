@@ -28,5 +28,7 @@ int         cb_platform_rename_no_replace    (const char   *from,
 void        cb_platform_sync_path            (const char   *path);
 
 GPtrArray  *cb_platform_list_addresses       (void);
+int         cb_platform_connect_local        (const char   *path,
+                                              GError      **error);
 
 G_END_DECLS

@@ -9,14 +9,7 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <json-glib/json-glib.h>
-#ifdef G_OS_UNIX
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-#endif
 
 #include "cb-app-audio.h"
 #include "cb-engine-error.h"
@@ -252,11 +245,10 @@ cb_app_audio_find (GPtrArray  *apps,
 static int
 connect_pipewire (GError **error)
 {
-#ifdef G_OS_UNIX
   const char *remote = g_getenv ("PIPEWIRE_REMOTE");
   const char *dir = g_getenv ("PIPEWIRE_RUNTIME_DIR");
   g_autofree char *path = NULL;
-  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  g_autoptr(GError) local_error = NULL;
   int fd;
 
   if (dir == NULL || *dir == '\0')
@@ -267,31 +259,15 @@ connect_pipewire (GError **error)
     path = g_strdup (remote);
   else if (dir != NULL && *dir != '\0')
     path = g_build_filename (dir, remote, NULL);
-  if (path == NULL || strlen (path) >= sizeof address.sun_path)
+  fd = path != NULL ? cb_platform_connect_local (path, &local_error) : -1;
+  if (fd < 0)
     {
-      g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
-                   "Application audio needs PipeWire, which does not run here");
-      return -1;
-    }
-  g_strlcpy (address.sun_path, path, sizeof address.sun_path);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) != 0)
-    {
-      int saved = errno;
-
-      if (fd >= 0)
-        close (fd);
       g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
                    "Application audio needs PipeWire, which does not answer here (%s)",
-                   g_strerror (saved));
+                   local_error != NULL ? local_error->message : "no runtime folder");
       return -1;
     }
   return fd;
-#else
-  g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
-               "Application audio needs PipeWire, which does not run here");
-  return -1;
-#endif
 }
 
 GstElement *

@@ -405,6 +405,9 @@ cb_program_apply_size (CbProgram           *self,
  * compositor's format by the "size" capsfilter (cb_program_apply_size()), as a camera is. Through RGB
  * first: GStreamer 1.22 converts BGRx to AYUV with the padding byte as the alpha (0 from
  * an X server: an invisible capture), even with alpha-mode=set. */
+/* The screen source where there is no X11 display (Windows). */
+#define DESKTOP_DUPLICATION "d3d11screencapturesrc"
+
 static char *
 capture_tail (void)
 {
@@ -603,20 +606,30 @@ cb_program_make_video_bin (CbProgram            *self,
     case CB_SCENE_SOURCE_SCREEN:
       if (cb_program_uses_portal (s))
         return portal_bin (self, b, s, format, error);
-      if (g_getenv ("DISPLAY") == NULL)
-        {
-          g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
-                       "No screen to capture");
-          return NULL;
-        }
-      if (!cb_media_have_element ("ximagesrc", error))
-        return NULL;
       {
         g_autofree char *tail = capture_tail ();
 
-        desc = g_strdup_printf ("ximagesrc name=capture use-damage=false show-pointer=%s ! "
-                                "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! %s",
-                                s->cursor ? "true" : "false", self->fps, tail);
+        if (g_getenv ("DISPLAY") != NULL)
+          {
+            if (!cb_media_have_element ("ximagesrc", error))
+              return NULL;
+            desc = g_strdup_printf ("ximagesrc name=capture use-damage=false show-pointer=%s ! "
+                                    "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! %s",
+                                    s->cursor ? "true" : "false", self->fps, tail);
+          }
+        else if (cb_media_have_element (DESKTOP_DUPLICATION, NULL))
+          /* Windows: DXGI Desktop Duplication of the primary monitor (GStreamer's d3d11
+           * plugin), its frames brought to system memory by the caps. */
+          desc = g_strdup_printf (DESKTOP_DUPLICATION " name=capture monitor-index=-1 "
+                                  "show-cursor=%s ! "
+                                  "capsfilter caps=\"video/x-raw,framerate=%d/1\" ! %s",
+                                  s->cursor ? "true" : "false", self->fps, tail);
+        else
+          {
+            g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_NO_DEVICE,
+                         "No screen to capture");
+            return NULL;
+          }
       }
       bin = cb_media_parse_bin (desc, TRUE, error);
       cb_program_apply_size (self, bin, s, format);

@@ -1382,11 +1382,14 @@ cb_program_update_source (CbProgram           *self,
     }
   if ((s->kind == CB_SCENE_SOURCE_SCREEN || s->kind == CB_SCENE_SOURCE_WINDOW) && !cb_program_uses_portal (s))
     {
-      /* ximagesrc reads it for every frame. */
+      /* ximagesrc reads it for every frame, d3d11screencapturesrc too. */
       g_autoptr(GstElement) capture = gst_bin_get_by_name (GST_BIN (b->bin), "capture");
+      const char *property = capture == NULL ? NULL
+                             : g_object_class_find_property (G_OBJECT_GET_CLASS (capture), "show-pointer")
+                             ? "show-pointer" : "show-cursor";
 
-      if (capture != NULL)
-        g_object_set (capture, "show-pointer", s->cursor, NULL);
+      if (property != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (capture), property))
+        g_object_set (capture, property, s->cursor, NULL);
     }
 }
 

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include <gio/gunixsocketaddress.h>
+
 #include "cb-platform.h"
 
 #define DEADLINE_US (10 * G_USEC_PER_SEC)
@@ -303,6 +305,44 @@ test_list_addresses (void)
   g_assert_true (loopback);
 }
 
+/* A local socket's descriptor, which the listener sees connect; a path where nothing
+ * listens, or one too long for a socket, is an error with the reason. */
+static void
+test_connect_local (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cb-platform-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "socket", NULL);
+  g_autofree char *long_path = g_strnfill (200, 'x');
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                                              G_SOCKET_PROTOCOL_DEFAULT, NULL);
+  g_autoptr(GSocket) accepted = NULL;
+  g_autoptr(GError) error = NULL;
+  char byte = 0;
+  int fd;
+
+  g_assert_true (g_socket_bind (listener, address, FALSE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  fd = cb_platform_connect_local (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  accepted = g_socket_accept (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, "!", 1), ==, 1);
+  g_assert_cmpint (g_socket_receive (accepted, &byte, 1, NULL, &error), ==, 1);
+  g_assert_cmpint (byte, ==, '!');
+  g_close (fd, NULL);
+  g_socket_close (listener, NULL);
+  g_remove (path);
+
+  g_assert_cmpint (cb_platform_connect_local (path, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (cb_platform_connect_local (long_path, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -324,6 +364,7 @@ main (int   argc,
   g_test_add_func ("/cb/platform/process/may-run", test_process_may_run);
   g_test_add_func ("/cb/platform/executable", test_executable);
   g_test_add_func ("/cb/platform/list-addresses", test_list_addresses);
+  g_test_add_func ("/cb/platform/connect-local", test_connect_local);
   for (guint i = 0; i < G_N_ELEMENTS (in_folder); i++)
     g_test_add (in_folder[i].path, Fixture, NULL, fixture_set_up, in_folder[i].func,
                 fixture_tear_down);

@@ -361,14 +361,139 @@ test_media_sound (void)
   g_rmdir (dir);
 }
 
+/* A stand-in for Windows' d3d11screencapturesrc (GStreamer's d3d11 plugin, which is not
+ * built here): a live videotestsrc in red, with the two properties the program sets. */
+static gboolean fake_show_cursor;
+static gint fake_monitor_index = 12345;
+
+static void
+fake_duplication_set_property (GObject      *object,
+                               guint         id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  if (id == 1)
+    fake_monitor_index = g_value_get_int (value);
+  else
+    fake_show_cursor = g_value_get_boolean (value);
+}
+
+static void
+fake_duplication_get_property (GObject    *object,
+                               guint       id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  if (id == 1)
+    g_value_set_int (value, fake_monitor_index);
+  else
+    g_value_set_boolean (value, fake_show_cursor);
+}
+
+static void
+fake_duplication_class_init (gpointer klass,
+                             gpointer data)
+{
+  GObjectClass *object_class = klass;
+
+  object_class->set_property = fake_duplication_set_property;
+  object_class->get_property = fake_duplication_get_property;
+  g_object_class_install_property (object_class, 1,
+      g_param_spec_int ("monitor-index", NULL, NULL, -1, G_MAXINT, -1, G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, 2,
+      g_param_spec_boolean ("show-cursor", NULL, NULL, FALSE, G_PARAM_READWRITE));
+}
+
+static void
+fake_duplication_init (GTypeInstance *instance,
+                       gpointer       klass)
+{
+  g_object_set (instance, "pattern", 4 /* red */, "is-live", TRUE, NULL);
+}
+
+static void
+register_fake_duplication (void)
+{
+  g_autoptr(GstElementFactory) factory = gst_element_factory_find ("videotestsrc");
+  GType parent = gst_element_factory_get_element_type (factory);
+  GTypeQuery query;
+  GTypeInfo info = { 0 };
+
+  g_type_query (parent, &query);
+  info.class_size = query.class_size;
+  info.instance_size = query.instance_size;
+  info.class_init = fake_duplication_class_init;
+  info.instance_init = fake_duplication_init;
+  g_assert_true (gst_element_register (NULL, "d3d11screencapturesrc", GST_RANK_NONE,
+                                       g_type_register_static (parent, "CbTestDuplication",
+                                                               &info, 0)));
+}
+
+/* Without an X11 display, the screen source is Windows' Desktop Duplication: the primary
+ * monitor, the cursor as the source says, its frames in the picture. (main() unset
+ * DISPLAY and WAYLAND_DISPLAY.) */
+static void
+test_screen_desktop_duplication (void)
+{
+  g_autoptr(CbSceneCollection) c = cb_scene_collection_new ();
+  g_autoptr(CbSettings) settings = cb_settings_new ();
+  g_autoptr(GError) error = NULL;
+  CbScene *scene = cb_scene_new ("Screen");
+  CbSceneSource *s;
+  CbProgram *program;
+  Frames frames = { 0 };
+  gboolean cursor;
+  guint id;
+
+  register_fake_duplication ();
+  g_assert_true (cb_settings_set (settings, "capture_width", "320", NULL));
+  g_assert_true (cb_settings_set (settings, "capture_height", "180", NULL));
+  g_assert_true (cb_settings_set (settings, "capture_fps", "15", NULL));
+  s = cb_scene_source_new (c, CB_SCENE_SOURCE_SCREEN, "Screen", NULL);
+  id = s->id;
+  cursor = s->cursor;
+  g_ptr_array_add (scene->sources, s);
+  g_ptr_array_add (c->scenes, scene);
+
+  program = cb_program_new (c, settings, &error);
+  g_assert_no_error (error);
+  g_assert_null (cb_program_get_problem (program, id));
+  g_assert_cmpint (fake_monitor_index, ==, -1);
+  g_assert_cmpint (fake_show_cursor, ==, cursor);
+  g_mutex_init (&frames.lock);
+  cb_local_source_set_preview (cb_program_get_capture (program), on_preview, &frames, NULL);
+  g_assert_true (cb_program_start (program, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_pixel (&frames, 0.5, 0.5, 0xff0000));
+
+  /* The cursor, changed in place. */
+  s = cb_scene_source_copy (cb_scene_collection_find_source ((CbSceneCollection *) cb_program_get_collection (program), id));
+  s->cursor = !cursor;
+  cb_program_update_source (program, s);
+  cb_scene_source_free (s);
+  g_assert_cmpint (fake_show_cursor, ==, !cursor);
+  g_assert_null (cb_program_get_problem (program, id));
+
+  cb_local_source_set_preview (cb_program_get_capture (program), NULL, NULL, NULL);
+  cb_program_stop (program);
+  g_assert_finalize_object (program);
+  g_clear_pointer (&frames.last, gst_sample_unref);
+  g_mutex_clear (&frames.lock);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* No display, as on Windows: the screen source takes Desktop Duplication. Before any
+   * thread could read the environment. */
+  g_unsetenv ("DISPLAY");
+  g_unsetenv ("WAYLAND_DISPLAY");
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cb/program/compose", test_compose);
   g_test_add_func ("/cb/program/meter", test_meter);
   g_test_add_func ("/cb/program/media-sound", test_media_sound);
+  g_test_add_func ("/cb/program/screen-desktop-duplication", test_screen_desktop_duplication);
   return g_test_run ();
 }
