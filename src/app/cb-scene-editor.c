@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -18,6 +19,8 @@ struct _CbSceneEditor
   CbProgram          *program;
   CbPreviewPaintable *preview;
   guint               save_id;
+  char               *saved_json;   /* what was last read or written: the program's
+                                     * problems save only what differs from it */
   guint               rebuild_id;
   gulong              setting_handler;
   guint               selected;
@@ -49,6 +52,21 @@ cb_scene_editor_dup_path (void)
 
 static void save_now (CbSceneEditor *self,
                       gboolean       wait);
+
+/* A source's problem changed: what it brings to keep (a portal's restore token) is saved;
+ * a problem alone changes nothing in the file, and writes none (on a first run, a file
+ * written then would make the next start skip the welcome page). */
+static void
+on_problem_changed (CbSceneEditor *self)
+{
+  g_autofree char *json = NULL;
+
+  if (self->program == NULL)
+    return;
+  json = cb_scene_collection_to_json (cb_program_get_collection (self->program));
+  if (g_strcmp0 (json, self->saved_json) != 0)
+    cb_scene_editor_touched (self);
+}
 
 static void
 drop_program (CbSceneEditor *self)
@@ -97,7 +115,7 @@ build_program (CbSceneEditor           *self,
   self->program = g_steal_pointer (&program);
   /* A portal's answer brings a restore token to keep: saved like any change. */
   g_signal_connect_swapped (self->program, "problem-changed",
-                            G_CALLBACK (cb_scene_editor_touched), self);
+                            G_CALLBACK (on_problem_changed), self);
   if (engine != NULL)
     cb_engine_set_scene_capture (engine, cb_program_get_capture (self->program));
   attach_preview (self);
@@ -151,6 +169,7 @@ cb_scene_editor_dispose (GObject *object)
   drop_program (self);
   g_clear_object (&self->preview);
   g_clear_object (&self->studio);
+  g_clear_pointer (&self->saved_json, g_free);
   G_OBJECT_CLASS (cb_scene_editor_parent_class)->dispose (object);
 }
 
@@ -189,11 +208,19 @@ load_collection (void)
     collection = cb_scene_collection_from_json (contents, length, &error);
   if (collection == NULL)
     {
-      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_warning ("Scenes not read from %s: %s; starting with the default scene", path,
-                   error->message);
       CbScene *first;
       CbSceneSource *pattern, *tone;
+
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          /* Kept aside, so that the next save does not replace what may be mended. */
+          g_autofree char *aside = g_strconcat (path, ".unreadable", NULL);
+
+          g_warning ("Scenes not read from %s: %s; starting with the default scene (the "
+                     "file is kept as %s)", path, error->message, aside);
+          if (g_rename (path, aside) != 0)
+            g_warning ("%s not kept: %s", path, g_strerror (errno));
+        }
 
       collection = cb_scene_collection_new_default ();
       first = g_ptr_array_index (collection->scenes, 0);
@@ -224,6 +251,9 @@ cb_scene_editor_new (CbStudio *studio)
                                             G_CALLBACK (on_setting_changed), self);
   collection = load_collection ();
   build_program (self, collection);
+  self->saved_json = cb_scene_collection_to_json (self->program != NULL
+                                                  ? cb_program_get_collection (self->program)
+                                                  : collection);
   return self;
 }
 
@@ -268,6 +298,8 @@ save_now (CbSceneEditor *self,
   if (self->program == NULL)
     return;
   json = cb_scene_collection_to_json (cb_program_get_collection (self->program));
+  g_free (self->saved_json);
+  self->saved_json = g_strdup (json);
   bytes = g_bytes_new_take (json, strlen (json));
   g_mkdir_with_parents (dir, 0700);
   if (wait)

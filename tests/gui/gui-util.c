@@ -133,7 +133,7 @@ fixture_set_up_default_scene (Fixture       *fixture,
 
 /* The scenes and settings files a test leaves: the scene editor and the preferences
  * write them. */
-static void
+void
 remove_scenes_and_settings (void)
 {
   g_autofree char *scenes = cb_scene_editor_dup_path ();

@@ -177,6 +177,7 @@ void      assert_nowhere_shown   (GtkWidget     *widget,
 
 /* scenes.json as it is now, or NULL (not saved yet, or not readable). */
 CbSceneCollection *saved_collection (void);
+void remove_scenes_and_settings (void);
 /* A copy of source @id as scenes.json has it now, or NULL (not saved yet, or not there). */
 CbSceneSource *saved_source      (guint          id);
 /* @widget or the first of its descendants that @match says yes to (given @data), or NULL. */
