@@ -214,7 +214,7 @@ load_collection (void)
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         {
           /* Kept aside, so that the next save does not replace what may be mended. */
-          g_autofree char *aside = g_strconcat (path, ".unreadable", NULL);
+          g_autofree char *aside = g_strconcat (path, ".broken", NULL);
 
           g_warning ("Scenes not read from %s: %s; starting with the default scene (the "
                      "file is kept as %s)", path, error->message, aside);

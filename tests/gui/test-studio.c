@@ -481,7 +481,7 @@ fixture_set_up_broken_scenes (Fixture       *fixture,
 {
   g_autofree char *scenes = cb_scene_editor_dup_path ();
   g_autofree char *dir = g_path_get_dirname (scenes);
-  g_autofree char *aside = g_strconcat (scenes, ".unreadable", NULL);
+  g_autofree char *aside = g_strconcat (scenes, ".broken", NULL);
 
   remove_scenes_and_settings ();
   g_remove (aside);
@@ -507,7 +507,7 @@ test_broken_scenes (Fixture       *fixture,
                     gconstpointer  data)
 {
   g_autofree char *scenes = cb_scene_editor_dup_path ();
-  g_autofree char *aside = g_strconcat (scenes, ".unreadable", NULL);
+  g_autofree char *aside = g_strconcat (scenes, ".broken", NULL);
   g_autofree char *kept = NULL;
   g_autofree char *saved = NULL;
   g_autoptr(CbSceneCollection) c = NULL;
