@@ -64,7 +64,8 @@ typedef struct {
   guint64     xid;          /* a window source: the window captured, 0 while none */
   GCancellable *asking;     /* a portal source: the request in flight */
   CbScreencast *screencast; /* a portal source: the capture the portal allowed */
-  guint         retries;    /* a portal source: made again after a failed first negotiation */
+  guint         retries;    /* made again after a failed negotiation, in a row */
+  gint64        last_retry; /* monotonic µs of the last time */
   guint64       app_serial; /* an application's sound: the PipeWire stream captured */
 } Branch;
 

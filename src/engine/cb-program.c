@@ -338,6 +338,7 @@ branch_detach (CbProgram *self,
     }
   if (bin == NULL)
     return;
+  GST_DEBUG_OBJECT (bin, "source %u: taken out", b->id);
   gst_element_set_locked_state (bin, TRUE);
   if (g_object_get_data (G_OBJECT (bin), "cb-portal") != NULL)
     {
@@ -421,8 +422,27 @@ typedef struct {
   GCancellable *asking;
 } PortalAnswer;
 
-/* How many times a portal source is made again when its first negotiation fails. */
-#define PORTAL_RETRIES 3
+/* How many times a source is made again when its negotiation fails, and how long after
+ * the last time that count starts again. */
+#define SOURCE_RETRIES 3
+#define RETRY_FORGOTTEN_US (30 * G_USEC_PER_SEC)
+
+/* Whether a source's error says that it could not agree on a format with what follows:
+ * an element's own (pipewiresrc) or a stream's end for that reason (basesrc's
+ * "not-negotiated", in the message's details). */
+static gboolean
+negotiation_failed (GstMessage   *message,
+                    const GError *error)
+{
+  const GstStructure *details = NULL;
+  int flow;
+
+  if (g_error_matches (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT))
+    return TRUE;
+  gst_message_parse_error_details (message, &details);
+  return details != NULL && gst_structure_get_int (details, "flow-return", &flow) &&
+         flow == GST_FLOW_NOT_NEGOTIATED;
+}
 
 typedef struct {
   GWeakRef program;
@@ -581,6 +601,12 @@ branch_attach (CbProgram           *self,
       return;
     }
   gst_object_set_name (GST_OBJECT (bin), name);
+  /* A source with something that prerolls (an image's or a file's decodebin) changes
+   * state asynchronously. Added to the running program, its bin must finish that change
+   * itself: left to the program, it was seen to stop at PAUSED now and then (its async-done
+   * came while nothing above was changing state), and the source stayed out of the picture. */
+  if (GST_IS_BIN (bin))
+    g_object_set (bin, "async-handling", TRUE, NULL);
   if (b->screencast != NULL)
     g_object_set_data (G_OBJECT (bin), "cb-portal", GINT_TO_POINTER (TRUE));
   gst_bin_add (GST_BIN (self->bin), bin);
@@ -639,6 +665,7 @@ branch_attach (CbProgram           *self,
     }
   if (!audio)
     apply_video_box (self, b, s, zorder);
+  GST_DEBUG_OBJECT (bin, "source %u: linked to %" GST_PTR_FORMAT, s->id, sink);
   if (b->screencast != NULL)
     gst_element_call_async (bin, portal_bin_sync_state, NULL, NULL);
   else
@@ -942,7 +969,10 @@ on_capture_message (CbLocalSource *capture,
       /* From a branch already taken out (one made again has the same name). */
       if (b == NULL || b->bin == NULL ||
           !gst_object_has_as_ancestor (GST_MESSAGE_SRC (message), GST_OBJECT (b->bin)))
-        return TRUE;
+        {
+          GST_DEBUG ("source %u: from a branch taken out since", id);
+          return TRUE;
+        }
       if (in_monitor (GST_MESSAGE_SRC (message)) && b->monitor != NULL)
         {
           /* No output device: the source goes on, unheard. */
@@ -952,20 +982,24 @@ on_capture_message (CbLocalSource *capture,
                                       "Cannot play it in the headphones: no output device");
           return TRUE;
         }
-      /* pipewiresrc negotiates once, as it starts, on its own thread: a change of the
-       * source's box at that moment can leave it nothing in common with what follows
-       * (seen about once in twenty starts). Made again, a few times. */
-      if (b->screencast != NULL && b->retries < PORTAL_RETRIES &&
-          g_error_matches (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT))
+      /* A source negotiates as it starts, on its own thread: a change of its box at that
+       * moment (a new size for its "size" capsfilter) can leave it nothing in common with
+       * what follows: pipewiresrc about once in twenty starts, a test pattern resized
+       * just after it was added. Made again, a few times in a row. */
+      if (g_get_monotonic_time () - b->last_retry > RETRY_FORGOTTEN_US)
+        b->retries = 0;
+      if (b->retries < SOURCE_RETRIES && negotiation_failed (message, error))
         {
           const CbSceneSource *s = cb_scene_collection_find_source (self->collection, id);
           guint si, index;
 
+          /* Video sources only: an audio source's format is the mixer's, never resized. */
           if (s != NULL && locate (self, id, &si, &index) &&
               g_ptr_array_index (self->compositors, si) != NULL)
             {
               b->retries++;
-              GST_INFO ("source %u: made again (%u)", id, b->retries);
+              b->last_retry = g_get_monotonic_time ();
+              GST_INFO ("source %u: made again after %s (%u)", id, error->message, b->retries);
               branch_attach (self, s, g_ptr_array_index (self->compositors, si), index);
               return TRUE;
             }
