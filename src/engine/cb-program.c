@@ -953,6 +953,11 @@ on_capture_message (CbLocalSource *capture,
         return FALSE;
       if (id == 0 && g_strcmp0 (GST_MESSAGE_SRC_NAME (message), "program-level") != 0)
         return FALSE;
+      /* Still on the bus from a branch made again since (same name, same id): what it
+       * measured before a change (a mute) would move the meter back. */
+      if (id != 0 && (b == NULL || b->bin == NULL ||
+                      !gst_object_has_as_ancestor (GST_MESSAGE_SRC (message), GST_OBJECT (b->bin))))
+        return TRUE;
       g_signal_emit (self, signals[SIGNAL_LEVEL], 0, id,
                      max_of (gst_structure_get_value (st, "peak")),
                      max_of (gst_structure_get_value (st, "rms")));
