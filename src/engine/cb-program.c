@@ -907,9 +907,7 @@ on_apps_listed (GObject      *object,
         {
           guint index = 0;
 
-          while (index < self->collection->audio->len &&
-                 g_ptr_array_index (self->collection->audio, index) != s)
-            index++;
+          g_ptr_array_find (self->collection->audio, s, &index);
           GST_INFO ("source %u: %s plays again", id, s->location);
           branch_attach (self, s, self->mixer, index);
         }
@@ -1423,12 +1421,12 @@ cb_program_update_source (CbProgram           *self,
     {
       /* ximagesrc reads it for every frame, d3d11screencapturesrc too. */
       g_autoptr(GstElement) capture = gst_bin_get_by_name (GST_BIN (b->bin), "capture");
-      const char *property = capture == NULL ? NULL
-                             : g_object_class_find_property (G_OBJECT_GET_CLASS (capture), "show-pointer")
-                             ? "show-pointer" : "show-cursor";
+      GObjectClass *klass = capture != NULL ? G_OBJECT_GET_CLASS (capture) : NULL;
 
-      if (property != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (capture), property))
-        g_object_set (capture, property, s->cursor, NULL);
+      if (klass != NULL && g_object_class_find_property (klass, "show-pointer"))
+        g_object_set (capture, "show-pointer", s->cursor, NULL);
+      else if (klass != NULL && g_object_class_find_property (klass, "show-cursor"))
+        g_object_set (capture, "show-cursor", s->cursor, NULL);
     }
 }
 
