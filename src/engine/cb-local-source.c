@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One pipeline per source: capture → tee → (preview: small RGBA frames) and
- * (publish: H.264 / Opus into the attached stream). Encoding runs only while a
+ * (publish: H.264 / AAC into the attached stream). Encoding runs only while a
  * stream is attached; a valve closes the branch otherwise.
  */
 #include <string.h>
@@ -12,6 +12,9 @@
 #include "cb-engine-error.h"
 #include "cb-pipeline.h"
 #include "cb-local-source.h"
+
+/* The sound's bitrate, in bits per second (AAC, as ffmpeg's default). */
+#define CB_LOCAL_SOURCE_AUDIO_BITRATE 128000
 
 /* The most frames a second the preview is given. */
 #define PREVIEW_FPS 15
@@ -518,15 +521,21 @@ add_audio_branch (CbLocalSource  *self,
                   GError        **error)
 {
   GstAppSinkCallbacks audio_cb = { .new_sample = on_sample };
-  g_autofree char *desc = g_strdup_printf ("queue max-size-time=1000000000 leaky=downstream ! "
-                                           "valve name=valve ! audioconvert ! "
-                                           "volume name=mute mute=%s ! audioresample ! "
-                                           "audio/x-raw,rate=48000,channels=2 ! "
-                                           "opusenc bitrate=96000 ! appsink name=sink sync=%s async=false "
-                                           "max-buffers=200 drop=true",
-                                           self->muted ? "true" : "false",
-                                           self->file_path != NULL ? "true" : "false");
+  g_autofree char *aac = cb_media_aac_encoder (CB_LOCAL_SOURCE_AUDIO_BITRATE, error);
+  g_autofree char *desc = NULL;
 
+  if (aac == NULL)
+    return FALSE;
+  /* AAC, what RTMP destinations and MP4 recordings take as it is: the sound is encoded
+   * once. WebRTC players get an Opus rendition, made only while they play. */
+  desc = g_strdup_printf ("queue max-size-time=1000000000 leaky=downstream ! "
+                          "valve name=valve ! audioconvert ! "
+                          "volume name=mute mute=%s ! audioresample ! "
+                          "audio/x-raw,rate=48000,channels=2 ! %s ! "
+                          "audio/mpeg,mpegversion=4,stream-format=raw ! "
+                          "appsink name=sink sync=%s async=false max-buffers=200 drop=true",
+                          self->muted ? "true" : "false", aac,
+                          self->file_path != NULL ? "true" : "false");
   return add_branch (self, raw_pad, desc, &audio_cb, CB_MEDIA_AUDIO, error);
 }
 
@@ -800,6 +809,7 @@ local_source_new (const char  *spec,
                   GError     **error)
 {
   g_autoptr(CbLocalSource) self = g_object_new (CB_TYPE_LOCAL_SOURCE, NULL);
+  g_autofree char *aac = NULL;
 
   if (program_bin != NULL)
     {
@@ -822,7 +832,10 @@ local_source_new (const char  *spec,
   if (self->program_bin == NULL && !parse_spec (self, spec, error))
     return NULL;
   self->spec = g_strdup (spec);
-  if (!cb_media_have_element ("x264enc", error) || !cb_media_have_element ("opusenc", error))
+  if (!cb_media_have_element ("x264enc", error))
+    return NULL;
+  aac = cb_media_aac_encoder (CB_LOCAL_SOURCE_AUDIO_BITRATE, error);
+  if (aac == NULL)
     return NULL;
   if (!build_pipeline (self, error))
     return NULL;

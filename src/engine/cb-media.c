@@ -151,18 +151,22 @@ cb_media_convert_scale (void)
                                                            : "videoconvert ! videoscale";
 }
 
-const char *
-cb_media_pick_aac_encoder (void)
+char *
+cb_media_aac_encoder (int      bitrate,
+                      GError **error)
 {
-  /* fdkaacenc sounds best where it exists; avenc_aac (gst-libav) is everywhere FFmpeg is. */
+  /* fdkaacenc sounds best where it exists; avenc_aac (gst-libav) is everywhere FFmpeg is.
+   * All three take their bitrate in bits per second. */
   static const char *candidates[] = { "fdkaacenc", "avenc_aac", "voaacenc" };
 
   for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
     {
       g_autoptr(GstElementFactory) f = gst_element_factory_find (candidates[i]);
       if (f != NULL)
-        return candidates[i];
+        return g_strdup_printf ("%s bitrate=%d", candidates[i], bitrate);
     }
+  g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
+               "No AAC encoder is installed (gst-libav)");
   return NULL;
 }
 
@@ -361,7 +365,7 @@ static GBytes *
 make_silence (int rate,
               int channels)
 {
-  const char *aac = cb_media_pick_aac_encoder ();
+  g_autofree char *aac = cb_media_aac_encoder (128000, NULL);
   g_autofree char *desc = NULL;
   g_autoptr(GstElement) pipeline = NULL;
   g_autoptr(GstElement) sink = NULL;

@@ -94,7 +94,9 @@ const char *cb_media_codec_from_caps   (const GstCaps     *caps);
 GstBuffer  *cb_media_running_time_copy (GstBuffer         *buffer,
                                         const GstSegment  *segment);
 
-const char *cb_media_pick_aac_encoder  (void);
+/* "<encoder> bitrate=N" for the best AAC encoder installed (bits per second), or NULL. */
+char       *cb_media_aac_encoder       (int                bitrate,
+                                        GError           **error);
 GBytes     *cb_media_silent_aac        (GstCaps           *caps);
 GstElement *cb_media_parse_bin         (const char        *description,
                                         gboolean           ghost_unlinked_pads,

@@ -248,7 +248,7 @@ cb_sound_mixer_set_caps (CbSoundMixer *self,
                          GstCaps      *aac_caps)
 {
   const GstStructure *s = gst_caps_get_structure (aac_caps, 0);
-  const char *aac = cb_media_pick_aac_encoder ();
+  g_autofree char *aac = cb_media_aac_encoder (128000, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *desc = NULL;
   g_autoptr(GstElement) mixpoint = NULL;
@@ -280,7 +280,7 @@ cb_sound_mixer_set_caps (CbSoundMixer *self,
   desc = g_strdup_printf ("appsrc name=src format=time is-live=false max-bytes=1000000 ! "
                           "avdec_aac ! audioconvert ! audioresample ! "
                           "audio/x-raw,format=S16LE,rate=%d,channels=%d,layout=interleaved ! "
-                          "identity name=mixpoint ! audioconvert ! %s bitrate=128000 ! "
+                          "identity name=mixpoint ! audioconvert ! %s ! "
                           "appsink name=sink sync=false", rate, channels, aac);
   self->pipeline = gst_parse_launch (desc, NULL);
   if (self->pipeline == NULL)

@@ -209,23 +209,12 @@ describe_branch (CbTranscoder  *self,
     }
   else
     {
-      const char *enc;
+      g_autofree char *enc = NULL;
 
       if (self->audio == CB_AUDIO_OPUS)
-        enc = "opusenc bitrate=64000 ! audio/x-opus";
-      else
-        {
-          const char *aac = cb_media_pick_aac_encoder ();
-          if (aac == NULL)
-            {
-              g_set_error (error, CB_ENGINE_ERROR, CB_ENGINE_ERROR_MISSING_PLUGIN,
-                           "No AAC encoder is installed (gst-libav)");
-              return NULL;
-            }
-          enc = g_str_equal (aac, "avenc_aac") ? "avenc_aac bitrate=128000"
-                                               : (g_str_equal (aac, "voaacenc") ? "voaacenc bitrate=128000"
-                                                                                : "fdkaacenc bitrate=128000");
-        }
+        enc = g_strdup ("opusenc bitrate=64000 ! audio/x-opus");
+      else if ((enc = cb_media_aac_encoder (128000, error)) == NULL)
+        return NULL;
       /* audiorate: a gap-free timeline. The encoded audio lasts exactly as long as the
        * source's time, so that it stays in sync with the video for hours: lost or late
        * packets and a publisher that stops sending audio for a while (a device switch)

@@ -194,7 +194,8 @@ test_player (Fixture       *fixture,
   g_assert_nonnull (strstr (cb_stream_row_get_video (row), size));
   g_assert_cmpstr (gtk_label_get_label (cb_player_window_get_bitrate_label (player)), !=, "—");
   /* The figure is the stream's, never a burst's: for 5 s (five updates) under three times
-   * what the studio encodes — capture_bitrate plus its Opus 96 kbit/s. */
+   * what the studio encodes — capture_bitrate plus 96 kbit/s for the sound (the player
+   * gets the Opus made for WebRTC players, 64 kbit/s). */
   {
     gint64 nominal = cb_settings_get_int (cb_studio_get_gui_settings (fixture->studio),
                                           "capture_bitrate") + 96;
