@@ -37,6 +37,7 @@ struct _CbMixer
   GHashTable    *strips;   /* id → Strip (0: the program) */
   gboolean       filling;
   guint          refill_id;
+  GCancellable  *cancellable;   /* what the mixer waits for (an application list) */
 };
 
 G_DEFINE_FINAL_TYPE (CbMixer, cb_mixer, GTK_TYPE_BOX)
@@ -395,11 +396,15 @@ on_app_picked (guint    index,
     cb_mixer_add_app_audio (pick->mixer, pick->names[index]);
 }
 
-GtkWidget *
-cb_mixer_pick_app_audio (CbMixer *self)
+static void
+on_apps_listed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
 {
+  g_autoptr(GTask) task = data;
+  CbMixer *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) apps = NULL;
+  g_autoptr(GPtrArray) apps = cb_app_audio_list_finish (result, &error);
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) playing = g_strv_builder_new ();
   g_auto(GStrv) subtitles = NULL;
@@ -408,9 +413,11 @@ cb_mixer_pick_app_audio (CbMixer *self)
   GtkWidget *dialog;
   AppPick *pick;
 
-  g_return_val_if_fail (CB_IS_MIXER (self), NULL);
-
-  apps = cb_app_audio_list (&error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->editor == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The mixer is gone");
+      return;
+    }
   for (guint i = 0; apps != NULL && i < apps->len; i++)
     {
       const CbAppAudio *app = g_ptr_array_index (apps, i);
@@ -431,7 +438,32 @@ cb_mixer_pick_app_audio (CbMixer *self)
                           _("No Application Plays Sound"), why, on_app_picked, pick);
   g_object_set_data_full (G_OBJECT (dialog), "cb-app-pick", pick, app_pick_free);
   gtk_window_present (GTK_WINDOW (dialog));
-  return dialog;
+  g_task_return_pointer (task, g_object_ref (dialog), g_object_unref);
+}
+
+void
+cb_mixer_pick_app_audio (CbMixer             *self,
+                         GAsyncReadyCallback  callback,
+                         gpointer             data)
+{
+  GTask *task;
+
+  g_return_if_fail (CB_IS_MIXER (self));
+
+  task = g_task_new (self, self->cancellable, callback, data);
+  g_task_set_source_tag (task, cb_mixer_pick_app_audio);
+  /* pw-dump takes tens of milliseconds: the window goes on meanwhile. */
+  cb_app_audio_list_async (self->cancellable, on_apps_listed, task);
+}
+
+GtkWidget *
+cb_mixer_pick_app_audio_finish (CbMixer       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -441,7 +473,7 @@ on_add_kind (GtkButton *button,
   CbSceneSourceKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "cb-kind"));
 
   if (kind == CB_SCENE_SOURCE_APP_AUDIO)
-    cb_mixer_pick_app_audio (data);
+    cb_mixer_pick_app_audio (data, NULL, NULL);
   else
     cb_mixer_add_source (data, kind);
 }
@@ -452,6 +484,8 @@ cb_mixer_dispose (GObject *object)
   CbMixer *self = CB_MIXER (object);
 
   unwatch (self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->refill_id, g_source_remove);
   if (self->editor != NULL)
     {
@@ -473,6 +507,7 @@ static void
 cb_mixer_init (CbMixer *self)
 {
   self->strips = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->cancellable = g_cancellable_new ();
 }
 
 GtkWidget *

@@ -32,8 +32,14 @@ guint         cb_mixer_add_source        (CbMixer          *self,
 /* The sound of the application called @name (a CbAppAudio's name). */
 guint         cb_mixer_add_app_audio     (CbMixer          *self,
                                           const char       *name);
-/* The dialog listing the applications that play sound now; a click on one adds it. */
-GtkWidget    *cb_mixer_pick_app_audio    (CbMixer          *self);
+/* Lists the applications that play sound now (without waiting), then shows the dialog
+ * of them; a click on one adds it. The _finish() gives that dialog. */
+void          cb_mixer_pick_app_audio    (CbMixer             *self,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             data);
+GtkWidget    *cb_mixer_pick_app_audio_finish (CbMixer       *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
 /* The text under strip @id saying why it is silent, or NULL. */
 const char   *cb_mixer_get_problem_text  (CbMixer          *self,
                                           guint             id);

@@ -922,6 +922,40 @@ player_listed (Fixture       *fixture,
   return FALSE;
 }
 
+static void
+on_picked (GObject      *mixer,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static gboolean
+have_result (Fixture       *fixture,
+             gconstpointer  data)
+{
+  return *(GAsyncResult * const *) data != NULL;
+}
+
+/* The Mixer's + → Application sound, as a click does it: the list is made without
+ * blocking the window, then the dialog is shown. */
+static GtkWidget *
+pick_app_audio (Fixture *fixture,
+                CbMixer *mixer)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *picker;
+
+  cb_mixer_pick_app_audio (mixer, on_picked, &result);
+  g_assert_null (result);   /* never answered before the window goes on */
+  g_assert_true (wait_for (fixture, have_result, &result));
+  picker = cb_mixer_pick_app_audio_finish (mixer, result, &error);
+  g_assert_no_error (error);
+  g_object_unref (picker);  /* the dialog is the window list's until destroyed */
+  return picker;
+}
+
 static gboolean
 loud (Fixture       *fixture,
       gconstpointer  data)
@@ -1074,7 +1108,7 @@ test_app_audio (Fixture       *fixture,
   show_sidebar_page (fixture, GTK_WIDGET (mixer), "mixer");
 
   /* Nothing plays yet: the dialog says so. */
-  picker = cb_mixer_pick_app_audio (mixer);
+  picker = pick_app_audio (fixture, mixer);
   g_assert_null (cb_picker_find_row (picker, PLAYER_NAME));
   spin_for (300);
   save_native_screenshot (fixture, picker, "app-audio-none");
@@ -1082,7 +1116,7 @@ test_app_audio (Fixture       *fixture,
 
   pipewire_start_player (pipewire);
   g_assert_true (wait_for (fixture, player_listed, NULL));
-  picker = cb_mixer_pick_app_audio (mixer);
+  picker = pick_app_audio (fixture, mixer);
   row = cb_picker_find_row (picker, PLAYER_NAME);
   g_assert_nonnull (row);
   spin_for (300);
