@@ -289,7 +289,7 @@ test_real_late_decoder (void)
 
   info = cb_stream_get_snapshot (s);
   g_assert_cmpstr (info->media.video_codec, ==, "H264");
-  g_assert_cmpstr (info->media.audio_codec, ==, "opus");
+  g_assert_cmpstr (info->media.audio_codec, ==, "mpeg4-generic");
   g_assert_cmpint (info->media.height, ==, 720);
 
   cb_consumer_detach (c);

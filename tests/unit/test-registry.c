@@ -207,7 +207,7 @@ test_publish_test_source (void)
   g_assert_cmpint (info->media.width, ==, 1280);
   g_assert_cmpint (info->media.height, ==, 720);
   g_assert_cmpint ((int) info->media.fps, ==, 30);
-  g_assert_cmpstr (info->media.audio_codec, ==, "opus");
+  g_assert_cmpstr (info->media.audio_codec, ==, "mpeg4-generic");
   g_assert_cmpint (info->media.audio_rate, ==, 48000);
   g_assert_cmpint (info->media.bitrate, >, 0);
   g_assert_cmpstr (info->source, ==, "test");
