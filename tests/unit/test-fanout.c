@@ -481,23 +481,23 @@ audio_buffer (gpointer data, CbMediaKind kind, GstBuffer *buffer)
 static const CbConsumerFuncs audio_funcs = { audio_caps, audio_buffer, NULL };
 
 static void
-test_opus_to_aac_once (void)
+test_aac_to_opus_once (void)
 {
   g_autoptr(CbEngine) engine = cb_engine_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(CbStream) s = cb_engine_publish_source (engine, "aac", "test", &error);
+  g_autoptr(CbStream) s = cb_engine_publish_source (engine, "opus", "test", &error);
   AudioSeen one = { 0 }, two = { 0 };
   CbConsumer *c1, *c2;
 
   g_assert_true (wait_for_status (s, CB_STREAM_PUBLISHING, 10000));
-  c1 = cb_stream_attach (s, &audio_funcs, &one, NULL, NULL, CB_AUDIO_AAC, &error);
-  c2 = cb_stream_attach (s, &audio_funcs, &two, NULL, NULL, CB_AUDIO_AAC, &error);
+  c1 = cb_stream_attach (s, &audio_funcs, &one, NULL, NULL, CB_AUDIO_OPUS, &error);
+  c2 = cb_stream_attach (s, &audio_funcs, &two, NULL, NULL, CB_AUDIO_OPUS, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 1);
   for (guint i = 0; i < 600 && (g_atomic_int_get (&one.buffers) < 5 || g_atomic_int_get (&two.buffers) < 5); i++)
     iterate_for (50);
-  g_assert_cmpstr (one.codec, ==, "mpeg4-generic");
-  g_assert_cmpstr (two.codec, ==, "mpeg4-generic");
+  g_assert_cmpstr (one.codec, ==, "opus");
+  g_assert_cmpstr (two.codec, ==, "opus");
   g_assert_cmpint (g_atomic_int_get (&one.buffers), >=, 5);
   cb_consumer_detach (c1);
   cb_consumer_detach (c2);
@@ -510,8 +510,9 @@ test_opus_to_aac_once (void)
   g_assert_finalize_object (g_steal_pointer (&engine));
 }
 
-/* A player (Opus) and a push (AAC) of one profile: the video is encoded once, and only
- * the push's audio is transcoded, from the video rendition's output. */
+/* A push (AAC, the test source's own) and a WebRTC player (Opus) of one profile: the
+ * video is encoded once, and only the player's audio is transcoded, from the video
+ * rendition's output. */
 static void
 test_video_rendition_shared_across_audio (void)
 {
@@ -519,35 +520,35 @@ test_video_rendition_shared_across_audio (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(CbStream) s = cb_engine_publish_source (engine, "mixed", "test", &error);
   CbProfile p360 = { .height = 360 };
-  AudioSeen aac = { 0 };
+  AudioSeen opus = { 0 };
   Decoder *player = decoder_new ();
   CbConsumer *cp, *ca;
 
   g_assert_true (wait_for_status (s, CB_STREAM_PUBLISHING, 10000));
-  cp = cb_stream_attach_appsrc (s, player->src, NULL, &p360, CB_AUDIO_OPUS, &error);
+  cp = cb_stream_attach_appsrc (s, player->src, NULL, &p360, CB_AUDIO_AAC, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 1);
-  ca = cb_stream_attach (s, &audio_funcs, &aac, NULL, &p360, CB_AUDIO_AAC, &error);
+  ca = cb_stream_attach (s, &audio_funcs, &opus, NULL, &p360, CB_AUDIO_OPUS, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 2);   /* one video, one audio */
   /* A second profile shares the audio rendition: three encoders for three needs. */
   {
     CbProfile p180 = { .height = 180 };
-    AudioSeen aac2 = { 0 };
-    CbConsumer *c2 = cb_stream_attach (s, &audio_funcs, &aac2, NULL, &p180, CB_AUDIO_AAC, &error);
+    AudioSeen opus2 = { 0 };
+    CbConsumer *c2 = cb_stream_attach (s, &audio_funcs, &opus2, NULL, &p180, CB_AUDIO_OPUS, &error);
 
     g_assert_no_error (error);
     g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 3);
     cb_consumer_detach (c2);
     g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 2);
-    g_free (aac2.codec);
+    g_free (opus2.codec);
   }
 
   for (guint i = 0; i < 600 && (g_atomic_int_get (&player->frames) < 5 ||
-                                g_atomic_int_get (&aac.buffers) < 5); i++)
+                                g_atomic_int_get (&opus.buffers) < 5); i++)
     iterate_for (50);
   g_assert_cmpint (player->width, ==, 640);
-  g_assert_cmpstr (aac.codec, ==, "mpeg4-generic");
+  g_assert_cmpstr (opus.codec, ==, "opus");
 
   cb_consumer_detach (ca);
   g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 1);
@@ -561,7 +562,7 @@ test_video_rendition_shared_across_audio (void)
   cb_consumer_detach (cp);
   g_assert_cmpuint (cb_stream_get_n_renditions (s), ==, 0);
   decoder_free (player);
-  g_free (aac.codec);
+  g_free (opus.codec);
   cb_engine_shutdown (engine);
   while (g_main_context_iteration (NULL, FALSE))   /* what is pending lets go first */
     ;
@@ -583,6 +584,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/fanout/rendition-keyframe-on-request", test_rendition_keyframe_on_request);
   g_test_add_func ("/cb/fanout/video-rendition-shared-across-audio",
                    test_video_rendition_shared_across_audio);
-  g_test_add_func ("/cb/fanout/opus-to-aac-once", test_opus_to_aac_once);
+  g_test_add_func ("/cb/fanout/aac-to-opus-once", test_aac_to_opus_once);
   return g_test_run ();
 }
