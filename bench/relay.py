@@ -281,6 +281,19 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))]
 
 
+def cb_extra_args(args):
+    """castbridge-server's -o KEY=VALUE for each --cb-option."""
+    return [a for kv in args.cb_option for a in ('-o', kv)]
+
+
+def markers(args):
+    """Where the figures go in RESULTS.md: a run with --cb-option has a section of its own."""
+    if not args.cb_option:
+        return BEGIN, END
+    tag = 'relay-' + '-'.join(kv.split('=', 1)[0] for kv in args.cb_option)
+    return f'<!-- {tag}:begin -->', f'<!-- {tag}:end -->'
+
+
 # ---- one run: both relays at once -------------------------------------------------------------
 
 def run(binary, source, n, args, only=None):
@@ -289,7 +302,7 @@ def run(binary, source, n, args, only=None):
     out = {'n': n, 'sides': {}, 'notes': []}
     try:
         if only in (None, 'castbridge'):
-            sides['castbridge'] = Castbridge(binary)
+            sides['castbridge'] = Castbridge(binary, cb_extra_args(args))
         if only in (None, 'nginx'):
             sides['nginx'] = Nginx()
         pub_ts, probes = {}, {name: [] for name in sides}
@@ -415,8 +428,10 @@ def ratio(a, b, b_floor):
 def render(meta, results, notes):
     window = meta['window']
     tick_per_min = 60.0 / window / CLK_TCK     # one clock tick over the window, per minute
-    lines = [BEGIN, '## RTMP relay: one 1080p30 6 Mbit/s stream to N RTMP players — '
-             'Castbridge vs nginx-rtmp', '']
+    begin, end = meta['markers']
+    options = ''.join(f' with `{kv}`' for kv in meta['cb_options'])
+    lines = [begin, '## RTMP relay: one 1080p30 6 Mbit/s stream to N RTMP players — '
+             f'Castbridge{options} vs nginx-rtmp', '']
     lines.append(f"Run {meta['date']} on {meta['cpus']} × {meta['cpu']} ({meta['kernel']}); "
                  f"load average {meta['load_before']} before, {meta['load_after']} after; "
                  f"whole benchmark {meta['total']:.0f} s.")
@@ -528,7 +543,7 @@ def render(meta, results, notes):
     lines.append('')
     lines.extend(findings(notes, 'none — every player of both relays received ≥ 27 fps for the '
                           'whole window.'))
-    lines.append(END)
+    lines.append(end)
     return '\n'.join(lines) + '\n'
 
 
@@ -554,6 +569,9 @@ def main():
                              'falls behind')
     parser.add_argument('--probes', type=int, default=2,
                         help='latency probes beside the N players (ffmpeg -debug_ts), 0: none')
+    parser.add_argument('--cb-option', action='append', default=[], metavar='KEY=VALUE',
+                        help='a setting for castbridge-server (-o); the figures get a section '
+                             'of their own in RESULTS.md')
     args = parser.parse_args()
     t_start = time.monotonic()
     counts = [int(x) for x in args.counts.split(',') if x.strip()]
@@ -582,6 +600,7 @@ def main():
         'rtmp_pkg': first_line(['dpkg-query', '-W', '-f=${Version}', 'libnginx-mod-rtmp']),
         'ffmpeg': ' '.join(first_line(['ffmpeg', '-version']).split()[:3]),
         'probes': args.probes,
+        'cb_options': args.cb_option, 'markers': markers(args),
     }
 
     if args.scale:
@@ -638,7 +657,7 @@ def main():
     section = render(meta, results, notes)
     print(section)
     if not args.no_write and results:
-        write_section(BEGIN, END, section)
+        write_section(*markers(args), section)
         print(f'written to {RESULTS}')
 
 

@@ -77,6 +77,7 @@ static const CbSettingInfo known[] = {
   { "rtmp_pull_restore", CB_SETTING_BOOL, "true", "Reconnect RTMP pulls whose source drops" },
   { "rtmp_pull_restore_attempts", CB_SETTING_INT, "-1", "Reconnection attempts of an RTMP pull, -1 for no limit" },
   { "rtmp_pull_restore_interval_ms", CB_SETTING_INT, "3000", "Pause between reconnection attempts of an RTMP pull, ms" },
+  { "rtmp_play_merge_ms", CB_SETTING_INT, "0", "RTMP players get their data in one write every this many ms (fewer system calls, up to that much more latency); 0: every message at once" },
   { "rtmp_out_buffer_enabled", CB_SETTING_BOOL, "false", "Buffer outgoing RTMP" },
   { "rtmp_out_buffer_start_size", CB_SETTING_INT, "300", "Outgoing buffer start size, ms" },
   { "rtmp_out_buffer_initial_size", CB_SETTING_INT, "2000", "Outgoing buffer initial size, ms" },
@@ -235,6 +236,7 @@ static const CbSettingRule rules[] = {
   { "capture_x264_preset", NO_RANGE, x264_presets, NULL, FALSE },
   { "audio_sample_rate", NO_RANGE, sample_rates, NULL, FALSE },
   { "rtmp_push_restore_attempts", -1, 1000, NULL, NULL, FALSE },
+  { "rtmp_play_merge_ms", 0, 1000, NULL, NULL, TRUE },
   { "rtmp_push_restore_interval_ms", 100, 3600000, NULL, NULL, FALSE },
   /* Branch gui-live's keys, for when it lands. */
   { "studio_push_restore_attempts", -1, 1000, NULL, NULL, FALSE },

@@ -27,6 +27,7 @@ typedef struct {
   GCancellable        *cancellable;
   guint8              *read_buf;
   gboolean             closing;       /* close once the output is written */
+  gboolean             merging;       /* its writes are merged (a player) */
   gboolean             closed;
   gint64               accepted_at;
   gint64               last_ping;
@@ -45,6 +46,7 @@ struct _CbRtmpServer
   GPtrArray           *connections;   /* Connection*, owned */
   GSource             *tick;
   CbRtmpServerTimeouts timeouts;
+  guint                play_merge_ms;
   guint                port;
 };
 
@@ -95,6 +97,13 @@ connection_kick (gpointer data)
   if (c->closed || c->server == NULL)
     return;
   core = cb_rtmp_server_session_get_core (c->session);
+  /* A player's media leaves in merged writes once it plays (its connect and play
+   * answers went at once). */
+  if (!c->merging && c->server->play_merge_ms > 0 && cb_rtmp_server_session_is_playing (c->session))
+    {
+      cb_rtmp_writer_set_merge (c->writer, c->server->play_merge_ms);
+      c->merging = TRUE;
+    }
   if (cb_rtmp_session_get_queued_bytes (core) > 0)
     cb_rtmp_writer_kick (c->writer);
   else if (c->closing)
@@ -423,6 +432,21 @@ cb_rtmp_server_set_timeouts (CbRtmpServer               *self,
   self->timeouts.handshake_ms = MAX (timeouts->handshake_ms, 100);
   self->timeouts.idle_ms = MAX (timeouts->idle_ms, 300);
   self->timeouts.write_stall_ms = MAX (timeouts->write_stall_ms, 100);
+}
+
+/**
+ * cb_rtmp_server_set_play_merge:
+ * @merge_ms: 0 (the default): every message leaves at once; else what a player is sent
+ *   leaves in one gathered write every @merge_ms (see cb_rtmp_writer_set_merge())
+ *
+ * For connections that start playing from now on.
+ */
+void
+cb_rtmp_server_set_play_merge (CbRtmpServer *self,
+                               guint         merge_ms)
+{
+  g_return_if_fail (CB_IS_RTMP_SERVER (self));
+  self->play_merge_ms = MIN (merge_ms, 1000);
 }
 
 static gboolean

@@ -385,6 +385,16 @@ cb_rtmp_server_session_is_active (CbRtmpServerSession *self)
   return FALSE;
 }
 
+gboolean
+cb_rtmp_server_session_is_playing (CbRtmpServerSession *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (self->streams); i++)
+    if (self->streams[i].id != 0 && self->streams[i].kind == STREAM_PLAY)
+      return TRUE;
+  return FALSE;
+}
+
 const char *
 cb_rtmp_server_session_get_peer (CbRtmpServerSession *self)
 {

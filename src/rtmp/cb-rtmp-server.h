@@ -113,6 +113,8 @@ gboolean      cb_rtmp_server_session_is_closed          (CbRtmpServerSession *se
 gboolean      cb_rtmp_server_session_is_connected       (CbRtmpServerSession *session);
 /* Whether a publish or play is running (a connection doing neither is watched more closely). */
 gboolean      cb_rtmp_server_session_is_active          (CbRtmpServerSession *session);
+/* Whether it plays a stream. */
+gboolean      cb_rtmp_server_session_is_playing         (CbRtmpServerSession *session);
 const char   *cb_rtmp_server_session_get_peer           (CbRtmpServerSession *session);
 const char   *cb_rtmp_server_session_get_app            (CbRtmpServerSession *session);
 const char   *cb_rtmp_server_session_get_flash_ver      (CbRtmpServerSession *session);
@@ -166,6 +168,10 @@ CbRtmpServer *cb_rtmp_server_new                 (const CbRtmpServerHandler  *ha
                                                   gpointer                    data);
 void          cb_rtmp_server_set_timeouts        (CbRtmpServer               *self,
                                                   const CbRtmpServerTimeouts *timeouts);
+/* Players' writes merged every @merge_ms (0: none; at most 1000): fewer system calls for
+ * up to @merge_ms more latency. */
+void          cb_rtmp_server_set_play_merge      (CbRtmpServer               *self,
+                                                  guint                       merge_ms);
 /* @bind: an IP address, "localhost", or NULL / "0.0.0.0" / "::" for every address (IPv4
  * and IPv6 where the system has it). @port 0 picks one. */
 gboolean      cb_rtmp_server_listen              (CbRtmpServer               *self,

@@ -25,6 +25,8 @@ struct _CbRtmpWriter
   gpointer               data;
   GSource               *wait_source;  /* the socket was full */
   gboolean               failed;
+  gint64                 merge_us;     /* flushes on a grid of this step, or 0 */
+  gint64                 due;          /* the next step of the grid, while waiting for it */
 };
 
 static gboolean dispatch_flush (GSource *source, GSourceFunc callback, gpointer data);
@@ -210,7 +212,39 @@ dispatch_flush (GSource     *source,
   CbRtmpWriter *self = (CbRtmpWriter *) source;
 
   cb_flag_source_lower (&self->parent);
+  if (self->merge_us > 0)
+    {
+      gint64 now = g_source_get_time (source);
+
+      /* Every writer of the context flushes at the next step of one grid: what is queued
+       * meanwhile leaves with it, and all of them in the same iteration. */
+      if (self->due == 0)
+        {
+          self->due = (now / self->merge_us + 1) * self->merge_us;
+          g_source_set_ready_time (source, self->due);
+          return G_SOURCE_CONTINUE;
+        }
+      if (now < self->due)
+        return G_SOURCE_CONTINUE;
+      self->due = 0;
+      g_source_set_ready_time (source, -1);
+    }
   if (self->wait_source == NULL && !self->failed)
     flush_and_report (self);
   return G_SOURCE_CONTINUE;
+}
+
+/**
+ * cb_rtmp_writer_set_merge:
+ * @merge_ms: the least time between two writes, 0 for none
+ *
+ * Merged writes: what is queued within @merge_ms of the last write waits and leaves with
+ * what follows, in one gathered write — fewer, larger writes for a little latency.
+ */
+void
+cb_rtmp_writer_set_merge (CbRtmpWriter *self,
+                          guint         merge_ms)
+{
+  g_return_if_fail (self != NULL);
+  self->merge_us = (gint64) merge_ms * G_TIME_SPAN_MILLISECOND;
 }

@@ -28,6 +28,8 @@ CbRtmpWriter *cb_rtmp_writer_new     (CbRtmpSession         *session,
                                       gpointer               data);
 void          cb_rtmp_writer_free    (CbRtmpWriter          *self);
 void          cb_rtmp_writer_kick    (CbRtmpWriter          *self);
+void          cb_rtmp_writer_set_merge (CbRtmpWriter      *self,
+                                        guint              merge_ms);
 
 /* Between these two, on one thread, the writers kicked on that thread write at the end
  * instead of in the context's next iteration: a sender that has just queued its messages

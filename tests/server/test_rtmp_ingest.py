@@ -317,6 +317,12 @@ class RtmpPlayersTest(RtmpTest):
         self.assertGreater(drops[-1], 0, 'the stalled player lost nothing')
 
 
+class RtmpPlayersMergedTest(RtmpPlayersTest):
+    """The same with merged writes (rtmp_play_merge_ms): each player still gets every frame,
+    and the stalled one alone loses GOPs."""
+    server_args = ('-o', 'rtmp_play_merge_ms=100')
+
+
 class RtmpKeyTest(RtmpTest):
     server_args = ('-o', 'rtmp_publish_key=s3cret', '-o', 'rtmp_publish_keys=vip:v1p')
 
