@@ -26,6 +26,7 @@ typedef struct {
   CbRtmpWriter        *writer;        /* NULL once closed */
   GCancellable        *cancellable;
   guint8              *read_buf;
+  GSource             *read_source;   /* the socket has data to read; NULL once closed */
   gboolean             closing;       /* close once the output is written */
   gboolean             merging;       /* its writes are merged (a player) */
   gboolean             closed;
@@ -86,7 +87,7 @@ push_context (GMainContext *context)
   return TRUE;
 }
 
-static void on_conn_read_done (GObject *source, GAsyncResult *result, gpointer data);
+static gboolean on_conn_readable (GObject *stream, gpointer data);
 
 static void
 connection_kick (gpointer data)
@@ -143,57 +144,78 @@ connection_session_close (gpointer data)
   connection_kick (c);
 }
 
+/* One source for the connection's life, reading what the socket has whenever it has
+ * some: no task, cancellable or source made per read. */
 static void
 start_conn_read (Connection *c)
 {
-  gboolean pushed = push_context (c->server->context);
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (c->conn));
 
-  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (c->conn)), c->read_buf,
-                             READ_SIZE, G_PRIORITY_DEFAULT, c->cancellable, on_conn_read_done,
-                             connection_ref (c));
-  if (pushed)
-    g_main_context_pop_thread_default (c->server->context);
+  c->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (in), NULL);
+  g_source_set_static_name (c->read_source, "cb-rtmp-server-read");
+  g_source_set_callback (c->read_source, G_SOURCE_FUNC (on_conn_readable), connection_ref (c),
+                         (GDestroyNotify) connection_unref);
+  g_source_attach (c->read_source, c->server->context);
 }
 
 static void
-on_conn_read_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      data)
+stop_conn_read (Connection *c)
+{
+  if (c->read_source == NULL)
+    return;
+  g_source_destroy (c->read_source);
+  g_clear_pointer (&c->read_source, g_source_unref);
+}
+
+/* Reads until the socket has nothing more (a few buffers at most, then the others get
+ * their turn), feeding the session. */
+static gboolean
+on_conn_readable (GObject  *stream,
+                  gpointer  data)
 {
   Connection *c = data;
-  g_autoptr(GError) error = NULL;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      if (c->closed || c->closing)
+        break;
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (stream), c->read_buf,
+                                                    READ_SIZE, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return G_SOURCE_CONTINUE;
+      if (n <= 0)
+        {
+          g_debug ("RTMP server: %s went away: %s", cb_rtmp_server_session_get_peer (c->session),
+                   n == 0 ? "end of stream" : error->message);
+          connection_close_now (c, REASON_DISCONNECT);
+          break;
+        }
+      if (!cb_rtmp_server_session_feed (c->session, c->read_buf, n, &error))
+        {
+          if (!cb_rtmp_server_session_is_closed (c->session))
+            {
+              g_autofree char *reason = g_strdup_printf ("Failed by RTMP error: %s", error->message);
+
+              g_debug ("RTMP server: closing %s: %s", cb_rtmp_server_session_get_peer (c->session),
+                       error->message);
+              cb_rtmp_server_session_close (c->session, reason);
+            }
+          connection_session_close (c);
+          break;
+        }
+      if (n < READ_SIZE)
+        return G_SOURCE_CONTINUE;
+    }
   if (c->closed || c->closing)
     {
-      connection_unref (c);
-      return;
+      /* No more reading: the source goes (and its reference with it). */
+      g_clear_pointer (&c->read_source, g_source_unref);
+      return G_SOURCE_REMOVE;
     }
-  if (n <= 0)
-    {
-      g_debug ("RTMP server: %s went away: %s", cb_rtmp_server_session_get_peer (c->session),
-               n == 0 ? "end of stream" : error->message);
-      connection_close_now (c, REASON_DISCONNECT);
-      connection_unref (c);
-      return;
-    }
-  if (!cb_rtmp_server_session_feed (c->session, c->read_buf, n, &error))
-    {
-      if (!cb_rtmp_server_session_is_closed (c->session))
-        {
-          g_autofree char *reason = g_strdup_printf ("Failed by RTMP error: %s", error->message);
-
-          g_debug ("RTMP server: closing %s: %s", cb_rtmp_server_session_get_peer (c->session),
-                   error->message);
-          cb_rtmp_server_session_close (c->session, reason);
-        }
-      connection_session_close (c);
-      connection_unref (c);
-      return;
-    }
-  if (!c->closed && !c->closing)
-    start_conn_read (c);
-  connection_unref (c);
+  return G_SOURCE_CONTINUE;
 }
 
 /* Ends the connection at once; the server drops it. */
@@ -208,6 +230,7 @@ connection_close_now (Connection *c,
   c->closed = TRUE;
   connection_ref (c);
   g_clear_pointer (&c->writer, cb_rtmp_writer_free);
+  stop_conn_read (c);
   g_cancellable_cancel (c->cancellable);
   if (why != NULL)
     cb_rtmp_server_session_close (c->session, why);
