@@ -43,9 +43,11 @@ class RelayTest(TwoServers):
         uri = 'ws://127.0.0.1:%d' % self.b.ws_port
         r = self.relay_to(uri, 'fromA')
         self.assertEqual(r['localStreamName'], 'cam')
+        # The sound is known a moment after the picture: A makes the Opus it relays from
+        # its AAC once the relay starts (seconds under ASan).
         remote = self.b.wait_for_stream(
-            lambda s: s['status'] == 'PUBLISHING' and s['videoCodec'] == 'H264' and s['width'] == 1280,
-            {'name': 'fromA'}, timeout=40)
+            lambda s: s['status'] == 'PUBLISHING' and s['videoCodec'] == 'H264' and s['width'] == 1280
+            and s.get('audioCodec'), {'name': 'fromA'}, timeout=40)
         self.assertEqual(remote['audioCodec'], 'opus')
         self.assertEqual(remote['mediaSessionId'], r['remoteMediaSessionId'])
         deadline = time.monotonic() + 20
