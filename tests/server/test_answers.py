@@ -227,7 +227,10 @@ class PushAnswersTest(unittest.TestCase):
         while time.monotonic() < deadline and 'StreamStopped' not in [
                 e['type'] for e in self.hook.events()]:
             time.sleep(0.1)
-        events = [e for e in self.hook.events() if e['mediaSessionId'] == msid]
+        # Each event is its own POST, so they may arrive in another order: `sequence` says
+        # the order they happened in.
+        events = sorted((e for e in self.hook.events() if e['mediaSessionId'] == msid),
+                        key=lambda e: e['sequence'])
         self.assertEqual([e['type'] for e in events], ['Connected', 'StreamStarted', 'StreamStopped'])
         self.assertEqual(events[-1]['reason'], 'Stopped by rest /terminate')
         self.assertEqual(events[-1]['streamName'], 'cam')
