@@ -391,6 +391,9 @@ test_record (Fixture       *fixture,
 
   settle ();
   save_window_screenshot (fixture, "castbridge-recording");
+  /* A few seconds more, so that the in-app player below has time to connect before the
+   * file ends (a 2 s file was over before WHEP had connected on a loaded machine). */
+  spin_for (3000);
 
   /* Stop, from the Streams row. */
   stream_button = find_record_button (GTK_WIDGET (cb_streams_panel_get_column_view (
