@@ -13,9 +13,6 @@
 #include "cb-pipeline.h"
 #include "cb-local-source.h"
 
-/* The sound's bitrate, in bits per second (AAC, as ffmpeg's default). */
-#define CB_LOCAL_SOURCE_AUDIO_BITRATE 128000
-
 /* The most frames a second the preview is given. */
 #define PREVIEW_FPS 15
 
@@ -46,6 +43,7 @@ struct _CbLocalSource
   int            width, height, fps, bitrate, keyframe_seconds;
   char          *encoder;
   char          *x264_preset;
+  char          *aac_encoder;   /* cb_media_aac_encoder(), found once at construction */
   int            preview_width;
   GstElement    *program_bin;   /* cb_local_source_new_for_bin() */
 };
@@ -96,6 +94,7 @@ cb_local_source_finalize (GObject *object)
   g_free (self->file_path);
   g_free (self->encoder);
   g_free (self->x264_preset);
+  g_free (self->aac_encoder);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (cb_local_source_parent_class)->finalize (object);
 }
@@ -521,11 +520,8 @@ add_audio_branch (CbLocalSource  *self,
                   GError        **error)
 {
   GstAppSinkCallbacks audio_cb = { .new_sample = on_sample };
-  g_autofree char *aac = cb_media_aac_encoder (CB_LOCAL_SOURCE_AUDIO_BITRATE, error);
   g_autofree char *desc = NULL;
 
-  if (aac == NULL)
-    return FALSE;
   /* AAC, what RTMP destinations and MP4 recordings take as it is: the sound is encoded
    * once. WebRTC players get an Opus rendition, made only while they play. */
   desc = g_strdup_printf ("queue max-size-time=1000000000 leaky=downstream ! "
@@ -534,7 +530,7 @@ add_audio_branch (CbLocalSource  *self,
                           "audio/x-raw,rate=48000,channels=2 ! %s ! "
                           "audio/mpeg,mpegversion=4,stream-format=raw ! "
                           "appsink name=sink sync=%s async=false max-buffers=200 drop=true",
-                          self->muted ? "true" : "false", aac,
+                          self->muted ? "true" : "false", self->aac_encoder,
                           self->file_path != NULL ? "true" : "false");
   return add_branch (self, raw_pad, desc, &audio_cb, CB_MEDIA_AUDIO, error);
 }
@@ -809,7 +805,6 @@ local_source_new (const char  *spec,
                   GError     **error)
 {
   g_autoptr(CbLocalSource) self = g_object_new (CB_TYPE_LOCAL_SOURCE, NULL);
-  g_autofree char *aac = NULL;
 
   if (program_bin != NULL)
     {
@@ -834,8 +829,8 @@ local_source_new (const char  *spec,
   self->spec = g_strdup (spec);
   if (!cb_media_have_element ("x264enc", error))
     return NULL;
-  aac = cb_media_aac_encoder (CB_LOCAL_SOURCE_AUDIO_BITRATE, error);
-  if (aac == NULL)
+  self->aac_encoder = cb_media_aac_encoder (CB_MEDIA_AAC_BITRATE, error);
+  if (self->aac_encoder == NULL)
     return NULL;
   if (!build_pipeline (self, error))
     return NULL;

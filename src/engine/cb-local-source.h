@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (CbLocalSource, cb_local_source, CB, LOCAL_SOURCE, GObject)
  *   microphone is asked for and none is there, _FILE_NOT_FOUND, _MISSING_PLUGIN.
  *
  * Builds the capture pipeline (not started). Video is encoded to H.264, audio to AAC
- * (WebRTC players get Opus made from it while they play), only while a stream is attached; the preview gets raw RGBA frames at any time.
+ * (WebRTC players get Opus made from it while they play), only while a stream is
+ * attached; the preview gets raw RGBA frames at any time.
  */
 CbLocalSource *cb_local_source_new          (const char     *spec,
                                              GError        **error);

@@ -365,7 +365,7 @@ static GBytes *
 make_silence (int rate,
               int channels)
 {
-  g_autofree char *aac = cb_media_aac_encoder (128000, NULL);
+  g_autofree char *aac = cb_media_aac_encoder (CB_MEDIA_AAC_BITRATE, NULL);
   g_autofree char *desc = NULL;
   g_autoptr(GstElement) pipeline = NULL;
   g_autoptr(GstElement) sink = NULL;

@@ -94,6 +94,8 @@ const char *cb_media_codec_from_caps   (const GstCaps     *caps);
 GstBuffer  *cb_media_running_time_copy (GstBuffer         *buffer,
                                         const GstSegment  *segment);
 
+/* The AAC bitrate everywhere Castbridge encodes AAC (bits per second; ffmpeg's default). */
+#define CB_MEDIA_AAC_BITRATE 128000
 /* "<encoder> bitrate=N" for the best AAC encoder installed (bits per second), or NULL. */
 char       *cb_media_aac_encoder       (int                bitrate,
                                         GError           **error);

@@ -248,7 +248,7 @@ cb_sound_mixer_set_caps (CbSoundMixer *self,
                          GstCaps      *aac_caps)
 {
   const GstStructure *s = gst_caps_get_structure (aac_caps, 0);
-  g_autofree char *aac = cb_media_aac_encoder (128000, NULL);
+  g_autofree char *aac = cb_media_aac_encoder (CB_MEDIA_AAC_BITRATE, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *desc = NULL;
   g_autoptr(GstElement) mixpoint = NULL;

@@ -213,7 +213,7 @@ describe_branch (CbTranscoder  *self,
 
       if (self->audio == CB_AUDIO_OPUS)
         enc = g_strdup ("opusenc bitrate=64000 ! audio/x-opus");
-      else if ((enc = cb_media_aac_encoder (128000, error)) == NULL)
+      else if ((enc = cb_media_aac_encoder (CB_MEDIA_AAC_BITRATE, error)) == NULL)
         return NULL;
       /* audiorate: a gap-free timeline. The encoded audio lasts exactly as long as the
        * source's time, so that it stays in sync with the video for hours: lost or late
