@@ -79,6 +79,16 @@ export class Server {
     }
     if (process.env.CB_KEEP_LOGS)
       fs.copyFileSync(this.log, path.join(process.env.CB_KEEP_LOGS, `server-${this.proc.pid}.log`));
+    // A server that did not exit 0 says how it ended and what it printed last.
+    if (this.proc.exitCode !== 0) {
+      const how = this.proc.exitCode === null
+        ? (this.proc.signalCode ? `killed by ${this.proc.signalCode}` : 'still running 10 s after SIGTERM')
+        : `exit ${this.proc.exitCode}`;
+      console.log(`# castbridge-server ${how}; its log's tail:\n` +
+        this.logs().slice(-4000).replace(/^/gm, '# '));
+      if (this.proc.exitCode === null && !this.proc.signalCode)
+        this.proc.kill('SIGKILL');
+    }
     fs.rmSync(this.dir, { recursive: true, force: true });
     return this.proc.exitCode;
   }
