@@ -40,10 +40,15 @@ export class Server {
     s.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-browser-'));
     s.log = path.join(s.dir, 'server.log');
     const out = fs.openSync(s.log, 'w');
-    s.proc = spawn(process.env.CB_SERVER_BINARY,
-      ['--bind', '127.0.0.1', '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
-        '--media-dir', s.dir, '-o', 'record_dir=' + path.join(s.dir, 'records'), ...args],
-      { stdio: ['ignore', out, out], env: { ...process.env, G_DEBUG: 'fatal-criticals' } });
+    // Through prlimit, where there is one, so that a crash leaves a core file in s.dir
+    // (the working directory) for the backtrace that stop() prints.
+    const serverArgs = ['--bind', '127.0.0.1', '--http-port', '0', '--ws-port', '0', '--rtmp-port', '0',
+      '--media-dir', s.dir, '-o', 'record_dir=' + path.join(s.dir, 'records'), ...args];
+    const [command, commandArgs] = fs.existsSync('/usr/bin/prlimit')
+      ? ['/usr/bin/prlimit', ['--core=unlimited', process.env.CB_SERVER_BINARY, ...serverArgs]]
+      : [process.env.CB_SERVER_BINARY, serverArgs];
+    s.proc = spawn(command, commandArgs,
+      { stdio: ['ignore', out, out], cwd: s.dir, env: { ...process.env, G_DEBUG: 'fatal-criticals' } });
     const deadline = Date.now() + 20000;
     while (Date.now() < deadline) {
       const text = fs.readFileSync(s.log, 'utf8');
@@ -84,14 +89,26 @@ export class Server {
       const how = this.proc.exitCode === null
         ? (this.proc.signalCode ? `killed by ${this.proc.signalCode}` : 'still running 10 s after SIGTERM')
         : `exit ${this.proc.exitCode}`;
-      console.log(`# castbridge-server ${how}; its log's tail:\n` +
-        this.logs().slice(-4000).replace(/^/gm, '# '));
+      let text = this.logs().slice(-4000);
+      if (this.proc.signalCode)
+        text += '\n' + crashBacktrace(this.dir);
+      console.log(`# castbridge-server ${how}; its log's tail:\n` + text.replace(/^/gm, '# '));
       if (this.proc.exitCode === null && !this.proc.signalCode)
         this.proc.kill('SIGKILL');
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
     return this.proc.exitCode;
   }
+}
+
+// The backtrace of a crashed server from its core file in @dir: the server tests' helper
+// (tests/server/cbtest.py crash_backtrace), so that there is one way to read a core.
+function crashBacktrace (dir) {
+  const r = spawnSync('python3', ['-c',
+    'import sys, cbtest; print(cbtest.crash_backtrace(sys.argv[1], sys.argv[2]))',
+    process.env.CB_SERVER_BINARY, dir],
+  { env: { ...process.env, PYTHONPATH: path.join(here, '..', 'server') }, encoding: 'utf8', timeout: 150000 });
+  return (r.stdout || '') + (r.stderr || '');
 }
 
 // Serves static files on a loopback port of its own (another origin than the server's).
