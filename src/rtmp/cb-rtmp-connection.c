@@ -16,9 +16,9 @@
 
 #include "cb-rtmp-connection-private.h"
 #include "cb-rtmp-session.h"
+#include "cb-rtmp-reader.h"
 #include "cb-rtmp-writer.h"
 
-#define READ_SIZE          (64 * 1024)
 #define FLUSH_TIMEOUT_MS   2000
 
 struct _CbRtmpConnection
@@ -39,7 +39,7 @@ struct _CbRtmpConnection
 
   GSocketClient      *socket_client;
   GIOStream          *io;
-  guint8             *read_buf;
+  CbRtmpReader       *reader;          /* onto io */
   /* The session core of the current TCP connection, NULL before the first; those of
    * connections dropped by a restart stay here until we go, as a restart may come from
    * inside one of their callbacks. */
@@ -51,8 +51,6 @@ struct _CbRtmpConnection
   gboolean            closing;         /* close once the queue is written */
   guint64             bytes_sent;      /* over every TCP connection */
 };
-
-static void start_read (CbRtmpConnection *self);
 
 /* For an operation about to start: the owner stays alive until its callback, which takes
  * the reference back with g_autoptr(GObject) owner = self->owner. */
@@ -104,7 +102,6 @@ cb_rtmp_connection_new (const CbRtmpConnectionRole *role,
   self->tls_validation = tls_validation;
   self->cancellable = g_cancellable_new ();
   self->context = g_main_context_ref_thread_default ();
-  self->read_buf = g_malloc (READ_SIZE);
   self->retired = g_ptr_array_new_with_free_func ((GDestroyNotify) cb_rtmp_session_free);
   return self;
 }
@@ -112,6 +109,7 @@ cb_rtmp_connection_new (const CbRtmpConnectionRole *role,
 void
 cb_rtmp_connection_free (CbRtmpConnection *self)
 {
+  g_clear_pointer (&self->reader, cb_rtmp_reader_free);
   g_clear_pointer (&self->writer, cb_rtmp_writer_free);
   cb_clear_source (&self->timeout_source);
   g_cancellable_cancel (self->cancellable);
@@ -120,7 +118,6 @@ cb_rtmp_connection_free (CbRtmpConnection *self)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->url, cb_rtmp_url_free);
   g_free (self->bind_address);
-  g_free (self->read_buf);
   g_main_context_unref (self->context);
   g_clear_pointer (&self->session, cb_rtmp_session_free);
   g_ptr_array_unref (self->retired);
@@ -188,6 +185,7 @@ cb_rtmp_status_text (const CbAmf0Value *info,
 static void
 close_io (CbRtmpConnection *self)
 {
+  g_clear_pointer (&self->reader, cb_rtmp_reader_free);
   g_clear_pointer (&self->writer, cb_rtmp_writer_free);
   if (self->io != NULL)
     {
@@ -530,26 +528,25 @@ process_input (CbRtmpConnection  *self,
   return FALSE;
 }
 
-static void
-on_read_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
+/* What the socket has, fed to the session; the end or an error fails the connection. */
+static gboolean
+on_read (gpointer      data,
+         const guint8 *bytes,
+         gsize         n,
+         GError       *error)
 {
   CbRtmpConnection *self = data;
-  g_autoptr(GObject) owner = self->owner;
-  g_autoptr(GError) error = NULL;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  g_autoptr(GObject) owner = g_object_ref (self->owner);   /* through the role's callbacks */
+  g_autoptr(GError) local = NULL;
 
-  /* The read of a socket dropped by a restart ends here too. */
-  if (self->state == CB_RTMP_CONNECTION_CLOSED || self->io == NULL ||
-      G_INPUT_STREAM (source) != g_io_stream_get_input_stream (self->io))
-    return;
-  if (n < 0)
+  if (self->state == CB_RTMP_CONNECTION_CLOSED || self->io == NULL)
+    return FALSE;
+  if (error != NULL)
     {
-      cb_rtmp_connection_fail (self, g_steal_pointer (&error));
-      return;
+      cb_rtmp_connection_fail (self, g_error_copy (error));
+      return FALSE;
     }
-  if (n == 0)
+  if (bytes == NULL)
     {
       gboolean early = !self->accepted && self->role->tell_early_close;
 
@@ -557,22 +554,15 @@ on_read_done (GObject      *source,
                                g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
                                             early ? "The server closed the connection before accepting it"
                                                   : "Connection closed by the server"));
-      return;
+      return FALSE;
     }
-  if (!process_input (self, self->read_buf, n, &error))
+  if (!process_input (self, bytes, n, &local))
     {
-      cb_rtmp_connection_fail (self, g_steal_pointer (&error));
-      return;
+      cb_rtmp_connection_fail (self, g_steal_pointer (&local));
+      return FALSE;
     }
-  if (self->io != NULL && self->state != CB_RTMP_CONNECTION_CLOSED)
-    start_read (self);
-}
-
-static void
-start_read (CbRtmpConnection *self)
-{
-  g_input_stream_read_async (g_io_stream_get_input_stream (self->io), self->read_buf, READ_SIZE,
-                             G_PRIORITY_DEFAULT, self->cancellable, on_read_done, hold (self));
+  /* Closed, or restarted (that reader is gone: it returns by itself). */
+  return self->io != NULL && self->state != CB_RTMP_CONNECTION_CLOSED;
 }
 
 /* ---- connecting ----------------------------------------------------------- */
@@ -600,6 +590,7 @@ on_tcp_connected (GObject      *source,
       return;
     }
   self->io = G_IO_STREAM (conn);
+  g_clear_pointer (&self->reader, cb_rtmp_reader_free);
   g_clear_pointer (&self->writer, cb_rtmp_writer_free);
   /* The socket client's timeout stays on the socket, for reads too, unless the role says
    * otherwise. */
@@ -615,7 +606,8 @@ on_tcp_connected (GObject      *source,
                                      self->context, on_written, self);
   set_state (self, CB_RTMP_CONNECTION_HANDSHAKE);
   kick_write (self);   /* C0+C1 */
-  start_read (self);
+  self->reader = cb_rtmp_reader_new (g_io_stream_get_input_stream (self->io), self->context,
+                                     on_read, self);
 }
 
 void
@@ -654,6 +646,7 @@ cb_rtmp_connection_start (CbRtmpConnection *self)
 void
 cb_rtmp_connection_restart (CbRtmpConnection *self)
 {
+  g_clear_pointer (&self->reader, cb_rtmp_reader_free);
   g_clear_pointer (&self->writer, cb_rtmp_writer_free);
   g_clear_object (&self->io);
   g_cancellable_cancel (self->cancellable);

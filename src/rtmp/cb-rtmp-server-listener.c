@@ -10,9 +10,9 @@
 #include <gio/gnetworking.h>   /* IPPROTO_TCP, TCP_NODELAY on Unix and Windows */
 
 #include "cb-rtmp-server-private.h"
+#include "cb-rtmp-reader.h"
 #include "cb-rtmp-writer.h"
 
-#define READ_SIZE             (64 * 1024)
 #define FLUSH_BEFORE_CLOSE_MS 2000
 #define REASON_DISCONNECT     "Stopped by session disconnect"
 
@@ -25,8 +25,7 @@ typedef struct {
   CbRtmpServerSession *session;
   CbRtmpWriter        *writer;        /* NULL once closed */
   GCancellable        *cancellable;
-  guint8              *read_buf;
-  GSource             *read_source;   /* the socket has data to read; NULL once closed */
+  CbRtmpReader        *reader;        /* NULL once closed */
   gboolean             closing;       /* close once the output is written */
   gboolean             merging;       /* its writes are merged (a player) */
   gboolean             closed;
@@ -67,11 +66,11 @@ connection_unref (Connection *c)
 {
   if (!g_atomic_int_dec_and_test (&c->ref_count))
     return;
+  g_clear_pointer (&c->reader, cb_rtmp_reader_free);
   g_clear_pointer (&c->writer, cb_rtmp_writer_free);
   g_clear_pointer (&c->session, cb_rtmp_server_session_free);
   g_clear_object (&c->conn);
   g_clear_object (&c->cancellable);
-  g_free (c->read_buf);
   g_free (c);
 }
 
@@ -86,8 +85,6 @@ push_context (GMainContext *context)
   g_main_context_push_thread_default (context);
   return TRUE;
 }
-
-static gboolean on_conn_readable (GObject *stream, gpointer data);
 
 static void
 connection_kick (gpointer data)
@@ -144,78 +141,42 @@ connection_session_close (gpointer data)
   connection_kick (c);
 }
 
-/* One source for the connection's life, reading what the socket has whenever it has
- * some: no task, cancellable or source made per read. */
-static void
-start_conn_read (Connection *c)
-{
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (c->conn));
-
-  c->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (in), NULL);
-  g_source_set_static_name (c->read_source, "cb-rtmp-server-read");
-  g_source_set_callback (c->read_source, G_SOURCE_FUNC (on_conn_readable), connection_ref (c),
-                         (GDestroyNotify) connection_unref);
-  g_source_attach (c->read_source, c->server->context);
-}
-
-static void
-stop_conn_read (Connection *c)
-{
-  if (c->read_source == NULL)
-    return;
-  g_source_destroy (c->read_source);
-  g_clear_pointer (&c->read_source, g_source_unref);
-}
-
-/* Reads until the socket has nothing more (a few buffers at most, then the others get
- * their turn), feeding the session. */
+/* Feeds the session what the socket has. Reading ends with the connection, or when it
+ * starts closing (what is queued still leaves). */
 static gboolean
-on_conn_readable (GObject  *stream,
-                  gpointer  data)
+on_conn_read (gpointer      data,
+              const guint8 *bytes,
+              gsize         n,
+              GError       *error)
 {
-  Connection *c = data;
+  Connection *c = connection_ref (data);   /* the session's callbacks may drop the others */
+  g_autoptr(GError) local = NULL;
+  gboolean more = FALSE;
 
-  for (guint round = 0; round < 4; round++)
-    {
-      g_autoptr(GError) error = NULL;
-      gssize n;
-
-      if (c->closed || c->closing)
-        break;
-      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (stream), c->read_buf,
-                                                    READ_SIZE, NULL, &error);
-      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        return G_SOURCE_CONTINUE;
-      if (n <= 0)
-        {
-          g_debug ("RTMP server: %s went away: %s", cb_rtmp_server_session_get_peer (c->session),
-                   n == 0 ? "end of stream" : error->message);
-          connection_close_now (c, REASON_DISCONNECT);
-          break;
-        }
-      if (!cb_rtmp_server_session_feed (c->session, c->read_buf, n, &error))
-        {
-          if (!cb_rtmp_server_session_is_closed (c->session))
-            {
-              g_autofree char *reason = g_strdup_printf ("Failed by RTMP error: %s", error->message);
-
-              g_debug ("RTMP server: closing %s: %s", cb_rtmp_server_session_get_peer (c->session),
-                       error->message);
-              cb_rtmp_server_session_close (c->session, reason);
-            }
-          connection_session_close (c);
-          break;
-        }
-      if (n < READ_SIZE)
-        return G_SOURCE_CONTINUE;
-    }
   if (c->closed || c->closing)
+    ;
+  else if (bytes == NULL)
     {
-      /* No more reading: the source goes (and its reference with it). */
-      g_clear_pointer (&c->read_source, g_source_unref);
-      return G_SOURCE_REMOVE;
+      g_debug ("RTMP server: %s went away: %s", cb_rtmp_server_session_get_peer (c->session),
+               error == NULL ? "end of stream" : error->message);
+      connection_close_now (c, REASON_DISCONNECT);
     }
-  return G_SOURCE_CONTINUE;
+  else if (!cb_rtmp_server_session_feed (c->session, bytes, n, &local))
+    {
+      if (!cb_rtmp_server_session_is_closed (c->session))
+        {
+          g_autofree char *reason = g_strdup_printf ("Failed by RTMP error: %s", local->message);
+
+          g_debug ("RTMP server: closing %s: %s", cb_rtmp_server_session_get_peer (c->session),
+                   local->message);
+          cb_rtmp_server_session_close (c->session, reason);
+        }
+      connection_session_close (c);
+    }
+  else
+    more = !c->closed && !c->closing;
+  connection_unref (c);
+  return more;
 }
 
 /* Ends the connection at once; the server drops it. */
@@ -230,7 +191,7 @@ connection_close_now (Connection *c,
   c->closed = TRUE;
   connection_ref (c);
   g_clear_pointer (&c->writer, cb_rtmp_writer_free);
-  stop_conn_read (c);
+  g_clear_pointer (&c->reader, cb_rtmp_reader_free);
   g_cancellable_cancel (c->cancellable);
   if (why != NULL)
     cb_rtmp_server_session_close (c->session, why);
@@ -358,7 +319,6 @@ on_accepted (GObject      *source,
   c->server = self;
   c->conn = conn;
   c->cancellable = g_cancellable_new ();
-  c->read_buf = g_malloc (READ_SIZE);
   c->accepted_at = c->last_ping = g_get_monotonic_time ();
   c->session = cb_rtmp_server_session_new (self->handler, self->data, peer);
   c->writer = cb_rtmp_writer_new (cb_rtmp_server_session_get_core (c->session),
@@ -367,7 +327,8 @@ on_accepted (GObject      *source,
   cb_rtmp_server_session_set_transport (c->session, connection_kick, connection_session_close, c);
   g_ptr_array_add (self->connections, c);
   g_debug ("RTMP server: connection from %s", peer);
-  start_conn_read (c);
+  c->reader = cb_rtmp_reader_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)),
+                                  self->context, on_conn_read, c);
   start_accept (self);
   g_object_unref (self);
 }
