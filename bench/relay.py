@@ -248,6 +248,33 @@ def probe_ts(url, log_path):
                      '-'], 'demuxer ->', log_path)
 
 
+def tcp_listening(port):
+    """Whether something listens on 127.0.0.1:@port (from /proc/net/tcp, without connecting:
+    an `ffmpeg -listen 1` takes the first connection as its one peer)."""
+    try:
+        with open('/proc/net/tcp') as f:
+            rows = f.read().splitlines()[1:]
+    except OSError:
+        return False
+    want = f'0100007F:{port:04X}'
+    return any(r.split()[1] == want and r.split()[3] == '0A' for r in rows)
+
+
+def direct_ts(source, tmp):
+    """The latency floor of the measurement itself: a publisher straight into an ffmpeg that
+    listens (`-listen 1`), no relay between. Returns ((publisher, TsLog), (probe, TsLog)) or
+    None when the listener did not come up."""
+    port = nginxrtmp.free_port()
+    url = f'rtmp://127.0.0.1:{port}/live/src'
+    probe = spawn_ts(['ffmpeg', '-hide_banner', '-nostats', '-loglevel', 'info', '-debug_ts',
+                      '-listen', '1', '-i', url, '-map', '0', '-c', 'copy', '-f', 'null', '-'],
+                     'demuxer ->', os.path.join(tmp, 'probe-direct.log'))
+    if not wait_until(lambda: tcp_listening(port), 10, 0.05):
+        return None
+    pub = publish_ts(source, url, os.path.join(tmp, 'pub-direct.log'))
+    return pub, probe
+
+
 def latencies(pub, probe, t0, t1):
     """The probe's latencies (s) over [t0, t1]. A relay may shift timestamps by a constant (a
     player's time may start at 0): the shift is the one that maps the probe's packets onto
@@ -320,6 +347,7 @@ def run(binary, source, n, args, only=None):
                                    + tail(os.path.join(tmp, f'pub-{name}.log')) + side.log())
         players = {name: [Player(side.url('src'), tmp, f'{name}-{i}') for i in range(n)]
                    for name, side in sides.items()}
+        direct = direct_ts(source, tmp) if args.probes and n > 0 else None
         if n > 0:
             for name, side in sides.items():
                 for i in range(args.probes):
@@ -371,6 +399,14 @@ def run(binary, source, n, args, only=None):
                     out['notes'].append(f'{name} N={n}: a latency probe could not be joined '
                                         f'({len(ts.points)} packets)')
                 lat[name].extend(got)
+        if direct is not None:
+            got = latencies(direct[0][1].points, direct[1][1].points, t0, t1)
+            if got:
+                out['direct'] = {'lat_n': len(got), 'lat_p50': percentile(got, 50),
+                                 'lat_p99': percentile(got, 99), 'lat_max': max(got)}
+            else:
+                out['notes'].append(f'direct N={n}: the probe could not be joined '
+                                    f'({len(direct[1][1].points)} packets)')
         for name in sides:
             cpu_s = (c1[name] - c0[name]) / CLK_TCK
             fps = [(b - a) / elapsed for a, b in zip(f0[name], f1[name])]
@@ -491,15 +527,29 @@ def render(meta, results, notes):
                      'player demuxer time, per video packet, joined on DTS; the probes play '
                      'beside the N players):')
         lines.append('')
-        lines.append('| N | side | packets | p50 ms | p99 ms | max ms |')
-        lines.append('|---:|---|---:|---:|---:|---:|')
+        lines.append('| N | side | packets | p50 ms | p99 ms | max ms | added p50 ms | added p99 ms |')
+        lines.append('|---:|---|---:|---:|---:|---:|---:|---:|')
         for r in results:
-            for side in ('castbridge', 'nginx'):
-                s = r['sides'].get(side)
-                if s and s.get('lat_n'):
-                    lines.append(f"| {r['n']} | {side} | {s['lat_n']} | {fmt_ms(s['lat_p50'])} | "
-                                 f"{fmt_ms(s['lat_p99'])} | {fmt_ms(s['lat_max'])} |")
+            d = r.get('direct')
+            for side in ('castbridge', 'nginx', 'direct'):
+                s = d if side == 'direct' else r['sides'].get(side)
+                if not s or not s.get('lat_n'):
+                    continue
+                if side == 'direct' or not d:
+                    added = '– | –'
+                else:
+                    added = (f"{fmt_ms(s['lat_p50'] - d['lat_p50'])} | "
+                             f"{fmt_ms(s['lat_p99'] - d['lat_p99'])}")
+                name = 'no relay' if side == 'direct' else side
+                lines.append(f"| {r['n']} | {name} | {s['lat_n']} | {fmt_ms(s['lat_p50'])} | "
+                             f"{fmt_ms(s['lat_p99'])} | {fmt_ms(s['lat_max'])} | {added} |")
         lines.append('')
+        if any(r.get('direct') for r in results):
+            lines.append('"no relay": the same publisher command straight into an `ffmpeg -listen 1` '
+                         'probe, in the same window: what the measurement itself adds (the two '
+                         'ffmpegs\' buffering and the reader threads). "added" is a relay\'s '
+                         'percentile minus the no-relay one: the latency the relay adds.')
+            lines.append('')
     lines.append(f'"nginx ≈ 0": nginx\'s figure is within one clock tick over the window '
                  f'({tick_per_min:.2f} CPU s / min) or 0.1 MiB, so no ratio is given.')
     lines.append('')
