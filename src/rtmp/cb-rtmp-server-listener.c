@@ -9,6 +9,7 @@
 
 #include <gio/gnetworking.h>   /* IPPROTO_TCP, TCP_NODELAY on Unix and Windows */
 
+#include "cb-net.h"
 #include "cb-rtmp-server-private.h"
 #include "cb-rtmp-reader.h"
 #include "cb-rtmp-writer.h"
@@ -470,6 +471,7 @@ cb_rtmp_server_listen (CbRtmpServer  *self,
   g_return_val_if_fail (port <= 65535, FALSE);
 
   listener = g_socket_listener_new ();
+  g_socket_listener_set_backlog (listener, CB_LISTEN_BACKLOG);   /* before any socket */
   any = bind == NULL || *bind == '\0' || g_str_equal (bind, "0.0.0.0") ||
         g_str_equal (bind, "::") || g_str_equal (bind, "*");
   if (any)

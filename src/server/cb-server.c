@@ -10,11 +10,13 @@
 
 #include "cb-server.h"
 
+#include <gio/gnetworking.h>   /* IPPROTO_IPV6, IPV6_V6ONLY */
 #include <libsoup/soup.h>
 #include <string.h>
 
 #include "cb-error-map.h"
 #include "cb-metrics.h"
+#include "cb-net.h"
 #include "cb-openapi.h"
 #include "cb-platform.h"
 #include "cb-rest.h"
@@ -754,8 +756,19 @@ listen_address (SoupServer    *server,
                 GError       **error)
 {
   g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, port);
+  g_autoptr(GSocket) socket = NULL;
+  GSocketFamily family = g_socket_address_get_family (socket_address);
 
-  return soup_server_listen (server, socket_address, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+  /* Our own socket rather than soup_server_listen()'s, for its backlog (libsoup's is 10). */
+  socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (socket == NULL)
+    return FALSE;
+  if (family == G_SOCKET_FAMILY_IPV6)
+    g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, NULL);
+  g_socket_set_listen_backlog (socket, CB_LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+  return soup_server_listen_socket (server, socket, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
 /* IPv4 and IPv6 on the same port, as soup_server_listen_all() does (which leaks in

@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -101,6 +102,47 @@ class HealthAndRoutingTest(ServerTestCase):
         self.assertEqual(headers.get('access-control-allow-origin'), own)
         self.assertIn('POST', headers.get('access-control-allow-methods', ''))
         self.assertIn('content-type', headers.get('access-control-allow-headers', '').lower())
+
+    def test_a_burst_of_connections_is_queued_not_dropped(self):
+        # While the server is busy (here: stopped) the kernel holds new connections up to the
+        # listen backlog. GLib's and libsoup's default, 10, dropped the rest: of 300 RTMP
+        # players started at once some timed out. 100 at once on each port now all connect
+        # and are all answered once the server runs again.
+        ports = {'http': self.server.http_port, 'ws': self.server.ws_port,
+                 'rtmp': self.server.rtmp_port}
+        socks = []
+        self.addCleanup(lambda: [s.close() for _, s in socks])
+        os.kill(self.server.proc.pid, signal.SIGSTOP)
+        try:
+            for kind, port in ports.items():
+                for i in range(100):
+                    try:
+                        socks.append((kind, socket.create_connection(('127.0.0.1', port),
+                                                                     timeout=2)))
+                    except OSError as e:
+                        self.fail(f'connection {i + 1} to the {kind} port: {e}')
+        finally:
+            os.kill(self.server.proc.pid, signal.SIGCONT)
+        for kind, s in socks:
+            s.settimeout(30)
+            if kind == 'rtmp':
+                s.sendall(b'\x03' + bytes(1536))          # C0 + C1
+                want, got = 1537, b''                       # S0 + S1
+            else:
+                s.sendall(b'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+                          b'Connection: close\r\n\r\n')
+                want, got = 12, b''                         # HTTP/1.1 NNN
+            while len(got) < want:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+            self.assertGreaterEqual(len(got), want, f'{kind}: {got[:40]!r}')
+            if kind == 'rtmp':
+                self.assertEqual(got[0], 3)
+            else:
+                self.assertRegex(got[:12].decode(), r'^HTTP/1\.1 \d{3}')
+            s.close()
 
     def test_get_on_rest_path_is_405(self):
         status, headers, raw = self.server.request('GET', '/rest-api/stream/find_all')
