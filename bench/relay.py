@@ -317,7 +317,7 @@ def markers(args):
     """Where the figures go in RESULTS.md: a run with --cb-option has a section of its own."""
     if not args.cb_option:
         return BEGIN, END
-    tag = 'relay-' + '-'.join(kv.split('=', 1)[0] for kv in args.cb_option)
+    tag = 'relay-' + '-'.join(kv.replace('=', '-') for kv in args.cb_option)
     return f'<!-- {tag}:begin -->', f'<!-- {tag}:end -->'
 
 
