@@ -3,8 +3,10 @@
  *
  * Events are delivered, not only polled: every event of every push agent (Connected,
  * StreamStarted, … StreamStopped with its reason) is POSTed, as it happens, to each URL
- * listed in rest_hook_url. Sending never blocks the engine's context (libsoup async, a
- * short timeout); a hook that fails is logged and the event is not sent again. Nothing
+ * listed in rest_hook_url, in the order they happened: one request at a time per URL,
+ * the next when the last is answered (or failed). Sending never blocks the engine's
+ * context (libsoup async, a short timeout); a hook that fails is logged and the event is
+ * not sent again. Nothing
  * secret goes out: the destination is the masked rtmpUrl, and logs name a hook by its
  * scheme, host and port only (its path or query may hold a token).
  */
@@ -18,9 +20,9 @@
 #include "cb-rest-json.h"
 
 #define HOOK_TIMEOUT_S   5
-/* Events in flight beyond this are dropped (and logged): a hook that hangs costs memory
- * that stays bounded. */
-#define MAX_IN_FLIGHT    64
+/* Events waiting for one URL beyond this are dropped (and logged): a hook that hangs
+ * costs memory that stays bounded. */
+#define MAX_WAITING      64
 
 /* Reference-counted: a delivery whose answer is already on its way when the hook is
  * freed still finds it. */
@@ -30,16 +32,31 @@ struct _CbRestHook
   SoupSession  *session;
   GCancellable *cancellable;
   GPtrArray    *agents;       /* CbPushAgent we listen to */
+  GHashTable   *targets;      /* URL → Target */
   gulong        added_id;
   gulong        removed_id;
-  guint         in_flight;
   guint64       sequence;
 };
 
+/* One URL of rest_hook_url and its events not sent yet. */
 typedef struct {
-  CbRestHook *hook;           /* a reference */
+  CbRestHook *hook;           /* not a reference: the hook owns its targets */
+  GUri       *uri;
   char       *where;          /* scheme://host:port, for logs */
-} Delivery;
+  GQueue      waiting;        /* GBytes*, the JSON of events not sent yet */
+  gboolean    sending;
+} Target;
+
+static void
+target_free (gpointer data)
+{
+  Target *t = data;
+
+  g_queue_clear_full (&t->waiting, (GDestroyNotify) g_bytes_unref);
+  g_uri_unref (t->uri);
+  g_free (t->where);
+  g_free (t);
+}
 
 static void
 hook_clear (gpointer data)
@@ -48,14 +65,7 @@ hook_clear (gpointer data)
 
   g_clear_object (&hook->session);
   g_clear_object (&hook->cancellable);
-}
-
-static void
-delivery_free (Delivery *d)
-{
-  g_rc_box_release_full (d->hook, hook_clear);
-  g_free (d->where);
-  g_free (d);
+  g_clear_pointer (&hook->targets, g_hash_table_unref);
 }
 
 /* scheme://host:port of @uri: what a log may show of a hook URL. */
@@ -95,25 +105,52 @@ cb_rest_hook_event_json (const CbPushInfo  *info,
   return json_builder_get_root (b);
 }
 
+static void send_next (Target *t);
+
 static void
 on_sent (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  Delivery *d = user_data;
+  Target *t = user_data;
+  CbRestHook *hook = t->hook;   /* held by send_next's reference until here */
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
                                                               &error);
 
-  d->hook->in_flight--;
+  t->sending = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     ;   /* the hook is gone: the server stops */
-  else if (body == NULL)
-    g_warning ("REST hook %s: %s", d->where, error->message);
-  else if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-    g_warning ("REST hook %s answered %u", d->where, soup_message_get_status (msg));
-  delivery_free (d);
+  else
+    {
+      if (body == NULL)
+        g_warning ("REST hook %s: %s", t->where, error->message);
+      else if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
+        g_warning ("REST hook %s answered %u", t->where, soup_message_get_status (msg));
+      send_next (t);
+    }
+  g_rc_box_release_full (hook, hook_clear);
+}
+
+/* Sends @t's oldest waiting event unless one is on its way. */
+static void
+send_next (Target *t)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) json = NULL;
+
+  if (t->sending || g_cancellable_is_cancelled (t->hook->cancellable))
+    return;
+  json = g_queue_pop_head (&t->waiting);
+  if (json == NULL)
+    return;
+  msg = soup_message_new_from_uri (SOUP_METHOD_POST, t->uri);
+  soup_message_set_request_body_from_bytes (msg, "application/json", json);
+  t->sending = TRUE;
+  g_rc_box_acquire (t->hook);
+  soup_session_send_and_read_async (t->hook->session, msg, G_PRIORITY_DEFAULT,
+                                    t->hook->cancellable, on_sent, t);
 }
 
 static void
@@ -121,32 +158,34 @@ send_to (CbRestHook *hook,
          const char *url,
          GBytes     *json)
 {
-  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-  g_autoptr(SoupMessage) msg = NULL;
-  Delivery *d;
+  Target *t = g_hash_table_lookup (hook->targets, url);
 
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-      (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0 &&
-       g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0))
+  if (t == NULL)
     {
-      g_warning ("rest_hook_url: an entry is not an http:// or https:// URL");
+      g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+
+      if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+          (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0 &&
+           g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0))
+        {
+          g_warning ("rest_hook_url: an entry is not an http:// or https:// URL");
+          return;
+        }
+      t = g_new0 (Target, 1);
+      t->hook = hook;
+      t->uri = g_steal_pointer (&uri);
+      t->where = describe (t->uri);
+      g_queue_init (&t->waiting);
+      g_hash_table_insert (hook->targets, g_strdup (url), t);
+    }
+  if (t->waiting.length >= MAX_WAITING)
+    {
+      g_warning ("REST hook %s: %u events still waiting, dropping one", t->where,
+                 t->waiting.length);
       return;
     }
-  d = g_new0 (Delivery, 1);
-  d->hook = g_rc_box_acquire (hook);
-  d->where = describe (uri);
-  if (hook->in_flight >= MAX_IN_FLIGHT)
-    {
-      g_warning ("REST hook %s: %u events still on their way, dropping one", d->where,
-                 hook->in_flight);
-      delivery_free (d);
-      return;
-    }
-  msg = soup_message_new_from_uri (SOUP_METHOD_POST, uri);
-  soup_message_set_request_body_from_bytes (msg, "application/json", json);
-  hook->in_flight++;
-  soup_session_send_and_read_async (hook->session, msg, G_PRIORITY_DEFAULT, hook->cancellable,
-                                    on_sent, d);
+  g_queue_push_tail (&t->waiting, g_bytes_ref (json));
+  send_next (t);
 }
 
 static void
@@ -214,6 +253,7 @@ cb_rest_hook_new (CbEngine *engine)
                                                  NULL);
   hook->cancellable = g_cancellable_new ();
   hook->agents = g_ptr_array_new_with_free_func (g_object_unref);
+  hook->targets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, target_free);
   hook->added_id = g_signal_connect (engine, "push-added", G_CALLBACK (on_push_added), hook);
   hook->removed_id = g_signal_connect (engine, "push-removed", G_CALLBACK (on_push_removed), hook);
   for (guint i = 0; i < live->len; i++)

@@ -39,16 +39,24 @@ def keyframe_times(url, seconds):
 
 
 class HookReceiver:
-    """A REST hook on loopback: keeps every JSON body POSTed to it."""
+    """A REST hook on loopback: keeps every JSON body POSTed to it, in the order they came.
+    @slow: event type → seconds this hook takes before it keeps such an event and answers
+    (a slow receiver: the server must not send the next event meanwhile)."""
 
-    def __init__(self):
+    def __init__(self, slow=None):
         self.bodies = []
+        slow = slow or {}
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get('Content-Length', '0'))
                 raw = self.rfile.read(length)
+                try:
+                    kind = json.loads(raw).get('type')
+                except (ValueError, AttributeError):
+                    kind = None
+                time.sleep(slow.get(kind, 0))
                 receiver.bodies.append((self.path, self.headers.get('Content-Type'), raw))
                 self.send_response(204)
                 self.end_headers()
@@ -149,7 +157,9 @@ class PushAnswersTest(unittest.TestCase):
     def setUp(self):
         self.nginx = NginxRtmp(extra='application live2 { live on; record off; }')
         self.addCleanup(self.nginx.cleanup)
-        self.hook = HookReceiver()
+        # The hook is slow to take Connected: StreamStarted follows within milliseconds
+        # (AAC passes through) and must still arrive after it.
+        self.hook = HookReceiver(slow={'Connected': 0.5})
         self.addCleanup(self.hook.close)
         self.server = cbtest.ServerProcess(
             '--publish', 'cam=test', '-o', 'rest_hook_url=http://127.0.0.1:%d/hook' % self.hook.port,
@@ -227,11 +237,11 @@ class PushAnswersTest(unittest.TestCase):
         while time.monotonic() < deadline and 'StreamStopped' not in [
                 e['type'] for e in self.hook.events()]:
             time.sleep(0.1)
-        # Each event is its own POST, so they may arrive in another order: `sequence` says
-        # the order they happened in.
-        events = sorted((e for e in self.hook.events() if e['mediaSessionId'] == msid),
-                        key=lambda e: e['sequence'])
+        # In the order they happened (`sequence` counts them), though the hook was slow to
+        # answer the first: one POST at a time per hook URL.
+        events = [e for e in self.hook.events() if e['mediaSessionId'] == msid]
         self.assertEqual([e['type'] for e in events], ['Connected', 'StreamStarted', 'StreamStopped'])
+        self.assertEqual([e['sequence'] for e in events], sorted(e['sequence'] for e in events))
         self.assertEqual(events[-1]['reason'], 'Stopped by rest /terminate')
         self.assertEqual(events[-1]['streamName'], 'cam')
         for path, content_type, raw in self.hook.bodies:
