@@ -257,7 +257,7 @@ def tcp_listening(port):
     except OSError:
         return False
     want = f'0100007F:{port:04X}'
-    return any(r.split()[1] == want and r.split()[3] == '0A' for r in rows)
+    return any(f[1] == want and f[3] == '0A' for f in (r.split() for r in rows))
 
 
 def direct_ts(source, tmp):

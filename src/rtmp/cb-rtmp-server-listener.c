@@ -25,7 +25,6 @@ typedef struct {
   GSocketConnection   *conn;
   CbRtmpServerSession *session;
   CbRtmpWriter        *writer;        /* NULL once closed */
-  GCancellable        *cancellable;
   CbRtmpReader        *reader;        /* NULL once closed */
   gboolean             closing;       /* close once the output is written */
   gboolean             merging;       /* its writes are merged (a player) */
@@ -71,7 +70,6 @@ connection_unref (Connection *c)
   g_clear_pointer (&c->writer, cb_rtmp_writer_free);
   g_clear_pointer (&c->session, cb_rtmp_server_session_free);
   g_clear_object (&c->conn);
-  g_clear_object (&c->cancellable);
   g_free (c);
 }
 
@@ -193,7 +191,6 @@ connection_close_now (Connection *c,
   connection_ref (c);
   g_clear_pointer (&c->writer, cb_rtmp_writer_free);
   g_clear_pointer (&c->reader, cb_rtmp_reader_free);
-  g_cancellable_cancel (c->cancellable);
   if (why != NULL)
     cb_rtmp_server_session_close (c->session, why);
   g_io_stream_close_async (G_IO_STREAM (c->conn), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
@@ -319,7 +316,6 @@ on_accepted (GObject      *source,
   c->ref_count = 1;
   c->server = self;
   c->conn = conn;
-  c->cancellable = g_cancellable_new ();
   c->accepted_at = c->last_ping = g_get_monotonic_time ();
   c->session = cb_rtmp_server_session_new (self->handler, self->data, peer);
   c->writer = cb_rtmp_writer_new (cb_rtmp_server_session_get_core (c->session),

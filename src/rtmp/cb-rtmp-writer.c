@@ -236,10 +236,11 @@ dispatch_flush (GSource     *source,
 
 /**
  * cb_rtmp_writer_set_merge:
- * @merge_ms: the least time between two writes, 0 for none
+ * @merge_ms: the step of the grid writes are made on, 0 for none
  *
- * Merged writes: what is queued within @merge_ms of the last write waits and leaves with
- * what follows, in one gathered write — fewer, larger writes for a little latency.
+ * Merged writes: what is queued waits for the next multiple of @merge_ms on the
+ * context's clock and leaves then, in one gathered write — fewer, larger writes for up
+ * to @merge_ms more latency.
  */
 void
 cb_rtmp_writer_set_merge (CbRtmpWriter *self,

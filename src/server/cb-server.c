@@ -988,8 +988,9 @@ cb_server_start (CbServer  *self,
 
       g_clear_object (&self->rtmp_server);
       self->rtmp_server = cb_rtmp_server_new (cb_rtmp_ingest_get_server_handler (), self->engine);
+      /* 0 to 1000: the setting's rule. */
       cb_rtmp_server_set_play_merge (self->rtmp_server,
-                                     (guint) MAX (cb_settings_get_int (settings, "rtmp_play_merge_ms"), 0));
+                                     (guint) cb_settings_get_int (settings, "rtmp_play_merge_ms"));
       if (cb_rtmp_server_listen (self->rtmp_server, bind, rtmp_port, &rtmp_error))
         self->rtmp_port = cb_rtmp_server_get_port (self->rtmp_server);
       else
