@@ -606,7 +606,7 @@ on_tcp_connected (GObject      *source,
                                      self->context, on_written, self);
   set_state (self, CB_RTMP_CONNECTION_HANDSHAKE);
   kick_write (self);   /* C0+C1 */
-  self->reader = cb_rtmp_reader_new (g_io_stream_get_input_stream (self->io), self->context,
+  self->reader = cb_rtmp_reader_new (self->io, self->context,
                                      on_read, self);
 }
 

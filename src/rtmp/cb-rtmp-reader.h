@@ -25,7 +25,7 @@ typedef gboolean (*CbRtmpReaderFunc) (gpointer      data,
                                       gsize         len,
                                       GError       *error);
 
-CbRtmpReader *cb_rtmp_reader_new  (GInputStream     *stream,
+CbRtmpReader *cb_rtmp_reader_new  (GIOStream        *io,
                                    GMainContext     *context,
                                    CbRtmpReaderFunc  func,
                                    gpointer          data);

@@ -324,8 +324,7 @@ on_accepted (GObject      *source,
   cb_rtmp_server_session_set_transport (c->session, connection_kick, connection_session_close, c);
   g_ptr_array_add (self->connections, c);
   g_debug ("RTMP server: connection from %s", peer);
-  c->reader = cb_rtmp_reader_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)),
-                                  self->context, on_conn_read, c);
+  c->reader = cb_rtmp_reader_new (G_IO_STREAM (conn), self->context, on_conn_read, c);
   start_accept (self);
   g_object_unref (self);
 }

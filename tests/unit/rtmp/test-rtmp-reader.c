@@ -159,20 +159,27 @@ ended (Sink *s)
 }
 
 /* Everything the peer writes arrives once, in order, also much more than one read holds;
- * the peer's close is told once, without an error, and nothing after it. */
+ * the peer's close is told once, without an error, and nothing after it. @wrapped: the
+ * connection is not a GSocketConnection (as a TLS connection is not), so the reader
+ * waits on its input stream's pollable source instead of the socket's. */
 static void
-test_reader_order_and_end (void)
+check_order_and_end (gboolean wrapped)
 {
   Pair p;
   Sink s = { .got = g_byte_array_new () };
   gsize len = 1024 * 1024 + 17;
   g_autofree guint8 *data = pattern (len);
   Send send = { &p, data, len, TRUE };
+  g_autoptr(GIOStream) io = NULL;
   GThread *thread;
 
   pair_open (&p);
-  s.reader = cb_rtmp_reader_new (g_io_stream_get_input_stream (G_IO_STREAM (p.ours)), NULL,
-                                 on_read, &s);
+  if (wrapped)
+    io = g_simple_io_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (p.ours)),
+                                 g_io_stream_get_output_stream (G_IO_STREAM (p.ours)));
+  else
+    io = G_IO_STREAM (g_object_ref (p.ours));
+  s.reader = cb_rtmp_reader_new (io, NULL, on_read, &s);
   thread = g_thread_new ("peer", send_thread, &send);
   run_until (&s, ended, 20000);
   g_thread_join (thread);
@@ -186,6 +193,18 @@ test_reader_order_and_end (void)
   cb_rtmp_reader_free (s.reader);
   g_byte_array_free (s.got, TRUE);
   pair_close (&p);
+}
+
+static void
+test_reader_order_and_end (void)
+{
+  check_order_and_end (FALSE);
+}
+
+static void
+test_reader_order_and_end_pollable (void)
+{
+  check_order_and_end (TRUE);
 }
 
 static gboolean
@@ -207,8 +226,7 @@ check_stop (gboolean free_it)
   guint calls;
 
   pair_open (&p);
-  s.reader = cb_rtmp_reader_new (g_io_stream_get_input_stream (G_IO_STREAM (p.ours)), NULL,
-                                 on_read, &s);
+  s.reader = cb_rtmp_reader_new (G_IO_STREAM (p.ours), NULL, on_read, &s);
   peer_write (&p, data, 1000);
   run_until (&s, stopped_after, 10000);
   g_assert_cmpuint (s.got->len, ==, 1000);
@@ -248,8 +266,7 @@ test_reader_error (void)
   Sink s = { .got = g_byte_array_new () };
 
   pair_open (&p);
-  s.reader = cb_rtmp_reader_new (g_io_stream_get_input_stream (G_IO_STREAM (p.ours)), NULL,
-                                 on_read, &s);
+  s.reader = cb_rtmp_reader_new (G_IO_STREAM (p.ours), NULL, on_read, &s);
   peer_write (&p, (const guint8 *) "x", 1);
   g_socket_shutdown (g_socket_connection_get_socket (p.ours), TRUE, FALSE, NULL);
   g_socket_close (g_socket_connection_get_socket (p.ours), NULL);
@@ -267,6 +284,8 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cb/rtmp/reader/order-and-end", test_reader_order_and_end);
+  g_test_add_func ("/cb/rtmp/reader/order-and-end-pollable",
+                   test_reader_order_and_end_pollable);
   g_test_add_func ("/cb/rtmp/reader/stop", test_reader_stop);
   g_test_add_func ("/cb/rtmp/reader/free-inside", test_reader_free_inside);
   g_test_add_func ("/cb/rtmp/reader/error", test_reader_error);
