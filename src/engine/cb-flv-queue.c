@@ -88,16 +88,37 @@ cb_flv_queue_push_config (CbFlvQueue  *queue,
   return TRUE;
 }
 
+/* The tag body of @buffer with @len bytes of @data (none: the head alone). */
+static void
+write_payload (GByteArray   *out,
+               CbMediaKind   kind,
+               GstBuffer    *buffer,
+               const guint8 *data,
+               gsize         len)
+{
+  GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  gint32 cts = 0;
+
+  if (kind == CB_MEDIA_VIDEO)
+    {
+      /* B-frames: the composition time offset is PTS − DTS. */
+      if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts))
+        cts = (gint32) (((gint64) pts - (gint64) dts) / (gint64) GST_MSECOND);
+      cb_flv_write_avc_video (out, !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT),
+                              CB_FLV_AVC_NALU, cts, data, len);
+    }
+  else
+    cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, data, len);
+}
+
 GBytes *
 cb_flv_payload_for (CbMediaKind  kind,
                     GstBuffer   *buffer,
                     GBytes      *replacement)
 {
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  GstClockTime dts = GST_BUFFER_DTS_OR_PTS (buffer);
-  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  g_autoptr(GByteArray) out = g_byte_array_sized_new (gst_buffer_get_size (buffer) + 5);
   GstMapInfo map;
-  gint32 cts = 0;
 
   if (replacement != NULL)
     {
@@ -109,18 +130,29 @@ cb_flv_payload_for (CbMediaKind  kind,
     }
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
     return NULL;
-  if (kind == CB_MEDIA_VIDEO)
-    {
-      /* B-frames: the composition time offset is PTS − DTS. */
-      if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (dts))
-        cts = (gint32) (((gint64) pts - (gint64) dts) / (gint64) GST_MSECOND);
-      cb_flv_write_avc_video (out, !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT),
-                              CB_FLV_AVC_NALU, cts, map.data, map.size);
-    }
-  else
-    cb_flv_write_aac_audio (out, CB_FLV_AAC_RAW, map.data, map.size);
+  write_payload (out, kind, buffer, map.data, map.size);
   gst_buffer_unmap (buffer, &map);
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+/**
+ * cb_flv_payload_is:
+ * @payload: an FLV tag body that @buffer's bytes are the end of (an RTMP ingest's
+ *   message)
+ *
+ * Returns: whether @payload is, byte for byte, what cb_flv_payload_for() makes of @buffer
+ */
+gboolean
+cb_flv_payload_is (CbMediaKind  kind,
+                   GstBuffer   *buffer,
+                   GBytes      *payload)
+{
+  g_autoptr(GByteArray) head = g_byte_array_sized_new (16);
+  gsize len, size = gst_buffer_get_size (buffer);
+  const guint8 *data = g_bytes_get_data (payload, &len);
+
+  write_payload (head, kind, buffer, NULL, 0);
+  return len >= size && head->len == len - size && memcmp (head->data, data, head->len) == 0;
 }
 
 void

@@ -48,6 +48,9 @@ gboolean     cb_flv_queue_push_config   (CbFlvQueue   *queue,
 GBytes      *cb_flv_payload_for         (CbMediaKind   kind,
                                          GstBuffer    *buffer,
                                          GBytes       *replacement);
+gboolean     cb_flv_payload_is          (CbMediaKind   kind,
+                                         GstBuffer    *buffer,
+                                         GBytes       *payload);
 /* Queues @payload for @buffer's kind and times. Over @limit_ms of media or @max_bytes,
  * whole GOPs go: everything before the newest queued keyframe, or, with none, all media;
  * then FALSE: the stream should skip to its next keyframe for this consumer.

@@ -82,6 +82,24 @@ cb_flv_tag_unref (CbFlvTag *tag)
   g_atomic_int_dec_and_test (&tags_live);
 }
 
+/* @payload as @buffer's shared tag. Returns: (transfer full) */
+static CbFlvTag *
+keep_tag (CbMediaKind  kind,
+          GstBuffer   *buffer,
+          GBytes      *payload)
+{
+  CbFlvTag *tag = cb_flv_tag_new (kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO,
+                                  payload);
+
+  tag->shared = TRUE;
+  /* The consumers of one stream run one at a time under its lock, so one tag is made per
+   * buffer; a buffer that two streams carry (an audio rendition passes the video on) may
+   * get two, the same bytes, the later replacing the earlier. */
+  gst_mini_object_set_qdata (GST_MINI_OBJECT (buffer), tag_quark (), cb_flv_tag_ref (tag),
+                             (GDestroyNotify) cb_flv_tag_unref);
+  return tag;
+}
+
 /**
  * cb_flv_tag_for_buffer:
  *
@@ -103,14 +121,25 @@ cb_flv_tag_for_buffer (CbMediaKind  kind,
   payload = cb_flv_payload_for (kind, buffer, NULL);
   if (payload == NULL)
     return NULL;
-  tag = cb_flv_tag_new (kind == CB_MEDIA_VIDEO ? CB_FLV_TAG_VIDEO : CB_FLV_TAG_AUDIO, payload);
-  tag->shared = TRUE;
-  /* The consumers of one stream run one at a time under its lock, so one tag is made per
-   * buffer; a buffer that two streams carry (an audio rendition passes the video on) may
-   * get two, the same bytes, the later replacing the earlier. */
-  gst_mini_object_set_qdata (obj, tag_quark (), cb_flv_tag_ref (tag),
-                             (GDestroyNotify) cb_flv_tag_unref);
-  return tag;
+  return keep_tag (kind, buffer, payload);
+}
+
+/**
+ * cb_flv_tag_adopt:
+ * @payload: the FLV tag body @buffer was cut from (an RTMP ingest's message)
+ *
+ * Makes @payload @buffer's shared tag when it is what cb_flv_tag_for_buffer() would make:
+ * RTMP in, RTMP out, and the payload is not serialized again. Call it before the buffer
+ * reaches the stream, and only while the stream has FLV senders
+ * (cb_stream_get_n_flv_senders()).
+ */
+void
+cb_flv_tag_adopt (CbMediaKind  kind,
+                  GstBuffer   *buffer,
+                  GBytes      *payload)
+{
+  if (cb_flv_payload_is (kind, buffer, payload))
+    cb_flv_tag_unref (keep_tag (kind, buffer, payload));
 }
 
 void

@@ -25,6 +25,9 @@ CbFlvTag        *cb_flv_tag_new              (guint8        type,
                                               GBytes       *payload);
 CbFlvTag        *cb_flv_tag_for_buffer       (CbMediaKind   kind,
                                               GstBuffer    *buffer);
+void             cb_flv_tag_adopt            (CbMediaKind   kind,
+                                              GstBuffer    *buffer,
+                                              GBytes       *payload);
 CbFlvTag        *cb_flv_tag_ref              (CbFlvTag     *tag);
 void             cb_flv_tag_unref            (CbFlvTag     *tag);
 GBytes          *cb_flv_tag_get_payload      (CbFlvTag     *tag);

@@ -13,6 +13,7 @@
 #include "cb-engine-error.h"
 #include "cb-flv.h"
 #include "cb-flv-codec.h"
+#include "cb-flv-sender.h"
 #include "cb-rtmp-ingest.h"
 #include "cb-redact.h"
 #include "cb-rtmp-url.h"
@@ -141,6 +142,20 @@ sub_buffer (GBytes       *payload,
   return gst_buffer_new_wrapped_bytes (part);
 }
 
+/* @buffer, cut from @payload, to the stream; its RTMP players and push agents send
+ * @payload itself. */
+static void
+push_buffer (CbRtmpIngest *self,
+             CbMediaKind   kind,
+             GstBuffer    *buffer,
+             GBytes       *payload)
+{
+  if (cb_stream_get_n_flv_senders (self->stream) > 0)
+    cb_flv_tag_adopt (kind, buffer, payload);
+  cb_stream_push_buffer (self->stream, kind, buffer);
+  gst_buffer_unref (buffer);
+}
+
 static gboolean
 push_video (CbRtmpIngest  *self,
             gint64         ms,
@@ -224,8 +239,7 @@ push_video (CbRtmpIngest  *self,
   GST_BUFFER_PTS (buffer) = (GstClockTime) pts * GST_MSECOND;
   if (!cb_flv_video_tag_is_keyframe (&tag))
     GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  cb_stream_push_buffer (self->stream, CB_MEDIA_VIDEO, buffer);
-  gst_buffer_unref (buffer);
+  push_buffer (self, CB_MEDIA_VIDEO, buffer, payload);
   return TRUE;
 }
 
@@ -280,8 +294,7 @@ push_audio (CbRtmpIngest  *self,
 
   buffer = sub_buffer (payload, tag.data, tag.size);
   GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer) = (GstClockTime) ms * GST_MSECOND;
-  cb_stream_push_buffer (self->stream, CB_MEDIA_AUDIO, buffer);
-  gst_buffer_unref (buffer);
+  push_buffer (self, CB_MEDIA_AUDIO, buffer, payload);
   return TRUE;
 }
 

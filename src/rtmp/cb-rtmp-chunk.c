@@ -308,7 +308,19 @@ typedef struct {
   gboolean    extended;     /* the last type 0/1/2 header carried an extended timestamp */
   guint32     ext_value;    /* and this was its value */
   GByteArray *partial;      /* the message being assembled, or NULL */
+  gsize       reserved;     /* what @partial was allocated with */
 } ChunkStream;
+
+/* A message's buffer is allocated at its length when it starts, up to this: it grows
+ * without copies as its chunks arrive. What is reserved counts as held. */
+#define PREALLOC_MAX (1024 * 1024)
+
+/* What an incomplete message holds against CB_RTMP_MAX_PARTIAL_BYTES. */
+static gsize
+held (const ChunkStream *st)
+{
+  return st != NULL && st->partial != NULL ? MAX (st->partial->len, st->reserved) : 0;
+}
 
 struct _CbRtmpChunkReader {
   GByteArray *buf;
@@ -465,8 +477,9 @@ apply_control (CbRtmpChunkReader    *reader,
 
       if (st != NULL && st->partial != NULL)
         {
-          reader->partial_total -= st->partial->len;
+          reader->partial_total -= held (st);
           g_clear_pointer (&st->partial, g_byte_array_unref);
+          st->reserved = 0;
         }
     }
   return TRUE;
@@ -510,7 +523,7 @@ cb_rtmp_chunk_reader_next (CbRtmpChunkReader  *reader,
     {
       const guint8 *p;
       gsize avail = reader->buf->len - reader->pos;
-      gsize hlen, payload_len;
+      gsize hlen, payload_len, before, after;
       guint fmt;
       guint32 csid;
       ChunkStream *st;
@@ -625,7 +638,11 @@ cb_rtmp_chunk_reader_next (CbRtmpChunkReader  *reader,
         return TRUE;
       /* Each partial message grows only as its bytes arrive, but a peer could start
        * thousands of them on as many chunk streams. */
-      if (reader->partial_total + payload_len > CB_RTMP_MAX_PARTIAL_BYTES)
+      before = held (st);
+      if (new_message)
+        next.reserved = MIN (next.length, PREALLOC_MAX);
+      after = MAX ((new_message ? 0 : st->partial->len) + payload_len, next.reserved);
+      if (reader->partial_total - before + after > CB_RTMP_MAX_PARTIAL_BYTES)
         return fail (reader, error, CB_RTMP_ERROR_TOO_LARGE,
                      "over %u bytes held in incomplete messages", CB_RTMP_MAX_PARTIAL_BYTES);
 
@@ -638,9 +655,9 @@ cb_rtmp_chunk_reader_next (CbRtmpChunkReader  *reader,
       next.partial = st->partial;
       *st = next;
       if (st->partial == NULL)
-        st->partial = g_byte_array_new ();
+        st->partial = g_byte_array_sized_new (st->reserved);
       g_byte_array_append (st->partial, p + hlen, payload_len);
-      reader->partial_total += payload_len;
+      reader->partial_total += after - before;
       reader->pos += hlen + payload_len;
 
       if (st->partial->len == st->length)
@@ -651,7 +668,8 @@ cb_rtmp_chunk_reader_next (CbRtmpChunkReader  *reader,
           msg->type_id = st->type_id;
           msg->stream_id = st->stream_id;
           msg->timestamp = st->timestamp;
-          reader->partial_total -= st->partial->len;
+          reader->partial_total -= held (st);
+          st->reserved = 0;
           msg->payload = g_byte_array_free_to_bytes (g_steal_pointer (&st->partial));
           if (!apply_control (reader, msg, error))
             return FALSE;
@@ -668,12 +686,44 @@ typedef struct {
   guint32 length;
   guint32 stream_id;
   guint8  type_id;
+  gboolean used;
 } OutStream;
+
+/* The chunk streams a session sends on (control, commands, media) have small ids: their
+ * history is an array, looked up per message and per session without hashing. */
+#define DIRECT_CSIDS 16
 
 struct _CbRtmpChunkWriter {
   guint32     chunk_size;
-  GHashTable *streams;   /* csid → OutStream */
+  OutStream   direct[DIRECT_CSIDS];
+  GHashTable *streams;   /* csid → OutStream, for csid >= DIRECT_CSIDS */
 };
+
+/* The history of @csid: NULL for none yet, unless @create. */
+static OutStream *
+out_stream (CbRtmpChunkWriter *writer,
+            guint32            csid,
+            gboolean           create)
+{
+  OutStream *st;
+
+  if (csid < DIRECT_CSIDS)
+    {
+      st = &writer->direct[csid];
+      if (!st->used && !create)
+        return NULL;
+      st->used = TRUE;
+      return st;
+    }
+  st = g_hash_table_lookup (writer->streams, GUINT_TO_POINTER (csid));
+  if (st == NULL && create)
+    {
+      st = g_new0 (OutStream, 1);
+      st->used = TRUE;
+      g_hash_table_insert (writer->streams, GUINT_TO_POINTER (csid), st);
+    }
+  return st;
+}
 
 CbRtmpChunkWriter *
 cb_rtmp_chunk_writer_new (void)
@@ -714,7 +764,10 @@ cb_rtmp_chunk_writer_reset_stream (CbRtmpChunkWriter *writer,
 {
   g_return_if_fail (writer != NULL);
 
-  g_hash_table_remove (writer->streams, GUINT_TO_POINTER (csid));
+  if (csid < DIRECT_CSIDS)
+    writer->direct[csid].used = FALSE;
+  else
+    g_hash_table_remove (writer->streams, GUINT_TO_POINTER (csid));
 }
 
 static void
@@ -765,7 +818,7 @@ put_first_header (CbRtmpChunkWriter *writer,
                   gsize              len,
                   GByteArray        *out)
 {
-  OutStream *prev = g_hash_table_lookup (writer->streams, GUINT_TO_POINTER (csid));
+  OutStream *prev = out_stream (writer, csid, FALSE);
   guint fmt;
   guint32 field;
 
@@ -793,10 +846,7 @@ put_first_header (CbRtmpChunkWriter *writer,
     cb_put_be32 (out, field);
 
   if (prev == NULL)
-    {
-      prev = g_new0 (OutStream, 1);
-      g_hash_table_insert (writer->streams, GUINT_TO_POINTER (csid), prev);
-    }
+    prev = out_stream (writer, csid, TRUE);
   prev->timestamp = timestamp;
   prev->length = len;
   prev->stream_id = stream_id;

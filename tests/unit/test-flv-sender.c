@@ -1,6 +1,7 @@
 /* test-flv-sender.c — the FLV sending core: one shared form per stream and chunk size
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "cb-flv-queue.h"
 #include "cb-flv-sender.h"
 #include "cb-stream.h"
 #include "fake-media.h"
@@ -190,6 +191,66 @@ test_forms_shared (void)
   g_assert_finalize_object (g_steal_pointer (&s));
 }
 
+/* A buffer cut from @payload after @head bytes, at @dts/@pts ms. */
+static GstBuffer *
+cut (GBytes *payload, gsize head, guint dts, guint pts, gboolean key)
+{
+  g_autoptr(GBytes) part = g_bytes_new_from_bytes (payload, head,
+                                                   g_bytes_get_size (payload) - head);
+  GstBuffer *b = gst_buffer_new_wrapped_bytes (part);
+
+  GST_BUFFER_DTS (b) = dts * GST_MSECOND;
+  GST_BUFFER_PTS (b) = pts * GST_MSECOND;
+  if (!key)
+    GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DELTA_UNIT);
+  return b;
+}
+
+/* An RTMP ingest's message is its buffer's tag when it is what the senders would make of
+ * the buffer (the same bytes, not serialized again); when it is not, the senders make
+ * their own. */
+static void
+test_adopt (void)
+{
+  /* AVC NALU, keyframe, composition time 40 ms; AAC raw, 0xAF; AAC raw, mono (0xAE). */
+  static const guint8 video[] = { 0x17, 0x01, 0x00, 0x00, 0x28, 0, 0, 0, 2, 0x65, 0x88 };
+  static const guint8 stereo[] = { 0xaf, 0x01, 0x21, 0x10 };
+  static const guint8 mono[] = { 0xae, 0x01, 0x21, 0x10 };
+  static const guint8 delta[] = { 0x17, 0x01, 0x00, 0x00, 0x00, 0, 0, 0, 2, 0x41, 0x9a };
+  struct { const guint8 *bytes; gsize len, head; CbMediaKind kind; guint pts; gboolean key,
+           adopted; } cases[] = {
+    { video, sizeof video, 5, CB_MEDIA_VIDEO, 140, TRUE, TRUE },
+    { stereo, sizeof stereo, 2, CB_MEDIA_AUDIO, 100, TRUE, TRUE },
+    { mono, sizeof mono, 2, CB_MEDIA_AUDIO, 100, TRUE, FALSE },
+    /* Said to be a keyframe, but the buffer is a delta unit. */
+    { delta, sizeof delta, 5, CB_MEDIA_VIDEO, 100, FALSE, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) payload = g_bytes_new_static (cases[i].bytes, cases[i].len);
+      g_autoptr(GstBuffer) b = cut (payload, cases[i].head, 100, cases[i].pts, cases[i].key);
+      g_autoptr(GBytes) made = cb_flv_payload_for (cases[i].kind, b, NULL);
+      CbFlvTag *tag;
+
+      g_assert_cmpint (cb_flv_payload_is (cases[i].kind, b, payload), ==, cases[i].adopted);
+      cb_flv_tag_adopt (cases[i].kind, b, payload);
+      tag = cb_flv_tag_for_buffer (cases[i].kind, b);
+      if (cases[i].adopted)
+        {
+          g_assert_true (cb_flv_tag_get_payload (tag) == payload);
+          g_assert_true (g_bytes_equal (made, payload));
+        }
+      else
+        {
+          g_assert_true (cb_flv_tag_get_payload (tag) != payload);
+          g_assert_true (g_bytes_equal (made, cb_flv_tag_get_payload (tag)));
+        }
+      cb_flv_tag_unref (tag);
+      cb_flv_tag_clear_buffer (b);
+    }
+}
+
 /* A session that does not read loses whole GOPs from its own queue; the others get all. */
 static void
 test_slow_session_alone (void)
@@ -243,6 +304,7 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cb/flv-sender/forms-shared", test_forms_shared);
+  g_test_add_func ("/cb/flv-sender/adopt", test_adopt);
   g_test_add_func ("/cb/flv-sender/slow-session-alone", test_slow_session_alone);
   return g_test_run ();
 }

@@ -271,6 +271,36 @@ test_reader_partial_bytes_limit (void)
   g_assert_cmpuint (csid, <=, 64 + CB_RTMP_MAX_PARTIAL_BYTES / 0x10000 + 1);
 }
 
+/* A message's buffer is allocated at its length (up to 1 MiB) when it starts: what is
+ * allocated counts against the limit, not just what arrived, or a peer starting big
+ * messages of one small chunk each on a thousand chunk streams would make the reader
+ * allocate a gigabyte. */
+static void
+test_reader_partial_reserved_counts (void)
+{
+  g_autoptr(CbRtmpChunkReader) reader = cb_rtmp_chunk_reader_new ();
+  g_autoptr(GByteArray) in = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  CbRtmpMessage *msg = NULL;
+  guint32 csid;
+
+  for (csid = 64; csid < 64 + 1000 && error == NULL; csid++)
+    {
+      guint8 header[14] = { 0x01, (csid - 64) & 0xff, (csid - 64) >> 8,
+                            0, 0, 0, 0x3f, 0xff, 0xff, 9, 1, 0, 0, 0 };
+
+      g_byte_array_set_size (in, 0);
+      g_byte_array_append (in, header, sizeof header);
+      g_byte_array_set_size (in, sizeof header + CB_RTMP_DEFAULT_CHUNK_SIZE);
+      memset (in->data + sizeof header, 0, CB_RTMP_DEFAULT_CHUNK_SIZE);
+      cb_rtmp_chunk_reader_feed (reader, in->data, in->len);
+      cb_rtmp_chunk_reader_next (reader, &msg, &error);
+      g_assert_null (msg);
+    }
+  g_assert_error (error, CB_RTMP_ERROR, CB_RTMP_ERROR_TOO_LARGE);
+  g_assert_cmpuint (csid, <=, 64 + CB_RTMP_MAX_PARTIAL_BYTES / (1024 * 1024) + 1);
+}
+
 /* ---- writer ---- */
 
 typedef struct {
@@ -610,6 +640,8 @@ main (int   argc,
                  G_N_ELEMENTS (control_rows), control_row_name, test_control_row);
   g_test_add_func ("/cb/rtmp/chunk/reader-max-message-size", test_reader_max_message_size);
   g_test_add_func ("/cb/rtmp/chunk/reader-partial-bytes-limit", test_reader_partial_bytes_limit);
+  g_test_add_func ("/cb/rtmp/chunk/reader-partial-reserved-counts",
+                   test_reader_partial_reserved_counts);
   g_test_add_func ("/cb/rtmp/chunk/writer-round-trip", test_writer_round_trip);
   g_test_add_func ("/cb/rtmp/chunk/writer-extended-continuations",
                    test_writer_extended_continuations);
