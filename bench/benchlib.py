@@ -112,12 +112,19 @@ def wait_until(predicate, timeout, step=0.2):
 
 # ---- /proc -----------------------------------------------------------------------------------
 
-def cpu_ticks(pid, tid=None):
-    """utime + stime of a process (all its threads) or of one of its threads."""
+def cpu_split(pid, tid=None):
+    """(utime, stime) of a process (all its threads) or of one of its threads: the CPU spent
+    in the program and in the kernel on its behalf (system calls: for a relay mostly the
+    TCP sends, which on loopback also deliver to the receiver)."""
     path = f'/proc/{pid}/task/{tid}/stat' if tid else f'/proc/{pid}/stat'
     with open(path) as f:
         fields = f.read().rsplit(')', 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+    return int(fields[11]), int(fields[12])
+
+
+def cpu_ticks(pid, tid=None):
+    """utime + stime of a process (all its threads) or of one of its threads."""
+    return sum(cpu_split(pid, tid))
 
 
 def proc_status(pid):

@@ -32,7 +32,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS)
 sys.path.insert(0, HERE)
-from benchlib import (CLK_TCK, RESULTS, Server, busy_percent, cpu_ticks, first_line,  # noqa: E402,F401
+from benchlib import (CLK_TCK, RESULTS, Server, busy_percent, cpu_split, first_line,  # noqa: E402,F401
                       loadavg, machine_ticks, mkdtemp, rest_post, proc_status, running, spawn,
                       stop, tail, track, wait_until, write_section)
 
@@ -365,7 +365,7 @@ def run(binary, source, n, args, only=None):
         # The window: both relays sampled together.
         pids = {name: side.proc.pid for name, side in sides.items()}
         f0 = {name: [p.frames() for p in players[name]] for name in sides}
-        c0 = {name: cpu_ticks(pid) for name, pid in pids.items()}
+        c0 = {name: cpu_split(pid) for name, pid in pids.items()}
         m0 = machine_ticks()
         t0 = time.monotonic()
         rss = {name: [] for name in sides}
@@ -385,7 +385,7 @@ def run(binary, source, n, args, only=None):
                 break
             time.sleep(min(0.5, left))
         elapsed = time.monotonic() - t0
-        c1 = {name: cpu_ticks(pid) for name, pid in pids.items()}
+        c1 = {name: cpu_split(pid) for name, pid in pids.items()}
         m1 = machine_ticks()
         # The players report once a second, so both ends lag by up to a second alike.
         f1 = {name: [p.frames() for p in players[name]] for name in sides}
@@ -408,12 +408,15 @@ def run(binary, source, n, args, only=None):
                 out['notes'].append(f'direct N={n}: the probe could not be joined '
                                     f'({len(direct[1][1].points)} packets)')
         for name in sides:
-            cpu_s = (c1[name] - c0[name]) / CLK_TCK
+            user_s = (c1[name][0] - c0[name][0]) / CLK_TCK
+            sys_s = (c1[name][1] - c0[name][1]) / CLK_TCK
+            cpu_s = user_s + sys_s
             fps = [(b - a) / elapsed for a, b in zip(f0[name], f1[name])]
             hwm = proc_status(pids[name]).get('VmHWM', 0)
             out['sides'][name] = {
                 'cpu_s': cpu_s,
                 'cpu_per_min': cpu_s * 60.0 / elapsed,
+                'user_per_min': user_s * 60.0 / elapsed, 'sys_per_min': sys_s * 60.0 / elapsed,
                 'rss': statistics.mean(rss[name]) / 1024, 'rss_peak': max(rss[name]) / 1024,
                 'anon': statistics.mean(anon[name]) / 1024, 'hwm': hwm / 1024,
                 'threads': threads[name],
@@ -522,6 +525,23 @@ def render(meta, results, notes):
                      f"{fmt(pc[1], 3)} vs {fmt(pg[1], 3)} | "
                      f"{ratio(pc[1], pg[1], 0.1 / max(1, n)) if n else '–'} |")
     lines.append('')
+    if all('user_per_min' in s for r in results for s in r['sides'].values()):
+        lines.append('Where the CPU goes: in the program (user) and in the kernel on its behalf '
+                     '(system: the TCP sends, which on loopback also deliver to the player). '
+                     'CPU s / stream-min, and Castbridge\'s share of nginx\'s whole CPU:')
+        lines.append('')
+        lines.append('| N | user: Castbridge vs nginx | system: Castbridge vs nginx '
+                     '| Castbridge system / nginx whole | Castbridge user / nginx whole |')
+        lines.append('|---:|---:|---:|---:|---:|')
+        for r in results:
+            c, g = r['sides'].get('castbridge'), r['sides'].get('nginx')
+            if not c or not g:
+                continue
+            lines.append(f"| {r['n']} | {fmt(c['user_per_min'])} vs {fmt(g['user_per_min'])} | "
+                         f"{fmt(c['sys_per_min'])} vs {fmt(g['sys_per_min'])} | "
+                         f"{ratio(c['sys_per_min'], g['cpu_per_min'], tick_per_min)} | "
+                         f"{ratio(c['user_per_min'], g['cpu_per_min'], tick_per_min)} |")
+        lines.append('')
     if any(s.get('lat_n') for r in results for s in r['sides'].values()):
         lines.append('Latency through the relay (publisher `ffmpeg -debug_ts` muxer time → probe '
                      'player demuxer time, per video packet, joined on DTS; the probes play '
