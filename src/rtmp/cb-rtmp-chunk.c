@@ -636,8 +636,8 @@ cb_rtmp_chunk_reader_next (CbRtmpChunkReader  *reader,
 
       if (avail < hlen + payload_len)
         return TRUE;
-      /* Each partial message grows only as its bytes arrive, but a peer could start
-       * thousands of them on as many chunk streams. */
+      /* A partial message holds what arrived of it or what was reserved for it (held()),
+       * and a peer could start thousands of them on as many chunk streams. */
       before = held (st);
       if (new_message)
         next.reserved = MIN (next.length, PREALLOC_MAX);
