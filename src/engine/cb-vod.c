@@ -411,18 +411,33 @@ probe_free (gpointer data)
   g_free (p);
 }
 
+/* The pipeline's first error on @bus, mapped; with @eos_is_wrong, an end before the tracks
+ * are known too ("File has wrong format"). One pop for both: a pop for one kind drops
+ * the messages before it, so popping them in turn could drop the other just posted. */
 static GError *
-bus_error (GstElement *pipeline,
-           GstBus     *bus)
+bus_outcome (GstElement *pipeline,
+             GstBus     *bus,
+             gboolean    eos_is_wrong)
 {
-  g_autoptr(GstMessage) msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  g_autoptr(GstMessage) msg = gst_bus_pop_filtered (bus, eos_is_wrong
+                                                    ? GST_MESSAGE_ERROR | GST_MESSAGE_EOS
+                                                    : GST_MESSAGE_ERROR);
   g_autoptr(GError) gst_error = NULL;
 
   if (msg == NULL)
     return NULL;
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS)
+    return wrong_format ();
   gst_error = cb_pipeline_error_new (pipeline, msg);
   g_debug ("VOD probe: %s", gst_error->message);
   return map_gst_error (gst_error);
+}
+
+static GError *
+bus_error (GstElement *pipeline,
+           GstBus     *bus)
+{
+  return bus_outcome (pipeline, bus, FALSE);
 }
 
 /* Takes what a sample tells about the file. TRUE when this kind needs no more samples. */
@@ -488,14 +503,7 @@ probe_run (Probe        *p,
   while (!t.done && error == NULL)
     {
       g_mutex_unlock (&t.lock);
-      error = bus_error (pipeline, bus);
-      if (error == NULL && gst_bus_have_pending (bus))
-        {
-          g_autoptr(GstMessage) eos = gst_bus_pop_filtered (bus, GST_MESSAGE_EOS);
-
-          if (eos != NULL)
-            error = wrong_format ();
-        }
+      error = bus_outcome (pipeline, bus, TRUE);
       if (error == NULL && (g_cancellable_is_cancelled (cancellable) ||
                             g_get_monotonic_time () > deadline))
         error = read_failure ();
