@@ -129,9 +129,9 @@ cb_flv_tag_for_buffer (CbMediaKind  kind,
  * @payload: the FLV tag body @buffer was cut from (an RTMP ingest's message)
  *
  * Makes @payload @buffer's shared tag when it is what cb_flv_tag_for_buffer() would make:
- * RTMP in, RTMP out, and the payload is not serialized again. Call it before the buffer
- * reaches the stream, and only while the stream has FLV senders
- * (cb_stream_get_n_flv_senders()).
+ * RTMP in, RTMP out, and the payload is not serialized again, not even for the cached
+ * GOP a first player gets. Call it before the buffer reaches the stream. A tag costs
+ * its few bytes until a sender asks for its chunk form.
  */
 void
 cb_flv_tag_adopt (CbMediaKind  kind,

@@ -143,15 +143,14 @@ sub_buffer (GBytes       *payload,
 }
 
 /* @buffer, cut from @payload, to the stream; its RTMP players and push agents send
- * @payload itself. */
+ * @payload itself, also from the cached GOP (tagged before there was any). */
 static void
 push_buffer (CbRtmpIngest *self,
              CbMediaKind   kind,
              GstBuffer    *buffer,
              GBytes       *payload)
 {
-  if (cb_stream_get_n_flv_senders (self->stream) > 0)
-    cb_flv_tag_adopt (kind, buffer, payload);
+  cb_flv_tag_adopt (kind, buffer, payload);
   cb_stream_push_buffer (self->stream, kind, buffer);
   gst_buffer_unref (buffer);
 }
