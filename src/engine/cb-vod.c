@@ -433,13 +433,6 @@ bus_outcome (GstElement *pipeline,
   return map_gst_error (gst_error);
 }
 
-static GError *
-bus_error (GstElement *pipeline,
-           GstBus     *bus)
-{
-  return bus_outcome (pipeline, bus, FALSE);
-}
-
 /* Takes what a sample tells about the file. TRUE when this kind needs no more samples. */
 static gboolean
 probe_sample (Probe       *p,
@@ -492,7 +485,7 @@ probe_run (Probe        *p,
 
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
-      error = bus_error (pipeline, bus);
+      error = bus_outcome (pipeline, bus, FALSE);
       if (error == NULL)
         error = read_failure ();
       goto out;
@@ -551,7 +544,7 @@ probe_run (Probe        *p,
           if (need[k] && probe_sample (p, k, sample, &n_video))
             need[k] = FALSE;
         }
-      error = bus_error (pipeline, bus);
+      error = bus_outcome (pipeline, bus, FALSE);
       if (error == NULL && (g_cancellable_is_cancelled (cancellable) ||
                             g_get_monotonic_time () > deadline))
         error = read_failure ();

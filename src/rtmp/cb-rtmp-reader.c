@@ -140,7 +140,7 @@ cb_rtmp_reader_new (GIOStream        *io,
     {
       GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (io));
 
-      self->source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+      self->source = g_socket_create_source (socket, G_IO_IN, NULL);   /* and HUP, ERR */
       g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
     }
   else
