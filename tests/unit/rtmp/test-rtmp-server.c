@@ -672,7 +672,7 @@ test_play_shared_form (void)
       out = server_messages (&fx[i]);
     }
   g_assert_cmpuint (ids[0], !=, ids[1]);
-  g_assert_cmpuint (cb_rtmp_server_session_get_chunk_size (fx[0].session), ==, 4096);
+  g_assert_cmpuint (cb_rtmp_server_session_get_chunk_size (fx[0].session), ==, 60000);
   form = cb_rtmp_chunk_form_new (msg, cb_rtmp_server_session_get_chunk_size (fx[0].session),
                                  NULL);
 
