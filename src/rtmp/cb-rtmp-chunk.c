@@ -933,10 +933,34 @@ struct _CbRtmpChunkForm {
   guint32         timestamp;
   guint32         chunk_size;
   GBytes         *payload;
-  /* The first chunk's payload and the type 3 chunks after it, with no extended
-   * timestamp: the payload itself when it fits one chunk. */
-  GBytes         *body;
+  /* What follows the first chunk's header when no extended timestamp repeats: the
+   * payload's chunks, each a slice of it (no copy), with a type 3 header between two.
+   * One piece, the payload itself, when it fits one chunk. */
+  guint           n_pieces;
+  GBytes        **pieces;
 };
+
+/* The type 3 header of @csid, one for the whole process for the usual chunk streams. */
+static GBytes *
+type3_header (guint32 csid)
+{
+  static guint8 one_byte[64];
+  static GBytes *cached[64];
+  g_autoptr(GByteArray) out = NULL;
+
+  if (csid < 64)
+    {
+      if (g_once_init_enter (&cached[csid]))
+        {
+          one_byte[csid] = (3 << 6) | csid;
+          g_once_init_leave (&cached[csid], g_bytes_new_static (&one_byte[csid], 1));
+        }
+      return g_bytes_ref (cached[csid]);
+    }
+  out = g_byte_array_new ();
+  put_basic_header (out, 3, csid);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
 
 /**
  * cb_rtmp_chunk_form_new:
@@ -945,8 +969,9 @@ struct _CbRtmpChunkForm {
  * @chunk_size: the chunk size of the sessions that will send it
  *
  * Serializes @message once for every session that sends it with @chunk_size: each one
- * adds only the first chunk's header (cb_rtmp_chunk_writer_write_form()). The form is
- * immutable, so sessions on any thread may share it.
+ * adds only the first chunk's header (cb_rtmp_chunk_writer_write_form()). The payload is
+ * not copied: the form's pieces are slices of it and the type 3 headers between them. The
+ * form is immutable, so sessions on any thread may share it.
  *
  * Returns: (transfer full): the form, or %NULL with %CB_RTMP_ERROR_TOO_LARGE for a
  *   payload over 16 MiB - 1
@@ -957,14 +982,13 @@ cb_rtmp_chunk_form_new (const CbRtmpMessage  *message,
                         GError              **error)
 {
   CbRtmpChunkForm *form;
-  const guint8 *data;
   gsize len;
 
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (message->csid >= 2 && message->csid <= CB_RTMP_CSID_MAX, NULL);
   g_return_val_if_fail (chunk_size >= 1 && chunk_size <= CB_RTMP_MAX_CHUNK_SIZE, NULL);
 
-  data = cb_rtmp_message_get_data (message, &len);
+  cb_rtmp_message_get_data (message, &len);
   if (!check_length (len, error))
     return NULL;
 
@@ -978,14 +1002,26 @@ cb_rtmp_chunk_form_new (const CbRtmpMessage  *message,
   form->payload = g_bytes_ref (message->payload);
   if (len <= chunk_size)
     {
-      form->body = g_bytes_ref (message->payload);
+      form->n_pieces = 1;
+      form->pieces = g_new (GBytes *, 1);
+      form->pieces[0] = g_bytes_ref (message->payload);
     }
   else
     {
-      GByteArray *body = g_byte_array_sized_new (len + (len / chunk_size) * 3);
+      gsize chunks = (len + chunk_size - 1) / chunk_size;
+      g_autoptr(GBytes) header = type3_header (message->csid);
 
-      put_chunk_bodies (body, message->csid, data, len, chunk_size, 0);
-      form->body = g_byte_array_free_to_bytes (body);
+      form->n_pieces = 2 * chunks - 1;
+      form->pieces = g_new (GBytes *, form->n_pieces);
+      for (gsize i = 0; i < chunks; i++)
+        {
+          gsize off = i * chunk_size;
+
+          if (i > 0)
+            form->pieces[2 * i - 1] = g_bytes_ref (header);
+          form->pieces[2 * i] = g_bytes_new_from_bytes (form->payload, off,
+                                                        MIN (len - off, chunk_size));
+        }
     }
   return form;
 }
@@ -1005,7 +1041,9 @@ cb_rtmp_chunk_form_unref (CbRtmpChunkForm *form)
   if (form == NULL || !g_atomic_ref_count_dec (&form->ref_count))
     return;
   g_bytes_unref (form->payload);
-  g_bytes_unref (form->body);
+  for (guint i = 0; i < form->n_pieces; i++)
+    g_bytes_unref (form->pieces[i]);
+  g_free (form->pieces);
   g_free (form);
 }
 
@@ -1038,16 +1076,44 @@ cb_rtmp_chunk_form_get_type_id (const CbRtmpChunkForm *form)
 }
 
 /**
- * cb_rtmp_chunk_form_get_body:
+ * cb_rtmp_chunk_form_get_pieces:
+ * @n_pieces: (out): how many
  *
- * Returns: (transfer none): what follows the first chunk's header for a session with the
- *   form's chunk size whose timestamp field needs no extended timestamp
+ * Returns: (transfer none) (array length=n_pieces): what follows the first chunk's header
+ *   for a session with the form's chunk size whose timestamp field needs no extended
+ *   timestamp, as consecutive pieces (vectors of a gathered write)
  */
-GBytes *
-cb_rtmp_chunk_form_get_body (const CbRtmpChunkForm *form)
+GBytes * const *
+cb_rtmp_chunk_form_get_pieces (const CbRtmpChunkForm *form,
+                               guint                 *n_pieces)
 {
-  g_return_val_if_fail (form != NULL, NULL);
-  return form->body;
+  g_return_val_if_fail (form != NULL && n_pieces != NULL, NULL);
+  *n_pieces = form->n_pieces;
+  return form->pieces;
+}
+
+/**
+ * cb_rtmp_chunk_form_append_body:
+ * @own: (nullable): what cb_rtmp_chunk_writer_write_form() returned
+ *
+ * Appends the body that follows the first chunk's header, @own or else the form's pieces,
+ * as one buffer (tests, fuzzers: the wire takes the pieces as they are).
+ */
+void
+cb_rtmp_chunk_form_append_body (const CbRtmpChunkForm *form,
+                                GBytes                *own,
+                                GByteArray            *out)
+{
+  g_return_if_fail (form != NULL && out != NULL);
+
+  if (own != NULL)
+    {
+      g_byte_array_append (out, g_bytes_get_data (own, NULL), g_bytes_get_size (own));
+      return;
+    }
+  for (guint i = 0; i < form->n_pieces; i++)
+    g_byte_array_append (out, g_bytes_get_data (form->pieces[i], NULL),
+                         g_bytes_get_size (form->pieces[i]));
 }
 
 /**
@@ -1056,29 +1122,32 @@ cb_rtmp_chunk_form_get_body (const CbRtmpChunkForm *form)
  * @stream_id: the session's message stream id
  * @timestamp: the session's timestamp of the message (its own base, if it has one)
  * @header: the first chunk's header is appended here
- * @body: (out) (transfer full): what follows the header
  *
  * The same bytes as cb_rtmp_chunk_writer_write() of the form's message with @stream_id
- * and @timestamp, as @header followed by @body, and the writer's history moves on the same
- * way. @body is the form's shared body whenever it can be: the message fits one chunk of
- * either size, or the writer's chunk size is the form's and the timestamp field (the
- * timestamp after a type 0 header, else the delta) is below 0xffffff, so that type 3
- * chunks repeat no extended timestamp. Otherwise, rarely, it is built here.
+ * and @timestamp, as @header followed by the body, and the writer's history moves on the
+ * same way. The body is the form's shared pieces (cb_rtmp_chunk_form_get_pieces())
+ * whenever it can be: the message fits one chunk of either size, or the writer's chunk
+ * size is the form's and the timestamp field (the timestamp after a type 0 header, else
+ * the delta) is below 0xffffff, so that type 3 chunks repeat no extended timestamp.
+ * Otherwise, rarely, it is built here.
+ *
+ * Returns: (transfer full) (nullable): %NULL when the body is the form's pieces, else
+ *   this session's own body
  */
-void
+GBytes *
 cb_rtmp_chunk_writer_write_form (CbRtmpChunkWriter     *writer,
                                  const CbRtmpChunkForm *form,
                                  guint32                stream_id,
                                  guint32                timestamp,
-                                 GByteArray            *header,
-                                 GBytes               **body)
+                                 GByteArray            *header)
 {
+  GByteArray *own;
   gsize len;
   guint32 field;
 
-  g_return_if_fail (writer != NULL);
-  g_return_if_fail (form != NULL);
-  g_return_if_fail (header != NULL && body != NULL);
+  g_return_val_if_fail (writer != NULL, NULL);
+  g_return_val_if_fail (form != NULL, NULL);
+  g_return_val_if_fail (header != NULL, NULL);
 
   len = g_bytes_get_size (form->payload);
   field = put_first_header (writer, form->csid, form->type_id, stream_id, timestamp, len,
@@ -1086,17 +1155,12 @@ cb_rtmp_chunk_writer_write_form (CbRtmpChunkWriter     *writer,
   /* One chunk either way: the body is the payload. */
   if ((len <= form->chunk_size && len <= writer->chunk_size) ||
       (writer->chunk_size == form->chunk_size && field < EXTENDED_TIMESTAMP))
-    {
-      *body = g_bytes_ref (form->body);
-    }
-  else
-    {
-      GByteArray *own = g_byte_array_sized_new (len + (len / writer->chunk_size) * 7);
+    return NULL;
 
-      put_chunk_bodies (own, form->csid, g_bytes_get_data (form->payload, NULL), len,
-                        writer->chunk_size, field);
-      *body = g_byte_array_free_to_bytes (own);
-    }
+  own = g_byte_array_sized_new (len + (len / writer->chunk_size) * 7);
+  put_chunk_bodies (own, form->csid, g_bytes_get_data (form->payload, NULL), len,
+                    writer->chunk_size, field);
+  return g_byte_array_free_to_bytes (own);
 }
 
 /**

@@ -173,8 +173,9 @@ void            cb_rtmp_chunk_writer_reset_stream  (CbRtmpChunkWriter  *writer,
 /**
  * CbRtmpChunkForm:
  *
- * The shared outgoing form of one message: its chunks for one chunk size, serialized once
- * and reference-counted, so that every session sending the message writes the same bytes
+ * The shared outgoing form of one message: its chunks for one chunk size, made once as
+ * slices of the payload with the type 3 headers between them (no copy) and
+ * reference-counted, so that every session sending the message writes the same bytes
  * and adds only its own first chunk's header (cb_rtmp_chunk_writer_write_form()).
  */
 typedef struct _CbRtmpChunkForm CbRtmpChunkForm;
@@ -188,13 +189,16 @@ guint32         cb_rtmp_chunk_form_get_chunk_size  (const CbRtmpChunkForm *form)
 guint32         cb_rtmp_chunk_form_get_timestamp   (const CbRtmpChunkForm *form);
 guint32         cb_rtmp_chunk_form_get_stream_id   (const CbRtmpChunkForm *form);
 guint8          cb_rtmp_chunk_form_get_type_id     (const CbRtmpChunkForm *form);
-GBytes         *cb_rtmp_chunk_form_get_body        (const CbRtmpChunkForm *form);
-void            cb_rtmp_chunk_writer_write_form    (CbRtmpChunkWriter  *writer,
+GBytes * const *cb_rtmp_chunk_form_get_pieces      (const CbRtmpChunkForm *form,
+                                                    guint              *n_pieces);
+void            cb_rtmp_chunk_form_append_body     (const CbRtmpChunkForm *form,
+                                                    GBytes             *own,
+                                                    GByteArray         *out);
+GBytes         *cb_rtmp_chunk_writer_write_form    (CbRtmpChunkWriter  *writer,
                                                     const CbRtmpChunkForm *form,
                                                     guint32             stream_id,
                                                     guint32             timestamp,
-                                                    GByteArray         *header,
-                                                    GBytes            **body);
+                                                    GByteArray         *header);
 
 /**
  * CbRtmpAckCounter:

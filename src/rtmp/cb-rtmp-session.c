@@ -192,7 +192,7 @@ cb_rtmp_session_send_command (CbRtmpSession *self,
  * @timestamp: the timestamp in this session
  *
  * Queues the form's message: this session's first chunk header, then the form's shared
- * body (see cb_rtmp_chunk_writer_write_form()), as two vectors of the next gathered write.
+ * pieces (see cb_rtmp_chunk_writer_write_form()), as vectors of the next gathered write.
  */
 gboolean
 cb_rtmp_session_send_form (CbRtmpSession         *self,
@@ -202,15 +202,26 @@ cb_rtmp_session_send_form (CbRtmpSession         *self,
 {
   GByteArray *header = g_byte_array_sized_new (18);
   g_autoptr(GBytes) head = NULL;
-  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) own = NULL;
 
   g_return_val_if_fail (self != NULL && form != NULL, FALSE);
 
-  cb_rtmp_chunk_writer_write_form (self->writer, form, stream_id, timestamp, header, &body);
+  own = cb_rtmp_chunk_writer_write_form (self->writer, form, stream_id, timestamp, header);
   head = g_byte_array_free_to_bytes (header);
-  /* Both queued before the owner hears of it: a write takes them together. */
+  /* All queued before the owner hears of it: a write takes them together. */
   push_bytes (self, head);
-  push_bytes (self, body);
+  if (own != NULL)
+    {
+      push_bytes (self, own);
+    }
+  else
+    {
+      guint n;
+      GBytes * const *pieces = cb_rtmp_chunk_form_get_pieces (form, &n);
+
+      for (guint i = 0; i < n; i++)
+        push_bytes (self, pieces[i]);
+    }
   notify_output (self);
   return TRUE;
 }

@@ -14,7 +14,7 @@
 
 #include "cb-context.h"
 
-#define MAX_VECTORS 64
+#define MAX_VECTORS 256
 
 struct _CbRtmpWriter
 {

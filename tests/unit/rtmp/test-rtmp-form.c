@@ -119,7 +119,7 @@ test_form_row (gconstpointer data)
                 g_autoptr(CbRtmpChunkForm) form = NULL;
                 g_autoptr(GByteArray) want = g_byte_array_new ();
                 g_autoptr(GByteArray) got = g_byte_array_new ();
-                g_autoptr(GBytes) body = NULL;
+                g_autoptr(GBytes) own = NULL;
                 g_autoptr(GError) error = NULL;
                 guint32 ts = row->timestamps[i];
 
@@ -136,8 +136,8 @@ test_form_row (gconstpointer data)
                 g_assert_no_error (error);
 
                 g_assert_true (cb_rtmp_chunk_writer_write (plain, msg, want, &error));
-                cb_rtmp_chunk_writer_write_form (formed, form, stream_ids[s], ts, got, &body);
-                g_byte_array_append (got, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+                own = cb_rtmp_chunk_writer_write_form (formed, form, stream_ids[s], ts, got);
+                cb_rtmp_chunk_form_append_body (form, own, got);
                 if (want->len != got->len || memcmp (want->data, got->data, want->len) != 0)
                   {
                     g_autofree char *w = test_to_hex (want->data, MIN (want->len, 64));
@@ -149,7 +149,7 @@ test_form_row (gconstpointer data)
                              want->len, w, got->len, g);
                   }
                 compared++;
-                if (body == cb_rtmp_chunk_form_get_body (form))
+                if (own == NULL)
                   shared++;
               }
         }
@@ -188,16 +188,16 @@ test_form_sharing (void)
       g_autoptr(GBytes) payload = make_payload (rows[r].len, 1);
       g_autoptr(CbRtmpMessage) msg = cb_rtmp_message_new (6, 9, 1, 0, payload);
       g_autoptr(CbRtmpChunkForm) form = cb_rtmp_chunk_form_new (msg, rows[r].form_chunk, NULL);
-      g_autoptr(GBytes) body1 = NULL;
-      g_autoptr(GBytes) body2 = NULL;
+      g_autoptr(GBytes) own1 = NULL;
+      g_autoptr(GBytes) own2 = NULL;
 
       if (rows[r].writer_chunk != CB_RTMP_DEFAULT_CHUNK_SIZE)
         cb_rtmp_chunk_writer_write_set_chunk_size (writer, rows[r].writer_chunk, header, NULL);
-      cb_rtmp_chunk_writer_write_form (writer, form, 1, rows[r].first_ts, header, &body1);
-      cb_rtmp_chunk_writer_write_form (writer, form, 1, rows[r].second_ts, header, &body2);
+      own1 = cb_rtmp_chunk_writer_write_form (writer, form, 1, rows[r].first_ts, header);
+      own2 = cb_rtmp_chunk_writer_write_form (writer, form, 1, rows[r].second_ts, header);
       g_test_message ("row %u", r);
-      g_assert_cmpint (body1 == cb_rtmp_chunk_form_get_body (form), ==, rows[r].first_shared);
-      g_assert_cmpint (body2 == cb_rtmp_chunk_form_get_body (form), ==, rows[r].second_shared);
+      g_assert_cmpint (own1 == NULL, ==, rows[r].first_shared);
+      g_assert_cmpint (own2 == NULL, ==, rows[r].second_shared);
     }
 }
 
@@ -209,12 +209,46 @@ test_form_single_chunk_is_payload (void)
   g_autoptr(CbRtmpMessage) msg = cb_rtmp_message_new (4, 8, 1, 0, payload);
   g_autoptr(CbRtmpChunkForm) form = cb_rtmp_chunk_form_new (msg, 4096, NULL);
   g_autoptr(CbRtmpChunkForm) ref = cb_rtmp_chunk_form_ref (form);
+  guint n;
+  GBytes * const *pieces = cb_rtmp_chunk_form_get_pieces (form, &n);
 
-  g_assert_true (cb_rtmp_chunk_form_get_body (form) == payload);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (pieces[0] == payload);
   g_assert_cmpuint (cb_rtmp_chunk_form_get_chunk_size (form), ==, 4096);
   g_assert_cmpuint (cb_rtmp_chunk_form_get_type_id (form), ==, 8);
   g_assert_cmpuint (cb_rtmp_chunk_form_get_stream_id (form), ==, 1);
   g_assert_cmpuint (cb_rtmp_chunk_form_get_timestamp (form), ==, 0);
+}
+
+/* Over a chunk, the pieces are slices of the payload with a type 3 header between two:
+ * the payload is never copied. */
+static void
+test_form_pieces_are_slices (void)
+{
+  g_autoptr(GBytes) payload = make_payload (3 * 4096 + 5, 7);
+  g_autoptr(CbRtmpMessage) msg = cb_rtmp_message_new (6, 9, 1, 0, payload);
+  g_autoptr(CbRtmpChunkForm) form = cb_rtmp_chunk_form_new (msg, 4096, NULL);
+  const guint8 *data = g_bytes_get_data (payload, NULL);
+  guint n;
+  GBytes * const *pieces = cb_rtmp_chunk_form_get_pieces (form, &n);
+
+  g_assert_cmpuint (n, ==, 7);
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len;
+      const guint8 *p = g_bytes_get_data (pieces[i], &len);
+
+      if (i % 2 == 0)
+        {
+          g_assert_true (p == data + (i / 2) * 4096);
+          g_assert_cmpuint (len, ==, i == 6 ? 5 : 4096);
+        }
+      else
+        {
+          g_assert_cmpuint (len, ==, 1);
+          g_assert_cmpuint (p[0], ==, 0xc6);   /* type 3, chunk stream 6 */
+        }
+    }
 }
 
 static void
@@ -247,11 +281,11 @@ test_form_round_trip (void)
 
       for (guint i = 0; i < 3; i++)
         {
-          g_autoptr(GBytes) body = NULL;
+          g_autoptr(GBytes) own = cb_rtmp_chunk_writer_write_form (writer, form, session,
+                                                                   session * 1000 + i * 40,
+                                                                   wire);
 
-          cb_rtmp_chunk_writer_write_form (writer, form, session, session * 1000 + i * 40, wire,
-                                           &body);
-          g_byte_array_append (wire, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+          cb_rtmp_chunk_form_append_body (form, own, wire);
         }
       cb_rtmp_chunk_reader_feed (reader, wire->data, wire->len);
       for (guint i = 0; i < 3; i++)
@@ -278,6 +312,7 @@ main (int   argc,
                  time_row_name, test_form_row);
   g_test_add_func ("/cb/rtmp/form/sharing", test_form_sharing);
   g_test_add_func ("/cb/rtmp/form/single-chunk-is-payload", test_form_single_chunk_is_payload);
+  g_test_add_func ("/cb/rtmp/form/pieces-are-slices", test_form_pieces_are_slices);
   g_test_add_func ("/cb/rtmp/form/too-large", test_form_too_large);
   g_test_add_func ("/cb/rtmp/form/round-trip", test_form_round_trip);
   return g_test_run ();
