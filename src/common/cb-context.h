@@ -1,7 +1,8 @@
 /* cb-context.h — the two GLib main-context chores every library of Castbridge has
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Header-only (GLib alone), so that src/rtmp/, which depends on nothing else, can use it.
+ * GLib alone, so that src/rtmp/, which depends on nothing else, can use it; the batches'
+ * few functions are in cb-context.c, built into the RTMP library.
  */
 #pragma once
 
@@ -54,14 +55,27 @@ cb_clear_source (GSource **source)
  * dispatch: a source made ready per packet and per session cost two system calls each
  * time. Raising the flag from the context's own thread costs nothing: the loop looks at
  * the flag before it next polls. Embed it first in a source's struct, put
- * cb_flag_source_prepare/check in its GSourceFuncs, attach it with cb_flag_source_attach().
+ * cb_flag_source_prepare/check/dispatch in its GSourceFuncs, attach it with
+ * cb_flag_source_attach(), which says what a dispatch runs.
+ *
+ * Batches (cb_context_batch_begin/end, cb-context.c): a flag source raised on its
+ * context's own thread inside a batch runs when the batch ends, in the same dispatch,
+ * instead of in the context's next iteration — which would prepare, poll and check every
+ * source of the context once more for it. A reader that has just fanned a packet out to
+ * many sessions drains and writes all of them before it returns.
  */
-typedef struct
+typedef struct _CbFlagSource CbFlagSource;
+
+/* What a dispatch of @source does; its flag is lowered first. */
+typedef void (*CbFlagSourceRun) (CbFlagSource *source);
+
+struct _CbFlagSource
 {
-  GSource       parent;
-  GMainContext *context;   /* not owned: outlives every user of the source */
-  gint          raised;    /* atomic */
-} CbFlagSource;
+  GSource          parent;
+  GMainContext    *context;   /* not owned: outlives every user of the source */
+  gint             raised;    /* atomic */
+  CbFlagSourceRun  run;
+};
 
 static inline gboolean
 cb_flag_source_check (GSource *source)
@@ -78,26 +92,40 @@ cb_flag_source_prepare (GSource *source,
 }
 
 static inline void
-cb_flag_source_attach (CbFlagSource *self,
-                       GMainContext *context)
-{
-  self->context = context;
-  g_source_attach (&self->parent, context);
-}
-
-/* Thread-safe. Another thread wakes the context up; its own thread needs not. */
-static inline void
-cb_flag_source_raise (CbFlagSource *self)
-{
-  if (g_atomic_int_compare_and_exchange (&self->raised, 0, 1) &&
-      !g_main_context_is_owner (self->context))
-    g_main_context_wakeup (self->context);
-}
-
-static inline void
 cb_flag_source_lower (CbFlagSource *self)
 {
   g_atomic_int_set (&self->raised, 0);
 }
+
+static inline gboolean
+cb_flag_source_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     data)
+{
+  CbFlagSource *self = (CbFlagSource *) source;
+
+  cb_flag_source_lower (self);
+  self->run (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static inline void
+cb_flag_source_attach (CbFlagSource    *self,
+                       GMainContext    *context,
+                       CbFlagSourceRun  run)
+{
+  self->context = context;
+  self->run = run;
+  g_source_attach (&self->parent, context);
+}
+
+/* Thread-safe. Another thread wakes the context up; its own thread needs not, and in a
+ * batch the source runs at the batch's end. */
+void cb_flag_source_raise  (CbFlagSource *self);
+
+/* Batches nest; the outermost end runs what was raised in them, on this thread, and what
+ * those runs raise (their callbacks may free their owners). */
+void cb_context_batch_begin (void);
+void cb_context_batch_end   (void);
 
 G_END_DECLS

@@ -212,6 +212,11 @@ cb_flv_tag_get_counts (guint *live,
 
 /* ---- the sender --------------------------------------------------------------- */
 
+typedef struct {
+  CbFlagSource  parent;
+  CbFlvSender  *sender;   /* not owned: the sender destroys the source before it goes */
+} DrainSource;
+
 struct _CbFlvSender
 {
   gatomicrefcount         refs;
@@ -225,7 +230,7 @@ struct _CbFlvSender
   gboolean                metadata_sent;
   gboolean                ended;
   GSource                *retry_source;
-  CbFlagSource           *drain_source; /* raised by schedule_drain() */
+  DrainSource            *drain_source; /* raised by schedule_drain() */
 
   /* Shared with the producer's thread. */
   GMutex                  lock;
@@ -254,25 +259,26 @@ sender_unref (gpointer data)
   cb_flv_queue_clear (&self->queue);
   for (int k = 0; k < CB_MEDIA_N_KINDS; k++)
     gst_clear_caps (&self->caps[k]);
-  g_source_unref (&self->drain_source->parent);
+  g_source_unref (&self->drain_source->parent.parent);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
 
-static gboolean drain (gpointer data);
+static void drain_now (CbFlvSender *self);
 
-static gboolean
-dispatch_drain (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     data)
+static void
+run_drain (CbFlagSource *source)
 {
-  cb_flag_source_lower ((CbFlagSource *) source);
-  return callback (data);
+  CbFlvSender *self = sender_ref (((DrainSource *) source)->sender);
+
+  /* A hook may stop the sender and drop its owner's reference. */
+  drain_now (self);
+  sender_unref (self);
 }
 
 static GSourceFuncs drain_source_funcs = {
-  cb_flag_source_prepare, cb_flag_source_check, dispatch_drain, NULL, NULL, NULL,
+  cb_flag_source_prepare, cb_flag_source_check, cb_flag_source_dispatch, NULL, NULL, NULL,
 };
 
 CbFlvSender *
@@ -292,12 +298,11 @@ cb_flv_sender_new (GMainContext            *context,
   g_mutex_init (&self->lock);
   cb_flv_queue_init (&self->queue);
   /* One source for the sender's life, made ready again for each drain: no allocation
-   * per packet. It holds a reference, given back when the sender is freed. */
-  self->drain_source = (CbFlagSource *) g_source_new (&drain_source_funcs,
-                                                      sizeof (CbFlagSource));
-  g_source_set_static_name (&self->drain_source->parent, "cb-flv-sender drain");
-  g_source_set_callback (&self->drain_source->parent, drain, sender_ref (self), sender_unref);
-  cb_flag_source_attach (self->drain_source, self->context);
+   * per packet. cb_flv_sender_free() destroys it before it lets the sender go. */
+  self->drain_source = (DrainSource *) g_source_new (&drain_source_funcs, sizeof (DrainSource));
+  self->drain_source->sender = self;
+  g_source_set_static_name (&self->drain_source->parent.parent, "cb-flv-sender drain");
+  cb_flag_source_attach (&self->drain_source->parent, self->context, run_drain);
   return self;
 }
 
@@ -308,16 +313,17 @@ cb_flv_sender_free (CbFlvSender *self)
     return;
   cb_flv_sender_stop (self);
   self->owner = NULL;
-  g_source_destroy (&self->drain_source->parent);
+  g_source_destroy (&self->drain_source->parent.parent);
   sender_unref (self);
 }
 
 /* Always later, on the sender's context: never from inside the stream's lock. Many
- * packets before the context runs make one drain. */
+ * packets before the context runs make one drain; on the context's own thread in a batch
+ * (an RTMP ingest's read), the batch's end drains. */
 static void
 schedule_drain (CbFlvSender *self)
 {
-  cb_flag_source_raise (self->drain_source);
+  cb_flag_source_raise (&self->drain_source->parent);
 }
 
 static void
@@ -449,7 +455,7 @@ retry_drain (gpointer data)
   CbFlvSender *self = data;
 
   g_clear_pointer (&self->retry_source, g_source_unref);
-  drain (self);
+  drain_now (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -469,25 +475,12 @@ send_packet (CbFlvSender *self,
   return self->out_funcs->send_media (self->out, p->type, p->timestamp, p->payload);
 }
 
-static void drain_now (CbFlvSender *self);
-
-static gboolean
-drain (gpointer data)
-{
-  CbFlvSender *self = sender_ref (data);
-
-  /* A hook may stop the sender and drop its owner's reference. */
-  drain_now (self);
-  sender_unref (self);
-  return G_SOURCE_CONTINUE;   /* the drain source stays, for the next time */
-}
-
 static void
 drain_now (CbFlvSender *self)
 {
   gboolean eos, empty, have_caps, ready, sent_all = TRUE;
 
-  cb_flag_source_lower (self->drain_source);
+  cb_flag_source_lower (&self->drain_source->parent);
   if (self->out_funcs == NULL || (self->ended && self->config.end_when_drained))
     return;
 
@@ -499,7 +492,7 @@ drain_now (CbFlvSender *self)
 
   /* What is queued here is written at the end, in this dispatch, not in the context's
    * next iteration (which would poll every connection once more for it). */
-  cb_rtmp_writer_batch_begin ();
+  cb_context_batch_begin ();
   if (!self->metadata_sent && have_caps && ready)
     {
       if (self->config.send_metadata)
@@ -525,7 +518,7 @@ drain_now (CbFlvSender *self)
           break;
         }
     }
-  cb_rtmp_writer_batch_end ();
+  cb_context_batch_end ();
   /* A failed write may have stopped the sender meanwhile. */
   if (!sent_all || self->out_funcs == NULL)
     return;

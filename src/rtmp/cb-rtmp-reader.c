@@ -16,6 +16,8 @@
 
 #include "cb-rtmp-reader.h"
 
+#include "cb-context.h"
+
 #define READ_SIZE   (64 * 1024)
 /* Reads per wake-up at most: then the context's other sources get their turn. */
 #define READ_ROUNDS 4
@@ -73,6 +75,9 @@ read_some (CbRtmpReader *self)
   gboolean go_on = TRUE;
 
   self->dispatching = TRUE;
+  /* What the input sets going on this context (a publisher's packet drained to every
+   * player, their writes) runs at the end of this dispatch, not in another iteration. */
+  cb_context_batch_begin ();
   for (guint round = 0; round < READ_ROUNDS && go_on; round++)
     {
       g_autoptr(GError) error = NULL;
@@ -86,6 +91,7 @@ read_some (CbRtmpReader *self)
       else
         go_on = deliver (self, self->buf, n, NULL) && n == READ_SIZE;
     }
+  cb_context_batch_end ();
   if (self->freed)
     {
       free_now (self);

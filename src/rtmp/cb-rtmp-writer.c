@@ -29,7 +29,7 @@ struct _CbRtmpWriter
   gint64                 due;          /* the next step of the grid, while waiting for it */
 };
 
-static gboolean dispatch_flush (GSource *source, GSourceFunc callback, gpointer data);
+static void run_flush (CbFlagSource *source);
 
 static void
 finalize_writer (GSource *source)
@@ -38,7 +38,8 @@ finalize_writer (GSource *source)
 }
 
 static GSourceFuncs writer_funcs = {
-  cb_flag_source_prepare, cb_flag_source_check, dispatch_flush, finalize_writer, NULL, NULL,
+  cb_flag_source_prepare, cb_flag_source_check, cb_flag_source_dispatch, finalize_writer,
+  NULL, NULL,
 };
 
 /**
@@ -65,7 +66,7 @@ cb_rtmp_writer_new (CbRtmpSession    *session,
   self->stream = g_object_ref (G_POLLABLE_OUTPUT_STREAM (stream));
   self->func = func;
   self->data = data;
-  cb_flag_source_attach (&self->parent, context);
+  cb_flag_source_attach (&self->parent, context, run_flush);
   return self;
 }
 
@@ -89,53 +90,15 @@ cb_rtmp_writer_free (CbRtmpWriter *self)
   g_source_unref (&self->parent.parent);
 }
 
-/* The writers kicked during this thread's batch (references), or NULL outside one. */
-static GPrivate batch_key;
-
-/* Writes later in this iteration of the context: many sends, one write. Thread-safe. */
+/* Writes later in this iteration of the context (or at the end of this thread's batch,
+ * cb_context_batch_begin()): many sends, one write. Thread-safe. */
 void
 cb_rtmp_writer_kick (CbRtmpWriter *self)
 {
-  GPtrArray *batch = g_private_get (&batch_key);
-
   g_return_if_fail (self != NULL);
   if (self->wait_source != NULL || self->failed)
     return;
-  /* In a batch on the writer's own thread, the batch's end writes; otherwise the context
-   * dispatches the writer in its next iteration. */
-  if (batch != NULL && g_main_context_is_owner (self->parent.context))
-    {
-      if (!g_ptr_array_find (batch, self, NULL))
-        g_ptr_array_add (batch, g_source_ref (&self->parent.parent));
-    }
-  else
-    cb_flag_source_raise (&self->parent);
-}
-
-void
-cb_rtmp_writer_batch_begin (void)
-{
-  g_return_if_fail (g_private_get (&batch_key) == NULL);
-  g_private_set (&batch_key, g_ptr_array_new ());
-}
-
-void
-cb_rtmp_writer_batch_end (void)
-{
-  GPtrArray *batch = g_private_get (&batch_key);
-
-  g_return_if_fail (batch != NULL);
-  g_private_set (&batch_key, NULL);
-  for (guint i = 0; i < batch->len; i++)
-    {
-      CbRtmpWriter *self = g_ptr_array_index (batch, i);
-
-      /* Only on its own context's thread; a writer freed meanwhile is destroyed. */
-      if (!g_source_is_destroyed (&self->parent.parent))
-        dispatch_flush (&self->parent.parent, NULL, NULL);
-      g_source_unref (&self->parent.parent);
-    }
-  g_ptr_array_free (batch, TRUE);
+  cb_flag_source_raise (&self->parent);
 }
 
 /* Writes as much of the queue as the socket takes now; %FALSE with @error when the write
@@ -204,14 +167,12 @@ on_writable (GObject  *stream,
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-dispatch_flush (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     data)
+static void
+run_flush (CbFlagSource *flag)
 {
-  CbRtmpWriter *self = (CbRtmpWriter *) source;
+  CbRtmpWriter *self = (CbRtmpWriter *) flag;
+  GSource *source = &flag->parent;
 
-  cb_flag_source_lower (&self->parent);
   if (self->merge_us > 0)
     {
       gint64 now = g_source_get_time (source);
@@ -222,16 +183,15 @@ dispatch_flush (GSource     *source,
         {
           self->due = (now / self->merge_us + 1) * self->merge_us;
           g_source_set_ready_time (source, self->due);
-          return G_SOURCE_CONTINUE;
+          return;
         }
       if (now < self->due)
-        return G_SOURCE_CONTINUE;
+        return;
       self->due = 0;
       g_source_set_ready_time (source, -1);
     }
   if (self->wait_source == NULL && !self->failed)
     flush_and_report (self);
-  return G_SOURCE_CONTINUE;
 }
 
 /**

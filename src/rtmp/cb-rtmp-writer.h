@@ -31,13 +31,6 @@ void          cb_rtmp_writer_kick    (CbRtmpWriter          *self);
 void          cb_rtmp_writer_set_merge (CbRtmpWriter      *self,
                                         guint              merge_ms);
 
-/* Between these two, on one thread, the writers kicked on that thread write at the end
- * instead of in the context's next iteration: a sender that has just queued its messages
- * writes them in the same dispatch. The end may run writers' callbacks (which may free
- * their owners). Batches do not nest. */
-void          cb_rtmp_writer_batch_begin (void);
-void          cb_rtmp_writer_batch_end   (void);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CbRtmpWriter, cb_rtmp_writer_free)
 
 G_END_DECLS

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "cb-context.h"
 #include "cb-flv.h"
 #include "cb-rtmp-session.h"
 #include "cb-rtmp-writer.h"
@@ -477,7 +478,7 @@ test_batched_write (void)
   g_assert_true (g_main_context_acquire (NULL));
   owner_init (&o, CB_RTMP_HANDSHAKE_CLIENT);
   writer = cb_rtmp_writer_new (o.core, stream, NULL, on_written, &w);
-  cb_rtmp_writer_batch_begin ();
+  cb_context_batch_begin ();
   for (guint i = 0; i < 10; i++)
     {
       g_autoptr(GBytes) payload = g_bytes_new_take (g_malloc0 (1000), 1000);
@@ -487,7 +488,7 @@ test_batched_write (void)
     }
   queued = cb_rtmp_session_get_queued_bytes (o.core);
   g_assert_cmpuint (w.flushes, ==, 0);
-  cb_rtmp_writer_batch_end ();
+  cb_context_batch_end ();
   g_assert_cmpuint (w.flushes, ==, 1);
   g_assert_cmpuint (w.written, ==, queued);
   g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream)), ==, queued);
@@ -496,6 +497,47 @@ test_batched_write (void)
   g_assert_cmpuint (w.flushes, ==, 1);
   cb_rtmp_writer_free (writer);
   owner_clear (&o);
+  g_main_context_release (NULL);
+}
+
+/* Batches nest: the inner end writes nothing, the outer one writes all; a writer freed
+ * inside the batch is left alone at its end. */
+static void
+test_nested_batch (void)
+{
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) stream2 = g_memory_output_stream_new_resizable ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GBytes) payload = g_bytes_new_take (g_malloc0 (1000), 1000);
+  WriteWait w = { loop, 0, 0 }, w2 = { loop, 0, 0 };
+  CbRtmpWriter *writer, *gone;
+  Owner o, o2;
+
+  g_assert_true (g_main_context_acquire (NULL));
+  owner_init (&o, CB_RTMP_HANDSHAKE_CLIENT);
+  owner_init (&o2, CB_RTMP_HANDSHAKE_CLIENT);
+  writer = cb_rtmp_writer_new (o.core, stream, NULL, on_written, &w);
+  gone = cb_rtmp_writer_new (o2.core, stream2, NULL, on_written, &w2);
+  cb_context_batch_begin ();
+  cb_context_batch_begin ();
+  g_assert_true (cb_rtmp_session_send_media (o.core, 1, 9, 0, payload));
+  cb_rtmp_writer_kick (writer);
+  g_assert_true (cb_rtmp_session_send_media (o2.core, 1, 9, 0, payload));
+  cb_rtmp_writer_kick (gone);
+  cb_context_batch_end ();
+  g_assert_cmpuint (w.flushes, ==, 0);
+  cb_rtmp_writer_free (gone);
+  cb_context_batch_end ();
+  g_assert_cmpuint (w.flushes, ==, 1);
+  g_assert_cmpuint (w2.flushes, ==, 0);
+  g_assert_cmpuint (cb_rtmp_session_get_queued_bytes (o.core), ==, 0);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (w.flushes, ==, 1);
+  g_assert_cmpuint (w2.flushes, ==, 0);
+  cb_rtmp_writer_free (writer);
+  owner_clear (&o);
+  owner_clear (&o2);
   g_main_context_release (NULL);
 }
 
@@ -609,6 +651,7 @@ main (int   argc,
   g_test_add_func ("/cb/rtmp/session/form-vectors-shared", test_form_vectors_shared);
   g_test_add_func ("/cb/rtmp/session/gathered-write", test_gathered_write);
   g_test_add_func ("/cb/rtmp/session/batched-write", test_batched_write);
+  g_test_add_func ("/cb/rtmp/session/nested-batch", test_nested_batch);
   test_add_rows ("session/aggregate", aggregate_rows, sizeof aggregate_rows[0],
                  G_N_ELEMENTS (aggregate_rows), aggregate_row_name, test_aggregate);
   g_test_add_func ("/cb/rtmp/session/media-csid", test_media_csid);
