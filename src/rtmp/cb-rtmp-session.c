@@ -18,6 +18,58 @@
 /* Vectors per gathered write: a few dozen messages, well under IOV_MAX. */
 #define MAX_VECTORS 64
 
+/* The output queue: a ring of buffers, each a vector of the next gathered write. A ring,
+ * not a list: no node allocated per vector per session. */
+typedef struct {
+  GBytes **items;
+  guint    capacity;   /* 0 or a power of two */
+  guint    head;
+  guint    len;
+} OutRing;
+
+static GBytes *
+ring_at (const OutRing *ring,
+         guint          i)
+{
+  return ring->items[(ring->head + i) & (ring->capacity - 1)];
+}
+
+static void
+ring_push (OutRing *ring,
+           GBytes  *bytes)
+{
+  if (ring->len == ring->capacity)
+    {
+      guint capacity = MAX (16, ring->capacity * 2);
+      GBytes **items = g_new (GBytes *, capacity);
+
+      for (guint i = 0; i < ring->len; i++)
+        items[i] = ring_at (ring, i);
+      g_free (ring->items);
+      ring->items = items;
+      ring->capacity = capacity;
+      ring->head = 0;
+    }
+  ring->items[(ring->head + ring->len) & (ring->capacity - 1)] = bytes;
+  ring->len++;
+}
+
+static void
+ring_drop_head (OutRing *ring)
+{
+  g_bytes_unref (ring->items[ring->head]);
+  ring->head = (ring->head + 1) & (ring->capacity - 1);
+  ring->len--;
+}
+
+static void
+ring_clear (OutRing *ring)
+{
+  while (ring->len > 0)
+    ring_drop_head (ring);
+  ring->head = 0;
+}
+
 struct _CbRtmpSession
 {
   const CbRtmpSessionFuncs *funcs;
@@ -30,7 +82,7 @@ struct _CbRtmpSession
   guint32             input_limit;     /* most bytes taken after the handshake, 0: any */
   gint64              last_input;
 
-  GQueue              out;             /* GBytes* */
+  OutRing             out;
   gsize               out_offset;      /* into the head */
   gsize               queued;
   gsize               high_water;
@@ -66,13 +118,12 @@ cb_rtmp_session_new (CbRtmpHandshake          *handshake,
   self->high_water = CB_RTMP_SESSION_HIGH_WATER;
   self->last_input = self->last_progress = g_get_monotonic_time ();
   cb_rtmp_ack_counter_init (&self->ack_counter, window);
-  g_queue_init (&self->out);
 
   first = cb_rtmp_handshake_take_output (handshake);
   if (first != NULL && g_bytes_get_size (first) > 0)
     {
       self->queued = g_bytes_get_size (first);
-      g_queue_push_tail (&self->out, g_steal_pointer (&first));
+      ring_push (&self->out, g_steal_pointer (&first));
     }
   return self;
 }
@@ -85,7 +136,8 @@ cb_rtmp_session_free (CbRtmpSession *self)
   g_clear_pointer (&self->handshake, cb_rtmp_handshake_free);
   cb_rtmp_chunk_reader_free (self->reader);
   cb_rtmp_chunk_writer_free (self->writer);
-  g_queue_clear_full (&self->out, (GDestroyNotify) g_bytes_unref);
+  ring_clear (&self->out);
+  g_free (self->out.items);
   g_free (self);
 }
 
@@ -101,7 +153,7 @@ push_bytes (CbRtmpSession *self,
   if (self->queued == 0)
     self->last_progress = g_get_monotonic_time ();
   self->queued += g_bytes_get_size (bytes);
-  g_queue_push_tail (&self->out, g_bytes_ref (bytes));
+  ring_push (&self->out, g_bytes_ref (bytes));
 }
 
 static void
@@ -339,10 +391,10 @@ cb_rtmp_session_peek_vectors (CbRtmpSession *self,
 
   g_return_val_if_fail (self != NULL, 0);
 
-  for (GList *l = self->out.head; l != NULL && n < n_vectors; l = l->next)
+  for (guint i = 0; i < self->out.len && n < n_vectors; i++)
     {
       gsize len;
-      const guint8 *data = g_bytes_get_data (l->data, &len);
+      const guint8 *data = g_bytes_get_data (ring_at (&self->out, i), &len);
       gsize skip = n == 0 ? self->out_offset : 0;
 
       vectors[n].buffer = data + skip;
@@ -366,7 +418,7 @@ cb_rtmp_session_consume_output (CbRtmpSession *self,
     self->last_progress = g_get_monotonic_time ();
   while (n > 0)
     {
-      GBytes *head = g_queue_peek_head (&self->out);
+      GBytes *head = ring_at (&self->out, 0);
       gsize left = g_bytes_get_size (head) - self->out_offset;
 
       if (n < left)
@@ -376,7 +428,7 @@ cb_rtmp_session_consume_output (CbRtmpSession *self,
         }
       n -= left;
       self->out_offset = 0;
-      g_bytes_unref (g_queue_pop_head (&self->out));
+      ring_drop_head (&self->out);
     }
 }
 
@@ -411,7 +463,7 @@ cb_rtmp_session_clear_output (CbRtmpSession *self)
 {
   g_return_if_fail (self != NULL);
 
-  g_queue_clear_full (&self->out, (GDestroyNotify) g_bytes_unref);
+  ring_clear (&self->out);
   self->queued = 0;
   self->out_offset = 0;
 }

@@ -500,6 +500,57 @@ test_batched_write (void)
   g_main_context_release (NULL);
 }
 
+/* The output queue keeps its order through partial writes, wrapping round and growing:
+ * what leaves is what was queued, byte for byte. */
+static void
+test_output_order (void)
+{
+  g_autoptr(GByteArray) want = g_byte_array_new ();
+  g_autoptr(GByteArray) got = g_byte_array_new ();
+  guint8 next = 0;
+  Owner o;
+
+  owner_init (&o, CB_RTMP_HANDSHAKE_SERVER);
+  cb_rtmp_session_clear_output (o.core);
+  for (guint round = 0; round < 40; round++)
+    {
+      GOutputVector v[5];
+      guint n;
+      gsize some = 0;
+
+      /* 1 to 7 buffers of 1 to 30 bytes in, then a part of what is queued out. */
+      for (guint i = 0; i < 1 + round % 7; i++)
+        {
+          gsize len = 1 + (round * 7 + i * 13) % 30;
+          guint8 *data = g_malloc (len);
+          g_autoptr(GBytes) bytes = NULL;
+
+          for (gsize k = 0; k < len; k++)
+            data[k] = next++;
+          g_byte_array_append (want, data, len);
+          bytes = g_bytes_new_take (data, len);
+          cb_rtmp_session_queue_bytes (o.core, bytes);
+        }
+      n = cb_rtmp_session_peek_vectors (o.core, v, G_N_ELEMENTS (v));
+      for (guint i = 0; i < n && some < 40; i++)
+        {
+          gsize take = MIN (v[i].size, 40 - some);
+
+          g_byte_array_append (got, v[i].buffer, take);
+          some += take;
+        }
+      cb_rtmp_session_consume_output (o.core, some);
+    }
+  {
+    g_autoptr(GBytes) rest = cb_rtmp_session_take_output (o.core);
+
+    g_byte_array_append (got, g_bytes_get_data (rest, NULL), g_bytes_get_size (rest));
+  }
+  g_assert_cmpuint (cb_rtmp_session_get_queued_bytes (o.core), ==, 0);
+  g_assert_cmpmem (got->data, got->len, want->data, want->len);
+  owner_clear (&o);
+}
+
 /* Batches nest: the inner end writes nothing, the outer one writes all; a writer freed
  * inside the batch is left alone at its end. */
 static void
@@ -652,6 +703,7 @@ main (int   argc,
   g_test_add_func ("/cb/rtmp/session/gathered-write", test_gathered_write);
   g_test_add_func ("/cb/rtmp/session/batched-write", test_batched_write);
   g_test_add_func ("/cb/rtmp/session/nested-batch", test_nested_batch);
+  g_test_add_func ("/cb/rtmp/session/output-order", test_output_order);
   test_add_rows ("session/aggregate", aggregate_rows, sizeof aggregate_rows[0],
                  G_N_ELEMENTS (aggregate_rows), aggregate_row_name, test_aggregate);
   g_test_add_func ("/cb/rtmp/session/media-csid", test_media_csid);
