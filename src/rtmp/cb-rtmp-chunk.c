@@ -988,7 +988,7 @@ cb_rtmp_chunk_form_new (const CbRtmpMessage  *message,
   g_return_val_if_fail (message->csid >= 2 && message->csid <= CB_RTMP_CSID_MAX, NULL);
   g_return_val_if_fail (chunk_size >= 1 && chunk_size <= CB_RTMP_MAX_CHUNK_SIZE, NULL);
 
-  cb_rtmp_message_get_data (message, &len);
+  len = g_bytes_get_size (message->payload);
   if (!check_length (len, error))
     return NULL;
 

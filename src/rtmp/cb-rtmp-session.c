@@ -15,9 +15,6 @@
 #include "cb-rtmp-session.h"
 #include "cb-rtmp-bytes-private.h"
 
-/* Vectors per gathered write: a few dozen messages, well under IOV_MAX. */
-#define MAX_VECTORS 64
-
 /* The output queue: a ring of buffers, each a vector of the next gathered write. A ring,
  * not a list: no node allocated per vector per session. */
 typedef struct {
@@ -437,7 +434,7 @@ GBytes *
 cb_rtmp_session_take_output (CbRtmpSession *self)
 {
   g_autoptr(GByteArray) out = NULL;
-  GOutputVector v[MAX_VECTORS];
+  GOutputVector v[CB_RTMP_SESSION_MAX_VECTORS];
   guint n;
 
   g_return_val_if_fail (self != NULL, NULL);

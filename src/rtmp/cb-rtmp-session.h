@@ -37,6 +37,10 @@ typedef struct {
 
 /* The output queue's default high-water mark: a session past it is congested. */
 #define CB_RTMP_SESSION_HIGH_WATER  (512 * 1024)
+/* Vectors per gathered write (cb_rtmp_session_peek_vectors()): a few dozen messages — a
+ * message over a chunk is a vector per chunk and one per header between — well under
+ * IOV_MAX. */
+#define CB_RTMP_SESSION_MAX_VECTORS 256
 
 /* The byte handling of one RTMP connection, either side: the handshake, the chunk reader
  * and writer, the control messages, acknowledgements, the output queue with its

@@ -14,8 +14,6 @@
 
 #include "cb-context.h"
 
-#define MAX_VECTORS 256
-
 struct _CbRtmpWriter
 {
   CbFlagSource           parent;       /* raised by a kick */
@@ -108,11 +106,12 @@ write_queue (CbRtmpWriter  *self,
              gsize         *written,
              GError       **error)
 {
-  GOutputVector vectors[MAX_VECTORS];
+  GOutputVector vectors[CB_RTMP_SESSION_MAX_VECTORS];
   guint n;
 
   *written = 0;
-  while ((n = cb_rtmp_session_peek_vectors (self->session, vectors, MAX_VECTORS)) > 0)
+  while ((n = cb_rtmp_session_peek_vectors (self->session, vectors,
+                                                  CB_RTMP_SESSION_MAX_VECTORS)) > 0)
     {
       g_autoptr(GError) local = NULL;
       gsize wanted = 0, done = 0;
