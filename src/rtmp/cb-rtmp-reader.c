@@ -10,13 +10,17 @@
  * dispatch and puts it back after, and each of the two writes the context's wakeup
  * descriptor, so the next poll returns at once — per read, twice that for a pollable
  * stream's source (a parent and a child), about a third of a publisher's system calls.
- * On a plain TCP connection the source is the socket's own (one, no child).
+ * On a plain TCP connection the socket is watched by cb-socket-watch.c instead: on Linux
+ * through the context's one epoll set, so a loop iteration does not poll every
+ * connection. A TLS connection keeps its stream's source (TLS may hold decrypted input
+ * that its socket does not show).
  */
 #include "config.h"
 
 #include "cb-rtmp-reader.h"
 
 #include "cb-context.h"
+#include "cb-socket-watch.h"
 
 #define READ_SIZE   (64 * 1024)
 /* Reads per wake-up at most: then the context's other sources get their turn. */
@@ -25,7 +29,8 @@
 struct _CbRtmpReader
 {
   GPollableInputStream *stream;
-  GSource              *source;      /* NULL once stopped */
+  GSource              *source;      /* a TLS stream's; NULL once stopped */
+  CbSocketWatch        *watch;       /* a plain socket's; NULL once stopped */
   CbRtmpReaderFunc      func;
   gpointer              data;
   guint8               *buf;
@@ -36,10 +41,14 @@ struct _CbRtmpReader
 static void
 stop (CbRtmpReader *self)
 {
-  if (self->source == NULL)
-    return;
-  g_source_destroy (self->source);
-  g_clear_pointer (&self->source, g_source_unref);
+  g_clear_pointer (&self->watch, cb_socket_watch_free);
+  cb_clear_source (&self->source);
+}
+
+static gboolean
+is_reading (CbRtmpReader *self)
+{
+  return self->source != NULL || self->watch != NULL;
 }
 
 static void
@@ -98,7 +107,7 @@ read_some (CbRtmpReader *self)
       return G_SOURCE_REMOVE;
     }
   self->dispatching = FALSE;
-  return self->source != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  return is_reading (self) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -108,12 +117,11 @@ on_stream_readable (GObject  *stream,
   return read_some (data);
 }
 
-static gboolean
-on_socket_readable (GSocket      *socket,
-                    GIOCondition  condition,
-                    gpointer      data)
+static void
+on_socket_readable (gpointer     data,
+                    GIOCondition condition)
 {
-  return read_some (data);
+  read_some (data);
 }
 
 /**
@@ -146,14 +154,11 @@ cb_rtmp_reader_new (GIOStream        *io,
     {
       GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (io));
 
-      self->source = g_socket_create_source (socket, G_IO_IN, NULL);   /* and HUP, ERR */
-      g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+      self->watch = cb_socket_watch_new (socket, context, on_socket_readable, self);
+      return self;
     }
-  else
-    {
-      self->source = g_pollable_input_stream_create_source (self->stream, NULL);
-      g_source_set_callback (self->source, G_SOURCE_FUNC (on_stream_readable), self, NULL);
-    }
+  self->source = g_pollable_input_stream_create_source (self->stream, NULL);
+  g_source_set_callback (self->source, G_SOURCE_FUNC (on_stream_readable), self, NULL);
   g_source_set_static_name (self->source, "cb-rtmp-reader");
   g_source_set_can_recurse (self->source, TRUE);
   g_source_attach (self->source, context);

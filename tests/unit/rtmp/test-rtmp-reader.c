@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <gio/gio.h>
+#include <gio/gnetworking.h>   /* SO_LINGER */
 
 #include "cb-rtmp-reader.h"
 
@@ -257,8 +258,7 @@ test_reader_free_inside (void)
   check_stop (TRUE);
 }
 
-/* A stream that fails (here: our own end closed under the reader) is told as an error,
- * once. */
+/* A stream that fails (here: the peer resets the connection) is told as an error, once. */
 static void
 test_reader_error (void)
 {
@@ -268,8 +268,14 @@ test_reader_error (void)
   pair_open (&p);
   s.reader = cb_rtmp_reader_new (G_IO_STREAM (p.ours), NULL, on_read, &s);
   peer_write (&p, (const guint8 *) "x", 1);
-  g_socket_shutdown (g_socket_connection_get_socket (p.ours), TRUE, FALSE, NULL);
-  g_socket_close (g_socket_connection_get_socket (p.ours), NULL);
+  {
+    GSocket *peer = g_socket_connection_get_socket (p.peer);
+    struct linger abort_on_close = { .l_onoff = 1, .l_linger = 0 };
+
+    g_assert_true (setsockopt (g_socket_get_fd (peer), SOL_SOCKET, SO_LINGER, (void *) &abort_on_close,
+                               sizeof abort_on_close) == 0);
+    g_socket_close (peer, NULL);
+  }
   run_until (&s, ended, 5000);
   spin (50);
   g_assert_cmpuint (s.ends, ==, 1);
