@@ -12,49 +12,70 @@
  * gathered write: media from a shared form (cb-rtmp-chunk.c) goes out as the session's
  * own first chunk header followed by the form's body, which every session shares.
  */
+#include <string.h>
+
 #include "cb-rtmp-session.h"
 #include "cb-rtmp-bytes-private.h"
 
-/* The output queue: a ring of buffers, each a vector of the next gathered write. A ring,
- * not a list: no node allocated per vector per session. */
+/* The output queue: a ring of items, each a vector of the next gathered write. A ring,
+ * not a list: no node allocated per vector per session. A small item (a session's own
+ * chunk header before a shared form) is kept in the ring itself, no buffer allocated. */
+#define SMALL_MAX 24
+
 typedef struct {
-  GBytes **items;
+  GBytes *bytes;               /* NULL: the item is small[] */
+  guint32 small_len;
+  guint8  small[SMALL_MAX];
+} OutItem;
+
+typedef struct {
+  OutItem *items;
   guint    capacity;   /* 0 or a power of two */
   guint    head;
   guint    len;
 } OutRing;
 
-static GBytes *
+static OutItem *
 ring_at (const OutRing *ring,
          guint          i)
 {
-  return ring->items[(ring->head + i) & (ring->capacity - 1)];
+  return &ring->items[(ring->head + i) & (ring->capacity - 1)];
 }
 
-static void
-ring_push (OutRing *ring,
-           GBytes  *bytes)
+static const guint8 *
+item_data (const OutItem *item,
+           gsize         *len)
+{
+  if (item->bytes != NULL)
+    return g_bytes_get_data (item->bytes, len);
+  *len = item->small_len;
+  return item->small;
+}
+
+/* A new item at the tail, to be filled. */
+static OutItem *
+ring_push (OutRing *ring)
 {
   if (ring->len == ring->capacity)
     {
       guint capacity = MAX (16, ring->capacity * 2);
-      GBytes **items = g_new (GBytes *, capacity);
+      OutItem *items = g_new (OutItem, capacity);
 
       for (guint i = 0; i < ring->len; i++)
-        items[i] = ring_at (ring, i);
+        items[i] = *ring_at (ring, i);
       g_free (ring->items);
       ring->items = items;
       ring->capacity = capacity;
       ring->head = 0;
     }
-  ring->items[(ring->head + ring->len) & (ring->capacity - 1)] = bytes;
   ring->len++;
+  return ring_at (ring, ring->len - 1);
 }
 
 static void
 ring_drop_head (OutRing *ring)
 {
-  g_bytes_unref (ring->items[ring->head]);
+  g_clear_pointer (&ring->items[ring->head].bytes, g_bytes_unref);
   ring->head = (ring->head + 1) & (ring->capacity - 1);
   ring->len--;
 }
@@ -80,6 +101,7 @@ struct _CbRtmpSession
   gint64              last_input;
 
   OutRing             out;
+  GByteArray         *scratch;         /* a form's header is written here, then copied */
   gsize               out_offset;      /* into the head */
   gsize               queued;
   gsize               high_water;
@@ -112,6 +134,7 @@ cb_rtmp_session_new (CbRtmpHandshake          *handshake,
   self->handshake = handshake;
   self->reader = cb_rtmp_chunk_reader_new ();
   self->writer = cb_rtmp_chunk_writer_new ();
+  self->scratch = g_byte_array_sized_new (SMALL_MAX);
   self->high_water = CB_RTMP_SESSION_HIGH_WATER;
   self->last_input = self->last_progress = g_get_monotonic_time ();
   cb_rtmp_ack_counter_init (&self->ack_counter, window);
@@ -120,7 +143,7 @@ cb_rtmp_session_new (CbRtmpHandshake          *handshake,
   if (first != NULL && g_bytes_get_size (first) > 0)
     {
       self->queued = g_bytes_get_size (first);
-      ring_push (&self->out, g_steal_pointer (&first));
+      ring_push (&self->out)->bytes = g_steal_pointer (&first);
     }
   return self;
 }
@@ -135,22 +158,55 @@ cb_rtmp_session_free (CbRtmpSession *self)
   cb_rtmp_chunk_writer_free (self->writer);
   ring_clear (&self->out);
   g_free (self->out.items);
+  g_byte_array_unref (self->scratch);
   g_free (self);
 }
 
 /* ---- output -------------------------------------------------------------------------- */
 
-/* Onto the queue, without telling the owner yet. */
+static void
+count_queued (CbRtmpSession *self,
+              gsize          len)
+{
+  if (self->queued == 0)
+    self->last_progress = g_get_monotonic_time ();
+  self->queued += len;
+}
+
+/* @len bytes copied into the ring itself (a small item). */
+static void
+push_small (CbRtmpSession *self,
+            const guint8  *data,
+            gsize          len)
+{
+  OutItem *item;
+
+  g_assert (len <= SMALL_MAX);
+  if (len == 0)
+    return;
+  count_queued (self, len);
+  item = ring_push (&self->out);
+  item->bytes = NULL;
+  item->small_len = (guint32) len;
+  memcpy (item->small, data, len);
+}
+
+/* Onto the queue, without telling the owner yet: referenced, or copied when small (a
+ * reference would hold a whole buffer for a few bytes, and cost as much). */
 static void
 push_bytes (CbRtmpSession *self,
             GBytes        *bytes)
 {
-  if (g_bytes_get_size (bytes) == 0)
-    return;
-  if (self->queued == 0)
-    self->last_progress = g_get_monotonic_time ();
-  self->queued += g_bytes_get_size (bytes);
-  ring_push (&self->out, g_bytes_ref (bytes));
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  if (len <= SMALL_MAX)
+    {
+      push_small (self, data, len);
+      return;
+    }
+  count_queued (self, len);
+  ring_push (&self->out)->bytes = g_bytes_ref (bytes);
 }
 
 static void
@@ -249,16 +305,16 @@ cb_rtmp_session_send_form (CbRtmpSession         *self,
                            guint32                stream_id,
                            guint32                timestamp)
 {
-  GByteArray *header = g_byte_array_sized_new (18);
-  g_autoptr(GBytes) head = NULL;
   g_autoptr(GBytes) own = NULL;
 
   g_return_val_if_fail (self != NULL && form != NULL, FALSE);
 
-  own = cb_rtmp_chunk_writer_write_form (self->writer, form, stream_id, timestamp, header);
-  head = g_byte_array_free_to_bytes (header);
+  g_byte_array_set_size (self->scratch, 0);
+  own = cb_rtmp_chunk_writer_write_form (self->writer, form, stream_id, timestamp,
+                                         self->scratch);
   /* All queued before the owner hears of it: a write takes them together. */
-  push_bytes (self, head);
+  g_assert (self->scratch->len <= SMALL_MAX);   /* a type 0 header: 18 bytes at the most */
+  push_small (self, self->scratch->data, self->scratch->len);
   if (own != NULL)
     {
       push_bytes (self, own);
@@ -391,7 +447,7 @@ cb_rtmp_session_peek_vectors (CbRtmpSession *self,
   for (guint i = 0; i < self->out.len && n < n_vectors; i++)
     {
       gsize len;
-      const guint8 *data = g_bytes_get_data (ring_at (&self->out, i), &len);
+      const guint8 *data = item_data (ring_at (&self->out, i), &len);
       gsize skip = n == 0 ? self->out_offset : 0;
 
       vectors[n].buffer = data + skip;
@@ -415,8 +471,10 @@ cb_rtmp_session_consume_output (CbRtmpSession *self,
     self->last_progress = g_get_monotonic_time ();
   while (n > 0)
     {
-      GBytes *head = ring_at (&self->out, 0);
-      gsize left = g_bytes_get_size (head) - self->out_offset;
+      gsize head_len, left;
+
+      item_data (ring_at (&self->out, 0), &head_len);
+      left = head_len - self->out_offset;
 
       if (n < left)
         {

@@ -360,7 +360,8 @@ test_output_queue (void)
   owner_clear (&o);
 }
 
-/* Two sessions sending the same form: their vectors point at the same body. */
+/* Two sessions sending the same form: their vectors point at the same body; the small
+ * ones (chunk headers) are copies in each session's queue. */
 static void
 test_form_vectors_shared (void)
 {
@@ -383,8 +384,10 @@ test_form_vectors_shared (void)
   /* The header, then 10000 bytes in chunks of 4096: three slices, two type 3 headers. */
   g_assert_cmpuint (cb_rtmp_session_peek_vectors (a.core, va, 8), ==, 6);
   g_assert_cmpuint (cb_rtmp_session_peek_vectors (b.core, vb, 8), ==, 6);
-  for (guint i = 1; i < 6; i++)
+  for (guint i = 1; i < 6; i += 2)
     g_assert_true (va[i].buffer == vb[i].buffer);
+  for (guint i = 2; i < 6; i += 2)
+    g_assert_cmpmem (va[i].buffer, va[i].size, vb[i].buffer, vb[i].size);
   g_assert_true (va[1].buffer == g_bytes_get_data (payload, NULL));
   g_assert_true (va[3].buffer == (const guint8 *) g_bytes_get_data (payload, NULL) + 4096);
   g_assert_true (va[0].buffer != vb[0].buffer);
