@@ -50,46 +50,36 @@ cb_clear_source (GSource **source)
 }
 
 /*
- * CbFlagSource: a source made ready by raising a flag. g_source_set_ready_time() writes the
- * context's wakeup descriptor on every change, also from the context's own thread inside a
- * dispatch: a source made ready per packet and per session cost two system calls each
- * time. Raising the flag from the context's own thread costs nothing: the loop looks at
- * the flag before it next polls. Embed it first in a source's struct, put
- * cb_flag_source_prepare/check/dispatch in its GSourceFuncs, attach it with
- * cb_flag_source_attach(), which says what a dispatch runs.
+ * CbFlagSource: something made to run on a context by raising a flag. A GSource of its
+ * own per session would cost every iteration of the loop its prepare and check (GLib
+ * looks at every source of a context each time, taking a reference and a lock for each),
+ * and g_source_set_ready_time() writes the context's wakeup descriptor on every change.
+ * So a flag source is a GSource for its life alone (references, g_source_destroy(), a
+ * finalize) and is never attached: raised, it joins the ready list of its context's one
+ * hub (cb-context.c), whose dispatch runs what was raised. Raising it on the context's
+ * own thread costs no system call: the loop looks at the list before it next polls.
+ * Embed it first in a source's struct, with cb_flag_source_finalize in its GSourceFuncs
+ * (or called from its own finalize), and set it up with cb_flag_source_attach(), which
+ * says what a run does.
  *
- * Batches (cb_context_batch_begin/end, cb-context.c): a flag source raised on its
- * context's own thread inside a batch runs when the batch ends, in the same dispatch,
- * instead of in the context's next iteration — which would prepare, poll and check every
- * source of the context once more for it. A reader that has just fanned a packet out to
- * many sessions drains and writes all of them before it returns.
+ * Batches (cb_context_batch_begin/end): a flag source raised on its context's own thread
+ * inside a batch runs when the batch ends, in the same dispatch, instead of in the
+ * context's next iteration. A reader that has just fanned a packet out to many sessions
+ * drains and writes all of them before it returns; the hub's dispatch is a batch too.
  */
 typedef struct _CbFlagSource CbFlagSource;
 
-/* What a dispatch of @source does; its flag is lowered first. */
+/* What a run of @source does; its flag is lowered first. */
 typedef void (*CbFlagSourceRun) (CbFlagSource *source);
 
 struct _CbFlagSource
 {
   GSource          parent;
   GMainContext    *context;   /* not owned: outlives every user of the source */
+  gpointer         hub;       /* the context's hub, referenced */
   gint             raised;    /* atomic */
   CbFlagSourceRun  run;
 };
-
-static inline gboolean
-cb_flag_source_check (GSource *source)
-{
-  return g_atomic_int_get (&((CbFlagSource *) source)->raised) != 0;
-}
-
-static inline gboolean
-cb_flag_source_prepare (GSource *source,
-                        gint    *timeout)
-{
-  *timeout = -1;
-  return cb_flag_source_check (source);
-}
 
 static inline void
 cb_flag_source_lower (CbFlagSource *self)
@@ -97,27 +87,12 @@ cb_flag_source_lower (CbFlagSource *self)
   g_atomic_int_set (&self->raised, 0);
 }
 
-static inline gboolean
-cb_flag_source_dispatch (GSource     *source,
-                         GSourceFunc  callback,
-                         gpointer     data)
-{
-  CbFlagSource *self = (CbFlagSource *) source;
-
-  cb_flag_source_lower (self);
-  self->run (self);
-  return G_SOURCE_CONTINUE;
-}
-
-static inline void
-cb_flag_source_attach (CbFlagSource    *self,
-                       GMainContext    *context,
-                       CbFlagSourceRun  run)
-{
-  self->context = context;
-  self->run = run;
-  g_source_attach (&self->parent, context);
-}
+/* Runs on @context when raised, until g_source_destroy(). */
+void cb_flag_source_attach   (CbFlagSource    *self,
+                              GMainContext    *context,
+                              CbFlagSourceRun  run);
+/* The finalize of a flag source's GSourceFuncs, or called from it. */
+void cb_flag_source_finalize (GSource         *source);
 
 /* Thread-safe. Another thread wakes the context up; its own thread needs not, and in a
  * batch the source runs at the batch's end. */

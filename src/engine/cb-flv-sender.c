@@ -278,7 +278,7 @@ run_drain (CbFlagSource *source)
 }
 
 static GSourceFuncs drain_source_funcs = {
-  cb_flag_source_prepare, cb_flag_source_check, cb_flag_source_dispatch, NULL, NULL, NULL,
+  NULL, NULL, NULL, cb_flag_source_finalize, NULL, NULL,
 };
 
 CbFlvSender *

@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One way for both sides of RTMP to write. Sending a message only queues it and kicks
- * the writer; the first kick of a main-loop iteration makes the writer ready, and when
- * the context dispatches it, everything queued meanwhile (every message the iteration's
- * drains sent) leaves in gathered non-blocking writes — one system call for many
+ * the writer (a flag source, cb-context.h); the first kick raises it, and when it runs
+ * (at the end of the batch it was kicked in, or from the context's hub), everything
+ * queued meanwhile (every message the batch's drains sent) leaves in gathered
+ * non-blocking writes — one system call for many
  * messages, no GTask, no allocation per message. A full socket parks the writer on a
  * pollable source until the socket takes more.
  */
@@ -25,6 +26,7 @@ struct _CbRtmpWriter
   gboolean               failed;
   gint64                 merge_us;     /* flushes on a grid of this step, or 0 */
   gint64                 due;          /* the next step of the grid, while waiting for it */
+  GSource               *merge_timer;  /* ready at @due; with merged writes only */
 };
 
 static void run_flush (CbFlagSource *source);
@@ -33,11 +35,11 @@ static void
 finalize_writer (GSource *source)
 {
   g_clear_object (&((CbRtmpWriter *) source)->stream);
+  cb_flag_source_finalize (source);
 }
 
 static GSourceFuncs writer_funcs = {
-  cb_flag_source_prepare, cb_flag_source_check, cb_flag_source_dispatch, finalize_writer,
-  NULL, NULL,
+  NULL, NULL, NULL, finalize_writer, NULL, NULL,
 };
 
 /**
@@ -84,6 +86,7 @@ cb_rtmp_writer_free (CbRtmpWriter *self)
   if (self == NULL)
     return;
   clear_wait (self);
+  cb_clear_source (&self->merge_timer);
   g_source_destroy (&self->parent.parent);
   g_source_unref (&self->parent.parent);
 }
@@ -167,31 +170,55 @@ on_writable (GObject  *stream,
 }
 
 static void
+flush (CbRtmpWriter *self)
+{
+  if (self->wait_source == NULL && !self->failed)
+    flush_and_report (self);
+}
+
+static void
 run_flush (CbFlagSource *flag)
 {
   CbRtmpWriter *self = (CbRtmpWriter *) flag;
-  GSource *source = &flag->parent;
 
-  if (self->merge_us > 0)
+  if (self->merge_timer != NULL)
     {
-      gint64 now = g_source_get_time (source);
-
       /* Every writer of the context flushes at the next step of one grid: what is queued
        * meanwhile leaves with it, and all of them in the same iteration. */
       if (self->due == 0)
         {
+          gint64 now = g_source_get_time (self->merge_timer);
+
           self->due = (now / self->merge_us + 1) * self->merge_us;
-          g_source_set_ready_time (source, self->due);
-          return;
+          g_source_set_ready_time (self->merge_timer, self->due);
         }
-      if (now < self->due)
-        return;
-      self->due = 0;
-      g_source_set_ready_time (source, -1);
+      return;
     }
-  if (self->wait_source == NULL && !self->failed)
-    flush_and_report (self);
+  flush (self);
 }
+
+static gboolean
+on_merge_due (gpointer data)
+{
+  CbRtmpWriter *self = data;
+
+  self->due = 0;
+  g_source_set_ready_time (self->merge_timer, -1);
+  flush (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+merge_timer_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     data)
+{
+  return callback (data);
+}
+
+static GSourceFuncs merge_timer_funcs = {
+  NULL, NULL, merge_timer_dispatch, NULL, NULL, NULL,
+};
 
 /**
  * cb_rtmp_writer_set_merge:
@@ -207,4 +234,12 @@ cb_rtmp_writer_set_merge (CbRtmpWriter *self,
 {
   g_return_if_fail (self != NULL);
   self->merge_us = (gint64) merge_ms * G_TIME_SPAN_MILLISECOND;
+  self->due = 0;
+  cb_clear_source (&self->merge_timer);
+  if (merge_ms == 0)
+    return;
+  self->merge_timer = g_source_new (&merge_timer_funcs, sizeof (GSource));
+  g_source_set_static_name (self->merge_timer, "cb-rtmp-writer merge");
+  g_source_set_callback (self->merge_timer, on_merge_due, self, NULL);
+  g_source_attach (self->merge_timer, self->parent.context);
 }
