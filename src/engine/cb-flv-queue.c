@@ -35,7 +35,10 @@ cb_flv_queue_init (CbFlvQueue *queue)
 void
 cb_flv_queue_clear (CbFlvQueue *queue)
 {
-  g_queue_clear_full (&queue->packets, cb_flv_packet_free);
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (&queue->packets)) != NULL)
+    cb_flv_packet_free (link->data);
   queue->queued_bytes = 0;
 }
 
@@ -51,7 +54,8 @@ static void
 push_tail (CbFlvQueue  *queue,
            CbFlvPacket *p)
 {
-  g_queue_push_tail (&queue->packets, p);
+  p->link.data = p;
+  g_queue_push_tail_link (&queue->packets, &p->link);
   queue->queued_bytes += g_bytes_get_size (p->payload);
 }
 
@@ -201,8 +205,8 @@ drop_media_before (CbFlvQueue *queue,
         {
           queue->queued_bytes -= g_bytes_get_size (q->payload);
           queue->dropped++;
+          g_queue_unlink (&queue->packets, l);
           cb_flv_packet_free (q);
-          g_queue_delete_link (&queue->packets, l);
         }
       l = next;
     }
@@ -284,7 +288,8 @@ cb_flv_queue_push_tag (CbFlvQueue  *queue,
 CbFlvPacket *
 cb_flv_queue_pop (CbFlvQueue *queue)
 {
-  CbFlvPacket *p = g_queue_pop_head (&queue->packets);
+  GList *link = g_queue_pop_head_link (&queue->packets);
+  CbFlvPacket *p = link != NULL ? link->data : NULL;
 
   if (p != NULL)
     queue->queued_bytes -= g_bytes_get_size (p->payload);

@@ -19,6 +19,7 @@ typedef struct {
   CbFlvTag *tag;         /* (nullable) the stream's shared tag of it (cb-flv-sender.h) */
   gboolean keyframe;
   gboolean config;       /* a sequence header: never dropped */
+  GList    link;         /* in the queue: no list node allocated per packet */
 } CbFlvPacket;
 
 /* Not locked: its owner's lock guards it (buffers come on the producer's thread, the
