@@ -630,6 +630,11 @@ handle_rtcp (CbEgress     *egress,
 
   if (viewer->srtp == NULL || !cb_egress_srtp_unprotect_rtcp (viewer->srtp, data, &len, &error))
     return;
+  /* Authenticated with the keys of this viewer's DTLS, from an address that passed its
+   * checks: the viewer is there and wants the media, as a check would say. Browsers send
+   * checks every few seconds (RFC 7675); libnice (GStreamer's webrtcbin, our own player
+   * window) only binding indications, without credentials, once connected. */
+  cb_egress_consent_refresh (&viewer->consent, now_us);
   /* Even a malformed compound gives what was parsed before the bad part. */
   if (!cb_egress_rtcp_parse (data, len, &fb, &error))
     g_debug ("egress: viewer %u: %s", viewer->id, error->message);

@@ -639,6 +639,31 @@ test_consent_expiry (Fixture       *f,
   g_assert_false (cb_egress_get_viewer_stats (f->egress, f->viewer_id, &stats));
 }
 
+/* A viewer whose checks stop but whose authenticated RTCP keeps coming stays: libnice, as
+ * GStreamer's webrtcbin (our own player window) uses it, keeps a pair alive with binding
+ * indications, not requests. When its RTCP stops too, its consent expires. */
+static void
+test_consent_by_rtcp (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const guint8 rr[] = { 0x80, 201, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef };
+  CbEgressViewerStats stats;
+
+  cb_egress_set_consent_timeout (f->egress, 300 * G_TIME_SPAN_MILLISECOND);
+  connect_viewer (f, FALSE);
+  for (guint i = 0; i < 10; i++)
+    {
+      guint8 buf[2048];
+
+      memcpy (buf, rr, sizeof rr);
+      send_rtcp (f, buf, sizeof rr);
+      g_usleep (100 * 1000);
+    }
+  g_assert_true (cb_egress_get_viewer_stats (f->egress, f->viewer_id, &stats));
+  g_assert_true (stats.connected);
+  g_assert_cmpint (wait_event (f, f->viewer_id), ==, CB_EGRESS_VIEWER_CONSENT_EXPIRED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -657,6 +682,8 @@ main (int   argc,
               test_wrong_fingerprint, fixture_teardown);
   g_test_add ("/cb/egress/loop/dtls-retransmit", Fixture, NULL, fixture_setup,
               test_dtls_retransmit, fixture_teardown);
+  g_test_add ("/cb/egress/loop/consent-by-rtcp", Fixture, NULL, fixture_setup,
+              test_consent_by_rtcp, fixture_teardown);
   g_test_add ("/cb/egress/loop/consent-expiry", Fixture, NULL, fixture_setup,
               test_consent_expiry, fixture_teardown);
   g_test_add ("/cb/egress/loop/unknown-ufrag", Fixture, NULL, fixture_setup,
