@@ -59,7 +59,7 @@ watch_release (gpointer data)
 {
   CbSocketWatch *self = data;
 
-  g_object_unref (self->socket);
+  g_clear_object (&self->socket);
   g_free (self);
 }
 
@@ -214,6 +214,9 @@ cb_socket_watch_free (CbSocketWatch *self)
   if (!g_socket_is_closed (self->socket) &&
       epoll_ctl (set->epfd, EPOLL_CTL_DEL, g_socket_get_fd (self->socket), NULL) < 0)
     g_warning ("epoll_ctl (DEL, %d): %s", g_socket_get_fd (self->socket), g_strerror (errno));
+  /* Out of the set: the socket is the owner's again (a reference kept until the memory
+   * goes would keep a connection dropped by its last reference open meanwhile). */
+  g_clear_object (&self->socket);
   set->dead = g_slist_prepend (set->dead, self);
   if (--set->n_watches == 0)
     {

@@ -215,6 +215,27 @@ test_watch_free_inside (void)
   watched_close (&b);
 }
 
+/* A freed watch gives its socket back at once, even with no dispatch to come: a
+ * connection dropped by its last reference closes then. */
+static void
+test_watch_free_releases (void)
+{
+  g_autoptr(GSocket) listener = listener_new ();
+  Watched w = { 0 }, other = { 0 };
+  GSocket *ours;
+
+  watched_open (&other, listener, NULL);   /* keeps the set */
+  watched_open (&w, listener, NULL);
+  ours = w.pair.ours;
+  g_object_add_weak_pointer (G_OBJECT (ours), (gpointer *) &w.pair.ours);
+  cb_socket_watch_free (g_steal_pointer (&w.watch));
+  g_object_unref (ours);
+  g_assert_null (w.pair.ours);
+  g_clear_object (&w.pair.peer);
+  g_string_free (w.got, TRUE);
+  watched_close (&other);
+}
+
 /* Many sockets cost a context's poll one descriptor (Linux); each is still told alone, on
  * its own context only. */
 static void
@@ -277,6 +298,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/socket-watch/read-and-end", test_watch_read_and_end);
   g_test_add_func ("/cb/socket-watch/level", test_watch_level);
   g_test_add_func ("/cb/socket-watch/free-inside", test_watch_free_inside);
+  g_test_add_func ("/cb/socket-watch/free-releases", test_watch_free_releases);
   g_test_add_func ("/cb/socket-watch/many", test_watch_many);
   return g_test_run ();
 }
