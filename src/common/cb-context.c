@@ -182,21 +182,25 @@ hub_push (Hub          *hub,
 void
 cb_flag_source_raise (CbFlagSource *self)
 {
+  gboolean own_thread;
+
   g_return_if_fail (self != NULL && self->hub != NULL);
 
   if (!g_atomic_int_compare_and_exchange (&self->raised, 0, 1))
     return;   /* raised already: it runs once for both */
-  if (g_main_context_is_owner (self->context))
+  own_thread = g_main_context_is_owner (self->context);
+  if (own_thread)
     {
       Batch *batch = g_private_get (&batch_key);
 
       if (batch != NULL && batch->depth > 0)
-        g_ptr_array_add (batch->raised, g_source_ref (&self->parent));
-      else
-        hub_push (self->hub, self);   /* the loop looks at the hub before it polls again */
-      return;
+        {
+          g_ptr_array_add (batch->raised, g_source_ref (&self->parent));
+          return;
+        }
     }
-  if (hub_push (self->hub, self))
+  /* Its own thread's loop looks at the hub before it polls again; another wakes it. */
+  if (hub_push (self->hub, self) && !own_thread)
     g_main_context_wakeup (self->context);
 }
 

@@ -312,8 +312,8 @@ cb_rtmp_session_send_form (CbRtmpSession         *self,
   g_byte_array_set_size (self->scratch, 0);
   own = cb_rtmp_chunk_writer_write_form (self->writer, form, stream_id, timestamp,
                                          self->scratch);
-  /* All queued before the owner hears of it: a write takes them together. */
-  g_assert (self->scratch->len <= SMALL_MAX);   /* a type 0 header: 18 bytes at the most */
+  /* All queued before the owner hears of it: a write takes them together. The header is
+   * small: a type 0 one is 18 bytes at the most. */
   push_small (self, self->scratch->data, self->scratch->len);
   if (own != NULL)
     {
