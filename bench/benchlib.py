@@ -127,6 +127,29 @@ def cpu_ticks(pid, tid=None):
     return sum(cpu_split(pid, tid))
 
 
+def cpu_ns(pid, tid=None):
+    """CPU time in nanoseconds of a process (the sum over its living threads) or of one of its
+    threads, from the scheduler's own count (`/proc/.../schedstat`, first field). utime+stime
+    of `/proc/PID/stat` add up to the same time but are reported in clock ticks (10 ms): over a
+    minute a light relay is a handful of them. A thread that ended during a window takes its
+    time with it, so compare processes whose threads live through the window."""
+    if tid:
+        paths = [f'/proc/{pid}/task/{tid}/schedstat']
+    else:
+        try:
+            paths = [f'/proc/{pid}/task/{t}/schedstat' for t in os.listdir(f'/proc/{pid}/task')]
+        except FileNotFoundError:
+            paths = []
+    total = 0
+    for path in paths:
+        try:
+            with open(path) as f:
+                total += int(f.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            pass
+    return total
+
+
 def proc_status(pid):
     """VmRSS, VmHWM, RssAnon (KiB) and Threads of a process."""
     out = {}

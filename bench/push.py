@@ -32,7 +32,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS, ffprobe)
 sys.path.insert(0, HERE)
-from benchlib import (CLK_TCK, RESULTS, Server, busy_percent, cpu_ticks, first_line,  # noqa: E402,F401
+from benchlib import (RESULTS, Server, busy_percent, cpu_ns, first_line,  # noqa: E402,F401
                       loadavg, machine_ticks, mkdtemp, rest_post, proc_status, spawn, stop, tail,
                       wait_until, write_section)
 
@@ -205,9 +205,9 @@ class Castbridge:
         pid = self.proc.pid
         out = []
         try:
-            c0 = cpu_ticks(pid)
+            c0 = cpu_ns(pid)
             time.sleep(1)
-            out.append(f'CPU over 1 s while hung: {(cpu_ticks(pid) - c0) / CLK_TCK:.2f} s')
+            out.append(f'CPU over 1 s while hung: {(cpu_ns(pid) - c0) / 1e9:.2f} s')
             states = []
             for tid in sorted(os.listdir(f'/proc/{pid}/task'), key=int):
                 with open(f'/proc/{pid}/task/{tid}/stat') as f:
@@ -261,8 +261,8 @@ def castbridge_version(binary):
 def measure(proc, window, sample_every=0.5):
     pid = proc.pid
     t0 = time.monotonic()
-    c0 = cpu_ticks(pid)
-    t0_main = cpu_ticks(pid, pid)      # the main thread: Castbridge's engine main context
+    c0 = cpu_ns(pid)
+    t0_main = cpu_ns(pid, pid)         # the main thread: Castbridge's engine main context
     m0 = machine_ticks()
     rss = []
     anon = []
@@ -279,15 +279,15 @@ def measure(proc, window, sample_every=0.5):
         if left <= 0:
             break
         time.sleep(min(sample_every, left))
-    c1 = cpu_ticks(pid)
-    t1_main = cpu_ticks(pid, pid)
+    c1 = cpu_ns(pid)
+    t1_main = cpu_ns(pid, pid)
     m1 = machine_ticks()
     elapsed = time.monotonic() - t0
     busy = busy_percent(m0, m1)
     st = proc_status(pid)
-    return {'window': elapsed, 'cpu_s': (c1 - c0) / CLK_TCK,
-            'cpu_pct': 100.0 * (c1 - c0) / CLK_TCK / elapsed,
-            'main_pct': 100.0 * (t1_main - t0_main) / CLK_TCK / elapsed,
+    return {'window': elapsed, 'cpu_s': (c1 - c0) / 1e9,
+            'cpu_pct': 100.0 * (c1 - c0) / 1e9 / elapsed,
+            'main_pct': 100.0 * (t1_main - t0_main) / 1e9 / elapsed,
             'rss_avg': sum(rss) / len(rss), 'rss_peak': max(rss), 'hwm': st.get('VmHWM', 0),
             'anon_avg': sum(anon) / len(anon),
             'threads': threads, 'machine_busy': busy}
@@ -452,8 +452,8 @@ def fmt(x, digits=1):
 
 
 # When nginx's whole difference between the two runs (not per agent) is below these, it is within
-# the measurement's resolution and noise (CPU: 3 clock ticks over the window; memory: 0.1 MiB of
-# pages), and a ratio against it would mean nothing.
+# the measurement's resolution and noise (CPU: 3 ms over the window; memory: 0.1 MiB of pages),
+# and a ratio against it would mean nothing.
 MEM_FLOOR_TOTAL = 0.1     # MiB
 
 
@@ -526,7 +526,7 @@ def render(meta, results, mode, counts, notes):
                 agents = (f"{r.get('agents', '-')}; bytesSent grew {r.get('bytes_grew', 0)}/{n}, "
                           f"dropped {r.get('dropped', 0)}, reconnects {r.get('reconnects', 0)}")
             main = fmt(r['main_pct'], 2) if side == 'castbridge' else '(= total)'
-            lines.append(f"| {n} | {side} | {fmt(r['cpu_pct'])} | {fmt(cpu_a, 2)} | {main} | "
+            lines.append(f"| {n} | {side} | {fmt(r['cpu_pct'], 2)} | {fmt(cpu_a, 3)} | {main} | "
                          f"{fmt(r['rss_avg'] / 1024)} | {fmt(r['rss_peak'] / 1024)} | "
                          f"{fmt(mem_a, 2)} | {fmt(anon_a, 2)} | {live} | {kbps} | {agents} |")
     lines.append('')
@@ -535,7 +535,7 @@ def render(meta, results, mode, counts, notes):
     lines.append('| N | CPU % / agent | ratio | main-thread CPU % / agent | ratio | RSS MiB / agent | '
                  'ratio | anon MiB / agent | ratio |')
     lines.append('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
-    cpu_floor = 3 / CLK_TCK / meta['window'] * 100
+    cpu_floor = 0.003 / meta['window'] * 100
     rows = [(str(n), n, 0) for n in counts]
     if len(counts) >= 2:
         rows.append((f'marginal {counts[0]}→{counts[-1]}', counts[-1], counts[0]))
@@ -543,8 +543,8 @@ def render(meta, results, mode, counts, notes):
         cb = per_agent(by, 'castbridge', n, base_n)
         ng = per_agent(by, 'nginx', n, base_n)
         k = n - base_n
-        lines.append(f'| {label} | {fmt(cb[0], 2)} vs {fmt(ng[0], 3)} | {ratio(cb[0], ng[0], cpu_floor, k)} | '
-                     f'{fmt(cb[3], 2)} vs {fmt(ng[0], 3)} | {ratio(cb[3], ng[0], cpu_floor, k)} | '
+        lines.append(f'| {label} | {fmt(cb[0], 3)} vs {fmt(ng[0], 3)} | {ratio(cb[0], ng[0], cpu_floor, k)} | '
+                     f'{fmt(cb[3], 3)} vs {fmt(ng[0], 3)} | {ratio(cb[3], ng[0], cpu_floor, k)} | '
                      f'{fmt(cb[1], 2)} vs {fmt(ng[1], 3)} | {ratio(cb[1], ng[1], MEM_FLOOR_TOTAL, k)} | '
                      f'{fmt(cb[2], 2)} vs {fmt(ng[2], 3)} | {ratio(cb[2], ng[2], MEM_FLOOR_TOTAL, k)} |')
     lines.append('')
@@ -561,7 +561,7 @@ def render(meta, results, mode, counts, notes):
                      'thread is compared with it as a whole.')
     lines.append('')
     lines.append(f'"nginx ≈ 0": nginx\'s whole difference between the two runs is below the resolution '
-                 f'({cpu_floor:.2f} % CPU, {MEM_FLOOR_TOTAL} MiB), so no ratio is given.')
+                 f'({cpu_floor:.3f} % CPU, {MEM_FLOOR_TOTAL} MiB), so no ratio is given.')
     lines.append('')
     lines.append(
         f"**How measured.** `python3 bench/push.py` starts, all on 127.0.0.1 with free ports, a "
@@ -572,7 +572,8 @@ def render(meta, results, mode, counts, notes):
         f"N `POST /rest-api/push/startup` (full-URL mode, destinations `live/cb<N>_<i>`), or an "
         f"nginx-rtmp (`master_process off`, one process) whose `live` application has N "
         f"`push rtmp://…/live/ng<N>_<i>;` lines. After a {meta['warmup']:.0f} s warm-up, CPU is "
-        f"utime+stime of the relay process (all threads) from `/proc/PID/stat` over a "
+        f"the scheduler's run time of the relay process (all threads, `/proc/PID/task/*/schedstat`, "
+        f"in nanoseconds; `/proc/PID/stat`'s utime+stime is the same time in 10 ms ticks) over a "
         f"{meta['window']:.0f} s window, as % of one core; RSS is `VmRSS` (and `RssAnon`, the "
         f"process's own heap and buffers, without shared-library pages) from `/proc/PID/status`, "
         f"sampled every 0.5 s (average and peak). Per agent = (value at N − value at N=0) / N. "
@@ -591,7 +592,7 @@ def render(meta, results, mode, counts, notes):
         if 'cpu_pct' not in r:
             continue
         lines.append(f"- {r['side']} N={r['n']}: machine busy {r['machine_busy']:.0f} %, "
-                     f"{r['threads']} threads, CPU {r['cpu_s']:.2f} s in {r['window']:.1f} s, "
+                     f"{r['threads']} threads, CPU {r['cpu_s']:.3f} s in {r['window']:.1f} s, "
                      f"VmHWM {r['hwm'] / 1024:.1f} MiB"
                      + (f", ffprobe: {r['probe']}" if r.get('probe') else '')
                      + (f", sink: {r['meta']}" if r.get('meta') else ''))

@@ -32,9 +32,10 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'server'))
 import nginxrtmp  # noqa: E402  (free_port, MODULE_PATHS)
 sys.path.insert(0, HERE)
-from benchlib import (CLK_TCK, RESULTS, Server, busy_percent, cpu_split, first_line,  # noqa: E402,F401
+from benchlib import (CLK_TCK, RESULTS, Server, busy_percent, cpu_ns, cpu_split, first_line,  # noqa: E402,F401
                       loadavg, machine_ticks, mkdtemp, rest_post, proc_status, running, spawn,
                       stop, tail, track, wait_until, write_section)
+import wirelat  # noqa: E402
 
 DEFAULT_BINARY = os.path.join(ROOT, 'build', 'src', 'castbridge-server')
 BEGIN, END = '<!-- relay:begin -->', '<!-- relay:end -->'
@@ -366,6 +367,7 @@ def run(binary, source, n, args, only=None):
         pids = {name: side.proc.pid for name, side in sides.items()}
         f0 = {name: [p.frames() for p in players[name]] for name in sides}
         c0 = {name: cpu_split(pid) for name, pid in pids.items()}
+        n0 = {name: cpu_ns(pid) for name, pid in pids.items()}
         m0 = machine_ticks()
         t0 = time.monotonic()
         rss = {name: [] for name in sides}
@@ -386,6 +388,7 @@ def run(binary, source, n, args, only=None):
             time.sleep(min(0.5, left))
         elapsed = time.monotonic() - t0
         c1 = {name: cpu_split(pid) for name, pid in pids.items()}
+        n1 = {name: cpu_ns(pid) for name, pid in pids.items()}
         m1 = machine_ticks()
         # The players report once a second, so both ends lag by up to a second alike.
         f1 = {name: [p.frames() for p in players[name]] for name in sides}
@@ -408,9 +411,11 @@ def run(binary, source, n, args, only=None):
                 out['notes'].append(f'direct N={n}: the probe could not be joined '
                                     f'({len(direct[1][1].points)} packets)')
         for name in sides:
-            user_s = (c1[name][0] - c0[name][0]) / CLK_TCK
-            sys_s = (c1[name][1] - c0[name][1]) / CLK_TCK
-            cpu_s = user_s + sys_s
+            # The whole from the scheduler's count (ns); its user/system split from the ticks.
+            cpu_s = (n1[name] - n0[name]) / 1e9
+            ticks = (c1[name][0] - c0[name][0]) + (c1[name][1] - c0[name][1])
+            user_s = cpu_s * (c1[name][0] - c0[name][0]) / ticks if ticks else 0.0
+            sys_s = cpu_s - user_s
             fps = [(b - a) / elapsed for a, b in zip(f0[name], f1[name])]
             hwm = proc_status(pids[name]).get('VmHWM', 0)
             out['sides'][name] = {
@@ -433,6 +438,8 @@ def run(binary, source, n, args, only=None):
                                     + tail(os.path.join(tmp, f'pub-{name}.log'), 600))
         out['busy'] = busy
         out['elapsed'] = elapsed
+        if n > 0 and args.wire > 0:
+            wire_phase(source, sides, args.wire, out)
         if 'castbridge' in sides:
             streams = sides['castbridge'].streams()
             out['cb_streams'] = len(streams)
@@ -446,6 +453,29 @@ def run(binary, source, n, args, only=None):
             side.stop()
 
 
+def wire_phase(source, sides, seconds, out):
+    """After the CPU window (a capture costs the senders a copy of every segment): what each
+    relay adds between the publisher's segment in and the player's segment out, per video
+    message and player, from a capture of the loopback interface."""
+    try:
+        got, drops = wirelat.measure(source, {name: side.port for name, side in sides.items()},
+                                     seconds)
+    except PermissionError:
+        out['notes'].append('wire latency: no capture (needs CAP_NET_RAW: run as root)')
+        return
+    for name, w in got.items():
+        lat = w['lat']
+        out['sides'][name].update({
+            'wire_n': len(lat), 'wire_players': w['players'], 'wire_published': w['published'],
+            'wire_p50': percentile(lat, 50), 'wire_p99': percentile(lat, 99),
+            'wire_max': max(lat) if lat else None})
+        if not lat:
+            out['notes'].append(f'wire latency {name} N={out["n"]}: no message found '
+                                f'({w["players"]} players, {w["published"]} published)')
+    out['wire_drops'] = drops
+    out['wire_seconds'] = seconds
+
+
 # ---- report ----------------------------------------------------------------------------------
 
 def fmt(x, digits=2):
@@ -454,6 +484,10 @@ def fmt(x, digits=2):
 
 def fmt_ms(x):
     return '–' if x is None else f'{x * 1000:.1f}'
+
+
+def fmt_ms3(x):
+    return '–' if x is None else f'{x * 1000:.3f}'
 
 
 def ratio(a, b, b_floor):
@@ -467,6 +501,7 @@ def ratio(a, b, b_floor):
 def render(meta, results, notes):
     window = meta['window']
     tick_per_min = 60.0 / window / CLK_TCK     # one clock tick over the window, per minute
+    floor_per_min = 60.0 * 0.003 / window      # 3 ms over the window, per minute
     begin, end = meta['markers']
     options = ''.join(f' with `{kv}`' for kv in meta['cb_options'])
     lines = [begin, '## RTMP relay: one 1080p30 6 Mbit/s stream to N RTMP players — '
@@ -518,9 +553,9 @@ def render(meta, results, notes):
             continue
         pc, pg = per.get((n, 'castbridge'), (None, None)), per.get((n, 'nginx'), (None, None))
         lines.append(f"| {n} | {fmt(c['cpu_per_min'])} vs {fmt(g['cpu_per_min'])} | "
-                     f"{ratio(c['cpu_per_min'], g['cpu_per_min'], tick_per_min)} | "
+                     f"{ratio(c['cpu_per_min'], g['cpu_per_min'], floor_per_min)} | "
                      f"{fmt(pc[0], 3)} vs {fmt(pg[0], 3)} | "
-                     f"{ratio(pc[0], pg[0], tick_per_min / max(1, n)) if n else '–'} | "
+                     f"{ratio(pc[0], pg[0], floor_per_min / max(1, n)) if n else '–'} | "
                      f"{fmt(c['rss'], 1)} vs {fmt(g['rss'], 1)} | {ratio(c['rss'], g['rss'], 0)} | "
                      f"{fmt(pc[1], 3)} vs {fmt(pg[1], 3)} | "
                      f"{ratio(pc[1], pg[1], 0.1 / max(1, n)) if n else '–'} |")
@@ -570,8 +605,31 @@ def render(meta, results, notes):
                          'ffmpegs\' buffering and the reader threads). "added" is a relay\'s '
                          'percentile minus the no-relay one: the latency the relay adds.')
             lines.append('')
-    lines.append(f'"nginx ≈ 0": nginx\'s figure is within one clock tick over the window '
-                 f'({tick_per_min:.2f} CPU s / min) or 0.1 MiB, so no ratio is given.')
+    if any(s.get('wire_n') for r in results for s in r['sides'].values()):
+        lines.append('Latency added by the relay, on the wire (a capture of the loopback '
+                     'interface after the CPU window: for each video message and each player, '
+                     'the time from the segment that carries its last byte into the relay to '
+                     'the segment that carries it out to the player; all players of the stream):')
+        lines.append('')
+        lines.append('| N | side | players | messages × players | p50 ms | p99 ms | max ms |')
+        lines.append('|---:|---|---:|---:|---:|---:|---:|')
+        for r in results:
+            for side in ('castbridge', 'nginx'):
+                s = r['sides'].get(side)
+                if not s or not s.get('wire_n'):
+                    continue
+                lines.append(f"| {r['n']} | {side} | {s['wire_players']} | {s['wire_n']} | "
+                             f"{fmt_ms3(s['wire_p50'])} | {fmt_ms3(s['wire_p99'])} | "
+                             f"{fmt_ms3(s['wire_max'])} |")
+        lines.append('')
+        drops = [r.get('wire_drops') for r in results if r.get('wire_seconds')]
+        lines.append(f"Each capture lasted {results[-1].get('wire_seconds', 0):g} s; the kernel "
+                     f"dropped {', '.join(str(d) for d in drops)} captured packets in the "
+                     "captures (a dropped packet loses the messages in it, not their times).")
+        lines.append('')
+    lines.append(f'"nginx ≈ 0": nginx\'s figure is within 3 ms of CPU over the window '
+                 f'({floor_per_min:.3f} CPU s / min; one clock tick, {tick_per_min:.2f}, for the user and '
+                 f'system split) or 0.1 MiB, so no ratio is given.')
     lines.append('')
     lines.append(
         '**How measured.** `python3 bench/relay.py` encodes one file once with ffmpeg '
@@ -583,7 +641,9 @@ def render(meta, results, notes):
         'rtmp://…/live/src -c copy -f null -` players play it from each — both relays run at the '
         'same time, so they share the same machine load. After the players have received their '
         f"first frame and a {meta['warmup']} s warm-up, the relay processes are measured together "
-        f"over a {window} s window: CPU = utime+stime of all threads from `/proc/PID/stat`, "
+        f"over a {window} s window: CPU = the scheduler's run time of all threads "
+        "(`/proc/PID/task/*/schedstat`, nanoseconds), split into user and system in the "
+        "proportion of `/proc/PID/stat`'s utime and stime (10 ms clock ticks), "
         'expressed per minute of stream; RSS = `VmRSS` (and `RssAnon`: heap and buffers without '
         'shared-library pages) from `/proc/PID/status` every 0.5 s. The players report `frame=` '
         'every second (`-progress`); a player counts as receiving when it got ≥ 27 video frames '
@@ -595,7 +655,17 @@ def render(meta, results, notes):
         f"{meta.get('probes', 0)} probe players per relay with `-debug_ts`; a reader thread stamps "
         'each video packet line with the monotonic clock as it arrives; a relay may shift '
         'timestamps by a constant (Castbridge starts a player at 0), so each probe is joined with the one shift that gives the smallest median latency that '
-        'is not negative (5 ms of reader jitter allowed; a wrong shift is 33 ms off).')
+        'is not negative (5 ms of reader jitter allowed; a wrong shift is 33 ms off). On the '
+        'wire (`bench/wirelat.py`, `--wire` seconds after the CPU window, as root): a packet '
+        'socket on `lo` receives every TCP segment as its sender transmits it, stamped by the '
+        'kernel (`SO_TIMESTAMPNS`); each direction of each relay connection is put back '
+        'together from the segments\' sequence numbers; every video message of the source file '
+        'is found by its last 24 bytes in the publisher\'s stream into the relay and in the '
+        'relay\'s stream to each player (every connection that received more than 100 kB: the '
+        'N players and the probes); the time between the two segments that carry that byte is '
+        'the latency the relay added for that message and player. No ffmpeg stamps these '
+        'times; a message whose last RTMP chunk boundary falls inside its 24 bytes is not '
+        'found on that side and is left out.')
     lines.append('')
     lines.append('Per run:')
     lines.append('')
@@ -637,6 +707,9 @@ def main():
                         help='instead: each relay alone, players of a 2.5 Mbit/s stream at these '
                              'counts (e.g. 50,100,200,300), up to the first count where a player '
                              'falls behind')
+    parser.add_argument('--wire', type=float, default=3, metavar='SECONDS',
+                        help='capture the loopback interface this long after each window for the '
+                             'latency each relay adds on the wire (0: no capture; needs root)')
     parser.add_argument('--probes', type=int, default=2,
                         help='latency probes beside the N players (ffmpeg -debug_ts), 0: none')
     parser.add_argument('--cb-option', action='append', default=[], metavar='KEY=VALUE',
@@ -705,7 +778,9 @@ def main():
             print(f"  {side:10s} CPU {s['cpu_per_min']:.2f} s/min RSS {s['rss']:.1f} MiB "
                   f"players ≥27fps {s['receiving']}/{n} fps med {fmt(s['fps_med'], 1)} "
                   f"min {fmt(s['fps_min'], 1)} latency p50 {fmt_ms(s['lat_p50'])} "
-                  f"p99 {fmt_ms(s['lat_p99'])} ms", flush=True)
+                  f"p99 {fmt_ms(s['lat_p99'])} ms; on the wire p50 {fmt_ms3(s.get('wire_p50'))} "
+                  f"p99 {fmt_ms3(s.get('wire_p99'))} ms ({s.get('wire_n', 0)} messages × players)",
+                  flush=True)
             if n and s['receiving'] < n:
                 notes.append(f"{side} N={n}: only {s['receiving']} of {n} players received ≥ "
                              f"{MIN_FPS} fps (min {fmt(s['fps_min'], 1)} fps, machine busy "
