@@ -16,6 +16,8 @@ typedef struct {
   GPtrArray    *ready;     /* CbFlagSource*, referenced; under lock */
   GPtrArray    *spare;     /* the dispatch's own, emptied; the context's thread */
   gint          n_ready;   /* atomic: ready->len */
+  GPtrArray    *ticking;   /* CbFlagSource*, referenced, raised every second; under lock */
+  GSource      *second;    /* the timer that raises them, while there are any; under lock */
 } Hub;
 
 typedef struct {
@@ -98,6 +100,10 @@ hub_finalize (GSource *source)
   G_UNLOCK (hubs);
   g_ptr_array_unref (hub->ready);
   g_clear_pointer (&hub->spare, g_ptr_array_unref);
+  /* The timer holds the hub, and so does every ticking flag: both are gone, the timer
+   * destroyed with the context. */
+  g_ptr_array_unref (hub->ticking);
+  g_clear_pointer (&hub->second, g_source_unref);
   g_mutex_clear (&hub->lock);
 }
 
@@ -122,6 +128,7 @@ hub_for (GMainContext *context)
       g_mutex_init (&hub->lock);
       hub->context = context;
       hub->ready = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
+      hub->ticking = g_ptr_array_new ();
       g_source_set_static_name (&hub->parent, "cb-flag-hub");
       /* A flag's run may iterate the context (a synchronous call in a test, a dialog):
        * what is raised meanwhile still runs. */
@@ -202,6 +209,68 @@ cb_flag_source_raise (CbFlagSource *self)
   /* Its own thread's loop looks at the hub before it polls again; another wakes it. */
   if (hub_push (self->hub, self) && !own_thread)
     g_main_context_wakeup (self->context);
+}
+
+/* Once a second: raises every ticking flag of the hub, in one batch. */
+static gboolean
+second_dispatch (gpointer data)
+{
+  Hub *hub = data;
+  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
+  gboolean keep;
+
+  g_mutex_lock (&hub->lock);
+  for (guint i = 0; i < hub->ticking->len; i++)
+    g_ptr_array_add (due, g_source_ref (g_ptr_array_index (hub->ticking, i)));
+  keep = hub->ticking->len > 0;
+  if (!keep)
+    g_clear_pointer (&hub->second, g_source_unref);
+  g_mutex_unlock (&hub->lock);
+
+  cb_context_batch_begin ();
+  for (guint i = 0; i < due->len; i++)
+    cb_flag_source_raise (g_ptr_array_index (due, i));
+  cb_context_batch_end ();
+  return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+void
+cb_flag_source_set_ticking (CbFlagSource *self,
+                            gboolean      ticking)
+{
+  GSource *timer = NULL;
+  Hub *hub;
+  gboolean was;
+
+  g_return_if_fail (self != NULL && self->hub != NULL);
+
+  hub = self->hub;
+  g_mutex_lock (&hub->lock);
+  was = g_ptr_array_find (hub->ticking, self, NULL);
+  if (ticking && !was && !g_source_is_destroyed (&hub->parent))
+    {
+      g_ptr_array_add (hub->ticking, g_source_ref (&self->parent));
+      if (hub->second == NULL)
+        {
+          hub->second = g_timeout_source_new (1000);
+          g_source_set_static_name (hub->second, "cb-flag-hub second");
+          g_source_set_callback (hub->second, second_dispatch, g_source_ref (&hub->parent),
+                                 (GDestroyNotify) g_source_unref);
+          g_source_attach (hub->second, self->context);
+        }
+    }
+  else if (!ticking && was)
+    {
+      g_ptr_array_remove (hub->ticking, self);
+      if (hub->ticking->len == 0)
+        timer = g_steal_pointer (&hub->second);
+    }
+  g_mutex_unlock (&hub->lock);
+  /* Outside the lock: the list's reference (the caller holds one more), the timer. */
+  if (!ticking && was)
+    g_source_unref (&self->parent);
+  if (timer != NULL)
+    cb_clear_source (&timer);
 }
 
 static void

@@ -98,6 +98,13 @@ void cb_flag_source_finalize (GSource         *source);
  * batch the source runs at the batch's end. */
 void cb_flag_source_raise  (CbFlagSource *self);
 
+/* With @ticking, @self is raised once a second, together with every other ticking flag
+ * source of its context: one timer for all of them, where a timer each would be one more
+ * source for GLib to look at in every iteration of the loop. The context holds a ticking
+ * source: set it back to not ticking before it is destroyed. Thread-safe. */
+void cb_flag_source_set_ticking (CbFlagSource *self,
+                                 gboolean      ticking);
+
 /* Batches nest; the outermost end runs what was raised in them, on this thread, and what
  * those runs raise (their callbacks may free their owners). */
 void cb_context_batch_begin (void);

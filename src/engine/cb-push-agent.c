@@ -107,6 +107,7 @@ static guint signals[N_SIGNALS];
 
 static void connect_now (CbPushAgent *self);
 static void end_session (CbPushAgent *self);
+static void stop_ticking (CbPushAgent *self);
 
 /* Timers run on the engine's context (the GUI runs it on its own thread). */
 static GSource *
@@ -179,7 +180,7 @@ cb_push_agent_dispose (GObject *object)
 
   end_session (self);
   cb_clear_source (&self->retry_source);
-  cb_clear_source (&self->tick_source);
+  stop_ticking (self);
   G_OBJECT_CLASS (cb_push_agent_parent_class)->dispose (object);
 }
 
@@ -639,10 +640,9 @@ connect_now (CbPushAgent *self)
 }
 
 /* Once a second: the sent bitrate, and whether the connection is still alive. */
-static gboolean
-tick (gpointer data)
+static void
+tick (CbPushAgent *self)
 {
-  CbPushAgent *self = data;
   guint64 sent;
   gint64 now = g_get_monotonic_time ();
 
@@ -653,7 +653,7 @@ tick (gpointer data)
           self->bitrate = 0;
           emit_changed (self);
         }
-      return G_SOURCE_CONTINUE;
+      return;
     }
 
   sent = cb_rtmp_client_get_bytes_sent (self->client);
@@ -668,7 +668,7 @@ tick (gpointer data)
       add_event (self, CB_PUSH_EVENT_DISCONNECTED,
                  "Connection stalled: the server accepted no data for 15 s");
       after_failure (self);
-      return G_SOURCE_CONTINUE;
+      return;
     }
   if (cb_rtmp_client_get_bytes_acked (self->client) > 0 &&
       now - cb_rtmp_client_get_last_ack_time (self->client) > LIVENESS_TIMEOUT_US &&
@@ -677,7 +677,7 @@ tick (gpointer data)
       add_event (self, CB_PUSH_EVENT_DISCONNECTED,
                  "Connection dead: no acknowledgement from the server for 15 s");
       after_failure (self);
-      return G_SOURCE_CONTINUE;
+      return;
     }
   if (self->out_buffer_enabled && self->out_max_bufferings >= 0)
     {
@@ -690,7 +690,7 @@ tick (gpointer data)
                                                      bufferings, self->out_max_bufferings);
           add_event (self, CB_PUSH_EVENT_STREAM_ERROR, reason);
           after_failure (self);
-          return G_SOURCE_CONTINUE;
+          return;
         }
     }
 
@@ -705,7 +705,49 @@ tick (gpointer data)
       cb_stream_request_keyframe (self->stream);
   }
   emit_changed (self);
-  return G_SOURCE_CONTINUE;
+}
+
+/* tick() runs with the context's other seconds (cb-context.h): no timer of its own for
+ * GLib to look at in every iteration of the loop. */
+typedef struct {
+  CbFlagSource  flag;
+  CbPushAgent  *agent;   /* not referenced: the agent destroys the source before it goes */
+} TickSource;
+
+static void
+tick_run (CbFlagSource *source)
+{
+  g_autoptr(CbPushAgent) self = g_object_ref (((TickSource *) source)->agent);
+
+  tick (self);
+}
+
+static GSourceFuncs tick_source_funcs = {
+  NULL, NULL, NULL, cb_flag_source_finalize, NULL, NULL,
+};
+
+static void
+start_ticking (CbPushAgent *self)
+{
+  TickSource *source;
+
+  if (self->tick_source != NULL)
+    return;
+  source = (TickSource *) g_source_new (&tick_source_funcs, sizeof (TickSource));
+  source->agent = self;
+  g_source_set_static_name (&source->flag.parent, "cb-push-agent tick");
+  cb_flag_source_attach (&source->flag, cb_engine_get_context (self->engine), tick_run);
+  cb_flag_source_set_ticking (&source->flag, TRUE);
+  self->tick_source = &source->flag.parent;
+}
+
+static void
+stop_ticking (CbPushAgent *self)
+{
+  if (self->tick_source == NULL)
+    return;
+  cb_flag_source_set_ticking ((CbFlagSource *) self->tick_source, FALSE);
+  cb_clear_source (&self->tick_source);
 }
 
 /* ---- public --------------------------------------------------------------- */
@@ -877,8 +919,7 @@ cb_push_agent_start (CbPushAgent *self)
       set_state (self, CB_PUSH_FAILED);
       return;
     }
-  if (self->tick_source == NULL)
-    self->tick_source = timeout_on_engine (self, 1000, tick);
+  start_ticking (self);
   connect_now (self);
 }
 
@@ -897,7 +938,7 @@ cb_push_agent_stop (CbPushAgent *self,
   if (self->state == CB_PUSH_STOPPED)
     return;
   cb_clear_source (&self->retry_source);
-  cb_clear_source (&self->tick_source);
+  stop_ticking (self);
   self->retry_at = 0;
   detach_consumer (self);
   if (self->cancellable != NULL)
@@ -926,8 +967,7 @@ cb_push_agent_retry_now (CbPushAgent *self)
   self->retry_at = 0;
   self->attempts_used = 0;
   self->reconnects++;
-  if (self->tick_source == NULL)
-    self->tick_source = timeout_on_engine (self, 1000, tick);
+  start_ticking (self);
   connect_now (self);
 }
 

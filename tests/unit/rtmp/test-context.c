@@ -148,6 +148,83 @@ test_context_other_thread (void)
   g_main_context_pop_thread_default (context);
 }
 
+static gboolean
+quit_later (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* How long @context would wait in its poll now: -1 when it has no timer. */
+static gint
+poll_timeout (GMainContext *context)
+{
+  GPollFD fds[16];
+  gint priority, timeout = 0, n;
+
+  g_main_context_prepare (context, &priority);
+  n = g_main_context_query (context, priority, &timeout, fds, G_N_ELEMENTS (fds));
+  g_assert_cmpint (n, <=, (gint) G_N_ELEMENTS (fds));
+  g_main_context_check (context, priority, fds, n);
+  return timeout;
+}
+
+/* Runs @context for about @ms milliseconds. */
+static void
+run_for (GMainContext *context,
+         guint         ms)
+{
+  gboolean done = FALSE;
+  GSource *timer = g_timeout_source_new (ms);
+
+  g_source_set_callback (timer, quit_later, &done, NULL);
+  g_source_attach (timer, context);
+  while (!done)
+    g_main_context_iteration (context, TRUE);
+  g_source_unref (timer);
+}
+
+/* Ticking flags run once a second from one timer of the context; one set back to not
+ * ticking stops, and the timer goes with the last one (the flags go when dropped). */
+static void
+test_context_ticking (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  gint finalized = 0;
+  Flag *a, *b;
+
+  g_main_context_push_thread_default (context);
+  g_assert_true (g_main_context_acquire (context));
+  a = flag_new (context, &finalized);
+  b = flag_new (context, &finalized);
+  iterate_all (context);
+  g_assert_cmpint (poll_timeout (context), ==, -1);
+
+  cb_flag_source_set_ticking (&a->parent, TRUE);
+  cb_flag_source_set_ticking (&a->parent, TRUE);   /* once is enough */
+  cb_flag_source_set_ticking (&b->parent, TRUE);
+  g_assert_cmpint (poll_timeout (context), >, 0);
+  run_for (context, 2500);
+  g_assert_cmpuint (a->runs, ==, 2);
+  g_assert_cmpuint (b->runs, ==, 2);
+
+  cb_flag_source_set_ticking (&a->parent, FALSE);
+  run_for (context, 1100);
+  g_assert_cmpuint (a->runs, ==, 2);
+  g_assert_cmpuint (b->runs, ==, 3);
+
+  cb_flag_source_set_ticking (&b->parent, FALSE);
+  cb_flag_source_set_ticking (&b->parent, FALSE);  /* not ticking: nothing to do */
+  g_assert_cmpint (poll_timeout (context), ==, -1);
+  run_for (context, 1100);
+  g_assert_cmpuint (b->runs, ==, 3);
+  flag_free (a);
+  flag_free (b);
+  g_assert_cmpint (finalized, ==, 2);
+  g_main_context_release (context);
+  g_main_context_pop_thread_default (context);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -155,5 +232,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/context/hub-runs", test_context_hub_runs);
   g_test_add_func ("/cb/context/batch", test_context_batch);
   g_test_add_func ("/cb/context/other-thread", test_context_other_thread);
+  g_test_add_func ("/cb/context/ticking", test_context_ticking);
   return g_test_run ();
 }
