@@ -287,3 +287,11 @@ cb_socket_watch_free (CbSocketWatch *self)
 }
 
 #endif
+
+GSocket *
+cb_socket_of_plain_connection (GIOStream *io)
+{
+  if (!G_IS_SOCKET_CONNECTION (io) || G_IS_TCP_WRAPPER_CONNECTION (io))
+    return NULL;
+  return g_socket_connection_get_socket (G_SOCKET_CONNECTION (io));
+}

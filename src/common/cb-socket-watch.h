@@ -24,6 +24,11 @@ typedef struct _CbSocketWatch CbSocketWatch;
 typedef void (*CbSocketWatchFunc) (gpointer     data,
                                    GIOCondition condition);
 
+/* @io's socket when @io is a plain socket connection, whose streams are the socket's
+ * own; %NULL for anything else, such as a TLS connection or the wrapper GSocketClient
+ * makes around one (whose socket carries the encrypted bytes). Not referenced. */
+GSocket       *cb_socket_of_plain_connection (GIOStream *io);
+
 /* Watches @socket for input (G_IO_IN; G_IO_HUP and G_IO_ERR always) on @context, whose
  * thread calls @func. Holds a reference on @socket. Free the watch before the socket is
  * closed: on Linux a socket closed while watched just leaves the set, no event told. */

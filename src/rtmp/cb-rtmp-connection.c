@@ -602,8 +602,7 @@ on_tcp_connected (GObject      *source,
     g_ptr_array_add (self->retired, g_steal_pointer (&self->session));
   self->session = cb_rtmp_session_new (cb_rtmp_handshake_new (CB_RTMP_HANDSHAKE_CLIENT),
                                        CB_RTMP_CONNECTION_WINDOW, &session_funcs, self);
-  self->writer = cb_rtmp_writer_new (self->session, g_io_stream_get_output_stream (self->io),
-                                     self->context, on_written, self);
+  self->writer = cb_rtmp_writer_new (self->session, self->io, self->context, on_written, self);
   set_state (self, CB_RTMP_CONNECTION_HANDSHAKE);
   kick_write (self);   /* C0+C1 */
   self->reader = cb_rtmp_reader_new (self->io, self->context,

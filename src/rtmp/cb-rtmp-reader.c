@@ -138,6 +138,7 @@ cb_rtmp_reader_new (GIOStream        *io,
                     gpointer          data)
 {
   GInputStream *stream;
+  GSocket *socket;
   CbRtmpReader *self;
 
   g_return_val_if_fail (G_IS_IO_STREAM (io), NULL);
@@ -150,13 +151,13 @@ cb_rtmp_reader_new (GIOStream        *io,
   self->func = func;
   self->data = data;
   self->buf = g_malloc (READ_SIZE);
-  if (G_IS_SOCKET_CONNECTION (io))
+  socket = cb_socket_of_plain_connection (io);
+  if (socket != NULL)
     {
-      GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (io));
-
       self->watch = cb_socket_watch_new (socket, context, on_socket_readable, self);
       return self;
     }
+  /* TLS: its stream's source also knows of input decrypted already and kept. */
   self->source = g_pollable_input_stream_create_source (self->stream, NULL);
   g_source_set_callback (self->source, G_SOURCE_FUNC (on_stream_readable), self, NULL);
   g_source_set_static_name (self->source, "cb-rtmp-reader");

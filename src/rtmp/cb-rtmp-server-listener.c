@@ -319,8 +319,7 @@ on_accepted (GObject      *source,
   c->accepted_at = c->last_ping = g_get_monotonic_time ();
   c->session = cb_rtmp_server_session_new (self->handler, self->data, peer);
   c->writer = cb_rtmp_writer_new (cb_rtmp_server_session_get_core (c->session),
-                                  g_io_stream_get_output_stream (G_IO_STREAM (conn)),
-                                  self->context, on_conn_written, c);
+                                  G_IO_STREAM (conn), self->context, on_conn_written, c);
   cb_rtmp_server_session_set_transport (c->session, connection_kick, connection_session_close, c);
   g_ptr_array_add (self->connections, c);
   g_debug ("RTMP server: connection from %s", peer);

@@ -14,12 +14,24 @@
 #include "cb-rtmp-writer.h"
 
 #include "cb-context.h"
+#include "cb-socket-watch.h"
+
+#ifdef __linux__
+#include <errno.h>
+#include <sys/socket.h>
+
+/* A GOutputVector is a struct iovec (GLib's GSocket relies on it too). */
+G_STATIC_ASSERT (sizeof (GOutputVector) == sizeof (struct iovec));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (GOutputVector, buffer) == G_STRUCT_OFFSET (struct iovec, iov_base));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (GOutputVector, size) == G_STRUCT_OFFSET (struct iovec, iov_len));
+#endif
 
 struct _CbRtmpWriter
 {
   CbFlagSource           parent;       /* raised by a kick */
   CbRtmpSession         *session;      /* not owned: the owner frees us first */
   GPollableOutputStream *stream;
+  GSocket               *socket;       /* the stream's, when it is a plain socket's */
   CbRtmpWriterFunc       func;
   gpointer               data;
   GSource               *wait_source;  /* the socket was full */
@@ -35,6 +47,7 @@ static void
 finalize_writer (GSource *source)
 {
   g_clear_object (&((CbRtmpWriter *) source)->stream);
+  g_clear_object (&((CbRtmpWriter *) source)->socket);
   cb_flag_source_finalize (source);
 }
 
@@ -45,25 +58,37 @@ static GSourceFuncs writer_funcs = {
 /**
  * cb_rtmp_writer_new:
  * @session: the session whose queue is written; it must outlive the writer
- * @stream: a pollable stream (a socket's or a TLS connection's output stream)
+ * @io: the connection: a #GSocketConnection, a TLS connection or any stream whose output
+ *   is pollable
  * @context: where flushes and @func run: the context the session is used on
+ *
+ * A plain socket's connection is written with sendmsg() itself on Linux, without GIO's
+ * layers (a write per message and player is the relay's most frequent call).
  */
 CbRtmpWriter *
 cb_rtmp_writer_new (CbRtmpSession    *session,
-                    GOutputStream    *stream,
+                    GIOStream        *io,
                     GMainContext     *context,
                     CbRtmpWriterFunc  func,
                     gpointer          data)
 {
+  GOutputStream *stream;
   CbRtmpWriter *self;
 
   g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (G_IS_IO_STREAM (io), NULL);
+  stream = g_io_stream_get_output_stream (io);
   g_return_val_if_fail (G_IS_POLLABLE_OUTPUT_STREAM (stream), NULL);
 
   self = (CbRtmpWriter *) g_source_new (&writer_funcs, sizeof (CbRtmpWriter));
   g_source_set_static_name (&self->parent.parent, "cb-rtmp-writer");
   self->session = session;
   self->stream = g_object_ref (G_POLLABLE_OUTPUT_STREAM (stream));
+#ifdef __linux__
+  self->socket = cb_socket_of_plain_connection (io);
+  if (self->socket != NULL)
+    g_object_ref (self->socket);
+#endif
   self->func = func;
   self->data = data;
   cb_flag_source_attach (&self->parent, context, run_flush);
@@ -102,6 +127,48 @@ cb_rtmp_writer_kick (CbRtmpWriter *self)
   cb_flag_source_raise (&self->parent);
 }
 
+/* One non-blocking gathered write. */
+static GPollableReturn
+send_vectors (CbRtmpWriter        *self,
+              const GOutputVector *vectors,
+              guint                n,
+              gsize               *done,
+              GError             **error)
+{
+#ifdef __linux__
+  if (self->socket != NULL)
+    {
+      struct msghdr msg = { .msg_iov = (struct iovec *) vectors, .msg_iovlen = n };
+      int fd = g_socket_get_fd (self->socket);   /* -1 once closed: never a stale number */
+      gssize r;
+      int e;
+
+      *done = 0;
+      if (fd < 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "Socket is already closed");
+          return G_POLLABLE_RETURN_FAILED;
+        }
+      do
+        r = sendmsg (fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+      while (r < 0 && errno == EINTR);
+      if (r >= 0)
+        {
+          *done = (gsize) r;
+          return G_POLLABLE_RETURN_OK;
+        }
+      e = errno;
+      if (e == EAGAIN || e == EWOULDBLOCK)
+        return G_POLLABLE_RETURN_WOULD_BLOCK;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "Error sending data: %s",
+                   g_strerror (e));
+      return G_POLLABLE_RETURN_FAILED;
+    }
+#endif
+  return g_pollable_output_stream_writev_nonblocking (self->stream, vectors, n, done, NULL,
+                                                      error);
+}
+
 /* Writes as much of the queue as the socket takes now; %FALSE with @error when the write
  * failed (a full socket is no failure). */
 static gboolean
@@ -122,8 +189,7 @@ write_queue (CbRtmpWriter  *self,
 
       for (guint i = 0; i < n; i++)
         wanted += vectors[i].size;
-      r = g_pollable_output_stream_writev_nonblocking (self->stream, vectors, n, &done, NULL,
-                                                       &local);
+      r = send_vectors (self, vectors, n, &done, &local);
       if (r == G_POLLABLE_RETURN_FAILED)
         {
           g_propagate_error (error, g_steal_pointer (&local));

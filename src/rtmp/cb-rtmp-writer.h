@@ -22,7 +22,7 @@ typedef void (*CbRtmpWriterFunc) (gpointer  data,
                                   GError   *error);
 
 CbRtmpWriter *cb_rtmp_writer_new     (CbRtmpSession         *session,
-                                      GOutputStream         *stream,
+                                      GIOStream             *io,
                                       GMainContext          *context,
                                       CbRtmpWriterFunc       func,
                                       gpointer               data);

@@ -422,12 +422,22 @@ on_deadline (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A connection whose output is @out (the writer takes a connection, as the reader does). */
+static GIOStream *
+io_of (GOutputStream *out)
+{
+  g_autoptr(GInputStream) in = g_memory_input_stream_new ();
+
+  return g_simple_io_stream_new (in, out);
+}
+
 /* The writer writes what peek/consume would, in the same order; many sends, kicked many
  * times, leave in one flush of gathered writes. */
 static void
 test_gathered_write (void)
 {
   g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GIOStream) io = io_of (stream);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GBytes) want = NULL;
   WriteWait w = { loop, 0, 0 };
@@ -437,7 +447,7 @@ test_gathered_write (void)
 
   owner_init (&o, CB_RTMP_HANDSHAKE_CLIENT);
   owner_init (&twin, CB_RTMP_HANDSHAKE_CLIENT);
-  writer = cb_rtmp_writer_new (o.core, stream, NULL, on_written, &w);
+  writer = cb_rtmp_writer_new (o.core, io, NULL, on_written, &w);
   for (guint i = 0; i < 100; i++)
     {
       g_autoptr(GBytes) payload = g_bytes_new_take (g_malloc0 (100 + i * 37), 100 + i * 37);
@@ -472,6 +482,7 @@ static void
 test_batched_write (void)
 {
   g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GIOStream) io = io_of (stream);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   WriteWait w = { loop, 0, 0 };
   CbRtmpWriter *writer;
@@ -480,7 +491,7 @@ test_batched_write (void)
 
   g_assert_true (g_main_context_acquire (NULL));
   owner_init (&o, CB_RTMP_HANDSHAKE_CLIENT);
-  writer = cb_rtmp_writer_new (o.core, stream, NULL, on_written, &w);
+  writer = cb_rtmp_writer_new (o.core, io, NULL, on_written, &w);
   cb_context_batch_begin ();
   for (guint i = 0; i < 10; i++)
     {
@@ -560,7 +571,9 @@ static void
 test_nested_batch (void)
 {
   g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GIOStream) io = io_of (stream);
   g_autoptr(GOutputStream) stream2 = g_memory_output_stream_new_resizable ();
+  g_autoptr(GIOStream) io2 = io_of (stream2);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GBytes) payload = g_bytes_new_take (g_malloc0 (1000), 1000);
   WriteWait w = { loop, 0, 0 }, w2 = { loop, 0, 0 };
@@ -570,8 +583,8 @@ test_nested_batch (void)
   g_assert_true (g_main_context_acquire (NULL));
   owner_init (&o, CB_RTMP_HANDSHAKE_CLIENT);
   owner_init (&o2, CB_RTMP_HANDSHAKE_CLIENT);
-  writer = cb_rtmp_writer_new (o.core, stream, NULL, on_written, &w);
-  gone = cb_rtmp_writer_new (o2.core, stream2, NULL, on_written, &w2);
+  writer = cb_rtmp_writer_new (o.core, io, NULL, on_written, &w);
+  gone = cb_rtmp_writer_new (o2.core, io2, NULL, on_written, &w2);
   cb_context_batch_begin ();
   cb_context_batch_begin ();
   g_assert_true (cb_rtmp_session_send_media (o.core, 1, 9, 0, payload));

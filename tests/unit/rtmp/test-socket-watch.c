@@ -291,6 +291,29 @@ test_watch_many (void)
   g_free (w);
 }
 
+/* Only a plain socket connection's socket is written and watched directly: not the one
+ * under GSocketClient's TLS wrapper (encrypted bytes), not any other stream. */
+static void
+test_plain_connection (void)
+{
+  g_autoptr(GSocket) listener = listener_new ();
+  g_autoptr(GSocketConnection) plain = NULL;
+  g_autoptr(GIOStream) wrapper = NULL;
+  g_autoptr(GIOStream) simple = NULL;
+  g_autoptr(GInputStream) in = g_memory_input_stream_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  Pair p;
+
+  pair_open (&p, listener);
+  plain = g_socket_connection_factory_create_connection (p.ours);
+  g_assert_true (cb_socket_of_plain_connection (G_IO_STREAM (plain)) == p.ours);
+  wrapper = G_IO_STREAM (g_tcp_wrapper_connection_new (G_IO_STREAM (plain), p.ours));
+  g_assert_null (cb_socket_of_plain_connection (wrapper));
+  simple = g_simple_io_stream_new (in, out);
+  g_assert_null (cb_socket_of_plain_connection (simple));
+  pair_close (&p);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -300,5 +323,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/socket-watch/free-inside", test_watch_free_inside);
   g_test_add_func ("/cb/socket-watch/free-releases", test_watch_free_releases);
   g_test_add_func ("/cb/socket-watch/many", test_watch_many);
+  g_test_add_func ("/cb/socket-watch/plain-connection", test_plain_connection);
   return g_test_run ();
 }
