@@ -477,6 +477,25 @@ def per_agent(by, side, n, base_n=0):
             (r['anon_avg'] - base['anon_avg']) / 1024 / k, (r['main_pct'] - base['main_pct']) / k)
 
 
+def median_runs(results):
+    """One result per side and N: of repeated runs, the one with the median CPU (its other
+    figures with it), which keeps every run's CPU % in 'cpu_runs'."""
+    groups = {}
+    for r in results:
+        groups.setdefault((r['side'], r['n']), []).append(r)
+    out = []
+    for runs in groups.values():
+        measured = sorted((r for r in runs if 'cpu_pct' in r), key=lambda r: r['cpu_pct'])
+        if not measured:
+            out.append(runs[0])
+            continue
+        pick = dict(measured[(len(measured) - 1) // 2])
+        pick['cpu_runs'] = [r['cpu_pct'] for r in runs if 'cpu_pct' in r]
+        pick['findings'] = [f for r in runs for f in r.get('findings', [])]
+        out.append(pick)
+    return out
+
+
 def render(meta, results, mode, counts, notes):
     by = {(r['side'], r['n']): r for r in results}
     title = 'RTMP ingest' if mode == 'ingest' else '`--publish src=test` fallback'
@@ -577,6 +596,10 @@ def render(meta, results, mode, counts, notes):
         f"{meta['window']:.0f} s window, as % of one core; RSS is `VmRSS` (and `RssAnon`, the "
         f"process's own heap and buffers, without shared-library pages) from `/proc/PID/status`, "
         f"sampled every 0.5 s (average and peak). Per agent = (value at N − value at N=0) / N. "
+        + (f"Every side and N ran {meta['repeat']} times, in rounds (every N of both sides, "
+           f"then again); of each, the run with the median CPU is the one shown, with all its "
+           f"figures, and every run's CPU % is listed under \"Per run\". "
+           if meta.get('repeat', 1) > 1 else '') +
         f"\"live on sink\" counts destinations that the sink's `rtmp_stat` shows publishing with "
         f"bytes arriving during the window, and kbit/s is what arrived there; the last destination "
         f"of each run is also checked with ffprobe. The source ffmpeg, the sink and ffprobe are "
@@ -594,6 +617,9 @@ def render(meta, results, mode, counts, notes):
         lines.append(f"- {r['side']} N={r['n']}: machine busy {r['machine_busy']:.0f} %, "
                      f"{r['threads']} threads, CPU {r['cpu_s']:.3f} s in {r['window']:.1f} s, "
                      f"VmHWM {r['hwm'] / 1024:.1f} MiB"
+                     + (f", CPU % of the {len(r['cpu_runs'])} runs: "
+                        + ', '.join(f'{x:.3f}' for x in r['cpu_runs'])
+                        if len(r.get('cpu_runs', [])) > 1 else '')
                      + (f", ffprobe: {r['probe']}" if r.get('probe') else '')
                      + (f", sink: {r['meta']}" if r.get('meta') else ''))
     findings = [f"{r['side']} N={r['n']}: {f}" for r in results for f in r.get('findings', [])]
@@ -640,6 +666,9 @@ def main():
     parser.add_argument('--window', type=float, default=20.0, help='measurement window, s')
     parser.add_argument('--warmup', type=float, default=5.0, help='warm-up before the window, s')
     parser.add_argument('--counts', default='1,5,20', help='agent counts, run in this order')
+    parser.add_argument('--repeat', type=int, default=1,
+                        help='run every side and count this many times, in rounds; the run with '
+                             'the median CPU counts')
     parser.add_argument('--budget', type=float, default=345.0,
                         help='stop starting new runs when this many seconds would be exceeded')
     parser.add_argument('--mode', choices=('auto', 'ingest', 'test'), default='auto',
@@ -709,13 +738,16 @@ def main():
 
     results, notes = [], []
     per_run = args.warmup + args.window + 12     # start, settle, ffprobe, stop
+    rounds = [(rep, n, side) for rep in range(args.repeat) for n in [0] + counts
+              for side in ('castbridge', 'nginx')]
     try:
-        for n in [0] + counts:
-            for side in ('castbridge', 'nginx'):
+        for rep, n, side in rounds:
+            if True:
                 if time.monotonic() - started + per_run > args.budget:
-                    notes.append(f'{side} N={n} not run: time budget of {args.budget:.0f} s')
+                    notes.append(f'{side} N={n} (round {rep + 1}) not run: time budget of '
+                                 f'{args.budget:.0f} s')
                     continue
-                print(f'{side} N={n} ...', flush=True)
+                print(f'{side} N={n} (round {rep + 1} of {args.repeat}) ...', flush=True)
                 if sink.proc.poll() is not None:
                     # Not ours to explain, but say so: a signal here means something outside
                     # this benchmark killed it (another job's cleanup, the OOM killer).
@@ -746,6 +778,8 @@ def main():
     finally:
         sink.stop()
 
+    results = median_runs(results)
+    meta['repeat'] = args.repeat
     notes += first_agent_note(results)
     meta['load_after'] = loadavg()
     meta['elapsed'] = time.monotonic() - started
