@@ -60,6 +60,21 @@ iterate_all (GMainContext *context)
     ;
 }
 
+/* The test's thread owns @context, as a loop's thread does. */
+static void
+enter (GMainContext *context)
+{
+  g_main_context_push_thread_default (context);
+  g_assert_true (g_main_context_acquire (context));
+}
+
+static void
+leave (GMainContext *context)
+{
+  g_main_context_release (context);
+  g_main_context_pop_thread_default (context);
+}
+
 /* Raised on the context's thread, outside a batch: the next iteration runs it, once for
  * two raises; what its run raises runs in the same dispatch (the hub's is a batch). */
 static void
@@ -69,8 +84,7 @@ test_context_hub_runs (void)
   gint finalized = 0;
   Flag *a, *b;
 
-  g_main_context_push_thread_default (context);
-  g_assert_true (g_main_context_acquire (context));
+  enter (context);
   a = flag_new (context, &finalized);
   b = flag_new (context, &finalized);
   a->then = b;
@@ -95,8 +109,7 @@ test_context_hub_runs (void)
   g_assert_cmpint (finalized, ==, 1);
   flag_free (a);
   g_assert_cmpint (finalized, ==, 2);
-  g_main_context_release (context);
-  g_main_context_pop_thread_default (context);
+  leave (context);
 }
 
 /* Inside a batch it runs at the batch's end, not in an iteration. */
@@ -106,8 +119,7 @@ test_context_batch (void)
   g_autoptr(GMainContext) context = g_main_context_new ();
   Flag *a;
 
-  g_main_context_push_thread_default (context);
-  g_assert_true (g_main_context_acquire (context));
+  enter (context);
   a = flag_new (context, NULL);
   cb_context_batch_begin ();
   cb_flag_source_raise (&a->parent);
@@ -117,8 +129,7 @@ test_context_batch (void)
   iterate_all (context);
   g_assert_cmpuint (a->runs, ==, 1);
   flag_free (a);
-  g_main_context_release (context);
-  g_main_context_pop_thread_default (context);
+  leave (context);
 }
 
 static gpointer
@@ -193,8 +204,7 @@ test_context_ticking (void)
   gint finalized = 0;
   Flag *a, *b;
 
-  g_main_context_push_thread_default (context);
-  g_assert_true (g_main_context_acquire (context));
+  enter (context);
   a = flag_new (context, &finalized);
   b = flag_new (context, &finalized);
   iterate_all (context);
@@ -221,8 +231,7 @@ test_context_ticking (void)
   flag_free (a);
   flag_free (b);
   g_assert_cmpint (finalized, ==, 2);
-  g_main_context_release (context);
-  g_main_context_pop_thread_default (context);
+  leave (context);
 }
 
 int
