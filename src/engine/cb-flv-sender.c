@@ -35,7 +35,10 @@ struct _CbFlvTag
   guint8           type;
   gboolean         shared;
   GBytes          *payload;
-  GArray          *forms;     /* SizedForm, guarded by forms_lock: few chunk sizes */
+  /* Guarded by forms_lock. Sessions use few chunk sizes: a push agent's and a player's
+   * in one tag, no array to allocate for them; any further ones in @more. */
+  SizedForm        forms[2];
+  GArray          *more;      /* (nullable) SizedForm */
 };
 
 G_LOCK_DEFINE_STATIC (forms_lock);
@@ -71,11 +74,13 @@ cb_flv_tag_unref (CbFlvTag *tag)
 {
   if (tag == NULL || !g_atomic_ref_count_dec (&tag->refs))
     return;
-  if (tag->forms != NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (tag->forms); i++)
+    cb_rtmp_chunk_form_unref (tag->forms[i].form);
+  if (tag->more != NULL)
     {
-      for (guint i = 0; i < tag->forms->len; i++)
-        cb_rtmp_chunk_form_unref (g_array_index (tag->forms, SizedForm, i).form);
-      g_array_unref (tag->forms);
+      for (guint i = 0; i < tag->more->len; i++)
+        cb_rtmp_chunk_form_unref (g_array_index (tag->more, SizedForm, i).form);
+      g_array_unref (tag->more);
     }
   g_bytes_unref (tag->payload);
   g_free (tag);
@@ -169,27 +174,39 @@ CbRtmpChunkForm *
 cb_flv_tag_get_form (CbFlvTag *tag,
                      guint32   chunk_size)
 {
+  /* The message stream id and timestamp are each session's own (the first chunk's
+   * header); the chunk stream id is the one every session sends media on. */
+  const CbRtmpMessage message = { cb_rtmp_media_csid (tag->type), tag->type, 1, 0,
+                                  tag->payload };
+  SizedForm *slot = NULL;
   CbRtmpChunkForm *form = NULL;
-  g_autoptr(CbRtmpMessage) message = NULL;
 
   G_LOCK (forms_lock);
-  if (tag->forms == NULL)
-    tag->forms = g_array_sized_new (FALSE, FALSE, sizeof (SizedForm), 1);
-  for (guint i = 0; i < tag->forms->len && form == NULL; i++)
-    if (g_array_index (tag->forms, SizedForm, i).chunk_size == chunk_size)
-      form = g_array_index (tag->forms, SizedForm, i).form;
+  for (guint i = 0; i < G_N_ELEMENTS (tag->forms) && form == NULL && slot == NULL; i++)
+    {
+      if (tag->forms[i].form == NULL)
+        slot = &tag->forms[i];
+      else if (tag->forms[i].chunk_size == chunk_size)
+        form = tag->forms[i].form;
+    }
+  for (guint i = 0; slot == NULL && form == NULL && tag->more != NULL && i < tag->more->len; i++)
+    if (g_array_index (tag->more, SizedForm, i).chunk_size == chunk_size)
+      form = g_array_index (tag->more, SizedForm, i).form;
   if (form == NULL)
     {
-      SizedForm sf = { chunk_size, NULL };
+      SizedForm sf = { chunk_size, cb_rtmp_chunk_form_new (&message, chunk_size, NULL) };
 
-      /* The message stream id and timestamp are each session's own (the first chunk's
-       * header); the chunk stream id is the one every session sends media on. */
-      message = cb_rtmp_message_new (cb_rtmp_media_csid (tag->type), tag->type, 1, 0,
-                                     tag->payload);
-      form = sf.form = cb_rtmp_chunk_form_new (message, chunk_size, NULL);
+      form = sf.form;
       if (form != NULL)
         {
-          g_array_append_val (tag->forms, sf);
+          if (slot != NULL)
+            *slot = sf;
+          else
+            {
+              if (tag->more == NULL)
+                tag->more = g_array_new (FALSE, FALSE, sizeof (SizedForm));
+              g_array_append_val (tag->more, sf);
+            }
           g_atomic_int_inc (&forms_made);
         }
     }

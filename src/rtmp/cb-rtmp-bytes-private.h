@@ -1,7 +1,8 @@
 /* cb-rtmp-bytes-private.h — big-endian readers and writers shared by the RTMP parsers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Readers take a pointer the caller has already bounds-checked; writers append.
+ * Readers take a pointer the caller has already bounds-checked; cb_write_* store at a
+ * pointer with room for them; cb_put_* append.
  */
 #pragma once
 
@@ -47,6 +48,33 @@ cb_read_be_double (const guint8 *p)
 }
 
 static inline void
+cb_write_be24 (guint8  *p,
+               guint32  v)
+{
+  p[0] = (v >> 16) & 0xff;
+  p[1] = (v >> 8) & 0xff;
+  p[2] = v & 0xff;
+}
+
+static inline void
+cb_write_be32 (guint8  *p,
+               guint32  v)
+{
+  p[0] = v >> 24;
+  cb_write_be24 (p + 1, v);
+}
+
+static inline void
+cb_write_le32 (guint8  *p,
+               guint32  v)
+{
+  p[0] = v & 0xff;
+  p[1] = (v >> 8) & 0xff;
+  p[2] = (v >> 16) & 0xff;
+  p[3] = v >> 24;
+}
+
+static inline void
 cb_put_u8 (GByteArray *out,
            guint8      v)
 {
@@ -66,8 +94,9 @@ static inline void
 cb_put_be24 (GByteArray *out,
              guint32     v)
 {
-  guint8 b[3] = { (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+  guint8 b[3];
 
+  cb_write_be24 (b, v);
   g_byte_array_append (out, b, 3);
 }
 
@@ -75,8 +104,9 @@ static inline void
 cb_put_be32 (GByteArray *out,
              guint32     v)
 {
-  guint8 b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+  guint8 b[4];
 
+  cb_write_be32 (b, v);
   g_byte_array_append (out, b, 4);
 }
 
@@ -84,8 +114,9 @@ static inline void
 cb_put_le32 (GByteArray *out,
              guint32     v)
 {
-  guint8 b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+  guint8 b[4];
 
+  cb_write_le32 (b, v);
   g_byte_array_append (out, b, 4);
 }
 

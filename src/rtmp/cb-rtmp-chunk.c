@@ -7,6 +7,8 @@
 #include <string.h>
 
 #define EXTENDED_TIMESTAMP 0xffffffu
+/* A chunk header at the most: basic 3, message 11, extended timestamp 4. */
+#define MAX_HEADER 18
 
 /* ---- messages ---- */
 
@@ -770,26 +772,37 @@ cb_rtmp_chunk_writer_reset_stream (CbRtmpChunkWriter *writer,
     g_hash_table_remove (writer->streams, GUINT_TO_POINTER (csid));
 }
 
+/* The basic header of @fmt on @csid into @out (1 to 3 bytes); returns its length. */
+static guint
+basic_header (guint8   out[3],
+              guint    fmt,
+              guint32  csid)
+{
+  if (csid < 64)
+    {
+      out[0] = (fmt << 6) | csid;
+      return 1;
+    }
+  if (csid < 64 + 256)
+    {
+      out[0] = fmt << 6;
+      out[1] = csid - 64;
+      return 2;
+    }
+  out[0] = (fmt << 6) | 1;
+  out[1] = (csid - 64) & 0xff;
+  out[2] = (csid - 64) >> 8;
+  return 3;
+}
+
 static void
 put_basic_header (GByteArray *out,
                   guint       fmt,
                   guint32     csid)
 {
-  if (csid < 64)
-    {
-      cb_put_u8 (out, (fmt << 6) | csid);
-    }
-  else if (csid < 64 + 256)
-    {
-      cb_put_u8 (out, fmt << 6);
-      cb_put_u8 (out, csid - 64);
-    }
-  else
-    {
-      cb_put_u8 (out, (fmt << 6) | 1);
-      cb_put_u8 (out, (csid - 64) & 0xff);
-      cb_put_u8 (out, (csid - 64) >> 8);
-    }
+  guint8 h[3];
+
+  g_byte_array_append (out, h, basic_header (h, fmt, csid));
 }
 
 static gboolean
@@ -819,7 +832,8 @@ put_first_header (CbRtmpChunkWriter *writer,
                   GByteArray        *out)
 {
   OutStream *prev = out_stream (writer, csid, FALSE);
-  guint fmt;
+  guint8 h[MAX_HEADER];
+  guint fmt, n;
   guint32 field;
 
   if (prev == NULL || prev->stream_id != stream_id || timestamp < prev->timestamp)
@@ -833,17 +847,27 @@ put_first_header (CbRtmpChunkWriter *writer,
       field = timestamp - prev->timestamp;
     }
 
-  put_basic_header (out, fmt, csid);
-  cb_put_be24 (out, MIN (field, EXTENDED_TIMESTAMP));
+  /* Built here and appended once: this runs for every message to every session. */
+  n = basic_header (h, fmt, csid);
+  cb_write_be24 (h + n, MIN (field, EXTENDED_TIMESTAMP));
+  n += 3;
   if (fmt <= 1)
     {
-      cb_put_be24 (out, len);
-      cb_put_u8 (out, type_id);
+      cb_write_be24 (h + n, len);
+      h[n + 3] = type_id;
+      n += 4;
     }
   if (fmt == 0)
-    cb_put_le32 (out, stream_id);
+    {
+      cb_write_le32 (h + n, stream_id);
+      n += 4;
+    }
   if (field >= EXTENDED_TIMESTAMP)
-    cb_put_be32 (out, field);
+    {
+      cb_write_be32 (h + n, field);
+      n += 4;
+    }
+  g_byte_array_append (out, h, n);
 
   if (prev == NULL)
     prev = out_stream (writer, csid, TRUE);
@@ -932,35 +956,14 @@ struct _CbRtmpChunkForm {
   guint32         stream_id;
   guint32         timestamp;
   guint32         chunk_size;
-  GBytes         *payload;
   /* What follows the first chunk's header when no extended timestamp repeats: the
-   * payload's chunks, each a slice of it (no copy), with a type 3 header between two.
-   * One piece, the payload itself, when it fits one chunk. */
-  guint           n_pieces;
-  GBytes        **pieces;
+   * payload cut in chunks of @chunk_size, with @type3 (the chunk stream's type 3 header)
+   * between two. Nothing of it is copied or allocated: a session queues slices of the
+   * payload (cb_rtmp_chunk_form_get_piece()). */
+  GBytes         *payload;
+  guint8          type3[3];
+  guint8          type3_len;
 };
-
-/* The type 3 header of @csid, one for the whole process for the usual chunk streams. */
-static GBytes *
-type3_header (guint32 csid)
-{
-  static guint8 one_byte[64];
-  static GBytes *cached[64];
-  g_autoptr(GByteArray) out = NULL;
-
-  if (csid < 64)
-    {
-      if (g_once_init_enter (&cached[csid]))
-        {
-          one_byte[csid] = (3 << 6) | csid;
-          g_once_init_leave (&cached[csid], g_bytes_new_static (&one_byte[csid], 1));
-        }
-      return g_bytes_ref (cached[csid]);
-    }
-  out = g_byte_array_new ();
-  put_basic_header (out, 3, csid);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
 
 /**
  * cb_rtmp_chunk_form_new:
@@ -971,7 +974,8 @@ type3_header (guint32 csid)
  * Serializes @message once for every session that sends it with @chunk_size: each one
  * adds only the first chunk's header (cb_rtmp_chunk_writer_write_form()). The payload is
  * not copied: the form's pieces are slices of it and the type 3 headers between them. The
- * form is immutable, so sessions on any thread may share it.
+ * form is immutable, so sessions on any thread may share it. One allocation, whatever
+ * the number of chunks.
  *
  * Returns: (transfer full): the form, or %NULL with %CB_RTMP_ERROR_TOO_LARGE for a
  *   payload over 16 MiB - 1
@@ -982,17 +986,15 @@ cb_rtmp_chunk_form_new (const CbRtmpMessage  *message,
                         GError              **error)
 {
   CbRtmpChunkForm *form;
-  gsize len;
 
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (message->csid >= 2 && message->csid <= CB_RTMP_CSID_MAX, NULL);
   g_return_val_if_fail (chunk_size >= 1 && chunk_size <= CB_RTMP_MAX_CHUNK_SIZE, NULL);
 
-  len = g_bytes_get_size (message->payload);
-  if (!check_length (len, error))
+  if (!check_length (g_bytes_get_size (message->payload), error))
     return NULL;
 
-  form = g_new0 (CbRtmpChunkForm, 1);
+  form = g_new (CbRtmpChunkForm, 1);
   g_atomic_ref_count_init (&form->ref_count);
   form->csid = message->csid;
   form->type_id = message->type_id;
@@ -1000,29 +1002,7 @@ cb_rtmp_chunk_form_new (const CbRtmpMessage  *message,
   form->timestamp = message->timestamp;
   form->chunk_size = chunk_size;
   form->payload = g_bytes_ref (message->payload);
-  if (len <= chunk_size)
-    {
-      form->n_pieces = 1;
-      form->pieces = g_new (GBytes *, 1);
-      form->pieces[0] = g_bytes_ref (message->payload);
-    }
-  else
-    {
-      gsize chunks = (len + chunk_size - 1) / chunk_size;
-      g_autoptr(GBytes) header = type3_header (message->csid);
-
-      form->n_pieces = 2 * chunks - 1;
-      form->pieces = g_new (GBytes *, form->n_pieces);
-      for (gsize i = 0; i < chunks; i++)
-        {
-          gsize off = i * chunk_size;
-
-          if (i > 0)
-            form->pieces[2 * i - 1] = g_bytes_ref (header);
-          form->pieces[2 * i] = g_bytes_new_from_bytes (form->payload, off,
-                                                        MIN (len - off, chunk_size));
-        }
-    }
+  form->type3_len = basic_header (form->type3, 3, message->csid);
   return form;
 }
 
@@ -1041,9 +1021,6 @@ cb_rtmp_chunk_form_unref (CbRtmpChunkForm *form)
   if (form == NULL || !g_atomic_ref_count_dec (&form->ref_count))
     return;
   g_bytes_unref (form->payload);
-  for (guint i = 0; i < form->n_pieces; i++)
-    g_bytes_unref (form->pieces[i]);
-  g_free (form->pieces);
   g_free (form);
 }
 
@@ -1076,20 +1053,67 @@ cb_rtmp_chunk_form_get_type_id (const CbRtmpChunkForm *form)
 }
 
 /**
- * cb_rtmp_chunk_form_get_pieces:
- * @n_pieces: (out): how many
+ * cb_rtmp_chunk_form_get_n_pieces:
  *
- * Returns: (transfer none) (array length=n_pieces): what follows the first chunk's header
- *   for a session with the form's chunk size whose timestamp field needs no extended
- *   timestamp, as consecutive pieces (vectors of a gathered write)
+ * Returns: how many pieces follow the first chunk's header for a session with the form's
+ *   chunk size whose timestamp field needs no extended timestamp (vectors of a gathered
+ *   write): the payload's chunks, and a type 3 header between two
  */
-GBytes * const *
-cb_rtmp_chunk_form_get_pieces (const CbRtmpChunkForm *form,
-                               guint                 *n_pieces)
+guint
+cb_rtmp_chunk_form_get_n_pieces (const CbRtmpChunkForm *form)
 {
-  g_return_val_if_fail (form != NULL && n_pieces != NULL, NULL);
-  *n_pieces = form->n_pieces;
-  return form->pieces;
+  gsize len;
+
+  g_return_val_if_fail (form != NULL, 0);
+
+  len = g_bytes_get_size (form->payload);
+  return len <= form->chunk_size ? 1 : 2 * ((len + form->chunk_size - 1) / form->chunk_size) - 1;
+}
+
+/**
+ * cb_rtmp_chunk_form_get_piece:
+ * @i: the piece, below cb_rtmp_chunk_form_get_n_pieces()
+ * @offset: (out): where in the payload the piece starts, for an even @i (a chunk's
+ *   slice of the payload, cb_rtmp_chunk_form_get_payload()); for an odd @i, the piece is
+ *   the type 3 header between two chunks and *@offset is not set
+ * @len: (out): the piece's length
+ *
+ * Returns: (transfer none): the piece's bytes
+ */
+const guint8 *
+cb_rtmp_chunk_form_get_piece (const CbRtmpChunkForm *form,
+                              guint                  i,
+                              gsize                 *offset,
+                              gsize                 *len)
+{
+  gsize size, off;
+  const guint8 *data;
+
+  g_return_val_if_fail (form != NULL && offset != NULL && len != NULL, NULL);
+
+  if (i % 2 == 1)
+    {
+      *len = form->type3_len;
+      return form->type3;
+    }
+  data = g_bytes_get_data (form->payload, &size);
+  off = (gsize) (i / 2) * form->chunk_size;
+  g_return_val_if_fail (off < size || (off == 0 && size == 0), NULL);
+  *offset = off;
+  *len = MIN (size - off, form->chunk_size);
+  return data + off;
+}
+
+/**
+ * cb_rtmp_chunk_form_get_payload:
+ *
+ * Returns: (transfer none): the message's payload, of which the even pieces are slices
+ */
+GBytes *
+cb_rtmp_chunk_form_get_payload (const CbRtmpChunkForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+  return form->payload;
 }
 
 /**
@@ -1104,6 +1128,8 @@ cb_rtmp_chunk_form_append_body (const CbRtmpChunkForm *form,
                                 GBytes                *own,
                                 GByteArray            *out)
 {
+  guint n;
+
   g_return_if_fail (form != NULL && out != NULL);
 
   if (own != NULL)
@@ -1111,9 +1137,14 @@ cb_rtmp_chunk_form_append_body (const CbRtmpChunkForm *form,
       g_byte_array_append (out, g_bytes_get_data (own, NULL), g_bytes_get_size (own));
       return;
     }
-  for (guint i = 0; i < form->n_pieces; i++)
-    g_byte_array_append (out, g_bytes_get_data (form->pieces[i], NULL),
-                         g_bytes_get_size (form->pieces[i]));
+  n = cb_rtmp_chunk_form_get_n_pieces (form);
+  for (guint i = 0; i < n; i++)
+    {
+      gsize off, len;
+      const guint8 *data = cb_rtmp_chunk_form_get_piece (form, i, &off, &len);
+
+      g_byte_array_append (out, data, len);
+    }
 }
 
 /**

@@ -173,8 +173,8 @@ void            cb_rtmp_chunk_writer_reset_stream  (CbRtmpChunkWriter  *writer,
 /**
  * CbRtmpChunkForm:
  *
- * The shared outgoing form of one message: its chunks for one chunk size, made once as
- * slices of the payload with the type 3 headers between them (no copy) and
+ * The shared outgoing form of one message: its chunks for one chunk size, described once
+ * as slices of the payload with the type 3 headers between them (no copy) and
  * reference-counted, so that every session sending the message writes the same bytes
  * and adds only its own first chunk's header (cb_rtmp_chunk_writer_write_form()).
  */
@@ -189,8 +189,12 @@ guint32         cb_rtmp_chunk_form_get_chunk_size  (const CbRtmpChunkForm *form)
 guint32         cb_rtmp_chunk_form_get_timestamp   (const CbRtmpChunkForm *form);
 guint32         cb_rtmp_chunk_form_get_stream_id   (const CbRtmpChunkForm *form);
 guint8          cb_rtmp_chunk_form_get_type_id     (const CbRtmpChunkForm *form);
-GBytes * const *cb_rtmp_chunk_form_get_pieces      (const CbRtmpChunkForm *form,
-                                                    guint              *n_pieces);
+guint           cb_rtmp_chunk_form_get_n_pieces    (const CbRtmpChunkForm *form);
+const guint8   *cb_rtmp_chunk_form_get_piece       (const CbRtmpChunkForm *form,
+                                                    guint               i,
+                                                    gsize              *offset,
+                                                    gsize              *len);
+GBytes         *cb_rtmp_chunk_form_get_payload     (const CbRtmpChunkForm *form);
 void            cb_rtmp_chunk_form_append_body     (const CbRtmpChunkForm *form,
                                                     GBytes             *own,
                                                     GByteArray         *out);

@@ -24,8 +24,11 @@
 
 typedef struct {
   GBytes *bytes;               /* NULL: the item is small[] */
-  guint32 small_len;
-  guint8  small[SMALL_MAX];
+  guint32 len;
+  union {
+    guint32 offset;            /* of the slice of @bytes */
+    guint8  small[SMALL_MAX];
+  };
 } OutItem;
 
 typedef struct {
@@ -46,9 +49,9 @@ static const guint8 *
 item_data (const OutItem *item,
            gsize         *len)
 {
+  *len = item->len;
   if (item->bytes != NULL)
-    return g_bytes_get_data (item->bytes, len);
-  *len = item->small_len;
+    return (const guint8 *) g_bytes_get_data (item->bytes, NULL) + item->offset;
   return item->small;
 }
 
@@ -142,8 +145,12 @@ cb_rtmp_session_new (CbRtmpHandshake          *handshake,
   first = cb_rtmp_handshake_take_output (handshake);
   if (first != NULL && g_bytes_get_size (first) > 0)
     {
+      OutItem *item = ring_push (&self->out);
+
       self->queued = g_bytes_get_size (first);
-      ring_push (&self->out)->bytes = g_steal_pointer (&first);
+      item->len = (guint32) self->queued;
+      item->offset = 0;
+      item->bytes = g_steal_pointer (&first);
     }
   return self;
 }
@@ -187,26 +194,38 @@ push_small (CbRtmpSession *self,
   count_queued (self, len);
   item = ring_push (&self->out);
   item->bytes = NULL;
-  item->small_len = (guint32) len;
+  item->len = (guint32) len;
   memcpy (item->small, data, len);
 }
 
-/* Onto the queue, without telling the owner yet: referenced, or copied when small (a
+/* @len bytes of @bytes from @offset onto the queue: referenced, or copied when small (a
  * reference would hold a whole buffer for a few bytes, and cost as much). */
+static void
+push_slice (CbRtmpSession *self,
+            GBytes        *bytes,
+            gsize          offset,
+            gsize          len)
+{
+  OutItem *item;
+
+  if (len <= SMALL_MAX)
+    {
+      push_small (self, (const guint8 *) g_bytes_get_data (bytes, NULL) + offset, len);
+      return;
+    }
+  count_queued (self, len);
+  item = ring_push (&self->out);
+  item->bytes = g_bytes_ref (bytes);
+  item->offset = (guint32) offset;
+  item->len = (guint32) len;
+}
+
+/* Onto the queue, without telling the owner yet. */
 static void
 push_bytes (CbRtmpSession *self,
             GBytes        *bytes)
 {
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  if (len <= SMALL_MAX)
-    {
-      push_small (self, data, len);
-      return;
-    }
-  count_queued (self, len);
-  ring_push (&self->out)->bytes = g_bytes_ref (bytes);
+  push_slice (self, bytes, 0, g_bytes_get_size (bytes));
 }
 
 static void
@@ -321,11 +340,19 @@ cb_rtmp_session_send_form (CbRtmpSession         *self,
     }
   else
     {
-      guint n;
-      GBytes * const *pieces = cb_rtmp_chunk_form_get_pieces (form, &n);
+      GBytes *payload = cb_rtmp_chunk_form_get_payload (form);
+      guint n = cb_rtmp_chunk_form_get_n_pieces (form);
 
       for (guint i = 0; i < n; i++)
-        push_bytes (self, pieces[i]);
+        {
+          gsize off, len;
+          const guint8 *data = cb_rtmp_chunk_form_get_piece (form, i, &off, &len);
+
+          if (i % 2 == 0)
+            push_slice (self, payload, off, len);
+          else
+            push_small (self, data, len);
+        }
     }
   notify_output (self);
   return TRUE;
@@ -344,15 +371,14 @@ cb_rtmp_session_send_media (CbRtmpSession *self,
                             guint32        timestamp,
                             GBytes        *payload)
 {
-  g_autoptr(CbRtmpMessage) message = NULL;
+  CbRtmpMessage message = { cb_rtmp_media_csid (type_id), type_id, stream_id, timestamp,
+                            payload };
   g_autoptr(CbRtmpChunkForm) form = NULL;
   g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (self != NULL && payload != NULL, FALSE);
 
-  message = cb_rtmp_message_new (cb_rtmp_media_csid (type_id), type_id, stream_id, timestamp,
-                                 payload);
-  form = cb_rtmp_chunk_form_new (message, cb_rtmp_chunk_writer_get_chunk_size (self->writer),
+  form = cb_rtmp_chunk_form_new (&message, cb_rtmp_chunk_writer_get_chunk_size (self->writer),
                                  &error);
   if (form == NULL)
     {

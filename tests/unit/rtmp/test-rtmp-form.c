@@ -209,11 +209,15 @@ test_form_single_chunk_is_payload (void)
   g_autoptr(CbRtmpMessage) msg = cb_rtmp_message_new (4, 8, 1, 0, payload);
   g_autoptr(CbRtmpChunkForm) form = cb_rtmp_chunk_form_new (msg, 4096, NULL);
   g_autoptr(CbRtmpChunkForm) ref = cb_rtmp_chunk_form_ref (form);
-  guint n;
-  GBytes * const *pieces = cb_rtmp_chunk_form_get_pieces (form, &n);
+  gsize off = 99, len;
+  const guint8 *piece;
 
-  g_assert_cmpuint (n, ==, 1);
-  g_assert_true (pieces[0] == payload);
+  g_assert_cmpuint (cb_rtmp_chunk_form_get_n_pieces (form), ==, 1);
+  g_assert_true (cb_rtmp_chunk_form_get_payload (form) == payload);
+  piece = cb_rtmp_chunk_form_get_piece (form, 0, &off, &len);
+  g_assert_true (piece == g_bytes_get_data (payload, NULL));
+  g_assert_cmpuint (off, ==, 0);
+  g_assert_cmpuint (len, ==, 4096);
   g_assert_cmpuint (cb_rtmp_chunk_form_get_chunk_size (form), ==, 4096);
   g_assert_cmpuint (cb_rtmp_chunk_form_get_type_id (form), ==, 8);
   g_assert_cmpuint (cb_rtmp_chunk_form_get_stream_id (form), ==, 1);
@@ -229,18 +233,19 @@ test_form_pieces_are_slices (void)
   g_autoptr(CbRtmpMessage) msg = cb_rtmp_message_new (6, 9, 1, 0, payload);
   g_autoptr(CbRtmpChunkForm) form = cb_rtmp_chunk_form_new (msg, 4096, NULL);
   const guint8 *data = g_bytes_get_data (payload, NULL);
-  guint n;
-  GBytes * const *pieces = cb_rtmp_chunk_form_get_pieces (form, &n);
+  guint n = cb_rtmp_chunk_form_get_n_pieces (form);
 
+  g_assert_true (cb_rtmp_chunk_form_get_payload (form) == payload);
   g_assert_cmpuint (n, ==, 7);
   for (guint i = 0; i < n; i++)
     {
-      gsize len;
-      const guint8 *p = g_bytes_get_data (pieces[i], &len);
+      gsize off = G_MAXSIZE, len;
+      const guint8 *p = cb_rtmp_chunk_form_get_piece (form, i, &off, &len);
 
       if (i % 2 == 0)
         {
           g_assert_true (p == data + (i / 2) * 4096);
+          g_assert_cmpuint (off, ==, (i / 2) * 4096);
           g_assert_cmpuint (len, ==, i == 6 ? 5 : 4096);
         }
       else
