@@ -815,7 +815,10 @@ def scale(binary, work, meta, args, t_start):
                           source], capture_output=True, text=True, timeout=240)
     if enc.returncode != 0:
         sys.exit('relay.py: encoding the source failed: ' + enc.stderr[-2000:])
+    # The scale table has no latency columns: no probes, no capture (at 400 players a
+    # capture of lo loses most of its packets anyway).
     args.probes = 0
+    args.wire = 0
     rows, last_ok, notes = [], {}, []
     for side in ('castbridge', 'nginx'):
         for n in counts:
@@ -826,6 +829,9 @@ def scale(binary, work, meta, args, t_start):
                 notes.append(f'{side} N={n}: run failed: {e}')
                 break
             s = r['sides'][side]
+            # Why players fell short (no frame at all, a publisher that exited): said with
+            # the table, not only on the terminal.
+            notes.extend(r['notes'])
             rows.append((side, n, s, r['busy']))
             print(f"  {side:10s} CPU {s['cpu_per_min']:.2f} s/min players ≥27fps "
                   f"{s['receiving']}/{n} fps min {fmt(s['fps_min'], 1)} busy {r['busy']:.0f} %",
