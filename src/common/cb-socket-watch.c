@@ -15,6 +15,7 @@
 #ifdef __linux__
 #include <errno.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* Events fetched per dispatch at the most; the rest stay ready for the next. */
@@ -295,3 +296,38 @@ cb_socket_of_plain_connection (GIOStream *io)
     return NULL;
   return g_socket_connection_get_socket (G_SOCKET_CONNECTION (io));
 }
+
+#ifdef __linux__
+GPollableReturn
+cb_socket_transfer (GSocket        *socket,
+                    struct msghdr  *msg,
+                    gboolean        send,
+                    gsize          *done,
+                    GError        **error)
+{
+  int fd = g_socket_get_fd (socket);   /* -1 once closed */
+  gssize r;
+  int e;
+
+  *done = 0;
+  if (fd < 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "Socket is already closed");
+      return G_POLLABLE_RETURN_FAILED;
+    }
+  do
+    r = send ? sendmsg (fd, msg, MSG_DONTWAIT | MSG_NOSIGNAL) : recvmsg (fd, msg, MSG_DONTWAIT);
+  while (r < 0 && errno == EINTR);
+  if (r >= 0)
+    {
+      *done = (gsize) r;
+      return G_POLLABLE_RETURN_OK;
+    }
+  e = errno;
+  if (e == EAGAIN || e == EWOULDBLOCK)
+    return G_POLLABLE_RETURN_WOULD_BLOCK;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e),
+               send ? "Error sending data: %s" : "Error receiving data: %s", g_strerror (e));
+  return G_POLLABLE_RETURN_FAILED;
+}
+#endif

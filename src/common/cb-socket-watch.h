@@ -29,6 +29,20 @@ typedef void (*CbSocketWatchFunc) (gpointer     data,
  * makes around one (whose socket carries the encrypted bytes). Not referenced. */
 GSocket       *cb_socket_of_plain_connection (GIOStream *io);
 
+#ifdef __linux__
+/* One non-blocking sendmsg() (@send) or recvmsg() of @msg on @socket's descriptor, the
+ * call itself without GIO's layers (the relay's most frequent calls). *@done: the bytes
+ * moved; a read of 0 with %G_POLLABLE_RETURN_OK is the end of the stream. A closed socket
+ * fails with %G_IO_ERROR_CLOSED (its descriptor is asked each time: never a stale number);
+ * a full or empty socket is %G_POLLABLE_RETURN_WOULD_BLOCK, no error set. */
+struct msghdr;
+GPollableReturn cb_socket_transfer (GSocket        *socket,
+                                    struct msghdr  *msg,
+                                    gboolean        send,
+                                    gsize          *done,
+                                    GError        **error);
+#endif
+
 /* Watches @socket for input (G_IO_IN; G_IO_HUP and G_IO_ERR always) on @context, whose
  * thread calls @func. Holds a reference on @socket. Free the watch before the socket is
  * closed: on Linux a socket closed while watched just leaves the set, no event told. */

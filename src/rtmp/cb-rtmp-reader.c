@@ -12,8 +12,9 @@
  * stream's source (a parent and a child), about a third of a publisher's system calls.
  * On a plain TCP connection the socket is watched by cb-socket-watch.c instead: on Linux
  * through the context's one epoll set, so a loop iteration does not poll every
- * connection. A TLS connection keeps its stream's source (TLS may hold decrypted input
- * that its socket does not show).
+ * connection, and read with recvmsg() itself (cb_socket_transfer(), as the writer
+ * writes), without GIO's layers and their type checks per read. A TLS connection keeps its
+ * stream's source and reads (TLS may hold decrypted input that its socket does not show).
  */
 #include "config.h"
 
@@ -21,6 +22,10 @@
 
 #include "cb-context.h"
 #include "cb-socket-watch.h"
+
+#ifdef __linux__
+#include <sys/socket.h>
+#endif
 
 #define READ_SIZE   (64 * 1024)
 /* Reads per wake-up at most: then the context's other sources get their turn. */
@@ -31,6 +36,7 @@ struct _CbRtmpReader
   GPollableInputStream *stream;
   GSource              *source;      /* a TLS stream's; NULL once stopped */
   CbSocketWatch        *watch;       /* a plain socket's; NULL once stopped */
+  GSocket              *socket;      /* the plain socket, read with recvmsg() itself */
   CbRtmpReaderFunc      func;
   gpointer              data;
   guint8               *buf;
@@ -55,6 +61,7 @@ static void
 free_now (CbRtmpReader *self)
 {
   g_clear_object (&self->stream);
+  g_clear_object (&self->socket);
   g_free (self->buf);
   g_free (self);
 }
@@ -78,6 +85,48 @@ deliver (CbRtmpReader *self,
   return TRUE;
 }
 
+#define WOULD_BLOCK (-2)
+
+/* One non-blocking read into the buffer: bytes read, 0 at the end, WOULD_BLOCK when there
+ * is nothing to read, -1 with @error. */
+static gssize
+read_once (CbRtmpReader  *self,
+           GError       **error)
+{
+#ifdef __linux__
+  if (self->socket != NULL)
+    {
+      struct iovec v = { self->buf, READ_SIZE };
+      struct msghdr msg = { .msg_iov = &v, .msg_iovlen = 1 };
+      gsize n;
+
+      switch (cb_socket_transfer (self->socket, &msg, FALSE, &n, error))
+        {
+        case G_POLLABLE_RETURN_OK:
+          return (gssize) n;
+        case G_POLLABLE_RETURN_WOULD_BLOCK:
+          return WOULD_BLOCK;
+        default:
+          return -1;
+        }
+    }
+#endif
+  {
+    GError *local = NULL;
+    gssize n = g_pollable_input_stream_read_nonblocking (self->stream, self->buf, READ_SIZE,
+                                                         NULL, &local);
+
+    if (n < 0 && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+      {
+        g_error_free (local);
+        return WOULD_BLOCK;
+      }
+    if (local != NULL)
+      g_propagate_error (error, local);
+    return n;
+  }
+}
+
 static gboolean
 read_some (CbRtmpReader *self)
 {
@@ -90,10 +139,9 @@ read_some (CbRtmpReader *self)
   for (guint round = 0; round < READ_ROUNDS && go_on; round++)
     {
       g_autoptr(GError) error = NULL;
-      gssize n = g_pollable_input_stream_read_nonblocking (self->stream, self->buf, READ_SIZE,
-                                                           NULL, &error);
+      gssize n = read_once (self, &error);
 
-      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+      if (n == WOULD_BLOCK)
         break;
       if (n <= 0)
         go_on = deliver (self, NULL, 0, error);   /* the end: never goes on */
@@ -154,6 +202,9 @@ cb_rtmp_reader_new (GIOStream        *io,
   socket = cb_socket_of_plain_connection (io);
   if (socket != NULL)
     {
+#ifdef __linux__
+      self->socket = g_object_ref (socket);
+#endif
       self->watch = cb_socket_watch_new (socket, context, on_socket_readable, self);
       return self;
     }

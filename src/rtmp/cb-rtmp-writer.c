@@ -17,7 +17,6 @@
 #include "cb-socket-watch.h"
 
 #ifdef __linux__
-#include <errno.h>
 #include <sys/socket.h>
 
 /* A GOutputVector is a struct iovec (GLib's GSocket relies on it too). */
@@ -139,30 +138,8 @@ send_vectors (CbRtmpWriter        *self,
   if (self->socket != NULL)
     {
       struct msghdr msg = { .msg_iov = (struct iovec *) vectors, .msg_iovlen = n };
-      int fd = g_socket_get_fd (self->socket);   /* -1 once closed: never a stale number */
-      gssize r;
-      int e;
 
-      *done = 0;
-      if (fd < 0)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "Socket is already closed");
-          return G_POLLABLE_RETURN_FAILED;
-        }
-      do
-        r = sendmsg (fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-      while (r < 0 && errno == EINTR);
-      if (r >= 0)
-        {
-          *done = (gsize) r;
-          return G_POLLABLE_RETURN_OK;
-        }
-      e = errno;
-      if (e == EAGAIN || e == EWOULDBLOCK)
-        return G_POLLABLE_RETURN_WOULD_BLOCK;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "Error sending data: %s",
-                   g_strerror (e));
-      return G_POLLABLE_RETURN_FAILED;
+      return cb_socket_transfer (self->socket, &msg, TRUE, done, error);
     }
 #endif
   return g_pollable_output_stream_writev_nonblocking (self->stream, vectors, n, done, NULL,

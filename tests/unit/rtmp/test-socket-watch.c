@@ -314,6 +314,57 @@ test_plain_connection (void)
   pair_close (&p);
 }
 
+#ifdef __linux__
+#include <sys/socket.h>
+
+/* One call moves bytes either way; an empty socket would block without an error; the
+ * peer's end reads as 0; a closed socket fails as closed, never on a stale descriptor. */
+static void
+test_transfer (void)
+{
+  g_autoptr(GSocket) listener = listener_new ();
+  g_autoptr(GError) error = NULL;
+  char out_a[] = "ab", out_b[] = "cde", in[16];
+  struct iovec ov[2] = { { out_a, 2 }, { out_b, 3 } };
+  struct iovec iv = { in, sizeof in };
+  struct msghdr send_msg = { .msg_iov = ov, .msg_iovlen = 2 };
+  struct msghdr recv_msg = { .msg_iov = &iv, .msg_iovlen = 1 };
+  gsize n = 99;
+  Pair p;
+
+  pair_open (&p, listener);
+  g_assert_cmpint (cb_socket_transfer (p.ours, &recv_msg, FALSE, &n, &error), ==,
+                   G_POLLABLE_RETURN_WOULD_BLOCK);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 0);
+
+  g_assert_cmpint (cb_socket_transfer (p.ours, &send_msg, TRUE, &n, &error), ==,
+                   G_POLLABLE_RETURN_OK);
+  g_assert_cmpuint (n, ==, 5);
+  g_assert_cmpint (g_socket_receive (p.peer, in, sizeof in, NULL, &error), ==, 5);
+  g_assert_cmpmem (in, 5, "abcde", 5);
+
+  peer_write (&p, "xyz");
+  g_socket_condition_wait (p.ours, G_IO_IN, NULL, NULL);
+  g_assert_cmpint (cb_socket_transfer (p.ours, &recv_msg, FALSE, &n, &error), ==,
+                   G_POLLABLE_RETURN_OK);
+  g_assert_cmpmem (in, n, "xyz", 3);
+
+  g_socket_close (p.peer, NULL);
+  g_socket_condition_wait (p.ours, G_IO_IN, NULL, NULL);
+  n = 99;
+  g_assert_cmpint (cb_socket_transfer (p.ours, &recv_msg, FALSE, &n, &error), ==,
+                   G_POLLABLE_RETURN_OK);
+  g_assert_cmpuint (n, ==, 0);
+
+  g_socket_close (p.ours, NULL);
+  g_assert_cmpint (cb_socket_transfer (p.ours, &recv_msg, FALSE, &n, &error), ==,
+                   G_POLLABLE_RETURN_FAILED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  pair_close (&p);
+}
+#endif
+
 int
 main (int argc, char *argv[])
 {
@@ -324,5 +375,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cb/socket-watch/free-releases", test_watch_free_releases);
   g_test_add_func ("/cb/socket-watch/many", test_watch_many);
   g_test_add_func ("/cb/socket-watch/plain-connection", test_plain_connection);
+#ifdef __linux__
+  g_test_add_func ("/cb/socket-watch/transfer", test_transfer);
+#endif
   return g_test_run ();
 }
