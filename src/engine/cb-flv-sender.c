@@ -174,10 +174,6 @@ CbRtmpChunkForm *
 cb_flv_tag_get_form (CbFlvTag *tag,
                      guint32   chunk_size)
 {
-  /* The message stream id and timestamp are each session's own (the first chunk's
-   * header); the chunk stream id is the one every session sends media on. */
-  const CbRtmpMessage message = { cb_rtmp_media_csid (tag->type), tag->type, 1, 0,
-                                  tag->payload };
   SizedForm *slot = NULL;
   CbRtmpChunkForm *form = NULL;
 
@@ -194,6 +190,10 @@ cb_flv_tag_get_form (CbFlvTag *tag,
       form = g_array_index (tag->more, SizedForm, i).form;
   if (form == NULL)
     {
+      /* The message stream id and timestamp are each session's own (the first chunk's
+       * header); the chunk stream id is the one every session sends media on. */
+      const CbRtmpMessage message = { cb_rtmp_media_csid (tag->type), tag->type, 1, 0,
+                                      tag->payload };
       SizedForm sf = { chunk_size, cb_rtmp_chunk_form_new (&message, chunk_size, NULL) };
 
       form = sf.form;
