@@ -62,6 +62,7 @@ SCALE_ENCODE = ['-f', 'lavfi', '-i', f'testsrc2=size=1280x720:rate={FPS}',
                 '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
                 '-c:a', 'aac', '-b:a', '96k', '-ac', '2', '-ar', '48000', '-f', 'flv']
 SCALE_BEGIN, SCALE_END = '<!-- relay-scale:begin -->', '<!-- relay-scale:end -->'
+FLOOR_BEGIN, FLOOR_END = '<!-- relay-floor:begin -->', '<!-- relay-floor:end -->'
 
 # ---- process bookkeeping ---------------------------------------------------------------------
 
@@ -157,21 +158,75 @@ class Castbridge:
         self.server.stop()
 
 
+class Floor:
+    """bench/floor.c: FLV over plain TCP, each read's tags written to every player in one send
+    and nothing else — the least any relay that writes a message as it comes can spend."""
+
+    def __init__(self, binary):
+        self.tmp = mkdtemp('cb-bench-relay-floor-')
+        self.log_path = os.path.join(self.tmp, 'log')
+        self.proc = spawn([binary, '0', '0'], self.log_path)
+        fields = {}
+        if not wait_until(lambda: fields.update(self._ports()) or len(fields) == 2, 10, 0.05):
+            raise RuntimeError('floor did not start: ' + self.log())
+        self.in_port, self.port = int(fields['in']), int(fields['out'])
+        self.input_format = 'flv'
+
+    def _ports(self):
+        try:
+            with open(self.log_path) as f:
+                return dict(kv.split('=') for kv in f.readline().split() if '=' in kv)
+        except (OSError, ValueError):
+            return {}
+
+    def url(self, _name):
+        return f'tcp://127.0.0.1:{self.port}'
+
+    def publish_url(self, _name):
+        return f'tcp://127.0.0.1:{self.in_port}'
+
+    def ready(self):
+        return True
+
+    def log(self):
+        return tail(self.log_path)
+
+    def stop(self):
+        stop(self.proc)
+
+
+def build_floor(work):
+    """bench/floor.c built into @work; its path, or None (with why) when there is no cc."""
+    cc = shutil.which('cc') or shutil.which('gcc')
+    if not cc:
+        return None, 'no C compiler (cc)'
+    out = os.path.join(work, 'floor')
+    built = subprocess.run([cc, '-O2', '-o', out, os.path.join(HERE, 'floor.c')],
+                           capture_output=True, text=True)
+    if built.returncode != 0:
+        return None, built.stderr[-1000:]
+    return out, None
+
+
 # ---- publisher and players -------------------------------------------------------------------
 
 def publish(source, url, log_path):
+    # -flush_packets 1: a packet leaves as it is muxed on a plain TCP output too (the floor's),
+    # as the RTMP protocol sends each packet anyway.
     return spawn(['ffmpeg', '-hide_banner', '-nostats', '-loglevel', 'warning', '-re',
-                  '-stream_loop', '-1', '-i', source, '-c', 'copy', '-f', 'flv', url], log_path)
+                  '-stream_loop', '-1', '-i', source, '-c', 'copy', '-flush_packets', '1',
+                  '-f', 'flv', url], log_path)
 
 
 class Player:
     """ffmpeg -i rtmp://… -c copy -f null -, reporting its progress (frame=) every second."""
 
-    def __init__(self, url, tmp, tag):
+    def __init__(self, url, tmp, tag, input_format=None):
         self.progress = os.path.join(tmp, f'{tag}.progress')
         self.log_path = os.path.join(tmp, f'{tag}.log')
+        fmt_args = ['-f', input_format] if input_format else []
         self.proc = spawn(['ffmpeg', '-hide_banner', '-nostats', '-loglevel', 'warning',
-                           '-rw_timeout', '15000000', '-i', url, '-map', '0', '-c', 'copy',
+                           '-rw_timeout', '15000000', *fmt_args, '-i', url, '-map', '0', '-c', 'copy',
                            '-f', 'null', '-', '-progress', self.progress, '-stats_period', '1'],
                           self.log_path)
 
@@ -324,15 +379,18 @@ def markers(args):
 
 # ---- one run: both relays at once -------------------------------------------------------------
 
-def run(binary, source, n, args, only=None):
+def run(binary, source, n, args, only=('castbridge', 'nginx'), floor=None):
+    """@only: the sides, of castbridge, nginx and floor (@floor: its binary)."""
     tmp = mkdtemp(f'cb-bench-relay-n{n}-')
     sides = {}
     out = {'n': n, 'sides': {}, 'notes': []}
     try:
-        if only in (None, 'castbridge'):
+        if 'castbridge' in only:
             sides['castbridge'] = Castbridge(binary, cb_extra_args(args))
-        if only in (None, 'nginx'):
+        if 'nginx' in only:
             sides['nginx'] = Nginx()
+        if 'floor' in only:
+            sides['floor'] = Floor(floor)
         pub_ts, probes = {}, {name: [] for name in sides}
         if args.probes:
             pubs = {}
@@ -340,13 +398,15 @@ def run(binary, source, n, args, only=None):
                 pubs[name], pub_ts[name] = publish_ts(source, side.url('src'),
                                                       os.path.join(tmp, f'pub-{name}.log'))
         else:
-            pubs = {name: publish(source, side.url('src'), os.path.join(tmp, f'pub-{name}.log'))
+            pubs = {name: publish(source, getattr(side, 'publish_url', side.url)('src'),
+                                  os.path.join(tmp, f'pub-{name}.log'))
                     for name, side in sides.items()}
         for name, side in sides.items():
             if not wait_until(side.ready, 15):
                 raise RuntimeError(f'{name}: the published stream did not appear within 15 s\n'
                                    + tail(os.path.join(tmp, f'pub-{name}.log')) + side.log())
-        players = {name: [Player(side.url('src'), tmp, f'{name}-{i}') for i in range(n)]
+        players = {name: [Player(side.url('src'), tmp, f'{name}-{i}',
+                                 getattr(side, 'input_format', None)) for i in range(n)]
                    for name, side in sides.items()}
         direct = direct_ts(source, tmp) if args.probes and n > 0 else None
         if n > 0:
@@ -637,7 +697,7 @@ def render(meta, results, notes):
         '-bufsize 12M -g 60`, AAC 128 kbit/s) and, for each N, starts afresh a castbridge-server '
         '(a copy of the binary taken at the start) and a one-process nginx-rtmp (`master_process '
         'off`, `application live { live on; }`), both on 127.0.0.1. Two `ffmpeg -re -stream_loop '
-        '-1 -c copy -f flv` publish the same file to `live/src` on each, and N `ffmpeg -i '
+        '-1 -c copy -flush_packets 1 -f flv` publish the same file to `live/src` on each, and N `ffmpeg -i '
         'rtmp://…/live/src -c copy -f null -` players play it from each — both relays run at the '
         'same time, so they share the same machine load. After the players have received their '
         f"first frame and a {meta['warmup']} s warm-up, the relay processes are measured together "
@@ -694,6 +754,59 @@ def findings(notes, none_text):
     return ['Findings:', '', '```', *notes, '```']
 
 
+def close_section(lines, notes, begin, end, args, measured):
+    """Ends a section (@lines start with @begin) with its notes and @end, prints it and, when
+    something was @measured and the run may write, puts it in RESULTS.md."""
+    if notes:
+        lines += ['', '```'] + notes + ['```']
+    lines.append(end)
+    section = '\n'.join(lines) + '\n'
+    print(section)
+    if not args.no_write and measured:
+        write_section(begin, end, section)
+        print(f'written to {RESULTS}')
+
+
+def encode(work, name, recipe, what):
+    """The benchmark's source file @name in @work, encoded once by ffmpeg with @recipe."""
+    path = os.path.join(work, name)
+    print(f'relay.py: encoding {what} …', flush=True)
+    t = time.monotonic()
+    enc = subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y', *recipe, path],
+                         capture_output=True, text=True, timeout=240)
+    if enc.returncode != 0:
+        sys.exit('relay.py: encoding the source failed: ' + enc.stderr[-2000:])
+    print(f'relay.py: encoded in {time.monotonic() - t:.0f} s', flush=True)
+    return path
+
+
+def run_counts(binary, source, counts, args, t_start, label, line, **run_args):
+    """run() at each count within the budget; (results, notes). @line(figures, N): a side's
+    figures as printed on the terminal."""
+    results, notes = [], []
+    per_run = args.window + args.warmup + 15
+    for n in counts:
+        if time.monotonic() - t_start + per_run > args.budget:
+            notes.append(f'N={n} not run: it would end after the {args.budget:.0f} s budget')
+            continue
+        print(f'relay.py: {label}N={n} …', flush=True)
+        try:
+            r = run(binary, source, n, args, **run_args)
+        except RuntimeError as e:
+            notes.append(f'N={n}: run failed: {e}')
+            print(notes[-1], file=sys.stderr)
+            continue
+        results.append(r)
+        notes.extend(r['notes'])
+        for side, s in r['sides'].items():
+            print(f'  {side:10s} ' + line(s, n), flush=True)
+            if n and s['receiving'] < n:
+                notes.append(f"{side} N={n}: only {s['receiving']} of {n} players received ≥ "
+                             f"{MIN_FPS} fps (min {fmt(s['fps_min'], 1)} fps, machine busy "
+                             f"{r['busy']:.0f} %)")
+    return results, notes
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('binary', nargs='?', default=DEFAULT_BINARY)
@@ -712,6 +825,10 @@ def main():
                              'latency each relay adds on the wire (0: no capture; needs root)')
     parser.add_argument('--probes', type=int, default=2,
                         help='latency probes beside the N players (ffmpeg -debug_ts), 0: none')
+    parser.add_argument('--floor', action='store_true',
+                        help='instead: Castbridge, nginx-rtmp and bench/floor.c (one send per '
+                             'message batch and nothing else) side by side at --counts, for what '
+                             'the kernel alone charges per player')
     parser.add_argument('--cb-option', action='append', default=[], metavar='KEY=VALUE',
                         help='a setting for castbridge-server (-o); the figures get a section '
                              'of their own in RESULTS.md')
@@ -749,42 +866,17 @@ def main():
     if args.scale:
         scale(binary, work, meta, args, t_start)
         return
+    if args.floor:
+        floor_mode(binary, work, meta, args, counts, t_start)
+        return
 
-    source = os.path.join(work, 'source.flv')
-    print(f'relay.py: encoding the {SOURCE_SECONDS} s 1080p source …', flush=True)
-    t = time.monotonic()
-    enc = subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y', *SOURCE_ENCODE,
-                          source], capture_output=True, text=True, timeout=240)
-    if enc.returncode != 0:
-        sys.exit('relay.py: encoding the source failed: ' + enc.stderr[-2000:])
-    print(f'relay.py: encoded in {time.monotonic() - t:.0f} s', flush=True)
-
-    results, notes = [], []
-    per_run = args.window + args.warmup + 15
-    for n in counts:
-        if time.monotonic() - t_start + per_run > args.budget:
-            notes.append(f'N={n} not run: it would end after the {args.budget:.0f} s budget')
-            continue
-        print(f'relay.py: N={n} …', flush=True)
-        try:
-            r = run(binary, source, n, args)
-        except RuntimeError as e:
-            notes.append(f'N={n}: run failed: {e}')
-            print(notes[-1], file=sys.stderr)
-            continue
-        results.append(r)
-        notes.extend(r['notes'])
-        for side, s in r['sides'].items():
-            print(f"  {side:10s} CPU {s['cpu_per_min']:.2f} s/min RSS {s['rss']:.1f} MiB "
-                  f"players ≥27fps {s['receiving']}/{n} fps med {fmt(s['fps_med'], 1)} "
-                  f"min {fmt(s['fps_min'], 1)} latency p50 {fmt_ms(s['lat_p50'])} "
-                  f"p99 {fmt_ms(s['lat_p99'])} ms; on the wire p50 {fmt_ms3(s.get('wire_p50'))} "
-                  f"p99 {fmt_ms3(s.get('wire_p99'))} ms ({s.get('wire_n', 0)} messages × players)",
-                  flush=True)
-            if n and s['receiving'] < n:
-                notes.append(f"{side} N={n}: only {s['receiving']} of {n} players received ≥ "
-                             f"{MIN_FPS} fps (min {fmt(s['fps_min'], 1)} fps, machine busy "
-                             f"{r['busy']:.0f} %)")
+    source = encode(work, 'source.flv', SOURCE_ENCODE, f'the {SOURCE_SECONDS} s 1080p source')
+    results, notes = run_counts(binary, source, counts, args, t_start, '', lambda s, n: (
+        f"CPU {s['cpu_per_min']:.2f} s/min RSS {s['rss']:.1f} MiB "
+        f"players ≥27fps {s['receiving']}/{n} fps med {fmt(s['fps_med'], 1)} "
+        f"min {fmt(s['fps_min'], 1)} latency p50 {fmt_ms(s['lat_p50'])} "
+        f"p99 {fmt_ms(s['lat_p99'])} ms; on the wire p50 {fmt_ms3(s.get('wire_p50'))} "
+        f"p99 {fmt_ms3(s.get('wire_p99'))} ms ({s.get('wire_n', 0)} messages × players)"))
     base = next((r for r in results if r['n'] == 0), None)
     for r in results:
         c = r['sides'].get('castbridge')
@@ -809,12 +901,7 @@ def main():
 def scale(binary, work, meta, args, t_start):
     """Each relay alone, more and more players of a 2.5 Mbit/s stream, until one falls behind."""
     counts = [int(x) for x in args.scale.split(',') if x.strip()]
-    source = os.path.join(work, 'scale.flv')
-    print('relay.py: encoding the 2.5 Mbit/s 720p source …', flush=True)
-    enc = subprocess.run(['ffmpeg', '-hide_banner', '-loglevel', 'error', '-y', *SCALE_ENCODE,
-                          source], capture_output=True, text=True, timeout=240)
-    if enc.returncode != 0:
-        sys.exit('relay.py: encoding the source failed: ' + enc.stderr[-2000:])
+    source = encode(work, 'scale.flv', SCALE_ENCODE, 'the 2.5 Mbit/s 720p source')
     # The scale table has no latency columns: no probes, no capture (at 400 players a
     # capture of lo loses most of its packets anyway).
     args.probes = 0
@@ -824,7 +911,7 @@ def scale(binary, work, meta, args, t_start):
         for n in counts:
             print(f'relay.py: scale {side} N={n} …', flush=True)
             try:
-                r = run(binary, source, n, args, only=side)
+                r = run(binary, source, n, args, only=(side,))
             except RuntimeError as e:
                 notes.append(f'{side} N={n}: run failed: {e}')
                 break
@@ -867,14 +954,72 @@ def scale(binary, work, meta, args, t_start):
         if nc == ng:
             L.append(f"- At N={nc}, Castbridge / nginx-rtmp CPU: "
                      f"{ratio(sc['cpu_per_min'], sg['cpu_per_min'], 0.05)}.")
-    if notes:
-        L += ['', '```'] + notes + ['```']
-    L.append(SCALE_END)
-    section = '\n'.join(L) + '\n'
-    print(section)
-    if not args.no_write and rows:
-        write_section(SCALE_BEGIN, SCALE_END, section)
-        print(f'written to {RESULTS}')
+    close_section(L, notes, SCALE_BEGIN, SCALE_END, args, bool(rows))
+
+
+def floor_mode(binary, work, meta, args, counts, t_start):
+    """Castbridge, nginx-rtmp and the floor at once, for each count: CPU per stream-minute
+    and per player-minute, and the floor's share of nginx's."""
+    floor, why = build_floor(work)
+    if floor is None:
+        sys.exit('relay.py: bench/floor.c could not be built: ' + why)
+    source = encode(work, 'source.flv', SOURCE_ENCODE, f'the {SOURCE_SECONDS} s 1080p source')
+    args.probes = 0         # the floor speaks no RTMP: no latency probes, no capture
+    args.wire = 0
+    sides = ('castbridge', 'nginx', 'floor')
+    results, notes = run_counts(binary, source, counts, args, t_start, 'floor ', lambda s, n: (
+        f"CPU {s['cpu_per_min']:.2f} s/min (user {s['user_per_min']:.2f}, system "
+        f"{s['sys_per_min']:.2f}) players ≥27fps {s['receiving']}/{n}"), only=sides, floor=floor)
+    base = next((r for r in results if r['n'] == 0), None)
+
+    def per_player(r, side):
+        if not base or not r['n']:
+            return None
+        return (r['sides'][side]['cpu_per_min'] - base['sides'][side]['cpu_per_min']) / r['n']
+
+    L = [FLOOR_BEGIN, '## RTMP relay: the floor of one send per message — Castbridge, nginx-rtmp '
+         'and a relay that does nothing else', '']
+    L.append(f"Run {meta['date']} on {meta['cpus']} × {meta['cpu']} ({meta['kernel']}); load "
+             f"average {meta['load_before']} before, {loadavg()} after; whole benchmark "
+             f"{time.monotonic() - t_start:.0f} s. Castbridge `{meta['cb_version']}` (tree "
+             f"`{meta['git']}`), {meta['nginx']} with libnginx-mod-rtmp {meta['rtmp_pkg']}, "
+             f"{meta['ffmpeg']}.")
+    L.append('')
+    L.append('CPU s of the relay process per minute of stream (as in the relay section); '
+             '"per player" is (value at N − value at N=0) / N; the three run at once, each with '
+             'its own publisher and N players of the same 1080p30 6 Mbit/s file.')
+    L.append('')
+    L.append('| N | Castbridge | nginx | floor | floor user / system | Castbridge / nginx | '
+             'floor / nginx | per player: Castbridge | nginx | floor | Castbridge / nginx | '
+             'floor / nginx | players ≥ 27 fps (C / n / f) | machine busy % |')
+    L.append('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for r in results:
+        c, g, f = (r['sides'][k] for k in sides)
+        pc, pg, pf = (per_player(r, k) for k in sides)
+        L.append(f"| {r['n']} | {fmt(c['cpu_per_min'])} | {fmt(g['cpu_per_min'])} | "
+                 f"{fmt(f['cpu_per_min'])} | {fmt(f['user_per_min'])} / {fmt(f['sys_per_min'])} | "
+                 f"{ratio(c['cpu_per_min'], g['cpu_per_min'], 0.009)} | "
+                 f"{ratio(f['cpu_per_min'], g['cpu_per_min'], 0.009)} | "
+                 f"{fmt(pc, 3) if pc is not None else '–'} | {fmt(pg, 3) if pg is not None else '–'} | "
+                 f"{fmt(pf, 3) if pf is not None else '–'} | "
+                 f"{ratio(pc, pg, 0.009) if pc is not None else '–'} | "
+                 f"{ratio(pf, pg, 0.009) if pf is not None else '–'} | "
+                 f"{c['receiving'] if r['n'] else '–'} / {g['receiving'] if r['n'] else '–'} / "
+                 f"{f['receiving'] if r['n'] else '–'} | {r['busy']:.0f} |")
+    L.append('')
+    L.append('**How measured.** `python3 bench/relay.py --floor` runs the relay benchmark\'s '
+             'window (warm-up, then CPU from `/proc/PID/task/*/schedstat`) with a third relay '
+             'beside Castbridge and nginx-rtmp: `bench/floor.c` (built with `cc -O2`), which '
+             'takes the publisher\'s FLV over plain TCP (`ffmpeg -re … -flush_packets 1 -f flv '
+             'tcp://…`; the RTMP publishers use the same flags), cuts each read into whole tags, '
+             'copies them once and writes them to every player with one `sendmsg()` — players '
+             'are `ffmpeg -f flv -i tcp://…`, the same demuxer as an RTMP player\'s. It keeps no '
+             'timers, statistics, queues or protocol state and allocates once per read: what it '
+             'spends per player is, near enough, what the kernel charges a process for one '
+             'send per message to a loopback player (the copy into the socket, TCP, the '
+             'delivery to the player, its wakeup). No relay that writes each message as it '
+             'comes, as the latency goal wants, can spend much less per player.')
+    close_section(L, notes, FLOOR_BEGIN, FLOOR_END, args, bool(results))
 
 
 if __name__ == '__main__':
