@@ -169,8 +169,9 @@ is_keyframe (const unsigned char *tag)
   return tag[0] == 9 && (tag[TAG_HEADER] >> 4) == 1;
 }
 
-/* Cuts the bytes read into whole tags and sends them, one sendmsg per player. */
-static void
+/* Cuts the bytes read into whole tags and sends up to MAX_BATCH of them, one sendmsg per
+ * player; how many. */
+static int
 relay (void)
 {
   struct iovec batch[MAX_BATCH];
@@ -181,7 +182,7 @@ relay (void)
   if (!header_done)
     {
       if (in_len < sizeof flv_header)
-        return;
+        return 0;
       memcpy (flv_header, in_buf, sizeof flv_header);
       header_done = 1;
       off = sizeof flv_header;
@@ -207,9 +208,15 @@ relay (void)
       n++;
       off += whole;
     }
+  if (n == 0)
+    {
+      memmove (in_buf, in_buf + off, in_len - off);     /* the FLV header, if it came */
+      in_len -= off;
+      return 0;
+    }
   copied = off - start;
   /* One copy of the batch, as a relay keeps what it sends while the input buffer moves on. */
-  copy = malloc (copied ? copied : 1);
+  copy = malloc (copied);
   memcpy (copy, in_buf + start, copied);
   for (int i = 0; i < n; i++)
     batch[i].iov_base = copy + (uintptr_t) batch[i].iov_base;
@@ -252,6 +259,7 @@ relay (void)
         }
     }
   free (copy);
+  return n;
 }
 
 int
@@ -345,7 +353,8 @@ main (int argc, char **argv)
                   continue;
                 }
               in_len += got;
-              relay ();
+              while (relay () == MAX_BATCH)
+                ;
             }
           else
             {
