@@ -103,10 +103,12 @@ drop_player (Player *p)
   dead[n_dead++] = p;
 }
 
+/* Whether @p's socket is watched for room to write (while it has bytes pending). */
 static void
-watch_output (Player *p)
+watch_output (Player *p,
+              int     out)
 {
-  struct epoll_event ev = { .events = EPOLLIN | (p->pending_len ? EPOLLOUT : 0), .data.ptr = p };
+  struct epoll_event ev = { .events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = p };
 
   epoll_ctl (epfd, EPOLL_CTL_MOD, p->fd, &ev);
 }
@@ -133,11 +135,7 @@ send_to (Player *p, struct iovec *iov, int n)
     return 0;
   /* The rest waits for EPOLLOUT (rare on loopback; a player that stops reading grows). */
   if (p->pending_len == 0)
-    {
-      p->pending_len = 1;      /* for watch_output: set back below */
-      watch_output (p);
-      p->pending_len = 0;
-    }
+    watch_output (p, 1);
   p->pending = realloc (p->pending, p->pending_len + total - sent);
   for (int i = 0; i < n; i++)
     {
@@ -371,7 +369,7 @@ main (int argc, char **argv)
                       continue;
                     }
                   if (p->pending_len == 0)
-                    watch_output (p);
+                    watch_output (p, 0);
                 }
               if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
                 {

@@ -166,10 +166,10 @@ class Floor:
         self.tmp = mkdtemp('cb-bench-relay-floor-')
         self.log_path = os.path.join(self.tmp, 'log')
         self.proc = spawn([binary, '0', '0'], self.log_path)
-        fields = {}
-        if not wait_until(lambda: fields.update(self._ports()) or len(fields) == 2, 10, 0.05):
+        if not wait_until(lambda: len(self._ports()) == 2, 10, 0.05):
             raise RuntimeError('floor did not start: ' + self.log())
-        self.in_port, self.port = int(fields['in']), int(fields['out'])
+        ports = self._ports()
+        self.in_port, self.port = int(ports['in']), int(ports['out'])
         self.input_format = 'flv'
 
     def _ports(self):
@@ -196,7 +196,7 @@ class Floor:
 
 
 def build_floor(work):
-    """bench/floor.c built into @work; its path, or None (with why) when there is no cc."""
+    """bench/floor.c built into @work: (its path, None), or (None, why it could not be)."""
     cc = shutil.which('cc') or shutil.which('gcc')
     if not cc:
         return None, 'no C compiler (cc)'
@@ -1000,10 +1000,8 @@ def floor_mode(binary, work, meta, args, counts, t_start):
                  f"{fmt(f['cpu_per_min'])} | {fmt(f['user_per_min'])} / {fmt(f['sys_per_min'])} | "
                  f"{ratio(c['cpu_per_min'], g['cpu_per_min'], 0.009)} | "
                  f"{ratio(f['cpu_per_min'], g['cpu_per_min'], 0.009)} | "
-                 f"{fmt(pc, 3) if pc is not None else '–'} | {fmt(pg, 3) if pg is not None else '–'} | "
-                 f"{fmt(pf, 3) if pf is not None else '–'} | "
-                 f"{ratio(pc, pg, 0.009) if pc is not None else '–'} | "
-                 f"{ratio(pf, pg, 0.009) if pf is not None else '–'} | "
+                 f"{fmt(pc, 3)} | {fmt(pg, 3)} | {fmt(pf, 3)} | {ratio(pc, pg, 0.009)} | "
+                 f"{ratio(pf, pg, 0.009)} | "
                  f"{c['receiving'] if r['n'] else '–'} / {g['receiving'] if r['n'] else '–'} / "
                  f"{f['receiving'] if r['n'] else '–'} | {r['busy']:.0f} |")
     L.append('')
